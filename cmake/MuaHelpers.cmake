@@ -1,0 +1,67 @@
+# One helper per kind of target, after absl_cc_library: every library, test,
+# benchmark and fuzz target is declared with NAME, HDRS, SRCS and DEPS.
+
+include(CMakeParseArguments)
+
+# mua_cc_library(NAME name [ALIAS alias] HDRS ... SRCS ... DEPS ...)
+# Declares mua_<name>; ALIAS adds mua::<alias> (the module's public name).
+function(mua_cc_library)
+  cmake_parse_arguments(MUA "" "NAME;ALIAS" "HDRS;SRCS;DEPS" ${ARGN})
+  set(target mua_${MUA_NAME})
+  if(MUA_SRCS)
+    add_library(${target} STATIC ${MUA_SRCS} ${MUA_HDRS})
+    target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR})
+    target_link_libraries(${target} PUBLIC ${MUA_DEPS})
+  else()
+    add_library(${target} INTERFACE)
+    target_include_directories(${target} INTERFACE ${PROJECT_SOURCE_DIR})
+    target_link_libraries(${target} INTERFACE ${MUA_DEPS})
+  endif()
+  if(MUA_ALIAS)
+    add_library(mua::${MUA_ALIAS} ALIAS ${target})
+  endif()
+endfunction()
+
+# mua_cc_binary(NAME name SRCS ... DEPS ...): an installed executable.
+function(mua_cc_binary)
+  cmake_parse_arguments(MUA "" "NAME" "SRCS;DEPS" ${ARGN})
+  add_executable(${MUA_NAME} ${MUA_SRCS})
+  target_link_libraries(${MUA_NAME} PRIVATE ${MUA_DEPS})
+  set_target_properties(${MUA_NAME} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/bin)
+endfunction()
+
+# mua_cc_test(NAME name SRCS ... DEPS ...): one GoogleTest binary, discovered by CTest.
+function(mua_cc_test)
+  cmake_parse_arguments(MUA "" "NAME" "SRCS;DEPS" ${ARGN})
+  if(NOT MUA_BUILD_TESTS)
+    return()
+  endif()
+  add_executable(${MUA_NAME} ${MUA_SRCS})
+  target_link_libraries(${MUA_NAME} PRIVATE ${MUA_DEPS} GTest::gmock GTest::gtest_main)
+  set_target_properties(${MUA_NAME} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/tests)
+  gtest_discover_tests(${MUA_NAME} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 600)
+endfunction()
+
+# mua_cc_bench(NAME name SRCS ... DEPS ...): a Google Benchmark binary.
+function(mua_cc_bench)
+  cmake_parse_arguments(MUA "" "NAME" "SRCS;DEPS" ${ARGN})
+  if(NOT MUA_BUILD_BENCH)
+    return()
+  endif()
+  add_executable(${MUA_NAME} ${MUA_SRCS})
+  target_link_libraries(${MUA_NAME} PRIVATE ${MUA_DEPS} benchmark::benchmark)
+  set_target_properties(${MUA_NAME} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/bench)
+endfunction()
+
+# mua_cc_fuzz(NAME name SRCS ... DEPS ...): a libFuzzer target, built only with clang.
+function(mua_cc_fuzz)
+  cmake_parse_arguments(MUA "" "NAME" "SRCS;DEPS" ${ARGN})
+  if(NOT MUA_BUILD_FUZZ)
+    return()
+  endif()
+  add_executable(${MUA_NAME} ${MUA_SRCS})
+  target_compile_options(${MUA_NAME} PRIVATE -fsanitize=fuzzer)
+  target_link_options(${MUA_NAME} PRIVATE -fsanitize=fuzzer)
+  target_link_libraries(${MUA_NAME} PRIVATE ${MUA_DEPS})
+  set_target_properties(${MUA_NAME} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/fuzz)
+endfunction()

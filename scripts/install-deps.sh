@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs exactly the Debian 12 packages MUA builds and tests with. Idempotent:
+# when every package is already installed it changes nothing and needs no network.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build pkg-config make      # toolchain
+  clang libclang-rt-14-dev                   # libFuzzer targets
+  libboost-dev                               # Boost.Asio + Boost.Beast (header-only)
+  libroaring-dev liblz4-dev libzstd-dev      # bitmaps, compression
+  librdkafka-dev kcat                        # Kafka client, mock broker, CLI client for tests
+  rapidjson-dev libabsl-dev libedit-dev      # JSON, Abseil, shell line editing
+  libgtest-dev libgmock-dev libbenchmark-dev # tests and benchmarks
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$package")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "installing: ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
