@@ -1,0 +1,113 @@
+#include "storage/internal/partition.h"
+
+#include <algorithm>
+
+namespace mua::storage_internal {
+namespace {
+
+size_t BitmapBytes(const UserBitmap& bitmap) {
+  return bitmap.getSizeInBytes(/*portable=*/false) + sizeof(UserBitmap);
+}
+
+// A copy of `base` (or an empty bitmap) with `users` added. `users` is sorted.
+std::shared_ptr<const UserBitmap> WithUsers(const UserBitmap* base,
+                                                  const std::vector<uint32_t>& users) {
+  auto bitmap = base ? std::make_shared<UserBitmap>(*base)
+                     : std::make_shared<UserBitmap>();
+  bitmap->addMany(users.size(), users.data());
+  return bitmap;
+}
+
+}  // namespace
+
+size_t UserBitmaps::memory_bytes() const {
+  size_t bytes = sizeof(*this) + (all ? BitmapBytes(*all) : 0);
+  bytes += by_event_type.capacity() * (sizeof(uint32_t) + sizeof(all) + 1);
+  for (const auto& [code, bitmap] : by_event_type) bytes += BitmapBytes(*bitmap);
+  return bytes;
+}
+
+uint64_t PartitionState::row_count() const {
+  uint64_t rows = head_rows;
+  for (const auto& segment : segments) rows += segment->row_count();
+  return rows;
+}
+
+void PartitionState::AddMemory(MemoryUsage* usage) const {
+  for (const auto& segment : segments) segment->AddMemory(usage);
+  if (head) head->AddMemory(usage);
+  if (bitmaps) usage->bitmap_bytes += bitmaps->memory_bytes();
+  usage->rows += row_count();
+}
+
+Partition::Partition(int32_t day, uint32_t segment_rows)
+    : day_(day), segment_rows_(segment_rows), head_(std::make_shared<HeadSegment>(segment_rows)) {
+  auto state = std::make_shared<PartitionState>();
+  state->day = day;
+  state->head = head_;
+  state->bitmaps = std::make_shared<UserBitmaps>();
+  latest_ = std::move(state);
+}
+
+void Partition::SealFullHead(PartitionState* state) {
+  state->segments.push_back(SealedSegment::Seal(*head_, head_->size()));
+  head_ = std::make_shared<HeadSegment>(segment_rows_);
+  state->head = head_;
+  state->head_rows = 0;
+  // Sealing is also when bitmaps are compacted: run containers and no spare capacity.
+  auto bitmaps = std::make_shared<UserBitmaps>();
+  auto compact = [](const UserBitmap& bitmap) {
+    auto copy = std::make_shared<UserBitmap>(bitmap);
+    copy->runOptimize();
+    copy->shrinkToFit();
+    return copy;
+  };
+  if (state->bitmaps->all) bitmaps->all = compact(*state->bitmaps->all);
+  for (const auto& [type, bitmap] : state->bitmaps->by_event_type) {
+    bitmaps->by_event_type[type] = compact(*bitmap);
+  }
+  state->bitmaps = std::move(bitmaps);
+}
+
+std::shared_ptr<const PartitionState> Partition::Append(absl::Span<const EncodedRow> rows) {
+  auto state = std::make_shared<PartitionState>(*latest_);
+  // Users per event type in this batch, to extend the bitmaps once per batch.
+  absl::flat_hash_map<uint32_t, std::vector<uint32_t>> users_by_type;
+  std::vector<uint32_t> all_users;
+  all_users.reserve(rows.size());
+  const int type_index = ColumnIndex(ColumnId::kEventType);
+  for (const EncodedRow& row : rows) {
+    if (head_->full()) SealFullHead(state.get());
+    head_->Append(row);
+    all_users.push_back(row.user);
+    users_by_type[row.codes[type_index]].push_back(row.user);
+  }
+  state->head_rows = head_->size();
+
+  auto bitmaps = std::make_shared<UserBitmaps>(*state->bitmaps);
+  auto sort_unique = [](std::vector<uint32_t>* users) {
+    std::sort(users->begin(), users->end());
+    users->erase(std::unique(users->begin(), users->end()), users->end());
+  };
+  sort_unique(&all_users);
+  bitmaps->all = WithUsers(bitmaps->all.get(), all_users);
+  for (auto& [type, users] : users_by_type) {
+    sort_unique(&users);
+    auto it = bitmaps->by_event_type.find(type);
+    bitmaps->by_event_type[type] =
+        WithUsers(it == bitmaps->by_event_type.end() ? nullptr : it->second.get(), users);
+  }
+  state->bitmaps = std::move(bitmaps);
+  latest_ = state;
+  return state;
+}
+
+std::shared_ptr<const PartitionState> Partition::SealHead() {
+  if (head_->size() == 0) return latest_;
+  auto state = std::make_shared<PartitionState>(*latest_);
+  SealFullHead(state.get());
+  latest_ = state;
+  return state;
+}
+
+}  // namespace mua::storage_internal

@@ -1,0 +1,151 @@
+#include "storage/internal/sealed_segment.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "absl/strings/str_format.h"
+#include "storage/base/check.h"
+#include "storage/base/status_macros.h"
+#include "storage/internal/column_codec.h"
+#include "storage/internal/head_segment.h"
+
+namespace mua::storage_internal {
+namespace {
+
+// Heap bytes of a string: short strings live inside the object (libstdc++'s 15-byte SSO).
+size_t HeapBytes(const std::string& bytes) {
+  return bytes.capacity() > 15 ? bytes.capacity() + 1 : 0;
+}
+
+template <typename T>
+std::pair<T, T> MinMax(absl::Span<const T> values) {
+  const auto [min, max] = std::minmax_element(values.begin(), values.end());
+  return {*min, *max};
+}
+
+}  // namespace
+
+std::shared_ptr<const SealedSegment> SealedSegment::Seal(const HeadSegment& head, uint32_t rows) {
+  MUA_CHECK(rows > 0 && rows <= head.size(), "sealing an empty or unwritten range");
+  std::vector<uint32_t> order(rows);
+  std::iota(order.begin(), order.end(), 0);
+  // Stable: events of one user at the same millisecond keep their arrival order.
+  std::stable_sort(order.begin(), order.end(), [&head](uint32_t a, uint32_t b) {
+    const uint32_t user_a = head.user(a), user_b = head.user(b);
+    if (user_a != user_b) return user_a < user_b;
+    return head.time(a) < head.time(b);
+  });
+
+  auto segment = std::make_shared<SealedSegment>();
+  segment->row_count_ = rows;
+  std::vector<int64_t> times;
+  std::vector<uint32_t> codes;
+  std::vector<absl::string_view> strings;
+  for (uint32_t begin = 0; begin < rows; begin += kBlockRows) {
+    const uint32_t end = std::min(rows, begin + kBlockRows);
+    const absl::Span<const uint32_t> block_rows(order.data() + begin, end - begin);
+    Block& block = segment->blocks_.emplace_back();
+    block.rows = end - begin;
+
+    times.clear();
+    for (uint32_t row : block_rows) times.push_back(head.time(row));
+    std::tie(block.zone.min_time, block.zone.max_time) = MinMax<int64_t>(times);
+    EncodeInt64Block(times, &block.encoded[ColumnIndex(ColumnId::kEventTime)]);
+
+    codes.clear();
+    for (uint32_t row : block_rows) codes.push_back(head.user(row));
+    const int user_index = ColumnIndex(ColumnId::kUserId);
+    std::tie(block.zone.min_code[user_index], block.zone.max_code[user_index]) =
+        MinMax<uint32_t>(codes);
+    EncodeUInt32Block(codes, &block.encoded[user_index]);
+
+    for (ColumnId id : kCodeColumns) {
+      codes.clear();
+      for (uint32_t row : block_rows) codes.push_back(head.code(id, row));
+      const int index = ColumnIndex(id);
+      std::tie(block.zone.min_code[index], block.zone.max_code[index]) = MinMax<uint32_t>(codes);
+      EncodeUInt32Block(codes, &block.encoded[index]);
+    }
+    for (ColumnId id : kStringColumns) {
+      strings.clear();
+      for (uint32_t row : block_rows) strings.push_back(head.string(id, row));
+      EncodeStringBlock(strings, &block.encoded[ColumnIndex(id)]);
+    }
+    for (std::string& bytes : block.encoded) bytes.shrink_to_fit();
+  }
+  segment->blocks_.shrink_to_fit();
+  return segment;
+}
+
+bool SealedSegment::BlockMayMatch(uint32_t block_index, const ScanOptions& options) const {
+  const ZoneMap& zone = blocks_[block_index].zone;
+  if (zone.max_time < options.min_time_ms || zone.min_time > options.max_time_ms) return false;
+  for (const CodeFilter& filter : options.code_filters) {
+    const int index = ColumnIndex(filter.column);
+    const bool any = std::any_of(filter.codes.begin(), filter.codes.end(), [&](uint32_t code) {
+      return code >= zone.min_code[index] && code <= zone.max_code[index];
+    });
+    if (!any) return false;
+  }
+  return true;
+}
+
+absl::Status SealedSegment::ReadBlock(uint32_t block_index, ColumnSet columns,
+                                      ScanBuffers* buffers, ScanBlock* out) const {
+  const Block& block = blocks_[block_index];
+  const uint32_t rows = block.rows;
+  out->row_count = rows;
+  out->grouped_by_user = true;
+  auto context = [&](ColumnId id) {
+    return absl::StrFormat("block %d column %s: ", block_index, ColumnName(id));
+  };
+  for (ColumnId id : kAllColumns) {
+    if (!columns.Contains(id)) continue;
+    const int index = ColumnIndex(id);
+    absl::Status status;
+    switch (KindOf(id)) {
+      case ColumnKind::kTime:
+        buffers->times.resize(rows);
+        status = DecodeInt64Block(block.encoded[index], absl::MakeSpan(buffers->times));
+        out->event_time = buffers->times;
+        break;
+      case ColumnKind::kUser:
+        buffers->users.resize(rows);
+        status = DecodeUInt32Block(block.encoded[index], absl::MakeSpan(buffers->users));
+        out->users = buffers->users;
+        break;
+      case ColumnKind::kLowCardinality:
+        buffers->codes[index].resize(rows);
+        status = DecodeUInt32Block(block.encoded[index], absl::MakeSpan(buffers->codes[index]));
+        out->codes[index] = buffers->codes[index];
+        break;
+      case ColumnKind::kString:
+        buffers->strings[index].resize(rows);
+        status = DecodeStringBlock(block.encoded[index], &buffers->string_storage[index],
+                                   absl::MakeSpan(buffers->strings[index]));
+        out->strings[index] = buffers->strings[index];
+        break;
+    }
+    if (!status.ok()) {
+      return absl::DataLossError(absl::StrCat(context(id), status.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::string_view SealedSegment::EncodingName(uint32_t block, ColumnId column) const {
+  return storage_internal::EncodingName(blocks_[block].encoded[ColumnIndex(column)]);
+}
+
+void SealedSegment::AddMemory(MemoryUsage* usage) const {
+  const size_t per_block_overhead = sizeof(Block) / kNumColumns;
+  for (const Block& block : blocks_) {
+    for (int i = 0; i < kNumColumns; ++i) {
+      usage->sealed_column_bytes[i] += HeapBytes(block.encoded[i]) + per_block_overhead;
+    }
+  }
+  usage->sealed_rows += row_count_;
+  usage->segments += 1;
+}
+
+}  // namespace mua::storage_internal

@@ -1,0 +1,154 @@
+#include "storage/table.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_format.h"
+#include "storage/base/check.h"
+#include "storage/base/time_util.h"
+#include "storage/internal/head_segment.h"
+#include "storage/internal/partition.h"
+
+namespace mua {
+namespace {
+
+using storage_internal::EncodedRow;
+using storage_internal::PartitionState;
+
+// 1900-01-01 and 2400-01-01: wide enough for any real event, narrow enough
+// that day numbers and DateTime arithmetic never overflow.
+constexpr int64_t kMinEventTimeMs = -2'208'988'800'000;
+constexpr int64_t kMaxEventTimeMs = 13'569'465'600'000;
+
+// Remembers the last value looked up per column: consecutive events of one
+// batch usually share platform, country, version... so most lookups are a compare.
+class DictionaryEncoder {
+ public:
+  uint32_t Encode(StringDictionary& dictionary, int column, absl::string_view value) {
+    Entry& entry = last_[column];
+    if (entry.valid && entry.value == value) return entry.code;
+    entry = {true, value, dictionary.GetOrAdd(value)};
+    return entry.code;
+  }
+
+ private:
+  struct Entry {
+    bool valid = false;
+    absl::string_view value;
+    uint32_t code = 0;
+  };
+  std::array<Entry, kNumColumns> last_;
+};
+
+}  // namespace
+
+Table::Table(TableOptions options) : options_(options) {
+  MUA_CHECK(options_.segment_rows > 0, "segment_rows must be positive");
+  for (ColumnId id : kAllColumns) {
+    if (KindOf(id) == ColumnKind::kLowCardinality) {
+      dictionaries_[ColumnIndex(id)] = std::make_unique<StringDictionary>();
+    }
+  }
+}
+
+Table::~Table() = default;
+
+const StringDictionary& Table::dictionary(ColumnId column) const {
+  MUA_CHECK(dictionaries_[ColumnIndex(column)] != nullptr, "column has no dictionary");
+  return *dictionaries_[ColumnIndex(column)];
+}
+
+storage_internal::Partition& Table::PartitionFor(int32_t day) {
+  auto& partition = partitions_[day];
+  if (partition == nullptr) {
+    partition = std::make_unique<storage_internal::Partition>(day, options_.segment_rows);
+  }
+  return *partition;
+}
+
+absl::Status Table::Append(absl::Span<const EventRow> rows) {
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const int64_t time = rows[i].event_time_ms;
+    if (time < kMinEventTimeMs || time >= kMaxEventTimeMs) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "row %d: event_time %d ms lies outside 1900-01-01..2400-01-01", i, time));
+    }
+  }
+  if (rows.empty()) return absl::OkStatus();
+
+  absl::MutexLock lock(&append_mu_);
+  std::vector<EncodedRow> encoded(rows.size());
+  DictionaryEncoder encoder;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const EventRow& row = rows[i];
+    EncodedRow& out = encoded[i];
+    out.event_time_ms = row.event_time_ms;
+    out.user = encoder.Encode(user_index_, ColumnIndex(ColumnId::kUserId), row.user_id);
+    for (ColumnId id : storage_internal::kCodeColumns) {
+      const int index = ColumnIndex(id);
+      out.codes[index] = encoder.Encode(*dictionaries_[index], index, row.StringValue(id));
+    }
+    for (ColumnId id : storage_internal::kStringColumns) {
+      out.strings[ColumnIndex(id)] = row.StringValue(id);
+    }
+  }
+
+  // Group by day, keeping arrival order within a day (stable).
+  std::stable_sort(encoded.begin(), encoded.end(), [](const EncodedRow& a, const EncodedRow& b) {
+    return DayOfMillis(a.event_time_ms) < DayOfMillis(b.event_time_ms);
+  });
+  std::vector<std::shared_ptr<const PartitionState>> states;
+  for (size_t begin = 0; begin < encoded.size();) {
+    const int32_t day = DayOfMillis(encoded[begin].event_time_ms);
+    size_t end = begin + 1;
+    while (end < encoded.size() && DayOfMillis(encoded[end].event_time_ms) == day) ++end;
+    states.push_back(PartitionFor(day).Append(
+        absl::MakeConstSpan(encoded.data() + begin, end - begin)));
+    begin = end;
+  }
+  Publish(states);
+  return absl::OkStatus();
+}
+
+void Table::SealAll() {
+  absl::MutexLock lock(&append_mu_);
+  std::vector<std::shared_ptr<const PartitionState>> states;
+  for (auto& [day, partition] : partitions_) states.push_back(partition->SealHead());
+  Publish(states);
+}
+
+void Table::Publish(absl::Span<const std::shared_ptr<const PartitionState>> states) {
+  absl::MutexLock lock(&publish_mu_);
+  for (const auto& state : states) published_[state->day] = state;
+}
+
+TableSnapshot Table::Snapshot() const {
+  TableSnapshot snapshot;
+  snapshot.table_ = this;
+  absl::ReaderMutexLock lock(&publish_mu_);
+  snapshot.partitions_.reserve(published_.size());
+  for (const auto& [day, state] : published_) snapshot.partitions_.push_back(state);
+  return snapshot;
+}
+
+uint64_t Table::row_count() const { return Snapshot().row_count(); }
+
+std::vector<std::pair<int32_t, MemoryUsage>> Table::PartitionMemory() const {
+  const TableSnapshot snapshot = Snapshot();
+  std::vector<std::pair<int32_t, MemoryUsage>> result;
+  for (size_t p = 0; p < snapshot.partition_count(); ++p) {
+    result.emplace_back(snapshot.day(p), snapshot.partition_memory(p));
+  }
+  return result;
+}
+
+MemoryUsage Table::Memory() const {
+  MemoryUsage total;
+  for (const auto& [day, usage] : PartitionMemory()) total += usage;
+  for (const auto& dictionary : dictionaries_) {
+    if (dictionary) total.dictionary_bytes += dictionary->memory_bytes();
+  }
+  total.user_index_bytes = user_index_.memory_bytes();
+  return total;
+}
+
+}  // namespace mua

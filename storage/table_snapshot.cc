@@ -1,0 +1,121 @@
+#include "storage/table_snapshot.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_format.h"
+#include "storage/base/check.h"
+#include "storage/base/time_util.h"
+#include "storage/internal/partition.h"
+#include "storage/table.h"
+
+namespace mua {
+namespace {
+
+const UserBitmap& EmptyBitmap() {
+  static const UserBitmap* const kEmpty = new UserBitmap();
+  return *kEmpty;
+}
+
+}  // namespace
+
+int32_t TableSnapshot::day(size_t partition) const { return partitions_[partition]->day; }
+
+uint64_t TableSnapshot::row_count(size_t partition) const {
+  return partitions_[partition]->row_count();
+}
+
+uint64_t TableSnapshot::row_count() const {
+  uint64_t rows = 0;
+  for (const auto& partition : partitions_) rows += partition->row_count();
+  return rows;
+}
+
+const UserBitmap& TableSnapshot::users(size_t partition) const {
+  const auto& all = partitions_[partition]->bitmaps->all;
+  return all ? *all : EmptyBitmap();
+}
+
+const UserBitmap& TableSnapshot::users_with_event_type(size_t partition,
+                                                             uint32_t event_type) const {
+  const auto& by_type = partitions_[partition]->bitmaps->by_event_type;
+  auto it = by_type.find(event_type);
+  return it == by_type.end() ? EmptyBitmap() : *it->second;
+}
+
+int TableSnapshot::FindPartition(int32_t day) const {
+  auto it = std::lower_bound(partitions_.begin(), partitions_.end(), day,
+                             [](const auto& state, int32_t d) { return state->day < d; });
+  if (it == partitions_.end() || (*it)->day != day) return -1;
+  return static_cast<int>(it - partitions_.begin());
+}
+
+BlockList TableSnapshot::ListBlocks(const ScanOptions& options) const {
+  BlockList list;
+  list.partitions_total = static_cast<uint32_t>(partitions_.size());
+  for (uint32_t p = 0; p < partitions_.size(); ++p) {
+    const storage_internal::PartitionState& state = *partitions_[p];
+    const int64_t day_begin = MillisOfDay(state.day);
+    const int64_t day_last = day_begin + kMillisPerDay - 1;
+    const uint64_t head_blocks = (state.head_rows + kBlockRows - 1) / kBlockRows;
+    uint64_t partition_blocks = head_blocks;
+    for (const auto& segment : state.segments) partition_blocks += segment->block_count();
+    list.blocks_total += partition_blocks;
+    if (day_last < options.min_time_ms || day_begin > options.max_time_ms) {
+      ++list.partitions_pruned;
+      list.blocks_pruned += partition_blocks;
+      continue;
+    }
+    for (int32_t s = 0; s < static_cast<int32_t>(state.segments.size()); ++s) {
+      const storage_internal::SealedSegment& segment = *state.segments[s];
+      for (uint32_t b = 0; b < segment.block_count(); ++b) {
+        if (!segment.BlockMayMatch(b, options)) {
+          ++list.blocks_pruned;
+          continue;
+        }
+        list.blocks.push_back({p, s, b, segment.block_rows(b)});
+      }
+    }
+    // Head blocks carry no zone maps: they are small and still changing.
+    for (uint32_t b = 0; b < head_blocks; ++b) {
+      const uint32_t rows = std::min(kBlockRows, state.head_rows - b * kBlockRows);
+      list.blocks.push_back({p, -1, b, rows});
+    }
+  }
+  return list;
+}
+
+absl::Status TableSnapshot::ReadBlock(const BlockRef& ref, ColumnSet columns,
+                                      ScanBuffers* buffers, ScanBlock* out) const {
+  const storage_internal::PartitionState& state = *partitions_[ref.partition];
+  *out = ScanBlock();
+  out->day = state.day;
+  if (ref.segment < 0) {
+    state.head->ReadBlock(ref.block, ref.row_count, columns, out);
+    return absl::OkStatus();
+  }
+  absl::Status status = state.segments[ref.segment]->ReadBlock(ref.block, columns, buffers, out);
+  if (!status.ok()) {
+    return absl::DataLossError(absl::StrFormat("segment %s/%d: %s", FormatDay(state.day),
+                                               ref.segment, status.message()));
+  }
+  return status;
+}
+
+absl::string_view TableSnapshot::EncodingName(const BlockRef& ref, ColumnId column) const {
+  if (ref.segment < 0) return "head";
+  return partitions_[ref.partition]->segments[ref.segment]->EncodingName(ref.block, column);
+}
+
+MemoryUsage TableSnapshot::partition_memory(size_t partition) const {
+  MemoryUsage usage;
+  partitions_[partition]->AddMemory(&usage);
+  return usage;
+}
+
+const StringDictionary& TableSnapshot::dictionary(ColumnId column) const {
+  return table_->dictionary(column);
+}
+
+const StringDictionary& TableSnapshot::user_index() const { return table_->user_index(); }
+
+}  // namespace mua
