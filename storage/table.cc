@@ -83,27 +83,25 @@ absl::Status Table::Append(absl::Span<const EventRow> rows) {
     EncodedRow& out = encoded[i];
     out.event_time_ms = row.event_time_ms;
     out.user = encoder.Encode(user_index_, ColumnIndex(ColumnId::kUserId), row.user_id);
-    for (ColumnId id : storage_internal::kCodeColumns) {
+    for (int slot = 0; slot < storage_internal::kNumCodeColumns; ++slot) {
+      const ColumnId id = storage_internal::kCodeColumns[slot];
       const int index = ColumnIndex(id);
-      out.codes[index] = encoder.Encode(*dictionaries_[index], index, row.StringValue(id));
+      out.codes[slot] = encoder.Encode(*dictionaries_[index], index, row.StringValue(id));
     }
-    for (ColumnId id : storage_internal::kStringColumns) {
-      out.strings[ColumnIndex(id)] = row.StringValue(id);
+    for (int slot = 0; slot < storage_internal::kNumStringColumns; ++slot) {
+      out.strings[slot] = row.StringValue(storage_internal::kStringColumns[slot]);
     }
   }
 
-  // Group by day, keeping arrival order within a day (stable).
-  std::stable_sort(encoded.begin(), encoded.end(), [](const EncodedRow& a, const EncodedRow& b) {
-    return DayOfMillis(a.event_time_ms) < DayOfMillis(b.event_time_ms);
-  });
+  // Group row indices by day, keeping arrival order within a day. Batches
+  // usually hold one or two days, so a small ordered map of index lists is cheap.
+  std::map<int32_t, std::vector<uint32_t>> rows_by_day;
+  for (uint32_t i = 0; i < encoded.size(); ++i) {
+    rows_by_day[DayOfMillis(encoded[i].event_time_ms)].push_back(i);
+  }
   std::vector<std::shared_ptr<const PartitionState>> states;
-  for (size_t begin = 0; begin < encoded.size();) {
-    const int32_t day = DayOfMillis(encoded[begin].event_time_ms);
-    size_t end = begin + 1;
-    while (end < encoded.size() && DayOfMillis(encoded[end].event_time_ms) == day) ++end;
-    states.push_back(PartitionFor(day).Append(
-        absl::MakeConstSpan(encoded.data() + begin, end - begin)));
-    begin = end;
+  for (const auto& [day, order] : rows_by_day) {
+    states.push_back(PartitionFor(day).Append(encoded, order));
   }
   Publish(states);
   return absl::OkStatus();

@@ -86,6 +86,55 @@ void ExpandUuids(absl::string_view packed, std::string* text) {
   }
 }
 
+// Builds tag, varint rows, payload from a body (tag + payload).
+void AppendWithRows(const std::string& body, size_t rows, std::string* out) {
+  out->push_back(body[0]);
+  PutVarint64(out, rows);
+  out->append(body, 1, std::string::npos);
+}
+
+absl::Status ReadHeader(absl::string_view encoded, size_t expected_rows, ByteReader* in,
+                        uint8_t* tag) {
+  *in = ByteReader{encoded.data(), encoded.data() + encoded.size()};
+  if (in->remaining() == 0) return BlockCorrupt("empty block");
+  *tag = static_cast<uint8_t>(*in->pos++);
+  uint64_t rows;
+  MUA_RETURN_IF_ERROR(ReadVarint(in, "row count", &rows));
+  if (rows != expected_rows) {
+    return BlockCorrupt(absl::StrCat("holds ", rows, " rows, expected ", expected_rows));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckFullyRead(const ByteReader& in) {
+  if (in.remaining() != 0) {
+    return BlockCorrupt(absl::StrCat(in.remaining(), " stray bytes after the payload"));
+  }
+  return absl::OkStatus();
+}
+
+template <typename T>
+absl::Status DecodeIntBlock(absl::string_view encoded, absl::Span<T> out) {
+  ByteReader in;
+  uint8_t tag;
+  MUA_RETURN_IF_ERROR(ReadHeader(encoded, out.size(), &in, &tag));
+  MUA_RETURN_IF_ERROR(DecodeIntPayload(tag, &in, out));
+  return CheckFullyRead(in);
+}
+
+// ---- strings ----
+
+// True when `text` is exactly how std::to_chars prints some int64.
+bool ParseCanonicalInt(absl::string_view text, int64_t* value) {
+  if (text.empty() || text.size() > kMaxDecimalChars) return false;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, *value);
+  if (ec != std::errc() || ptr != end) return false;
+  // Rejects "007", "-0", "+5" (from_chars refuses '+'), " 5".
+  if (text[0] == '-') return text.size() > 1 && text[1] != '0';
+  return text[0] != '0' || text.size() == 1;
+}
+
 // Appends varint raw size, then the bytes, or varint compressed size and an
 // LZ4 block (LZ4HC when hc_level > 0) when that is smaller. Returns whether it compressed.
 bool AppendBlob(absl::string_view bytes, int hc_level, std::string* out) {
@@ -116,13 +165,13 @@ absl::Status ReadBlob(ByteReader* in, bool lz4, uint64_t expected, std::string* 
   uint64_t raw_size;
   MUA_RETURN_IF_ERROR(ReadVarint(in, "string bytes size", &raw_size));
   if (raw_size != expected) {
-    return BlockCorrupt(absl::StrCat("string bytes size ", raw_size, ", lengths sum to ",
-                                     expected));
+    return BlockCorrupt(
+        absl::StrCat("string bytes size ", raw_size, ", lengths sum to ", expected));
   }
   if (!lz4) {
     if (raw_size > in->remaining()) {
-      return BlockCorrupt(absl::StrCat("string bytes need ", raw_size, " bytes, ",
-                                       in->remaining(), " left"));
+      return BlockCorrupt(
+          absl::StrCat("string bytes need ", raw_size, " bytes, ", in->remaining(), " left"));
     }
     *bytes = absl::string_view(in->pos, raw_size);
     in->pos += raw_size;
@@ -142,8 +191,8 @@ absl::Status ReadBlob(ByteReader* in, bool lz4, uint64_t expected, std::string* 
   const int got = LZ4_decompress_safe(in->pos, storage->data(), static_cast<int>(compressed_size),
                                       static_cast<int>(raw_size));
   if (got != static_cast<int>(raw_size)) {
-    return BlockCorrupt(absl::StrCat("string lz4 payload does not decompress to ", raw_size,
-                                     " bytes"));
+    return BlockCorrupt(
+        absl::StrCat("string lz4 payload does not decompress to ", raw_size, " bytes"));
   }
   in->pos += compressed_size;
   *bytes = *storage;
@@ -228,8 +277,7 @@ absl::Status ReadStrings(ByteReader* in, uint8_t tag, std::string* storage,
   if (tag & kStringUuidFlag) {
     std::string packed_storage;
     absl::string_view packed;
-    MUA_RETURN_IF_ERROR(
-        ReadBlob(in, lz4, strings.size() * kUuidBytes, &packed_storage, &packed));
+    MUA_RETURN_IF_ERROR(ReadBlob(in, lz4, strings.size() * kUuidBytes, &packed_storage, &packed));
     ExpandUuids(packed, storage);
     for (size_t i = 0; i < strings.size(); ++i) {
       strings[i] = absl::string_view(storage->data() + i * kUuidChars, kUuidChars);

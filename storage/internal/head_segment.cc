@@ -40,13 +40,11 @@ void HeadSegment::Append(const EncodedRow& row) {
   Columns& block = *blocks_[block_index];
   block.times[offset] = row.event_time_ms;
   block.users[offset] = row.user;
-  for (int slot = 0; slot < kNumCodeColumns; ++slot) {
-    block.codes[slot][offset] = row.codes[ColumnIndex(kCodeColumns[slot])];
-  }
+  for (int slot = 0; slot < kNumCodeColumns; ++slot) block.codes[slot][offset] = row.codes[slot];
   for (int slot = 0; slot < kNumStringColumns; ++slot) {
     StringArena& arena = arenas_[slot];
     const size_t before = arena.memory_bytes();
-    block.strings[slot][offset] = arena.Add(row.strings[ColumnIndex(kStringColumns[slot])]);
+    block.strings[slot][offset] = arena.Add(row.strings[slot]);
     if (arena.memory_bytes() != before) {
       string_bytes_[slot].store(arena.memory_bytes(), std::memory_order_relaxed);
     }

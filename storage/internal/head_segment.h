@@ -30,11 +30,12 @@ inline constexpr std::array<ColumnId, kNumStringColumns> kStringColumns = {
     ColumnId::kSessionId, ColumnId::kEventId, ColumnId::kProperties};
 
 // A row after dictionary encoding; string columns still borrow their bytes.
+// Codes and strings are indexed by slot (position in kCodeColumns / kStringColumns).
 struct EncodedRow {
   int64_t event_time_ms = 0;
   uint32_t user = 0;
-  std::array<uint32_t, kNumColumns> codes = {};                 // by ColumnIndex, code columns
-  std::array<absl::string_view, kNumColumns> strings = {};      // by ColumnIndex, string columns
+  std::array<uint32_t, kNumCodeColumns> codes = {};
+  std::array<absl::string_view, kNumStringColumns> strings = {};
 };
 
 class HeadSegment {

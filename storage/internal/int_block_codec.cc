@@ -145,8 +145,8 @@ std::string Lz4Body(const std::string& body) {
   const char* raw = body.data() + 1;
   const int raw_size = static_cast<int>(body.size() - 1);
   std::string compressed(LZ4_compressBound(raw_size), '\0');
-  const int size = LZ4_compress_default(raw, compressed.data(), raw_size,
-                                        static_cast<int>(compressed.size()));
+  const int size =
+      LZ4_compress_default(raw, compressed.data(), raw_size, static_cast<int>(compressed.size()));
   if (size <= 0) return body;  // Not smaller, so never chosen.
   std::string out(1, static_cast<char>(static_cast<uint8_t>(body[0]) | kLz4Flag));
   PutVarint64(&out, static_cast<uint64_t>(raw_size));
@@ -313,12 +313,12 @@ absl::Status DecodeLz4(uint8_t tag, ByteReader* in, int depth, T* out, size_t co
   MUA_RETURN_IF_ERROR(ReadVarint(in, "lz4 raw size", &raw_size));
   MUA_RETURN_IF_ERROR(ReadVarint(in, "lz4 compressed size", &compressed_size));
   if (compressed_size > in->remaining()) {
-    return BlockCorrupt(absl::StrCat("lz4 payload of ", compressed_size, " bytes, ",
-                                     in->remaining(), " left"));
+    return BlockCorrupt(
+        absl::StrCat("lz4 payload of ", compressed_size, " bytes, ", in->remaining(), " left"));
   }
   // LZ4 expands at most ~255x, and we never write a larger payload than this.
-  const uint64_t limit =
-      std::min<uint64_t>(kMaxPayloadBytesPerValue * count + kMaxPayloadOverhead, 255 * compressed_size + 16);
+  const uint64_t limit = std::min<uint64_t>(kMaxPayloadBytesPerValue * count + kMaxPayloadOverhead,
+                                            255 * compressed_size + 16);
   if (raw_size > limit || raw_size > std::numeric_limits<int>::max()) {
     return BlockCorrupt(absl::StrCat("lz4 raw size ", raw_size, " exceeds bound ", limit));
   }
@@ -330,8 +330,8 @@ absl::Status DecodeLz4(uint8_t tag, ByteReader* in, int depth, T* out, size_t co
   }
   in->pos += compressed_size;
   ByteReader inner{raw.data(), raw.data() + raw.size()};
-  MUA_RETURN_IF_ERROR(DecodePayload(static_cast<uint8_t>(tag & ~kLz4Flag), &inner, depth, out,
-                                    count));
+  MUA_RETURN_IF_ERROR(
+      DecodePayload(static_cast<uint8_t>(tag & ~kLz4Flag), &inner, depth, out, count));
   if (inner.remaining() != 0) {
     return BlockCorrupt(absl::StrCat(inner.remaining(), " stray bytes after lz4 payload"));
   }

@@ -69,18 +69,20 @@ void Partition::SealFullHead(PartitionState* state) {
   state->bitmaps = std::move(bitmaps);
 }
 
-std::shared_ptr<const PartitionState> Partition::Append(absl::Span<const EncodedRow> rows) {
+std::shared_ptr<const PartitionState> Partition::Append(absl::Span<const EncodedRow> rows,
+                                                       absl::Span<const uint32_t> order) {
   auto state = std::make_shared<PartitionState>(*latest_);
   // Users per event type in this batch, to extend the bitmaps once per batch.
   absl::flat_hash_map<uint32_t, std::vector<uint32_t>> users_by_type;
   std::vector<uint32_t> all_users;
-  all_users.reserve(rows.size());
-  const int type_index = ColumnIndex(ColumnId::kEventType);
-  for (const EncodedRow& row : rows) {
+  all_users.reserve(order.size());
+  const int type_slot = CodeSlot(ColumnId::kEventType);
+  for (uint32_t index : order) {
+    const EncodedRow& row = rows[index];
     if (head_->full()) SealFullHead(state.get());
     head_->Append(row);
     all_users.push_back(row.user);
-    users_by_type[row.codes[type_index]].push_back(row.user);
+    users_by_type[row.codes[type_slot]].push_back(row.user);
   }
   state->head_rows = head_->size();
 

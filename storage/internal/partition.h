@@ -50,9 +50,11 @@ class Partition {
 
   int32_t day() const { return day_; }
 
-  // Appends rows (all of this day) and returns the state that shows them.
-  // The caller publishes it with Publish once every partition of the batch is ready.
-  std::shared_ptr<const PartitionState> Append(absl::Span<const EncodedRow> rows);
+  // Appends rows[i] for i in `order` (all of this day, in that order) and
+  // returns the state that shows them. The table publishes it once every
+  // partition of the batch is ready.
+  std::shared_ptr<const PartitionState> Append(absl::Span<const EncodedRow> rows,
+                                               absl::Span<const uint32_t> order);
 
   // Seals the head if it holds rows; returns the new state (or the current one).
   std::shared_ptr<const PartitionState> SealHead();

@@ -108,8 +108,8 @@ std::vector<std::string> JsonProperties(std::mt19937_64& rng, size_t rows) {
         props.push_back(absl::StrCat(R"({"screen":")", kScreens[rng() % 5], R"("})"));
         break;
       case 2:
-        props.push_back(absl::StrFormat(R"({"item_id":"sku_%d","price":%d.99})", rng() % 2000,
-                                        rng() % 100));
+        props.push_back(
+            absl::StrFormat(R"({"item_id":"sku_%d","price":%d.99})", rng() % 2000, rng() % 100));
         break;
       default:
         props.push_back("{}");
@@ -180,8 +180,8 @@ TEST(ColumnCodecTest, SingleRowRoundTrips) {
 TEST(ColumnCodecTest, RandomValuesOfEveryWidthRoundTrip) {
   std::mt19937_64 rng(1);
   for (int width = 0; width <= 64; ++width) {
-    for (const size_t rows : {size_t{2}, size_t{7}, size_t{8}, size_t{9}, size_t{100},
-                              size_t{1000}, kBlockRows}) {
+    for (const size_t rows :
+         {size_t{2}, size_t{7}, size_t{8}, size_t{9}, size_t{100}, size_t{1000}, kBlockRows}) {
       std::vector<int64_t> values(rows);
       const uint64_t mask = width == 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1;
       for (int64_t& value : values) value = static_cast<int64_t>(rng() & mask);
@@ -327,7 +327,8 @@ TEST(ColumnCodecTest, LowCardinalityStringsUseDict) {
   std::mt19937_64 rng(12);
   static const char* const kPlatforms[] = {"ios", "android", "web"};
   std::vector<std::string> values;
-  while (values.size() < kBlockRows) values.insert(values.end(), 1 + rng() % 40, kPlatforms[rng() % 3]);
+  while (values.size() < kBlockRows)
+    values.insert(values.end(), 1 + rng() % 40, kPlatforms[rng() % 3]);
   values.resize(kBlockRows);
   const std::string encoded = RoundTripStrings(values);
   EXPECT_THAT(std::string(EncodingName(encoded)), HasSubstr("dict"));
@@ -353,13 +354,13 @@ TEST(ColumnCodecTest, AdversarialStringsRoundTrip) {
 }
 
 TEST(ColumnCodecTest, NonCanonicalNumbersAreNotNumeric) {
-  for (const char* odd : {"007", "-0", "+5", "9223372036854775808", " 5", "5 ", "1e3", "0x10",
-                          "-", "", "--1", "-9223372036854775809", "00"}) {
+  for (const char* odd : {"007", "-0", "+5", "9223372036854775808", " 5", "5 ", "1e3", "0x10", "-",
+                          "", "--1", "-9223372036854775809", "00"}) {
     const std::string encoded = RoundTripStrings({"1", odd, "2"});
     EXPECT_NE(EncodingName(encoded), "numeric") << odd;
   }
-  const std::string canonical = RoundTripStrings(
-      {"0", "-1", "9223372036854775807", "-9223372036854775808", "42"});
+  const std::string canonical =
+      RoundTripStrings({"0", "-1", "9223372036854775807", "-9223372036854775808", "42"});
   EXPECT_EQ(EncodingName(canonical), "numeric");
 }
 
@@ -432,26 +433,26 @@ std::vector<Sample> CorruptionSamples() {
     EncodeStringBlock(Views(values), &sample.encoded);
     samples.push_back(std::move(sample));
   };
-  add_int(EventTimes(rng, 700));                                       // delta-pfor
-  add_int({1, 5, 2, 9, 3, 3, 3, 0, -4});                               // bitpack
-  add_int(std::vector<int64_t>(40, 9));                                // constant
+  add_int(EventTimes(rng, 700));          // delta-pfor
+  add_int({1, 5, 2, 9, 3, 3, 3, 0, -4});  // bitpack
+  add_int(std::vector<int64_t>(40, 9));   // constant
   std::vector<int64_t> lz4_friendly;
   for (int i = 0; i < 600; ++i) lz4_friendly.push_back((i % 50) * 1'000'003);
-  add_int(lz4_friendly);                                               // +lz4
-  add_uint(RunHeavyCodes(rng, 900));                                   // rle
-  add_uint(UserNumbers(rng, 600));                                     // rle of deltas
-  add_strings(SessionIds(rng, 300));                                   // numeric
-  add_strings(EventCounters(rng, 300));                                // numeric
-  add_strings(Uuids(rng, 200));                                        // plain+uuid
+  add_int(lz4_friendly);                 // +lz4
+  add_uint(RunHeavyCodes(rng, 900));     // rle
+  add_uint(UserNumbers(rng, 600));       // rle of deltas
+  add_strings(SessionIds(rng, 300));     // numeric
+  add_strings(EventCounters(rng, 300));  // numeric
+  add_strings(Uuids(rng, 200));          // plain+uuid
   std::vector<std::string> uuid_runs;
   for (const std::string& uuid : Uuids(rng, 30)) uuid_runs.insert(uuid_runs.end(), 9, uuid);
-  add_strings(uuid_runs);                                              // dict+uuid
+  add_strings(uuid_runs);  // dict+uuid
   std::vector<std::string> text = Uuids(rng, 200);
   for (std::string& value : text) value[3] = 'Z';
-  add_strings(text);                                                   // plain+lz4
-  add_strings(JsonProperties(rng, 400));                               // dict or plain
-  add_strings({"a", "bb", "a", "a", "bb", "a", "", "a"});              // dict
-  add_strings({"x\x01", "yy", "z", "q"});                              // plain
+  add_strings(text);                                       // plain+lz4
+  add_strings(JsonProperties(rng, 400));                   // dict or plain
+  add_strings({"a", "bb", "a", "a", "bb", "a", "", "a"});  // dict
+  add_strings({"x\x01", "yy", "z", "q"});                  // plain
   return samples;
 }
 
@@ -474,8 +475,7 @@ TEST(ColumnCodecTest, EveryTruncationFails) {
     for (size_t size = 0; size < sample.encoded.size(); ++size) {
       // A copy, so ASan catches any read past the prefix.
       const std::string prefix = sample.encoded.substr(0, size);
-      EXPECT_THAT(DecodeAs(sample.kind, prefix, sample.rows),
-                  StatusIs(absl::StatusCode::kDataLoss))
+      EXPECT_THAT(DecodeAs(sample.kind, prefix, sample.rows), StatusIs(absl::StatusCode::kDataLoss))
           << EncodingName(sample.encoded) << " truncated to " << size;
     }
   }
@@ -541,19 +541,21 @@ TEST(ColumnCodecTest, HugeDeclaredSizesFailWithoutAllocating) {
   // Dict of 2^62 entries.
   EXPECT_THAT(DecodeAs('s', "\x11" + rows + huge, 512), StatusIs(absl::StatusCode::kDataLoss));
   // Plain lz4 blob claiming 1 GiB from 3 bytes.
-  EXPECT_THAT(DecodeAs('s', "\x92" + Varint(1) + "\x01" + Varint(ZigZagEncode(1 << 30)) +
-                                Varint(1 << 30) + Varint(3) + "abc",
+  EXPECT_THAT(DecodeAs('s',
+                       "\x92" + Varint(1) + "\x01" + Varint(ZigZagEncode(1 << 30)) +
+                           Varint(1 << 30) + Varint(3) + "abc",
                        1),
               StatusIs(absl::StatusCode::kDataLoss));
   // Bitpack width 65.
-  EXPECT_THAT(DecodeAs('i', "\x02" + rows + std::string("\x00\x41", 2) + std::string(600, '\0'), 512),
-              StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(
+      DecodeAs('i', "\x02" + rows + std::string("\x00\x41", 2) + std::string(600, '\0'), 512),
+      StatusIs(absl::StatusCode::kDataLoss));
 }
 
 TEST(ColumnCodecTest, RleLengthMismatchNamesTheSum) {
   // 2 runs: values bitpack {0, 1} (width 1), lengths constant 256 -> sum 512, expected 500.
-  const std::string block = std::string("\x04") + Varint(500) + Varint(2) + std::string("\x02\x00\x01\x02", 4) +
-                            "\x01" + Varint(ZigZagEncode(256));
+  const std::string block = std::string("\x04") + Varint(500) + Varint(2) +
+                            std::string("\x02\x00\x01\x02", 4) + "\x01" + Varint(ZigZagEncode(256));
   std::vector<int64_t> out(500);
   const absl::Status status = DecodeInt64Block(block, absl::MakeSpan(out));
   EXPECT_THAT(status, StatusIs(absl::StatusCode::kDataLoss));
