@@ -1,0 +1,498 @@
+#include "tools/gen/event_generator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <tuple>
+
+#include "rapidjson/writer.h"
+#include "storage/base/check.h"
+#include "storage/base/time_util.h"
+#include "tools/gen/internal/catalog.h"
+#include "tools/gen/internal/json_text.h"
+#include "tools/gen/internal/rng.h"
+
+namespace mua::gen {
+namespace {
+
+using gen_internal::AppendDecimal;
+using gen_internal::AppendUuid;
+using gen_internal::AppReleases;
+using gen_internal::EventType;
+using gen_internal::Mix64;
+using gen_internal::Platform;
+using gen_internal::Rng;
+using gen_internal::SampleByWeight;
+using gen_internal::SampleWeighted;
+
+constexpr int64_t kMillisPerMinute = 60'000;
+// Sessions of one user are at least this far apart, so server-side sessionization (5 min
+// inactivity on mobile) finds the same sessions as the SDK.
+constexpr int64_t kMinSessionGapMs = 6 * kMillisPerMinute;
+// Local-time popularity of each hour for session starts: quiet nights, lunch and evening peaks.
+constexpr double kHourWeights[24] = {1.2, 0.7, 0.4, 0.3, 0.3, 0.5, 1.2, 2.5, 3.5, 3.8, 3.9, 4.2,
+                                     5.0, 4.8, 4.3, 4.2, 4.4, 4.9, 5.6, 6.4, 6.9, 6.5, 4.8, 2.6};
+constexpr double kSessionsPerDayWeights[5] = {42, 28, 16, 9, 5};  // 1..5 sessions
+constexpr double kLoyalShare = 0.2;
+constexpr double kUpgradePerActiveDay = 0.25;
+constexpr double kNoSessionIdShare = 0.02;  // mobile sessions whose SDK sent no session id
+constexpr double kUuidUserShare = 0.12;     // users whose id is a UUID rather than "u<n>"
+// Funnel step conversions: view_item -> add_to_cart -> begin_checkout -> purchase.
+constexpr double kCartAfterView = 0.35;
+constexpr double kCheckoutAfterCart = 0.5;
+constexpr double kPurchaseAfterCheckout = 0.6;
+
+struct UserState {
+  explicit UserState(uint64_t seed) : rng(seed) {}
+  Rng rng;
+  int64_t last_session_end_ms = std::numeric_limits<int64_t>::min() / 2;
+  uint32_t next_seq = 0;   // the last event_id counter used
+  int32_t signup_day = 0;  // period-relative local day
+  float propensity = 1;    // scales the retention curve; loyal users > 1
+  int16_t utc_offset_minutes = 0;
+  Platform platform = Platform::kAndroid;
+  uint8_t device = 0;
+  uint8_t os = 0;
+  uint8_t country = 0;
+  uint8_t city = 0;
+  uint8_t release = 0;
+  bool uuid_id = false;
+};
+
+// Compact form of an event while it waits for its UTC day; strings are made on output.
+struct SimEvent {
+  int64_t time_ms;
+  int64_t emit_ms;     // emission order: time_ms, later for duplicates
+  int64_t session_ms;  // SDK session id; -1 when absent
+  uint32_t user;
+  uint32_t seq;
+  uint32_t a;  // type-specific property values (indexes into catalog vocabularies, item, ...)
+  uint32_t b;
+  EventType type;
+  uint8_t release;
+  bool duplicate;
+};
+
+bool EmitsBefore(const SimEvent& x, const SimEvent& y) {
+  return std::tie(x.emit_ms, x.user, x.seq, x.duplicate) <
+         std::tie(y.emit_ms, y.user, y.seq, y.duplicate);
+}
+
+// Popular items first: a power law over [1, kItemCount].
+uint32_t SampleItem(Rng& rng) {
+  const double u = rng.Uniform();
+  return 1 + static_cast<uint32_t>(u * u * u * (gen_internal::kItemCount - 1));
+}
+
+}  // namespace
+
+class EventGenerator::Impl {
+ public:
+  explicit Impl(const GeneratorOptions& options);
+  bool NextDay(std::vector<GeneratedEvent>* events);
+  int64_t users_signed_up() const { return static_cast<int64_t>(users_.size()); }
+
+ private:
+  enum class Funnel { kNone, kViewed, kCarted, kCheckedOut };
+  // Running state of one session while its events are generated.
+  struct Session {
+    uint32_t user;
+    int64_t id_ms;  // -1: no SDK session id
+    int64_t start_ms;
+    int64_t time_ms;
+    int events = 0;
+    uint32_t screen = 0;
+  };
+
+  void SimulateLocalDay(int day);
+  UserState NewUser(uint32_t index, int day) const;
+  void SimulateUserDay(uint32_t index, int day);
+  int64_t GenerateSession(uint32_t index, int64_t start_ms, bool first);
+  void GenerateBody(UserState& user, Session& session, int budget);
+  void Emit(UserState& user, Session& session, EventType type, uint32_t a = 0, uint32_t b = 0);
+  int LatestRelease(int day) const;
+  void Materialize(const SimEvent& event, GeneratedEvent* out);
+  void WriteProperties(const SimEvent& event, const UserState& user, std::string* out);
+
+  const GeneratorOptions options_;
+  const int64_t period_start_ms_;
+  std::vector<int64_t> signups_through_day_;  // users with index < [d] sign up by day d
+  std::vector<int> release_days_;
+  double duplicate_probability_;  // per original event
+  Rng duplicate_rng_;
+  std::vector<UserState> users_;
+  std::vector<SimEvent> pending_;
+  std::vector<SimEvent> ready_;
+  int simulated_days_ = 0;
+  int next_day_ = 0;
+  gen_internal::StringSink sink_;
+  rapidjson::Writer<gen_internal::StringSink> writer_;
+};
+
+EventGenerator::Impl::Impl(const GeneratorOptions& options)
+    : options_(options),
+      period_start_ms_(MillisOfDay(options.start_day)),
+      duplicate_probability_(options.duplicate_share / (1 - options.duplicate_share)),
+      duplicate_rng_(Mix64(options.seed ^ 0xd0b1e5ULL)) {
+  MUA_CHECK(options.users >= 1 && options.users < (int64_t{1} << 32), "users out of range");
+  MUA_CHECK(options.days >= 1, "days must be >= 1");
+  MUA_CHECK(options.duplicate_share >= 0 && options.duplicate_share < 1,
+            "duplicate_share must be in [0, 1)");
+  MUA_CHECK(options.invalid_share >= 0 && options.invalid_share < 1,
+            "invalid_share must be in [0, 1)");
+  // More sign-ups early (launch campaign), then a steady trickle every day.
+  std::vector<double> weights(options.days);
+  double total = 0;
+  for (int d = 0; d < options.days; ++d) total += weights[d] = 1 + 4 * std::exp(-d / 6.0);
+  double cumulative = 0;
+  for (int d = 0; d < options.days; ++d) {
+    cumulative += weights[d];
+    signups_through_day_.push_back(
+        std::llround(static_cast<double>(options.users) * cumulative / total));
+  }
+  signups_through_day_.back() = options.users;
+  for (const gen_internal::AppRelease& release : AppReleases()) {
+    release_days_.push_back(static_cast<int>(std::floor(release.release_fraction * options.days)));
+  }
+}
+
+int EventGenerator::Impl::LatestRelease(int day) const {
+  int latest = 0;
+  for (size_t i = 0; i < release_days_.size(); ++i) {
+    if (release_days_[i] <= day) latest = static_cast<int>(i);
+  }
+  return latest;
+}
+
+UserState EventGenerator::Impl::NewUser(uint32_t index, int day) const {
+  UserState user(Mix64(options_.seed) ^ Mix64(uint64_t{index} + 1));
+  Rng& rng = user.rng;
+  user.signup_day = day;
+  user.platform = static_cast<Platform>(SampleByWeight(gen_internal::PlatformShares(), rng));
+  user.device = SampleByWeight(gen_internal::DeviceModels(user.platform), rng);
+  user.os = SampleByWeight(gen_internal::OsVersions(user.platform), rng);
+  user.country = SampleByWeight(gen_internal::Countries(), rng);
+  const auto cities = gen_internal::Countries()[user.country].cities;
+  user.city = SampleByWeight(cities, rng);
+  user.utc_offset_minutes = static_cast<int16_t>(cities[user.city].utc_offset_minutes);
+  user.propensity = static_cast<float>(rng.Bernoulli(kLoyalShare) ? 2.0 + 1.2 * rng.Uniform()
+                                                                  : 0.4 + 0.45 * rng.Uniform());
+  user.uuid_id = rng.Bernoulli(kUuidUserShare);
+  user.release = LatestRelease(day);
+  return user;
+}
+
+void EventGenerator::Impl::SimulateLocalDay(int day) {
+  while (static_cast<int64_t>(users_.size()) < signups_through_day_[day]) {
+    users_.push_back(NewUser(static_cast<uint32_t>(users_.size()), day));
+  }
+  for (uint32_t i = 0; i < users_.size(); ++i) SimulateUserDay(i, day);
+}
+
+void EventGenerator::Impl::SimulateUserDay(uint32_t index, int day) {
+  UserState& user = users_[index];
+  Rng& rng = user.rng;
+  const int since_signup = day - user.signup_day;
+  if (since_signup > 0) {
+    // Retention ~40% on day 1, ~20% on day 7, ~12% on day 30 on average.
+    const double p = user.propensity * 0.4 * std::pow(since_signup, -0.36);
+    if (!rng.Bernoulli(p)) return;
+  }
+  const int latest = LatestRelease(day);
+  if (user.release < latest &&
+      (user.platform == Platform::kWeb || rng.Bernoulli(kUpgradePerActiveDay))) {
+    user.release = latest;
+  }
+  const int sessions = 1 + SampleWeighted(kSessionsPerDayWeights, rng);
+  int64_t starts[5];
+  const int64_t local_midnight_utc =
+      MillisOfDay(options_.start_day + day) - user.utc_offset_minutes * kMillisPerMinute;
+  for (int s = 0; s < sessions; ++s) {
+    const int hour = SampleWeighted(kHourWeights, rng);
+    int64_t start = local_midnight_utc + hour * 3'600'000 + rng.Below(3'600'000);
+    // Nothing before the period: mirror early sessions of the first day into it.
+    if (start < period_start_ms_) start = 2 * period_start_ms_ - start;
+    starts[s] = start;
+  }
+  std::sort(starts, starts + sessions);
+  for (int s = 0; s < sessions; ++s) {
+    const int64_t earliest =
+        user.last_session_end_ms + kMinSessionGapMs + rng.Below(10 * kMillisPerMinute);
+    user.last_session_end_ms =
+        GenerateSession(index, std::max(starts[s], earliest), since_signup == 0 && s == 0);
+  }
+}
+
+void EventGenerator::Impl::Emit(UserState& user, Session& session, EventType type, uint32_t a,
+                                uint32_t b) {
+  if (session.events > 0) {
+    // Seconds between taps on mobile, longer reads on the web.
+    session.time_ms += user.platform == Platform::kWeb
+                           ? 2000 + std::min<int64_t>(240'000, user.rng.Exponential(20'000))
+                           : 500 + std::min<int64_t>(120'000, user.rng.Exponential(9'000));
+  }
+  if (type == EventType::kAppBackground) a = (session.time_ms - session.start_ms) / 1000;
+  const SimEvent event{session.time_ms,
+                       session.time_ms,
+                       session.id_ms,
+                       session.user,
+                       ++user.next_seq,
+                       a,
+                       b,
+                       type,
+                       user.release,
+                       false};
+  pending_.push_back(event);
+  ++session.events;
+  if (duplicate_probability_ > 0 && duplicate_rng_.Bernoulli(duplicate_probability_)) {
+    // An SDK retry after a lost acknowledgement: the same payload, a little later.
+    SimEvent resent = event;
+    resent.duplicate = true;
+    resent.emit_ms += 2000 + std::min<int64_t>(300'000, duplicate_rng_.Exponential(45'000));
+    pending_.push_back(resent);
+  }
+}
+
+int64_t EventGenerator::Impl::GenerateSession(uint32_t index, int64_t start_ms, bool first) {
+  UserState& user = users_[index];
+  Rng& rng = user.rng;
+  const bool web = user.platform == Platform::kWeb;
+  const bool has_id = !web && !rng.Bernoulli(kNoSessionIdShare);
+  Session session{index, has_id ? start_ms : -1, start_ms, start_ms};
+  const int budget = web ? 3 + static_cast<int>(std::min(22.0, rng.Exponential(6)))
+                         : 5 + static_cast<int>(std::min(35.0, rng.Exponential(7)));
+  const uint32_t source = SampleByWeight(gen_internal::OpenSources(), rng);
+  Emit(user, session, EventType::kAppOpen, source);
+  if (std::strcmp(gen_internal::OpenSources()[source].name, "push") == 0) {
+    Emit(user, session, EventType::kNotificationOpen,
+         SampleByWeight(gen_internal::Campaigns(), rng));
+  }
+  const auto methods = gen_internal::AuthMethods(user.platform);
+  if (first) {
+    session.screen = gen_internal::Screens().size() - 1;  // onboarding
+    Emit(user, session, EventType::kScreenView, session.screen);
+    Emit(user, session, EventType::kSignUp, SampleByWeight(methods, rng));
+  } else if (rng.Bernoulli(0.1)) {
+    Emit(user, session, EventType::kLogin, SampleByWeight(methods, rng));
+  }
+  GenerateBody(user, session, budget);
+  return session.time_ms;
+}
+
+void EventGenerator::Impl::GenerateBody(UserState& user, Session& session, int budget) {
+  Rng& rng = user.rng;
+  const double crash_rate =
+      gen_internal::BaseCrashRate(user.platform) * AppReleases()[user.release].crash_multiplier;
+  static constexpr double kBodyWeights[] = {42, 32, 9, 4, 3};
+  static constexpr EventType kBodyTypes[] = {EventType::kScreenView, EventType::kClick,
+                                             EventType::kSearch, EventType::kViewItem,
+                                             EventType::kShare};
+  Funnel funnel = Funnel::kNone;
+  EventType last = EventType::kAppOpen;
+  uint32_t item = 0;
+  while (session.events < budget - 1) {
+    if (rng.Bernoulli(crash_rate)) {
+      const auto exceptions = gen_internal::CrashExceptions(user.platform);
+      Emit(user, session, EventType::kAppCrash, SampleByWeight(exceptions, rng), session.screen);
+      return;  // a crash ends the session: no app_background
+    }
+    EventType next;
+    if (funnel == Funnel::kViewed && rng.Bernoulli(kCartAfterView)) {
+      next = EventType::kAddToCart;
+    } else if (funnel == Funnel::kCarted && rng.Bernoulli(kCheckoutAfterCart)) {
+      next = EventType::kBeginCheckout;
+    } else if (funnel == Funnel::kCheckedOut && rng.Bernoulli(kPurchaseAfterCheckout)) {
+      next = EventType::kPurchase;
+    } else if (last == EventType::kSearch && rng.Bernoulli(0.4)) {
+      next = EventType::kViewItem;
+    } else {
+      next = kBodyTypes[SampleWeighted(kBodyWeights, rng)];
+    }
+    uint32_t a = 0, b = 0;
+    switch (next) {
+      case EventType::kScreenView:
+        session.screen = SampleByWeight(gen_internal::Screens(), rng);
+        a = session.screen;
+        funnel = Funnel::kNone;
+        break;
+      case EventType::kClick:
+        a = SampleByWeight(gen_internal::Buttons(), rng);
+        b = session.screen;
+        break;
+      case EventType::kSearch:
+        a = SampleByWeight(gen_internal::SearchQueries(), rng);
+        b = static_cast<uint32_t>(rng.Below(120));
+        funnel = Funnel::kNone;
+        break;
+      case EventType::kViewItem:
+        item = SampleItem(rng);
+        a = item;
+        funnel = Funnel::kViewed;
+        break;
+      case EventType::kAddToCart:
+        a = item;
+        funnel = Funnel::kCarted;
+        break;
+      case EventType::kBeginCheckout:
+        a = item;
+        funnel = Funnel::kCheckedOut;
+        break;
+      case EventType::kPurchase:
+        a = item;
+        funnel = Funnel::kNone;
+        break;
+      case EventType::kShare:
+        a = item != 0 ? item : SampleItem(rng);
+        b = SampleByWeight(gen_internal::ShareChannels(), rng);
+        break;
+      default:
+        break;
+    }
+    Emit(user, session, next, a, b);
+    last = next;
+  }
+  Emit(user, session, EventType::kAppBackground);
+}
+
+bool EventGenerator::Impl::NextDay(std::vector<GeneratedEvent>* events) {
+  if (next_day_ >= options_.days) {
+    events->clear();
+    return false;
+  }
+  const int day = next_day_++;
+  // A user's local day d+1 starts before UTC day d ends for zones east of UTC.
+  while (simulated_days_ < std::min(day + 2, options_.days)) SimulateLocalDay(simulated_days_++);
+  const int64_t cutoff = day == options_.days - 1 ? std::numeric_limits<int64_t>::max()
+                                                  : MillisOfDay(options_.start_day + day + 1);
+  const auto split = std::partition(pending_.begin(), pending_.end(),
+                                    [cutoff](const SimEvent& e) { return e.emit_ms < cutoff; });
+  ready_.assign(pending_.begin(), split);
+  pending_.erase(pending_.begin(), split);
+  std::sort(ready_.begin(), ready_.end(), EmitsBefore);
+  events->resize(ready_.size());
+  for (size_t i = 0; i < ready_.size(); ++i) Materialize(ready_[i], &(*events)[i]);
+  return true;
+}
+
+void EventGenerator::Impl::Materialize(const SimEvent& event, GeneratedEvent* out) {
+  const UserState& user = users_[event.user];
+  out->event_time_ms = event.time_ms;
+  out->user_id.clear();
+  if (user.uuid_id) {
+    AppendUuid(Mix64(options_.seed ^ Mix64(event.user * 2ULL + 1)),
+               Mix64(options_.seed ^ Mix64(event.user * 2ULL + 2)), &out->user_id);
+  } else {
+    out->user_id.push_back('u');
+    AppendDecimal(int64_t{event.user} + 1, &out->user_id);
+  }
+  out->session_id.clear();
+  if (event.session_ms >= 0) AppendDecimal(event.session_ms, &out->session_id);
+  out->event_id.clear();
+  if (options_.event_ids == EventIdStyle::kUuid) {
+    const uint64_t key = Mix64(options_.seed) ^ Mix64((uint64_t{event.user} << 32) | event.seq);
+    AppendUuid(Mix64(key), Mix64(key ^ 0x5bd1e995ULL), &out->event_id);
+  } else {
+    AppendDecimal(event.seq, &out->event_id);
+  }
+  out->event_type.assign(gen_internal::EventTypeName(event.type));
+  out->platform.assign(gen_internal::PlatformName(user.platform));
+  out->os_version.assign(gen_internal::OsVersions(user.platform)[user.os].name);
+  out->app_version.assign(AppReleases()[event.release].version);
+  const gen_internal::DeviceModel& device = gen_internal::DeviceModels(user.platform)[user.device];
+  out->device_model.assign(device.name);
+  out->device_type.assign(device.type);
+  const gen_internal::Country& country = gen_internal::Countries()[user.country];
+  out->country.assign(country.code);
+  out->region.assign(country.cities[user.city].region);
+  out->city.assign(country.cities[user.city].name);
+  WriteProperties(event, user, &out->properties);
+  out->duplicate = event.duplicate;
+}
+
+void EventGenerator::Impl::WriteProperties(const SimEvent& event, const UserState& user,
+                                           std::string* out) {
+  out->clear();
+  sink_.Begin(out);
+  writer_.Reset(sink_);
+  auto& w = writer_;
+  auto text = [&w](const char* name, absl::string_view value) {
+    w.Key(name);
+    w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  };
+  auto number = [&w](const char* name, uint32_t value) {
+    w.Key(name);
+    w.Uint(value);
+  };
+  auto item_id = [&](uint32_t item) {
+    char buf[16] = "sku_";
+    const auto end = std::to_chars(buf + 4, buf + sizeof(buf), item).ptr;
+    w.Key("item_id");
+    w.String(buf, static_cast<rapidjson::SizeType>(end - buf));
+  };
+  auto price = [&w](uint32_t item) {
+    w.Key("price");
+    w.Double(gen_internal::ItemPriceCents(item) / 100.0);
+  };
+  w.StartObject();
+  switch (event.type) {
+    case EventType::kAppOpen:
+      text("source", gen_internal::OpenSources()[event.a].name);
+      break;
+    case EventType::kNotificationOpen:
+      text("campaign", gen_internal::Campaigns()[event.a].name);
+      break;
+    case EventType::kSignUp:
+    case EventType::kLogin:
+      text("method", gen_internal::AuthMethods(user.platform)[event.a].name);
+      break;
+    case EventType::kScreenView:
+      text("screen", gen_internal::Screens()[event.a].name);
+      break;
+    case EventType::kClick:
+      text("button_id", gen_internal::Buttons()[event.a].name);
+      text("screen", gen_internal::Screens()[event.b].name);
+      break;
+    case EventType::kSearch:
+      text("query", gen_internal::SearchQueries()[event.a].name);
+      number("results", event.b);
+      break;
+    case EventType::kViewItem:
+      item_id(event.a);
+      text("category", gen_internal::ItemCategory(event.a));
+      price(event.a);
+      break;
+    case EventType::kAddToCart:
+      item_id(event.a);
+      price(event.a);
+      number("quantity", 1);
+      break;
+    case EventType::kBeginCheckout:
+    case EventType::kPurchase:
+      item_id(event.a);
+      price(event.a);
+      text("currency", "USD");
+      break;
+    case EventType::kShare:
+      item_id(event.a);
+      text("channel", gen_internal::ShareChannels()[event.b].name);
+      break;
+    case EventType::kAppCrash:
+      text("exception", gen_internal::CrashExceptions(user.platform)[event.a].name);
+      text("screen", gen_internal::Screens()[event.b].name);
+      break;
+    case EventType::kAppBackground:
+      number("session_length_s", event.a);
+      break;
+  }
+  w.EndObject();
+  sink_.Finish();
+}
+
+EventGenerator::EventGenerator(const GeneratorOptions& options)
+    : impl_(std::make_unique<Impl>(options)) {}
+EventGenerator::~EventGenerator() = default;
+bool EventGenerator::NextDay(std::vector<GeneratedEvent>* events) { return impl_->NextDay(events); }
+int64_t EventGenerator::users_signed_up() const { return impl_->users_signed_up(); }
+
+}  // namespace mua::gen

@@ -1,0 +1,77 @@
+// EventGenerator simulates a mobile app's users day by day and yields their analytics
+// events: sign-ups spread over the period, a decaying retention curve with loyal users,
+// diurnal sessions in each user's time zone, a purchase funnel with drop-off, crashes
+// (one buggy app release), gradual app upgrades and optional SDK re-sends (duplicates).
+// Output is a pure function of GeneratorOptions: same options, same events, byte for byte.
+// Not thread-safe; use one generator per thread.
+//
+//   EventGenerator generator({.users = 1000, .days = 7});
+//   std::vector<GeneratedEvent> day;
+//   while (generator.NextDay(&day)) { for (const auto& e : day) AppendJsonLine(e, &out); }
+//
+// Volume: about 100 events per user over 30 days; 100000 users x 30 days gives ~10.8 M.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mua::gen {
+
+enum class EventIdStyle {
+  kCounter,  // per-user (device) sequence number as decimal text, like Amplitude's event_id
+  kUuid,     // random UUID v4 text
+};
+
+struct GeneratorOptions {
+  int64_t users = 10'000;     // users who sign up over the period; REQUIRES: >= 1
+  int days = 30;              // REQUIRES: >= 1
+  int32_t start_day = 20727;  // days since 1970-01-01 of the first day; 2026-10-01
+  uint64_t seed = 42;
+  double duplicate_share = 0.0;  // share of emitted events that re-send an earlier one; [0, 1)
+  double invalid_share = 0.0;    // share of emitted lines that are invalid (JSON path); [0, 1)
+  EventIdStyle event_ids = EventIdStyle::kCounter;
+};
+
+struct GeneratedEvent {
+  int64_t event_time_ms = 0;  // UTC, milliseconds since the epoch
+  std::string user_id;
+  std::string session_id;  // SDK session (start epoch ms as text); empty when the SDK sent none
+  std::string event_id;
+  std::string event_type;
+  std::string platform;  // android, ios or web
+  std::string os_version;
+  std::string app_version;
+  std::string device_model;
+  std::string device_type;  // phone, tablet or desktop
+  std::string country;      // ISO 3166-1 alpha-2
+  std::string region;
+  std::string city;
+  std::string properties;  // JSON object text
+  bool duplicate = false;  // a re-send of an earlier event (same user_id and event_id)
+};
+
+class EventGenerator {
+ public:
+  // REQUIRES: options satisfy the constraints documented on GeneratorOptions.
+  explicit EventGenerator(const GeneratorOptions& options);
+  ~EventGenerator();
+  EventGenerator(const EventGenerator&) = delete;
+  EventGenerator& operator=(const EventGenerator&) = delete;
+
+  // Fills *events with the next UTC day's events in emission order: event-time order, except
+  // that a duplicate (flagged) comes seconds to minutes after its original. The last call
+  // also returns the few events of sessions that run past the period. Returns false, with
+  // *events empty, when all days are done. Reuses the strings already in *events.
+  bool NextDay(std::vector<GeneratedEvent>* events);
+
+  // Users signed up so far (all of options.users once the last day is returned).
+  int64_t users_signed_up() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mua::gen

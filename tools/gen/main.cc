@@ -1,0 +1,231 @@
+// mua-gen: writes deterministic, realistic mobile-app events as JSON lines (SPEC §2).
+//
+//   mua-gen --users 100000 --days 30 --out events.jsonl   # ~10 M events
+#include <algorithm>
+#include <cerrno>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "storage/base/time_util.h"
+#include "tools/gen/event_generator.h"
+#include "tools/gen/json_writer.h"
+
+ABSL_FLAG(int64_t, users, 10'000, "users who sign up over the period (about 100 events each)");
+ABSL_FLAG(int32_t, days, 30, "simulated days");
+ABSL_FLAG(std::string, start, "2026-10-01", "first simulated day, YYYY-MM-DD (UTC)");
+ABSL_FLAG(uint64_t, seed, 42, "random seed; equal flags give byte-identical output");
+ABSL_FLAG(double, duplicate_share, 0.0,
+          "share of events that are SDK re-sends of an earlier event (same event_id), [0, 1)");
+ABSL_FLAG(double, invalid_share, 0.0, "share of lines that are invalid events, [0, 1)");
+ABSL_FLAG(std::string, event_ids, "counter",
+          "counter (per-user sequence number, like Amplitude) or uuid (UUID v4)");
+ABSL_FLAG(std::string, out, "-", "output file; - for stdout");
+
+namespace {
+
+constexpr const char* kFlagNames[] = {"users",           "days",          "start",     "seed",
+                                      "duplicate_share", "invalid_share", "event_ids", "out"};
+
+void PrintHelp() {
+  std::printf(
+      "Usage: mua-gen [flags]\n"
+      "Writes synthetic mobile-app events (SPEC section 2) as JSON lines, deterministically.\n"
+      "Volume: about 100 events per user per month; --users 100000 --days 30 gives ~10.8 M\n"
+      "events (~4.1 GB of JSON) in ~11 s of CPU.\n\nFlags (--name=value or --name value):\n");
+  for (const char* name : kFlagNames) {
+    const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    std::printf("  --%-17s %s (default: %s)\n", absl::StrReplaceAll(name, {{"_", "-"}}).c_str(),
+                flag->Help().c_str(), flag->DefaultValue().c_str());
+  }
+}
+
+[[noreturn]] void UsageError(const std::string& message) {
+  std::fprintf(stderr, "mua-gen: %s (see --help)\n", message.c_str());
+  std::exit(2);
+}
+
+// Sets the flags from argv, accepting '-' or '_' inside names; exits 2 on any error.
+void ParseFlags(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    absl::string_view arg = argv[i];
+    if (arg == "--help" || arg == "-h" || arg == "-help" || arg == "--helpfull") {
+      PrintHelp();
+      std::exit(0);
+    }
+    if (!absl::StartsWith(arg, "-") || arg == "-") {
+      UsageError(absl::StrCat("unexpected argument '", arg, "'"));
+    }
+    arg.remove_prefix(absl::StartsWith(arg, "--") ? 2 : 1);
+    const size_t equals = arg.find('=');
+    const std::string name = absl::StrReplaceAll(arg.substr(0, equals), {{"-", "_"}});
+    bool known = false;
+    for (const char* flag_name : kFlagNames) known = known || name == flag_name;
+    if (!known) UsageError(absl::StrCat("unknown flag '", argv[i], "'"));
+    std::string value;
+    if (equals != absl::string_view::npos) {
+      value = std::string(arg.substr(equals + 1));
+    } else if (i + 1 < argc) {
+      value = argv[++i];
+    } else {
+      UsageError(absl::StrCat("flag '", argv[i], "' needs a value"));
+    }
+    std::string error;
+    if (!absl::FindCommandLineFlag(name)->ParseFrom(value, &error)) {
+      UsageError(absl::StrCat("bad value for --", name, ": ", error));
+    }
+  }
+}
+
+// Writes chunks to a file on its own thread, so that the kernel's copy into the page cache
+// (as slow as generating, ~300 MB/s here) overlaps generation. Buffers are recycled.
+class BackgroundWriter {
+ public:
+  BackgroundWriter(std::FILE* file, std::string name)
+      : file_(file), name_(std::move(name)), thread_([this] { Run(); }) {}
+  ~BackgroundWriter() { (void)Close(); }
+  BackgroundWriter(const BackgroundWriter&) = delete;
+  BackgroundWriter& operator=(const BackgroundWriter&) = delete;
+
+  // Queues the contents of `chunk` and leaves it an empty (recycled) buffer.
+  absl::Status Write(std::string& chunk) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return full_.size() < kMaxQueued || !error_.ok(); });
+    if (!error_.ok()) return error_;
+    full_.push_back(std::move(chunk));
+    chunk.clear();
+    if (!free_.empty()) {
+      chunk.swap(free_.back());
+      free_.pop_back();
+    }
+    cv_.notify_all();
+    return absl::OkStatus();
+  }
+
+  // Waits until everything queued is written; returns the first write error.
+  absl::Status Close() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      closing_ = true;
+      cv_.notify_all();
+    }
+    if (thread_.joinable()) thread_.join();
+    return error_;
+  }
+
+ private:
+  static constexpr size_t kMaxQueued = 3;
+
+  void Run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      cv_.wait(lock, [this] { return !full_.empty() || closing_; });
+      if (full_.empty()) return;
+      std::string buffer = std::move(full_.front());
+      full_.pop_front();
+      lock.unlock();
+      const bool ok = std::fwrite(buffer.data(), 1, buffer.size(), file_) == buffer.size();
+      const int error = errno;
+      lock.lock();
+      if (!ok && error_.ok()) {
+        error_ =
+            absl::UnavailableError(absl::StrCat("writing ", name_, ": ", std::strerror(error)));
+      }
+      buffer.clear();
+      free_.push_back(std::move(buffer));
+      cv_.notify_all();
+    }
+  }
+
+  std::FILE* const file_;
+  const std::string name_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::string> full_;   // guarded by mu_
+  std::vector<std::string> free_;  // guarded by mu_
+  bool closing_ = false;           // guarded by mu_
+  absl::Status error_;             // guarded by mu_; read after join
+  std::thread thread_;             // last: starts after the members above exist
+};
+
+mua::gen::GeneratorOptions OptionsFromFlags() {
+  mua::gen::GeneratorOptions options;
+  options.users = absl::GetFlag(FLAGS_users);
+  if (options.users < 1 || options.users > 1'000'000'000) {
+    UsageError("--users must be between 1 and 1000000000");
+  }
+  options.days = absl::GetFlag(FLAGS_days);
+  if (options.days < 1 || options.days > 3660) UsageError("--days must be between 1 and 3660");
+  const auto start = mua::ParseDay(absl::GetFlag(FLAGS_start));
+  if (!start.ok()) UsageError(absl::StrCat("--start: ", start.status().message()));
+  options.start_day = *start;
+  options.seed = absl::GetFlag(FLAGS_seed);
+  options.duplicate_share = absl::GetFlag(FLAGS_duplicate_share);
+  if (!(options.duplicate_share >= 0 && options.duplicate_share < 1)) {
+    UsageError("--duplicate-share must be in [0, 1)");
+  }
+  options.invalid_share = absl::GetFlag(FLAGS_invalid_share);
+  if (!(options.invalid_share >= 0 && options.invalid_share < 1)) {
+    UsageError("--invalid-share must be in [0, 1)");
+  }
+  const std::string ids = absl::GetFlag(FLAGS_event_ids);
+  if (ids == "counter") {
+    options.event_ids = mua::gen::EventIdStyle::kCounter;
+  } else if (ids == "uuid") {
+    options.event_ids = mua::gen::EventIdStyle::kUuid;
+  } else {
+    UsageError(absl::StrCat("--event-ids must be counter or uuid, not '", ids, "'"));
+  }
+  return options;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ParseFlags(argc, argv);
+  const mua::gen::GeneratorOptions options = OptionsFromFlags();
+  const std::string path = absl::GetFlag(FLAGS_out);
+  const bool to_stdout = path.empty() || path == "-";
+  std::FILE* file = to_stdout ? stdout : std::fopen(path.c_str(), "wb");
+  if (file == nullptr) {
+    std::fprintf(stderr, "mua-gen: cannot open %s: %s\n", path.c_str(), std::strerror(errno));
+    return 1;
+  }
+  const std::string target = to_stdout ? "stdout" : path;
+  const absl::Time begin = absl::Now();
+  BackgroundWriter writer(file, target);
+  auto stats =
+      mua::gen::WriteJsonLines(options, [&](std::string& chunk) { return writer.Write(chunk); });
+  const absl::Status written = writer.Close();
+  if (stats.ok() && !written.ok()) stats = written;
+  const bool closed = to_stdout ? std::fflush(file) == 0 : std::fclose(file) == 0;
+  if (stats.ok() && !closed) {
+    stats = absl::UnavailableError(absl::StrCat("closing ", target, ": ", std::strerror(errno)));
+  }
+  if (!stats.ok()) {
+    std::fprintf(stderr, "mua-gen: %s\n", std::string(stats.status().message()).c_str());
+    return 1;
+  }
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - begin);
+  std::fprintf(stderr,
+               "mua-gen: %lld events (%lld duplicates), %lld invalid lines, %lld users, "
+               "%d days from %s, %.2f s, %.0f events/s\n",
+               static_cast<long long>(stats->events), static_cast<long long>(stats->duplicates),
+               static_cast<long long>(stats->invalid), static_cast<long long>(stats->users),
+               options.days, mua::FormatDay(options.start_day).c_str(), seconds,
+               static_cast<double>(stats->events) / std::max(seconds, 1e-9));
+  return 0;
+}
