@@ -114,6 +114,19 @@ void Table::SealAll() {
   Publish(states);
 }
 
+int Table::SealIdleHeads(absl::Duration idle) {
+  const auto cutoff = std::chrono::steady_clock::now() - absl::ToChronoNanoseconds(idle);
+  absl::MutexLock lock(&append_mu_);
+  std::vector<std::shared_ptr<const PartitionState>> states;
+  for (auto& [day, partition] : partitions_) {
+    if (!partition->head_empty() && partition->last_append() <= cutoff) {
+      states.push_back(partition->SealHead());
+    }
+  }
+  Publish(states);
+  return static_cast<int>(states.size());
+}
+
 void Table::Publish(absl::Span<const std::shared_ptr<const PartitionState>> states) {
   absl::MutexLock lock(&publish_mu_);
   for (const auto& state : states) published_[state->day] = state;

@@ -24,6 +24,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "storage/event_row.h"
 #include "storage/memory_usage.h"
@@ -57,6 +58,11 @@ class Table {
 
   // Seals every non-empty head (for example before measuring or persisting).
   void SealAll();
+
+  // Seals the non-empty heads that received no row for `idle`: a partition
+  // that got a few late events should not keep an uncompressed head block.
+  // The server calls this periodically. Returns how many heads were sealed.
+  int SealIdleHeads(absl::Duration idle);
 
   TableSnapshot Snapshot() const;
 

@@ -101,6 +101,7 @@ std::shared_ptr<const PartitionState> Partition::Append(absl::Span<const Encoded
   }
   state->bitmaps = std::move(bitmaps);
   latest_ = state;
+  last_append_ = std::chrono::steady_clock::now();
   return state;
 }
 

@@ -10,6 +10,7 @@
 // append lock); the table publishes states under its own lock.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -59,6 +60,10 @@ class Partition {
   // Seals the head if it holds rows; returns the new state (or the current one).
   std::shared_ptr<const PartitionState> SealHead();
 
+  // Steady-clock time of the last Append, for sealing idle heads.
+  std::chrono::steady_clock::time_point last_append() const { return last_append_; }
+  bool head_empty() const { return head_->size() == 0; }
+
   // The writer's latest state (not necessarily published yet).
   const std::shared_ptr<const PartitionState>& latest() const { return latest_; }
 
@@ -69,6 +74,7 @@ class Partition {
   const uint32_t segment_rows_;
   std::shared_ptr<HeadSegment> head_;
   std::shared_ptr<const PartitionState> latest_;
+  std::chrono::steady_clock::time_point last_append_;
 };
 
 }  // namespace mua::storage_internal

@@ -333,3 +333,23 @@ TEST(TableConcurrencyTest, ReadersSeeWholeBatchesWhileAppendsContinue) {
 
 }  // namespace
 }  // namespace mua
+
+namespace mua {
+namespace {
+
+TEST(TableSealTest, SealIdleHeadsSealsOnlyHeadsIdleLongEnough) {
+  Table table;
+  test::EventBuilder events;
+  events.Add(test::MillisAt("2026-10-01T10:00:00"), "a", "click");
+  events.Add(test::MillisAt("2026-10-02T10:00:00"), "b", "click");
+  ASSERT_OK(table.Append(events.rows()));
+  EXPECT_EQ(table.SealIdleHeads(absl::Hours(1)), 0);
+  EXPECT_EQ(table.Memory().sealed_rows, 0u);
+  EXPECT_EQ(table.SealIdleHeads(absl::ZeroDuration()), 2);
+  EXPECT_EQ(table.Memory().sealed_rows, 2u);
+  EXPECT_EQ(table.SealIdleHeads(absl::ZeroDuration()), 0);  // nothing left to seal
+  EXPECT_EQ(table.row_count(), 2u);
+}
+
+}  // namespace
+}  // namespace mua
