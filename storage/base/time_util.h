@@ -21,7 +21,7 @@ inline int32_t DayOfMillis(int64_t millis) {
 }
 inline int64_t MillisOfDay(int32_t day) { return int64_t{day} * kMillisPerDay; }
 
-// "2026-10-05" for day 20366.
+// "2026-10-05" for day 20731.
 std::string FormatDay(int32_t day);
 
 // Parses "YYYY-MM-DD" into a day number.

@@ -1,0 +1,443 @@
+#include "query/internal/value_writer.h"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+namespace mua::query_internal {
+namespace {
+
+constexpr int64_t kSecondsPerDay = 86'400;
+
+// Floor division: times before 1970 belong to the previous day/second.
+int64_t FloorDiv(int64_t value, int64_t divisor) {
+  int64_t quotient = value / divisor;
+  if (value % divisor < 0) --quotient;
+  return quotient;
+}
+
+void AppendTwoDigits(int value, char* dst) {
+  dst[0] = static_cast<char>('0' + value / 10);
+  dst[1] = static_cast<char>('0' + value % 10);
+}
+
+// Writes "YYYY-MM-DD" for `days` since 1970-01-01 (proleptic Gregorian, civil
+// from days after H. Hinnant) and returns the end of the text.
+char* WriteDate(int64_t days, char* dst) {
+  int64_t z = days + 719468;
+  int64_t era = FloorDiv(z, 146097);
+  int64_t day_of_era = z - era * 146097;
+  int64_t year_of_era =
+      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+  int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  int64_t month_index = (5 * day_of_year + 2) / 153;
+  int day = static_cast<int>(day_of_year - (153 * month_index + 2) / 5 + 1);
+  int month = static_cast<int>(month_index < 10 ? month_index + 3 : month_index - 9);
+  int64_t year = year_of_era + era * 400 + (month <= 2 ? 1 : 0);
+  if (year >= 0 && year <= 9999) {
+    AppendTwoDigits(static_cast<int>(year / 100), dst);
+    AppendTwoDigits(static_cast<int>(year % 100), dst + 2);
+    dst += 4;
+  } else {
+    dst = std::to_chars(dst, dst + 24, year).ptr;
+  }
+  *dst++ = '-';
+  AppendTwoDigits(month, dst);
+  dst[2] = '-';
+  AppendTwoDigits(day, dst + 3);
+  return dst + 5;
+}
+
+// Writes "YYYY-MM-DD hh:mm:ss" and returns the end of the text.
+char* WriteDateTime(int64_t seconds, char* dst) {
+  int64_t days = FloorDiv(seconds, kSecondsPerDay);
+  int second_of_day = static_cast<int>(seconds - days * kSecondsPerDay);
+  dst = WriteDate(days, dst);
+  *dst++ = ' ';
+  AppendTwoDigits(second_of_day / 3600, dst);
+  dst[2] = ':';
+  AppendTwoDigits(second_of_day / 60 % 60, dst + 3);
+  dst[5] = ':';
+  AppendTwoDigits(second_of_day % 60, dst + 6);
+  return dst + 8;
+}
+
+// Escape classes for JSON: 0 = copy, 'u' = \u00XX, else the letter after '\'.
+constexpr std::array<char, 256> MakeJsonEscapes() {
+  std::array<char, 256> table{};
+  for (int c = 0; c < 0x20; ++c) table[c] = 'u';
+  table['\b'] = 'b';
+  table['\f'] = 'f';
+  table['\n'] = 'n';
+  table['\r'] = 'r';
+  table['\t'] = 't';
+  table['"'] = '"';
+  table['\\'] = '\\';
+  table['/'] = '/';
+  table[0xE2] = 'E';  // possible start of U+2028 / U+2029
+  return table;
+}
+constexpr std::array<char, 256> kJsonEscapes = MakeJsonEscapes();
+
+// TSV escapes (ClickHouse writeAnyEscapedString<'\''>); `'` only when quoting.
+constexpr std::array<char, 256> MakeTsvEscapes(bool escape_quote) {
+  std::array<char, 256> table{};
+  table['\b'] = 'b';
+  table['\f'] = 'f';
+  table['\n'] = 'n';
+  table['\r'] = 'r';
+  table['\t'] = 't';
+  table['\0'] = '0';
+  table['\\'] = '\\';
+  if (escape_quote) table['\''] = '\'';
+  return table;
+}
+constexpr std::array<char, 256> kTsvEscapes = MakeTsvEscapes(true);
+constexpr std::array<char, 256> kPrettyEscapes = MakeTsvEscapes(false);
+
+void AppendBackslashEscaped(absl::string_view text, const std::array<char, 256>& escapes,
+                            std::string* out) {
+  const char* run = text.data();
+  const char* end = text.data() + text.size();
+  for (const char* it = run; it != end; ++it) {
+    char escape = escapes[static_cast<unsigned char>(*it)];
+    if (escape == 0) continue;
+    out->append(run, it - run);
+    const char pair[2] = {'\\', escape};
+    out->append(pair, 2);
+    run = it + 1;
+  }
+  out->append(run, end - run);
+}
+
+// Pretty: control characters escaped so a value stays on one table line.
+void AppendPrettyString(absl::string_view text, std::string* out) {
+  AppendBackslashEscaped(text, kPrettyEscapes, out);
+}
+
+bool IsQuotedInText(TypeId id) {
+  return id == TypeId::kString || id == TypeId::kDate || id == TypeId::kDateTime ||
+         id == TypeId::kDateTime64;
+}
+
+// Integers, floats and times at `index` of the column's value vectors.
+void AppendNumberOrTime(TypeId id, const Column& column, size_t index, std::string* out) {
+  switch (id) {
+    case TypeId::kUInt8:
+    case TypeId::kUInt16:
+    case TypeId::kUInt32:
+    case TypeId::kUInt64:
+      AppendUInt(static_cast<uint64_t>(column.ints[index]), out);
+      return;
+    case TypeId::kInt8:
+    case TypeId::kInt16:
+    case TypeId::kInt32:
+    case TypeId::kInt64:
+      AppendInt(column.ints[index], out);
+      return;
+    case TypeId::kFloat64:
+      AppendFloat(column.floats[index], out);
+      return;
+    case TypeId::kDate:
+      AppendDate(column.ints[index], out);
+      return;
+    case TypeId::kDateTime:
+      AppendDateTime(column.ints[index], out);
+      return;
+    case TypeId::kDateTime64:
+      AppendDateTime64(column.ints[index], out);
+      return;
+    case TypeId::kString:
+      out->append(column.strings[index]);
+      return;
+    case TypeId::kNothing:
+    case TypeId::kArray:
+      return;
+  }
+}
+
+void AppendJsonScalar(TypeId id, const Column& column, size_t index, std::string* out) {
+  switch (id) {
+    case TypeId::kUInt64:
+    case TypeId::kInt64:
+    case TypeId::kDate:
+    case TypeId::kDateTime:
+    case TypeId::kDateTime64:
+      out->push_back('"');
+      AppendNumberOrTime(id, column, index, out);
+      out->push_back('"');
+      return;
+    case TypeId::kFloat64:
+      if (!std::isfinite(column.floats[index])) {
+        out->append("null");
+        return;
+      }
+      AppendFloat(column.floats[index], out);
+      return;
+    case TypeId::kString:
+      AppendJsonString(column.strings[index], out);
+      return;
+    case TypeId::kNothing:
+    case TypeId::kArray:
+      out->append("null");
+      return;
+    default:
+      AppendNumberOrTime(id, column, index, out);
+      return;
+  }
+}
+
+// Array text as ClickHouse's serializeText prints it: [1,2], ['x','y'].
+void AppendArrayText(const Column& column, size_t row, std::string* out) {
+  TypeId element = column.type.element;
+  size_t begin = column.array_offsets[row];
+  size_t end = column.array_offsets[row + 1];
+  out->push_back('[');
+  for (size_t i = begin; i < end; ++i) {
+    if (i != begin) out->push_back(',');
+    if (element == TypeId::kString) {
+      AppendQuotedString(column.strings[i], out);
+    } else if (IsQuotedInText(element)) {
+      out->push_back('\'');
+      AppendNumberOrTime(element, column, i, out);
+      out->push_back('\'');
+    } else if (element == TypeId::kNothing) {
+      out->append("NULL");
+    } else {
+      AppendNumberOrTime(element, column, i, out);
+    }
+  }
+  out->push_back(']');
+}
+
+// CSV wraps the array text in "..." and doubles quotes inside.
+void AppendCsvArray(const Column& column, size_t row, std::string* out) {
+  size_t start = out->size();
+  out->push_back('"');
+  AppendArrayText(column, row, out);
+  if (std::memchr(out->data() + start + 1, '"', out->size() - start - 1) != nullptr) {
+    std::string text = out->substr(start + 1);
+    out->resize(start);
+    AppendCsvString(text, out);
+    return;
+  }
+  out->push_back('"');
+}
+
+}  // namespace
+
+void AppendUInt(uint64_t value, std::string* out) {
+  char buffer[24];
+  char* end = std::to_chars(buffer, buffer + sizeof(buffer), value).ptr;
+  out->append(buffer, end - buffer);
+}
+
+void AppendInt(int64_t value, std::string* out) {
+  char buffer[24];
+  char* end = std::to_chars(buffer, buffer + sizeof(buffer), value).ptr;
+  out->append(buffer, end - buffer);
+}
+
+void AppendFloat(double value, std::string* out) {
+  if (std::isnan(value)) {
+    out->append("nan");
+    return;
+  }
+  if (std::isinf(value)) {
+    out->append(value < 0 ? "-inf" : "inf");
+    return;
+  }
+  // ClickHouse prints integral doubles in the Int64 range through its integer
+  // path (exact digits, no exponent; -0 prints as 0).
+  if (value >= -9223372036854775808.0 && value < 9223372036854775808.0 &&
+      value == std::trunc(value)) {
+    AppendInt(static_cast<int64_t>(value), out);
+    return;
+  }
+  // Shortest round-trip digits from to_chars' scientific form "-d.ddde-XX".
+  char sci[40];
+  char* sci_end = std::to_chars(sci, sci + sizeof(sci), value, std::chars_format::scientific).ptr;
+  const char* it = sci;
+  char digits[24];
+  int digit_count = 0;
+  bool negative = *it == '-';
+  if (negative) ++it;
+  for (; it != sci_end && *it != 'e'; ++it) {
+    if (*it != '.') digits[digit_count++] = *it;
+  }
+  int exponent = 0;
+  std::from_chars(it + 1 + (it[1] == '+' ? 1 : 0), sci_end, exponent);
+
+  char buffer[48];
+  char* dst = buffer;
+  if (negative) *dst++ = '-';
+  if (exponent >= -6 && exponent <= 20) {
+    if (exponent < 0) {
+      *dst++ = '0';
+      *dst++ = '.';
+      for (int i = -1; i > exponent; --i) *dst++ = '0';
+      for (int i = 0; i < digit_count; ++i) *dst++ = digits[i];
+    } else {
+      for (int i = 0; i <= exponent; ++i) *dst++ = i < digit_count ? digits[i] : '0';
+      if (digit_count > exponent + 1) {
+        *dst++ = '.';
+        for (int i = exponent + 1; i < digit_count; ++i) *dst++ = digits[i];
+      }
+    }
+  } else {
+    *dst++ = digits[0];
+    if (digit_count > 1) {
+      *dst++ = '.';
+      for (int i = 1; i < digit_count; ++i) *dst++ = digits[i];
+    }
+    *dst++ = 'e';
+    dst = std::to_chars(dst, buffer + sizeof(buffer), exponent).ptr;
+  }
+  out->append(buffer, dst - buffer);
+}
+
+void AppendDate(int64_t days, std::string* out) {
+  char buffer[40];
+  char* end = WriteDate(days, buffer);
+  out->append(buffer, end - buffer);
+}
+
+void AppendDateTime(int64_t seconds, std::string* out) {
+  char buffer[48];
+  char* end = WriteDateTime(seconds, buffer);
+  out->append(buffer, end - buffer);
+}
+
+void AppendDateTime64(int64_t millis, std::string* out) {
+  char buffer[48];
+  int64_t seconds = FloorDiv(millis, 1000);
+  int fraction = static_cast<int>(millis - seconds * 1000);
+  char* end = WriteDateTime(seconds, buffer);
+  end[0] = '.';
+  end[1] = static_cast<char>('0' + fraction / 100);
+  AppendTwoDigits(fraction % 100, end + 2);
+  out->append(buffer, end + 4 - buffer);
+}
+
+void AppendJsonString(absl::string_view text, std::string* out) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  out->push_back('"');
+  const char* run = text.data();
+  const char* end = text.data() + text.size();
+  for (const char* it = run; it != end; ++it) {
+    unsigned char byte = static_cast<unsigned char>(*it);
+    char escape = kJsonEscapes[byte];
+    if (escape == 0) continue;
+    if (escape == 'E') {
+      // U+2028/U+2029 are line terminators in JavaScript string literals.
+      if (end - it >= 3 && it[1] == '\x80' && (it[2] == '\xA8' || it[2] == '\xA9')) {
+        out->append(run, it - run);
+        out->append(it[2] == '\xA8' ? "\\u2028" : "\\u2029");
+        it += 2;
+        run = it + 1;
+      }
+      continue;
+    }
+    out->append(run, it - run);
+    if (escape == 'u') {
+      const char code[6] = {'\\', 'u', '0', '0', kHex[byte >> 4], kHex[byte & 0xF]};
+      out->append(code, 6);
+    } else {
+      const char pair[2] = {'\\', escape};
+      out->append(pair, 2);
+    }
+    run = it + 1;
+  }
+  out->append(run, end - run);
+  out->push_back('"');
+}
+
+void AppendTsvEscaped(absl::string_view text, std::string* out) {
+  AppendBackslashEscaped(text, kTsvEscapes, out);
+}
+
+void AppendQuotedString(absl::string_view text, std::string* out) {
+  out->push_back('\'');
+  AppendBackslashEscaped(text, kTsvEscapes, out);
+  out->push_back('\'');
+}
+
+void AppendCsvString(absl::string_view text, std::string* out) {
+  out->push_back('"');
+  size_t run = 0;
+  for (size_t quote = text.find('"'); quote != absl::string_view::npos;
+       quote = text.find('"', quote + 1)) {
+    out->append(text.data() + run, quote + 1 - run);  // through the quote...
+    out->push_back('"');                              // ...then doubled
+    run = quote + 1;
+  }
+  out->append(text.data() + run, text.size() - run);
+  out->push_back('"');
+}
+
+void AppendJsonCell(const Column& column, size_t row, std::string* out) {
+  if (column.is_null(row)) {
+    out->append("null");
+    return;
+  }
+  if (column.type.id != TypeId::kArray) {
+    AppendJsonScalar(column.type.id, column, row, out);
+    return;
+  }
+  size_t begin = column.array_offsets[row];
+  size_t end = column.array_offsets[row + 1];
+  out->push_back('[');
+  for (size_t i = begin; i < end; ++i) {
+    if (i != begin) out->push_back(',');
+    AppendJsonScalar(column.type.element, column, i, out);
+  }
+  out->push_back(']');
+}
+
+void AppendTextCell(const Column& column, size_t row, TextStyle style, std::string* out) {
+  if (column.is_null(row)) {
+    out->append(style == TextStyle::kPretty ? "ᴺᵁᴸᴸ" : "\\N");
+    return;
+  }
+  TypeId id = column.type.id;
+  switch (id) {
+    case TypeId::kArray:
+      if (style == TextStyle::kCsv) {
+        AppendCsvArray(column, row, out);
+      } else {
+        AppendArrayText(column, row, out);
+      }
+      return;
+    case TypeId::kString:
+      switch (style) {
+        case TextStyle::kTabSeparated:
+          AppendTsvEscaped(column.strings[row], out);
+          return;
+        case TextStyle::kCsv:
+          AppendCsvString(column.strings[row], out);
+          return;
+        case TextStyle::kPretty:
+          AppendPrettyString(column.strings[row], out);
+          return;
+      }
+      return;
+    case TypeId::kDate:
+    case TypeId::kDateTime:
+    case TypeId::kDateTime64:
+      if (style == TextStyle::kCsv) out->push_back('"');
+      AppendNumberOrTime(id, column, row, out);
+      if (style == TextStyle::kCsv) out->push_back('"');
+      return;
+    case TypeId::kNothing:
+      out->append(style == TextStyle::kPretty ? "ᴺᵁᴸᴸ" : "\\N");
+      return;
+    default:
+      AppendNumberOrTime(id, column, row, out);
+      return;
+  }
+}
+
+bool AlignsRight(const DataType& type) { return type.is_numeric() || type.is_time(); }
+
+}  // namespace mua::query_internal

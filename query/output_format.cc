@@ -1,0 +1,253 @@
+#include "query/output_format.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "query/internal/pretty_writer.h"
+#include "query/internal/value_writer.h"
+
+namespace mua {
+namespace {
+
+using query_internal::AppendCsvString;
+using query_internal::AppendFloat;
+using query_internal::AppendJsonCell;
+using query_internal::AppendJsonString;
+using query_internal::AppendTextCell;
+using query_internal::AppendTsvEscaped;
+using query_internal::AppendUInt;
+using query_internal::TextStyle;
+
+struct FormatName {
+  absl::string_view name;
+  OutputFormat format;
+};
+
+// Canonical names first: OutputFormatName returns the first match.
+constexpr FormatName kFormatNames[] = {
+    {"TabSeparated", OutputFormat::kTabSeparated},
+    {"TabSeparatedWithNames", OutputFormat::kTabSeparatedWithNames},
+    {"TabSeparatedWithNamesAndTypes", OutputFormat::kTabSeparatedWithNamesAndTypes},
+    {"CSV", OutputFormat::kCSV},
+    {"CSVWithNames", OutputFormat::kCSVWithNames},
+    {"JSON", OutputFormat::kJSON},
+    {"JSONCompact", OutputFormat::kJSONCompact},
+    {"JSONEachRow", OutputFormat::kJSONEachRow},
+    {"JSONCompactEachRow", OutputFormat::kJSONCompactEachRow},
+    {"Pretty", OutputFormat::kPretty},
+    {"PrettyCompact", OutputFormat::kPrettyCompact},
+    {"Vertical", OutputFormat::kVertical},
+    {"TSV", OutputFormat::kTabSeparated},
+    {"TSVWithNames", OutputFormat::kTabSeparatedWithNames},
+    {"TSVWithNamesAndTypes", OutputFormat::kTabSeparatedWithNamesAndTypes},
+};
+
+// ---- JSON family -------------------------------------------------------------
+
+// Column names JSON-escaped once, with quotes.
+std::vector<std::string> JsonNames(const ResultSet& result) {
+  std::vector<std::string> names(result.names.size());
+  for (size_t col = 0; col < names.size(); ++col) AppendJsonString(result.names[col], &names[col]);
+  return names;
+}
+
+// JSON and JSONCompact: ClickHouse's TAB-indented envelope.
+void WriteJson(const ResultSet& result, bool compact, std::string* out) {
+  std::vector<std::string> names = JsonNames(result);
+  size_t columns = result.columns.size();
+  out->append("{\n\t\"meta\":\n\t[\n");
+  for (size_t col = 0; col < columns; ++col) {
+    absl::StrAppend(out, "\t\t{\n\t\t\t\"name\": ", names[col], ",\n\t\t\t\"type\": ");
+    AppendJsonString(result.columns[col].type.Name(), out);
+    out->append(col + 1 < columns ? "\n\t\t},\n" : "\n\t\t}\n");
+  }
+  out->append("\t],\n\n\t\"data\":\n\t[\n");
+  for (uint64_t row = 0; row < result.row_count; ++row) {
+    if (row != 0) out->append(",\n");
+    if (compact) {
+      out->append("\t\t[");
+      for (size_t col = 0; col < columns; ++col) {
+        if (col != 0) out->append(", ");
+        AppendJsonCell(result.columns[col], row, out);
+      }
+      out->push_back(']');
+    } else {
+      out->append("\t\t{\n");
+      for (size_t col = 0; col < columns; ++col) {
+        if (col != 0) out->append(",\n");
+        absl::StrAppend(out, "\t\t\t", names[col], ": ");
+        AppendJsonCell(result.columns[col], row, out);
+      }
+      out->append("\n\t\t}");
+    }
+  }
+  out->append("\n\t],\n\n\t\"rows\": ");
+  AppendUInt(result.row_count, out);
+  out->append(",\n\n\t\"statistics\":\n\t{\n\t\t\"elapsed\": ");
+  AppendFloat(result.statistics.elapsed_seconds, out);
+  out->append(",\n\t\t\"rows_read\": ");
+  AppendUInt(result.statistics.rows_read, out);
+  out->append(",\n\t\t\"bytes_read\": ");
+  AppendUInt(result.statistics.bytes_read, out);
+  out->append("\n\t}\n}\n");
+}
+
+void WriteJsonEachRow(const ResultSet& result, std::string* out) {
+  std::vector<std::string> names = JsonNames(result);
+  for (uint64_t row = 0; row < result.row_count; ++row) {
+    out->push_back('{');
+    for (size_t col = 0; col < result.columns.size(); ++col) {
+      if (col != 0) out->push_back(',');
+      out->append(names[col]);
+      out->push_back(':');
+      AppendJsonCell(result.columns[col], row, out);
+    }
+    out->append("}\n");
+  }
+}
+
+// ClickHouse separates JSONCompactEachRow fields with ", " (its
+// JSONCompactEachRowRowOutputFormat::writeFieldDelimiter), unlike JSONEachRow.
+void WriteJsonCompactEachRow(const ResultSet& result, std::string* out) {
+  for (uint64_t row = 0; row < result.row_count; ++row) {
+    out->push_back('[');
+    for (size_t col = 0; col < result.columns.size(); ++col) {
+      if (col != 0) out->append(", ");
+      AppendJsonCell(result.columns[col], row, out);
+    }
+    out->append("]\n");
+  }
+}
+
+// ---- TabSeparated and CSV ----------------------------------------------------
+
+void WriteTabSeparated(const ResultSet& result, bool with_names, bool with_types,
+                       std::string* out) {
+  size_t columns = result.columns.size();
+  if (with_names) {
+    for (size_t col = 0; col < columns; ++col) {
+      if (col != 0) out->push_back('\t');
+      AppendTsvEscaped(result.names[col], out);
+    }
+    out->push_back('\n');
+  }
+  if (with_types) {
+    for (size_t col = 0; col < columns; ++col) {
+      if (col != 0) out->push_back('\t');
+      AppendTsvEscaped(result.columns[col].type.Name(), out);
+    }
+    out->push_back('\n');
+  }
+  for (uint64_t row = 0; row < result.row_count; ++row) {
+    for (size_t col = 0; col < columns; ++col) {
+      if (col != 0) out->push_back('\t');
+      AppendTextCell(result.columns[col], row, TextStyle::kTabSeparated, out);
+    }
+    out->push_back('\n');
+  }
+}
+
+void WriteCsv(const ResultSet& result, bool with_names, std::string* out) {
+  size_t columns = result.columns.size();
+  if (with_names) {
+    for (size_t col = 0; col < columns; ++col) {
+      if (col != 0) out->push_back(',');
+      AppendCsvString(result.names[col], out);
+    }
+    out->push_back('\n');
+  }
+  for (uint64_t row = 0; row < result.row_count; ++row) {
+    for (size_t col = 0; col < columns; ++col) {
+      if (col != 0) out->push_back(',');
+      AppendTextCell(result.columns[col], row, TextStyle::kCsv, out);
+    }
+    out->push_back('\n');
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<OutputFormat> ParseOutputFormat(absl::string_view name) {
+  for (const FormatName& entry : kFormatNames) {
+    if (entry.name == name) return entry.format;
+  }
+  return absl::InvalidArgumentError(absl::StrCat("Unknown format ", name));
+}
+
+absl::string_view OutputFormatName(OutputFormat format) {
+  for (const FormatName& entry : kFormatNames) {
+    if (entry.format == format) return entry.name;
+  }
+  return "TabSeparated";
+}
+
+absl::string_view ContentType(OutputFormat format) {
+  switch (format) {
+    case OutputFormat::kTabSeparated:
+    case OutputFormat::kTabSeparatedWithNames:
+    case OutputFormat::kTabSeparatedWithNamesAndTypes:
+      return "text/tab-separated-values; charset=UTF-8";
+    case OutputFormat::kCSV:
+      return "text/csv; charset=UTF-8; header=absent";
+    case OutputFormat::kCSVWithNames:
+      return "text/csv; charset=UTF-8; header=present";
+    case OutputFormat::kJSON:
+    case OutputFormat::kJSONCompact:
+      return "application/json; charset=UTF-8";
+    // Modern ClickHouse labels the row-per-line JSON formats NDJSON (18.16 sent
+    // text/plain); clients split the body on "\n" whatever the label says.
+    case OutputFormat::kJSONEachRow:
+    case OutputFormat::kJSONCompactEachRow:
+      return "application/x-ndjson; charset=UTF-8";
+    case OutputFormat::kPretty:
+    case OutputFormat::kPrettyCompact:
+    case OutputFormat::kVertical:
+      return "text/plain; charset=UTF-8";
+  }
+  return "text/plain; charset=UTF-8";
+}
+
+void WriteResult(const ResultSet& result, OutputFormat format, std::string* out) {
+  switch (format) {
+    case OutputFormat::kTabSeparated:
+      WriteTabSeparated(result, false, false, out);
+      return;
+    case OutputFormat::kTabSeparatedWithNames:
+      WriteTabSeparated(result, true, false, out);
+      return;
+    case OutputFormat::kTabSeparatedWithNamesAndTypes:
+      WriteTabSeparated(result, true, true, out);
+      return;
+    case OutputFormat::kCSV:
+      WriteCsv(result, false, out);
+      return;
+    case OutputFormat::kCSVWithNames:
+      WriteCsv(result, true, out);
+      return;
+    case OutputFormat::kJSON:
+      WriteJson(result, false, out);
+      return;
+    case OutputFormat::kJSONCompact:
+      WriteJson(result, true, out);
+      return;
+    case OutputFormat::kJSONEachRow:
+      WriteJsonEachRow(result, out);
+      return;
+    case OutputFormat::kJSONCompactEachRow:
+      WriteJsonCompactEachRow(result, out);
+      return;
+    case OutputFormat::kPretty:
+      query_internal::WritePretty(result, out);
+      return;
+    case OutputFormat::kPrettyCompact:
+      query_internal::WritePrettyCompact(result, out);
+      return;
+    case OutputFormat::kVertical:
+      query_internal::WriteVertical(result, out);
+      return;
+  }
+}
+
+}  // namespace mua

@@ -1,0 +1,46 @@
+// Output formats (SPEC §5, spec/clickhouse.md §7): one writer per format, byte
+// for byte what ClickHouse prints for the formats both have. The HTTP server
+// and mua-shell both print results through this header.
+//
+//   MUA_ASSIGN_OR_RETURN(OutputFormat format, ParseOutputFormat("JSONEachRow"));
+//   std::string body;
+//   WriteResult(result, format, &body);
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "query/result_set.h"
+
+namespace mua {
+
+enum class OutputFormat {
+  kTabSeparated,
+  kTabSeparatedWithNames,
+  kTabSeparatedWithNamesAndTypes,
+  kCSV,
+  kCSVWithNames,
+  kJSON,
+  kJSONCompact,
+  kJSONEachRow,
+  kJSONCompactEachRow,
+  kPretty,
+  kPrettyCompact,
+  kVertical,
+};
+
+// The format named `name` (ClickHouse's names, exact case; "TSV" aliases
+// TabSeparated, "TSVWithNames" TabSeparatedWithNames).
+// Errors: InvalidArgument "Unknown format X" (ClickHouse UNKNOWN_FORMAT).
+absl::StatusOr<OutputFormat> ParseOutputFormat(absl::string_view name);
+
+absl::string_view OutputFormatName(OutputFormat format);
+
+// The HTTP Content-Type ClickHouse sends for the format.
+absl::string_view ContentType(OutputFormat format);
+
+// Appends `result` rendered in `format` to `*out`.
+void WriteResult(const ResultSet& result, OutputFormat format, std::string* out);
+
+}  // namespace mua
