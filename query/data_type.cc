@@ -19,11 +19,17 @@ const char* TypeIdName(TypeId id) {
     case TypeId::kDateTime: return "DateTime";
     case TypeId::kDateTime64: return "DateTime64(3)";
     case TypeId::kArray: return "Array";
+    case TypeId::kInterval: return "Interval";
   }
   return "Nothing";
 }
 
 std::string DataType::Name() const {
+  if (id == TypeId::kInterval) {
+    static constexpr const char* kUnits[] = {"Second", "Minute",  "Hour", "Day",
+                                             "Week",   "Month", "Quarter", "Year"};
+    return std::string("Interval") + kUnits[interval_unit < 8 ? interval_unit : 0];
+  }
   std::string name =
       id == TypeId::kArray ? std::string("Array(") + TypeIdName(element) + ")" : TypeIdName(id);
   if (low_cardinality) name = "LowCardinality(" + name + ")";

@@ -28,6 +28,7 @@ enum class TypeId : uint8_t {
   kDateTime,    // seconds since the epoch, UTC
   kDateTime64,  // milliseconds since the epoch, UTC (precision 3)
   kArray,       // of `element`
+  kInterval,    // only as a constant argument (INTERVAL n unit); `interval_unit` says which
 };
 
 struct DataType {
@@ -35,6 +36,7 @@ struct DataType {
   TypeId element = TypeId::kNothing;  // kArray only
   bool nullable = false;
   bool low_cardinality = false;  // shown by DESCRIBE; values behave as String
+  uint8_t interval_unit = 0;     // kInterval: second, minute, hour, day, week, month, quarter, year
 
   static DataType Of(TypeId id) { return DataType{id}; }
   static DataType Array(TypeId element) { return DataType{TypeId::kArray, element}; }

@@ -251,3 +251,11 @@ void WriteResult(const ResultSet& result, OutputFormat format, std::string* out)
 }
 
 }  // namespace mua
+
+namespace mua {
+std::string FormatFloat(double value) {
+  std::string out;
+  query_internal::AppendFloat(value, &out);
+  return out;
+}
+}  // namespace mua

@@ -44,3 +44,8 @@ absl::string_view ContentType(OutputFormat format);
 void WriteResult(const ResultSet& result, OutputFormat format, std::string* out);
 
 }  // namespace mua
+
+namespace mua {
+// A Float64 as ClickHouse prints it ("0.1", "1e21", "nan").
+std::string FormatFloat(double value);
+}  // namespace mua

@@ -153,6 +153,7 @@ void AppendNumberOrTime(TypeId id, const Column& column, size_t index, std::stri
       return;
     case TypeId::kNothing:
     case TypeId::kArray:
+    case TypeId::kInterval:
       return;
   }
 }

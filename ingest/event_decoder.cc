@@ -1,0 +1,736 @@
+#include "ingest/event_decoder.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "ingest/internal/timestamp_parser.h"
+#include "ingest/pii.h"
+#include "rapidjson/error/en.h"
+#include "rapidjson/reader.h"
+#include "storage/base/time_util.h"
+
+namespace mua {
+namespace {
+
+using ingest_internal::DaysFromCivil;
+
+constexpr int kMaxDepth = 64;
+// Table::Append accepts [1900-01-01, 2400-01-01).
+constexpr int64_t kMinTimeMs = DaysFromCivil(1900, 1, 1) * kMillisPerDay;
+constexpr int64_t kMaxTimeMs = DaysFromCivil(2400, 1, 1) * kMillisPerDay;
+constexpr size_t kMaxQuotedValue = 80;
+
+// A JSON key's meaning: an EventRow field, a nested group, or nothing we keep.
+enum class Field : uint8_t {
+  kUnknown,
+  kEventId,
+  kUserId,
+  kSessionId,
+  kEventType,
+  kTimestamp,
+  kPlatform,
+  kOsVersion,
+  kAppVersion,
+  kDeviceModel,
+  kDeviceType,
+  kCountry,
+  kRegion,
+  kCity,
+  kProperties,
+  kSession,  // groups of the nested shape
+  kUser,
+  kDevice,
+  kContext,
+  kGeo,
+  kOs,  // device.os, an alias of platform
+};
+constexpr int kNumFields = 21;
+
+constexpr bool IsGroup(Field f) { return f >= Field::kSession && f <= Field::kGeo; }
+constexpr int Index(Field f) { return static_cast<int>(f); }
+
+template <size_t N>
+inline bool Is(const char* s, const char (&literal)[N]) {
+  return std::memcmp(s, literal, N - 1) == 0;
+}
+
+Field LookupKey(const char* s, size_t n) {
+  switch (n) {
+    case 2:
+      if (Is(s, "os")) return Field::kOs;
+      break;
+    case 3:
+      if (Is(s, "geo")) return Field::kGeo;
+      break;
+    case 4:
+      if (Is(s, "city")) return Field::kCity;
+      if (Is(s, "user")) return Field::kUser;
+      break;
+    case 6:
+      if (Is(s, "region")) return Field::kRegion;
+      if (Is(s, "device")) return Field::kDevice;
+      break;
+    case 7:
+      if (Is(s, "user_id")) return Field::kUserId;
+      if (Is(s, "country")) return Field::kCountry;
+      if (Is(s, "session")) return Field::kSession;
+      if (Is(s, "context")) return Field::kContext;
+      break;
+    case 8:
+      if (Is(s, "event_id")) return Field::kEventId;
+      if (Is(s, "platform")) return Field::kPlatform;
+      break;
+    case 10:
+      if (Is(s, "event_type")) return Field::kEventType;
+      if (Is(s, "session_id")) return Field::kSessionId;
+      if (Is(s, "os_version")) return Field::kOsVersion;
+      if (Is(s, "properties")) return Field::kProperties;
+      if (Is(s, "event_time")) return Field::kTimestamp;
+      break;
+    case 11:
+      if (Is(s, "app_version")) return Field::kAppVersion;
+      if (Is(s, "device_type")) return Field::kDeviceType;
+      break;
+    case 12:
+      if (Is(s, "device_model")) return Field::kDeviceModel;
+      break;
+    case 15:
+      if (Is(s, "event_timestamp")) return Field::kTimestamp;
+      break;
+    case 16:
+      if (Is(s, "event_properties")) return Field::kProperties;
+      break;
+  }
+  return Field::kUnknown;
+}
+
+// What `field` means inside the nested `group` (kUnknown: ignored there).
+Field InGroup(Field group, Field field) {
+  switch (group) {
+    case Field::kSession:
+      return field == Field::kSessionId ? field : Field::kUnknown;
+    case Field::kUser:
+      return field == Field::kUserId ? field : Field::kUnknown;
+    case Field::kDevice:
+      if (field == Field::kOs) return Field::kPlatform;
+      return field == Field::kPlatform || field == Field::kOsVersion ||
+                     field == Field::kDeviceModel || field == Field::kDeviceType
+                 ? field
+                 : Field::kUnknown;
+    case Field::kContext:
+      return field == Field::kAppVersion || field == Field::kPlatform ? field : Field::kUnknown;
+    case Field::kGeo:
+      return field == Field::kCountry || field == Field::kRegion || field == Field::kCity
+                 ? field
+                 : Field::kUnknown;
+    default:
+      return Field::kUnknown;
+  }
+}
+
+const char* GroupName(Field group) {
+  switch (group) {
+    case Field::kSession:
+      return "session";
+    case Field::kUser:
+      return "user";
+    case Field::kDevice:
+      return "device";
+    case Field::kContext:
+      return "context";
+    case Field::kGeo:
+      return "geo";
+    default:
+      return "";
+  }
+}
+
+// The JSON kinds of scalar values.
+enum class Kind : uint8_t { kString, kNumber, kBool, kNull };
+
+std::string Quote(absl::string_view value) {
+  const bool cut = value.size() > kMaxQuotedValue;
+  if (cut) value = value.substr(0, kMaxQuotedValue);
+  return absl::StrCat("\"", absl::CHexEscape(value), cut ? "...\"" : "\"");
+}
+
+std::string Describe(Kind kind, absl::string_view text) {
+  switch (kind) {
+    case Kind::kString:
+      return absl::StrCat("string ", Quote(text));
+    case Kind::kNumber:
+      return absl::StrCat("number ", text.substr(0, kMaxQuotedValue));
+    case Kind::kBool:
+      return std::string(text);
+    case Kind::kNull:
+      return "null";
+  }
+  return "";
+}
+
+// Writes the SAX events of the properties object back as compact JSON text, escaping
+// strings as rapidjson::Writer does (which we avoid: its lazily allocated level stack does
+// pointer arithmetic on null, which UBSan reports). A reusable buffer: no allocation
+// once warm.
+class PropertiesWriter {
+ public:
+  void Clear() {
+    size_ = 0;
+    depth_ = 0;
+    after_key_ = false;
+  }
+  // REQUIRES: nesting below kMaxDepth (the decoder's limit).
+  void Start(char open) {
+    Separate();
+    Put(open);
+    first_[++depth_] = true;
+  }
+  void End(char close) {
+    Put(close);
+    --depth_;
+  }
+  void Key(absl::string_view key) {
+    Separate();
+    String(key);
+    Put(':');
+    after_key_ = true;
+  }
+  void StringValue(absl::string_view value) {
+    Separate();
+    String(value);
+  }
+  void RawValue(absl::string_view text) {  // numbers as written, true, false, null
+    Separate();
+    char* out = Reserve(text.size());
+    std::memcpy(out, text.data(), text.size());
+    size_ += text.size();
+  }
+  absl::string_view text() const { return absl::string_view(data_.get(), size_); }
+
+ private:
+  void Separate() {
+    if (after_key_) {
+      after_key_ = false;
+    } else if (depth_ > 0 && !std::exchange(first_[depth_], false)) {
+      Put(',');
+    }
+  }
+  void Put(char c) {
+    *Reserve(1) = c;
+    ++size_;
+  }
+  void String(absl::string_view value) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    char* out = Reserve(2 + 6 * value.size());
+    char* const begin = out;
+    *out++ = '"';
+    for (const char c : value) {
+      const auto byte = static_cast<unsigned char>(c);
+      if (byte >= 0x20 && c != '"' && c != '\\') {
+        *out++ = c;
+        continue;
+      }
+      *out++ = '\\';
+      switch (c) {
+        case '"':
+          *out++ = '"';
+          break;
+        case '\\':
+          *out++ = '\\';
+          break;
+        case '\b':
+          *out++ = 'b';
+          break;
+        case '\f':
+          *out++ = 'f';
+          break;
+        case '\n':
+          *out++ = 'n';
+          break;
+        case '\r':
+          *out++ = 'r';
+          break;
+        case '\t':
+          *out++ = 't';
+          break;
+        default:
+          *out++ = 'u';
+          *out++ = '0';
+          *out++ = '0';
+          *out++ = kHex[byte >> 4];
+          *out++ = kHex[byte & 0xf];
+      }
+    }
+    *out++ = '"';
+    size_ += static_cast<size_t>(out - begin);
+  }
+  // Room for `count` more bytes at data_ + size_.
+  char* Reserve(size_t count) {
+    if (capacity_ - size_ < count) {
+      const size_t capacity = std::max({capacity_ * 2, size_ + count, size_t{4096}});
+      auto data = std::make_unique<char[]>(capacity);
+      if (size_ != 0) std::memcpy(data.get(), data_.get(), size_);
+      data_ = std::move(data);
+      capacity_ = capacity;
+    }
+    return data_.get() + size_;
+  }
+
+  std::unique_ptr<char[]> data_;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+  int depth_ = 0;
+  bool after_key_ = false;
+  std::array<bool, kMaxDepth + 2> first_{};  // per open container: no member written yet
+};
+
+}  // namespace
+
+// The SAX handler and the state of one decode. Numbers arrive as raw text
+// (kParseNumbersAsStringsFlag) so they are kept exactly as written.
+class EventDecoder::Impl {
+ public:
+  static constexpr unsigned kParseFlags =
+      rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag;
+
+  explicit Impl(const EventDecoderOptions& options) : options_(options) {}
+
+  bool TryDecode(absl::string_view payload, int64_t now_ms, EventArena* arena, EventRow* row,
+                 DecodeError* error);
+
+  // RapidJSON handler interface.
+  bool Null() { return Scalar(Kind::kNull, "null"); }
+  bool Bool(bool b) { return Scalar(Kind::kBool, b ? "true" : "false"); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    return Scalar(Kind::kNumber, absl::string_view(s, n));
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool) {
+    return Scalar(Kind::kString, absl::string_view(s, n));
+  }
+  // Not called with kParseNumbersAsStringsFlag; required by the handler concept.
+  bool Int(int) { return true; }
+  bool Uint(unsigned) { return true; }
+  bool Int64(int64_t) { return true; }
+  bool Uint64(uint64_t) { return true; }
+  bool Double(double) { return true; }
+  bool Key(const char* s, rapidjson::SizeType n, bool);
+  bool StartObject();
+  bool EndObject(rapidjson::SizeType);
+  bool StartArray();
+  bool EndArray(rapidjson::SizeType);
+
+ private:
+  enum class Mode : uint8_t { kTop, kGroup, kCapture, kSkip };
+
+  void Reset();
+  bool Scalar(Kind kind, absl::string_view text);
+  bool Assign(Kind kind, absl::string_view text);
+  void SetValue(Field field, absl::string_view text);
+  void BeginSkip();
+  bool Fail(RejectReason reason, std::string message);
+  bool WrongType(const std::string& got);
+  std::string PendingPath() const;
+  bool Validate(int64_t now_ms, int64_t* time_ms);
+  bool CheckRequired(Field field, const char* name, RejectReason reason);
+
+  const EventDecoderOptions& options_;
+  rapidjson::Reader reader_;
+  PropertiesWriter properties_;
+
+  // Per decode.
+  EventArena* arena_ = nullptr;
+  absl::string_view values_[kNumFields];
+  uint32_t null_mask_ = 0;   // fields given as null
+  uint32_t empty_mask_ = 0;  // fields given as ""
+  bool timestamp_is_number_ = false;
+  int depth_ = 0;             // open containers
+  Mode mode_ = Mode::kTop;
+  Mode skip_return_mode_ = Mode::kTop;
+  int nested_base_depth_ = 0;  // depth of the skipped or captured container
+  Field pending_ = Field::kUnknown;  // meaning of the last key
+  absl::string_view pending_key_;
+  Field group_ = Field::kUnknown;
+  bool failed_ = false;
+  RejectReason reason_ = RejectReason::kMalformedJson;
+  std::string message_;
+};
+
+void EventDecoder::Impl::Reset() {
+  for (absl::string_view& value : values_) value = {};
+  null_mask_ = 0;
+  empty_mask_ = 0;
+  timestamp_is_number_ = false;
+  depth_ = 0;
+  mode_ = Mode::kTop;
+  pending_ = Field::kUnknown;
+  pending_key_ = {};
+  group_ = Field::kUnknown;
+  failed_ = false;
+}
+
+bool EventDecoder::Impl::Fail(RejectReason reason, std::string message) {
+  failed_ = true;
+  reason_ = reason;
+  message_ = std::move(message);
+  return false;
+}
+
+std::string EventDecoder::Impl::PendingPath() const {
+  if (mode_ == Mode::kGroup) return absl::StrCat(GroupName(group_), ".", pending_key_);
+  return std::string(pending_key_);
+}
+
+// A container or a scalar of the wrong kind for pending_ (a known field).
+bool EventDecoder::Impl::WrongType(const std::string& got) {
+  const std::string path = PendingPath();
+  switch (pending_) {
+    case Field::kEventId:
+      return Fail(RejectReason::kWrongTypeEventId,
+                  absl::StrCat(path, ": expected a string, got ", got));
+    case Field::kUserId:
+      return Fail(RejectReason::kWrongTypeUserId,
+                  absl::StrCat(path, ": expected a string, got ", got));
+    case Field::kEventType:
+      return Fail(RejectReason::kWrongTypeEventType,
+                  absl::StrCat(path, ": expected a string, got ", got));
+    case Field::kTimestamp:
+      return Fail(RejectReason::kWrongTypeEventTimestamp,
+                  absl::StrCat(path, ": expected an ISO-8601 string or epoch milliseconds, got ",
+                               got));
+    case Field::kProperties:
+    case Field::kSession:
+    case Field::kUser:
+    case Field::kDevice:
+    case Field::kContext:
+    case Field::kGeo:
+      return Fail(RejectReason::kWrongType, absl::StrCat(path, ": expected an object, got ", got));
+    default:
+      return Fail(RejectReason::kWrongType, absl::StrCat(path, ": expected a string, got ", got));
+  }
+}
+
+void EventDecoder::Impl::BeginSkip() {
+  skip_return_mode_ = mode_;
+  nested_base_depth_ = depth_;
+  mode_ = Mode::kSkip;
+}
+
+bool EventDecoder::Impl::Key(const char* s, rapidjson::SizeType n, bool) {
+  switch (mode_) {
+    case Mode::kCapture:
+      properties_.Key(absl::string_view(s, n));
+      return true;
+    case Mode::kSkip:
+      return true;
+    case Mode::kTop: {
+      const Field field = LookupKey(s, n);
+      pending_ = field == Field::kOs ? Field::kUnknown : field;
+      break;
+    }
+    case Mode::kGroup:
+      pending_ = InGroup(group_, LookupKey(s, n));
+      break;
+  }
+  pending_key_ = absl::string_view(s, n);
+  return true;
+}
+
+bool EventDecoder::Impl::StartObject() {
+  if (depth_ == 0) {
+    depth_ = 1;
+    return true;
+  }
+  if (depth_ >= kMaxDepth) {
+    return Fail(RejectReason::kMalformedJson,
+                absl::StrCat("JSON nested deeper than ", kMaxDepth, " levels"));
+  }
+  ++depth_;
+  switch (mode_) {
+    case Mode::kCapture:
+      properties_.Start('{');
+      return true;
+    case Mode::kSkip:
+      return true;
+    case Mode::kTop:
+      if (IsGroup(pending_)) {
+        mode_ = Mode::kGroup;
+        group_ = pending_;
+        return true;
+      }
+      if (pending_ == Field::kProperties) {
+        nested_base_depth_ = depth_;
+        mode_ = Mode::kCapture;
+        properties_.Clear();
+        properties_.Start('{');
+        return true;
+      }
+      break;
+    case Mode::kGroup:
+      break;
+  }
+  if (pending_ == Field::kUnknown) {
+    BeginSkip();
+    return true;
+  }
+  return WrongType("an object");
+}
+
+bool EventDecoder::Impl::EndObject(rapidjson::SizeType) {
+  --depth_;
+  switch (mode_) {
+    case Mode::kCapture: {
+      properties_.End('}');
+      if (depth_ < nested_base_depth_) {
+        // The properties object is complete: keep its text with the event.
+        const absl::string_view text = properties_.text();
+        char* copy = arena_->Allocate(text.size());
+        std::memcpy(copy, text.data(), text.size());
+        values_[Index(Field::kProperties)] = absl::string_view(copy, text.size());
+        mode_ = Mode::kTop;
+      }
+      return true;
+    }
+    case Mode::kSkip:
+      if (depth_ < nested_base_depth_) mode_ = skip_return_mode_;
+      return true;
+    case Mode::kGroup:
+      mode_ = Mode::kTop;
+      return true;
+    case Mode::kTop:
+      return true;  // the root
+  }
+  return true;
+}
+
+bool EventDecoder::Impl::StartArray() {
+  if (depth_ == 0) return Fail(RejectReason::kNotAnObject, "the event is a JSON array, not an object");
+  if (depth_ >= kMaxDepth) {
+    return Fail(RejectReason::kMalformedJson,
+                absl::StrCat("JSON nested deeper than ", kMaxDepth, " levels"));
+  }
+  ++depth_;
+  switch (mode_) {
+    case Mode::kCapture:
+      properties_.Start('[');
+      return true;
+    case Mode::kSkip:
+      return true;
+    case Mode::kTop:
+    case Mode::kGroup:
+      if (pending_ == Field::kUnknown) {
+        BeginSkip();
+        return true;
+      }
+      return WrongType("an array");
+  }
+  return true;
+}
+
+bool EventDecoder::Impl::EndArray(rapidjson::SizeType) {
+  --depth_;
+  switch (mode_) {
+    case Mode::kCapture:
+      properties_.End(']');  // properties is an object: never ends on an array
+      return true;
+    case Mode::kSkip:
+      if (depth_ < nested_base_depth_) mode_ = skip_return_mode_;
+      return true;
+    default:
+      return true;
+  }
+}
+
+bool EventDecoder::Impl::Scalar(Kind kind, absl::string_view text) {
+  switch (mode_) {
+    case Mode::kCapture:
+      if (kind == Kind::kString) {
+        properties_.StringValue(text);
+      } else {
+        properties_.RawValue(text);
+      }
+      return true;
+    case Mode::kSkip:
+      return true;
+    default:
+      if (depth_ == 0) {
+        return Fail(RejectReason::kNotAnObject,
+                    absl::StrCat("the event is a JSON ", Describe(kind, text), ", not an object"));
+      }
+      return Assign(kind, text);
+  }
+}
+
+void EventDecoder::Impl::SetValue(Field field, absl::string_view text) {
+  if (text.empty()) {
+    empty_mask_ |= uint32_t{1} << Index(field);
+  } else {
+    values_[Index(field)] = text;
+  }
+}
+
+bool EventDecoder::Impl::Assign(Kind kind, absl::string_view text) {
+  const Field field = pending_;
+  if (kind == Kind::kNull) {
+    null_mask_ |= uint32_t{1} << Index(field);
+    return true;
+  }
+  switch (field) {
+    case Field::kUnknown:
+    case Field::kOs:
+      return true;
+    case Field::kEventId:
+    case Field::kUserId:
+    case Field::kEventType:
+      if (kind != Kind::kString) return WrongType(Describe(kind, text));
+      SetValue(field, text);
+      return true;
+    case Field::kTimestamp:
+      if (kind == Kind::kBool) return WrongType(Describe(kind, text));
+      SetValue(field, text);
+      if (!text.empty()) timestamp_is_number_ = kind == Kind::kNumber;
+      return true;
+    case Field::kProperties:
+    case Field::kSession:
+    case Field::kUser:
+    case Field::kDevice:
+    case Field::kContext:
+    case Field::kGeo:
+      return WrongType(Describe(kind, text));
+    default:
+      // Optional strings take numbers (as written) and booleans as text.
+      SetValue(field, text);
+      return true;
+  }
+}
+
+bool EventDecoder::Impl::CheckRequired(Field field, const char* name, RejectReason reason) {
+  if (!values_[Index(field)].empty()) return true;
+  const uint32_t bit = uint32_t{1} << Index(field);
+  const char* how = (empty_mask_ & bit) ? "is empty" : (null_mask_ & bit) ? "is null" : "is missing";
+  return Fail(reason, absl::StrCat(name, " ", how));
+}
+
+bool EventDecoder::Impl::Validate(int64_t now_ms, int64_t* time_ms) {
+  if (!CheckRequired(Field::kEventId, "event_id", RejectReason::kMissingEventId) ||
+      !CheckRequired(Field::kUserId, "user_id", RejectReason::kMissingUserId) ||
+      !CheckRequired(Field::kEventType, "event_type", RejectReason::kMissingEventType) ||
+      !CheckRequired(Field::kTimestamp, "event_timestamp",
+                     RejectReason::kMissingEventTimestamp)) {
+    return false;
+  }
+  const absl::string_view text = values_[Index(Field::kTimestamp)];
+  int64_t time = 0;
+  if (timestamp_is_number_) {
+    if (!ingest_internal::TryParseEpochMillis(text, &time)) {
+      return Fail(RejectReason::kBadTimestamp,
+                  absl::StrCat("event_timestamp: number ", text.substr(0, kMaxQuotedValue),
+                               " is not an integer of epoch milliseconds"));
+    }
+  } else if (!ingest_internal::TryParseIsoTimestamp(text, &time) &&
+             !ingest_internal::TryParseEpochMillis(text, &time)) {
+    return Fail(RejectReason::kBadTimestamp,
+                absl::StrCat("event_timestamp: cannot parse ", Quote(text),
+                             " (expected ISO-8601 like 2026-10-05T14:03:07.123Z or epoch ms)"));
+  }
+  if (time < kMinTimeMs || time >= kMaxTimeMs) {
+    return Fail(RejectReason::kBadTimestamp,
+                absl::StrCat("event_timestamp: ", Quote(text), " lies outside years 1900..2399"));
+  }
+  if (time > now_ms + options_.max_future_ms) {
+    return Fail(RejectReason::kTimestampInFuture,
+                absl::StrFormat("event_timestamp: %s (%s UTC) is %.1f h in the future (limit %.1f h)",
+                                Quote(text), FormatMillis(time), (time - now_ms) / 3.6e6,
+                                options_.max_future_ms / 3.6e6));
+  }
+  if (options_.retention_days > 0) {
+    const int32_t oldest_day = DayOfMillis(now_ms) - options_.retention_days;
+    if (DayOfMillis(time) < oldest_day) {
+      return Fail(RejectReason::kTimestampTooOld,
+                  absl::StrCat("event_timestamp: ", Quote(text), " (", FormatMillis(time),
+                               " UTC) is older than the retention period of ",
+                               options_.retention_days, " days (oldest day kept: ",
+                               FormatDay(oldest_day), ")"));
+    }
+  }
+  *time_ms = time;
+  return true;
+}
+
+bool EventDecoder::Impl::TryDecode(absl::string_view payload, int64_t now_ms, EventArena* arena,
+                                   EventRow* row, DecodeError* error) {
+  if (payload.size() > options_.max_payload_bytes) {
+    error->reason = RejectReason::kTooLarge;
+    error->message = absl::StrCat("payload of ", payload.size(), " bytes exceeds the limit of ",
+                                  options_.max_payload_bytes, " bytes");
+    return false;
+  }
+  const EventArena::Mark mark = arena->mark();
+  // Parse in situ on a NUL-terminated copy: strings are unescaped where they lie.
+  char* buffer = arena->Allocate(payload.size() + 1);
+  std::memcpy(buffer, payload.data(), payload.size());
+  buffer[payload.size()] = '\0';
+  arena_ = arena;
+  Reset();
+  rapidjson::InsituStringStream stream(buffer);
+  const rapidjson::ParseResult result = reader_.Parse<kParseFlags>(stream, *this);
+  int64_t time_ms = 0;
+  bool ok = false;
+  if (failed_) {
+    // The handler stopped the parse.
+  } else if (result.IsError()) {
+    Fail(RejectReason::kMalformedJson,
+         absl::StrCat("malformed JSON at byte ", result.Offset(), ": ",
+                      rapidjson::GetParseError_En(result.Code())));
+  } else if (stream.Tell() != payload.size()) {
+    Fail(RejectReason::kMalformedJson,
+         absl::StrCat("malformed JSON: NUL byte at byte ", stream.Tell()));
+  } else {
+    ok = Validate(now_ms, &time_ms);
+  }
+  arena_ = nullptr;
+  if (!ok) {
+    arena->Rewind(mark);
+    error->reason = reason_;
+    error->message = std::move(message_);
+    message_.clear();
+    return false;
+  }
+  absl::string_view user_id = values_[Index(Field::kUserId)];
+  if (options_.user_id_hasher != nullptr) {
+    char* hashed = arena->Allocate(UserIdHasher::kHashedLength);
+    options_.user_id_hasher->HashTo(user_id, hashed);
+    user_id = absl::string_view(hashed, UserIdHasher::kHashedLength);
+  }
+  row->event_time_ms = time_ms;
+  row->user_id = user_id;
+  row->session_id = values_[Index(Field::kSessionId)];
+  row->event_id = values_[Index(Field::kEventId)];
+  row->event_type = values_[Index(Field::kEventType)];
+  row->platform = values_[Index(Field::kPlatform)];
+  row->os_version = values_[Index(Field::kOsVersion)];
+  row->app_version = values_[Index(Field::kAppVersion)];
+  row->device_model = values_[Index(Field::kDeviceModel)];
+  row->device_type = values_[Index(Field::kDeviceType)];
+  row->country = values_[Index(Field::kCountry)];
+  row->region = values_[Index(Field::kRegion)];
+  row->city = values_[Index(Field::kCity)];
+  row->properties = values_[Index(Field::kProperties)];
+  return true;
+}
+
+EventDecoder::EventDecoder(EventDecoderOptions options)
+    : options_(options), impl_(std::make_unique<Impl>(options_)) {}
+
+EventDecoder::~EventDecoder() = default;
+
+bool EventDecoder::TryDecode(absl::string_view payload, int64_t now_ms, EventArena* arena,
+                             EventRow* row, DecodeError* error) {
+  return impl_->TryDecode(payload, now_ms, arena, row, error);
+}
+
+}  // namespace mua

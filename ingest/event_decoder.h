@@ -1,0 +1,86 @@
+// EventDecoder: one JSON event (a Kafka message or one line) → a validated, normalized
+// EventRow (SPEC §2), or a RejectReason with a message naming the field and value.
+//
+// Accepted shapes, mixable key by key:
+//   flat:   event_id user_id session_id event_type event_timestamp platform os_version
+//           app_version device_model device_type country region city properties{}
+//   nested: session.session_id user.user_id device.{os|platform,os_version,device_model,
+//           device_type} context.{app_version,platform} geo.{country,region,city}
+//           event_properties{}|properties{}
+// `event_time` is an alias of `event_timestamp`. Unknown keys are ignored. When a field
+// occurs twice the last non-empty value wins; null or "" is "absent".
+// Types: event_id, user_id and event_type must be non-empty strings. event_timestamp is
+// an ISO-8601 string (see TryParseIsoTimestamp: 'T' or ' ', 0-9 fraction digits, Z or
+// ±hh[:mm]; no zone = UTC), an integer of epoch milliseconds, or a string of digits
+// (epoch ms, as SDKs that quote 64-bit ints send it); it must lie in 1900..2400.
+// Optional string fields take numbers and booleans as their JSON text (17 → "17",
+// true → "true"); objects and arrays there are rejected (wrong_type). properties must
+// be an object (or null/absent → ""); it is stored re-serialized compactly (strings
+// escaped as rapidjson::Writer does, numbers kept exactly as written). Invalid UTF-8 is
+// passed through unvalidated. Nesting deeper than 64 levels is malformed_json.
+//
+//   EventDecoder decoder;
+//   EventArena arena;
+//   EventRow row;
+//   DecodeError error;
+//   if (!decoder.TryDecode(line, NowMillis(), &arena, &row, &error)) Reject(error);
+//
+// Cost: ~0.5-0.7 µs of CPU per mua-gen event (1.5-1.9 M events/s per core, RapidJSON SAX
+// in situ); no heap allocation once warm, except on reject.
+// Thread safety: an EventDecoder is not thread-safe; use one per thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "ingest/event_arena.h"
+#include "ingest/reject_reason.h"
+#include "storage/event_row.h"
+
+namespace mua {
+
+class UserIdHasher;
+
+struct EventDecoderOptions {
+  // Events in a UTC day older than today - retention_days are rejected; 0 keeps all.
+  int retention_days = 730;
+  // Events later than now + max_future_ms are rejected.
+  int64_t max_future_ms = int64_t{24} * 3600 * 1000;
+  // Larger payloads are rejected (too_large) without being parsed.
+  size_t max_payload_bytes = size_t{1} << 20;
+  // When set, user ids are replaced by their keyed hash (--hash-user-ids). Not owned;
+  // must outlive the decoder.
+  const UserIdHasher* user_id_hasher = nullptr;
+};
+
+struct DecodeError {
+  RejectReason reason = RejectReason::kMalformedJson;
+  std::string message;  // e.g. "user_id: expected a string, got number 123456"
+};
+
+class EventDecoder {
+ public:
+  explicit EventDecoder(EventDecoderOptions options = {});
+  ~EventDecoder();
+  EventDecoder(const EventDecoder&) = delete;
+  EventDecoder& operator=(const EventDecoder&) = delete;
+
+  // Decodes `payload` (trailing whitespace such as '\n' allowed) as of wall time `now_ms`
+  // (epoch ms; the reference for the future and retention bounds). On success fills *row,
+  // whose strings point into *arena (valid until arena->Clear()), and returns true; else
+  // fills *error, leaves *arena as it was and returns false.
+  bool TryDecode(absl::string_view payload, int64_t now_ms, EventArena* arena, EventRow* row,
+                 DecodeError* error);
+
+  const EventDecoderOptions& options() const { return options_; }
+
+ private:
+  class Impl;
+  const EventDecoderOptions options_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mua

@@ -1,0 +1,33 @@
+// IngestOptions: how events from any source (JSON-lines files, Kafka, HTTP) are decoded,
+// validated, de-duplicated and batched into the `events` table.
+//
+//   IngestOptions options;
+//   options.decoder.retention_days = 0;  // loading history: keep everything
+//   MUA_RETURN_IF_ERROR(LoadJsonLines("events.jsonl", &table, options, &stats));
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include "absl/time/time.h"
+#include "ingest/event_decoder.h"
+
+namespace mua {
+
+class Deduplicator;
+
+struct IngestOptions {
+  EventDecoderOptions decoder;
+  // Dedup state shared across loads (not owned; used from the appending thread only).
+  // When null, each load uses its own, with horizon decoder.retention_days and this bound.
+  Deduplicator* dedup = nullptr;
+  int64_t dedup_max_entries = int64_t{1} << 24;
+  size_t batch_rows = 10'000;      // rows per Table::Append
+  int threads = 2;                 // decoding threads (the calling thread included)
+  size_t chunk_bytes = size_t{8} << 20;  // bytes read and decoded per step
+  size_t max_rejected_kept = 100'000;    // RejectedEvents kept; more are only counted
+  std::optional<absl::Time> now;   // the clock for future/retention checks; unset = absl::Now()
+};
+
+}  // namespace mua

@@ -1,0 +1,263 @@
+#include "ingest/json_lines_loader.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <thread>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "ingest/dedup.h"
+#include "ingest/event_arena.h"
+#include "ingest/event_decoder.h"
+#include "storage/base/status_macros.h"
+#include "storage/table.h"
+
+namespace mua {
+namespace {
+
+// Below this many lines a chunk is decoded on the calling thread alone.
+constexpr size_t kMinLinesPerThread = 1000;
+
+struct Line {
+  absl::string_view text;
+  int64_t number;  // 1-based
+};
+
+struct Rejection {
+  int64_t line_number;
+  DecodeError error;
+  std::string raw;
+  absl::Time at;
+};
+
+// One thread's share of a chunk: decoded rows (borrowing from `arena`) and rejections,
+// both in line order.
+struct Slice {
+  explicit Slice(const EventDecoderOptions& options) : decoder(options) {}
+  EventDecoder decoder;
+  EventArena arena;
+  absl::Span<const Line> lines;
+  std::vector<EventRow> rows;
+  std::vector<Rejection> rejections;
+
+  void Decode(int64_t now_ms) {
+    rows.clear();
+    rejections.clear();
+    EventRow row;
+    DecodeError error;
+    for (const Line& line : lines) {
+      if (decoder.TryDecode(line.text, now_ms, &arena, &row, &error)) {
+        rows.push_back(row);
+      } else {
+        rejections.push_back({line.number, std::move(error),
+                              std::string(line.text.substr(0, RejectedEvent::kMaxRawBytes)),
+                              absl::Now()});
+        error = DecodeError();
+      }
+    }
+  }
+};
+
+bool IsBlank(absl::string_view line) {
+  for (char c : line) {
+    if (c != ' ' && c != '\t' && c != '\r') return false;
+  }
+  return true;
+}
+
+class Loader {
+ public:
+  Loader(absl::string_view source_name, Table* table, const IngestOptions& options,
+         LoadStats* stats)
+      : source_name_(source_name), table_(table), options_(options), stats_(stats) {
+    dedup_ = options.dedup;
+    if (dedup_ == nullptr) {
+      own_dedup_ = std::make_unique<Deduplicator>(
+          DedupOptions{.horizon_days = options.decoder.retention_days,
+                       .max_entries = options.dedup_max_entries});
+      dedup_ = own_dedup_.get();
+    }
+    const int threads = std::max(1, options.threads);
+    for (int i = 0; i < threads; ++i) slices_.push_back(std::make_unique<Slice>(options.decoder));
+    batch_.reserve(options.batch_rows);
+  }
+
+  absl::Status Run(std::istream& in);
+
+ private:
+  absl::Status ProcessLines(absl::string_view text);
+  absl::Status Collect(Slice& slice);
+  void Reject(int64_t line_number, DecodeError error, std::string raw, absl::Time at);
+  int64_t NowMillis() const { return absl::ToUnixMillis(options_.now.value_or(absl::Now())); }
+
+  const std::string source_name_;
+  Table* const table_;
+  const IngestOptions& options_;
+  LoadStats* const stats_;
+  Deduplicator* dedup_ = nullptr;
+  std::unique_ptr<Deduplicator> own_dedup_;
+  std::vector<std::unique_ptr<Slice>> slices_;
+  std::vector<Line> lines_;
+  std::vector<EventRow> batch_;
+  int64_t line_number_ = 0;
+};
+
+void Loader::Reject(int64_t line_number, DecodeError error, std::string raw, absl::Time at) {
+  ++stats_->rejected;
+  ++stats_->rejected_by_reason[static_cast<size_t>(error.reason)];
+  if (stats_->rejected_events.size() >= options_.max_rejected_kept) return;
+  stats_->rejected_events.push_back({.raw = std::move(raw),
+                                     .reason = error.reason,
+                                     .message = std::move(error.message),
+                                     .source = absl::StrCat(source_name_, ":", line_number),
+                                     .rejected_at = at});
+}
+
+absl::Status Loader::Collect(Slice& slice) {
+  for (Rejection& rejection : slice.rejections) {
+    Reject(rejection.line_number, std::move(rejection.error), std::move(rejection.raw),
+           rejection.at);
+  }
+  for (const EventRow& row : slice.rows) {
+    if (dedup_->SeenBefore(row.user_id, row.event_id, row.event_time_ms)) {
+      ++stats_->duplicates;
+      continue;
+    }
+    batch_.push_back(row);
+    if (batch_.size() >= options_.batch_rows) {
+      MUA_RETURN_IF_ERROR(table_->Append(batch_));
+      stats_->accepted += static_cast<int64_t>(batch_.size());
+      batch_.clear();
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Decodes, de-duplicates and appends the complete lines in `text`.
+absl::Status Loader::ProcessLines(absl::string_view text) {
+  lines_.clear();
+  while (!text.empty()) {
+    const size_t end = text.find('\n');
+    const absl::string_view line = text.substr(0, end);
+    text.remove_prefix(end == absl::string_view::npos ? text.size() : end + 1);
+    ++line_number_;
+    if (line.empty() || (line.front() <= ' ' && IsBlank(line))) {
+      ++stats_->blank_lines;
+      continue;
+    }
+    lines_.push_back({line, line_number_});
+  }
+  stats_->lines += static_cast<int64_t>(lines_.size());
+  const int64_t now_ms = NowMillis();
+  const size_t slices =
+      std::clamp<size_t>(lines_.size() / kMinLinesPerThread, 1, slices_.size());
+  const size_t per_slice = (lines_.size() + slices - 1) / slices;
+  for (size_t i = 0; i < slices; ++i) {
+    const size_t begin = std::min(lines_.size(), i * per_slice);
+    slices_[i]->lines =
+        absl::MakeConstSpan(lines_).subspan(begin, std::min(per_slice, lines_.size() - begin));
+  }
+  std::vector<std::thread> workers;
+  for (size_t i = 1; i < slices; ++i) {
+    workers.emplace_back([slice = slices_[i].get(), now_ms] { slice->Decode(now_ms); });
+  }
+  slices_[0]->Decode(now_ms);
+  for (std::thread& worker : workers) worker.join();
+
+  absl::Status status;
+  for (size_t i = 0; i < slices && status.ok(); ++i) status = Collect(*slices_[i]);
+  if (status.ok() && !batch_.empty()) {
+    status = table_->Append(batch_);
+    if (status.ok()) stats_->accepted += static_cast<int64_t>(batch_.size());
+  }
+  // The batch borrows from the arenas: drop both together.
+  batch_.clear();
+  for (size_t i = 0; i < slices; ++i) slices_[i]->arena.Clear();
+  return status;
+}
+
+absl::Status Loader::Run(std::istream& in) {
+  const absl::Time start = absl::Now();
+  const size_t chunk_bytes = std::max<size_t>(options_.chunk_bytes, 4096);
+  // A line this long is rejected as too large without being buffered whole.
+  const size_t max_line = options_.decoder.max_payload_bytes + 2;
+  std::string buffer;
+  size_t carry = 0;            // bytes of an incomplete line at the front of buffer
+  bool skipping_line = false;  // dropping the rest of an oversized line
+  absl::Status status;
+  while (status.ok()) {
+    buffer.resize(carry + chunk_bytes);
+    in.read(buffer.data() + carry, static_cast<std::streamsize>(chunk_bytes));
+    const size_t got = static_cast<size_t>(in.gcount());
+    stats_->bytes += static_cast<int64_t>(got);
+    const bool eof = got < chunk_bytes;
+    if (in.bad()) {
+      status = absl::InternalError(absl::StrCat(source_name_, ": read error after line ",
+                                                line_number_));
+      break;
+    }
+    absl::string_view data(buffer.data(), carry + got);
+    if (skipping_line) {
+      const size_t newline = data.find('\n');
+      if (newline == absl::string_view::npos) {
+        carry = 0;
+        if (eof) break;
+        continue;
+      }
+      data.remove_prefix(newline + 1);
+      skipping_line = false;
+    }
+    size_t complete = eof ? data.size() : data.rfind('\n');
+    if (complete == absl::string_view::npos) {
+      // No line end in the whole buffer: one long line.
+      if (data.size() > max_line) {
+        ++line_number_;
+        ++stats_->lines;
+        Reject(line_number_,
+               {RejectReason::kTooLarge, absl::StrCat("line longer than ",
+                                                      options_.decoder.max_payload_bytes,
+                                                      " bytes (the payload limit)")},
+               std::string(data.substr(0, RejectedEvent::kMaxRawBytes)), absl::Now());
+        skipping_line = true;
+        carry = 0;
+        continue;
+      }
+      std::memmove(buffer.data(), data.data(), data.size());
+      carry = data.size();
+      continue;
+    }
+    if (!eof) ++complete;  // include the '\n'
+    status = ProcessLines(data.substr(0, complete));
+    const absl::string_view rest = data.substr(complete);
+    std::memmove(buffer.data(), rest.data(), rest.size());
+    carry = rest.size();
+    if (eof) break;
+  }
+  stats_->seconds += absl::ToDoubleSeconds(absl::Now() - start);
+  return status;
+}
+
+}  // namespace
+
+absl::Status LoadJsonLines(std::istream& in, absl::string_view source_name, Table* table,
+                           const IngestOptions& options, LoadStats* stats) {
+  Loader loader(source_name, table, options, stats);
+  return loader.Run(in);
+}
+
+absl::Status LoadJsonLines(const std::string& path, Table* table, const IngestOptions& options,
+                           LoadStats* stats) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const int error = errno;
+    const std::string what = absl::StrCat("cannot open '", path, "': ", std::strerror(error));
+    return error == ENOENT ? absl::NotFoundError(what) : absl::InternalError(what);
+  }
+  return LoadJsonLines(in, path, table, options, stats);
+}
+
+}  // namespace mua

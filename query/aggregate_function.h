@@ -1,0 +1,69 @@
+// AggregateFunction: ClickHouse aggregates (SPEC §5) as columnar per-group
+// states. The executor hands each batch's argument vectors with the group of
+// every row; partial states from parallel workers merge; Finalize yields one
+// value per group. The -If combinator (countIf, sumIf, uniqExactIf, ...) and
+// DISTINCT (count(DISTINCT x)) are handled at bind time.
+//
+//   MUA_ASSIGN_OR_RETURN(auto sum, BindAggregateFunction("sum", {}, {{int_type}}, false));
+//   sum->Resize(groups);
+//   MUA_RETURN_IF_ERROR(sum->Update(args, group_of_row));
+//   sum->Finalize(&values);
+//
+// Thread safety: one instance per thread; CloneEmpty makes the siblings.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "query/vector.h"
+
+namespace mua {
+
+class AggregateFunction {
+ public:
+  explicit AggregateFunction(DataType result_type) : result_type_(result_type) {}
+  virtual ~AggregateFunction() = default;
+  AggregateFunction(const AggregateFunction&) = delete;
+  AggregateFunction& operator=(const AggregateFunction&) = delete;
+
+  const DataType& result_type() const { return result_type_; }
+
+  // Makes room for `groups` groups (never shrinks); new groups are empty.
+  virtual void Resize(size_t groups) = 0;
+  // Folds row i of `args` into group group_of_row[i].
+  // REQUIRES: every group index < the last Resize; args sized like group_of_row.
+  virtual absl::Status Update(absl::Span<const Vector> args,
+                              absl::Span<const uint32_t> group_of_row) = 0;
+  // Folds `other`'s group g into this group target[g]. REQUIRES: same binding.
+  virtual void Merge(AggregateFunction& other, absl::Span<const uint32_t> target) = 0;
+  // One value per group; string views point into this object.
+  virtual void Finalize(Vector* out) = 0;
+  // A new instance with the same binding and no groups.
+  virtual std::unique_ptr<AggregateFunction> CloneEmpty() const = 0;
+
+ private:
+  DataType result_type_;
+};
+
+struct AggregateArg {
+  DataType type;
+  const Vector* constant = nullptr;
+  // The argument is events.user_id itself (dense user numbers): distinct
+  // counts use Roaring bitmaps of user numbers.
+  bool is_user_column = false;
+};
+
+// Errors: NotFound "Unknown aggregate function NAME"; InvalidArgument for
+// arity, parameters or types, in ClickHouse's words.
+absl::StatusOr<std::unique_ptr<AggregateFunction>> BindAggregateFunction(
+    absl::string_view name, absl::Span<const Vector> parameters,
+    absl::Span<const AggregateArg> args, bool distinct);
+
+// True for aggregate names (with or without the If suffix).
+bool IsAggregateFunction(absl::string_view name);
+
+}  // namespace mua

@@ -1,0 +1,611 @@
+#include "query/executor.h"
+
+#include <algorithm>
+#include <numeric>
+#include <thread>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
+#include "query/internal/group_table.h"
+#include "storage/base/time_util.h"
+#include "storage/string_dictionary.h"
+
+namespace mua {
+namespace {
+
+using query_internal::GroupTable;
+
+DataType StorageColumnType(ColumnId id) {
+  switch (KindOf(id)) {
+    case ColumnKind::kTime: return DataType::Of(TypeId::kDateTime64);
+    case ColumnKind::kLowCardinality: {
+      DataType type = DataType::Of(TypeId::kString);
+      type.low_cardinality = true;
+      return type;
+    }
+    default: return DataType::Of(TypeId::kString);
+  }
+}
+
+// The batch of a storage block: time as DateTime64 ms, user ids and
+// low-cardinality columns dictionary-coded, strings as views.
+void BatchFromBlock(const ScanBlock& block, absl::Span<const ColumnId> columns,
+                    const TableSnapshot& snapshot, Batch* batch) {
+  batch->rows = block.row_count;
+  batch->columns.resize(columns.size());
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const ColumnId id = columns[i];
+    Vector& v = batch->columns[i];
+    v = Vector();
+    v.type = StorageColumnType(id);
+    v.size = block.row_count;
+    switch (KindOf(id)) {
+      case ColumnKind::kTime: v.ints.assign(block.event_time.begin(), block.event_time.end()); break;
+      case ColumnKind::kUser:
+        v.codes.assign(block.users.begin(), block.users.end());
+        v.dictionary = &snapshot.user_index();
+        break;
+      case ColumnKind::kLowCardinality: {
+        const auto codes = block.codes[ColumnIndex(id)];
+        v.codes.assign(codes.begin(), codes.end());
+        v.dictionary = &snapshot.dictionary(id);
+        break;
+      }
+      case ColumnKind::kString: {
+        const auto strings = block.strings[ColumnIndex(id)];
+        v.strings.assign(strings.begin(), strings.end());
+        break;
+      }
+    }
+  }
+}
+
+uint64_t DecodedBytes(const Batch& batch) {
+  uint64_t bytes = 0;
+  for (const Vector& v : batch.columns) {
+    bytes += v.ints.size() * 8 + v.codes.size() * 4 + v.floats.size() * 8;
+    for (absl::string_view s : v.strings) bytes += s.size();
+  }
+  return bytes;
+}
+
+// Per-thread execution state.
+struct Worker {
+  GroupTable groups;
+  std::vector<std::unique_ptr<AggregateFunction>> aggregates;
+  std::vector<Column> collected;  // outputs, then order keys (non-aggregating plans)
+  uint64_t collected_rows = 0;
+  StringPool pool;
+  std::vector<uint32_t> selected;
+  std::vector<uint32_t> group_of_row;
+};
+
+class SelectRunner {
+ public:
+  SelectRunner(const SelectPlan& plan, const ExecutionContext& context)
+      : plan_(plan), context_(context) {}
+
+  absl::StatusOr<ResultSet> Run();
+
+ private:
+  bool Aggregating() const { return plan_.aggregate; }
+  // Rows a non-aggregating plan may stop after (no ORDER BY, no DISTINCT).
+  std::optional<uint64_t> EarlyStop() const {
+    if (Aggregating() || !plan_.order_by.empty() || plan_.distinct || !plan_.limit) return std::nullopt;
+    return *plan_.limit + plan_.offset;
+  }
+  void InitWorker(Worker* worker) const;
+  absl::Status ProcessBatch(Worker* worker, Batch* batch) const;
+  absl::Status Collect(Worker* worker, const Batch& batch) const;
+  absl::Status ScanEvents(std::vector<std::unique_ptr<Worker>>* workers);
+  absl::Status ScanRows(const ResultSet& rows, Worker* worker);
+  absl::Status RunBitmapPath(Worker* worker);
+  absl::StatusOr<ResultSet> Finish(std::vector<std::unique_ptr<Worker>>* workers);
+
+  const SelectPlan& plan_;
+  const ExecutionContext& context_;
+  std::atomic<uint64_t> total_collected_{0};
+  std::vector<std::vector<Vector>> bitmap_results_;
+};
+
+void SelectRunner::InitWorker(Worker* worker) const {
+  for (const AggregateCall& call : plan_.aggregates) {
+    worker->aggregates.push_back(call.prototype->CloneEmpty());
+  }
+  const size_t columns = plan_.outputs.size() + plan_.order_by.size();
+  worker->collected.resize(columns);
+  for (size_t i = 0; i < plan_.outputs.size(); ++i) worker->collected[i].type = plan_.outputs[i]->type;
+  for (size_t i = 0; i < plan_.order_by.size(); ++i) {
+    worker->collected[plan_.outputs.size() + i].type = plan_.order_by[i].expr->type;
+  }
+  for (Column& column : worker->collected) {
+    if (column.type.id == TypeId::kArray) column.array_offsets.assign(1, 0);
+  }
+}
+
+absl::Status SelectRunner::Collect(Worker* worker, const Batch& batch) const {
+  const size_t outputs = plan_.outputs.size();
+  for (size_t i = 0; i < outputs + plan_.order_by.size(); ++i) {
+    const BoundExpr& expr = i < outputs ? *plan_.outputs[i] : *plan_.order_by[i - outputs].expr;
+    Vector value;
+    absl::Status status = Evaluate(expr, batch, &value);
+    if (!status.ok()) return status;
+    AppendVectorToColumn(value, &worker->collected[i]);
+  }
+  worker->collected_rows += batch.rows;
+  return absl::OkStatus();
+}
+
+absl::Status SelectRunner::ProcessBatch(Worker* worker, Batch* batch) const {
+  batch->pool = &worker->pool;
+  if (plan_.where != nullptr) {
+    absl::Status status = EvaluateFilter(*plan_.where, *batch, &worker->selected);
+    if (!status.ok()) return status;
+    if (worker->selected.size() != batch->rows) {
+      for (Vector& column : batch->columns) {
+        Vector kept;
+        Gather(column, worker->selected, &kept);
+        column = std::move(kept);
+      }
+      batch->rows = worker->selected.size();
+    }
+  }
+  if (batch->rows == 0 && !(Aggregating() && plan_.group_keys.empty())) return absl::OkStatus();
+  if (!Aggregating()) return Collect(worker, *batch);
+
+  std::vector<Vector> keys(plan_.group_keys.size());
+  for (size_t k = 0; k < keys.size(); ++k) {
+    absl::Status status = Evaluate(*plan_.group_keys[k], *batch, &keys[k]);
+    if (!status.ok()) return status;
+  }
+  worker->groups.Map(keys, batch->rows, &worker->group_of_row);
+  for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
+    const AggregateCall& call = plan_.aggregates[a];
+    std::vector<Vector> args(call.args.size());
+    for (size_t i = 0; i < args.size(); ++i) {
+      absl::Status status = Evaluate(*call.args[i], *batch, &args[i]);
+      if (!status.ok()) return status;
+    }
+    worker->aggregates[a]->Resize(worker->groups.size());
+    absl::Status status = worker->aggregates[a]->Update(args, worker->group_of_row);
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SelectRunner::ScanEvents(std::vector<std::unique_ptr<Worker>>* workers) {
+  const TableSnapshot& snapshot = *context_.snapshot;
+  const BlockList list = snapshot.ListBlocks(plan_.source.scan);
+  ColumnSet columns;
+  for (ColumnId id : plan_.source.columns) columns.Add(id);
+  const std::optional<uint64_t> early_stop = EarlyStop();
+
+  std::atomic<size_t> next{0};
+  absl::Mutex mu;
+  absl::Status first_error;
+  auto work = [&](Worker* worker) {
+    ScanBuffers buffers;
+    Batch batch;
+    uint64_t rows_read = 0, bytes_read = 0;
+    while (true) {
+      if (early_stop && total_collected_.load(std::memory_order_relaxed) >= *early_stop) break;
+      const size_t index = next.fetch_add(1);
+      if (index >= list.blocks.size()) break;
+      ScanBlock block;
+      absl::Status status = snapshot.ReadBlock(list.blocks[index], columns, &buffers, &block);
+      if (status.ok()) {
+        BatchFromBlock(block, plan_.source.columns, snapshot, &batch);
+        rows_read += batch.rows;
+        bytes_read += DecodedBytes(batch);
+        const uint64_t before = worker->collected_rows;
+        status = ProcessBatch(worker, &batch);
+        total_collected_.fetch_add(worker->collected_rows - before, std::memory_order_relaxed);
+        worker->pool.Clear();
+      }
+      if (!status.ok()) {
+        absl::MutexLock lock(&mu);
+        if (first_error.ok()) first_error = status;
+        next.store(list.blocks.size());
+        break;
+      }
+    }
+    if (context_.rows_read) context_.rows_read->fetch_add(rows_read);
+    if (context_.bytes_read) context_.bytes_read->fetch_add(bytes_read);
+  };
+  std::vector<std::thread> threads;
+  for (size_t w = 1; w < workers->size(); ++w) threads.emplace_back(work, (*workers)[w].get());
+  work((*workers)[0].get());
+  for (std::thread& thread : threads) thread.join();
+  return first_error;
+}
+
+absl::Status SelectRunner::ScanRows(const ResultSet& rows, Worker* worker) {
+  Batch batch;
+  batch.rows = rows.row_count;
+  for (const Column& column : rows.columns) batch.columns.push_back(VectorFromColumn(column, rows.row_count));
+  if (context_.rows_read) context_.rows_read->fetch_add(rows.row_count);
+  return ProcessBatch(worker, &batch);
+}
+
+absl::Status SelectRunner::RunBitmapPath(Worker* worker) {
+  const BitmapPlan& bitmap = *plan_.bitmap;
+  const TableSnapshot& snapshot = *context_.snapshot;
+  std::vector<UserBitmap> group_users;
+  StringPool pool;
+  for (size_t p = 0; p < snapshot.partition_count(); ++p) {
+    const int32_t day = snapshot.day(p);
+    if (day < bitmap.first_day || day > bitmap.last_day) continue;
+    UserBitmap users;
+    if (bitmap.any_event_type) {
+      users = snapshot.users(p);
+    } else {
+      for (uint32_t type : bitmap.event_types) users |= snapshot.users_with_event_type(p, type);
+    }
+    std::vector<uint32_t> group(1, 0);
+    if (bitmap.day_key != nullptr) {
+      Batch batch;
+      batch.rows = 1;
+      batch.pool = &pool;
+      batch.columns.push_back(Vector::ConstantInt(DataType::Of(TypeId::kDateTime64), MillisOfDay(day), 1));
+      batch.columns[0].constant = false;
+      Vector key;
+      absl::Status status = Evaluate(*bitmap.day_key, batch, &key);
+      if (!status.ok()) return status;
+      worker->groups.Map(absl::MakeConstSpan(&key, 1), 1, &group);
+    } else {
+      worker->groups.EnsureOneGroup();
+    }
+    if (group_users.size() < worker->groups.size()) group_users.resize(worker->groups.size());
+    group_users[group[0]] |= users;
+  }
+  if (bitmap.day_key == nullptr) worker->groups.EnsureOneGroup();
+  group_users.resize(worker->groups.size());
+  Vector counts;
+  counts.type = DataType::Of(TypeId::kUInt64);
+  counts.size = group_users.size();
+  for (const UserBitmap& users : group_users) counts.ints.push_back(static_cast<int64_t>(users.cardinality()));
+  bitmap_results_.assign(1, std::vector<Vector>(bitmap.aggregates, counts));
+  return absl::OkStatus();
+}
+
+// Orders row indices by the order-key columns.
+void SortRows(const std::vector<Column>& columns, size_t first_key, const std::vector<SortKey>& keys,
+              std::vector<uint32_t>* order) {
+  auto compare = [&](uint32_t a, uint32_t b) {
+    for (size_t k = 0; k < keys.size(); ++k) {
+      const Column& column = columns[first_key + k];
+      int cmp = 0;
+      if (column.type.is_string()) {
+        cmp = column.strings[a].compare(column.strings[b]);
+      } else if (column.type.id == TypeId::kFloat64) {
+        const double x = column.floats[a], y = column.floats[b];
+        // NaN sorts last in either direction, as ClickHouse does by default.
+        if (std::isnan(x) || std::isnan(y)) {
+          if (std::isnan(x) && std::isnan(y)) continue;
+          return std::isnan(y);
+        }
+        cmp = x < y ? -1 : x > y;
+      } else if (column.type.id == TypeId::kArray) {
+        const auto begin_a = column.ints.begin() + column.array_offsets[a];
+        const auto end_a = column.ints.begin() + column.array_offsets[a + 1];
+        const auto begin_b = column.ints.begin() + column.array_offsets[b];
+        const auto end_b = column.ints.begin() + column.array_offsets[b + 1];
+        cmp = std::lexicographical_compare(begin_a, end_a, begin_b, end_b)   ? -1
+              : std::lexicographical_compare(begin_b, end_b, begin_a, end_a) ? 1
+                                                                             : 0;
+      } else if (column.type.is_unsigned()) {
+        const uint64_t x = column.ints[a], y = column.ints[b];
+        cmp = x < y ? -1 : x > y;
+      } else {
+        const int64_t x = column.ints[a], y = column.ints[b];
+        cmp = x < y ? -1 : x > y;
+      }
+      if (cmp != 0) return keys[k].descending ? cmp > 0 : cmp < 0;
+    }
+    return false;
+  };
+  std::stable_sort(order->begin(), order->end(), compare);
+}
+
+// Rows `order` of `column`, as a new column.
+Column TakeRows(const Column& column, absl::Span<const uint32_t> order) {
+  Column out;
+  out.type = column.type;
+  if (column.type.id == TypeId::kArray) {
+    out.array_offsets.push_back(0);
+    for (uint32_t row : order) {
+      for (uint32_t k = column.array_offsets[row]; k < column.array_offsets[row + 1]; ++k) {
+        if (!column.ints.empty()) out.ints.push_back(column.ints[k]);
+        if (!column.strings.empty()) out.strings.push_back(column.strings[k]);
+      }
+      out.array_offsets.push_back(static_cast<uint32_t>(std::max(out.ints.size(), out.strings.size())));
+    }
+    return out;
+  }
+  for (uint32_t row : order) {
+    if (!column.ints.empty()) out.ints.push_back(column.ints[row]);
+    if (!column.floats.empty()) out.floats.push_back(column.floats[row]);
+    if (!column.strings.empty()) out.strings.push_back(column.strings[row]);
+  }
+  return out;
+}
+
+std::string RowKey(const std::vector<Column>& columns, size_t count, uint32_t row) {
+  std::string key;
+  for (size_t c = 0; c < count; ++c) {
+    const Column& column = columns[c];
+    if (column.type.is_string()) {
+      absl::StrAppend(&key, column.strings[row].size(), ":", column.strings[row]);
+    } else if (column.type.id == TypeId::kFloat64) {
+      absl::StrAppend(&key, column.floats[row], ";");
+    } else if (column.type.id == TypeId::kArray) {
+      for (uint32_t k = column.array_offsets[row]; k < column.array_offsets[row + 1]; ++k) {
+        absl::StrAppend(&key, column.ints[k], ",");
+      }
+      key.push_back(';');
+    } else {
+      absl::StrAppend(&key, column.ints[row], ";");
+    }
+  }
+  return key;
+}
+
+absl::StatusOr<ResultSet> SelectRunner::Finish(std::vector<std::unique_ptr<Worker>>* workers) {
+  Worker& main = *(*workers)[0];
+  std::vector<Column> collected;
+  uint64_t rows = 0;
+  if (Aggregating()) {
+    std::vector<Vector> post;
+    if (plan_.bitmap) {
+      post = main.groups.KeyVectors();
+      for (Vector& v : bitmap_results_[0]) post.push_back(std::move(v));
+    } else {
+      for (size_t w = 1; w < workers->size(); ++w) {
+        Worker& other = *(*workers)[w];
+        const std::vector<uint32_t> targets = main.groups.Absorb(other.groups);
+        for (size_t a = 0; a < main.aggregates.size(); ++a) {
+          main.aggregates[a]->Resize(main.groups.size());
+          other.aggregates[a]->Resize(other.groups.size());
+          main.aggregates[a]->Merge(*other.aggregates[a], targets);
+        }
+      }
+      if (plan_.group_keys.empty()) main.groups.EnsureOneGroup();
+      post = main.groups.KeyVectors();
+      for (auto& aggregate : main.aggregates) {
+        aggregate->Resize(main.groups.size());
+        Vector value;
+        aggregate->Finalize(&value);
+        post.push_back(std::move(value));
+      }
+    }
+    Batch batch;
+    batch.rows = main.groups.size();
+    batch.columns = std::move(post);
+    batch.pool = &main.pool;
+    if (plan_.having != nullptr) {
+      std::vector<uint32_t> selected;
+      absl::Status status = EvaluateFilter(*plan_.having, batch, &selected);
+      if (!status.ok()) return status;
+      for (Vector& column : batch.columns) {
+        Vector kept;
+        Gather(column, selected, &kept);
+        column = std::move(kept);
+      }
+      batch.rows = selected.size();
+    }
+    Worker collector;
+    InitWorker(&collector);
+    absl::Status status = Collect(&collector, batch);
+    if (!status.ok()) return status;
+    collected = std::move(collector.collected);
+    rows = collector.collected_rows;
+  } else {
+    collected = std::move(main.collected);
+    rows = main.collected_rows;
+    for (size_t w = 1; w < workers->size(); ++w) {
+      Worker& other = *(*workers)[w];
+      for (size_t c = 0; c < collected.size(); ++c) {
+        Column& into = collected[c];
+        Column& from = other.collected[c];
+        if (into.type.id == TypeId::kArray) {
+          const uint32_t base = into.array_offsets.back();
+          for (size_t k = 1; k < from.array_offsets.size(); ++k) into.array_offsets.push_back(base + from.array_offsets[k]);
+        }
+        into.ints.insert(into.ints.end(), from.ints.begin(), from.ints.end());
+        into.floats.insert(into.floats.end(), from.floats.begin(), from.floats.end());
+        std::move(from.strings.begin(), from.strings.end(), std::back_inserter(into.strings));
+      }
+      rows += other.collected_rows;
+    }
+  }
+
+  std::vector<uint32_t> order(rows);
+  std::iota(order.begin(), order.end(), 0);
+  const size_t outputs = plan_.outputs.size();
+  if (plan_.distinct) {
+    absl::flat_hash_set<std::string> seen;
+    std::vector<uint32_t> unique;
+    for (uint32_t row : order) {
+      if (seen.insert(RowKey(collected, outputs, row)).second) unique.push_back(row);
+    }
+    order = std::move(unique);
+  }
+  if (!plan_.order_by.empty()) SortRows(collected, outputs, plan_.order_by, &order);
+  const uint64_t begin = std::min<uint64_t>(plan_.offset, order.size());
+  uint64_t end = order.size();
+  if (plan_.limit) end = std::min<uint64_t>(end, begin + *plan_.limit);
+  const absl::Span<const uint32_t> kept(order.data() + begin, end - begin);
+
+  ResultSet result;
+  result.names = plan_.names;
+  result.row_count = kept.size();
+  for (size_t c = 0; c < outputs; ++c) {
+    const bool identity = kept.size() == rows && std::is_sorted(kept.begin(), kept.end());
+    result.columns.push_back(identity ? std::move(collected[c]) : TakeRows(collected[c], kept));
+    result.columns.back().type.low_cardinality = false;
+  }
+  return result;
+}
+
+absl::StatusOr<ResultSet> SelectRunner::Run() {
+  std::vector<std::unique_ptr<Worker>> workers;
+  workers.push_back(std::make_unique<Worker>());
+  InitWorker(workers[0].get());
+  absl::Status status;
+  switch (plan_.source.kind) {
+    case SourcePlan::Kind::kEvents: {
+      if (plan_.bitmap) {
+        status = RunBitmapPath(workers[0].get());
+        break;
+      }
+      int threads = context_.threads > 0 ? context_.threads
+                                         : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+      while (static_cast<int>(workers.size()) < threads) {
+        workers.push_back(std::make_unique<Worker>());
+        InitWorker(workers.back().get());
+      }
+      status = ScanEvents(&workers);
+      break;
+    }
+    case SourcePlan::Kind::kSubquery: {
+      absl::StatusOr<ResultSet> rows = ExecuteSelect(*plan_.source.subquery, context_);
+      if (!rows.ok()) return rows.status();
+      status = ScanRows(*rows, workers[0].get());
+      if (status.ok()) return Finish(&workers);  // `rows` must outlive Finish: it views them
+      break;
+    }
+    case SourcePlan::Kind::kRows: status = ScanRows(*plan_.source.rows, workers[0].get()); break;
+    case SourcePlan::Kind::kOneRow: {
+      Batch batch;
+      batch.rows = 1;
+      status = ProcessBatch(workers[0].get(), &batch);
+      break;
+    }
+  }
+  if (!status.ok()) return status;
+  return Finish(&workers);
+}
+
+std::string TypeList(const std::vector<BoundExprPtr>& exprs) {
+  std::vector<std::string> parts;
+  for (const auto& expr : exprs) parts.push_back(expr->sql);
+  return absl::StrJoin(parts, ", ");
+}
+
+}  // namespace
+
+void AppendVectorToColumn(const Vector& vector, Column* column) {
+  const size_t rows = vector.size;
+  switch (vector.type.id) {
+    case TypeId::kString:
+      for (size_t row = 0; row < rows; ++row) column->strings.emplace_back(vector.string_at(row));
+      return;
+    case TypeId::kFloat64:
+      for (size_t row = 0; row < rows; ++row) column->floats.push_back(vector.float_at(row));
+      return;
+    case TypeId::kArray:
+      if (column->array_offsets.empty()) column->array_offsets.push_back(0);
+      for (size_t row = 0; row < rows; ++row) {
+        const size_t i = vector.index(row);
+        for (uint32_t k = vector.offsets[i]; k < vector.offsets[i + 1]; ++k) {
+          if (vector.type.element == TypeId::kString) {
+            column->strings.emplace_back(vector.strings[k]);
+          } else {
+            column->ints.push_back(vector.ints[k]);
+          }
+        }
+        column->array_offsets.push_back(
+            static_cast<uint32_t>(vector.type.element == TypeId::kString ? column->strings.size()
+                                                                          : column->ints.size()));
+      }
+      return;
+    case TypeId::kNothing:
+      for (size_t row = 0; row < rows; ++row) column->nulls.push_back(1);
+      column->type.nullable = true;
+      for (size_t row = 0; row < rows; ++row) column->ints.push_back(0);
+      return;
+    default:
+      if (vector.constant) {
+        column->ints.insert(column->ints.end(), rows, vector.ints[0]);
+      } else {
+        column->ints.insert(column->ints.end(), vector.ints.begin(), vector.ints.begin() + rows);
+      }
+      return;
+  }
+}
+
+Vector VectorFromColumn(const Column& column, size_t rows) {
+  Vector v;
+  v.type = column.type;
+  v.size = rows;
+  v.ints = column.ints;
+  v.floats = column.floats;
+  v.strings.assign(column.strings.begin(), column.strings.end());
+  v.offsets = column.array_offsets;
+  return v;
+}
+
+absl::StatusOr<ResultSet> ExecuteSelect(const SelectPlan& plan, const ExecutionContext& context) {
+  SelectRunner runner(plan, context);
+  return runner.Run();
+}
+
+std::string ExplainSelect(const SelectPlan& plan, const TableSnapshot& snapshot, int indent) {
+  const std::string pad(indent, ' ');
+  std::string out;
+  absl::StrAppend(&out, pad, "Select: ", absl::StrJoin(plan.names, ", "), "\n");
+  if (plan.distinct) absl::StrAppend(&out, pad, "  Distinct\n");
+  if (plan.limit) absl::StrAppend(&out, pad, "  Limit: ", *plan.limit, " offset ", plan.offset, "\n");
+  if (!plan.order_by.empty()) {
+    std::vector<std::string> keys;
+    for (const SortKey& key : plan.order_by) keys.push_back(key.expr->sql + (key.descending ? " DESC" : ""));
+    absl::StrAppend(&out, pad, "  Sort: ", absl::StrJoin(keys, ", "), "\n");
+  }
+  if (plan.having) absl::StrAppend(&out, pad, "  Having: ", plan.having->sql, "\n");
+  if (plan.aggregate) {
+    std::vector<std::string> aggregates;
+    for (const AggregateCall& call : plan.aggregates) aggregates.push_back(call.sql);
+    if (plan.bitmap) {
+      const BitmapPlan& bitmap = *plan.bitmap;
+      absl::StrAppend(&out, pad, "  Aggregate (bitmap path: per-day user bitmaps",
+                      bitmap.any_event_type ? "" : absl::StrCat(", OR of ", bitmap.event_types.size(), " event_type bitmap(s)"),
+                      "): ", absl::StrJoin(aggregates, ", "),
+                      bitmap.day_key ? absl::StrCat(" by ", bitmap.day_key->sql) : "", "\n");
+      absl::StrAppend(&out, pad, "    Days: ", FormatDay(bitmap.first_day), " .. ", FormatDay(bitmap.last_day), "\n");
+    } else {
+      absl::StrAppend(&out, pad, "  Aggregate (hash, scan path): ", absl::StrJoin(aggregates, ", "),
+                      plan.group_keys.empty() ? "" : absl::StrCat(" by ", TypeList(plan.group_keys)), "\n");
+    }
+  }
+  if (plan.where) absl::StrAppend(&out, pad, "  Filter: ", plan.where->sql, "\n");
+  switch (plan.source.kind) {
+    case SourcePlan::Kind::kEvents: {
+      std::vector<std::string> columns;
+      for (ColumnId id : plan.source.columns) columns.emplace_back(ColumnName(id));
+      if (plan.bitmap) {
+        absl::StrAppend(&out, pad, "  Source: events (no scan)\n");
+        break;
+      }
+      const BlockList list = snapshot.ListBlocks(plan.source.scan);
+      absl::StrAppend(&out, pad, "  Scan: events [", absl::StrJoin(columns, ", "), "]\n");
+      absl::StrAppend(&out, pad, "    Partitions: ", list.partitions_total - list.partitions_pruned, " of ",
+                      list.partitions_total, " (", list.partitions_pruned, " pruned by time)\n");
+      absl::StrAppend(&out, pad, "    Blocks: ", list.blocks.size(), " of ", list.blocks_total, " (",
+                      list.blocks_pruned, " pruned by zone maps)\n");
+      break;
+    }
+    case SourcePlan::Kind::kSubquery:
+      absl::StrAppend(&out, pad, "  Source: subquery\n");
+      out += ExplainSelect(*plan.source.subquery, snapshot, indent + 4);
+      break;
+    case SourcePlan::Kind::kRows:
+      absl::StrAppend(&out, pad, "  Source: ", plan.source.name, " (", plan.source.rows->row_count, " rows)\n");
+      break;
+    case SourcePlan::Kind::kOneRow: absl::StrAppend(&out, pad, "  Source: one row\n"); break;
+  }
+  return out;
+}
+
+}  // namespace mua

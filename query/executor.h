@@ -1,0 +1,43 @@
+// The executor: runs a SelectPlan against a TableSnapshot and returns its
+// ResultSet. Scans are split by blocks across worker threads (morsel style:
+// each worker takes the next unclaimed block), each with its own group table
+// and aggregate states, merged at the end.
+//
+//   ExecutionContext context{&snapshot};
+//   MUA_ASSIGN_OR_RETURN(ResultSet result, ExecuteSelect(plan, context));
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "query/plan.h"
+#include "query/result_set.h"
+#include "storage/table_snapshot.h"
+
+namespace mua {
+
+struct ExecutionContext {
+  const TableSnapshot* snapshot = nullptr;
+  int threads = 0;  // 0: one per core
+  // Rows and bytes read from storage, over the statement and its subqueries.
+  std::atomic<uint64_t>* rows_read = nullptr;
+  std::atomic<uint64_t>* bytes_read = nullptr;
+};
+
+// Errors: whatever evaluation reports (InvalidArgument for run-time data
+// errors such as an unparsable string in toDate), DataLoss from storage.
+absl::StatusOr<ResultSet> ExecuteSelect(const SelectPlan& plan, const ExecutionContext& context);
+
+// A human-readable plan: source and pruning, bitmap or scan path, filter,
+// grouping, aggregates, outputs, order and limit (EXPLAIN).
+std::string ExplainSelect(const SelectPlan& plan, const TableSnapshot& snapshot, int indent = 0);
+
+// Appends `vector`'s rows to `column` (copying strings).
+void AppendVectorToColumn(const Vector& vector, Column* column);
+
+// A vector viewing `column` (strings view the column's storage).
+Vector VectorFromColumn(const Column& column, size_t rows);
+
+}  // namespace mua

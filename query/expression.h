@@ -1,0 +1,86 @@
+// BoundExpr: an expression after binding — every name resolved to an input
+// column, every function to a kernel, every type known. The executor
+// evaluates it over a batch of input Vectors. Built by the binder (sql/);
+// query/ never sees SQL text.
+//
+//   // price > 10, over input column 3 of type Float64:
+//   BoundExprPtr e = MakeCall(greater, {MakeColumn(3, DataType::Of(TypeId::kFloat64)),
+//                                       MakeConstant(Vector::ConstantFloat(10, 1))});
+//   Vector out;
+//   MUA_RETURN_IF_ERROR(Evaluate(*e, batch, &out));
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/types/span.h"
+#include "query/vector.h"
+#include "storage/user_bitmap.h"
+
+namespace mua {
+
+// Evaluates a scalar function over argument vectors (already evaluated) into `out`.
+// REQUIRES: every argument has `rows` logical rows. Errors only for data-dependent
+// failures ClickHouse also reports at run time (division by zero in intDiv, ...).
+using ScalarKernel = std::function<absl::Status(absl::Span<Vector> args, size_t rows,
+                                                StringPool* pool, Vector* out)>;
+
+// A set for IN: numbers, strings, or user numbers (from a cohort subquery).
+struct InSet {
+  absl::flat_hash_set<int64_t> ints;
+  absl::flat_hash_set<std::string> strings;
+  UserBitmap users;      // when `by_user`: members by dense user number
+  bool by_user = false;  // the operand is user_id (dictionary-coded by the user index)
+  bool has_floats = false;
+  absl::flat_hash_set<double> floats;
+};
+
+struct BoundExpr;
+using BoundExprPtr = std::shared_ptr<const BoundExpr>;
+
+struct BoundExpr {
+  enum class Kind { kColumn, kConstant, kCall, kIn };
+  Kind kind = Kind::kConstant;
+  DataType type;
+  std::string sql;  // how it was written (EXPLAIN, default column names)
+
+  int column = -1;                 // kColumn: index into the input batch
+  Vector constant;                 // kConstant: a constant vector of one row
+  std::string function;            // kCall: the function's name (EXPLAIN)
+  ScalarKernel kernel;             // kCall
+  std::vector<BoundExprPtr> args;  // kCall; kIn: args[0] is the operand
+  std::shared_ptr<const InSet> set;  // kIn
+  bool negated = false;              // kIn: NOT IN
+  // Storage that views in `constant` point into (owned strings, subquery rows).
+  std::shared_ptr<const void> keep_alive;
+
+  bool is_constant() const { return kind == Kind::kConstant; }
+};
+
+BoundExprPtr MakeColumn(int column, DataType type, std::string sql);
+BoundExprPtr MakeConstant(Vector value, std::string sql);
+BoundExprPtr MakeCall(std::string function, ScalarKernel kernel, DataType type,
+                      std::vector<BoundExprPtr> args, std::string sql);
+
+// A batch of input rows: one Vector per input column.
+struct Batch {
+  std::vector<Vector> columns;
+  size_t rows = 0;
+  StringPool* pool = nullptr;  // REQUIRES: non-null while evaluating
+};
+
+// Evaluates `expr` over `batch` into `*out` (out->size == batch.rows).
+absl::Status Evaluate(const BoundExpr& expr, const Batch& batch, Vector* out);
+
+// Evaluates a UInt8 predicate and keeps the indices of rows where it is non-zero.
+absl::Status EvaluateFilter(const BoundExpr& predicate, const Batch& batch,
+                            std::vector<uint32_t>* selected);
+
+// Keeps rows `selected` of `vector` (in that order).
+void Gather(const Vector& vector, absl::Span<const uint32_t> selected, Vector* out);
+
+}  // namespace mua

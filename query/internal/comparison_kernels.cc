@@ -1,0 +1,153 @@
+// equals, notEquals, less, greater, lessOrEquals, greaterOrEquals. Numbers
+// compare by value across types; strings bytewise; times by instant across
+// Date/DateTime/DateTime64; a string constant compared with a time is parsed
+// once at bind time, as ClickHouse does. A dictionary-coded string compared
+// for equality with a constant compares codes.
+#include <optional>
+
+#include "absl/container/flat_hash_map.h"
+#include "query/internal/function_registry.h"
+#include "query/internal/kernel_util.h"
+#include "storage/string_dictionary.h"
+
+namespace mua::query_internal {
+namespace {
+
+enum class CompareOp { kEquals, kNotEquals, kLess, kGreater, kLessOrEquals, kGreaterOrEquals };
+
+template <typename T>
+bool Compare(CompareOp op, const T& a, const T& b) {
+  switch (op) {
+    case CompareOp::kEquals: return a == b;
+    case CompareOp::kNotEquals: return a != b;
+    case CompareOp::kLess: return a < b;
+    case CompareOp::kGreater: return a > b;
+    case CompareOp::kLessOrEquals: return a <= b;
+    case CompareOp::kGreaterOrEquals: return a >= b;
+  }
+  return false;
+}
+
+ScalarKernel StringCompareKernel(CompareOp op) {
+  return [op](absl::Span<Vector> args, size_t rows, StringPool*, Vector* out) {
+    const Vector& a = args[0];
+    const Vector& b = args[1];
+    ResizeInts(out, rows);
+    // Dictionary column against a constant: decide per code, once.
+    if (a.is_dictionary() && b.constant) {
+      const absl::string_view value = b.string_at(0);
+      if (op == CompareOp::kEquals || op == CompareOp::kNotEquals) {
+        const std::optional<uint32_t> code = a.dictionary->Find(value);
+        const bool equal_means = op == CompareOp::kEquals;
+        for (size_t row = 0; row < rows; ++row) {
+          const bool equal = code.has_value() && a.codes[a.index(row)] == *code;
+          out->ints[row] = equal == equal_means;
+        }
+        return absl::OkStatus();
+      }
+      absl::flat_hash_map<uint32_t, int64_t> decided;
+      for (size_t row = 0; row < rows; ++row) {
+        const uint32_t code = a.codes[a.index(row)];
+        auto [it, inserted] = decided.try_emplace(code, 0);
+        if (inserted) it->second = Compare(op, a.dictionary->Get(code), value);
+        out->ints[row] = it->second;
+      }
+      return absl::OkStatus();
+    }
+    for (size_t row = 0; row < rows; ++row) {
+      out->ints[row] = Compare(op, a.string_at(row), b.string_at(row));
+    }
+    return absl::OkStatus();
+  };
+}
+
+ScalarKernel NumericCompareKernel(CompareOp op, bool as_float, bool as_unsigned, int64_t scale_a,
+                                  int64_t scale_b) {
+  return [=](absl::Span<Vector> args, size_t rows, StringPool*, Vector* out) {
+    const Vector& a = args[0];
+    const Vector& b = args[1];
+    ResizeInts(out, rows);
+    if (as_float) {
+      for (size_t row = 0; row < rows; ++row) {
+        out->ints[row] = Compare(op, a.number_at(row), b.number_at(row));
+      }
+    } else if (as_unsigned) {
+      for (size_t row = 0; row < rows; ++row) {
+        out->ints[row] = Compare(op, static_cast<uint64_t>(a.int_at(row)),
+                                 static_cast<uint64_t>(b.int_at(row)));
+      }
+    } else if (scale_a == 1 && scale_b == 1) {
+      if (b.constant) {
+        const int64_t value = b.ints[0];
+        for (size_t row = 0; row < rows; ++row) out->ints[row] = Compare(op, a.int_at(row), value);
+      } else {
+        for (size_t row = 0; row < rows; ++row) {
+          out->ints[row] = Compare(op, a.int_at(row), b.int_at(row));
+        }
+      }
+    } else {
+      for (size_t row = 0; row < rows; ++row) {
+        out->ints[row] = Compare(op, a.int_at(row) * scale_a, b.int_at(row) * scale_b);
+      }
+    }
+    return absl::OkStatus();
+  };
+}
+
+absl::StatusOr<ScalarBinding> BindCompare(absl::string_view name, CompareOp op,
+                                          absl::Span<const ScalarArg> args) {
+  if (args.size() != 2) return ArityError(name, args.size(), "2");
+  DataType a = args[0].type;
+  DataType b = args[1].type;
+  const DataType uint8 = DataType::Of(TypeId::kUInt8);
+  ScalarBinding binding{uint8, nullptr, {}};
+  // A string constant against a time: parse it in the time's type.
+  for (int side = 0; side < 2; ++side) {
+    const DataType& time = side == 0 ? b : a;
+    const ScalarArg& text = args[side];
+    if (time.is_time() && text.type.is_string() && text.constant != nullptr) {
+      absl::StatusOr<int64_t> value = ParseTimeLiteral(text.constant->string_at(0), time.id);
+      if (!value.ok()) return value.status();
+      binding.converted_constants.emplace_back(side, Vector::ConstantInt(time, *value, 1));
+      (side == 0 ? a : b) = time;
+    }
+  }
+  if (a.is_string() && b.is_string()) {
+    binding.kernel = StringCompareKernel(op);
+    return binding;
+  }
+  if (a.is_time() && b.is_time()) {
+    const int64_t unit_a = MillisPerUnit(a.id), unit_b = MillisPerUnit(b.id);
+    const int64_t common = std::min(unit_a, unit_b);
+    binding.kernel = NumericCompareKernel(op, false, false, unit_a / common, unit_b / common);
+    return binding;
+  }
+  const bool a_number = a.is_numeric() || a.is_time();
+  const bool b_number = b.is_numeric() || b.is_time();
+  if (!a_number || !b_number) {
+    return absl::InvalidArgumentError(absl::StrCat("Illegal types of arguments (", a.Name(), ", ",
+                                                   b.Name(), ") of function ", name));
+  }
+  const bool as_float = a.id == TypeId::kFloat64 || b.id == TypeId::kFloat64;
+  const bool as_unsigned = a.id == TypeId::kUInt64 && b.id == TypeId::kUInt64;
+  binding.kernel = NumericCompareKernel(op, as_float, as_unsigned, 1, 1);
+  return binding;
+}
+
+}  // namespace
+
+void RegisterComparison(FunctionRegistry* registry) {
+  const std::pair<const char*, CompareOp> ops[] = {
+      {"equals", CompareOp::kEquals},          {"notEquals", CompareOp::kNotEquals},
+      {"less", CompareOp::kLess},              {"greater", CompareOp::kGreater},
+      {"lessOrEquals", CompareOp::kLessOrEquals}, {"greaterOrEquals", CompareOp::kGreaterOrEquals},
+  };
+  for (const auto& [name, op] : ops) {
+    const CompareOp bound_op = op;
+    registry->Add(name, [bound_op](absl::string_view n, absl::Span<const ScalarArg> args) {
+      return BindCompare(n, bound_op, args);
+    });
+  }
+}
+
+}  // namespace mua::query_internal

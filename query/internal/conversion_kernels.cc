@@ -1,0 +1,250 @@
+// toDate, toDateTime, toDateTime64, toString, toInt8..64, toUInt8..64,
+// toFloat32/64 (and CAST, which the binder maps onto them). Strings convert
+// by parsing, as ClickHouse's to* functions do; unparsable text is an error.
+#include <charconv>
+#include <cmath>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "query/functions/time_functions.h"
+#include "query/internal/function_registry.h"
+#include "query/internal/kernel_util.h"
+#include "query/internal/value_writer.h"
+
+namespace mua::query_internal {
+
+absl::StatusOr<int64_t> ParseTimeLiteralInternal(absl::string_view text, TypeId type);
+
+namespace {
+
+// Converts `value` of time type `from` to time type `to`.
+int64_t ConvertTime(TypeId from, TypeId to, int64_t value) {
+  const int64_t from_unit = MillisPerUnit(from), to_unit = MillisPerUnit(to);
+  if (from_unit == to_unit) return value;
+  if (from_unit > to_unit) return value * (from_unit / to_unit);
+  return FloorDiv(value, to_unit / from_unit);
+}
+
+absl::StatusOr<ScalarBinding> BindToTime(absl::string_view name, TypeId target,
+                                         absl::Span<const ScalarArg> args) {
+  if (args.empty() || args.size() > 2) return ArityError(name, args.size(), "1 or 2");
+  const DataType& type = args[0].type;
+  const DataType result = DataType::Of(target);
+  if (type.is_time()) {
+    const TypeId from = type.id;
+    return ScalarBinding{result, [from, target](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+                           ResizeInts(out, rows);
+                           for (size_t row = 0; row < rows; ++row) {
+                             out->ints[row] = ConvertTime(from, target, v[0].int_at(row));
+                           }
+                           return absl::OkStatus();
+                         }};
+  }
+  if (type.is_string()) {
+    return ScalarBinding{result, [target](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+                           ResizeInts(out, rows);
+                           for (size_t row = 0; row < rows; ++row) {
+                             absl::StatusOr<int64_t> value = ParseTimeLiteralInternal(v[0].string_at(row), target);
+                             if (!value.ok()) return value.status();
+                             out->ints[row] = *value;
+                           }
+                           return absl::OkStatus();
+                         }};
+  }
+  if (type.is_numeric()) {
+    // Numbers are taken in the target's own unit (days for Date, seconds for DateTime).
+    return ScalarBinding{result, [](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+                           ResizeInts(out, rows);
+                           for (size_t row = 0; row < rows; ++row) {
+                             out->ints[row] = static_cast<int64_t>(v[0].number_at(row));
+                           }
+                           return absl::OkStatus();
+                         }};
+  }
+  return IllegalType(name, type, 1);
+}
+
+// Text of one value as toString gives it (the TabSeparated text, unescaped).
+void AppendValueText(const Vector& v, size_t row, std::string* out) {
+  switch (v.type.id) {
+    case TypeId::kUInt8:
+    case TypeId::kUInt16:
+    case TypeId::kUInt32:
+    case TypeId::kUInt64: AppendUInt(static_cast<uint64_t>(v.int_at(row)), out); return;
+    case TypeId::kInt8:
+    case TypeId::kInt16:
+    case TypeId::kInt32:
+    case TypeId::kInt64: AppendInt(v.int_at(row), out); return;
+    case TypeId::kFloat64: AppendFloat(v.float_at(row), out); return;
+    case TypeId::kDate: AppendDate(v.int_at(row), out); return;
+    case TypeId::kDateTime: AppendDateTime(v.int_at(row), out); return;
+    case TypeId::kDateTime64: AppendDateTime64(v.int_at(row), out); return;
+    case TypeId::kString: absl::StrAppend(out, v.string_at(row)); return;
+    case TypeId::kArray: {
+      out->push_back('[');
+      const size_t i = v.index(row);
+      for (uint32_t k = v.offsets[i]; k < v.offsets[i + 1]; ++k) {
+        if (k != v.offsets[i]) out->push_back(',');
+        if (v.type.element == TypeId::kString) {
+          AppendQuotedString(v.strings[k], out);
+        } else {
+          AppendInt(v.ints[k], out);
+        }
+      }
+      out->push_back(']');
+      return;
+    }
+    case TypeId::kNothing:
+    case TypeId::kInterval: out->append("NULL"); return;
+  }
+}
+
+absl::StatusOr<ScalarBinding> BindToString(absl::string_view name, absl::Span<const ScalarArg> args) {
+  if (args.empty() || args.size() > 2) return ArityError(name, args.size(), "1 or 2");
+  return ScalarBinding{DataType::Of(TypeId::kString),
+                       [](absl::Span<Vector> v, size_t rows, StringPool* pool, Vector* out) {
+                         ResizeStrings(out, rows);
+                         if (v[0].type.is_string()) {
+                           for (size_t row = 0; row < rows; ++row) out->strings[row] = v[0].string_at(row);
+                           return absl::OkStatus();
+                         }
+                         for (size_t row = 0; row < rows; ++row) {
+                           std::string text;
+                           AppendValueText(v[0], row, &text);
+                           out->strings[row] = pool->Add(std::move(text));
+                         }
+                         return absl::OkStatus();
+                       }};
+}
+
+// Wraps an integer to the width and signedness of `target`, as ClickHouse's
+// to(U)IntN conversions do.
+int64_t WrapInteger(int64_t value, TypeId target) {
+  switch (target) {
+    case TypeId::kUInt8: return static_cast<uint8_t>(value);
+    case TypeId::kUInt16: return static_cast<uint16_t>(value);
+    case TypeId::kUInt32: return static_cast<uint32_t>(value);
+    case TypeId::kInt8: return static_cast<int8_t>(value);
+    case TypeId::kInt16: return static_cast<int16_t>(value);
+    case TypeId::kInt32: return static_cast<int32_t>(value);
+    default: return value;
+  }
+}
+
+absl::StatusOr<ScalarBinding> BindToNumber(absl::string_view name, TypeId target,
+                                           absl::Span<const ScalarArg> args) {
+  if (args.size() != 1) return ArityError(name, args.size(), "1");
+  const DataType& type = args[0].type;
+  if (!type.is_numeric() && !type.is_time() && !type.is_string()) return IllegalType(name, type, 1);
+  const bool to_float = target == TypeId::kFloat64;
+  const std::string function(name);
+  return ScalarBinding{
+      DataType::Of(target),
+      [to_float, target, function](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+        const Vector& a = v[0];
+        if (to_float) {
+          ResizeFloats(out, rows);
+        } else {
+          ResizeInts(out, rows);
+        }
+        for (size_t row = 0; row < rows; ++row) {
+          if (a.type.is_string()) {
+            const absl::string_view text = a.string_at(row);
+            if (to_float) {
+              double value = 0;
+              if (!absl::SimpleAtod(text, &value)) {
+                return absl::InvalidArgumentError(
+                    absl::StrCat("Cannot parse string '", text, "' as Float64 in ", function));
+              }
+              out->floats[row] = value;
+            } else {
+              int64_t value = 0;
+              uint64_t unsigned_value = 0;
+              if (absl::SimpleAtoi(text, &value)) {
+                out->ints[row] = WrapInteger(value, target);
+              } else if (absl::SimpleAtoi(text, &unsigned_value)) {
+                out->ints[row] = WrapInteger(static_cast<int64_t>(unsigned_value), target);
+              } else {
+                return absl::InvalidArgumentError(absl::StrCat(
+                    "Cannot parse string '", text, "' as ", TypeIdName(target), " in ", function));
+              }
+            }
+          } else if (to_float) {
+            out->floats[row] = a.number_at(row);
+          } else if (a.type.id == TypeId::kFloat64) {
+            const double x = a.float_at(row);
+            out->ints[row] = std::isfinite(x) && std::fabs(x) < 9.2e18
+                                 ? WrapInteger(static_cast<int64_t>(x), target)
+                                 : 0;
+          } else {
+            out->ints[row] = WrapInteger(a.int_at(row), target);
+          }
+        }
+        return absl::OkStatus();
+      }};
+}
+
+// arrayElement(arr, i): 1-based, negative counts from the end, out of range
+// gives the element type's default (ClickHouse's arr[i]).
+absl::StatusOr<ScalarBinding> BindArrayElement(absl::string_view name,
+                                               absl::Span<const ScalarArg> args) {
+  if (args.size() != 2) return ArityError(name, args.size(), "2");
+  if (args[0].type.id != TypeId::kArray) return IllegalType(name, args[0].type, 1);
+  if (!args[1].type.is_integer()) return IllegalType(name, args[1].type, 2);
+  const TypeId element = args[0].type.element;
+  return ScalarBinding{DataType::Of(element),
+                       [element](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+                         const bool strings = element == TypeId::kString;
+                         if (strings) {
+                           ResizeStrings(out, rows);
+                         } else {
+                           ResizeInts(out, rows);
+                         }
+                         const Vector& array = v[0];
+                         for (size_t row = 0; row < rows; ++row) {
+                           const size_t i = array.index(row);
+                           const int64_t begin = array.offsets[i], end = array.offsets[i + 1];
+                           const int64_t n = v[1].int_at(row);
+                           const int64_t k = n > 0 ? begin + n - 1 : end + n;
+                           const bool inside = n != 0 && k >= begin && k < end;
+                           if (strings) {
+                             out->strings[row] = inside ? array.strings[k] : absl::string_view();
+                           } else {
+                             out->ints[row] = inside ? array.ints[k] : 0;
+                           }
+                         }
+                         return absl::OkStatus();
+                       }};
+}
+
+}  // namespace
+
+void RegisterConversion(FunctionRegistry* registry) {
+  registry->Add("arrayElement", BindArrayElement);
+  registry->Add("toDate", [](absl::string_view n, absl::Span<const ScalarArg> a) {
+    return BindToTime(n, TypeId::kDate, a);
+  });
+  registry->Add("DATE", [](absl::string_view n, absl::Span<const ScalarArg> a) {
+    return BindToTime(n, TypeId::kDate, a);
+  }, true);
+  registry->Add("toDateTime", [](absl::string_view n, absl::Span<const ScalarArg> a) {
+    return BindToTime(n, TypeId::kDateTime, a);
+  });
+  registry->Add("toDateTime64", [](absl::string_view n, absl::Span<const ScalarArg> a) {
+    return BindToTime(n, TypeId::kDateTime64, a);
+  });
+  registry->Add("toString", BindToString);
+  static constexpr std::pair<const char*, TypeId> kNumbers[] = {
+      {"toUInt8", TypeId::kUInt8},   {"toUInt16", TypeId::kUInt16}, {"toUInt32", TypeId::kUInt32},
+      {"toUInt64", TypeId::kUInt64}, {"toInt8", TypeId::kInt8},     {"toInt16", TypeId::kInt16},
+      {"toInt32", TypeId::kInt32},   {"toInt64", TypeId::kInt64},   {"toFloat64", TypeId::kFloat64},
+      {"toFloat32", TypeId::kFloat64}};
+  for (const auto& [name, type] : kNumbers) {
+    const TypeId target = type;
+    registry->Add(name, [target](absl::string_view n, absl::Span<const ScalarArg> a) {
+      return BindToNumber(n, target, a);
+    });
+  }
+}
+
+}  // namespace mua::query_internal

@@ -1,0 +1,35 @@
+// The table of scalar function binders, filled by one Register* function per
+// family of kernels (arithmetic, comparison, string, ...).
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "query/scalar_functions.h"
+
+namespace mua::query_internal {
+
+using ScalarBinder =
+    std::function<absl::StatusOr<ScalarBinding>(absl::string_view name,
+                                                 absl::Span<const ScalarArg> args)>;
+
+struct FunctionRegistry {
+  // Keyed by the exact name; `case_insensitive` holds lower-cased names of
+  // the functions ClickHouse also accepts in any case.
+  absl::flat_hash_map<std::string, ScalarBinder> exact;
+  absl::flat_hash_map<std::string, ScalarBinder> case_insensitive;
+
+  void Add(const std::string& name, ScalarBinder binder, bool any_case = false);
+};
+
+void RegisterArithmetic(FunctionRegistry* registry);
+void RegisterComparison(FunctionRegistry* registry);
+void RegisterLogical(FunctionRegistry* registry);
+void RegisterString(FunctionRegistry* registry);
+void RegisterConversion(FunctionRegistry* registry);
+void RegisterTime(FunctionRegistry* registry);
+void RegisterJson(FunctionRegistry* registry);
+
+}  // namespace mua::query_internal

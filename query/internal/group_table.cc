@@ -1,0 +1,145 @@
+#include "query/internal/group_table.h"
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "storage/base/check.h"
+
+namespace mua::query_internal {
+
+void GroupTable::InitKeys(absl::Span<const Vector> keys) {
+  initialized_ = true;
+  fast_ = keys.size() <= 2;
+  for (const Vector& key : keys) {
+    KeyColumn& column = columns_.emplace_back();
+    column.type = key.type;
+    column.dictionary = key.dictionary;
+    column.floats = key.type.id == TypeId::kFloat64;
+    column.strings = key.type.is_string() && !key.is_dictionary();
+    if (column.strings || key.type.id == TypeId::kArray) fast_ = false;
+  }
+}
+
+int64_t GroupTable::IntKey(const Vector& key, size_t row) const {
+  if (key.is_dictionary()) return key.codes[key.index(row)];
+  if (key.type.id == TypeId::kFloat64) {
+    int64_t bits;
+    const double value = key.float_at(row);
+    std::memcpy(&bits, &value, sizeof(bits));
+    return bits;
+  }
+  return key.int_at(row);
+}
+
+void GroupTable::AddKeyValues(absl::Span<const Vector> keys, size_t row) {
+  for (size_t k = 0; k < keys.size(); ++k) {
+    KeyColumn& column = columns_[k];
+    const Vector& key = keys[k];
+    if (column.strings) {
+      column.string_values.emplace_back(key.string_at(row));
+    } else if (column.floats) {
+      column.float_values.push_back(key.float_at(row));
+    } else if (key.type.id == TypeId::kArray) {
+      // Arrays as keys are stored as their text; rare (GROUP BY retention(...)).
+      std::string text;
+      const size_t i = key.index(row);
+      for (uint32_t e = key.offsets[i]; e < key.offsets[i + 1]; ++e) absl::StrAppend(&text, key.ints[e], ",");
+      column.string_values.push_back(std::move(text));
+    } else {
+      column.ints.push_back(IntKey(key, row));
+    }
+  }
+  ++size_;
+}
+
+void GroupTable::Map(absl::Span<const Vector> keys, size_t rows, std::vector<uint32_t>* groups) {
+  if (!initialized_) InitKeys(keys);
+  MUA_CHECK(keys.size() == columns_.size(), "GroupTable: key count changed");
+  groups->resize(rows);
+  if (keys.empty()) {
+    EnsureOneGroup();
+    std::fill(groups->begin(), groups->end(), 0);
+    return;
+  }
+  if (fast_) {
+    const bool two = keys.size() == 2;
+    for (size_t row = 0; row < rows; ++row) {
+      const std::pair<int64_t, int64_t> key{IntKey(keys[0], row), two ? IntKey(keys[1], row) : 0};
+      auto [it, inserted] = fast_map_.try_emplace(key, static_cast<uint32_t>(size_));
+      if (inserted) AddKeyValues(keys, row);
+      (*groups)[row] = it->second;
+    }
+    return;
+  }
+  std::string serialized;
+  for (size_t row = 0; row < rows; ++row) {
+    serialized.clear();
+    for (const Vector& key : keys) {
+      if (key.type.is_string() && !key.is_dictionary()) {
+        const absl::string_view value = key.string_at(row);
+        absl::StrAppend(&serialized, value.size(), ":", value);
+      } else if (key.type.id == TypeId::kArray) {
+        const size_t i = key.index(row);
+        for (uint32_t e = key.offsets[i]; e < key.offsets[i + 1]; ++e) absl::StrAppend(&serialized, key.ints[e], ",");
+        serialized.push_back(';');
+      } else {
+        const int64_t value = IntKey(key, row);
+        serialized.append(reinterpret_cast<const char*>(&value), sizeof(value));
+      }
+    }
+    auto [it, inserted] = map_.try_emplace(serialized, static_cast<uint32_t>(size_));
+    if (inserted) AddKeyValues(keys, row);
+    (*groups)[row] = it->second;
+  }
+}
+
+void GroupTable::EnsureOneGroup() {
+  initialized_ = true;
+  if (size_ == 0) size_ = 1;
+}
+
+std::vector<Vector> GroupTable::KeyVectors() const {
+  std::vector<Vector> vectors;
+  for (const KeyColumn& column : columns_) {
+    Vector& v = vectors.emplace_back();
+    v.type = column.type;
+    v.size = size_;
+    if (column.strings) {
+      v.strings.assign(column.string_values.begin(), column.string_values.end());
+    } else if (column.floats) {
+      v.floats = column.float_values;
+    } else if (column.type.id == TypeId::kArray) {
+      // Rebuild arrays from their text form "a,b,".
+      v.offsets.push_back(0);
+      for (const std::string& text : column.string_values) {
+        size_t start = 0;
+        while (start < text.size()) {
+          const size_t comma = text.find(',', start);
+          v.ints.push_back(std::stoll(text.substr(start, comma - start)));
+          start = comma + 1;
+        }
+        v.offsets.push_back(static_cast<uint32_t>(v.ints.size()));
+      }
+    } else if (column.dictionary != nullptr) {
+      v.dictionary = column.dictionary;
+      v.codes.assign(column.ints.begin(), column.ints.end());
+    } else {
+      v.ints = column.ints;
+    }
+  }
+  return vectors;
+}
+
+std::vector<uint32_t> GroupTable::Absorb(const GroupTable& other) {
+  std::vector<uint32_t> targets;
+  if (other.columns_.empty()) {
+    if (other.size_ > 0) EnsureOneGroup();
+    targets.assign(other.size_, 0);
+    return targets;
+  }
+  const std::vector<Vector> keys = other.KeyVectors();
+  Map(keys, other.size_, &targets);
+  return targets;
+}
+
+}  // namespace mua::query_internal

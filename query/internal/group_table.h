@@ -1,0 +1,61 @@
+// GroupTable: maps GROUP BY key tuples to dense group numbers (0, 1, ...) and
+// keeps each group's key values. Keys that are all integers, dictionary codes
+// or floats (at most two) hash as a pair of int64; others as serialized bytes.
+// Not thread-safe: one per worker; Absorb merges a worker's table into another.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "query/vector.h"
+
+namespace mua::query_internal {
+
+class GroupTable {
+ public:
+  GroupTable() = default;
+  GroupTable(const GroupTable&) = delete;
+  GroupTable& operator=(const GroupTable&) = delete;
+
+  // Sets groups[i] to the group of row i of `keys`, adding new groups.
+  // REQUIRES: the same number of keys, each of the same representation, on every call.
+  void Map(absl::Span<const Vector> keys, size_t rows, std::vector<uint32_t>* groups);
+
+  // Adds the single group of a query without GROUP BY (if absent).
+  void EnsureOneGroup();
+
+  size_t size() const { return size_; }
+
+  // The key values of every group, one vector per key; strings view this table.
+  std::vector<Vector> KeyVectors() const;
+
+  // Maps every group of `other` into this table; returns their numbers here.
+  std::vector<uint32_t> Absorb(const GroupTable& other);
+
+ private:
+  struct KeyColumn {
+    DataType type;
+    const StringDictionary* dictionary = nullptr;
+    bool floats = false;
+    bool strings = false;
+    std::vector<int64_t> ints;  // ints, codes
+    std::vector<double> float_values;
+    std::deque<std::string> string_values;
+  };
+  void InitKeys(absl::Span<const Vector> keys);
+  void AddKeyValues(absl::Span<const Vector> keys, size_t row);
+  int64_t IntKey(const Vector& key, size_t row) const;
+
+  bool initialized_ = false;
+  bool fast_ = false;
+  size_t size_ = 0;
+  std::vector<KeyColumn> columns_;
+  absl::flat_hash_map<std::pair<int64_t, int64_t>, uint32_t> fast_map_;
+  absl::flat_hash_map<std::string, uint32_t> map_;
+};
+
+}  // namespace mua::query_internal

@@ -1,0 +1,82 @@
+// SelectPlan: one SELECT, bound and ready to execute — where its rows come
+// from, the filter, grouping and aggregates, what it outputs, in which order,
+// and how much. The binder (sql/) builds plans; the executor runs them.
+//
+// Expressions refer to batch columns by index: WHERE, GROUP BY keys and
+// aggregate arguments to the source batch; HAVING, outputs and ORDER BY to the
+// "post" batch, which is [keys..., aggregate results...] for an aggregating
+// query and the source batch otherwise.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "query/aggregate_function.h"
+#include "query/expression.h"
+#include "query/result_set.h"
+#include "storage/scan_block.h"
+
+namespace mua {
+
+struct SelectPlan;
+
+struct SourcePlan {
+  enum class Kind {
+    kEvents,    // scan the events table
+    kSubquery,  // the rows of another plan
+    kRows,      // fixed rows (system tables, a view's materialized rows)
+    kOneRow,    // no FROM: one row, no columns
+  };
+  Kind kind = Kind::kOneRow;
+  std::string name;  // for EXPLAIN: "events", "system.tables", "(subquery)"
+  // kEvents: batch column i is storage column columns[i]; scan prunes by `scan`.
+  std::vector<ColumnId> columns;
+  ScanOptions scan;
+  std::shared_ptr<const SelectPlan> subquery;  // kSubquery
+  std::shared_ptr<const ResultSet> rows;       // kRows
+};
+
+struct AggregateCall {
+  std::shared_ptr<const AggregateFunction> prototype;  // cloned per worker
+  std::vector<BoundExprPtr> args;
+  std::string sql;
+};
+
+struct SortKey {
+  BoundExprPtr expr;
+  bool descending = false;
+};
+
+// Distinct users per day-bucket from the per-day Roaring bitmaps (SPEC §4),
+// instead of a scan: GROUP BY is empty or one key that depends on the day only.
+struct BitmapPlan {
+  int32_t first_day = 0;  // inclusive UTC day range of the time filter
+  int32_t last_day = 0;
+  std::vector<uint32_t> event_types;  // OR of these event types; empty = all events
+  bool any_event_type = true;
+  // The group key over a one-column batch holding each day's start (DateTime64 ms); null
+  // without GROUP BY.
+  BoundExprPtr day_key;
+  size_t aggregates = 1;  // how many (identical) distinct-user aggregates the post batch holds
+};
+
+struct SelectPlan {
+  SourcePlan source;
+  BoundExprPtr where;  // null: every row
+  bool aggregate = false;
+  std::vector<BoundExprPtr> group_keys;
+  std::vector<AggregateCall> aggregates;
+  std::optional<BitmapPlan> bitmap;  // set when the bitmap path answers the aggregation
+  BoundExprPtr having;
+  std::vector<BoundExprPtr> outputs;
+  std::vector<std::string> names;
+  std::vector<SortKey> order_by;
+  bool distinct = false;
+  std::optional<uint64_t> limit;
+  uint64_t offset = 0;
+};
+
+}  // namespace mua

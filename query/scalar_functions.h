@@ -1,0 +1,49 @@
+// The scalar function registry: ClickHouse's function names and semantics
+// (SPEC §5), resolved at bind time into a typed kernel. Operators are
+// functions too, under ClickHouse's internal names (plus, equals, and, like...).
+//
+//   std::vector<ScalarArg> args = {{DataType::Of(TypeId::kString), nullptr}};
+//   MUA_ASSIGN_OR_RETURN(ScalarBinding lower, BindScalarFunction("lower", args));
+#pragma once
+
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "query/expression.h"
+
+namespace mua {
+
+struct ScalarArg {
+  DataType type;
+  const Vector* constant = nullptr;  // the value when the argument is a constant
+};
+
+struct ScalarBinding {
+  DataType type;
+  ScalarKernel kernel;
+  // Set when binding folded a constant argument into another type (e.g. a
+  // string compared with a DateTime is parsed once): index -> replacement.
+  std::vector<std::pair<int, Vector>> converted_constants;
+};
+
+// Errors: NotFound "Unknown function NAME" (ClickHouse UNKNOWN_FUNCTION);
+// InvalidArgument for a wrong number of arguments or an illegal type, with
+// ClickHouse's wording ("Number of arguments for function X doesn't match:
+// passed 1, should be 2", "Illegal type String of argument of function abs").
+absl::StatusOr<ScalarBinding> BindScalarFunction(absl::string_view name,
+                                                 absl::Span<const ScalarArg> args);
+
+// True when `name` is a scalar function (for error messages and completion).
+bool IsScalarFunction(absl::string_view name);
+
+// The smallest ClickHouse type of an integer literal: 1 -> UInt8, -1 -> Int8, 300 -> UInt16.
+DataType IntegerLiteralType(int64_t value, bool is_unsigned);
+
+// Parses a Date / DateTime / DateTime64 literal as ClickHouse does when a string
+// is compared with a time ("2026-10-05", "2026-10-05 14:03:07[.123]", ISO 'T'/'Z').
+// Returns the value in the unit of `type`. Errors: InvalidArgument "Cannot parse ...".
+absl::StatusOr<int64_t> ParseTimeLiteral(absl::string_view text, TypeId type);
+
+}  // namespace mua

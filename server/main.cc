@@ -1,0 +1,161 @@
+// mua-server: the MUA database process.
+//
+// Today it runs in local mode: load JSON-lines event files into memory and
+// answer SQL from the command line (like clickhouse-local):
+//   mua-server --load events.jsonl --query 'SELECT count() FROM events' [--format JSON]
+// The HTTP server, Kafka consumer and data directory arrive with their issues.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "ingest/json_lines_loader.h"
+#include "query/output_format.h"
+#include "sql/catalog.h"
+#include "sql/parser.h"
+#include "sql/sql_engine.h"
+#include "storage/table.h"
+
+ABSL_FLAG(std::vector<std::string>, load, {}, "JSON-lines event files to load (comma-separated or repeated)");
+ABSL_FLAG(std::string, query, "", "SQL to run after loading; several statements separated by ';'");
+ABSL_FLAG(std::string, queries_file, "", "a file of ';'-separated SQL statements to run");
+ABSL_FLAG(std::string, format, "TabSeparated", "output format when a statement has no FORMAT clause");
+ABSL_FLAG(int, threads, 0, "query threads (0: one per core)");
+ABSL_FLAG(int, retention_days, 0, "reject events older than this many days (0: keep everything)");
+ABSL_FLAG(bool, verbose, false, "print load statistics to stderr");
+
+namespace mua {
+namespace {
+
+// Splits a script at ';' outside string literals, quoted names and comments.
+std::vector<std::string> SplitStatements(const std::string& script) {
+  std::vector<std::string> statements;
+  std::string current;
+  for (size_t i = 0; i < script.size(); ++i) {
+    const char c = script[i];
+    if (c == '\'' || c == '"' || c == '`') {
+      const size_t start = i++;
+      while (i < script.size() && script[i] != c) i += script[i] == '\\' ? 2 : 1;
+      current.append(script, start, std::min(i + 1, script.size()) - start);
+      continue;
+    }
+    if (c == '-' && i + 1 < script.size() && script[i + 1] == '-') {
+      while (i < script.size() && script[i] != '\n') current.push_back(script[i++]);
+      current.push_back('\n');
+      continue;
+    }
+    if (c == '/' && i + 1 < script.size() && script[i + 1] == '*') {
+      const size_t end = script.find("*/", i + 2);
+      const size_t stop = end == std::string::npos ? script.size() : end + 2;
+      current.append(script, i, stop - i);
+      i = stop - 1;
+      continue;
+    }
+    if (c == ';') {
+      statements.push_back(std::move(current));
+      current.clear();
+      continue;
+    }
+    current.push_back(c);
+  }
+  statements.push_back(std::move(current));
+  std::vector<std::string> nonempty;
+  for (std::string& statement : statements) {
+    if (statement.find_first_not_of(" \t\r\n") != std::string::npos) nonempty.push_back(std::move(statement));
+  }
+  return nonempty;
+}
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "mua-server: %s\n", message.c_str());
+  return 1;
+}
+
+int Run() {
+  Table table;
+  Catalog catalog(&table);
+  SqlEngine engine(&table, &catalog);
+
+  IngestOptions ingest;
+  ingest.decoder.retention_days = absl::GetFlag(FLAGS_retention_days);
+  for (const std::string& path : absl::GetFlag(FLAGS_load)) {
+    LoadStats stats;
+    absl::Status status = LoadJsonLines(path, &table, ingest, &stats);
+    if (!status.ok()) return Fail(std::string(status.message()));
+    if (absl::GetFlag(FLAGS_verbose)) {
+      std::fprintf(stderr, "%s: %lld lines, %lld accepted, %lld duplicates, %lld rejected, %.2f s\n",
+                   path.c_str(), static_cast<long long>(stats.lines),
+                   static_cast<long long>(stats.accepted), static_cast<long long>(stats.duplicates),
+                   static_cast<long long>(stats.rejected), stats.seconds);
+    }
+  }
+  table.SealAll();
+
+  std::string script = absl::GetFlag(FLAGS_query);
+  if (const std::string file = absl::GetFlag(FLAGS_queries_file); !file.empty()) {
+    std::ifstream in(file);
+    if (!in) return Fail(absl::StrCat("cannot read ", file));
+    std::stringstream text;
+    text << in.rdbuf();
+    absl::StrAppend(&script, ";\n", text.str());
+  }
+  // Split into statements with the parser, so ';' inside strings and comments is safe.
+  std::vector<std::string> statements;
+  {
+    absl::StatusOr<std::vector<Statement>> parsed = ParseScript(script);
+    if (!parsed.ok()) {
+      std::fprintf(stderr, "%s\n", std::string(parsed.status().message()).c_str());
+      if (std::optional<SqlError> error = GetSqlError(parsed.status())) {
+        std::fprintf(stderr, "%s", DrawCaret(script, *error).c_str());
+      }
+      return 1;
+    }
+    statements = SplitStatements(script);
+  }
+  const absl::StatusOr<OutputFormat> default_format = ParseOutputFormat(absl::GetFlag(FLAGS_format));
+  if (!default_format.ok()) return Fail(std::string(default_format.status().message()));
+
+  ExecuteOptions options;
+  options.threads = absl::GetFlag(FLAGS_threads);
+  for (const std::string& sql : statements) {
+    absl::StatusOr<StatementOutput> output = engine.Execute(sql, options);
+    if (!output.ok()) {
+      std::fprintf(stderr, "%s\n", std::string(output.status().message()).c_str());
+      if (std::optional<SqlError> error = GetSqlError(output.status())) {
+        std::fprintf(stderr, "%s", DrawCaret(sql, *error).c_str());
+      }
+      return 1;
+    }
+    if (output->kind == StatementOutput::Kind::kInsert) {
+      return Fail("INSERT needs the HTTP endpoint; use --load for files");
+    }
+    OutputFormat format = *default_format;
+    if (!output->format.empty()) {
+      absl::StatusOr<OutputFormat> parsed = ParseOutputFormat(output->format);
+      if (!parsed.ok()) return Fail(std::string(parsed.status().message()));
+      format = *parsed;
+    }
+    std::string body;
+    WriteResult(output->result, format, &body);
+    std::fwrite(body.data(), 1, body.size(), stdout);
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace mua
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "MUA database. Local mode: mua-server --load events.jsonl --query 'SELECT ...' [--format F]");
+  absl::ParseCommandLine(argc, argv);
+  return mua::Run();
+}

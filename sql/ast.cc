@@ -1,0 +1,253 @@
+#include "sql/ast.h"
+
+#include <cmath>
+
+#include "absl/strings/match.h"
+
+namespace mua {
+
+SubqueryExpr::SubqueryExpr(SourcePos node_pos) : Expr(kKind, node_pos) {}
+SubqueryExpr::~SubqueryExpr() = default;
+
+const char* BinaryOpSql(BinaryOp op) {
+  switch (op) {
+    case BinaryOp::kOr:
+      return "OR";
+    case BinaryOp::kAnd:
+      return "AND";
+    case BinaryOp::kEquals:
+      return "=";
+    case BinaryOp::kNotEquals:
+      return "!=";
+    case BinaryOp::kLess:
+      return "<";
+    case BinaryOp::kLessEquals:
+      return "<=";
+    case BinaryOp::kGreater:
+      return ">";
+    case BinaryOp::kGreaterEquals:
+      return ">=";
+    case BinaryOp::kLike:
+      return "LIKE";
+    case BinaryOp::kNotLike:
+      return "NOT LIKE";
+    case BinaryOp::kILike:
+      return "ILIKE";
+    case BinaryOp::kNotILike:
+      return "NOT ILIKE";
+    case BinaryOp::kConcat:
+      return "||";
+    case BinaryOp::kAdd:
+      return "+";
+    case BinaryOp::kSubtract:
+      return "-";
+    case BinaryOp::kMultiply:
+      return "*";
+    case BinaryOp::kDivide:
+      return "/";
+    case BinaryOp::kModulo:
+      return "%";
+  }
+  return "?";
+}
+
+namespace {
+
+constexpr const char* kUnitNames[] = {"SECOND", "MINUTE", "HOUR",    "DAY",
+                                      "WEEK",   "MONTH",  "QUARTER", "YEAR"};
+
+}  // namespace
+
+const char* IntervalUnitSql(IntervalUnit unit) { return kUnitNames[static_cast<int>(unit)]; }
+
+std::optional<IntervalUnit> ParseIntervalUnit(absl::string_view name) {
+  for (int i = 0; i < 8; ++i) {
+    absl::string_view unit = kUnitNames[i];
+    if (absl::EqualsIgnoreCase(name, unit) ||
+        (name.size() == unit.size() + 1 && (name.back() == 's' || name.back() == 'S') &&
+         absl::StartsWithIgnoreCase(name, unit))) {
+      return static_cast<IntervalUnit>(i);
+    }
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+bool Same(const ExprPtr& a, const ExprPtr& b) {
+  if (a == nullptr || b == nullptr) return a == b;
+  return AstEquals(*a, *b);
+}
+
+bool Same(const std::vector<ExprPtr>& a, const std::vector<ExprPtr>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!Same(a[i], b[i])) return false;
+  }
+  return true;
+}
+
+bool Same(const std::unique_ptr<SelectQuery>& a, const std::unique_ptr<SelectQuery>& b) {
+  if (a == nullptr || b == nullptr) return a == b;
+  return AstEquals(*a, *b);
+}
+
+bool SameFloat(double a, double b) {
+  if (std::isnan(a) || std::isnan(b)) {
+    return std::isnan(a) && std::isnan(b) && std::signbit(a) == std::signbit(b);
+  }
+  return a == b && std::signbit(a) == std::signbit(b);
+}
+
+bool SameLiteral(const LiteralExpr& a, const LiteralExpr& b) {
+  if (a.literal_kind != b.literal_kind) return false;
+  switch (a.literal_kind) {
+    case LiteralKind::kNull:
+      return true;
+    case LiteralKind::kBool:
+      return a.bool_value == b.bool_value;
+    case LiteralKind::kInt64:
+      return a.int_value == b.int_value;
+    case LiteralKind::kUInt64:
+      return a.uint_value == b.uint_value;
+    case LiteralKind::kFloat64:
+      return SameFloat(a.float_value, b.float_value);
+    case LiteralKind::kString:
+      return a.string_value == b.string_value;
+  }
+  return false;
+}
+
+bool SameFunction(const FunctionExpr& a, const FunctionExpr& b) {
+  return a.name == b.name && a.parametric == b.parametric && a.distinct == b.distinct &&
+         Same(a.parameters, b.parameters) && Same(a.args, b.args);
+}
+
+bool SameCase(const CaseExpr& a, const CaseExpr& b) {
+  if (!Same(a.operand, b.operand) || !Same(a.else_result, b.else_result) ||
+      a.branches.size() != b.branches.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.branches.size(); ++i) {
+    if (!Same(a.branches[i].when, b.branches[i].when) ||
+        !Same(a.branches[i].then, b.branches[i].then)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool SameTableRef(const TableRef& a, const TableRef& b) {
+  return a.kind == b.kind && a.database == b.database && a.table == b.table &&
+         Same(a.subquery, b.subquery) && Same(a.function, b.function) && a.alias == b.alias;
+}
+
+bool SameCore(const SelectCore& a, const SelectCore& b) {
+  if (a.with.size() != b.with.size() || a.items.size() != b.items.size() ||
+      a.order_by.size() != b.order_by.size() || a.distinct != b.distinct ||
+      a.from.has_value() != b.from.has_value()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.with.size(); ++i) {
+    if (a.with[i].name != b.with[i].name || !Same(a.with[i].expr, b.with[i].expr) ||
+        !Same(a.with[i].subquery, b.with[i].subquery)) {
+      return false;
+    }
+  }
+  for (size_t i = 0; i < a.items.size(); ++i) {
+    if (a.items[i].alias != b.items[i].alias || !Same(a.items[i].expr, b.items[i].expr)) {
+      return false;
+    }
+  }
+  for (size_t i = 0; i < a.order_by.size(); ++i) {
+    const OrderItem& x = a.order_by[i];
+    const OrderItem& y = b.order_by[i];
+    if (x.descending != y.descending || x.nulls != y.nulls || !Same(x.expr, y.expr)) return false;
+  }
+  return (!a.from.has_value() || SameTableRef(*a.from, *b.from)) && Same(a.where, b.where) &&
+         Same(a.group_by, b.group_by) && Same(a.having, b.having) && Same(a.limit, b.limit) &&
+         Same(a.offset, b.offset);
+}
+
+}  // namespace
+
+bool AstEquals(const Expr& a, const Expr& b) {
+  if (a.kind != b.kind) return false;
+  switch (a.kind) {
+    case ExprKind::kLiteral:
+      return SameLiteral(a.As<LiteralExpr>(), b.As<LiteralExpr>());
+    case ExprKind::kColumn:
+      return a.As<ColumnExpr>().table == b.As<ColumnExpr>().table &&
+             a.As<ColumnExpr>().name == b.As<ColumnExpr>().name;
+    case ExprKind::kStar:
+      return a.As<StarExpr>().table == b.As<StarExpr>().table;
+    case ExprKind::kFunction:
+      return SameFunction(a.As<FunctionExpr>(), b.As<FunctionExpr>());
+    case ExprKind::kNamedArgument:
+      return a.As<NamedArgumentExpr>().name == b.As<NamedArgumentExpr>().name &&
+             Same(a.As<NamedArgumentExpr>().value, b.As<NamedArgumentExpr>().value);
+    case ExprKind::kUnary:
+      return a.As<UnaryExpr>().op == b.As<UnaryExpr>().op &&
+             Same(a.As<UnaryExpr>().operand, b.As<UnaryExpr>().operand);
+    case ExprKind::kBinary:
+      return a.As<BinaryExpr>().op == b.As<BinaryExpr>().op &&
+             Same(a.As<BinaryExpr>().left, b.As<BinaryExpr>().left) &&
+             Same(a.As<BinaryExpr>().right, b.As<BinaryExpr>().right);
+    case ExprKind::kIn:
+      return a.As<InExpr>().negated == b.As<InExpr>().negated &&
+             Same(a.As<InExpr>().operand, b.As<InExpr>().operand) &&
+             Same(a.As<InExpr>().set, b.As<InExpr>().set);
+    case ExprKind::kBetween:
+      return a.As<BetweenExpr>().negated == b.As<BetweenExpr>().negated &&
+             Same(a.As<BetweenExpr>().operand, b.As<BetweenExpr>().operand) &&
+             Same(a.As<BetweenExpr>().low, b.As<BetweenExpr>().low) &&
+             Same(a.As<BetweenExpr>().high, b.As<BetweenExpr>().high);
+    case ExprKind::kIsNull:
+      return a.As<IsNullExpr>().negated == b.As<IsNullExpr>().negated &&
+             Same(a.As<IsNullExpr>().operand, b.As<IsNullExpr>().operand);
+    case ExprKind::kCase:
+      return SameCase(a.As<CaseExpr>(), b.As<CaseExpr>());
+    case ExprKind::kInterval:
+      return a.As<IntervalExpr>().unit == b.As<IntervalExpr>().unit &&
+             Same(a.As<IntervalExpr>().value, b.As<IntervalExpr>().value);
+    case ExprKind::kArray:
+      return Same(a.As<ArrayExpr>().elements, b.As<ArrayExpr>().elements);
+    case ExprKind::kTuple:
+      return Same(a.As<TupleExpr>().elements, b.As<TupleExpr>().elements);
+    case ExprKind::kSubscript:
+      return Same(a.As<SubscriptExpr>().base, b.As<SubscriptExpr>().base) &&
+             Same(a.As<SubscriptExpr>().index, b.As<SubscriptExpr>().index);
+    case ExprKind::kCast:
+      return a.As<CastExpr>().type == b.As<CastExpr>().type &&
+             Same(a.As<CastExpr>().operand, b.As<CastExpr>().operand);
+    case ExprKind::kSubquery:
+      return Same(a.As<SubqueryExpr>().query, b.As<SubqueryExpr>().query);
+  }
+  return false;
+}
+
+bool AstEquals(const SelectQuery& a, const SelectQuery& b) {
+  if (a.cores.size() != b.cores.size()) return false;
+  for (size_t i = 0; i < a.cores.size(); ++i) {
+    if (!SameCore(a.cores[i], b.cores[i])) return false;
+  }
+  return true;
+}
+
+bool AstEquals(const Statement& a, const Statement& b) {
+  if (a.kind != b.kind || a.explain != b.explain || a.table.database != b.table.database ||
+      a.table.table != b.table.table || a.show_database != b.show_database ||
+      a.show_like != b.show_like || a.columns != b.columns || a.alter_syntax != b.alter_syntax ||
+      a.format != b.format || a.settings.size() != b.settings.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.settings.size(); ++i) {
+    if (a.settings[i].name != b.settings[i].name ||
+        !Same(a.settings[i].value, b.settings[i].value)) {
+      return false;
+    }
+  }
+  return Same(a.query, b.query) && Same(a.where, b.where);
+}
+
+}  // namespace mua

@@ -1,0 +1,1088 @@
+#include "sql/binder.h"
+
+#include <map>
+#include <optional>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "query/aggregate_function.h"
+#include "query/scalar_functions.h"
+#include "sql/catalog.h"
+#include "sql/parser.h"
+#include "sql/printer.h"
+#include "storage/base/time_util.h"
+#include "storage/string_dictionary.h"
+#include "storage/table.h"
+
+namespace mua {
+namespace {
+
+constexpr int64_t kDayMs = 86'400'000;
+
+absl::Status ErrorAt(SourcePos pos, absl::StatusCode code, absl::string_view message) {
+  return MakeSqlError(code, pos, message);
+}
+
+// Gives a status from query/ (which knows no positions) the node's position.
+absl::Status AtNode(const absl::Status& status, SourcePos pos) {
+  if (status.ok() || GetSqlError(status).has_value()) return status;
+  return MakeSqlError(status.code(), pos, status.message());
+}
+
+DataType StorageType(ColumnId id) {
+  switch (KindOf(id)) {
+    case ColumnKind::kTime: return DataType::Of(TypeId::kDateTime64);
+    case ColumnKind::kLowCardinality: {
+      DataType type = DataType::Of(TypeId::kString);
+      type.low_cardinality = true;
+      return type;
+    }
+    default: return DataType::Of(TypeId::kString);
+  }
+}
+
+BoundExprPtr StringConstant(std::string value, std::string sql) {
+  auto expr = std::make_shared<BoundExpr>();
+  expr->kind = BoundExpr::Kind::kConstant;
+  expr->type = DataType::Of(TypeId::kString);
+  auto owned = std::make_shared<std::string>(std::move(value));
+  expr->constant = Vector::ConstantString(*owned, 1);
+  expr->constant.size = 1;
+  expr->sql = std::move(sql);
+  expr->keep_alive = std::move(owned);
+  return expr;
+}
+
+bool IsColumnNamed(const Expr& expr, absl::string_view name) {
+  return expr.kind == ExprKind::kColumn && expr.As<ColumnExpr>().name == name;
+}
+
+// Functions whose value depends on the day of their time argument only.
+bool IsDayFunction(absl::string_view name) {
+  static const auto* const kNames = new absl::flat_hash_set<std::string>{
+      "toDate", "toStartOfDay", "toMonday", "toStartOfWeek", "toStartOfMonth", "toStartOfQuarter",
+      "toStartOfYear", "toYYYYMMDD", "toYYYYMM", "toYear", "toMonth", "toQuarter", "toDayOfWeek",
+      "toDayOfMonth", "toDayOfYear"};
+  return kNames->contains(name);
+}
+
+bool IsLiteral(const Expr& expr) { return expr.kind == ExprKind::kLiteral; }
+
+// Whether `expr` depends on events only through the UTC day of event_time.
+// `uses_day` is set when it depends on it at all.
+bool IsDayGranular(const Expr& expr, bool* uses_day) {
+  if (IsLiteral(expr)) return true;
+  if (expr.kind != ExprKind::kFunction) return false;
+  const auto& function = expr.As<FunctionExpr>();
+  if (function.parametric || function.distinct || IsAggregateFunction(function.name)) return false;
+  if (IsDayFunction(function.name) && !function.args.empty() && IsColumnNamed(*function.args[0], "event_time")) {
+    for (size_t i = 1; i < function.args.size(); ++i) {
+      if (!IsLiteral(*function.args[i])) return false;
+    }
+    *uses_day = true;
+    return true;
+  }
+  for (const ExprPtr& arg : function.args) {
+    if (!IsDayGranular(*arg, uses_day)) return false;
+  }
+  return true;
+}
+
+struct SourceColumn {
+  std::string name;
+  DataType type;
+  bool is_user = false;
+};
+
+using CteMap = std::map<std::string, const SelectQuery*, std::less<>>;
+
+absl::StatusOr<std::shared_ptr<const SelectPlan>> BindQuery(const SelectQuery& query,
+                                                            const BindContext& context,
+                                                            const CteMap& ctes);
+
+class SelectBinder {
+ public:
+  SelectBinder(const SelectCore& core, const BindContext& context, const CteMap& ctes)
+      : core_(core), context_(context), ctes_(ctes), plan_(std::make_shared<SelectPlan>()) {}
+
+  absl::StatusOr<std::shared_ptr<const SelectPlan>> Bind();
+
+ private:
+  enum class Phase { kSource, kPost };
+
+  absl::Status BindFrom();
+  absl::Status BindSubquerySource(const SelectQuery& query, std::string name);
+  absl::Status UseRows(std::shared_ptr<const ResultSet> rows, std::string name);
+  absl::StatusOr<BoundExprPtr> BindExpr(const Expr& expr, Phase phase);
+  absl::StatusOr<BoundExprPtr> BindColumn(const ColumnExpr& column, Phase phase);
+  absl::StatusOr<BoundExprPtr> BindSourceColumn(const ColumnExpr& column);
+  absl::StatusOr<BoundExprPtr> BindFunction(const FunctionExpr& function, Phase phase);
+  absl::StatusOr<BoundExprPtr> BindAggregate(const FunctionExpr& function);
+  absl::StatusOr<BoundExprPtr> BindCall(std::string name, std::vector<BoundExprPtr> args,
+                                        SourcePos pos, std::string sql);
+  absl::StatusOr<BoundExprPtr> BindIn(const InExpr& in, Phase phase);
+  absl::StatusOr<BoundExprPtr> BindLiteral(const LiteralExpr& literal);
+  absl::StatusOr<BoundExprPtr> BindConstantArray(const ArrayExpr& array, Phase phase);
+  absl::StatusOr<BoundExprPtr> BindScalarSubquery(const SubqueryExpr& subquery);
+  absl::StatusOr<std::shared_ptr<ResultSet>> RunSubquery(const SelectQuery& query, SourcePos pos);
+  absl::StatusOr<int64_t> ConstantInteger(const Expr& expr, absl::string_view what);
+
+  // GROUP BY key ASTs after alias/position expansion.
+  absl::StatusOr<const Expr*> ExpandKey(const Expr& expr);
+  const Expr* AliasTarget(const Expr& expr) const;
+  bool ContainsAggregate(const Expr& expr) const;
+
+  void ExtractTimeRange();
+  void TryBitmapPath();
+
+  const SelectCore& core_;
+  const BindContext& context_;
+  const CteMap& ctes_;
+  std::shared_ptr<SelectPlan> plan_;
+
+  std::vector<SourceColumn> columns_;  // batch columns of the source (events: lazily added)
+  std::string source_alias_;
+  std::map<std::string, const Expr*, std::less<>> aliases_;
+  std::map<std::string, const Expr*, std::less<>> with_exprs_;
+  absl::flat_hash_set<std::string> expanding_;
+  std::vector<const Expr*> keys_;
+  std::vector<const FunctionExpr*> aggregate_asts_;
+  std::vector<ExprPtr> owned_asts_;  // ASTs made while binding (views, expansions)
+  std::vector<std::unique_ptr<Statement>> owned_statements_;
+  absl::flat_hash_set<const Expr*> time_conjuncts_;  // WHERE conjuncts fully expressed by the time range
+};
+
+absl::Status SelectBinder::UseRows(std::shared_ptr<const ResultSet> rows, std::string name) {
+  plan_->source.kind = SourcePlan::Kind::kRows;
+  plan_->source.name = std::move(name);
+  for (size_t i = 0; i < rows->names.size(); ++i) {
+    columns_.push_back({rows->names[i], rows->columns[i].type, false});
+  }
+  plan_->source.rows = std::move(rows);
+  return absl::OkStatus();
+}
+
+absl::Status SelectBinder::BindSubquerySource(const SelectQuery& query, std::string name) {
+  absl::StatusOr<std::shared_ptr<const SelectPlan>> inner = BindQuery(query, context_, ctes_);
+  if (!inner.ok()) return inner.status();
+  plan_->source.kind = SourcePlan::Kind::kSubquery;
+  plan_->source.name = std::move(name);
+  for (size_t i = 0; i < (*inner)->outputs.size(); ++i) {
+    columns_.push_back({(*inner)->names[i], (*inner)->outputs[i]->type, false});
+  }
+  plan_->source.subquery = *std::move(inner);
+  return absl::OkStatus();
+}
+
+absl::Status SelectBinder::BindFrom() {
+  if (!core_.from.has_value()) {
+    plan_->source.kind = SourcePlan::Kind::kOneRow;
+    return absl::OkStatus();
+  }
+  const TableRef& from = *core_.from;
+  source_alias_ = from.alias;
+  switch (from.kind) {
+    case TableRefKind::kSubquery: return BindSubquerySource(*from.subquery, "(subquery)");
+    case TableRefKind::kFunction: {
+      const auto& function = from.function->As<FunctionExpr>();
+      if (function.name == "numbers" && function.args.size() == 1) {
+        absl::StatusOr<int64_t> count = ConstantInteger(*function.args[0], "numbers(N)");
+        if (!count.ok()) return count.status();
+        if (*count < 0 || *count > 100'000'000) {
+          return ErrorAt(function.pos, absl::StatusCode::kInvalidArgument, "numbers(N) needs 0 <= N <= 100000000");
+        }
+        auto rows = std::make_shared<ResultSet>();
+        Column& number = rows->AddColumn("number", DataType::Of(TypeId::kUInt64));
+        for (int64_t i = 0; i < *count; ++i) number.ints.push_back(i);
+        rows->row_count = *count;
+        return UseRows(std::move(rows), "numbers");
+      }
+      return ErrorAt(function.pos, absl::StatusCode::kNotFound,
+                     absl::StrCat("Unknown table function ", function.name));
+    }
+    case TableRefKind::kTable: break;
+  }
+  const std::string& database = from.database;
+  const std::string& table = from.table;
+  if (database == "system") {
+    absl::StatusOr<std::shared_ptr<const ResultSet>> rows =
+        context_.catalog->SystemTable(table, *context_.execution->snapshot);
+    if (!rows.ok()) return AtNode(rows.status(), from.pos);
+    return UseRows(*std::move(rows), absl::StrCat("system.", table));
+  }
+  if (!database.empty() && database != "default") {
+    return ErrorAt(from.pos, absl::StatusCode::kNotFound, absl::StrCat("Database ", database, " doesn't exist"));
+  }
+  if (database.empty()) {
+    if (auto it = ctes_.find(table); it != ctes_.end()) return BindSubquerySource(*it->second, table);
+  }
+  if (table == "events") {
+    plan_->source.kind = SourcePlan::Kind::kEvents;
+    plan_->source.name = "events";
+    if (source_alias_.empty()) source_alias_ = "events";
+    return absl::OkStatus();
+  }
+  if (std::optional<std::string> view = context_.catalog->FindView(table)) {
+    absl::StatusOr<Statement> statement = ParseStatement(*view);
+    if (!statement.ok()) return statement.status();
+    owned_statements_.push_back(std::make_unique<Statement>(*std::move(statement)));
+    return BindSubquerySource(*owned_statements_.back()->query, table);
+  }
+  return ErrorAt(from.pos, absl::StatusCode::kNotFound,
+                 absl::StrCat("Table default.", table, " doesn't exist"));
+}
+
+absl::StatusOr<int64_t> SelectBinder::ConstantInteger(const Expr& expr, absl::string_view what) {
+  absl::StatusOr<BoundExprPtr> bound = BindExpr(expr, Phase::kSource);
+  if (!bound.ok()) return bound.status();
+  if (!(*bound)->is_constant() || !(*bound)->type.is_integer()) {
+    return ErrorAt(expr.pos, absl::StatusCode::kInvalidArgument,
+                   absl::StrCat(what, " must be a constant integer"));
+  }
+  return (*bound)->constant.ints[0];
+}
+
+const Expr* SelectBinder::AliasTarget(const Expr& expr) const {
+  if (expr.kind != ExprKind::kColumn) return nullptr;
+  const auto& column = expr.As<ColumnExpr>();
+  if (!column.table.empty() || expanding_.contains(column.name)) return nullptr;
+  if (auto it = aliases_.find(column.name); it != aliases_.end()) return it->second;
+  if (auto it = with_exprs_.find(column.name); it != with_exprs_.end()) return it->second;
+  return nullptr;
+}
+
+bool SelectBinder::ContainsAggregate(const Expr& expr) const {
+  if (expr.kind == ExprKind::kFunction) {
+    const auto& function = expr.As<FunctionExpr>();
+    if (IsAggregateFunction(function.name) && !IsScalarFunction(function.name)) return true;
+  }
+  if (const Expr* target = AliasTarget(expr)) {
+    auto* self = const_cast<SelectBinder*>(this);
+    const std::string name = expr.As<ColumnExpr>().name;
+    self->expanding_.insert(name);
+    const bool result = ContainsAggregate(*target);
+    self->expanding_.erase(name);
+    return result;
+  }
+  bool found = false;
+  ForEachChild(expr, [&](const Expr& child) { found = found || ContainsAggregate(child); });
+  return found;
+}
+
+absl::StatusOr<const Expr*> SelectBinder::ExpandKey(const Expr& expr) {
+  if (expr.kind == ExprKind::kLiteral) {
+    const auto& literal = expr.As<LiteralExpr>();
+    if (literal.literal_kind == LiteralKind::kUInt64) {
+      if (literal.uint_value < 1 || literal.uint_value > core_.items.size()) {
+        return ErrorAt(expr.pos, absl::StatusCode::kInvalidArgument,
+                       absl::StrCat("positional argument ", literal.uint_value, " is out of bounds [1, ",
+                                    core_.items.size(), "]"));
+      }
+      return core_.items[literal.uint_value - 1].expr.get();
+    }
+  }
+  if (const Expr* target = AliasTarget(expr)) return target;
+  return &expr;
+}
+
+absl::StatusOr<BoundExprPtr> SelectBinder::BindLiteral(const LiteralExpr& literal) {
+  const std::string sql = ClickHouseColumnName(literal);
+  switch (literal.literal_kind) {
+    case LiteralKind::kNull: {
+      Vector value;
+      value.type = DataType::Of(TypeId::kNothing);
+      value.ints.push_back(0);
+      value.floats.push_back(0);
+      value.strings.push_back(absl::string_view());
+      return MakeConstant(std::move(value), sql);
+    }
+    case LiteralKind::kBool:
+      return MakeConstant(Vector::ConstantInt(DataType::Of(TypeId::kUInt8), literal.bool_value, 1), sql);
+    case LiteralKind::kInt64:
+      return MakeConstant(Vector::ConstantInt(IntegerLiteralType(literal.int_value, false), literal.int_value, 1), sql);
+    case LiteralKind::kUInt64: {
+      const auto value = static_cast<int64_t>(literal.uint_value);
+      return MakeConstant(Vector::ConstantInt(IntegerLiteralType(value, true), value, 1), sql);
+    }
+    case LiteralKind::kFloat64: return MakeConstant(Vector::ConstantFloat(literal.float_value, 1), sql);
+    case LiteralKind::kString: return StringConstant(literal.string_value, sql);
+  }
+  return absl::InternalError("unknown literal");
+}
+
+absl::StatusOr<BoundExprPtr> SelectBinder::BindSourceColumn(const ColumnExpr& column) {
+  const std::string& name = column.name;
+  if (!column.table.empty() && column.table != source_alias_ &&
+      !(plan_->source.kind == SourcePlan::Kind::kEvents && column.table == "events")) {
+    return ErrorAt(column.pos, absl::StatusCode::kNotFound,
+                   absl::StrCat("Unknown identifier: ", column.table, ".", name));
+  }
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    if (columns_[i].name == name) {
+      auto expr = MakeColumn(static_cast<int>(i), columns_[i].type, name);
+      return expr;
+    }
+  }
+  if (plan_->source.kind == SourcePlan::Kind::kEvents) {
+    if (std::optional<ColumnId> id = FindColumn(name)) {
+      plan_->source.columns.push_back(*id);
+      columns_.push_back({name, StorageType(*id), *id == ColumnId::kUserId});
+      return MakeColumn(static_cast<int>(columns_.size() - 1), columns_.back().type, name);
+    }
+  }
+  return ErrorAt(column.pos, absl::StatusCode::kNotFound,
+                 absl::StrCat("Missing columns: '", name, "' while processing query"));
+}
+
+absl::StatusOr<BoundExprPtr> SelectBinder::BindColumn(const ColumnExpr& column, Phase phase) {
+  if (const Expr* target = AliasTarget(column)) {
+    expanding_.insert(column.name);
+    absl::StatusOr<BoundExprPtr> bound = BindExpr(*target, phase);
+    expanding_.erase(column.name);
+    return bound;
+  }
+  if (phase == Phase::kPost && plan_->aggregate) {
+    return ErrorAt(column.pos, absl::StatusCode::kInvalidArgument,
+                   absl::StrCat("Column `", column.name,
+                                "` is not under aggregate function and not in GROUP BY keys"));
+  }
+  return BindSourceColumn(column);
+}
+
+absl::StatusOr<BoundExprPtr> SelectBinder::BindCall(std::string name, std::vector<BoundExprPtr> args,
+                                                    SourcePos pos, std::string sql) {
+  std::vector<ScalarArg> scalar_args;
+  bool all_constant = true;
+  for (const BoundExprPtr& arg : args) {
+    scalar_args.push_back({arg->type, arg->is_constant() ? &arg->constant : nullptr});
+    all_constant = all_constant && arg->is_constant();
+  }
+  absl::StatusOr<ScalarBinding> binding = BindScalarFunction(name, scalar_args);
+  if (!binding.ok()) return AtNode(binding.status(), pos);
+  for (auto& [index, value] : binding->converted_constants) {
+    args[index] = MakeConstant(std::move(value), args[index]->sql);
+  }
+  BoundExprPtr call = MakeCall(name, binding->kernel, binding->type, std::move(args), std::move(sql));
+  if (!all_constant) return call;
+  // Constant folding: evaluate once, keep the value (strings owned by the pool).
+  auto pool = std::make_shared<StringPool>();
+  Batch batch;
+  batch.rows = 1;
+  batch.pool = pool.get();
+  Vector value;
+  absl::Status status = Evaluate(*call, batch, &value);
+  if (!status.ok()) return AtNode(status, pos);
+  value.Flatten();
+  value.MaterializeStrings();
+  // Own every string: the arguments' storage dies with the unfolded call.
+  for (absl::string_view& text : value.strings) text = pool->Add(std::string(text));
+  auto folded = std::make_shared<BoundExpr>();
+  folded->kind = BoundExpr::Kind::kConstant;
+  folded->type = call->type;
+  folded->constant = std::move(value);
+  folded->constant.constant = true;
+  folded->constant.size = 1;
+  folded->sql = call->sql;
+  folded->keep_alive = std::move(pool);
+  return BoundExprPtr(folded);
+}
+
+absl::StatusOr<std::shared_ptr<ResultSet>> SelectBinder::RunSubquery(const SelectQuery& query, SourcePos pos) {
+  absl::StatusOr<std::shared_ptr<const SelectPlan>> plan = BindQuery(query, context_, ctes_);
+  if (!plan.ok()) return plan.status();
+  absl::StatusOr<ResultSet> rows = ExecuteSelect(**plan, *context_.execution);
+  if (!rows.ok()) return AtNode(rows.status(), pos);
+  return std::make_shared<ResultSet>(*std::move(rows));
+}
+
+absl::StatusOr<BoundExprPtr> SelectBinder::BindIn(const InExpr& in, Phase phase) {
+  absl::StatusOr<BoundExprPtr> operand = BindExpr(*in.operand, phase);
+  if (!operand.ok()) return operand.status();
+  auto set = std::make_shared<InSet>();
+  const bool by_user = (*operand)->kind == BoundExpr::Kind::kColumn &&
+                       plan_->source.kind == SourcePlan::Kind::kEvents &&
+                       columns_[(*operand)->column].is_user;
+  set->by_user = by_user;
+  auto add_value = [&](const Vector& v, size_t row) -> absl::Status {
+    if (v.type.id == TypeId::kNothing) return absl::OkStatus();
+    if ((*operand)->type.is_string()) {
+      if (!v.type.is_string()) {
+        return ErrorAt(in.pos, absl::StatusCode::kInvalidArgument,
+                       absl::StrCat("Types of IN set (", v.type.Name(), ") and operand (String) differ"));
+      }
+      const absl::string_view value = v.string_at(row);
+      if (by_user) {
+        if (std::optional<uint32_t> user = context_.execution->snapshot->user_index().Find(value)) {
+          set->users.add(*user);
+        }
+      } else {
+        set->strings.emplace(value);
+      }
+    } else if ((*operand)->type.is_time() && v.type.is_string()) {
+      absl::StatusOr<int64_t> time = ParseTimeLiteral(v.string_at(row), (*operand)->type.id);
+      if (!time.ok()) return AtNode(time.status(), in.pos);
+      set->ints.insert(*time);
+    } else if (v.type.id == TypeId::kFloat64 || (*operand)->type.id == TypeId::kFloat64) {
+      set->has_floats = true;
+      set->floats.insert(v.number_at(row));
+    } else if (v.type.is_integer() || v.type.is_time()) {
+      set->ints.insert(v.int_at(row));
+    } else {
+      return ErrorAt(in.pos, absl::StatusCode::kInvalidArgument,
+                     absl::StrCat("Types of IN set (", v.type.Name(), ") and operand (",
+                                  (*operand)->type.Name(), ") differ"));
+    }
+    return absl::OkStatus();
+  };
+  if (in.set->kind == ExprKind::kSubquery) {
+    absl::StatusOr<std::shared_ptr<ResultSet>> rows =
+        RunSubquery(*in.set->As<SubqueryExpr>().query, in.set->pos);
+    if (!rows.ok()) return rows.status();
+    if ((*rows)->columns.size() != 1) {
+      return ErrorAt(in.set->pos, absl::StatusCode::kInvalidArgument,
+                     "Number of columns in section IN doesn't match: the subquery must return one column");
+    }
+    const Vector values = VectorFromColumn((*rows)->columns[0], (*rows)->row_count);
+    for (size_t row = 0; row < (*rows)->row_count; ++row) {
+      if (absl::Status s = add_value(values, row); !s.ok()) return s;
+    }
+  } else {
+    std::vector<const Expr*> elements;
+    if (in.set->kind == ExprKind::kTuple) {
+      for (const ExprPtr& e : in.set->As<TupleExpr>().elements) elements.push_back(e.get());
+    } else if (in.set->kind == ExprKind::kArray) {
+      for (const ExprPtr& e : in.set->As<ArrayExpr>().elements) elements.push_back(e.get());
+    } else {
+      elements.push_back(in.set.get());
+    }
+    for (const Expr* element : elements) {
+      absl::StatusOr<BoundExprPtr> value = BindExpr(*element, Phase::kSource);
+      if (!value.ok()) return value.status();
+      if (!(*value)->is_constant()) {
+        return ErrorAt(element->pos, absl::StatusCode::kInvalidArgument,
+                       "IN list elements must be constants");
+      }
+      if (absl::Status s = add_value((*value)->constant, 0); !s.ok()) return s;
+    }
+  }
+  auto expr = std::make_shared<BoundExpr>();
+  expr->kind = BoundExpr::Kind::kIn;
+  expr->type = DataType::Of(TypeId::kUInt8);
+  expr->args.push_back(*operand);
+  expr->set = std::move(set);
+  expr->negated = in.negated;
+  expr->sql = ClickHouseColumnName(in);
+  return BoundExprPtr(expr);
+}
+
+absl::StatusOr<BoundExprPtr> SelectBinder::BindConstantArray(const ArrayExpr& array, Phase phase) {
+  Vector value;
+  value.constant = true;
+  value.size = 1;
+  value.offsets = {0};
+  TypeId element = TypeId::kNothing;
+  auto owned = std::make_shared<std::deque<std::string>>();
+  for (const ExprPtr& e : array.elements) {
+    absl::StatusOr<BoundExprPtr> bound = BindExpr(*e, phase);
+    if (!bound.ok()) return bound.status();
+    if (!(*bound)->is_constant()) {
+      return ErrorAt(e->pos, absl::StatusCode::kUnimplemented, "array elements must be constants");
+    }
+    const Vector& v = (*bound)->constant;
+    const TypeId id = v.type.is_string() ? TypeId::kString : v.type.is_integer() ? TypeId::kInt64 : v.type.id;
+    if (element == TypeId::kNothing) element = id;
+    if (id != element || (id != TypeId::kString && id != TypeId::kInt64)) {
+      return ErrorAt(e->pos, absl::StatusCode::kInvalidArgument,
+                     "array literals hold integers or strings of one type");
+    }
+    if (id == TypeId::kString) {
+      value.strings.push_back(owned->emplace_back(v.string_at(0)));
+    } else {
+      value.ints.push_back(v.int_at(0));
+    }
+  }
+  value.offsets.push_back(static_cast<uint32_t>(array.elements.size()));
+  value.type = DataType::Array(element == TypeId::kNothing ? TypeId::kUInt8 : element);
+  auto expr = std::make_shared<BoundExpr>();
+  expr->kind = BoundExpr::Kind::kConstant;
+  expr->type = value.type;
+  expr->constant = std::move(value);
+  expr->sql = ClickHouseColumnName(array);
+  expr->keep_alive = std::move(owned);
+  return BoundExprPtr(expr);
+}
+
+absl::StatusOr<BoundExprPtr> SelectBinder::BindScalarSubquery(const SubqueryExpr& subquery) {
+  absl::StatusOr<std::shared_ptr<ResultSet>> rows = RunSubquery(*subquery.query, subquery.pos);
+  if (!rows.ok()) return rows.status();
+  if ((*rows)->columns.size() != 1) {
+    return ErrorAt(subquery.pos, absl::StatusCode::kInvalidArgument,
+                   "Scalar subquery must return exactly one column");
+  }
+  const Column& column = (*rows)->columns[0];
+  Vector value = VectorFromColumn(column, (*rows)->row_count);
+  if ((*rows)->row_count == 0) {
+    value.ints.assign(1, 0);
+    value.floats.assign(1, 0);
+    value.strings.assign(1, absl::string_view());
+  }
+  value.constant = true;
+  value.size = 1;
+  auto expr = std::make_shared<BoundExpr>();
+  expr->kind = BoundExpr::Kind::kConstant;
+  expr->type = column.type;
+  expr->constant = std::move(value);
+  expr->sql = "_subquery";
+  expr->keep_alive = *rows;
+  return BoundExprPtr(expr);
+}
+
+absl::StatusOr<BoundExprPtr> SelectBinder::BindAggregate(const FunctionExpr& function) {
+  for (size_t i = 0; i < aggregate_asts_.size(); ++i) {
+    if (AstEquals(*aggregate_asts_[i], function)) {
+      return MakeColumn(static_cast<int>(plan_->group_keys.size() + i),
+                        plan_->aggregates[i].prototype->result_type(), plan_->aggregates[i].sql);
+    }
+  }
+  std::vector<Vector> parameters;
+  for (const ExprPtr& parameter : function.parameters) {
+    absl::StatusOr<BoundExprPtr> bound = BindExpr(*parameter, Phase::kSource);
+    if (!bound.ok()) return bound.status();
+    if (!(*bound)->is_constant()) {
+      return ErrorAt(parameter->pos, absl::StatusCode::kInvalidArgument,
+                     absl::StrCat("Parameters of aggregate function ", function.name, " must be constants"));
+    }
+    parameters.push_back((*bound)->constant);
+  }
+  AggregateCall call;
+  std::vector<AggregateArg> args;
+  for (const ExprPtr& arg : function.args) {
+    if (arg->kind == ExprKind::kStar) continue;  // count(*)
+    if (ContainsAggregate(*arg)) {
+      return ErrorAt(arg->pos, absl::StatusCode::kInvalidArgument,
+                     absl::StrCat("Aggregate function ", function.name,
+                                  " is found inside another aggregate function in query"));
+    }
+    absl::StatusOr<BoundExprPtr> bound = BindExpr(*arg, Phase::kSource);
+    if (!bound.ok()) return bound.status();
+    const bool is_user = (*bound)->kind == BoundExpr::Kind::kColumn &&
+                         plan_->source.kind == SourcePlan::Kind::kEvents &&
+                         columns_[(*bound)->column].is_user;
+    args.push_back({(*bound)->type, (*bound)->is_constant() ? &(*bound)->constant : nullptr, is_user});
+    call.args.push_back(*std::move(bound));
+  }
+  absl::StatusOr<std::unique_ptr<AggregateFunction>> aggregate =
+      BindAggregateFunction(function.name, parameters, args, function.distinct);
+  if (!aggregate.ok()) return AtNode(aggregate.status(), function.pos);
+  call.prototype = *std::move(aggregate);
+  call.sql = ClickHouseColumnName(function);
+  const DataType type = call.prototype->result_type();
+  plan_->aggregates.push_back(std::move(call));
+  aggregate_asts_.push_back(&function);
+  return MakeColumn(static_cast<int>(plan_->group_keys.size() + plan_->aggregates.size() - 1), type,
+                    plan_->aggregates.back().sql);
+}
+
+absl::StatusOr<BoundExprPtr> SelectBinder::BindFunction(const FunctionExpr& function, Phase phase) {
+  const std::string sql = ClickHouseColumnName(function);
+  if (IsAggregateFunction(function.name) && !IsScalarFunction(function.name)) {
+    if (phase == Phase::kSource) {
+      return ErrorAt(function.pos, absl::StatusCode::kInvalidArgument,
+                     absl::StrCat("Aggregate function ", sql,
+                                  " is found in WHERE or GROUP BY or inside another aggregate function"));
+    }
+    return BindAggregate(function);
+  }
+  if (function.parametric || function.distinct) {
+    return ErrorAt(function.pos, absl::StatusCode::kNotFound,
+                   absl::StrCat("Unknown aggregate function ", function.name));
+  }
+  std::vector<BoundExprPtr> args;
+  for (const ExprPtr& arg : function.args) {
+    absl::StatusOr<BoundExprPtr> bound = BindExpr(*arg, phase);
+    if (!bound.ok()) return bound.status();
+    args.push_back(*std::move(bound));
+  }
+  return BindCall(function.name, std::move(args), function.pos, sql);
+}
+
+absl::StatusOr<BoundExprPtr> SelectBinder::BindExpr(const Expr& expr, Phase phase) {
+  if (phase == Phase::kPost && plan_->aggregate) {
+    // A GROUP BY key (as written, or through an alias) is a key column.
+    const Expr* expanded = AliasTarget(expr);
+    for (size_t k = 0; k < keys_.size(); ++k) {
+      if (AstEquals(expr, *keys_[k]) || (expanded != nullptr && AstEquals(*expanded, *keys_[k]))) {
+        return MakeColumn(static_cast<int>(k), plan_->group_keys[k]->type, plan_->group_keys[k]->sql);
+      }
+    }
+  }
+  switch (expr.kind) {
+    case ExprKind::kLiteral: return BindLiteral(expr.As<LiteralExpr>());
+    case ExprKind::kColumn: return BindColumn(expr.As<ColumnExpr>(), phase);
+    case ExprKind::kStar:
+      return ErrorAt(expr.pos, absl::StatusCode::kInvalidArgument, "* is allowed only in the select list");
+    case ExprKind::kFunction: return BindFunction(expr.As<FunctionExpr>(), phase);
+    case ExprKind::kNamedArgument:
+      return ErrorAt(expr.pos, absl::StatusCode::kInvalidArgument,
+                     "named arguments (name => value) are allowed only in table functions");
+    case ExprKind::kUnary: {
+      const auto& unary = expr.As<UnaryExpr>();
+      absl::StatusOr<BoundExprPtr> operand = BindExpr(*unary.operand, phase);
+      if (!operand.ok()) return operand.status();
+      return BindCall(unary.op == UnaryOp::kNegate ? "negate" : "not", {*operand}, expr.pos,
+                      ClickHouseColumnName(expr));
+    }
+    case ExprKind::kBinary: {
+      const auto& binary = expr.As<BinaryExpr>();
+      absl::StatusOr<BoundExprPtr> left = BindExpr(*binary.left, phase);
+      if (!left.ok()) return left.status();
+      absl::StatusOr<BoundExprPtr> right = BindExpr(*binary.right, phase);
+      if (!right.ok()) return right.status();
+      std::string name = ClickHouseColumnName(expr);
+      name = name.substr(0, name.find('('));
+      if ((binary.op == BinaryOp::kAdd || binary.op == BinaryOp::kSubtract)) {
+        const bool left_interval = (*left)->type.id == TypeId::kInterval;
+        const bool right_interval = (*right)->type.id == TypeId::kInterval;
+        if (right_interval || left_interval) {
+          if (left_interval && binary.op == BinaryOp::kSubtract) {
+            return ErrorAt(expr.pos, absl::StatusCode::kInvalidArgument, "cannot subtract a time from an INTERVAL");
+          }
+          std::vector<BoundExprPtr> args = right_interval ? std::vector<BoundExprPtr>{*left, *right}
+                                                          : std::vector<BoundExprPtr>{*right, *left};
+          return BindCall(binary.op == BinaryOp::kAdd ? "addInterval" : "subtractInterval", std::move(args),
+                          expr.pos, ClickHouseColumnName(expr));
+        }
+      }
+      return BindCall(name, {*left, *right}, expr.pos, ClickHouseColumnName(expr));
+    }
+    case ExprKind::kIn: return BindIn(expr.As<InExpr>(), phase);
+    case ExprKind::kBetween: {
+      const auto& between = expr.As<BetweenExpr>();
+      absl::StatusOr<BoundExprPtr> operand = BindExpr(*between.operand, phase);
+      if (!operand.ok()) return operand.status();
+      absl::StatusOr<BoundExprPtr> low = BindExpr(*between.low, phase);
+      if (!low.ok()) return low.status();
+      absl::StatusOr<BoundExprPtr> high = BindExpr(*between.high, phase);
+      if (!high.ok()) return high.status();
+      absl::StatusOr<BoundExprPtr> lower =
+          BindCall(between.negated ? "less" : "greaterOrEquals", {*operand, *low}, expr.pos, "");
+      if (!lower.ok()) return lower.status();
+      absl::StatusOr<BoundExprPtr> upper =
+          BindCall(between.negated ? "greater" : "lessOrEquals", {*operand, *high}, expr.pos, "");
+      if (!upper.ok()) return upper.status();
+      return BindCall(between.negated ? "or" : "and", {*lower, *upper}, expr.pos, ClickHouseColumnName(expr));
+    }
+    case ExprKind::kIsNull: {
+      const auto& is_null = expr.As<IsNullExpr>();
+      absl::StatusOr<BoundExprPtr> operand = BindExpr(*is_null.operand, phase);
+      if (!operand.ok()) return operand.status();
+      return BindCall(is_null.negated ? "isNotNull" : "isNull", {*operand}, expr.pos, ClickHouseColumnName(expr));
+    }
+    case ExprKind::kCase: {
+      const auto& node = expr.As<CaseExpr>();
+      std::vector<BoundExprPtr> args;
+      BoundExprPtr operand;
+      if (node.operand) {
+        absl::StatusOr<BoundExprPtr> bound = BindExpr(*node.operand, phase);
+        if (!bound.ok()) return bound.status();
+        operand = *bound;
+      }
+      for (const CaseBranch& branch : node.branches) {
+        absl::StatusOr<BoundExprPtr> when = BindExpr(*branch.when, phase);
+        if (!when.ok()) return when.status();
+        if (operand) {
+          when = BindCall("equals", {operand, *when}, branch.when->pos, "");
+          if (!when.ok()) return when.status();
+        }
+        absl::StatusOr<BoundExprPtr> then = BindExpr(*branch.then, phase);
+        if (!then.ok()) return then.status();
+        args.push_back(*when);
+        args.push_back(*then);
+      }
+      if (node.else_result) {
+        absl::StatusOr<BoundExprPtr> otherwise = BindExpr(*node.else_result, phase);
+        if (!otherwise.ok()) return otherwise.status();
+        args.push_back(*otherwise);
+      } else {
+        LiteralExpr null_literal(expr.pos);
+        absl::StatusOr<BoundExprPtr> null_value = BindLiteral(null_literal);
+        if (!null_value.ok()) return null_value.status();
+        args.push_back(*null_value);
+      }
+      return BindCall("multiIf", std::move(args), expr.pos, ClickHouseColumnName(expr));
+    }
+    case ExprKind::kInterval: {
+      const auto& interval = expr.As<IntervalExpr>();
+      absl::StatusOr<int64_t> count = ConstantInteger(*interval.value, "INTERVAL value");
+      if (!count.ok()) return count.status();
+      Vector value = Vector::ConstantInt(DataType::Of(TypeId::kInterval), *count, 1);
+      value.type.interval_unit = static_cast<uint8_t>(interval.unit);
+      return MakeConstant(std::move(value), ClickHouseColumnName(expr));
+    }
+    case ExprKind::kArray: return BindConstantArray(expr.As<ArrayExpr>(), phase);
+    case ExprKind::kTuple:
+      return ErrorAt(expr.pos, absl::StatusCode::kUnimplemented, "tuples are supported only as IN lists");
+    case ExprKind::kSubscript: {
+      const auto& subscript = expr.As<SubscriptExpr>();
+      absl::StatusOr<BoundExprPtr> base = BindExpr(*subscript.base, phase);
+      if (!base.ok()) return base.status();
+      absl::StatusOr<BoundExprPtr> index = BindExpr(*subscript.index, phase);
+      if (!index.ok()) return index.status();
+      return BindCall("arrayElement", {*base, *index}, expr.pos, ClickHouseColumnName(expr));
+    }
+    case ExprKind::kCast: {
+      const auto& cast = expr.As<CastExpr>();
+      absl::StatusOr<BoundExprPtr> operand = BindExpr(*cast.operand, phase);
+      if (!operand.ok()) return operand.status();
+      std::string type = cast.type;
+      if (type.rfind("LowCardinality(", 0) == 0) type = type.substr(15, type.size() - 16);
+      if (type.rfind("DateTime64", 0) == 0) type = "DateTime64";
+      if (type.rfind("DateTime", 0) == 0 && type != "DateTime64") type = "DateTime";
+      static const auto* const kTargets = new absl::flat_hash_set<std::string>{
+          "String", "Date", "DateTime", "DateTime64", "UInt8", "UInt16", "UInt32", "UInt64",
+          "Int8", "Int16", "Int32", "Int64", "Float32", "Float64"};
+      if (!kTargets->contains(type)) {
+        return ErrorAt(expr.pos, absl::StatusCode::kUnimplemented,
+                       absl::StrCat("CAST to ", cast.type, " is not supported"));
+      }
+      return BindCall(absl::StrCat("to", type), {*operand}, expr.pos, ClickHouseColumnName(expr));
+    }
+    case ExprKind::kSubquery: return BindScalarSubquery(expr.As<SubqueryExpr>());
+  }
+  return absl::InternalError("unknown expression kind");
+}
+
+// Pruning from the WHERE clause: conjuncts comparing event_time (or
+// toDate(event_time)) with constants narrow the scan's time range. The filter
+// itself still runs; this only skips partitions and blocks.
+void SelectBinder::ExtractTimeRange() {
+  if (plan_->source.kind != SourcePlan::Kind::kEvents || core_.where == nullptr) return;
+  std::vector<const Expr*> conjuncts;
+  std::vector<const Expr*> stack = {core_.where.get()};
+  while (!stack.empty()) {
+    const Expr* e = stack.back();
+    stack.pop_back();
+    if (e->kind == ExprKind::kBinary && e->As<BinaryExpr>().op == BinaryOp::kAnd) {
+      stack.push_back(e->As<BinaryExpr>().left.get());
+      stack.push_back(e->As<BinaryExpr>().right.get());
+    } else {
+      conjuncts.push_back(e);
+    }
+  }
+  ScanOptions& scan = plan_->source.scan;
+  // Applies `time op value`, where time is event_time (ms) or its day (Date).
+  auto apply = [&](BinaryOp op, bool is_day, int64_t value) {
+    const int64_t lo = is_day ? value * kDayMs : value;            // first ms of the value
+    const int64_t hi = is_day ? (value + 1) * kDayMs - 1 : value;  // last ms of the value
+    switch (op) {
+      case BinaryOp::kEquals:
+        scan.min_time_ms = std::max(scan.min_time_ms, lo);
+        scan.max_time_ms = std::min(scan.max_time_ms, hi);
+        break;
+      case BinaryOp::kGreater: scan.min_time_ms = std::max(scan.min_time_ms, hi + 1); break;
+      case BinaryOp::kGreaterEquals: scan.min_time_ms = std::max(scan.min_time_ms, lo); break;
+      case BinaryOp::kLess: scan.max_time_ms = std::min(scan.max_time_ms, lo - 1); break;
+      case BinaryOp::kLessEquals: scan.max_time_ms = std::min(scan.max_time_ms, hi); break;
+      default: break;
+    }
+  };
+  auto time_side = [](const Expr& e, bool* is_day) {
+    if (IsColumnNamed(e, "event_time")) {
+      *is_day = false;
+      return true;
+    }
+    if (e.kind == ExprKind::kFunction) {
+      const auto& f = e.As<FunctionExpr>();
+      if (f.name == "toDate" && f.args.size() == 1 && IsColumnNamed(*f.args[0], "event_time")) {
+        *is_day = true;
+        return true;
+      }
+    }
+    return false;
+  };
+  auto constant_value = [&](const Expr& e, bool is_day, int64_t* value) {
+    absl::StatusOr<BoundExprPtr> bound = BindExpr(e, Phase::kSource);
+    if (!bound.ok() || !(*bound)->is_constant()) return false;
+    const Vector& v = (*bound)->constant;
+    const TypeId target = is_day ? TypeId::kDate : TypeId::kDateTime64;
+    if (v.type.is_string()) {
+      absl::StatusOr<int64_t> parsed = ParseTimeLiteral(v.string_at(0), target);
+      if (!parsed.ok()) return false;
+      *value = *parsed;
+      return true;
+    }
+    if (!v.type.is_time()) return false;
+    if (is_day) {
+      if (v.type.id != TypeId::kDate) return false;  // comparing a day with a time: leave it
+      *value = v.int_at(0);
+    } else {
+      *value = v.type.id == TypeId::kDate ? v.int_at(0) * kDayMs
+               : v.type.id == TypeId::kDateTime ? v.int_at(0) * 1000
+                                                : v.int_at(0);
+    }
+    return true;
+  };
+  auto flip = [](BinaryOp op) {
+    switch (op) {
+      case BinaryOp::kLess: return BinaryOp::kGreater;
+      case BinaryOp::kGreater: return BinaryOp::kLess;
+      case BinaryOp::kLessEquals: return BinaryOp::kGreaterEquals;
+      case BinaryOp::kGreaterEquals: return BinaryOp::kLessEquals;
+      default: return op;
+    }
+  };
+  for (const Expr* conjunct : conjuncts) {
+    bool is_day = false;
+    int64_t value = 0;
+    if (conjunct->kind == ExprKind::kBinary) {
+      const auto& b = conjunct->As<BinaryExpr>();
+      const bool comparison = b.op == BinaryOp::kEquals || b.op == BinaryOp::kLess ||
+                              b.op == BinaryOp::kLessEquals || b.op == BinaryOp::kGreater ||
+                              b.op == BinaryOp::kGreaterEquals;
+      if (!comparison) continue;
+      if (time_side(*b.left, &is_day) && constant_value(*b.right, is_day, &value)) {
+        apply(b.op, is_day, value);
+        time_conjuncts_.insert(conjunct);
+      } else if (time_side(*b.right, &is_day) && constant_value(*b.left, is_day, &value)) {
+        apply(flip(b.op), is_day, value);
+        time_conjuncts_.insert(conjunct);
+      }
+    } else if (conjunct->kind == ExprKind::kBetween) {
+      const auto& b = conjunct->As<BetweenExpr>();
+      int64_t high = 0;
+      if (!b.negated && time_side(*b.operand, &is_day) && constant_value(*b.low, is_day, &value) &&
+          constant_value(*b.high, is_day, &high)) {
+        apply(BinaryOp::kGreaterEquals, is_day, value);
+        apply(BinaryOp::kLessEquals, is_day, high);
+        time_conjuncts_.insert(conjunct);
+      }
+    }
+  }
+}
+
+// Routes `uniqExact(user_id)` (and uniq, count(DISTINCT user_id)) grouped by
+// nothing or by a day-granular key, filtered only by whole-day time ranges
+// and event_type, to the per-day bitmaps.
+void SelectBinder::TryBitmapPath() {
+  if (plan_->source.kind != SourcePlan::Kind::kEvents || !plan_->aggregate) return;
+  if (plan_->aggregates.empty() || keys_.size() > 1) return;
+  for (const FunctionExpr* aggregate : aggregate_asts_) {
+    const std::string& name = aggregate->name;
+    const bool distinct_count = (aggregate->distinct && absl::AsciiStrToLower(name) == "count") ||
+                                (!aggregate->distinct && (name == "uniqExact" || name == "uniq"));
+    if (!distinct_count || aggregate->parametric || aggregate->args.size() != 1 ||
+        !IsColumnNamed(*aggregate->args[0], "user_id")) {
+      return;
+    }
+  }
+  BitmapPlan bitmap;
+  bitmap.aggregates = plan_->aggregates.size();
+  if (keys_.size() == 1) {
+    bool uses_day = false;
+    if (!IsDayGranular(*keys_[0], &uses_day) || !uses_day) return;
+  }
+  // Every WHERE conjunct must be a time bound or an event_type condition.
+  int event_type_conditions = 0;
+  if (core_.where != nullptr) {
+    std::vector<const Expr*> stack = {core_.where.get()};
+    while (!stack.empty()) {
+      const Expr* e = stack.back();
+      stack.pop_back();
+      if (e->kind == ExprKind::kBinary && e->As<BinaryExpr>().op == BinaryOp::kAnd) {
+        stack.push_back(e->As<BinaryExpr>().left.get());
+        stack.push_back(e->As<BinaryExpr>().right.get());
+        continue;
+      }
+      std::vector<std::string> types;
+      auto literal_string = [](const Expr& x, std::string* out) {
+        if (x.kind != ExprKind::kLiteral || x.As<LiteralExpr>().literal_kind != LiteralKind::kString) return false;
+        *out = x.As<LiteralExpr>().string_value;
+        return true;
+      };
+      std::string value;
+      if (e->kind == ExprKind::kBinary && e->As<BinaryExpr>().op == BinaryOp::kEquals &&
+          IsColumnNamed(*e->As<BinaryExpr>().left, "event_type") &&
+          literal_string(*e->As<BinaryExpr>().right, &value)) {
+        types.push_back(value);
+      } else if (e->kind == ExprKind::kIn && !e->As<InExpr>().negated &&
+                 IsColumnNamed(*e->As<InExpr>().operand, "event_type")) {
+        const Expr& set = *e->As<InExpr>().set;
+        if (set.kind == ExprKind::kTuple) {
+          for (const ExprPtr& element : set.As<TupleExpr>().elements) {
+            if (!literal_string(*element, &value)) return;
+            types.push_back(value);
+          }
+        } else if (literal_string(set, &value)) {
+          types.push_back(value);
+        } else {
+          return;
+        }
+      } else {
+        // Otherwise it must be a time bound that ExtractTimeRange turned into the range.
+        if (!time_conjuncts_.contains(e)) return;
+        continue;
+      }
+      if (++event_type_conditions > 1) return;
+      bitmap.any_event_type = false;
+      const StringDictionary& dictionary = context_.execution->snapshot->dictionary(ColumnId::kEventType);
+      for (const std::string& type : types) {
+        if (std::optional<uint32_t> code = dictionary.Find(type)) bitmap.event_types.push_back(*code);
+      }
+    }
+  }
+  // The time range must cover whole UTC days (or be open).
+  const ScanOptions& scan = plan_->source.scan;
+  const TableSnapshot& snapshot = *context_.execution->snapshot;
+  if (snapshot.partition_count() == 0) return;
+  const int64_t min_ms = std::max(scan.min_time_ms, MillisOfDay(snapshot.day(0)));
+  const int64_t max_ms =
+      std::min(scan.max_time_ms, MillisOfDay(snapshot.day(snapshot.partition_count() - 1) + 1) - 1);
+  if (min_ms % kDayMs != 0 || (max_ms + 1) % kDayMs != 0) return;
+  bitmap.first_day = DayOfMillis(min_ms);
+  bitmap.last_day = DayOfMillis(max_ms);
+  if (keys_.size() == 1) {
+    // The key over a batch whose only column (0) is event_time.
+    SelectBinder key_binder(core_, context_, ctes_);
+    key_binder.plan_->source.kind = SourcePlan::Kind::kEvents;
+    absl::StatusOr<BoundExprPtr> key = key_binder.BindExpr(*keys_[0], Phase::kSource);
+    if (!key.ok() || key_binder.plan_->source.columns.size() != 1 ||
+        key_binder.plan_->source.columns[0] != ColumnId::kEventTime) {
+      return;
+    }
+    bitmap.day_key = *key;
+  }
+  plan_->bitmap = std::move(bitmap);
+}
+
+absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::Bind() {
+  for (const WithItem& item : core_.with) {
+    if (item.expr != nullptr) with_exprs_[item.name] = item.expr.get();
+  }
+  if (absl::Status s = BindFrom(); !s.ok()) return s;
+  for (const SelectItem& item : core_.items) {
+    if (!item.alias.empty()) aliases_[item.alias] = item.expr.get();
+  }
+  // Expand * into the source's columns.
+  std::vector<std::pair<const Expr*, std::string>> items;
+  for (const SelectItem& item : core_.items) {
+    if (item.expr->kind == ExprKind::kStar) {
+      if (plan_->source.kind == SourcePlan::Kind::kEvents) {
+        for (ColumnId id : kAllColumns) {
+          auto column = std::make_unique<ColumnExpr>(item.expr->pos);
+          column->name = std::string(ColumnName(id));
+          items.emplace_back(column.get(), column->name);
+          owned_asts_.push_back(std::move(column));
+        }
+      } else {
+        for (const SourceColumn& source : std::vector<SourceColumn>(columns_)) {
+          auto column = std::make_unique<ColumnExpr>(item.expr->pos);
+          column->name = source.name;
+          items.emplace_back(column.get(), column->name);
+          owned_asts_.push_back(std::move(column));
+        }
+      }
+      continue;
+    }
+    items.emplace_back(item.expr.get(), item.alias.empty() ? ClickHouseColumnName(*item.expr) : item.alias);
+  }
+
+  if (core_.where != nullptr) {
+    if (ContainsAggregate(*core_.where)) {
+      return ErrorAt(core_.where->pos, absl::StatusCode::kInvalidArgument,
+                     "Aggregate function is found in WHERE clause");
+    }
+    absl::StatusOr<BoundExprPtr> where = BindExpr(*core_.where, Phase::kSource);
+    if (!where.ok()) return where.status();
+    if (!(*where)->type.is_numeric() && (*where)->type.id != TypeId::kNothing) {
+      return ErrorAt(core_.where->pos, absl::StatusCode::kInvalidArgument,
+                     absl::StrCat("Illegal type ", (*where)->type.Name(), " of column for filter. Must be UInt8"));
+    }
+    plan_->where = *where;
+  }
+
+  bool aggregate = !core_.group_by.empty() || (core_.having != nullptr);
+  for (const auto& [expr, name] : items) aggregate = aggregate || ContainsAggregate(*expr);
+  for (const OrderItem& item : core_.order_by) aggregate = aggregate || ContainsAggregate(*item.expr);
+  plan_->aggregate = aggregate;
+
+  for (const ExprPtr& key : core_.group_by) {
+    absl::StatusOr<const Expr*> expanded = ExpandKey(*key);
+    if (!expanded.ok()) return expanded.status();
+    if (ContainsAggregate(**expanded)) {
+      return ErrorAt(key->pos, absl::StatusCode::kInvalidArgument, "Aggregate function is found in GROUP BY");
+    }
+    absl::StatusOr<BoundExprPtr> bound = BindExpr(**expanded, Phase::kSource);
+    if (!bound.ok()) return bound.status();
+    keys_.push_back(*expanded);
+    plan_->group_keys.push_back(*bound);
+  }
+
+  const Phase post = Phase::kPost;
+  for (const auto& [expr, name] : items) {
+    absl::StatusOr<BoundExprPtr> output = BindExpr(*expr, post);
+    if (!output.ok()) return output.status();
+    if ((*output)->type.id == TypeId::kInterval) {
+      return ErrorAt(expr->pos, absl::StatusCode::kUnimplemented, "INTERVAL values cannot be selected");
+    }
+    plan_->outputs.push_back(*output);
+    plan_->names.push_back(name);
+  }
+  if (core_.having != nullptr) {
+    absl::StatusOr<BoundExprPtr> having = BindExpr(*core_.having, post);
+    if (!having.ok()) return having.status();
+    plan_->having = *having;
+  }
+  for (const OrderItem& item : core_.order_by) {
+    const Expr* expr = item.expr.get();
+    if (expr->kind == ExprKind::kLiteral && expr->As<LiteralExpr>().literal_kind == LiteralKind::kUInt64) {
+      absl::StatusOr<const Expr*> positional = ExpandKey(*expr);
+      if (!positional.ok()) return positional.status();
+      expr = *positional;
+    }
+    absl::StatusOr<BoundExprPtr> key = BindExpr(*expr, post);
+    if (!key.ok()) return key.status();
+    plan_->order_by.push_back({*key, item.descending});
+  }
+  if (core_.limit != nullptr) {
+    absl::StatusOr<int64_t> limit = ConstantInteger(*core_.limit, "LIMIT");
+    if (!limit.ok()) return limit.status();
+    if (*limit < 0) return ErrorAt(core_.limit->pos, absl::StatusCode::kInvalidArgument, "LIMIT must not be negative");
+    plan_->limit = static_cast<uint64_t>(*limit);
+  }
+  if (core_.offset != nullptr) {
+    absl::StatusOr<int64_t> offset = ConstantInteger(*core_.offset, "OFFSET");
+    if (!offset.ok()) return offset.status();
+    if (*offset < 0) return ErrorAt(core_.offset->pos, absl::StatusCode::kInvalidArgument, "OFFSET must not be negative");
+    plan_->offset = static_cast<uint64_t>(*offset);
+  }
+  plan_->distinct = core_.distinct;
+  ExtractTimeRange();
+  TryBitmapPath();
+  return std::shared_ptr<const SelectPlan>(plan_);
+}
+
+absl::StatusOr<std::shared_ptr<const SelectPlan>> BindQuery(const SelectQuery& query,
+                                                            const BindContext& context,
+                                                            const CteMap& outer_ctes) {
+  if (query.cores.size() != 1) {
+    return ErrorAt(query.cores[1].pos, absl::StatusCode::kUnimplemented, "UNION ALL is not supported yet");
+  }
+  const SelectCore& core = query.cores[0];
+  CteMap ctes = outer_ctes;
+  for (const WithItem& item : core.with) {
+    if (item.subquery != nullptr) ctes[item.name] = item.subquery.get();
+  }
+  SelectBinder binder(core, context, ctes);
+  return binder.Bind();
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const SelectPlan>> BindSelect(const SelectQuery& query,
+                                                             const BindContext& context) {
+  return BindQuery(query, context, CteMap());
+}
+
+}  // namespace mua

@@ -1,0 +1,158 @@
+#include "sql/catalog.h"
+
+#include "absl/strings/str_cat.h"
+#include "storage/base/time_util.h"
+#include "storage/table.h"
+
+namespace mua {
+namespace {
+
+// Sessions as the SDK reported them (session_id present). Sessionization of
+// events without a session_id arrives with the product-analytics functions.
+constexpr absl::string_view kSessionsView = R"sql(
+SELECT session_id, user_id, min(event_time) AS start, max(event_time) AS `end`,
+       dateDiff('second', min(event_time), max(event_time)) AS duration_s, count() AS events,
+       any(platform) AS platform, any(app_version) AS app_version,
+       max(event_type = 'app_crash') AS crashed
+FROM events WHERE session_id != '' GROUP BY user_id, session_id)sql";
+
+// Seed 002's gold table: one row per user and day.
+constexpr absl::string_view kDailyUserMetricsView = R"sql(
+SELECT toDate(start) AS date, user_id, count() AS session_count, sum(events) AS total_events,
+       sum(duration_s) AS total_time_spent_s, avg(duration_s) AS avg_session_duration_s,
+       sum(revenue) AS revenue
+FROM (SELECT user_id, session_id, min(event_time) AS start, count() AS events,
+             dateDiff('second', min(event_time), max(event_time)) AS duration_s,
+             sumIf(JSONExtractFloat(properties, 'price'), event_type = 'purchase') AS revenue
+      FROM events WHERE session_id != '' GROUP BY user_id, session_id)
+GROUP BY date, user_id)sql";
+
+ResultSet MakeRows(std::vector<std::pair<std::string, TypeId>> columns) {
+  ResultSet rows;
+  for (auto& [name, type] : columns) rows.AddColumn(name, DataType::Of(type));
+  return rows;
+}
+
+}  // namespace
+
+Catalog::Catalog(const Table* events) : events_(events) {}
+
+std::optional<std::string> Catalog::FindView(absl::string_view name) const {
+  if (name == "sessions") return std::string(kSessionsView);
+  if (name == "daily_user_metrics") return std::string(kDailyUserMetricsView);
+  return std::nullopt;
+}
+
+void Catalog::RegisterSystemTable(std::string name,
+                                  std::vector<std::pair<std::string, std::string>> columns,
+                                  SystemTableProvider provider) {
+  provided_[std::move(name)] = Provided{std::move(columns), std::move(provider)};
+}
+
+std::vector<TableInfo> Catalog::Tables() const {
+  std::vector<TableInfo> tables;
+  TableInfo events{"default", "events", "MUA", {}};
+  for (ColumnId id : kAllColumns) {
+    events.columns.emplace_back(std::string(ColumnName(id)), std::string(ColumnTypeName(id)));
+  }
+  tables.push_back(std::move(events));
+  tables.push_back({"default", "sessions", "View",
+                    {{"session_id", "String"}, {"user_id", "String"}, {"start", "DateTime64(3)"},
+                     {"end", "DateTime64(3)"}, {"duration_s", "Int64"}, {"events", "UInt64"},
+                     {"platform", "String"}, {"app_version", "String"}, {"crashed", "UInt8"}}});
+  tables.push_back({"default", "daily_user_metrics", "View",
+                    {{"date", "Date"}, {"user_id", "String"}, {"session_count", "UInt64"},
+                     {"total_events", "UInt64"}, {"total_time_spent_s", "Int64"},
+                     {"avg_session_duration_s", "Float64"}, {"revenue", "Float64"}}});
+  tables.push_back({"system", "tables", "SystemTable",
+                    {{"database", "String"}, {"name", "String"}, {"engine", "String"},
+                     {"total_rows", "UInt64"}, {"total_bytes", "UInt64"}}});
+  tables.push_back({"system", "columns", "SystemTable",
+                    {{"database", "String"}, {"table", "String"}, {"name", "String"},
+                     {"type", "String"}, {"position", "UInt64"}, {"data_compressed_bytes", "UInt64"}}});
+  tables.push_back({"system", "partitions", "SystemTable",
+                    {{"partition", "Date"}, {"rows", "UInt64"}, {"sealed_rows", "UInt64"},
+                     {"segments", "UInt64"}, {"bytes", "UInt64"}, {"bitmap_bytes", "UInt64"},
+                     {"users", "UInt64"}}});
+  tables.push_back({"system", "databases", "SystemTable", {{"name", "String"}}});
+  tables.push_back({"system", "one", "SystemTable", {{"dummy", "UInt8"}}});
+  for (const auto& [name, provided] : provided_) {
+    tables.push_back({"system", name, "SystemTable", provided.columns});
+  }
+  return tables;
+}
+
+absl::StatusOr<std::shared_ptr<const ResultSet>> Catalog::SystemTable(
+    absl::string_view name, const TableSnapshot& snapshot) const {
+  auto rows = std::make_shared<ResultSet>();
+  if (name == "tables") {
+    *rows = MakeRows({{"database", TypeId::kString}, {"name", TypeId::kString}, {"engine", TypeId::kString},
+                      {"total_rows", TypeId::kUInt64}, {"total_bytes", TypeId::kUInt64}});
+    const MemoryUsage memory = events_->Memory();
+    for (const TableInfo& table : Tables()) {
+      rows->columns[0].strings.push_back(table.database);
+      rows->columns[1].strings.push_back(table.name);
+      rows->columns[2].strings.push_back(table.engine);
+      const bool is_events = table.name == "events" && table.database == "default";
+      rows->columns[3].ints.push_back(is_events ? static_cast<int64_t>(snapshot.row_count()) : 0);
+      rows->columns[4].ints.push_back(is_events ? static_cast<int64_t>(memory.total_bytes()) : 0);
+      ++rows->row_count;
+    }
+    return std::shared_ptr<const ResultSet>(rows);
+  }
+  if (name == "columns") {
+    *rows = MakeRows({{"database", TypeId::kString}, {"table", TypeId::kString}, {"name", TypeId::kString},
+                      {"type", TypeId::kString}, {"position", TypeId::kUInt64},
+                      {"data_compressed_bytes", TypeId::kUInt64}});
+    const MemoryUsage memory = events_->Memory();
+    for (const TableInfo& table : Tables()) {
+      for (size_t i = 0; i < table.columns.size(); ++i) {
+        rows->columns[0].strings.push_back(table.database);
+        rows->columns[1].strings.push_back(table.name);
+        rows->columns[2].strings.push_back(table.columns[i].first);
+        rows->columns[3].strings.push_back(table.columns[i].second);
+        rows->columns[4].ints.push_back(static_cast<int64_t>(i + 1));
+        int64_t bytes = 0;
+        if (table.name == "events" && table.database == "default") {
+          bytes = static_cast<int64_t>(memory.column_bytes(kAllColumns[i]));
+        }
+        rows->columns[5].ints.push_back(bytes);
+        ++rows->row_count;
+      }
+    }
+    return std::shared_ptr<const ResultSet>(rows);
+  }
+  if (name == "partitions") {
+    *rows = MakeRows({{"partition", TypeId::kDate}, {"rows", TypeId::kUInt64}, {"sealed_rows", TypeId::kUInt64},
+                      {"segments", TypeId::kUInt64}, {"bytes", TypeId::kUInt64},
+                      {"bitmap_bytes", TypeId::kUInt64}, {"users", TypeId::kUInt64}});
+    for (size_t p = 0; p < snapshot.partition_count(); ++p) {
+      const MemoryUsage memory = snapshot.partition_memory(p);
+      rows->columns[0].ints.push_back(snapshot.day(p));
+      rows->columns[1].ints.push_back(static_cast<int64_t>(snapshot.row_count(p)));
+      rows->columns[2].ints.push_back(static_cast<int64_t>(memory.sealed_rows));
+      rows->columns[3].ints.push_back(static_cast<int64_t>(memory.segments));
+      rows->columns[4].ints.push_back(static_cast<int64_t>(memory.total_bytes()));
+      rows->columns[5].ints.push_back(static_cast<int64_t>(memory.bitmap_bytes));
+      rows->columns[6].ints.push_back(static_cast<int64_t>(snapshot.users(p).cardinality()));
+      ++rows->row_count;
+    }
+    return std::shared_ptr<const ResultSet>(rows);
+  }
+  if (name == "databases") {
+    *rows = MakeRows({{"name", TypeId::kString}});
+    rows->columns[0].strings = {"default", "system"};
+    rows->row_count = 2;
+    return std::shared_ptr<const ResultSet>(rows);
+  }
+  if (name == "one") {
+    *rows = MakeRows({{"dummy", TypeId::kUInt8}});
+    rows->columns[0].ints = {0};
+    rows->row_count = 1;
+    return std::shared_ptr<const ResultSet>(rows);
+  }
+  if (auto it = provided_.find(name); it != provided_.end()) return it->second.provider();
+  return absl::NotFoundError(absl::StrCat("Table system.", name, " doesn't exist"));
+}
+
+}  // namespace mua

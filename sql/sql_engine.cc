@@ -1,0 +1,111 @@
+#include "sql/sql_engine.h"
+
+#include <atomic>
+
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "query/executor.h"
+#include "sql/binder.h"
+#include "sql/catalog.h"
+#include "sql/parser.h"
+#include "storage/table.h"
+
+namespace mua {
+namespace {
+
+ResultSet StringRows(const std::string& column, const std::vector<std::string>& values) {
+  ResultSet result;
+  Column& out = result.AddColumn(column, DataType::Of(TypeId::kString));
+  out.strings = values;
+  result.row_count = values.size();
+  return result;
+}
+
+absl::StatusOr<ResultSet> Describe(const Statement& statement, const Catalog& catalog) {
+  const std::string database = statement.table.database.empty() ? "default" : statement.table.database;
+  for (const TableInfo& table : catalog.Tables()) {
+    if (table.database != database || table.name != statement.table.table) continue;
+    ResultSet result;
+    const char* names[] = {"name", "type", "default_type", "default_expression", "comment",
+                           "codec_expression", "ttl_expression"};
+    for (const char* name : names) result.AddColumn(name, DataType::Of(TypeId::kString));
+    for (const auto& [name, type] : table.columns) {
+      result.columns[0].strings.push_back(name);
+      result.columns[1].strings.push_back(type);
+      for (int c = 2; c < 7; ++c) result.columns[c].strings.emplace_back();
+      ++result.row_count;
+    }
+    return result;
+  }
+  return MakeSqlError(absl::StatusCode::kNotFound, statement.table.pos,
+                      absl::StrCat("Table ", database, ".", statement.table.table, " doesn't exist"));
+}
+
+}  // namespace
+
+absl::StatusOr<StatementOutput> SqlEngine::Execute(absl::string_view sql,
+                                                   const ExecuteOptions& options) const {
+  const absl::Time start = absl::Now();
+  absl::StatusOr<Statement> parsed = ParseStatement(sql);
+  if (!parsed.ok()) return parsed.status();
+  const Statement& statement = *parsed;
+  StatementOutput output;
+  output.format = statement.format;
+
+  const TableSnapshot snapshot = table_->Snapshot();
+  std::atomic<uint64_t> rows_read{0}, bytes_read{0};
+  ExecutionContext execution{&snapshot, options.threads, &rows_read, &bytes_read};
+  BindContext bind{catalog_, &execution};
+
+  switch (statement.kind) {
+    case StatementKind::kSelect: {
+      absl::StatusOr<std::shared_ptr<const SelectPlan>> plan = BindSelect(*statement.query, bind);
+      if (!plan.ok()) return plan.status();
+      absl::StatusOr<ResultSet> result = ExecuteSelect(**plan, execution);
+      if (!result.ok()) return result.status();
+      output.result = *std::move(result);
+      break;
+    }
+    case StatementKind::kExplain: {
+      absl::StatusOr<std::shared_ptr<const SelectPlan>> plan = BindSelect(*statement.query, bind);
+      if (!plan.ok()) return plan.status();
+      std::vector<std::string> lines =
+          absl::StrSplit(ExplainSelect(**plan, snapshot), '\n', absl::SkipEmpty());
+      output.result = StringRows("explain", lines);
+      break;
+    }
+    case StatementKind::kShowTables: {
+      std::vector<std::string> names;
+      const std::string database = statement.show_database.empty() ? "default" : statement.show_database;
+      for (const TableInfo& table : catalog_->Tables()) {
+        if (table.database == database) names.push_back(table.name);
+      }
+      std::sort(names.begin(), names.end());
+      output.result = StringRows("name", names);
+      break;
+    }
+    case StatementKind::kShowDatabases:
+      output.result = StringRows("name", {"default", "system"});
+      break;
+    case StatementKind::kDescribe: {
+      absl::StatusOr<ResultSet> result = Describe(statement, *catalog_);
+      if (!result.ok()) return result.status();
+      output.result = *std::move(result);
+      break;
+    }
+    case StatementKind::kInsert:
+      output.kind = StatementOutput::Kind::kInsert;
+      output.insert_table = statement.table.table;
+      output.data_offset = statement.data_offset;
+      break;
+    case StatementKind::kDelete:
+      return MakeSqlError(absl::StatusCode::kUnimplemented, statement.pos,
+                          "DELETE (GDPR erasure) is not supported yet");
+  }
+  output.result.statistics.elapsed_seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  output.result.statistics.rows_read = rows_read.load();
+  output.result.statistics.bytes_read = bytes_read.load();
+  return output;
+}
+
+}  // namespace mua

@@ -1,0 +1,52 @@
+// SqlEngine: runs one SQL statement against the database — SELECT (through
+// the binder and executor), EXPLAIN, SHOW TABLES/DATABASES, DESCRIBE — and
+// says what an INSERT wants (its data is ingest's business, in server/).
+//
+//   SqlEngine engine(&table, &catalog);
+//   MUA_ASSIGN_OR_RETURN(StatementOutput out, engine.Execute("SELECT count() FROM events"));
+//   WriteResult(out.result, OutputFormat::kTabSeparated, &body);
+//
+// Thread safety: Execute may run concurrently from many threads; each call
+// reads its own snapshot of the table.
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "query/result_set.h"
+
+namespace mua {
+
+class Catalog;
+class Table;
+
+struct StatementOutput {
+  enum class Kind { kRows, kInsert };
+  Kind kind = Kind::kRows;
+  ResultSet result;    // kRows
+  std::string format;  // the statement's FORMAT clause; empty when none
+  // kInsert: target table, input format, and where the data starts in the text.
+  std::string insert_table;
+  size_t data_offset = 0;
+};
+
+struct ExecuteOptions {
+  int threads = 0;  // 0: one per core
+};
+
+class SqlEngine {
+ public:
+  // REQUIRES: both outlive the engine.
+  SqlEngine(const Table* table, const Catalog* catalog) : table_(table), catalog_(catalog) {}
+
+  // Errors: InvalidArgument / NotFound / Unimplemented with "line L, column C: "
+  // positions for bad SQL; whatever execution reports.
+  absl::StatusOr<StatementOutput> Execute(absl::string_view sql, const ExecuteOptions& options = {}) const;
+
+ private:
+  const Table* table_;
+  const Catalog* catalog_;
+};
+
+}  // namespace mua

@@ -1,0 +1,1 @@
+SELECT level, count() AS users FROM (SELECT user_id, windowFunnel(86400, 'strict_order')(event_time, event_type = 'app_open', event_type = 'view_item', event_type = 'purchase') AS level FROM events GROUP BY user_id) GROUP BY level ORDER BY level

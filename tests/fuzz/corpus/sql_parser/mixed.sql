@@ -1,0 +1,1 @@
+SELECT toStartOfInterval(event_time, INTERVAL 1 hour) AS h, multiIf(x < 1, 'a', x < 2, 'b', 'c'), CASE WHEN y IS NULL THEN -1 ELSE y::Int64 END FROM events WHERE user_id IN (SELECT user_id FROM events WHERE event_type = 'purchase') AND z NOT BETWEEN 1 AND 2 AND w NOT LIKE '%x%' LIMIT 5, 10

@@ -1,0 +1,1 @@
+SELECT * FROM retention_matrix('app_open', '*', period => 'week', type => 'recurring', mode => 'on_or_after', from => '2026-10-01', to => '2026-11-01', breakdown => country, timezone => 'Europe/Berlin')

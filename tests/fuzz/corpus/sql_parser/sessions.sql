@@ -1,0 +1,1 @@
+SELECT day, count() AS sessions, avg(len), quantile(0.5)(len) FROM (SELECT toDate(min(event_time)) AS day, session_id, dateDiff('second', min(event_time), max(event_time)) AS len FROM events GROUP BY session_id) GROUP BY day ORDER BY day
