@@ -360,6 +360,10 @@ absl::StatusOr<ResultSet> SelectRunner::Finish(std::vector<std::unique_ptr<Worke
     std::vector<Vector> post;
     if (plan_.bitmap) {
       post = main.groups.KeyVectors();
+      for (size_t k = post.size(); k < plan_.group_keys.size(); ++k) {
+        Vector& empty = post.emplace_back();
+        empty.type = plan_.group_keys[k]->type;
+      }
       for (Vector& v : bitmap_results_[0]) post.push_back(std::move(v));
     } else {
       for (size_t w = 1; w < workers->size(); ++w) {
@@ -373,6 +377,11 @@ absl::StatusOr<ResultSet> SelectRunner::Finish(std::vector<std::unique_ptr<Worke
       }
       if (plan_.group_keys.empty()) main.groups.EnsureOneGroup();
       post = main.groups.KeyVectors();
+      // No row reached the group table: its keys are empty columns of the keys' types.
+      for (size_t k = post.size(); k < plan_.group_keys.size(); ++k) {
+        Vector& empty = post.emplace_back();
+        empty.type = plan_.group_keys[k]->type;
+      }
       for (auto& aggregate : main.aggregates) {
         aggregate->Resize(main.groups.size());
         Vector value;
