@@ -4,7 +4,9 @@
 // answer SQL from the command line (like clickhouse-local):
 //   mua-server --load events.jsonl --query 'SELECT count() FROM events' [--format JSON]
 // The HTTP server, Kafka consumer and data directory arrive with their issues.
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -31,6 +33,9 @@ ABSL_FLAG(std::string, format, "TabSeparated", "output format when a statement h
 ABSL_FLAG(int, threads, 0, "query threads (0: one per core)");
 ABSL_FLAG(int, retention_days, 0, "reject events older than this many days (0: keep everything)");
 ABSL_FLAG(bool, verbose, false, "print load statistics to stderr");
+ABSL_FLAG(std::string, batch_dir, "",
+          "run every DIR/*.sql (one statement each, in name order) and write DIR/<name>.out "
+          "(the result) or DIR/<name>.err (the error); for test harnesses that load once");
 
 namespace mua {
 namespace {
@@ -79,6 +84,57 @@ int Fail(const std::string& message) {
   return 1;
 }
 
+// Runs one statement; on success fills *body with its formatted result, else
+// *error with the message (and a caret under the position, when known).
+bool RunStatement(const SqlEngine& engine, const ExecuteOptions& options, OutputFormat default_format,
+                  const std::string& sql, std::string* body, std::string* error) {
+  absl::StatusOr<StatementOutput> output = engine.Execute(sql, options);
+  if (!output.ok()) {
+    *error = absl::StrCat(output.status().message(), "\n");
+    if (std::optional<SqlError> position = GetSqlError(output.status())) {
+      absl::StrAppend(error, DrawCaret(sql, *position));
+    }
+    return false;
+  }
+  if (output->kind == StatementOutput::Kind::kInsert) {
+    *error = "INSERT needs the HTTP endpoint; use --load for files\n";
+    return false;
+  }
+  OutputFormat format = default_format;
+  if (!output->format.empty()) {
+    absl::StatusOr<OutputFormat> parsed = ParseOutputFormat(output->format);
+    if (!parsed.ok()) {
+      *error = absl::StrCat(parsed.status().message(), "\n");
+      return false;
+    }
+    format = *parsed;
+  }
+  WriteResult(output->result, format, body);
+  return true;
+}
+
+int RunBatch(const SqlEngine& engine, const ExecuteOptions& options, OutputFormat format,
+             const std::string& dir) {
+  std::vector<std::filesystem::path> files;
+  std::error_code error_code;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, error_code)) {
+    if (entry.path().extension() == ".sql") files.push_back(entry.path());
+  }
+  if (error_code) return Fail(absl::StrCat("cannot list ", dir, ": ", error_code.message()));
+  std::sort(files.begin(), files.end());
+  for (const std::filesystem::path& file : files) {
+    std::ifstream in(file);
+    std::stringstream sql;
+    sql << in.rdbuf();
+    std::string body, error;
+    const bool ok = RunStatement(engine, options, format, sql.str(), &body, &error);
+    std::filesystem::path out = file;
+    out.replace_extension(ok ? ".out" : ".err");
+    std::ofstream(out, std::ios::binary) << (ok ? body : error);
+  }
+  return 0;
+}
+
 int Run() {
   Table table;
   Catalog catalog(&table);
@@ -107,44 +163,23 @@ int Run() {
     text << in.rdbuf();
     absl::StrAppend(&script, ";\n", text.str());
   }
-  // Split into statements with the parser, so ';' inside strings and comments is safe.
-  std::vector<std::string> statements;
-  {
-    absl::StatusOr<std::vector<Statement>> parsed = ParseScript(script);
-    if (!parsed.ok()) {
-      std::fprintf(stderr, "%s\n", std::string(parsed.status().message()).c_str());
-      if (std::optional<SqlError> error = GetSqlError(parsed.status())) {
-        std::fprintf(stderr, "%s", DrawCaret(script, *error).c_str());
-      }
-      return 1;
-    }
-    statements = SplitStatements(script);
-  }
+  // Split at top-level ';' so ';' inside strings and comments is safe.
+  std::vector<std::string> statements = SplitStatements(script);
+
   const absl::StatusOr<OutputFormat> default_format = ParseOutputFormat(absl::GetFlag(FLAGS_format));
   if (!default_format.ok()) return Fail(std::string(default_format.status().message()));
 
   ExecuteOptions options;
   options.threads = absl::GetFlag(FLAGS_threads);
+  if (const std::string dir = absl::GetFlag(FLAGS_batch_dir); !dir.empty()) {
+    return RunBatch(engine, options, *default_format, dir);
+  }
   for (const std::string& sql : statements) {
-    absl::StatusOr<StatementOutput> output = engine.Execute(sql, options);
-    if (!output.ok()) {
-      std::fprintf(stderr, "%s\n", std::string(output.status().message()).c_str());
-      if (std::optional<SqlError> error = GetSqlError(output.status())) {
-        std::fprintf(stderr, "%s", DrawCaret(sql, *error).c_str());
-      }
+    std::string body, error;
+    if (!RunStatement(engine, options, *default_format, sql, &body, &error)) {
+      std::fputs(error.c_str(), stderr);
       return 1;
     }
-    if (output->kind == StatementOutput::Kind::kInsert) {
-      return Fail("INSERT needs the HTTP endpoint; use --load for files");
-    }
-    OutputFormat format = *default_format;
-    if (!output->format.empty()) {
-      absl::StatusOr<OutputFormat> parsed = ParseOutputFormat(output->format);
-      if (!parsed.ok()) return Fail(std::string(parsed.status().message()));
-      format = *parsed;
-    }
-    std::string body;
-    WriteResult(output->result, format, &body);
     std::fwrite(body.data(), 1, body.size(), stdout);
   }
   return 0;
