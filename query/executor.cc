@@ -102,12 +102,14 @@ class SelectRunner {
   absl::Status ScanEvents(std::vector<std::unique_ptr<Worker>>* workers);
   absl::Status ScanRows(const ResultSet& rows, Worker* worker);
   absl::Status RunBitmapPath(Worker* worker);
+  absl::Status RunPerUserBitmapPath();
   absl::StatusOr<ResultSet> Finish(std::vector<std::unique_ptr<Worker>>* workers);
 
   const SelectPlan& plan_;
   const ExecutionContext& context_;
   std::atomic<uint64_t> total_collected_{0};
   std::vector<std::vector<Vector>> bitmap_results_;
+  std::optional<std::vector<Vector>> bitmap_post_;  // the per-user bitmap path's post batch
 };
 
 void SelectRunner::InitWorker(Worker* worker) const {
@@ -229,8 +231,54 @@ absl::Status SelectRunner::ScanRows(const ResultSet& rows, Worker* worker) {
   return ProcessBatch(worker, &batch);
 }
 
+absl::Status SelectRunner::RunPerUserBitmapPath() {
+  const BitmapPlan& bitmap = *plan_.bitmap;
+  const TableSnapshot& snapshot = *context_.snapshot;
+  // The users of one allowed day (restricted to the event types, when given).
+  auto day_users = [&](int32_t day) {
+    UserBitmap users;
+    const int p = snapshot.FindPartition(day);
+    if (p < 0 || !std::binary_search(bitmap.allowed_days.begin(), bitmap.allowed_days.end(), day)) {
+      return users;
+    }
+    if (bitmap.any_event_type) return snapshot.users(p);
+    for (uint32_t type : bitmap.event_types) users |= snapshot.users_with_event_type(p, type);
+    return users;
+  };
+  UserBitmap groups;
+  for (int32_t day : bitmap.allowed_days) groups |= day_users(day);
+  Vector keys;
+  keys.type = DataType::Of(TypeId::kString);
+  keys.dictionary = &snapshot.user_index();
+  keys.size = groups.cardinality();
+  keys.codes.resize(keys.size);
+  groups.toUint32Array(keys.codes.data());
+  std::vector<Vector> post;
+  post.push_back(std::move(keys));
+  for (const std::vector<int32_t>& days : bitmap.retention_days) {
+    std::vector<UserBitmap> conditions;
+    for (int32_t day : days) conditions.push_back(day_users(day));
+    Vector arrays;
+    arrays.type = DataType::Array(TypeId::kUInt8);
+    arrays.size = post[0].size;
+    arrays.offsets.assign(1, 0);
+    for (uint32_t user : post[0].codes) {
+      // retention(): r[1] = c1; r[k] = c1 AND ck.
+      const bool first = !conditions.empty() && conditions[0].contains(user);
+      for (size_t k = 0; k < conditions.size(); ++k) {
+        arrays.ints.push_back(first && (k == 0 || conditions[k].contains(user)) ? 1 : 0);
+      }
+      arrays.offsets.push_back(static_cast<uint32_t>(arrays.ints.size()));
+    }
+    post.push_back(std::move(arrays));
+  }
+  bitmap_post_ = std::move(post);
+  return absl::OkStatus();
+}
+
 absl::Status SelectRunner::RunBitmapPath(Worker* worker) {
   const BitmapPlan& bitmap = *plan_.bitmap;
+  if (bitmap.per_user) return RunPerUserBitmapPath();
   const TableSnapshot& snapshot = *context_.snapshot;
   std::vector<UserBitmap> group_users;
   StringPool pool;
@@ -328,6 +376,7 @@ Column TakeRows(const Column& column, absl::Span<const uint32_t> order) {
     if (!column.ints.empty()) out.ints.push_back(column.ints[row]);
     if (!column.floats.empty()) out.floats.push_back(column.floats[row]);
     if (!column.strings.empty()) out.strings.push_back(column.strings[row]);
+    if (!column.nulls.empty()) out.nulls.push_back(column.nulls[row]);
   }
   return out;
 }
@@ -358,7 +407,11 @@ absl::StatusOr<ResultSet> SelectRunner::Finish(std::vector<std::unique_ptr<Worke
   uint64_t rows = 0;
   if (Aggregating()) {
     std::vector<Vector> post;
-    if (plan_.bitmap) {
+    size_t groups = 0;
+    if (bitmap_post_) {
+      post = std::move(*bitmap_post_);
+      groups = post[0].size;
+    } else if (plan_.bitmap) {
       post = main.groups.KeyVectors();
       for (size_t k = post.size(); k < plan_.group_keys.size(); ++k) {
         Vector& empty = post.emplace_back();
@@ -389,8 +442,9 @@ absl::StatusOr<ResultSet> SelectRunner::Finish(std::vector<std::unique_ptr<Worke
         post.push_back(std::move(value));
       }
     }
+    if (!bitmap_post_) groups = main.groups.size();
     Batch batch;
-    batch.rows = main.groups.size();
+    batch.rows = groups;
     batch.columns = std::move(post);
     batch.pool = &main.pool;
     if (plan_.having != nullptr) {
@@ -423,6 +477,7 @@ absl::StatusOr<ResultSet> SelectRunner::Finish(std::vector<std::unique_ptr<Worke
           for (size_t k = 1; k < from.array_offsets.size(); ++k) into.array_offsets.push_back(base + from.array_offsets[k]);
         }
         into.ints.insert(into.ints.end(), from.ints.begin(), from.ints.end());
+        into.nulls.insert(into.nulls.end(), from.nulls.begin(), from.nulls.end());
         into.floats.insert(into.floats.end(), from.floats.begin(), from.floats.end());
         std::move(from.strings.begin(), from.strings.end(), std::back_inserter(into.strings));
       }
@@ -507,6 +562,10 @@ std::string TypeList(const std::vector<BoundExprPtr>& exprs) {
 
 void AppendVectorToColumn(const Vector& vector, Column* column) {
   const size_t rows = vector.size;
+  if (vector.type.nullable && vector.type.id != TypeId::kNothing) {
+    column->type.nullable = true;
+    for (size_t row = 0; row < rows; ++row) column->nulls.push_back(vector.is_null(row) ? 1 : 0);
+  }
   switch (vector.type.id) {
     case TypeId::kString:
       for (size_t row = 0; row < rows; ++row) column->strings.emplace_back(vector.string_at(row));
@@ -576,7 +635,15 @@ std::string ExplainSelect(const SelectPlan& plan, const TableSnapshot& snapshot,
   if (plan.aggregate) {
     std::vector<std::string> aggregates;
     for (const AggregateCall& call : plan.aggregates) aggregates.push_back(call.sql);
-    if (plan.bitmap) {
+    if (plan.bitmap && plan.bitmap->per_user) {
+      const BitmapPlan& bitmap = *plan.bitmap;
+      absl::StrAppend(&out, pad, "  Aggregate (bitmap path: per-user retention from per-day user bitmaps",
+                      bitmap.any_event_type ? "" : absl::StrCat(", OR of ", bitmap.event_types.size(), " event_type bitmap(s)"),
+                      "): ", absl::StrJoin(aggregates, ", "), " by user_id\n");
+      absl::StrAppend(&out, pad, "    Days: ", bitmap.allowed_days.size(), " allowed",
+                      bitmap.allowed_days.empty() ? "" : absl::StrCat(", ", FormatDay(bitmap.allowed_days.front()), " .. ",
+                                                                      FormatDay(bitmap.allowed_days.back())), "\n");
+    } else if (plan.bitmap) {
       const BitmapPlan& bitmap = *plan.bitmap;
       absl::StrAppend(&out, pad, "  Aggregate (bitmap path: per-day user bitmaps",
                       bitmap.any_event_type ? "" : absl::StrCat(", OR of ", bitmap.event_types.size(), " event_type bitmap(s)"),

@@ -151,6 +151,7 @@ void Gather(const Vector& vector, absl::Span<const uint32_t> selected, Vector* o
     out->strings = vector.strings;
     out->codes = vector.codes;
     out->offsets = vector.offsets;
+    out->nulls = vector.nulls;
     return;
   }
   auto gather = [&](const auto& from, auto& to) {
@@ -172,6 +173,7 @@ void Gather(const Vector& vector, absl::Span<const uint32_t> selected, Vector* o
     return;
   }
   gather(vector.ints, out->ints);
+  gather(vector.nulls, out->nulls);
   gather(vector.floats, out->floats);
   gather(vector.strings, out->strings);
   gather(vector.codes, out->codes);

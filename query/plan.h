@@ -61,6 +61,14 @@ struct BitmapPlan {
   // without GROUP BY.
   BoundExprPtr day_key;
   size_t aggregates = 1;  // how many (identical) distinct-user aggregates the post batch holds
+
+  // Per-user form: GROUP BY user_id with retention(toDate(event_time) = D1, ...)
+  // aggregates. Groups are the users active on `allowed_days`; condition k of
+  // aggregate a holds for a user iff the user is in the bitmap of day
+  // retention_days[a][k] (and that day is allowed).
+  bool per_user = false;
+  std::vector<int32_t> allowed_days;                  // sorted
+  std::vector<std::vector<int32_t>> retention_days;  // per aggregate, per condition
 };
 
 struct SelectPlan {

@@ -44,8 +44,10 @@ struct Vector {
   std::vector<uint32_t> codes;                  // dictionary-encoded strings
   const StringDictionary* dictionary = nullptr;  // non-null iff `codes` is used
   std::vector<uint32_t> offsets;                 // Array(T): size + 1 entries
+  std::vector<uint8_t> nulls;                    // Nullable types: 1 = NULL; empty = none
 
   bool is_dictionary() const { return dictionary != nullptr; }
+  bool is_null(size_t row) const { return !nulls.empty() && nulls[index(row)] != 0; }
   size_t index(size_t row) const { return constant ? 0 : row; }
   int64_t int_at(size_t row) const { return ints[index(row)]; }
   double float_at(size_t row) const { return floats[index(row)]; }

@@ -1,6 +1,8 @@
 #include "sql/binder.h"
 
+#include <iterator>
 #include <map>
+#include <set>
 #include <optional>
 
 #include "absl/container/flat_hash_set.h"
@@ -133,9 +135,14 @@ class SelectBinder {
   absl::StatusOr<const Expr*> ExpandKey(const Expr& expr);
   const Expr* AliasTarget(const Expr& expr) const;
   bool ContainsAggregate(const Expr& expr) const;
+  // The first aggregate call in `expr` (through aliases: the alias reference), or null.
+  const Expr* FindAggregate(const Expr& expr) const;
 
+  static bool TimeSide(const Expr& e, bool* is_day);
+  bool ConstantTime(const Expr& e, bool is_day, int64_t* value);
   void ExtractTimeRange();
   void TryBitmapPath();
+  void TryPerUserBitmapPath();
 
   const SelectCore& core_;
   const BindContext& context_;
@@ -251,6 +258,19 @@ const Expr* SelectBinder::AliasTarget(const Expr& expr) const {
   if (auto it = aliases_.find(column.name); it != aliases_.end()) return it->second;
   if (auto it = with_exprs_.find(column.name); it != with_exprs_.end()) return it->second;
   return nullptr;
+}
+
+const Expr* SelectBinder::FindAggregate(const Expr& expr) const {
+  if (expr.kind == ExprKind::kFunction) {
+    const auto& function = expr.As<FunctionExpr>();
+    if (IsAggregateFunction(function.name) && !IsScalarFunction(function.name)) return &expr;
+  }
+  const Expr* found = nullptr;
+  ForEachChild(expr, [&](const Expr& child) {
+    if (found == nullptr) found = FindAggregate(child);
+  });
+  if (found == nullptr && AliasTarget(expr) != nullptr && ContainsAggregate(expr)) found = &expr;
+  return found;
 }
 
 bool SelectBinder::ContainsAggregate(const Expr& expr) const {
@@ -547,6 +567,7 @@ absl::StatusOr<BoundExprPtr> SelectBinder::BindAggregate(const FunctionExpr& fun
     }
   }
   std::vector<Vector> parameters;
+  std::vector<BoundExprPtr> bound_parameters;  // own the storage `parameters` view
   for (const ExprPtr& parameter : function.parameters) {
     absl::StatusOr<BoundExprPtr> bound = BindExpr(*parameter, Phase::kSource);
     if (!bound.ok()) return bound.status();
@@ -555,6 +576,7 @@ absl::StatusOr<BoundExprPtr> SelectBinder::BindAggregate(const FunctionExpr& fun
                      absl::StrCat("Parameters of aggregate function ", function.name, " must be constants"));
     }
     parameters.push_back((*bound)->constant);
+    bound_parameters.push_back(*std::move(bound));
   }
   AggregateCall call;
   std::vector<AggregateArg> args;
@@ -754,6 +776,45 @@ absl::StatusOr<BoundExprPtr> SelectBinder::BindExpr(const Expr& expr, Phase phas
   return absl::InternalError("unknown expression kind");
 }
 
+// Whether `e` is event_time (ms) or toDate(event_time) (a day: *is_day).
+bool SelectBinder::TimeSide(const Expr& e, bool* is_day) {
+  if (IsColumnNamed(e, "event_time")) {
+    *is_day = false;
+    return true;
+  }
+  if (e.kind == ExprKind::kFunction) {
+    const auto& f = e.As<FunctionExpr>();
+    if (f.name == "toDate" && f.args.size() == 1 && IsColumnNamed(*f.args[0], "event_time")) {
+      *is_day = true;
+      return true;
+    }
+  }
+  return false;
+}
+// A constant time in ms (or a day number when is_day), from a literal or a time constant.
+bool SelectBinder::ConstantTime(const Expr& e, bool is_day, int64_t* value) {
+  absl::StatusOr<BoundExprPtr> bound = BindExpr(e, Phase::kSource);
+  if (!bound.ok() || !(*bound)->is_constant()) return false;
+  const Vector& v = (*bound)->constant;
+  const TypeId target = is_day ? TypeId::kDate : TypeId::kDateTime64;
+  if (v.type.is_string()) {
+    absl::StatusOr<int64_t> parsed = ParseTimeLiteral(v.string_at(0), target);
+    if (!parsed.ok()) return false;
+    *value = *parsed;
+    return true;
+  }
+  if (!v.type.is_time()) return false;
+  if (is_day) {
+    if (v.type.id != TypeId::kDate) return false;  // comparing a day with a time: leave it
+    *value = v.int_at(0);
+  } else {
+    *value = v.type.id == TypeId::kDate ? v.int_at(0) * kDayMs
+             : v.type.id == TypeId::kDateTime ? v.int_at(0) * 1000
+                                              : v.int_at(0);
+  }
+  return true;
+}
+
 // Pruning from the WHERE clause: conjuncts comparing event_time (or
 // toDate(event_time)) with constants narrow the scan's time range. The filter
 // itself still runs; this only skips partitions and blocks.
@@ -788,41 +849,9 @@ void SelectBinder::ExtractTimeRange() {
       default: break;
     }
   };
-  auto time_side = [](const Expr& e, bool* is_day) {
-    if (IsColumnNamed(e, "event_time")) {
-      *is_day = false;
-      return true;
-    }
-    if (e.kind == ExprKind::kFunction) {
-      const auto& f = e.As<FunctionExpr>();
-      if (f.name == "toDate" && f.args.size() == 1 && IsColumnNamed(*f.args[0], "event_time")) {
-        *is_day = true;
-        return true;
-      }
-    }
-    return false;
-  };
+  auto time_side = [](const Expr& e, bool* is_day) { return TimeSide(e, is_day); };
   auto constant_value = [&](const Expr& e, bool is_day, int64_t* value) {
-    absl::StatusOr<BoundExprPtr> bound = BindExpr(e, Phase::kSource);
-    if (!bound.ok() || !(*bound)->is_constant()) return false;
-    const Vector& v = (*bound)->constant;
-    const TypeId target = is_day ? TypeId::kDate : TypeId::kDateTime64;
-    if (v.type.is_string()) {
-      absl::StatusOr<int64_t> parsed = ParseTimeLiteral(v.string_at(0), target);
-      if (!parsed.ok()) return false;
-      *value = *parsed;
-      return true;
-    }
-    if (!v.type.is_time()) return false;
-    if (is_day) {
-      if (v.type.id != TypeId::kDate) return false;  // comparing a day with a time: leave it
-      *value = v.int_at(0);
-    } else {
-      *value = v.type.id == TypeId::kDate ? v.int_at(0) * kDayMs
-               : v.type.id == TypeId::kDateTime ? v.int_at(0) * 1000
-                                                : v.int_at(0);
-    }
-    return true;
+    return ConstantTime(e, is_day, value);
   };
   auto flip = [](BinaryOp op) {
     switch (op) {
@@ -848,6 +877,31 @@ void SelectBinder::ExtractTimeRange() {
       } else if (time_side(*b.right, &is_day) && constant_value(*b.left, is_day, &value)) {
         apply(flip(b.op), is_day, value);
         time_conjuncts_.insert(conjunct);
+      }
+    } else if (conjunct->kind == ExprKind::kIn && !conjunct->As<InExpr>().negated &&
+               time_side(*conjunct->As<InExpr>().operand, &is_day)) {
+      // x IN (v1, v2, ...): the scan needs [min v, max v] only. The range is
+      // wider than the set, so this conjunct stays a filter (not in time_conjuncts_).
+      const Expr& set = *conjunct->As<InExpr>().set;
+      std::vector<const Expr*> elements;
+      if (set.kind == ExprKind::kTuple) {
+        for (const ExprPtr& element : set.As<TupleExpr>().elements) elements.push_back(element.get());
+      } else if (set.kind != ExprKind::kSubquery) {
+        elements.push_back(&set);
+      }
+      int64_t low = INT64_MAX, high = INT64_MIN;
+      bool all_constant = !elements.empty();
+      for (const Expr* element : elements) {
+        if (!constant_value(*element, is_day, &value)) {
+          all_constant = false;
+          break;
+        }
+        low = std::min(low, value);
+        high = std::max(high, value);
+      }
+      if (all_constant) {
+        apply(BinaryOp::kGreaterEquals, is_day, low);
+        apply(BinaryOp::kLessEquals, is_day, high);
       }
     } else if (conjunct->kind == ExprKind::kBetween) {
       const auto& b = conjunct->As<BetweenExpr>();
@@ -956,6 +1010,111 @@ void SelectBinder::TryBitmapPath() {
   plan_->bitmap = std::move(bitmap);
 }
 
+// GROUP BY user_id with only retention(toDate(event_time) = D, ...) aggregates,
+// under a WHERE of whole-day time bounds, day lists and one event_type
+// condition: per-user retention bits are memberships in per-day bitmaps.
+void SelectBinder::TryPerUserBitmapPath() {
+  if (plan_->source.kind != SourcePlan::Kind::kEvents || !plan_->aggregate) return;
+  if (keys_.size() != 1 || !IsColumnNamed(*keys_[0], "user_id") || aggregate_asts_.empty()) return;
+  BitmapPlan bitmap;
+  bitmap.per_user = true;
+  for (const FunctionExpr* aggregate : aggregate_asts_) {
+    if (aggregate->name != "retention" || aggregate->distinct || aggregate->parametric) return;
+    std::vector<int32_t> days;
+    for (const ExprPtr& condition : aggregate->args) {
+      if (condition->kind != ExprKind::kBinary || condition->As<BinaryExpr>().op != BinaryOp::kEquals) return;
+      const auto& equals = condition->As<BinaryExpr>();
+      bool is_day = false;
+      int64_t day = 0;
+      if (TimeSide(*equals.left, &is_day) && is_day && ConstantTime(*equals.right, true, &day)) {
+      } else if (TimeSide(*equals.right, &is_day) && is_day && ConstantTime(*equals.left, true, &day)) {
+      } else {
+        return;
+      }
+      days.push_back(static_cast<int32_t>(day));
+    }
+    bitmap.retention_days.push_back(std::move(days));
+  }
+  const TableSnapshot& snapshot = *context_.execution->snapshot;
+  if (snapshot.partition_count() == 0) return;
+  // Days allowed by the time range (which must be whole days) ...
+  const ScanOptions& scan = plan_->source.scan;
+  const int64_t min_ms = std::max(scan.min_time_ms, MillisOfDay(snapshot.day(0)));
+  const int64_t max_ms =
+      std::min(scan.max_time_ms, MillisOfDay(snapshot.day(snapshot.partition_count() - 1) + 1) - 1);
+  if (min_ms > max_ms) return;
+  if (min_ms % kDayMs != 0 || (max_ms + 1) % kDayMs != 0) return;
+  std::set<int32_t> allowed;
+  for (int32_t day = DayOfMillis(min_ms); day <= DayOfMillis(max_ms); ++day) allowed.insert(day);
+  // ... and by each WHERE conjunct.
+  int event_type_conditions = 0;
+  std::vector<const Expr*> stack;
+  if (core_.where != nullptr) stack.push_back(core_.where.get());
+  while (!stack.empty()) {
+    const Expr* e = stack.back();
+    stack.pop_back();
+    if (e->kind == ExprKind::kBinary && e->As<BinaryExpr>().op == BinaryOp::kAnd) {
+      stack.push_back(e->As<BinaryExpr>().left.get());
+      stack.push_back(e->As<BinaryExpr>().right.get());
+      continue;
+    }
+    if (time_conjuncts_.contains(e)) continue;
+    bool is_day = false;
+    if (e->kind == ExprKind::kIn && !e->As<InExpr>().negated && TimeSide(*e->As<InExpr>().operand, &is_day) &&
+        is_day) {
+      const Expr& set = *e->As<InExpr>().set;
+      std::vector<const Expr*> elements;
+      if (set.kind == ExprKind::kTuple) {
+        for (const ExprPtr& element : set.As<TupleExpr>().elements) elements.push_back(element.get());
+      } else if (set.kind != ExprKind::kSubquery) {
+        elements.push_back(&set);
+      }
+      std::set<int32_t> listed;
+      for (const Expr* element : elements) {
+        int64_t day = 0;
+        if (!ConstantTime(*element, true, &day)) return;
+        listed.insert(static_cast<int32_t>(day));
+      }
+      std::set<int32_t> both;
+      std::set_intersection(allowed.begin(), allowed.end(), listed.begin(), listed.end(),
+                            std::inserter(both, both.begin()));
+      allowed = std::move(both);
+      continue;
+    }
+    // event_type = 'x' or event_type IN ('x', ...)
+    std::vector<std::string> types;
+    auto literal_string = [](const Expr& x, std::string* out) {
+      if (x.kind != ExprKind::kLiteral || x.As<LiteralExpr>().literal_kind != LiteralKind::kString) return false;
+      *out = x.As<LiteralExpr>().string_value;
+      return true;
+    };
+    std::string value;
+    if (e->kind == ExprKind::kBinary && e->As<BinaryExpr>().op == BinaryOp::kEquals &&
+        IsColumnNamed(*e->As<BinaryExpr>().left, "event_type") && literal_string(*e->As<BinaryExpr>().right, &value)) {
+      types.push_back(value);
+    } else if (e->kind == ExprKind::kIn && !e->As<InExpr>().negated &&
+               IsColumnNamed(*e->As<InExpr>().operand, "event_type") &&
+               e->As<InExpr>().set->kind == ExprKind::kTuple) {
+      for (const ExprPtr& element : e->As<InExpr>().set->As<TupleExpr>().elements) {
+        if (!literal_string(*element, &value)) return;
+        types.push_back(value);
+      }
+    } else {
+      return;
+    }
+    if (++event_type_conditions > 1) return;
+    bitmap.any_event_type = false;
+    for (const std::string& type : types) {
+      if (std::optional<uint32_t> code = snapshot.dictionary(ColumnId::kEventType).Find(type)) {
+        bitmap.event_types.push_back(*code);
+      }
+    }
+  }
+  bitmap.allowed_days.assign(allowed.begin(), allowed.end());
+  bitmap.aggregates = plan_->aggregates.size();
+  plan_->bitmap = std::move(bitmap);
+}
+
 absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::Bind() {
   for (const WithItem& item : core_.with) {
     if (item.expr != nullptr) with_exprs_[item.name] = item.expr.get();
@@ -989,9 +1148,10 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::Bind() {
   }
 
   if (core_.where != nullptr) {
-    if (ContainsAggregate(*core_.where)) {
-      return ErrorAt(core_.where->pos, absl::StatusCode::kInvalidArgument,
-                     "Aggregate function is found in WHERE clause");
+    if (const Expr* aggregate = FindAggregate(*core_.where)) {
+      return ErrorAt(aggregate->pos, absl::StatusCode::kInvalidArgument,
+                     absl::StrCat("Aggregate function ", ClickHouseColumnName(*aggregate),
+                                  " is found in WHERE in query"));
     }
     absl::StatusOr<BoundExprPtr> where = BindExpr(*core_.where, Phase::kSource);
     if (!where.ok()) return where.status();
@@ -1021,7 +1181,11 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::Bind() {
 
   const Phase post = Phase::kPost;
   for (const auto& [expr, name] : items) {
+    // Inside its own definition an alias names the column (`any(platform) AS platform`).
+    const bool own_alias = aliases_.contains(name) && aliases_.at(name) == expr;
+    if (own_alias) expanding_.insert(name);
     absl::StatusOr<BoundExprPtr> output = BindExpr(*expr, post);
+    if (own_alias) expanding_.erase(name);
     if (!output.ok()) return output.status();
     if ((*output)->type.id == TypeId::kInterval) {
       return ErrorAt(expr->pos, absl::StatusCode::kUnimplemented, "INTERVAL values cannot be selected");
@@ -1060,6 +1224,7 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::Bind() {
   plan_->distinct = core_.distinct;
   ExtractTimeRange();
   TryBitmapPath();
+  if (!plan_->bitmap) TryPerUserBitmapPath();
   return std::shared_ptr<const SelectPlan>(plan_);
 }
 

@@ -77,6 +77,10 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(absl::string_view sql,
     case StatementKind::kShowTables: {
       std::vector<std::string> names;
       const std::string database = statement.show_database.empty() ? "default" : statement.show_database;
+      if (database != "default" && database != "system") {
+        return MakeSqlError(absl::StatusCode::kNotFound, statement.pos,
+                            absl::StrCat("Database ", database, " doesn't exist"));
+      }
       for (const TableInfo& table : catalog_->Tables()) {
         if (table.database == database) names.push_back(table.name);
       }

@@ -353,6 +353,22 @@ class DistinctAggregate final : public AggregateFunction {
         return absl::OkStatus();
       }
       case Mode::kText: {
+        if (args.size() == 1 && args[0].type.is_string()) {
+          // One string: look up by view (no allocation when present) and skip
+          // runs of the same value in the same group (sorted blocks).
+          const Vector& v = args[0];
+          absl::string_view previous;
+          uint32_t previous_group = UINT32_MAX;
+          for (size_t row = 0; row < groups.size(); ++row) {
+            const absl::string_view value = v.string_at(row);
+            if (groups[row] == previous_group && value == previous) continue;
+            auto& set = texts_[groups[row]];
+            if (!set.contains(value)) set.emplace(value);
+            previous = value;
+            previous_group = groups[row];
+          }
+          return absl::OkStatus();
+        }
         std::string key;
         for (size_t row = 0; row < groups.size(); ++row) {
           key.clear();

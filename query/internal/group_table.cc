@@ -61,17 +61,28 @@ void GroupTable::Map(absl::Span<const Vector> keys, size_t rows, std::vector<uin
     std::fill(groups->begin(), groups->end(), 0);
     return;
   }
+  // Sealed blocks are sorted by (user, time), so equal keys come in runs: a
+  // row whose key equals the previous row's reuses its group without hashing.
   if (fast_) {
     const bool two = keys.size() == 2;
+    std::pair<int64_t, int64_t> previous;
+    uint32_t previous_group = 0;
     for (size_t row = 0; row < rows; ++row) {
       const std::pair<int64_t, int64_t> key{IntKey(keys[0], row), two ? IntKey(keys[1], row) : 0};
+      if (row > 0 && key == previous) {
+        (*groups)[row] = previous_group;
+        continue;
+      }
       auto [it, inserted] = fast_map_.try_emplace(key, static_cast<uint32_t>(size_));
       if (inserted) AddKeyValues(keys, row);
-      (*groups)[row] = it->second;
+      (*groups)[row] = previous_group = it->second;
+      previous = key;
     }
     return;
   }
   std::string serialized;
+  std::string previous;
+  uint32_t previous_group = 0;
   for (size_t row = 0; row < rows; ++row) {
     serialized.clear();
     for (const Vector& key : keys) {
@@ -87,9 +98,14 @@ void GroupTable::Map(absl::Span<const Vector> keys, size_t rows, std::vector<uin
         serialized.append(reinterpret_cast<const char*>(&value), sizeof(value));
       }
     }
+    if (row > 0 && serialized == previous) {
+      (*groups)[row] = previous_group;
+      continue;
+    }
     auto [it, inserted] = map_.try_emplace(serialized, static_cast<uint32_t>(size_));
     if (inserted) AddKeyValues(keys, row);
-    (*groups)[row] = it->second;
+    (*groups)[row] = previous_group = it->second;
+    previous.swap(serialized);
   }
 }
 

@@ -139,6 +139,10 @@ absl::StatusOr<ScalarBinding> BindMultiIf(absl::string_view name, absl::Span<con
   if (!super.ok()) return super.status();
   type = *super;
   if (type.id == TypeId::kArray) return IllegalType(name, type);
+  // A NULL branch (CASE without ELSE) makes the result Nullable, as in ClickHouse.
+  bool any_null = args.back().type.id == TypeId::kNothing;
+  for (size_t i = 1; i < args.size(); i += 2) any_null = any_null || args[i].type.id == TypeId::kNothing;
+  if (any_null && type.id != TypeId::kNothing) type.nullable = true;
   return ScalarBinding{type, [type](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
                          for (Vector& arg : v) {
                            if (arg.type.is_string()) arg.MaterializeStrings();
@@ -152,6 +156,11 @@ absl::StatusOr<ScalarBinding> BindMultiIf(absl::string_view name, absl::Span<con
                                break;
                              }
                            }
+                           if (v[chosen].type.id == TypeId::kNothing || v[chosen].is_null(row)) {
+                             out->nulls.resize(rows);
+                             out->nulls[row] = 1;
+                             continue;
+                           }
                            CopyValue(v[chosen], row, type, out);
                          }
                          return absl::OkStatus();
@@ -163,6 +172,41 @@ absl::StatusOr<ScalarBinding> BindMultiIf(absl::string_view name, absl::Span<con
 absl::StatusOr<ScalarBinding> BindCoalesce(absl::string_view name, absl::Span<const ScalarArg> args) {
   if (args.empty() || (name == "ifNull" && args.size() != 2)) {
     return ArityError(name, args.size(), name == "ifNull" ? "2" : "at least 1");
+  }
+  bool any_nullable = false;
+  for (const ScalarArg& arg : args) any_nullable = any_nullable || arg.type.nullable;
+  if (any_nullable) {
+    // Per row: the first argument that is not NULL there.
+    DataType type = DataType::Of(TypeId::kNothing);
+    for (const ScalarArg& arg : args) {
+      if (arg.type.id == TypeId::kNothing) continue;
+      DataType plain = arg.type;
+      plain.nullable = false;
+      absl::StatusOr<DataType> super = CommonSuperType(name, type, plain);
+      if (!super.ok()) return super.status();
+      type = *super;
+    }
+    type.nullable = args.back().type.nullable || args.back().type.id == TypeId::kNothing;
+    return ScalarBinding{type, [type](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+                           for (Vector& arg : v) {
+                             if (arg.type.is_string()) arg.MaterializeStrings();
+                           }
+                           ResizeFor(type, rows, out);
+                           for (size_t row = 0; row < rows; ++row) {
+                             bool found = false;
+                             for (const Vector& arg : v) {
+                               if (arg.type.id == TypeId::kNothing || arg.is_null(row)) continue;
+                               CopyValue(arg, row, type, out);
+                               found = true;
+                               break;
+                             }
+                             if (!found) {
+                               out->nulls.resize(rows);
+                               out->nulls[row] = 1;
+                             }
+                           }
+                           return absl::OkStatus();
+                         }};
   }
   size_t chosen = 0;
   while (chosen + 1 < args.size() && args[chosen].type.id == TypeId::kNothing) ++chosen;
@@ -176,6 +220,14 @@ absl::StatusOr<ScalarBinding> BindCoalesce(absl::string_view name, absl::Span<co
 absl::StatusOr<ScalarBinding> BindIsNull(absl::string_view name, bool want_null,
                                          absl::Span<const ScalarArg> args) {
   if (args.size() != 1) return ArityError(name, args.size(), "1");
+  if (args[0].type.nullable) {
+    return ScalarBinding{DataType::Of(TypeId::kUInt8),
+                         [want_null](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+                           ResizeInts(out, rows);
+                           for (size_t row = 0; row < rows; ++row) out->ints[row] = v[0].is_null(row) == want_null;
+                           return absl::OkStatus();
+                         }};
+  }
   const int64_t value = (args[0].type.id == TypeId::kNothing) == want_null ? 1 : 0;
   return ScalarBinding{DataType::Of(TypeId::kUInt8),
                        [value](absl::Span<Vector>, size_t rows, StringPool*, Vector* out) {

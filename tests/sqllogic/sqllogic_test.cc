@@ -19,12 +19,16 @@
 //   SQL                       column count; rowsort sorts actual and expected rows.
 //   ----                      Expected rows as MUA's TabSeparated output prints
 //   <rows, values TAB-sep>    them; an empty string value is written `(empty)`.
+//                             Or one line `<REGEX>:pattern` (`<!REGEX>:pattern`): the
+//                             pattern must (must not) occur in the result, whose rows
+//                             are joined by spaces for matching (as in DuckDB's runner).
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -187,12 +191,22 @@ class SqlLogicRunner {
       return;
     }
     std::vector<std::string> actual = RenderRows(output->result);
+    EXPECT_EQ(output->result.names.size(), types.size())
+        << Where(record_line) << "column count differs from 'query " << types << "'\nSQL: " << sql;
+    if (expected.size() == 1 && (absl::StartsWith(expected[0], "<REGEX>:") ||
+                                 absl::StartsWith(expected[0], "<!REGEX>:"))) {
+      const bool negated = expected[0][1] == '!';
+      const std::string pattern = expected[0].substr(expected[0].find(':') + 1);
+      const bool found = std::regex_search(absl::StrJoin(actual, " "), std::regex(pattern));
+      EXPECT_NE(found, negated) << Where(record_line) << "result "
+                                << (negated ? "matches" : "does not match") << " /" << pattern
+                                << "/\nSQL: " << sql << "\nactual:\n" << absl::StrJoin(actual, "\n");
+      return;
+    }
     if (rowsort) {
       std::sort(actual.begin(), actual.end());
       std::sort(expected.begin(), expected.end());
     }
-    EXPECT_EQ(output->result.names.size(), types.size())
-        << Where(record_line) << "column count differs from 'query " << types << "'\nSQL: " << sql;
     if (actual != expected) {
       ADD_FAILURE() << Where(record_line) << "wrong result\nSQL: " << sql << "\nexpected ("
                     << expected.size() << " rows):\n" << absl::StrJoin(expected, "\n")
