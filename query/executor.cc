@@ -130,6 +130,7 @@ void SelectRunner::InitWorker(Worker* worker) const {
 absl::Status SelectRunner::Collect(Worker* worker, const Batch& batch) const {
   const size_t outputs = plan_.outputs.size();
   for (size_t i = 0; i < outputs + plan_.order_by.size(); ++i) {
+    if (i < outputs && !plan_.output_used.empty() && !plan_.output_used[i]) continue;
     const BoundExpr& expr = i < outputs ? *plan_.outputs[i] : *plan_.order_by[i - outputs].expr;
     Vector value;
     absl::Status status = Evaluate(expr, batch, &value);

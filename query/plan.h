@@ -81,6 +81,9 @@ struct SelectPlan {
   BoundExprPtr having;
   std::vector<BoundExprPtr> outputs;
   std::vector<std::string> names;
+  // Outputs the consumer reads (a subquery's unused columns are not computed);
+  // empty: all.
+  std::vector<bool> output_used;
   std::vector<SortKey> order_by;
   bool distinct = false;
   std::optional<uint64_t> limit;

@@ -1,5 +1,6 @@
 #include "sql/binder.h"
 
+#include <functional>
 #include <iterator>
 #include <map>
 #include <set>
@@ -143,6 +144,7 @@ class SelectBinder {
   void ExtractTimeRange();
   void TryBitmapPath();
   void TryPerUserBitmapPath();
+  void PruneSubqueryOutputs();
 
   const SelectCore& core_;
   const BindContext& context_;
@@ -1115,6 +1117,35 @@ void SelectBinder::TryPerUserBitmapPath() {
   plan_->bitmap = std::move(bitmap);
 }
 
+// A subquery's outputs that this query never reads are not computed (their
+// columns stay empty): `SELECT day, ... FROM (SELECT user_id, session_id, ...)`
+// groups by user and session without materializing either as text.
+void SelectBinder::PruneSubqueryOutputs() {
+  if (plan_->source.kind != SourcePlan::Kind::kSubquery) return;
+  std::vector<bool> used(columns_.size(), false);
+  std::function<void(const BoundExprPtr&)> mark = [&](const BoundExprPtr& expr) {
+    if (expr == nullptr) return;
+    if (expr->kind == BoundExpr::Kind::kColumn && expr->column < static_cast<int>(used.size())) {
+      used[expr->column] = true;
+    }
+    for (const BoundExprPtr& arg : expr->args) mark(arg);
+  };
+  mark(plan_->where);
+  for (const BoundExprPtr& key : plan_->group_keys) mark(key);
+  for (const AggregateCall& call : plan_->aggregates) {
+    for (const BoundExprPtr& arg : call.args) mark(arg);
+  }
+  if (!plan_->aggregate) {
+    // Outputs, HAVING and ORDER BY read the source batch directly.
+    for (const BoundExprPtr& output : plan_->outputs) mark(output);
+    mark(plan_->having);
+    for (const SortKey& key : plan_->order_by) mark(key.expr);
+  }
+  auto subquery = std::const_pointer_cast<SelectPlan>(plan_->source.subquery);
+  if (subquery->distinct) return;  // DISTINCT compares every output
+  subquery->output_used = std::move(used);
+}
+
 absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::Bind() {
   for (const WithItem& item : core_.with) {
     if (item.expr != nullptr) with_exprs_[item.name] = item.expr.get();
@@ -1225,6 +1256,7 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::Bind() {
   ExtractTimeRange();
   TryBitmapPath();
   if (!plan_->bitmap) TryPerUserBitmapPath();
+  PruneSubqueryOutputs();
   return std::shared_ptr<const SelectPlan>(plan_);
 }
 

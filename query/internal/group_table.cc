@@ -16,7 +16,7 @@ void GroupTable::InitKeys(absl::Span<const Vector> keys) {
     column.dictionary = key.dictionary;
     column.floats = key.type.id == TypeId::kFloat64;
     column.strings = key.type.is_string() && !key.is_dictionary();
-    if (column.strings || key.type.id == TypeId::kArray) fast_ = false;
+    if (key.type.id == TypeId::kArray) fast_ = false;
   }
 }
 
@@ -65,10 +65,13 @@ void GroupTable::Map(absl::Span<const Vector> keys, size_t rows, std::vector<uin
   // row whose key equals the previous row's reuses its group without hashing.
   if (fast_) {
     const bool two = keys.size() == 2;
+    auto id_of = [&](size_t k, size_t row) {
+      return columns_[k].strings ? StringId(&columns_[k], keys[k].string_at(row)) : IntKey(keys[k], row);
+    };
     std::pair<int64_t, int64_t> previous;
     uint32_t previous_group = 0;
     for (size_t row = 0; row < rows; ++row) {
-      const std::pair<int64_t, int64_t> key{IntKey(keys[0], row), two ? IntKey(keys[1], row) : 0};
+      const std::pair<int64_t, int64_t> key{id_of(0, row), two ? id_of(1, row) : 0};
       if (row > 0 && key == previous) {
         (*groups)[row] = previous_group;
         continue;
@@ -107,6 +110,20 @@ void GroupTable::Map(absl::Span<const Vector> keys, size_t rows, std::vector<uin
     (*groups)[row] = previous_group = it->second;
     previous.swap(serialized);
   }
+}
+
+int64_t GroupTable::StringId(KeyColumn* column, absl::string_view value) {
+  // Runs of one value (sorted blocks) are compared, not hashed. `last_string`
+  // views the interned copy of the last value looked up; only an insertion can
+  // move it (rehash), and every insertion resets it to the new element.
+  if (column->last_id >= 0 && value == column->last_string) return column->last_id;
+  auto it = column->interned.find(value);
+  if (it == column->interned.end()) {
+    it = column->interned.emplace(std::string(value), static_cast<int64_t>(column->interned.size())).first;
+  }
+  column->last_string = it->first;
+  column->last_id = it->second;
+  return it->second;
 }
 
 void GroupTable::EnsureOneGroup() {

@@ -1,6 +1,7 @@
 // GroupTable: maps GROUP BY key tuples to dense group numbers (0, 1, ...) and
-// keeps each group's key values. Keys that are all integers, dictionary codes
-// or floats (at most two) hash as a pair of int64; others as serialized bytes.
+// keeps each group's key values. Up to two keys hash as a pair of int64:
+// integers, dictionary codes, float bits, or strings interned to dense ids;
+// more keys (or arrays) as serialized bytes.
 // Not thread-safe: one per worker; Absorb merges a worker's table into another.
 #pragma once
 
@@ -45,7 +46,11 @@ class GroupTable {
     std::vector<int64_t> ints;  // ints, codes
     std::vector<double> float_values;
     std::deque<std::string> string_values;
+    absl::flat_hash_map<std::string, int64_t> interned;  // strings -> dense ids (fast path)
+    absl::string_view last_string;                     // the previous row's value and id
+    int64_t last_id = -1;
   };
+  int64_t StringId(KeyColumn* column, absl::string_view value);
   void InitKeys(absl::Span<const Vector> keys);
   void AddKeyValues(absl::Span<const Vector> keys, size_t row);
   int64_t IntKey(const Vector& key, size_t row) const;
