@@ -1,5 +1,7 @@
 #include "query/data_type.h"
 
+#include "storage/schema.h"
+
 namespace mua {
 
 const char* TypeIdName(TypeId id) {
@@ -58,6 +60,18 @@ bool DataType::is_unsigned() const {
 
 bool DataType::is_time() const {
   return id == TypeId::kDate || id == TypeId::kDateTime || id == TypeId::kDateTime64;
+}
+
+DataType StorageColumnType(ColumnId id) {
+  switch (KindOf(id)) {
+    case ColumnKind::kTime: return DataType::Of(TypeId::kDateTime64);
+    case ColumnKind::kLowCardinality: {
+      DataType type = DataType::Of(TypeId::kString);
+      type.low_cardinality = true;
+      return type;
+    }
+    default: return DataType::Of(TypeId::kString);
+  }
 }
 
 }  // namespace mua

@@ -58,4 +58,10 @@ struct DataType {
 // The name of a scalar type id ("UInt8", "Date", ...).
 const char* TypeIdName(TypeId id);
 
+enum class ColumnId : uint8_t;
+
+// The query type of an events column: DateTime64(3) for event_time,
+// LowCardinality(String) for dictionary columns, String otherwise.
+DataType StorageColumnType(ColumnId id);
+
 }  // namespace mua

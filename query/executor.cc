@@ -17,18 +17,6 @@ namespace {
 
 using query_internal::GroupTable;
 
-DataType StorageColumnType(ColumnId id) {
-  switch (KindOf(id)) {
-    case ColumnKind::kTime: return DataType::Of(TypeId::kDateTime64);
-    case ColumnKind::kLowCardinality: {
-      DataType type = DataType::Of(TypeId::kString);
-      type.low_cardinality = true;
-      return type;
-    }
-    default: return DataType::Of(TypeId::kString);
-  }
-}
-
 // The batch of a storage block: time as DateTime64 ms, user ids and
 // low-cardinality columns dictionary-coded, strings as views.
 void BatchFromBlock(const ScanBlock& block, absl::Span<const ColumnId> columns,

@@ -34,18 +34,6 @@ absl::Status AtNode(const absl::Status& status, SourcePos pos) {
   return MakeSqlError(status.code(), pos, status.message());
 }
 
-DataType StorageType(ColumnId id) {
-  switch (KindOf(id)) {
-    case ColumnKind::kTime: return DataType::Of(TypeId::kDateTime64);
-    case ColumnKind::kLowCardinality: {
-      DataType type = DataType::Of(TypeId::kString);
-      type.low_cardinality = true;
-      return type;
-    }
-    default: return DataType::Of(TypeId::kString);
-  }
-}
-
 BoundExprPtr StringConstant(std::string value, std::string sql) {
   auto expr = std::make_shared<BoundExpr>();
   expr->kind = BoundExpr::Kind::kConstant;
@@ -90,6 +78,53 @@ bool IsDayGranular(const Expr& expr, bool* uses_day) {
   for (const ExprPtr& arg : function.args) {
     if (!IsDayGranular(*arg, uses_day)) return false;
   }
+  return true;
+}
+
+// The conjuncts of a WHERE clause (its top-level AND operands).
+std::vector<const Expr*> Conjuncts(const Expr* where) {
+  std::vector<const Expr*> conjuncts;
+  std::vector<const Expr*> stack;
+  if (where != nullptr) stack.push_back(where);
+  while (!stack.empty()) {
+    const Expr* e = stack.back();
+    stack.pop_back();
+    if (e->kind == ExprKind::kBinary && e->As<BinaryExpr>().op == BinaryOp::kAnd) {
+      stack.push_back(e->As<BinaryExpr>().left.get());
+      stack.push_back(e->As<BinaryExpr>().right.get());
+    } else {
+      conjuncts.push_back(e);
+    }
+  }
+  return conjuncts;
+}
+
+// `event_type = 'x'` or `event_type IN ('x', ...)`: the listed types.
+bool EventTypeCondition(const Expr& e, std::vector<std::string>* types) {
+  auto literal_string = [](const Expr& x, std::string* out) {
+    if (x.kind != ExprKind::kLiteral || x.As<LiteralExpr>().literal_kind != LiteralKind::kString) return false;
+    *out = x.As<LiteralExpr>().string_value;
+    return true;
+  };
+  std::string value;
+  if (e.kind == ExprKind::kBinary && e.As<BinaryExpr>().op == BinaryOp::kEquals &&
+      IsColumnNamed(*e.As<BinaryExpr>().left, "event_type") && literal_string(*e.As<BinaryExpr>().right, &value)) {
+    types->push_back(value);
+    return true;
+  }
+  if (e.kind != ExprKind::kIn || e.As<InExpr>().negated || !IsColumnNamed(*e.As<InExpr>().operand, "event_type")) {
+    return false;
+  }
+  const Expr& set = *e.As<InExpr>().set;
+  if (set.kind == ExprKind::kTuple) {
+    for (const ExprPtr& element : set.As<TupleExpr>().elements) {
+      if (!literal_string(*element, &value)) return false;
+      types->push_back(value);
+    }
+    return true;
+  }
+  if (!literal_string(set, &value)) return false;
+  types->push_back(value);
   return true;
 }
 
@@ -144,6 +179,7 @@ class SelectBinder {
   void ExtractTimeRange();
   void TryBitmapPath();
   void TryPerUserBitmapPath();
+  void AddEventTypes(const std::vector<std::string>& types, BitmapPlan* bitmap) const;
   void PruneSubqueryOutputs();
 
   const SelectCore& core_;
@@ -350,7 +386,7 @@ absl::StatusOr<BoundExprPtr> SelectBinder::BindSourceColumn(const ColumnExpr& co
   if (plan_->source.kind == SourcePlan::Kind::kEvents) {
     if (std::optional<ColumnId> id = FindColumn(name)) {
       plan_->source.columns.push_back(*id);
-      columns_.push_back({name, StorageType(*id), *id == ColumnId::kUserId});
+      columns_.push_back({name, StorageColumnType(*id), *id == ColumnId::kUserId});
       return MakeColumn(static_cast<int>(columns_.size() - 1), columns_.back().type, name);
     }
   }
@@ -822,18 +858,7 @@ bool SelectBinder::ConstantTime(const Expr& e, bool is_day, int64_t* value) {
 // itself still runs; this only skips partitions and blocks.
 void SelectBinder::ExtractTimeRange() {
   if (plan_->source.kind != SourcePlan::Kind::kEvents || core_.where == nullptr) return;
-  std::vector<const Expr*> conjuncts;
-  std::vector<const Expr*> stack = {core_.where.get()};
-  while (!stack.empty()) {
-    const Expr* e = stack.back();
-    stack.pop_back();
-    if (e->kind == ExprKind::kBinary && e->As<BinaryExpr>().op == BinaryOp::kAnd) {
-      stack.push_back(e->As<BinaryExpr>().left.get());
-      stack.push_back(e->As<BinaryExpr>().right.get());
-    } else {
-      conjuncts.push_back(e);
-    }
-  }
+  const std::vector<const Expr*> conjuncts = Conjuncts(core_.where.get());
   ScanOptions& scan = plan_->source.scan;
   // Applies `time op value`, where time is event_time (ms) or its day (Date).
   auto apply = [&](BinaryOp op, bool is_day, int64_t value) {
@@ -921,6 +946,15 @@ void SelectBinder::ExtractTimeRange() {
 // Routes `uniqExact(user_id)` (and uniq, count(DISTINCT user_id)) grouped by
 // nothing or by a day-granular key, filtered only by whole-day time ranges
 // and event_type, to the per-day bitmaps.
+void SelectBinder::AddEventTypes(const std::vector<std::string>& types, BitmapPlan* bitmap) const {
+  bitmap->any_event_type = false;
+  const StringDictionary& dictionary = context_.execution->snapshot->dictionary(ColumnId::kEventType);
+  for (const std::string& type : types) {
+    // A type never seen has no users: it adds nothing.
+    if (std::optional<uint32_t> code = dictionary.Find(type)) bitmap->event_types.push_back(*code);
+  }
+}
+
 void SelectBinder::TryBitmapPath() {
   if (plan_->source.kind != SourcePlan::Kind::kEvents || !plan_->aggregate) return;
   if (plan_->aggregates.empty() || keys_.size() > 1) return;
@@ -939,54 +973,17 @@ void SelectBinder::TryBitmapPath() {
     bool uses_day = false;
     if (!IsDayGranular(*keys_[0], &uses_day) || !uses_day) return;
   }
-  // Every WHERE conjunct must be a time bound or an event_type condition.
+  // Every WHERE conjunct must be a time bound or one event_type condition.
   int event_type_conditions = 0;
-  if (core_.where != nullptr) {
-    std::vector<const Expr*> stack = {core_.where.get()};
-    while (!stack.empty()) {
-      const Expr* e = stack.back();
-      stack.pop_back();
-      if (e->kind == ExprKind::kBinary && e->As<BinaryExpr>().op == BinaryOp::kAnd) {
-        stack.push_back(e->As<BinaryExpr>().left.get());
-        stack.push_back(e->As<BinaryExpr>().right.get());
-        continue;
-      }
-      std::vector<std::string> types;
-      auto literal_string = [](const Expr& x, std::string* out) {
-        if (x.kind != ExprKind::kLiteral || x.As<LiteralExpr>().literal_kind != LiteralKind::kString) return false;
-        *out = x.As<LiteralExpr>().string_value;
-        return true;
-      };
-      std::string value;
-      if (e->kind == ExprKind::kBinary && e->As<BinaryExpr>().op == BinaryOp::kEquals &&
-          IsColumnNamed(*e->As<BinaryExpr>().left, "event_type") &&
-          literal_string(*e->As<BinaryExpr>().right, &value)) {
-        types.push_back(value);
-      } else if (e->kind == ExprKind::kIn && !e->As<InExpr>().negated &&
-                 IsColumnNamed(*e->As<InExpr>().operand, "event_type")) {
-        const Expr& set = *e->As<InExpr>().set;
-        if (set.kind == ExprKind::kTuple) {
-          for (const ExprPtr& element : set.As<TupleExpr>().elements) {
-            if (!literal_string(*element, &value)) return;
-            types.push_back(value);
-          }
-        } else if (literal_string(set, &value)) {
-          types.push_back(value);
-        } else {
-          return;
-        }
-      } else {
-        // Otherwise it must be a time bound that ExtractTimeRange turned into the range.
-        if (!time_conjuncts_.contains(e)) return;
-        continue;
-      }
-      if (++event_type_conditions > 1) return;
-      bitmap.any_event_type = false;
-      const StringDictionary& dictionary = context_.execution->snapshot->dictionary(ColumnId::kEventType);
-      for (const std::string& type : types) {
-        if (std::optional<uint32_t> code = dictionary.Find(type)) bitmap.event_types.push_back(*code);
-      }
+  for (const Expr* e : Conjuncts(core_.where.get())) {
+    std::vector<std::string> types;
+    if (!EventTypeCondition(*e, &types)) {
+      // Otherwise it must be a time bound that ExtractTimeRange turned into the range.
+      if (!time_conjuncts_.contains(e)) return;
+      continue;
     }
+    if (++event_type_conditions > 1) return;
+    AddEventTypes(types, &bitmap);
   }
   // The time range must cover whole UTC days (or be open).
   const ScanOptions& scan = plan_->source.scan;
@@ -1050,16 +1047,7 @@ void SelectBinder::TryPerUserBitmapPath() {
   for (int32_t day = DayOfMillis(min_ms); day <= DayOfMillis(max_ms); ++day) allowed.insert(day);
   // ... and by each WHERE conjunct.
   int event_type_conditions = 0;
-  std::vector<const Expr*> stack;
-  if (core_.where != nullptr) stack.push_back(core_.where.get());
-  while (!stack.empty()) {
-    const Expr* e = stack.back();
-    stack.pop_back();
-    if (e->kind == ExprKind::kBinary && e->As<BinaryExpr>().op == BinaryOp::kAnd) {
-      stack.push_back(e->As<BinaryExpr>().left.get());
-      stack.push_back(e->As<BinaryExpr>().right.get());
-      continue;
-    }
+  for (const Expr* e : Conjuncts(core_.where.get())) {
     if (time_conjuncts_.contains(e)) continue;
     bool is_day = false;
     if (e->kind == ExprKind::kIn && !e->As<InExpr>().negated && TimeSide(*e->As<InExpr>().operand, &is_day) &&
@@ -1083,34 +1071,9 @@ void SelectBinder::TryPerUserBitmapPath() {
       allowed = std::move(both);
       continue;
     }
-    // event_type = 'x' or event_type IN ('x', ...)
     std::vector<std::string> types;
-    auto literal_string = [](const Expr& x, std::string* out) {
-      if (x.kind != ExprKind::kLiteral || x.As<LiteralExpr>().literal_kind != LiteralKind::kString) return false;
-      *out = x.As<LiteralExpr>().string_value;
-      return true;
-    };
-    std::string value;
-    if (e->kind == ExprKind::kBinary && e->As<BinaryExpr>().op == BinaryOp::kEquals &&
-        IsColumnNamed(*e->As<BinaryExpr>().left, "event_type") && literal_string(*e->As<BinaryExpr>().right, &value)) {
-      types.push_back(value);
-    } else if (e->kind == ExprKind::kIn && !e->As<InExpr>().negated &&
-               IsColumnNamed(*e->As<InExpr>().operand, "event_type") &&
-               e->As<InExpr>().set->kind == ExprKind::kTuple) {
-      for (const ExprPtr& element : e->As<InExpr>().set->As<TupleExpr>().elements) {
-        if (!literal_string(*element, &value)) return;
-        types.push_back(value);
-      }
-    } else {
-      return;
-    }
-    if (++event_type_conditions > 1) return;
-    bitmap.any_event_type = false;
-    for (const std::string& type : types) {
-      if (std::optional<uint32_t> code = snapshot.dictionary(ColumnId::kEventType).Find(type)) {
-        bitmap.event_types.push_back(*code);
-      }
-    }
+    if (!EventTypeCondition(*e, &types) || ++event_type_conditions > 1) return;
+    AddEventTypes(types, &bitmap);
   }
   bitmap.allowed_days.assign(allowed.begin(), allowed.end());
   bitmap.aggregates = plan_->aggregates.size();

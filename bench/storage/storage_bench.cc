@@ -39,25 +39,6 @@ int64_t ResidentBytes() {
   return resident * 4096;
 }
 
-EventRow ToRow(const gen::GeneratedEvent& event) {
-  EventRow row;
-  row.event_time_ms = event.event_time_ms;
-  row.user_id = event.user_id;
-  row.session_id = event.session_id;
-  row.event_id = event.event_id;
-  row.event_type = event.event_type;
-  row.platform = event.platform;
-  row.os_version = event.os_version;
-  row.app_version = event.app_version;
-  row.device_model = event.device_model;
-  row.device_type = event.device_type;
-  row.country = event.country;
-  row.region = event.region;
-  row.city = event.city;
-  row.properties = event.properties;
-  return row;
-}
-
 LoadedTable& Loaded() {
   static LoadedTable* const loaded = [] {
     auto* result = new LoadedTable();
@@ -74,7 +55,7 @@ LoadedTable& Loaded() {
     while (generator.NextDay(&day)) {
       rows.clear();
       for (const gen::GeneratedEvent& event : day) {
-        if (!event.duplicate) rows.push_back(ToRow(event));
+        if (!event.duplicate) rows.push_back(gen::ToEventRow(event));
       }
       // Batches of 10 k, as the Kafka consumer's micro-batches will be.
       const auto start = std::chrono::steady_clock::now();

@@ -26,9 +26,7 @@ class SqlEngineTest : public ::testing::Test {
       std::vector<EventRow> rows;
       for (const gen::GeneratedEvent& e : day) {
         if (e.duplicate) continue;
-        rows.push_back({e.event_time_ms, e.user_id, e.session_id, e.event_id, e.event_type, e.platform,
-                        e.os_version, e.app_version, e.device_model, e.device_type, e.country, e.region,
-                        e.city, e.properties});
+        rows.push_back(gen::ToEventRow(e));
       }
       ASSERT_OK(table_->Append(rows));
       if (++days % 3 == 0) table_->SealAll();  // heads and sealed segments mixed

@@ -13,25 +13,6 @@
 namespace mua {
 namespace {
 
-EventRow ToRow(const gen::GeneratedEvent& event) {
-  EventRow row;
-  row.event_time_ms = event.event_time_ms;
-  row.user_id = event.user_id;
-  row.session_id = event.session_id;
-  row.event_id = event.event_id;
-  row.event_type = event.event_type;
-  row.platform = event.platform;
-  row.os_version = event.os_version;
-  row.app_version = event.app_version;
-  row.device_model = event.device_model;
-  row.device_type = event.device_type;
-  row.country = event.country;
-  row.region = event.region;
-  row.city = event.city;
-  row.properties = event.properties;
-  return row;
-}
-
 TEST(GeneratedDataTest, BitmapsAndScansMatchBruteForce) {
   gen::EventGenerator generator({.users = 1500, .days = 6, .seed = 7});
   Table table(TableOptions{.segment_rows = 9000});
@@ -46,7 +27,7 @@ TEST(GeneratedDataTest, BitmapsAndScansMatchBruteForce) {
     std::vector<EventRow> rows;
     for (const gen::GeneratedEvent& event : day) {
       if (event.duplicate) continue;
-      rows.push_back(ToRow(event));
+      rows.push_back(gen::ToEventRow(event));
       const int32_t d = DayOfMillis(event.event_time_ms);
       users_by_day[d].insert(event.user_id);
       users_by_day_type[{d, event.event_type}].insert(event.user_id);

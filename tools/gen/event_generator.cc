@@ -495,4 +495,23 @@ EventGenerator::~EventGenerator() = default;
 bool EventGenerator::NextDay(std::vector<GeneratedEvent>* events) { return impl_->NextDay(events); }
 int64_t EventGenerator::users_signed_up() const { return impl_->users_signed_up(); }
 
+EventRow ToEventRow(const GeneratedEvent& event) {
+  EventRow row;
+  row.event_time_ms = event.event_time_ms;
+  row.user_id = event.user_id;
+  row.session_id = event.session_id;
+  row.event_id = event.event_id;
+  row.event_type = event.event_type;
+  row.platform = event.platform;
+  row.os_version = event.os_version;
+  row.app_version = event.app_version;
+  row.device_model = event.device_model;
+  row.device_type = event.device_type;
+  row.country = event.country;
+  row.region = event.region;
+  row.city = event.city;
+  row.properties = event.properties;
+  return row;
+}
+
 }  // namespace mua::gen

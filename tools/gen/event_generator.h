@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "storage/event_row.h"
+
 namespace mua::gen {
 
 enum class EventIdStyle {
@@ -51,6 +53,9 @@ struct GeneratedEvent {
   std::string properties;  // JSON object text
   bool duplicate = false;  // a re-send of an earlier event (same user_id and event_id)
 };
+
+// The event as storage appends it (views into `event`, which must outlive the row).
+EventRow ToEventRow(const GeneratedEvent& event);
 
 class EventGenerator {
  public:
