@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -308,7 +309,8 @@ class ArgExtremeAggregate final : public AggregateFunction {
 
 // uniqExact, uniq, count(DISTINCT): exact distinct counts. User numbers go
 // to Roaring bitmaps; one numeric argument to a set of integers (floats by
-// their bits); anything else to a set of the values' text.
+// their bits); anything else to a set of 128-bit fingerprints of the values,
+// as ClickHouse's uniqExact keeps for strings (SipHash128 there).
 class DistinctAggregate final : public AggregateFunction {
  public:
   enum class Mode { kUsers, kInts, kText };
@@ -354,16 +356,14 @@ class DistinctAggregate final : public AggregateFunction {
       }
       case Mode::kText: {
         if (args.size() == 1 && args[0].type.is_string()) {
-          // One string: look up by view (no allocation when present) and skip
-          // runs of the same value in the same group (sorted blocks).
+          // Runs of one value in one group (sorted blocks) are fingerprinted once.
           const Vector& v = args[0];
           absl::string_view previous;
           uint32_t previous_group = UINT32_MAX;
           for (size_t row = 0; row < groups.size(); ++row) {
             const absl::string_view value = v.string_at(row);
             if (groups[row] == previous_group && value == previous) continue;
-            auto& set = texts_[groups[row]];
-            if (!set.contains(value)) set.emplace(value);
+            texts_[groups[row]].insert(Fingerprint(value));
             previous = value;
             previous_group = groups[row];
           }
@@ -374,15 +374,15 @@ class DistinctAggregate final : public AggregateFunction {
           key.clear();
           for (const Vector& v : args) {
             if (v.type.is_string()) {
-              const absl::string_view s = v.string_at(row);
-              absl::StrAppend(&key, s.size(), ":", s);
+              const absl::string_view text = v.string_at(row);
+              absl::StrAppend(&key, text.size(), ":", text);
             } else if (v.type.id == TypeId::kFloat64) {
               absl::StrAppend(&key, v.float_at(row), ";");
             } else {
               absl::StrAppend(&key, v.int_at(row), ";");
             }
           }
-          texts_[groups[row]].insert(key);
+          texts_[groups[row]].insert(Fingerprint(key));
         }
         return absl::OkStatus();
       }
@@ -420,7 +420,12 @@ class DistinctAggregate final : public AggregateFunction {
   size_t size_ = 0;
   std::vector<UserBitmap> users_;
   std::vector<absl::flat_hash_set<int64_t>> ints_;
-  std::vector<absl::flat_hash_set<std::string>> texts_;
+  using Fingerprint128 = std::pair<uint64_t, uint64_t>;
+  static Fingerprint128 Fingerprint(absl::string_view value) {
+    return {absl::Hash<std::pair<absl::string_view, uint64_t>>{}({value, 0x9e3779b97f4a7c15u}),
+            absl::Hash<std::pair<absl::string_view, uint64_t>>{}({value, 0xc2b2ae3d27d4eb4fu})};
+  }
+  std::vector<absl::flat_hash_set<Fingerprint128>> texts_;
 };
 
 class QuantileAggregate final : public AggregateFunction {
@@ -509,11 +514,14 @@ class WindowFunnelAggregate final : public AggregateFunction {
   void Resize(size_t groups) override { states_.resize(std::max(groups, states_.size())); }
   absl::Status Update(absl::Span<const Vector> args, absl::Span<const uint32_t> groups) override {
     const int n = options_.num_conditions;
+    // Rows matching no condition change nothing unless strict_order must see them.
+    const bool keep_unmatched = options_.Has(query_internal::FunnelMode::kStrictOrder);
     for (size_t row = 0; row < groups.size(); ++row) {
       uint32_t mask = 0;
       for (int k = 0; k < n; ++k) {
         if (args[k + 1].int_at(row) != 0) mask |= 1u << k;
       }
+      if (mask == 0 && !keep_unmatched) continue;
       int64_t ts = args[0].int_at(row);
       // DateTime64 is accepted (ClickHouse needs DateTime): compare in whole seconds.
       if (time_type_ == TypeId::kDateTime64) ts = query_internal::FloorDiv(ts, 1000);

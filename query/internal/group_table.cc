@@ -4,12 +4,18 @@
 
 #include "absl/strings/str_cat.h"
 #include "storage/base/check.h"
+#include "storage/string_dictionary.h"
 
 namespace mua::query_internal {
+
+// Largest dictionary grouped through a direct array (4 bytes per code).
+constexpr size_t kMaxDenseCodes = size_t{1} << 24;
 
 void GroupTable::InitKeys(absl::Span<const Vector> keys) {
   initialized_ = true;
   fast_ = keys.size() <= 2;
+  dense_ = keys.size() == 1 && keys[0].is_dictionary() && !keys[0].constant &&
+           keys[0].dictionary->size() <= kMaxDenseCodes;
   for (const Vector& key : keys) {
     KeyColumn& column = columns_.emplace_back();
     column.type = key.type;
@@ -60,6 +66,30 @@ void GroupTable::Map(absl::Span<const Vector> keys, size_t rows, std::vector<uin
     EnsureOneGroup();
     std::fill(groups->begin(), groups->end(), 0);
     return;
+  }
+  if (dense_ && keys[0].is_dictionary() && !keys[0].constant) {
+    const std::vector<uint32_t>& codes = keys[0].codes;
+    for (size_t row = 0; row < rows; ++row) {
+      const uint32_t code = codes[row];
+      if (code >= dense_groups_.size()) {
+        dense_groups_.resize(std::max<size_t>(code + 1, keys[0].dictionary->size()), -1);
+      }
+      int32_t& group = dense_groups_[code];
+      if (group < 0) {
+        group = static_cast<int32_t>(size_);
+        AddKeyValues(keys, row);
+      }
+      (*groups)[row] = static_cast<uint32_t>(group);
+    }
+    return;
+  }
+  if (dense_) {
+    // A key that is not a code column after all: move the groups to the hash map.
+    for (size_t code = 0; code < dense_groups_.size(); ++code) {
+      if (dense_groups_[code] >= 0) fast_map_[{static_cast<int64_t>(code), 0}] = dense_groups_[code];
+    }
+    dense_groups_.clear();
+    dense_ = false;
   }
   // Sealed blocks are sorted by (user, time), so equal keys come in runs: a
   // row whose key equals the previous row's reuses its group without hashing.

@@ -60,6 +60,10 @@ class GroupTable {
   size_t size_ = 0;
   std::vector<KeyColumn> columns_;
   absl::flat_hash_map<std::pair<int64_t, int64_t>, uint32_t> fast_map_;
+  // One dictionary-coded key (user_id, a low-cardinality column): group by code
+  // through a direct array instead of hashing; -1 = no group yet.
+  bool dense_ = false;
+  std::vector<int32_t> dense_groups_;
   absl::flat_hash_map<std::string, uint32_t> map_;
 };
 
