@@ -17,8 +17,8 @@ namespace {
 
 using query_internal::GroupTable;
 
-// The batch of a storage block: time as DateTime64 ms, user ids and
-// low-cardinality columns dictionary-coded, strings as views.
+}  // namespace
+
 void BatchFromBlock(const ScanBlock& block, absl::Span<const ColumnId> columns,
                     const TableSnapshot& snapshot, Batch* batch) {
   batch->rows = block.row_count;
@@ -49,6 +49,8 @@ void BatchFromBlock(const ScanBlock& block, absl::Span<const ColumnId> columns,
     }
   }
 }
+
+namespace {
 
 uint64_t DecodedBytes(const Batch& batch) {
   uint64_t bytes = 0;

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "query/expression.h"
 #include "query/plan.h"
 #include "query/result_set.h"
 #include "storage/table_snapshot.h"
@@ -33,6 +34,12 @@ absl::StatusOr<ResultSet> ExecuteSelect(const SelectPlan& plan, const ExecutionC
 // A human-readable plan: source and pruning, bitmap or scan path, filter,
 // grouping, aggregates, outputs, order and limit (EXPLAIN).
 std::string ExplainSelect(const SelectPlan& plan, const TableSnapshot& snapshot, int indent = 0);
+
+// The batch of a storage block: column i is storage column columns[i]; time as
+// DateTime64 ms, user ids and low-cardinality columns dictionary-coded,
+// strings as views into the block.
+void BatchFromBlock(const ScanBlock& block, absl::Span<const ColumnId> columns,
+                    const TableSnapshot& snapshot, Batch* batch);
 
 // Appends `vector`'s rows to `column` (copying strings).
 void AppendVectorToColumn(const Vector& vector, Column* column);

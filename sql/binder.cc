@@ -11,6 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "query/aggregate_function.h"
+#include "query/analytics.h"
+#include "query/functions/time_functions.h"
 #include "query/scalar_functions.h"
 #include "sql/catalog.h"
 #include "sql/parser.h"
@@ -151,6 +153,7 @@ class SelectBinder {
   enum class Phase { kSource, kPost };
 
   absl::Status BindFrom();
+  absl::StatusOr<std::shared_ptr<const ResultSet>> RunAnalytics(const FunctionExpr& function);
   absl::Status BindSubquerySource(const SelectQuery& query, std::string name);
   absl::Status UseRows(std::shared_ptr<const ResultSet> rows, std::string name);
   absl::StatusOr<BoundExprPtr> BindExpr(const Expr& expr, Phase phase);
@@ -244,6 +247,11 @@ absl::Status SelectBinder::BindFrom() {
         rows->row_count = *count;
         return UseRows(std::move(rows), "numbers");
       }
+      if (function.name == "active_users" || function.name == "retention_matrix") {
+        absl::StatusOr<std::shared_ptr<const ResultSet>> rows = RunAnalytics(function);
+        if (!rows.ok()) return rows.status();
+        return UseRows(*std::move(rows), function.name);
+      }
       return ErrorAt(function.pos, absl::StatusCode::kNotFound,
                      absl::StrCat("Unknown table function ", function.name));
     }
@@ -277,6 +285,155 @@ absl::Status SelectBinder::BindFrom() {
   }
   return ErrorAt(from.pos, absl::StatusCode::kNotFound,
                  absl::StrCat("Table default.", table, " doesn't exist"));
+}
+
+// SPEC §5a table functions: named arguments, validated with positions, then
+// the analytics operator runs on the statement's snapshot.
+absl::StatusOr<std::shared_ptr<const ResultSet>> SelectBinder::RunAnalytics(const FunctionExpr& function) {
+  const bool is_retention = function.name == "retention_matrix";
+  absl::flat_hash_set<std::string> allowed = {"from", "to", "where", "breakdown", "timezone", "period"};
+  if (is_retention) {
+    for (const char* name : {"start_event", "return_event", "type", "mode"}) allowed.insert(name);
+  }
+  std::map<std::string, std::pair<std::string, SourcePos>> args;  // name -> (text, position)
+  for (const ExprPtr& arg : function.args) {
+    if (arg->kind != ExprKind::kNamedArgument) {
+      return ErrorAt(arg->pos, absl::StatusCode::kInvalidArgument,
+                     absl::StrCat(function.name, " takes named arguments (name => value)"));
+    }
+    const auto& named = arg->As<NamedArgumentExpr>();
+    if (!allowed.contains(named.name)) {
+      std::vector<std::string> names(allowed.begin(), allowed.end());
+      std::sort(names.begin(), names.end());
+      return ErrorAt(arg->pos, absl::StatusCode::kInvalidArgument,
+                     absl::StrCat("unknown argument '", named.name, "' of ", function.name,
+                                  "; expected one of: ", absl::StrJoin(names, ", ")));
+    }
+    if (args.contains(named.name)) {
+      return ErrorAt(arg->pos, absl::StatusCode::kInvalidArgument,
+                     absl::StrCat("argument '", named.name, "' is given twice"));
+    }
+    std::string text;
+    if (named.value->kind == ExprKind::kColumn) {
+      text = named.value->As<ColumnExpr>().name;  // breakdown => platform
+    } else {
+      absl::StatusOr<BoundExprPtr> value = BindExpr(*named.value, Phase::kSource);
+      if (!value.ok()) return value.status();
+      if (!(*value)->is_constant() || !(*value)->type.is_string()) {
+        return ErrorAt(named.value->pos, absl::StatusCode::kInvalidArgument,
+                       absl::StrCat("argument '", named.name, "' must be a string, e.g. ", named.name,
+                                    " => '...'"));
+      }
+      text = std::string((*value)->constant.string_at(0));
+    }
+    args[named.name] = {text, named.value->pos};
+  }
+  auto arg = [&](const std::string& name, const std::string& fallback) {
+    auto it = args.find(name);
+    return it == args.end() ? fallback : it->second.first;
+  };
+  auto pos_of = [&](const std::string& name) {
+    auto it = args.find(name);
+    return it == args.end() ? function.pos : it->second.second;
+  };
+  const TableSnapshot& snapshot = *context_.execution->snapshot;
+  AnalyticsScope scope;
+  const std::string zone_name = arg("timezone", "UTC");
+  absl::StatusOr<query_internal::TimeZone> zone = query_internal::TimeZone::Load(zone_name);
+  if (!zone.ok()) {
+    return ErrorAt(pos_of("timezone"), absl::StatusCode::kInvalidArgument,
+                   absl::StrCat("unknown time zone '", zone_name, "'"));
+  }
+  scope.utc = zone->is_utc();
+  if (!scope.utc && !absl::LoadTimeZone(zone_name, &scope.time_zone)) {
+    return ErrorAt(pos_of("timezone"), absl::StatusCode::kInvalidArgument,
+                   absl::StrCat("unknown time zone '", zone_name, "'"));
+  }
+  // from/to: local dates or date-times; to is exclusive. Defaults: the stored days.
+  auto local_day = [&](const std::string& name, bool exclusive, int32_t fallback) -> absl::StatusOr<int32_t> {
+    auto it = args.find(name);
+    if (it == args.end()) return fallback;
+    int64_t millis = 0;
+    if (!query_internal::TryParseDateTime64(it->second.first, *zone, &millis)) {
+      return ErrorAt(it->second.second, absl::StatusCode::kInvalidArgument,
+                     absl::StrCat("argument '", name, "': cannot parse '", it->second.first,
+                                  "' as a date or date-time"));
+    }
+    const int64_t seconds = query_internal::FloorDiv(exclusive ? millis - 1 : millis, 1000);
+    return query_internal::ToDayNum(seconds, *zone) + (exclusive ? 1 : 0);
+  };
+  const int32_t first_stored = snapshot.partition_count() ? snapshot.day(0) : 0;
+  const int32_t last_stored = snapshot.partition_count() ? snapshot.day(snapshot.partition_count() - 1) : 0;
+  absl::StatusOr<int32_t> from = local_day("from", false, first_stored);
+  if (!from.ok()) return from.status();
+  absl::StatusOr<int32_t> to = local_day("to", true, last_stored + 1);
+  if (!to.ok()) return to.status();
+  if (*from >= *to) {
+    return ErrorAt(args.contains("to") ? pos_of("to") : function.pos, absl::StatusCode::kInvalidArgument,
+                   absl::StrCat("'from' must be before 'to' (", FormatDay(*from), " >= ", FormatDay(*to), ")"));
+  }
+  scope.from_day = *from;
+  scope.to_day = *to;
+  if (args.contains("breakdown")) {
+    std::optional<ColumnId> column = FindColumn(arg("breakdown", ""));
+    if (!column || KindOf(*column) != ColumnKind::kLowCardinality) {
+      return ErrorAt(pos_of("breakdown"), absl::StatusCode::kInvalidArgument,
+                     absl::StrCat("breakdown must be a low-cardinality column of events (event_type, platform, "
+                                  "os_version, app_version, device_model, device_type, country, region, city), "
+                                  "not '", arg("breakdown", ""), "'"));
+    }
+    scope.breakdown = column;
+  }
+  if (args.contains("where")) {
+    absl::StatusOr<ExprPtr> predicate = ParseExpression(arg("where", ""));
+    if (!predicate.ok()) {
+      return ErrorAt(pos_of("where"), absl::StatusCode::kInvalidArgument,
+                     absl::StrCat("in where => '...': ", predicate.status().message()));
+    }
+    SelectBinder where_binder(core_, context_, ctes_);
+    where_binder.plan_->source.kind = SourcePlan::Kind::kEvents;
+    absl::StatusOr<BoundExprPtr> bound = where_binder.BindExpr(**predicate, Phase::kSource);
+    if (!bound.ok()) {
+      return ErrorAt(pos_of("where"), bound.status().code(),
+                     absl::StrCat("in where => '...': ", bound.status().message()));
+    }
+    scope.where = *bound;
+    scope.where_columns = where_binder.plan_->source.columns;
+  }
+  auto parse_period = [&]() -> absl::StatusOr<Period> {
+    const std::string period = arg("period", "day");
+    if (period == "day") return Period::kDay;
+    if (period == "week") return Period::kWeek;
+    if (period == "month") return Period::kMonth;
+    return ErrorAt(pos_of("period"), absl::StatusCode::kInvalidArgument,
+                   absl::StrCat("period must be 'day', 'week' or 'month', not '", period, "'"));
+  };
+  absl::StatusOr<Period> period = parse_period();
+  if (!period.ok()) return period.status();
+  absl::StatusOr<ResultSet> rows;
+  if (!is_retention) {
+    rows = ActiveUsers(snapshot, scope, *period);
+  } else {
+    RetentionMatrixOptions options;
+    options.start_event = arg("start_event", "*");
+    options.return_event = arg("return_event", "*");
+    options.period = *period;
+    const std::string type = arg("type", "first_time");
+    if (type != "first_time" && type != "recurring") {
+      return ErrorAt(pos_of("type"), absl::StatusCode::kInvalidArgument,
+                     absl::StrCat("type must be 'first_time' or 'recurring', not '", type, "'"));
+    }
+    options.first_time = type == "first_time";
+    const std::string mode = arg("mode", "on");
+    if (mode != "on" && mode != "on_or_after") {
+      return ErrorAt(pos_of("mode"), absl::StatusCode::kInvalidArgument,
+                     absl::StrCat("mode must be 'on' or 'on_or_after', not '", mode, "'"));
+    }
+    options.on_or_after = mode == "on_or_after";
+    rows = RetentionMatrix(snapshot, scope, options);
+  }
+  if (!rows.ok()) return AtNode(rows.status(), function.pos);
+  return std::shared_ptr<const ResultSet>(std::make_shared<ResultSet>(*std::move(rows)));
 }
 
 absl::StatusOr<int64_t> SelectBinder::ConstantInteger(const Expr& expr, absl::string_view what) {

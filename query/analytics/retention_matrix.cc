@@ -1,0 +1,110 @@
+// retention_matrix: cohorts and returns as bitmap intersections. Start and
+// return events become per-period bitmaps; a first_time cohort removes users
+// seen with the start event in any earlier period (back to the first stored day).
+#include "query/analytics.h"
+#include "query/analytics/day_users.h"
+
+namespace mua {
+
+using query_internal::BuildDayUsers;
+using query_internal::DayUsersRequest;
+using query_internal::NextPeriodStart;
+using query_internal::PeriodStart;
+
+namespace {
+
+std::vector<std::string> EventFilter(const std::string& event) {
+  if (event == "*") return {};
+  return {event};
+}
+
+}  // namespace
+
+absl::StatusOr<ResultSet> RetentionMatrix(const TableSnapshot& snapshot, const AnalyticsScope& scope,
+                                          const RetentionMatrixOptions& options) {
+  // Period starts covering [from, to).
+  std::vector<int32_t> starts;
+  for (int32_t start = PeriodStart(scope.from_day, options.period); start < scope.to_day;
+       start = NextPeriodStart(start, options.period)) {
+    starts.push_back(start);
+  }
+  const int32_t earliest = snapshot.partition_count() > 0 ? std::min(snapshot.day(0) - 1, scope.from_day)
+                                                          : scope.from_day;
+  DayUsersRequest start_request{.first_day = options.first_time ? earliest : scope.from_day,
+                                .last_day = scope.to_day - 1,
+                                .event_types = EventFilter(options.start_event)};
+  DayUsersRequest return_request{.first_day = scope.from_day,
+                                 .last_day = scope.to_day - 1,
+                                 .event_types = EventFilter(options.return_event)};
+  absl::StatusOr<query_internal::DayUsers> start_days = BuildDayUsers(snapshot, scope, start_request);
+  if (!start_days.ok()) return start_days.status();
+  absl::StatusOr<query_internal::DayUsers> return_days = BuildDayUsers(snapshot, scope, return_request);
+  if (!return_days.ok()) return return_days.status();
+
+  // Per period: the union of its days (clipped to [from, to)).
+  auto per_period = [&](const std::vector<UserBitmap>& days, int32_t first_day) {
+    std::vector<UserBitmap> periods(starts.size());
+    for (size_t p = 0; p < starts.size(); ++p) {
+      const int32_t begin = std::max(starts[p], scope.from_day);
+      const int32_t end = std::min(NextPeriodStart(starts[p], options.period), scope.to_day);
+      for (int32_t day = begin; day < end; ++day) {
+        if (day - first_day >= 0 && day - first_day < static_cast<int32_t>(days.size())) {
+          periods[p] |= days[day - first_day];
+        }
+      }
+    }
+    return periods;
+  };
+
+  ResultSet result;
+  result.AddColumn("cohort", DataType::Of(TypeId::kDate));
+  if (scope.breakdown) result.AddColumn(std::string(ColumnName(*scope.breakdown)), DataType::Of(TypeId::kString));
+  const DataType uint64 = DataType::Of(TypeId::kUInt64);
+  result.AddColumn("cohort_size", uint64);
+  result.AddColumn("k", uint64);
+  result.AddColumn("retained", uint64);
+  result.AddColumn("pct", DataType::Of(TypeId::kFloat64));
+  const size_t first_metric = scope.breakdown ? 2 : 1;
+
+  for (const auto& [value, start_bitmaps] : *start_days) {
+    const std::vector<UserBitmap> cohorts_started = per_period(start_bitmaps, start_request.first_day);
+    auto it = return_days->find(value);
+    const std::vector<UserBitmap> returns =
+        it == return_days->end() ? std::vector<UserBitmap>(starts.size())
+                                 : per_period(it->second, return_request.first_day);
+    // Users whose start event happened before `from` (first_time cohorts exclude them).
+    UserBitmap seen;
+    if (options.first_time) {
+      for (int32_t day = start_request.first_day; day < scope.from_day; ++day) {
+        seen |= start_bitmaps[day - start_request.first_day];
+      }
+    }
+    // Suffix unions of returns, for on_or_after.
+    std::vector<UserBitmap> returns_from(starts.size() + 1);
+    for (size_t p = starts.size(); p-- > 0;) returns_from[p] = returns_from[p + 1] | returns[p];
+
+    for (size_t p = 0; p < starts.size(); ++p) {
+      UserBitmap cohort = cohorts_started[p];
+      if (options.first_time) {
+        cohort -= seen;
+        seen |= cohorts_started[p];
+      }
+      const uint64_t size = cohort.cardinality();
+      if (size == 0) continue;
+      for (size_t k = 0; p + k < starts.size(); ++k) {
+        const UserBitmap& returned = options.on_or_after ? returns_from[p + k] : returns[p + k];
+        const uint64_t retained = cohort.and_cardinality(returned);
+        result.columns[0].ints.push_back(starts[p]);
+        if (scope.breakdown) result.columns[1].strings.push_back(value);
+        result.columns[first_metric].ints.push_back(static_cast<int64_t>(size));
+        result.columns[first_metric + 1].ints.push_back(static_cast<int64_t>(k));
+        result.columns[first_metric + 2].ints.push_back(static_cast<int64_t>(retained));
+        result.columns[first_metric + 3].floats.push_back(100.0 * static_cast<double>(retained) / size);
+        ++result.row_count;
+      }
+    }
+  }
+  return result;
+}
+
+}  // namespace mua
