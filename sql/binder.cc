@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "query/aggregate_function.h"
 #include "query/analytics.h"
+#include "query/analytics/funnel.h"
 #include "query/functions/time_functions.h"
 #include "query/scalar_functions.h"
 #include "sql/catalog.h"
@@ -247,7 +248,8 @@ absl::Status SelectBinder::BindFrom() {
         rows->row_count = *count;
         return UseRows(std::move(rows), "numbers");
       }
-      if (function.name == "active_users" || function.name == "retention_matrix") {
+      if (function.name == "active_users" || function.name == "retention_matrix" ||
+          function.name == "funnel") {
         absl::StatusOr<std::shared_ptr<const ResultSet>> rows = RunAnalytics(function);
         if (!rows.ok()) return rows.status();
         return UseRows(*std::move(rows), function.name);
@@ -291,11 +293,17 @@ absl::Status SelectBinder::BindFrom() {
 // the analytics operator runs on the statement's snapshot.
 absl::StatusOr<std::shared_ptr<const ResultSet>> SelectBinder::RunAnalytics(const FunctionExpr& function) {
   const bool is_retention = function.name == "retention_matrix";
-  absl::flat_hash_set<std::string> allowed = {"from", "to", "where", "breakdown", "timezone", "period"};
+  const bool is_funnel = function.name == "funnel";
+  absl::flat_hash_set<std::string> allowed = {"from", "to", "where", "breakdown", "timezone"};
+  if (!is_funnel) allowed.insert("period");
   if (is_retention) {
     for (const char* name : {"start_event", "return_event", "type", "mode"}) allowed.insert(name);
   }
+  if (is_funnel) {
+    for (const char* name : {"steps", "window", "order", "exclude"}) allowed.insert(name);
+  }
   std::map<std::string, std::pair<std::string, SourcePos>> args;  // name -> (text, position)
+  std::map<std::string, BoundExprPtr> values;  // non-string constants: arrays, intervals, numbers
   for (const ExprPtr& arg : function.args) {
     if (arg->kind != ExprKind::kNamedArgument) {
       return ErrorAt(arg->pos, absl::StatusCode::kInvalidArgument,
@@ -319,6 +327,12 @@ absl::StatusOr<std::shared_ptr<const ResultSet>> SelectBinder::RunAnalytics(cons
     } else {
       absl::StatusOr<BoundExprPtr> value = BindExpr(*named.value, Phase::kSource);
       if (!value.ok()) return value.status();
+      if ((*value)->is_constant() && !(*value)->type.is_string() &&
+          (named.name == "steps" || named.name == "exclude" || named.name == "window")) {
+        values[named.name] = *value;
+        args[named.name] = {"", named.value->pos};
+        continue;
+      }
       if (!(*value)->is_constant() || !(*value)->type.is_string()) {
         return ErrorAt(named.value->pos, absl::StatusCode::kInvalidArgument,
                        absl::StrCat("argument '", named.name, "' must be a string, e.g. ", named.name,
@@ -411,7 +425,57 @@ absl::StatusOr<std::shared_ptr<const ResultSet>> SelectBinder::RunAnalytics(cons
   absl::StatusOr<Period> period = parse_period();
   if (!period.ok()) return period.status();
   absl::StatusOr<ResultSet> rows;
-  if (!is_retention) {
+  if (is_funnel) {
+    FunnelOptions options;
+    auto string_list = [&](const std::string& name, std::vector<std::string>* out) -> absl::Status {
+      auto it = values.find(name);
+      if (it == values.end() || it->second->type.id != TypeId::kArray ||
+          it->second->type.element != TypeId::kString) {
+        if (!args.contains(name)) return absl::OkStatus();
+        return ErrorAt(pos_of(name), absl::StatusCode::kInvalidArgument,
+                       absl::StrCat("argument '", name, "' must be an array of event names, e.g. ['a', 'b']"));
+      }
+      for (absl::string_view item : it->second->constant.strings) out->emplace_back(item);
+      return absl::OkStatus();
+    };
+    if (absl::Status s = string_list("steps", &options.steps); !s.ok()) return s;
+    if (absl::Status s = string_list("exclude", &options.exclude); !s.ok()) return s;
+    if (options.steps.size() < 2 || options.steps.size() > 32) {
+      return ErrorAt(args.contains("steps") ? pos_of("steps") : function.pos, absl::StatusCode::kInvalidArgument,
+                     absl::StrCat("a funnel needs 2 to 32 steps (steps => ['a', 'b', ...]), got ",
+                                  options.steps.size()));
+    }
+    if (auto it = values.find("window"); it != values.end()) {
+      const Vector& window = it->second->constant;
+      static constexpr int64_t kUnitSeconds[] = {1, 60, 3600, 86400, 604800, 2592000, 7776000, 31536000};
+      if (window.type.id == TypeId::kInterval) {
+        options.window_seconds = window.ints[0] * kUnitSeconds[window.type.interval_unit];
+      } else if (window.type.is_integer()) {
+        options.window_seconds = window.ints[0];
+      } else {
+        return ErrorAt(pos_of("window"), absl::StatusCode::kInvalidArgument,
+                       "window must be an INTERVAL (e.g. INTERVAL 1 DAY) or a number of seconds");
+      }
+      if (options.window_seconds <= 0) {
+        return ErrorAt(pos_of("window"), absl::StatusCode::kInvalidArgument, "window must be positive");
+      }
+    } else if (args.contains("window")) {
+      return ErrorAt(pos_of("window"), absl::StatusCode::kInvalidArgument,
+                     "window must be an INTERVAL (e.g. INTERVAL 1 DAY) or a number of seconds");
+    }
+    const std::string order = arg("order", "ordered");
+    if (order == "ordered") {
+      options.order = FunnelOptions::Order::kOrdered;
+    } else if (order == "strict") {
+      options.order = FunnelOptions::Order::kStrict;
+    } else if (order == "unordered") {
+      options.order = FunnelOptions::Order::kUnordered;
+    } else {
+      return ErrorAt(pos_of("order"), absl::StatusCode::kInvalidArgument,
+                     absl::StrCat("order must be 'ordered', 'strict' or 'unordered', not '", order, "'"));
+    }
+    rows = Funnel(snapshot, scope, options);
+  } else if (!is_retention) {
     rows = ActiveUsers(snapshot, scope, *period);
   } else {
     RetentionMatrixOptions options;

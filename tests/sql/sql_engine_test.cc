@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "query/output_format.h"
 #include "sql/catalog.h"
@@ -205,6 +206,46 @@ TEST_F(SqlEngineTest, AnalyticsArgumentsAreValidated) {
             absl::string_view::npos);
   // An event that never occurs is not an error: the cohorts are empty.
   EXPECT_EQ(Run("SELECT count() FROM retention_matrix(start_event => 'never_happens')"), "0\n");
+}
+
+}  // namespace
+}  // namespace mua
+
+namespace mua {
+namespace {
+
+TEST_F(SqlEngineTest, OrderedFunnelAgreesWithWindowFunnel) {
+  const std::string funnel = Run(
+      "SELECT step, users FROM funnel(steps => ['app_open', 'view_item', 'add_to_cart', 'purchase'], "
+      "window => INTERVAL 1 DAY) ORDER BY step");
+  // Users reaching step k = users whose windowFunnel level is at least k.
+  for (int k = 1; k <= 4; ++k) {
+    const std::string users = Run(absl::StrCat(
+        "SELECT countIf(level >= ", k, ") FROM (SELECT user_id, windowFunnel(86400)(event_time, "
+        "event_type = 'app_open', event_type = 'view_item', event_type = 'add_to_cart', "
+        "event_type = 'purchase') AS level FROM events GROUP BY user_id)"));
+    EXPECT_NE(funnel.find(absl::StrCat(k, "\t", users)), std::string::npos) << k << ": " << funnel;
+  }
+}
+
+TEST_F(SqlEngineTest, FunnelOrdersExclusionsAndBreakdownAreConsistent) {
+  auto users_at = [&](const std::string& args, int step) {
+    return std::stoll(Run(absl::StrCat("SELECT sum(users) FROM funnel(steps => ['view_item', 'add_to_cart', "
+                                       "'purchase'], ", args, ") WHERE step = ", step)));
+  };
+  const int64_t ordered = users_at("order => 'ordered'", 3);
+  EXPECT_GT(ordered, 0);
+  EXPECT_LE(users_at("order => 'strict'", 3), ordered);
+  EXPECT_GE(users_at("order => 'unordered'", 3), ordered);
+  EXPECT_LE(users_at("exclude => ['search']", 3), ordered);
+  // Per-platform rows add up to the total: each user is attributed to one value.
+  EXPECT_EQ(users_at("breakdown => platform", 3), ordered);
+  EXPECT_LE(users_at("window => INTERVAL 10 MINUTE", 3), ordered);
+  EXPECT_NE(Error("SELECT * FROM funnel(steps => ['a'])").message().find("2 to 32 steps"),
+            absl::string_view::npos);
+  EXPECT_NE(Error("SELECT * FROM funnel(steps => ['a', 'b'], window => 0)").message().find("positive"),
+            absl::string_view::npos);
+  EXPECT_EQ(Run("SELECT users FROM funnel(steps => ['never', 'happens']) WHERE step = 1"), "0\n");
 }
 
 }  // namespace

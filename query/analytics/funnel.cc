@@ -1,0 +1,231 @@
+#include "query/analytics/funnel.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+
+#include "absl/container/flat_hash_map.h"
+#include "query/executor.h"
+#include "query/functions/quantile.h"
+#include "query/functions/time_functions.h"
+#include "storage/base/time_util.h"
+#include "storage/string_dictionary.h"
+
+namespace mua {
+namespace {
+
+// One event of a candidate user: its time, which steps it matches (bit k-1 =
+// step k), whether it is excluded, and the breakdown value's code.
+struct UserEvent {
+  int64_t time_ms;
+  uint32_t steps;
+  bool excluded;
+  uint32_t breakdown;
+};
+
+struct Conversion {
+  int level = 0;                  // steps reached
+  std::vector<int64_t> step_ms;   // time of each reached step
+  uint32_t breakdown = 0;
+};
+
+// The best chain of one user's events (sorted by time).
+Conversion Evaluate(const std::vector<UserEvent>& events, const FunnelOptions& options) {
+  const int n = static_cast<int>(options.steps.size());
+  const int64_t window_ms = options.window_seconds * 1000;
+  Conversion best;
+  for (size_t start = 0; start < events.size(); ++start) {
+    const bool anchor = options.order == FunnelOptions::Order::kUnordered ? events[start].steps != 0
+                                                                            : (events[start].steps & 1u) != 0;
+    if (!anchor) continue;
+    Conversion chain;
+    chain.breakdown = events[start].breakdown;
+    const int64_t deadline = events[start].time_ms + window_ms;
+    if (options.order == FunnelOptions::Order::kUnordered) {
+      // Distinct steps done within the window, in the order they happened.
+      uint32_t done = 0;
+      for (size_t i = start; i < events.size() && events[i].time_ms <= deadline; ++i) {
+        const uint32_t fresh = events[i].steps & ~done;
+        if (fresh == 0) continue;
+        done |= fresh;
+        for (uint32_t bits = fresh; bits != 0; bits &= bits - 1) chain.step_ms.push_back(events[i].time_ms);
+      }
+      chain.level = static_cast<int>(chain.step_ms.size());
+    } else {
+      chain.level = 1;
+      chain.step_ms.push_back(events[start].time_ms);
+      for (size_t i = start + 1; i < events.size() && chain.level < n; ++i) {
+        if (events[i].time_ms > deadline) break;
+        const bool next = (events[i].steps >> chain.level) & 1u;
+        if (next) {
+          chain.step_ms.push_back(events[i].time_ms);
+          ++chain.level;
+        } else if (options.order == FunnelOptions::Order::kStrict) {
+          break;  // another event between consecutive steps
+        }
+      }
+    }
+    // An excluded event between step 1 and the last step reached drops the chain.
+    if (chain.level > 1) {
+      const int64_t last = chain.step_ms.back();
+      bool excluded = false;
+      for (size_t i = start; i < events.size() && events[i].time_ms <= last; ++i) {
+        if (events[i].excluded && events[i].time_ms >= events[start].time_ms) excluded = true;
+      }
+      if (excluded) continue;
+    }
+    if (chain.level > best.level) best = std::move(chain);
+    if (best.level == n) break;
+  }
+  return best;
+}
+
+}  // namespace
+
+absl::StatusOr<ResultSet> Funnel(const TableSnapshot& snapshot, const AnalyticsScope& scope,
+                                 const FunnelOptions& options) {
+  const int n = static_cast<int>(options.steps.size());
+  const StringDictionary& types = snapshot.dictionary(ColumnId::kEventType);
+  // Step and exclusion masks per event_type code.
+  absl::flat_hash_map<uint32_t, uint32_t> step_mask;
+  absl::flat_hash_map<uint32_t, bool> excluded;
+  for (int k = 0; k < n; ++k) {
+    if (std::optional<uint32_t> code = types.Find(options.steps[k])) step_mask[*code] |= 1u << k;
+  }
+  for (const std::string& type : options.exclude) {
+    if (std::optional<uint32_t> code = types.Find(type)) excluded[*code] = true;
+  }
+  const query_internal::TimeZone zone =
+      scope.utc ? query_internal::TimeZone() : query_internal::TimeZone(scope.time_zone);
+  const int64_t from_ms = query_internal::DayStart(scope.from_day, zone) * 1000;
+  const int64_t to_ms = query_internal::DayStart(scope.to_day, zone) * 1000;
+
+  // Candidates: users with a step-1 event in range (any step for unordered), from the day bitmaps.
+  UserBitmap candidates;
+  if (scope.utc && scope.where == nullptr) {
+    for (size_t p = 0; p < snapshot.partition_count(); ++p) {
+      const int32_t day = snapshot.day(p);
+      if (day < scope.from_day || day >= scope.to_day) continue;
+      for (const auto& [code, mask] : step_mask) {
+        const bool opens = options.order == FunnelOptions::Order::kUnordered ? mask != 0 : (mask & 1u) != 0;
+        if (opens) candidates |= snapshot.users_with_event_type(p, code);
+      }
+    }
+  }
+  const bool prune = scope.utc && scope.where == nullptr;
+
+  std::vector<ColumnId> columns = scope.where_columns;
+  auto column_index = [&](ColumnId id) {
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (columns[i] == id) return static_cast<int>(i);
+    }
+    columns.push_back(id);
+    return static_cast<int>(columns.size() - 1);
+  };
+  const int time_column = column_index(ColumnId::kEventTime);
+  const int user_column = column_index(ColumnId::kUserId);
+  const int type_column = column_index(ColumnId::kEventType);
+  const int breakdown_column = scope.breakdown ? column_index(*scope.breakdown) : -1;
+  ColumnSet column_set;
+  for (ColumnId id : columns) column_set.Add(id);
+  ScanOptions scan{.columns = column_set, .min_time_ms = from_ms, .max_time_ms = to_ms - 1};
+
+  absl::flat_hash_map<uint32_t, std::vector<UserEvent>> by_user;
+  ScanBuffers buffers;
+  Batch batch;
+  StringPool pool;
+  batch.pool = &pool;
+  std::vector<uint32_t> selected;
+  const bool strict = options.order == FunnelOptions::Order::kStrict;
+  for (const BlockRef& ref : snapshot.ListBlocks(scan).blocks) {
+    ScanBlock block;
+    absl::Status status = snapshot.ReadBlock(ref, column_set, &buffers, &block);
+    if (!status.ok()) return status;
+    BatchFromBlock(block, columns, snapshot, &batch);
+    selected.clear();
+    if (scope.where != nullptr) {
+      status = EvaluateFilter(*scope.where, batch, &selected);
+      if (!status.ok()) return status;
+    } else {
+      selected.resize(batch.rows);
+      for (uint32_t row = 0; row < batch.rows; ++row) selected[row] = row;
+    }
+    const Vector& times = batch.columns[time_column];
+    const Vector& users = batch.columns[user_column];
+    const Vector& event_types = batch.columns[type_column];
+    for (uint32_t row : selected) {
+      const int64_t time = times.ints[row];
+      if (time < from_ms || time >= to_ms) continue;
+      const uint32_t user = users.codes[row];
+      if (prune && !candidates.contains(user)) continue;
+      const uint32_t code = event_types.codes[row];
+      auto mask = step_mask.find(code);
+      const uint32_t steps = mask == step_mask.end() ? 0 : mask->second;
+      const bool is_excluded = excluded.contains(code);
+      // Other events matter only in strict mode (they break a chain).
+      if (steps == 0 && !is_excluded && !strict) continue;
+      const uint32_t breakdown = breakdown_column >= 0 ? batch.columns[breakdown_column].codes[row] : 0;
+      by_user[user].push_back({time, steps, is_excluded, breakdown});
+    }
+    pool.Clear();
+  }
+
+  // Per user: sort by (time, step order), evaluate; tally per breakdown value.
+  struct Tally {
+    std::vector<uint64_t> users;
+    std::vector<std::vector<double>> seconds;  // per step k >= 2: time from step k-1
+  };
+  std::map<uint32_t, Tally> tallies;
+  for (auto& [user, events] : by_user) {
+    std::stable_sort(events.begin(), events.end(), [](const UserEvent& a, const UserEvent& b) {
+      if (a.time_ms != b.time_ms) return a.time_ms < b.time_ms;
+      return __builtin_ctz(a.steps | 0x80000000u) < __builtin_ctz(b.steps | 0x80000000u);
+    });
+    const Conversion conversion = Evaluate(events, options);
+    if (conversion.level == 0) continue;
+    Tally& tally = tallies[scope.breakdown ? conversion.breakdown : 0];
+    tally.users.resize(n);
+    tally.seconds.resize(n);
+    for (int k = 0; k < conversion.level; ++k) {
+      ++tally.users[k];
+      if (k > 0) {
+        tally.seconds[k].push_back((conversion.step_ms[k] - conversion.step_ms[k - 1]) / 1000.0);
+      }
+    }
+  }
+  if (tallies.empty() && !scope.breakdown) tallies[0].users.resize(n), tallies[0].seconds.resize(n);
+
+  ResultSet result;
+  result.AddColumn("step", DataType::Of(TypeId::kUInt64));
+  if (scope.breakdown) result.AddColumn(std::string(ColumnName(*scope.breakdown)), DataType::Of(TypeId::kString));
+  result.AddColumn("event", DataType::Of(TypeId::kString));
+  result.AddColumn("users", DataType::Of(TypeId::kUInt64));
+  result.AddColumn("pct_of_first", DataType::Of(TypeId::kFloat64));
+  result.AddColumn("pct_of_previous", DataType::Of(TypeId::kFloat64));
+  result.AddColumn("median_seconds_to_convert", DataType::Of(TypeId::kFloat64));
+  const size_t c = scope.breakdown ? 2 : 1;
+  for (auto& [breakdown, tally] : tallies) {
+    for (int k = 0; k < n; ++k) {
+      const uint64_t users = tally.users[k];
+      const uint64_t first = tally.users[0];
+      const uint64_t previous = k == 0 ? users : tally.users[k - 1];
+      result.columns[0].ints.push_back(k + 1);
+      if (scope.breakdown) {
+        result.columns[1].strings.emplace_back(snapshot.dictionary(*scope.breakdown).Get(breakdown));
+      }
+      result.columns[c].strings.push_back(options.steps[k]);
+      result.columns[c + 1].ints.push_back(static_cast<int64_t>(users));
+      result.columns[c + 2].floats.push_back(first == 0 ? 0.0 : 100.0 * users / first);
+      result.columns[c + 3].floats.push_back(previous == 0 ? 0.0 : 100.0 * users / previous);
+      result.columns[c + 4].floats.push_back(
+          k == 0 || tally.seconds[k].empty()
+              ? std::numeric_limits<double>::quiet_NaN()
+              : query_internal::QuantileInterpolated(absl::MakeSpan(tally.seconds[k]), 0.5));
+      ++result.row_count;
+    }
+  }
+  return result;
+}
+
+}  // namespace mua
