@@ -13,6 +13,10 @@
 #include "query/aggregate_function.h"
 #include "query/analytics.h"
 #include "query/analytics/funnel.h"
+#include "query/analytics/lifecycle.h"
+#include "query/analytics/paths.h"
+#include "query/analytics/sessions.h"
+#include "query/analytics/stickiness.h"
 #include "query/functions/time_functions.h"
 #include "query/scalar_functions.h"
 #include "sql/catalog.h"
@@ -249,7 +253,8 @@ absl::Status SelectBinder::BindFrom() {
         return UseRows(std::move(rows), "numbers");
       }
       if (function.name == "active_users" || function.name == "retention_matrix" ||
-          function.name == "funnel") {
+          function.name == "funnel" || function.name == "crash_health" || function.name == "sessions" ||
+          function.name == "stickiness" || function.name == "lifecycle" || function.name == "paths") {
         absl::StatusOr<std::shared_ptr<const ResultSet>> rows = RunAnalytics(function);
         if (!rows.ok()) return rows.status();
         return UseRows(*std::move(rows), function.name);
@@ -273,6 +278,16 @@ absl::Status SelectBinder::BindFrom() {
   if (database.empty()) {
     if (auto it = ctes_.find(table); it != ctes_.end()) return BindSubquerySource(*it->second, table);
   }
+  if (table == "sessions") {
+    // The sessions view: SDK sessions plus sessionized events without one.
+    const TableSnapshot& snapshot = *context_.execution->snapshot;
+    AnalyticsScope scope;
+    scope.from_day = snapshot.partition_count() ? snapshot.day(0) - 1 : 0;
+    scope.to_day = snapshot.partition_count() ? snapshot.day(snapshot.partition_count() - 1) + 2 : 0;
+    absl::StatusOr<ResultSet> rows = Sessions(snapshot, scope);
+    if (!rows.ok()) return AtNode(rows.status(), from.pos);
+    return UseRows(std::make_shared<ResultSet>(*std::move(rows)), "sessions");
+  }
   if (table == "events") {
     plan_->source.kind = SourcePlan::Kind::kEvents;
     plan_->source.name = "events";
@@ -294,13 +309,22 @@ absl::Status SelectBinder::BindFrom() {
 absl::StatusOr<std::shared_ptr<const ResultSet>> SelectBinder::RunAnalytics(const FunctionExpr& function) {
   const bool is_retention = function.name == "retention_matrix";
   const bool is_funnel = function.name == "funnel";
-  absl::flat_hash_set<std::string> allowed = {"from", "to", "where", "breakdown", "timezone"};
-  if (!is_funnel) allowed.insert("period");
+  const bool is_sessions = function.name == "sessions" || function.name == "crash_health";
+  absl::flat_hash_set<std::string> allowed = {"from", "to", "where", "timezone"};
+  if (!is_sessions) allowed.insert("breakdown");
+  if (!is_funnel && !is_sessions) allowed.insert("period");
   if (is_retention) {
     for (const char* name : {"start_event", "return_event", "type", "mode"}) allowed.insert(name);
   }
   if (is_funnel) {
     for (const char* name : {"steps", "window", "order", "exclude"}) allowed.insert(name);
+  }
+  if (function.name == "stickiness" || function.name == "lifecycle") allowed.insert("event");
+  if (function.name == "paths") {
+    allowed.erase("breakdown");
+    allowed.erase("period");
+    allowed.insert("start_event");
+    allowed.insert("steps");
   }
   std::map<std::string, std::pair<std::string, SourcePos>> args;  // name -> (text, position)
   std::map<std::string, BoundExprPtr> values;  // non-string constants: arrays, intervals, numbers
@@ -425,7 +449,30 @@ absl::StatusOr<std::shared_ptr<const ResultSet>> SelectBinder::RunAnalytics(cons
   absl::StatusOr<Period> period = parse_period();
   if (!period.ok()) return period.status();
   absl::StatusOr<ResultSet> rows;
-  if (is_funnel) {
+  if (function.name == "paths") {
+    if (!args.contains("start_event")) {
+      return ErrorAt(function.pos, absl::StatusCode::kInvalidArgument,
+                     "paths needs start_event => 'event name'");
+    }
+    int64_t steps = 5;
+    if (auto it = values.find("steps"); it != values.end() && it->second->type.is_integer()) {
+      steps = it->second->constant.ints[0];
+    } else if (args.contains("steps")) {
+      return ErrorAt(pos_of("steps"), absl::StatusCode::kInvalidArgument, "steps must be an integer");
+    }
+    if (steps < 1 || steps > 20) {
+      return ErrorAt(pos_of("steps"), absl::StatusCode::kInvalidArgument, "steps must be between 1 and 20");
+    }
+    rows = Paths(snapshot, scope, arg("start_event", ""), static_cast<int>(steps));
+  } else if (function.name == "stickiness") {
+    rows = Stickiness(snapshot, scope, *period, arg("event", "*"));
+  } else if (function.name == "lifecycle") {
+    rows = Lifecycle(snapshot, scope, *period, arg("event", "*"));
+  } else if (function.name == "sessions") {
+    rows = Sessions(snapshot, scope);
+  } else if (function.name == "crash_health") {
+    rows = CrashHealth(snapshot, scope);
+  } else if (is_funnel) {
     FunnelOptions options;
     auto string_list = [&](const std::string& name, std::vector<std::string>* out) -> absl::Status {
       auto it = values.find(name);

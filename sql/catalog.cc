@@ -7,25 +7,12 @@
 namespace mua {
 namespace {
 
-// Sessions as the SDK reported them (session_id present). Sessionization of
-// events without a session_id arrives with the product-analytics functions.
-constexpr absl::string_view kSessionsView = R"sql(
-SELECT session_id, user_id, min(event_time) AS start, max(event_time) AS `end`,
-       dateDiff('second', min(event_time), max(event_time)) AS duration_s, count() AS events,
-       any(platform) AS platform, any(app_version) AS app_version,
-       max(event_type = 'app_crash') AS crashed
-FROM events WHERE session_id != '' GROUP BY user_id, session_id)sql";
-
-// Seed 002's gold table: one row per user and day.
+// Seed 002's gold table: one row per user and day, from the sessions view.
 constexpr absl::string_view kDailyUserMetricsView = R"sql(
 SELECT toDate(start) AS date, user_id, count() AS session_count, sum(events) AS total_events,
        sum(duration_s) AS total_time_spent_s, avg(duration_s) AS avg_session_duration_s,
        sum(revenue) AS revenue
-FROM (SELECT user_id, session_id, min(event_time) AS start, count() AS events,
-             dateDiff('second', min(event_time), max(event_time)) AS duration_s,
-             sumIf(JSONExtractFloat(properties, 'price'), event_type = 'purchase') AS revenue
-      FROM events WHERE session_id != '' GROUP BY user_id, session_id)
-GROUP BY date, user_id)sql";
+FROM sessions GROUP BY date, user_id)sql";
 
 ResultSet MakeRows(std::vector<std::pair<std::string, TypeId>> columns) {
   ResultSet rows;
@@ -38,7 +25,6 @@ ResultSet MakeRows(std::vector<std::pair<std::string, TypeId>> columns) {
 Catalog::Catalog(const Table* events) : events_(events) {}
 
 std::optional<std::string> Catalog::FindView(absl::string_view name) const {
-  if (name == "sessions") return std::string(kSessionsView);
   if (name == "daily_user_metrics") return std::string(kDailyUserMetricsView);
   return std::nullopt;
 }
@@ -58,11 +44,12 @@ std::vector<TableInfo> Catalog::Tables() const {
   tables.push_back(std::move(events));
   tables.push_back({"default", "sessions", "View",
                     {{"session_id", "String"}, {"user_id", "String"}, {"start", "DateTime64(3)"},
-                     {"end", "DateTime64(3)"}, {"duration_s", "Int64"}, {"events", "UInt64"},
-                     {"platform", "String"}, {"app_version", "String"}, {"crashed", "UInt8"}}});
+                     {"end", "DateTime64(3)"}, {"duration_s", "Float64"}, {"events", "UInt64"},
+                     {"platform", "String"}, {"app_version", "String"}, {"crashed", "UInt8"},
+                     {"revenue", "Float64"}}});
   tables.push_back({"default", "daily_user_metrics", "View",
                     {{"date", "Date"}, {"user_id", "String"}, {"session_count", "UInt64"},
-                     {"total_events", "UInt64"}, {"total_time_spent_s", "Int64"},
+                     {"total_events", "UInt64"}, {"total_time_spent_s", "Float64"},
                      {"avg_session_duration_s", "Float64"}, {"revenue", "Float64"}}});
   tables.push_back({"system", "tables", "SystemTable",
                     {{"database", "String"}, {"name", "String"}, {"engine", "String"},

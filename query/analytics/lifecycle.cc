@@ -35,15 +35,17 @@ std::vector<std::pair<int32_t, int32_t>> PeriodRanges(const AnalyticsScope& scop
 }
 
 // Status counts per period for one breakdown value's day bitmaps (index 0 =
-// `first_day`); `previous` is the calendar period before the first range.
-// Empty when the value has no activity in `previous` or any range.
+// `first_day`); `previous_range` is the calendar period before the first range.
+// Empty when the value has no activity in `previous_range` or any range.
 std::vector<StatusCounts> CountStatuses(const std::vector<UserBitmap>& days, int32_t first_day,
                                         std::pair<int32_t, int32_t> previous_range,
                                         const std::vector<std::pair<int32_t, int32_t>>& ranges) {
   auto users_over = [&](int32_t begin, int32_t end) {
     UserBitmap users;
     const int32_t last = std::min(end, first_day + static_cast<int32_t>(days.size()));
-    for (int32_t day = std::max(begin, first_day); day < last; ++day) users |= days[day - first_day];
+    for (int32_t day = std::max(begin, first_day); day < last; ++day) {
+      users |= days[day - first_day];
+    }
     return users;
   };
   if (ranges.empty()) return {};
@@ -54,12 +56,13 @@ std::vector<StatusCounts> CountStatuses(const std::vector<UserBitmap>& days, int
   counts.reserve(ranges.size());
   for (const auto& [begin, end] : ranges) {
     UserBitmap active = users_over(begin, end);
-    // previous ⊆ before, so active ∩ previous ⊆ active ∩ before.
+    // `previous` is within `before`, so returning users are among the seen ones.
     const int64_t active_count = static_cast<int64_t>(active.cardinality());
     const int64_t seen = static_cast<int64_t>(active.and_cardinality(before));
     const int64_t returning = static_cast<int64_t>(active.and_cardinality(previous));
     const int64_t previous_count = static_cast<int64_t>(previous.cardinality());
-    counts.push_back({active_count - seen, returning, seen - returning, returning - previous_count});
+    counts.push_back(
+        {active_count - seen, returning, seen - returning, returning - previous_count});
     any = any || active_count > 0;
     before |= active;
     previous = std::move(active);
@@ -74,7 +77,8 @@ absl::StatusOr<ResultSet> Lifecycle(const TableSnapshot& snapshot, const Analyti
                                     Period period, const std::string& event) {
   const std::vector<std::pair<int32_t, int32_t>> ranges = PeriodRanges(scope, period);
   const int32_t first_start = PeriodStart(scope.from_day, period);
-  const std::pair<int32_t, int32_t> previous_range{PeriodStart(first_start - 1, period), first_start};
+  const std::pair<int32_t, int32_t> previous_range{PeriodStart(first_start - 1, period),
+                                                   first_start};
   // From the first stored day (a local day may precede its UTC partition's day).
   const int32_t earliest = snapshot.partition_count() > 0
                                ? std::min(snapshot.day(0) - 1, previous_range.first)

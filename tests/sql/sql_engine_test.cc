@@ -144,7 +144,10 @@ TEST_F(SqlEngineTest, StatementsBesidesSelect) {
   EXPECT_EQ(describe.substr(0, describe.find('\n')), "event_time\tDateTime64(3)\t\t\t\t\t");
   EXPECT_NE(Run("SELECT name, total_rows > 0 FROM system.tables WHERE name = 'events'"), "");
   EXPECT_EQ(Run("SELECT count() FROM system.partitions"), "11\n");
-  EXPECT_EQ(Run("SELECT sum(events) = (SELECT count() FROM events WHERE session_id != '') FROM sessions"),
+  // Every event is in exactly one session (SDK sessions, or sessionized when it has none).
+  EXPECT_EQ(Run("SELECT sum(events) = (SELECT count() FROM events) FROM sessions"), "1\n");
+  EXPECT_EQ(Run("SELECT sum(events) = (SELECT count() FROM events WHERE session_id != '') FROM sessions "
+                "WHERE session_id NOT LIKE '%@%'"),
             "1\n");
 }
 
@@ -246,6 +249,31 @@ TEST_F(SqlEngineTest, FunnelOrdersExclusionsAndBreakdownAreConsistent) {
   EXPECT_NE(Error("SELECT * FROM funnel(steps => ['a', 'b'], window => 0)").message().find("positive"),
             absl::string_view::npos);
   EXPECT_EQ(Run("SELECT users FROM funnel(steps => ['never', 'happens']) WHERE step = 1"), "0\n");
+}
+
+}  // namespace
+}  // namespace mua
+
+namespace mua {
+namespace {
+
+TEST_F(SqlEngineTest, StickinessLifecyclePathsAndCrashHealthAgreeWithSql) {
+  // Stickiness: users active on exactly k of the 7 days add up to all active users.
+  EXPECT_EQ(Run("SELECT sum(users) FROM stickiness(from => '2026-10-01', to => '2026-10-08')"),
+            Run("SELECT uniqExact(user_id) FROM events WHERE toDate(event_time) BETWEEN '2026-10-01' AND "
+                "'2026-10-07'"));
+  EXPECT_EQ(Run("SELECT users FROM stickiness(from => '2026-10-01', to => '2026-10-08') WHERE periods_active = 7"),
+            Run("SELECT count() FROM (SELECT user_id, uniqExact(toDate(event_time)) AS days FROM events WHERE "
+                "toDate(event_time) BETWEEN '2026-10-01' AND '2026-10-07' GROUP BY user_id) WHERE days = 7"));
+  // Lifecycle: new + returning + resurrecting = active users of the period.
+  EXPECT_EQ(Run("SELECT sum(users) FROM lifecycle(from => '2026-10-04', to => '2026-10-05') WHERE status != 'dormant'"),
+            Run("SELECT uniqExact(user_id) FROM events WHERE toDate(event_time) = '2026-10-04'"));
+  // Paths: step-1 transitions out of app_open = app_open events followed by another event.
+  EXPECT_NE(Run("SELECT sum(transitions) FROM paths(start_event => 'app_open', steps => 2) WHERE step = 1"), "0\n");
+  // Crash health: crashed sessions per version = sessions with an app_crash event.
+  EXPECT_EQ(Run("SELECT app_version, crashed_sessions FROM crash_health() ORDER BY app_version"),
+            Run("SELECT app_version, countIf(crashed = 1) FROM sessions GROUP BY app_version ORDER BY app_version"));
+  EXPECT_EQ(Run("SELECT sum(sessions) FROM crash_health()"), Run("SELECT count() FROM sessions"));
 }
 
 }  // namespace

@@ -1,0 +1,43 @@
+-- SPEC §9 retention_matrix: cohort = first day seen (first event ever, first_time); for each
+-- cohort in October 2026 and day offset k = 0 .. 2026-10-31 - cohort, the users active on
+-- cohort+k (MUA's §5a table function, mode 'on'; zero cells included).
+-- Variants (week, purchase start, on_or_after, from after the first day) are in
+-- tests/differential/queries/retention_matrix.sql.
+-- ClickHouse 18.16: per user the cohort and a 0/1 vector over k, summed per cohort with
+-- sumForEach, then ARRAY JOIN back to rows (keeps zero cells, unlike arrayJoin over days).
+-- clickhouse: SELECT cohort, cohort_size, k1 - 1 AS k, retained
+-- clickhouse: FROM
+-- clickhouse: (
+-- clickhouse:     SELECT cohort, count() AS cohort_size, sumForEach(hits) AS per_k
+-- clickhouse:     FROM
+-- clickhouse:     (
+-- clickhouse:         SELECT user_id, min(toDate(event_time)) AS cohort,
+-- clickhouse:                groupUniqArrayIf(toDate(event_time), toDate(event_time) >= toDate('2026-10-01')
+-- clickhouse:                                 AND toDate(event_time) < toDate('2026-11-01')) AS days,
+-- clickhouse:                arrayMap(i -> toUInt64(has(days, cohort + i)),
+-- clickhouse:                         range(toUInt64(toDate('2026-11-01') - cohort))) AS hits
+-- clickhouse:         FROM events
+-- clickhouse:         GROUP BY user_id
+-- clickhouse:         HAVING cohort >= toDate('2026-10-01') AND cohort < toDate('2026-11-01')
+-- clickhouse:     )
+-- clickhouse:     GROUP BY cohort
+-- clickhouse: )
+-- clickhouse: ARRAY JOIN per_k AS retained, arrayEnumerate(per_k) AS k1
+-- clickhouse: ORDER BY cohort, k1
+-- DuckDB: distinct (user, day) pairs; cohort sizes × range(k) as the grid, LEFT JOIN the
+-- counted (cohort, day - cohort) cells, missing cells = 0.
+-- duckdb: WITH ud AS (SELECT DISTINCT user_id, CAST(event_time AS DATE) AS day FROM events),
+-- duckdb: firsts AS (SELECT user_id, min(day) AS cohort FROM ud GROUP BY user_id),
+-- duckdb: members AS (SELECT * FROM firsts WHERE cohort >= DATE '2026-10-01' AND cohort < DATE '2026-11-01'),
+-- duckdb: sizes AS (SELECT cohort, count(*) AS cohort_size FROM members GROUP BY cohort),
+-- duckdb: grid AS (SELECT cohort, cohort_size, unnest(range(0, DATE '2026-11-01' - cohort)) AS k FROM sizes),
+-- duckdb: cells AS (SELECT m.cohort, ud.day - m.cohort AS k, count(*) AS retained
+-- duckdb:           FROM members m JOIN ud USING (user_id)
+-- duckdb:           WHERE ud.day >= DATE '2026-10-01' AND ud.day < DATE '2026-11-01'
+-- duckdb:           GROUP BY m.cohort, ud.day - m.cohort)
+-- duckdb: SELECT g.cohort, g.cohort_size, g.k, coalesce(c.retained, 0) AS retained
+-- duckdb: FROM grid g LEFT JOIN cells c ON c.cohort = g.cohort AND c.k = g.k
+-- duckdb: ORDER BY g.cohort, g.k
+SELECT cohort, cohort_size, k, retained
+FROM retention_matrix(from => '2026-10-01', to => '2026-11-01')
+ORDER BY cohort, k
