@@ -7,6 +7,7 @@
 //   MUA_ASSIGN_OR_RETURN(ResultSet rows, ActiveUsers(snapshot, scope, Period::kDay));
 #pragma once
 
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,10 @@ enum class Period { kDay, kWeek, kMonth };
 struct AnalyticsScope {
   int32_t from_day = 0;  // first local day (inclusive)
   int32_t to_day = 0;    // last local day + 1 (exclusive)
+  // Exact instants of `from` / `to` when given as date-times (ms); functions
+  // that follow events in time (funnel, paths, sessions) use them.
+  int64_t from_ms = std::numeric_limits<int64_t>::min();
+  int64_t to_ms = std::numeric_limits<int64_t>::max();
   absl::TimeZone time_zone = absl::UTCTimeZone();
   bool utc = true;  // time_zone is UTC: days are the storage partitions
   // `where`: a UInt8 predicate over a batch whose column i is where_columns[i].

@@ -388,7 +388,8 @@ absl::StatusOr<std::shared_ptr<const ResultSet>> SelectBinder::RunAnalytics(cons
                    absl::StrCat("unknown time zone '", zone_name, "'"));
   }
   // from/to: local dates or date-times; to is exclusive. Defaults: the stored days.
-  auto local_day = [&](const std::string& name, bool exclusive, int32_t fallback) -> absl::StatusOr<int32_t> {
+  // A bound's instant; the local day range follows from it.
+  auto instant = [&](const std::string& name, int64_t fallback) -> absl::StatusOr<int64_t> {
     auto it = args.find(name);
     if (it == args.end()) return fallback;
     int64_t millis = 0;
@@ -397,16 +398,23 @@ absl::StatusOr<std::shared_ptr<const ResultSet>> SelectBinder::RunAnalytics(cons
                      absl::StrCat("argument '", name, "': cannot parse '", it->second.first,
                                   "' as a date or date-time"));
     }
-    const int64_t seconds = query_internal::FloorDiv(exclusive ? millis - 1 : millis, 1000);
-    return query_internal::ToDayNum(seconds, *zone) + (exclusive ? 1 : 0);
+    return millis;
   };
-  const int32_t first_stored = snapshot.partition_count() ? snapshot.day(0) : 0;
-  const int32_t last_stored = snapshot.partition_count() ? snapshot.day(snapshot.partition_count() - 1) : 0;
-  absl::StatusOr<int32_t> from = local_day("from", false, first_stored);
-  if (!from.ok()) return from.status();
-  absl::StatusOr<int32_t> to = local_day("to", true, last_stored + 1);
-  if (!to.ok()) return to.status();
-  if (*from >= *to) {
+  // Defaults: every stored event, whose UTC days may fall on other local days.
+  const int64_t first_stored = snapshot.partition_count() ? MillisOfDay(snapshot.day(0)) : 0;
+  const int64_t after_stored =
+      snapshot.partition_count() ? MillisOfDay(snapshot.day(snapshot.partition_count() - 1) + 1) : 1;
+  absl::StatusOr<int64_t> from_ms = instant("from", first_stored);
+  if (!from_ms.ok()) return from_ms.status();
+  absl::StatusOr<int64_t> to_ms = instant("to", after_stored);
+  if (!to_ms.ok()) return to_ms.status();
+  scope.from_ms = *from_ms;
+  scope.to_ms = *to_ms;
+  absl::StatusOr<int32_t> from =
+      query_internal::ToDayNum(query_internal::FloorDiv(*from_ms, 1000), *zone);
+  absl::StatusOr<int32_t> to =
+      query_internal::ToDayNum(query_internal::FloorDiv(*to_ms - 1, 1000), *zone) + 1;
+  if (*from_ms >= *to_ms) {
     return ErrorAt(args.contains("to") ? pos_of("to") : function.pos, absl::StatusCode::kInvalidArgument,
                    absl::StrCat("'from' must be before 'to' (", FormatDay(*from), " >= ", FormatDay(*to), ")"));
   }

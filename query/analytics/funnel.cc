@@ -46,10 +46,12 @@ Conversion Evaluate(const std::vector<UserEvent>& events, const FunnelOptions& o
       // Distinct steps done within the window, in the order they happened.
       uint32_t done = 0;
       for (size_t i = start; i < events.size() && events[i].time_ms <= deadline; ++i) {
+        // One event completes one step: the first not yet done that it matches
+        // (so a step listed twice needs two events).
         const uint32_t fresh = events[i].steps & ~done;
         if (fresh == 0) continue;
-        done |= fresh;
-        for (uint32_t bits = fresh; bits != 0; bits &= bits - 1) chain.step_ms.push_back(events[i].time_ms);
+        done |= fresh & (~fresh + 1);
+        chain.step_ms.push_back(events[i].time_ms);
       }
       chain.level = static_cast<int>(chain.step_ms.size());
     } else {
@@ -98,8 +100,8 @@ absl::StatusOr<ResultSet> Funnel(const TableSnapshot& snapshot, const AnalyticsS
   }
   const query_internal::TimeZone zone =
       scope.utc ? query_internal::TimeZone() : query_internal::TimeZone(scope.time_zone);
-  const int64_t from_ms = query_internal::DayStart(scope.from_day, zone) * 1000;
-  const int64_t to_ms = query_internal::DayStart(scope.to_day, zone) * 1000;
+  const int64_t from_ms = std::max(scope.from_ms, query_internal::DayStart(scope.from_day, zone) * 1000);
+  const int64_t to_ms = std::min(scope.to_ms, query_internal::DayStart(scope.to_day, zone) * 1000);
 
   // Candidates: users with a step-1 event in range (any step for unordered), from the day bitmaps.
   UserBitmap candidates;

@@ -17,8 +17,8 @@ absl::StatusOr<ResultSet> Paths(const TableSnapshot& snapshot, const AnalyticsSc
   const std::optional<uint32_t> start_code = types.Find(start_event);
   const query_internal::TimeZone zone =
       scope.utc ? query_internal::TimeZone() : query_internal::TimeZone(scope.time_zone);
-  const int64_t from_ms = query_internal::DayStart(scope.from_day, zone) * 1000;
-  const int64_t to_ms = query_internal::DayStart(scope.to_day, zone) * 1000;
+  const int64_t from_ms = std::max(scope.from_ms, query_internal::DayStart(scope.from_day, zone) * 1000);
+  const int64_t to_ms = std::min(scope.to_ms, query_internal::DayStart(scope.to_day, zone) * 1000);
 
   // Users who did the start event in range (from the day bitmaps, in UTC).
   UserBitmap starters;

@@ -45,8 +45,8 @@ absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope
                              std::map<SessionKey, SessionState>* sessions) {
   const query_internal::TimeZone zone =
       scope.utc ? query_internal::TimeZone() : query_internal::TimeZone(scope.time_zone);
-  const int64_t from_ms = query_internal::DayStart(scope.from_day, zone) * 1000;
-  const int64_t to_ms = query_internal::DayStart(scope.to_day, zone) * 1000;
+  const int64_t from_ms = std::max(scope.from_ms, query_internal::DayStart(scope.from_day, zone) * 1000);
+  const int64_t to_ms = std::min(scope.to_ms, query_internal::DayStart(scope.to_day, zone) * 1000);
   std::vector<ColumnId> columns = scope.where_columns;
   auto index_of = [&](ColumnId id) {
     for (size_t i = 0; i < columns.size(); ++i) {

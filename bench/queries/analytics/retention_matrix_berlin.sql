@@ -1,0 +1,1 @@
+SELECT * FROM retention_matrix(timezone => 'Europe/Berlin', from => '2026-10-01', to => '2026-11-01')

@@ -1,0 +1,1 @@
+SELECT count(), round(avg(duration_s), 2) FROM sessions

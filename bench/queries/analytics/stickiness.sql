@@ -1,0 +1,1 @@
+SELECT * FROM stickiness(from => '2026-10-01', to => '2026-11-01')
