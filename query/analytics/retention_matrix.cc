@@ -1,6 +1,7 @@
 // retention_matrix: cohorts and returns as bitmap intersections. Start and
 // return events become per-period bitmaps; a first_time cohort removes users
-// seen with the start event in any earlier period (back to the first stored day).
+// seen with the start event in any earlier period (back to the first stored
+// day). With a breakdown, rows are ordered by value, then cohort.
 #include "query/analytics.h"
 #include "query/analytics/day_users.h"
 
@@ -66,36 +67,51 @@ absl::StatusOr<ResultSet> RetentionMatrix(const TableSnapshot& snapshot, const A
   result.AddColumn("pct", DataType::Of(TypeId::kFloat64));
   const size_t first_metric = scope.breakdown ? 2 : 1;
 
-  for (const auto& [value, start_bitmaps] : *start_days) {
-    const std::vector<UserBitmap> cohorts_started = per_period(start_bitmaps, start_request.first_day);
-    auto it = return_days->find(value);
-    const std::vector<UserBitmap> returns =
-        it == return_days->end() ? std::vector<UserBitmap>(starts.size())
-                                 : per_period(it->second, return_request.first_day);
-    // Users whose start event happened before `from` (first_time cohorts exclude them).
-    UserBitmap seen;
+  // Returns count whatever the breakdown value of the returning event: a
+  // user belongs to the breakdown value of their cohort's start event.
+  std::vector<UserBitmap> returns(starts.size());
+  for (const auto& [value, days] : *return_days) {
+    const std::vector<UserBitmap> periods = per_period(days, return_request.first_day);
+    for (size_t p = 0; p < starts.size(); ++p) returns[p] |= periods[p];
+  }
+  std::vector<UserBitmap> returns_from(starts.size() + 1);  // suffix unions, for on_or_after
+  for (size_t p = starts.size(); p-- > 0;) returns_from[p] = returns_from[p + 1] | returns[p];
+
+  // Cohorts per (period, value). first_time: a user joins the first period with
+  // a start event (none before `from`), under that period's value — the first
+  // value in order when they started under several in the same period.
+  std::vector<std::string> values;
+  std::vector<std::vector<UserBitmap>> started;  // per value, per period
+  UserBitmap seen;
+  for (const auto& [value, days] : *start_days) {
+    values.push_back(value);
+    started.push_back(per_period(days, start_request.first_day));
     if (options.first_time) {
       for (int32_t day = start_request.first_day; day < scope.from_day; ++day) {
-        seen |= start_bitmaps[day - start_request.first_day];
+        seen |= days[day - start_request.first_day];
       }
     }
-    // Suffix unions of returns, for on_or_after.
-    std::vector<UserBitmap> returns_from(starts.size() + 1);
-    for (size_t p = starts.size(); p-- > 0;) returns_from[p] = returns_from[p + 1] | returns[p];
-
-    for (size_t p = 0; p < starts.size(); ++p) {
-      UserBitmap cohort = cohorts_started[p];
+  }
+  std::vector<std::vector<UserBitmap>> cohorts(values.size(), std::vector<UserBitmap>(starts.size()));
+  for (size_t p = 0; p < starts.size(); ++p) {
+    for (size_t v = 0; v < values.size(); ++v) {
+      cohorts[v][p] = started[v][p];
       if (options.first_time) {
-        cohort -= seen;
-        seen |= cohorts_started[p];
+        cohorts[v][p] -= seen;
+        seen |= cohorts[v][p];
       }
+    }
+  }
+  for (size_t v = 0; v < values.size(); ++v) {
+    for (size_t p = 0; p < starts.size(); ++p) {
+      const UserBitmap& cohort = cohorts[v][p];
       const uint64_t size = cohort.cardinality();
       if (size == 0) continue;
       for (size_t k = 0; p + k < starts.size(); ++k) {
         const UserBitmap& returned = options.on_or_after ? returns_from[p + k] : returns[p + k];
         const uint64_t retained = cohort.and_cardinality(returned);
         result.columns[0].ints.push_back(starts[p]);
-        if (scope.breakdown) result.columns[1].strings.push_back(value);
+        if (scope.breakdown) result.columns[1].strings.push_back(values[v]);
         result.columns[first_metric].ints.push_back(static_cast<int64_t>(size));
         result.columns[first_metric + 1].ints.push_back(static_cast<int64_t>(k));
         result.columns[first_metric + 2].ints.push_back(static_cast<int64_t>(retained));
