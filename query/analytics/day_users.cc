@@ -1,7 +1,7 @@
 #include "query/analytics/day_users.h"
 
 #include "absl/container/flat_hash_set.h"
-#include "query/executor.h"
+#include "query/analytics/event_scan.h"
 #include "query/functions/time_functions.h"
 #include "storage/base/time_util.h"
 #include "storage/string_dictionary.h"
@@ -56,65 +56,36 @@ absl::StatusOr<DayUsers> BuildDayUsers(const TableSnapshot& snapshot, const Anal
   // One pass over the blocks of the range: local day, type and breakdown per row.
   const query_internal::TimeZone zone =
       scope.utc ? query_internal::TimeZone() : query_internal::TimeZone(scope.time_zone);
-  std::vector<ColumnId> columns = scope.where_columns;
-  auto column_index = [&](ColumnId id) {
-    for (size_t i = 0; i < columns.size(); ++i) {
-      if (columns[i] == id) return static_cast<int>(i);
-    }
-    columns.push_back(id);
-    return static_cast<int>(columns.size() - 1);
-  };
-  const int time_column = column_index(ColumnId::kEventTime);
-  const int user_column = column_index(ColumnId::kUserId);
-  const int type_column = column_index(ColumnId::kEventType);
-  const int breakdown_column = scope.breakdown ? column_index(*scope.breakdown) : -1;
-  ColumnSet column_set;
-  for (ColumnId id : columns) column_set.Add(id);
-  ScanOptions scan{.columns = column_set};
-  // Local days start at most 14 hours from UTC midnight: widen by a day each side.
-  scan.min_time_ms = MillisOfDay(request.first_day - 1);
-  scan.max_time_ms = MillisOfDay(request.last_day + 2) - 1;
+  EventScan scan(scope);
+  const int time_column = scan.Column(ColumnId::kEventTime);
+  const int user_column = scan.Column(ColumnId::kUserId);
+  const int type_column = scan.Column(ColumnId::kEventType);
+  const int breakdown_column = scope.breakdown ? scan.Column(*scope.breakdown) : -1;
   const absl::flat_hash_set<uint32_t> wanted_types(type_codes.begin(), type_codes.end());
-
-  ScanBuffers buffers;
-  Batch batch;
-  StringPool pool;
-  batch.pool = &pool;
-  std::vector<uint32_t> selected;
-  for (const BlockRef& ref : snapshot.ListBlocks(scan).blocks) {
-    ScanBlock block;
-    absl::Status status = snapshot.ReadBlock(ref, column_set, &buffers, &block);
-    if (!status.ok()) return status;
-    BatchFromBlock(block, columns, snapshot, &batch);
-    selected.clear();
-    if (scope.where != nullptr) {
-      status = EvaluateFilter(*scope.where, batch, &selected);
-      if (!status.ok()) return status;
-    } else {
-      selected.resize(batch.rows);
-      for (uint32_t row = 0; row < batch.rows; ++row) selected[row] = row;
-    }
-    const Vector& times = batch.columns[time_column];
-    const Vector& users = batch.columns[user_column];
-    const Vector& event_types = batch.columns[type_column];
-    std::string previous_key = "\x01";  // not a real value
-    std::vector<UserBitmap>* bitmaps = nullptr;
-    for (uint32_t row : selected) {
-      if (!any_type && !wanted_types.contains(event_types.codes[row])) continue;
-      const int64_t seconds = FloorDiv(times.ints[row], 1000);
-      const int32_t day = ToDayNum(seconds, zone);
-      if (day < request.first_day || day > request.last_day) continue;
-      const absl::string_view key =
-          breakdown_column >= 0 ? batch.columns[breakdown_column].string_at(row) : absl::string_view();
-      if (bitmaps == nullptr || key != previous_key) {
-        bitmaps = &result[std::string(key)];
-        if (bitmaps->size() < days) bitmaps->resize(days);
-        previous_key = std::string(key);
-      }
-      (*bitmaps)[day - request.first_day].add(users.codes[row]);
-    }
-    pool.Clear();
-  }
+  // Local days start at most 14 hours from UTC midnight: widen by a day each side.
+  absl::Status status = scan.Run(
+      snapshot, MillisOfDay(request.first_day - 1), MillisOfDay(request.last_day + 2) - 1,
+      [&](const Batch& batch, absl::Span<const uint32_t> selected) {
+        const Vector& times = batch.columns[time_column];
+        const Vector& users = batch.columns[user_column];
+        const Vector& event_types = batch.columns[type_column];
+        std::string previous_key = "\x01";  // not a real value
+        std::vector<UserBitmap>* bitmaps = nullptr;
+        for (uint32_t row : selected) {
+          if (!any_type && !wanted_types.contains(event_types.codes[row])) continue;
+          const int32_t day = ToDayNum(FloorDiv(times.ints[row], 1000), zone);
+          if (day < request.first_day || day > request.last_day) continue;
+          const absl::string_view key =
+              breakdown_column >= 0 ? batch.columns[breakdown_column].string_at(row) : absl::string_view();
+          if (bitmaps == nullptr || key != previous_key) {
+            bitmaps = &result[std::string(key)];
+            if (bitmaps->size() < days) bitmaps->resize(days);
+            previous_key = std::string(key);
+          }
+          (*bitmaps)[day - request.first_day].add(users.codes[row]);
+        }
+      });
+  if (!status.ok()) return status;
   if (result.empty() && !scope.breakdown) result[""].resize(days);
   return result;
 }

@@ -6,7 +6,7 @@
 #include <map>
 
 #include "absl/container/flat_hash_map.h"
-#include "query/executor.h"
+#include "query/analytics/event_scan.h"
 #include "query/functions/quantile.h"
 #include "query/functions/time_functions.h"
 #include "storage/base/time_util.h"
@@ -98,10 +98,8 @@ absl::StatusOr<ResultSet> Funnel(const TableSnapshot& snapshot, const AnalyticsS
   for (const std::string& type : options.exclude) {
     if (std::optional<uint32_t> code = types.Find(type)) excluded[*code] = true;
   }
-  const query_internal::TimeZone zone =
-      scope.utc ? query_internal::TimeZone() : query_internal::TimeZone(scope.time_zone);
-  const int64_t from_ms = std::max(scope.from_ms, query_internal::DayStart(scope.from_day, zone) * 1000);
-  const int64_t to_ms = std::min(scope.to_ms, query_internal::DayStart(scope.to_day, zone) * 1000);
+  int64_t from_ms, to_ms;
+  query_internal::ScopeMillis(scope, &from_ms, &to_ms);
 
   // Candidates: users with a step-1 event in range (any step for unordered), from the day bitmaps.
   UserBitmap candidates;
@@ -117,42 +115,15 @@ absl::StatusOr<ResultSet> Funnel(const TableSnapshot& snapshot, const AnalyticsS
   }
   const bool prune = scope.utc && scope.where == nullptr;
 
-  std::vector<ColumnId> columns = scope.where_columns;
-  auto column_index = [&](ColumnId id) {
-    for (size_t i = 0; i < columns.size(); ++i) {
-      if (columns[i] == id) return static_cast<int>(i);
-    }
-    columns.push_back(id);
-    return static_cast<int>(columns.size() - 1);
-  };
-  const int time_column = column_index(ColumnId::kEventTime);
-  const int user_column = column_index(ColumnId::kUserId);
-  const int type_column = column_index(ColumnId::kEventType);
-  const int breakdown_column = scope.breakdown ? column_index(*scope.breakdown) : -1;
-  ColumnSet column_set;
-  for (ColumnId id : columns) column_set.Add(id);
-  ScanOptions scan{.columns = column_set, .min_time_ms = from_ms, .max_time_ms = to_ms - 1};
-
+  query_internal::EventScan scan(scope);
+  const int time_column = scan.Column(ColumnId::kEventTime);
+  const int user_column = scan.Column(ColumnId::kUserId);
+  const int type_column = scan.Column(ColumnId::kEventType);
+  const int breakdown_column = scope.breakdown ? scan.Column(*scope.breakdown) : -1;
   absl::flat_hash_map<uint32_t, std::vector<UserEvent>> by_user;
-  ScanBuffers buffers;
-  Batch batch;
-  StringPool pool;
-  batch.pool = &pool;
-  std::vector<uint32_t> selected;
   const bool strict = options.order == FunnelOptions::Order::kStrict;
-  for (const BlockRef& ref : snapshot.ListBlocks(scan).blocks) {
-    ScanBlock block;
-    absl::Status status = snapshot.ReadBlock(ref, column_set, &buffers, &block);
-    if (!status.ok()) return status;
-    BatchFromBlock(block, columns, snapshot, &batch);
-    selected.clear();
-    if (scope.where != nullptr) {
-      status = EvaluateFilter(*scope.where, batch, &selected);
-      if (!status.ok()) return status;
-    } else {
-      selected.resize(batch.rows);
-      for (uint32_t row = 0; row < batch.rows; ++row) selected[row] = row;
-    }
+  absl::Status status = scan.Run(snapshot, from_ms, to_ms - 1,
+                                 [&](const Batch& batch, absl::Span<const uint32_t> selected) {
     const Vector& times = batch.columns[time_column];
     const Vector& users = batch.columns[user_column];
     const Vector& event_types = batch.columns[type_column];
@@ -170,8 +141,8 @@ absl::StatusOr<ResultSet> Funnel(const TableSnapshot& snapshot, const AnalyticsS
       const uint32_t breakdown = breakdown_column >= 0 ? batch.columns[breakdown_column].codes[row] : 0;
       by_user[user].push_back({time, steps, is_excluded, breakdown});
     }
-    pool.Clear();
-  }
+  });
+  if (!status.ok()) return status;
 
   // Per user: sort by (time, step order), evaluate; tally per breakdown value.
   struct Tally {

@@ -5,7 +5,7 @@
 #include <tuple>
 
 #include "absl/container/flat_hash_map.h"
-#include "query/executor.h"
+#include "query/analytics/event_scan.h"
 #include "query/functions/time_functions.h"
 #include "storage/string_dictionary.h"
 
@@ -15,10 +15,8 @@ absl::StatusOr<ResultSet> Paths(const TableSnapshot& snapshot, const AnalyticsSc
                                 const std::string& start_event, int steps) {
   const StringDictionary& types = snapshot.dictionary(ColumnId::kEventType);
   const std::optional<uint32_t> start_code = types.Find(start_event);
-  const query_internal::TimeZone zone =
-      scope.utc ? query_internal::TimeZone() : query_internal::TimeZone(scope.time_zone);
-  const int64_t from_ms = std::max(scope.from_ms, query_internal::DayStart(scope.from_day, zone) * 1000);
-  const int64_t to_ms = std::min(scope.to_ms, query_internal::DayStart(scope.to_day, zone) * 1000);
+  int64_t from_ms, to_ms;
+  query_internal::ScopeMillis(scope, &from_ms, &to_ms);
 
   // Users who did the start event in range (from the day bitmaps, in UTC).
   UserBitmap starters;
@@ -30,49 +28,22 @@ absl::StatusOr<ResultSet> Paths(const TableSnapshot& snapshot, const AnalyticsSc
       }
     }
   }
-  std::vector<ColumnId> columns = scope.where_columns;
-  auto index_of = [&](ColumnId id) {
-    for (size_t i = 0; i < columns.size(); ++i) {
-      if (columns[i] == id) return static_cast<int>(i);
-    }
-    columns.push_back(id);
-    return static_cast<int>(columns.size() - 1);
-  };
-  const int time = index_of(ColumnId::kEventTime), user = index_of(ColumnId::kUserId);
-  const int type = index_of(ColumnId::kEventType);
-  ColumnSet column_set;
-  for (ColumnId id : columns) column_set.Add(id);
-  ScanOptions scan{.columns = column_set, .min_time_ms = from_ms, .max_time_ms = to_ms - 1};
-
+  query_internal::EventScan scan(scope);
+  const int time = scan.Column(ColumnId::kEventTime), user = scan.Column(ColumnId::kUserId);
+  const int type = scan.Column(ColumnId::kEventType);
   absl::flat_hash_map<uint32_t, std::vector<std::pair<int64_t, uint32_t>>> by_user;
   if (start_code.has_value()) {
-    ScanBuffers buffers;
-    Batch batch;
-    StringPool pool;
-    batch.pool = &pool;
-    std::vector<uint32_t> selected;
-    for (const BlockRef& ref : snapshot.ListBlocks(scan).blocks) {
-      ScanBlock block;
-      absl::Status status = snapshot.ReadBlock(ref, column_set, &buffers, &block);
-      if (!status.ok()) return status;
-      BatchFromBlock(block, columns, snapshot, &batch);
-      selected.clear();
-      if (scope.where != nullptr) {
-        status = EvaluateFilter(*scope.where, batch, &selected);
-        if (!status.ok()) return status;
-      } else {
-        selected.resize(batch.rows);
-        for (uint32_t row = 0; row < batch.rows; ++row) selected[row] = row;
-      }
-      for (uint32_t row : selected) {
-        const int64_t t = batch.columns[time].ints[row];
-        if (t < from_ms || t >= to_ms) continue;
-        const uint32_t u = batch.columns[user].codes[row];
-        if (prune && !starters.contains(u)) continue;
-        by_user[u].emplace_back(t, batch.columns[type].codes[row]);
-      }
-      pool.Clear();
-    }
+    absl::Status status = scan.Run(snapshot, from_ms, to_ms - 1,
+                                   [&](const Batch& batch, absl::Span<const uint32_t> selected) {
+                                     for (uint32_t row : selected) {
+                                       const int64_t t = batch.columns[time].ints[row];
+                                       if (t < from_ms || t >= to_ms) continue;
+                                       const uint32_t u = batch.columns[user].codes[row];
+                                       if (prune && !starters.contains(u)) continue;
+                                       by_user[u].emplace_back(t, batch.columns[type].codes[row]);
+                                     }
+                                   });
+    if (!status.ok()) return status;
   }
 
   struct Edge {

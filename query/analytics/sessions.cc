@@ -5,7 +5,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include "query/executor.h"
+#include "query/analytics/event_scan.h"
 #include "query/functions/json_extract.h"
 #include "query/functions/time_functions.h"
 #include "storage/base/time_util.h"
@@ -43,26 +43,13 @@ struct SessionKey {
 
 absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope& scope,
                              std::map<SessionKey, SessionState>* sessions) {
-  const query_internal::TimeZone zone =
-      scope.utc ? query_internal::TimeZone() : query_internal::TimeZone(scope.time_zone);
-  const int64_t from_ms = std::max(scope.from_ms, query_internal::DayStart(scope.from_day, zone) * 1000);
-  const int64_t to_ms = std::min(scope.to_ms, query_internal::DayStart(scope.to_day, zone) * 1000);
-  std::vector<ColumnId> columns = scope.where_columns;
-  auto index_of = [&](ColumnId id) {
-    for (size_t i = 0; i < columns.size(); ++i) {
-      if (columns[i] == id) return static_cast<int>(i);
-    }
-    columns.push_back(id);
-    return static_cast<int>(columns.size() - 1);
-  };
-  const int time = index_of(ColumnId::kEventTime), user = index_of(ColumnId::kUserId);
-  const int session = index_of(ColumnId::kSessionId), type = index_of(ColumnId::kEventType);
-  const int platform = index_of(ColumnId::kPlatform), version = index_of(ColumnId::kAppVersion);
-  const int properties = index_of(ColumnId::kProperties);
-  ColumnSet column_set;
-  for (ColumnId id : columns) column_set.Add(id);
-  // Sessions are cut by their start: read a day more on each side for those crossing midnight.
-  ScanOptions scan{.columns = column_set, .min_time_ms = from_ms - kMaxSessionMs, .max_time_ms = to_ms + kMaxSessionMs};
+  int64_t from_ms, to_ms;
+  query_internal::ScopeMillis(scope, &from_ms, &to_ms);
+  query_internal::EventScan scan(scope);
+  const int time = scan.Column(ColumnId::kEventTime), user = scan.Column(ColumnId::kUserId);
+  const int session = scan.Column(ColumnId::kSessionId), type = scan.Column(ColumnId::kEventType);
+  const int platform = scan.Column(ColumnId::kPlatform), version = scan.Column(ColumnId::kAppVersion);
+  const int properties = scan.Column(ColumnId::kProperties);
 
   const StringDictionary& types = snapshot.dictionary(ColumnId::kEventType);
   const std::optional<uint32_t> crash_code = types.Find("app_crash");
@@ -73,24 +60,9 @@ absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope
   absl::flat_hash_map<uint32_t, std::vector<LooseEvent>> loose;
   query_internal::JsonExtractor json;
   const query_internal::JsonPath price = {query_internal::JsonPathStep::Key("price")};
-  ScanBuffers buffers;
-  Batch batch;
-  StringPool pool;
-  batch.pool = &pool;
-  std::vector<uint32_t> selected;
-  for (const BlockRef& ref : snapshot.ListBlocks(scan).blocks) {
-    ScanBlock block;
-    absl::Status status = snapshot.ReadBlock(ref, column_set, &buffers, &block);
-    if (!status.ok()) return status;
-    BatchFromBlock(block, columns, snapshot, &batch);
-    selected.clear();
-    if (scope.where != nullptr) {
-      status = EvaluateFilter(*scope.where, batch, &selected);
-      if (!status.ok()) return status;
-    } else {
-      selected.resize(batch.rows);
-      for (uint32_t row = 0; row < batch.rows; ++row) selected[row] = row;
-    }
+  // Sessions are cut by their start: read a day more on each side for those crossing midnight.
+  absl::Status status = scan.Run(snapshot, from_ms - kMaxSessionMs, to_ms + kMaxSessionMs,
+                                 [&](const Batch& batch, absl::Span<const uint32_t> selected) {
     for (uint32_t row : selected) {
       const int64_t t = batch.columns[time].ints[row];
       const uint32_t u = batch.columns[user].codes[row];
@@ -118,8 +90,8 @@ absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope
       s.crashed = s.crashed || crash;
       s.revenue += revenue;
     }
-    pool.Clear();
-  }
+  });
+  if (!status.ok()) return status;
   // Split each user's session-less events at inactivity gaps and the 24 h cap.
   for (auto& [u, events] : loose) {
     std::sort(events.begin(), events.end(), [](const LooseEvent& a, const LooseEvent& b) { return a.time < b.time; });
