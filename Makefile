@@ -29,6 +29,7 @@ run: build
 
 # Installs, builds with ASan + UBSan, and runs every test.
 test: build-asan
+	scripts/check-includes.sh
 	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
 
