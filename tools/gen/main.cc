@@ -1,6 +1,7 @@
 // mua-gen: writes deterministic, realistic mobile-app events as JSON lines (SPEC §2).
 //
 //   mua-gen --users 100000 --days 30 --out events.jsonl   # ~10 M events
+//   mua-gen --kafka-brokers 127.0.0.1:9092 --kafka-topic mobile_app_events --rate 100000
 #include <algorithm>
 #include <cerrno>
 #include <condition_variable>
@@ -23,6 +24,7 @@
 #include "storage/base/time_util.h"
 #include "tools/gen/event_generator.h"
 #include "tools/gen/json_writer.h"
+#include "tools/gen/kafka_sink.h"
 
 ABSL_FLAG(int64_t, users, 10'000, "users who sign up over the period (about 100 events each)");
 ABSL_FLAG(int32_t, days, 30, "simulated days");
@@ -34,11 +36,16 @@ ABSL_FLAG(double, invalid_share, 0.0, "share of lines that are invalid events, [
 ABSL_FLAG(std::string, event_ids, "counter",
           "counter (per-user sequence number, like Amplitude) or uuid (UUID v4)");
 ABSL_FLAG(std::string, out, "-", "output file; - for stdout");
+ABSL_FLAG(std::string, kafka_brokers, "",
+          "produce to Kafka instead of --out: bootstrap list HOST:PORT[,...]");
+ABSL_FLAG(std::string, kafka_topic, "mobile_app_events", "Kafka topic (with --kafka-brokers)");
+ABSL_FLAG(double, rate, 0, "Kafka: messages per second; 0 for as fast as possible");
 
 namespace {
 
 constexpr const char* kFlagNames[] = {"users",           "days",          "start",     "seed",
-                                      "duplicate_share", "invalid_share", "event_ids", "out"};
+                                      "duplicate_share", "invalid_share", "event_ids", "out",
+                                      "kafka_brokers",   "kafka_topic",   "rate"};
 
 void PrintHelp() {
   std::printf(
@@ -192,11 +199,55 @@ mua::gen::GeneratorOptions OptionsFromFlags() {
   return options;
 }
 
+void PrintSummary(const mua::gen::JsonLinesStats& stats, const mua::gen::GeneratorOptions& options,
+                  double seconds) {
+  std::fprintf(stderr,
+               "mua-gen: %lld events (%lld duplicates), %lld invalid lines, %lld users, "
+               "%d days from %s, %.2f s, %.0f events/s\n",
+               static_cast<long long>(stats.events), static_cast<long long>(stats.duplicates),
+               static_cast<long long>(stats.invalid), static_cast<long long>(stats.users),
+               options.days, mua::FormatDay(options.start_day).c_str(), seconds,
+               static_cast<double>(stats.events) / std::max(seconds, 1e-9));
+}
+
+// Produces every line (valid, duplicate or invalid) as one Kafka message; returns the exit
+// code, 2 when the broker is unreachable or refuses messages.
+int ProduceToKafka(const mua::gen::GeneratorOptions& options) {
+  const double rate = absl::GetFlag(FLAGS_rate);
+  if (!(rate >= 0)) UsageError("--rate must be >= 0");
+  const mua::gen::KafkaSinkOptions sink_options = {.brokers = absl::GetFlag(FLAGS_kafka_brokers),
+                                                   .topic = absl::GetFlag(FLAGS_kafka_topic),
+                                                   .rate = rate};
+  auto sink = mua::gen::KafkaSink::Open(sink_options);
+  if (!sink.ok()) {
+    std::fprintf(stderr, "mua-gen: %s\n", std::string(sink.status().message()).c_str());
+    return 2;
+  }
+  const absl::Time begin = absl::Now();
+  auto stats = mua::gen::WriteJsonLines(
+      options, [&](std::string& chunk) { return (*sink)->Write(chunk); }, size_t{1} << 20);
+  const absl::Status closed = (*sink)->Close();
+  if (stats.ok() && !closed.ok()) stats = closed;
+  if (!stats.ok()) {
+    std::fprintf(stderr, "mua-gen: %s\n", std::string(stats.status().message()).c_str());
+    return 2;
+  }
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - begin);
+  PrintSummary(*stats, options, seconds);
+  std::fprintf(stderr, "mua-gen: produced %lld messages to %s at %s, %.0f messages/s\n",
+               static_cast<long long>((*sink)->delivered()), sink_options.topic.c_str(),
+               sink_options.brokers.c_str(),
+               static_cast<double>((*sink)->delivered()) / std::max(seconds, 1e-9));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   ParseFlags(argc, argv);
   const mua::gen::GeneratorOptions options = OptionsFromFlags();
+  if (!absl::GetFlag(FLAGS_kafka_brokers).empty()) return ProduceToKafka(options);
+  if (absl::GetFlag(FLAGS_rate) != 0) UsageError("--rate needs --kafka-brokers");
   const std::string path = absl::GetFlag(FLAGS_out);
   const bool to_stdout = path.empty() || path == "-";
   std::FILE* file = to_stdout ? stdout : std::fopen(path.c_str(), "wb");
@@ -219,13 +270,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "mua-gen: %s\n", std::string(stats.status().message()).c_str());
     return 1;
   }
-  const double seconds = absl::ToDoubleSeconds(absl::Now() - begin);
-  std::fprintf(stderr,
-               "mua-gen: %lld events (%lld duplicates), %lld invalid lines, %lld users, "
-               "%d days from %s, %.2f s, %.0f events/s\n",
-               static_cast<long long>(stats->events), static_cast<long long>(stats->duplicates),
-               static_cast<long long>(stats->invalid), static_cast<long long>(stats->users),
-               options.days, mua::FormatDay(options.start_day).c_str(), seconds,
-               static_cast<double>(stats->events) / std::max(seconds, 1e-9));
+  PrintSummary(*stats, options, absl::ToDoubleSeconds(absl::Now() - begin));
   return 0;
 }
