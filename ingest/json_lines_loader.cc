@@ -5,7 +5,6 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
-#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -13,54 +12,16 @@
 #include "ingest/dedup.h"
 #include "ingest/event_arena.h"
 #include "ingest/event_decoder.h"
+#include "ingest/internal/batch_decoder.h"
 #include "storage/base/status_macros.h"
 #include "storage/table.h"
 
 namespace mua {
 namespace {
 
-// Below this many lines a chunk is decoded on the calling thread alone.
-constexpr size_t kMinLinesPerThread = 1000;
-
-struct Line {
-  absl::string_view text;
-  int64_t number;  // 1-based
-};
-
-struct Rejection {
-  int64_t line_number;
-  DecodeError error;
-  std::string raw;
-  absl::Time at;
-};
-
-// One thread's share of a chunk: decoded rows (borrowing from `arena`) and rejections,
-// both in line order.
-struct Slice {
-  explicit Slice(const EventDecoderOptions& options) : decoder(options) {}
-  EventDecoder decoder;
-  EventArena arena;
-  absl::Span<const Line> lines;
-  std::vector<EventRow> rows;
-  std::vector<Rejection> rejections;
-
-  void Decode(int64_t now_ms) {
-    rows.clear();
-    rejections.clear();
-    EventRow row;
-    DecodeError error;
-    for (const Line& line : lines) {
-      if (decoder.TryDecode(line.text, now_ms, &arena, &row, &error)) {
-        rows.push_back(row);
-      } else {
-        rejections.push_back({line.number, std::move(error),
-                              std::string(line.text.substr(0, RejectedEvent::kMaxRawBytes)),
-                              absl::Now()});
-        error = DecodeError();
-      }
-    }
-  }
-};
+using ingest_internal::BatchDecoder;
+using ingest_internal::DecodedSlice;
+using ingest_internal::Payload;
 
 bool IsBlank(absl::string_view line) {
   for (char c : line) {
@@ -73,7 +34,11 @@ class Loader {
  public:
   Loader(absl::string_view source_name, Table* table, const IngestOptions& options,
          LoadStats* stats)
-      : source_name_(source_name), table_(table), options_(options), stats_(stats) {
+      : source_name_(source_name),
+        table_(table),
+        options_(options),
+        stats_(stats),
+        decoder_(options.decoder, options.threads) {
     dedup_ = options.dedup;
     if (dedup_ == nullptr) {
       own_dedup_ = std::make_unique<Deduplicator>(
@@ -81,8 +46,6 @@ class Loader {
                        .max_entries = options.dedup_max_entries});
       dedup_ = own_dedup_.get();
     }
-    const int threads = std::max(1, options.threads);
-    for (int i = 0; i < threads; ++i) slices_.push_back(std::make_unique<Slice>(options.decoder));
     batch_.reserve(options.batch_rows);
   }
 
@@ -90,7 +53,7 @@ class Loader {
 
  private:
   absl::Status ProcessLines(absl::string_view text);
-  absl::Status Collect(Slice& slice);
+  absl::Status Collect(DecodedSlice& slice);
   void Reject(int64_t line_number, DecodeError error, std::string raw, absl::Time at);
   int64_t NowMillis() const { return absl::ToUnixMillis(options_.now.value_or(absl::Now())); }
 
@@ -100,8 +63,8 @@ class Loader {
   LoadStats* const stats_;
   Deduplicator* dedup_ = nullptr;
   std::unique_ptr<Deduplicator> own_dedup_;
-  std::vector<std::unique_ptr<Slice>> slices_;
-  std::vector<Line> lines_;
+  BatchDecoder decoder_;
+  std::vector<Payload> lines_;
   std::vector<EventRow> batch_;
   int64_t line_number_ = 0;
 };
@@ -117,9 +80,9 @@ void Loader::Reject(int64_t line_number, DecodeError error, std::string raw, abs
                                      .rejected_at = at});
 }
 
-absl::Status Loader::Collect(Slice& slice) {
+absl::Status Loader::Collect(DecodedSlice& slice) {
   for (Rejection& rejection : slice.rejections) {
-    Reject(rejection.line_number, std::move(rejection.error), std::move(rejection.raw),
+    Reject(rejection.tag, std::move(rejection.error), std::move(rejection.raw),
            rejection.at);
   }
   for (const EventRow& row : slice.rows) {
@@ -152,31 +115,20 @@ absl::Status Loader::ProcessLines(absl::string_view text) {
     lines_.push_back({line, line_number_});
   }
   stats_->lines += static_cast<int64_t>(lines_.size());
-  const int64_t now_ms = NowMillis();
-  const size_t slices =
-      std::clamp<size_t>(lines_.size() / kMinLinesPerThread, 1, slices_.size());
-  const size_t per_slice = (lines_.size() + slices - 1) / slices;
-  for (size_t i = 0; i < slices; ++i) {
-    const size_t begin = std::min(lines_.size(), i * per_slice);
-    slices_[i]->lines =
-        absl::MakeConstSpan(lines_).subspan(begin, std::min(per_slice, lines_.size() - begin));
-  }
-  std::vector<std::thread> workers;
-  for (size_t i = 1; i < slices; ++i) {
-    workers.emplace_back([slice = slices_[i].get(), now_ms] { slice->Decode(now_ms); });
-  }
-  slices_[0]->Decode(now_ms);
-  for (std::thread& worker : workers) worker.join();
+  decoder_.Decode(lines_, NowMillis());
 
   absl::Status status;
-  for (size_t i = 0; i < slices && status.ok(); ++i) status = Collect(*slices_[i]);
+  for (DecodedSlice& slice : decoder_.slices()) {
+    if (!status.ok()) break;
+    status = Collect(slice);
+  }
   if (status.ok() && !batch_.empty()) {
     status = table_->Append(batch_);
     if (status.ok()) stats_->accepted += static_cast<int64_t>(batch_.size());
   }
   // The batch borrows from the arenas: drop both together.
   batch_.clear();
-  for (size_t i = 0; i < slices; ++i) slices_[i]->arena.Clear();
+  decoder_.Clear();
   return status;
 }
 

@@ -1,0 +1,83 @@
+#include "ingest/internal/batch_decoder.h"
+
+#include <algorithm>
+#include <thread>
+#include <utility>
+
+#include "absl/time/clock.h"
+#include "ingest/event_arena.h"
+#include "ingest/rejected_event.h"
+
+namespace mua::ingest_internal {
+namespace {
+
+// Below this many payloads a batch is decoded on the calling thread alone.
+constexpr size_t kMinPayloadsPerThread = 1000;
+
+}  // namespace
+
+struct BatchDecoder::Worker {
+  explicit Worker(const EventDecoderOptions& options) : decoder(options) {}
+  EventDecoder decoder;
+  EventArena arena;
+
+  void Decode(absl::Span<const Payload> payloads, int64_t now_ms, DecodedSlice* out) {
+    out->rows.clear();
+    out->row_tags.clear();
+    out->rejections.clear();
+    EventRow row;
+    DecodeError error;
+    for (const Payload& payload : payloads) {
+      if (decoder.TryDecode(payload.text, now_ms, &arena, &row, &error)) {
+        out->rows.push_back(row);
+        out->row_tags.push_back(payload.tag);
+      } else {
+        out->rejections.push_back(
+            {payload.tag, std::move(error),
+             std::string(payload.text.substr(0, RejectedEvent::kMaxRawBytes)), absl::Now()});
+        error = DecodeError();
+      }
+    }
+  }
+};
+
+BatchDecoder::BatchDecoder(const EventDecoderOptions& options, int threads) {
+  const int count = std::max(1, threads);
+  for (int i = 0; i < count; ++i) workers_.push_back(std::make_unique<Worker>(options));
+  slices_.resize(workers_.size());
+}
+
+BatchDecoder::~BatchDecoder() = default;
+
+void BatchDecoder::Decode(absl::Span<const Payload> payloads, int64_t now_ms) {
+  used_ = std::clamp<size_t>(payloads.size() / kMinPayloadsPerThread, 1, workers_.size());
+  const size_t per_slice = (payloads.size() + used_ - 1) / used_;
+  auto part = [&](size_t i) {
+    const size_t begin = std::min(payloads.size(), i * per_slice);
+    return payloads.subspan(begin, std::min(per_slice, payloads.size() - begin));
+  };
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < used_; ++i) {
+    threads.emplace_back([this, i, slice = part(i), now_ms] {
+      workers_[i]->Decode(slice, now_ms, &slices_[i]);
+    });
+  }
+  workers_[0]->Decode(part(0), now_ms, &slices_[0]);
+  for (std::thread& thread : threads) thread.join();
+}
+
+absl::Span<DecodedSlice> BatchDecoder::slices() {
+  return absl::MakeSpan(slices_).subspan(0, used_);
+}
+
+void BatchDecoder::Clear() {
+  for (size_t i = 0; i < used_; ++i) {
+    slices_[i].rows.clear();
+    slices_[i].row_tags.clear();
+    slices_[i].rejections.clear();
+    workers_[i]->arena.Clear();
+  }
+  used_ = 0;
+}
+
+}  // namespace mua::ingest_internal
