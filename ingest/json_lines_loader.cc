@@ -22,6 +22,7 @@ namespace {
 using ingest_internal::BatchDecoder;
 using ingest_internal::DecodedSlice;
 using ingest_internal::Payload;
+using ingest_internal::Rejection;
 
 bool IsBlank(absl::string_view line) {
   for (char c : line) {

@@ -77,7 +77,7 @@ absl::StatusOr<std::unique_ptr<KafkaConsumer>> KafkaConsumer::Open(
   }
   std::unique_ptr<KafkaConsumer> consumer(new KafkaConsumer(options, table));
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  const std::pair<const char*, std::string> settings[] = {
+  std::map<std::string, std::string> settings = {
       {"bootstrap.servers", options.brokers},
       {"group.id", options.group},
       {"enable.auto.commit", "false"},
@@ -85,9 +85,10 @@ absl::StatusOr<std::unique_ptr<KafkaConsumer>> KafkaConsumer::Open(
       {"auto.offset.reset", "earliest"},
       {"fetch.wait.max.ms", "100"},
   };
+  for (const auto& [name, value] : options.config) settings[name] = value;
   char error[512];
   for (const auto& [name, value] : settings) {
-    if (rd_kafka_conf_set(conf, name, value.c_str(), error, sizeof(error)) != RD_KAFKA_CONF_OK) {
+    if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), error, sizeof(error)) != RD_KAFKA_CONF_OK) {
       rd_kafka_conf_destroy(conf);
       return absl::InvalidArgumentError(absl::StrCat("Kafka consumer: ", name, ": ", error));
     }

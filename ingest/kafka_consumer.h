@@ -46,6 +46,8 @@ struct KafkaConsumerOptions {
   std::string group = "mua";
   size_t batch_max_events = 10'000;                        // a micro-batch ends at this many
   absl::Duration batch_max_wait = absl::Milliseconds(100);  // or this long after it starts
+  // Extra librdkafka properties (security.protocol, session.timeout.ms...); override ours.
+  std::map<std::string, std::string> config;
   IngestOptions ingest;  // decoding, dedup, rows per Table::Append, threads, rejects kept
 };
 

@@ -1,0 +1,234 @@
+#include "ingest/kafka_consumer.h"
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "storage/table.h"
+#include "tests/testutil/event_builder.h"
+#include "tests/testutil/status_matchers.h"
+#include "tools/gen/event_generator.h"
+#include "tools/gen/json_writer.h"
+
+namespace mua {
+namespace {
+
+using test::MillisAt;
+
+constexpr char kTopic[] = "mobile_app_events";
+constexpr int kPartitions = 4;
+
+struct KafkaDeleter {
+  void operator()(rd_kafka_t* handle) const { rd_kafka_destroy(handle); }
+};
+struct MockClusterDeleter {
+  void operator()(rd_kafka_mock_cluster_t* cluster) const {
+    rd_kafka_mock_cluster_destroy(cluster);
+  }
+};
+
+struct Message {
+  std::string key;
+  std::string value;
+};
+
+// Delivered messages per partition, filled by the producer's delivery reports.
+struct Delivered {
+  std::map<int32_t, int64_t> per_partition;
+  int64_t failed = 0;
+};
+
+class KafkaConsumerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char error[512];
+    mock_handle_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, rd_kafka_conf_new(), error, sizeof(error)));
+    ASSERT_NE(mock_handle_, nullptr) << error;
+    cluster_.reset(rd_kafka_mock_cluster_new(mock_handle_.get(), 1));
+    ASSERT_NE(cluster_, nullptr);
+    ASSERT_EQ(rd_kafka_mock_topic_create(cluster_.get(), kTopic, kPartitions, 1),
+              RD_KAFKA_RESP_ERR_NO_ERROR);
+    bootstraps_ = rd_kafka_mock_cluster_bootstraps(cluster_.get());
+  }
+
+  void TearDown() override {
+    cluster_.reset();  // before the handle it runs on
+    mock_handle_.reset();
+  }
+
+  // Produces `messages` keyed (so a user's events share a partition), waits for delivery.
+  void Produce(const std::vector<Message>& messages) {
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    char error[512];
+    ASSERT_EQ(rd_kafka_conf_set(conf, "bootstrap.servers", bootstraps_.c_str(), error,
+                                sizeof(error)),
+              RD_KAFKA_CONF_OK);
+    ASSERT_EQ(rd_kafka_conf_set(conf, "compression.codec", "lz4", error, sizeof(error)),
+              RD_KAFKA_CONF_OK);
+    rd_kafka_conf_set_opaque(conf, &delivered_);
+    rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t*, const rd_kafka_message_t* message,
+                                         void* opaque) {
+      auto* delivered = static_cast<Delivered*>(opaque);
+      if (message->err) {
+        ++delivered->failed;
+      } else {
+        ++delivered->per_partition[message->partition];
+      }
+    });
+    std::unique_ptr<rd_kafka_t, KafkaDeleter> producer(
+        rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof(error)));
+    ASSERT_NE(producer, nullptr) << error;
+    for (const Message& message : messages) {
+      while (true) {
+        const rd_kafka_resp_err_t err = rd_kafka_producev(
+            producer.get(), RD_KAFKA_V_TOPIC(kTopic),
+            RD_KAFKA_V_KEY(message.key.data(), message.key.size()),
+            RD_KAFKA_V_VALUE(const_cast<char*>(message.value.data()), message.value.size()),
+            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+          ASSERT_EQ(err, RD_KAFKA_RESP_ERR_NO_ERROR) << rd_kafka_err2str(err);
+          break;
+        }
+        rd_kafka_poll(producer.get(), 10);
+      }
+    }
+    ASSERT_EQ(rd_kafka_flush(producer.get(), 60'000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    ASSERT_EQ(delivered_.failed, 0);
+  }
+
+  KafkaConsumerOptions ConsumerOptions() const {
+    KafkaConsumerOptions options;
+    options.brokers = bootstraps_;
+    options.batch_max_events = 500;  // many batches
+    // The mock broker may wait out a departed member's session before rebalancing.
+    options.config = {{"session.timeout.ms", "6000"}, {"heartbeat.interval.ms", "500"}};
+    options.ingest.now = absl::FromUnixMillis(MillisAt("2026-11-01T00:00:00"));
+    options.ingest.batch_rows = 300;
+    options.ingest.threads = 2;
+    return options;
+  }
+
+  // Polls until every delivered message is applied or a generous deadline passes.
+  static void PollUntilApplied(KafkaConsumer& consumer, const Delivered& delivered) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(90);
+    while (absl::Now() < deadline) {
+      ASSERT_OK(consumer.PollBatch().status());
+      int64_t done = 0;
+      for (const auto& [key, stats] : consumer.partitions()) {
+        auto it = delivered.per_partition.find(key.partition);
+        if (it != delivered.per_partition.end() && stats.applied_offset == it->second) ++done;
+      }
+      if (done == static_cast<int64_t>(delivered.per_partition.size())) return;
+    }
+    FAIL() << "not all messages applied before the deadline";
+  }
+
+  std::unique_ptr<rd_kafka_t, KafkaDeleter> mock_handle_;
+  std::unique_ptr<rd_kafka_mock_cluster_t, MockClusterDeleter> cluster_;
+  std::string bootstraps_;
+  Delivered delivered_;
+};
+
+TEST_F(KafkaConsumerTest, AppliesGeneratedStreamAndRestartsWithoutDuplicates) {
+  // A few thousand mua-gen events with re-sends, plus invalid lines and one empty message.
+  gen::EventGenerator generator(
+      {.users = 150, .days = 5, .seed = 11, .duplicate_share = 0.05});
+  std::vector<gen::GeneratedEvent> day;
+  std::vector<Message> messages;
+  int64_t valid = 0;
+  int64_t duplicates = 0;
+  int64_t invalid = 0;
+  uint64_t counter = 0;
+  while (generator.NextDay(&day)) {
+    for (const gen::GeneratedEvent& event : day) {
+      Message message{.key = event.user_id};
+      gen::AppendJsonLine(event, &message.value);
+      message.value.pop_back();  // the '\n'
+      messages.push_back(std::move(message));
+      ++valid;
+      duplicates += event.duplicate ? 1 : 0;
+      if (++counter % 29 == 0) {
+        Message bad{.key = event.user_id};
+        gen::AppendInvalidJsonLine(event, counter * 0x9E3779B97F4A7C15ull, &bad.value);
+        bad.value.pop_back();
+        messages.push_back(std::move(bad));
+        ++invalid;
+      }
+    }
+  }
+  messages.push_back({.key = "empty", .value = ""});
+  ++invalid;
+  ASSERT_GT(valid, 2000);
+  ASSERT_GT(duplicates, 50);
+  ASSERT_NO_FATAL_FAILURE(Produce(messages));
+  ASSERT_EQ(delivered_.per_partition.size(), static_cast<size_t>(kPartitions));
+
+  Table table;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<KafkaConsumer> consumer,
+                       KafkaConsumer::Open(ConsumerOptions(), &table));
+  ASSERT_NO_FATAL_FAILURE(PollUntilApplied(*consumer, delivered_));
+
+  const KafkaConsumerStats stats = consumer->stats();
+  EXPECT_EQ(stats.messages, static_cast<int64_t>(messages.size()));
+  EXPECT_EQ(stats.events, valid - duplicates);
+  EXPECT_EQ(stats.duplicates, duplicates);
+  EXPECT_EQ(stats.rejected, invalid);
+  EXPECT_EQ(static_cast<int64_t>(table.row_count()), valid - duplicates);
+  EXPECT_EQ(static_cast<int64_t>(consumer->rejected_events().size()), invalid);
+  for (const RejectedEvent& rejected : consumer->rejected_events()) {
+    EXPECT_EQ(rejected.source.rfind(absl::StrCat(kTopic, "/"), 0), 0u) << rejected.source;
+    EXPECT_FALSE(rejected.message.empty());
+  }
+  int64_t events = 0;
+  for (const auto& [key, partition] : consumer->partitions()) {
+    EXPECT_EQ(key.topic, kTopic);
+    EXPECT_EQ(partition.applied_offset, delivered_.per_partition[key.partition]);
+    EXPECT_EQ(partition.messages, partition.applied_offset);  // one producer, offsets from 0
+    EXPECT_EQ(partition.messages, partition.events + partition.duplicates + partition.rejected);
+    int64_t by_reason = 0;
+    for (int64_t count : partition.rejected_by_reason) by_reason += count;
+    EXPECT_EQ(by_reason, partition.rejected);
+    EXPECT_GE(partition.high_watermark, partition.applied_offset);
+    EXPECT_GT(partition.last_event_time_ms, 0);
+    events += partition.events;
+  }
+  EXPECT_EQ(events, valid - duplicates);
+  ASSERT_OK(consumer->Stop());
+
+  // Produced while no consumer runs: the restarted member must get exactly these.
+  std::vector<Message> more;
+  for (int i = 0; i < 20; ++i) {
+    const std::string user = absl::StrCat("restart_user_", i);
+    more.push_back({.key = user,
+                    .value = absl::StrCat(R"({"event_id":"r)", i, R"(","user_id":")", user,
+                                          R"(","event_type":"app_open",)",
+                                          R"("event_timestamp":"2026-10-05T14:03:07Z"})")});
+  }
+  ASSERT_NO_FATAL_FAILURE(Produce(more));
+
+  Table restarted_table;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<KafkaConsumer> restarted,
+                       KafkaConsumer::Open(ConsumerOptions(), &restarted_table));
+  ASSERT_NO_FATAL_FAILURE(PollUntilApplied(*restarted, delivered_));
+  for (int i = 0; i < 5; ++i) ASSERT_OK(restarted->PollBatch().status());  // nothing more
+  EXPECT_EQ(restarted->stats().messages, 20);
+  EXPECT_EQ(restarted_table.row_count(), 20u);
+  ASSERT_OK(restarted->Stop());
+}
+
+TEST_F(KafkaConsumerTest, OpenRejectsMissingBrokers) {
+  Table table;
+  KafkaConsumerOptions options;
+  EXPECT_THAT(KafkaConsumer::Open(options, &table),
+              test::StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace mua
