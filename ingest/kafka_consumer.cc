@@ -130,6 +130,8 @@ void KafkaConsumer::OnRebalance(int err, void* opaque_partitions) {
         auto it = partitions_.find({element.topic, element.partition});
         if (it != partitions_.end() && it->second.applied_offset >= 0) {
           element.offset = it->second.applied_offset;
+        } else if (options_.ignore_group_offsets) {
+          element.offset = RD_KAFKA_OFFSET_BEGINNING;
         }
       }
     }

@@ -49,6 +49,11 @@ struct KafkaConsumerOptions {
   // Extra librdkafka properties (security.protocol, session.timeout.ms...); override ours.
   std::map<std::string, std::string> config;
   IngestOptions ingest;  // decoding, dedup, rows per Table::Append, threads, rejects kept
+  // Partitions this consumer has applied nothing from start at the earliest
+  // retained offset instead of the group's committed one: MUA's offsets belong
+  // with its data, and an in-memory table starts empty (the durable version
+  // stores them with the segments). False: resume from the group's offsets.
+  bool ignore_group_offsets = true;
 };
 
 struct TopicPartition {

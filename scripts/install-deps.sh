@@ -9,6 +9,7 @@ packages=(
   libboost-dev                               # Boost.Asio + Boost.Beast (header-only)
   libroaring-dev liblz4-dev libzstd-dev      # bitmaps, compression
   librdkafka-dev kcat                        # Kafka client, mock broker, CLI client for tests
+  curl python3                               # HTTP client and helpers for tests and the demo
   rapidjson-dev libabsl-dev libedit-dev      # JSON, Abseil, shell line editing
   libgtest-dev libgmock-dev libbenchmark-dev # tests and benchmarks
 )

@@ -1,10 +1,14 @@
 // mua-server: the MUA database process.
 //
-// Today it runs in local mode: load JSON-lines event files into memory and
-// answer SQL from the command line (like clickhouse-local):
+// Server mode (default): consume events from Kafka (--kafka_brokers) and/or
+// --load files, and answer SQL over HTTP (ClickHouse-compatible, --http,
+// default 127.0.0.1:8720) until SIGINT/SIGTERM.
+// Local mode (with --query, --queries_file or --batch_dir): load, answer,
+// exit — like clickhouse-local:
 //   mua-server --load events.jsonl --query 'SELECT count() FROM events' [--format JSON]
-// The HTTP server, Kafka consumer and data directory arrive with their issues.
 #include <algorithm>
+#include <csignal>
+#include <thread>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -17,9 +21,12 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "ingest/json_lines_loader.h"
+#include "ingest/kafka_consumer.h"
+#include "server/http_server.h"
 #include "query/output_format.h"
 #include "sql/catalog.h"
 #include "sql/parser.h"
@@ -33,6 +40,10 @@ ABSL_FLAG(std::string, format, "TabSeparated", "output format when a statement h
 ABSL_FLAG(int, threads, 0, "query threads (0: one per core)");
 ABSL_FLAG(int, retention_days, 0, "reject events older than this many days (0: keep everything)");
 ABSL_FLAG(bool, verbose, false, "print load statistics to stderr");
+ABSL_FLAG(std::string, http, "127.0.0.1:8720", "server mode: HOST:PORT of the HTTP endpoint");
+ABSL_FLAG(std::string, kafka_brokers, "", "server mode: consume from these Kafka brokers");
+ABSL_FLAG(std::string, kafka_topic, "mobile_app_events", "Kafka topic");
+ABSL_FLAG(std::string, kafka_group, "mua", "Kafka consumer group");
 ABSL_FLAG(std::string, batch_dir, "",
           "run every DIR/*.sql (one statement each, in name order) and write DIR/<name>.out "
           "(the result) or DIR/<name>.err (the error); for test harnesses that load once");
@@ -135,6 +146,59 @@ int RunBatch(const SqlEngine& engine, const ExecuteOptions& options, OutputForma
   return 0;
 }
 
+std::atomic<bool> stop_requested{false};
+void RequestStop(int) { stop_requested.store(true); }
+
+// Server mode: Kafka consumer + HTTP endpoint + idle-head sealing, until a signal.
+int Serve(Table* table, const SqlEngine& engine, const IngestOptions& ingest) {
+  std::signal(SIGINT, RequestStop);
+  std::signal(SIGTERM, RequestStop);
+  const std::string http = absl::GetFlag(FLAGS_http);
+  const size_t colon = http.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos || !absl::SimpleAtoi(http.substr(colon + 1), &port)) {
+    return Fail(absl::StrCat("--http needs HOST:PORT, got '", http, "'"));
+  }
+  HttpServer server(&engine);
+  if (absl::Status status = server.Start(http.substr(0, colon), port); !status.ok()) {
+    return Fail(std::string(status.message()));
+  }
+  std::fprintf(stderr, "mua-server: HTTP on %s:%d\n", http.substr(0, colon).c_str(), server.port());
+
+  std::unique_ptr<KafkaConsumer> consumer;
+  std::thread consumer_thread;
+  if (const std::string brokers = absl::GetFlag(FLAGS_kafka_brokers); !brokers.empty()) {
+    KafkaConsumerOptions options;
+    options.brokers = brokers;
+    options.topics = {absl::GetFlag(FLAGS_kafka_topic)};
+    options.group = absl::GetFlag(FLAGS_kafka_group);
+    options.ingest = ingest;
+    absl::StatusOr<std::unique_ptr<KafkaConsumer>> opened = KafkaConsumer::Open(options, table);
+    if (!opened.ok()) return Fail(std::string(opened.status().message()));
+    consumer = *std::move(opened);
+    std::fprintf(stderr, "mua-server: consuming %s from %s (group %s)\n", options.topics[0].c_str(),
+                 brokers.c_str(), options.group.c_str());
+    consumer_thread = std::thread([&consumer] {
+      absl::Status status = consumer->Run();
+      if (!status.ok()) std::fprintf(stderr, "mua-server: consumer stopped: %s\n", std::string(status.message()).c_str());
+    });
+  }
+  while (!stop_requested.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    table->SealIdleHeads(absl::Seconds(10));
+  }
+  std::fprintf(stderr, "mua-server: stopping\n");
+  if (consumer) {
+    consumer->RequestStop();
+    consumer_thread.join();
+    if (absl::Status status = consumer->Stop(); !status.ok()) {
+      std::fprintf(stderr, "mua-server: %s\n", std::string(status.message()).c_str());
+    }
+  }
+  server.Stop();
+  return 0;
+}
+
 int Run() {
   Table table;
   Catalog catalog(&table);
@@ -154,6 +218,10 @@ int Run() {
     }
   }
   table.SealAll();
+
+  const bool local_mode = !absl::GetFlag(FLAGS_query).empty() || !absl::GetFlag(FLAGS_queries_file).empty() ||
+                          !absl::GetFlag(FLAGS_batch_dir).empty();
+  if (!local_mode) return Serve(&table, engine, ingest);
 
   std::string script = absl::GetFlag(FLAGS_query);
   if (const std::string file = absl::GetFlag(FLAGS_queries_file); !file.empty()) {

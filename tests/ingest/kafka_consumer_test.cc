@@ -213,14 +213,27 @@ TEST_F(KafkaConsumerTest, AppliesGeneratedStreamAndRestartsWithoutDuplicates) {
   }
   ASSERT_NO_FATAL_FAILURE(Produce(more));
 
+  // The offsets were committed to Kafka: a member that resumes from the group's
+  // offsets (as lag tools see them) gets exactly the new messages.
   Table restarted_table;
+  KafkaConsumerOptions group_offsets = ConsumerOptions();
+  group_offsets.ignore_group_offsets = false;
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<KafkaConsumer> restarted,
-                       KafkaConsumer::Open(ConsumerOptions(), &restarted_table));
+                       KafkaConsumer::Open(group_offsets, &restarted_table));
   ASSERT_NO_FATAL_FAILURE(PollUntilApplied(*restarted, delivered_));
   for (int i = 0; i < 5; ++i) ASSERT_OK(restarted->PollBatch().status());  // nothing more
   EXPECT_EQ(restarted->stats().messages, 20);
   EXPECT_EQ(restarted_table.row_count(), 20u);
   ASSERT_OK(restarted->Stop());
+
+  // MUA's own restart (the default): an empty in-memory table owns no offsets,
+  // so it reads every retained message again — nothing lost, nothing twice.
+  Table rebuilt_table;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<KafkaConsumer> rebuilt,
+                       KafkaConsumer::Open(ConsumerOptions(), &rebuilt_table));
+  ASSERT_NO_FATAL_FAILURE(PollUntilApplied(*rebuilt, delivered_));
+  EXPECT_EQ(rebuilt_table.row_count(), static_cast<uint64_t>(valid - duplicates + 20));
+  ASSERT_OK(rebuilt->Stop());
 }
 
 TEST_F(KafkaConsumerTest, OpenRejectsMissingBrokers) {
