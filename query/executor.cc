@@ -543,7 +543,7 @@ absl::StatusOr<ResultSet> SelectRunner::Run() {
   return Finish(&workers);
 }
 
-std::string TypeList(const std::vector<BoundExprPtr>& exprs) {
+std::string SqlList(const std::vector<BoundExprPtr>& exprs) {
   std::vector<std::string> parts;
   for (const auto& expr : exprs) parts.push_back(expr->sql);
   return absl::StrJoin(parts, ", ");
@@ -643,7 +643,7 @@ std::string ExplainSelect(const SelectPlan& plan, const TableSnapshot& snapshot,
       absl::StrAppend(&out, pad, "    Days: ", FormatDay(bitmap.first_day), " .. ", FormatDay(bitmap.last_day), "\n");
     } else {
       absl::StrAppend(&out, pad, "  Aggregate (hash, scan path): ", absl::StrJoin(aggregates, ", "),
-                      plan.group_keys.empty() ? "" : absl::StrCat(" by ", TypeList(plan.group_keys)), "\n");
+                      plan.group_keys.empty() ? "" : absl::StrCat(" by ", SqlList(plan.group_keys)), "\n");
     }
   }
   if (plan.where) absl::StrAppend(&out, pad, "  Filter: ", plan.where->sql, "\n");

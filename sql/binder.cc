@@ -188,6 +188,7 @@ class SelectBinder {
   void TryBitmapPath();
   void TryPerUserBitmapPath();
   void AddEventTypes(const std::vector<std::string>& types, BitmapPlan* bitmap) const;
+  bool WholeDayRange(int32_t* first_day, int32_t* last_day) const;
   void PruneSubqueryOutputs();
 
   const SelectCore& core_;
@@ -1152,10 +1153,6 @@ void SelectBinder::ExtractTimeRange() {
       default: break;
     }
   };
-  auto time_side = [](const Expr& e, bool* is_day) { return TimeSide(e, is_day); };
-  auto constant_value = [&](const Expr& e, bool is_day, int64_t* value) {
-    return ConstantTime(e, is_day, value);
-  };
   auto flip = [](BinaryOp op) {
     switch (op) {
       case BinaryOp::kLess: return BinaryOp::kGreater;
@@ -1174,15 +1171,15 @@ void SelectBinder::ExtractTimeRange() {
                               b.op == BinaryOp::kLessEquals || b.op == BinaryOp::kGreater ||
                               b.op == BinaryOp::kGreaterEquals;
       if (!comparison) continue;
-      if (time_side(*b.left, &is_day) && constant_value(*b.right, is_day, &value)) {
+      if (TimeSide(*b.left, &is_day) && ConstantTime(*b.right, is_day, &value)) {
         apply(b.op, is_day, value);
         time_conjuncts_.insert(conjunct);
-      } else if (time_side(*b.right, &is_day) && constant_value(*b.left, is_day, &value)) {
+      } else if (TimeSide(*b.right, &is_day) && ConstantTime(*b.left, is_day, &value)) {
         apply(flip(b.op), is_day, value);
         time_conjuncts_.insert(conjunct);
       }
     } else if (conjunct->kind == ExprKind::kIn && !conjunct->As<InExpr>().negated &&
-               time_side(*conjunct->As<InExpr>().operand, &is_day)) {
+               TimeSide(*conjunct->As<InExpr>().operand, &is_day)) {
       // x IN (v1, v2, ...): the scan needs [min v, max v] only. The range is
       // wider than the set, so this conjunct stays a filter (not in time_conjuncts_).
       const Expr& set = *conjunct->As<InExpr>().set;
@@ -1195,7 +1192,7 @@ void SelectBinder::ExtractTimeRange() {
       int64_t low = INT64_MAX, high = INT64_MIN;
       bool all_constant = !elements.empty();
       for (const Expr* element : elements) {
-        if (!constant_value(*element, is_day, &value)) {
+        if (!ConstantTime(*element, is_day, &value)) {
           all_constant = false;
           break;
         }
@@ -1209,8 +1206,8 @@ void SelectBinder::ExtractTimeRange() {
     } else if (conjunct->kind == ExprKind::kBetween) {
       const auto& b = conjunct->As<BetweenExpr>();
       int64_t high = 0;
-      if (!b.negated && time_side(*b.operand, &is_day) && constant_value(*b.low, is_day, &value) &&
-          constant_value(*b.high, is_day, &high)) {
+      if (!b.negated && TimeSide(*b.operand, &is_day) && ConstantTime(*b.low, is_day, &value) &&
+          ConstantTime(*b.high, is_day, &high)) {
         apply(BinaryOp::kGreaterEquals, is_day, value);
         apply(BinaryOp::kLessEquals, is_day, high);
         time_conjuncts_.insert(conjunct);
@@ -1222,6 +1219,21 @@ void SelectBinder::ExtractTimeRange() {
 // Routes `uniqExact(user_id)` (and uniq, count(DISTINCT user_id)) grouped by
 // nothing or by a day-granular key, filtered only by whole-day time ranges
 // and event_type, to the per-day bitmaps.
+// The UTC days the scan's time range covers, clipped to the stored days; false
+// when the range starts or ends inside a day (or nothing is stored).
+bool SelectBinder::WholeDayRange(int32_t* first_day, int32_t* last_day) const {
+  const TableSnapshot& snapshot = *context_.execution->snapshot;
+  if (snapshot.partition_count() == 0) return false;
+  const ScanOptions& scan = plan_->source.scan;
+  const int64_t min_ms = std::max(scan.min_time_ms, MillisOfDay(snapshot.day(0)));
+  const int64_t max_ms =
+      std::min(scan.max_time_ms, MillisOfDay(snapshot.day(snapshot.partition_count() - 1) + 1) - 1);
+  if (min_ms % kDayMs != 0 || (max_ms + 1) % kDayMs != 0) return false;
+  *first_day = DayOfMillis(min_ms);
+  *last_day = DayOfMillis(max_ms);
+  return true;
+}
+
 void SelectBinder::AddEventTypes(const std::vector<std::string>& types, BitmapPlan* bitmap) const {
   bitmap->any_event_type = false;
   const StringDictionary& dictionary = context_.execution->snapshot->dictionary(ColumnId::kEventType);
@@ -1261,16 +1273,7 @@ void SelectBinder::TryBitmapPath() {
     if (++event_type_conditions > 1) return;
     AddEventTypes(types, &bitmap);
   }
-  // The time range must cover whole UTC days (or be open).
-  const ScanOptions& scan = plan_->source.scan;
-  const TableSnapshot& snapshot = *context_.execution->snapshot;
-  if (snapshot.partition_count() == 0) return;
-  const int64_t min_ms = std::max(scan.min_time_ms, MillisOfDay(snapshot.day(0)));
-  const int64_t max_ms =
-      std::min(scan.max_time_ms, MillisOfDay(snapshot.day(snapshot.partition_count() - 1) + 1) - 1);
-  if (min_ms % kDayMs != 0 || (max_ms + 1) % kDayMs != 0) return;
-  bitmap.first_day = DayOfMillis(min_ms);
-  bitmap.last_day = DayOfMillis(max_ms);
+  if (!WholeDayRange(&bitmap.first_day, &bitmap.last_day)) return;
   if (keys_.size() == 1) {
     // The key over a batch whose only column (0) is event_time.
     SelectBinder key_binder(core_, context_, ctes_);
@@ -1310,17 +1313,11 @@ void SelectBinder::TryPerUserBitmapPath() {
     }
     bitmap.retention_days.push_back(std::move(days));
   }
-  const TableSnapshot& snapshot = *context_.execution->snapshot;
-  if (snapshot.partition_count() == 0) return;
   // Days allowed by the time range (which must be whole days) ...
-  const ScanOptions& scan = plan_->source.scan;
-  const int64_t min_ms = std::max(scan.min_time_ms, MillisOfDay(snapshot.day(0)));
-  const int64_t max_ms =
-      std::min(scan.max_time_ms, MillisOfDay(snapshot.day(snapshot.partition_count() - 1) + 1) - 1);
-  if (min_ms > max_ms) return;
-  if (min_ms % kDayMs != 0 || (max_ms + 1) % kDayMs != 0) return;
+  int32_t first_day = 0, last_day = 0;
+  if (!WholeDayRange(&first_day, &last_day) || first_day > last_day) return;
   std::set<int32_t> allowed;
-  for (int32_t day = DayOfMillis(min_ms); day <= DayOfMillis(max_ms); ++day) allowed.insert(day);
+  for (int32_t day = first_day; day <= last_day; ++day) allowed.insert(day);
   // ... and by each WHERE conjunct.
   int event_type_conditions = 0;
   for (const Expr* e : Conjuncts(core_.where.get())) {
