@@ -1,0 +1,71 @@
+// HttpRequest / HttpResponse: one HTTP exchange as the endpoint handlers see it,
+// independent of Boost.Beast, so handlers (SQL, REST, Grafana, ops) are plain
+// functions that unit tests call without a socket.
+//
+//   HttpResponse Hello(const HttpRequest& request) {
+//     return HttpResponse::Text(200, absl::StrCat("hello ", request.Param("name"), "\n"));
+//   }
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/string_view.h"
+
+namespace mua {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", "OPTIONS", ...
+  std::string path;    // without the query string, e.g. "/grafana/query"
+  std::vector<std::pair<std::string, std::string>> params;   // URL-decoded query string
+  std::vector<std::pair<std::string, std::string>> headers;  // names as received
+  std::string body;
+  std::string principal = "dev";  // who sent it (from the token; "dev" without tokens)
+  std::string role = "admin";     // viewer | analyst | admin
+
+  // The first value of query parameter `name`, or "" when absent.
+  absl::string_view Param(absl::string_view name) const {
+    for (const auto& [key, value] : params) {
+      if (key == name) return value;
+    }
+    return {};
+  }
+  bool HasParam(absl::string_view name) const {
+    for (const auto& param : params) {
+      if (param.first == name) return true;
+    }
+    return false;
+  }
+  // The first value of header `name` (case-insensitive), or "" when absent.
+  absl::string_view Header(absl::string_view name) const {
+    for (const auto& [key, value] : headers) {
+      if (absl::EqualsIgnoreCase(key, name)) return value;
+    }
+    return {};
+  }
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "text/plain; charset=UTF-8";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+
+  static HttpResponse Text(int status, std::string body) {
+    HttpResponse response;
+    response.status = status;
+    response.body = std::move(body);
+    return response;
+  }
+  static HttpResponse Json(int status, std::string body) {
+    HttpResponse response;
+    response.status = status;
+    response.content_type = "application/json";
+    response.body = std::move(body);
+    return response;
+  }
+};
+
+}  // namespace mua
