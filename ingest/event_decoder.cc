@@ -672,7 +672,7 @@ bool EventDecoder::Impl::TryDecode(absl::string_view payload, int64_t now_ms, Ev
   const EventArena::Mark mark = arena->mark();
   // Parse in situ on a NUL-terminated copy: strings are unescaped where they lie.
   char* buffer = arena->Allocate(payload.size() + 1);
-  std::memcpy(buffer, payload.data(), payload.size());
+  if (!payload.empty()) std::memcpy(buffer, payload.data(), payload.size());  // a NULL Kafka value has no data
   buffer[payload.size()] = '\0';
   arena_ = arena;
   Reset();

@@ -16,6 +16,7 @@
 namespace mua {
 
 class Deduplicator;
+class RejectedEventLog;
 
 struct IngestOptions {
   EventDecoderOptions decoder;
@@ -26,7 +27,10 @@ struct IngestOptions {
   size_t batch_rows = 10'000;      // rows per Table::Append
   int threads = 2;                 // decoding threads (the calling thread included)
   size_t chunk_bytes = size_t{8} << 20;  // bytes read and decoded per step
-  size_t max_rejected_kept = 100'000;    // RejectedEvents kept; more are only counted
+  size_t max_rejected_kept = 100'000;    // RejectedEvents kept per load; more are only counted
+  // Where rejected events go for `events_rejected` (not owned; may be shared by all
+  // sources). When null, a Kafka consumer keeps its own, bounded by max_rejected_kept.
+  RejectedEventLog* rejected_log = nullptr;
   std::optional<absl::Time> now;   // the clock for future/retention checks; unset = absl::Now()
 };
 

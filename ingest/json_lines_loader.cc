@@ -13,6 +13,7 @@
 #include "ingest/event_arena.h"
 #include "ingest/event_decoder.h"
 #include "ingest/internal/batch_decoder.h"
+#include "ingest/rejected_event_log.h"
 #include "storage/base/status_macros.h"
 #include "storage/table.h"
 
@@ -55,6 +56,10 @@ class Loader {
  private:
   absl::Status ProcessLines(absl::string_view text);
   absl::Status Collect(DecodedSlice& slice);
+  void FlushRejects() {
+    if (options_.rejected_log != nullptr) options_.rejected_log->Append(std::move(pending_rejects_));
+    pending_rejects_.clear();
+  }
   void Reject(int64_t line_number, DecodeError error, std::string raw, absl::Time at);
   int64_t NowMillis() const { return absl::ToUnixMillis(options_.now.value_or(absl::Now())); }
 
@@ -67,18 +72,23 @@ class Loader {
   BatchDecoder decoder_;
   std::vector<Payload> lines_;
   std::vector<EventRow> batch_;
+  std::vector<RejectedEvent> pending_rejects_;  // for options_.rejected_log
   int64_t line_number_ = 0;
 };
 
 void Loader::Reject(int64_t line_number, DecodeError error, std::string raw, absl::Time at) {
   ++stats_->rejected;
   ++stats_->rejected_by_reason[static_cast<size_t>(error.reason)];
-  if (stats_->rejected_events.size() >= options_.max_rejected_kept) return;
-  stats_->rejected_events.push_back({.raw = std::move(raw),
-                                     .reason = error.reason,
-                                     .message = std::move(error.message),
-                                     .source = absl::StrCat(source_name_, ":", line_number),
-                                     .rejected_at = at});
+  RejectedEvent event{.raw = std::move(raw),
+                      .reason = error.reason,
+                      .message = std::move(error.message),
+                      .source = absl::StrCat(source_name_, ":", line_number),
+                      .rejected_at = at,
+                      .offset = line_number};
+  if (options_.rejected_log != nullptr) pending_rejects_.push_back(event);
+  if (stats_->rejected_events.size() < options_.max_rejected_kept) {
+    stats_->rejected_events.push_back(std::move(event));
+  }
 }
 
 absl::Status Loader::Collect(DecodedSlice& slice) {
@@ -130,6 +140,7 @@ absl::Status Loader::ProcessLines(absl::string_view text) {
   // The batch borrows from the arenas: drop both together.
   batch_.clear();
   decoder_.Clear();
+  FlushRejects();
   return status;
 }
 
@@ -190,6 +201,7 @@ absl::Status Loader::Run(std::istream& in) {
     carry = rest.size();
     if (eof) break;
   }
+  FlushRejects();
   stats_->seconds += absl::ToDoubleSeconds(absl::Now() - start);
   return status;
 }

@@ -3,7 +3,9 @@
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
+#include <limits>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -61,10 +63,29 @@ struct KafkaConsumer::Handles {
 struct KafkaConsumer::Batch {
   std::vector<Message> messages;
   std::vector<Payload> payloads;  // tag = index into messages
+  std::vector<int64_t> produced_ms;  // the messages' Kafka timestamps, where known
 };
 
 KafkaConsumer::KafkaConsumer(const KafkaConsumerOptions& options, Table* table)
-    : options_(options), table_(table), handles_(std::make_unique<Handles>(options.ingest)) {}
+    : options_(options),
+      table_(table),
+      handles_(std::make_unique<Handles>(options.ingest)),
+      memory_limit_(options.memory_limit_bytes),
+      rejected_log_(options.ingest.rejected_log) {
+  if (rejected_log_ == nullptr) {
+    own_rejected_log_ = std::make_unique<RejectedEventLog>(
+        RejectedEventLogOptions{.max_rows = options.ingest.max_rejected_kept});
+    rejected_log_ = own_rejected_log_.get();
+  }
+}
+
+void KafkaConsumer::Log(const std::string& message) const {
+  if (options_.log) {
+    options_.log(message);
+  } else {
+    std::fprintf(stderr, "mua: %s\n", message.c_str());
+  }
+}
 
 KafkaConsumer::~KafkaConsumer() { Stop().IgnoreError(); }
 
@@ -84,6 +105,9 @@ absl::StatusOr<std::unique_ptr<KafkaConsumer>> KafkaConsumer::Open(
       {"enable.auto.offset.store", "false"},
       {"auto.offset.reset", "earliest"},
       {"fetch.wait.max.ms", "100"},
+      // Oversized messages must still arrive whole, to be rejected as too_large rather
+      // than stall their partition.
+      {"fetch.message.max.bytes", "8388608"},
   };
   for (const auto& [name, value] : options.config) settings[name] = value;
   char error[512];
@@ -144,6 +168,7 @@ void KafkaConsumer::OnRebalance(int err, void* opaque_partitions) {
     } else if (const rd_kafka_resp_err_t assign_err = rd_kafka_assign(kafka, partitions)) {
       NoteError(absl::StrCat("assign: ", rd_kafka_err2str(assign_err)), false);
     }
+    if (paused_) rd_kafka_pause_partitions(kafka, partitions);
     return;
   }
   if (err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
@@ -174,6 +199,7 @@ void KafkaConsumer::NoteError(const std::string& error, bool commit) {
 absl::StatusOr<size_t> KafkaConsumer::PollBatch() {
   if (stopped_) return absl::FailedPreconditionError("Kafka consumer: stopped");
   rd_kafka_t* kafka = handles_->kafka.get();
+  UpdatePause();
   Batch batch;
   const absl::Time deadline = absl::Now() + options_.batch_max_wait;
   while (batch.messages.size() < options_.batch_max_events && !stop_requested_.load()) {
@@ -203,10 +229,70 @@ absl::StatusOr<size_t> KafkaConsumer::PollBatch() {
   return batch.messages.size();
 }
 
+int64_t KafkaConsumer::CountGap(const std::string& topic, int32_t partition, int64_t needed,
+                                int64_t got) {
+  // A jump in offsets is normal (transaction markers, compaction) unless the broker's log
+  // now starts after the offset MUA needed: then retention removed unread messages.
+  int64_t low = -1;
+  int64_t high = -1;
+  if (rd_kafka_query_watermark_offsets(handles_->kafka.get(), topic.c_str(), partition, &low, &high,
+                                       /*timeout_ms=*/5000) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+      low <= needed) {
+    return 0;
+  }
+  const int64_t lost = std::min(low, got) - needed;
+  Log(absl::StrCat("LOST ", lost, " messages of ", topic, "/", partition, " (offsets ", needed, "..",
+                   needed + lost - 1, "): the broker removed them before MUA read them; "
+                   "continuing from offset ", got));
+  return lost;
+}
+
+void KafkaConsumer::SetPaused(bool paused) {
+  rd_kafka_t* kafka = handles_->kafka.get();
+  rd_kafka_topic_partition_list_t* raw_assignment = nullptr;
+  if (rd_kafka_assignment(kafka, &raw_assignment) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+  PartitionList assignment(raw_assignment);
+  const rd_kafka_resp_err_t err = paused ? rd_kafka_pause_partitions(kafka, assignment.get())
+                                         : rd_kafka_resume_partitions(kafka, assignment.get());
+  if (err) NoteError(absl::StrCat(paused ? "pause: " : "resume: ", rd_kafka_err2str(err)), false);
+  paused_ = paused;
+}
+
+void KafkaConsumer::UpdatePause() {
+  const bool by_operator = operator_pause_.load();
+  const size_t limit = memory_limit_.load();
+  bool for_memory = false;
+  size_t used = 0;
+  if (limit > 0) {
+    used = table_->Memory().total_bytes() + rejected_log_->bytes();
+    // Hysteresis: once paused, wait until 5% is free again.
+    for_memory = used >= (paused_ ? limit / 20 * 19 : limit);
+  }
+  const bool pause = by_operator || for_memory;
+  {
+    absl::MutexLock lock(&mu_);
+    if (for_memory && !stats_.paused_for_memory) {
+      Log(absl::StrCat("memory limit reached (", used, " of ", limit,
+                       " bytes): consumption paused, nothing dropped"));
+    }
+    stats_.paused_by_operator = by_operator;
+    stats_.paused_for_memory = for_memory;
+    if (pause && !paused_) ++stats_.pauses;
+    for (auto& [key, partition] : partitions_) partition.paused = pause;
+  }
+  if (pause != paused_) SetPaused(pause);
+}
+
 absl::Status KafkaConsumer::Apply(Batch& batch) {
   // Counters of this batch per partition, merged only once all its rows are appended.
   std::map<TopicPartition, PartitionIngestStats> delta;
+  std::map<TopicPartition, int64_t> needed;  // next offset per partition before this batch
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [key, partition] : partitions_) needed[key] = partition.applied_offset;
+  }
   std::vector<PartitionIngestStats*> stats_of(batch.messages.size());
+  int64_t oldest_produced_ms = std::numeric_limits<int64_t>::max();
   const rd_kafka_message_t* previous = nullptr;
   for (size_t i = 0; i < batch.messages.size(); ++i) {
     const rd_kafka_message_t* message = batch.messages[i].get();
@@ -214,10 +300,30 @@ absl::Status KafkaConsumer::Apply(Batch& batch) {
         previous->partition == message->partition) {
       stats_of[i] = stats_of[i - 1];
     } else {
-      stats_of[i] = &delta[{rd_kafka_topic_name(message->rkt), message->partition}];
+      TopicPartition key{rd_kafka_topic_name(message->rkt), message->partition};
+      stats_of[i] = &delta[key];
+      if (stats_of[i]->applied_offset < 0) {
+        auto it = needed.find(key);
+        stats_of[i]->applied_offset = it == needed.end() ? -1 : it->second;
+      }
     }
-    stats_of[i]->applied_offset = std::max(stats_of[i]->applied_offset, message->offset + 1);
-    ++stats_of[i]->messages;
+    PartitionIngestStats* stats = stats_of[i];
+    if (stats->applied_offset >= 0 && message->offset > stats->applied_offset) {
+      const int64_t lost = CountGap(rd_kafka_topic_name(message->rkt), message->partition,
+                                    stats->applied_offset, message->offset);
+      if (lost > 0) {
+        stats->gap_messages += lost;
+        ++stats->gaps;
+      }
+    }
+    stats->applied_offset = std::max(stats->applied_offset, message->offset + 1);
+    ++stats->messages;
+    rd_kafka_timestamp_type_t type;
+    const int64_t produced_ms = rd_kafka_message_timestamp(message, &type);
+    if (type != RD_KAFKA_TIMESTAMP_NOT_AVAILABLE && produced_ms > 0) {
+      oldest_produced_ms = std::min(oldest_produced_ms, produced_ms);
+      batch.produced_ms.push_back(produced_ms);
+    }
     previous = message;
   }
 
@@ -232,12 +338,15 @@ absl::Status KafkaConsumer::Apply(Batch& batch) {
       PartitionIngestStats* stats = stats_of[rejection.tag];
       ++stats->rejected;
       ++stats->rejected_by_reason[static_cast<size_t>(rejection.error.reason)];
+      const char* topic = rd_kafka_topic_name(message->rkt);
       rejected.push_back({.raw = std::move(rejection.raw),
                           .reason = rejection.error.reason,
                           .message = std::move(rejection.error.message),
-                          .source = absl::StrCat(rd_kafka_topic_name(message->rkt), "/",
-                                                 message->partition, "/", message->offset),
-                          .rejected_at = rejection.at});
+                          .source = absl::StrCat(topic, "/", message->partition, "/", message->offset),
+                          .rejected_at = rejection.at,
+                          .topic = topic,
+                          .partition = message->partition,
+                          .offset = message->offset});
     }
     for (size_t i = 0; i < slice.rows.size() && status.ok(); ++i) {
       const EventRow& row = slice.rows[i];
@@ -259,8 +368,13 @@ absl::Status KafkaConsumer::Apply(Batch& batch) {
   rows.clear();  // the rows borrow from the decoder's arenas: drop both together
   handles_->decoder.Clear();
   MUA_RETURN_IF_ERROR(status);
+  rejected_log_->Append(std::move(rejected));
 
-  // Applied: record the offsets, then commit them to Kafka for lag tools and restarts.
+  // Queryable now: record freshness, the offsets, then commit them for lag tools and restarts.
+  const int64_t applied_ms = absl::ToUnixMillis(absl::Now());
+  for (const int64_t produced_ms : batch.produced_ms) {
+    freshness_.Record(absl::Milliseconds(std::max<int64_t>(0, applied_ms - produced_ms)));
+  }
   rd_kafka_t* kafka = handles_->kafka.get();
   PartitionList commit(rd_kafka_topic_partition_list_new(static_cast<int>(delta.size())));
   {
@@ -278,6 +392,20 @@ absl::Status KafkaConsumer::Apply(Batch& batch) {
         total.rejected_by_reason[r] += add.rejected_by_reason[r];
       }
       total.last_event_time_ms = std::max(total.last_event_time_ms, add.last_event_time_ms);
+      total.gap_messages += add.gap_messages;
+      total.gaps += add.gaps;
+      total.last_applied_at_ms = applied_ms;
+      if (oldest_produced_ms != std::numeric_limits<int64_t>::max()) {
+        total.freshness_ms = std::max<int64_t>(0, applied_ms - oldest_produced_ms);
+      }
+      if (total.rate_since_ms == 0) {
+        total.rate_since_ms = applied_ms;
+      } else if (applied_ms - total.rate_since_ms >= 2000) {
+        total.events_per_second = static_cast<double>(total.events - total.rate_since_events) * 1000.0 /
+                                  static_cast<double>(applied_ms - total.rate_since_ms);
+        total.rate_since_ms = applied_ms;
+        total.rate_since_events = total.events;
+      }
       int64_t low = -1;
       int64_t high = -1;
       if (rd_kafka_get_watermark_offsets(kafka, key.topic.c_str(), key.partition, &low, &high) ==
@@ -291,16 +419,9 @@ absl::Status KafkaConsumer::Apply(Batch& batch) {
       stats_.events += add.events;
       stats_.duplicates += add.duplicates;
       stats_.rejected += add.rejected;
+      stats_.gap_messages += add.gap_messages;
       rd_kafka_topic_partition_list_add(commit.get(), key.topic.c_str(), key.partition)->offset =
           add.applied_offset;
-    }
-    const size_t kept = options_.ingest.max_rejected_kept;
-    for (RejectedEvent& event : rejected) {
-      rejected_.push_back(std::move(event));
-      if (rejected_.size() > kept) {
-        rejected_.pop_front();
-        ++stats_.rejected_dropped;
-      }
     }
   }
   if (const rd_kafka_resp_err_t err = rd_kafka_commit(kafka, commit.get(), /*async=*/1)) {
@@ -355,7 +476,13 @@ absl::Status KafkaConsumer::Stop() {
 
 std::map<TopicPartition, PartitionIngestStats> KafkaConsumer::partitions() const {
   absl::MutexLock lock(&mu_);
-  return partitions_;
+  std::map<TopicPartition, PartitionIngestStats> partitions = partitions_;
+  // A partition that has not applied a batch lately is not ingesting, whatever its last rate.
+  const int64_t now_ms = absl::ToUnixMillis(absl::Now());
+  for (auto& [key, partition] : partitions) {
+    if (now_ms - partition.last_applied_at_ms > 5000) partition.events_per_second = 0;
+  }
+  return partitions;
 }
 
 KafkaConsumerStats KafkaConsumer::stats() const {
@@ -364,8 +491,7 @@ KafkaConsumerStats KafkaConsumer::stats() const {
 }
 
 std::vector<RejectedEvent> KafkaConsumer::rejected_events() const {
-  absl::MutexLock lock(&mu_);
-  return std::vector<RejectedEvent>(rejected_.begin(), rejected_.end());
+  return rejected_log_->Rows();
 }
 
 }  // namespace mua

@@ -4,23 +4,31 @@
 // its offsets recorded as applied and committed to Kafka (asynchronously), so a clean
 // Stop() and restart in the same group neither loses nor duplicates an event. On a
 // (re)assignment, partitions this consumer has applied before resume from its own offsets.
-// Rejected events are kept (newest IngestOptions::max_rejected_kept) with their source
-// "TOPIC/PARTITION/OFFSET"; every counter is kept per topic-partition for system.ingest.
+// Rejected events go to a RejectedEventLog (`events_rejected`) with their topic, partition
+// and offset; every counter is kept per topic-partition for system.ingest and /metrics.
+//
+// Back-pressure: at memory_limit_bytes (table + rejected events) every assigned partition
+// is paused, and resumed below 95% of it; PauseIngest() does the same for an operator.
+// Nothing is dropped: messages already fetched are still applied.
+// Lost offsets: when the next message of a partition lies beyond the offset MUA needs
+// and the broker's log now starts after it (retention removed what MUA had not read),
+// the gap is counted (gap_messages), logged, and consumption goes on from the broker's
+// earliest offset.
 //
 //   MUA_ASSIGN_OR_RETURN(auto consumer, KafkaConsumer::Open({.brokers = "127.0.0.1:9092"},
 //                                                           &table));
 //   std::thread loop([&] { status = consumer->Run(); });
 //   ...; consumer->RequestStop(); loop.join(); MUA_RETURN_IF_ERROR(consumer->Stop());
 //
-// Thread safety: PollBatch/Run/Stop from one thread at a time; RequestStop and the
-// accessors (partitions(), stats(), rejected_events()) from any thread.
+// Thread safety: PollBatch/Run/Stop from one thread at a time; RequestStop, PauseIngest,
+// ResumeIngest, set_memory_limit and the accessors from any thread.
 #pragma once
 
 #include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -35,6 +43,8 @@
 #include "ingest/ingest_options.h"
 #include "ingest/reject_reason.h"
 #include "ingest/rejected_event.h"
+#include "ingest/rejected_event_log.h"
+#include "storage/base/latency_histogram.h"
 
 namespace mua {
 
@@ -49,6 +59,11 @@ struct KafkaConsumerOptions {
   // Extra librdkafka properties (security.protocol, session.timeout.ms...); override ours.
   std::map<std::string, std::string> config;
   IngestOptions ingest;  // decoding, dedup, rows per Table::Append, threads, rejects kept
+  // Pause consumption while the table and the rejected events hold this many bytes; 0: no
+  // limit. Adjustable later with set_memory_limit().
+  size_t memory_limit_bytes = 0;
+  // Where warnings go (lost offsets, pauses); default: stderr with a "mua: " prefix.
+  std::function<void(const std::string&)> log;
   // Partitions this consumer has applied nothing from start at the earliest
   // retained offset instead of the group's committed one: MUA's offsets belong
   // with its data, and an in-memory table starts empty (the durable version
@@ -79,6 +94,15 @@ struct PartitionIngestStats {
   int64_t rejected = 0;
   std::array<int64_t, kNumRejectReasons> rejected_by_reason{};
   int64_t last_event_time_ms = 0;  // newest event_time of an appended row; 0 none yet
+  int64_t gap_messages = 0;  // offsets lost: removed by the broker before MUA read them
+  int64_t gaps = 0;          // times that happened
+  int64_t last_applied_at_ms = 0;  // when the newest batch became queryable; 0 never
+  int64_t freshness_ms = -1;  // produce -> queryable of that batch's oldest message; -1 unknown
+  double events_per_second = 0;  // appended rows over the last few seconds
+  bool paused = false;
+  // Rate window, for events_per_second.
+  int64_t rate_since_ms = 0;
+  int64_t rate_since_events = 0;
 };
 
 struct KafkaConsumerStats {
@@ -87,7 +111,10 @@ struct KafkaConsumerStats {
   int64_t events = 0;
   int64_t duplicates = 0;
   int64_t rejected = 0;
-  int64_t rejected_dropped = 0;  // rejected events no longer kept (beyond the bound)
+  int64_t gap_messages = 0;
+  bool paused_for_memory = false;
+  bool paused_by_operator = false;
+  int64_t pauses = 0;            // times consumption was paused
   int64_t consumer_errors = 0;   // transient errors reported by librdkafka (it retries)
   int64_t commit_errors = 0;     // failed offset commits (the next commit covers them)
   std::string last_error;
@@ -118,9 +145,17 @@ class KafkaConsumer {
   // Errors: Unavailable when the final commit or the close fails.
   absl::Status Stop();
 
+  // Operator pause (SYSTEM STOP INGEST / START INGEST): takes effect on the next poll.
+  void PauseIngest() { operator_pause_.store(true); }
+  void ResumeIngest() { operator_pause_.store(false); }
+  void set_memory_limit(size_t bytes) { memory_limit_.store(bytes); }
+
   std::map<TopicPartition, PartitionIngestStats> partitions() const;
   KafkaConsumerStats stats() const;
   std::vector<RejectedEvent> rejected_events() const;  // oldest first
+  // Produce -> queryable latency of every message applied (Kafka CreateTime to the end
+  // of its batch's append).
+  LatencyHistogram::Counts freshness() const { return freshness_.Snapshot(); }
 
  private:
   struct Handles;
@@ -131,17 +166,26 @@ class KafkaConsumer {
   void OnRebalance(int err, void* partitions);
   void OnCommit(int err);
   void NoteError(const std::string& error, bool commit);
+  void UpdatePause();
+  void SetPaused(bool paused);
+  int64_t CountGap(const std::string& topic, int32_t partition, int64_t needed, int64_t got);
+  void Log(const std::string& message) const;
 
   const KafkaConsumerOptions options_;
   Table* const table_;
   std::unique_ptr<Handles> handles_;
   std::atomic<bool> stop_requested_{false};
+  std::atomic<bool> operator_pause_{false};
+  std::atomic<size_t> memory_limit_;
   bool stopped_ = false;
+  bool paused_ = false;  // partitions paused (consumer thread only)
+  std::unique_ptr<RejectedEventLog> own_rejected_log_;
+  RejectedEventLog* rejected_log_;
+  LatencyHistogram freshness_;
 
   mutable absl::Mutex mu_;
   std::map<TopicPartition, PartitionIngestStats> partitions_ ABSL_GUARDED_BY(mu_);
   KafkaConsumerStats stats_ ABSL_GUARDED_BY(mu_);
-  std::deque<RejectedEvent> rejected_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace mua

@@ -1,5 +1,5 @@
 // RejectedEvent: one event that failed validation, as the `events_rejected` table
-// (SPEC §2-3) will store it, so that nothing is silently lost.
+// (SPEC §2-3) stores it, so that nothing is silently lost.
 //
 //   RejectedEvent r{.raw = line, .reason = RejectReason::kBadTimestamp,
 //                   .message = "event_timestamp: cannot parse \"yesterday\"",
@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "absl/time/time.h"
@@ -21,8 +22,13 @@ struct RejectedEvent {
   std::string raw;      // the payload as received, at most kMaxRawBytes
   RejectReason reason = RejectReason::kMalformedJson;
   std::string message;  // names the field and the offending value
-  std::string source;   // "FILE:LINE" or "TOPIC/PARTITION/OFFSET"
+  std::string source;   // "FILE:LINE", "TOPIC/PARTITION/OFFSET" or "http"
   absl::Time rejected_at;
+  // Where a Kafka message came from; topic "" and partition -1 for other sources,
+  // whose offset is the line number within the file or request (from 1).
+  std::string topic;
+  int32_t partition = -1;
+  int64_t offset = -1;
 };
 
 }  // namespace mua

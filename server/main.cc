@@ -6,6 +6,8 @@
 // Local mode (with --query, --queries_file or --batch_dir): load, answer,
 // exit — like clickhouse-local:
 //   mua-server --load events.jsonl --query 'SELECT count() FROM events' [--format JSON]
+#include <unistd.h>
+
 #include <algorithm>
 #include <csignal>
 #include <thread>
@@ -26,7 +28,9 @@
 #include "absl/time/time.h"
 #include "ingest/json_lines_loader.h"
 #include "ingest/kafka_consumer.h"
+#include "ingest/rejected_event_log.h"
 #include "server/http_server.h"
+#include "server/ingest_tables.h"
 #include "query/output_format.h"
 #include "sql/catalog.h"
 #include "sql/parser.h"
@@ -42,8 +46,10 @@ ABSL_FLAG(int, retention_days, 0, "reject events older than this many days (0: k
 ABSL_FLAG(bool, verbose, false, "print load statistics to stderr");
 ABSL_FLAG(std::string, http, "127.0.0.1:8720", "server mode: HOST:PORT of the HTTP endpoint");
 ABSL_FLAG(std::string, kafka_brokers, "", "server mode: consume from these Kafka brokers");
-ABSL_FLAG(std::string, kafka_topic, "mobile_app_events", "Kafka topic");
+ABSL_FLAG(std::string, kafka_topic, "mobile_app_events", "Kafka topics to consume, comma-separated");
 ABSL_FLAG(std::string, kafka_group, "mua", "Kafka consumer group");
+ABSL_FLAG(int64_t, memory_limit_mb, -1,
+          "pause Kafka consumption while the data holds this many MiB (-1: 75% of RAM; 0: no limit)");
 ABSL_FLAG(std::string, batch_dir, "",
           "run every DIR/*.sql (one statement each, in name order) and write DIR/<name>.out "
           "(the result) or DIR/<name>.err (the error); for test harnesses that load once");
@@ -146,11 +152,19 @@ int RunBatch(const SqlEngine& engine, const ExecuteOptions& options, OutputForma
   return 0;
 }
 
+size_t MemoryLimitBytes() {
+  const int64_t mib = absl::GetFlag(FLAGS_memory_limit_mb);
+  if (mib >= 0) return static_cast<size_t>(mib) << 20;
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page_size = sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && page_size > 0 ? static_cast<size_t>(pages) * static_cast<size_t>(page_size) / 4 * 3 : 0;
+}
+
 std::atomic<bool> stop_requested{false};
 void RequestStop(int) { stop_requested.store(true); }
 
 // Server mode: Kafka consumer + HTTP endpoint + idle-head sealing, until a signal.
-int Serve(Table* table, const SqlEngine& engine, const IngestOptions& ingest) {
+int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestOptions& ingest) {
   std::signal(SIGINT, RequestStop);
   std::signal(SIGTERM, RequestStop);
   const std::string http = absl::GetFlag(FLAGS_http);
@@ -159,25 +173,30 @@ int Serve(Table* table, const SqlEngine& engine, const IngestOptions& ingest) {
   if (colon == std::string::npos || !absl::SimpleAtoi(http.substr(colon + 1), &port)) {
     return Fail(absl::StrCat("--http needs HOST:PORT, got '", http, "'"));
   }
-  HttpServer server(&engine);
-  if (absl::Status status = server.Start(http.substr(0, colon), port); !status.ok()) {
-    return Fail(std::string(status.message()));
-  }
-  std::fprintf(stderr, "mua-server: HTTP on %s:%d\n", http.substr(0, colon).c_str(), server.port());
-
   std::unique_ptr<KafkaConsumer> consumer;
   std::thread consumer_thread;
   if (const std::string brokers = absl::GetFlag(FLAGS_kafka_brokers); !brokers.empty()) {
     KafkaConsumerOptions options;
     options.brokers = brokers;
-    options.topics = {absl::GetFlag(FLAGS_kafka_topic)};
+    options.topics = absl::StrSplit(absl::GetFlag(FLAGS_kafka_topic), ',', absl::SkipEmpty());
     options.group = absl::GetFlag(FLAGS_kafka_group);
     options.ingest = ingest;
+    options.memory_limit_bytes = MemoryLimitBytes();
     absl::StatusOr<std::unique_ptr<KafkaConsumer>> opened = KafkaConsumer::Open(options, table);
     if (!opened.ok()) return Fail(std::string(opened.status().message()));
     consumer = *std::move(opened);
-    std::fprintf(stderr, "mua-server: consuming %s from %s (group %s)\n", options.topics[0].c_str(),
-                 brokers.c_str(), options.group.c_str());
+  }
+  RegisterIngestTables(catalog, ingest.rejected_log, consumer.get());
+
+  HttpServer server(&engine);
+  if (absl::Status status = server.Start(http.substr(0, colon), port); !status.ok()) {
+    return Fail(std::string(status.message()));
+  }
+  std::fprintf(stderr, "mua-server: HTTP on %s:%d\n", http.substr(0, colon).c_str(), server.port());
+  if (consumer) {
+    std::fprintf(stderr, "mua-server: consuming %s from %s (group %s)\n",
+                 absl::GetFlag(FLAGS_kafka_topic).c_str(), absl::GetFlag(FLAGS_kafka_brokers).c_str(),
+                 absl::GetFlag(FLAGS_kafka_group).c_str());
     consumer_thread = std::thread([&consumer] {
       absl::Status status = consumer->Run();
       if (!status.ok()) std::fprintf(stderr, "mua-server: consumer stopped: %s\n", std::string(status.message()).c_str());
@@ -204,8 +223,10 @@ int Run() {
   Catalog catalog(&table);
   SqlEngine engine(&table, &catalog);
 
+  RejectedEventLog rejected_log;
   IngestOptions ingest;
   ingest.decoder.retention_days = absl::GetFlag(FLAGS_retention_days);
+  ingest.rejected_log = &rejected_log;
   for (const std::string& path : absl::GetFlag(FLAGS_load)) {
     LoadStats stats;
     absl::Status status = LoadJsonLines(path, &table, ingest, &stats);
@@ -221,7 +242,8 @@ int Run() {
 
   const bool local_mode = !absl::GetFlag(FLAGS_query).empty() || !absl::GetFlag(FLAGS_queries_file).empty() ||
                           !absl::GetFlag(FLAGS_batch_dir).empty();
-  if (!local_mode) return Serve(&table, engine, ingest);
+  if (!local_mode) return Serve(&table, &catalog, engine, ingest);
+  RegisterIngestTables(&catalog, &rejected_log, nullptr);
 
   std::string script = absl::GetFlag(FLAGS_query);
   if (const std::string file = absl::GetFlag(FLAGS_queries_file); !file.empty()) {

@@ -238,7 +238,8 @@ bool AstEquals(const Statement& a, const Statement& b) {
   if (a.kind != b.kind || a.explain != b.explain || a.table.database != b.table.database ||
       a.table.table != b.table.table || a.show_database != b.show_database ||
       a.show_like != b.show_like || a.columns != b.columns || a.alter_syntax != b.alter_syntax ||
-      a.format != b.format || a.settings.size() != b.settings.size()) {
+      a.format != b.format || a.settings.size() != b.settings.size() ||
+      a.system_command != b.system_command) {
     return false;
   }
   for (size_t i = 0; i < a.settings.size(); ++i) {

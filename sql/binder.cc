@@ -279,6 +279,7 @@ absl::Status SelectBinder::BindFrom() {
   if (database.empty()) {
     if (auto it = ctes_.find(table); it != ctes_.end()) return BindSubquerySource(*it->second, table);
   }
+  if (auto rows = context_.catalog->ProvidedTable("default", table)) return UseRows(*std::move(rows), table);
   if (table == "sessions") {
     // The sessions view: SDK sessions plus sessionized events without one.
     const TableSnapshot& snapshot = *context_.execution->snapshot;

@@ -29,10 +29,32 @@ std::optional<std::string> Catalog::FindView(absl::string_view name) const {
   return std::nullopt;
 }
 
-void Catalog::RegisterSystemTable(std::string name,
-                                  std::vector<std::pair<std::string, std::string>> columns,
-                                  SystemTableProvider provider) {
-  provided_[std::move(name)] = Provided{std::move(columns), std::move(provider)};
+void Catalog::RegisterTable(std::string database, std::string name,
+                            std::vector<std::pair<std::string, std::string>> columns,
+                            TableProvider provider) {
+  provided_[{std::move(database), std::move(name)}] = Provided{std::move(columns), std::move(provider)};
+}
+
+std::optional<std::shared_ptr<const ResultSet>> Catalog::ProvidedTable(absl::string_view database,
+                                                                       absl::string_view name) const {
+  auto it = provided_.find(std::make_pair(std::string(database), std::string(name)));
+  if (it == provided_.end()) return std::nullopt;
+  return it->second.provider();
+}
+
+void Catalog::RegisterSystemCommand(std::string command, SystemCommand handler) {
+  commands_[std::move(command)] = std::move(handler);
+}
+
+absl::StatusOr<std::string> Catalog::RunSystemCommand(absl::string_view command) const {
+  auto it = commands_.find(command);
+  if (it == commands_.end()) {
+    std::string known;
+    for (const auto& [name, handler] : commands_) absl::StrAppend(&known, known.empty() ? "" : ", ", name);
+    return absl::NotFoundError(absl::StrCat("Unknown SYSTEM command ", command, " (this server has: ",
+                                            known.empty() ? "none" : known, ")"));
+  }
+  return it->second();
 }
 
 std::vector<TableInfo> Catalog::Tables() const {
@@ -63,8 +85,9 @@ std::vector<TableInfo> Catalog::Tables() const {
                      {"users", "UInt64"}}});
   tables.push_back({"system", "databases", "SystemTable", {{"name", "String"}}});
   tables.push_back({"system", "one", "SystemTable", {{"dummy", "UInt8"}}});
-  for (const auto& [name, provided] : provided_) {
-    tables.push_back({"system", name, "SystemTable", provided.columns});
+  for (const auto& [key, provided] : provided_) {
+    tables.push_back({key.first, key.second, key.first == "system" ? "SystemTable" : "Memory",
+                      provided.columns});
   }
   return tables;
 }
@@ -138,7 +161,7 @@ absl::StatusOr<std::shared_ptr<const ResultSet>> Catalog::SystemTable(
     rows->row_count = 1;
     return std::shared_ptr<const ResultSet>(rows);
   }
-  if (auto it = provided_.find(name); it != provided_.end()) return it->second.provider();
+  if (auto provided = ProvidedTable("system", name)) return *std::move(provided);
   return absl::NotFoundError(absl::StrCat("Table system.", name, " doesn't exist"));
 }
 

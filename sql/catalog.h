@@ -1,9 +1,12 @@
 // Catalog: what names a query's FROM can refer to — the events table, the
 // views defined over it (sessions, daily_user_metrics) as SQL text, and the
-// system tables, produced on demand from the live database state.
+// system tables, produced on demand from the live database state. Other
+// modules add tables (events_rejected, system.ingest) and SYSTEM commands
+// (STOP INGEST) that they serve, so sql/ needs no dependency on them.
 //
 //   Catalog catalog(&table);
-//   catalog.FindView("sessions");  // the view's SELECT text
+//   catalog.FindView("daily_user_metrics");  // the view's SELECT text
+//   catalog.RegisterSystemCommand("STOP INGEST", [&] { consumer.PauseIngest(); return "Ok."; });
 #pragma once
 
 #include <functional>
@@ -46,18 +49,34 @@ class Catalog {
   // Every table with its columns (SHOW TABLES, DESCRIBE, system.tables/columns).
   std::vector<TableInfo> Tables() const;
 
-  // Extra system tables provided by other modules (system.ingest, query_log...).
-  using SystemTableProvider = std::function<std::shared_ptr<const ResultSet>()>;
+  // Tables provided by other modules, produced whole on each query: `database` is
+  // "default" (events_rejected) or "system" (system.ingest, query_log...).
+  using TableProvider = std::function<std::shared_ptr<const ResultSet>()>;
+  void RegisterTable(std::string database, std::string name,
+                     std::vector<std::pair<std::string, std::string>> columns, TableProvider provider);
   void RegisterSystemTable(std::string name, std::vector<std::pair<std::string, std::string>> columns,
-                           SystemTableProvider provider);
+                           TableProvider provider) {
+    RegisterTable("system", std::move(name), std::move(columns), std::move(provider));
+  }
+  // The rows of a registered table, or nullopt when none is registered under that name.
+  std::optional<std::shared_ptr<const ResultSet>> ProvidedTable(absl::string_view database,
+                                                                absl::string_view name) const;
+
+  // SYSTEM <command> (upper-case words, e.g. "STOP INGEST"): its handler returns a
+  // message for the user or an error.
+  using SystemCommand = std::function<absl::StatusOr<std::string>()>;
+  void RegisterSystemCommand(std::string command, SystemCommand handler);
+  // Errors: NotFound naming the commands that exist; the handler's.
+  absl::StatusOr<std::string> RunSystemCommand(absl::string_view command) const;
 
  private:
   struct Provided {
     std::vector<std::pair<std::string, std::string>> columns;
-    SystemTableProvider provider;
+    TableProvider provider;
   };
   const Table* events_;
-  std::map<std::string, Provided, std::less<>> provided_;
+  std::map<std::pair<std::string, std::string>, Provided, std::less<>> provided_;
+  std::map<std::string, SystemCommand, std::less<>> commands_;
 };
 
 }  // namespace mua

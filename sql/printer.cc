@@ -404,6 +404,9 @@ void Printer::Statement(const mua::Statement& statement) {
     case StatementKind::kShowDatabases:
       out_ += "SHOW DATABASES";
       break;
+    case StatementKind::kSystem:
+      absl::StrAppend(&out_, "SYSTEM ", statement.system_command);
+      break;
     case StatementKind::kDescribe:
       absl::StrAppend(&out_, "DESCRIBE TABLE ",
                       TableNameSql(statement.table.database, statement.table.table));

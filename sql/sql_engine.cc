@@ -102,6 +102,14 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(absl::string_view sql,
       output.insert_table = statement.table.table;
       output.data_offset = statement.data_offset;
       break;
+    case StatementKind::kSystem: {
+      absl::StatusOr<std::string> message = catalog_->RunSystemCommand(statement.system_command);
+      if (!message.ok()) {
+        return MakeSqlError(message.status().code(), statement.pos, message.status().message());
+      }
+      output.result = StringRows("result", {*message});
+      break;
+    }
     case StatementKind::kDelete:
       return MakeSqlError(absl::StatusCode::kUnimplemented, statement.pos,
                           "DELETE (GDPR erasure) is not supported yet");

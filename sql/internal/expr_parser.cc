@@ -344,7 +344,10 @@ absl::StatusOr<ExprPtr> Parser::ParseWordExpr() {
     if (IsWord(token, "INTERVAL")) return ParseInterval();
     if (IsWord(token, "CAST") && tokens_.Peek(1).kind == TokenKind::kLParen) return ParseCast();
     bool call = tokens_.Peek(1).kind == TokenKind::kLParen;
-    if (IsFunctionKeyword(token.text) || (!call && IsReservedWord(token.text))) {
+    // OFFSET only ends a clause after LIMIT, so where an expression starts it is a
+    // column (events_rejected.offset), as in ClickHouse.
+    if ((IsFunctionKeyword(token.text) || (!call && IsReservedWord(token.text))) &&
+        !IsWord(token, "OFFSET")) {
       return Expected("expression");
     }
   }

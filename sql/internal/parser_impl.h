@@ -110,6 +110,7 @@ class Parser {
   absl::Status ParseExplain(Statement* statement);
   absl::Status ParseInsert(Statement* statement);
   absl::Status ParseDelete(Statement* statement);
+  absl::Status ParseSystem(Statement* statement);
   absl::Status ParseAlter(Statement* statement);
   uint32_t QueryHeight(const SelectQuery& query) const;
 

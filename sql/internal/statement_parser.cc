@@ -1,6 +1,7 @@
 // Statements and SELECT clauses: plain recursive descent.
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "sql/internal/keywords.h"
 #include "sql/internal/parser_impl.h"
@@ -61,10 +62,12 @@ absl::StatusOr<Statement> Parser::ParseStatement() {
     MUA_RETURN_IF_ERROR(ParseDelete(&statement));
   } else if (PeekWord("ALTER")) {
     MUA_RETURN_IF_ERROR(ParseAlter(&statement));
+  } else if (PeekWord("SYSTEM")) {
+    MUA_RETURN_IF_ERROR(ParseSystem(&statement));
   } else {
     return ErrorAt(tokens_.Peek(),
                    absl::StrCat("expected a statement (SELECT, WITH, SHOW, DESCRIBE, EXPLAIN, "
-                                "INSERT, DELETE or ALTER), found ",
+                                "INSERT, DELETE, ALTER or SYSTEM), found ",
                                 DescribeToken(tokens_.Peek())));
   }
   MUA_RETURN_IF_ERROR(ParseOutputClauses(&statement));
@@ -383,6 +386,18 @@ absl::Status Parser::ParseDelete(Statement* statement) {
   MUA_ASSIGN_OR_RETURN(statement->table, ParseTableName("table name"));
   MUA_RETURN_IF_ERROR(ExpectWord("WHERE"));
   MUA_ASSIGN_OR_RETURN(statement->where, ParseExpr());
+  return absl::OkStatus();
+}
+
+// SYSTEM word [word ...]: an operator command; which ones exist is the catalog's business.
+absl::Status Parser::ParseSystem(Statement* statement) {
+  tokens_.Take();
+  statement->kind = StatementKind::kSystem;
+  while (IsName(tokens_.Peek()) && !PeekWord("FORMAT") && !PeekWord("SETTINGS")) {
+    if (!statement->system_command.empty()) statement->system_command += ' ';
+    statement->system_command += absl::AsciiStrToUpper(tokens_.Take().text);
+  }
+  if (statement->system_command.empty()) return Expected("a SYSTEM command, e.g. STOP INGEST");
   return absl::OkStatus();
 }
 

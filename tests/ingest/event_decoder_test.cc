@@ -80,6 +80,15 @@ TEST_F(EventDecoderTest, DecodesFlatShape) {
   EXPECT_EQ(row.properties, R"({"price":9.99,"currency":"EUR"})");
 }
 
+TEST_F(EventDecoderTest, AnEmptyOrNullPayloadIsMalformed) {
+  // A Kafka message with a NULL value arrives as (nullptr, 0).
+  EventRow row;
+  DecodeError error;
+  EXPECT_FALSE(decoder_.TryDecode(absl::string_view(), kNow, &arena_, &row, &error));
+  EXPECT_EQ(error.reason, RejectReason::kMalformedJson);
+  EXPECT_EQ(ReasonOf(""), "malformed_json");
+}
+
 TEST_F(EventDecoderTest, DecodesNestedShape) {
   const EventRow row = Accept(
       R"({"event_id":"e2","event_type":"screen_view","event_timestamp":1759672987123,)"

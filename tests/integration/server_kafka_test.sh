@@ -7,27 +7,9 @@ KAFKA_DEV=${1:?usage: server_kafka_test.sh MUA_KAFKA_DEV MUA_GEN MUA_SERVER}
 GEN=${2:?}
 SERVER=${3:?}
 WORK=$(mktemp -d)
-passed=0
-failed=0
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-check() {  # check NAME CONDITION...
-  local name=$1
-  shift
-  if "$@"; then passed=$((passed + 1)); echo "ok: $name"; else failed=$((failed + 1)); echo "FAILED: $name"; fi
-}
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-sql() { curl -s --max-time 30 --data-binary "$1" "http://127.0.0.1:$HTTP_PORT/"; }
+source "$(dirname "$0")/lib.sh"
 
-BROKER_PORT=$(free_port)
-"$KAFKA_DEV" --port "$BROKER_PORT" >"$WORK/broker.out" 2>"$WORK/broker.err" &
-pids+=($!)
-for _ in $(seq 100); do grep -q '^bootstrap:' "$WORK/broker.out" && break; sleep 0.1; done
-BOOTSTRAP=$(sed -n 's/^bootstrap: //p' "$WORK/broker.out")
+start_broker "$KAFKA_DEV"
 check "broker printed its bootstrap address" test -n "$BOOTSTRAP"
 
 "$GEN" --users 300 --days 2 --duplicate-share 0.03 --invalid-share 0.02 \
@@ -37,26 +19,10 @@ duplicates=$(sed -n 's/^mua-gen: \([0-9]*\) events (\([0-9]*\) duplicates).*/\2/
 expected=$((events - duplicates))
 check "mua-gen produced events" test "$expected" -gt 1000
 
-start_server() {
-  HTTP_PORT=$(free_port)
-  "$SERVER" --kafka_brokers "$BOOTSTRAP" --http "127.0.0.1:$HTTP_PORT" >"$WORK/server.out" 2>"$WORK/server.err" &
-  server_pid=$!
-  pids+=($server_pid)
-  for _ in $(seq 100); do [[ "$(curl -s --max-time 1 "http://127.0.0.1:$HTTP_PORT/ping")" == "Ok." ]] && break; sleep 0.2; done
-}
-wait_for_count() {
-  count=""
-  for _ in $(seq 300); do
-    count=$(sql "SELECT count() FROM events")
-    [[ "$count" == "$expected" ]] && break
-    sleep 0.2
-  done
-}
-
-start_server
+start_server "$SERVER" server --kafka_brokers "$BOOTSTRAP"
 check "GET /ping answers Ok." test "$(curl -s "http://127.0.0.1:$HTTP_PORT/ping")" == "Ok."
-wait_for_count
-check "every valid, non-duplicate event is queryable ($count of $expected)" test "$count" == "$expected"
+wait_for_sql "SELECT count() FROM events" "$expected"
+check "every valid, non-duplicate event is queryable ($answer of $expected)" test "$answer" == "$expected"
 users=$(curl -s "http://127.0.0.1:$HTTP_PORT/?query=SELECT%20uniqExact(user_id)%20FROM%20events")
 check "GET /?query= answers (users: $users)" test "$users" -gt 100
 json=$(sql "SELECT toDate(event_time) AS d, count() AS c FROM events GROUP BY d ORDER BY d FORMAT JSONEachRow")
@@ -65,14 +31,10 @@ headers=$(curl -s -i --data-binary "SELECT usr_id FROM events" "http://127.0.0.1
 check "bad SQL: 404 with X-ClickHouse-Exception-Code 47" bash -c "grep -q '404 Not Found' <<<\"\$0\" && grep -qi 'X-ClickHouse-Exception-Code: 47' <<<\"\$0\" && grep -q 'Code: 47. DB::Exception: line 1, column 8' <<<\"\$0\"" "$headers"
 
 # A clean restart: the in-memory table starts empty and reads every retained message again.
-kill -TERM "$server_pid"
-wait "$server_pid"
+stop_server
 check "SIGTERM stops the server cleanly" test $? -eq 0
-start_server
-wait_for_count
-check "after a restart: nothing lost, nothing twice ($count of $expected)" test "$count" == "$expected"
-kill -TERM "$server_pid"
-wait "$server_pid"
-
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+start_server "$SERVER" server --kafka_brokers "$BOOTSTRAP"
+wait_for_sql "SELECT count() FROM events" "$expected"
+check "after a restart: nothing lost, nothing twice ($answer of $expected)" test "$answer" == "$expected"
+stop_server
+finish

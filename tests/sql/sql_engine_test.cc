@@ -3,6 +3,7 @@
 #include "sql/sql_engine.h"
 
 #include <string>
+#include <memory>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -274,6 +275,39 @@ TEST_F(SqlEngineTest, StickinessLifecyclePathsAndCrashHealthAgreeWithSql) {
   EXPECT_EQ(Run("SELECT app_version, crashed_sessions FROM crash_health() ORDER BY app_version"),
             Run("SELECT app_version, countIf(crashed = 1) FROM sessions GROUP BY app_version ORDER BY app_version"));
   EXPECT_EQ(Run("SELECT sum(sessions) FROM crash_health()"), Run("SELECT count() FROM sessions"));
+}
+
+TEST(SqlEngineCatalogTest, ProvidedTablesAndSystemCommands) {
+  Table table;
+  Catalog catalog(&table);
+  SqlEngine engine(&table, &catalog);
+  catalog.RegisterTable("default", "kafka_log", {{"offset", "Int64"}, {"what", "String"}}, [] {
+    auto rows = std::make_shared<ResultSet>();
+    rows->AddColumn("offset", DataType::Of(TypeId::kInt64)).ints = {7, 3};
+    rows->AddColumn("what", DataType::Of(TypeId::kString)).strings = {"b", "a"};
+    rows->row_count = 2;
+    return std::shared_ptr<const ResultSet>(rows);
+  });
+  int stops = 0;
+  catalog.RegisterSystemCommand("STOP INGEST", [&stops]() -> absl::StatusOr<std::string> {
+    ++stops;
+    return std::string("stopped");
+  });
+  auto run = [&engine](const std::string& sql) {
+    absl::StatusOr<StatementOutput> output = engine.Execute(sql);
+    std::string text;
+    if (output.ok()) WriteResult(output->result, OutputFormat::kTabSeparated, &text);
+    return output.ok() ? text : std::string(output.status().message());
+  };
+  // OFFSET names a column where an expression starts and still ends LIMIT.
+  EXPECT_EQ(run("SELECT offset, what FROM kafka_log ORDER BY offset LIMIT 1 OFFSET 1"), "7\tb\n");
+  EXPECT_EQ(run("SHOW TABLES"), "daily_user_metrics\nevents\nkafka_log\nsessions\n");
+  EXPECT_EQ(run("SELECT engine FROM system.tables WHERE name = 'kafka_log'"), "Memory\n");
+  EXPECT_EQ(run("system stop  ingest"), "stopped\n");
+  EXPECT_EQ(stops, 1);
+  EXPECT_EQ(run("SYSTEM FLUSH EVERYTHING"),
+            "line 1, column 1: Unknown SYSTEM command FLUSH EVERYTHING (this server has: STOP INGEST)");
+  EXPECT_EQ(run("SYSTEM"), "line 1, column 7: expected a SYSTEM command, e.g. STOP INGEST, found end of input");
 }
 
 }  // namespace

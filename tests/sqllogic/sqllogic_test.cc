@@ -41,9 +41,11 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "ingest/dedup.h"
+#include "ingest/rejected_event_log.h"
 #include "ingest/ingest_options.h"
 #include "ingest/json_lines_loader.h"
 #include "query/output_format.h"
+#include "server/ingest_tables.h"
 #include "sql/catalog.h"
 #include "sql/sql_engine.h"
 #include "storage/table.h"
@@ -57,10 +59,12 @@ constexpr char kKnownFailuresDir[] = "known_failures";
 
 // One database: a table with its catalog, engine and de-duplicator.
 struct Database {
+  Database() { RegisterIngestTables(&catalog, &rejected, nullptr); }
   Table table;
   Catalog catalog{&table};
   SqlEngine engine{&table, &catalog};
   Deduplicator dedup{DedupOptions{.horizon_days = 0}};
+  RejectedEventLog rejected;  // stays empty: a rejected load line fails the test
 };
 
 class SqlLogicRunner {

@@ -1,0 +1,175 @@
+#include "server/ingest_tables.h"
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ingest/kafka_consumer.h"
+#include "ingest/rejected_event_log.h"
+#include "query/result_set.h"
+#include "sql/catalog.h"
+
+namespace mua {
+namespace {
+
+using ColumnList = std::vector<std::pair<std::string, std::string>>;
+
+// Builds an empty ResultSet with the columns' types parsed from their names.
+ResultSet EmptyRows(const ColumnList& columns) {
+  ResultSet rows;
+  for (const auto& [name, type] : columns) {
+    DataType data_type = DataType::Of(TypeId::kString);
+    if (type == "Int32") data_type = DataType::Of(TypeId::kInt32);
+    if (type == "Int64") data_type = DataType::Of(TypeId::kInt64);
+    if (type == "UInt64") data_type = DataType::Of(TypeId::kUInt64);
+    if (type == "UInt8") data_type = DataType::Of(TypeId::kUInt8);
+    if (type == "Float64") data_type = DataType::Of(TypeId::kFloat64);
+    if (type == "DateTime64(3)") data_type = DataType::Of(TypeId::kDateTime64);
+    if (type == "Array(String)") data_type = DataType::Array(TypeId::kString);
+    if (type == "Array(UInt64)") data_type = DataType::Array(TypeId::kUInt64);
+    rows.AddColumn(name, data_type);
+  }
+  return rows;
+}
+
+const ColumnList& RejectedColumns() {
+  static const ColumnList* columns = new ColumnList{
+      {"rejected_at", "DateTime64(3)"}, {"reason", "String"}, {"error", "String"},
+      {"payload", "String"},            {"source", "String"}, {"topic", "String"},
+      {"partition", "Int32"},           {"offset", "Int64"}};
+  return *columns;
+}
+
+const ColumnList& IngestColumns() {
+  static const ColumnList* columns = new ColumnList{
+      {"topic", "String"},
+      {"partition", "Int32"},
+      {"state", "String"},  // consuming | paused
+      {"applied_offset", "Int64"},
+      {"high_watermark", "Int64"},
+      {"lag", "Int64"},
+      {"messages", "UInt64"},
+      {"events", "UInt64"},
+      {"duplicates", "UInt64"},
+      {"rejected", "UInt64"},
+      {"rejected_reasons", "Array(String)"},
+      {"rejected_counts", "Array(UInt64)"},
+      {"gap_messages", "UInt64"},
+      {"gaps", "UInt64"},
+      {"events_per_second", "Float64"},
+      {"last_event_time", "DateTime64(3)"},
+      {"last_applied_at", "DateTime64(3)"},
+      {"freshness_ms", "Int64"}};
+  return *columns;
+}
+
+const ColumnList& SummaryColumns() {
+  static const ColumnList* columns = new ColumnList{
+      {"state", "String"},  // idle (no consumer) | consuming | paused (memory) | stopped (operator)
+      {"messages", "UInt64"},        {"events", "UInt64"},          {"duplicates", "UInt64"},
+      {"rejected", "UInt64"},        {"rejected_kept", "UInt64"},   {"gap_messages", "UInt64"},
+      {"batches", "UInt64"},         {"pauses", "UInt64"},          {"freshness_p50_ms", "Float64"},
+      {"freshness_p99_ms", "Float64"}, {"freshness_max_ms", "Float64"}, {"consumer_errors", "UInt64"},
+      {"commit_errors", "UInt64"},   {"last_error", "String"}};
+  return *columns;
+}
+
+std::shared_ptr<const ResultSet> SummaryRows(const RejectedEventLog* log, const KafkaConsumer* consumer) {
+  auto rows = std::make_shared<ResultSet>(EmptyRows(SummaryColumns()));
+  KafkaConsumerStats stats;
+  LatencyHistogram::Counts freshness;
+  if (consumer != nullptr) {
+    stats = consumer->stats();
+    freshness = consumer->freshness();
+  }
+  std::vector<Column>& c = rows->columns;
+  c[0].strings.emplace_back(consumer == nullptr        ? "idle"
+                            : stats.paused_by_operator ? "stopped"
+                            : stats.paused_for_memory  ? "paused"
+                                                       : "consuming");
+  const int64_t counters[] = {stats.messages, stats.events, stats.duplicates, stats.rejected,
+                              log == nullptr ? int64_t{0} : log->total() - log->evicted(),
+                              stats.gap_messages, stats.batches, stats.pauses};
+  for (size_t i = 0; i < std::size(counters); ++i) c[1 + i].ints.push_back(counters[i]);
+  c[9].floats.push_back(absl::ToDoubleMilliseconds(freshness.Quantile(0.5)));
+  c[10].floats.push_back(absl::ToDoubleMilliseconds(freshness.Quantile(0.99)));
+  c[11].floats.push_back(absl::ToDoubleMilliseconds(freshness.max));
+  c[12].ints.push_back(stats.consumer_errors);
+  c[13].ints.push_back(stats.commit_errors);
+  c[14].strings.push_back(stats.last_error);
+  rows->row_count = 1;
+  return rows;
+}
+
+std::shared_ptr<const ResultSet> RejectedRows(const RejectedEventLog* log) {
+  auto rows = std::make_shared<ResultSet>(EmptyRows(RejectedColumns()));
+  if (log == nullptr) return rows;
+  for (const RejectedEvent& event : log->Rows()) {
+    rows->columns[0].ints.push_back(absl::ToUnixMillis(event.rejected_at));
+    rows->columns[1].strings.emplace_back(RejectReasonName(event.reason));
+    rows->columns[2].strings.push_back(event.message);
+    rows->columns[3].strings.push_back(event.raw);
+    rows->columns[4].strings.push_back(event.source);
+    rows->columns[5].strings.push_back(event.topic);
+    rows->columns[6].ints.push_back(event.partition);
+    rows->columns[7].ints.push_back(event.offset);
+    ++rows->row_count;
+  }
+  return rows;
+}
+
+std::shared_ptr<const ResultSet> IngestRows(const KafkaConsumer* consumer) {
+  auto rows = std::make_shared<ResultSet>(EmptyRows(IngestColumns()));
+  if (consumer == nullptr) return rows;
+  std::vector<Column>& c = rows->columns;
+  for (const auto& [key, p] : consumer->partitions()) {
+    c[0].strings.push_back(key.topic);
+    c[1].ints.push_back(key.partition);
+    c[2].strings.emplace_back(p.paused ? "paused" : "consuming");
+    c[3].ints.push_back(p.applied_offset);
+    c[4].ints.push_back(p.high_watermark);
+    c[5].ints.push_back(p.lag);
+    c[6].ints.push_back(p.messages);
+    c[7].ints.push_back(p.events);
+    c[8].ints.push_back(p.duplicates);
+    c[9].ints.push_back(p.rejected);
+    for (int r = 0; r < kNumRejectReasons; ++r) {
+      if (p.rejected_by_reason[r] == 0) continue;
+      c[10].strings.emplace_back(RejectReasonName(static_cast<RejectReason>(r)));
+      c[11].ints.push_back(p.rejected_by_reason[r]);
+    }
+    c[10].array_offsets.push_back(static_cast<uint32_t>(c[10].strings.size()));
+    c[11].array_offsets.push_back(static_cast<uint32_t>(c[11].ints.size()));
+    c[12].ints.push_back(p.gap_messages);
+    c[13].ints.push_back(p.gaps);
+    c[14].floats.push_back(p.events_per_second);
+    c[15].ints.push_back(p.last_event_time_ms);
+    c[16].ints.push_back(p.last_applied_at_ms);
+    c[17].ints.push_back(p.freshness_ms);
+    ++rows->row_count;
+  }
+  return rows;
+}
+
+}  // namespace
+
+void RegisterIngestTables(Catalog* catalog, const RejectedEventLog* rejected, KafkaConsumer* consumer) {
+  catalog->RegisterTable("default", "events_rejected", RejectedColumns(),
+                         [rejected] { return RejectedRows(rejected); });
+  catalog->RegisterSystemTable("ingest", IngestColumns(), [consumer] { return IngestRows(consumer); });
+  catalog->RegisterSystemTable("ingest_summary", SummaryColumns(),
+                               [rejected, consumer] { return SummaryRows(rejected, consumer); });
+  catalog->RegisterSystemCommand("STOP INGEST", [consumer]() -> absl::StatusOr<std::string> {
+    if (consumer == nullptr) return absl::FailedPreconditionError("no Kafka consumer is running");
+    consumer->PauseIngest();
+    return std::string("Ok. Consumption pauses after the current batch.");
+  });
+  catalog->RegisterSystemCommand("START INGEST", [consumer]() -> absl::StatusOr<std::string> {
+    if (consumer == nullptr) return absl::FailedPreconditionError("no Kafka consumer is running");
+    consumer->ResumeIngest();
+    return std::string("Ok. Consumption resumes.");
+  });
+}
+
+}  // namespace mua

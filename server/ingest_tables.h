@@ -1,0 +1,20 @@
+// The tables and commands ingest adds to the catalog:
+//   events_rejected  — every kept rejected event (reason, error, payload, source);
+//   system.ingest    — per Kafka topic-partition: offsets, lag, rates, rejects by
+//                      reason, duplicates, lost offsets, freshness, paused;
+//   system.ingest_summary — one row: totals, state, freshness p50/p99/max, errors;
+//   SYSTEM STOP INGEST / SYSTEM START INGEST — pause and resume consumption.
+//
+//   RegisterIngestTables(&catalog, &rejected_log, consumer.get());  // consumer may be null
+#pragma once
+
+namespace mua {
+
+class Catalog;
+class KafkaConsumer;
+class RejectedEventLog;
+
+// REQUIRES: `rejected` and `consumer` (when not null) outlive the catalog's use.
+void RegisterIngestTables(Catalog* catalog, const RejectedEventLog* rejected, KafkaConsumer* consumer);
+
+}  // namespace mua
