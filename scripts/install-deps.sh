@@ -10,6 +10,7 @@ packages=(
   libroaring-dev liblz4-dev libzstd-dev      # bitmaps, compression
   librdkafka-dev kcat                        # Kafka client, mock broker, CLI client for tests
   curl python3                               # HTTP client and helpers for tests and the demo
+  python3-yaml python3-jsonschema            # the Grafana openapi contract check
   rapidjson-dev libabsl-dev libedit-dev      # JSON, Abseil, shell line editing
   libgtest-dev libgmock-dev libbenchmark-dev # tests and benchmarks
 )

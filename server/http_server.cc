@@ -5,6 +5,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/version.hpp>
 
+#include <optional>
 #include <set>
 
 #include "absl/strings/match.h"
@@ -12,6 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "query/output_format.h"
+#include "server/grafana_api.h"
+#include "server/http_types.h"
 #include "sql/sql_engine.h"
 #include "sql/sql_error.h"
 
@@ -142,6 +145,32 @@ http::response<http::string_body> Handle(const SqlEngine& engine,
   return Respond(http::status::ok, std::move(body), ContentType(format));
 }
 
+// Routes the endpoints that take an HttpRequest; nullopt for the SQL endpoint.
+std::optional<http::response<http::string_body>> HandleRouted(const SqlEngine& engine,
+                                                             const http::request<http::string_body>& request) {
+  const std::string target(request.target());
+  const size_t question = target.find('?');
+  HttpRequest exchange;
+  exchange.path = target.substr(0, question);
+  if (exchange.path != kGrafanaPathPrefix && !absl::StartsWith(exchange.path, "/grafana/")) return std::nullopt;
+  exchange.method = std::string(request.method_string());
+  if (question != std::string::npos) {
+    for (absl::string_view pair : absl::StrSplit(absl::string_view(target).substr(question + 1), '&')) {
+      const size_t equals = pair.find('=');
+      exchange.params.emplace_back(UrlDecode(pair.substr(0, equals)),
+                                   equals == absl::string_view::npos ? "" : UrlDecode(pair.substr(equals + 1)));
+    }
+  }
+  for (const auto& field : request) {
+    exchange.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  exchange.body = request.body();
+  const HttpResponse answer = HandleGrafana(exchange, engine);
+  auto response = Respond(static_cast<http::status>(answer.status), answer.body, answer.content_type);
+  for (const auto& [name, value] : answer.headers) response.set(name, value);
+  return response;
+}
+
 void Serve(const SqlEngine* engine, tcp::socket& socket) {
   beast::error_code ec;
   beast::flat_buffer buffer;
@@ -153,7 +182,8 @@ void Serve(const SqlEngine* engine, tcp::socket& socket) {
     const http::request<http::string_body> request = parser.release();
     http::response<http::string_body> response;
     try {
-      response = Handle(*engine, request);
+      std::optional<http::response<http::string_body>> routed = HandleRouted(*engine, request);
+      response = routed ? *std::move(routed) : Handle(*engine, request);
     } catch (const std::exception& e) {  // the one catch-all per request
       response = Respond(http::status::internal_server_error,
                          absl::StrCat("Code: 1001. DB::Exception: ", e.what(), ". (STD_EXCEPTION)\n"),

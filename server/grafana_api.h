@@ -1,0 +1,33 @@
+// HandleGrafana: MUA as a Grafana JSON datasource (simpod-json-datasource; the
+// contract is shared/spec/grafana-json*.{md,yaml}) under /grafana: GET / (test
+// connection), POST /metrics, /metric-payload-options, /query, /variable,
+// /tag-keys, /tag-values, and the legacy SimpleJSON /search and /annotations.
+// Every response carries Access-Control-Allow-Origin and OPTIONS answers CORS
+// preflights, so Grafana's "Browser" access works too. Errors are non-2xx with
+// {"error": msg, "message": msg}: 400 bad JSON or parameters, 404 unknown path,
+// 405 wrong method, 415 a body that is not JSON. Metrics become SQL run through
+// the SqlEngine; docs/GRAFANA.md lists them with their payload options.
+//
+//   if (request.path == kGrafanaPathPrefix || absl::StartsWith(request.path, "/grafana/")) {
+//     return HandleGrafana(request, engine);
+//   }
+//
+// Thread safety: stateless; runs concurrently as far as the engine does.
+#pragma once
+
+#include "absl/strings/match.h"
+#include "absl/strings/string_view.h"
+#include "server/http_types.h"
+
+namespace mua {
+
+class SqlEngine;
+
+inline constexpr absl::string_view kGrafanaPathPrefix = "/grafana";
+
+// Answers one request whose path is kGrafanaPathPrefix or below it ("/grafana/query";
+// repeated and trailing slashes are ignored, as Grafana makes "//query" from a
+// datasource URL ending in '/'). Never fails: errors are responses.
+HttpResponse HandleGrafana(const HttpRequest& request, const SqlEngine& engine);
+
+}  // namespace mua

@@ -1,0 +1,52 @@
+#include "tools/shell/result_table.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testutil/status_matchers.h"
+
+namespace mua::shell {
+namespace {
+
+using ::mua::test::StatusIs;
+using ::testing::ElementsAre;
+
+TEST(ResultTableTest, ParsesMetaDataAndStatistics) {
+  constexpr absl::string_view kBody = R"json({
+    "meta": [{"name": "event_type", "type": "String"}, {"name": "c", "type": "UInt64"},
+             {"name": "p", "type": "Float64"}, {"name": "r", "type": "Array(UInt8)"},
+             {"name": "n", "type": "Nullable(String)"}],
+    "data": [["app_open", "557", 0.25, [1,0], null],
+             ["click", "1449", 1e21, [], "x"]],
+    "rows": 2,
+    "statistics": {"elapsed": 0.0141, "rows_read": 6173, "bytes_read": "285771"}
+  })json";
+  ASSERT_OK_AND_ASSIGN(const ResultTable table, ParseJsonCompact(kBody));
+  ASSERT_EQ(table.columns.size(), 5u);
+  EXPECT_EQ(table.columns[0].name, "event_type");
+  EXPECT_EQ(table.columns[3].type, "Array(UInt8)");
+  EXPECT_THAT(table.rows[0], ElementsAre("app_open", "557", "0.25", "[1,0]", "NULL"));
+  EXPECT_THAT(table.rows[1], ElementsAre("click", "1449", "1e21", "[]", "x"));
+  EXPECT_DOUBLE_EQ(*table.server_elapsed_seconds, 0.0141);
+  EXPECT_EQ(table.rows_read, 6173u);
+  EXPECT_EQ(table.bytes_read, 285771u);
+}
+
+TEST(ResultTableTest, StringsInsideArraysAreQuoted) {
+  constexpr absl::string_view kBody =
+      R"json({"meta": [{"name": "a", "type": "Array(String)"}], "data": [[["x", "it's"]]]})json";
+  ASSERT_OK_AND_ASSIGN(const ResultTable table, ParseJsonCompact(kBody));
+  EXPECT_THAT(table.rows[0], ElementsAre(R"(['x','it\'s'])"));
+  EXPECT_FALSE(table.rows_read.has_value());
+}
+
+TEST(ResultTableTest, MalformedAnswersAreErrors) {
+  EXPECT_THAT(ParseJsonCompact("Ok."), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseJsonCompact(R"json({"data": []})json"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(
+      ParseJsonCompact(R"json({"meta": [{"name": "a", "type": "UInt8"}], "data": [[1, 2]]})json"),
+      StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace mua::shell
