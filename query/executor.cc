@@ -8,7 +8,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "query/internal/group_table.h"
+#include "storage/base/status_macros.h"
 #include "storage/base/time_util.h"
 #include "storage/string_dictionary.h"
 
@@ -169,6 +171,7 @@ absl::Status SelectRunner::ProcessBatch(Worker* worker, Batch* batch) const {
 }
 
 absl::Status SelectRunner::ScanEvents(std::vector<std::unique_ptr<Worker>>* workers) {
+  MUA_RETURN_IF_ERROR(CheckInterrupted(context_));
   const TableSnapshot& snapshot = *context_.snapshot;
   const BlockList list = snapshot.ListBlocks(plan_.source.scan);
   ColumnSet columns;
@@ -187,7 +190,8 @@ absl::Status SelectRunner::ScanEvents(std::vector<std::unique_ptr<Worker>>* work
       const size_t index = next.fetch_add(1);
       if (index >= list.blocks.size()) break;
       ScanBlock block;
-      absl::Status status = snapshot.ReadBlock(list.blocks[index], columns, &buffers, &block);
+      absl::Status status = CheckInterrupted(context_);
+      if (status.ok()) status = snapshot.ReadBlock(list.blocks[index], columns, &buffers, &block);
       if (status.ok()) {
         BatchFromBlock(block, plan_.source.columns, snapshot, &batch);
         rows_read += batch.rows;
@@ -604,6 +608,16 @@ Vector VectorFromColumn(const Column& column, size_t rows) {
   v.strings.assign(column.strings.begin(), column.strings.end());
   v.offsets = column.array_offsets;
   return v;
+}
+
+absl::Status CheckInterrupted(const ExecutionContext& context) {
+  if (context.cancelled != nullptr && context.cancelled->load(std::memory_order_relaxed)) {
+    return absl::CancelledError("Query was cancelled");
+  }
+  if (context.deadline != absl::InfiniteFuture() && absl::Now() > context.deadline) {
+    return absl::DeadlineExceededError("Timeout exceeded: the query ran longer than max_execution_time");
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<ResultSet> ExecuteSelect(const SelectPlan& plan, const ExecutionContext& context) {

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "query/expression.h"
 #include "query/plan.h"
 #include "query/result_set.h"
@@ -25,7 +26,13 @@ struct ExecutionContext {
   // Rows and bytes read from storage, over the statement and its subqueries.
   std::atomic<uint64_t>* rows_read = nullptr;
   std::atomic<uint64_t>* bytes_read = nullptr;
+  // Checked between blocks of a scan: set by KILL QUERY or a client that went away.
+  const std::atomic<bool>* cancelled = nullptr;
+  absl::Time deadline = absl::InfiniteFuture();  // max_execution_time
 };
+
+// Cancelled ("Query was cancelled") or DeadlineExceeded when the context says stop; OK else.
+absl::Status CheckInterrupted(const ExecutionContext& context);
 
 // Errors: whatever evaluation reports (InvalidArgument for run-time data
 // errors such as an unparsable string in toDate), DataLoss from storage.

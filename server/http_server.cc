@@ -1,42 +1,52 @@
 #include "server/http_server.h"
 
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/version.hpp>
 
+#include <algorithm>
+#include <chrono>
+#include <exception>
 #include <optional>
-#include <set>
+#include <thread>
+#include <utility>
+#include <vector>
 
-#include "absl/strings/match.h"
-#include "absl/synchronization/mutex.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "query/output_format.h"
-#include "server/grafana_api.h"
-#include "server/http_types.h"
-#include "sql/sql_engine.h"
-#include "sql/sql_error.h"
+#include "absl/synchronization/mutex.h"
 
 namespace mua {
 namespace {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
-using tcp = boost::asio::ip::tcp;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
 
-constexpr size_t kMaxBodyBytes = 64 << 20;
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
 
 // Decodes application/x-www-form-urlencoded text ("+" and %XX).
 std::string UrlDecode(absl::string_view text) {
   std::string out;
+  out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (c == '+') {
       out.push_back(' ');
-    } else if (c == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
-               std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-      out.push_back(static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16)));
+    } else if (c == '%' && i + 2 < text.size() && HexDigit(text[i + 1]) >= 0 && HexDigit(text[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(HexDigit(text[i + 1]) * 16 + HexDigit(text[i + 2])));
       i += 2;
     } else {
       out.push_back(c);
@@ -45,117 +55,14 @@ std::string UrlDecode(absl::string_view text) {
   return out;
 }
 
-// ClickHouse's error code, name and HTTP status for a status (spec/clickhouse.md §8).
-struct ClickHouseError {
-  int code;
-  const char* name;
-  http::status status;
-};
-
-ClickHouseError MapError(const absl::Status& status) {
-  const absl::string_view message = status.message();
-  if (absl::StrContains(message, "Unknown function")) return {46, "UNKNOWN_FUNCTION", http::status::not_found};
-  if (absl::StrContains(message, "Missing columns")) return {47, "UNKNOWN_IDENTIFIER", http::status::not_found};
-  if (absl::StrContains(message, "doesn't exist") && absl::StrContains(message, "Database")) {
-    return {81, "UNKNOWN_DATABASE", http::status::not_found};
-  }
-  if (absl::StrContains(message, "doesn't exist")) return {60, "UNKNOWN_TABLE", http::status::not_found};
-  if (absl::StrContains(message, "Unknown format")) return {73, "UNKNOWN_FORMAT", http::status::not_found};
-  if (absl::StrContains(message, "Unknown aggregate function")) {
-    return {63, "UNKNOWN_AGGREGATE_FUNCTION", http::status::not_found};
-  }
-  switch (status.code()) {
-    case absl::StatusCode::kUnimplemented: return {48, "NOT_IMPLEMENTED", http::status::not_implemented};
-    case absl::StatusCode::kResourceExhausted: return {62, "SYNTAX_ERROR", http::status::bad_request};
-    case absl::StatusCode::kInvalidArgument:
-      if (GetSqlError(status) && (absl::StrContains(message, "expected") || absl::StrContains(message, "unexpected") ||
-                                  absl::StrContains(message, "unterminated"))) {
-        return {62, "SYNTAX_ERROR", http::status::bad_request};
-      }
-      return {36, "BAD_ARGUMENTS", http::status::bad_request};
-    case absl::StatusCode::kNotFound: return {47, "UNKNOWN_IDENTIFIER", http::status::not_found};
-    default: return {1001, "STD_EXCEPTION", http::status::internal_server_error};
-  }
-}
-
-http::response<http::string_body> Respond(http::status status, std::string body,
-                                          absl::string_view content_type) {
-  http::response<http::string_body> response{status, 11};
-  response.set(http::field::server, "MUA");
-  response.set(http::field::content_type, std::string(content_type));
-  response.set(http::field::keep_alive, "timeout=10");
-  response.body() = std::move(body);
-  return response;
-}
-
-http::response<http::string_body> Handle(const SqlEngine& engine,
-                                         const http::request<http::string_body>& request) {
-  const std::string target(request.target());
-  const size_t question = target.find('?');
-  const std::string path = target.substr(0, question);
-  std::string query_param, default_format = "TabSeparated";
-  bool has_query_param = false;
-  if (question != std::string::npos) {
-    for (absl::string_view pair : absl::StrSplit(absl::string_view(target).substr(question + 1), '&')) {
-      const size_t equals = pair.find('=');
-      const std::string name = UrlDecode(pair.substr(0, equals));
-      const std::string value = equals == absl::string_view::npos ? "" : UrlDecode(pair.substr(equals + 1));
-      if (name == "query") {
-        query_param = value;
-        has_query_param = true;
-      } else if (name == "default_format") {
-        default_format = value;
-      }
-    }
-  }
-  if (path == "/ping" || (path == "/" && request.method() == http::verb::get && !has_query_param)) {
-    return Respond(http::status::ok, "Ok.\n", "text/plain; charset=UTF-8");
-  }
-  if (path != "/") return Respond(http::status::not_found, "There is no handle " + path + "\n", "text/plain");
-  std::string sql = query_param;
-  if (request.method() == http::verb::post && !request.body().empty()) {
-    sql = has_query_param ? absl::StrCat(query_param, "\n", request.body()) : request.body();
-  }
-  absl::StatusOr<StatementOutput> output = engine.Execute(sql);
-  absl::Status status = output.status();
-  if (status.ok() && output->kind == StatementOutput::Kind::kInsert) {
-    status = absl::UnimplementedError("INSERT over HTTP arrives with the HTTP server issue");
-  }
-  OutputFormat format = OutputFormat::kTabSeparated;
-  if (status.ok()) {
-    absl::StatusOr<OutputFormat> parsed =
-        ParseOutputFormat(output->format.empty() ? default_format : output->format);
-    if (parsed.ok()) {
-      format = *parsed;
-    } else {
-      status = parsed.status();
-    }
-  }
-  if (!status.ok()) {
-    const ClickHouseError error = MapError(status);
-    auto response = Respond(error.status,
-                            absl::StrCat("Code: ", error.code, ". DB::Exception: ", status.message(), ". (",
-                                         error.name, ") (version MUA 0.1)\n"),
-                            "text/plain; charset=UTF-8");
-    response.set("X-ClickHouse-Exception-Code", std::to_string(error.code));
-    return response;
-  }
-  std::string body;
-  WriteResult(output->result, format, &body);
-  return Respond(http::status::ok, std::move(body), ContentType(format));
-}
-
-// Routes the endpoints that take an HttpRequest; nullopt for the SQL endpoint.
-std::optional<http::response<http::string_body>> HandleRouted(const SqlEngine& engine,
-                                                             const http::request<http::string_body>& request) {
-  const std::string target(request.target());
-  const size_t question = target.find('?');
+HttpRequest ToHttpRequest(http::request<http::string_body>&& request) {
   HttpRequest exchange;
-  exchange.path = target.substr(0, question);
-  if (exchange.path != kGrafanaPathPrefix && !absl::StartsWith(exchange.path, "/grafana/")) return std::nullopt;
   exchange.method = std::string(request.method_string());
-  if (question != std::string::npos) {
-    for (absl::string_view pair : absl::StrSplit(absl::string_view(target).substr(question + 1), '&')) {
+  const absl::string_view target(request.target().data(), request.target().size());
+  const size_t question = target.find('?');
+  exchange.path = UrlDecode(target.substr(0, question));
+  if (question != absl::string_view::npos) {
+    for (absl::string_view pair : absl::StrSplit(target.substr(question + 1), '&', absl::SkipEmpty())) {
       const size_t equals = pair.find('=');
       exchange.params.emplace_back(UrlDecode(pair.substr(0, equals)),
                                    equals == absl::string_view::npos ? "" : UrlDecode(pair.substr(equals + 1)));
@@ -164,105 +71,227 @@ std::optional<http::response<http::string_body>> HandleRouted(const SqlEngine& e
   for (const auto& field : request) {
     exchange.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   }
-  exchange.body = request.body();
-  const HttpResponse answer = HandleGrafana(exchange, engine);
-  auto response = Respond(static_cast<http::status>(answer.status), answer.body, answer.content_type);
-  for (const auto& [name, value] : answer.headers) response.set(name, value);
-  return response;
-}
-
-void Serve(const SqlEngine* engine, tcp::socket& socket) {
-  beast::error_code ec;
-  beast::flat_buffer buffer;
-  for (;;) {
-    http::request_parser<http::string_body> parser;
-    parser.body_limit(kMaxBodyBytes);
-    http::read(socket, buffer, parser, ec);
-    if (ec) break;  // end of stream, or a malformed request: close the connection
-    const http::request<http::string_body> request = parser.release();
-    http::response<http::string_body> response;
-    try {
-      std::optional<http::response<http::string_body>> routed = HandleRouted(*engine, request);
-      response = routed ? *std::move(routed) : Handle(*engine, request);
-    } catch (const std::exception& e) {  // the one catch-all per request
-      response = Respond(http::status::internal_server_error,
-                         absl::StrCat("Code: 1001. DB::Exception: ", e.what(), ". (STD_EXCEPTION)\n"),
-                         "text/plain; charset=UTF-8");
-    }
-    response.keep_alive(request.keep_alive());
-    response.prepare_payload();
-    http::write(socket, response, ec);
-    if (ec || !response.keep_alive()) break;
-  }
-  socket.shutdown(tcp::socket::shutdown_send, ec);
+  exchange.body = std::move(request.body());
+  return exchange;
 }
 
 }  // namespace
 
 struct HttpServer::Impl {
-  const SqlEngine* engine;
-  boost::asio::io_context io;
-  std::unique_ptr<tcp::acceptor> acceptor;
-  std::thread accept_thread;
+  Impl(HttpHandler h, HttpServerOptions o)
+      : handler(std::move(h)), options(o), workers(static_cast<size_t>(std::max(1, o.worker_threads))) {}
+
+  void Accept();
+
+  HttpHandler handler;
+  const HttpServerOptions options;
+  std::atomic<int64_t> connections{0};
+  std::atomic<int64_t> requests{0};
   std::atomic<bool> stopping{false};
-  // Open connections, so Stop() can end them and wait: their sockets use `io`.
+  bool stopped = false;
+  // Live sessions, so Stop() can close the idle ones.
   absl::Mutex mu;
-  std::set<tcp::socket*> open ABSL_GUARDED_BY(mu);
+  absl::flat_hash_map<void*, std::function<void()>> closers ABSL_GUARDED_BY(mu);
+  net::thread_pool workers;
+  // Declared after what sessions touch: destroying `io` destroys leftover handlers,
+  // and with them sessions, which unregister themselves above.
+  net::io_context io;
+  std::optional<tcp::acceptor> acceptor;
+  std::vector<std::thread> io_threads;
 };
 
-HttpServer::HttpServer(const SqlEngine* engine) : impl_(std::make_unique<Impl>()) { impl_->engine = engine; }
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, HttpServer::Impl* server)
+      : stream_(std::move(socket)), server_(server) {
+    server_->connections.fetch_add(1);
+  }
+  ~Session() {
+    {
+      absl::MutexLock lock(&server_->mu);
+      server_->closers.erase(this);
+    }
+    server_->connections.fetch_sub(1);
+  }
+
+  void Start() {
+    {
+      absl::MutexLock lock(&server_->mu);
+      std::weak_ptr<Session> weak = shared_from_this();
+      server_->closers[this] = [weak] {
+        if (auto self = weak.lock()) {
+          net::dispatch(self->stream_.get_executor(), [self] {
+            if (!self->busy_) self->stream_.socket().close();
+          });
+        }
+      };
+    }
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+  }
+
+  // Answers 503 and closes: too many connections.
+  void Reject() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      self->Write(HttpResponse::Text(503, "Too many connections: the server's max_connections is reached\n"),
+                  /*close=*/true);
+    });
+  }
+
+ private:
+  void Read() {
+    if (server_->stopping.load()) return Close();
+    parser_.emplace();
+    parser_->body_limit(server_->options.max_body_bytes);
+    parser_->header_limit(static_cast<std::uint32_t>(server_->options.max_header_bytes));
+    const absl::Duration timeout =
+        buffer_.size() > 0 || first_ ? server_->options.request_timeout : server_->options.keep_alive_timeout;
+    first_ = false;
+    stream_.expires_after(std::chrono::milliseconds(absl::ToInt64Milliseconds(timeout)));
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset ||
+        ec == net::error::operation_aborted || ec == net::error::bad_descriptor) {
+      return Close();
+    }
+    if (ec == beast::error::timeout) {
+      if (parser_->got_some()) {
+        return Write(HttpResponse::Text(408, "Request timeout: the request did not arrive in time\n"), true);
+      }
+      return Close();
+    }
+    if (ec == http::error::body_limit) {
+      return Write(HttpResponse::Text(413, absl::StrCat("Request body too large: the limit is ",
+                                                        server_->options.max_body_bytes, " bytes\n")),
+                   true);
+    }
+    if (ec == http::error::header_limit) {
+      return Write(HttpResponse::Text(431, absl::StrCat("Request headers too large: the limit is ",
+                                                        server_->options.max_header_bytes, " bytes\n")),
+                   true);
+    }
+    if (ec) return Write(HttpResponse::Text(400, absl::StrCat("Bad request: ", ec.message(), "\n")), true);
+
+    keep_alive_ = parser_->keep_alive();
+    busy_ = true;
+    stream_.expires_never();  // a long query is not a slow client
+    net::post(server_->workers, [self = shared_from_this(), request = ToHttpRequest(parser_->release())]() mutable {
+      HttpResponse response;
+      try {
+        response = self->server_->handler(request);
+      } catch (const std::exception& e) {  // the one catch-all per request
+        response = HttpResponse::Text(500, absl::StrCat("Code: 1001. DB::Exception: ", e.what(), ". (STD_EXCEPTION)\n"));
+      }
+      net::dispatch(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->server_->requests.fetch_add(1);
+        self->Write(std::move(response), /*close=*/false);
+      });
+    });
+  }
+
+  void Write(HttpResponse response, bool close) {
+    busy_ = true;
+    auto message = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(response.status), 11);
+    message->set(http::field::server, "MUA");
+    message->set(http::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers) message->set(name, value);
+    message->body() = std::move(response.body);
+    message->keep_alive(keep_alive_ && !close && !server_->stopping.load());
+    if (message->keep_alive()) message->set(http::field::keep_alive, "timeout=300");
+    message->prepare_payload();
+    stream_.expires_after(std::chrono::milliseconds(absl::ToInt64Milliseconds(server_->options.request_timeout)));
+    http::async_write(stream_, *message, [self = shared_from_this(), message](beast::error_code ec, size_t) {
+      self->busy_ = false;
+      if (ec || !message->keep_alive()) return self->Close();
+      self->Read();
+    });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  HttpServer::Impl* server_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  bool keep_alive_ = false;
+  bool busy_ = false;  // a request is being handled or answered
+  bool first_ = true;
+};
+
+}  // namespace
+
+void HttpServer::Impl::Accept() {
+  acceptor->async_accept(net::make_strand(io), [self = this](beast::error_code ec, tcp::socket socket) {
+    if (self->stopping.load()) return;
+    if (!ec) {
+      auto session = std::make_shared<Session>(std::move(socket), self);
+      if (self->connections.load() > static_cast<int64_t>(self->options.max_connections)) {
+        session->Reject();
+      } else {
+        session->Start();
+      }
+    }
+    self->Accept();
+  });
+}
+
+HttpServer::HttpServer(HttpHandler handler, HttpServerOptions options)
+    : impl_(std::make_unique<Impl>(std::move(handler), options)) {}
 
 HttpServer::~HttpServer() { Stop(); }
 
 absl::Status HttpServer::Start(const std::string& host, int port) {
   beast::error_code ec;
-  const auto address = boost::asio::ip::make_address(host, ec);
+  const auto address = net::ip::make_address(host, ec);
   if (ec) return absl::InvalidArgumentError(absl::StrCat("bad listen address '", host, "'"));
-  impl_->acceptor = std::make_unique<tcp::acceptor>(impl_->io);
+  impl_->acceptor.emplace(impl_->io);
   const tcp::endpoint endpoint(address, static_cast<unsigned short>(port));
   impl_->acceptor->open(endpoint.protocol(), ec);
-  if (!ec) impl_->acceptor->set_option(boost::asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl_->acceptor->set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) impl_->acceptor->bind(endpoint, ec);
-  if (!ec) impl_->acceptor->listen(boost::asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", host, ":", port, ": ", ec.message()));
-  }
+  if (!ec) impl_->acceptor->listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return absl::UnavailableError(absl::StrCat("cannot listen on ", host, ":", port, ": ", ec.message()));
   port_ = impl_->acceptor->local_endpoint().port();
-  impl_->accept_thread = std::thread([impl = impl_.get()] {
-    while (!impl->stopping.load()) {
-      beast::error_code accept_error;
-      tcp::socket socket(impl->io);
-      impl->acceptor->accept(socket, accept_error);
-      if (accept_error) continue;
-      std::thread([impl, connection = std::move(socket)]() mutable {
-        {
-          absl::MutexLock lock(&impl->mu);
-          if (impl->stopping.load()) return;
-          impl->open.insert(&connection);
-        }
-        Serve(impl->engine, connection);
-        absl::MutexLock lock(&impl->mu);
-        impl->open.erase(&connection);
-      }).detach();
-    }
-  });
+  impl_->Accept();
+  for (int i = 0; i < std::max(1, impl_->options.io_threads); ++i) {
+    impl_->io_threads.emplace_back([impl = impl_.get()] { impl->io.run(); });
+  }
   return absl::OkStatus();
 }
 
+int64_t HttpServer::open_connections() const { return impl_->connections.load(); }
+int64_t HttpServer::requests_served() const { return impl_->requests.load(); }
+
 void HttpServer::Stop() {
-  if (!impl_->acceptor || impl_->stopping.exchange(true)) return;
-  // Wake the blocking accept with a connection of our own, then close.
-  beast::error_code ec;
-  tcp::socket wake(impl_->io);
-  wake.connect(impl_->acceptor->local_endpoint(ec), ec);
-  if (impl_->accept_thread.joinable()) impl_->accept_thread.join();
-  impl_->acceptor->close(ec);
-  // End idle keep-alive connections (a request in flight finishes first) and
-  // wait for every connection thread before `io` goes away.
-  absl::MutexLock lock(&impl_->mu);
-  for (tcp::socket* socket : impl_->open) socket->shutdown(tcp::socket::shutdown_receive, ec);
-  auto drained = [impl = impl_.get()]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(impl->mu) { return impl->open.empty(); };
-  impl_->mu.Await(absl::Condition(&drained));
+  if (impl_->stopped || !impl_->acceptor) return;
+  impl_->stopped = true;
+  impl_->stopping.store(true);
+  net::post(impl_->io, [impl = impl_.get()] {
+    beast::error_code ec;
+    impl->acceptor->close(ec);
+  });
+  // Idle connections close now; busy ones after answering their request.
+  std::vector<std::function<void()>> closers;
+  {
+    absl::MutexLock lock(&impl_->mu);
+    for (auto& [session, close] : impl_->closers) closers.push_back(close);
+  }
+  for (auto& close : closers) close();
+  const absl::Time give_up = absl::Now() + absl::Seconds(60);
+  while (impl_->connections.load() > 0 && absl::Now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  impl_->io.stop();
+  for (std::thread& thread : impl_->io_threads) thread.join();
+  impl_->workers.join();
 }
 
 }  // namespace mua

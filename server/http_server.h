@@ -1,43 +1,63 @@
-// HttpServer: HTTP/1.1 on Boost.Beast (keep-alive; one thread per connection,
-// queries run on it) serving the ClickHouse-compatible SQL endpoint of SPEC §6:
-// GET /ping and GET / -> "Ok.\n"; POST / (SQL in the body, or ?query= + body)
-// and GET /?query=; `default_format`; errors as non-2xx with
-// X-ClickHouse-Exception-Code and "Code: N. DB::Exception: msg. (NAME)".
-// Results are buffered whole, so an error never hides inside a 200.
+// HttpServer: HTTP/1.1 on Boost.Beast over Asio — keep-alive, chunked request
+// bodies, a few I/O threads multiplexing every connection, and the handlers (the
+// queries) run on a separate worker pool so a long query never blocks I/O.
+// Limits answer with a clear error and keep the server serving: a body over
+// max_body_bytes gets 413, headers over max_header_bytes 431, junk 400; a client
+// that does not send a whole request within request_timeout is disconnected;
+// connections beyond max_connections get 503.
 //
-//   HttpServer server(&engine);
+//   HttpServer server([&](HttpRequest& request) { return service.Handle(request); }, {});
 //   MUA_RETURN_IF_ERROR(server.Start("127.0.0.1", 8720));
 //   ...
-//   server.Stop();
+//   server.Stop();  // stops accepting, finishes requests in flight, closes idle ones
 #pragma once
 
 #include <atomic>
+#include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "server/http_types.h"
 
 namespace mua {
 
-class SqlEngine;
+struct HttpServerOptions {
+  int io_threads = 2;
+  int worker_threads = 16;  // handlers running at once; more wait in a queue
+  size_t max_body_bytes = size_t{256} << 20;
+  size_t max_header_bytes = size_t{64} << 10;
+  size_t max_connections = 10'000;
+  absl::Duration request_timeout = absl::Seconds(60);      // to receive one whole request
+  absl::Duration keep_alive_timeout = absl::Seconds(300);  // idle between requests
+};
+
+// Runs on a worker thread; fills request.principal/role as it authenticates.
+using HttpHandler = std::function<HttpResponse(HttpRequest& request)>;
 
 class HttpServer {
  public:
-  explicit HttpServer(const SqlEngine* engine);
+  HttpServer(HttpHandler handler, HttpServerOptions options);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds and starts accepting. Errors: Unavailable when the address is taken.
+  // Binds and starts serving. Errors: InvalidArgument for a bad address; Unavailable
+  // when it cannot listen there.
   absl::Status Start(const std::string& host, int port);
-  // The bound port (after Start; useful with port 0).
-  int port() const { return port_; }
-  // Stops accepting; open connections finish their current request.
+  int port() const { return port_; }  // the bound port (useful with port 0)
+  int64_t open_connections() const;
+  int64_t requests_served() const;
+
+  // Stops accepting; requests in flight finish and are answered; idle connections close.
+  // Idempotent.
   void Stop();
 
+  struct Impl;  // the implementation's; shared with its connections
+
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
   int port_ = 0;
 };

@@ -160,12 +160,12 @@ void RegisterIngestTables(Catalog* catalog, const RejectedEventLog* rejected, Ka
   catalog->RegisterSystemTable("ingest", IngestColumns(), [consumer] { return IngestRows(consumer); });
   catalog->RegisterSystemTable("ingest_summary", SummaryColumns(),
                                [rejected, consumer] { return SummaryRows(rejected, consumer); });
-  catalog->RegisterSystemCommand("STOP INGEST", [consumer]() -> absl::StatusOr<std::string> {
+  catalog->RegisterSystemCommand("STOP INGEST", [consumer](absl::string_view) -> absl::StatusOr<std::string> {
     if (consumer == nullptr) return absl::FailedPreconditionError("no Kafka consumer is running");
     consumer->PauseIngest();
     return std::string("Ok. Consumption pauses after the current batch.");
   });
-  catalog->RegisterSystemCommand("START INGEST", [consumer]() -> absl::StatusOr<std::string> {
+  catalog->RegisterSystemCommand("START INGEST", [consumer](absl::string_view) -> absl::StatusOr<std::string> {
     if (consumer == nullptr) return absl::FailedPreconditionError("no Kafka consumer is running");
     consumer->ResumeIngest();
     return std::string("Ok. Consumption resumes.");

@@ -30,7 +30,11 @@
 #include "ingest/kafka_consumer.h"
 #include "ingest/rejected_event_log.h"
 #include "server/http_server.h"
+#include "server/audit_log.h"
+#include "server/auth.h"
 #include "server/ingest_tables.h"
+#include "server/service.h"
+#include "ingest/body_ingestor.h"
 #include "query/output_format.h"
 #include "sql/catalog.h"
 #include "sql/parser.h"
@@ -48,6 +52,15 @@ ABSL_FLAG(std::string, http, "127.0.0.1:8720", "server mode: HOST:PORT of the HT
 ABSL_FLAG(std::string, kafka_brokers, "", "server mode: consume from these Kafka brokers");
 ABSL_FLAG(std::string, kafka_topic, "mobile_app_events", "Kafka topics to consume, comma-separated");
 ABSL_FLAG(std::string, kafka_group, "mua", "Kafka consumer group");
+ABSL_FLAG(std::string, tokens, "",
+          "bearer tokens file: TOKEN ROLE PRINCIPAL per line (roles viewer|analyst|admin); without it "
+          "the server runs in development mode and only binds to loopback");
+ABSL_FLAG(std::string, audit_log, "mua-audit.jsonl", "JSON-lines audit log file, one line per request");
+ABSL_FLAG(int, max_concurrent_queries, 32, "SQL statements running at once; more get error 202");
+ABSL_FLAG(double, max_execution_time, 300, "seconds a query may run before error 159");
+ABSL_FLAG(uint64_t, max_result_rows, 10'000'000, "rows a result may have before error 396");
+ABSL_FLAG(int64_t, max_body_mb, 256, "largest request body accepted (413 beyond)");
+ABSL_FLAG(int64_t, max_connections, 10'000, "open HTTP connections (503 beyond)");
 ABSL_FLAG(int64_t, memory_limit_mb, -1,
           "pause Kafka consumption while the data holds this many MiB (-1: 75% of RAM; 0: no limit)");
 ABSL_FLAG(std::string, batch_dir, "",
@@ -188,10 +201,43 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
   }
   RegisterIngestTables(catalog, ingest.rejected_log, consumer.get());
 
-  HttpServer server(&engine);
-  if (absl::Status status = server.Start(http.substr(0, colon), port); !status.ok()) {
+  const std::string host = http.substr(0, colon);
+  TokenStore tokens;
+  if (const std::string path = absl::GetFlag(FLAGS_tokens); !path.empty()) {
+    absl::StatusOr<TokenStore> loaded = TokenStore::Load(path);
+    if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
+    tokens = *std::move(loaded);
+  }
+  const bool loopback = host == "127.0.0.1" || host == "::1" || host == "localhost" || host.rfind("127.", 0) == 0;
+  if (tokens.development_mode() && !loopback) {
+    return Fail(absl::StrCat("refusing to listen on ", host, " without --tokens: development mode (no "
+                             "authentication) is for loopback addresses only"));
+  }
+  absl::StatusOr<std::unique_ptr<AuditLog>> audit = AuditLog::Open({.path = absl::GetFlag(FLAGS_audit_log)});
+  if (!audit.ok()) return Fail(std::string(audit.status().message()));
+  BodyIngestor ingestor(table, ingest);
+  Service service({.table = table,
+                   .catalog = catalog,
+                   .engine = &engine,
+                   .ingestor = &ingestor,
+                   .consumer = consumer.get(),
+                   .rejected = ingest.rejected_log,
+                   .audit = audit->get(),
+                   .tokens = &tokens},
+                  {.max_concurrent_queries = absl::GetFlag(FLAGS_max_concurrent_queries),
+                   .max_execution_time = absl::Seconds(absl::GetFlag(FLAGS_max_execution_time)),
+                   .max_result_rows = absl::GetFlag(FLAGS_max_result_rows),
+                   .query_threads = absl::GetFlag(FLAGS_threads)});
+  HttpServer server([&service](HttpRequest& request) { return service.Handle(request); },
+                    {.max_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_body_mb)) << 20,
+                     .max_connections = static_cast<size_t>(absl::GetFlag(FLAGS_max_connections))});
+  service.set_connection_counter([&server] { return server.open_connections(); });
+  if (absl::Status status = server.Start(host, port); !status.ok()) {
     return Fail(std::string(status.message()));
   }
+  std::fprintf(stderr, "mua-server: %s\n",
+               tokens.development_mode() ? "development mode: no tokens, every request is admin"
+                                         : "tokens loaded: requests need Authorization: Bearer TOKEN");
   std::fprintf(stderr, "mua-server: HTTP on %s:%d\n", http.substr(0, colon).c_str(), server.port());
   if (consumer) {
     std::fprintf(stderr, "mua-server: consuming %s from %s (group %s)\n",

@@ -239,7 +239,7 @@ bool AstEquals(const Statement& a, const Statement& b) {
       a.table.table != b.table.table || a.show_database != b.show_database ||
       a.show_like != b.show_like || a.columns != b.columns || a.alter_syntax != b.alter_syntax ||
       a.format != b.format || a.settings.size() != b.settings.size() ||
-      a.system_command != b.system_command) {
+      a.system_command != b.system_command || a.system_argument != b.system_argument) {
     return false;
   }
   for (size_t i = 0; i < a.settings.size(); ++i) {

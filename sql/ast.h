@@ -331,7 +331,7 @@ enum class StatementKind : uint8_t {
   kExplain,        // explain, query
   kInsert,         // table, columns, format (the input format), data_offset
   kDelete,         // table, where, alter_syntax
-  kSystem,         // system_command
+  kSystem,         // system_command, system_argument (SYSTEM ..., KILL QUERY)
 };
 
 enum class ExplainKind : uint8_t { kPlan, kSyntax };
@@ -360,7 +360,8 @@ struct Statement {
   ExprPtr where;
   bool alter_syntax = false;  // written ALTER TABLE t DELETE WHERE ...
   std::vector<Setting> settings;
-  std::string system_command;  // SYSTEM STOP INGEST -> "STOP INGEST" (upper case)
+  std::string system_command;  // SYSTEM STOP INGEST -> "STOP INGEST" (upper case); "KILL QUERY"
+  std::string system_argument;  // KILL QUERY WHERE query_id = 'ID' -> ID
   std::string format;      // FORMAT name; empty when none
   size_t data_offset = 0;  // kInsert: where the data begins in the parsed text
 };

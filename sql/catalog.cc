@@ -46,7 +46,8 @@ void Catalog::RegisterSystemCommand(std::string command, SystemCommand handler) 
   commands_[std::move(command)] = std::move(handler);
 }
 
-absl::StatusOr<std::string> Catalog::RunSystemCommand(absl::string_view command) const {
+absl::StatusOr<std::string> Catalog::RunSystemCommand(absl::string_view command,
+                                                      absl::string_view argument) const {
   auto it = commands_.find(command);
   if (it == commands_.end()) {
     std::string known;
@@ -54,7 +55,7 @@ absl::StatusOr<std::string> Catalog::RunSystemCommand(absl::string_view command)
     return absl::NotFoundError(absl::StrCat("Unknown SYSTEM command ", command, " (this server has: ",
                                             known.empty() ? "none" : known, ")"));
   }
-  return it->second();
+  return it->second(argument);
 }
 
 std::vector<TableInfo> Catalog::Tables() const {

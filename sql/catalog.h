@@ -6,7 +6,7 @@
 //
 //   Catalog catalog(&table);
 //   catalog.FindView("daily_user_metrics");  // the view's SELECT text
-//   catalog.RegisterSystemCommand("STOP INGEST", [&] { consumer.PauseIngest(); return "Ok."; });
+//   catalog.RegisterSystemCommand("STOP INGEST", [&](absl::string_view) { ...; return "Ok."; });
 #pragma once
 
 #include <functional>
@@ -62,12 +62,12 @@ class Catalog {
   std::optional<std::shared_ptr<const ResultSet>> ProvidedTable(absl::string_view database,
                                                                 absl::string_view name) const;
 
-  // SYSTEM <command> (upper-case words, e.g. "STOP INGEST"): its handler returns a
-  // message for the user or an error.
-  using SystemCommand = std::function<absl::StatusOr<std::string>()>;
+  // SYSTEM <command> (upper-case words, e.g. "STOP INGEST") and "KILL QUERY" (whose
+  // argument is the query id): the handler returns a message for the user or an error.
+  using SystemCommand = std::function<absl::StatusOr<std::string>(absl::string_view argument)>;
   void RegisterSystemCommand(std::string command, SystemCommand handler);
   // Errors: NotFound naming the commands that exist; the handler's.
-  absl::StatusOr<std::string> RunSystemCommand(absl::string_view command) const;
+  absl::StatusOr<std::string> RunSystemCommand(absl::string_view command, absl::string_view argument = {}) const;
 
  private:
   struct Provided {

@@ -405,7 +405,12 @@ void Printer::Statement(const mua::Statement& statement) {
       out_ += "SHOW DATABASES";
       break;
     case StatementKind::kSystem:
-      absl::StrAppend(&out_, "SYSTEM ", statement.system_command);
+      if (statement.system_command == "KILL QUERY") {
+        out_ += "KILL QUERY WHERE query_id = ";
+        AppendEscaped(statement.system_argument, '\'', &out_);
+      } else {
+        absl::StrAppend(&out_, "SYSTEM ", statement.system_command);
+      }
       break;
     case StatementKind::kDescribe:
       absl::StrAppend(&out_, "DESCRIBE TABLE ",

@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "query/executor.h"
@@ -54,7 +55,10 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(absl::string_view sql,
 
   const TableSnapshot snapshot = table_->Snapshot();
   std::atomic<uint64_t> rows_read{0}, bytes_read{0};
-  ExecutionContext execution{&snapshot, options.threads, &rows_read, &bytes_read};
+  ExecutionContext execution{&snapshot, options.threads, &rows_read, &bytes_read, options.cancelled,
+                             options.max_execution_time == absl::InfiniteDuration()
+                                 ? absl::InfiniteFuture()
+                                 : start + options.max_execution_time};
   BindContext bind{catalog_, &execution};
 
   switch (statement.kind) {
@@ -100,10 +104,11 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(absl::string_view sql,
     case StatementKind::kInsert:
       output.kind = StatementOutput::Kind::kInsert;
       output.insert_table = statement.table.table;
+      output.insert_columns = statement.columns;
       output.data_offset = statement.data_offset;
       break;
     case StatementKind::kSystem: {
-      absl::StatusOr<std::string> message = catalog_->RunSystemCommand(statement.system_command);
+      absl::StatusOr<std::string> message = catalog_->RunSystemCommand(statement.system_command, statement.system_argument);
       if (!message.ok()) {
         return MakeSqlError(message.status().code(), statement.pos, message.status().message());
       }
@@ -113,6 +118,10 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(absl::string_view sql,
     case StatementKind::kDelete:
       return MakeSqlError(absl::StatusCode::kUnimplemented, statement.pos,
                           "DELETE (GDPR erasure) is not supported yet");
+  }
+  if (options.max_result_rows > 0 && output.result.row_count > options.max_result_rows) {
+    return absl::ResourceExhaustedError(absl::StrCat("Limit for result exceeded: ", output.result.row_count,
+                                                     " rows, max_result_rows is ", options.max_result_rows));
   }
   output.result.statistics.elapsed_seconds = absl::ToDoubleSeconds(absl::Now() - start);
   output.result.statistics.rows_read = rows_read.load();

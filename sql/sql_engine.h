@@ -10,10 +10,14 @@
 // reads its own snapshot of the table.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "query/result_set.h"
 
 namespace mua {
@@ -28,11 +32,15 @@ struct StatementOutput {
   std::string format;  // the statement's FORMAT clause; empty when none
   // kInsert: target table, input format, and where the data starts in the text.
   std::string insert_table;
+  std::vector<std::string> insert_columns;  // INSERT INTO t (a, b); empty = all
   size_t data_offset = 0;
 };
 
 struct ExecuteOptions {
   int threads = 0;  // 0: one per core
+  const std::atomic<bool>* cancelled = nullptr;  // KILL QUERY, or the client went away
+  absl::Duration max_execution_time = absl::InfiniteDuration();
+  uint64_t max_result_rows = 0;  // 0: no limit
 };
 
 class SqlEngine {

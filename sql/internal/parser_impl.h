@@ -111,6 +111,7 @@ class Parser {
   absl::Status ParseInsert(Statement* statement);
   absl::Status ParseDelete(Statement* statement);
   absl::Status ParseSystem(Statement* statement);
+  absl::Status ParseKill(Statement* statement);
   absl::Status ParseAlter(Statement* statement);
   uint32_t QueryHeight(const SelectQuery& query) const;
 

@@ -64,10 +64,12 @@ absl::StatusOr<Statement> Parser::ParseStatement() {
     MUA_RETURN_IF_ERROR(ParseAlter(&statement));
   } else if (PeekWord("SYSTEM")) {
     MUA_RETURN_IF_ERROR(ParseSystem(&statement));
+  } else if (PeekWord("KILL")) {
+    MUA_RETURN_IF_ERROR(ParseKill(&statement));
   } else {
     return ErrorAt(tokens_.Peek(),
                    absl::StrCat("expected a statement (SELECT, WITH, SHOW, DESCRIBE, EXPLAIN, "
-                                "INSERT, DELETE, ALTER or SYSTEM), found ",
+                                "INSERT, DELETE, ALTER, SYSTEM or KILL), found ",
                                 DescribeToken(tokens_.Peek())));
   }
   MUA_RETURN_IF_ERROR(ParseOutputClauses(&statement));
@@ -398,6 +400,22 @@ absl::Status Parser::ParseSystem(Statement* statement) {
     statement->system_command += absl::AsciiStrToUpper(tokens_.Take().text);
   }
   if (statement->system_command.empty()) return Expected("a SYSTEM command, e.g. STOP INGEST");
+  return absl::OkStatus();
+}
+
+// KILL QUERY WHERE query_id = 'ID' [SYNC | ASYNC]: the one form clients send.
+absl::Status Parser::ParseKill(Statement* statement) {
+  tokens_.Take();
+  statement->kind = StatementKind::kSystem;
+  statement->system_command = "KILL QUERY";
+  MUA_RETURN_IF_ERROR(ExpectWord("QUERY"));
+  MUA_RETURN_IF_ERROR(ExpectWord("WHERE"));
+  if (!PeekWord("QUERY_ID")) return Expected("query_id (KILL QUERY WHERE query_id = 'ID')");
+  tokens_.Take();
+  MUA_RETURN_IF_ERROR(Expect(TokenKind::kEquals));
+  if (tokens_.Peek().kind != TokenKind::kString) return Expected("the query id as a string");
+  statement->system_argument = tokens_.Take().value;
+  if (!TakeWord("SYNC")) TakeWord("ASYNC");
   return absl::OkStatus();
 }
 

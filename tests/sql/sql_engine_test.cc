@@ -289,7 +289,7 @@ TEST(SqlEngineCatalogTest, ProvidedTablesAndSystemCommands) {
     return std::shared_ptr<const ResultSet>(rows);
   });
   int stops = 0;
-  catalog.RegisterSystemCommand("STOP INGEST", [&stops]() -> absl::StatusOr<std::string> {
+  catalog.RegisterSystemCommand("STOP INGEST", [&stops](absl::string_view) -> absl::StatusOr<std::string> {
     ++stops;
     return std::string("stopped");
   });

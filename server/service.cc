@@ -1,0 +1,499 @@
+#include "server/service.h"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "ingest/body_ingestor.h"
+#include "ingest/kafka_consumer.h"
+#include "ingest/rejected_event_log.h"
+#include "query/output_format.h"
+#include "server/grafana_api.h"
+#include "sql/catalog.h"
+#include "sql/sql_engine.h"
+#include "sql/sql_error.h"
+#include "storage/table.h"
+
+namespace mua {
+namespace {
+
+// ClickHouse's error code, name and HTTP status for a status (spec/clickhouse.md §8).
+struct ClickHouseError {
+  int code;
+  const char* name;
+  int status;
+};
+
+ClickHouseError MapError(const absl::Status& status) {
+  const absl::string_view message = status.message();
+  if (absl::StrContains(message, "Unknown function")) return {46, "UNKNOWN_FUNCTION", 404};
+  if (absl::StrContains(message, "Missing columns")) return {47, "UNKNOWN_IDENTIFIER", 404};
+  if (absl::StrContains(message, "doesn't exist") && absl::StrContains(message, "Database")) {
+    return {81, "UNKNOWN_DATABASE", 404};
+  }
+  if (absl::StrContains(message, "doesn't exist")) return {60, "UNKNOWN_TABLE", 404};
+  if (absl::StrContains(message, "Unknown format") || absl::StrContains(message, "unsupported input format")) {
+    return {73, "UNKNOWN_FORMAT", 404};
+  }
+  if (absl::StrContains(message, "Unknown aggregate function")) return {63, "UNKNOWN_AGGREGATE_FUNCTION", 404};
+  switch (status.code()) {
+    case absl::StatusCode::kUnimplemented: return {48, "NOT_IMPLEMENTED", 501};
+    case absl::StatusCode::kCancelled: return {394, "QUERY_WAS_CANCELLED", 500};
+    case absl::StatusCode::kDeadlineExceeded: return {159, "TIMEOUT_EXCEEDED", 408};
+    case absl::StatusCode::kUnauthenticated: return {516, "AUTHENTICATION_FAILED", 401};
+    case absl::StatusCode::kPermissionDenied: return {497, "ACCESS_DENIED", 403};
+    case absl::StatusCode::kUnavailable: return {202, "TOO_MANY_SIMULTANEOUS_QUERIES", 503};
+    case absl::StatusCode::kResourceExhausted:
+      if (absl::StartsWith(message, "Limit for result")) return {396, "TOO_MANY_ROWS_OR_BYTES", 500};
+      return {62, "SYNTAX_ERROR", 400};  // the parser's depth and size limits
+    case absl::StatusCode::kDataLoss: return {117, "INCORRECT_DATA", 400};
+    case absl::StatusCode::kFailedPrecondition: return {164, "READONLY", 400};
+    case absl::StatusCode::kInvalidArgument:
+      if (GetSqlError(status) && (absl::StrContains(message, "expected") || absl::StrContains(message, "unexpected") ||
+                                  absl::StrContains(message, "unterminated"))) {
+        return {62, "SYNTAX_ERROR", 400};
+      }
+      return {36, "BAD_ARGUMENTS", 400};
+    case absl::StatusCode::kNotFound: return {47, "UNKNOWN_IDENTIFIER", 404};
+    default: return {1001, "STD_EXCEPTION", 500};
+  }
+}
+
+HttpResponse ClickHouseErrorResponse(const absl::Status& status, const std::string& version) {
+  const ClickHouseError error = MapError(status);
+  HttpResponse response = HttpResponse::Text(
+      error.status, absl::StrCat("Code: ", error.code, ". DB::Exception: ", status.message(), ". (", error.name,
+                                 ") (version MUA ", version, ")\n"));
+  response.headers.emplace_back("X-ClickHouse-Exception-Code", std::to_string(error.code));
+  if (error.status == 401) response.headers.emplace_back("WWW-Authenticate", "Bearer");
+  return response;
+}
+
+// What a statement needs, from its first word (the engine parses it properly).
+Role RoleForSql(absl::string_view sql) {
+  size_t i = 0;
+  while (i < sql.size()) {  // skip blanks and comments
+    if (absl::ascii_isspace(static_cast<unsigned char>(sql[i]))) {
+      ++i;
+    } else if (sql.substr(i, 2) == "--") {
+      i = sql.find('\n', i);
+      if (i == absl::string_view::npos) break;
+    } else if (sql.substr(i, 2) == "/*") {
+      i = sql.find("*/", i);
+      if (i == absl::string_view::npos) break;
+      i += 2;
+    } else {
+      break;
+    }
+  }
+  size_t end = i;
+  while (end < sql.size() && absl::ascii_isalpha(static_cast<unsigned char>(sql[end]))) ++end;
+  const std::string word = absl::AsciiStrToUpper(sql.substr(std::min(i, sql.size()), end - std::min(i, sql.size())));
+  if (word == "SELECT" || word == "WITH" || word == "SHOW" || word == "DESCRIBE" || word == "DESC" ||
+      word == "EXPLAIN" || word == "KILL") {
+    return Role::kAnalyst;
+  }
+  return Role::kAdmin;  // INSERT, DELETE, ALTER, SYSTEM — and anything unknown, to be safe
+}
+
+std::string Summary(int64_t read_rows, int64_t read_bytes, int64_t written_rows, int64_t result_rows,
+                    absl::Duration elapsed) {
+  return absl::StrCat("{\"read_rows\":\"", read_rows, "\",\"read_bytes\":\"", read_bytes, "\",\"written_rows\":\"",
+                      written_rows, "\",\"written_bytes\":\"0\",\"total_rows_to_read\":\"", read_rows,
+                      "\",\"result_rows\":\"", result_rows, "\",\"result_bytes\":\"0\",\"elapsed_ns\":\"",
+                      absl::ToInt64Nanoseconds(elapsed), "\"}");
+}
+
+DataType TypeOf(absl::string_view type) {
+  if (type == "UInt64") return DataType::Of(TypeId::kUInt64);
+  if (type == "Int64") return DataType::Of(TypeId::kInt64);
+  if (type == "UInt32") return DataType::Of(TypeId::kUInt32);
+  if (type == "Float64") return DataType::Of(TypeId::kFloat64);
+  if (type == "DateTime64(3)") return DataType::Of(TypeId::kDateTime64);
+  return DataType::Of(TypeId::kString);
+}
+
+using ColumnList = std::vector<std::pair<std::string, std::string>>;
+
+ResultSet EmptyRows(const ColumnList& columns) {
+  ResultSet rows;
+  for (const auto& [name, type] : columns) rows.AddColumn(name, TypeOf(type));
+  return rows;
+}
+
+const ColumnList& AuditColumns() {
+  static const ColumnList* columns = new ColumnList{
+      {"event_time", "DateTime64(3)"}, {"principal", "String"}, {"role", "String"},
+      {"endpoint", "String"},          {"statement", "String"}, {"query_id", "String"},
+      {"status", "UInt32"},            {"rows", "Int64"},       {"duration_ms", "Float64"},
+      {"error", "String"}};
+  return *columns;
+}
+
+std::string NewQueryId(int64_t counter) {
+  return absl::StrFormat("%016x-%04x", absl::ToUnixNanos(absl::Now()), counter & 0xffff);
+}
+
+}  // namespace
+
+struct Service::RunningQuery {
+  std::string query_id;
+  std::string principal;
+  std::string sql;
+  absl::Time start;
+  std::atomic<bool> cancelled{false};
+};
+
+struct Service::Outcome {
+  std::string statement;
+  std::string query_id;
+  int64_t rows = 0;
+  std::string error;
+};
+
+Service::Service(ServiceParts parts, ServiceOptions options) : parts_(parts), options_(std::move(options)) {
+  AuditLog* audit = parts_.audit;
+  parts_.catalog->RegisterSystemTable("audit_log", AuditColumns(), [audit] {
+    auto rows = std::make_shared<ResultSet>(EmptyRows(AuditColumns()));
+    if (audit == nullptr) return std::shared_ptr<const ResultSet>(rows);
+    for (const AuditRecord& record : audit->Records()) {
+      std::vector<Column>& c = rows->columns;
+      c[0].ints.push_back(absl::ToUnixMillis(record.time));
+      c[1].strings.push_back(record.principal);
+      c[2].strings.push_back(record.role);
+      c[3].strings.push_back(record.endpoint);
+      c[4].strings.push_back(record.statement);
+      c[5].strings.push_back(record.query_id);
+      c[6].ints.push_back(record.status);
+      c[7].ints.push_back(record.rows);
+      c[8].floats.push_back(absl::ToDoubleMilliseconds(record.duration));
+      c[9].strings.push_back(record.error);
+      ++rows->row_count;
+    }
+    return std::shared_ptr<const ResultSet>(rows);
+  });
+  const ColumnList processes = {{"query_id", "String"}, {"user", "String"}, {"query", "String"},
+                                {"elapsed", "Float64"}};
+  parts_.catalog->RegisterSystemTable("processes", processes, [this, processes] {
+    auto rows = std::make_shared<ResultSet>(EmptyRows(processes));
+    absl::MutexLock lock(&mu_);
+    for (const auto& [id, query] : running_queries_) {
+      rows->columns[0].strings.push_back(query->query_id);
+      rows->columns[1].strings.push_back(query->principal);
+      rows->columns[2].strings.push_back(query->sql);
+      rows->columns[3].floats.push_back(absl::ToDoubleSeconds(absl::Now() - query->start));
+      ++rows->row_count;
+    }
+    return std::shared_ptr<const ResultSet>(rows);
+  });
+  parts_.catalog->RegisterSystemCommand("KILL QUERY", [this](absl::string_view id) { return Kill(id); });
+}
+
+Service::~Service() = default;
+
+absl::StatusOr<std::string> Service::Kill(absl::string_view query_id) {
+  absl::MutexLock lock(&mu_);
+  auto it = running_queries_.find(query_id);
+  if (it == running_queries_.end()) return std::string("Ok. No running query has that id.");
+  it->second->cancelled.store(true);
+  return absl::StrCat("Ok. Query ", query_id, " is being cancelled.");
+}
+
+HttpResponse Service::Handle(HttpRequest& request) {
+  const absl::Time start = absl::Now();
+  Outcome outcome;
+  HttpResponse response;
+  Principal principal{"anonymous", Role::kViewer};
+  const bool probe = request.path == "/ping" || request.path == "/health";
+  const bool preflight = request.method == "OPTIONS";  // browsers send no credentials
+  const bool has_credentials = !request.Header("Authorization").empty() ||
+                               !request.Header("X-ClickHouse-Key").empty() || request.HasParam("password");
+  absl::StatusOr<Principal> who = parts_.tokens->Authenticate(request);
+  if (who.ok()) {
+    principal = *who;
+  }
+  if (!who.ok() && (has_credentials || (!probe && !preflight))) {
+    response = ClickHouseErrorResponse(who.status(), options_.version);
+    outcome.error = std::string(who.status().message());
+  } else {
+    request.principal = principal.name;
+    request.role = std::string(RoleName(principal.role));
+    response = Route(request, principal, &outcome);
+  }
+  const absl::Duration elapsed = absl::Now() - start;
+  responses_by_class_[std::min(5, std::max(0, response.status / 100))].fetch_add(1);
+  if (parts_.audit != nullptr && request.path != "/ping") {
+    parts_.audit->Record({.time = start,
+                          .principal = principal.name,
+                          .role = std::string(RoleName(principal.role)),
+                          .endpoint = absl::StrCat(request.method, " ", request.path),
+                          .statement = std::move(outcome.statement),
+                          .query_id = std::move(outcome.query_id),
+                          .status = response.status,
+                          .rows = outcome.rows,
+                          .duration = elapsed,
+                          .error = std::move(outcome.error)});
+  }
+  return response;
+}
+
+HttpResponse Service::Route(HttpRequest& request, const Principal& principal, Outcome* outcome) {
+  auto forbid = [&](Role need) {
+    const absl::Status denied = absl::PermissionDeniedError(
+        absl::StrCat(principal.name, " (", RoleName(principal.role), ") may not use ", request.method, " ",
+                     request.path, ": it needs the ", RoleName(need), " role"));
+    outcome->error = std::string(denied.message());
+    return ClickHouseErrorResponse(denied, options_.version);
+  };
+  if (request.path == "/ping") return HttpResponse::Text(200, "Ok.\n");
+  if (request.path == "/health") return Health(request);
+  if (request.path == "/metrics") {
+    if (!Allows(principal.role, Role::kViewer)) return forbid(Role::kViewer);
+    return Metrics();
+  }
+  if (request.path == kGrafanaPathPrefix || absl::StartsWith(request.path, "/grafana/")) {
+    outcome->statement = request.body;
+    return HandleGrafana(request, *parts_.engine);
+  }
+  if (request.path == "/") {
+    if (request.method == "GET" && !request.HasParam("query")) return HttpResponse::Text(200, "Ok.\n");
+    if (request.method != "GET" && request.method != "POST") {
+      HttpResponse response = HttpResponse::Text(405, "Only GET and POST are supported on /\n");
+      response.headers.emplace_back("Allow", "GET, POST");
+      return response;
+    }
+    return HandleSql(request, principal, outcome);
+  }
+  return HttpResponse::Text(404, absl::StrCat("There is no handle ", request.path,
+                                              " (see /, /ping, /health, /metrics, /grafana, /api/v1)\n"));
+}
+
+HttpResponse Service::HandleSql(HttpRequest& request, const Principal& principal, Outcome* outcome) {
+  std::string sql(request.Param("query"));
+  if (request.method == "POST" && !request.body.empty()) {
+    sql = request.HasParam("query") ? absl::StrCat(sql, "\n", request.body) : std::move(request.body);
+  }
+  outcome->statement = sql;
+  outcome->query_id = request.HasParam("query_id") ? std::string(request.Param("query_id"))
+                                                   : NewQueryId(query_counter_.fetch_add(1));
+  auto fail = [&](const absl::Status& status) {
+    outcome->error = std::string(status.message());
+    HttpResponse response = ClickHouseErrorResponse(status, options_.version);
+    response.headers.emplace_back("X-ClickHouse-Query-Id", outcome->query_id);
+    return response;
+  };
+  const Role need = RoleForSql(sql);
+  if (!Allows(principal.role, need)) {
+    return fail(absl::PermissionDeniedError(absl::StrCat(principal.name, " (", RoleName(principal.role),
+                                                         ") may not run this statement: it needs the ",
+                                                         RoleName(need), " role")));
+  }
+  if (need == Role::kAdmin && request.method == "GET") {
+    return fail(absl::FailedPreconditionError("Cannot modify data in a GET request (readonly): use POST"));
+  }
+  if (const absl::string_view database = request.Param("database");
+      !database.empty() && database != "default" && database != "system") {
+    return fail(absl::NotFoundError(absl::StrCat("Database ", database, " doesn't exist")));
+  }
+  ExecuteOptions execute;
+  execute.threads = options_.query_threads;
+  execute.max_execution_time = options_.max_execution_time;
+  execute.max_result_rows = options_.max_result_rows;
+  // ClickHouse clients send settings as URL parameters; they may only tighten our limits.
+  if (double seconds = 0; absl::SimpleAtod(request.Param("max_execution_time"), &seconds) && seconds > 0) {
+    execute.max_execution_time = std::min(execute.max_execution_time, absl::Seconds(seconds));
+  }
+  if (uint64_t rows = 0; absl::SimpleAtoi(request.Param("max_result_rows"), &rows) && rows > 0) {
+    execute.max_result_rows = std::min(execute.max_result_rows, rows);
+  }
+  if (running_.fetch_add(1) >= options_.max_concurrent_queries) {
+    running_.fetch_sub(1);
+    return fail(absl::UnavailableError(absl::StrCat("Too many simultaneous queries: the maximum is ",
+                                                    options_.max_concurrent_queries)));
+  }
+  auto running = std::make_shared<RunningQuery>();
+  running->query_id = outcome->query_id;
+  running->principal = principal.name;
+  running->sql = sql.substr(0, 4096);
+  running->start = absl::Now();
+  {
+    absl::MutexLock lock(&mu_);
+    running_queries_[running->query_id] = running;
+  }
+  execute.cancelled = &running->cancelled;
+  absl::StatusOr<StatementOutput> output = parts_.engine->Execute(sql, execute);
+  {
+    absl::MutexLock lock(&mu_);
+    running_queries_.erase(running->query_id);
+  }
+  running_.fetch_sub(1);
+  const absl::Duration elapsed = absl::Now() - running->start;
+  query_latency_.Record(elapsed);
+  if (!output.ok()) return fail(output.status());
+
+  if (output->kind == StatementOutput::Kind::kInsert) {
+    if (output->insert_table != "events") {
+      return fail(absl::NotFoundError(absl::StrCat("Table default.", output->insert_table,
+                                                   " doesn't exist (INSERT goes into events)")));
+    }
+    absl::StatusOr<BodyFormat> format = InsertFormat(output->format);
+    if (!format.ok()) return fail(format.status());
+    absl::StatusOr<BodyIngestStats> stats = parts_.ingestor->Ingest(
+        absl::string_view(sql).substr(std::min(output->data_offset, sql.size())), *format,
+        absl::StrCat("http:", outcome->query_id), output->insert_columns);
+    if (!stats.ok()) return fail(stats.status());
+    outcome->rows = stats->accepted;
+    if (stats->rejected > 0) {
+      // Good rows are stored; the client must still learn that some were not.
+      const RejectedEvent& first = stats->first_rejected.front();
+      return fail(absl::DataLossError(absl::StrCat(
+          stats->rejected, " of ", stats->events, " rows rejected, the other ", stats->accepted,
+          " stored (", stats->duplicates, " duplicates); first: row ", first.offset, ": ",
+          RejectReasonName(first.reason), ": ", first.message, "; all are in events_rejected")));
+    }
+    HttpResponse response = HttpResponse::Text(200, "");
+    response.headers.emplace_back("X-ClickHouse-Query-Id", outcome->query_id);
+    response.headers.emplace_back("X-ClickHouse-Summary",
+                                  Summary(stats->events, 0, stats->accepted, 0, absl::Now() - running->start));
+    return response;
+  }
+
+  std::string format_name = output->format;
+  if (format_name.empty()) format_name = std::string(request.Param("default_format"));
+  if (format_name.empty()) format_name = std::string(request.Header("X-ClickHouse-Format"));
+  if (format_name.empty()) format_name = "TabSeparated";
+  absl::StatusOr<OutputFormat> format = ParseOutputFormat(format_name);
+  if (!format.ok()) return fail(format.status());
+  HttpResponse response;
+  response.content_type = std::string(ContentType(*format));
+  WriteResult(output->result, *format, &response.body);
+  outcome->rows = static_cast<int64_t>(output->result.row_count);
+  response.headers.emplace_back("X-ClickHouse-Query-Id", outcome->query_id);
+  response.headers.emplace_back("X-ClickHouse-Format", format_name);
+  response.headers.emplace_back("X-ClickHouse-Timezone", "UTC");
+  response.headers.emplace_back(
+      "X-ClickHouse-Summary",
+      Summary(static_cast<int64_t>(output->result.statistics.rows_read),
+              static_cast<int64_t>(output->result.statistics.bytes_read), 0,
+              static_cast<int64_t>(output->result.row_count), elapsed));
+  if (request.Param("add_http_cors_header") == "1") response.headers.emplace_back("Access-Control-Allow-Origin", "*");
+  return response;
+}
+
+HttpResponse Service::Health(const HttpRequest& request) const {
+  std::string kafka = "\"none\"";
+  bool ready = true;
+  bool degraded = false;
+  int64_t lag = 0;
+  if (parts_.consumer != nullptr) {
+    const KafkaConsumerStats stats = parts_.consumer->stats();
+    int64_t partitions = 0;
+    for (const auto& [key, partition] : parts_.consumer->partitions()) {
+      lag += partition.lag;
+      ++partitions;
+    }
+    const char* state = stats.paused_by_operator ? "stopped" : stats.paused_for_memory ? "paused" : "consuming";
+    degraded = stats.gap_messages > 0 || stats.paused_for_memory || stats.consumer_errors > 0;
+    ready = partitions > 0 || stats.batches > 0;
+    kafka = absl::StrCat("{\"state\":\"", partitions == 0 ? "joining" : state, "\",\"partitions\":", partitions,
+                         ",\"lag\":", lag, ",\"gap_messages\":", stats.gap_messages,
+                         ",\"consumer_errors\":", stats.consumer_errors, ",\"events\":", stats.events, "}");
+  }
+  const bool want_ready = request.HasParam("ready") || request.Param("check") == "ready";
+  const std::string body = absl::StrCat(
+      "{\"status\":\"", !ready ? "starting" : degraded ? "degraded" : "ok", "\",\"live\":true,\"ready\":",
+      ready ? "true" : "false", ",\"events\":", parts_.table->row_count(), ",\"kafka\":", kafka, "}\n");
+  return HttpResponse::Json(want_ready && !ready ? 503 : 200, body);
+}
+
+HttpResponse Service::Metrics() const {
+  std::string out;
+  auto metric = [&out](absl::string_view name, absl::string_view type, absl::string_view help) {
+    absl::StrAppend(&out, "# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n");
+  };
+  const MemoryUsage memory = parts_.table->Memory();
+  metric("mua_table_rows", "gauge", "Rows stored per table.");
+  absl::StrAppend(&out, "mua_table_rows{table=\"events\"} ", parts_.table->row_count(), "\n");
+  metric("mua_table_memory_bytes", "gauge", "Bytes held per table.");
+  absl::StrAppend(&out, "mua_table_memory_bytes{table=\"events\"} ", memory.total_bytes(), "\n");
+  if (parts_.rejected != nullptr) {
+    absl::StrAppend(&out, "mua_table_memory_bytes{table=\"events_rejected\"} ", parts_.rejected->bytes(), "\n");
+  }
+  if (parts_.consumer != nullptr) {
+    const auto partitions = parts_.consumer->partitions();
+    const KafkaConsumerStats stats = parts_.consumer->stats();
+    auto per_partition = [&](absl::string_view name, absl::string_view type, absl::string_view help,
+                             auto value) {
+      metric(name, type, help);
+      for (const auto& [key, partition] : partitions) {
+        absl::StrAppend(&out, name, "{topic=\"", key.topic, "\",partition=\"", key.partition, "\"} ",
+                        value(partition), "\n");
+      }
+    };
+    per_partition("mua_ingest_events_total", "counter", "Events stored from Kafka.",
+                  [](const PartitionIngestStats& p) { return p.events; });
+    per_partition("mua_ingest_duplicates_total", "counter", "Repeated (user_id, event_id) dropped.",
+                  [](const PartitionIngestStats& p) { return p.duplicates; });
+    per_partition("mua_ingest_lag", "gauge", "Messages in Kafka not yet applied.",
+                  [](const PartitionIngestStats& p) { return p.lag; });
+    per_partition("mua_ingest_applied_offset", "gauge", "Next offset to apply.",
+                  [](const PartitionIngestStats& p) { return p.applied_offset; });
+    per_partition("mua_ingest_gap_messages_total", "counter",
+                  "Messages the broker removed before MUA read them (lost).",
+                  [](const PartitionIngestStats& p) { return p.gap_messages; });
+    per_partition("mua_ingest_freshness_seconds_last", "gauge",
+                  "Produce to queryable, of the newest batch's oldest message.",
+                  [](const PartitionIngestStats& p) { return p.freshness_ms / 1000.0; });
+    metric("mua_ingest_rejected_total", "counter", "Events rejected, by reason.");
+    std::array<int64_t, kNumRejectReasons> by_reason{};
+    for (const auto& [key, partition] : partitions) {
+      for (int r = 0; r < kNumRejectReasons; ++r) by_reason[r] += partition.rejected_by_reason[r];
+    }
+    for (int r = 0; r < kNumRejectReasons; ++r) {
+      absl::StrAppend(&out, "mua_ingest_rejected_total{reason=\"", RejectReasonName(static_cast<RejectReason>(r)),
+                      "\"} ", by_reason[r], "\n");
+    }
+    metric("mua_ingest_paused", "gauge", "1 while consumption is paused (memory limit or operator).");
+    absl::StrAppend(&out, "mua_ingest_paused ", stats.paused_for_memory || stats.paused_by_operator ? 1 : 0, "\n");
+    const LatencyHistogram::Counts freshness = parts_.consumer->freshness();
+    metric("mua_ingest_freshness_seconds", "histogram", "Produce (Kafka CreateTime) to queryable, per message.");
+    for (double bound : {0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0}) {
+      absl::StrAppend(&out, "mua_ingest_freshness_seconds_bucket{le=\"", bound, "\"} ",
+                      freshness.CountAtMost(absl::Seconds(bound)), "\n");
+    }
+    absl::StrAppend(&out, "mua_ingest_freshness_seconds_bucket{le=\"+Inf\"} ", freshness.count, "\n",
+                    "mua_ingest_freshness_seconds_sum ", absl::ToDoubleSeconds(freshness.sum), "\n",
+                    "mua_ingest_freshness_seconds_count ", freshness.count, "\n");
+  }
+  const LatencyHistogram::Counts latency = query_latency_.Snapshot();
+  metric("mua_query_duration_seconds", "histogram", "SQL statements, parse to result.");
+  for (double bound : {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0}) {
+    absl::StrAppend(&out, "mua_query_duration_seconds_bucket{le=\"", bound, "\"} ",
+                    latency.CountAtMost(absl::Seconds(bound)), "\n");
+  }
+  absl::StrAppend(&out, "mua_query_duration_seconds_bucket{le=\"+Inf\"} ", latency.count, "\n",
+                  "mua_query_duration_seconds_sum ", absl::ToDoubleSeconds(latency.sum), "\n",
+                  "mua_query_duration_seconds_count ", latency.count, "\n");
+  metric("mua_queries_running", "gauge", "SQL statements running now.");
+  absl::StrAppend(&out, "mua_queries_running ", running_.load(), "\n");
+  metric("mua_http_responses_total", "counter", "HTTP responses by status class.");
+  for (int c = 1; c <= 5; ++c) {
+    absl::StrAppend(&out, "mua_http_responses_total{code=\"", c, "xx\"} ", responses_by_class_[c].load(), "\n");
+  }
+  if (connections_) {
+    metric("mua_http_connections", "gauge", "Open HTTP connections.");
+    absl::StrAppend(&out, "mua_http_connections ", connections_(), "\n");
+  }
+  HttpResponse response = HttpResponse::Text(200, std::move(out));
+  response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  return response;
+}
+
+}  // namespace mua

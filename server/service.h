@@ -1,0 +1,93 @@
+// Service: every HTTP endpoint of MUA behind one Handle(request) — authentication and
+// roles (SPEC §6), the ClickHouse-compatible SQL endpoint (SELECT..., INSERT INTO events
+// FORMAT JSONEachRow|JSONCompactEachRow, KILL QUERY), the Grafana datasource under
+// /grafana, the REST API under /api/v1, /ping, /health and /metrics — and the audit
+// record of each request. It also adds system.audit_log, system.query_log and
+// system.processes to the catalog.
+//
+//   Service service(parts, options);
+//   HttpServer server([&](HttpRequest& request) { return service.Handle(request); }, {});
+//
+// Roles: viewer — /metrics, Grafana (not its free SQL), REST reads; analyst — + any
+// read-only SQL (SELECT, EXPLAIN, SHOW, DESCRIBE) and /api/v1/query, KILL of its own
+// queries; admin — + INSERT, /api/v1/events, SYSTEM, DELETE, KILL of any query.
+// /ping and /health answer without a token (probes); a wrong token always gets 401.
+//
+// Thread safety: Handle may run concurrently.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "server/audit_log.h"
+#include "server/auth.h"
+#include "server/http_types.h"
+#include "storage/base/latency_histogram.h"
+
+namespace mua {
+
+class BodyIngestor;
+class Catalog;
+class KafkaConsumer;
+class RejectedEventLog;
+class SqlEngine;
+class Table;
+
+struct ServiceParts {
+  const Table* table = nullptr;
+  Catalog* catalog = nullptr;
+  const SqlEngine* engine = nullptr;
+  BodyIngestor* ingestor = nullptr;
+  const KafkaConsumer* consumer = nullptr;  // null without Kafka
+  const RejectedEventLog* rejected = nullptr;
+  AuditLog* audit = nullptr;
+  const TokenStore* tokens = nullptr;
+};
+
+struct ServiceOptions {
+  int max_concurrent_queries = 32;
+  absl::Duration max_execution_time = absl::Seconds(300);
+  uint64_t max_result_rows = 10'000'000;
+  int query_threads = 0;  // per query; 0: one per core
+  std::string version = "0.1";
+};
+
+class Service {
+ public:
+  Service(ServiceParts parts, ServiceOptions options);
+  ~Service();
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  HttpResponse Handle(HttpRequest& request);
+
+  // For /metrics: the HTTP server's connection count (set once it exists).
+  void set_connection_counter(std::function<int64_t()> counter) { connections_ = std::move(counter); }
+
+ private:
+  struct RunningQuery;
+  struct Outcome;  // what the audit record needs besides the response
+  HttpResponse Route(HttpRequest& request, const Principal& principal, Outcome* outcome);
+  HttpResponse HandleSql(HttpRequest& request, const Principal& principal, Outcome* outcome);
+  HttpResponse Health(const HttpRequest& request) const;
+  HttpResponse Metrics() const;
+  absl::StatusOr<std::string> Kill(absl::string_view query_id);
+
+  const ServiceParts parts_;
+  const ServiceOptions options_;
+  std::function<int64_t()> connections_;
+  std::atomic<int> running_{0};
+  std::atomic<int64_t> query_counter_{0};
+  LatencyHistogram query_latency_;
+  std::atomic<int64_t> responses_by_class_[6] = {};  // 1xx..5xx by first digit
+
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::shared_ptr<RunningQuery>> running_queries_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace mua

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# The HTTP server end to end (SPEC §6): roles and tokens, the audit log, INSERT over
+# HTTP, /health, /metrics, limits and junk of every kind — each a clear 4xx while the
+# server keeps serving and loses nothing — KILL QUERY, and a bind policy.
+#   http_server_test.sh MUA_SERVER MUA_GEN
+set -u
+SERVER=${1:?usage: http_server_test.sh MUA_SERVER MUA_GEN}
+GEN=${2:?}
+WORK=$(mktemp -d)
+source "$(dirname "$0")/lib.sh"
+
+cat >"$WORK/tokens" <<'TOKENS'
+# token         role     principal
+viewer-token    viewer   vera
+analyst-token   analyst  anna
+admin-token     admin    adam
+TOKENS
+"$GEN" --users 200 --days 5 >"$WORK/events.jsonl" 2>/dev/null
+start_server "$SERVER" server --load "$WORK/events.jsonl" --tokens "$WORK/tokens" \
+  --audit_log "$WORK/audit.jsonl" --max_body_mb 1 --max_result_rows 1000
+base="http://127.0.0.1:$HTTP_PORT"
+as() {  # as TOKEN CURL_ARGS... : prints the status code, body to $WORK/body
+  local token=$1
+  shift
+  curl -s -o "$WORK/body" -w '%{http_code}' -H "Authorization: Bearer $token" "$@"
+}
+stored=$(as admin-token --data-binary 'SELECT count() FROM events' "$base/"; cat "$WORK/body")
+stored=${stored#200}
+check "admin reads ($stored events loaded)" test "$stored" -gt 1000
+
+# --- Tokens and roles. ---
+check "no token: 401" test "$(curl -s -o /dev/null -w '%{http_code}' --data-binary 'SELECT 1' "$base/")" == 401
+check "unknown token: 401" test "$(as nope --data-binary 'SELECT 1' "$base/")" == 401
+check "unknown token on /ping: 401" test "$(as nope "$base/ping")" == 401
+check "/ping needs no token" test "$(curl -s "$base/ping")" == "Ok."
+check "viewer cannot run free SQL: 403" test "$(as viewer-token --data-binary 'SELECT 1' "$base/")" == 403
+check "... with ClickHouse's ACCESS_DENIED" grep -q 'Code: 497' "$WORK/body"
+check "analyst runs SELECT" test "$(as analyst-token --data-binary 'SELECT 1' "$base/")" == 200
+check "analyst cannot insert: 403" test "$(as analyst-token --data-binary $'INSERT INTO events FORMAT JSONEachRow\n{}' "$base/")" == 403
+check "analyst cannot SYSTEM: 403" test "$(as analyst-token --data-binary 'SYSTEM STOP INGEST' "$base/")" == 403
+check "viewer cannot delete: 403" test "$(as viewer-token --data-binary "DELETE FROM events WHERE user_id = 'u1'" "$base/")" == 403
+check "viewer reads /metrics" test "$(as viewer-token "$base/metrics")" == 200
+check "viewer uses Grafana" test "$(as viewer-token "$base/grafana/")" == 200
+ch_status=$(curl -s -o /dev/null -w '%{http_code}' -u "default:analyst-token" --data-binary 'SELECT 1' "$base/")
+check "a ClickHouse client's Basic auth password is the token ($ch_status)" test "$ch_status" == 200
+check "X-ClickHouse-Key carries the token too" \
+  test "$(curl -s -o /dev/null -w '%{http_code}' -H 'X-ClickHouse-Key: analyst-token' --data-binary 'SELECT 1' "$base/")" == 200
+
+# --- INSERT over HTTP (admin). ---
+row='{"event_time":"2026-10-03 10:00:00.000","user_id":"http-u1","session_id":"s","event_id":"h1","event_type":"app_open","platform":"ios","os_version":"","app_version":"1.0","device_model":"","device_type":"","country":"US","region":"","city":"","properties":"{\"k\":1}"}'
+status=$(as admin-token --data-binary "$row" "$base/?query=INSERT%20INTO%20events%20FORMAT%20JSONEachRow")
+check "INSERT ... FORMAT JSONEachRow answers 200 ($status)" test "$status" == 200
+got=$(as admin-token --data-binary "SELECT count(), JSONExtractInt(any(properties), 'k') FROM events WHERE user_id = 'http-u1'" "$base/"; cat "$WORK/body")
+check "the inserted row is there, properties as JSON ($got)" test "$got" == "200$(printf '1\t1')"
+status=$(as admin-token --data-binary $'INSERT INTO events (event_id, user_id, event_type, event_time) FORMAT JSONCompactEachRow\n["h2","http-u1","purchase","2026-10-03 10:05:00"]\n["h1","http-u1","app_open","2026-10-03 10:00:00"]\n["h3","","app_open","2026-10-03 10:06:00"]' "$base/")
+check "a bad row answers 400 INCORRECT_DATA ($status)" bash -c "[[ $status == 400 ]] && grep -q 'Code: 117' '$WORK/body' && grep -q '1 of 3 rows rejected' '$WORK/body'"
+got=$(as admin-token --data-binary "SELECT count() FROM events WHERE user_id = 'http-u1'" "$base/"; cat "$WORK/body")
+check "... while the good row is stored and the repeat is not ($got)" test "$got" == "2002"
+check "INSERT over GET is refused (readonly)" test "$(as admin-token "$base/?query=INSERT%20INTO%20events%20FORMAT%20JSONEachRow")" == 400
+
+# --- /health, /metrics. ---
+health=$(curl -s "$base/health")
+check "/health is live and ready ($health)" bash -c "[[ '$health' == *'\"live\":true'*'\"ready\":true'* ]]"
+as viewer-token "$base/metrics" >/dev/null
+check "/metrics has the query latency histogram" grep -q '^mua_query_duration_seconds_bucket{le="0.01"}' "$WORK/body"
+check "/metrics has memory per table" grep -q '^mua_table_memory_bytes{table="events"} [1-9]' "$WORK/body"
+check "/metrics has open connections" grep -q '^mua_http_connections [0-9]' "$WORK/body"
+
+# --- Junk and limits: clear 4xx, the server keeps serving. ---
+python3 -c "import socket; s=socket.create_connection(('127.0.0.1',$HTTP_PORT)); s.sendall(b'GARBAGE\r\n\r\n'); print(s.recv(1000).decode(errors='replace'))" >"$WORK/junk"
+check "junk bytes get 400" grep -q "400" "$WORK/junk"
+python3 -c "import socket; s=socket.create_connection(('127.0.0.1',$HTTP_PORT)); s.sendall(b'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nSELE'); s.close()"
+check "a truncated request does not hurt" test "$(curl -s "$base/ping")" == "Ok."
+huge_header=$(python3 -c "print('x' * 100000)")
+check "huge headers get 431" test "$(curl -s -o /dev/null -w '%{http_code}' -H "X-Big: $huge_header" "$base/ping")" == 431
+head -c 2000000 /dev/zero | tr '\0' 'a' >"$WORK/big"
+check "a body over --max_body_mb gets 413" \
+  test "$(as admin-token --data-binary @"$WORK/big" "$base/")" == 413
+check "unknown path: 404" test "$(as analyst-token "$base/nope")" == 404
+check "unknown method on /: 405" test "$(as analyst-token -X PUT "$base/")" == 405
+check "malformed Grafana JSON: 400" test "$(as viewer-token -H 'Content-Type: application/json' --data-binary '{"targets":' "$base/grafana/query")" == 400
+check "too many result rows: error 396" \
+  bash -c "[[ \$(curl -s -H 'Authorization: Bearer analyst-token' --data-binary 'SELECT event_id FROM events' '$base/') == 'Code: 396'* ]]"
+chunked=$(curl -s -H 'Authorization: Bearer analyst-token' -H 'Transfer-Encoding: chunked' --data-binary 'SELECT 40 + 2' "$base/")
+check "a chunked request body works ($chunked)" test "$chunked" == 42
+keepalive=$(curl -s -H 'Authorization: Bearer analyst-token' "$base/?query=SELECT%201" "$base/?query=SELECT%202" -w '%{num_connects}\n' | tr '\n' ' ')
+# -w prints each transfer's body, then how many new connections it made.
+check "keep-alive: two requests on one connection ($keepalive)" test "$keepalive" == "1 1 2 0 "
+after=$(as admin-token --data-binary 'SELECT count() FROM events' "$base/"; cat "$WORK/body")
+check "nothing stored was lost ($after)" test "$after" == "200$((stored + 2))"
+
+# --- KILL QUERY (a long query is cancelled by its id). ---
+long_sql=$(python3 -c "print('SELECT ' + ', '.join(f\"uniqExact(concat(user_id, event_id, '{i}'))\" for i in range(400)) + ' FROM events')")
+curl -s -H 'Authorization: Bearer analyst-token' --data-binary "$long_sql" "$base/?query_id=long-one" >"$WORK/long" &
+long_pid=$!
+for _ in $(seq 50); do
+  [[ "$(as analyst-token --data-binary "SELECT count() FROM system.processes WHERE query_id = 'long-one'" "$base/"; cat "$WORK/body")" == 2001 ]] && break
+  sleep 0.1
+done
+as analyst-token --data-binary "KILL QUERY WHERE query_id = 'long-one'" "$base/" >/dev/null
+wait "$long_pid"
+check "KILL QUERY cancels it: error 394 ($(head -c 80 "$WORK/long"))" grep -q "Code: 394" "$WORK/long"
+
+# --- The audit log: one line per request (but /ping), with principal and role. ---
+audited=$(as admin-token --data-binary "SELECT count() FROM system.audit_log WHERE principal = 'anna' AND role = 'analyst'" "$base/"; cat "$WORK/body")
+check "system.audit_log records anna's requests (${audited#200})" test "${audited#200}" -gt 5
+lines=$(wc -l <"$WORK/audit.jsonl")
+rows=$(as admin-token --data-binary "SELECT count() FROM system.audit_log" "$base/"; cat "$WORK/body")
+check "the JSON-lines file has one line per audited request ($lines vs ${rows#200})" test "$lines" == "${rows#200}"
+check "a denied request is audited with its status" grep -q '"principal":"vera","role":"viewer","endpoint":"POST /","statement":"SELECT 1","query_id":"[^"]*","status":403' "$WORK/audit.jsonl"
+stop_server
+check "SIGTERM stops cleanly" test $? -eq 0
+
+# --- Bind policy: no tokens on a non-loopback address refuses to start. ---
+"$SERVER" --http "0.0.0.0:$(free_port)" >"$WORK/refuse.out" 2>&1
+check "refuses to bind 0.0.0.0 without --tokens" grep -q "refusing to listen" "$WORK/refuse.out"
+finish
