@@ -10,11 +10,13 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "ingest/body_ingestor.h"
 #include "ingest/kafka_consumer.h"
 #include "ingest/rejected_event_log.h"
 #include "query/output_format.h"
+#include "rapidjson/document.h"
 #include "server/grafana_api.h"
 #include "sql/catalog.h"
 #include "sql/sql_engine.h"
@@ -135,6 +137,31 @@ const ColumnList& AuditColumns() {
       {"status", "UInt32"},            {"rows", "Int64"},       {"duration_ms", "Float64"},
       {"error", "String"}};
   return *columns;
+}
+
+bool LooksLikeSql(absl::string_view text) {
+  text = absl::StripLeadingAsciiWhitespace(text);
+  return absl::StartsWithIgnoreCase(text, "SELECT") || absl::StartsWithIgnoreCase(text, "WITH");
+}
+
+// A Grafana request that runs free SQL: the `sql` metric, SQL as a target, or an
+// annotation query (viewers may only use the fixed metrics).
+bool AsksGrafanaForFreeSql(const HttpRequest& request) {
+  rapidjson::Document body;
+  body.Parse(request.body.data(), request.body.size());
+  if (body.HasParseError() || !body.IsObject()) return false;  // the handler answers 400
+  if (body.HasMember("targets") && body["targets"].IsArray()) {
+    for (const rapidjson::Value& target : body["targets"].GetArray()) {
+      if (!target.IsObject() || !target.HasMember("target") || !target["target"].IsString()) continue;
+      const absl::string_view name(target["target"].GetString(), target["target"].GetStringLength());
+      if (name == "sql" || LooksLikeSql(name)) return true;
+    }
+  }
+  if (body.HasMember("annotation") && body["annotation"].IsObject() && body["annotation"].HasMember("query") &&
+      body["annotation"]["query"].IsString() && LooksLikeSql(body["annotation"]["query"].GetString())) {
+    return true;
+  }
+  return false;
 }
 
 std::string NewQueryId(int64_t counter) {
@@ -260,6 +287,9 @@ HttpResponse Service::Route(HttpRequest& request, const Principal& principal, Ou
   }
   if (request.path == kGrafanaPathPrefix || absl::StartsWith(request.path, "/grafana/")) {
     outcome->statement = request.body;
+    if (!Allows(principal.role, Role::kAnalyst) && request.method == "POST" && AsksGrafanaForFreeSql(request)) {
+      return forbid(Role::kAnalyst);
+    }
     return HandleGrafana(request, *parts_.engine);
   }
   if (request.path == "/") {

@@ -41,6 +41,11 @@ check "analyst cannot SYSTEM: 403" test "$(as analyst-token --data-binary 'SYSTE
 check "viewer cannot delete: 403" test "$(as viewer-token --data-binary "DELETE FROM events WHERE user_id = 'u1'" "$base/")" == 403
 check "viewer reads /metrics" test "$(as viewer-token "$base/metrics")" == 200
 check "viewer uses Grafana" test "$(as viewer-token "$base/grafana/")" == 200
+grafana_query='{"range":{"from":"2026-10-01T00:00:00Z","to":"2026-10-06T00:00:00Z"},"targets":[{"refId":"A","target":"dau"}]}'
+check "viewer queries a fixed Grafana metric" test "$(as viewer-token -H 'Content-Type: application/json' --data-binary "$grafana_query" "$base/grafana/query")" == 200
+grafana_sql='{"range":{"from":"2026-10-01T00:00:00Z","to":"2026-10-06T00:00:00Z"},"targets":[{"refId":"A","target":"sql","payload":{"sql":"SELECT 1"}}]}'
+check "viewer cannot run Grafana free SQL: 403" test "$(as viewer-token -H 'Content-Type: application/json' --data-binary "$grafana_sql" "$base/grafana/query")" == 403
+check "analyst can" test "$(as analyst-token -H 'Content-Type: application/json' --data-binary "$grafana_sql" "$base/grafana/query")" == 200
 ch_status=$(curl -s -o /dev/null -w '%{http_code}' -u "default:analyst-token" --data-binary 'SELECT 1' "$base/")
 check "a ClickHouse client's Basic auth password is the token ($ch_status)" test "$ch_status" == 200
 check "X-ClickHouse-Key carries the token too" \
