@@ -238,15 +238,16 @@ HttpResponse Service::Handle(HttpRequest& request) {
   Outcome outcome;
   HttpResponse response;
   Principal principal{"anonymous", Role::kViewer};
-  const bool probe = request.path == "/ping" || request.path == "/health";
-  const bool preflight = request.method == "OPTIONS";  // browsers send no credentials
-  const bool has_credentials = !request.Header("Authorization").empty() ||
-                               !request.Header("X-ClickHouse-Key").empty() || request.HasParam("password");
+  // Probes answer whatever the credentials, as ClickHouse's /ping does (its clients send
+  // `default:` by default); browsers send none with a CORS preflight.
+  const bool probe = request.path == "/ping" || request.path == "/health" ||
+                     (request.path == "/" && request.method == "GET" && !request.HasParam("query"));
+  const bool preflight = request.method == "OPTIONS";
   absl::StatusOr<Principal> who = parts_.tokens->Authenticate(request);
   if (who.ok()) {
     principal = *who;
   }
-  if (!who.ok() && (has_credentials || (!probe && !preflight))) {
+  if (!who.ok() && !probe && !preflight) {
     response = ClickHouseErrorResponse(who.status(), options_.version);
     outcome.error = std::string(who.status().message());
   } else {
@@ -272,6 +273,12 @@ HttpResponse Service::Handle(HttpRequest& request) {
 }
 
 HttpResponse Service::Route(HttpRequest& request, const Principal& principal, Outcome* outcome) {
+  if (const absl::string_view encoding = request.Header("Content-Encoding");
+      !encoding.empty() && !absl::EqualsIgnoreCase(encoding, "identity")) {
+    outcome->error = absl::StrCat("Content-Encoding ", encoding, " is not supported");
+    return HttpResponse::Text(415, absl::StrCat("Code: 73. DB::Exception: Content-Encoding ", encoding,
+                                                " is not supported: send the body uncompressed. (UNKNOWN_FORMAT)\n"));
+  }
   auto forbid = [&](Role need) {
     const absl::Status denied = absl::PermissionDeniedError(
         absl::StrCat(principal.name, " (", RoleName(principal.role), ") may not use ", request.method, " ",
