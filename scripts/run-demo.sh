@@ -49,6 +49,7 @@ query "SELECT app_version, round(crash_free_sessions_pct, 2) AS crash_free_sessi
 cat <<MSG
 
 MUA is running: HTTP on 127.0.0.1:$http_port (ClickHouse-compatible), live events flowing in.
+  $bin/mua-shell                     # the SQL client (another terminal)
   curl 'http://127.0.0.1:$http_port/?query=SELECT+count()+FROM+events'
   curl --data-binary "SELECT * FROM retention_matrix(period => 'week') FORMAT PrettyCompact" http://127.0.0.1:$http_port/
 Ctrl-C stops the server, the generator and the broker.
