@@ -261,13 +261,19 @@ void KafkaConsumer::SetPaused(bool paused) {
 void KafkaConsumer::UpdatePause() {
   const bool by_operator = operator_pause_.load();
   const size_t limit = memory_limit_.load();
-  bool for_memory = false;
+  bool for_memory = paused_for_memory_;
   size_t used = 0;
-  if (limit > 0) {
+  // Table::Memory() walks every segment: a few times a second is enough.
+  const absl::Time now = absl::Now();
+  if (limit == 0) {
+    for_memory = false;
+  } else if (now - memory_checked_at_ >= absl::Milliseconds(200)) {
+    memory_checked_at_ = now;
     used = table_->Memory().total_bytes() + rejected_log_->bytes();
     // Hysteresis: once paused, wait until 5% is free again.
     for_memory = used >= (paused_ ? limit / 20 * 19 : limit);
   }
+  paused_for_memory_ = for_memory;
   const bool pause = by_operator || for_memory;
   {
     absl::MutexLock lock(&mu_);

@@ -179,6 +179,8 @@ class KafkaConsumer {
   std::atomic<size_t> memory_limit_;
   bool stopped_ = false;
   bool paused_ = false;  // partitions paused (consumer thread only)
+  bool paused_for_memory_ = false;
+  absl::Time memory_checked_at_ = absl::InfinitePast();
   std::unique_ptr<RejectedEventLog> own_rejected_log_;
   RejectedEventLog* rejected_log_;
   LatencyHistogram freshness_;

@@ -21,24 +21,22 @@
 #include "server/internal/grafana_filters.h"
 #include "server/internal/grafana_frames.h"
 #include "server/internal/grafana_metrics.h"
-#include "server/internal/grafana_payload.h"
 #include "server/internal/grafana_scope.h"
 #include "server/internal/grafana_sql.h"
+#include "server/internal/json_api.h"
+#include "server/internal/json_params.h"
 #include "sql/sql_engine.h"
 
 namespace mua {
 namespace {
 
 using server_internal::GrafanaFrame;
+using server_internal::JsonParams;
 using server_internal::JsonWriter;
-using server_internal::Payload;
 using server_internal::QueryScope;
 using server_internal::TimeRange;
+using server_internal::WriteString;
 
-// Untrusted input: no recursion (deep nesting cannot overflow the stack), valid UTF-8 only.
-constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag |
-                                 rapidjson::kParseValidateEncodingFlag |
-                                 rapidjson::kParseFullPrecisionFlag;
 constexpr int kMaxVariableValues = 10'000;
 constexpr int64_t kDefaultMaxDataPoints = 1'000;  // a panel's width in pixels, roughly
 constexpr int kMaxTagValues = 1'000;
@@ -47,10 +45,6 @@ constexpr absl::string_view kDefaultAllowedHeaders = "accept, content-type, auth
 // An endpoint writes its whole answer into `writer`; on error the partial text is dropped.
 using Endpoint = absl::Status (*)(const rapidjson::Value& body, const SqlEngine& engine,
                                   JsonWriter* writer);
-
-void WriteString(absl::string_view text, JsonWriter* writer) {
-  writer->String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-}
 
 // ---- Small JSON readers ----
 
@@ -208,7 +202,7 @@ absl::StatusOr<std::vector<GrafanaFrame>> RunTarget(const rapidjson::Value& targ
   absl::StatusOr<const server_internal::MetricSpec*> metric = RequireMetric(*name);
   if (!metric.ok()) return InTarget(metric.status(), *ref_id, *name);
   absl::StatusOr<std::vector<GrafanaFrame>> frames =
-      server_internal::RunMetric(**metric, Payload(payload_object), scope, engine);
+      server_internal::RunMetric(**metric, JsonParams(payload_object, "payload."), scope, engine);
   if (!frames.ok()) return InTarget(frames.status(), *ref_id, (*metric)->value);
   return frames;
 }
@@ -432,7 +426,7 @@ absl::Status ServeAnnotations(const rapidjson::Value& body, const SqlEngine& eng
         absl::StrCat("annotation.query must be empty, 'releases' or a SELECT, not '", query, "'"));
   }
   absl::StatusOr<std::vector<GrafanaFrame>> frames = server_internal::RunMetric(
-      *server_internal::FindMetric(metric), Payload(&payload), *scope, engine);
+      *server_internal::FindMetric(metric), JsonParams(&payload, "payload."), *scope, engine);
   if (!frames.ok()) return frames.status();
   writer->StartArray();
   for (const GrafanaFrame& frame : *frames) {
@@ -463,26 +457,9 @@ std::string EndpointPath(absl::string_view path) {
   return absl::StrCat("/", absl::StrJoin(parts, "/"));
 }
 
-int HttpStatusOf(absl::StatusCode code) {
-  switch (code) {
-    case absl::StatusCode::kInvalidArgument:
-    case absl::StatusCode::kNotFound:
-    case absl::StatusCode::kOutOfRange:
-    case absl::StatusCode::kFailedPrecondition:
-      return 400;
-    case absl::StatusCode::kPermissionDenied:
-      return 403;
-    case absl::StatusCode::kResourceExhausted:
-      return 429;
-    case absl::StatusCode::kUnimplemented:
-      return 501;
-    case absl::StatusCode::kUnavailable:
-      return 503;
-    case absl::StatusCode::kDeadlineExceeded:
-      return 504;
-    default:
-      return 500;
-  }
+// A 404 would tell Grafana the endpoint is missing: unknown tables and columns are 400s.
+int GrafanaStatusOf(absl::StatusCode code) {
+  return code == absl::StatusCode::kNotFound ? 400 : server_internal::HttpStatusOf(code);
 }
 
 // {"error": message, "message": message}: Grafana shows `message` in the panel.
@@ -495,7 +472,7 @@ HttpResponse JsonError(int status, absl::string_view message) {
     WriteString(message, &writer);
   }
   writer.EndObject();
-  return HttpResponse::Json(status, std::string(buffer.GetString(), buffer.GetSize()));
+  return HttpResponse::Json(status, server_internal::JsonText(buffer));
 }
 
 bool IsHeaderListSafe(absl::string_view list) {
@@ -555,7 +532,7 @@ HttpResponse ServeJsonEndpoint(const HttpRequest& request, Endpoint endpoint,
   }
   rapidjson::Document body;
   const std::string text = absl::StripAsciiWhitespace(request.body).empty() ? "{}" : request.body;
-  if (body.Parse<kParseFlags>(text.data(), text.size()).HasParseError()) {
+  if (body.Parse<server_internal::kUntrustedJsonFlags>(text.data(), text.size()).HasParseError()) {
     return JsonError(400, absl::StrCat("malformed JSON body at offset ", body.GetErrorOffset(),
                                        ": ", rapidjson::GetParseError_En(body.GetParseError())));
   }
@@ -563,9 +540,9 @@ HttpResponse ServeJsonEndpoint(const HttpRequest& request, Endpoint endpoint,
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);
   if (absl::Status status = endpoint(body, engine, &writer); !status.ok()) {
-    return JsonError(HttpStatusOf(status.code()), status.message());
+    return JsonError(GrafanaStatusOf(status.code()), status.message());
   }
-  return HttpResponse::Json(200, std::string(buffer.GetString(), buffer.GetSize()));
+  return HttpResponse::Json(200, server_internal::JsonText(buffer));
 }
 
 HttpResponse Dispatch(const HttpRequest& request, const SqlEngine& engine) {

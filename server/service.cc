@@ -18,6 +18,7 @@
 #include "query/output_format.h"
 #include "rapidjson/document.h"
 #include "server/grafana_api.h"
+#include "server/rest_api.h"
 #include "sql/catalog.h"
 #include "sql/sql_engine.h"
 #include "sql/sql_error.h"
@@ -298,6 +299,12 @@ HttpResponse Service::Route(HttpRequest& request, const Principal& principal, Ou
       return forbid(Role::kAnalyst);
     }
     return HandleGrafana(request, *parts_.engine);
+  }
+  if (request.path == "/api/v1" || absl::StartsWith(request.path, kRestPathPrefix)) {
+    outcome->statement = request.method == "GET" ? request.path : request.body;
+    const Role need = RestRequiredRole(request);
+    if (!Allows(principal.role, need)) return forbid(need);
+    return HandleRest(request, RestContext{parts_.engine, parts_.ingestor});
   }
   if (request.path == "/") {
     if (request.method == "GET" && !request.HasParam("query")) return HttpResponse::Text(200, "Ok.\n");

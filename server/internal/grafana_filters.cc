@@ -9,7 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "server/internal/grafana_payload.h"
+#include "server/internal/json_params.h"
 #include "sql/printer.h"
 
 namespace mua::server_internal {

@@ -1,88 +1,13 @@
 #include "server/internal/grafana_frames.h"
 
 #include <algorithm>
-#include <cmath>
 #include <map>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "query/output_format.h"
-#include "storage/base/time_util.h"
 
 namespace mua::server_internal {
 namespace {
-
-// Integers up to 2^53 survive a JavaScript number exactly.
-constexpr double kMaxExactInteger = 9007199254740992.0;
-
-bool IsTimeId(TypeId id) {
-  return id == TypeId::kDate || id == TypeId::kDateTime || id == TypeId::kDateTime64;
-}
-
-int64_t ToMillis(TypeId id, int64_t value) {
-  switch (id) {
-    case TypeId::kDate:
-      return MillisOfDay(static_cast<int32_t>(value));
-    case TypeId::kDateTime:
-      return value * kMillisPerSecond;
-    default:
-      return value;
-  }
-}
-
-// Element `index` of the value vectors, read as type `id` (a row, or an array element).
-void WriteScalar(TypeId id, const Column& column, size_t index, JsonWriter* writer) {
-  switch (id) {
-    case TypeId::kNothing:
-    case TypeId::kArray:
-    case TypeId::kInterval:
-      writer->Null();
-      return;
-    case TypeId::kDate:
-    case TypeId::kDateTime:
-    case TypeId::kDateTime64:
-      writer->Int64(ToMillis(id, column.ints[index]));
-      return;
-    case TypeId::kFloat64: {
-      const double value = column.floats[index];
-      WriteNumber(std::isfinite(value) ? std::optional<double>(value) : std::nullopt, writer);
-      return;
-    }
-    case TypeId::kString: {
-      const std::string& text = column.strings[index];
-      writer->String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-      return;
-    }
-    case TypeId::kUInt64:
-      writer->Uint64(static_cast<uint64_t>(column.ints[index]));
-      return;
-    default:
-      writer->Int64(column.ints[index]);
-      return;
-  }
-}
-
-std::string ScalarText(TypeId id, const Column& column, size_t index) {
-  if (IsTimeId(id)) {
-    const int64_t millis = ToMillis(id, column.ints[index]);
-    return id == TypeId::kDate ? FormatDay(static_cast<int32_t>(column.ints[index]))
-                               : FormatMillis(millis);
-  }
-  switch (id) {
-    case TypeId::kNothing:
-    case TypeId::kArray:
-    case TypeId::kInterval:
-      return "";
-    case TypeId::kFloat64:
-      return FormatFloat(column.floats[index]);
-    case TypeId::kString:
-      return column.strings[index];
-    case TypeId::kUInt64:
-      return absl::StrCat(static_cast<uint64_t>(column.ints[index]));
-    default:
-      return absl::StrCat(column.ints[index]);
-  }
-}
 
 std::string SeriesName(absl::string_view name,
                        const std::vector<std::pair<std::string, std::string>>& tags) {
@@ -109,51 +34,6 @@ void FillGaps(const std::vector<int64_t>& bucket_starts, GapFill fill, TimeSerie
 }
 
 }  // namespace
-
-std::optional<size_t> FirstTimeColumn(const ResultSet& result) {
-  for (size_t i = 0; i < result.columns.size(); ++i) {
-    if (result.columns[i].type.is_time()) return i;
-  }
-  return std::nullopt;
-}
-
-std::optional<size_t> FindResultColumn(const ResultSet& result, absl::string_view name) {
-  for (size_t i = 0; i < result.names.size(); ++i) {
-    if (result.names[i] == name) return i;
-  }
-  return std::nullopt;
-}
-
-std::optional<int64_t> TimeCellMillis(const Column& column, size_t row) {
-  if (column.is_null(row)) return std::nullopt;
-  return ToMillis(column.type.id, column.ints[row]);
-}
-
-std::optional<double> NumericCell(const Column& column, size_t row) {
-  if (column.is_null(row)) return std::nullopt;
-  double value = 0;
-  if (column.type.id == TypeId::kFloat64) {
-    value = column.floats[row];
-  } else if (column.type.id == TypeId::kUInt64) {
-    value = static_cast<double>(static_cast<uint64_t>(column.ints[row]));
-  } else if (column.type.is_integer()) {
-    value = static_cast<double>(column.ints[row]);
-  } else {
-    return std::nullopt;
-  }
-  if (!std::isfinite(value)) return std::nullopt;
-  return value;
-}
-
-std::string CellText(const Column& column, size_t row) {
-  if (column.is_null(row)) return "";
-  if (column.type.id != TypeId::kArray) return ScalarText(column.type.id, column, row);
-  std::vector<std::string> elements;
-  for (uint32_t i = column.array_offsets[row]; i < column.array_offsets[row + 1]; ++i) {
-    elements.push_back(ScalarText(column.type.element, column, i));
-  }
-  return absl::StrCat("[", absl::StrJoin(elements, ","), "]");
-}
 
 absl::string_view GrafanaFieldType(const DataType& type) {
   if (type.is_time()) return "time";
@@ -224,35 +104,7 @@ std::vector<TimeSeries> ToTimeSeries(const ResultSet& result, const SeriesLayout
   return all;
 }
 
-void WriteNumber(std::optional<double> value, JsonWriter* writer) {
-  if (!value || !std::isfinite(*value)) {
-    writer->Null();
-  } else if (*value == std::floor(*value) && std::fabs(*value) <= kMaxExactInteger) {
-    writer->Int64(static_cast<int64_t>(*value));
-  } else {
-    writer->Double(*value);
-  }
-}
-
-void WriteCell(const Column& column, size_t row, JsonWriter* writer) {
-  if (column.is_null(row)) {
-    writer->Null();
-  } else if (column.type.id == TypeId::kArray) {
-    writer->StartArray();
-    for (uint32_t i = column.array_offsets[row]; i < column.array_offsets[row + 1]; ++i) {
-      WriteScalar(column.type.element, column, i, writer);
-    }
-    writer->EndArray();
-  } else {
-    WriteScalar(column.type.id, column, row, writer);
-  }
-}
-
 namespace {
-
-void WriteString(absl::string_view text, JsonWriter* writer) {
-  writer->String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-}
 
 void WriteSeriesMembers(const TimeSeries& series, JsonWriter* writer) {
   writer->Key("target");
@@ -296,7 +148,9 @@ void WriteTableMembers(const ResultSet& table, JsonWriter* writer) {
   writer->StartArray();
   for (size_t row = 0; row < table.row_count; ++row) {
     writer->StartArray();
-    for (const Column& column : table.columns) WriteCell(column, row, writer);
+    for (const Column& column : table.columns) {
+      WriteCell(column, row, JsonTimeStyle::kEpochMillis, writer);
+    }
     writer->EndArray();
   }
   writer->EndArray();

@@ -18,12 +18,10 @@
 
 #include "absl/strings/string_view.h"
 #include "query/result_set.h"
-#include "rapidjson/stringbuffer.h"
-#include "rapidjson/writer.h"
+#include "server/internal/json_api.h"
+#include "server/internal/result_cells.h"
 
 namespace mua::server_internal {
-
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
 struct TimeSeries {
   std::string target;                                     // the series' display name
@@ -63,25 +61,9 @@ struct SeriesLayout {
 // REQUIRES: the layout's columns exist; the time column has a time type.
 std::vector<TimeSeries> ToTimeSeries(const ResultSet& result, const SeriesLayout& layout);
 
-// The index of the first Date/DateTime/DateTime64 column, if any.
-std::optional<size_t> FirstTimeColumn(const ResultSet& result);
-// The column named `name`, if any.
-std::optional<size_t> FindResultColumn(const ResultSet& result, absl::string_view name);
-
-// Epoch ms of a time cell; nullopt for NULL. REQUIRES: column.type.is_time().
-std::optional<int64_t> TimeCellMillis(const Column& column, size_t row);
-// A numeric cell as a double; nullopt for NULL, NaN and infinities.
-std::optional<double> NumericCell(const Column& column, size_t row);
-// Any scalar cell as text (times as "2026-10-05 00:00:00.000"); "" for NULL.
-std::string CellText(const Column& column, size_t row);
-
 // Grafana's field type of a column: time, number, string, boolean or other.
 absl::string_view GrafanaFieldType(const DataType& type);
 
-// Writes one cell as JSON: times as epoch ms, numbers, strings, arrays, null.
-void WriteCell(const Column& column, size_t row, JsonWriter* writer);
-// A number, as an integer when it is one (counts print as 3, not 3.0).
-void WriteNumber(std::optional<double> value, JsonWriter* writer);
 // Writes `frame` as one element of the /query response array.
 void WriteFrame(const GrafanaFrame& frame, absl::string_view ref_id, JsonWriter* writer);
 

@@ -56,7 +56,7 @@ PayloadSpec Interval() { return {"interval", "Interval", "input", "auto (or 1m, 
 
 // ---- Reading payloads ----
 
-absl::StatusOr<std::string> EventTypeCondition(const Payload& payload) {
+absl::StatusOr<std::string> EventTypeCondition(const JsonParams& payload) {
   absl::StatusOr<std::vector<std::string>> types = payload.List("event_type");
   if (!types.ok()) return types.status();
   if (types->empty()) return std::string();
@@ -66,7 +66,7 @@ absl::StatusOr<std::string> EventTypeCondition(const Payload& payload) {
 }
 
 // The breakdown column, or "" for none. Errors: a column outside `allowed`.
-absl::StatusOr<std::string> BreakdownColumn(const Payload& payload,
+absl::StatusOr<std::string> BreakdownColumn(const JsonParams& payload,
                                             absl::Span<const absl::string_view> allowed,
                                             absl::string_view fallback) {
   absl::StatusOr<std::string> column = payload.String("breakdown", fallback);
@@ -80,7 +80,7 @@ absl::StatusOr<std::string> BreakdownColumn(const Payload& payload,
                                                  "'"));
 }
 
-absl::StatusOr<Bucket> TargetBucket(const Payload& payload, const QueryScope& scope) {
+absl::StatusOr<Bucket> TargetBucket(const JsonParams& payload, const QueryScope& scope) {
   absl::StatusOr<std::string> text = payload.String("interval", "auto");
   if (!text.ok()) return text.status();
   absl::StatusOr<std::optional<Bucket>> chosen = ParseBucketOverride(*text);
@@ -145,7 +145,7 @@ absl::StatusOr<SeriesLayout> NamedLayout(const ResultSet& result, std::string se
 
 // dau, wau, mau, dau_mau: the active_users table function, one point per UTC day.
 absl::StatusOr<std::vector<GrafanaFrame>> RunActiveUsersFunction(const MetricSpec& metric,
-                                                                 const Payload& payload,
+                                                                 const JsonParams& payload,
                                                                  const QueryScope& scope,
                                                                  const SqlEngine& engine) {
   absl::StatusOr<std::string> event_types = EventTypeCondition(payload);
@@ -173,7 +173,7 @@ absl::StatusOr<std::vector<GrafanaFrame>> RunActiveUsersFunction(const MetricSpe
 
 // active_users, events: distinct users or events per adaptive bucket, by a scan.
 absl::StatusOr<std::vector<GrafanaFrame>> RunBucketedEvents(const MetricSpec& metric,
-                                                            const Payload& payload,
+                                                            const JsonParams& payload,
                                                             const QueryScope& scope,
                                                             const SqlEngine& engine) {
   const bool events = metric.value == "events";
@@ -225,7 +225,7 @@ constexpr std::array<SessionMeasure, 5> kSessionMeasures = {{
 // A measure over the sessions that start in each bucket of the range.
 absl::StatusOr<std::vector<GrafanaFrame>> RunSessionSeries(const SessionMeasure& measure,
                                                            absl::string_view default_breakdown,
-                                                           const Payload& payload,
+                                                           const JsonParams& payload,
                                                            const QueryScope& scope,
                                                            const SqlEngine& engine) {
   absl::StatusOr<std::string> breakdown =
@@ -249,7 +249,7 @@ absl::StatusOr<std::vector<GrafanaFrame>> RunSessionSeries(const SessionMeasure&
   return SeriesFrames(*result, *layout);
 }
 
-absl::StatusOr<std::vector<GrafanaFrame>> RunSessions(const MetricSpec&, const Payload& payload,
+absl::StatusOr<std::vector<GrafanaFrame>> RunSessions(const MetricSpec&, const JsonParams& payload,
                                                       const QueryScope& scope,
                                                       const SqlEngine& engine) {
   std::vector<absl::string_view> names;
@@ -263,7 +263,7 @@ absl::StatusOr<std::vector<GrafanaFrame>> RunSessions(const MetricSpec&, const P
 }
 
 // The share of sessions with a crash, in percent, per app version; or crash_health's table.
-absl::StatusOr<std::vector<GrafanaFrame>> RunCrashRate(const MetricSpec&, const Payload& payload,
+absl::StatusOr<std::vector<GrafanaFrame>> RunCrashRate(const MetricSpec&, const JsonParams& payload,
                                                        const QueryScope& scope,
                                                        const SqlEngine& engine) {
   absl::StatusOr<std::string> format =
@@ -282,7 +282,7 @@ absl::StatusOr<std::vector<GrafanaFrame>> RunCrashRate(const MetricSpec&, const 
 }
 
 // " WHERE k IN (1, 7)" from payload.k, or "" when absent.
-absl::StatusOr<std::string> RetentionPeriodFilter(const Payload& payload) {
+absl::StatusOr<std::string> RetentionPeriodFilter(const JsonParams& payload) {
   absl::StatusOr<std::vector<std::string>> periods = payload.List("k");
   if (!periods.ok()) return periods.status();
   if (periods->empty()) return std::string();
@@ -295,7 +295,7 @@ absl::StatusOr<std::string> RetentionPeriodFilter(const Payload& payload) {
   return absl::StrCat(" WHERE k IN (", absl::StrJoin(*periods, ", "), ")");
 }
 
-absl::StatusOr<std::vector<GrafanaFrame>> RunRetention(const MetricSpec&, const Payload& payload,
+absl::StatusOr<std::vector<GrafanaFrame>> RunRetention(const MetricSpec&, const JsonParams& payload,
                                                        const QueryScope& scope,
                                                        const SqlEngine& engine) {
   absl::StatusOr<std::string> start_event = payload.String("start_event", "*");
@@ -335,7 +335,7 @@ std::string EventArray(const std::vector<std::string>& events) {
   return absl::StrCat("[", absl::StrJoin(quoted, ", "), "]");
 }
 
-absl::StatusOr<std::vector<GrafanaFrame>> RunFunnel(const MetricSpec&, const Payload& payload,
+absl::StatusOr<std::vector<GrafanaFrame>> RunFunnel(const MetricSpec&, const JsonParams& payload,
                                                     const QueryScope& scope,
                                                     const SqlEngine& engine) {
   absl::StatusOr<std::vector<std::string>> steps = payload.List("steps");
@@ -371,7 +371,7 @@ absl::StatusOr<std::vector<GrafanaFrame>> RunFunnel(const MetricSpec&, const Pay
 }
 
 // Annotations: the first event of each app version that first appears in the range.
-absl::StatusOr<std::vector<GrafanaFrame>> RunReleases(const MetricSpec&, const Payload&,
+absl::StatusOr<std::vector<GrafanaFrame>> RunReleases(const MetricSpec&, const JsonParams&,
                                                       const QueryScope& scope,
                                                       const SqlEngine& engine) {
   const std::string sql = absl::StrCat(
@@ -404,7 +404,7 @@ absl::StatusOr<std::vector<GrafanaFrame>> RunReleases(const MetricSpec&, const P
   return TableFrame(std::move(annotations));
 }
 
-absl::StatusOr<std::vector<GrafanaFrame>> RunSql(const MetricSpec&, const Payload& payload,
+absl::StatusOr<std::vector<GrafanaFrame>> RunSql(const MetricSpec&, const JsonParams& payload,
                                                  const QueryScope& scope, const SqlEngine& engine) {
   absl::StatusOr<std::string> text = payload.String("sql", "");
   if (!text.ok()) return text.status();
@@ -459,7 +459,8 @@ absl::StatusOr<std::vector<PayloadOption>> MetricPayloadOptions(const MetricSpec
 }
 
 absl::StatusOr<std::vector<GrafanaFrame>> RunMetric(const MetricSpec& metric,
-                                                    const Payload& payload, const QueryScope& scope,
+                                                    const JsonParams& payload,
+                                                    const QueryScope& scope,
                                                     const SqlEngine& engine) {
   return metric.run(metric, payload, scope, engine);
 }

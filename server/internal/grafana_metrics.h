@@ -7,7 +7,8 @@
 //
 //   const MetricSpec* metric = FindMetric("events");
 //   MUA_ASSIGN_OR_RETURN(std::vector<GrafanaFrame> frames,
-//                        RunMetric(*metric, Payload(&target["payload"]), scope, engine));
+//                        RunMetric(*metric, JsonParams(&target["payload"], "payload."),
+//                                  scope, engine));
 #pragma once
 
 #include <optional>
@@ -17,8 +18,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "server/internal/grafana_frames.h"
-#include "server/internal/grafana_payload.h"
 #include "server/internal/grafana_scope.h"
+#include "server/internal/json_params.h"
 
 namespace mua {
 class SqlEngine;
@@ -43,7 +44,7 @@ struct PayloadSpec {
 
 struct MetricSpec;
 using MetricRunner = absl::StatusOr<std::vector<GrafanaFrame>> (*)(const MetricSpec& metric,
-                                                                   const Payload& payload,
+                                                                   const JsonParams& payload,
                                                                    const QueryScope& scope,
                                                                    const SqlEngine& engine);
 
@@ -67,7 +68,8 @@ absl::StatusOr<std::vector<PayloadOption>> MetricPayloadOptions(const MetricSpec
 
 // The frames of one target. Errors: InvalidArgument for bad payload values; query errors.
 absl::StatusOr<std::vector<GrafanaFrame>> RunMetric(const MetricSpec& metric,
-                                                    const Payload& payload, const QueryScope& scope,
+                                                    const JsonParams& payload,
+                                                    const QueryScope& scope,
                                                     const SqlEngine& engine);
 
 // Distinct non-empty values of events column `column` (REQUIRES: IsFilterableColumn),

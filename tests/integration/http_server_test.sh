@@ -53,6 +53,22 @@ check "a ClickHouse client's Basic auth password is the token ($ch_status)" test
 check "X-ClickHouse-Key carries the token too" \
   test "$(curl -s -o /dev/null -w '%{http_code}' -H 'X-ClickHouse-Key: analyst-token' --data-binary 'SELECT 1' "$base/")" == 200
 
+# --- REST (SPEC §6; docs/REST.md) with roles. ---
+check "viewer reads /api/v1/metrics/daily" test "$(as viewer-token "$base/api/v1/metrics/daily")" == 200
+check "... a JSON answer with DAU" grep -q '"dau"' "$WORK/body"
+user=$(head -1 "$WORK/events.jsonl" | python3 -c 'import json,sys; e=json.loads(sys.stdin.read()); print(e.get("user_id") or e["user"]["user_id"])')
+check "viewer reads a user's summary" test "$(as viewer-token "$base/api/v1/users/$user/summary")" == 200
+check "an unknown user: 404" test "$(as viewer-token "$base/api/v1/users/nobody%27%20OR%201=1--/summary")" == 404
+check "viewer reads a funnel" test "$(as viewer-token "$base/api/v1/funnel?steps=app_open,purchase")" == 200
+check "viewer reads retention" test "$(as viewer-token "$base/api/v1/retention?period=day")" == 200
+check "viewer cannot POST /api/v1/query: 403" test "$(as viewer-token --data-binary '{"sql":"SELECT 1"}' "$base/api/v1/query")" == 403
+check "analyst can" test "$(as analyst-token -H 'Content-Type: application/json' --data-binary '{"sql":"SELECT 1 AS x"}' "$base/api/v1/query")" == 200
+check "analyst cannot POST /api/v1/events: 403" test "$(as analyst-token --data-binary '{}' "$base/api/v1/events")" == 403
+rest_event='{"event_id":"r1","user_id":"rest-u","event_type":"app_open","event_timestamp":"2026-10-02T10:00:00Z"}'
+check "admin posts events" test "$(as admin-token -H 'Content-Type: application/x-ndjson' --data-binary "$rest_event"$'\n{"bad":1}' "$base/api/v1/events")" == 200
+check "... accepted 1, rejected 1" grep -q '"accepted":1.*"rejected":1' "$WORK/body"
+stored=$((stored + 1))
+
 # --- INSERT over HTTP (admin). ---
 row='{"event_time":"2026-10-03 10:00:00.000","user_id":"http-u1","session_id":"s","event_id":"h1","event_type":"app_open","platform":"ios","os_version":"","app_version":"1.0","device_model":"","device_type":"","country":"US","region":"","city":"","properties":"{\"k\":1}"}'
 status=$(as admin-token --data-binary "$row" "$base/?query=INSERT%20INTO%20events%20FORMAT%20JSONEachRow")

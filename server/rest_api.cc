@@ -1,0 +1,440 @@
+#include "server/rest_api.h"
+
+#include <algorithm>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "ingest/body_ingestor.h"
+#include "query/output_format.h"
+#include "rapidjson/document.h"
+#include "rapidjson/error/en.h"
+#include "rapidjson/memorystream.h"
+#include "rapidjson/reader.h"
+#include "server/internal/json_api.h"
+#include "server/internal/json_params.h"
+#include "server/internal/rest_analytics.h"
+#include "server/internal/rest_request.h"
+#include "sql/ast.h"
+#include "sql/parser.h"
+#include "sql/sql_engine.h"
+#include "sql/sql_error.h"
+
+namespace mua {
+namespace {
+
+using server_internal::JsonParams;
+using server_internal::JsonText;
+using server_internal::JsonWriter;
+using server_internal::WriteString;
+
+// Deeper bodies are refused whole: the ingestor parses arrays recursively.
+constexpr int kMaxEventBodyDepth = 1'000;
+// The default answer of /query: meta, data, rows, statistics, written by RapidJSON.
+constexpr absl::string_view kRestJsonFormat = "JSON";
+
+enum class Endpoint { kUserSummary, kDailyMetrics, kRetention, kFunnel, kQuery, kEvents };
+
+struct Route {
+  absl::string_view path;  // below kRestPathPrefix
+  absl::string_view method;
+  Endpoint endpoint;
+};
+constexpr Route kRoutes[] = {
+    {"users/{user_id}/summary", "GET", Endpoint::kUserSummary},
+    {"metrics/daily", "GET", Endpoint::kDailyMetrics},
+    {"retention", "GET", Endpoint::kRetention},
+    {"funnel", "GET", Endpoint::kFunnel},
+    {"query", "POST", Endpoint::kQuery},
+    {"events", "POST", Endpoint::kEvents},
+};
+
+// ---- Responses ----
+
+// {"error": message[, "line": L, "column": C]}.
+HttpResponse JsonError(int status, absl::string_view message,
+                       const std::optional<SqlError>& position = std::nullopt) {
+  rapidjson::StringBuffer buffer;
+  JsonWriter writer(buffer);
+  writer.StartObject();
+  writer.Key("error");
+  WriteString(message, &writer);
+  if (position) {
+    writer.Key("line");
+    writer.Uint(position->line);
+    writer.Key("column");
+    writer.Uint(position->column);
+  }
+  writer.EndObject();
+  return HttpResponse::Json(status, JsonText(buffer));
+}
+
+HttpResponse StatusError(const absl::Status& status) {
+  return JsonError(server_internal::HttpStatusOf(status.code()), status.message());
+}
+
+// An error in SQL the client wrote: the message keeps its "line L, column C: " prefix
+// and the position is also given as numbers.
+HttpResponse SqlStatusError(const absl::Status& status) {
+  return JsonError(server_internal::HttpStatusOf(status.code()), status.message(),
+                   GetSqlError(status));
+}
+
+HttpResponse Unavailable(absl::string_view what) {
+  return JsonError(503, absl::StrCat(what, " is not available in this server"));
+}
+
+// ---- Request bodies ----
+
+// True when the body's Content-Type is absent or one of `accepted` (parameters ignored).
+bool ContentTypeIsOneOf(const HttpRequest& request,
+                        std::initializer_list<absl::string_view> accepted) {
+  absl::string_view type = request.Header("Content-Type");
+  type = absl::StripAsciiWhitespace(type.substr(0, type.find(';')));
+  if (type.empty()) return true;
+  return std::any_of(accepted.begin(), accepted.end(),
+                     [type](absl::string_view name) { return absl::EqualsIgnoreCase(type, name); });
+}
+
+HttpResponse UnsupportedMediaType(const HttpRequest& request, absl::string_view wanted) {
+  return JsonError(415, absl::StrCat("the body must be ", wanted, ", not Content-Type ",
+                                     request.Header("Content-Type")));
+}
+
+// Counts nesting while RapidJSON's iterative reader walks a body (no recursion).
+class DepthLimit : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, DepthLimit> {
+ public:
+  bool Default() { return true; }
+  bool StartObject() { return Enter(); }
+  bool EndObject(rapidjson::SizeType) { return Leave(); }
+  bool StartArray() { return Enter(); }
+  bool EndArray(rapidjson::SizeType) { return Leave(); }
+  bool too_deep() const { return too_deep_; }
+
+ private:
+  bool Enter() {
+    too_deep_ = ++depth_ > kMaxEventBodyDepth;
+    return !too_deep_;
+  }
+  bool Leave() {
+    --depth_;
+    return true;
+  }
+  int depth_ = 0;
+  bool too_deep_ = false;
+};
+
+// OK when `body` is one JSON value the ingestor can parse without deep recursion.
+absl::Status CheckEventArray(absl::string_view body) {
+  DepthLimit handler;
+  rapidjson::Reader reader;
+  rapidjson::MemoryStream stream(body.data(), body.size());
+  const rapidjson::ParseResult result =
+      reader.Parse<rapidjson::kParseIterativeFlag>(stream, handler);
+  if (handler.too_deep()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the JSON array is nested deeper than ", kMaxEventBodyDepth, " levels"));
+  }
+  if (result.IsError()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the body starts with '[' but is not a JSON array of events: ",
+        rapidjson::GetParseError_En(result.Code()), " (at byte ", result.Offset(), ")"));
+  }
+  return absl::OkStatus();
+}
+
+// ---- POST /api/v1/events ----
+
+HttpResponse ServeEvents(const HttpRequest& request, BodyIngestor* ingestor) {
+  if (ingestor == nullptr) return Unavailable("HTTP ingest");
+  if (!ContentTypeIsOneOf(request, {"application/json", "application/x-ndjson", "application/jsonl",
+                                    "application/x-jsonlines", "application/jsonlines"})) {
+    return UnsupportedMediaType(
+        request, "JSON lines (application/x-ndjson) or a JSON array (application/json)");
+  }
+  const absl::string_view body = absl::StripLeadingAsciiWhitespace(request.body);
+  if (absl::StripTrailingAsciiWhitespace(body).empty()) {
+    return JsonError(400, "the body is empty: send events as JSON lines or as a JSON array");
+  }
+  const bool array = body.front() == '[';
+  if (array) {
+    if (absl::Status status = CheckEventArray(body); !status.ok()) return StatusError(status);
+  }
+  absl::StatusOr<BodyIngestStats> stats = ingestor->Ingest(
+      request.body, array ? BodyFormat::kEventArray : BodyFormat::kEventLines, "http", {});
+  if (!stats.ok()) return StatusError(stats.status());
+  rapidjson::StringBuffer buffer;
+  JsonWriter writer(buffer);
+  writer.StartObject();
+  for (const auto& [key, value] : {std::pair<const char*, int64_t>{"received", stats->events},
+                                   {"accepted", stats->accepted},
+                                   {"duplicates", stats->duplicates},
+                                   {"rejected", stats->rejected}}) {
+    writer.Key(key);
+    writer.Int64(value);
+  }
+  writer.Key("errors");
+  writer.StartArray();
+  for (const RejectedEvent& rejected : stats->first_rejected) {
+    writer.StartObject();
+    writer.Key("line");
+    writer.Int64(rejected.offset);
+    writer.Key("reason");
+    WriteString(RejectReasonName(rejected.reason), &writer);
+    writer.Key("message");
+    WriteString(rejected.message, &writer);
+    writer.EndObject();
+  }
+  writer.EndArray();
+  writer.EndObject();
+  return HttpResponse::Json(200, JsonText(buffer));
+}
+
+// ---- POST /api/v1/query ----
+
+bool IsReadOnly(StatementKind kind) {
+  switch (kind) {
+    case StatementKind::kSelect:
+    case StatementKind::kShowTables:
+    case StatementKind::kShowDatabases:
+    case StatementKind::kDescribe:
+    case StatementKind::kExplain:
+      return true;
+    case StatementKind::kInsert:
+    case StatementKind::kDelete:
+    case StatementKind::kSystem:
+      return false;
+  }
+  return false;
+}
+
+std::string NotReadOnlyMessage(StatementKind kind) {
+  const absl::string_view why = kind == StatementKind::kInsert
+                                    ? "INSERT adds data: send events to POST /api/v1/events"
+                                : kind == StatementKind::kDelete
+                                    ? "DELETE removes data: it runs through the SQL endpoint POST /"
+                                    : "SYSTEM commands run through the SQL endpoint POST /";
+  return absl::StrCat(
+      "POST /api/v1/query runs read-only statements only (SELECT, WITH ... SELECT, EXPLAIN, "
+      "SHOW, DESCRIBE); ",
+      why);
+}
+
+// {"meta": [{name, type}], "data": [{column: value}], "rows": n, "statistics": {...}}.
+std::string QueryJson(const ResultSet& result) {
+  rapidjson::StringBuffer buffer;
+  JsonWriter writer(buffer);
+  writer.StartObject();
+  writer.Key("meta");
+  writer.StartArray();
+  for (size_t i = 0; i < result.columns.size(); ++i) {
+    writer.StartObject();
+    writer.Key("name");
+    WriteString(result.names[i], &writer);
+    writer.Key("type");
+    WriteString(result.columns[i].type.Name(), &writer);
+    writer.EndObject();
+  }
+  writer.EndArray();
+  writer.Key("data");
+  server_internal::WriteRowObjects(result, server_internal::JsonTimeStyle::kText, &writer);
+  writer.Key("rows");
+  writer.Uint64(result.row_count);
+  writer.Key("statistics");
+  writer.StartObject();
+  writer.Key("elapsed");
+  writer.Double(result.statistics.elapsed_seconds);
+  writer.Key("rows_read");
+  writer.Uint64(result.statistics.rows_read);
+  writer.Key("bytes_read");
+  writer.Uint64(result.statistics.bytes_read);
+  writer.EndObject();
+  writer.EndObject();
+  return JsonText(buffer);
+}
+
+HttpResponse ServeQuery(const HttpRequest& request, const SqlEngine& engine) {
+  if (!ContentTypeIsOneOf(request, {"application/json"})) {
+    return UnsupportedMediaType(request, "JSON (Content-Type: application/json)");
+  }
+  rapidjson::Document body;
+  body.Parse<server_internal::kUntrustedJsonFlags>(request.body.data(), request.body.size());
+  if (body.HasParseError()) {
+    return JsonError(
+        400, absl::StrCat("the body is not valid JSON (at byte ", body.GetErrorOffset(), ": ",
+                          rapidjson::GetParseError_En(body.GetParseError()),
+                          "); send {\"sql\": \"SELECT ...\"}"));
+  }
+  if (!body.IsObject()) return JsonError(400, "the body must be a JSON object {\"sql\": ...}");
+  const JsonParams fields(&body, "");
+  static constexpr absl::string_view kKnown[] = {"sql", "format"};
+  if (absl::Status status = fields.CheckKnown(kKnown); !status.ok()) return StatusError(status);
+  const bool sql_is_string = body.HasMember("sql") && body["sql"].IsString();
+  absl::StatusOr<std::string> sql = fields.String("sql", "");
+  if (!sql_is_string || sql->empty()) {
+    return JsonError(400, "the body needs \"sql\": a non-empty string holding one statement");
+  }
+  absl::StatusOr<std::string> format_name = fields.String("format", "");
+  if (!format_name.ok()) return StatusError(format_name.status());
+  absl::StatusOr<Statement> statement = ParseStatement(*sql);
+  if (!statement.ok()) return SqlStatusError(statement.status());
+  if (!IsReadOnly(statement->kind)) return JsonError(400, NotReadOnlyMessage(statement->kind));
+  // The statement's FORMAT clause wins over the body's, as over ClickHouse's default_format.
+  const std::string wanted = !statement->format.empty() ? statement->format
+                             : !format_name->empty()    ? *format_name
+                                                        : std::string(kRestJsonFormat);
+  std::optional<OutputFormat> format;
+  if (wanted != kRestJsonFormat) {
+    absl::StatusOr<OutputFormat> parsed = ParseOutputFormat(wanted);
+    if (!parsed.ok()) return JsonError(400, parsed.status().message());
+    format = *parsed;
+  }
+  absl::StatusOr<StatementOutput> output = engine.Execute(*sql);
+  if (!output.ok()) return SqlStatusError(output.status());
+  if (output->kind != StatementOutput::Kind::kRows) {
+    return JsonError(400, NotReadOnlyMessage(StatementKind::kInsert));
+  }
+  if (!format) return HttpResponse::Json(200, QueryJson(output->result));
+  HttpResponse response;
+  response.content_type = std::string(ContentType(*format));
+  WriteResult(output->result, *format, &response.body);
+  return response;
+}
+
+// ---- GET endpoints ----
+
+HttpResponse ServeRead(const HttpRequest& request, Endpoint endpoint,
+                       absl::string_view user_segment, const RestContext& context) {
+  if (context.engine == nullptr) return Unavailable("the query engine");
+  rapidjson::Document document;
+  if (absl::Status status =
+          server_internal::GatherParams(request, server_internal::RestListParams(), &document);
+      !status.ok()) {
+    return StatusError(status);
+  }
+  const JsonParams params(&document, "");
+  rapidjson::StringBuffer buffer;
+  JsonWriter writer(buffer);
+  absl::Status status;
+  switch (endpoint) {
+    case Endpoint::kUserSummary: {
+      status = params.CheckKnown({});
+      absl::StatusOr<std::string> user_id = server_internal::DecodePathSegment(user_segment);
+      if (status.ok() && !user_id.ok()) status = user_id.status();
+      if (status.ok()) {
+        status = server_internal::ServeUserSummary(*user_id, context.user_id_hasher,
+                                                   *context.engine, &writer);
+      }
+      break;
+    }
+    case Endpoint::kDailyMetrics:
+      status = server_internal::ServeDailyMetrics(params, *context.engine, &writer);
+      break;
+    case Endpoint::kRetention:
+      status = server_internal::ServeRetention(params, *context.engine, &writer);
+      break;
+    case Endpoint::kFunnel:
+      status = server_internal::ServeFunnel(params, *context.engine, &writer);
+      break;
+    case Endpoint::kQuery:
+    case Endpoint::kEvents:
+      status = absl::InternalError("not a GET endpoint");
+      break;
+  }
+  if (!status.ok()) return StatusError(status);
+  return HttpResponse::Json(200, JsonText(buffer));
+}
+
+// ---- Routing ----
+
+// The route of `path` (below the prefix, without a trailing '/'); for the user summary
+// also the raw user id segment.
+const Route* FindRoute(absl::string_view path, absl::string_view* user_segment) {
+  absl::string_view user = path;
+  if (absl::ConsumePrefix(&user, "users/") && absl::ConsumeSuffix(&user, "/summary") &&
+      !user.empty() && user.find('/') == absl::string_view::npos) {
+    *user_segment = user;
+    return &kRoutes[0];
+  }
+  for (const Route& route : kRoutes) {
+    if (route.endpoint != Endpoint::kUserSummary && route.path == path) return &route;
+  }
+  return nullptr;
+}
+
+HttpResponse NotFound(absl::string_view path) {
+  std::vector<std::string> endpoints;
+  for (const Route& route : kRoutes) {
+    endpoints.push_back(absl::StrCat(route.method, " ", kRestPathPrefix, route.path));
+  }
+  return JsonError(
+      404, absl::StrCat("no REST endpoint ", path, "; there are ", absl::StrJoin(endpoints, ", ")));
+}
+
+// The route of request.path (null when there is none) and, for a user summary, the
+// raw user id segment.
+const Route* RouteOf(const HttpRequest& request, absl::string_view* user_segment) {
+  absl::string_view path = request.path;
+  if (!absl::ConsumePrefix(&path, kRestPathPrefix)) return nullptr;
+  absl::ConsumeSuffix(&path, "/");
+  return FindRoute(path, user_segment);
+}
+
+}  // namespace
+
+Role RestRequiredRole(const HttpRequest& request) {
+  absl::string_view user_segment;
+  const Route* route = RouteOf(request, &user_segment);
+  if (route == nullptr || request.method != route->method) return Role::kViewer;
+  switch (route->endpoint) {
+    case Endpoint::kEvents:
+      return Role::kAdmin;
+    case Endpoint::kQuery:
+      return Role::kAnalyst;
+    default:
+      return Role::kViewer;
+  }
+}
+
+HttpResponse HandleRest(const HttpRequest& request, const RestContext& context) {
+  absl::string_view user_segment;
+  const Route* route = RouteOf(request, &user_segment);
+  if (route == nullptr) {
+    if (absl::StartsWith(request.path, absl::StrCat(kRestPathPrefix, "users/"))) {
+      return JsonError(404, absl::StrCat("no REST endpoint ", request.path, "; user summaries are ",
+                                         kRestPathPrefix,
+                                         "users/{user_id}/summary with the id "
+                                         "percent-encoded"));
+    }
+    return NotFound(request.path);
+  }
+  if (request.method == "OPTIONS" || request.method != route->method) {
+    HttpResponse response =
+        request.method == "OPTIONS"
+            ? HttpResponse::Json(204, "")
+            : JsonError(405, absl::StrCat("method ", request.method, " is not allowed on ",
+                                          request.path, "; use ", route->method));
+    response.headers.emplace_back("Allow", absl::StrCat(route->method, ", OPTIONS"));
+    return response;
+  }
+  switch (route->endpoint) {
+    case Endpoint::kQuery:
+      if (context.engine == nullptr) return Unavailable("the query engine");
+      return ServeQuery(request, *context.engine);
+    case Endpoint::kEvents:
+      return ServeEvents(request, context.ingestor);
+    default:
+      return ServeRead(request, route->endpoint, user_segment, context);
+  }
+}
+
+}  // namespace mua

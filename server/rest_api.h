@@ -1,0 +1,55 @@
+// HandleRest: MUA's REST API (SPEC §6, seed 001) under /api/v1/, JSON in and out:
+//   GET  /api/v1/users/{user_id}/summary        one user's activity (404 without events)
+//   GET  /api/v1/metrics/daily?from=&to=        DAU, events, sessions, session length,
+//                                               crash rate per UTC day
+//   GET  /api/v1/retention?start_event=&...     the retention_matrix table function
+//   GET  /api/v1/funnel?steps=a,b,c&window=...  the funnel table function
+//   POST /api/v1/query  {"sql": ..., "format": ...}   one read-only statement
+//   POST /api/v1/events                         events as JSON lines or a JSON array
+// GET parameters come from the query string, from a JSON object in the `params` query
+// parameter, or both. Request values reach SQL only as escaped literals, numbers
+// parsed here, or names from fixed lists. Errors are {"error": message} with 400 (bad
+// input), 404 (unknown path, user without events, unknown table), 405 (+ Allow),
+// 415 (body not JSON), 429, 5xx. Roles are the router's business (RestRequiredRole),
+// not checked here.
+// docs/REST.md documents every endpoint with examples.
+//
+//   if (absl::StartsWith(request.path, kRestPathPrefix)) {
+//     if (!Allows(principal.role, RestRequiredRole(request))) return Forbidden(...);
+//     return HandleRest(request, RestContext{&engine, &ingestor});
+//   }
+//
+// Thread safety: stateless; runs concurrently as far as the engine and ingestor do.
+#pragma once
+
+#include "absl/strings/string_view.h"
+#include "server/auth.h"
+#include "server/http_types.h"
+
+namespace mua {
+
+class BodyIngestor;
+class SqlEngine;
+class UserIdHasher;
+
+inline constexpr absl::string_view kRestPathPrefix = "/api/v1/";
+
+struct RestContext {
+  const SqlEngine* engine = nullptr;  // null: every endpoint but /events answers 503
+  BodyIngestor* ingestor = nullptr;   // null: POST /api/v1/events answers 503
+  // With --hash-user-ids: user ids in paths are hashed as stored. May be null.
+  const UserIdHasher* user_id_hasher = nullptr;
+};
+
+// Answers one request whose path starts with kRestPathPrefix (a request for
+// "/api/v1" itself gets the 404 listing). Never fails: errors are JSON responses.
+// REQUIRES: the context's pointers (when not null) outlive the call.
+HttpResponse HandleRest(const HttpRequest& request, const RestContext& context);
+
+// The least role `request` needs, matching paths exactly as HandleRest does (so
+// "/api/v1/events/" is no way around a check): kAdmin for POST /api/v1/events,
+// kAnalyst for POST /api/v1/query, kViewer for everything else (reads, and requests
+// HandleRest answers with 404 or 405 anyway).
+Role RestRequiredRole(const HttpRequest& request);
+
+}  // namespace mua

@@ -1,0 +1,766 @@
+// The REST API end to end through HandleRest on a hand-made data set (loaded through
+// the same BodyIngestor as POST /api/v1/events), so every number below is checked by
+// hand. All times UTC:
+//   e1  u1       s1 app_open  2026-10-05 08:00:00 ios     US 1.0
+//   e2  u1       s1 view_item 2026-10-05 08:05:00 ios     US 1.0 {price 19.5}
+//   e3  u1       s1 purchase  2026-10-05 08:10:00 ios     US 1.0 {price 19.5}
+//   e4  u2       s2 app_open  2026-10-05 09:00:00 android DE 2.0
+//   e5  u2       s2 app_crash 2026-10-05 09:01:00 android DE 2.0
+//   e6  u1       s3 app_open  2026-10-06 10:00:00 ios     US 1.1
+//   e7  u1       s3 purchase  2026-10-06 10:20:00 ios     US 1.1 {price 5}
+//   e8  u3       s4 app_open  2026-10-06 11:00:00 android FR 2.0
+//   e9  u3       s4 view_item 2026-10-06 11:00:30 android FR 2.0
+//   e10 u2       s5 app_open  2026-10-07 12:00:00 android DE 2.0
+//   e11 o'brien\ s6 app_open  2026-10-07 13:00:00 web     US 1.0
+// Sessions: s1 600 s, s2 60 s (crashed), s3 1200 s, s4 30 s, s5 0 s, s6 0 s.
+// DAU: 10-05 {u1,u2}, 10-06 {u1,u3}, 10-07 {u2,o'brien\}.
+#include "server/rest_api.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ingest/body_ingestor.h"
+#include "ingest/pii.h"
+#include "ingest/rejected_event_log.h"
+#include "rapidjson/document.h"
+#include "rapidjson/stringbuffer.h"
+#include "rapidjson/writer.h"
+#include "server/ingest_tables.h"
+#include "sql/catalog.h"
+#include "sql/sql_engine.h"
+#include "storage/table.h"
+#include "tests/testutil/status_matchers.h"
+
+namespace mua {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kEvents[] = R"(
+{"event_id":"e1","user_id":"u1","session_id":"s1","event_type":"app_open","event_timestamp":"2026-10-05T08:00:00Z","platform":"ios","country":"US","app_version":"1.0"}
+{"event_id":"e2","user_id":"u1","session_id":"s1","event_type":"view_item","event_timestamp":"2026-10-05T08:05:00Z","platform":"ios","country":"US","app_version":"1.0","properties":{"item":"sku1","price":19.5}}
+{"event_id":"e3","user_id":"u1","session_id":"s1","event_type":"purchase","event_timestamp":"2026-10-05T08:10:00Z","platform":"ios","country":"US","app_version":"1.0","properties":{"item":"sku1","price":19.5}}
+{"event_id":"e4","user":{"user_id":"u2"},"session":{"session_id":"s2"},"event_type":"app_open","event_timestamp":"2026-10-05T09:00:00Z","device":{"platform":"android"},"geo":{"country":"DE"},"context":{"app_version":"2.0"}}
+{"event_id":"e5","user_id":"u2","session_id":"s2","event_type":"app_crash","event_timestamp":"2026-10-05T09:01:00Z","platform":"android","country":"DE","app_version":"2.0"}
+{"event_id":"e6","user_id":"u1","session_id":"s3","event_type":"app_open","event_timestamp":"2026-10-06T10:00:00Z","platform":"ios","country":"US","app_version":"1.1"}
+{"event_id":"e7","user_id":"u1","session_id":"s3","event_type":"purchase","event_timestamp":"2026-10-06T10:20:00Z","platform":"ios","country":"US","app_version":"1.1","properties":{"price":5}}
+{"event_id":"e8","user_id":"u3","session_id":"s4","event_type":"app_open","event_timestamp":"2026-10-06T11:00:00Z","platform":"android","country":"FR","app_version":"2.0"}
+{"event_id":"e9","user_id":"u3","session_id":"s4","event_type":"view_item","event_timestamp":"2026-10-06T11:00:30Z","platform":"android","country":"FR","app_version":"2.0"}
+{"event_id":"e10","user_id":"u2","session_id":"s5","event_type":"app_open","event_timestamp":"2026-10-07T12:00:00Z","platform":"android","country":"DE","app_version":"2.0"}
+{"event_id":"e11","user_id":"o'brien\\","session_id":"s6","event_type":"app_open","event_timestamp":"2026-10-07T13:00:00Z","platform":"web","country":"US","app_version":"1.0"}
+)";
+
+// {"sql": sql[, "format": format]} with the strings escaped by RapidJSON.
+std::string QueryBody(const std::string& sql, const std::string& format = "") {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writer.StartObject();
+  writer.Key("sql");
+  writer.String(sql.c_str());
+  if (!format.empty()) {
+    writer.Key("format");
+    writer.String(format.c_str());
+  }
+  writer.EndObject();
+  return buffer.GetString();
+}
+
+std::optional<std::string> HeaderOf(const HttpResponse& response, const std::string& name) {
+  for (const auto& [key, value] : response.headers) {
+    if (key == name) return value;
+  }
+  return std::nullopt;
+}
+
+class RestApiTest : public ::testing::Test {
+ protected:
+  using Params = std::vector<std::pair<std::string, std::string>>;
+
+  void SetUp() override {
+    table_ = std::make_unique<Table>(TableOptions{});
+    catalog_ = std::make_unique<Catalog>(table_.get());
+    RegisterIngestTables(catalog_.get(), &rejected_log_, nullptr);
+    engine_ = std::make_unique<SqlEngine>(table_.get(), catalog_.get());
+    IngestOptions options;
+    options.decoder.retention_days = 0;
+    options.now = absl::FromUnixSeconds(1792454400);  // 2026-10-20T00:00:00Z
+    options.rejected_log = &rejected_log_;
+    ingestor_ = std::make_unique<BodyIngestor>(table_.get(), options);
+    ASSERT_OK_AND_ASSIGN(BodyIngestStats stats,
+                         ingestor_->Ingest(kEvents, BodyFormat::kEventLines, "fixture"));
+    ASSERT_EQ(stats.accepted, 11);
+  }
+
+  HttpResponse Send(const std::string& method, const std::string& path, Params params = {},
+                    const std::string& body = "", Params headers = {}) {
+    HttpRequest request;
+    request.method = method;
+    request.path = path;
+    request.params = std::move(params);
+    request.body = body;
+    request.headers = std::move(headers);
+    return HandleRest(request, RestContext{engine_.get(), ingestor_.get()});
+  }
+
+  // Parses a JSON response, expecting `status`.
+  static rapidjson::Document Json(const HttpResponse& response, int status) {
+    EXPECT_EQ(response.status, status) << response.body;
+    EXPECT_EQ(response.content_type, "application/json");
+    rapidjson::Document document;
+    document.Parse(response.body.c_str());
+    EXPECT_FALSE(document.HasParseError()) << response.body;
+    return document;
+  }
+
+  rapidjson::Document Get(const std::string& path, Params params = {}, int status = 200) {
+    return Json(Send("GET", path, std::move(params)), status);
+  }
+
+  rapidjson::Document Query(const std::string& body, int status = 200) {
+    return Json(Send("POST", "/api/v1/query", {}, body, {{"Content-Type", "application/json"}}),
+                status);
+  }
+
+  rapidjson::Document PostEvents(const std::string& body, int status = 200,
+                                 const std::string& content_type = "application/x-ndjson") {
+    return Json(Send("POST", "/api/v1/events", {}, body, {{"Content-Type", content_type}}), status);
+  }
+
+  // The "error" of an error response (and only an error response).
+  static std::string ErrorOf(const rapidjson::Document& answer) {
+    EXPECT_TRUE(answer.IsObject() && answer.HasMember("error")) << "no error";
+    if (!answer.IsObject() || !answer.HasMember("error")) return "";
+    return std::string(answer["error"].GetString(), answer["error"].GetStringLength());
+  }
+
+  int64_t CountOf(const std::string& sql) {
+    const rapidjson::Document answer = Query(QueryBody(sql));
+    return answer["data"][0]["n"].GetInt64();
+  }
+
+  RejectedEventLog rejected_log_;
+  std::unique_ptr<Table> table_;
+  std::unique_ptr<Catalog> catalog_;
+  std::unique_ptr<SqlEngine> engine_;
+  std::unique_ptr<BodyIngestor> ingestor_;
+};
+
+std::vector<std::string> Strings(const rapidjson::Value& array) {
+  std::vector<std::string> strings;
+  for (const rapidjson::Value& value : array.GetArray()) strings.emplace_back(value.GetString());
+  return strings;
+}
+
+// ---- GET /api/v1/users/{user_id}/summary ----
+
+TEST_F(RestApiTest, UserSummaryReportsActivity) {
+  const rapidjson::Document summary = Get("/api/v1/users/u1/summary");
+  EXPECT_STREQ(summary["user_id"].GetString(), "u1");
+  EXPECT_STREQ(summary["first_seen"].GetString(), "2026-10-05T08:00:00.000Z");
+  EXPECT_STREQ(summary["last_seen"].GetString(), "2026-10-06T10:20:00.000Z");
+  EXPECT_EQ(summary["events"].GetInt64(), 5);
+  EXPECT_EQ(summary["active_days"].GetInt64(), 2);
+  EXPECT_EQ(summary["sessions"].GetInt64(), 2);                 // s1, s3
+  EXPECT_EQ(summary["avg_session_length_s"].GetDouble(), 900);  // (600 + 1200) / 2
+  EXPECT_EQ(summary["crashed_sessions"].GetInt64(), 0);
+  EXPECT_EQ(summary["purchases"].GetInt64(), 2);
+  EXPECT_EQ(summary["revenue"].GetDouble(), 24.5);  // 19.5 + 5; view_item's price is no revenue
+  EXPECT_THAT(Strings(summary["platforms"]), ::testing::ElementsAre("ios"));
+  EXPECT_THAT(Strings(summary["app_versions"]), ::testing::ElementsAre("1.0", "1.1"));  // 3, 2
+  EXPECT_THAT(Strings(summary["countries"]), ::testing::ElementsAre("US"));
+  const rapidjson::Value& top = summary["top_events"];
+  ASSERT_EQ(top.Size(), 3u);
+  EXPECT_STREQ(top[0]["event_type"].GetString(), "app_open");  // 2, ties by name
+  EXPECT_EQ(top[0]["events"].GetInt64(), 2);
+  EXPECT_STREQ(top[1]["event_type"].GetString(), "purchase");
+  EXPECT_EQ(top[1]["events"].GetInt64(), 2);
+  EXPECT_STREQ(top[2]["event_type"].GetString(), "view_item");
+  EXPECT_EQ(top[2]["events"].GetInt64(), 1);
+}
+
+TEST_F(RestApiTest, UserSummaryCountsCrashedSessionsAndNoRevenue) {
+  const rapidjson::Document summary = Get("/api/v1/users/u2/summary/");  // trailing '/' is fine
+  EXPECT_EQ(summary["events"].GetInt64(), 3);
+  EXPECT_STREQ(summary["last_seen"].GetString(), "2026-10-07T12:00:00.000Z");
+  EXPECT_EQ(summary["sessions"].GetInt64(), 2);               // s2, s5
+  EXPECT_EQ(summary["avg_session_length_s"].GetInt64(), 30);  // (60 + 0) / 2
+  EXPECT_EQ(summary["crashed_sessions"].GetInt64(), 1);
+  EXPECT_EQ(summary["purchases"].GetInt64(), 0);
+  EXPECT_EQ(summary["revenue"].GetInt64(), 0);
+  EXPECT_THAT(Strings(summary["platforms"]), ::testing::ElementsAre("android"));
+  EXPECT_THAT(Strings(summary["countries"]), ::testing::ElementsAre("DE"));
+}
+
+TEST_F(RestApiTest, UserSummaryOfUserWithoutEventsIs404) {
+  EXPECT_EQ(ErrorOf(Get("/api/v1/users/nobody/summary", {}, 404)), "user 'nobody' has no events");
+}
+
+TEST_F(RestApiTest, UserIdIsPercentDecodedAndOnlyEverALiteral) {
+  // o'brien\ exists: the quote and the backslash reach SQL escaped, and match exactly.
+  const rapidjson::Document summary = Get("/api/v1/users/o%27brien%5C/summary");
+  EXPECT_STREQ(summary["user_id"].GetString(), "o'brien\\");
+  EXPECT_EQ(summary["events"].GetInt64(), 1);
+  EXPECT_THAT(Strings(summary["platforms"]), ::testing::ElementsAre("web"));
+  // Injection attempts find no user (and in particular not every user).
+  for (const char* id :
+       {"%27%20OR%201%3D1%20--", "u1%27%20OR%20%271%27%3D%271", "u1%27)%20OR%20(1%3D1", "u1%5C",
+        "o%27brien", "o%27brien%5C%5C", "u1%00", "u1%0A", "u%25", "a%2Fb", "%E2%80%99%20OR%201"}) {
+    const rapidjson::Document answer = Get(absl::StrCat("/api/v1/users/", id, "/summary"), {}, 404);
+    EXPECT_THAT(ErrorOf(answer), HasSubstr("has no events")) << id;
+  }
+}
+
+TEST_F(RestApiTest, UserSummaryHashesTheIdAsIngestStoredIt) {
+  ASSERT_OK_AND_ASSIGN(const UserIdHasher hasher, UserIdHasher::FromSalt("pepper"));
+  Table table{TableOptions{}};
+  Catalog catalog(&table);
+  SqlEngine engine(&table, &catalog);
+  IngestOptions options;
+  options.decoder.retention_days = 0;
+  options.decoder.user_id_hasher = &hasher;
+  BodyIngestor ingestor(&table, options);
+  ASSERT_OK(ingestor
+                .Ingest(R"({"event_id":"h1","user_id":"alice","event_type":"app_open",)"
+                        R"("event_timestamp":"2026-10-05T08:00:00Z"})",
+                        BodyFormat::kEventLines, "test")
+                .status());
+  HttpRequest request;
+  request.method = "GET";
+  request.path = "/api/v1/users/alice/summary";
+  HttpResponse response = HandleRest(request, RestContext{&engine, &ingestor, &hasher});
+  const rapidjson::Document summary = Json(response, 200);
+  EXPECT_STREQ(summary["user_id"].GetString(), "alice");  // as asked, not the stored hash
+  EXPECT_EQ(summary["events"].GetInt(), 1);
+  // Without the hasher the stored id is not "alice".
+  EXPECT_EQ(HandleRest(request, RestContext{&engine, &ingestor}).status, 404);
+}
+
+TEST_F(RestApiTest, UserSummaryRejectsBadPathsAndParameters) {
+  EXPECT_THAT(ErrorOf(Get("/api/v1/users/u1%2/summary", {}, 400)), HasSubstr("bad percent-escape"));
+  EXPECT_THAT(ErrorOf(Get("/api/v1/users/u1/summary", {{"x", "1"}}, 400)),
+              HasSubstr("unknown parameter 'x'"));
+  EXPECT_THAT(ErrorOf(Get("/api/v1/users//summary", {}, 404)), HasSubstr("users/{user_id}"));
+  EXPECT_THAT(ErrorOf(Get("/api/v1/users/a/b/summary", {}, 404)), HasSubstr("percent-encoded"));
+  EXPECT_EQ(Get("/api/v1/users/u1", {}, 404)["error"].IsString(), true);
+}
+
+// ---- GET /api/v1/metrics/daily ----
+
+TEST_F(RestApiTest, DailyMetricsPerDay) {
+  const rapidjson::Document answer =
+      Get("/api/v1/metrics/daily", {{"from", "2026-10-04"}, {"to", "2026-10-07"}});
+  EXPECT_STREQ(answer["from"].GetString(), "2026-10-04");
+  EXPECT_STREQ(answer["to"].GetString(), "2026-10-07");  // inclusive
+  const rapidjson::Value& days = answer["days"];
+  ASSERT_EQ(days.Size(), 4u);
+  // 10-04: nothing. Averages of no sessions are null, not 0.
+  EXPECT_STREQ(days[0]["date"].GetString(), "2026-10-04");
+  EXPECT_EQ(days[0]["dau"].GetInt64(), 0);
+  EXPECT_EQ(days[0]["events"].GetInt64(), 0);
+  EXPECT_EQ(days[0]["sessions"].GetInt64(), 0);
+  EXPECT_TRUE(days[0]["avg_session_length_s"].IsNull());
+  EXPECT_TRUE(days[0]["median_session_length_s"].IsNull());
+  EXPECT_EQ(days[0]["crashed_sessions"].GetInt64(), 0);
+  EXPECT_TRUE(days[0]["crash_rate"].IsNull());
+  // 10-05: u1, u2; e1..e5; s1 600 s and s2 60 s (crashed): mean = median = 330.
+  EXPECT_STREQ(days[1]["date"].GetString(), "2026-10-05");
+  EXPECT_EQ(days[1]["dau"].GetInt64(), 2);
+  EXPECT_EQ(days[1]["events"].GetInt64(), 5);
+  EXPECT_EQ(days[1]["sessions"].GetInt64(), 2);
+  EXPECT_EQ(days[1]["avg_session_length_s"].GetDouble(), 330);
+  EXPECT_EQ(days[1]["median_session_length_s"].GetDouble(), 330);
+  EXPECT_EQ(days[1]["crashed_sessions"].GetInt64(), 1);
+  EXPECT_EQ(days[1]["crash_rate"].GetDouble(), 0.5);
+  // 10-06: u1, u3; e6..e9; s3 1200 s, s4 30 s.
+  EXPECT_EQ(days[2]["dau"].GetInt64(), 2);
+  EXPECT_EQ(days[2]["events"].GetInt64(), 4);
+  EXPECT_EQ(days[2]["sessions"].GetInt64(), 2);
+  EXPECT_EQ(days[2]["avg_session_length_s"].GetDouble(), 615);
+  EXPECT_EQ(days[2]["median_session_length_s"].GetDouble(), 615);
+  EXPECT_EQ(days[2]["crash_rate"].GetDouble(), 0);
+  // 10-07: u2, o'brien\; e10, e11; s5, s6 of 0 s.
+  EXPECT_EQ(days[3]["dau"].GetInt64(), 2);
+  EXPECT_EQ(days[3]["events"].GetInt64(), 2);
+  EXPECT_EQ(days[3]["sessions"].GetInt64(), 2);
+  EXPECT_EQ(days[3]["avg_session_length_s"].GetDouble(), 0);
+  EXPECT_EQ(days[3]["crashed_sessions"].GetInt64(), 0);
+}
+
+TEST_F(RestApiTest, DailyMetricsDefaultToTheLast30DaysOfData) {
+  rapidjson::Document answer = Get("/api/v1/metrics/daily");
+  EXPECT_STREQ(answer["from"].GetString(), "2026-09-08");
+  EXPECT_STREQ(answer["to"].GetString(), "2026-10-07");  // the last day with events
+  ASSERT_EQ(answer["days"].Size(), 30u);
+  EXPECT_EQ(answer["days"][29]["events"].GetInt64(), 2);
+  // Only `to`: the 30 days ending there; only `from`: from there to the last day of data.
+  answer = Get("/api/v1/metrics/daily", {{"to", "2026-10-05"}});
+  EXPECT_STREQ(answer["from"].GetString(), "2026-09-06");
+  EXPECT_EQ(answer["days"].Size(), 30u);
+  answer = Get("/api/v1/metrics/daily", {{"from", "2026-10-06"}});
+  EXPECT_STREQ(answer["to"].GetString(), "2026-10-07");
+  EXPECT_EQ(answer["days"].Size(), 2u);
+}
+
+TEST_F(RestApiTest, DailyMetricsTakeJsonParams) {
+  const rapidjson::Document answer =
+      Get("/api/v1/metrics/daily", {{"params", R"({"from": "2026-10-06", "to": "2026-10-06"})"}});
+  ASSERT_EQ(answer["days"].Size(), 1u);
+  EXPECT_EQ(answer["days"][0]["events"].GetInt64(), 4);
+}
+
+TEST_F(RestApiTest, DailyMetricsRejectBadParameters) {
+  const std::vector<std::pair<Params, std::string>> cases = {
+      {{{"from", "2026-13-01"}}, "from must be a date YYYY-MM-DD, not '2026-13-01'"},
+      {{{"from", "2026-02-30"}}, "not '2026-02-30'"},
+      {{{"from", "20261005"}}, "not '20261005'"},
+      {{{"from", "2026-10-05 00:00:00"}}, "not '2026-10-05 00:00:00'"},
+      {{{"to", "2026-10-05' OR 1=1 --"}}, "to must be a date"},
+      {{{"from", " 2026-10-05"}}, "from must be a date"},
+      {{{"from", "1800-01-01"}}, "in the years 1900..2399"},
+      {{{"from", "2026-10-07"}, {"to", "2026-10-05"}},
+       "from (2026-10-07) is after to (2026-10-05)"},
+      {{{"from", "2000-01-01"}, {"to", "2026-10-05"}}, "spans more than 3660 days"},
+      {{{"form", "2026-10-05"}}, "unknown parameter 'form'; known: from, to"},
+      {{{"from", "2026-10-05"}, {"from", "2026-10-06"}},
+       "parameter 'from' is given more than once"},
+      {{{"from", "2026-10-05"}, {"params", R"({"from": "2026-10-05"})"}}, "is given twice"},
+      {{{"params", "{"}}, "parameter 'params' is not valid JSON"},
+      {{{"params", "[1]"}}, "parameter 'params' must be a JSON object"},
+      {{{"params", R"({"from": ["2026-10-05"]})"}}, "from must be a string"},
+      {{{"params", R"({"from": 20261005})"}}, "not '20261005'"},
+  };
+  for (const auto& [params, error] : cases) {
+    EXPECT_THAT(ErrorOf(Get("/api/v1/metrics/daily", params, 400)), HasSubstr(error)) << error;
+  }
+}
+
+TEST_F(RestApiTest, ReadEndpointsWorkOnAnEmptyTable) {
+  Table table{TableOptions{}};
+  Catalog catalog(&table);
+  SqlEngine engine(&table, &catalog);
+  auto get = [&](const std::string& path, Params params) {
+    HttpRequest request;
+    request.method = "GET";
+    request.path = path;
+    request.params = std::move(params);
+    return HandleRest(request, RestContext{&engine, nullptr});
+  };
+  const rapidjson::Document daily = Json(get("/api/v1/metrics/daily", {}), 200);
+  ASSERT_EQ(daily["days"].Size(), 30u);  // ending today
+  EXPECT_EQ(daily["days"][29]["dau"].GetInt(), 0);
+  EXPECT_EQ(Json(get("/api/v1/retention", {}), 200)["rows"].Size(), 0u);
+  EXPECT_EQ(Json(get("/api/v1/funnel", {{"steps", "a,b"}}), 200)["rows"][0]["users"].GetInt(), 0);
+  EXPECT_EQ(get("/api/v1/users/u1/summary", {}).status, 404);
+}
+
+// ---- GET /api/v1/retention ----
+
+TEST_F(RestApiTest, RetentionReturnsTheMatrixAsObjects) {
+  const rapidjson::Document answer =
+      Get("/api/v1/retention", {{"from", "2026-10-05"}, {"to", "2026-10-07"}});
+  const rapidjson::Value& parameters = answer["parameters"];
+  EXPECT_STREQ(parameters["start_event"].GetString(), "*");
+  EXPECT_STREQ(parameters["period"].GetString(), "day");
+  EXPECT_STREQ(parameters["type"].GetString(), "first_time");
+  EXPECT_STREQ(parameters["mode"].GetString(), "on");
+  EXPECT_STREQ(parameters["from"].GetString(), "2026-10-05");
+  EXPECT_STREQ(parameters["to"].GetString(), "2026-10-07");
+  EXPECT_TRUE(parameters["breakdown"].IsNull());
+  EXPECT_STREQ(parameters["timezone"].GetString(), "UTC");
+  // Cohorts by first day: 10-05 {u1,u2}: k1 10-06 u1, k2 10-07 u2; 10-06 {u3}: k1 none;
+  // 10-07 {o'brien\}.
+  struct Row {
+    const char* cohort;
+    int size, k, retained;
+    double pct;
+  };
+  const Row expected[] = {{"2026-10-05", 2, 0, 2, 100}, {"2026-10-05", 2, 1, 1, 50},
+                          {"2026-10-05", 2, 2, 1, 50},  {"2026-10-06", 1, 0, 1, 100},
+                          {"2026-10-06", 1, 1, 0, 0},   {"2026-10-07", 1, 0, 1, 100}};
+  const rapidjson::Value& rows = answer["rows"];
+  ASSERT_EQ(rows.Size(), std::size(expected));
+  for (size_t i = 0; i < std::size(expected); ++i) {
+    EXPECT_STREQ(rows[i]["cohort"].GetString(), expected[i].cohort) << i;
+    EXPECT_EQ(rows[i]["cohort_size"].GetInt(), expected[i].size) << i;
+    EXPECT_EQ(rows[i]["k"].GetInt(), expected[i].k) << i;
+    EXPECT_EQ(rows[i]["retained"].GetInt(), expected[i].retained) << i;
+    EXPECT_EQ(rows[i]["pct"].GetDouble(), expected[i].pct) << i;
+  }
+}
+
+TEST_F(RestApiTest, RetentionTakesEventsPeriodAndBreakdownFromParamsJson) {
+  // app_open -> purchase by platform: ios u1 opens 10-05 and buys 10-05 (k0) and 10-06 (k1).
+  const rapidjson::Document answer =
+      Get("/api/v1/retention",
+          {{"params", R"({"start_event": "app_open", "return_event": "purchase", "breakdown":
+                      "platform", "from": "2026-10-05", "to": "2026-10-06"})"}});
+  EXPECT_STREQ(answer["parameters"]["breakdown"].GetString(), "platform");
+  bool found = false;
+  for (const rapidjson::Value& row : answer["rows"].GetArray()) {
+    if (std::string(row["platform"].GetString()) != "ios") continue;
+    EXPECT_STREQ(row["cohort"].GetString(), "2026-10-05");
+    EXPECT_EQ(row["cohort_size"].GetInt(), 1);
+    EXPECT_EQ(row["retained"].GetInt(), 1) << "k " << row["k"].GetInt();
+    found = true;
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST_F(RestApiTest, RetentionEventNamesAreLiterals) {
+  for (const char* event : {"x' OR 1=1 --", "app_open'", "\\", "a'), retention_matrix(('"}) {
+    const rapidjson::Document answer = Get("/api/v1/retention", {{"start_event", event}});
+    EXPECT_STREQ(answer["parameters"]["start_event"].GetString(), event);
+    EXPECT_EQ(answer["rows"].Size(), 0u) << event;  // no such event: no cohorts
+  }
+}
+
+TEST_F(RestApiTest, RetentionRejectsBadParameters) {
+  const std::vector<std::pair<Params, std::string>> cases = {
+      {{{"period", "year"}}, "period must be one of day, week, month, not 'year'"},
+      {{{"type", "first"}}, "type must be one of first_time, recurring"},
+      {{{"mode", "after"}}, "mode must be one of on, on_or_after"},
+      {{{"breakdown", "user_id"}}, "breakdown must be none or one of event_type, platform"},
+      {{{"breakdown", "platform) --"}}, "not 'platform) --'"},
+      {{{"timezone", "Mars/Olympus"}}, "unknown time zone 'Mars/Olympus'"},
+      {{{"timezone", "../../etc/passwd"}}, "timezone must be an IANA time zone name"},
+      {{{"timezone", "UTC' --"}}, "timezone must be an IANA time zone name"},
+      {{{"steps", "a,b"}}, "unknown parameter 'steps'"},
+      {{{"start_event", std::string(2000, 'x')}}, "longer than 1024 bytes"},
+  };
+  for (const auto& [params, error] : cases) {
+    EXPECT_THAT(ErrorOf(Get("/api/v1/retention", params, 400)), HasSubstr(error)) << error;
+  }
+}
+
+TEST_F(RestApiTest, RetentionHonoursTimezone) {
+  const rapidjson::Document answer =
+      Get("/api/v1/retention",
+          {{"timezone", "Asia/Tokyo"}, {"from", "2026-10-05"}, {"to", "2026-10-05"}});
+  EXPECT_STREQ(answer["parameters"]["timezone"].GetString(), "Asia/Tokyo");
+  // Tokyo's 10-05 is 10-04T15:00Z..10-05T15:00Z: u1 and u2 only.
+  ASSERT_EQ(answer["rows"].Size(), 1u);
+  EXPECT_EQ(answer["rows"][0]["cohort_size"].GetInt(), 2);
+}
+
+// ---- GET /api/v1/funnel ----
+
+TEST_F(RestApiTest, FunnelCountsUsersPerStep) {
+  // app_open -> view_item within a day: u1 (300 s), u3 (30 s) of u1, u2, u3, o'brien\.
+  const rapidjson::Document answer = Get("/api/v1/funnel", {{"steps", "app_open,view_item"}});
+  const rapidjson::Value& parameters = answer["parameters"];
+  EXPECT_THAT(Strings(parameters["steps"]), ::testing::ElementsAre("app_open", "view_item"));
+  EXPECT_EQ(parameters["window"].GetInt64(), 86400);
+  EXPECT_STREQ(parameters["order"].GetString(), "ordered");
+  EXPECT_EQ(parameters["exclude"].Size(), 0u);
+  EXPECT_TRUE(parameters["from"].IsNull());
+  const rapidjson::Value& rows = answer["rows"];
+  ASSERT_EQ(rows.Size(), 2u);
+  EXPECT_EQ(rows[0]["step"].GetInt(), 1);
+  EXPECT_STREQ(rows[0]["event"].GetString(), "app_open");
+  EXPECT_EQ(rows[0]["users"].GetInt(), 4);
+  EXPECT_EQ(rows[0]["pct_of_first"].GetDouble(), 100);
+  EXPECT_TRUE(rows[0]["median_seconds_to_convert"].IsNull());  // NaN: nothing to convert from
+  EXPECT_EQ(rows[1]["step"].GetInt(), 2);
+  EXPECT_EQ(rows[1]["users"].GetInt(), 2);
+  EXPECT_EQ(rows[1]["pct_of_first"].GetDouble(), 50);
+  EXPECT_EQ(rows[1]["pct_of_previous"].GetDouble(), 50);
+  EXPECT_EQ(rows[1]["median_seconds_to_convert"].GetDouble(), 165);  // (300 + 30) / 2
+}
+
+TEST_F(RestApiTest, FunnelStepsAsRepeatedParameterOrJsonArrayAndWindowAsDuration) {
+  for (const Params& params :
+       {Params{{"steps", "app_open"}, {"steps", "view_item"}, {"window", "60"}},
+        Params{{"params", R"({"steps": ["app_open", "view_item"], "window": 60})"}},
+        Params{{"steps", "app_open, view_item"}, {"window", "1m"}}}) {
+    const rapidjson::Document answer = Get("/api/v1/funnel", params);
+    EXPECT_EQ(answer["parameters"]["window"].GetInt64(), 60);
+    ASSERT_EQ(answer["rows"].Size(), 2u);
+    EXPECT_EQ(answer["rows"][1]["users"].GetInt(), 1);  // only u3 within a minute
+    EXPECT_EQ(answer["rows"][1]["median_seconds_to_convert"].GetDouble(), 30);
+  }
+}
+
+TEST_F(RestApiTest, FunnelExcludeOrderAndRange) {
+  // u1's view_item and purchase on 10-05: excluding view_item drops u1's only chain.
+  rapidjson::Document answer =
+      Get("/api/v1/funnel", {{"steps", "app_open,purchase"}, {"exclude", "view_item"}});
+  EXPECT_THAT(Strings(answer["parameters"]["exclude"]), ::testing::ElementsAre("view_item"));
+  // u1 still converts on 10-06 (app_open 10:00 -> purchase 10:20, nothing between).
+  EXPECT_EQ(answer["rows"][1]["users"].GetInt(), 1);
+  answer = Get("/api/v1/funnel", {{"steps", "app_open,purchase"},
+                                  {"from", "2026-10-05"},
+                                  {"to", "2026-10-05"},
+                                  {"order", "strict"}});
+  // Strict on 10-05: u1 has view_item between app_open and purchase.
+  EXPECT_EQ(answer["rows"][0]["users"].GetInt(), 2);
+  EXPECT_EQ(answer["rows"][1]["users"].GetInt(), 0);
+}
+
+TEST_F(RestApiTest, FunnelStepNamesAreLiterals) {
+  const rapidjson::Document answer =
+      Get("/api/v1/funnel",
+          {{"params", R"({"steps": ["app_open' OR 1=1 --", "x'], window => 1) --", "\\"]})"}});
+  ASSERT_EQ(answer["rows"].Size(), 3u);
+  EXPECT_STREQ(answer["rows"][0]["event"].GetString(), "app_open' OR 1=1 --");
+  EXPECT_EQ(answer["rows"][0]["users"].GetInt(), 0);
+}
+
+TEST_F(RestApiTest, FunnelRejectsBadParameters) {
+  const std::vector<std::pair<Params, std::string>> cases = {
+      {{}, "steps must name 2 to 32 events"},
+      {{{"steps", "app_open"}}, "got 1"},
+      {{{"steps", "a,b"}, {"window", "1.5"}}, "window must be whole seconds from 1 to 31622400"},
+      {{{"steps", "a,b"}, {"window", "-1"}}, "not '-1'"},
+      {{{"steps", "a,b"}, {"window", "0"}}, "not '0'"},
+      {{{"steps", "a,b"}, {"window", "1e3"}}, "not '1e3'"},
+      {{{"steps", "a,b"}, {"window", "86400 OR 1"}}, "not '86400 OR 1'"},
+      {{{"steps", "a,b"}, {"window", "500ms"}}, "not '500ms'"},
+      {{{"steps", "a,b"}, {"window", "367d"}}, "not '367d'"},
+      {{{"steps", "a,b"}, {"order", "any"}}, "order must be one of ordered, strict, unordered"},
+      {{{"steps", "a,b"}, {"period", "day"}}, "unknown parameter 'period'"},
+      {{{"steps", "a,b"}, {"window", "1"}, {"window", "2"}}, "'window' is given more than once"},
+      {{{"params", R"({"steps": [1, {"a": 2}]})"}}, "steps must hold strings"},
+      {{{"steps", "a,b"}, {"from", "2026-10-05"}, {"to", "2026-10-04"}}, "is after to"},
+  };
+  for (const auto& [params, error] : cases) {
+    EXPECT_THAT(ErrorOf(Get("/api/v1/funnel", params, 400)), HasSubstr(error)) << error;
+  }
+}
+
+// ---- POST /api/v1/query ----
+
+TEST_F(RestApiTest, QueryAnswersJsonWithMetaDataRowsStatistics) {
+  const rapidjson::Document answer = Query(QueryBody(
+      "SELECT toDate(event_time) AS day, count() AS events, uniqExact(user_id) AS users, "
+      "min(event_time) AS first_at, 1.5 AS x FROM events GROUP BY day ORDER BY day LIMIT 2"));
+  const rapidjson::Value& meta = answer["meta"];
+  ASSERT_EQ(meta.Size(), 5u);
+  EXPECT_STREQ(meta[0]["name"].GetString(), "day");
+  EXPECT_STREQ(meta[0]["type"].GetString(), "Date");
+  EXPECT_STREQ(meta[1]["type"].GetString(), "UInt64");
+  EXPECT_STREQ(meta[3]["type"].GetString(), "DateTime64(3)");
+  const rapidjson::Value& data = answer["data"];
+  ASSERT_EQ(data.Size(), 2u);
+  EXPECT_STREQ(data[0]["day"].GetString(), "2026-10-05");
+  EXPECT_EQ(data[0]["events"].GetUint64(), 5u);  // a number, not a quoted string
+  EXPECT_EQ(data[0]["users"].GetUint64(), 2u);
+  EXPECT_STREQ(data[0]["first_at"].GetString(), "2026-10-05 08:00:00.000");
+  EXPECT_EQ(data[0]["x"].GetDouble(), 1.5);
+  EXPECT_STREQ(data[1]["day"].GetString(), "2026-10-06");
+  EXPECT_EQ(answer["rows"].GetInt(), 2);
+  EXPECT_TRUE(answer["statistics"]["elapsed"].IsNumber());
+  EXPECT_TRUE(answer["statistics"]["rows_read"].IsUint64());
+}
+
+TEST_F(RestApiTest, QueryAnswersValidUtf8EvenForInvalidStoredStrings) {
+  // The decoder stores strings as sent; JSON out must stay valid UTF-8.
+  const rapidjson::Document posted = PostEvents(
+      "{\"event_id\":\"bad1\",\"user_id\":\"u\xff\xc3(\xe2\x82\xac\",\"event_type\":"
+      "\"app_open\",\"event_timestamp\":\"2026-10-08T10:00:00Z\"}\n");
+  ASSERT_EQ(posted["accepted"].GetInt(), 1);
+  const HttpResponse response = Send(
+      "POST", "/api/v1/query", {}, QueryBody("SELECT user_id FROM events WHERE event_id = 'bad1'"));
+  rapidjson::Document answer;
+  answer.Parse<rapidjson::kParseValidateEncodingFlag>(response.body.c_str());
+  ASSERT_FALSE(answer.HasParseError()) << response.body;
+  // 0xFF and the truncated 0xC3 each become U+FFFD; the euro sign stays.
+  EXPECT_STREQ(answer["data"][0]["user_id"].GetString(), "u\xEF\xBF\xBD\xEF\xBF\xBD(\xE2\x82\xAC");
+}
+
+TEST_F(RestApiTest, QueryRunsEveryReadOnlyStatement) {
+  for (const char* sql : {"WITH 2 AS two SELECT two", "EXPLAIN SELECT count() FROM events",
+                          "SHOW TABLES", "DESCRIBE events", "SELECT 1;"}) {
+    const rapidjson::Document answer = Query(QueryBody(sql));
+    EXPECT_GT(answer["rows"].GetInt(), 0) << sql;
+  }
+}
+
+TEST_F(RestApiTest, QueryFormatsTextOnRequest) {
+  HttpResponse response = Send("POST", "/api/v1/query", {},
+                               QueryBody("SELECT event_type, count() AS n FROM events GROUP BY "
+                                         "event_type ORDER BY event_type",
+                                         "CSVWithNames"));
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.content_type, "text/csv; charset=UTF-8; header=present");
+  EXPECT_EQ(response.body,
+            "\"event_type\",\"n\"\n\"app_crash\",1\n\"app_open\",6\n\"purchase\",2\n"
+            "\"view_item\",2\n");
+  // The statement's FORMAT clause wins over the body's format.
+  response = Send("POST", "/api/v1/query", {}, QueryBody("SELECT 1 AS a FORMAT TSV", "CSV"));
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, "1\n");
+  response = Send("POST", "/api/v1/query", {}, QueryBody("SELECT 1 AS a", "JSONEachRow"));
+  EXPECT_EQ(response.body, "{\"a\":1}\n");
+}
+
+TEST_F(RestApiTest, QueryErrorsCarryThePosition) {
+  rapidjson::Document answer = Query(QueryBody("SELECT usr_id FROM events"), 404);
+  EXPECT_THAT(ErrorOf(answer), HasSubstr("line 1, column 8: "));
+  EXPECT_EQ(answer["line"].GetInt(), 1);
+  EXPECT_EQ(answer["column"].GetInt(), 8);
+  answer = Query(QueryBody("SELECT 1\nFROM events WHERE )"), 400);
+  EXPECT_EQ(answer["line"].GetInt(), 2);
+  EXPECT_EQ(answer["column"].GetInt(), 19);
+  answer = Query(QueryBody("SELECT 1", "XML"), 400);
+  EXPECT_EQ(ErrorOf(answer), "Unknown format XML");
+  EXPECT_FALSE(answer.HasMember("line"));
+}
+
+TEST_F(RestApiTest, QueryRefusesStatementsThatChangeData) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"INSERT INTO events FORMAT JSONEachRow {}", "INSERT adds data: send events to POST"},
+      {"DELETE FROM events WHERE user_id = 'u1'", "DELETE removes data"},
+      {"ALTER TABLE events DELETE WHERE 1", "DELETE removes data"},
+      {"SYSTEM STOP INGEST", "SYSTEM commands run through the SQL endpoint"},
+  };
+  for (const auto& [sql, why] : cases) {
+    const std::string error = ErrorOf(Query(QueryBody(sql), 400));
+    EXPECT_THAT(error, HasSubstr("runs read-only statements only")) << sql;
+    EXPECT_THAT(error, HasSubstr(why)) << sql;
+  }
+  EXPECT_EQ(CountOf("SELECT count() AS n FROM events WHERE user_id = 'u1'"), 5);  // still there
+  // A second statement is a syntax error, never run.
+  EXPECT_EQ(Query(QueryBody("SELECT 1; DELETE FROM events WHERE 1"), 400)["line"].GetInt(), 1);
+  EXPECT_EQ(CountOf("SELECT count() AS n FROM events"), 11);
+}
+
+TEST_F(RestApiTest, QueryRejectsBadBodies) {
+  EXPECT_THAT(ErrorOf(Query("{\"sql\": ", 400)), HasSubstr("the body is not valid JSON"));
+  EXPECT_THAT(ErrorOf(Query("[\"SELECT 1\"]", 400)), HasSubstr("must be a JSON object"));
+  EXPECT_THAT(ErrorOf(Query("{}", 400)), HasSubstr("the body needs \"sql\""));
+  EXPECT_THAT(ErrorOf(Query("{\"sql\": 1}", 400)), HasSubstr("the body needs \"sql\""));
+  EXPECT_THAT(ErrorOf(Query("{\"sql\": \"SELECT 1\", \"fmt\": \"CSV\"}", 400)),
+              HasSubstr("unknown parameter 'fmt'; known: sql, format"));
+  EXPECT_THAT(ErrorOf(Query("{\"sql\": \"SELECT 1\", \"format\": [\"CSV\"]}", 400)),
+              HasSubstr("format must be a string"));
+  const HttpResponse response =
+      Send("POST", "/api/v1/query", {}, "SELECT 1", {{"Content-Type", "text/plain"}});
+  EXPECT_EQ(response.status, 415);
+  EXPECT_THAT(response.body, HasSubstr("Content-Type text/plain"));
+}
+
+// ---- POST /api/v1/events ----
+
+TEST_F(RestApiTest, EventsAcceptGoodCountDuplicatesAndRejectBadLines) {
+  const std::string body =
+      R"({"event_id":"n1","user_id":"u9","event_type":"app_open","event_timestamp":"2026-10-08T10:00:00Z"}
+{"event_id":"n1","user_id":"u9","event_type":"app_open","event_timestamp":"2026-10-08T10:00:00Z"}
+{"event_id":"n2","event_type":"app_open","event_timestamp":"2026-10-08T10:00:00Z"}
+not json
+
+{"event_id":"n3","user":{"user_id":"u9"},"event_type":"purchase","event_timestamp":1791453600000,"properties":{"price":3}}
+{"event_id":"e1","user_id":"u1","session_id":"s1","event_type":"app_open","event_timestamp":"2026-10-05T08:00:00Z"}
+)";
+  const rapidjson::Document answer = PostEvents(body);
+  EXPECT_EQ(answer["received"].GetInt(), 6);    // the blank line is no event
+  EXPECT_EQ(answer["accepted"].GetInt(), 2);    // n1, n3
+  EXPECT_EQ(answer["duplicates"].GetInt(), 2);  // n1 again; e1 from the fixture's earlier body
+  EXPECT_EQ(answer["rejected"].GetInt(), 2);
+  const rapidjson::Value& errors = answer["errors"];
+  ASSERT_EQ(errors.Size(), 2u);
+  EXPECT_EQ(errors[0]["line"].GetInt(), 3);
+  EXPECT_STREQ(errors[0]["reason"].GetString(), "missing_user_id");
+  EXPECT_EQ(errors[1]["line"].GetInt(), 4);
+  EXPECT_STREQ(errors[1]["reason"].GetString(), "malformed_json");
+  EXPECT_TRUE(errors[1]["message"].IsString());
+  EXPECT_EQ(CountOf("SELECT count() AS n FROM events WHERE user_id = 'u9'"), 2);
+  EXPECT_EQ(CountOf("SELECT count() AS n FROM events_rejected"), 2);
+  EXPECT_EQ(CountOf("SELECT count() AS n FROM events_rejected WHERE reason = 'missing_user_id' "
+                    "AND source = 'http:3'"),
+            1);
+}
+
+TEST_F(RestApiTest, EventsAcceptAJsonArray) {
+  const std::string body =
+      R"(  [{"event_id":"a1","user_id":"u8","event_type":"app_open","event_timestamp":"2026-10-08T10:00:00Z"},
+            {"event_id":"a1","user_id":"u8","event_type":"app_open","event_timestamp":"2026-10-08T10:00:00Z"},
+            {"event_id":"a2","user_id":"u8","event_type":"app_open","event_timestamp":"2099-01-01T00:00:00Z"},
+            42])";
+  const rapidjson::Document answer = PostEvents(body, 200, "application/json");
+  EXPECT_EQ(answer["received"].GetInt(), 4);
+  EXPECT_EQ(answer["accepted"].GetInt(), 1);
+  EXPECT_EQ(answer["duplicates"].GetInt(), 1);
+  EXPECT_EQ(answer["rejected"].GetInt(), 2);
+  ASSERT_EQ(answer["errors"].Size(), 2u);
+  EXPECT_EQ(answer["errors"][0]["line"].GetInt(), 3);  // array element numbers, from 1
+  EXPECT_STREQ(answer["errors"][0]["reason"].GetString(), "timestamp_in_future");
+  EXPECT_STREQ(answer["errors"][1]["reason"].GetString(), "not_an_object");
+  EXPECT_EQ(CountOf("SELECT count() AS n FROM events WHERE user_id = 'u8'"), 1);
+  EXPECT_EQ(CountOf("SELECT count() AS n FROM events_rejected"), 2);
+}
+
+TEST_F(RestApiTest, EventsBodyThatIsUnusableAsAWholeIs400AndStoresNothing) {
+  const std::string good =
+      R"({"event_id":"b1","user_id":"u7","event_type":"app_open","event_timestamp":"2026-10-08T10:00:00Z"})";
+  EXPECT_THAT(ErrorOf(PostEvents(absl::StrCat("[", good, ", {"), 400, "application/json")),
+              HasSubstr("is not a JSON array of events"));
+  EXPECT_THAT(ErrorOf(PostEvents(absl::StrCat("[", good, "] [", good, "]"), 400)),
+              HasSubstr("root must not be followed by other values"));
+  EXPECT_THAT(ErrorOf(PostEvents(std::string(100'000, '[') + std::string(100'000, ']'), 400)),
+              HasSubstr("nested deeper than 1000 levels"));
+  EXPECT_THAT(ErrorOf(PostEvents(" \n ", 400)), HasSubstr("the body is empty"));
+  EXPECT_EQ(CountOf("SELECT count() AS n FROM events WHERE user_id = 'u7'"), 0);
+  EXPECT_EQ(CountOf("SELECT count() AS n FROM events_rejected"), 0);
+  const HttpResponse response =
+      Send("POST", "/api/v1/events", {}, good, {{"Content-Type", "text/csv"}});
+  EXPECT_EQ(response.status, 415);
+}
+
+TEST_F(RestApiTest, EventsWithoutIngestorAre503) {
+  HttpRequest request;
+  request.method = "POST";
+  request.path = "/api/v1/events";
+  request.body = "{}";
+  const HttpResponse response = HandleRest(request, RestContext{engine_.get(), nullptr});
+  EXPECT_EQ(response.status, 503);
+  EXPECT_EQ(ErrorOf(Json(response, 503)), "HTTP ingest is not available in this server");
+}
+
+// ---- Routing ----
+
+TEST_F(RestApiTest, UnknownPathsAre404AndWrongMethods405WithAllow) {
+  EXPECT_THAT(ErrorOf(Get("/api/v1/nope", {}, 404)),
+              HasSubstr("no REST endpoint /api/v1/nope; there are GET "
+                        "/api/v1/users/{user_id}/summary, GET /api/v1/metrics/daily"));
+  EXPECT_EQ(Send("GET", "/api/v1/").status, 404);
+  EXPECT_EQ(Send("GET", "/api/v2/query").status, 404);
+
+  HttpResponse response = Send("GET", "/api/v1/query");
+  EXPECT_EQ(ErrorOf(Json(response, 405)), "method GET is not allowed on /api/v1/query; use POST");
+  EXPECT_EQ(HeaderOf(response, "Allow"), "POST, OPTIONS");
+  response = Send("POST", "/api/v1/metrics/daily");
+  EXPECT_EQ(response.status, 405);
+  EXPECT_EQ(HeaderOf(response, "Allow"), "GET, OPTIONS");
+  EXPECT_EQ(Send("DELETE", "/api/v1/users/u1/summary").status, 405);
+
+  response = Send("OPTIONS", "/api/v1/events");
+  EXPECT_EQ(response.status, 204);
+  EXPECT_EQ(HeaderOf(response, "Allow"), "POST, OPTIONS");
+}
+
+TEST_F(RestApiTest, RequiredRoleMatchesPathsLikeTheRouter) {
+  auto role = [](const std::string& method, const std::string& path) {
+    HttpRequest request;
+    request.method = method;
+    request.path = path;
+    return RestRequiredRole(request);
+  };
+  EXPECT_EQ(role("POST", "/api/v1/events"), Role::kAdmin);
+  EXPECT_EQ(role("POST", "/api/v1/events/"), Role::kAdmin);
+  EXPECT_EQ(role("POST", "/api/v1/query"), Role::kAnalyst);
+  EXPECT_EQ(role("POST", "/api/v1/query/"), Role::kAnalyst);
+  EXPECT_EQ(role("GET", "/api/v1/query"), Role::kViewer);  // a 405
+  EXPECT_EQ(role("GET", "/api/v1/metrics/daily"), Role::kViewer);
+  EXPECT_EQ(role("GET", "/api/v1/users/u1/summary"), Role::kViewer);
+  EXPECT_EQ(role("POST", "/api/v1/nope"), Role::kViewer);  // a 404
+}
+
+}  // namespace
+}  // namespace mua
