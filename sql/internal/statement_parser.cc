@@ -399,7 +399,7 @@ absl::Status Parser::ParseSystem(Statement* statement) {
     if (!statement->system_command.empty()) statement->system_command += ' ';
     statement->system_command += absl::AsciiStrToUpper(tokens_.Take().text);
   }
-  if (statement->system_command.empty()) return Expected("a SYSTEM command, e.g. STOP INGEST");
+  if (statement->system_command.empty()) return Expected("a SYSTEM command (e.g. STOP INGEST)");
   return absl::OkStatus();
 }
 

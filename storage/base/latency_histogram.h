@@ -42,7 +42,7 @@ class LatencyHistogram {
       int64_t seen = 0;
       for (int i = 0; i < kBuckets; ++i) {
         seen += buckets[i];
-        if (seen >= rank) return std::min(UpperBound(i), max);
+        if (seen >= rank) return i == kBuckets - 1 ? max : std::min(UpperBound(i), max);
       }
       return max;
     }

@@ -79,7 +79,7 @@ TEST(ParserErrorTest, UnsupportedStatements) {
   EXPECT_EQ(empty.status().message(), "line 1, column 1: empty query");
   EXPECT_EQ(ParseError("UPDATE t SET a = 1"),
             "line 1, column 1: expected a statement (SELECT, WITH, SHOW, DESCRIBE, EXPLAIN, "
-            "INSERT, DELETE or ALTER), found 'UPDATE'");
+            "INSERT, DELETE, ALTER, SYSTEM or KILL), found 'UPDATE'");
   EXPECT_EQ(ParseError("SHOW COLUMNS"),
             "line 1, column 6: expected TABLES or DATABASES after 'SHOW', found 'COLUMNS'");
   EXPECT_EQ(ParseError("INSERT INTO events VALUES (1)"),

@@ -307,7 +307,7 @@ TEST(SqlEngineCatalogTest, ProvidedTablesAndSystemCommands) {
   EXPECT_EQ(stops, 1);
   EXPECT_EQ(run("SYSTEM FLUSH EVERYTHING"),
             "line 1, column 1: Unknown SYSTEM command FLUSH EVERYTHING (this server has: STOP INGEST)");
-  EXPECT_EQ(run("SYSTEM"), "line 1, column 7: expected a SYSTEM command, e.g. STOP INGEST, found end of input");
+  EXPECT_EQ(run("SYSTEM"), "line 1, column 7: expected a SYSTEM command (e.g. STOP INGEST) after 'SYSTEM', found end of input");
 }
 
 }  // namespace
