@@ -112,6 +112,8 @@ struct KafkaConsumerStats {
   int64_t duplicates = 0;
   int64_t rejected = 0;
   int64_t gap_messages = 0;
+  double wait_seconds = 0;   // in PollBatch waiting for messages
+  double apply_seconds = 0;  // decoding, de-duplicating, appending
   bool paused_for_memory = false;
   bool paused_by_operator = false;
   int64_t pauses = 0;            // times consumption was paused

@@ -71,7 +71,8 @@ const ColumnList& SummaryColumns() {
       {"rejected", "UInt64"},        {"rejected_kept", "UInt64"},   {"gap_messages", "UInt64"},
       {"batches", "UInt64"},         {"pauses", "UInt64"},          {"freshness_p50_ms", "Float64"},
       {"freshness_p99_ms", "Float64"}, {"freshness_max_ms", "Float64"}, {"consumer_errors", "UInt64"},
-      {"commit_errors", "UInt64"},   {"last_error", "String"}};
+      {"commit_errors", "UInt64"},   {"last_error", "String"},
+      {"wait_seconds", "Float64"},   {"apply_seconds", "Float64"}};
   return *columns;
 }
 
@@ -98,6 +99,8 @@ std::shared_ptr<const ResultSet> SummaryRows(const RejectedEventLog* log, const 
   c[12].ints.push_back(stats.consumer_errors);
   c[13].ints.push_back(stats.commit_errors);
   c[14].strings.push_back(stats.last_error);
+  c[15].floats.push_back(stats.wait_seconds);
+  c[16].floats.push_back(stats.apply_seconds);
   rows->row_count = 1;
   return rows;
 }

@@ -3,12 +3,12 @@
 # and freshness (produce -> queryable) at a steady rate.
 #   bench/ingest/kafka_ingest_bench.sh BUILD_DIR [EVENTS=10000000] [FRESHNESS_RATE=100000]
 #
-# mua-kafka-dev keeps only ~5 MB per partition, and on 2 cores a producer competes with
-# MUA for CPU. So the rate is measured in rounds: with consumption stopped (SYSTEM STOP
-# INGEST) mua-gen fills the broker with a round of events, then consumption starts and
-# the time until every event of the round is queryable is summed. Freshness is measured
-# with mua-gen producing at a steady rate while MUA consumes; MUA records, per message,
-# Kafka's CreateTime to the end of its batch's append (system.ingest_summary).
+# Rate: mua-gen produces EVENTS at OFFERED events/s (env, default 200 k) while MUA consumes;
+# the figure is events / (first produce -> all queryable), valid when gap_messages = 0 (the
+# dev broker keeps ~5 MB per partition: a consumer that falls behind loses messages, and
+# MUA counts them). Producer, broker and MUA share the machine's cores.
+# Freshness: mua-gen produces at a steady FRESHNESS_RATE while MUA consumes; MUA records,
+# per message, Kafka's CreateTime to the end of its batch's append (system.ingest_summary).
 set -euo pipefail
 BUILD=${1:?usage: kafka_ingest_bench.sh BUILD_DIR [EVENTS] [FRESHNESS_RATE]}
 EVENTS=${2:-10000000}
@@ -39,34 +39,29 @@ start_server() {  # start_server TOPIC
 sql() { curl -s --data-binary "$1" "http://127.0.0.1:$HTTP_PORT/"; }
 
 if [[ -z "${FRESHNESS_ONLY:-}" ]]; then
-# --- Rate: rounds of ~1 M events (what the broker's retention holds comfortably). -------
+# --- Sustained rate: mua-gen produces EVENTS at OFFERED events/s while MUA consumes. ----
+# Big producer batches (linger 1 s): mua-kafka-dev answers a fetch with one batch per
+# partition. The broker keeps ~5 MB per partition, so a consumer that falls behind loses
+# messages — counted in gap_messages, which must stay 0 for the rate to count.
+OFFERED=${OFFERED:-200000}
 start_server mobile_app_events
-sql "SYSTEM STOP INGEST" >/dev/null
-users_per_round=4000   # x 30 days ~ 430 k events (~107 per user)
-stored=0
-drain_seconds=0
-round=0
-while (( stored < EVENTS )); do
-  round=$((round + 1))
-  # Distinct UUID event ids per round (seed), so no round repeats another's events.
-  "$BIN/mua-gen" --users $users_per_round --days 30 --seed $((1000 + round)) --event-ids uuid \
-    --kafka-brokers "$BOOTSTRAP" 2>"$WORK/gen-$round.err"
-  produced=$(sed -n 's/^mua-gen: \([0-9]*\) events (\([0-9]*\) duplicates).*/\1 \2/p' "$WORK/gen-$round.err")
-  read -r events duplicates <<<"$produced"
-  target=$((stored + events - duplicates))
-  start=$(now)
-  sql "SYSTEM START INGEST" >/dev/null
-  until [[ "$(sql 'SELECT count() FROM events')" == "$target" ]]; do sleep 0.02; done
-  end=$(now)
-  sql "SYSTEM STOP INGEST" >/dev/null
-  seconds=$(python3 -c "print($end - $start)")
-  drain_seconds=$(python3 -c "print($drain_seconds + $seconds)")
-  echo "round $round: $((target - stored)) events queryable in $(printf '%.2f' "$seconds") s ($(python3 -c "print(int(($target - $stored) / $seconds))") events/s)"
-  stored=$target
+"$BIN/mua-gen" --users 10 --days 1 --seed 1 --event-ids uuid --kafka-brokers "$BOOTSTRAP" 2>/dev/null
+until [[ "$(sql 'SELECT events > 0 FROM system.ingest_summary')" == 1 ]]; do sleep 0.05; done  # joined
+base=$(sql 'SELECT events + duplicates FROM system.ingest_summary')
+users=$(( EVENTS / 107 ))   # ~107 events per user over 30 days
+start=$(now)
+"$BIN/mua-gen" --users "$users" --days 30 --seed 9 --event-ids uuid --kafka-linger-ms 1000 \
+  --rate "$OFFERED" --kafka-brokers "$BOOTSTRAP" 2>"$WORK/gen-rate.err"
+produced_at=$(now)
+events=$(sed -n 's/^mua-gen: \([0-9]*\) events.*/\1/p' "$WORK/gen-rate.err")
+target=$((base + events))
+until [[ "$(sql "SELECT events + duplicates + gap_messages >= $target FROM system.ingest_summary")" == 1 ]]; do
+  sleep 0.05
 done
+end=$(now)
 rss_kb=$(awk '/VmRSS/ {print $2}' /proc/$server_pid/status)
-echo "RATE: $stored events from the broker to queryable in $(printf '%.2f' "$drain_seconds") s = $(python3 -c "print(int($stored / $drain_seconds))") events/s; server RSS $((rss_kb / 1024)) MiB"
-sql "SELECT state, messages, events, duplicates, rejected, batches FROM system.ingest_summary FORMAT Vertical"
+python3 -c "print('RATE: %d events offered at $OFFERED/s, produced in %.1f s, all queryable %.1f s after the first produce = %d events/s; server RSS %d MiB' % ($events, $produced_at - $start, $end - $start, $events / ($end - $start), $rss_kb / 1024))"
+sql "SELECT events, duplicates, gap_messages, wait_seconds, apply_seconds FROM system.ingest_summary FORMAT Vertical"
 kill -TERM "$server_pid"; wait "$server_pid" || true
 fi
 

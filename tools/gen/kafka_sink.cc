@@ -80,7 +80,7 @@ absl::StatusOr<std::unique_ptr<KafkaSink>> KafkaSink::Open(const KafkaSinkOption
   const std::pair<const char*, std::string> settings[] = {
       {"bootstrap.servers", options.brokers},
       {"compression.type", "lz4"},
-      {"linger.ms", "20"},
+      {"linger.ms", absl::StrCat(options.linger_ms)},
       {"batch.num.messages", "10000"},
       {"batch.size", "1000000"},
       {"queue.buffering.max.messages", "1000000"},

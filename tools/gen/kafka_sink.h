@@ -25,6 +25,9 @@ struct KafkaSinkOptions {
   std::string brokers;               // bootstrap list, HOST:PORT[,HOST:PORT...]
   std::string topic;                 // must exist (or be auto-created by the broker)
   double rate = 0;                   // messages per second; 0: as fast as possible
+  // How long a batch may wait to fill. mua-kafka-dev returns one batch per partition per
+  // fetch, so bigger batches (longer linger) let a consumer read faster from it.
+  int linger_ms = 20;
   int connect_timeout_ms = 10'000;   // for the first metadata request
   int delivery_timeout_ms = 30'000;  // per message (librdkafka message.timeout.ms)
 };

@@ -40,12 +40,14 @@ ABSL_FLAG(std::string, kafka_brokers, "",
           "produce to Kafka instead of --out: bootstrap list HOST:PORT[,...]");
 ABSL_FLAG(std::string, kafka_topic, "mobile_app_events", "Kafka topic (with --kafka-brokers)");
 ABSL_FLAG(double, rate, 0, "Kafka: messages per second; 0 for as fast as possible");
+ABSL_FLAG(int, kafka_linger_ms, 20, "Kafka: how long a producer batch may wait to fill (bigger batches)");
 
 namespace {
 
 constexpr const char* kFlagNames[] = {"users",           "days",          "start",     "seed",
                                       "duplicate_share", "invalid_share", "event_ids", "out",
-                                      "kafka_brokers",   "kafka_topic",   "rate"};
+                                      "kafka_brokers",   "kafka_topic",   "rate",
+                                      "kafka_linger_ms"};
 
 void PrintHelp() {
   std::printf(
@@ -217,7 +219,8 @@ int ProduceToKafka(const mua::gen::GeneratorOptions& options) {
   if (!(rate >= 0)) UsageError("--rate must be >= 0");
   const mua::gen::KafkaSinkOptions sink_options = {.brokers = absl::GetFlag(FLAGS_kafka_brokers),
                                                    .topic = absl::GetFlag(FLAGS_kafka_topic),
-                                                   .rate = rate};
+                                                   .rate = rate,
+                                                   .linger_ms = absl::GetFlag(FLAGS_kafka_linger_ms)};
   auto sink = mua::gen::KafkaSink::Open(sink_options);
   if (!sink.ok()) {
     std::fprintf(stderr, "mua-gen: %s\n", std::string(sink.status().message()).c_str());
