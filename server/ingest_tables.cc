@@ -8,30 +8,14 @@
 #include "ingest/kafka_consumer.h"
 #include "ingest/rejected_event_log.h"
 #include "query/result_set.h"
+#include "server/internal/system_rows.h"
 #include "sql/catalog.h"
 
 namespace mua {
 namespace {
 
-using ColumnList = std::vector<std::pair<std::string, std::string>>;
-
-// Builds an empty ResultSet with the columns' types parsed from their names.
-ResultSet EmptyRows(const ColumnList& columns) {
-  ResultSet rows;
-  for (const auto& [name, type] : columns) {
-    DataType data_type = DataType::Of(TypeId::kString);
-    if (type == "Int32") data_type = DataType::Of(TypeId::kInt32);
-    if (type == "Int64") data_type = DataType::Of(TypeId::kInt64);
-    if (type == "UInt64") data_type = DataType::Of(TypeId::kUInt64);
-    if (type == "UInt8") data_type = DataType::Of(TypeId::kUInt8);
-    if (type == "Float64") data_type = DataType::Of(TypeId::kFloat64);
-    if (type == "DateTime64(3)") data_type = DataType::Of(TypeId::kDateTime64);
-    if (type == "Array(String)") data_type = DataType::Array(TypeId::kString);
-    if (type == "Array(UInt64)") data_type = DataType::Array(TypeId::kUInt64);
-    rows.AddColumn(name, data_type);
-  }
-  return rows;
-}
+using server_internal::ColumnList;
+using server_internal::EmptyRows;
 
 const ColumnList& RejectedColumns() {
   static const ColumnList* columns = new ColumnList{

@@ -18,6 +18,7 @@
 #include "query/output_format.h"
 #include "rapidjson/document.h"
 #include "server/grafana_api.h"
+#include "server/internal/system_rows.h"
 #include "server/rest_api.h"
 #include "sql/catalog.h"
 #include "sql/sql_engine.h"
@@ -114,22 +115,8 @@ std::string Summary(int64_t read_rows, int64_t read_bytes, int64_t written_rows,
                       absl::ToInt64Nanoseconds(elapsed), "\"}");
 }
 
-DataType TypeOf(absl::string_view type) {
-  if (type == "UInt64") return DataType::Of(TypeId::kUInt64);
-  if (type == "Int64") return DataType::Of(TypeId::kInt64);
-  if (type == "UInt32") return DataType::Of(TypeId::kUInt32);
-  if (type == "Float64") return DataType::Of(TypeId::kFloat64);
-  if (type == "DateTime64(3)") return DataType::Of(TypeId::kDateTime64);
-  return DataType::Of(TypeId::kString);
-}
-
-using ColumnList = std::vector<std::pair<std::string, std::string>>;
-
-ResultSet EmptyRows(const ColumnList& columns) {
-  ResultSet rows;
-  for (const auto& [name, type] : columns) rows.AddColumn(name, TypeOf(type));
-  return rows;
-}
+using server_internal::ColumnList;
+using server_internal::EmptyRows;
 
 const ColumnList& AuditColumns() {
   static const ColumnList* columns = new ColumnList{
@@ -462,6 +449,15 @@ HttpResponse Service::Metrics() const {
   auto metric = [&out](absl::string_view name, absl::string_view type, absl::string_view help) {
     absl::StrAppend(&out, "# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n");
   };
+  auto histogram = [&](absl::string_view name, absl::string_view help, const LatencyHistogram::Counts& counts,
+                       std::initializer_list<double> bounds_seconds) {
+    metric(name, "histogram", help);
+    for (double bound : bounds_seconds) {
+      absl::StrAppend(&out, name, "_bucket{le=\"", bound, "\"} ", counts.CountAtMost(absl::Seconds(bound)), "\n");
+    }
+    absl::StrAppend(&out, name, "_bucket{le=\"+Inf\"} ", counts.count, "\n", name, "_sum ",
+                    absl::ToDoubleSeconds(counts.sum), "\n", name, "_count ", counts.count, "\n");
+  };
   const MemoryUsage memory = parts_.table->Memory();
   metric("mua_table_rows", "gauge", "Rows stored per table.");
   absl::StrAppend(&out, "mua_table_rows{table=\"events\"} ", parts_.table->row_count(), "\n");
@@ -506,25 +502,11 @@ HttpResponse Service::Metrics() const {
     }
     metric("mua_ingest_paused", "gauge", "1 while consumption is paused (memory limit or operator).");
     absl::StrAppend(&out, "mua_ingest_paused ", stats.paused_for_memory || stats.paused_by_operator ? 1 : 0, "\n");
-    const LatencyHistogram::Counts freshness = parts_.consumer->freshness();
-    metric("mua_ingest_freshness_seconds", "histogram", "Produce (Kafka CreateTime) to queryable, per message.");
-    for (double bound : {0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0}) {
-      absl::StrAppend(&out, "mua_ingest_freshness_seconds_bucket{le=\"", bound, "\"} ",
-                      freshness.CountAtMost(absl::Seconds(bound)), "\n");
-    }
-    absl::StrAppend(&out, "mua_ingest_freshness_seconds_bucket{le=\"+Inf\"} ", freshness.count, "\n",
-                    "mua_ingest_freshness_seconds_sum ", absl::ToDoubleSeconds(freshness.sum), "\n",
-                    "mua_ingest_freshness_seconds_count ", freshness.count, "\n");
+    histogram("mua_ingest_freshness_seconds", "Produce (Kafka CreateTime) to queryable, per message.",
+              parts_.consumer->freshness(), {0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0});
   }
-  const LatencyHistogram::Counts latency = query_latency_.Snapshot();
-  metric("mua_query_duration_seconds", "histogram", "SQL statements, parse to result.");
-  for (double bound : {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0}) {
-    absl::StrAppend(&out, "mua_query_duration_seconds_bucket{le=\"", bound, "\"} ",
-                    latency.CountAtMost(absl::Seconds(bound)), "\n");
-  }
-  absl::StrAppend(&out, "mua_query_duration_seconds_bucket{le=\"+Inf\"} ", latency.count, "\n",
-                  "mua_query_duration_seconds_sum ", absl::ToDoubleSeconds(latency.sum), "\n",
-                  "mua_query_duration_seconds_count ", latency.count, "\n");
+  histogram("mua_query_duration_seconds", "SQL statements, parse to result.", query_latency_.Snapshot(),
+            {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0});
   metric("mua_queries_running", "gauge", "SQL statements running now.");
   absl::StrAppend(&out, "mua_queries_running ", running_.load(), "\n");
   metric("mua_http_responses_total", "counter", "HTTP responses by status class.");
