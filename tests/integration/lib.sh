@@ -25,12 +25,13 @@ finish() {
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-# start_broker KAFKA_DEV [--topic T --partitions N]... : sets BOOTSTRAP.
+# start_broker KAFKA_DEV [--port P] [--topic T --partitions N]... : sets BOOTSTRAP.
 start_broker() {
   local kafka_dev=$1
   shift
   : >"$WORK/broker.out"
-  "$kafka_dev" --port "$(free_port)" "$@" >"$WORK/broker.out" 2>"$WORK/broker.err" &
+  [[ "${1:-}" == "--port" ]] || set -- --port "$(free_port)" "$@"
+  "$kafka_dev" "$@" >"$WORK/broker.out" 2>"$WORK/broker.err" &
   pids+=($!)
   BOOTSTRAP=""
   for _ in $(seq 100); do
