@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <csignal>
 #include <thread>
 #include <cstdio>
@@ -35,6 +36,7 @@
 #include "server/ingest_tables.h"
 #include "server/service.h"
 #include "ingest/body_ingestor.h"
+#include "ingest/pii.h"
 #include "query/output_format.h"
 #include "sql/catalog.h"
 #include "sql/parser.h"
@@ -52,6 +54,9 @@ ABSL_FLAG(std::string, http, "127.0.0.1:8720", "server mode: HOST:PORT of the HT
 ABSL_FLAG(std::string, kafka_brokers, "", "server mode: consume from these Kafka brokers");
 ABSL_FLAG(std::string, kafka_topic, "mobile_app_events", "Kafka topics to consume, comma-separated");
 ABSL_FLAG(std::string, kafka_group, "mua", "Kafka consumer group");
+ABSL_FLAG(std::string, hash_user_ids, "",
+          "PII: a salt file; user ids are stored as keyed SipHash-128 hashes of it (REST lookups hash "
+          "the id the same way)");
 ABSL_FLAG(std::string, tokens, "",
           "bearer tokens file: TOKEN ROLE PRINCIPAL per line (roles viewer|analyst|admin); without it "
           "the server runs in development mode and only binds to loopback");
@@ -223,7 +228,8 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
                    .consumer = consumer.get(),
                    .rejected = ingest.rejected_log,
                    .audit = audit->get(),
-                   .tokens = &tokens},
+                   .tokens = &tokens,
+                   .user_id_hasher = ingest.decoder.user_id_hasher},
                   {.max_concurrent_queries = absl::GetFlag(FLAGS_max_concurrent_queries),
                    .max_execution_time = absl::Seconds(absl::GetFlag(FLAGS_max_execution_time)),
                    .max_result_rows = absl::GetFlag(FLAGS_max_result_rows),
@@ -270,7 +276,14 @@ int Run() {
   SqlEngine engine(&table, &catalog);
 
   RejectedEventLog rejected_log;
+  std::optional<UserIdHasher> hasher;
+  if (const std::string salt = absl::GetFlag(FLAGS_hash_user_ids); !salt.empty()) {
+    absl::StatusOr<UserIdHasher> loaded = UserIdHasher::FromSaltFile(salt);
+    if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
+    hasher = *loaded;
+  }
   IngestOptions ingest;
+  if (hasher) ingest.decoder.user_id_hasher = &*hasher;
   ingest.decoder.retention_days = absl::GetFlag(FLAGS_retention_days);
   ingest.rejected_log = &rejected_log;
   for (const std::string& path : absl::GetFlag(FLAGS_load)) {

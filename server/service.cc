@@ -291,7 +291,7 @@ HttpResponse Service::Route(HttpRequest& request, const Principal& principal, Ou
     outcome->statement = request.method == "GET" ? request.path : request.body;
     const Role need = RestRequiredRole(request);
     if (!Allows(principal.role, need)) return forbid(need);
-    return HandleRest(request, RestContext{parts_.engine, parts_.ingestor});
+    return HandleRest(request, RestContext{parts_.engine, parts_.ingestor, parts_.user_id_hasher});
   }
   if (request.path == "/") {
     if (request.method == "GET" && !request.HasParam("query")) return HttpResponse::Text(200, "Ok.\n");

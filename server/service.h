@@ -37,6 +37,7 @@ class KafkaConsumer;
 class RejectedEventLog;
 class SqlEngine;
 class Table;
+class UserIdHasher;
 
 struct ServiceParts {
   const Table* table = nullptr;
@@ -47,6 +48,7 @@ struct ServiceParts {
   const RejectedEventLog* rejected = nullptr;
   AuditLog* audit = nullptr;
   const TokenStore* tokens = nullptr;
+  const UserIdHasher* user_id_hasher = nullptr;  // with --hash_user_ids
 };
 
 struct ServiceOptions {

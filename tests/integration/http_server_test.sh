@@ -134,6 +134,15 @@ check "a denied request is audited with its status" grep -q '"principal":"vera",
 stop_server
 check "SIGTERM stops cleanly" test $? -eq 0
 
+# --- PII: --hash_user_ids stores keyed hashes; REST lookups hash the id the same way. ---
+echo "a-secret-salt" >"$WORK/salt"
+printf '{"event_id":"p1","user_id":"alice","event_type":"app_open","event_timestamp":"2026-10-05T08:00:00Z"}\n' >"$WORK/pii.jsonl"
+start_server "$SERVER" pii --load "$WORK/pii.jsonl" --hash_user_ids "$WORK/salt" --audit_log "$WORK/pii-audit.jsonl"
+stored_id=$(sql "SELECT user_id FROM events")
+check "the stored user id is a 32-hex hash, not 'alice' ($stored_id)" bash -c "[[ '$stored_id' =~ ^[0-9a-f]{32}\$ ]]"
+check "REST finds alice by her clear id" test "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT/api/v1/users/alice/summary")" == 200
+stop_server
+
 # --- Bind policy: no tokens on a non-loopback address refuses to start. ---
 "$SERVER" --http "0.0.0.0:$(free_port)" >"$WORK/refuse.out" 2>&1
 check "refuses to bind 0.0.0.0 without --tokens" grep -q "refusing to listen" "$WORK/refuse.out"
