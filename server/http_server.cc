@@ -60,7 +60,7 @@ HttpRequest ToHttpRequest(http::request<http::string_body>&& request) {
   exchange.method = std::string(request.method_string());
   const absl::string_view target(request.target().data(), request.target().size());
   const size_t question = target.find('?');
-  exchange.path = UrlDecode(target.substr(0, question));
+  exchange.path = std::string(target.substr(0, question));  // handlers decode their segments
   if (question != absl::string_view::npos) {
     for (absl::string_view pair : absl::StrSplit(target.substr(question + 1), '&', absl::SkipEmpty())) {
       const size_t equals = pair.find('=');
@@ -86,7 +86,6 @@ struct HttpServer::Impl {
   HttpHandler handler;
   const HttpServerOptions options;
   std::atomic<int64_t> connections{0};
-  std::atomic<int64_t> requests{0};
   std::atomic<bool> stopping{false};
   bool stopped = false;
   // Live sessions, so Stop() can close the idle ones.
@@ -187,7 +186,6 @@ class Session : public std::enable_shared_from_this<Session> {
         response = HttpResponse::Text(500, absl::StrCat("Code: 1001. DB::Exception: ", e.what(), ". (STD_EXCEPTION)\n"));
       }
       net::dispatch(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-        self->server_->requests.fetch_add(1);
         self->Write(std::move(response), /*close=*/false);
       });
     });
@@ -268,7 +266,6 @@ absl::Status HttpServer::Start(const std::string& host, int port) {
 }
 
 int64_t HttpServer::open_connections() const { return impl_->connections.load(); }
-int64_t HttpServer::requests_served() const { return impl_->requests.load(); }
 
 void HttpServer::Stop() {
   if (impl_->stopped || !impl_->acceptor) return;

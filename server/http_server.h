@@ -49,7 +49,6 @@ class HttpServer {
   absl::Status Start(const std::string& host, int port);
   int port() const { return port_; }  // the bound port (useful with port 0)
   int64_t open_connections() const;
-  int64_t requests_served() const;
 
   // Stops accepting; requests in flight finish and are answered; idle connections close.
   // Idempotent.

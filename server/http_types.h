@@ -18,7 +18,9 @@ namespace mua {
 
 struct HttpRequest {
   std::string method;  // "GET", "POST", "OPTIONS", ...
-  std::string path;    // without the query string, e.g. "/grafana/query"
+  // Without the query string and still percent-encoded, e.g. "/api/v1/users/a%2Fb/summary":
+  // decoding first would let an encoded '/' split a segment.
+  std::string path;
   std::vector<std::pair<std::string, std::string>> params;   // URL-decoded query string
   std::vector<std::pair<std::string, std::string>> headers;  // names as received
   std::string body;

@@ -5,7 +5,6 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -21,6 +20,7 @@
 #include "server/internal/system_rows.h"
 #include "server/rest_api.h"
 #include "sql/catalog.h"
+#include "sql/parser.h"
 #include "sql/sql_engine.h"
 #include "sql/sql_error.h"
 #include "storage/table.h"
@@ -80,31 +80,25 @@ HttpResponse ClickHouseErrorResponse(const absl::Status& status, const std::stri
   return response;
 }
 
-// What a statement needs, from its first word (the engine parses it properly).
+// What a statement needs. Unparsable text needs analyst: the engine then reports the
+// syntax error to whoever may run SQL at all.
 Role RoleForSql(absl::string_view sql) {
-  size_t i = 0;
-  while (i < sql.size()) {  // skip blanks and comments
-    if (absl::ascii_isspace(static_cast<unsigned char>(sql[i]))) {
-      ++i;
-    } else if (sql.substr(i, 2) == "--") {
-      i = sql.find('\n', i);
-      if (i == absl::string_view::npos) break;
-    } else if (sql.substr(i, 2) == "/*") {
-      i = sql.find("*/", i);
-      if (i == absl::string_view::npos) break;
-      i += 2;
-    } else {
-      break;
-    }
+  absl::StatusOr<Statement> statement = ParseStatement(sql);
+  if (!statement.ok()) return Role::kAnalyst;
+  switch (statement->kind) {
+    case StatementKind::kSelect:
+    case StatementKind::kShowTables:
+    case StatementKind::kShowDatabases:
+    case StatementKind::kDescribe:
+    case StatementKind::kExplain:
+      return Role::kAnalyst;
+    case StatementKind::kSystem:
+      return statement->system_command == "KILL QUERY" ? Role::kAnalyst : Role::kAdmin;
+    case StatementKind::kInsert:
+    case StatementKind::kDelete:
+      return Role::kAdmin;
   }
-  size_t end = i;
-  while (end < sql.size() && absl::ascii_isalpha(static_cast<unsigned char>(sql[end]))) ++end;
-  const std::string word = absl::AsciiStrToUpper(sql.substr(std::min(i, sql.size()), end - std::min(i, sql.size())));
-  if (word == "SELECT" || word == "WITH" || word == "SHOW" || word == "DESCRIBE" || word == "DESC" ||
-      word == "EXPLAIN" || word == "KILL") {
-    return Role::kAnalyst;
-  }
-  return Role::kAdmin;  // INSERT, DELETE, ALTER, SYSTEM — and anything unknown, to be safe
+  return Role::kAdmin;
 }
 
 std::string Summary(int64_t read_rows, int64_t read_bytes, int64_t written_rows, int64_t result_rows,
