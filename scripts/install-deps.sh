@@ -12,6 +12,7 @@ packages=(
   curl python3                               # HTTP client and helpers for tests and the demo
   python3-yaml python3-jsonschema            # the Grafana openapi contract check
   rapidjson-dev libabsl-dev libedit-dev      # JSON, Abseil, shell line editing
+  libxxhash-dev                              # checksums of persisted files
   libgtest-dev libgmock-dev libbenchmark-dev # tests and benchmarks
 )
 

@@ -33,6 +33,7 @@ struct EventRow {
 
   // The value of any string column (not kEventTime).
   absl::string_view StringValue(ColumnId id) const;
+  absl::string_view* MutableStringValue(ColumnId id);
 };
 
 }  // namespace mua

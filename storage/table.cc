@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_format.h"
 #include "storage/base/check.h"
+#include "storage/base/status_macros.h"
 #include "storage/base/time_util.h"
 #include "storage/internal/head_segment.h"
 #include "storage/internal/partition.h"
@@ -125,6 +126,53 @@ int Table::SealIdleHeads(absl::Duration idle) {
   }
   Publish(states);
   return static_cast<int>(states.size());
+}
+
+absl::StatusOr<uint64_t> Table::EraseUser(absl::string_view user_id) {
+  absl::MutexLock lock(&append_mu_);
+  const std::optional<uint32_t> user = user_index_.Find(user_id);
+  if (!user.has_value()) return 0;
+  uint64_t erased = 0;
+  absl::Status first_error;
+  std::vector<std::shared_ptr<const PartitionState>> states;
+  for (auto& [day, partition] : partitions_) {
+    absl::StatusOr<std::shared_ptr<const PartitionState>> state = partition->EraseUser(*user, &erased);
+    if (state.ok()) {
+      states.push_back(*std::move(state));
+    } else if (first_error.ok()) {
+      first_error = state.status();
+    }
+  }
+  Publish(states);
+  MUA_RETURN_IF_ERROR(first_error);
+  return erased;
+}
+
+std::vector<int32_t> Table::DropPartitionsBefore(int32_t first_kept_day) {
+  std::vector<int32_t> dropped;
+  absl::MutexLock lock(&append_mu_);
+  absl::MutexLock publish_lock(&publish_mu_);
+  while (!partitions_.empty() && partitions_.begin()->first < first_kept_day) {
+    dropped.push_back(partitions_.begin()->first);
+    published_.erase(partitions_.begin()->first);
+    partitions_.erase(partitions_.begin());
+  }
+  return dropped;
+}
+
+StringDictionary& Table::mutable_dictionary(ColumnId column) {
+  if (column == ColumnId::kUserId) return user_index_;
+  MUA_CHECK(dictionaries_[ColumnIndex(column)] != nullptr, "column has no dictionary");
+  return *dictionaries_[ColumnIndex(column)];
+}
+
+void Table::RestorePartition(int32_t day,
+                             std::vector<std::shared_ptr<const storage_internal::SealedSegment>> segments,
+                             std::shared_ptr<const storage_internal::UserBitmaps> bitmaps,
+                             absl::Span<const EncodedRow> head_rows) {
+  absl::MutexLock lock(&append_mu_);
+  const auto state = PartitionFor(day).Restore(std::move(segments), std::move(bitmaps), head_rows);
+  Publish({&state, 1});
 }
 
 void Table::Publish(absl::Span<const std::shared_ptr<const PartitionState>> states) {

@@ -23,6 +23,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
@@ -35,7 +37,10 @@ namespace mua {
 
 namespace storage_internal {
 class Partition;
+class SealedSegment;
+struct EncodedRow;
 struct PartitionState;
+struct UserBitmaps;
 }  // namespace storage_internal
 
 struct TableOptions {
@@ -65,6 +70,24 @@ class Table {
   int SealIdleHeads(absl::Duration idle);
 
   TableSnapshot Snapshot() const;
+
+  // GDPR erasure: removes every row of `user_id` and its bitmap bits in every
+  // partition (rewriting the segments that hold them). Returns the rows removed.
+  // Errors: DataLoss when a segment to rewrite does not decode (nothing of
+  // that partition changes then).
+  absl::StatusOr<uint64_t> EraseUser(absl::string_view user_id);
+
+  // Drops whole partitions of days before `first_kept_day` (retention).
+  // Returns the days dropped.
+  std::vector<int32_t> DropPartitionsBefore(int32_t first_kept_day);
+
+  // For storage/store.h, loading persisted data into a new table: the
+  // dictionaries are refilled in code order, then each partition is installed.
+  StringDictionary& mutable_dictionary(ColumnId column);
+  void RestorePartition(int32_t day,
+                        std::vector<std::shared_ptr<const storage_internal::SealedSegment>> segments,
+                        std::shared_ptr<const storage_internal::UserBitmaps> bitmaps,
+                        absl::Span<const storage_internal::EncodedRow> head_rows);
 
   uint64_t row_count() const;
 

@@ -69,6 +69,7 @@ class TableSnapshot {
 
  private:
   friend class Table;
+  friend class Store;
   std::vector<std::shared_ptr<const storage_internal::PartitionState>> partitions_;
   const Table* table_ = nullptr;
 };

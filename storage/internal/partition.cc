@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "storage/base/status_macros.h"
+
 namespace mua::storage_internal {
 namespace {
 
@@ -50,7 +52,7 @@ Partition::Partition(int32_t day, uint32_t segment_rows)
 }
 
 void Partition::SealFullHead(PartitionState* state) {
-  state->segments.push_back(SealedSegment::Seal(*head_, head_->size()));
+  state->segments.push_back(SealedSegment::Seal(*head_, 0, head_->size()));
   head_ = std::make_shared<HeadSegment>(segment_rows_);
   state->head = head_;
   state->head_rows = 0;
@@ -103,6 +105,75 @@ std::shared_ptr<const PartitionState> Partition::Append(absl::Span<const Encoded
   latest_ = state;
   last_append_ = std::chrono::steady_clock::now();
   return state;
+}
+
+std::shared_ptr<const PartitionState> Partition::Restore(
+    std::vector<std::shared_ptr<const SealedSegment>> segments,
+    std::shared_ptr<const UserBitmaps> bitmaps, absl::Span<const EncodedRow> head_rows) {
+  auto state = std::make_shared<PartitionState>(*latest_);
+  state->segments = std::move(segments);
+  state->bitmaps = std::move(bitmaps);
+  for (const EncodedRow& row : head_rows) {
+    if (head_->full()) SealFullHead(state.get());
+    head_->Append(row);
+  }
+  state->head_rows = head_->size();
+  latest_ = state;
+  return state;
+}
+
+absl::StatusOr<std::shared_ptr<const PartitionState>> Partition::EraseUser(uint32_t user,
+                                                                          uint64_t* erased) {
+  const UserBitmaps& old_bitmaps = *latest_->bitmaps;
+  if (old_bitmaps.all == nullptr || !old_bitmaps.all->contains(user)) return latest_;
+  auto state = std::make_shared<PartitionState>(*latest_);
+  if (head_->size() > 0) SealFullHead(state.get());
+
+  const int user_index = ColumnIndex(ColumnId::kUserId);
+  std::vector<std::shared_ptr<const SealedSegment>> kept;
+  for (const auto& segment : state->segments) {
+    bool may_hold = false;
+    for (uint32_t b = 0; b < segment->block_count() && !may_hold; ++b) {
+      const ZoneMap& zone = segment->zone_map(b);
+      may_hold = zone.min_code[user_index] <= user && user <= zone.max_code[user_index];
+    }
+    if (!may_hold) {
+      kept.push_back(segment);
+      continue;
+    }
+    StringArena strings;
+    std::vector<EncodedRow> rows;
+    MUA_RETURN_IF_ERROR(segment->ReadRows(&strings, &rows));
+    const size_t before = rows.size();
+    std::erase_if(rows, [user](const EncodedRow& row) { return row.user == user; });
+    *erased += before - rows.size();
+    if (rows.size() == before) {
+      kept.push_back(segment);
+    } else if (!rows.empty()) {
+      HeadSegment rebuilt(static_cast<uint32_t>(rows.size()));
+      for (const EncodedRow& row : rows) rebuilt.Append(row);
+      kept.push_back(SealedSegment::Seal(rebuilt, 0, rebuilt.size()));
+    }
+  }
+  state->segments = std::move(kept);
+
+  auto bitmaps = std::make_shared<UserBitmaps>();
+  auto without = [user](const UserBitmap& bitmap) {
+    auto copy = std::make_shared<UserBitmap>(bitmap);
+    copy->remove(user);
+    return copy;
+  };
+  bitmaps->all = without(*old_bitmaps.all);
+  for (const auto& [type, bitmap] : old_bitmaps.by_event_type) {
+    if (!bitmap->contains(user)) {
+      bitmaps->by_event_type[type] = bitmap;
+    } else if (bitmap->cardinality() > 1) {
+      bitmaps->by_event_type[type] = without(*bitmap);
+    }
+  }
+  state->bitmaps = std::move(bitmaps);
+  latest_ = state;
+  return std::shared_ptr<const PartitionState>(state);
 }
 
 std::shared_ptr<const PartitionState> Partition::SealHead() {

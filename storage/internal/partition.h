@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "storage/user_bitmap.h"
 #include "storage/internal/head_segment.h"
@@ -59,6 +60,18 @@ class Partition {
 
   // Seals the head if it holds rows; returns the new state (or the current one).
   std::shared_ptr<const PartitionState> SealHead();
+
+  // Installs data loaded from disk into this new, empty partition: sealed
+  // segments, the bitmaps of segments + head rows, and the head's rows.
+  std::shared_ptr<const PartitionState> Restore(
+      std::vector<std::shared_ptr<const SealedSegment>> segments,
+      std::shared_ptr<const UserBitmaps> bitmaps, absl::Span<const EncodedRow> head_rows);
+
+  // Removes every row of `user` and its bits; seals the head first when it
+  // holds rows. Returns the new state (the current one when the user has no
+  // rows here) and adds the rows removed to *erased.
+  // Errors: DataLoss when a segment to rewrite does not decode.
+  absl::StatusOr<std::shared_ptr<const PartitionState>> EraseUser(uint32_t user, uint64_t* erased);
 
   // Steady-clock time of the last Append, for sealing idle heads.
   std::chrono::steady_clock::time_point last_append() const { return last_append_; }

@@ -7,7 +7,7 @@
 #include "storage/base/check.h"
 #include "storage/base/status_macros.h"
 #include "storage/internal/column_codec.h"
-#include "storage/internal/head_segment.h"
+#include "storage/base/coding.h"
 
 namespace mua::storage_internal {
 namespace {
@@ -25,10 +25,12 @@ std::pair<T, T> MinMax(absl::Span<const T> values) {
 
 }  // namespace
 
-std::shared_ptr<const SealedSegment> SealedSegment::Seal(const HeadSegment& head, uint32_t rows) {
-  MUA_CHECK(rows > 0 && rows <= head.size(), "sealing an empty or unwritten range");
+std::shared_ptr<const SealedSegment> SealedSegment::Seal(const HeadSegment& head, uint32_t begin,
+                                                        uint32_t end) {
+  MUA_CHECK(begin < end && end <= head.size(), "sealing an empty or unwritten range");
+  const uint32_t rows = end - begin;
   std::vector<uint32_t> order(rows);
-  std::iota(order.begin(), order.end(), 0);
+  std::iota(order.begin(), order.end(), begin);
   // Stable: events of one user at the same millisecond keep their arrival order.
   std::stable_sort(order.begin(), order.end(), [&head](uint32_t a, uint32_t b) {
     const uint32_t user_a = head.user(a), user_b = head.user(b);
@@ -41,11 +43,11 @@ std::shared_ptr<const SealedSegment> SealedSegment::Seal(const HeadSegment& head
   std::vector<int64_t> times;
   std::vector<uint32_t> codes;
   std::vector<absl::string_view> strings;
-  for (uint32_t begin = 0; begin < rows; begin += kBlockRows) {
-    const uint32_t end = std::min(rows, begin + kBlockRows);
-    const absl::Span<const uint32_t> block_rows(order.data() + begin, end - begin);
+  for (uint32_t first = 0; first < rows; first += kBlockRows) {
+    const uint32_t last = std::min(rows, first + kBlockRows);
+    const absl::Span<const uint32_t> block_rows(order.data() + first, last - first);
     Block& block = segment->blocks_.emplace_back();
-    block.rows = end - begin;
+    block.rows = last - first;
 
     times.clear();
     for (uint32_t row : block_rows) times.push_back(head.time(row));
@@ -128,6 +130,87 @@ absl::Status SealedSegment::ReadBlock(uint32_t block_index, ColumnSet columns,
     }
     if (!status.ok()) {
       return absl::DataLossError(absl::StrCat(context(id), status.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+void SealedSegment::Serialize(std::string* out) const {
+  PutFixed32(out, row_count_);
+  PutFixed32(out, static_cast<uint32_t>(blocks_.size()));
+  for (const Block& block : blocks_) {
+    PutFixed32(out, block.rows);
+    PutFixed64(out, static_cast<uint64_t>(block.zone.min_time));
+    PutFixed64(out, static_cast<uint64_t>(block.zone.max_time));
+    for (int i = 0; i < kNumColumns; ++i) {
+      PutFixed32(out, block.zone.min_code[i]);
+      PutFixed32(out, block.zone.max_code[i]);
+    }
+    for (const std::string& bytes : block.encoded) {
+      PutVarint64(out, bytes.size());
+      out->append(bytes);
+    }
+  }
+}
+
+absl::StatusOr<std::shared_ptr<const SealedSegment>> SealedSegment::Parse(absl::string_view bytes) {
+  const char* p = bytes.data();
+  const char* const limit = bytes.data() + bytes.size();
+  auto truncated = [] { return absl::DataLossError("serialized segment is truncated"); };
+  constexpr size_t kZoneBytes = 4 + 16 + 8 * kNumColumns;
+  if (limit - p < 8) return truncated();
+  auto segment = std::make_shared<SealedSegment>();
+  segment->row_count_ = LoadFixed32(p);
+  const uint32_t block_count = LoadFixed32(p + 4);
+  p += 8;
+  if (block_count > segment->row_count_ || block_count > bytes.size() / kZoneBytes) {
+    return absl::DataLossError("serialized segment: implausible block count");
+  }
+  segment->blocks_.resize(block_count);
+  uint64_t rows = 0;
+  for (Block& block : segment->blocks_) {
+    if (static_cast<size_t>(limit - p) < kZoneBytes) return truncated();
+    block.rows = LoadFixed32(p);
+    block.zone.min_time = static_cast<int64_t>(LoadFixed64(p + 4));
+    block.zone.max_time = static_cast<int64_t>(LoadFixed64(p + 12));
+    p += 20;
+    for (int i = 0; i < kNumColumns; ++i, p += 8) {
+      block.zone.min_code[i] = LoadFixed32(p);
+      block.zone.max_code[i] = LoadFixed32(p + 4);
+    }
+    if (block.rows == 0 || block.rows > kBlockRows) {
+      return absl::DataLossError("serialized segment: block row count out of range");
+    }
+    rows += block.rows;
+    for (std::string& encoded : block.encoded) {
+      uint64_t length = 0;
+      p = GetVarint64(p, limit, &length);
+      if (p == nullptr || length > static_cast<uint64_t>(limit - p)) return truncated();
+      encoded.assign(p, length);
+      p += length;
+    }
+  }
+  if (rows != segment->row_count_ || p != limit) {
+    return absl::DataLossError("serialized segment: row count or length mismatch");
+  }
+  return std::shared_ptr<const SealedSegment>(std::move(segment));
+}
+
+absl::Status SealedSegment::ReadRows(StringArena* strings, std::vector<EncodedRow>* rows) const {
+  ScanBuffers buffers;
+  ScanBlock block;
+  for (uint32_t b = 0; b < block_count(); ++b) {
+    MUA_RETURN_IF_ERROR(ReadBlock(b, ColumnSet::All(), &buffers, &block));
+    for (uint32_t r = 0; r < block.row_count; ++r) {
+      EncodedRow& row = rows->emplace_back();
+      row.event_time_ms = block.event_time[r];
+      row.user = block.users[r];
+      for (int slot = 0; slot < kNumCodeColumns; ++slot) {
+        row.codes[slot] = block.codes[ColumnIndex(kCodeColumns[slot])][r];
+      }
+      for (int slot = 0; slot < kNumStringColumns; ++slot) {
+        row.strings[slot] = strings->Add(block.strings[ColumnIndex(kStringColumns[slot])][r]);
+      }
     }
   }
   return absl::OkStatus();

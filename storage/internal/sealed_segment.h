@@ -13,14 +13,15 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "storage/memory_usage.h"
 #include "storage/scan_block.h"
 #include "storage/schema.h"
+#include "storage/internal/head_segment.h"
+#include "storage/internal/string_arena.h"
 
 namespace mua::storage_internal {
-
-class HeadSegment;
 
 // Per-block minimum and maximum: event_time, and the codes of the user column
 // and every low-cardinality column (by ColumnIndex; unused entries are 0).
@@ -33,8 +34,20 @@ struct ZoneMap {
 
 class SealedSegment {
  public:
-  // Encodes the first `rows` rows of `head`. REQUIRES: 0 < rows <= head.size().
-  static std::shared_ptr<const SealedSegment> Seal(const HeadSegment& head, uint32_t rows);
+  // Encodes rows [begin, end) of `head`. REQUIRES: begin < end <= head.size().
+  static std::shared_ptr<const SealedSegment> Seal(const HeadSegment& head, uint32_t begin,
+                                                   uint32_t end);
+
+  // The on-disk form (storage/store.h): row and block counts, zone maps and the
+  // encoded column blocks, exactly as held in memory.
+  void Serialize(std::string* out) const;
+  // Errors: DataLoss when `bytes` is not a well-formed serialized segment.
+  static absl::StatusOr<std::shared_ptr<const SealedSegment>> Parse(absl::string_view bytes);
+
+  // Decodes every row, in segment order, for rewriting (erasure) or reloading
+  // rows into a head. String views point into `*strings`.
+  // Errors: DataLoss when a block does not decode.
+  absl::Status ReadRows(StringArena* strings, std::vector<EncodedRow>* rows) const;
 
   uint32_t row_count() const { return row_count_; }
   uint32_t block_count() const { return static_cast<uint32_t>(blocks_.size()); }
