@@ -10,6 +10,7 @@
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
 #include "storage/base/status_macros.h"
+#include "storage/store.h"
 #include "storage/schema.h"
 
 namespace mua {
@@ -71,10 +72,15 @@ absl::StatusOr<BodyFormat> InsertFormat(absl::string_view name) {
 }
 
 BodyIngestor::BodyIngestor(Table* table, IngestOptions options)
-    : table_(table),
-      options_(std::move(options)),
-      dedup_(DedupOptions{.horizon_days = options_.decoder.retention_days,
-                          .max_entries = options_.dedup_max_entries}) {}
+    : table_(table), options_(std::move(options)) {
+  if (options_.dedup == nullptr) {
+    own_dedup_ = std::make_unique<Deduplicator>(DedupOptions{
+        .horizon_days = options_.decoder.retention_days, .max_entries = options_.dedup_max_entries});
+    options_.dedup = own_dedup_.get();
+  }
+  options_.write_ahead = options_.store != nullptr;
+  options_.max_rejected_kept = 10;
+}
 
 absl::StatusOr<BodyIngestStats> BodyIngestor::Ingest(absl::string_view body, BodyFormat format,
                                                      absl::string_view source,
@@ -118,13 +124,11 @@ absl::StatusOr<BodyIngestStats> BodyIngestor::Ingest(absl::string_view body, Bod
     }
   }
 
-  absl::MutexLock lock(&mu_);
-  IngestOptions options = options_;
-  options.dedup = &dedup_;
-  options.max_rejected_kept = 10;
   LoadStats stats;
   std::istringstream in(std::move(lines));
-  MUA_RETURN_IF_ERROR(LoadJsonLines(in, source, table_, options, &stats));
+  MUA_RETURN_IF_ERROR(LoadJsonLines(in, source, table_, options_, &stats));
+  // Acknowledged only once on disk; concurrent requests share the WAL's syncs.
+  if (stats.wal_seq != 0) MUA_RETURN_IF_ERROR(options_.store->WaitDurable(stats.wal_seq));
   return BodyIngestStats{.events = stats.lines,
                          .accepted = stats.accepted,
                          .duplicates = stats.duplicates,

@@ -8,18 +8,19 @@
 //   MUA_ASSIGN_OR_RETURN(BodyIngestStats stats,
 //                        ingestor.Ingest(body, BodyFormat::kEventLines, "http"));
 //
-// Thread safety: Ingest may be called concurrently; calls are serialized (the table
-// serializes appends anyway, and de-duplication needs one order).
+// With IngestOptions::store, accepted rows are written to its WAL and Ingest returns only
+// once they are durable (group commit: concurrent requests share each fsync).
+//
+// Thread safety: Ingest may be called concurrently (the Deduplicator orders repeats).
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "ingest/dedup.h"
 #include "ingest/ingest_options.h"
 #include "ingest/json_lines_loader.h"
@@ -63,8 +64,7 @@ class BodyIngestor {
  private:
   Table* const table_;
   IngestOptions options_;
-  absl::Mutex mu_;
-  Deduplicator dedup_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<Deduplicator> own_dedup_;  // when options name none
 };
 
 }  // namespace mua

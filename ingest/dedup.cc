@@ -1,7 +1,11 @@
 #include "ingest/dedup.h"
 
 #include "ingest/internal/siphash.h"
+#include "storage/base/status_macros.h"
 #include "storage/base/time_util.h"
+#include "storage/scan_block.h"
+#include "storage/string_dictionary.h"
+#include "storage/table_snapshot.h"
 
 namespace mua {
 namespace {
@@ -14,17 +18,60 @@ constexpr uint64_t kDedupK1 = 0x6b2d6465642d7075ULL;
 
 Deduplicator::Deduplicator(DedupOptions options) : options_(options) {}
 
-bool Deduplicator::SeenBefore(absl::string_view user_id, absl::string_view event_id,
-                              int64_t event_time_ms) {
-  ++stats_.checked;
+namespace {
+
+ingest_internal::Hash128 Fingerprint(absl::string_view user_id, absl::string_view event_id) {
   // Length-prefixed, so ("a\0b", "c") and ("a", "b\0c") differ.
   ingest_internal::SipHash128 hash(kDedupK0, kDedupK1);
   hash.UpdateU64(user_id.size());
   hash.Update(user_id);
   hash.Update(event_id);
-  const ingest_internal::Hash128 fingerprint = hash.Finish();
-  const int32_t day = DayOfMillis(event_time_ms);
-  const Entry entry{fingerprint.low, static_cast<uint32_t>(fingerprint.high), day};
+  return hash.Finish();
+}
+
+}  // namespace
+
+bool Deduplicator::SeenBefore(absl::string_view user_id, absl::string_view event_id,
+                              int64_t event_time_ms) {
+  const ingest_internal::Hash128 fingerprint = Fingerprint(user_id, event_id);
+  absl::MutexLock lock(&mu_);
+  return SeenBeforeLocked(fingerprint.low, static_cast<uint32_t>(fingerprint.high),
+                          DayOfMillis(event_time_ms));
+}
+
+absl::Status Deduplicator::RecordStored(const TableSnapshot& snapshot) {
+  ScanBuffers buffers;
+  ScanBlock block;
+  const ColumnSet columns = {ColumnId::kUserId, ColumnId::kEventId};
+  int64_t recorded = 0;
+  const StringDictionary& users = snapshot.user_index();
+  for (size_t p = snapshot.partition_count(); p-- > 0 && recorded < options_.max_entries;) {
+    ScanOptions scan;
+    scan.min_time_ms = MillisOfDay(snapshot.day(p));
+    scan.max_time_ms = MillisOfDay(snapshot.day(p) + 1) - 1;
+    const BlockList blocks = snapshot.ListBlocks(scan);
+    std::vector<ingest_internal::Hash128> fingerprints;
+    for (const BlockRef& ref : blocks.blocks) {
+      MUA_RETURN_IF_ERROR(snapshot.ReadBlock(ref, columns, &buffers, &block));
+      const auto& event_ids = block.strings[ColumnIndex(ColumnId::kEventId)];
+      for (uint32_t r = 0; r < block.row_count; ++r) {
+        fingerprints.push_back(Fingerprint(users.Get(block.users[r]), event_ids[r]));
+      }
+    }
+    absl::MutexLock lock(&mu_);
+    for (const ingest_internal::Hash128& fingerprint : fingerprints) {
+      SeenBeforeLocked(fingerprint.low, static_cast<uint32_t>(fingerprint.high), snapshot.day(p));
+    }
+    stats_.checked -= static_cast<int64_t>(fingerprints.size());  // not checks of new events
+    recorded += static_cast<int64_t>(fingerprints.size());
+  }
+  return absl::OkStatus();
+}
+
+bool Deduplicator::SeenBeforeLocked(uint64_t fingerprint_low, uint32_t fingerprint_high,
+                                    int32_t day) {
+  ++stats_.checked;
+  const Entry entry{fingerprint_low, fingerprint_high, day};
   if (day < oldest_kept_day_) {
     // Beyond the horizon: a lookup only, so old stragglers do not force evictions.
     const bool seen = entries_.contains(entry);
@@ -86,12 +133,14 @@ void Deduplicator::EnforceMaxEntries() {
 }
 
 DedupStats Deduplicator::stats() const {
+  absl::MutexLock lock(&mu_);
   DedupStats stats = stats_;
   stats.entries = static_cast<int64_t>(entries_.size());
   return stats;
 }
 
 size_t Deduplicator::memory_bytes() const {
+  absl::MutexLock lock(&mu_);
   // A slot plus one control byte per bucket; a std::map node is ~48 bytes.
   return entries_.capacity() * (sizeof(Entry) + 1) + entries_by_day_.size() * 48;
 }

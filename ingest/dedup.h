@@ -11,18 +11,26 @@
 //   Deduplicator dedup({.horizon_days = 730});
 //   if (dedup.SeenBefore(row.user_id, row.event_id, row.event_time_ms)) ++duplicates;
 //
-// Thread safety: none. The ingest consumer calls it from its single appending thread,
-// after parallel decoding, in append order.
+// After a restart RecordStored() fills the set from the persisted table, newest days first,
+// so a re-sent event (an HTTP retry, a producer retry) is still recognized.
+//
+// Thread safety: every method may be called from any thread (one Deduplicator serves
+// Kafka and HTTP ingest alike); calls are serialized.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <map>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 
 namespace mua {
+
+class TableSnapshot;
 
 struct DedupOptions {
   int horizon_days = 730;              // keep entries this many days behind the newest; 0 = all
@@ -47,6 +55,10 @@ class Deduplicator {
   // records it under the UTC day of event_time_ms and returns false.
   bool SeenBefore(absl::string_view user_id, absl::string_view event_id, int64_t event_time_ms);
 
+  // Records the (user_id, event_id) of every row of `snapshot`, newest days first, up to
+  // max_entries. Errors: DataLoss when a block does not decode.
+  absl::Status RecordStored(const TableSnapshot& snapshot);
+
   DedupStats stats() const;
 
   // Approximate bytes held by the set and the day index.
@@ -67,16 +79,20 @@ class Deduplicator {
     }
   };
 
-  void NoteDay(int32_t day);
-  void EvictBefore(int32_t day);
-  void EnforceMaxEntries();
+  bool SeenBeforeLocked(uint64_t fingerprint_low, uint32_t fingerprint_high, int32_t day)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void NoteDay(int32_t day) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void EvictBefore(int32_t day) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void EnforceMaxEntries() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const DedupOptions options_;
-  absl::flat_hash_set<Entry, EntryHash, EntryEq> entries_;
-  std::map<int32_t, int64_t> entries_by_day_;
-  int32_t newest_day_ = INT32_MIN;
-  int32_t oldest_kept_day_ = INT32_MIN;  // events before it are checked but not recorded
-  DedupStats stats_;
+  mutable absl::Mutex mu_;
+  absl::flat_hash_set<Entry, EntryHash, EntryEq> entries_ ABSL_GUARDED_BY(mu_);
+  std::map<int32_t, int64_t> entries_by_day_ ABSL_GUARDED_BY(mu_);
+  int32_t newest_day_ ABSL_GUARDED_BY(mu_) = INT32_MIN;
+  // Events before it are checked but not recorded.
+  int32_t oldest_kept_day_ ABSL_GUARDED_BY(mu_) = INT32_MIN;
+  DedupStats stats_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace mua

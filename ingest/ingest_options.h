@@ -17,6 +17,7 @@ namespace mua {
 
 class Deduplicator;
 class RejectedEventLog;
+class Store;
 
 struct IngestOptions {
   EventDecoderOptions decoder;
@@ -31,6 +32,11 @@ struct IngestOptions {
   // Where rejected events go for `events_rejected` (not owned; may be shared by all
   // sources). When null, a Kafka consumer keeps its own, bounded by max_rejected_kept.
   RejectedEventLog* rejected_log = nullptr;
+  // Durability (not owned): batches are applied under its ApplyScope, erased users are
+  // dropped, and with write_ahead every batch is logged to its WAL before appending
+  // (for sources that acknowledge: HTTP).
+  Store* store = nullptr;
+  bool write_ahead = false;
   std::optional<absl::Time> now;   // the clock for future/retention checks; unset = absl::Now()
 };
 

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -13,8 +14,10 @@
 #include "ingest/event_arena.h"
 #include "ingest/event_decoder.h"
 #include "ingest/internal/batch_decoder.h"
+#include "ingest/internal/event_appender.h"
 #include "ingest/rejected_event_log.h"
 #include "storage/base/status_macros.h"
+#include "storage/store.h"
 #include "storage/table.h"
 
 namespace mua {
@@ -41,21 +44,20 @@ class Loader {
         options_(options),
         stats_(stats),
         decoder_(options.decoder, options.threads) {
-    dedup_ = options.dedup;
-    if (dedup_ == nullptr) {
+    if (options.dedup == nullptr) {
+      // One set for the whole load, shared by every chunk's appender.
       own_dedup_ = std::make_unique<Deduplicator>(
           DedupOptions{.horizon_days = options.decoder.retention_days,
                        .max_entries = options.dedup_max_entries});
-      dedup_ = own_dedup_.get();
+      options_.dedup = own_dedup_.get();
     }
-    batch_.reserve(options.batch_rows);
   }
 
   absl::Status Run(std::istream& in);
 
  private:
   absl::Status ProcessLines(absl::string_view text);
-  absl::Status Collect(DecodedSlice& slice);
+  absl::Status Collect(DecodedSlice& slice, ingest_internal::EventAppender& appender);
   void FlushRejects() {
     if (options_.rejected_log != nullptr) options_.rejected_log->Append(std::move(pending_rejects_));
     pending_rejects_.clear();
@@ -65,13 +67,11 @@ class Loader {
 
   const std::string source_name_;
   Table* const table_;
-  const IngestOptions& options_;
+  IngestOptions options_;
   LoadStats* const stats_;
-  Deduplicator* dedup_ = nullptr;
   std::unique_ptr<Deduplicator> own_dedup_;
   BatchDecoder decoder_;
   std::vector<Payload> lines_;
-  std::vector<EventRow> batch_;
   std::vector<RejectedEvent> pending_rejects_;  // for options_.rejected_log
   int64_t line_number_ = 0;
 };
@@ -91,21 +91,22 @@ void Loader::Reject(int64_t line_number, DecodeError error, std::string raw, abs
   }
 }
 
-absl::Status Loader::Collect(DecodedSlice& slice) {
+absl::Status Loader::Collect(DecodedSlice& slice, ingest_internal::EventAppender& appender) {
   for (Rejection& rejection : slice.rejections) {
     Reject(rejection.tag, std::move(rejection.error), std::move(rejection.raw),
            rejection.at);
   }
-  for (const EventRow& row : slice.rows) {
-    if (dedup_->SeenBefore(row.user_id, row.event_id, row.event_time_ms)) {
-      ++stats_->duplicates;
-      continue;
-    }
-    batch_.push_back(row);
-    if (batch_.size() >= options_.batch_rows) {
-      MUA_RETURN_IF_ERROR(table_->Append(batch_));
-      stats_->accepted += static_cast<int64_t>(batch_.size());
-      batch_.clear();
+  for (size_t i = 0; i < slice.rows.size(); ++i) {
+    switch (appender.Offer(slice.rows[i])) {
+      case ingest_internal::Verdict::kAccepted:
+        break;
+      case ingest_internal::Verdict::kDuplicate:
+        ++stats_->duplicates;
+        break;
+      case ingest_internal::Verdict::kErased:
+        Reject(slice.row_tags[i], {RejectReason::kErasedUser, "the user was erased (GDPR)"}, "",
+               absl::Now());
+        break;
     }
   }
   return absl::OkStatus();
@@ -129,16 +130,19 @@ absl::Status Loader::ProcessLines(absl::string_view text) {
   decoder_.Decode(lines_, NowMillis());
 
   absl::Status status;
-  for (DecodedSlice& slice : decoder_.slices()) {
-    if (!status.ok()) break;
-    status = Collect(slice);
+  {
+    std::optional<Store::ApplyScope> scope;
+    if (options_.store != nullptr) scope.emplace(options_.store->BeginApply());
+    ingest_internal::EventAppender appender(table_, options_, scope ? &*scope : nullptr);
+    for (DecodedSlice& slice : decoder_.slices()) {
+      if (!status.ok()) break;
+      status = Collect(slice, appender);
+    }
+    if (status.ok()) status = appender.Flush();
+    stats_->accepted += appender.appended();
+    if (appender.wal_seq() != 0) stats_->wal_seq = appender.wal_seq();
   }
-  if (status.ok() && !batch_.empty()) {
-    status = table_->Append(batch_);
-    if (status.ok()) stats_->accepted += static_cast<int64_t>(batch_.size());
-  }
-  // The batch borrows from the arenas: drop both together.
-  batch_.clear();
+  // The appended rows borrowed from the arenas.
   decoder_.Clear();
   FlushRejects();
   return status;

@@ -36,6 +36,8 @@ struct LoadStats {
   int64_t rejected = 0;
   std::array<int64_t, kNumRejectReasons> rejected_by_reason{};
   int64_t bytes = 0;  // bytes read
+  // With IngestOptions::write_ahead: the newest WAL record written, to wait for.
+  uint64_t wal_seq = 0;
   double seconds = 0;
   std::vector<RejectedEvent> rejected_events;  // the first IngestOptions::max_rejected_kept
 

@@ -10,9 +10,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/strip.h"
 #include "ingest/dedup.h"
 #include "ingest/internal/batch_decoder.h"
+#include "ingest/internal/event_appender.h"
 #include "storage/base/status_macros.h"
+#include "storage/store.h"
 #include "storage/table.h"
 
 namespace mua {
@@ -42,21 +46,16 @@ absl::Status Unavailable(absl::string_view what, rd_kafka_resp_err_t err) {
 
 }  // namespace
 
+std::string KafkaSource(const TopicPartition& partition) {
+  return absl::StrCat("kafka/", partition.topic, "/", partition.partition);
+}
+
 struct KafkaConsumer::Handles {
-  explicit Handles(const IngestOptions& options)
-      : decoder(options.decoder, options.threads), dedup(options.dedup) {
-    if (dedup == nullptr) {
-      own_dedup = std::make_unique<Deduplicator>(
-          DedupOptions{.horizon_days = options.decoder.retention_days,
-                       .max_entries = options.dedup_max_entries});
-      dedup = own_dedup.get();
-    }
-  }
+  Handles(const IngestOptions& options, Table* table)
+      : decoder(options.decoder, options.threads), appender(table, options, nullptr) {}
   std::unique_ptr<rd_kafka_t, KafkaDeleter> kafka;
   BatchDecoder decoder;
-  Deduplicator* dedup;
-  std::unique_ptr<Deduplicator> own_dedup;
-  std::vector<EventRow> rows;  // one Table::Append's worth
+  ingest_internal::EventAppender appender;
 };
 
 // One micro-batch: the messages (owned until applied) and their payloads.
@@ -69,13 +68,26 @@ struct KafkaConsumer::Batch {
 KafkaConsumer::KafkaConsumer(const KafkaConsumerOptions& options, Table* table)
     : options_(options),
       table_(table),
-      handles_(std::make_unique<Handles>(options.ingest)),
+      handles_(std::make_unique<Handles>(options_.ingest, table)),
       memory_limit_(options.memory_limit_bytes),
       rejected_log_(options.ingest.rejected_log) {
   if (rejected_log_ == nullptr) {
     own_rejected_log_ = std::make_unique<RejectedEventLog>(
         RejectedEventLogOptions{.max_rows = options.ingest.max_rejected_kept});
     rejected_log_ = own_rejected_log_.get();
+  }
+  // Exactly-once across restarts: resume where the persisted data ends.
+  if (options_.ingest.store != nullptr) {
+    for (const auto& [source, offset] : options_.ingest.store->positions()) {
+      const absl::string_view rest = absl::StripPrefix(source, "kafka/");
+      const size_t slash = rest.rfind('/');
+      int32_t partition = 0;
+      if (rest.size() == source.size() || slash == absl::string_view::npos ||
+          !absl::SimpleAtoi(rest.substr(slash + 1), &partition)) {
+        continue;
+      }
+      partitions_[{std::string(rest.substr(0, slash)), partition}].applied_offset = offset;
+    }
   }
 }
 
@@ -345,7 +357,11 @@ absl::Status KafkaConsumer::Apply(Batch& batch) {
   handles_->decoder.Decode(batch.payloads, absl::ToUnixMillis(now));
   std::vector<RejectedEvent> rejected;
   absl::Status status;
-  std::vector<EventRow>& rows = handles_->rows;
+  // From the first check to the stored positions: one batch for a checkpoint.
+  std::optional<Store::ApplyScope> scope;
+  if (options_.ingest.store != nullptr) scope.emplace(options_.ingest.store->BeginApply());
+  ingest_internal::EventAppender& appender = handles_->appender;
+  appender.set_scope(scope ? &*scope : nullptr);
   for (DecodedSlice& slice : handles_->decoder.slices()) {
     for (ingest_internal::Rejection& rejection : slice.rejections) {
       const rd_kafka_message_t* message = batch.messages[rejection.tag].get();
@@ -362,26 +378,44 @@ absl::Status KafkaConsumer::Apply(Batch& batch) {
                           .partition = message->partition,
                           .offset = message->offset});
     }
-    for (size_t i = 0; i < slice.rows.size() && status.ok(); ++i) {
+    for (size_t i = 0; i < slice.rows.size(); ++i) {
       const EventRow& row = slice.rows[i];
-      PartitionIngestStats* stats = stats_of[slice.row_tags[i]];
-      if (handles_->dedup->SeenBefore(row.user_id, row.event_id, row.event_time_ms)) {
-        ++stats->duplicates;
-        continue;
-      }
-      ++stats->events;
-      stats->last_event_time_ms = std::max(stats->last_event_time_ms, row.event_time_ms);
-      rows.push_back(row);
-      if (rows.size() >= options_.ingest.batch_rows) {
-        status = table_->Append(rows);
-        rows.clear();
+      const int64_t tag = slice.row_tags[i];
+      PartitionIngestStats* stats = stats_of[tag];
+      switch (appender.Offer(row)) {
+        case ingest_internal::Verdict::kAccepted:
+          ++stats->events;
+          stats->last_event_time_ms = std::max(stats->last_event_time_ms, row.event_time_ms);
+          break;
+        case ingest_internal::Verdict::kDuplicate:
+          ++stats->duplicates;
+          break;
+        case ingest_internal::Verdict::kErased: {
+          ++stats->rejected;
+          ++stats->rejected_by_reason[static_cast<size_t>(RejectReason::kErasedUser)];
+          const rd_kafka_message_t* message = batch.messages[tag].get();
+          const char* topic = rd_kafka_topic_name(message->rkt);
+          rejected.push_back({.reason = RejectReason::kErasedUser,
+                              .message = "the user was erased (GDPR); the payload is not kept",
+                              .source = absl::StrCat(topic, "/", message->partition, "/", message->offset),
+                              .rejected_at = absl::Now(),
+                              .topic = topic,
+                              .partition = message->partition,
+                              .offset = message->offset});
+          break;
+        }
       }
     }
   }
-  if (status.ok() && !rows.empty()) status = table_->Append(rows);
-  rows.clear();  // the rows borrow from the decoder's arenas: drop both together
-  handles_->decoder.Clear();
-  MUA_RETURN_IF_ERROR(status);
+  status = appender.Flush();
+  handles_->decoder.Clear();  // the appended rows borrowed from the decoder's arenas
+  if (!status.ok()) return status;
+  if (scope) {
+    for (const auto& [key, add] : delta) {
+      scope->SetPosition(KafkaSource(key), add.applied_offset);
+    }
+    scope.reset();
+  }
   rejected_log_->Append(std::move(rejected));
 
   // Queryable now: record freshness, the offsets, then commit them for lag tools and restarts.

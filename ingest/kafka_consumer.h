@@ -7,6 +7,11 @@
 // Rejected events go to a RejectedEventLog (`events_rejected`) with their topic, partition
 // and offset; every counter is kept per topic-partition for system.ingest and /metrics.
 //
+// Durability: with options.ingest.store, each batch is applied under the store's
+// ApplyScope and leaves each partition's next offset as the position
+// "kafka/TOPIC/PARTITION" (KafkaSource), which a checkpoint persists with the data; a
+// new consumer starts from the positions the store loaded, so after a crash every
+// event is applied exactly once.
 // Back-pressure: at memory_limit_bytes (table + rejected events) every assigned partition
 // is paused, and resumed below 95% of it; PauseIngest() does the same for an operator.
 // Nothing is dropped: messages already fetched are still applied.
@@ -82,6 +87,9 @@ struct TopicPartition {
     return a.topic == b.topic && a.partition == b.partition;
   }
 };
+
+// The store position name of a topic-partition: "kafka/TOPIC/PARTITION".
+std::string KafkaSource(const TopicPartition& partition);
 
 // What system.ingest shows for one topic-partition.
 struct PartitionIngestStats {

@@ -21,6 +21,7 @@ constexpr std::array<absl::string_view, kNumRejectReasons> kNames = {
     "timestamp_in_future",
     "timestamp_too_old",
     "too_large",
+    "erased_user",
 };
 
 }  // namespace

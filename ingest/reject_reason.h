@@ -27,8 +27,9 @@ enum class RejectReason : uint8_t {
   kTimestampInFuture,        // later than now + 24 h
   kTimestampTooOld,          // in a UTC day older than the retention period
   kTooLarge,                 // payload larger than the configured maximum
+  kErasedUser,               // the user was erased (GDPR DELETE); the payload is not kept
 };
-inline constexpr int kNumRejectReasons = 15;
+inline constexpr int kNumRejectReasons = 16;
 
 // The stable snake_case name, e.g. "wrong_type_user_id".
 absl::string_view RejectReasonName(RejectReason reason);

@@ -26,7 +26,9 @@ for _ in $(seq 100); do grep -q '^bootstrap:' "$work/broker.out" && break; sleep
 bootstrap=$(sed -n 's/^bootstrap: //p' "$work/broker.out")
 echo "dev broker: $bootstrap (topic mobile_app_events, 32 partitions)"
 
-setsid "$bin/mua-server" --kafka_brokers "$bootstrap" --http "127.0.0.1:$http_port" &
+# The data directory lives as long as the demo's broker (both are scratch).
+setsid "$bin/mua-server" --kafka_brokers "$bootstrap" --http "127.0.0.1:$http_port" \
+  --data_dir "$work/data" --audit_log "$work/audit.jsonl" &
 pids+=($!)
 for _ in $(seq 100); do curl -s --max-time 1 "http://127.0.0.1:$http_port/ping" >/dev/null && break; sleep 0.1; done
 

@@ -22,6 +22,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/numbers.h"
@@ -41,6 +42,10 @@
 #include "sql/catalog.h"
 #include "sql/parser.h"
 #include "sql/sql_engine.h"
+#include "ingest/dedup.h"
+#include "server/storage_tables.h"
+#include "storage/base/status_macros.h"
+#include "storage/store.h"
 #include "storage/table.h"
 
 ABSL_FLAG(std::vector<std::string>, load, {}, "JSON-lines event files to load (comma-separated or repeated)");
@@ -48,7 +53,17 @@ ABSL_FLAG(std::string, query, "", "SQL to run after loading; several statements 
 ABSL_FLAG(std::string, queries_file, "", "a file of ';'-separated SQL statements to run");
 ABSL_FLAG(std::string, format, "TabSeparated", "output format when a statement has no FORMAT clause");
 ABSL_FLAG(int, threads, 0, "query threads (0: one per core)");
-ABSL_FLAG(int, retention_days, 0, "reject events older than this many days (0: keep everything)");
+ABSL_FLAG(int, retention_days, 730,
+          "events of days older than this are rejected at ingest and their partitions dropped, in "
+          "memory and on disk (0: keep everything, e.g. to load historical data)");
+ABSL_FLAG(std::string, data_dir, "mua-data",
+          "server mode: the data directory (checkpoints, WAL); events survive restarts and crashes. "
+          "Local mode (--query...) uses it only when given. Empty: memory only");
+ABSL_FLAG(double, checkpoint_interval, 10, "seconds between checkpoints of new data to --data_dir");
+ABSL_FLAG(std::string, on_corruption, "stop",
+          "when a persisted file fails its checksum at start: stop (refuse to start, naming it), "
+          "skip (quarantine it, serve the rest, report degraded) or discard (set the data aside, "
+          "start empty and re-read Kafka)");
 ABSL_FLAG(bool, verbose, false, "print load statistics to stderr");
 ABSL_FLAG(std::string, http, "127.0.0.1:8720", "server mode: HOST:PORT of the HTTP endpoint");
 ABSL_FLAG(std::string, kafka_brokers, "", "server mode: consume from these Kafka brokers");
@@ -182,7 +197,8 @@ std::atomic<bool> stop_requested{false};
 void RequestStop(int) { stop_requested.store(true); }
 
 // Server mode: Kafka consumer + HTTP endpoint + idle-head sealing, until a signal.
-int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestOptions& ingest) {
+int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestOptions& ingest,
+          Store* store) {
   std::signal(SIGINT, RequestStop);
   std::signal(SIGTERM, RequestStop);
   const std::string http = absl::GetFlag(FLAGS_http);
@@ -205,6 +221,7 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
     consumer = *std::move(opened);
   }
   RegisterIngestTables(catalog, ingest.rejected_log, consumer.get());
+  RegisterStorageTables(catalog, store);
 
   const std::string host = http.substr(0, colon);
   TokenStore tokens;
@@ -229,7 +246,8 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
                    .rejected = ingest.rejected_log,
                    .audit = audit->get(),
                    .tokens = &tokens,
-                   .user_id_hasher = ingest.decoder.user_id_hasher},
+                   .user_id_hasher = ingest.decoder.user_id_hasher,
+                   .store = store},
                   {.max_concurrent_queries = absl::GetFlag(FLAGS_max_concurrent_queries),
                    .max_execution_time = absl::Seconds(absl::GetFlag(FLAGS_max_execution_time)),
                    .max_result_rows = absl::GetFlag(FLAGS_max_result_rows),
@@ -254,6 +272,7 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
       if (!status.ok()) std::fprintf(stderr, "mua-server: consumer stopped: %s\n", std::string(status.message()).c_str());
     });
   }
+  if (store != nullptr) store->StartBackground();
   while (!stop_requested.load()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     table->SealIdleHeads(absl::Seconds(10));
@@ -267,7 +286,46 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
     }
   }
   server.Stop();
+  if (store != nullptr) {
+    // Everything applied is persisted: the next start replays nothing.
+    if (absl::Status status = store->Checkpoint(); !status.ok()) {
+      std::fprintf(stderr, "mua-server: final checkpoint failed: %s\n", std::string(status.message()).c_str());
+    }
+  }
   return 0;
+}
+
+// The data directory: loads the checkpoint, replays the WAL, refills de-duplication.
+absl::StatusOr<std::unique_ptr<Store>> OpenStore(Table* table, Deduplicator* dedup) {
+  const std::string on_corruption = absl::GetFlag(FLAGS_on_corruption);
+  StoreOptions options{.dir = absl::GetFlag(FLAGS_data_dir),
+                       .checkpoint_interval = absl::Seconds(absl::GetFlag(FLAGS_checkpoint_interval)),
+                       .retention_days = absl::GetFlag(FLAGS_retention_days)};
+  if (on_corruption == "skip") {
+    options.on_corruption = OnCorruption::kSkip;
+  } else if (on_corruption == "discard") {
+    options.on_corruption = OnCorruption::kDiscard;
+  } else if (on_corruption != "stop") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--on_corruption takes stop, skip or discard, not '", on_corruption, "'"));
+  }
+  // Acknowledged HTTP events after the checkpoint; they passed validation once already.
+  auto replay = [table, dedup](absl::Span<const EventRow> rows) -> absl::Status {
+    std::vector<EventRow> fresh;
+    for (const EventRow& row : rows) {
+      if (!dedup->SeenBefore(row.user_id, row.event_id, row.event_time_ms)) fresh.push_back(row);
+    }
+    return table->Append(fresh);
+  };
+  const absl::Time start = absl::Now();
+  MUA_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(options, table, replay));
+  const absl::Time loaded = absl::Now();
+  MUA_RETURN_IF_ERROR(dedup->RecordStored(table->Snapshot()));
+  std::fprintf(stderr, "mua-server: data directory %s: %llu events queryable after %.2f s (de-duplication "
+               "state refilled in %.2f s)\n",
+               options.dir.c_str(), static_cast<unsigned long long>(table->row_count()),
+               absl::ToDoubleSeconds(loaded - start), absl::ToDoubleSeconds(absl::Now() - loaded));
+  return store;
 }
 
 int Run() {
@@ -286,6 +344,28 @@ int Run() {
   if (hasher) ingest.decoder.user_id_hasher = &*hasher;
   ingest.decoder.retention_days = absl::GetFlag(FLAGS_retention_days);
   ingest.rejected_log = &rejected_log;
+  // One de-duplication state for every source (Kafka, HTTP, files), refilled after a restart.
+  Deduplicator dedup({.horizon_days = ingest.decoder.retention_days, .max_entries = ingest.dedup_max_entries});
+  ingest.dedup = &dedup;
+
+  const bool local_mode = !absl::GetFlag(FLAGS_query).empty() || !absl::GetFlag(FLAGS_queries_file).empty() ||
+                          !absl::GetFlag(FLAGS_batch_dir).empty();
+  const absl::CommandLineFlag* data_dir_flag = absl::FindCommandLineFlag("data_dir");
+  const bool data_dir_given = data_dir_flag->CurrentValue() != data_dir_flag->DefaultValue();
+  std::unique_ptr<Store> store;
+  if (!absl::GetFlag(FLAGS_data_dir).empty() && (!local_mode || data_dir_given)) {
+    absl::StatusOr<std::unique_ptr<Store>> opened = OpenStore(&table, &dedup);
+    if (!opened.ok()) return Fail(std::string(opened.status().message()));
+    store = *std::move(opened);
+    ingest.store = store.get();
+    catalog.SetUserEraser([&store, &hasher](absl::string_view user_id) {
+      return store->EraseUser(hasher ? hasher->Hash(user_id) : std::string(user_id));
+    });
+  } else {
+    catalog.SetUserEraser([&table, &hasher](absl::string_view user_id) {
+      return table.EraseUser(hasher ? hasher->Hash(user_id) : std::string(user_id));
+    });
+  }
   for (const std::string& path : absl::GetFlag(FLAGS_load)) {
     LoadStats stats;
     absl::Status status = LoadJsonLines(path, &table, ingest, &stats);
@@ -297,12 +377,15 @@ int Run() {
                    static_cast<long long>(stats.rejected), stats.seconds);
     }
   }
-  table.SealAll();
-
-  const bool local_mode = !absl::GetFlag(FLAGS_query).empty() || !absl::GetFlag(FLAGS_queries_file).empty() ||
-                          !absl::GetFlag(FLAGS_batch_dir).empty();
-  if (!local_mode) return Serve(&table, &catalog, engine, ingest);
+  if (!absl::GetFlag(FLAGS_load).empty() || local_mode) {
+    table.SealAll();
+    if (store != nullptr && !absl::GetFlag(FLAGS_load).empty()) {
+      if (absl::Status status = store->Checkpoint(); !status.ok()) return Fail(std::string(status.message()));
+    }
+  }
+  if (!local_mode) return Serve(&table, &catalog, engine, ingest, store.get());
   RegisterIngestTables(&catalog, &rejected_log, nullptr);
+  RegisterStorageTables(&catalog, store.get());
 
   std::string script = absl::GetFlag(FLAGS_query);
   if (const std::string file = absl::GetFlag(FLAGS_queries_file); !file.empty()) {

@@ -23,6 +23,7 @@
 #include "sql/parser.h"
 #include "sql/sql_engine.h"
 #include "sql/sql_error.h"
+#include "storage/store.h"
 #include "storage/table.h"
 
 namespace mua {
@@ -431,10 +432,21 @@ HttpResponse Service::Health(const HttpRequest& request) const {
                          ",\"lag\":", lag, ",\"gap_messages\":", stats.gap_messages,
                          ",\"consumer_errors\":", stats.consumer_errors, ",\"events\":", stats.events, "}");
   }
+  std::string storage = "\"memory\"";
+  if (parts_.store != nullptr) {
+    const StoreStats stats = parts_.store->stats();
+    // A failing checkpoint is degraded until one succeeds again.
+    const bool failing = !stats.last_error.empty();
+    degraded = degraded || stats.degraded || failing;
+    storage = absl::StrCat("{\"checkpoints\":", stats.checkpoints, ",\"checkpoint_errors\":",
+                           stats.checkpoint_errors, ",\"persisted_rows\":", stats.persisted_rows,
+                           ",\"degraded\":", stats.degraded ? "true" : "false", "}");
+  }
   const bool want_ready = request.HasParam("ready") || request.Param("check") == "ready";
   const std::string body = absl::StrCat(
       "{\"status\":\"", !ready ? "starting" : degraded ? "degraded" : "ok", "\",\"live\":true,\"ready\":",
-      ready ? "true" : "false", ",\"events\":", parts_.table->row_count(), ",\"kafka\":", kafka, "}\n");
+      ready ? "true" : "false", ",\"events\":", parts_.table->row_count(), ",\"kafka\":", kafka,
+      ",\"storage\":", storage, "}\n");
   return HttpResponse::Json(want_ready && !ready ? 503 : 200, body);
 }
 

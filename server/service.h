@@ -36,6 +36,7 @@ class Catalog;
 class KafkaConsumer;
 class RejectedEventLog;
 class SqlEngine;
+class Store;
 class Table;
 class UserIdHasher;
 
@@ -49,6 +50,7 @@ struct ServiceParts {
   AuditLog* audit = nullptr;
   const TokenStore* tokens = nullptr;
   const UserIdHasher* user_id_hasher = nullptr;  // with --hash_user_ids
+  const Store* store = nullptr;                  // with --data_dir
 };
 
 struct ServiceOptions {

@@ -58,6 +58,11 @@ absl::StatusOr<std::string> Catalog::RunSystemCommand(absl::string_view command,
   return it->second(argument);
 }
 
+absl::StatusOr<uint64_t> Catalog::EraseUser(absl::string_view user_id) const {
+  if (!eraser_) return absl::UnimplementedError("DELETE (GDPR erasure) is not available here");
+  return eraser_(user_id);
+}
+
 std::vector<TableInfo> Catalog::Tables() const {
   std::vector<TableInfo> tables;
   TableInfo events{"default", "events", "MUA", {}};

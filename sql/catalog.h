@@ -69,6 +69,13 @@ class Catalog {
   // Errors: NotFound naming the commands that exist; the handler's.
   absl::StatusOr<std::string> RunSystemCommand(absl::string_view command, absl::string_view argument = {}) const;
 
+  // GDPR erasure behind `DELETE FROM events WHERE user_id = '...'`: removes the user's
+  // rows everywhere (and, with a data directory, on disk and for good); returns the
+  // rows removed. The server installs it; without one DELETE is Unimplemented.
+  using UserEraser = std::function<absl::StatusOr<uint64_t>(absl::string_view user_id)>;
+  void SetUserEraser(UserEraser eraser) { eraser_ = std::move(eraser); }
+  absl::StatusOr<uint64_t> EraseUser(absl::string_view user_id) const;
+
  private:
   struct Provided {
     std::vector<std::pair<std::string, std::string>> columns;
@@ -77,6 +84,7 @@ class Catalog {
   const Table* events_;
   std::map<std::pair<std::string, std::string>, Provided, std::less<>> provided_;
   std::map<std::string, SystemCommand, std::less<>> commands_;
+  UserEraser eraser_;
 };
 
 }  // namespace mua

@@ -1,7 +1,9 @@
 #include "sql/sql_engine.h"
 
+#include <algorithm>
 #include <atomic>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
@@ -9,6 +11,7 @@
 #include "sql/binder.h"
 #include "sql/catalog.h"
 #include "sql/parser.h"
+#include "storage/base/status_macros.h"
 #include "storage/table.h"
 
 namespace mua {
@@ -20,6 +23,64 @@ ResultSet StringRows(const std::string& column, const std::vector<std::string>& 
   out.strings = values;
   result.row_count = values.size();
   return result;
+}
+
+// The user ids a DELETE names: GDPR erasure removes whole users, so the WHERE
+// must be user_id = 'id', user_id IN ('id', ...), or ORs of those.
+absl::Status CollectUsers(const Expr& where, std::vector<std::string>* users) {
+  auto is_user_id = [](const Expr& expr) {
+    return expr.kind == ExprKind::kColumn && absl::EqualsIgnoreCase(expr.As<ColumnExpr>().name, "user_id");
+  };
+  auto string_literal = [](const Expr& expr) -> const std::string* {
+    if (expr.kind != ExprKind::kLiteral) return nullptr;
+    const LiteralExpr& literal = expr.As<LiteralExpr>();
+    return literal.literal_kind == LiteralKind::kString ? &literal.string_value : nullptr;
+  };
+  if (where.kind == ExprKind::kBinary) {
+    const BinaryExpr& binary = where.As<BinaryExpr>();
+    if (binary.op == BinaryOp::kOr) {
+      MUA_RETURN_IF_ERROR(CollectUsers(*binary.left, users));
+      return CollectUsers(*binary.right, users);
+    }
+    if (binary.op == BinaryOp::kEquals) {
+      const Expr* column = binary.left.get();
+      const Expr* value = binary.right.get();
+      if (!is_user_id(*column)) std::swap(column, value);
+      if (is_user_id(*column) && string_literal(*value) != nullptr) {
+        users->push_back(*string_literal(*value));
+        return absl::OkStatus();
+      }
+    }
+  } else if (where.kind == ExprKind::kIn && !where.As<InExpr>().negated &&
+             is_user_id(*where.As<InExpr>().operand)) {
+    const Expr& set = *where.As<InExpr>().set;
+    if (set.kind == ExprKind::kTuple) {
+      for (const ExprPtr& element : set.As<TupleExpr>().elements) {
+        if (string_literal(*element) == nullptr) break;
+        users->push_back(*string_literal(*element));
+      }
+      if (users->size() >= set.As<TupleExpr>().elements.size()) return absl::OkStatus();
+    } else if (string_literal(set) != nullptr) {
+      users->push_back(*string_literal(set));
+      return absl::OkStatus();
+    }
+  }
+  return MakeSqlError(absl::StatusCode::kInvalidArgument, where.pos,
+                      "DELETE erases whole users (GDPR): write WHERE user_id = 'id' or "
+                      "user_id IN ('id', ...)");
+}
+
+absl::StatusOr<std::vector<std::string>> ErasedUsers(const Statement& statement) {
+  if (statement.table.table != "events" ||
+      !(statement.table.database.empty() || statement.table.database == "default")) {
+    return MakeSqlError(absl::StatusCode::kInvalidArgument, statement.pos,
+                        "DELETE supports only the events table (GDPR erasure of users)");
+  }
+  std::vector<std::string> users;
+  MUA_RETURN_IF_ERROR(CollectUsers(*statement.where, &users));
+  std::sort(users.begin(), users.end());
+  users.erase(std::unique(users.begin(), users.end()), users.end());
+  return users;
 }
 
 absl::StatusOr<ResultSet> Describe(const Statement& statement, const Catalog& catalog) {
@@ -115,9 +176,22 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(absl::string_view sql,
       output.result = StringRows("result", {*message});
       break;
     }
-    case StatementKind::kDelete:
-      return MakeSqlError(absl::StatusCode::kUnimplemented, statement.pos,
-                          "DELETE (GDPR erasure) is not supported yet");
+    case StatementKind::kDelete: {
+      absl::StatusOr<std::vector<std::string>> users = ErasedUsers(statement);
+      if (!users.ok()) return users.status();
+      ResultSet result;
+      result.AddColumn("user_id", DataType::Of(TypeId::kString));
+      result.AddColumn("rows_deleted", DataType::Of(TypeId::kUInt64));
+      for (const std::string& user : *users) {
+        absl::StatusOr<uint64_t> erased = catalog_->EraseUser(user);
+        if (!erased.ok()) return MakeSqlError(erased.status().code(), statement.pos, erased.status().message());
+        result.columns[0].strings.push_back(user);
+        result.columns[1].ints.push_back(static_cast<int64_t>(*erased));
+        ++result.row_count;
+      }
+      output.result = std::move(result);
+      break;
+    }
   }
   if (options.max_result_rows > 0 && output.result.row_count > options.max_result_rows) {
     return absl::ResourceExhaustedError(absl::StrCat("Limit for result exceeded: ", output.result.row_count,

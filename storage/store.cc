@@ -868,6 +868,7 @@ absl::Status Store::Checkpoint() {
   absl::MutexLock state_lock(&state_mu_);
   if (status.ok()) {
     ++stats_.checkpoints;
+    stats_.last_error.clear();
     stats_.last_checkpoint_at_ms = absl::ToUnixMillis(absl::Now());
     stats_.last_checkpoint_seconds = absl::ToDoubleSeconds(absl::Now() - start);
   } else {

@@ -85,7 +85,7 @@ struct RecoveryReport {
 struct StoreStats {
   int64_t checkpoints = 0;
   int64_t checkpoint_errors = 0;
-  std::string last_error;
+  std::string last_error;  // of the last checkpoint, "" when it succeeded
   int64_t last_checkpoint_at_ms = 0;
   double last_checkpoint_seconds = 0;
   uint64_t persisted_rows = 0;
@@ -134,6 +134,7 @@ class Store {
     // Writes `rows` to the WAL (call before appending them); WaitDurable the
     // returned sequence number before acknowledging them.
     uint64_t LogRows(absl::Span<const EventRow> rows);
+    Store* store() const { return store_; }
 
    private:
     friend class Store;

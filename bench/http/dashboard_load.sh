@@ -12,7 +12,7 @@ command -v wrk >/dev/null || { echo "wrk missing: apt-get install wrk" >&2; exit
 ulimit -n 8192
 WORK=$(mktemp -d)
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$BUILD/bin/mua-server" --load "$DATA" --http "127.0.0.1:$PORT" --audit_log "$WORK/audit.jsonl" ${SERVER_FLAGS:-} \
+"$BUILD/bin/mua-server" --load "$DATA" --http "127.0.0.1:$PORT" --audit_log "$WORK/audit.jsonl" --data_dir "" ${SERVER_FLAGS:-} \
   >"$WORK/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$WORK"' EXIT

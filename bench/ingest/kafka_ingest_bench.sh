@@ -30,8 +30,11 @@ BOOTSTRAP=127.0.0.1:$BROKER_PORT
 
 start_server() {  # start_server TOPIC
   HTTP_PORT=$(free_port)
+  # PERSIST=0: memory only, to compare the rate with persistence (checkpoints) off.
+  local data=(--data_dir "$WORK/data-$1")
+  [[ "${PERSIST:-1}" == 0 ]] && data=(--data_dir "")
   "$BIN/mua-server" --kafka_brokers "$BOOTSTRAP" --kafka_topic "$1" --http "127.0.0.1:$HTTP_PORT" \
-    >"$WORK/server-$1.log" 2>&1 &
+    "${data[@]}" --audit_log "$WORK/audit.jsonl" >"$WORK/server-$1.log" 2>&1 &
   server_pid=$!
   pids+=($server_pid)
   until [[ "$(curl -s "http://127.0.0.1:$HTTP_PORT/ping")" == "Ok." ]]; do sleep 0.1; done

@@ -391,7 +391,7 @@ absl::Status Parser::ParseDelete(Statement* statement) {
   return absl::OkStatus();
 }
 
-// SYSTEM word [word ...]: an operator command; which ones exist is the catalog's business.
+// SYSTEM word [word ...] ['argument']: an operator command; which ones exist is the catalog's business.
 absl::Status Parser::ParseSystem(Statement* statement) {
   tokens_.Take();
   statement->kind = StatementKind::kSystem;
@@ -400,6 +400,8 @@ absl::Status Parser::ParseSystem(Statement* statement) {
     statement->system_command += absl::AsciiStrToUpper(tokens_.Take().text);
   }
   if (statement->system_command.empty()) return Expected("a SYSTEM command (e.g. STOP INGEST)");
+  // A command may take one string: SYSTEM BACKUP TO '/path'.
+  if (tokens_.Peek().kind == TokenKind::kString) statement->system_argument = tokens_.Take().value;
   return absl::OkStatus();
 }
 

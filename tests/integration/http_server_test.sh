@@ -148,6 +148,6 @@ check "REST finds alice by her clear id" test "$(curl -s -o /dev/null -w '%{http
 stop_server
 
 # --- Bind policy: no tokens on a non-loopback address refuses to start. ---
-"$SERVER" --http "0.0.0.0:$(free_port)" >"$WORK/refuse.out" 2>&1
+"$SERVER" --http "0.0.0.0:$(free_port)" --data_dir "$WORK/refuse-data" >"$WORK/refuse.out" 2>&1
 check "refuses to bind 0.0.0.0 without --tokens" grep -q "refusing to listen" "$WORK/refuse.out"
 finish

@@ -42,11 +42,13 @@ start_broker() {
 }
 
 # start_server MUA_SERVER LOG_NAME [flags...] : sets HTTP_PORT and server_pid, waits for /ping.
+# The data directory is $WORK/data-LOG_NAME (a restart under the same name finds its data)
+# unless the flags name another (the last --data_dir wins).
 start_server() {
   local server=$1 log=$2
   shift 2
   HTTP_PORT=$(free_port)
-  "$server" --http "127.0.0.1:$HTTP_PORT" "$@" >"$WORK/$log.out" 2>"$WORK/$log.err" &
+  "$server" --http "127.0.0.1:$HTTP_PORT" --data_dir "$WORK/data-$log" "$@" >"$WORK/$log.out" 2>"$WORK/$log.err" &
   server_pid=$!
   pids+=($server_pid)
   for _ in $(seq 150); do

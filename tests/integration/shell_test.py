@@ -65,7 +65,8 @@ def http_query(port, sql):
 def start_server(data_file):
     port = free_port()
     log = open(os.path.join(WORK, "server.err"), "w")
-    server = subprocess.Popen([SERVER, "--load", data_file, "--http", f"127.0.0.1:{port}"],
+    server = subprocess.Popen([SERVER, "--load", data_file, "--http", f"127.0.0.1:{port}",
+                               "--data_dir", os.path.join(WORK, "data")],
                               stdout=log, stderr=log)
     processes.append(server)
     for _ in range(600):
