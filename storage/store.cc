@@ -501,18 +501,31 @@ absl::Status Store::Load(const ReplayFn& replay) {
   }
   const bool fresh = absl::IsNotFound(manifest_status);
   auto discard = [&](const std::string& why) -> absl::Status {
-    const std::string aside = absl::StrCat(options_.dir, "/discarded-", absl::ToUnixSeconds(absl::Now()));
+    // A fresh name: renaming into an earlier discard's folder would fail, and
+    // the files left behind would then be swept as orphans.
+    const std::string base =
+        absl::StrCat(options_.dir, "/discarded-", absl::ToUnixSeconds(absl::Now()));
+    std::string aside = base;
+    std::error_code exists_error;
+    for (int n = 1; fs::exists(aside, exists_error); ++n) aside = absl::StrCat(base, "-", n);
     MUA_RETURN_IF_ERROR(MakeDirectories(aside));
     for (const char* name : {"MANIFEST", "files", "wal"}) {
       std::error_code error;
       fs::rename(absl::StrCat(options_.dir, "/", name), absl::StrCat(aside, "/", name), error);
+      if (error && error != std::errc::no_such_file_or_directory) {
+        return absl::InternalError(
+            absl::StrCat("cannot move ", name, " to ", aside, ": ", error.message()));
+      }
     }
     MUA_RETURN_IF_ERROR(MakeDirectories(FilesDir()));
     recovery_.degraded = true;
     recovery_.notes.push_back(absl::StrCat(why, ": moved the checkpoint and WAL to ", aside,
                                            " and started empty; Kafka is re-read from the "
                                            "earliest offset the broker holds"));
+    // Erasures outlive the data: Kafka is re-read, and those users' events must stay out.
+    std::vector<std::string> erased = std::move(manifest.erased);
     manifest = Manifest();
+    manifest.erased = std::move(erased);
     return absl::OkStatus();
   };
   if (!manifest_status.ok() && !fresh) {
@@ -747,8 +760,17 @@ absl::Status Store::Load(const ReplayFn& replay) {
   recovery_.load_seconds = absl::ToDoubleSeconds(absl::Now() - start);
 
   // Files no manifest names are leftovers of a checkpoint a crash interrupted.
+  // Partitions past retention were not loaded, but MANIFEST still names their
+  // files: they go with the next checkpoint, not before.
   absl::flat_hash_set<std::string> referenced;
-  for (const Task& task : tasks) referenced.insert(task.file->info.name);
+  for (const auto& [column, files] : manifest.dictionaries) {
+    for (const FileEntry& file : files) referenced.insert(file.info.name);
+  }
+  for (const PartitionEntry& partition : manifest.partitions) {
+    for (const FileEntry& file : partition.segments) referenced.insert(file.info.name);
+    for (const FileEntry& file : partition.head) referenced.insert(file.info.name);
+    referenced.insert(partition.bitmaps.info.name);
+  }
   std::error_code error;
   int orphans = 0;
   for (const auto& entry : fs::directory_iterator(FilesDir(), error)) {

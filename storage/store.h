@@ -117,8 +117,9 @@ class Store {
 
   const RecoveryReport& recovery() const { return recovery_; }
 
-  // Where a source stood at the loaded checkpoint, e.g. "kafka/events/3" -> the
-  // next offset to read, or -1 when unknown; positions() lists them all.
+  // Where a source stands now — after Open, the loaded checkpoint's value — e.g.
+  // "kafka/events/3" -> the next offset to read, or -1 when unknown; positions()
+  // lists them all.
   int64_t position(absl::string_view source) const;
   std::map<std::string, int64_t> positions() const;
 

@@ -119,6 +119,7 @@ std::shared_ptr<const PartitionState> Partition::Restore(
   }
   state->head_rows = head_->size();
   latest_ = state;
+  last_append_ = std::chrono::steady_clock::now();  // idle from now, not from the epoch
   return state;
 }
 

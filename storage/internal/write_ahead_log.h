@@ -31,9 +31,10 @@ class WriteAheadLog {
   using ReplayFn = std::function<absl::Status(uint64_t seq, absl::string_view payload)>;
 
   // Opens (creating) `dir` and hands every intact record with seq > `after_seq`
-  // to `replay`, oldest first. A torn last record (a crash mid-write) is cut
-  // off and described in *notes. Errors: DataLoss naming the file when a
-  // record before the last one is damaged; replay's errors; Internal for I/O.
+  // to `replay`, oldest first. In the newest file, the first damaged record and
+  // everything after it are cut (a crash mid-write leaves such a torn tail) and
+  // the cut is described in *notes. Errors: DataLoss naming the file when a
+  // record of an older file is damaged; replay's errors; Internal for I/O.
   static absl::StatusOr<std::unique_ptr<WriteAheadLog>> Open(const std::string& dir,
                                                              uint64_t after_seq,
                                                              const ReplayFn& replay,

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -15,12 +16,14 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -63,7 +66,8 @@ Row RowOf(const EventRow& event) {
   Row row;
   row.time = event.event_time_ms;
   for (ColumnId id : kAllColumns) {
-    if (id != ColumnId::kEventTime) row.values[ColumnIndex(id)] = std::string(event.StringValue(id));
+    if (id != ColumnId::kEventTime)
+      row.values[ColumnIndex(id)] = std::string(event.StringValue(id));
   }
   return row;
 }
@@ -128,7 +132,8 @@ uint64_t RowHash(const Row& row) {
   for (ColumnId id : kAllColumns) {
     if (id == ColumnId::kEventTime) continue;
     const std::string& value = row.values[ColumnIndex(id)];
-    hash = Mix(hash ^ HashBytes(value) ^ (value.size() << 8) ^ static_cast<uint64_t>(ColumnIndex(id)));
+    hash =
+        Mix(hash ^ HashBytes(value) ^ (value.size() << 8) ^ static_cast<uint64_t>(ColumnIndex(id)));
   }
   return hash;
 }
@@ -161,7 +166,8 @@ Digest DigestOf(const Table& table, absl::string_view skip_user = {}) {
 std::map<int32_t, uint64_t> RowsPerDay(const Table& table) {
   const TableSnapshot snapshot = table.Snapshot();
   std::map<int32_t, uint64_t> rows;
-  for (size_t p = 0; p < snapshot.partition_count(); ++p) rows[snapshot.day(p)] = snapshot.row_count(p);
+  for (size_t p = 0; p < snapshot.partition_count(); ++p)
+    rows[snapshot.day(p)] = snapshot.row_count(p);
   return rows;
 }
 
@@ -179,7 +185,8 @@ struct Users {
 };
 
 void PrintTo(const Users& users, std::ostream* os) {
-  for (const auto& [day, ids] : users.all) *os << FormatDay(day) << ": " << ids.size() << " users; ";
+  for (const auto& [day, ids] : users.all)
+    *os << FormatDay(day) << ": " << ids.size() << " users; ";
 }
 
 // From the table's bitmaps.
@@ -190,7 +197,8 @@ Users UsersOf(const Table& table) {
   for (size_t p = 0; p < snapshot.partition_count(); ++p) {
     const int32_t day = snapshot.day(p);
     std::set<std::string>& all = users.all[day];
-    for (uint32_t user : snapshot.users(p)) all.insert(std::string(snapshot.user_index().Get(user)));
+    for (uint32_t user : snapshot.users(p))
+      all.insert(std::string(snapshot.user_index().Get(user)));
     EXPECT_EQ(snapshot.users(p).cardinality(), all.size());
     for (uint32_t type = 0; type < types.size(); ++type) {
       const UserBitmap& bitmap = snapshot.users_with_event_type(p, type);
@@ -276,12 +284,6 @@ void AddStandardDays(EventBuilder* events, uint32_t seed = 1) {
   for (const auto& [day, count] : kRowsPerDay) AddDay(events, day, count, 400, &random);
 }
 
-uint64_t StandardRows() {
-  uint64_t total = 0;
-  for (const auto& [day, count] : kRowsPerDay) total += count;
-  return total;
-}
-
 // Rows in an order that mixes the days, so every batch touches several partitions.
 std::vector<EventRow> Shuffled(absl::Span<const EventRow> rows, uint32_t seed = 7) {
   std::vector<EventRow> out(rows.begin(), rows.end());
@@ -314,7 +316,8 @@ void FlipByte(const std::string& path, size_t from_end = 1) {
 std::set<std::string> ListDir(const std::string& dir) {
   std::set<std::string> names;
   std::error_code error;
-  for (const auto& entry : fs::directory_iterator(dir, error)) names.insert(entry.path().filename().string());
+  for (const auto& entry : fs::directory_iterator(dir, error))
+    names.insert(entry.path().filename().string());
   return names;
 }
 
@@ -380,7 +383,8 @@ ManifestView ReadManifest(const std::string& dir) {
     for (const auto& file : partition["segments"].GetArray()) {
       view.segments[day].push_back(add(file, "seg", day));
     }
-    for (const auto& file : partition["head"].GetArray()) view.heads[day].push_back(add(file, "head", day));
+    for (const auto& file : partition["head"].GetArray())
+      view.heads[day].push_back(add(file, "head", day));
     view.bitmaps[day] = add(partition["bitmaps"], "bitmaps", day);
   }
   return view;
@@ -588,7 +592,9 @@ TEST_F(StoreTest, SecondCheckpointWritesOnlyNewData) {
   ASSERT_EQ(second.heads.at(new_day).size(), 1u);
   EXPECT_EQ(second.files.at(second.heads.at(new_day)[0]).rows, 5u);
   for (const auto& [day, name] : first.bitmaps) {
-    if (day != kFirstDay) EXPECT_EQ(second.bitmaps.at(day), name) << FormatDay(day);
+    if (day != kFirstDay) {
+      EXPECT_EQ(second.bitmaps.at(day), name) << FormatDay(day);
+    }
   }
   EXPECT_EQ(second.dictionaries.at("user_id").size(), first.dictionaries.at("user_id").size() + 1);
   EXPECT_EQ(second.dictionaries.at("event_type"), first.dictionaries.at("event_type"));
@@ -630,9 +636,9 @@ TEST_F(StoreTest, RestoredHeadsKeepGrowing) {
     ASSERT_EQ(new_head.size(), old_head.size() + 1);
     EXPECT_TRUE(std::equal(old_head.begin(), old_head.end(), new_head.begin()));
     EXPECT_EQ(current.files.at(new_head.back()).rows, 30u);
-    EXPECT_EQ(current.segments.at(kFirstDay + 4).size(), previous.segments.count(kFirstDay + 4)
-                                                            ? previous.segments.at(kFirstDay + 4).size()
-                                                            : 1u);
+    EXPECT_EQ(
+        current.segments.at(kFirstDay + 4).size(),
+        previous.segments.count(kFirstDay + 4) ? previous.segments.at(kFirstDay + 4).size() : 1u);
     expected = Concat(std::move(expected), RowsOf(more.rows()));
     ExpectTableHolds(table, expected);
     previous = current;
@@ -653,7 +659,9 @@ TEST_F(StoreTest, ManySmallCheckpointsCompactChunksAndStayExact) {
     for (int i = 0; i < 25; ++i) {
       EventBuilder events;
       // A new user and a new event type every time: every checkpoint adds dictionary entries.
-      events.Add(MillisAt("2026-10-05T10:00:00") + i, absl::StrCat("user-", i), absl::StrCat("type-", i))
+      events
+          .Add(MillisAt("2026-10-05T10:00:00") + i, absl::StrCat("user-", i),
+               absl::StrCat("type-", i))
           .platform = "ios";
       events.Add(MillisAt("2026-10-05T11:00:00") + i, "user-0", "type-0").country = "DE";
       AppendInBatches(store.get(), &table, events.rows());
@@ -670,6 +678,72 @@ TEST_F(StoreTest, ManySmallCheckpointsCompactChunksAndStayExact) {
   ExpectTableHolds(table, expected);
   EXPECT_EQ(table.user_index().size(), 25u);
   EXPECT_EQ(table.dictionary(ColumnId::kEventType).size(), 25u);
+}
+
+TEST_F(StoreTest, SealedHeadsReplaceTheirChunks) {
+  const std::vector<Row> rows = CheckpointStandardDays();
+  {
+    Table table(kTableOptions);
+    ASSERT_OK_AND_ASSIGN(auto store, Open(&table));
+    table.SealAll();
+    ASSERT_OK(store->Checkpoint());
+    const ManifestView manifest = ReadManifest(dir_);
+    EXPECT_THAT(manifest.OfKind("head"), IsEmpty());
+    EXPECT_EQ(manifest.segments.at(kFirstDay + 9).size(), 1u);
+    ExpectFilesMatchManifest();
+  }
+  Table table(kTableOptions);
+  ASSERT_OK_AND_ASSIGN(auto store, Open(&table));
+  ExpectTableHolds(table, rows);
+}
+
+// Checkpoints taken while a writer ingests hold whole batches, exactly those
+// before the position they store; the WAL holds the rest; together every row, once.
+TEST_F(StoreTest, CheckpointsDuringIngestAndWalTogetherHoldEveryBatchOnce) {
+  constexpr int kBatches = 120;
+  std::vector<EventBuilder> batches(kBatches);
+  std::mt19937 random(11);
+  for (int b = 0; b < kBatches; ++b) AddDay(&batches[b], b % 4, 40, 30, &random);
+  {
+    Table table(kTableOptions);
+    ASSERT_OK_AND_ASSIGN(auto store, Open(&table));
+    absl::Notification halfway;
+    std::atomic<bool> done{false};
+    std::thread checkpointer([&] {
+      halfway.WaitForNotification();
+      do {
+        EXPECT_OK(store->Checkpoint());
+      } while (!done.load());
+    });
+    for (int b = 0; b < kBatches; ++b) {
+      uint64_t seq = 0;
+      {
+        Store::ApplyScope scope = store->BeginApply();
+        seq = scope.LogRows(batches[b].rows());
+        EXPECT_OK(table.Append(batches[b].rows()));
+        scope.SetPosition("test/source", b + 1);
+      }
+      EXPECT_OK(store->WaitDurable(seq));
+      if (b == kBatches / 2) halfway.Notify();
+    }
+    done.store(true);
+    checkpointer.join();
+  }
+  Table table(kTableOptions);
+  ASSERT_OK_AND_ASSIGN(auto store, Open(&table));
+  const int64_t position = store->position("test/source");
+  ASSERT_GT(position, kBatches / 2);
+  ASSERT_LE(position, kBatches);
+  EXPECT_EQ(store->recovery().rows, static_cast<uint64_t>(position) * 40);
+  ASSERT_EQ(replayed_.size(), static_cast<size_t>(kBatches - position));
+  std::vector<Row> expected;
+  for (int b = 0; b < kBatches; ++b) {
+    if (b >= position) {
+      EXPECT_EQ(replayed_[b - position], RowsOf(batches[b].rows())) << "batch " << b;
+    }
+    expected = Concat(std::move(expected), RowsOf(batches[b].rows()));
+  }
+  ExpectTableHolds(table, expected);
 }
 
 // --- 2. Positions.
@@ -724,7 +798,8 @@ TEST_F(StoreTest, WalReplaysRowsLoggedSinceTheCheckpoint) {
   for (int b = 0; b < 3; ++b) EXPECT_EQ(replayed_[b], RowsOf(batches[b].rows())) << "batch " << b;
   EXPECT_EQ(store->recovery().wal_records, 3u);
   EXPECT_EQ(store->recovery().rows, expected.size());
-  for (const EventBuilder& batch : batches) expected = Concat(std::move(expected), RowsOf(batch.rows()));
+  for (const EventBuilder& batch : batches)
+    expected = Concat(std::move(expected), RowsOf(batch.rows()));
   ExpectTableHolds(table, expected);
 
   // Replayed rows are checkpointed like any others, and never replayed again.
@@ -827,7 +902,8 @@ TEST_F(StoreWalTailTest, ZeroFilledTailIsCut) {
   EXPECT_THAT(store->recovery().notes, Contains(HasSubstr("torn tail of 64 bytes")));
 }
 
-// Byte offsets where the records of a WAL file start ([length u32][seq u64][checksum u64][payload]).
+// Byte offsets where the records of a WAL file start ([length u32][seq u64][checksum
+// u64][payload]).
 std::vector<size_t> RecordStarts(const std::string& bytes) {
   std::vector<size_t> starts;
   for (size_t at = 0; at + 20 <= bytes.size(); at += 20 + LoadFixed32(bytes.data() + at)) {
@@ -945,7 +1021,8 @@ TEST_F(StoreCorruptionTest, FlippedSegmentByteStartsEmptyWithDiscard) {
   EXPECT_THAT(store->recovery().notes, Contains(HasSubstr(name)));
   bool set_aside = false;
   for (const std::string& entry : ListDir(dir_)) {
-    if (absl::StartsWith(entry, "discarded-")) set_aside = fs::exists(dir_ + "/" + entry + "/files/" + name);
+    if (absl::StartsWith(entry, "discarded-"))
+      set_aside = fs::exists(dir_ + "/" + entry + "/files/" + name);
   }
   EXPECT_TRUE(set_aside);
   EXPECT_THAT(ListDir(dir_ + "/files"), IsEmpty());
@@ -1052,6 +1129,57 @@ TEST_F(StoreCorruptionTest, TruncatedManifestStops) {
   EXPECT_THAT(store, StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_THAT(std::string(store.status().message()), HasSubstr("MANIFEST"));
   EXPECT_THAT(std::string(store.status().message()), HasSubstr("torn"));
+}
+
+TEST_F(StoreTest, EachDiscardSetsItsCheckpointAside) {
+  for (int round = 0; round < 2; ++round) {
+    {
+      Table table(kTableOptions);
+      ASSERT_OK_AND_ASSIGN(auto store, Open(&table, Options(OnCorruption::kDiscard)));
+      EventBuilder events;
+      events.Add(MillisAt("2026-10-01T10:00:00"), absl::StrCat("round-", round), "app_open");
+      AppendInBatches(store.get(), &table, events.rows());
+      ASSERT_OK(store->Checkpoint());
+    }
+    FlipByte(dir_ + "/MANIFEST", 3);
+    Table table(kTableOptions);
+    ASSERT_OK_AND_ASSIGN(auto store, Open(&table, Options(OnCorruption::kDiscard)));
+    EXPECT_TRUE(store->recovery().degraded);
+    EXPECT_EQ(table.row_count(), 0u);
+  }
+  // Both checkpoints were set aside whole, however quickly the second followed the first.
+  int set_aside = 0;
+  for (const std::string& entry : ListDir(dir_)) {
+    if (!absl::StartsWith(entry, "discarded-")) continue;
+    const std::string aside = dir_ + "/" + entry;
+    EXPECT_TRUE(fs::exists(aside + "/MANIFEST")) << aside;
+    EXPECT_THAT(ListDir(aside + "/files"), Not(IsEmpty())) << aside;
+    ++set_aside;
+  }
+  EXPECT_EQ(set_aside, 2);
+}
+
+TEST_F(StoreCorruptionTest, DiscardKeepsErasuresWhenTheManifestIsIntact) {
+  const std::string victim = expected_[0].values[ColumnIndex(ColumnId::kUserId)];
+  {
+    Table table(kTableOptions);
+    ASSERT_OK_AND_ASSIGN(auto store, Open(&table));
+    ASSERT_OK(store->EraseUser(victim));
+  }
+  // Kafka is re-read after a discard: the erasure must survive it, or the user's events come back.
+  FlipByte(dir_ + "/files/" + ReadManifest(dir_).segments.at(kFirstDay + 2)[0]);
+  {
+    Table table(kTableOptions);
+    ASSERT_OK_AND_ASSIGN(auto store, Open(&table, Options(OnCorruption::kDiscard)));
+    EXPECT_TRUE(store->recovery().degraded);
+    EXPECT_EQ(table.row_count(), 0u);
+    EXPECT_TRUE(store->IsErased(victim));
+    ASSERT_OK(store->Checkpoint());
+  }
+  Table table(kTableOptions);
+  ASSERT_OK_AND_ASSIGN(auto store, Open(&table));
+  EXPECT_TRUE(store->IsErased(victim));
+  EXPECT_FALSE(store->IsErased("someone-else"));
 }
 
 // --- 5. The lock.
