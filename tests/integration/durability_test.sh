@@ -22,7 +22,7 @@ check "broker started" test -n "$BOOTSTRAP"
 "$GEN" --users 1500 --days 30 --seed 7 --out "$WORK/kafka.jsonl" 2>"$WORK/gen.err"
 kafka_events=$(wc -l <"$WORK/kafka.jsonl")
 check "mua-gen wrote $kafka_events Kafka events" test "$kafka_events" -gt 150000
-split -n l/8 -d "$WORK/kafka.jsonl" "$WORK/chunk."
+split -n l/40 -d "$WORK/kafka.jsonl" "$WORK/chunk."
 
 # Every start: same data directory, own log (earlier ones kept in $WORK/logs). Each start
 # joins a consumer group of its own: the offsets that count are the ones stored with the data,
@@ -49,7 +49,7 @@ start 0
 (
   for chunk in "$WORK"/chunk.*; do
     kcat -P -b "$BOOTSTRAP" -t mobile_app_events -z lz4 -l "$chunk" || exit 1
-    sleep 4
+    sleep 2
   done
 ) 2>"$WORK/kcat.err" &
 producer_pid=$!
@@ -59,29 +59,31 @@ python3 "$(dirname "$0")/durability_http_client.py" "$WORK/port" "$WORK/stop" "$
 client_pid=$!
 pids+=($client_pid)
 
-# ready: 200 once Kafka partitions are assigned (a new group takes ~3 s to form).
-wait_ready() {
+# Consuming: a fetch answered (a new group takes ~3 s to form; until then no high watermark).
+wait_consuming() {
   for _ in $(seq 150); do
-    [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$HTTP_PORT/health?ready")" == 200 ]] &&
-      return 0
+    [[ "$(sql "SELECT countIf(high_watermark >= 0) > 0 FROM system.ingest")" == 1 ]] && return 0
     sleep 0.2
   done
   return 1
 }
 
-# Most kills come 0.2-2.5 s after the consumer is assigned its partitions (so Kafka batches,
-# HTTP batches and checkpoints are in flight); every fourth 0.2-2.5 s after /ping, while it
-# may still be joining.
+# Most kills come 0.2-2.5 s after the consumer fetched its first batch (so Kafka batches, HTTP
+# batches and checkpoints are in flight); every fourth 0.2-2.5 s after /ping, while it may
+# still be joining the group or replaying.
 died_on_its_own=0
+kafka_kills=0
 for kill in $(seq "$KILLS"); do
-  ((kill % 4 == 0)) || wait_ready
+  ((kill % 4 == 0)) || wait_consuming
   delay_ms=$((200 + RANDOM % 2301))
   sleep "$((delay_ms / 1000)).$(printf '%03d' $((delay_ms % 1000)))"
+  [[ "$(sql "SELECT sum(events) > 0 FROM system.ingest")" == 1 ]] && kafka_kills=$((kafka_kills + 1))
   kill -KILL "$server_pid" 2>/dev/null || died_on_its_own=$((died_on_its_own + 1))
   wait "$server_pid" 2>/dev/null
   mv "$WORK/dur-$((kill - 1)).err" "$WORK/dur-$((kill - 1)).out" "$WORK/logs/"
   start "$kill"
 done
+echo "kills after the server had applied Kafka events: $kafka_kills of $KILLS"
 check "the server was killed $KILLS times, never died on its own ($died_on_its_own)" test "$died_on_its_own" -eq 0
 check "every restart on the crashed directory came up ($starts of $((KILLS + 1)), $failed_starts failed)" \
   test "$failed_starts" -eq 0
@@ -96,12 +98,20 @@ http_events=$(wc -l <"$WORK/http.tsv")
 check "the HTTP client sent events ($http_events)" test "$http_events" -gt 0
 expected=$((kafka_events + http_events))
 
-# Consumed when all 16 partitions are assigned, the lag is 0 and count() stays put over three polls.
+# The broker still holds every message (its retention dropped none).
+offsets=$(for partition in $(seq 0 15); do
+  for at in -2 -1; do kcat -Q -b "$BOOTSTRAP" -t "mobile_app_events:$partition:$at" 2>/dev/null; done
+done | awk '{ if (NR % 2) low += $4; else high += $4 } END { print low "/" high }')
+check "the broker holds offsets 0..$kafka_events ($offsets)" test "$offsets" == "0/$kafka_events"
+
+# Consumed: every partition's high watermark known, applied up to it (lag 0), and count()
+# unchanged over three polls.
 previous=""
 stable=0
 for _ in $(seq 600); do
-  state=$(sql "SELECT (SELECT count() FROM events), (SELECT count() FROM system.ingest), (SELECT sum(lag) FROM system.ingest)")
-  if [[ "$state" == *$'\t'16$'\t'0 && "$state" == "$previous" ]]; then
+  state=$(sql "SELECT (SELECT count() FROM events), (SELECT countIf(high_watermark < 0) FROM system.ingest),
+                      (SELECT sum(lag) FROM system.ingest), (SELECT sum(applied_offset) FROM system.ingest)")
+  if [[ "$state" == *$'\t'0$'\t'0$'\t'"$kafka_events" && "$state" == "$previous" ]]; then
     stable=$((stable + 1))
     [[ $stable -ge 3 ]] && break
   else

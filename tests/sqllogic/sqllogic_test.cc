@@ -59,7 +59,10 @@ constexpr char kKnownFailuresDir[] = "known_failures";
 
 // One database: a table with its catalog, engine and de-duplicator.
 struct Database {
-  Database() { RegisterIngestTables(&catalog, &rejected, nullptr); }
+  Database() {
+    RegisterIngestTables(&catalog, &rejected, nullptr);
+    catalog.SetUserEraser([this](absl::string_view user_id) { return table.EraseUser(user_id); });
+  }
   Table table;
   Catalog catalog{&table};
   SqlEngine engine{&table, &catalog};
