@@ -1,5 +1,11 @@
 #include "ingest/dedup.h"
 
+#include <algorithm>
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "absl/time/clock.h"
 #include "ingest/internal/siphash.h"
 #include "storage/base/status_macros.h"
 #include "storage/base/time_util.h"
@@ -18,6 +24,27 @@ constexpr uint64_t kDedupK1 = 0x6b2d6465642d7075ULL;
 
 Deduplicator::Deduplicator(DedupOptions options) : options_(options) {}
 
+Deduplicator::~Deduplicator() {
+  if (loader_.joinable()) loader_.join();
+}
+
+void Deduplicator::RecordStoredInBackground(TableSnapshot snapshot,
+                                            std::function<void(absl::Status, absl::Duration)> done) {
+  {
+    absl::MutexLock lock(&mu_);
+    loading_ = true;
+  }
+  loader_ = std::thread([this, snapshot = std::move(snapshot), done = std::move(done)] {
+    const absl::Time start = absl::Now();
+    absl::Status status = RecordStored(snapshot);
+    {
+      absl::MutexLock lock(&mu_);
+      loading_ = false;
+    }
+    if (done) done(status, absl::Now() - start);
+  });
+}
+
 namespace {
 
 ingest_internal::Hash128 Fingerprint(absl::string_view user_id, absl::string_view event_id) {
@@ -35,35 +62,64 @@ bool Deduplicator::SeenBefore(absl::string_view user_id, absl::string_view event
                               int64_t event_time_ms) {
   const ingest_internal::Hash128 fingerprint = Fingerprint(user_id, event_id);
   absl::MutexLock lock(&mu_);
+  mu_.Await(absl::Condition(
+      +[](bool* loading) { return !*loading; }, &loading_));
   return SeenBeforeLocked(fingerprint.low, static_cast<uint32_t>(fingerprint.high),
                           DayOfMillis(event_time_ms));
 }
 
 absl::Status Deduplicator::RecordStored(const TableSnapshot& snapshot) {
-  ScanBuffers buffers;
-  ScanBlock block;
-  const ColumnSet columns = {ColumnId::kUserId, ColumnId::kEventId};
-  int64_t recorded = 0;
+  // The newest days that fit, newest first (eviction keeps the newest anyway).
+  std::vector<size_t> partitions;
+  uint64_t rows = 0;
+  for (size_t p = snapshot.partition_count(); p-- > 0 && rows < uint64_t(options_.max_entries);) {
+    partitions.push_back(p);
+    rows += snapshot.row_count(p);
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    entries_.reserve(entries_.size() + std::min<uint64_t>(rows, uint64_t(options_.max_entries)));
+  }
   const StringDictionary& users = snapshot.user_index();
-  for (size_t p = snapshot.partition_count(); p-- > 0 && recorded < options_.max_entries;) {
+  const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (size_t p : partitions) {
     ScanOptions scan;
     scan.min_time_ms = MillisOfDay(snapshot.day(p));
     scan.max_time_ms = MillisOfDay(snapshot.day(p) + 1) - 1;
     const BlockList blocks = snapshot.ListBlocks(scan);
-    std::vector<ingest_internal::Hash128> fingerprints;
-    for (const BlockRef& ref : blocks.blocks) {
-      MUA_RETURN_IF_ERROR(snapshot.ReadBlock(ref, columns, &buffers, &block));
-      const auto& event_ids = block.strings[ColumnIndex(ColumnId::kEventId)];
-      for (uint32_t r = 0; r < block.row_count; ++r) {
-        fingerprints.push_back(Fingerprint(users.Get(block.users[r]), event_ids[r]));
+    // Decoding event ids and hashing dominate: spread the blocks over the cores.
+    std::vector<std::vector<ingest_internal::Hash128>> fingerprints(blocks.blocks.size());
+    std::atomic<size_t> next{0};
+    std::vector<absl::Status> errors(threads);
+    auto work = [&](int thread) {
+      ScanBuffers buffers;
+      ScanBlock block;
+      for (size_t b = next++; b < blocks.blocks.size(); b = next++) {
+        absl::Status status =
+            snapshot.ReadBlock(blocks.blocks[b], {ColumnId::kUserId, ColumnId::kEventId}, &buffers, &block);
+        if (!status.ok()) {
+          errors[thread] = status;
+          return;
+        }
+        const auto& event_ids = block.strings[ColumnIndex(ColumnId::kEventId)];
+        fingerprints[b].reserve(block.row_count);
+        for (uint32_t r = 0; r < block.row_count; ++r) {
+          fingerprints[b].push_back(Fingerprint(users.Get(block.users[r]), event_ids[r]));
+        }
       }
-    }
+    };
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
+    work(0);
+    for (std::thread& thread : pool) thread.join();
+    for (const absl::Status& error : errors) MUA_RETURN_IF_ERROR(error);
     absl::MutexLock lock(&mu_);
-    for (const ingest_internal::Hash128& fingerprint : fingerprints) {
-      SeenBeforeLocked(fingerprint.low, static_cast<uint32_t>(fingerprint.high), snapshot.day(p));
+    for (const auto& block_fingerprints : fingerprints) {
+      for (const ingest_internal::Hash128& fingerprint : block_fingerprints) {
+        SeenBeforeLocked(fingerprint.low, static_cast<uint32_t>(fingerprint.high), snapshot.day(p));
+      }
+      stats_.checked -= static_cast<int64_t>(block_fingerprints.size());  // not checks of new events
     }
-    stats_.checked -= static_cast<int64_t>(fingerprints.size());  // not checks of new events
-    recorded += static_cast<int64_t>(fingerprints.size());
   }
   return absl::OkStatus();
 }

@@ -20,17 +20,19 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <thread>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "storage/table_snapshot.h"
 
 namespace mua {
-
-class TableSnapshot;
 
 struct DedupOptions {
   int horizon_days = 730;              // keep entries this many days behind the newest; 0 = all
@@ -58,6 +60,13 @@ class Deduplicator {
   // Records the (user_id, event_id) of every row of `snapshot`, newest days first, up to
   // max_entries. Errors: DataLoss when a block does not decode.
   absl::Status RecordStored(const TableSnapshot& snapshot);
+
+  // RecordStored on a thread of its own, so a restarted server answers queries at once;
+  // until it is done every SeenBefore waits (no event is judged against half the set).
+  // `done` gets its result and duration. The destructor waits for the thread.
+  void RecordStoredInBackground(TableSnapshot snapshot,
+                                std::function<void(absl::Status, absl::Duration)> done);
+  ~Deduplicator();
 
   DedupStats stats() const;
 
@@ -93,6 +102,8 @@ class Deduplicator {
   // Events before it are checked but not recorded.
   int32_t oldest_kept_day_ ABSL_GUARDED_BY(mu_) = INT32_MIN;
   DedupStats stats_ ABSL_GUARDED_BY(mu_);
+  bool loading_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread loader_;
 };
 
 }  // namespace mua

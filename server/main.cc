@@ -319,12 +319,17 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(Table* table, Deduplicator* ded
   };
   const absl::Time start = absl::Now();
   MUA_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(options, table, replay));
-  const absl::Time loaded = absl::Now();
-  MUA_RETURN_IF_ERROR(dedup->RecordStored(table->Snapshot()));
-  std::fprintf(stderr, "mua-server: data directory %s: %llu events queryable after %.2f s (de-duplication "
-               "state refilled in %.2f s)\n",
-               options.dir.c_str(), static_cast<unsigned long long>(table->row_count()),
-               absl::ToDoubleSeconds(loaded - start), absl::ToDoubleSeconds(absl::Now() - loaded));
+  std::fprintf(stderr, "mua-server: data directory %s: %llu events queryable after %.2f s\n", options.dir.c_str(),
+               static_cast<unsigned long long>(table->row_count()), absl::ToDoubleSeconds(absl::Now() - start));
+  // Ingest (not queries) waits until repeats of persisted events can be recognized.
+  dedup->RecordStoredInBackground(table->Snapshot(), [](absl::Status status, absl::Duration took) {
+    if (status.ok()) {
+      std::fprintf(stderr, "mua-server: de-duplication state refilled in %.2f s; ingest proceeds\n",
+                   absl::ToDoubleSeconds(took));
+    } else {
+      std::fprintf(stderr, "mua-server: de-duplication refill failed: %s\n", std::string(status.message()).c_str());
+    }
+  });
   return store;
 }
 

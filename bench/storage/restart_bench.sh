@@ -45,4 +45,5 @@ end=$(date +%s.%N)
 rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
 python3 -c "import sys; print(f'queryable after       {float(sys.argv[2]) - float(sys.argv[1]):.2f} s (process start to count() = {int(sys.argv[3]):,} over HTTP)')" "$start" "$end" "$rows"
 echo "resident              $((rss_kb / 1024)) MiB = $(python3 -c "print(f'{$rss_kb * 1024 / $rows:.1f}')") bytes/event"
-grep -E '^mua(-server)?: (loaded|data directory)' "$WORK/restart.err" | sed 's/^/server says: /'
+for _ in $(seq 300); do grep -q 'de-duplication' "$WORK/restart.err" && break; sleep 0.1; done
+grep -E '^mua(-server)?: (loaded|data directory|de-duplication)' "$WORK/restart.err" | sed 's/^/server says: /'
