@@ -334,7 +334,7 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(Table* table, Deduplicator* ded
 }
 
 int Run() {
-  Table table;
+  Table table({.background_sealing = true});  // full heads seal off the ingest path
   Catalog catalog(&table);
   SqlEngine engine(&table, &catalog);
 

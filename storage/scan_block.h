@@ -42,10 +42,17 @@ struct ScanOptions {
   std::vector<CodeFilter> code_filters;
 };
 
-// One block of one segment (or of a partition's head) in a TableSnapshot.
+// BlockRef::segment of a partition's head, and of its i-th head waiting to be
+// sealed (oldest first: see TableOptions::background_sealing).
+inline constexpr int32_t kHeadSegmentRef = -1;
+constexpr int32_t SealingHeadRef(uint32_t i) { return -2 - static_cast<int32_t>(i); }
+
+// One block of one segment (or of one of a partition's heads) in a TableSnapshot.
 struct BlockRef {
   uint32_t partition = 0;  // index into TableSnapshot::partitions()
-  int32_t segment = 0;     // index into the partition's sealed segments; -1 = head
+  // >= 0: index into the partition's sealed segments; kHeadSegmentRef: the head;
+  // SealingHeadRef(i): the i-th head waiting to be sealed. Negative = a head block.
+  int32_t segment = 0;
   uint32_t block = 0;
   uint32_t row_count = 0;
 };

@@ -45,7 +45,10 @@ using storage_internal::SealedSegment;
 using storage_internal::StringArena;
 using storage_internal::UserBitmaps;
 
+// Format 2 adds partitions' "sealing" heads; a manifest without any is still
+// written as format 1, so a server that predates them can read it.
 constexpr int kManifestFormat = 1;
+constexpr int kManifestFormatWithSealing = 2;
 constexpr size_t kMaxDictionaryChunks = 8;  // more: the next checkpoint writes one whole file
 constexpr size_t kMaxHeadChunks = 16;
 constexpr char kWalSource[] = "wal";
@@ -213,8 +216,19 @@ struct FileEntry {
 struct PartitionEntry {
   int32_t day = 0;
   std::vector<FileEntry> segments;
+  std::vector<std::vector<FileEntry>> sealing;  // chunks of each head waiting to be sealed
   std::vector<FileEntry> head;
   FileEntry bitmaps;
+
+  // The chunks of every head, the waiting ones first (as their rows are restored).
+  std::vector<const FileEntry*> HeadChunks() const {
+    std::vector<const FileEntry*> chunks;
+    for (const auto& head_chunks : sealing) {
+      for (const FileEntry& file : head_chunks) chunks.push_back(&file);
+    }
+    for (const FileEntry& file : head) chunks.push_back(&file);
+    return chunks;
+  }
 };
 
 struct Manifest {
@@ -251,9 +265,11 @@ void WriteFile(JsonWriter& w, const FileEntry& entry, bool rows, bool first) {
 std::string SerializeManifest(const Manifest& manifest) {
   rapidjson::StringBuffer buffer;
   JsonWriter w(buffer);
+  const bool any_sealing = std::any_of(manifest.partitions.begin(), manifest.partitions.end(),
+                                       [](const PartitionEntry& p) { return !p.sealing.empty(); });
   w.StartObject();
   w.Key("format");
-  w.Int(kManifestFormat);
+  w.Int(any_sealing ? kManifestFormatWithSealing : kManifestFormat);
   w.Key("generation");
   w.Uint64(manifest.generation);
   w.Key("next_file");
@@ -292,6 +308,16 @@ std::string SerializeManifest(const Manifest& manifest) {
     w.StartArray();
     for (const FileEntry& file : partition.segments) WriteFile(w, file, true, false);
     w.EndArray();
+    if (!partition.sealing.empty()) {
+      w.Key("sealing");
+      w.StartArray();
+      for (const auto& chunks : partition.sealing) {
+        w.StartArray();
+        for (const FileEntry& file : chunks) WriteFile(w, file, true, false);
+        w.EndArray();
+      }
+      w.EndArray();
+    }
     w.Key("head");
     w.StartArray();
     for (const FileEntry& file : partition.head) WriteFile(w, file, true, false);
@@ -337,7 +363,8 @@ absl::StatusOr<Manifest> ParseManifest(absl::string_view text) {
   };
   if (document.HasParseError() || !document.IsObject()) return bad("not a JSON object");
   if (!document.HasMember("format") || !document["format"].IsInt() ||
-      document["format"].GetInt() != kManifestFormat) {
+      (document["format"].GetInt() != kManifestFormat &&
+       document["format"].GetInt() != kManifestFormatWithSealing)) {
     return bad("unknown format version");
   }
   Manifest manifest;
@@ -382,6 +409,16 @@ absl::StatusOr<Manifest> ParseManifest(absl::string_view text) {
     partition.day = value["day"].GetInt();
     for (const auto& file : value["segments"].GetArray()) {
       MUA_ASSIGN_OR_RETURN(partition.segments.emplace_back(), ParseFile(file, true, false));
+    }
+    if (value.HasMember("sealing")) {
+      if (!value["sealing"].IsArray()) return bad("malformed partition");
+      for (const auto& chunks : value["sealing"].GetArray()) {
+        if (!chunks.IsArray()) return bad("malformed partition");
+        std::vector<FileEntry>& files = partition.sealing.emplace_back();
+        for (const auto& file : chunks.GetArray()) {
+          MUA_ASSIGN_OR_RETURN(files.emplace_back(), ParseFile(file, true, false));
+        }
+      }
     }
     for (const auto& file : value["head"].GetArray()) {
       MUA_ASSIGN_OR_RETURN(partition.head.emplace_back(), ParseFile(file, true, false));
@@ -562,7 +599,7 @@ absl::Status Store::Load(const ReplayFn& replay) {
     const PartitionEntry& partition = manifest.partitions[p];
     if (partition.day < first_kept_day) continue;  // expired while down: dropped at the checkpoint
     for (const FileEntry& file : partition.segments) tasks.push_back({&file, FileKind::kSegment, int(p)});
-    for (const FileEntry& file : partition.head) tasks.push_back({&file, FileKind::kHeadChunk, int(p)});
+    for (const FileEntry* file : partition.HeadChunks()) tasks.push_back({file, FileKind::kHeadChunk, int(p)});
     tasks.push_back({&partition.bitmaps, FileKind::kBitmaps, int(p)});
   }
   std::vector<Loaded> loaded(tasks.size());
@@ -709,19 +746,34 @@ absl::Status Store::Load(const ReplayFn& replay) {
       segment_files.push_back(&file);
       recovery_.bytes += result.bytes;
     }
+    // Heads (waiting ones first) become head rows again, in order.
     StringArena strings;
     std::vector<EncodedRow> head_rows;
-    std::vector<FileEntry> head_chunks;
-    for (const FileEntry& file : partition.head) {
-      const Loaded& result = results[task_of.at(&file)];
-      if (!result.status.ok()) {
-        skipped = true;
-        continue;
+    struct LoadedHead {
+      std::vector<FileEntry> chunks;
+      size_t rows = 0;
+    };
+    std::vector<LoadedHead> heads;
+    auto load_head = [&](const std::vector<FileEntry>& chunks) -> absl::Status {
+      LoadedHead head;
+      const size_t before = head_rows.size();
+      for (const FileEntry& file : chunks) {
+        const Loaded& result = results[task_of.at(&file)];
+        if (!result.status.ok()) {
+          skipped = true;
+          continue;
+        }
+        MUA_RETURN_IF_ERROR(result.segment->ReadRows(&strings, &head_rows));
+        head.chunks.push_back(file);
+        recovery_.bytes += result.bytes;
+        ++recovery_.files;
       }
-      MUA_RETURN_IF_ERROR(result.segment->ReadRows(&strings, &head_rows));
-      head_chunks.push_back(file);
-      recovery_.bytes += result.bytes;
-    }
+      head.rows = head_rows.size() - before;
+      if (head.rows > 0) heads.push_back(std::move(head));
+      return absl::OkStatus();
+    };
+    for (const auto& chunks : partition.sealing) MUA_RETURN_IF_ERROR(load_head(chunks));
+    MUA_RETURN_IF_ERROR(load_head(partition.head));
     const Loaded& bitmaps_result = results[task_of.at(&partition.bitmaps)];
     std::shared_ptr<const UserBitmaps> bitmaps = bitmaps_result.bitmaps;
     if (skipped || !bitmaps_result.status.ok()) {
@@ -729,8 +781,9 @@ absl::Status Store::Load(const ReplayFn& replay) {
     } else {
       recovery_.bytes += bitmaps_result.bytes;
     }
-    recovery_.files += static_cast<int>(segments.size() + head_chunks.size() + 1);
-    table_->RestorePartition(partition.day, segments, bitmaps, head_rows);
+    recovery_.files += static_cast<int>(segments.size() + 1);
+    const std::shared_ptr<const PartitionState> restored =
+        table_->RestorePartition(partition.day, segments, bitmaps, head_rows);
     ++recovery_.partitions;
     recovery_.rows += head_rows.size();
     for (size_t s = 0; s < segments.size(); ++s) {
@@ -738,15 +791,20 @@ absl::Status Store::Load(const ReplayFn& replay) {
       persisted.segments[segments[s].get()] = {segments[s], *segment_files[s]};
     }
     // Register what is already on disk, when the restored state matches it exactly.
-    const TableSnapshot snapshot = table_->Snapshot();
-    const int index = snapshot.FindPartition(partition.day);
-    if (index < 0) continue;
-    const PartitionState& state = *snapshot.partitions_[index];
+    const PartitionState& state = *restored;
     if (!skipped && bitmaps_result.status.ok() && state.bitmaps == bitmaps) {
       persisted.bitmaps[bitmaps.get()] = {bitmaps, partition.bitmaps};
     }
-    if (!head_rows.empty() && state.head_rows == head_rows.size() && state.segments.size() == segments.size()) {
-      persisted.heads[state.head.get()] = {state.head, head_chunks, state.head_rows};
+    // Heads match when none was sealed and they split the rows at the same places.
+    std::vector<storage_internal::RetiredHead> restored_heads = state.sealing;
+    if (state.head_rows > 0) restored_heads.push_back({state.head, state.head_rows});
+    bool same_heads = state.segments.size() == segments.size() && restored_heads.size() == heads.size();
+    for (size_t h = 0; same_heads && h < heads.size(); ++h) {
+      same_heads = restored_heads[h].rows == heads[h].rows;
+    }
+    for (size_t h = 0; same_heads && h < heads.size(); ++h) {
+      const auto& head = restored_heads[h].head;
+      persisted.heads[head.get()] = {head, std::move(heads[h].chunks), restored_heads[h].rows};
     }
   }
   {
@@ -768,7 +826,7 @@ absl::Status Store::Load(const ReplayFn& replay) {
   }
   for (const PartitionEntry& partition : manifest.partitions) {
     for (const FileEntry& file : partition.segments) referenced.insert(file.info.name);
-    for (const FileEntry& file : partition.head) referenced.insert(file.info.name);
+    for (const FileEntry* file : partition.HeadChunks()) referenced.insert(file->info.name);
     referenced.insert(partition.bitmaps.info.name);
   }
   std::error_code error;
@@ -955,6 +1013,30 @@ absl::Status Store::CheckpointLocked() {
   // Partitions: reuse what is on disk, write what is new.
   Persisted next;
   uint64_t rows = 0;
+  // A head's chunks: those on disk, plus one for the rows it gained since. A
+  // retired head keeps its address, so moving from `head` to `sealing` costs nothing.
+  auto persist_head = [&](const std::shared_ptr<const HeadSegment>& head,
+                          uint32_t head_rows) -> absl::StatusOr<std::vector<FileEntry>> {
+    Persisted::HeadFiles files;
+    if (auto it = persisted.heads.find(head.get()); it != persisted.heads.end()) files = it->second;
+    files.head = head;
+    if (files.chunks.size() >= kMaxHeadChunks) {  // many small chunks: one file instead
+      files.chunks.clear();
+      files.rows = 0;
+    }
+    if (head_rows > files.rows) {
+      const auto chunk = SealedSegment::Seal(*head, files.rows, head_rows);
+      std::string bytes;
+      chunk->Serialize(&bytes);
+      MUA_ASSIGN_OR_RETURN(FileEntry file, write(FileKind::kHeadChunk, "head", bytes, chunk->row_count()));
+      files.chunks.push_back(std::move(file));
+      files.rows = head_rows;
+    }
+    std::vector<FileEntry> chunks = files.chunks;
+    next.heads[head.get()] = std::move(files);
+    rows += head_rows;
+    return chunks;
+  };
   for (size_t p = 0; p < snapshot.partitions_.size(); ++p) {
     const PartitionState& state = *snapshot.partitions_[p];
     PartitionEntry& entry = manifest.partitions.emplace_back();
@@ -971,25 +1053,11 @@ absl::Status Store::CheckpointLocked() {
       next.segments.insert(*it);
       rows += segment->row_count();
     }
+    for (const storage_internal::RetiredHead& retired : state.sealing) {
+      MUA_ASSIGN_OR_RETURN(entry.sealing.emplace_back(), persist_head(retired.head, retired.rows));
+    }
     if (state.head_rows > 0) {
-      Persisted::HeadFiles files;
-      if (auto it = persisted.heads.find(state.head.get()); it != persisted.heads.end()) files = it->second;
-      files.head = state.head;
-      if (files.chunks.size() >= kMaxHeadChunks) {  // many small chunks: one file instead
-        files.chunks.clear();
-        files.rows = 0;
-      }
-      if (state.head_rows > files.rows) {
-        const auto chunk = SealedSegment::Seal(*state.head, files.rows, state.head_rows);
-        std::string bytes;
-        chunk->Serialize(&bytes);
-        MUA_ASSIGN_OR_RETURN(FileEntry file, write(FileKind::kHeadChunk, "head", bytes, chunk->row_count()));
-        files.chunks.push_back(std::move(file));
-        files.rows = state.head_rows;
-      }
-      entry.head = files.chunks;
-      next.heads[state.head.get()] = std::move(files);
-      rows += state.head_rows;
+      MUA_ASSIGN_OR_RETURN(entry.head, persist_head(state.head, state.head_rows));
     }
     auto bitmaps_it = persisted.bitmaps.find(state.bitmaps.get());
     if (bitmaps_it == persisted.bitmaps.end()) {
@@ -1034,7 +1102,7 @@ absl::Status Store::CheckpointLocked() {
   }
   for (const PartitionEntry& partition : manifest.partitions) {
     for (const FileEntry& file : partition.segments) reference(file);
-    for (const FileEntry& file : partition.head) reference(file);
+    for (const FileEntry* file : partition.HeadChunks()) reference(*file);
     reference(partition.bitmaps);
   }
   *persisted_ = std::move(next);

@@ -9,12 +9,12 @@
 //
 // A checkpoint captures, in one instant no ingest batch straddles, the table's
 // published state and the positions of every source; it writes only what is
-// new since the last one (new sealed segments, the rows a head gained, changed
-// bitmaps, new dictionary entries), then replaces MANIFEST atomically (write,
-// fsync, rename, fsync dir) and deletes what no longer belongs. So after a crash
-// the data on disk is exactly the events before the stored positions: Kafka is
-// resumed from its stored offsets and the WAL replayed from its stored sequence,
-// and every event is there once.
+// new since the last one (new sealed segments, the rows a head — or a head
+// waiting to be sealed — gained, changed bitmaps, new dictionary entries), then
+// replaces MANIFEST atomically (write, fsync, rename, fsync dir) and deletes
+// what no longer belongs. So after a crash the data on disk is exactly the
+// events before the stored positions: Kafka is resumed from its stored offsets
+// and the WAL replayed from its stored sequence, and every event is there once.
 //
 //   MUA_ASSIGN_OR_RETURN(auto store, Store::Open({.dir = "/var/lib/mua"}, &table, replay));
 //   {

@@ -8,6 +8,7 @@
 #include "storage/base/time_util.h"
 #include "storage/internal/head_segment.h"
 #include "storage/internal/partition.h"
+#include "storage/internal/sealed_segment.h"
 
 namespace mua {
 namespace {
@@ -49,9 +50,16 @@ Table::Table(TableOptions options) : options_(options) {
       dictionaries_[ColumnIndex(id)] = std::make_unique<StringDictionary>();
     }
   }
+  if (options_.background_sealing) sealer_ = std::thread([this] { RunSealer(); });
 }
 
-Table::~Table() = default;
+Table::~Table() {
+  {
+    absl::MutexLock lock(&append_mu_);
+    stop_sealer_ = true;
+  }
+  if (sealer_.joinable()) sealer_.join();
+}
 
 const StringDictionary& Table::dictionary(ColumnId column) const {
   MUA_CHECK(dictionaries_[ColumnIndex(column)] != nullptr, "column has no dictionary");
@@ -61,7 +69,8 @@ const StringDictionary& Table::dictionary(ColumnId column) const {
 storage_internal::Partition& Table::PartitionFor(int32_t day) {
   auto& partition = partitions_[day];
   if (partition == nullptr) {
-    partition = std::make_unique<storage_internal::Partition>(day, options_.segment_rows);
+    partition = std::make_unique<storage_internal::Partition>(day, options_.segment_rows,
+                                                              !options_.background_sealing);
   }
   return *partition;
 }
@@ -102,7 +111,9 @@ absl::Status Table::Append(absl::Span<const EventRow> rows) {
   }
   std::vector<std::shared_ptr<const PartitionState>> states;
   for (const auto& [day, order] : rows_by_day) {
-    states.push_back(PartitionFor(day).Append(encoded, order));
+    storage_internal::Partition& partition = PartitionFor(day);
+    states.push_back(partition.Append(encoded, order));
+    NoteRetiredHeads(partition);
   }
   Publish(states);
   return absl::OkStatus();
@@ -121,7 +132,12 @@ int Table::SealIdleHeads(absl::Duration idle) {
   std::vector<std::shared_ptr<const PartitionState>> states;
   for (auto& [day, partition] : partitions_) {
     if (!partition->head_empty() && partition->last_append() <= cutoff) {
-      states.push_back(partition->SealHead());
+      if (options_.background_sealing) {
+        states.push_back(partition->RetireHead());
+        NoteRetiredHeads(*partition);
+      } else {
+        states.push_back(partition->SealHead());
+      }
     }
   }
   Publish(states);
@@ -166,13 +182,54 @@ StringDictionary& Table::mutable_dictionary(ColumnId column) {
   return *dictionaries_[ColumnIndex(column)];
 }
 
-void Table::RestorePartition(int32_t day,
-                             std::vector<std::shared_ptr<const storage_internal::SealedSegment>> segments,
-                             std::shared_ptr<const storage_internal::UserBitmaps> bitmaps,
-                             absl::Span<const EncodedRow> head_rows) {
+std::shared_ptr<const PartitionState> Table::RestorePartition(
+    int32_t day, std::vector<std::shared_ptr<const storage_internal::SealedSegment>> segments,
+    std::shared_ptr<const storage_internal::UserBitmaps> bitmaps,
+    absl::Span<const EncodedRow> head_rows) {
   absl::MutexLock lock(&append_mu_);
-  const auto state = PartitionFor(day).Restore(std::move(segments), std::move(bitmaps), head_rows);
+  storage_internal::Partition& partition = PartitionFor(day);
+  const auto state = partition.Restore(std::move(segments), std::move(bitmaps), head_rows);
+  NoteRetiredHeads(partition);
   Publish({&state, 1});
+  return state;
+}
+
+void Table::NoteRetiredHeads(const storage_internal::Partition& partition) {
+  if (partition.has_retired_heads()) days_to_seal_.insert(partition.day());
+}
+
+bool Table::SealerHasWork() const {
+  return stop_sealer_ || (!sealer_paused_ && !days_to_seal_.empty());
+}
+
+void Table::TEST_PauseSealing(bool paused) {
+  absl::MutexLock lock(&append_mu_);
+  sealer_paused_ = paused;
+}
+
+void Table::RunSealer() {
+  for (;;) {
+    int32_t day = 0;
+    storage_internal::RetiredHead retired;
+    {
+      absl::MutexLock lock(&append_mu_, absl::Condition(this, &Table::SealerHasWork));
+      if (stop_sealer_) return;
+      day = *days_to_seal_.begin();
+      auto it = partitions_.find(day);
+      if (it == partitions_.end() || !it->second->has_retired_heads()) {
+        days_to_seal_.erase(day);
+        continue;
+      }
+      retired = it->second->latest()->sealing.front();
+    }
+    // A retired head never changes again: encode it holding no table lock.
+    auto segment = storage_internal::SealedSegment::Seal(*retired.head, 0, retired.rows);
+    absl::MutexLock lock(&append_mu_);
+    auto it = partitions_.find(day);
+    if (it == partitions_.end()) continue;  // dropped meanwhile: the segment goes too
+    const auto state = it->second->InstallSealed(retired.head.get(), std::move(segment));
+    if (state != nullptr) Publish({&state, 1});
+  }
 }
 
 void Table::Publish(absl::Span<const std::shared_ptr<const PartitionState>> states) {

@@ -1,23 +1,29 @@
 // Table: the in-memory `events` table (SPEC §3-4). Rows go to the partition
 // of their UTC day, however late; each partition appends to a mutable head
 // that seals into immutable, compressed segments when it holds
-// TableOptions::segment_rows rows (or on SealAll). Low-cardinality columns and
-// user ids are dictionary-encoded table-wide; per-day user bitmaps are kept
-// current with every append.
+// TableOptions::segment_rows rows (or on SealAll). With background_sealing, a
+// full head is handed to a sealer thread instead and stays readable as it is
+// until its segment replaces it. Low-cardinality columns and user ids are
+// dictionary-encoded table-wide; per-day user bitmaps are kept current with
+// every append.
 //
-//   Table table;
+//   Table table({.background_sealing = true});
 //   MUA_RETURN_IF_ERROR(table.Append(rows));
 //   TableSnapshot snapshot = table.Snapshot();
 //
 // Thread safety: every method may be called from any thread. Appends are
 // serialized among themselves; snapshots never wait for an append's work,
-// only for the instant it publishes, and an append never waits for readers.
+// only for the instant it publishes, and an append never waits for readers
+// (nor, with background_sealing, for sealing unless the sealer lags behind by
+// storage_internal::kMaxRetiredHeads heads in a partition).
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -47,12 +53,16 @@ struct TableOptions {
   // Rows a head collects before it seals into a segment. Larger segments
   // compress better (rows are sorted by user within a segment).
   uint32_t segment_rows = 1 << 18;
+  // Seal full and idle heads on a thread of the table's own, outside its
+  // locks, so Append never encodes. Off: Append seals a full head inline
+  // (deterministic: what tests and batch tools want).
+  bool background_sealing = false;
 };
 
 class Table {
  public:
   explicit Table(TableOptions options = {});
-  ~Table();
+  ~Table();  // stops the sealer; heads still waiting are dropped with the table
   Table(const Table&) = delete;
   Table& operator=(const Table&) = delete;
 
@@ -61,12 +71,15 @@ class Table {
   // (nothing is appended then).
   absl::Status Append(absl::Span<const EventRow> rows);
 
-  // Seals every non-empty head (for example before measuring or persisting).
+  // Seals every non-empty head, including those waiting for the sealer, before
+  // returning (for example before measuring or persisting).
   void SealAll();
 
   // Seals the non-empty heads that received no row for `idle`: a partition
   // that got a few late events should not keep an uncompressed head block.
-  // The server calls this periodically. Returns how many heads were sealed.
+  // The server calls this periodically. With background_sealing the heads are
+  // handed to the sealer (sealed soon after this returns). Returns how many
+  // heads were sealed or handed over.
   int SealIdleHeads(absl::Duration idle);
 
   TableSnapshot Snapshot() const;
@@ -77,17 +90,20 @@ class Table {
   // that partition changes then).
   absl::StatusOr<uint64_t> EraseUser(absl::string_view user_id);
 
-  // Drops whole partitions of days before `first_kept_day` (retention).
+  // Drops whole partitions of days before `first_kept_day` (retention); a
+  // segment the sealer is encoding for one of them is discarded.
   // Returns the days dropped.
   std::vector<int32_t> DropPartitionsBefore(int32_t first_kept_day);
 
   // For storage/store.h, loading persisted data into a new table: the
-  // dictionaries are refilled in code order, then each partition is installed.
+  // dictionaries are refilled in code order, then each partition is installed
+  // (head rows beyond segment_rows fill further heads, sealed or retired as by
+  // Append). Returns the state published for the partition.
   StringDictionary& mutable_dictionary(ColumnId column);
-  void RestorePartition(int32_t day,
-                        std::vector<std::shared_ptr<const storage_internal::SealedSegment>> segments,
-                        std::shared_ptr<const storage_internal::UserBitmaps> bitmaps,
-                        absl::Span<const storage_internal::EncodedRow> head_rows);
+  std::shared_ptr<const storage_internal::PartitionState> RestorePartition(
+      int32_t day, std::vector<std::shared_ptr<const storage_internal::SealedSegment>> segments,
+      std::shared_ptr<const storage_internal::UserBitmaps> bitmaps,
+      absl::Span<const storage_internal::EncodedRow> head_rows);
 
   uint64_t row_count() const;
 
@@ -99,17 +115,32 @@ class Table {
   const StringDictionary& dictionary(ColumnId column) const;
   const StringDictionary& user_index() const { return user_index_; }
 
+  // Test hook: while paused, the sealer leaves retired heads waiting (a seal
+  // already under way still completes).
+  void TEST_PauseSealing(bool paused);
+
  private:
   storage_internal::Partition& PartitionFor(int32_t day) ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
   void Publish(absl::Span<const std::shared_ptr<const storage_internal::PartitionState>> states);
+  // Tells the sealer when `partition` has retired heads.
+  void NoteRetiredHeads(const storage_internal::Partition& partition)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
+  bool SealerHasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
+  void RunSealer();  // the sealer thread's body
 
   const TableOptions options_;
   std::array<std::unique_ptr<StringDictionary>, kNumColumns> dictionaries_;
   StringDictionary user_index_;
 
-  absl::Mutex append_mu_;  // one writer at a time
+  absl::Mutex append_mu_;  // one writer at a time (the sealer takes it only to install)
   std::map<int32_t, std::unique_ptr<storage_internal::Partition>> partitions_
       ABSL_GUARDED_BY(append_mu_);
+  // Days that may have retired heads (entries go stale when a head is sealed
+  // otherwise or its partition dropped; the sealer skips those).
+  std::set<int32_t> days_to_seal_ ABSL_GUARDED_BY(append_mu_);
+  bool stop_sealer_ ABSL_GUARDED_BY(append_mu_) = false;
+  bool sealer_paused_ ABSL_GUARDED_BY(append_mu_) = false;
+  std::thread sealer_;  // only with background_sealing
 
   mutable absl::Mutex publish_mu_;  // guards the published states only: held for microseconds
   std::map<int32_t, std::shared_ptr<const storage_internal::PartitionState>> published_

@@ -16,6 +16,21 @@ const UserBitmap& EmptyBitmap() {
   return *kEmpty;
 }
 
+uint64_t BlocksOf(uint32_t rows) { return (rows + kBlockRows - 1) / kBlockRows; }
+
+void ListHeadBlocks(uint32_t partition, int32_t segment, uint32_t rows, BlockList* list) {
+  for (uint32_t b = 0; b < BlocksOf(rows); ++b) {
+    list->blocks.push_back({partition, segment, b, std::min(kBlockRows, rows - b * kBlockRows)});
+  }
+}
+
+// The head, or a head waiting to be sealed, that a negative BlockRef::segment names.
+const storage_internal::HeadSegment& HeadOf(const storage_internal::PartitionState& state,
+                                            int32_t segment) {
+  if (segment == kHeadSegmentRef) return *state.head;
+  return *state.sealing[SealingHeadRef(0) - segment].head;
+}
+
 }  // namespace
 
 int32_t TableSnapshot::day(size_t partition) const { return partitions_[partition]->day; }
@@ -56,8 +71,8 @@ BlockList TableSnapshot::ListBlocks(const ScanOptions& options) const {
     const storage_internal::PartitionState& state = *partitions_[p];
     const int64_t day_begin = MillisOfDay(state.day);
     const int64_t day_last = day_begin + kMillisPerDay - 1;
-    const uint64_t head_blocks = (state.head_rows + kBlockRows - 1) / kBlockRows;
-    uint64_t partition_blocks = head_blocks;
+    uint64_t partition_blocks = BlocksOf(state.head_rows);
+    for (const auto& retired : state.sealing) partition_blocks += BlocksOf(retired.rows);
     for (const auto& segment : state.segments) partition_blocks += segment->block_count();
     list.blocks_total += partition_blocks;
     if (day_last < options.min_time_ms || day_begin > options.max_time_ms) {
@@ -75,11 +90,11 @@ BlockList TableSnapshot::ListBlocks(const ScanOptions& options) const {
         list.blocks.push_back({p, s, b, segment.block_rows(b)});
       }
     }
-    // Head blocks carry no zone maps: they are small and still changing.
-    for (uint32_t b = 0; b < head_blocks; ++b) {
-      const uint32_t rows = std::min(kBlockRows, state.head_rows - b * kBlockRows);
-      list.blocks.push_back({p, -1, b, rows});
+    // Head blocks carry no zone maps: they are few and the head still changes.
+    for (uint32_t i = 0; i < state.sealing.size(); ++i) {
+      ListHeadBlocks(p, SealingHeadRef(i), state.sealing[i].rows, &list);
     }
+    ListHeadBlocks(p, kHeadSegmentRef, state.head_rows, &list);
   }
   return list;
 }
@@ -90,7 +105,7 @@ absl::Status TableSnapshot::ReadBlock(const BlockRef& ref, ColumnSet columns,
   *out = ScanBlock();
   out->day = state.day;
   if (ref.segment < 0) {
-    state.head->ReadBlock(ref.block, ref.row_count, columns, out);
+    HeadOf(state, ref.segment).ReadBlock(ref.block, ref.row_count, columns, out);
     return absl::OkStatus();
   }
   absl::Status status = state.segments[ref.segment]->ReadBlock(ref.block, columns, buffers, out);

@@ -1,6 +1,7 @@
 // TableSnapshot: a consistent, immutable view of the events table at one
-// instant — every partition's sealed segments, the published rows of its head,
-// and its user bitmaps, all from the same set of completed appends. Taking one
+// instant — every partition's sealed segments, the heads waiting to be sealed,
+// the published rows of its head, and its user bitmaps, all from the same set
+// of completed appends. Taking one
 // is cheap (a few shared_ptr copies per partition); appends go on meanwhile.
 //
 //   TableSnapshot snapshot = table.Snapshot();
@@ -47,9 +48,10 @@ class TableSnapshot {
   // Index of the partition holding `day`, or -1.
   int FindPartition(int32_t day) const;
 
-  // The blocks that may hold rows matching `options`, in (day, segment, block)
-  // order; partitions outside the time range and blocks whose zone maps exclude
-  // the filters are pruned (and counted).
+  // The blocks that may hold rows matching `options`, by day, then sealed
+  // segments, heads waiting to be sealed (oldest first) and the head, each in
+  // block order; partitions outside the time range and sealed blocks whose zone
+  // maps exclude the filters are pruned (and counted).
   BlockList ListBlocks(const ScanOptions& options) const;
 
   // Decodes `columns` of the block `ref` into `buffers`; `out` views them.
@@ -57,10 +59,11 @@ class TableSnapshot {
   absl::Status ReadBlock(const BlockRef& ref, ColumnSet columns, ScanBuffers* buffers,
                          ScanBlock* out) const;
 
-  // Encoding of a sealed block's column, e.g. "rle"; "head" for head blocks.
+  // Encoding of a sealed block's column, e.g. "rle"; "head" for the blocks of
+  // the head and of heads waiting to be sealed.
   absl::string_view EncodingName(const BlockRef& ref, ColumnId column) const;
 
-  // Bytes held by the partition (sealed columns, head, bitmaps).
+  // Bytes held by the partition (sealed columns, heads, bitmaps).
   MemoryUsage partition_memory(size_t partition) const;
 
   // Table-level dictionaries, valid for every code in this snapshot.

@@ -2,7 +2,8 @@
 // rows; readers see the first N rows, where N is published through the
 // partition state (so the writer never waits for readers and no reader sees a
 // half-written row). Memory is allocated one block (kBlockRows rows) at a time.
-// When full, the partition seals it into a SealedSegment and starts a new one.
+// When full, the partition seals it into a SealedSegment (or retires it for the
+// table's sealer: it is then never written again) and starts a new one.
 #pragma once
 
 #include <array>

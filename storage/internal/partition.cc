@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "storage/base/check.h"
 #include "storage/base/status_macros.h"
 
 namespace mua::storage_internal {
@@ -9,6 +10,22 @@ namespace {
 
 size_t BitmapBytes(const UserBitmap& bitmap) {
   return bitmap.getSizeInBytes(/*portable=*/false) + sizeof(UserBitmap);
+}
+
+// Sealing is also when bitmaps are compacted: run containers and no spare capacity.
+void CompactBitmaps(PartitionState* state) {
+  auto bitmaps = std::make_shared<UserBitmaps>();
+  auto compact = [](const UserBitmap& bitmap) {
+    auto copy = std::make_shared<UserBitmap>(bitmap);
+    copy->runOptimize();
+    copy->shrinkToFit();
+    return copy;
+  };
+  if (state->bitmaps->all) bitmaps->all = compact(*state->bitmaps->all);
+  for (const auto& [type, bitmap] : state->bitmaps->by_event_type) {
+    bitmaps->by_event_type[type] = compact(*bitmap);
+  }
+  state->bitmaps = std::move(bitmaps);
 }
 
 // A copy of `base` (or an empty bitmap) with `users` added. `users` is sorted.
@@ -31,19 +48,24 @@ size_t UserBitmaps::memory_bytes() const {
 
 uint64_t PartitionState::row_count() const {
   uint64_t rows = head_rows;
+  for (const RetiredHead& retired : sealing) rows += retired.rows;
   for (const auto& segment : segments) rows += segment->row_count();
   return rows;
 }
 
 void PartitionState::AddMemory(MemoryUsage* usage) const {
   for (const auto& segment : segments) segment->AddMemory(usage);
+  for (const RetiredHead& retired : sealing) retired.head->AddMemory(usage);
   if (head) head->AddMemory(usage);
   if (bitmaps) usage->bitmap_bytes += bitmaps->memory_bytes();
   usage->rows += row_count();
 }
 
-Partition::Partition(int32_t day, uint32_t segment_rows)
-    : day_(day), segment_rows_(segment_rows), head_(std::make_shared<HeadSegment>(segment_rows)) {
+Partition::Partition(int32_t day, uint32_t segment_rows, bool seal_inline)
+    : day_(day),
+      segment_rows_(segment_rows),
+      seal_inline_(seal_inline),
+      head_(std::make_shared<HeadSegment>(segment_rows)) {
   auto state = std::make_shared<PartitionState>();
   state->day = day;
   state->head = head_;
@@ -51,24 +73,37 @@ Partition::Partition(int32_t day, uint32_t segment_rows)
   latest_ = std::move(state);
 }
 
-void Partition::SealFullHead(PartitionState* state) {
+void Partition::SealCurrentHead(PartitionState* state) {
   state->segments.push_back(SealedSegment::Seal(*head_, 0, head_->size()));
   head_ = std::make_shared<HeadSegment>(segment_rows_);
   state->head = head_;
   state->head_rows = 0;
-  // Sealing is also when bitmaps are compacted: run containers and no spare capacity.
-  auto bitmaps = std::make_shared<UserBitmaps>();
-  auto compact = [](const UserBitmap& bitmap) {
-    auto copy = std::make_shared<UserBitmap>(bitmap);
-    copy->runOptimize();
-    copy->shrinkToFit();
-    return copy;
-  };
-  if (state->bitmaps->all) bitmaps->all = compact(*state->bitmaps->all);
-  for (const auto& [type, bitmap] : state->bitmaps->by_event_type) {
-    bitmaps->by_event_type[type] = compact(*bitmap);
+  CompactBitmaps(state);
+}
+
+void Partition::SealRetiredHeads(PartitionState* state) {
+  if (state->sealing.empty()) return;
+  for (const RetiredHead& retired : state->sealing) {
+    state->segments.push_back(SealedSegment::Seal(*retired.head, 0, retired.rows));
   }
-  state->bitmaps = std::move(bitmaps);
+  state->sealing.clear();
+  CompactBitmaps(state);
+}
+
+void Partition::RetireCurrentHead(PartitionState* state) {
+  state->sealing.push_back({head_, head_->size()});
+  head_ = std::make_shared<HeadSegment>(segment_rows_);
+  state->head = head_;
+  state->head_rows = 0;
+}
+
+void Partition::MakeRoom(PartitionState* state) {
+  if (!head_->full()) return;
+  if (seal_inline_ || state->sealing.size() >= kMaxRetiredHeads) {
+    SealCurrentHead(state);
+  } else {
+    RetireCurrentHead(state);
+  }
 }
 
 std::shared_ptr<const PartitionState> Partition::Append(absl::Span<const EncodedRow> rows,
@@ -81,11 +116,13 @@ std::shared_ptr<const PartitionState> Partition::Append(absl::Span<const Encoded
   const int type_slot = CodeSlot(ColumnId::kEventType);
   for (uint32_t index : order) {
     const EncodedRow& row = rows[index];
-    if (head_->full()) SealFullHead(state.get());
+    MakeRoom(state.get());
     head_->Append(row);
     all_users.push_back(row.user);
     users_by_type[row.codes[type_slot]].push_back(row.user);
   }
+  // A full head goes to the sealer at once; sealing inline, it waits for the next row.
+  if (!seal_inline_) MakeRoom(state.get());
   state->head_rows = head_->size();
 
   auto bitmaps = std::make_shared<UserBitmaps>(*state->bitmaps);
@@ -114,9 +151,10 @@ std::shared_ptr<const PartitionState> Partition::Restore(
   state->segments = std::move(segments);
   state->bitmaps = std::move(bitmaps);
   for (const EncodedRow& row : head_rows) {
-    if (head_->full()) SealFullHead(state.get());
+    MakeRoom(state.get());
     head_->Append(row);
   }
+  if (!seal_inline_) MakeRoom(state.get());
   state->head_rows = head_->size();
   latest_ = state;
   last_append_ = std::chrono::steady_clock::now();  // idle from now, not from the epoch
@@ -128,7 +166,8 @@ absl::StatusOr<std::shared_ptr<const PartitionState>> Partition::EraseUser(uint3
   const UserBitmaps& old_bitmaps = *latest_->bitmaps;
   if (old_bitmaps.all == nullptr || !old_bitmaps.all->contains(user)) return latest_;
   auto state = std::make_shared<PartitionState>(*latest_);
-  if (head_->size() > 0) SealFullHead(state.get());
+  SealRetiredHeads(state.get());
+  if (head_->size() > 0) SealCurrentHead(state.get());
 
   const int user_index = ColumnIndex(ColumnId::kUserId);
   std::vector<std::shared_ptr<const SealedSegment>> kept;
@@ -178,9 +217,33 @@ absl::StatusOr<std::shared_ptr<const PartitionState>> Partition::EraseUser(uint3
 }
 
 std::shared_ptr<const PartitionState> Partition::SealHead() {
+  if (head_->size() == 0 && latest_->sealing.empty()) return latest_;
+  auto state = std::make_shared<PartitionState>(*latest_);
+  SealRetiredHeads(state.get());
+  if (head_->size() > 0) SealCurrentHead(state.get());
+  latest_ = state;
+  return state;
+}
+
+std::shared_ptr<const PartitionState> Partition::RetireHead() {
   if (head_->size() == 0) return latest_;
   auto state = std::make_shared<PartitionState>(*latest_);
-  SealFullHead(state.get());
+  RetireCurrentHead(state.get());
+  latest_ = state;
+  return state;
+}
+
+std::shared_ptr<const PartitionState> Partition::InstallSealed(
+    const HeadSegment* head, std::shared_ptr<const SealedSegment> segment) {
+  const std::vector<RetiredHead>& sealing = latest_->sealing;
+  auto it = std::find_if(sealing.begin(), sealing.end(),
+                         [head](const RetiredHead& retired) { return retired.head.get() == head; });
+  if (it == sealing.end()) return nullptr;
+  MUA_CHECK(segment->row_count() == it->rows, "sealed segment does not match its head");
+  auto state = std::make_shared<PartitionState>(*latest_);
+  state->sealing.erase(state->sealing.begin() + (it - sealing.begin()));
+  state->segments.push_back(std::move(segment));
+  CompactBitmaps(state.get());
   latest_ = state;
   return state;
 }

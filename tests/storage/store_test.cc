@@ -331,9 +331,11 @@ struct ManifestView {
   std::map<std::string, File> files;                     // by name
   std::map<int32_t, std::vector<std::string>> segments;  // by day, in order
   std::map<int32_t, std::vector<std::string>> heads;
+  std::map<int32_t, std::vector<std::vector<std::string>>> sealing;  // heads waiting to be sealed
   std::map<int32_t, std::string> bitmaps;
   std::map<std::string, std::vector<std::string>> dictionaries;  // by column
   std::map<std::string, int64_t> positions;
+  int format = 0;
 
   std::set<std::string> names() const {
     std::set<std::string> out;
@@ -370,6 +372,7 @@ ManifestView ReadManifest(const std::string& dir) {
     view.files[name] = {kind, day, rows};
     return name;
   };
+  view.format = document["format"].GetInt();
   for (const auto& member : document["positions"].GetObject()) {
     view.positions[member.name.GetString()] = member.value.GetInt64();
   }
@@ -385,6 +388,12 @@ ManifestView ReadManifest(const std::string& dir) {
     }
     for (const auto& file : partition["head"].GetArray())
       view.heads[day].push_back(add(file, "head", day));
+    if (partition.HasMember("sealing")) {
+      for (const auto& chunks : partition["sealing"].GetArray()) {
+        std::vector<std::string>& names = view.sealing[day].emplace_back();
+        for (const auto& file : chunks.GetArray()) names.push_back(add(file, "head", day));
+      }
+    }
     view.bitmaps[day] = add(partition["bitmaps"], "bitmaps", day);
   }
   return view;
@@ -695,6 +704,138 @@ TEST_F(StoreTest, SealedHeadsReplaceTheirChunks) {
   Table table(kTableOptions);
   ASSERT_OK_AND_ASSIGN(auto store, Open(&table));
   ExpectTableHolds(table, rows);
+}
+
+const TableOptions kBackgroundSealing{.segment_rows = 1000, .background_sealing = true};
+
+// Polls until no head of `table` waits to be sealed; false after a minute.
+bool WaitUntilSealed(const Table& table) {
+  const auto deadline = absl::Now() + absl::Minutes(1);
+  for (;;) {
+    const TableSnapshot snapshot = table.Snapshot();
+    const BlockList list = snapshot.ListBlocks(ScanOptions{.columns = ColumnSet::All()});
+    if (std::none_of(list.blocks.begin(), list.blocks.end(),
+                     [](const BlockRef& ref) { return ref.segment <= SealingHeadRef(0); })) {
+      return true;
+    }
+    if (absl::Now() > deadline) return false;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+}
+
+TEST_F(StoreTest, HeadsWaitingToBeSealedAreCheckpointedAndRestored) {
+  EventBuilder events;
+  AddStandardDays(&events);
+  const std::vector<Row> expected = RowsOf(events.rows());
+  ManifestView first;
+  {
+    Table table(kBackgroundSealing);
+    table.TEST_PauseSealing(true);
+    ASSERT_OK_AND_ASSIGN(auto store, Open(&table));
+    AppendInBatches(store.get(), &table, Shuffled(events.rows()));
+    ASSERT_OK(store->Checkpoint());
+    first = ReadManifest(dir_);
+    ExpectFilesMatchManifest();
+  }
+  // Full heads wait (2300 rows: two of them, and 300 rows in the head); nothing is sealed.
+  EXPECT_EQ(first.format, 2);
+  EXPECT_THAT(first.OfKind("seg"), IsEmpty());
+  ASSERT_EQ(first.sealing.at(kFirstDay + 2).size(), 2u);
+  for (const auto& chunks : first.sealing.at(kFirstDay + 2)) {
+    ASSERT_EQ(chunks.size(), 1u);
+    EXPECT_EQ(first.files.at(chunks[0]).rows, 1000u);
+  }
+  EXPECT_EQ(first.files.at(first.heads.at(kFirstDay + 2)[0]).rows, 300u);
+  EXPECT_EQ(first.sealing.at(kFirstDay + 3).size(), 1u);  // exactly full: retired at once
+  EXPECT_EQ(first.heads.count(kFirstDay + 3), 0u);
+  EXPECT_EQ(first.sealing.count(kFirstDay + 4), 0u);  // 999 rows: still the head
+
+  ManifestView second;
+  {
+    Table table(kBackgroundSealing);
+    table.TEST_PauseSealing(true);
+    ASSERT_OK_AND_ASSIGN(auto store, Open(&table));
+    EXPECT_EQ(store->recovery().rows, expected.size());
+    ExpectTableHolds(table, expected);
+    // Restored just as persisted: a checkpoint has nothing to write.
+    ASSERT_OK(store->Checkpoint());
+    EXPECT_EQ(ReadManifest(dir_).names(), first.names());
+
+    // Once sealed, the next checkpoint writes segments and drops the waiting heads' chunks.
+    table.TEST_PauseSealing(false);
+    ASSERT_TRUE(WaitUntilSealed(table));
+    ASSERT_OK(store->Checkpoint());
+    second = ReadManifest(dir_);
+    ExpectFilesMatchManifest();
+    ExpectTableHolds(table, expected);
+  }
+  EXPECT_EQ(second.format, 1);
+  EXPECT_THAT(second.sealing, IsEmpty());
+  EXPECT_EQ(second.segments.at(kFirstDay + 2).size(), 2u);
+  EXPECT_EQ(second.heads.at(kFirstDay + 2), first.heads.at(kFirstDay + 2));  // not rewritten
+  for (const auto& [day, heads] : first.sealing) {
+    for (const auto& chunks : heads) {
+      for (const std::string& name : chunks) EXPECT_FALSE(second.files.contains(name)) << name;
+    }
+  }
+  // Readable with inline sealing too.
+  Table table(kTableOptions);
+  ASSERT_OK_AND_ASSIGN(auto store, Open(&table));
+  ExpectTableHolds(table, expected);
+}
+
+TEST_F(StoreTest, WaitingHeadsSealInlineWhenRestoredWithoutBackgroundSealing) {
+  EventBuilder events;
+  AddStandardDays(&events);
+  const std::vector<Row> expected = RowsOf(events.rows());
+  {
+    Table table(kBackgroundSealing);
+    table.TEST_PauseSealing(true);
+    ASSERT_OK_AND_ASSIGN(auto store, Open(&table));
+    AppendInBatches(store.get(), &table, Shuffled(events.rows()));
+    ASSERT_OK(store->Checkpoint());
+  }
+  {
+    Table table(kTableOptions);
+    ASSERT_OK_AND_ASSIGN(auto store, Open(&table));
+    ExpectTableHolds(table, expected);
+    ASSERT_OK(store->Checkpoint());
+    const ManifestView manifest = ReadManifest(dir_);
+    EXPECT_THAT(manifest.sealing, IsEmpty());
+    EXPECT_EQ(manifest.segments.at(kFirstDay + 2).size(), 2u);
+    ExpectFilesMatchManifest();
+  }
+  Table table(kBackgroundSealing);
+  ASSERT_OK_AND_ASSIGN(auto store, Open(&table));
+  ExpectTableHolds(table, expected);
+}
+
+TEST_F(StoreTest, CheckpointsRacingTheSealerStayExact) {
+  EventBuilder events;
+  std::mt19937 random(5);
+  for (int day = 0; day < 3; ++day) AddDay(&events, day, 6000, 500, &random);
+  const std::vector<EventRow> rows = Shuffled(events.rows());
+  {
+    Table table(kBackgroundSealing);
+    ASSERT_OK_AND_ASSIGN(auto store, Open(&table));
+    std::atomic<bool> done{false};
+    std::thread checkpointer([&] {
+      while (!done.load()) EXPECT_OK(store->Checkpoint());
+    });
+    AppendInBatches(store.get(), &table, rows, 300);
+    done.store(true);
+    checkpointer.join();
+    ASSERT_OK(store->Checkpoint());
+    ExpectFilesMatchManifest();
+  }
+  Table table(kBackgroundSealing);
+  ASSERT_OK_AND_ASSIGN(auto store, Open(&table));
+  ExpectTableHolds(table, RowsOf(events.rows()));
+  ASSERT_TRUE(WaitUntilSealed(table));
+  ASSERT_OK(store->Checkpoint());
+  ExpectFilesMatchManifest();
+  EXPECT_THAT(ReadManifest(dir_).sealing, IsEmpty());
+  ExpectTableHolds(table, RowsOf(events.rows()));
 }
 
 // Checkpoints taken while a writer ingests hold whole batches, exactly those
