@@ -122,6 +122,10 @@ absl::StatusOr<std::unique_ptr<KafkaConsumer>> KafkaConsumer::Open(
       // Oversized messages must still arrive whole, to be rejected as too_large rather
       // than stall their partition.
       {"fetch.message.max.bytes", "1048576"},
+      // After a crash the group keeps the dead member's partitions until its session
+      // expires: 10 s (not librdkafka's 45 s) bounds how long a restarted MUA waits.
+      {"session.timeout.ms", "10000"},
+      {"heartbeat.interval.ms", "2000"},
   };
   for (const auto& [name, value] : options.config) settings[name] = value;
   char error[512];
@@ -183,6 +187,8 @@ void KafkaConsumer::OnRebalance(int err, void* opaque_partitions) {
       NoteError(absl::StrCat("assign: ", rd_kafka_err2str(assign_err)), false);
     }
     if (paused_) rd_kafka_pause_partitions(kafka, partitions);
+    absl::MutexLock lock(&mu_);
+    stats_.assigned_partitions = cooperative ? stats_.assigned_partitions + partitions->cnt : partitions->cnt;
     return;
   }
   if (err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
@@ -195,6 +201,9 @@ void KafkaConsumer::OnRebalance(int err, void* opaque_partitions) {
   } else {
     rd_kafka_assign(kafka, nullptr);
   }
+  absl::MutexLock lock(&mu_);
+  stats_.assigned_partitions =
+      cooperative ? std::max<int64_t>(0, stats_.assigned_partitions - partitions->cnt) : 0;
 }
 
 void KafkaConsumer::OnCommit(int err) {

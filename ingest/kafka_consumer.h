@@ -115,6 +115,7 @@ struct PartitionIngestStats {
 
 struct KafkaConsumerStats {
   int64_t batches = 0;
+  int64_t assigned_partitions = 0;  // by the group now (0 while joining after a restart)
   int64_t messages = 0;
   int64_t events = 0;
   int64_t duplicates = 0;

@@ -420,11 +420,10 @@ HttpResponse Service::Health(const HttpRequest& request) const {
   int64_t lag = 0;
   if (parts_.consumer != nullptr) {
     const KafkaConsumerStats stats = parts_.consumer->stats();
-    int64_t partitions = 0;
-    for (const auto& [key, partition] : parts_.consumer->partitions()) {
-      lag += partition.lag;
-      ++partitions;
-    }
+    // Partitions the group has assigned, not those known from stored offsets: after a
+    // crash the group may take a session timeout to hand them back.
+    const int64_t partitions = stats.assigned_partitions;
+    for (const auto& [key, partition] : parts_.consumer->partitions()) lag += partition.lag;
     const char* state = stats.paused_by_operator ? "stopped" : stats.paused_for_memory ? "paused" : "consuming";
     degraded = stats.gap_messages > 0 || stats.paused_for_memory || stats.consumer_errors > 0;
     ready = partitions > 0 || stats.batches > 0;
@@ -444,7 +443,7 @@ HttpResponse Service::Health(const HttpRequest& request) const {
   }
   const bool want_ready = request.HasParam("ready") || request.Param("check") == "ready";
   const std::string body = absl::StrCat(
-      "{\"status\":\"", !ready ? "starting" : degraded ? "degraded" : "ok", "\",\"live\":true,\"ready\":",
+      "{\"status\":\"", degraded ? "degraded" : !ready ? "starting" : "ok", "\",\"live\":true,\"ready\":",
       ready ? "true" : "false", ",\"events\":", parts_.table->row_count(), ",\"kafka\":", kafka,
       ",\"storage\":", storage, "}\n");
   return HttpResponse::Json(want_ready && !ready ? 503 : 200, body);
