@@ -6,6 +6,7 @@
 // Local mode (with --query, --queries_file or --batch_dir): load, answer,
 // exit — like clickhouse-local:
 //   mua-server --load events.jsonl --query 'SELECT count() FROM events' [--format JSON]
+#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -285,9 +286,16 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
     });
   }
   if (store != nullptr) store->StartBackground();
+  absl::Time trimmed = absl::Now();
   while (!stop_requested.load()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     table->SealIdleHeads(absl::Seconds(10));
+    if (absl::Now() - trimmed > absl::Seconds(10)) {
+      // Decoding, sealing and checkpoints free large buffers on many threads; glibc keeps
+      // such pages in its per-thread arenas (resident) until asked to return them.
+      malloc_trim(0);
+      trimmed = absl::Now();
+    }
   }
   std::fprintf(stderr, "mua-server: stopping\n");
   if (consumer) {

@@ -449,24 +449,26 @@ absl::Status MakeDirectories(const std::string& dir) {
 
 }  // namespace
 
-// What the last checkpoint wrote, keyed by the in-memory objects it came from
-// (held, so their addresses stay unique), so the next one writes only what is new.
+// What the last checkpoint wrote, keyed by the in-memory objects it came from, so the
+// next one writes only what is new. Entries hold weak references: a sealed head or a
+// rewritten segment is freed at once, and an entry whose object died is a miss (its
+// address may belong to a new object by then).
 struct Store::Persisted {
   uint64_t generation = 0;
   uint64_t next_file = 1;
   struct SegmentFile {
-    std::shared_ptr<const SealedSegment> segment;
+    std::weak_ptr<const SealedSegment> segment;
     FileEntry file;
   };
   absl::flat_hash_map<const SealedSegment*, SegmentFile> segments;
   struct HeadFiles {
-    std::shared_ptr<const HeadSegment> head;
+    std::weak_ptr<const HeadSegment> head;
     std::vector<FileEntry> chunks;
     uint32_t rows = 0;
   };
   absl::flat_hash_map<const HeadSegment*, HeadFiles> heads;
   struct BitmapsFile {
-    std::shared_ptr<const UserBitmaps> bitmaps;
+    std::weak_ptr<const UserBitmaps> bitmaps;
     FileEntry file;
   };
   absl::flat_hash_map<const UserBitmaps*, BitmapsFile> bitmaps;
@@ -1018,7 +1020,10 @@ absl::Status Store::CheckpointLocked() {
   auto persist_head = [&](const std::shared_ptr<const HeadSegment>& head,
                           uint32_t head_rows) -> absl::StatusOr<std::vector<FileEntry>> {
     Persisted::HeadFiles files;
-    if (auto it = persisted.heads.find(head.get()); it != persisted.heads.end()) files = it->second;
+    if (auto it = persisted.heads.find(head.get());
+        it != persisted.heads.end() && !it->second.head.expired()) {
+      files = it->second;
+    }
     files.head = head;
     if (files.chunks.size() >= kMaxHeadChunks) {  // many small chunks: one file instead
       files.chunks.clear();
@@ -1043,11 +1048,11 @@ absl::Status Store::CheckpointLocked() {
     entry.day = state.day;
     for (const auto& segment : state.segments) {
       auto it = persisted.segments.find(segment.get());
-      if (it == persisted.segments.end()) {
+      if (it == persisted.segments.end() || it->second.segment.expired()) {
         std::string bytes;
         segment->Serialize(&bytes);
         MUA_ASSIGN_OR_RETURN(FileEntry file, write(FileKind::kSegment, "seg", bytes, segment->row_count()));
-        it = persisted.segments.emplace(segment.get(), Persisted::SegmentFile{segment, file}).first;
+        it = persisted.segments.insert_or_assign(segment.get(), Persisted::SegmentFile{segment, file}).first;
       }
       entry.segments.push_back(it->second.file);
       next.segments.insert(*it);
@@ -1060,11 +1065,11 @@ absl::Status Store::CheckpointLocked() {
       MUA_ASSIGN_OR_RETURN(entry.head, persist_head(state.head, state.head_rows));
     }
     auto bitmaps_it = persisted.bitmaps.find(state.bitmaps.get());
-    if (bitmaps_it == persisted.bitmaps.end()) {
+    if (bitmaps_it == persisted.bitmaps.end() || bitmaps_it->second.bitmaps.expired()) {
       MUA_ASSIGN_OR_RETURN(FileEntry file, write(FileKind::kBitmaps, "bitmaps",
                                                  SerializeBitmaps(*state.bitmaps), 0));
-      bitmaps_it = persisted.bitmaps.emplace(state.bitmaps.get(),
-                                             Persisted::BitmapsFile{state.bitmaps, file}).first;
+      bitmaps_it = persisted.bitmaps.insert_or_assign(state.bitmaps.get(),
+                                                      Persisted::BitmapsFile{state.bitmaps, file}).first;
     }
     entry.bitmaps = bitmaps_it->second.file;
     next.bitmaps.insert(*bitmaps_it);

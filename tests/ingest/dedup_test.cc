@@ -2,8 +2,11 @@
 
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
+#include "storage/table.h"
 #include "tests/testutil/event_builder.h"
 
 namespace mua {
@@ -104,6 +107,55 @@ TEST(DeduplicatorTest, OneHugeDayStillRecords) {
   EXPECT_LE(dedup.stats().entries, 100);
   EXPECT_FALSE(dedup.SeenBefore("u", "new", kT0));
   EXPECT_TRUE(dedup.SeenBefore("u", "new", kT0));
+}
+
+// After a restart the set is refilled from the stored table: every stored event is a
+// repeat (head rows included), new events are not, and a bound keeps the newest day.
+TEST(DeduplicatorTest, RecordStoredRecognizesPersistedEvents) {
+  Table table(TableOptions{.segment_rows = 500});
+  test::EventBuilder events;
+  for (int day = 0; day < 4; ++day) {
+    for (int i = 0; i < 400; ++i) {
+      events.Add(kT0 + day * kDay + i, absl::StrCat("u", i % 37), "app_open").event_id =
+          events.Keep(absl::StrCat("d", day, "-", i));
+    }
+  }
+  ASSERT_TRUE(table.Append(events.rows().subspan(0, 1500)).ok());
+  table.SealAll();
+  ASSERT_TRUE(table.Append(events.rows().subspan(1500)).ok());  // day 3's last rows in a head
+
+  Deduplicator everything({.horizon_days = 0});
+  ASSERT_TRUE(everything.RecordStored(table.Snapshot()).ok());
+  EXPECT_EQ(everything.stats().checked, 0);  // refilling is not checking
+  EXPECT_EQ(everything.stats().entries, 1600);
+  EXPECT_TRUE(everything.SeenBefore("u0", "d0-0", kT0));
+  EXPECT_TRUE(everything.SeenBefore("u11", "d2-11", kT0 + 2 * kDay));
+  EXPECT_TRUE(everything.SeenBefore("u29", "d3-399", kT0 + 3 * kDay));
+  EXPECT_FALSE(everything.SeenBefore("u5", "new", kT0 + 3 * kDay));
+
+  Deduplicator bounded({.horizon_days = 0, .max_entries = 1000});
+  ASSERT_TRUE(bounded.RecordStored(table.Snapshot()).ok());
+  EXPECT_LE(bounded.stats().entries, 1000);
+  EXPECT_TRUE(bounded.SeenBefore("u5", "d3-5", kT0 + 3 * kDay));
+}
+
+TEST(DeduplicatorTest, CallsWaitForABackgroundRefill) {
+  Table table;
+  test::EventBuilder events;
+  for (int i = 0; i < 5000; ++i) events.Add(kT0 + i, absl::StrCat("u", i % 100), "app_open");
+  ASSERT_TRUE(table.Append(events.rows()).ok());
+  Deduplicator dedup;
+  absl::Notification done;
+  absl::Status refill_status = absl::UnknownError("not run");
+  dedup.RecordStoredInBackground(table.Snapshot(), [&](absl::Status status, absl::Duration) {
+    refill_status = status;
+    done.Notify();
+  });
+  // Issued right away, the check still sees the whole stored set.
+  EXPECT_TRUE(dedup.SeenBefore("u99", std::string(events.rows()[4999].event_id), kT0 + 4999));
+  done.WaitForNotification();
+  EXPECT_TRUE(refill_status.ok());
+  EXPECT_EQ(dedup.stats().entries, 5000);
 }
 
 }  // namespace
