@@ -404,6 +404,7 @@ int Run() {
   }
   if (!absl::GetFlag(FLAGS_load).empty() || local_mode) {
     table.SealAll();
+    malloc_trim(0);  // the loaders' decode buffers are freed: return their pages
     if (store != nullptr && !absl::GetFlag(FLAGS_load).empty()) {
       if (absl::Status status = store->Checkpoint(); !status.ok()) return Fail(std::string(status.message()));
     }

@@ -5,6 +5,10 @@
       Runs each query's ClickHouse text over ONE keep-alive HTTP connection: warm-up runs,
       then timed runs; writes OUT/NAME.tsv (the answer) and OUT/timings.tsv
       (name, median_ms, run ms...).
+  bench.py mua --queries DIR --out DIR --port P [...same options]
+      The same runner against mua-server's ClickHouse-compatible HTTP endpoint, sending each
+      query's MUA text (not the `-- clickhouse:` lines); timings.tsv also carries the path
+      (bitmap|scan, from EXPLAIN) as column 3, as mua_query_bench writes it.
   bench.py report --queries DIR --results DIR [--md FILE] [--title TEXT]
       Compares RESULTS/{mua,clickhouse,duckdb}/NAME.tsv after normalization, prints
       PASS/MISMATCH per query (with a short diff) and the timing table; writes it as Markdown.
@@ -93,9 +97,16 @@ def _record_loadavg(directory):
         f.write("%.2f %.2f %.2f\n" % os.getloadavg())
 
 
-# --- ClickHouse ------------------------------------------------------------------------
+# --- ClickHouse and MUA over HTTP -------------------------------------------------------
 
-def run_clickhouse(args):
+# EXPLAIN text that marks MUA's bitmap path or a §5a table function built on per-day user
+# bitmaps (as UsesBitmapPath in query_bench.cc).
+_BITMAP_MARKERS = ("bitmap path", "Source: retention_matrix", "Source: active_users")
+
+
+def run_http(args):
+    """ClickHouse (`clickhouse`: the `-- clickhouse:` text) or MUA (`mua`: the MUA text)."""
+    mua = args.command == "mua"
     os.makedirs(args.out, exist_ok=True)
     conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=args.timeout)
     path = "/?" + urllib.parse.urlencode({"database": "default"})
@@ -113,29 +124,35 @@ def run_clickhouse(args):
     failures = 0
     with open(os.path.join(args.out, "timings.tsv"), "w") as timings:
         for q in load_queries(args.queries, args.filter):
+            sql = q.mua if mua else q.clickhouse
             try:
                 answer = b""
+                path_cell = []
+                if mua:
+                    plan = execute("EXPLAIN " + sql).decode("utf-8", "replace")
+                    path_cell = ["bitmap" if any(m in plan for m in _BITMAP_MARKERS) else "scan"]
                 for _ in range(args.warmup):
-                    answer = execute(q.clickhouse)
+                    answer = execute(sql)
                 times = []
                 for _ in range(args.runs):
                     start = time.perf_counter()
-                    answer = execute(q.clickhouse)
+                    answer = execute(sql)
                     times.append((time.perf_counter() - start) * 1000)
             except (RuntimeError, OSError, http.client.HTTPException) as error:
                 failures += 1
                 print("%-16s ERROR %s" % (q.name, error))
                 with open(os.path.join(args.out, q.name + ".err"), "w") as f:
                     f.write(str(error) + "\n")
-                timings.write("%s\t\n" % q.name)
+                timings.write("%s\t%s\n" % (q.name, "\terror" if mua else ""))
                 conn.close()  # a fresh connection for the next query
                 continue
             with open(os.path.join(args.out, q.name + ".tsv"), "wb") as f:
                 f.write(answer)
             median = _median(times)
-            print("%-16s %10.3f ms  (runs: %s)" % (q.name, median,
-                                                  " ".join("%.3f" % t for t in times)))
-            timings.write("\t".join([q.name, "%.3f" % median] + ["%.3f" % t for t in times]) + "\n")
+            print("%-16s %10.3f ms %s (runs: %s)" % (q.name, median, " ".join(path_cell),
+                                                    " ".join("%.3f" % t for t in times)))
+            timings.write("\t".join([q.name, "%.3f" % median] + path_cell +
+                                     ["%.3f" % t for t in times]) + "\n")
     conn.close()
     return 1 if failures else 0
 
@@ -203,7 +220,7 @@ def _spec_peers(name):
     return "%s / %s" % (SPEC_CLICKHOUSE.get(name, "-"), SPEC_DUCKDB.get(name, "-"))
 
 
-def _target(name, mua_ms, peer_ms):
+def _target(name, mua_ms, peer_ms, where="in-process"):
     """SPEC §10 wording: bitmap-backed >= 50x the faster peer or <= 1 ms (dau <= 5 ms at
     10 M events); scans >= 5x or <= 1 ms. MUA's figure is in-process, not over HTTP."""
     if mua_ms is None:
@@ -211,7 +228,7 @@ def _target(name, mua_ms, peer_ms):
     bitmap = name in BITMAP_QUERIES
     need = 50 if bitmap else 5
     if mua_ms <= 1:
-        return "yes (<= 1 ms in-process)"
+        return "yes (<= 1 ms %s)" % where
     if name == "dau" and mua_ms <= 5:
         return "yes (dau <= 5 ms)"
     if peer_ms is None:
@@ -293,7 +310,7 @@ def report(args):
         peer_ms, peer = min(peers) if peers else (None, None)
         ratio = ("%.1fx (%s)" % (peer_ms / mua_ms, peer)
                  if peer_ms is not None and mua_ms else "n/a")
-        target = _target(name, mua_ms, peer_ms)
+        target = _target(name, mua_ms, peer_ms, "over HTTP" if args.mua_http else "in-process")
         if status.get(name) != "PASS":
             target = "unverified: " + status.get(name, "?")
         rows.append([name, status.get(name, "?"), _fmt_ms(mua_ms), path or "n/a", _fmt_ms(ch_ms),
@@ -322,12 +339,14 @@ def report(args):
             f.write("|" + "|".join("---" for _ in header) + "|\n")
             for r in rows:
                 f.write("| " + " | ".join(str(c) for c in r) + " |\n")
-            f.write("\nMUA: in-process (SqlEngine::Execute + TabSeparated), median of the timed "
-                    "runs after a warm-up; ClickHouse 18.16: one keep-alive HTTP connection; "
-                    "DuckDB: in-process (@duckdb/node-api). `path` = EXPLAIN shows the bitmap "
-                    "path or a bitmap-backed §5a table function (retention_matrix). Targets: "
-                    "SPEC §10 (bitmap-backed >= 50x, scans >= 5x the faster peer, or <= 1 ms; "
-                    "MUA's time is in-process, not over HTTP).\n")
+            mua_how = ("mua-server over one keep-alive HTTP connection (as ClickHouse)"
+                       if args.mua_http else "in-process (SqlEngine::Execute + TabSeparated)")
+            f.write("\nMUA: %s, median of the timed runs after a warm-up; ClickHouse 18.16: "
+                    "one keep-alive HTTP connection; DuckDB: in-process (@duckdb/node-api). "
+                    "`path` = EXPLAIN shows the bitmap path or a bitmap-backed §5a table "
+                    "function (retention_matrix). Targets: SPEC §10 (bitmap-backed >= 50x, "
+                    "scans >= 5x the faster peer, or <= 1 ms; MUA's time is %s).\n"
+                    % (mua_how, "over HTTP" if args.mua_http else "in-process, not over HTTP"))
             if extra:
                 f.write("\n" + "\n".join("- " + x for x in extra) + "\n")
             f.write("\n```\n" + "\n".join(lines_out) + "\n```\n")
@@ -338,21 +357,25 @@ def report(args):
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    ch = sub.add_parser("clickhouse")
-    ch.add_argument("--queries", required=True)
-    ch.add_argument("--out", required=True)
-    ch.add_argument("--port", type=int, default=int(os.environ.get("CH_HTTP_PORT", "8124")))
-    ch.add_argument("--runs", type=int, default=5)
-    ch.add_argument("--warmup", type=int, default=1)
-    ch.add_argument("--filter", default="")
-    ch.add_argument("--timeout", type=float, default=600)
+    for engine in ("clickhouse", "mua"):
+        ch = sub.add_parser(engine)
+        ch.add_argument("--queries", required=True)
+        ch.add_argument("--out", required=True)
+        ch.add_argument("--port", type=int, required=engine == "mua",
+                        default=int(os.environ.get("CH_HTTP_PORT", "8124")))
+        ch.add_argument("--runs", type=int, default=5)
+        ch.add_argument("--warmup", type=int, default=1)
+        ch.add_argument("--filter", default="")
+        ch.add_argument("--timeout", type=float, default=600)
     rep = sub.add_parser("report")
     rep.add_argument("--queries", required=True)
     rep.add_argument("--results", required=True)
     rep.add_argument("--md")
     rep.add_argument("--title", default="")
+    rep.add_argument("--mua-http", action="store_true",
+                     help="MUA's timings are over HTTP (bench.py mua), not in-process")
     args = parser.parse_args(argv[1:])
-    return run_clickhouse(args) if args.command == "clickhouse" else report(args)
+    return report(args) if args.command == "report" else run_http(args)
 
 
 if __name__ == "__main__":

@@ -74,9 +74,13 @@ async function main() {
       ${args['order-by'] ? `ORDER BY ${args['order-by']}` : ''}`);
   const loadSeconds = (performance.now() - loadStart) / 1000;
   const rows = Number((await conn.runAndReadAll('SELECT count(*) FROM events')).getRows()[0][0]);
-  const load = `${rows} rows in ${loadSeconds.toFixed(2)} s = ${Math.round(rows / loadSeconds)} rows/s ` +
+  let load = `${rows} rows in ${loadSeconds.toFixed(2)} s = ${Math.round(rows / loadSeconds)} rows/s ` +
     `(DuckDB ${version}, threads ${args.threads}, memory_limit ${args['memory-limit']}` +
     `${args['order-by'] ? `, sorted by ${args['order-by']}` : ''})`;
+  // The buffer manager's view of what the table holds in memory (compressed columns).
+  const memory = Number((await conn.runAndReadAll(
+    'SELECT sum(memory_usage_bytes)::BIGINT FROM duckdb_memory()')).getRows()[0][0]);
+  load += `; in memory ${(memory / 1e6).toFixed(1)} MB = ${(memory / rows).toFixed(2)} bytes/row (duckdb_memory())`;
   console.log(`DuckDB load: ${load}`);
   fs.writeFileSync(path.join(args.out, 'load.txt'), load + '\n');
 

@@ -6,7 +6,8 @@
 #   BUILD=build/bench-rel bench/queries/run_bench.sh [options]
 # Options:
 #   --build DIR        a configured+built MUA build dir (or env BUILD; default build/bench-rel);
-#                      needs bin/mua-gen and bench/mua_query_bench. This script builds nothing.
+#                      needs bin/mua-gen and (unless --skip-mua) bench/mua_query_bench.
+#                      This script builds nothing.
 #   --users N          mua-gen users (default 100000: ~10.7 M events over 30 days)
 #   --days D           mua-gen days (default 30)
 #   --seed S           mua-gen seed (default 42)
@@ -20,6 +21,8 @@
 #                      reused when present)
 #   --results DIR      where answers and timings go (default build/bench-results/u<N>-d<D>-s<S>);
 #                      a skipped engine's earlier answers there are compared too
+#   --no-report        stop after the engines (no comparison, no queries.md; exit 0 unless
+#                      setup failed): for bench/peers/run.sh, which adds MUA over HTTP and reports
 # Env: CH_TCP_PORT (9001), CH_HTTP_PORT (8124), CH_MAX_MEMORY, DUCKDB_MEMORY_LIMIT (3GB).
 # Prints PASS/MISMATCH per query and the table; writes build/bench-results/queries.md and a
 # copy named after the results dir (queries-u<N>-d<D>-s<S>.md).
@@ -42,6 +45,7 @@ duckdb_order_by=""
 skip_duckdb=0
 data_dir=""
 results=""
+no_report=0
 while (($#)); do
   case "$1" in
     --build) build="${2:?}"; shift ;;
@@ -57,7 +61,8 @@ while (($#)); do
     --skip-duckdb) skip_duckdb=1 ;;
     --data-dir) data_dir="${2:?}"; shift ;;
     --results) results="${2:?}"; shift ;;
-    -h|--help) sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --no-report) no_report=1 ;;
+    -h|--help) sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run_bench: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -69,7 +74,7 @@ build="$(cd "$build" 2>/dev/null && pwd)" || die "build dir not found: ${BUILD:-
 mua_gen="$build/bin/mua-gen"
 mua_bench="$build/bench/mua_query_bench"
 [[ -x "$mua_gen" ]] || die "$mua_gen missing: cmake --build $build --target mua-gen"
-[[ -x "$mua_bench" ]] || die "$mua_bench missing: cmake --build $build --target mua_query_bench"
+((skip_mua)) || [[ -x "$mua_bench" ]] || die "$mua_bench missing: cmake --build $build --target mua_query_bench"
 command -v python3 >/dev/null || die "python3 is required"
 tag="u${users}-d${days}-s${seed}"
 data_dir="${data_dir:-$repo/build/bench-data/$tag}"
@@ -176,6 +181,7 @@ if ((!skip_duckdb)); then
 fi
 
 # 5. Compare and report.
+((no_report)) && exit 0
 echo "== answers and timings ($tag, $(wc -l <"$data_dir/events.jsonl") events)"
 set +e
 python3 "$here/bench.py" report --queries "$here" --results "$results" \
