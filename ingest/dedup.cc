@@ -1,12 +1,12 @@
 #include "ingest/dedup.h"
 
 #include <algorithm>
-#include <atomic>
 #include <thread>
 #include <vector>
 
 #include "absl/time/clock.h"
 #include "ingest/internal/siphash.h"
+#include "storage/base/parallel_for.h"
 #include "storage/base/status_macros.h"
 #include "storage/base/time_util.h"
 #include "storage/scan_block.h"
@@ -64,8 +64,11 @@ bool Deduplicator::SeenBefore(absl::string_view user_id, absl::string_view event
   absl::MutexLock lock(&mu_);
   mu_.Await(absl::Condition(
       +[](bool* loading) { return !*loading; }, &loading_));
-  return SeenBeforeLocked(fingerprint.low, static_cast<uint32_t>(fingerprint.high),
-                          DayOfMillis(event_time_ms));
+  ++stats_.checked;
+  const bool seen = Record(fingerprint.low, static_cast<uint32_t>(fingerprint.high),
+                           DayOfMillis(event_time_ms));
+  stats_.duplicates += seen ? 1 : 0;
+  return seen;
 }
 
 absl::Status Deduplicator::RecordStored(const TableSnapshot& snapshot) {
@@ -81,7 +84,8 @@ absl::Status Deduplicator::RecordStored(const TableSnapshot& snapshot) {
     entries_.reserve(entries_.size() + std::min<uint64_t>(rows, uint64_t(options_.max_entries)));
   }
   const StringDictionary& users = snapshot.user_index();
-  const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = DefaultThreads();
+  std::vector<ScanBuffers> buffers(threads);
   for (size_t p : partitions) {
     ScanOptions scan;
     scan.min_time_ms = MillisOfDay(snapshot.day(p));
@@ -89,56 +93,38 @@ absl::Status Deduplicator::RecordStored(const TableSnapshot& snapshot) {
     const BlockList blocks = snapshot.ListBlocks(scan);
     // Decoding event ids and hashing dominate: spread the blocks over the cores.
     std::vector<std::vector<ingest_internal::Hash128>> fingerprints(blocks.blocks.size());
-    std::atomic<size_t> next{0};
-    std::vector<absl::Status> errors(threads);
-    auto work = [&](int thread) {
-      ScanBuffers buffers;
+    std::vector<absl::Status> errors(blocks.blocks.size());
+    ParallelFor(blocks.blocks.size(), threads, [&](int thread, size_t b) {
       ScanBlock block;
-      for (size_t b = next++; b < blocks.blocks.size(); b = next++) {
-        absl::Status status =
-            snapshot.ReadBlock(blocks.blocks[b], {ColumnId::kUserId, ColumnId::kEventId}, &buffers, &block);
-        if (!status.ok()) {
-          errors[thread] = status;
-          return;
-        }
-        const auto& event_ids = block.strings[ColumnIndex(ColumnId::kEventId)];
-        fingerprints[b].reserve(block.row_count);
-        for (uint32_t r = 0; r < block.row_count; ++r) {
-          fingerprints[b].push_back(Fingerprint(users.Get(block.users[r]), event_ids[r]));
-        }
+      errors[b] = snapshot.ReadBlock(blocks.blocks[b], {ColumnId::kUserId, ColumnId::kEventId},
+                                     &buffers[thread], &block);
+      if (!errors[b].ok()) return;
+      const auto& event_ids = block.strings[ColumnIndex(ColumnId::kEventId)];
+      fingerprints[b].reserve(block.row_count);
+      for (uint32_t r = 0; r < block.row_count; ++r) {
+        fingerprints[b].push_back(Fingerprint(users.Get(block.users[r]), event_ids[r]));
       }
-    };
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
-    work(0);
-    for (std::thread& thread : pool) thread.join();
+    });
     for (const absl::Status& error : errors) MUA_RETURN_IF_ERROR(error);
     absl::MutexLock lock(&mu_);
     for (const auto& block_fingerprints : fingerprints) {
       for (const ingest_internal::Hash128& fingerprint : block_fingerprints) {
-        SeenBeforeLocked(fingerprint.low, static_cast<uint32_t>(fingerprint.high), snapshot.day(p));
+        Record(fingerprint.low, static_cast<uint32_t>(fingerprint.high), snapshot.day(p));
       }
-      stats_.checked -= static_cast<int64_t>(block_fingerprints.size());  // not checks of new events
     }
   }
   return absl::OkStatus();
 }
 
-bool Deduplicator::SeenBeforeLocked(uint64_t fingerprint_low, uint32_t fingerprint_high,
-                                    int32_t day) {
-  ++stats_.checked;
+bool Deduplicator::Record(uint64_t fingerprint_low, uint32_t fingerprint_high, int32_t day) {
   const Entry entry{fingerprint_low, fingerprint_high, day};
   if (day < oldest_kept_day_) {
     // Beyond the horizon: a lookup only, so old stragglers do not force evictions.
     const bool seen = entries_.contains(entry);
-    stats_.duplicates += seen ? 1 : 0;
     stats_.not_recorded += seen ? 0 : 1;
     return seen;
   }
-  if (!entries_.insert(entry).second) {
-    ++stats_.duplicates;
-    return true;
-  }
+  if (!entries_.insert(entry).second) return true;
   NoteDay(day);
   return false;
 }

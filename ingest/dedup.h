@@ -88,7 +88,9 @@ class Deduplicator {
     }
   };
 
-  bool SeenBeforeLocked(uint64_t fingerprint_low, uint32_t fingerprint_high, int32_t day)
+  // Records the fingerprint under `day` (unless beyond the horizon); true when it was
+  // there already. SeenBefore counts checks and duplicates; a refill does not.
+  bool Record(uint64_t fingerprint_low, uint32_t fingerprint_high, int32_t day)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void NoteDay(int32_t day) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void EvictBefore(int32_t day) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

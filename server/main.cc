@@ -383,14 +383,12 @@ int Run() {
     if (!opened.ok()) return Fail(std::string(opened.status().message()));
     store = *std::move(opened);
     ingest.store = store.get();
-    catalog.SetUserEraser([&store, &hasher](absl::string_view user_id) {
-      return store->EraseUser(hasher ? hasher->Hash(user_id) : std::string(user_id));
-    });
-  } else {
-    catalog.SetUserEraser([&table, &hasher](absl::string_view user_id) {
-      return table.EraseUser(hasher ? hasher->Hash(user_id) : std::string(user_id));
-    });
   }
+  // Users are erased by their stored id; with a store, for good and on disk too.
+  catalog.SetUserEraser([&store, &table, &hasher](absl::string_view user_id) {
+    const std::string stored = hasher ? hasher->Hash(user_id) : std::string(user_id);
+    return store != nullptr ? store->EraseUser(stored) : table.EraseUser(stored);
+  });
   for (const std::string& path : absl::GetFlag(FLAGS_load)) {
     LoadStats stats;
     absl::Status status = LoadJsonLines(path, &table, ingest, &stats);

@@ -21,6 +21,7 @@
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
 #include "storage/base/coding.h"
+#include "storage/base/parallel_for.h"
 #include "storage/base/status_macros.h"
 #include "storage/base/time_util.h"
 #include "storage/internal/file_format.h"
@@ -428,18 +429,6 @@ absl::StatusOr<Manifest> ParseManifest(absl::string_view text) {
   return manifest;
 }
 
-// Runs fn(i) for i in [0, count) on `threads` threads.
-void ParallelFor(size_t count, int threads, const std::function<void(size_t)>& fn) {
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next++; i < count; i = next++) fn(i);
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads && static_cast<size_t>(t) < count; ++t) pool.emplace_back(work);
-  work();
-  for (std::thread& thread : pool) thread.join();
-}
-
 absl::Status MakeDirectories(const std::string& dir) {
   std::error_code error;
   fs::create_directories(dir, error);
@@ -605,9 +594,8 @@ absl::Status Store::Load(const ReplayFn& replay) {
     tasks.push_back({&partition.bitmaps, FileKind::kBitmaps, int(p)});
   }
   std::vector<Loaded> loaded(tasks.size());
-  const int threads = options_.load_threads > 0 ? options_.load_threads
-                                                : std::max(1u, std::thread::hardware_concurrency());
-  ParallelFor(tasks.size(), threads, [&](size_t i) {
+  const int threads = options_.load_threads > 0 ? options_.load_threads : DefaultThreads();
+  ParallelFor(tasks.size(), threads, [&](int, size_t i) {
     const Task& task = tasks[i];
     Loaded& out = loaded[i];
     const std::string path = absl::StrCat(FilesDir(), "/", task.file->info.name);
@@ -732,14 +720,13 @@ absl::Status Store::Load(const ReplayFn& replay) {
   }
 
   // Partitions.
-  const std::vector<Loaded>& results = loaded;
   for (const PartitionEntry& partition : manifest.partitions) {
     if (partition.day < first_kept_day || tasks.empty()) continue;
     std::vector<std::shared_ptr<const SealedSegment>> segments;
     std::vector<const FileEntry*> segment_files;
     bool skipped = false;
     for (const FileEntry& file : partition.segments) {
-      const Loaded& result = results[task_of.at(&file)];
+      const Loaded& result = loaded[task_of.at(&file)];
       if (!result.status.ok()) {
         skipped = true;
         continue;
@@ -760,7 +747,7 @@ absl::Status Store::Load(const ReplayFn& replay) {
       LoadedHead head;
       const size_t before = head_rows.size();
       for (const FileEntry& file : chunks) {
-        const Loaded& result = results[task_of.at(&file)];
+        const Loaded& result = loaded[task_of.at(&file)];
         if (!result.status.ok()) {
           skipped = true;
           continue;
@@ -776,7 +763,7 @@ absl::Status Store::Load(const ReplayFn& replay) {
     };
     for (const auto& chunks : partition.sealing) MUA_RETURN_IF_ERROR(load_head(chunks));
     MUA_RETURN_IF_ERROR(load_head(partition.head));
-    const Loaded& bitmaps_result = results[task_of.at(&partition.bitmaps)];
+    const Loaded& bitmaps_result = loaded[task_of.at(&partition.bitmaps)];
     std::shared_ptr<const UserBitmaps> bitmaps = bitmaps_result.bitmaps;
     if (skipped || !bitmaps_result.status.ok()) {
       MUA_ASSIGN_OR_RETURN(bitmaps, BitmapsFromRows(segments, head_rows));
@@ -983,13 +970,11 @@ absl::Status Store::CheckpointLocked() {
 
   const std::string files_dir = FilesDir();
   const int level = options_.zstd_level;
-  uint64_t bytes_written = 0;
   auto write = [&](FileKind kind, absl::string_view extension, const std::string& payload,
                    uint64_t rows) -> absl::StatusOr<FileEntry> {
     const std::string compressed = storage_internal::ZstdCompress(payload, level);
     MUA_ASSIGN_OR_RETURN(FileInfo info, storage_internal::WriteFramedFile(
                                             files_dir, persisted.NewName(extension), kind, compressed));
-    bytes_written += info.size;
     return FileEntry{.info = std::move(info), .rows = rows};
   };
 
@@ -1120,7 +1105,6 @@ absl::Status Store::CheckpointLocked() {
   stats_.persisted_rows = rows;
   stats_.persisted_bytes = total_bytes;
   stats_.files = files;
-  (void)bytes_written;
   return absl::OkStatus();
 }
 

@@ -23,18 +23,17 @@ constexpr size_t kRecordHeaderBytes = 20;
 
 std::string FileName(uint64_t first_seq) { return absl::StrFormat("%020d.log", first_seq); }
 
-uint64_t RecordChecksum(absl::string_view seq_and_payload) { return Checksum(seq_and_payload); }
-
+// [payload length u32][checksum u64][seq u64][payload]: the checksum covers the
+// contiguous seq + payload bytes, so neither writing nor replay copies a payload.
 void EncodeRecord(uint64_t seq, absl::string_view payload, std::string* out) {
   PutFixed32(out, static_cast<uint32_t>(payload.size()));
-  const size_t seq_at = out->size();
+  const size_t checksum_at = out->size();
+  PutFixed64(out, 0);
   PutFixed64(out, seq);
-  out->append(8, '\0');
   out->append(payload.data(), payload.size());
-  std::string covered = out->substr(seq_at, 8);
-  covered.append(payload.data(), payload.size());
-  const uint64_t checksum = RecordChecksum(covered);
-  std::memcpy(out->data() + seq_at + 8, &checksum, 8);
+  const uint64_t checksum =
+      Checksum(absl::string_view(out->data() + checksum_at + 8, 8 + payload.size()));
+  std::memcpy(out->data() + checksum_at, &checksum, 8);
 }
 
 // The WAL files in `dir` by first sequence number.
@@ -82,10 +81,8 @@ absl::StatusOr<std::unique_ptr<WriteAheadLog>> WriteAheadLog::Open(const std::st
         intact = length <= left - kRecordHeaderBytes;
       }
       if (intact) {
-        const absl::string_view covered(bytes.data() + at + 4, 8);
-        std::string seq_and_payload(covered);
-        seq_and_payload.append(bytes.data() + at + kRecordHeaderBytes, length);
-        intact = RecordChecksum(seq_and_payload) == LoadFixed64(bytes.data() + at + 12);
+        const absl::string_view seq_and_payload(bytes.data() + at + 12, 8 + length);
+        intact = Checksum(seq_and_payload) == LoadFixed64(bytes.data() + at + 4);
       }
       if (!intact) {
         if (f + 1 < firsts.size()) {
@@ -100,7 +97,7 @@ absl::StatusOr<std::unique_ptr<WriteAheadLog>> WriteAheadLog::Open(const std::st
         }
         break;
       }
-      const uint64_t seq = LoadFixed64(bytes.data() + at + 4);
+      const uint64_t seq = LoadFixed64(bytes.data() + at + 12);
       const absl::string_view payload(bytes.data() + at + kRecordHeaderBytes, length);
       if (seq > after_seq) {
         MUA_RETURN_IF_ERROR(replay(seq, payload));

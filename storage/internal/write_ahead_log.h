@@ -4,8 +4,8 @@
 // fdatasyncs whatever has accumulated, so concurrent requests share each sync
 // (group commit). WaitDurable(seq) returns once seq is on disk.
 //
-// Files are wal/<first seq>.log; each record is [payload length u32][seq u64]
-// [XXH3 of seq+payload u64][payload]. Rotate() starts a new file, so that once
+// Files are wal/<first seq>.log; each record is [payload length u32]
+// [XXH3 of seq+payload u64][seq u64][payload]. Rotate() starts a new file, so that once
 // a checkpoint holds every record before it, the older files can be deleted.
 //
 // Thread safety: every method may be called from any thread.

@@ -1,0 +1,32 @@
+// ParallelFor: runs fn(thread, i) for every i in [0, count) on up to `threads`
+// threads (the caller's included), items handed out one at a time, so uneven
+// items balance. `thread` in [0, threads) indexes per-thread scratch state.
+//
+//   std::vector<ScanBuffers> buffers(threads);
+//   ParallelFor(blocks.size(), threads, [&](int thread, size_t b) { Read(b, &buffers[thread]); });
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <thread>
+#include <vector>
+
+namespace mua {
+
+// One per core, at least one.
+inline int DefaultThreads() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+
+inline void ParallelFor(size_t count, int threads, const std::function<void(int thread, size_t i)>& fn) {
+  std::atomic<size_t> next{0};
+  auto work = [&](int thread) {
+    for (size_t i = next++; i < count; i = next++) fn(thread, i);
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads && static_cast<size_t>(t) < count; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (std::thread& thread : pool) thread.join();
+}
+
+}  // namespace mua
