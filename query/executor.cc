@@ -95,6 +95,7 @@ class SelectRunner {
   absl::Status ScanRows(const ResultSet& rows, Worker* worker);
   absl::Status RunBitmapPath(Worker* worker);
   absl::Status RunPerUserBitmapPath();
+  absl::Status RunRetentionTotals(Worker* worker);
   absl::StatusOr<ResultSet> Finish(std::vector<std::unique_ptr<Worker>>* workers);
 
   const SelectPlan& plan_;
@@ -226,20 +227,21 @@ absl::Status SelectRunner::ScanRows(const ResultSet& rows, Worker* worker) {
   return ProcessBatch(worker, &batch);
 }
 
+// The users of one allowed day of a per-user bitmap plan (restricted to its
+// event types, when given); empty for a day the plan does not allow.
+UserBitmap AllowedDayUsers(const TableSnapshot& snapshot, const BitmapPlan& bitmap, int32_t day) {
+  UserBitmap users;
+  const int p = snapshot.FindPartition(day);
+  if (p < 0 || !std::binary_search(bitmap.allowed_days.begin(), bitmap.allowed_days.end(), day)) return users;
+  if (bitmap.any_event_type) return snapshot.users(p);
+  for (uint32_t type : bitmap.event_types) users |= snapshot.users_with_event_type(p, type);
+  return users;
+}
+
 absl::Status SelectRunner::RunPerUserBitmapPath() {
   const BitmapPlan& bitmap = *plan_.bitmap;
   const TableSnapshot& snapshot = *context_.snapshot;
-  // The users of one allowed day (restricted to the event types, when given).
-  auto day_users = [&](int32_t day) {
-    UserBitmap users;
-    const int p = snapshot.FindPartition(day);
-    if (p < 0 || !std::binary_search(bitmap.allowed_days.begin(), bitmap.allowed_days.end(), day)) {
-      return users;
-    }
-    if (bitmap.any_event_type) return snapshot.users(p);
-    for (uint32_t type : bitmap.event_types) users |= snapshot.users_with_event_type(p, type);
-    return users;
-  };
+  auto day_users = [&](int32_t day) { return AllowedDayUsers(snapshot, bitmap, day); };
   UserBitmap groups;
   for (int32_t day : bitmap.allowed_days) groups |= day_users(day);
   Vector keys;
@@ -268,6 +270,34 @@ absl::Status SelectRunner::RunPerUserBitmapPath() {
     post.push_back(std::move(arrays));
   }
   bitmap_post_ = std::move(post);
+  return absl::OkStatus();
+}
+
+absl::Status SelectRunner::RunRetentionTotals(Worker* worker) {
+  const BitmapPlan& inner = *plan_.source.subquery->bitmap;
+  const TableSnapshot& snapshot = *context_.snapshot;
+  std::vector<Vector> totals;
+  for (const BitmapPlan::RetentionTotal& total : plan_.bitmap->retention_totals) {
+    uint64_t count = 0;
+    if (total.retention < 0) {
+      UserBitmap users;
+      for (int32_t day : inner.allowed_days) users |= AllowedDayUsers(snapshot, inner, day);
+      count = users.cardinality();
+    } else {
+      // retention(): r[1] = c1; r[k] = c1 AND ck; an index out of range reads 0.
+      const std::vector<int32_t>& days = inner.retention_days[total.retention];
+      const int64_t n = static_cast<int64_t>(days.size());
+      const int64_t k = total.index < 0 ? n + 1 + total.index : total.index;
+      if (k >= 1 && k <= n) {
+        const UserBitmap first = AllowedDayUsers(snapshot, inner, days[0]);
+        count = k == 1 ? first.cardinality() : first.and_cardinality(AllowedDayUsers(snapshot, inner, days[k - 1]));
+      }
+    }
+    totals.push_back(Vector::ConstantInt(DataType::Of(TypeId::kUInt64), static_cast<int64_t>(count), 1));
+    totals.back().constant = false;
+  }
+  worker->groups.EnsureOneGroup();
+  bitmap_results_.assign(1, std::move(totals));
   return absl::OkStatus();
 }
 
@@ -529,6 +559,10 @@ absl::StatusOr<ResultSet> SelectRunner::Run() {
       break;
     }
     case SourcePlan::Kind::kSubquery: {
+      if (plan_.bitmap) {
+        status = RunRetentionTotals(workers[0].get());
+        break;
+      }
       absl::StatusOr<ResultSet> rows = ExecuteSelect(*plan_.source.subquery, context_);
       if (!rows.ok()) return rows.status();
       status = ScanRows(*rows, workers[0].get());
@@ -648,6 +682,9 @@ std::string ExplainSelect(const SelectPlan& plan, const TableSnapshot& snapshot,
       absl::StrAppend(&out, pad, "    Days: ", bitmap.allowed_days.size(), " allowed",
                       bitmap.allowed_days.empty() ? "" : absl::StrCat(", ", FormatDay(bitmap.allowed_days.front()), " .. ",
                                                                       FormatDay(bitmap.allowed_days.back())), "\n");
+    } else if (plan.bitmap && !plan.bitmap->retention_totals.empty()) {
+      absl::StrAppend(&out, pad, "  Aggregate (bitmap path: totals of per-user retention as day-bitmap intersections; "
+                      "the subquery's rows are not built): ", absl::StrJoin(aggregates, ", "), "\n");
     } else if (plan.bitmap) {
       const BitmapPlan& bitmap = *plan.bitmap;
       absl::StrAppend(&out, pad, "  Aggregate (bitmap path: per-day user bitmaps",

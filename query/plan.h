@@ -69,6 +69,16 @@ struct BitmapPlan {
   bool per_user = false;
   std::vector<int32_t> allowed_days;                  // sorted
   std::vector<std::vector<int32_t>> retention_days;  // per aggregate, per condition
+
+  // Totals form, on a plan whose source is a per-user subquery as above and which
+  // aggregates it with no GROUP BY and no WHERE: each aggregate is `sum(r[k])` over
+  // a retention array (the cardinality of day bitmaps intersected) or `count()`
+  // (the users). The subquery's plan holds the days.
+  struct RetentionTotal {
+    int retention = -1;  // the subquery's retention aggregate; -1: count()
+    int64_t index = 0;   // k of r[k], as written (negative counts from the end)
+  };
+  std::vector<RetentionTotal> retention_totals;
 };
 
 struct SelectPlan {

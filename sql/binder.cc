@@ -187,6 +187,7 @@ class SelectBinder {
   void ExtractTimeRange();
   void TryBitmapPath();
   void TryPerUserBitmapPath();
+  void TryRetentionTotals();
   void AddEventTypes(const std::vector<std::string>& types, BitmapPlan* bitmap) const;
   bool WholeDayRange(int32_t* first_day, int32_t* last_day) const;
   void PruneSubqueryOutputs();
@@ -1354,6 +1355,49 @@ void SelectBinder::TryPerUserBitmapPath() {
   plan_->bitmap = std::move(bitmap);
 }
 
+// `SELECT sum(r[1]), sum(r[2]), count() FROM (<per-user retention subquery>)`:
+// every total is the cardinality of an intersection of day bitmaps, so the
+// per-user rows are never built.
+void SelectBinder::TryRetentionTotals() {
+  if (plan_->source.kind != SourcePlan::Kind::kSubquery || !plan_->aggregate || !plan_->group_keys.empty() ||
+      plan_->where != nullptr || plan_->aggregates.empty()) {
+    return;
+  }
+  const SelectPlan& inner = *plan_->source.subquery;
+  if (!inner.bitmap || !inner.bitmap->per_user || inner.having != nullptr || inner.limit || inner.offset != 0 ||
+      inner.distinct) {
+    return;
+  }
+  BitmapPlan totals;
+  for (size_t a = 0; a < plan_->aggregates.size(); ++a) {
+    const FunctionExpr& ast = *aggregate_asts_[a];
+    const AggregateCall& call = plan_->aggregates[a];
+    if (ast.distinct || ast.parametric || call.prototype->result_type().id != TypeId::kUInt64) return;
+    const std::string name = absl::AsciiStrToLower(ast.name);
+    if (name == "count" && call.args.empty()) {
+      totals.retention_totals.push_back({-1, 0});
+      continue;
+    }
+    if (name != "sum" || call.args.size() != 1) return;
+    const BoundExpr& element = *call.args[0];
+    if (element.kind != BoundExpr::Kind::kCall || element.function != "arrayElement" || element.args.size() != 2 ||
+        element.args[0]->kind != BoundExpr::Kind::kColumn || !element.args[1]->is_constant() ||
+        !element.args[1]->type.is_integer()) {
+      return;
+    }
+    // The subquery's output must be one of its retention aggregates as they are
+    // (its post batch is [user_id, aggregates...]).
+    const BoundExpr& output = *inner.outputs[element.args[0]->column];
+    if (output.kind != BoundExpr::Kind::kColumn || output.column < 1 ||
+        output.column > static_cast<int>(inner.bitmap->retention_days.size())) {
+      return;
+    }
+    totals.retention_totals.push_back({output.column - 1, element.args[1]->constant.ints[0]});
+  }
+  totals.aggregates = plan_->aggregates.size();
+  plan_->bitmap = std::move(totals);
+}
+
 // A subquery's outputs that this query never reads are not computed (their
 // columns stay empty): `SELECT day, ... FROM (SELECT user_id, session_id, ...)`
 // groups by user and session without materializing either as text.
@@ -1493,6 +1537,7 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::Bind() {
   ExtractTimeRange();
   TryBitmapPath();
   if (!plan_->bitmap) TryPerUserBitmapPath();
+  TryRetentionTotals();
   PruneSubqueryOutputs();
   return std::shared_ptr<const SelectPlan>(plan_);
 }
