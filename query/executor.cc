@@ -93,7 +93,8 @@ class SelectRunner {
   absl::Status Collect(Worker* worker, const Batch& batch) const;
   absl::Status ScanEvents(std::vector<std::unique_ptr<Worker>>* workers);
   absl::Status ScanRows(const ResultSet& rows, Worker* worker);
-  absl::Status RunBitmapPath(Worker* worker);
+  // False (nothing done) when the bitmaps cannot answer exactly on this data.
+  absl::StatusOr<bool> RunBitmapPath(Worker* worker);
   absl::Status RunPerUserBitmapPath();
   absl::Status RunRetentionTotals(Worker* worker);
   absl::StatusOr<ResultSet> Finish(std::vector<std::unique_ptr<Worker>>* workers);
@@ -101,6 +102,7 @@ class SelectRunner {
   const SelectPlan& plan_;
   const ExecutionContext& context_;
   std::atomic<uint64_t> total_collected_{0};
+  bool bitmap_answered_ = false;
   std::vector<std::vector<Vector>> bitmap_results_;
   std::optional<std::vector<Vector>> bitmap_post_;  // the per-user bitmap path's post batch
 };
@@ -301,12 +303,34 @@ absl::Status SelectRunner::RunRetentionTotals(Worker* worker) {
   return absl::OkStatus();
 }
 
-absl::Status SelectRunner::RunBitmapPath(Worker* worker) {
+// Whether `users`, the intersection of a bitmap plan's conditions on partition
+// `p`, is exactly the users with one row matching all of them. A user's rows may
+// match different conditions unless, of the conditions, at most one is on a
+// column where the user had several values that day (event_type: everyone).
+bool ExactIntersection(const TableSnapshot& snapshot, size_t p, const BitmapPlan& bitmap, const UserBitmap& users) {
+  const auto& conditions = bitmap.value_conditions;
+  if (conditions.empty()) return true;
+  if (!snapshot.has_segment_bitmaps(p)) return false;
+  if (conditions.size() + (bitmap.any_event_type ? 0 : 1) < 2 || users.isEmpty()) return true;
+  for (size_t i = 0; i < conditions.size(); ++i) {
+    const UserBitmap several = users & snapshot.multi_valued_users(p, conditions[i].column);
+    if (several.isEmpty()) continue;
+    if (!bitmap.any_event_type) return false;
+    for (size_t j = i + 1; j < conditions.size(); ++j) {
+      if (several.intersect(snapshot.multi_valued_users(p, conditions[j].column))) return false;
+    }
+  }
+  return true;
+}
+
+absl::StatusOr<bool> SelectRunner::RunBitmapPath(Worker* worker) {
   const BitmapPlan& bitmap = *plan_.bitmap;
-  if (bitmap.per_user) return RunPerUserBitmapPath();
+  if (bitmap.per_user) {
+    MUA_RETURN_IF_ERROR(RunPerUserBitmapPath());
+    return true;
+  }
   const TableSnapshot& snapshot = *context_.snapshot;
-  std::vector<UserBitmap> group_users;
-  StringPool pool;
+  std::vector<std::pair<int32_t, UserBitmap>> day_users;
   for (size_t p = 0; p < snapshot.partition_count(); ++p) {
     const int32_t day = snapshot.day(p);
     if (day < bitmap.first_day || day > bitmap.last_day) continue;
@@ -316,6 +340,18 @@ absl::Status SelectRunner::RunBitmapPath(Worker* worker) {
     } else {
       for (uint32_t type : bitmap.event_types) users |= snapshot.users_with_event_type(p, type);
     }
+    for (const BitmapPlan::ValueCondition& condition : bitmap.value_conditions) {
+      if (!snapshot.has_segment_bitmaps(p)) return false;
+      UserBitmap with_value;
+      for (uint32_t code : condition.codes) with_value |= snapshot.users_with_value(p, condition.column, code);
+      users &= with_value;
+    }
+    if (!ExactIntersection(snapshot, p, bitmap, users)) return false;
+    day_users.emplace_back(day, std::move(users));
+  }
+  std::vector<UserBitmap> group_users;
+  StringPool pool;
+  for (auto& [day, users] : day_users) {
     std::vector<uint32_t> group(1, 0);
     if (bitmap.day_key != nullptr) {
       Batch batch;
@@ -340,7 +376,7 @@ absl::Status SelectRunner::RunBitmapPath(Worker* worker) {
   counts.size = group_users.size();
   for (const UserBitmap& users : group_users) counts.ints.push_back(static_cast<int64_t>(users.cardinality()));
   bitmap_results_.assign(1, std::vector<Vector>(bitmap.aggregates, counts));
-  return absl::OkStatus();
+  return true;
 }
 
 // Orders row indices by the order-key columns.
@@ -436,7 +472,7 @@ absl::StatusOr<ResultSet> SelectRunner::Finish(std::vector<std::unique_ptr<Worke
     if (bitmap_post_) {
       post = std::move(*bitmap_post_);
       groups = post[0].size;
-    } else if (plan_.bitmap) {
+    } else if (bitmap_answered_) {
       post = main.groups.KeyVectors();
       for (size_t k = post.size(); k < plan_.group_keys.size(); ++k) {
         Vector& empty = post.emplace_back();
@@ -546,8 +582,11 @@ absl::StatusOr<ResultSet> SelectRunner::Run() {
   switch (plan_.source.kind) {
     case SourcePlan::Kind::kEvents: {
       if (plan_.bitmap) {
-        status = RunBitmapPath(workers[0].get());
-        break;
+        absl::StatusOr<bool> answered = RunBitmapPath(workers[0].get());
+        if (!answered.ok()) return answered.status();
+        bitmap_answered_ = *answered;
+        if (bitmap_answered_) break;
+        // Users with several values of a filtered column: the rows decide.
       }
       int threads = context_.threads > 0 ? context_.threads
                                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -561,6 +600,7 @@ absl::StatusOr<ResultSet> SelectRunner::Run() {
     case SourcePlan::Kind::kSubquery: {
       if (plan_.bitmap) {
         status = RunRetentionTotals(workers[0].get());
+        bitmap_answered_ = true;
         break;
       }
       absl::StatusOr<ResultSet> rows = ExecuteSelect(*plan_.source.subquery, context_);
@@ -687,8 +727,14 @@ std::string ExplainSelect(const SelectPlan& plan, const TableSnapshot& snapshot,
                       "the subquery's rows are not built): ", absl::StrJoin(aggregates, ", "), "\n");
     } else if (plan.bitmap) {
       const BitmapPlan& bitmap = *plan.bitmap;
+      std::vector<std::string> columns;
+      for (const BitmapPlan::ValueCondition& condition : bitmap.value_conditions) {
+        columns.emplace_back(ColumnName(condition.column));
+      }
       absl::StrAppend(&out, pad, "  Aggregate (bitmap path: per-day user bitmaps",
                       bitmap.any_event_type ? "" : absl::StrCat(", OR of ", bitmap.event_types.size(), " event_type bitmap(s)"),
+                      columns.empty() ? "" : absl::StrCat(", AND per-value bitmaps of ", absl::StrJoin(columns, ", "),
+                                                          " (a scan where a user had several values that day)"),
                       "): ", absl::StrJoin(aggregates, ", "),
                       bitmap.day_key ? absl::StrCat(" by ", bitmap.day_key->sql) : "", "\n");
       absl::StrAppend(&out, pad, "    Days: ", FormatDay(bitmap.first_day), " .. ", FormatDay(bitmap.last_day), "\n");

@@ -57,6 +57,14 @@ struct BitmapPlan {
   int32_t last_day = 0;
   std::vector<uint32_t> event_types;  // OR of these event types; empty = all events
   bool any_event_type = true;
+  // AND of these: users with an event whose segment column (kSegmentColumns) has
+  // one of the codes. Intersections are exact only for users with one value of
+  // the column that day; the executor scans instead where that does not hold.
+  struct ValueCondition {
+    ColumnId column;
+    std::vector<uint32_t> codes;
+  };
+  std::vector<ValueCondition> value_conditions;
   // The group key over a one-column batch holding each day's start (DateTime64 ms); null
   // without GROUP BY.
   BoundExprPtr day_key;

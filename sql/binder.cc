@@ -106,8 +106,8 @@ std::vector<const Expr*> Conjuncts(const Expr* where) {
   return conjuncts;
 }
 
-// `event_type = 'x'` or `event_type IN ('x', ...)`: the listed types.
-bool EventTypeCondition(const Expr& e, std::vector<std::string>* types) {
+// `column = 'x'` or `column IN ('x', ...)`: the column's name and the listed values.
+bool ValueListCondition(const Expr& e, std::string* column, std::vector<std::string>* values) {
   auto literal_string = [](const Expr& x, std::string* out) {
     if (x.kind != ExprKind::kLiteral || x.As<LiteralExpr>().literal_kind != LiteralKind::kString) return false;
     *out = x.As<LiteralExpr>().string_value;
@@ -115,24 +115,32 @@ bool EventTypeCondition(const Expr& e, std::vector<std::string>* types) {
   };
   std::string value;
   if (e.kind == ExprKind::kBinary && e.As<BinaryExpr>().op == BinaryOp::kEquals &&
-      IsColumnNamed(*e.As<BinaryExpr>().left, "event_type") && literal_string(*e.As<BinaryExpr>().right, &value)) {
-    types->push_back(value);
+      e.As<BinaryExpr>().left->kind == ExprKind::kColumn && literal_string(*e.As<BinaryExpr>().right, &value)) {
+    *column = e.As<BinaryExpr>().left->As<ColumnExpr>().name;
+    values->push_back(value);
     return true;
   }
-  if (e.kind != ExprKind::kIn || e.As<InExpr>().negated || !IsColumnNamed(*e.As<InExpr>().operand, "event_type")) {
+  if (e.kind != ExprKind::kIn || e.As<InExpr>().negated || e.As<InExpr>().operand->kind != ExprKind::kColumn) {
     return false;
   }
+  *column = e.As<InExpr>().operand->As<ColumnExpr>().name;
   const Expr& set = *e.As<InExpr>().set;
   if (set.kind == ExprKind::kTuple) {
     for (const ExprPtr& element : set.As<TupleExpr>().elements) {
       if (!literal_string(*element, &value)) return false;
-      types->push_back(value);
+      values->push_back(value);
     }
     return true;
   }
   if (!literal_string(set, &value)) return false;
-  types->push_back(value);
+  values->push_back(value);
   return true;
+}
+
+// `event_type = 'x'` or `event_type IN ('x', ...)`: the listed types.
+bool EventTypeCondition(const Expr& e, std::vector<std::string>* types) {
+  std::string column;
+  return ValueListCondition(e, &column, types) && column == "event_type";
 }
 
 struct SourceColumn {
@@ -1263,17 +1271,30 @@ void SelectBinder::TryBitmapPath() {
     bool uses_day = false;
     if (!IsDayGranular(*keys_[0], &uses_day) || !uses_day) return;
   }
-  // Every WHERE conjunct must be a time bound or one event_type condition.
+  // Every WHERE conjunct must be a time bound, one event_type condition or a
+  // condition on a segment column (which has per-value user bitmaps).
   int event_type_conditions = 0;
   for (const Expr* e : Conjuncts(core_.where.get())) {
-    std::vector<std::string> types;
-    if (!EventTypeCondition(*e, &types)) {
+    std::string column;
+    std::vector<std::string> values;
+    if (!ValueListCondition(*e, &column, &values) || aliases_.contains(column)) {
       // Otherwise it must be a time bound that ExtractTimeRange turned into the range.
       if (!time_conjuncts_.contains(e)) return;
       continue;
     }
-    if (++event_type_conditions > 1) return;
-    AddEventTypes(types, &bitmap);
+    if (column == "event_type") {
+      if (++event_type_conditions > 1) return;
+      AddEventTypes(values, &bitmap);
+      continue;
+    }
+    const std::optional<ColumnId> id = FindColumn(column);
+    if (!id || SegmentSlot(*id) < 0) return;
+    BitmapPlan::ValueCondition condition{*id, {}};
+    const StringDictionary& dictionary = context_.execution->snapshot->dictionary(*id);
+    for (const std::string& value : values) {
+      if (std::optional<uint32_t> code = dictionary.Find(value)) condition.codes.push_back(*code);
+    }
+    bitmap.value_conditions.push_back(std::move(condition));
   }
   if (!WholeDayRange(&bitmap.first_day, &bitmap.last_day)) return;
   if (keys_.size() == 1) {

@@ -47,6 +47,21 @@ inline constexpr std::array<ColumnId, kNumColumns> kAllColumns = {
 
 inline constexpr int ColumnIndex(ColumnId id) { return static_cast<int>(id); }
 
+// Low-cardinality columns product teams segment users by: each partition keeps,
+// per value, a bitmap of the users with an event of that value (SPEC §4 keeps
+// them for event_type; these extend it), so `platform = 'ios' AND country =
+// 'US'` audiences are bitmap algebra too.
+inline constexpr std::array<ColumnId, 4> kSegmentColumns = {ColumnId::kPlatform, ColumnId::kAppVersion,
+                                                            ColumnId::kDeviceType, ColumnId::kCountry};
+
+// The position of `id` in kSegmentColumns, or -1.
+inline constexpr int SegmentSlot(ColumnId id) {
+  for (size_t i = 0; i < kSegmentColumns.size(); ++i) {
+    if (kSegmentColumns[i] == id) return static_cast<int>(i);
+  }
+  return -1;
+}
+
 // The SQL name, e.g. "event_time".
 absl::string_view ColumnName(ColumnId id);
 

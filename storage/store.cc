@@ -142,6 +142,20 @@ std::string SerializeBitmaps(const UserBitmaps& bitmaps) {
     PutFixed32(&out, type);
     AppendBitmap(*bitmaps.by_event_type.at(type), &out);
   }
+  // Segment columns (absent in files written before they existed): per column,
+  // the value count, (code, users) pairs in code order, then the multi-valued users.
+  if (!bitmaps.has_segments) return out;
+  for (const storage_internal::ValueBitmaps& segment : bitmaps.segments) {
+    std::vector<uint32_t> codes;
+    for (const auto& [code, bitmap] : segment.by_value) codes.push_back(code);
+    std::sort(codes.begin(), codes.end());
+    PutFixed32(&out, static_cast<uint32_t>(codes.size()));
+    for (uint32_t code : codes) {
+      PutFixed32(&out, code);
+      AppendBitmap(*segment.by_value.at(code), &out);
+    }
+    AppendBitmap(segment.multi_valued ? *segment.multi_valued : UserBitmap(), &out);
+  }
   return out;
 }
 
@@ -159,6 +173,21 @@ absl::StatusOr<std::shared_ptr<const UserBitmaps>> ParseBitmaps(absl::string_vie
     p += 4;
     MUA_ASSIGN_OR_RETURN(bitmaps->by_event_type[type], ReadBitmap(&p, limit));
   }
+  bitmaps->has_segments = p != limit;
+  if (bitmaps->has_segments) {
+    for (storage_internal::ValueBitmaps& segment : bitmaps->segments) {
+      if (limit - p < 4) return absl::DataLossError("bitmaps: truncated");
+      const uint32_t values = LoadFixed32(p);
+      p += 4;
+      for (uint32_t i = 0; i < values; ++i) {
+        if (limit - p < 4) return absl::DataLossError("bitmaps: truncated");
+        const uint32_t code = LoadFixed32(p);
+        p += 4;
+        MUA_ASSIGN_OR_RETURN(segment.by_value[code], ReadBitmap(&p, limit));
+      }
+      MUA_ASSIGN_OR_RETURN(segment.multi_valued, ReadBitmap(&p, limit));
+    }
+  }
   if (p != limit) return absl::DataLossError("bitmaps: trailing bytes");
   return std::shared_ptr<const UserBitmaps>(std::move(bitmaps));
 }
@@ -170,26 +199,48 @@ absl::StatusOr<std::shared_ptr<const UserBitmaps>> BitmapsFromRows(
   auto bitmaps = std::make_shared<UserBitmaps>();
   UserBitmap all;
   absl::flat_hash_map<uint32_t, UserBitmap> by_type;
-  const int type_slot = storage_internal::CodeSlot(ColumnId::kEventType);
+  std::array<absl::flat_hash_map<uint32_t, UserBitmap>, kSegmentColumns.size()> by_value;
+  std::array<absl::flat_hash_map<uint32_t, uint32_t>, kSegmentColumns.size()> value_of_user;
+  std::array<UserBitmap, kSegmentColumns.size()> multi_valued;
+  auto add = [&](uint32_t user, uint32_t type, const std::array<uint32_t, kSegmentColumns.size()>& values) {
+    all.add(user);
+    by_type[type].add(user);
+    for (size_t s = 0; s < kSegmentColumns.size(); ++s) {
+      by_value[s][values[s]].add(user);
+      auto [it, inserted] = value_of_user[s].try_emplace(user, values[s]);
+      if (!inserted && it->second != values[s]) multi_valued[s].add(user);
+    }
+  };
+  ColumnSet columns{ColumnId::kUserId, ColumnId::kEventType};
+  for (ColumnId id : kSegmentColumns) columns.Add(id);
+  std::array<uint32_t, kSegmentColumns.size()> values;
   ScanBuffers buffers;
   ScanBlock block;
   for (const auto& segment : segments) {
     for (uint32_t b = 0; b < segment->block_count(); ++b) {
-      MUA_RETURN_IF_ERROR(segment->ReadBlock(b, {ColumnId::kUserId, ColumnId::kEventType}, &buffers, &block));
+      MUA_RETURN_IF_ERROR(segment->ReadBlock(b, columns, &buffers, &block));
       const auto& types = block.codes[ColumnIndex(ColumnId::kEventType)];
       for (uint32_t r = 0; r < block.row_count; ++r) {
-        all.add(block.users[r]);
-        by_type[types[r]].add(block.users[r]);
+        for (size_t s = 0; s < kSegmentColumns.size(); ++s) values[s] = block.codes[ColumnIndex(kSegmentColumns[s])][r];
+        add(block.users[r], types[r], values);
       }
     }
   }
   for (const EncodedRow& row : head_rows) {
-    all.add(row.user);
-    by_type[row.codes[type_slot]].add(row.user);
+    for (size_t s = 0; s < kSegmentColumns.size(); ++s) {
+      values[s] = row.codes[storage_internal::CodeSlot(kSegmentColumns[s])];
+    }
+    add(row.user, row.codes[storage_internal::CodeSlot(ColumnId::kEventType)], values);
   }
   bitmaps->all = std::make_shared<UserBitmap>(std::move(all));
   for (auto& [type, bitmap] : by_type) {
     bitmaps->by_event_type[type] = std::make_shared<UserBitmap>(std::move(bitmap));
+  }
+  for (size_t s = 0; s < kSegmentColumns.size(); ++s) {
+    for (auto& [code, bitmap] : by_value[s]) {
+      bitmaps->segments[s].by_value[code] = std::make_shared<UserBitmap>(std::move(bitmap));
+    }
+    bitmaps->segments[s].multi_valued = std::make_shared<UserBitmap>(std::move(multi_valued[s]));
   }
   return std::shared_ptr<const UserBitmaps>(std::move(bitmaps));
 }

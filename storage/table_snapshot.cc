@@ -57,6 +57,25 @@ const UserBitmap& TableSnapshot::users_with_event_type(size_t partition,
   return it == by_type.end() ? EmptyBitmap() : *it->second;
 }
 
+bool TableSnapshot::has_segment_bitmaps(size_t partition) const {
+  return partitions_[partition]->bitmaps->has_segments;
+}
+
+const UserBitmap& TableSnapshot::users_with_value(size_t partition, ColumnId column, uint32_t code) const {
+  const int slot = SegmentSlot(column);
+  MUA_CHECK(slot >= 0, "not a segment column");
+  const auto& by_value = partitions_[partition]->bitmaps->segments[slot].by_value;
+  auto it = by_value.find(code);
+  return it == by_value.end() ? EmptyBitmap() : *it->second;
+}
+
+const UserBitmap& TableSnapshot::multi_valued_users(size_t partition, ColumnId column) const {
+  const int slot = SegmentSlot(column);
+  MUA_CHECK(slot >= 0, "not a segment column");
+  const auto& multi = partitions_[partition]->bitmaps->segments[slot].multi_valued;
+  return multi ? *multi : EmptyBitmap();
+}
+
 int TableSnapshot::FindPartition(int32_t day) const {
   auto it = std::lower_bound(partitions_.begin(), partitions_.end(), day,
                              [](const auto& state, int32_t d) { return state->day < d; });

@@ -45,6 +45,13 @@ class TableSnapshot {
   const UserBitmap& users(size_t partition) const;
   const UserBitmap& users_with_event_type(size_t partition, uint32_t event_type) const;
 
+  // Segment columns (kSegmentColumns): users with an event whose `column` has
+  // dictionary code `code`, and users seen with more than one value of `column`
+  // on the partition's day. Only where has_segment_bitmaps(partition).
+  bool has_segment_bitmaps(size_t partition) const;
+  const UserBitmap& users_with_value(size_t partition, ColumnId column, uint32_t code) const;
+  const UserBitmap& multi_valued_users(size_t partition, ColumnId column) const;
+
   // Index of the partition holding `day`, or -1.
   int FindPartition(int32_t day) const;
 

@@ -21,28 +21,51 @@ void CompactBitmaps(PartitionState* state) {
     copy->shrinkToFit();
     return copy;
   };
-  if (state->bitmaps->all) bitmaps->all = compact(*state->bitmaps->all);
-  for (const auto& [type, bitmap] : state->bitmaps->by_event_type) {
-    bitmaps->by_event_type[type] = compact(*bitmap);
+  const UserBitmaps& old = *state->bitmaps;
+  if (old.all) bitmaps->all = compact(*old.all);
+  for (const auto& [type, bitmap] : old.by_event_type) bitmaps->by_event_type[type] = compact(*bitmap);
+  for (size_t s = 0; s < kSegmentColumns.size(); ++s) {
+    for (const auto& [code, bitmap] : old.segments[s].by_value) {
+      bitmaps->segments[s].by_value[code] = compact(*bitmap);
+    }
+    if (old.segments[s].multi_valued) bitmaps->segments[s].multi_valued = compact(*old.segments[s].multi_valued);
   }
+  bitmaps->has_segments = old.has_segments;
   state->bitmaps = std::move(bitmaps);
 }
 
-// A copy of `base` (or an empty bitmap) with `users` added. `users` is sorted.
-std::shared_ptr<const UserBitmap> WithUsers(const UserBitmap* base,
-                                                  const std::vector<uint32_t>& users) {
-  auto bitmap = base ? std::make_shared<UserBitmap>(*base)
-                     : std::make_shared<UserBitmap>();
+// `base` (or an empty bitmap) with `users` added: `base` itself when it holds
+// them all already (most batches of a busy day add few new users), else a copy.
+// `users` is sorted.
+std::shared_ptr<const UserBitmap> WithUsers(const std::shared_ptr<const UserBitmap>& base,
+                                            const std::vector<uint32_t>& users) {
+  if (users.empty() && base) return base;
+  if (base && std::all_of(users.begin(), users.end(), [&](uint32_t user) { return base->contains(user); })) {
+    return base;
+  }
+  auto bitmap = base ? std::make_shared<UserBitmap>(*base) : std::make_shared<UserBitmap>();
   bitmap->addMany(users.size(), users.data());
   return bitmap;
+}
+
+void SortUnique(std::vector<uint32_t>* users) {
+  std::sort(users->begin(), users->end());
+  users->erase(std::unique(users->begin(), users->end()), users->end());
 }
 
 }  // namespace
 
 size_t UserBitmaps::memory_bytes() const {
   size_t bytes = sizeof(*this) + (all ? BitmapBytes(*all) : 0);
-  bytes += by_event_type.capacity() * (sizeof(uint32_t) + sizeof(all) + 1);
-  for (const auto& [code, bitmap] : by_event_type) bytes += BitmapBytes(*bitmap);
+  auto add_map = [&](const absl::flat_hash_map<uint32_t, std::shared_ptr<const UserBitmap>>& map) {
+    bytes += map.capacity() * (sizeof(uint32_t) + sizeof(all) + 1);
+    for (const auto& [code, bitmap] : map) bytes += BitmapBytes(*bitmap);
+  };
+  add_map(by_event_type);
+  for (const ValueBitmaps& segment : segments) {
+    add_map(segment.by_value);
+    if (segment.multi_valued) bytes += BitmapBytes(*segment.multi_valued);
+  }
   return bytes;
 }
 
@@ -111,6 +134,9 @@ std::shared_ptr<const PartitionState> Partition::Append(absl::Span<const Encoded
   auto state = std::make_shared<PartitionState>(*latest_);
   // Users per event type in this batch, to extend the bitmaps once per batch.
   absl::flat_hash_map<uint32_t, std::vector<uint32_t>> users_by_type;
+  std::array<absl::flat_hash_map<uint32_t, std::vector<uint32_t>>, kSegmentColumns.size()> users_by_value;
+  std::array<int, kSegmentColumns.size()> value_slots;
+  for (size_t s = 0; s < kSegmentColumns.size(); ++s) value_slots[s] = CodeSlot(kSegmentColumns[s]);
   std::vector<uint32_t> all_users;
   all_users.reserve(order.size());
   const int type_slot = CodeSlot(ColumnId::kEventType);
@@ -120,23 +146,49 @@ std::shared_ptr<const PartitionState> Partition::Append(absl::Span<const Encoded
     head_->Append(row);
     all_users.push_back(row.user);
     users_by_type[row.codes[type_slot]].push_back(row.user);
+    for (size_t s = 0; s < kSegmentColumns.size(); ++s) {
+      users_by_value[s][row.codes[value_slots[s]]].push_back(row.user);
+    }
   }
   // A full head goes to the sealer at once; sealing inline, it waits for the next row.
   if (!seal_inline_) MakeRoom(state.get());
   state->head_rows = head_->size();
 
-  auto bitmaps = std::make_shared<UserBitmaps>(*state->bitmaps);
-  auto sort_unique = [](std::vector<uint32_t>* users) {
-    std::sort(users->begin(), users->end());
-    users->erase(std::unique(users->begin(), users->end()), users->end());
-  };
-  sort_unique(&all_users);
-  bitmaps->all = WithUsers(bitmaps->all.get(), all_users);
+  const UserBitmaps& before = *state->bitmaps;
+  auto bitmaps = std::make_shared<UserBitmaps>(before);
+  SortUnique(&all_users);
+  bitmaps->all = WithUsers(before.all, all_users);
   for (auto& [type, users] : users_by_type) {
-    sort_unique(&users);
-    auto it = bitmaps->by_event_type.find(type);
-    bitmaps->by_event_type[type] =
-        WithUsers(it == bitmaps->by_event_type.end() ? nullptr : it->second.get(), users);
+    SortUnique(&users);
+    auto it = before.by_event_type.find(type);
+    bitmaps->by_event_type[type] = WithUsers(it == before.by_event_type.end() ? nullptr : it->second, users);
+  }
+  for (size_t s = 0; s < kSegmentColumns.size(); ++s) {
+    const ValueBitmaps& old = before.segments[s];
+    ValueBitmaps& segment = bitmaps->segments[s];
+    // A user has several values when two values list it in this batch, or when it
+    // was active before without this value.
+    std::vector<uint32_t> listed, multi;
+    for (auto& [code, users] : users_by_value[s]) {
+      SortUnique(&users);
+      auto it = old.by_value.find(code);
+      const UserBitmap* had = it == old.by_value.end() ? nullptr : it->second.get();
+      for (uint32_t user : users) {
+        if (before.all && before.all->contains(user) && (had == nullptr || !had->contains(user))) {
+          multi.push_back(user);
+        }
+      }
+      listed.insert(listed.end(), users.begin(), users.end());
+      segment.by_value[code] = WithUsers(it == old.by_value.end() ? nullptr : it->second, users);
+    }
+    if (users_by_value[s].size() > 1) {
+      std::sort(listed.begin(), listed.end());
+      for (size_t i = 1; i < listed.size(); ++i) {
+        if (listed[i] == listed[i - 1]) multi.push_back(listed[i]);
+      }
+    }
+    SortUnique(&multi);
+    if (!multi.empty() || !old.multi_valued) segment.multi_valued = WithUsers(old.multi_valued, multi);
   }
   state->bitmaps = std::move(bitmaps);
   latest_ = state;
@@ -204,13 +256,24 @@ absl::StatusOr<std::shared_ptr<const PartitionState>> Partition::EraseUser(uint3
     return copy;
   };
   bitmaps->all = without(*old_bitmaps.all);
-  for (const auto& [type, bitmap] : old_bitmaps.by_event_type) {
-    if (!bitmap->contains(user)) {
-      bitmaps->by_event_type[type] = bitmap;
-    } else if (bitmap->cardinality() > 1) {
-      bitmaps->by_event_type[type] = without(*bitmap);
+  auto erase_from = [&](const absl::flat_hash_map<uint32_t, std::shared_ptr<const UserBitmap>>& from,
+                        absl::flat_hash_map<uint32_t, std::shared_ptr<const UserBitmap>>* into) {
+    for (const auto& [code, bitmap] : from) {
+      if (!bitmap->contains(user)) {
+        (*into)[code] = bitmap;
+      } else if (bitmap->cardinality() > 1) {
+        (*into)[code] = without(*bitmap);
+      }
+    }
+  };
+  erase_from(old_bitmaps.by_event_type, &bitmaps->by_event_type);
+  for (size_t s = 0; s < kSegmentColumns.size(); ++s) {
+    erase_from(old_bitmaps.segments[s].by_value, &bitmaps->segments[s].by_value);
+    if (old_bitmaps.segments[s].multi_valued) {
+      bitmaps->segments[s].multi_valued = without(*old_bitmaps.segments[s].multi_valued);
     }
   }
+  bitmaps->has_segments = old_bitmaps.has_segments;
   state->bitmaps = std::move(bitmaps);
   latest_ = state;
   return std::shared_ptr<const PartitionState>(state);

@@ -11,6 +11,7 @@
 // append lock); the table publishes states under its own lock.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -26,10 +27,23 @@
 
 namespace mua::storage_internal {
 
-// Users active in a partition: overall and per event_type code.
+// One segment column's bitmaps in a partition: per value code, the users with
+// an event of that value; and the users seen with more than one value, for whom
+// intersecting this column's bitmaps with another condition's is not exact.
+struct ValueBitmaps {
+  absl::flat_hash_map<uint32_t, std::shared_ptr<const UserBitmap>> by_value;
+  std::shared_ptr<const UserBitmap> multi_valued;
+};
+
+// Users active in a partition: overall, per event_type code and per value of
+// each segment column (kSegmentColumns, in that order).
 struct UserBitmaps {
   std::shared_ptr<const UserBitmap> all;
   absl::flat_hash_map<uint32_t, std::shared_ptr<const UserBitmap>> by_event_type;
+  std::array<ValueBitmaps, kSegmentColumns.size()> segments;
+  // False when loaded from a checkpoint written before segment bitmaps existed:
+  // queries then scan.
+  bool has_segments = true;
 
   size_t memory_bytes() const;
 };

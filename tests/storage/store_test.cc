@@ -177,10 +177,13 @@ std::map<int32_t, uint64_t> RowsPerDay(const std::vector<Row>& rows) {
   return counts;
 }
 
-// Users per day (all events, and per event type), by user id.
+// Users per day (all events, per event type, per segment column value, and
+// those with several values of a segment column), by user id.
 struct Users {
   std::map<int32_t, std::set<std::string>> all;
   std::map<std::pair<int32_t, std::string>, std::set<std::string>> by_type;
+  std::map<std::tuple<int32_t, ColumnId, std::string>, std::set<std::string>> by_value;
+  std::map<std::pair<int32_t, ColumnId>, std::set<std::string>> multi_valued;
   bool operator==(const Users&) const = default;
 };
 
@@ -206,6 +209,19 @@ Users UsersOf(const Table& table) {
       std::set<std::string>& ids = users.by_type[{day, std::string(types.Get(type))}];
       for (uint32_t user : bitmap) ids.insert(std::string(snapshot.user_index().Get(user)));
     }
+    EXPECT_TRUE(snapshot.has_segment_bitmaps(p));
+    for (ColumnId column : kSegmentColumns) {
+      const StringDictionary& values = snapshot.dictionary(column);
+      for (uint32_t code = 0; code < values.size(); ++code) {
+        const UserBitmap& bitmap = snapshot.users_with_value(p, column, code);
+        if (bitmap.isEmpty()) continue;
+        std::set<std::string>& ids = users.by_value[{day, column, std::string(values.Get(code))}];
+        for (uint32_t user : bitmap) ids.insert(std::string(snapshot.user_index().Get(user)));
+      }
+      for (uint32_t user : snapshot.multi_valued_users(p, column)) {
+        users.multi_valued[{day, column}].insert(std::string(snapshot.user_index().Get(user)));
+      }
+    }
   }
   return users;
 }
@@ -218,6 +234,20 @@ Users UsersOf(const std::vector<Row>& rows) {
     const std::string& user = row.values[ColumnIndex(ColumnId::kUserId)];
     users.all[day].insert(user);
     users.by_type[{day, row.values[ColumnIndex(ColumnId::kEventType)]}].insert(user);
+    for (ColumnId column : kSegmentColumns) {
+      users.by_value[{day, column, row.values[ColumnIndex(column)]}].insert(user);
+    }
+  }
+  // Several values of a column on one day.
+  for (ColumnId column : kSegmentColumns) {
+    std::map<std::pair<int32_t, std::string>, std::set<std::string>> values_of_user;
+    for (const Row& row : rows) {
+      values_of_user[{DayOfMillis(row.time), row.values[ColumnIndex(ColumnId::kUserId)]}].insert(
+          row.values[ColumnIndex(column)]);
+    }
+    for (const auto& [day_user, values] : values_of_user) {
+      if (values.size() > 1) users.multi_valued[{day_user.first, column}].insert(day_user.second);
+    }
   }
   return users;
 }
