@@ -54,6 +54,16 @@ void BatchFromBlock(const ScanBlock& block, absl::Span<const ColumnId> columns,
 
 namespace {
 
+// Marks the batch columns `expr` reads.
+void MarkColumns(const BoundExpr* expr, std::vector<bool>* used) {
+  if (expr == nullptr) return;
+  if (expr->kind == BoundExpr::Kind::kColumn && expr->column >= 0 &&
+      static_cast<size_t>(expr->column) < used->size()) {
+    (*used)[expr->column] = true;
+  }
+  for (const BoundExprPtr& arg : expr->args) MarkColumns(arg.get(), used);
+}
+
 uint64_t DecodedBytes(const Batch& batch) {
   uint64_t bytes = 0;
   for (const Vector& v : batch.columns) {
@@ -89,7 +99,7 @@ class SelectRunner {
     return *plan_.limit + plan_.offset;
   }
   void InitWorker(Worker* worker) const;
-  absl::Status ProcessBatch(Worker* worker, Batch* batch) const;
+  absl::Status ProcessBatch(Worker* worker, Batch* batch, const BoundExpr* where) const;
   absl::Status Collect(Worker* worker, const Batch& batch) const;
   absl::Status ScanEvents(std::vector<std::unique_ptr<Worker>>* workers);
   absl::Status ScanRows(const ResultSet& rows, Worker* worker);
@@ -136,10 +146,10 @@ absl::Status SelectRunner::Collect(Worker* worker, const Batch& batch) const {
   return absl::OkStatus();
 }
 
-absl::Status SelectRunner::ProcessBatch(Worker* worker, Batch* batch) const {
+absl::Status SelectRunner::ProcessBatch(Worker* worker, Batch* batch, const BoundExpr* where) const {
   batch->pool = &worker->pool;
-  if (plan_.where != nullptr) {
-    absl::Status status = EvaluateFilter(*plan_.where, *batch, &worker->selected);
+  if (where != nullptr) {
+    absl::Status status = EvaluateFilter(*where, *batch, &worker->selected);
     if (!status.ok()) return status;
     if (worker->selected.size() != batch->rows) {
       for (Vector& column : batch->columns) {
@@ -177,9 +187,41 @@ absl::Status SelectRunner::ScanEvents(std::vector<std::unique_ptr<Worker>>* work
   MUA_RETURN_IF_ERROR(CheckInterrupted(context_));
   const TableSnapshot& snapshot = *context_.snapshot;
   const BlockList list = snapshot.ListBlocks(plan_.source.scan);
-  ColumnSet columns;
-  for (ColumnId id : plan_.source.columns) columns.Add(id);
+  ColumnSet all_columns;
+  for (ColumnId id : plan_.source.columns) all_columns.Add(id);
   const std::optional<uint64_t> early_stop = EarlyStop();
+  // Per partition, the filter and the columns to decode: inside the time range,
+  // the filter without the time bounds, and only the columns something else reads
+  // (often not event_time).
+  struct PartitionScan {
+    const BoundExpr* filter;
+    ColumnSet columns;
+  };
+  std::vector<PartitionScan> scans(snapshot.partition_count(), {plan_.where.get(), all_columns});
+  if (plan_.where_inside_time_range) {
+    const BoundExpr* inside_filter = plan_.where_inside_time_range->get();
+    std::vector<bool> used(plan_.source.columns.size(), false);
+    MarkColumns(inside_filter, &used);
+    for (const BoundExprPtr& key : plan_.group_keys) MarkColumns(key.get(), &used);
+    for (const AggregateCall& call : plan_.aggregates) {
+      for (const BoundExprPtr& arg : call.args) MarkColumns(arg.get(), &used);
+    }
+    if (!Aggregating()) {
+      for (const BoundExprPtr& output : plan_.outputs) MarkColumns(output.get(), &used);
+      for (const SortKey& key : plan_.order_by) MarkColumns(key.expr.get(), &used);
+    }
+    ColumnSet inside_columns;
+    for (size_t i = 0; i < used.size(); ++i) {
+      if (used[i]) inside_columns.Add(plan_.source.columns[i]);
+    }
+    const ScanOptions& scan = plan_.source.scan;
+    for (size_t p = 0; p < scans.size(); ++p) {
+      const int32_t day = snapshot.day(p);
+      if (MillisOfDay(day) >= scan.min_time_ms && MillisOfDay(day + 1) - 1 <= scan.max_time_ms) {
+        scans[p] = {inside_filter, inside_columns};
+      }
+    }
+  }
 
   std::atomic<size_t> next{0};
   absl::Mutex mu;
@@ -194,13 +236,14 @@ absl::Status SelectRunner::ScanEvents(std::vector<std::unique_ptr<Worker>>* work
       if (index >= list.blocks.size()) break;
       ScanBlock block;
       absl::Status status = CheckInterrupted(context_);
-      if (status.ok()) status = snapshot.ReadBlock(list.blocks[index], columns, &buffers, &block);
+      const PartitionScan& scan = scans[list.blocks[index].partition];
+      if (status.ok()) status = snapshot.ReadBlock(list.blocks[index], scan.columns, &buffers, &block);
       if (status.ok()) {
         BatchFromBlock(block, plan_.source.columns, snapshot, &batch);
         rows_read += batch.rows;
         bytes_read += DecodedBytes(batch);
         const uint64_t before = worker->collected_rows;
-        status = ProcessBatch(worker, &batch);
+        status = ProcessBatch(worker, &batch, scan.filter);
         total_collected_.fetch_add(worker->collected_rows - before, std::memory_order_relaxed);
         worker->pool.Clear();
       }
@@ -226,7 +269,7 @@ absl::Status SelectRunner::ScanRows(const ResultSet& rows, Worker* worker) {
   batch.rows = rows.row_count;
   for (const Column& column : rows.columns) batch.columns.push_back(VectorFromColumn(column, rows.row_count));
   if (context_.rows_read) context_.rows_read->fetch_add(rows.row_count);
-  return ProcessBatch(worker, &batch);
+  return ProcessBatch(worker, &batch, plan_.where.get());
 }
 
 // The users of one allowed day of a per-user bitmap plan (restricted to its
@@ -352,6 +395,8 @@ absl::StatusOr<bool> SelectRunner::RunBitmapPath(Worker* worker) {
   std::vector<UserBitmap> group_users;
   StringPool pool;
   for (auto& [day, users] : day_users) {
+    // A day without a matching user has no row to form a group (as a scan).
+    if (bitmap.day_key != nullptr && users.isEmpty()) continue;
     std::vector<uint32_t> group(1, 0);
     if (bitmap.day_key != nullptr) {
       Batch batch;
@@ -613,7 +658,7 @@ absl::StatusOr<ResultSet> SelectRunner::Run() {
     case SourcePlan::Kind::kOneRow: {
       Batch batch;
       batch.rows = 1;
-      status = ProcessBatch(workers[0].get(), &batch);
+      status = ProcessBatch(workers[0].get(), &batch, plan_.where.get());
       break;
     }
   }
@@ -744,6 +789,10 @@ std::string ExplainSelect(const SelectPlan& plan, const TableSnapshot& snapshot,
     }
   }
   if (plan.where) absl::StrAppend(&out, pad, "  Filter: ", plan.where->sql, "\n");
+  if (plan.where_inside_time_range) {
+    absl::StrAppend(&out, pad, "    on days inside the time range: ",
+                    *plan.where_inside_time_range ? (*plan.where_inside_time_range)->sql : "none", "\n");
+  }
   switch (plan.source.kind) {
     case SourcePlan::Kind::kEvents: {
       std::vector<std::string> columns;

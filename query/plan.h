@@ -92,6 +92,10 @@ struct BitmapPlan {
 struct SelectPlan {
   SourcePlan source;
   BoundExprPtr where;  // null: every row
+  // WHERE without the conjuncts that source.scan's time range expresses: the
+  // filter for partitions lying wholly inside that range (null: every row).
+  // Unset when no conjunct is a time bound.
+  std::optional<BoundExprPtr> where_inside_time_range;
   bool aggregate = false;
   std::vector<BoundExprPtr> group_keys;
   std::vector<AggregateCall> aggregates;

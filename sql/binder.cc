@@ -193,6 +193,7 @@ class SelectBinder {
   static bool TimeSide(const Expr& e, bool* is_day);
   bool ConstantTime(const Expr& e, bool is_day, int64_t* value);
   void ExtractTimeRange();
+  absl::Status BindWhereInsideTimeRange();
   void TryBitmapPath();
   void TryPerUserBitmapPath();
   void TryRetentionTotals();
@@ -1143,6 +1144,28 @@ bool SelectBinder::ConstantTime(const Expr& e, bool is_day, int64_t* value) {
 // Pruning from the WHERE clause: conjuncts comparing event_time (or
 // toDate(event_time)) with constants narrow the scan's time range. The filter
 // itself still runs; this only skips partitions and blocks.
+// Rows of a partition wholly inside the scan's time range pass its time bounds:
+// there the filter is the other conjuncts only (often none).
+absl::Status SelectBinder::BindWhereInsideTimeRange() {
+  if (time_conjuncts_.empty() || plan_->where == nullptr) return absl::OkStatus();
+  BoundExprPtr rest;
+  for (const Expr* conjunct : Conjuncts(core_.where.get())) {
+    if (time_conjuncts_.contains(conjunct)) continue;
+    absl::StatusOr<BoundExprPtr> bound = BindExpr(*conjunct, Phase::kSource);
+    if (!bound.ok()) return bound.status();
+    if (rest == nullptr) {
+      rest = *std::move(bound);
+      continue;
+    }
+    const std::string sql = absl::StrCat(rest->sql, " AND ", (*bound)->sql);
+    absl::StatusOr<BoundExprPtr> both = BindCall("and", {rest, *bound}, conjunct->pos, sql);
+    if (!both.ok()) return both.status();
+    rest = *std::move(both);
+  }
+  plan_->where_inside_time_range = std::move(rest);
+  return absl::OkStatus();
+}
+
 void SelectBinder::ExtractTimeRange() {
   if (plan_->source.kind != SourcePlan::Kind::kEvents || core_.where == nullptr) return;
   const std::vector<const Expr*> conjuncts = Conjuncts(core_.where.get());
@@ -1556,6 +1579,7 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::Bind() {
   }
   plan_->distinct = core_.distinct;
   ExtractTimeRange();
+  if (absl::Status s = BindWhereInsideTimeRange(); !s.ok()) return s;
   TryBitmapPath();
   if (!plan_->bitmap) TryPerUserBitmapPath();
   TryRetentionTotals();
