@@ -54,11 +54,11 @@ void BatchFromBlock(const ScanBlock& block, absl::Span<const ColumnId> columns,
 
 namespace {
 
-// Marks the batch columns `expr` reads.
+// Marks the batch columns `expr` reads (growing `used` as needed).
 void MarkColumns(const BoundExpr* expr, std::vector<bool>* used) {
   if (expr == nullptr) return;
-  if (expr->kind == BoundExpr::Kind::kColumn && expr->column >= 0 &&
-      static_cast<size_t>(expr->column) < used->size()) {
+  if (expr->kind == BoundExpr::Kind::kColumn && expr->column >= 0) {
+    if (static_cast<size_t>(expr->column) >= used->size()) used->resize(expr->column + 1, false);
     (*used)[expr->column] = true;
   }
   for (const BoundExprPtr& arg : expr->args) MarkColumns(arg.get(), used);
@@ -86,8 +86,16 @@ struct Worker {
 
 class SelectRunner {
  public:
-  SelectRunner(const SelectPlan& plan, const ExecutionContext& context)
-      : plan_(plan), context_(context) {}
+  SelectRunner(const SelectPlan& plan, const ExecutionContext& context) : plan_(plan), context_(context) {
+    for (const BoundExprPtr& key : plan_.group_keys) MarkColumns(key.get(), &read_after_filter_);
+    for (const AggregateCall& call : plan_.aggregates) {
+      for (const BoundExprPtr& arg : call.args) MarkColumns(arg.get(), &read_after_filter_);
+    }
+    if (!plan_.aggregate) {
+      for (const BoundExprPtr& output : plan_.outputs) MarkColumns(output.get(), &read_after_filter_);
+      for (const SortKey& key : plan_.order_by) MarkColumns(key.expr.get(), &read_after_filter_);
+    }
+  }
 
   absl::StatusOr<ResultSet> Run();
 
@@ -112,6 +120,8 @@ class SelectRunner {
   const SelectPlan& plan_;
   const ExecutionContext& context_;
   std::atomic<uint64_t> total_collected_{0};
+  // Batch columns read after the filter (others are not gathered).
+  std::vector<bool> read_after_filter_;
   bool bitmap_answered_ = false;
   std::vector<std::vector<Vector>> bitmap_results_;
   std::optional<std::vector<Vector>> bitmap_post_;  // the per-user bitmap path's post batch
@@ -152,10 +162,11 @@ absl::Status SelectRunner::ProcessBatch(Worker* worker, Batch* batch, const Boun
     absl::Status status = EvaluateFilter(*where, *batch, &worker->selected);
     if (!status.ok()) return status;
     if (worker->selected.size() != batch->rows) {
-      for (Vector& column : batch->columns) {
+      for (size_t c = 0; c < batch->columns.size(); ++c) {
+        if (c >= read_after_filter_.size() || !read_after_filter_[c]) continue;
         Vector kept;
-        Gather(column, worker->selected, &kept);
-        column = std::move(kept);
+        Gather(batch->columns[c], worker->selected, &kept);
+        batch->columns[c] = std::move(kept);
       }
       batch->rows = worker->selected.size();
     }
@@ -211,7 +222,7 @@ absl::Status SelectRunner::ScanEvents(std::vector<std::unique_ptr<Worker>>* work
       for (const SortKey& key : plan_.order_by) MarkColumns(key.expr.get(), &used);
     }
     ColumnSet inside_columns;
-    for (size_t i = 0; i < used.size(); ++i) {
+    for (size_t i = 0; i < used.size() && i < plan_.source.columns.size(); ++i) {
       if (used[i]) inside_columns.Add(plan_.source.columns[i]);
     }
     const ScanOptions& scan = plan_.source.scan;

@@ -128,15 +128,22 @@ absl::Status EvaluateFilter(const BoundExpr& predicate, const Batch& batch,
     }
     return absl::OkStatus();
   }
+  // Branch-free: every row index is written, the count advances on kept rows.
+  selected->resize(batch.rows);
+  uint32_t* out = selected->data();
+  size_t kept = 0;
   if (mask.type.id == TypeId::kFloat64) {
     for (uint32_t row = 0; row < batch.rows; ++row) {
-      if (mask.floats[row] != 0) selected->push_back(row);
+      out[kept] = row;
+      kept += mask.floats[row] != 0;
     }
-    return absl::OkStatus();
+  } else {
+    for (uint32_t row = 0; row < batch.rows; ++row) {
+      out[kept] = row;
+      kept += mask.ints[row] != 0;
+    }
   }
-  for (uint32_t row = 0; row < batch.rows; ++row) {
-    if (mask.ints[row] != 0) selected->push_back(row);
-  }
+  selected->resize(kept);
   return absl::OkStatus();
 }
 

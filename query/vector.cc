@@ -4,11 +4,6 @@
 
 namespace mua {
 
-absl::string_view Vector::string_at(size_t row) const {
-  const size_t i = index(row);
-  return dictionary != nullptr ? dictionary->Get(codes[i]) : strings[i];
-}
-
 double Vector::number_at(size_t row) const {
   if (type.id == TypeId::kFloat64) return floats[index(row)];
   if (type.id == TypeId::kUInt64) return static_cast<double>(static_cast<uint64_t>(ints[index(row)]));

@@ -17,6 +17,7 @@
 
 #include "absl/strings/string_view.h"
 #include "query/data_type.h"
+#include "storage/string_dictionary.h"
 
 namespace mua {
 
@@ -52,7 +53,10 @@ struct Vector {
   int64_t int_at(size_t row) const { return ints[index(row)]; }
   double float_at(size_t row) const { return floats[index(row)]; }
   // REQUIRES: a string type.
-  absl::string_view string_at(size_t row) const;
+  absl::string_view string_at(size_t row) const {
+    const size_t i = index(row);
+    return dictionary != nullptr ? dictionary->Get(codes[i]) : strings[i];
+  }
   // A numeric value as double (integers converted; UInt64 via its bits).
   double number_at(size_t row) const;
 
