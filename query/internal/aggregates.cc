@@ -17,6 +17,7 @@
 #include "query/functions/retention.h"
 #include "query/functions/window_funnel.h"
 #include "query/internal/kernel_util.h"
+#include "storage/base/fingerprint.h"
 #include "storage/user_bitmap.h"
 
 namespace mua {
@@ -420,11 +421,6 @@ class DistinctAggregate final : public AggregateFunction {
   size_t size_ = 0;
   std::vector<UserBitmap> users_;
   std::vector<absl::flat_hash_set<int64_t>> ints_;
-  using Fingerprint128 = std::pair<uint64_t, uint64_t>;
-  static Fingerprint128 Fingerprint(absl::string_view value) {
-    return {absl::Hash<std::pair<absl::string_view, uint64_t>>{}({value, 0x9e3779b97f4a7c15u}),
-            absl::Hash<std::pair<absl::string_view, uint64_t>>{}({value, 0xc2b2ae3d27d4eb4fu})};
-  }
   std::vector<absl::flat_hash_set<Fingerprint128>> texts_;
 };
 

@@ -1,5 +1,6 @@
 #include "query/internal/group_table.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -16,14 +17,47 @@ void GroupTable::InitKeys(absl::Span<const Vector> keys) {
   fast_ = keys.size() <= 2;
   dense_ = keys.size() == 1 && keys[0].is_dictionary() && !keys[0].constant &&
            keys[0].dictionary->size() <= kMaxDenseCodes;
+  int strings = 0;
   for (const Vector& key : keys) {
     KeyColumn& column = columns_.emplace_back();
     column.type = key.type;
     column.dictionary = key.dictionary;
     column.floats = key.type.id == TypeId::kFloat64;
     column.strings = key.type.is_string() && !key.is_dictionary();
+    strings += column.strings;
     if (key.type.id == TypeId::kArray) fast_ = false;
   }
+  if (strings > 1) fast_ = false;
+  // About 1024 codes per shard.
+  size_t shards = 1;
+  if (fast_ && keys.size() == 2 && keys[0].is_dictionary()) {
+    const size_t codes = std::max<size_t>(keys[0].dictionary->size(), 1);
+    int bits = 0;
+    while ((size_t{1} << bits) < codes) ++bits;
+    shard_shift_ = std::min(bits, 10);
+    shards = size_t{1} << (bits - shard_shift_);
+  }
+  fast_maps_.resize(shards);
+}
+
+GroupTable::FastKey GroupTable::MakeFastKey(absl::Span<const Vector> keys, size_t row) const {
+  FastKey key;
+  size_t word = 0;
+  for (size_t k = 0; k < keys.size(); ++k) {
+    if (columns_[k].strings) {
+      const Fingerprint128 fingerprint = Fingerprint(keys[k].string_at(row));
+      key.words[word++] = fingerprint.first;
+      key.words[word++] = fingerprint.second;
+    } else {
+      key.words[word++] = static_cast<uint64_t>(IntKey(keys[k], row));
+    }
+  }
+  return key;
+}
+
+absl::flat_hash_map<GroupTable::FastKey, uint32_t>& GroupTable::FastMap(const FastKey& key) {
+  if (fast_maps_.size() == 1) return fast_maps_[0];
+  return fast_maps_[std::min<size_t>(key.words[0] >> shard_shift_, fast_maps_.size() - 1)];
 }
 
 int64_t GroupTable::IntKey(const Vector& key, size_t row) const {
@@ -86,7 +120,10 @@ void GroupTable::Map(absl::Span<const Vector> keys, size_t rows, std::vector<uin
   if (dense_) {
     // A key that is not a code column after all: move the groups to the hash map.
     for (size_t code = 0; code < dense_groups_.size(); ++code) {
-      if (dense_groups_[code] >= 0) fast_map_[{static_cast<int64_t>(code), 0}] = dense_groups_[code];
+      if (dense_groups_[code] < 0) continue;
+      FastKey key;
+      key.words[0] = code;
+      FastMap(key)[key] = dense_groups_[code];
     }
     dense_groups_.clear();
     dense_ = false;
@@ -94,22 +131,25 @@ void GroupTable::Map(absl::Span<const Vector> keys, size_t rows, std::vector<uin
   // Sealed blocks are sorted by (user, time), so equal keys come in runs: a
   // row whose key equals the previous row's reuses its group without hashing.
   if (fast_) {
-    const bool two = keys.size() == 2;
-    auto id_of = [&](size_t k, size_t row) {
-      return columns_[k].strings ? StringId(&columns_[k], keys[k].string_at(row)) : IntKey(keys[k], row);
+    // Equal to the previous row's key values: compared, not fingerprinted.
+    auto same_as_previous = [&](size_t row) {
+      for (size_t k = 0; k < keys.size(); ++k) {
+        const bool same = columns_[k].strings ? keys[k].string_at(row) == keys[k].string_at(row - 1)
+                                              : IntKey(keys[k], row) == IntKey(keys[k], row - 1);
+        if (!same) return false;
+      }
+      return true;
     };
-    std::pair<int64_t, int64_t> previous;
     uint32_t previous_group = 0;
     for (size_t row = 0; row < rows; ++row) {
-      const std::pair<int64_t, int64_t> key{id_of(0, row), two ? id_of(1, row) : 0};
-      if (row > 0 && key == previous) {
+      if (row > 0 && same_as_previous(row)) {
         (*groups)[row] = previous_group;
         continue;
       }
-      auto [it, inserted] = fast_map_.try_emplace(key, static_cast<uint32_t>(size_));
+      const FastKey key = MakeFastKey(keys, row);
+      auto [it, inserted] = FastMap(key).try_emplace(key, static_cast<uint32_t>(size_));
       if (inserted) AddKeyValues(keys, row);
       (*groups)[row] = previous_group = it->second;
-      previous = key;
     }
     return;
   }
@@ -140,20 +180,6 @@ void GroupTable::Map(absl::Span<const Vector> keys, size_t rows, std::vector<uin
     (*groups)[row] = previous_group = it->second;
     previous.swap(serialized);
   }
-}
-
-int64_t GroupTable::StringId(KeyColumn* column, absl::string_view value) {
-  // Runs of one value (sorted blocks) are compared, not hashed. `last_string`
-  // views the interned copy of the last value looked up; only an insertion can
-  // move it (rehash), and every insertion resets it to the new element.
-  if (column->last_id >= 0 && value == column->last_string) return column->last_id;
-  auto it = column->interned.find(value);
-  if (it == column->interned.end()) {
-    it = column->interned.emplace(std::string(value), static_cast<int64_t>(column->interned.size())).first;
-  }
-  column->last_string = it->first;
-  column->last_id = it->second;
-  return it->second;
 }
 
 void GroupTable::EnsureOneGroup() {

@@ -13,6 +13,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "query/vector.h"
+#include "storage/base/fingerprint.h"
 
 namespace mua::query_internal {
 
@@ -46,11 +47,21 @@ class GroupTable {
     std::vector<int64_t> ints;  // ints, codes
     std::vector<double> float_values;
     std::deque<std::string> string_values;
-    absl::flat_hash_map<std::string, int64_t> interned;  // strings -> dense ids (fast path)
-    absl::string_view last_string;                     // the previous row's value and id
-    int64_t last_id = -1;
   };
-  int64_t StringId(KeyColumn* column, absl::string_view value);
+  // Up to two keys, not both strings, as three words: an integer key (value,
+  // code, float bits) takes one, a string its 128-bit fingerprint (two).
+  struct FastKey {
+    uint64_t words[3] = {0, 0, 0};
+    bool operator==(const FastKey& other) const {
+      return words[0] == other.words[0] && words[1] == other.words[1] && words[2] == other.words[2];
+    }
+    template <typename H>
+    friend H AbslHashValue(H h, const FastKey& key) {
+      return H::combine(std::move(h), key.words[0], key.words[1], key.words[2]);
+    }
+  };
+  FastKey MakeFastKey(absl::Span<const Vector> keys, size_t row) const;
+  absl::flat_hash_map<FastKey, uint32_t>& FastMap(const FastKey& key);
   void InitKeys(absl::Span<const Vector> keys);
   void AddKeyValues(absl::Span<const Vector> keys, size_t row);
   int64_t IntKey(const Vector& key, size_t row) const;
@@ -59,7 +70,11 @@ class GroupTable {
   bool fast_ = false;
   size_t size_ = 0;
   std::vector<KeyColumn> columns_;
-  absl::flat_hash_map<std::pair<int64_t, int64_t>, uint32_t> fast_map_;
+  // The fast path's groups, sharded by the first key when it is a dictionary
+  // code (user_id): rows come sorted by user, so consecutive lookups stay in one
+  // small, cached shard instead of missing all over one big table.
+  std::vector<absl::flat_hash_map<FastKey, uint32_t>> fast_maps_;
+  int shard_shift_ = 0;
   // One dictionary-coded key (user_id, a low-cardinality column): group by code
   // through a direct array instead of hashing; -1 = no group yet.
   bool dense_ = false;
