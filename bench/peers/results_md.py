@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Puts one run of bench/peers/run.sh into bench/RESULTS.md: replaces the section of that
 dataset size ("## 10m events", ...), keeps the others, and keeps "## Log of optimizations"
-(appended to by later work) at the end.
+(appended to by later work) at the end. With --ingest, a run of bench/peers/ingest.sh
+replaces the "## Ingest" section instead (after the size sections), touching nothing else.
 
   results_md.py --results-md FILE --repo DIR --events 10m --title TEXT --table table.md
-                [--clickhouse-version V]
+                [--clickhouse-version V] [--ingest]
 """
 
 import argparse
@@ -15,7 +16,8 @@ import subprocess
 import sys
 
 LOG_HEADING = "## Log of optimizations"
-SIZE_ORDER = ("100k", "10m", "100m")
+INGEST_KEY = "ingest"
+SIZE_ORDER = ("100k", "1m", "10m", "100m")
 PREAMBLE = """# MUA vs ClickHouse vs DuckDB (SPEC §9/§10)
 
 Written by `bench/peers/run.sh` (see bench/peers/README.md): the same mua-gen events loaded into
@@ -73,23 +75,43 @@ def main(argv):
     p.add_argument("--title", required=True)
     p.add_argument("--table", required=True)
     p.add_argument("--clickhouse-version", default="?")
+    p.add_argument("--ingest", action="store_true",
+                   help="the table is bench/peers/ingest.sh's: replace the Ingest section")
     args = p.parse_args(argv[1:])
 
     with open(args.table, encoding="utf-8") as f:
         table = f.read()
-    table = re.sub(r"^# .*\n\n.*\n\n", "", table, count=1)  # bench.py's heading and title
-    duckdb = re.search(r"DuckDB (v?[\d.]+)", table)
-    section = "\n".join([
-        "## %s events" % args.events,
-        "",
-        "- run: %s" % args.title,
-        "- machine: %s" % _machine(),
-        "- versions: MUA %s; ClickHouse %s; DuckDB %s" % (
-            _git_rev(args.repo), args.clickhouse_version, duckdb.group(1) if duckdb else "?"),
-        "",
-        table.strip(),
-        "",
-    ])
+    if args.ingest:
+        key = INGEST_KEY
+        section = "\n".join([
+            "## Ingest",
+            "",
+            "Written by `bench/peers/ingest.sh --events %s` (bench/peers/README.md): MUA from Kafka"
+            " JSON to queryable, and ClickHouse's TSV and JSONEachRow inserts, on the same events."
+            % args.events,
+            "",
+            "- run: %s" % args.title,
+            "- machine: %s" % _machine(),
+            "- versions: MUA %s; ClickHouse %s" % (_git_rev(args.repo), args.clickhouse_version),
+            "",
+            table.strip(),
+            "",
+        ])
+    else:
+        key = args.events
+        table = re.sub(r"^# .*\n\n.*\n\n", "", table, count=1)  # bench.py's heading and title
+        duckdb = re.search(r"DuckDB (v?[\d.]+)", table)
+        section = "\n".join([
+            "## %s events" % args.events,
+            "",
+            "- run: %s" % args.title,
+            "- machine: %s" % _machine(),
+            "- versions: MUA %s; ClickHouse %s; DuckDB %s" % (
+                _git_rev(args.repo), args.clickhouse_version, duckdb.group(1) if duckdb else "?"),
+            "",
+            table.strip(),
+            "",
+        ])
 
     old = ""
     if os.path.exists(args.results_md):
@@ -104,13 +126,17 @@ def main(argv):
             log = part.rstrip() + "\n"
         else:
             m = re.match(r"## (\S+) events", heading)
-            sections[m.group(1) if m else heading] = part.rstrip() + "\n"
-    sections[args.events] = section
-    keys = sorted(sections, key=lambda k: SIZE_ORDER.index(k) if k in SIZE_ORDER else 99)
+            if heading.strip() == "## Ingest":
+                sections[INGEST_KEY] = part.rstrip() + "\n"
+            else:
+                sections[m.group(1) if m else heading] = part.rstrip() + "\n"
+    sections[key] = section
+    order = SIZE_ORDER + (INGEST_KEY,)
+    keys = sorted(sections, key=lambda k: order.index(k) if k in order else 99)
     preamble = parts[0].rstrip() + "\n" if parts and parts[0].strip() else PREAMBLE
     with open(args.results_md, "w", encoding="utf-8") as f:
         f.write(preamble + "\n" + "\n".join(sections[k] for k in keys) + "\n" + log)
-    print("wrote %s (section %s events)" % (args.results_md, args.events))
+    print("wrote %s (section %s)" % (args.results_md, "Ingest" if args.ingest else args.events + " events"))
     return 0
 
 

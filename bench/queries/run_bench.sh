@@ -18,12 +18,18 @@
 #                      tests/differential)
 #   --duckdb-order-by K  sort DuckDB's table on load (default: none, mua-gen's time order)
 #   --data-dir DIR     where events.jsonl/events.tsv live (default build/bench-data/u<N>-d<D>-s<S>;
-#                      reused when present)
+#                      reused when present); both are mua-gen output (--format jsonl and
+#                      clickhouse-tsv)
+#   --zstd             store the data zstd-compressed (events.jsonl.zst, events.tsv.zst) and
+#                      stream it into every engine: load times then include decompression
+#   --data-only        generate the data (both files) and stop
 #   --results DIR      where answers and timings go (default build/bench-results/u<N>-d<D>-s<S>);
 #                      a skipped engine's earlier answers there are compared too
 #   --no-report        stop after the engines (no comparison, no queries.md; exit 0 unless
 #                      setup failed): for bench/peers/run.sh, which adds MUA over HTTP and reports
-# Env: CH_TCP_PORT (9001), CH_HTTP_PORT (8124), CH_MAX_MEMORY, DUCKDB_MEMORY_LIMIT (3GB).
+# Env: CH_TCP_PORT (9001), CH_HTTP_PORT (8124), CH_MAX_MEMORY, DUCKDB_MEMORY_LIMIT (3GB),
+#      DUCKDB_COMPRESS (1: DuckDB's compressed in-memory storage, for data beyond RAM; 0),
+#      ZSTD_LEVEL (3).
 # Prints PASS/MISMATCH per query and the table; writes build/bench-results/queries.md and a
 # copy named after the results dir (queries-u<N>-d<D>-s<S>.md).
 # Exit status: 0 all answers equal; 1 a mismatch or an engine error; 2 a setup error.
@@ -46,6 +52,8 @@ skip_duckdb=0
 data_dir=""
 results=""
 no_report=0
+zstd=0
+data_only=0
 while (($#)); do
   case "$1" in
     --build) build="${2:?}"; shift ;;
@@ -62,7 +70,9 @@ while (($#)); do
     --data-dir) data_dir="${2:?}"; shift ;;
     --results) results="${2:?}"; shift ;;
     --no-report) no_report=1 ;;
-    -h|--help) sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --zstd) zstd=1 ;;
+    --data-only) data_only=1 ;;
+    -h|--help) sed -n '2,35p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run_bench: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -74,7 +84,9 @@ build="$(cd "$build" 2>/dev/null && pwd)" || die "build dir not found: ${BUILD:-
 mua_gen="$build/bin/mua-gen"
 mua_bench="$build/bench/mua_query_bench"
 [[ -x "$mua_gen" ]] || die "$mua_gen missing: cmake --build $build --target mua-gen"
-((skip_mua)) || [[ -x "$mua_bench" ]] || die "$mua_bench missing: cmake --build $build --target mua_query_bench"
+"$mua_gen" --help | grep -q clickhouse-tsv || die "$mua_gen has no --format clickhouse-tsv: rebuild it"
+((zstd)) && { command -v zstd >/dev/null || die "zstd is required for --zstd (apt-get install zstd)"; }
+((skip_mua || data_only)) || [[ -x "$mua_bench" ]] || die "$mua_bench missing: cmake --build $build --target mua_query_bench"
 command -v python3 >/dev/null || die "python3 is required"
 tag="u${users}-d${days}-s${seed}"
 data_dir="${data_dir:-$repo/build/bench-data/$tag}"
@@ -83,22 +95,49 @@ mkdir -p "$data_dir"
 mkdir -p "$results"  # an engine's old answers are removed when it runs; skipped ones stay
 started=$SECONDS
 
-# 1. Data, reused when present (the .done markers say a file is complete).
-if [[ ! -f "$data_dir/events.jsonl.done" ]]; then
-  echo "== mua-gen --users $users --days $days --seed $seed -> $data_dir/events.jsonl"
-  "$mua_gen" --users "$users" --days "$days" --seed "$seed" --duplicate-share 0 \
-    --invalid-share 0 --out "$data_dir/events.jsonl" || die "mua-gen failed"
-  touch "$data_dir/events.jsonl.done"
-  rm -f "$data_dir/events.tsv.done"
+# 1. Data, reused when present (the .done markers say a file is complete): mua-gen's JSON lines
+#    for MUA and the same events as ClickHouse TabSeparated rows for the peers (byte for byte
+#    what tests/differential/jsonl_to_tsv.py makes of the JSON lines; its test is
+#    tests/tools/gen_tsv_reference_test.sh). events.count holds the number of events.
+suffix=""
+((zstd)) && suffix=".zst"
+jsonl="$data_dir/events.jsonl$suffix"
+tsv="$data_dir/events.tsv$suffix"
+generate() {  # generate FORMAT FILE: mua-gen's output, zstd-compressed when the name says so
+  local flags=(--users "$users" --days "$days" --seed "$seed" --duplicate-share 0
+               --invalid-share 0 --format "$1")
+  echo "== mua-gen ${flags[*]} -> $2"
+  local t0=$SECONDS
+  if [[ "$2" == *.zst ]]; then
+    "$mua_gen" "${flags[@]}" --out - 2>"$2.log" | zstd -q -T1 -"${ZSTD_LEVEL:-3}" -f -o "$2" ||
+      die "mua-gen | zstd failed ($(cat "$2.log"))"
+  else
+    "$mua_gen" "${flags[@]}" --out "$2" 2>"$2.log" || die "mua-gen failed ($(cat "$2.log"))"
+  fi
+  cat "$2.log"
+  sed -n 's/^mua-gen: \([0-9]*\) events.*/\1/p' "$2.log" >"$data_dir/events.count"
+  echo "   $((SECONDS - t0)) s, $(du -h "$2" | cut -f1)"
+}
+if [[ ! -f "$jsonl.done" ]]; then
+  generate jsonl "$jsonl"
+  touch "$jsonl.done"
+  rm -f "$tsv.done"
 fi
-if ((!skip_ch || !skip_duckdb)) && [[ ! -f "$data_dir/events.tsv.done" ]]; then
-  echo "== jsonl_to_tsv.py -> $data_dir/events.tsv"
-  t0=$SECONDS
-  python3 "$diff_dir/jsonl_to_tsv.py" "$data_dir/events.jsonl" >"$data_dir/events.tsv" ||
-    die "jsonl_to_tsv.py failed"
-  touch "$data_dir/events.tsv.done"
-  echo "   $((SECONDS - t0)) s"
+if ((!skip_ch || !skip_duckdb || data_only)) && [[ ! -f "$tsv.done" ]]; then
+  generate clickhouse-tsv "$tsv"
+  touch "$tsv.done"
 fi
+# The number of events (data generated before events.count existed: counted once).
+if [[ ! -s "$data_dir/events.count" ]]; then
+  if [[ "$jsonl" == *.zst ]]; then zstd -dc "$jsonl" | wc -l; else wc -l <"$jsonl"; fi \
+    >"$data_dir/events.count"
+fi
+event_count="$(cat "$data_dir/events.count")"
+((data_only)) && { echo "== data in $data_dir ($event_count events)"; exit 0; }
+# Streams a data file to stdout, decompressing a .zst.
+data() { if [[ "$1" == *.zst ]]; then zstd -dc "$1"; else cat "$1"; fi; }
+streamed=""
+((zstd)) && streamed=" (streamed from zstd -dc: includes decompression)"
 
 # 2. MUA, in-process. Engines run one after another so they do not share the 2 cores.
 loadavg() { mkdir -p "$1" && cut -d' ' -f1-3 /proc/loadavg >"$1/loadavg.txt"; }
@@ -107,14 +146,19 @@ echo "== MUA ($mua_bench)"
 rm -rf "$results/mua"
 loadavg "$results/mua"
 set +e
-"$mua_bench" --events "$data_dir/events.jsonl" --queries_dir "$here" --out_dir "$results/mua" \
-  --runs="$runs" --filter="$filter"
+if ((zstd)); then
+  "$mua_bench" --events /dev/stdin --queries_dir "$here" --out_dir "$results/mua" \
+    --runs="$runs" --filter="$filter" < <(zstd -dc "$jsonl")
+else
+  "$mua_bench" --events "$jsonl" --queries_dir "$here" --out_dir "$results/mua" \
+    --runs="$runs" --filter="$filter"
+fi
 set -e
 fi
 if [[ -f "$results/mua/load.tsv" ]]; then
   read -r n secs rate bytes per_event <"$results/mua/load.tsv"
-  python3 -c "import sys; n,s,r,b,p=sys.argv[1:]; print('%s events in %.2f s = %.0f events/s; resident %.1f MB = %.2f bytes/event' % (n, float(s), float(r), int(b)/1e6, float(p)))" \
-    "$n" "$secs" "$rate" "$bytes" "$per_event" >"$results/mua/load.txt"
+  python3 -c "import sys; n,s,r,b,p=sys.argv[1:]; print('%s events in %.2f s = %.0f events/s%s; resident %.1f MB = %.2f bytes/event' % (n, float(s), float(r), sys.argv[6], int(b)/1e6, float(p)))" \
+    "$n" "$secs" "$rate" "$bytes" "$per_event" "$streamed" >"$results/mua/load.txt"
 fi
 
 # 3. ClickHouse 18.16 (private server, the differential suite's scripts and table).
@@ -143,15 +187,15 @@ if ((!skip_ch)); then
     country String, region String, city String, properties String)
     ENGINE = MergeTree ORDER BY ($ch_order_by)"
   t0="$(date +%s.%N)"
-  ch -q "INSERT INTO default.events FORMAT TabSeparated" <"$data_dir/events.tsv"
+  data "$tsv" | ch -q "INSERT INTO default.events FORMAT TabSeparated"
   t1="$(date +%s.%N)"
   ch -q "OPTIMIZE TABLE default.events FINAL" || true
   t2="$(date +%s.%N)"
   rows="$(ch -q 'SELECT count() FROM default.events')"
   disk="$(ch -q "SELECT sum(bytes_on_disk) FROM system.parts WHERE active AND table = 'events'" 2>/dev/null ||
           ch -q "SELECT sum(bytes) FROM system.parts WHERE active AND table = 'events'")"
-  python3 -c "import sys; n,a,b,c,d=sys.argv[1:]; n=int(n); print('%d rows in %.2f s = %.0f rows/s from TSV (+ OPTIMIZE FINAL %.1f s); %.1f bytes/row on disk' % (n, float(b)-float(a), n/(float(b)-float(a)), float(c)-float(b), int(d)/n))" \
-    "$rows" "$t0" "$t1" "$t2" "$disk" | tee "$results/ch-load.tmp"
+  python3 -c "import sys; n,a,b,c,d,z=sys.argv[1:]; n=int(n); print('%d rows in %.2f s = %.0f rows/s from TSV%s (+ OPTIMIZE FINAL %.1f s); %.1f bytes/row on disk' % (n, float(b)-float(a), n/(float(b)-float(a)), z, float(c)-float(b), int(d)/n))" \
+    "$rows" "$t0" "$t1" "$t2" "$disk" "$streamed" | tee "$results/ch-load.tmp"
   set +e
   rm -rf "$results/clickhouse"
   python3 "$here/bench.py" clickhouse --queries "$here" --out "$results/clickhouse" \
@@ -174,19 +218,22 @@ if ((!skip_duckdb)); then
   rm -rf "$results/duckdb"
   loadavg "$results/duckdb"
   set +e
-  node "$here/duckdb_bench.mjs" --tsv "$data_dir/events.tsv" --queries "$here" \
+  # Spills (beyond memory_limit) go to the results dir, removed afterwards.
+  node "$here/duckdb_bench.mjs" --tsv "$tsv" --queries "$here" \
     --out "$results/duckdb" --runs "$runs" --filter "$filter" \
-    --memory-limit "${DUCKDB_MEMORY_LIMIT:-3GB}" --order-by "$duckdb_order_by"
+    --memory-limit "${DUCKDB_MEMORY_LIMIT:-3GB}" --order-by "$duckdb_order_by" \
+    --compress "${DUCKDB_COMPRESS:-0}" --temp-directory "$results/duckdb.tmp"
   set -e
+  rm -rf "$results/duckdb.tmp"
 fi
 
 # 5. Compare and report.
 ((no_report)) && exit 0
-echo "== answers and timings ($tag, $(wc -l <"$data_dir/events.jsonl") events)"
+echo "== answers and timings ($tag, $event_count events)"
 set +e
 python3 "$here/bench.py" report --queries "$here" --results "$results" \
   --md "$repo/build/bench-results/queries.md" \
-  --title "mua-gen --users $users --days $days --seed $seed ($(wc -l <"$data_dir/events.jsonl") events), $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores; ClickHouse ORDER BY ($ch_order_by); DuckDB ${duckdb_order_by:+sorted by $duckdb_order_by}${duckdb_order_by:-in mua-gen order}"
+  --title "mua-gen --users $users --days $days --seed $seed ($event_count events), $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores; ClickHouse ORDER BY ($ch_order_by); DuckDB ${duckdb_order_by:+sorted by $duckdb_order_by}${duckdb_order_by:-in mua-gen order}"
 status=$?
 set -e
 cp "$repo/build/bench-results/queries.md" "$repo/build/bench-results/queries-$(basename "$results").md"

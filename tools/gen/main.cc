@@ -1,6 +1,8 @@
-// mua-gen: writes deterministic, realistic mobile-app events as JSON lines (SPEC §2).
+// mua-gen: writes deterministic, realistic mobile-app events as JSON lines (SPEC §2), or the
+// same events as ClickHouse TabSeparated rows (tools/gen/tsv_writer.h).
 //
 //   mua-gen --users 100000 --days 30 --out events.jsonl   # ~10 M events
+//   mua-gen --users 100000 --days 30 --format clickhouse-tsv --out events.tsv
 //   mua-gen --kafka-brokers 127.0.0.1:9092 --kafka-topic mobile_app_events --rate 100000
 #include <algorithm>
 #include <cerrno>
@@ -25,6 +27,7 @@
 #include "tools/gen/event_generator.h"
 #include "tools/gen/json_writer.h"
 #include "tools/gen/kafka_sink.h"
+#include "tools/gen/tsv_writer.h"
 
 ABSL_FLAG(int64_t, users, 10'000, "users who sign up over the period (about 100 events each)");
 ABSL_FLAG(int32_t, days, 30, "simulated days");
@@ -36,23 +39,29 @@ ABSL_FLAG(double, invalid_share, 0.0, "share of lines that are invalid events, [
 ABSL_FLAG(std::string, event_ids, "counter",
           "counter (per-user sequence number, like Amplitude) or uuid (UUID v4)");
 ABSL_FLAG(std::string, out, "-", "output file; - for stdout");
+ABSL_FLAG(std::string, format, "jsonl",
+          "--out format: jsonl (SPEC section 2 JSON lines) or clickhouse-tsv (TabSeparated rows "
+          "as tests/differential/jsonl_to_tsv.py makes of the JSON lines; needs "
+          "--invalid-share 0)");
 ABSL_FLAG(std::string, kafka_brokers, "",
           "produce to Kafka instead of --out: bootstrap list HOST:PORT[,...]");
 ABSL_FLAG(std::string, kafka_topic, "mobile_app_events", "Kafka topic (with --kafka-brokers)");
 ABSL_FLAG(double, rate, 0, "Kafka: messages per second; 0 for as fast as possible");
-ABSL_FLAG(int, kafka_linger_ms, 20, "Kafka: how long a producer batch may wait to fill (bigger batches)");
+ABSL_FLAG(int, kafka_linger_ms, 20,
+          "Kafka: how long a producer batch may wait to fill (bigger batches)");
 
 namespace {
 
-constexpr const char* kFlagNames[] = {"users",           "days",          "start",     "seed",
-                                      "duplicate_share", "invalid_share", "event_ids", "out",
-                                      "kafka_brokers",   "kafka_topic",   "rate",
+constexpr const char* kFlagNames[] = {"users",           "days",          "start",       "seed",
+                                      "duplicate_share", "invalid_share", "event_ids",   "out",
+                                      "format",          "kafka_brokers", "kafka_topic", "rate",
                                       "kafka_linger_ms"};
 
 void PrintHelp() {
   std::printf(
       "Usage: mua-gen [flags]\n"
-      "Writes synthetic mobile-app events (SPEC section 2) as JSON lines, deterministically.\n"
+      "Writes synthetic mobile-app events (SPEC section 2) as JSON lines, deterministically\n"
+      "(or, with --format clickhouse-tsv, as ClickHouse TabSeparated rows).\n"
       "Volume: about 100 events per user per month; --users 100000 --days 30 gives ~10.8 M\n"
       "events (~4.1 GB of JSON) in ~11 s of CPU.\n\nFlags (--name=value or --name value):\n");
   for (const char* name : kFlagNames) {
@@ -217,10 +226,11 @@ void PrintSummary(const mua::gen::JsonLinesStats& stats, const mua::gen::Generat
 int ProduceToKafka(const mua::gen::GeneratorOptions& options) {
   const double rate = absl::GetFlag(FLAGS_rate);
   if (!(rate >= 0)) UsageError("--rate must be >= 0");
-  const mua::gen::KafkaSinkOptions sink_options = {.brokers = absl::GetFlag(FLAGS_kafka_brokers),
-                                                   .topic = absl::GetFlag(FLAGS_kafka_topic),
-                                                   .rate = rate,
-                                                   .linger_ms = absl::GetFlag(FLAGS_kafka_linger_ms)};
+  const mua::gen::KafkaSinkOptions sink_options = {
+      .brokers = absl::GetFlag(FLAGS_kafka_brokers),
+      .topic = absl::GetFlag(FLAGS_kafka_topic),
+      .rate = rate,
+      .linger_ms = absl::GetFlag(FLAGS_kafka_linger_ms)};
   auto sink = mua::gen::KafkaSink::Open(sink_options);
   if (!sink.ok()) {
     std::fprintf(stderr, "mua-gen: %s\n", std::string(sink.status().message()).c_str());
@@ -249,7 +259,18 @@ int ProduceToKafka(const mua::gen::GeneratorOptions& options) {
 int main(int argc, char** argv) {
   ParseFlags(argc, argv);
   const mua::gen::GeneratorOptions options = OptionsFromFlags();
-  if (!absl::GetFlag(FLAGS_kafka_brokers).empty()) return ProduceToKafka(options);
+  const std::string format = absl::GetFlag(FLAGS_format);
+  if (format != "jsonl" && format != "clickhouse-tsv") {
+    UsageError(absl::StrCat("--format must be jsonl or clickhouse-tsv, not '", format, "'"));
+  }
+  const bool tsv = format == "clickhouse-tsv";
+  if (tsv && options.invalid_share != 0) {
+    UsageError("--format clickhouse-tsv writes valid events only: --invalid-share must be 0");
+  }
+  if (!absl::GetFlag(FLAGS_kafka_brokers).empty()) {
+    if (tsv) UsageError("--kafka-brokers produces JSON lines: --format must be jsonl");
+    return ProduceToKafka(options);
+  }
   if (absl::GetFlag(FLAGS_rate) != 0) UsageError("--rate needs --kafka-brokers");
   const std::string path = absl::GetFlag(FLAGS_out);
   const bool to_stdout = path.empty() || path == "-";
@@ -261,8 +282,9 @@ int main(int argc, char** argv) {
   const std::string target = to_stdout ? "stdout" : path;
   const absl::Time begin = absl::Now();
   BackgroundWriter writer(file, target);
+  const auto write = [&](std::string& chunk) { return writer.Write(chunk); };
   auto stats =
-      mua::gen::WriteJsonLines(options, [&](std::string& chunk) { return writer.Write(chunk); });
+      tsv ? mua::gen::WriteClickHouseTsv(options, write) : mua::gen::WriteJsonLines(options, write);
   const absl::Status written = writer.Close();
   if (stats.ok() && !written.ok()) stats = written;
   const bool closed = to_stdout ? std::fflush(file) == 0 : std::fclose(file) == 0;
