@@ -2,6 +2,7 @@
 // uniqExact / uniq / count(DISTINCT), quantile / quantileExact / median,
 // retention, windowFunnel, and the If combinator over any of them.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -312,6 +313,47 @@ class ArgExtremeAggregate final : public AggregateFunction {
 // to Roaring bitmaps; one numeric argument to a set of integers (floats by
 // their bits); anything else to a set of 128-bit fingerprints of the values,
 // as ClickHouse's uniqExact keeps for strings (SipHash128 there).
+// A set of fingerprints that stays cache-friendly when large: past kSplitAt
+// entries it splits into 256 parts by the fingerprint's top byte. Inserting a
+// batch in part order (InsertBatch) then touches one small part after another
+// instead of missing all over one table of millions of entries.
+class FingerprintSet {
+ public:
+  static int Part(const Fingerprint128& fingerprint) { return static_cast<int>(fingerprint.second >> 56); }
+
+  void Insert(const Fingerprint128& fingerprint) {
+    if (parts_.empty()) {
+      small_.insert(fingerprint);
+      if (small_.size() >= kSplitAt) Split();
+    } else {
+      parts_[Part(fingerprint)].insert(fingerprint);
+    }
+  }
+  size_t size() const {
+    size_t total = small_.size();
+    for (const auto& part : parts_) total += part.size();
+    return total;
+  }
+  void Merge(const FingerprintSet& other) {
+    if (other.parts_.empty()) {
+      for (const Fingerprint128& fingerprint : other.small_) Insert(fingerprint);
+      return;
+    }
+    if (parts_.empty()) Split();
+    for (size_t p = 0; p < parts_.size(); ++p) parts_[p].insert(other.parts_[p].begin(), other.parts_[p].end());
+  }
+
+ private:
+  static constexpr size_t kSplitAt = size_t{1} << 16;
+  void Split() {
+    parts_.resize(256);
+    for (const Fingerprint128& fingerprint : small_) parts_[Part(fingerprint)].insert(fingerprint);
+    small_ = {};
+  }
+  absl::flat_hash_set<Fingerprint128> small_;
+  std::vector<absl::flat_hash_set<Fingerprint128>> parts_;
+};
+
 class DistinctAggregate final : public AggregateFunction {
  public:
   enum class Mode { kUsers, kInts, kText };
@@ -361,13 +403,15 @@ class DistinctAggregate final : public AggregateFunction {
           const Vector& v = args[0];
           absl::string_view previous;
           uint32_t previous_group = UINT32_MAX;
+          pending_.clear();
           for (size_t row = 0; row < groups.size(); ++row) {
             const absl::string_view value = v.string_at(row);
             if (groups[row] == previous_group && value == previous) continue;
-            texts_[groups[row]].insert(Fingerprint(value));
+            pending_.push_back({groups[row], Fingerprint(value)});
             previous = value;
             previous_group = groups[row];
           }
+          InsertInPartOrder();
           return absl::OkStatus();
         }
         std::string key;
@@ -383,7 +427,7 @@ class DistinctAggregate final : public AggregateFunction {
               absl::StrAppend(&key, v.int_at(row), ";");
             }
           }
-          texts_[groups[row]].insert(Fingerprint(key));
+          texts_[groups[row]].Insert(Fingerprint(key));
         }
         return absl::OkStatus();
       }
@@ -396,7 +440,7 @@ class DistinctAggregate final : public AggregateFunction {
       switch (mode_) {
         case Mode::kUsers: users_[target[g]] |= o.users_[g]; break;
         case Mode::kInts: ints_[target[g]].insert(o.ints_[g].begin(), o.ints_[g].end()); break;
-        case Mode::kText: texts_[target[g]].insert(o.texts_[g].begin(), o.texts_[g].end()); break;
+        case Mode::kText: texts_[target[g]].Merge(o.texts_[g]); break;
       }
     }
   }
@@ -421,7 +465,22 @@ class DistinctAggregate final : public AggregateFunction {
   size_t size_ = 0;
   std::vector<UserBitmap> users_;
   std::vector<absl::flat_hash_set<int64_t>> ints_;
-  std::vector<absl::flat_hash_set<Fingerprint128>> texts_;
+  // A batch's (group, fingerprint) pairs, inserted ordered by part (a counting
+  // sort on the top byte).
+  struct Pending {
+    uint32_t group;
+    Fingerprint128 fingerprint;
+  };
+  void InsertInPartOrder() {
+    std::array<uint32_t, 257> starts{};
+    for (const Pending& p : pending_) ++starts[FingerprintSet::Part(p.fingerprint) + 1];
+    for (size_t b = 1; b < starts.size(); ++b) starts[b] += starts[b - 1];
+    ordered_.resize(pending_.size());
+    for (const Pending& p : pending_) ordered_[starts[FingerprintSet::Part(p.fingerprint)]++] = p;
+    for (const Pending& p : ordered_) texts_[p.group].Insert(p.fingerprint);
+  }
+  std::vector<FingerprintSet> texts_;
+  std::vector<Pending> pending_, ordered_;
 };
 
 class QuantileAggregate final : public AggregateFunction {
