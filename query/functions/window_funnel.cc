@@ -296,16 +296,16 @@ void WindowFunnelState::Merge(const WindowFunnelState& other) {
   }
 }
 
-uint8_t WindowFunnelState::Result(const WindowFunnelOptions& options) {
-  if (entries_.empty()) return 0;
-  if (!sorted_) {
-    std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
-      return std::tie(a.timestamp, a.cond, a.row) < std::tie(b.timestamp, b.cond, b.row);
-    });
-    sorted_ = true;
+uint8_t WindowFunnelOfEntries(absl::Span<FunnelEntry> entries, bool sorted, const WindowFunnelOptions& options) {
+  if (entries.empty()) return 0;
+  const auto less = [](const FunnelEntry& a, const FunnelEntry& b) {
+    return std::tie(a.timestamp, a.cond, a.row) < std::tie(b.timestamp, b.cond, b.row);
+  };
+  if (!sorted && !std::is_sorted(entries.begin(), entries.end(), less)) {
+    std::sort(entries.begin(), entries.end(), less);
   }
   auto scan = [&](auto& scanner) {
-    for (const Entry& entry : entries_) {
+    for (const FunnelEntry& entry : entries) {
       if (scanner.Feed(entry.timestamp, entry.cond, entry.row)) break;
     }
     return scanner.result();
@@ -316,6 +316,12 @@ uint8_t WindowFunnelState::Result(const WindowFunnelOptions& options) {
   }
   GreedyScanner scanner(options);
   return scan(scanner);
+}
+
+uint8_t WindowFunnelState::Result(const WindowFunnelOptions& options) {
+  const uint8_t level = WindowFunnelOfEntries(absl::MakeSpan(entries_), sorted_, options);
+  sorted_ = true;
+  return level;
 }
 
 void WindowFunnelState::Clear() {

@@ -50,6 +50,18 @@ struct WindowFunnelOptions {
                                                     int num_conditions);
 };
 
+// One (timestamp, condition) of a row; `row` is the row's insertion order
+// (strict_once tells rows apart by it), `cond` 1..N, or 0 for a row matching
+// nothing (kept in strict_order only).
+struct FunnelEntry {
+  int64_t timestamp;
+  uint32_t row;
+  uint8_t cond;
+};
+
+// The funnel level 0..N of one group's entries (any order; sorted in place).
+uint8_t WindowFunnelOfEntries(absl::Span<FunnelEntry> entries, bool sorted, const WindowFunnelOptions& options);
+
 // Per-group state: one (timestamp, condition) entry per true condition of a
 // row; rows with no true condition are kept (as condition 0) only in
 // strict_order, where they end a chain. Merge() combines partial states.
@@ -72,11 +84,7 @@ class WindowFunnelState {
   void Clear();
 
  private:
-  struct Entry {
-    int64_t timestamp;
-    uint32_t row;  // insertion order; strict_once tells rows apart by it
-    uint8_t cond;  // 1..N, or 0 for a row matching nothing (strict_order only)
-  };
+  using Entry = FunnelEntry;
   std::vector<Entry> entries_;
   uint32_t next_row_ = 0;
   bool sorted_ = true;

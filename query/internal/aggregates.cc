@@ -562,45 +562,85 @@ class RetentionAggregate final : public AggregateFunction {
   std::vector<query_internal::RetentionState> states_;
 };
 
+// Entries of every group in one pool, in insertion order (no allocation per
+// group: a funnel over a million users would otherwise grow a million vectors);
+// Finalize orders them by group (a stable counting sort) and computes each
+// group's level over its span.
 class WindowFunnelAggregate final : public AggregateFunction {
  public:
   WindowFunnelAggregate(query_internal::WindowFunnelOptions options, TypeId time_type)
       : AggregateFunction(DataType::Of(TypeId::kUInt8)), options_(options), time_type_(time_type) {}
-  void Resize(size_t groups) override { states_.resize(std::max(groups, states_.size())); }
+  void Resize(size_t groups) override { groups_ = std::max(groups, groups_); }
   absl::Status Update(absl::Span<const Vector> args, absl::Span<const uint32_t> groups) override {
     const int n = options_.num_conditions;
     // Rows matching no condition change nothing unless strict_order must see them.
     const bool keep_unmatched = options_.Has(query_internal::FunnelMode::kStrictOrder);
+    const uint32_t valid = n >= 32 ? ~0u : (1u << n) - 1;
     for (size_t row = 0; row < groups.size(); ++row) {
       uint32_t mask = 0;
       for (int k = 0; k < n; ++k) {
         if (args[k + 1].int_at(row) != 0) mask |= 1u << k;
       }
+      mask &= valid;
       if (mask == 0 && !keep_unmatched) continue;
       int64_t ts = args[0].int_at(row);
       // DateTime64 is accepted (ClickHouse needs DateTime): compare in whole seconds.
       if (time_type_ == TypeId::kDateTime64) ts = query_internal::FloorDiv(ts, 1000);
-      states_[groups[row]].Add(ts, mask, options_);
+      const uint32_t id = next_row_++;
+      if (mask == 0) {
+        Push(groups[row], {ts, id, 0});
+        continue;
+      }
+      while (mask != 0) {
+        const int bit = __builtin_ctz(mask);
+        mask &= mask - 1;
+        Push(groups[row], {ts, id, static_cast<uint8_t>(bit + 1)});
+      }
     }
     return absl::OkStatus();
   }
   void Merge(AggregateFunction& other, absl::Span<const uint32_t> target) override {
+    // `other`'s rows come after this state's rows (as ClickHouse merges states).
     auto& o = static_cast<WindowFunnelAggregate&>(other);
-    for (size_t g = 0; g < target.size(); ++g) states_[target[g]].Merge(o.states_[g]);
+    for (size_t i = 0; i < o.entries_.size(); ++i) {
+      query_internal::FunnelEntry entry = o.entries_[i];
+      entry.row += next_row_;
+      Push(target[o.entry_groups_[i]], entry);
+    }
+    next_row_ += o.next_row_;
   }
   void Finalize(Vector* out) override {
     out->type = result_type();
-    out->size = states_.size();
-    for (auto& state : states_) out->ints.push_back(state.Result(options_));
+    out->size = groups_;
+    out->ints.assign(groups_, 0);
+    std::vector<uint32_t> starts(groups_ + 1, 0);
+    for (uint32_t g : entry_groups_) ++starts[g + 1];
+    for (size_t g = 1; g < starts.size(); ++g) starts[g] += starts[g - 1];
+    std::vector<query_internal::FunnelEntry> ordered(entries_.size());
+    std::vector<uint32_t> next(starts.begin(), starts.end() - 1);
+    for (size_t i = 0; i < entries_.size(); ++i) ordered[next[entry_groups_[i]]++] = entries_[i];
+    entries_ = {};
+    entry_groups_ = {};
+    for (size_t g = 0; g < groups_; ++g) {
+      const absl::Span<query_internal::FunnelEntry> span(ordered.data() + starts[g], starts[g + 1] - starts[g]);
+      out->ints[g] = query_internal::WindowFunnelOfEntries(span, false, options_);
+    }
   }
   std::unique_ptr<AggregateFunction> CloneEmpty() const override {
     return std::make_unique<WindowFunnelAggregate>(options_, time_type_);
   }
 
  private:
+  void Push(uint32_t group, const query_internal::FunnelEntry& entry) {
+    entries_.push_back(entry);
+    entry_groups_.push_back(group);
+  }
   const query_internal::WindowFunnelOptions options_;
   const TypeId time_type_;
-  std::vector<query_internal::WindowFunnelState> states_;
+  size_t groups_ = 0;
+  uint32_t next_row_ = 0;
+  std::vector<query_internal::FunnelEntry> entries_;
+  std::vector<uint32_t> entry_groups_;  // parallel to entries_
 };
 
 // f If(args..., cond): rows where cond is false are not folded in.
