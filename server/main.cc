@@ -37,6 +37,7 @@
 #include "server/audit_log.h"
 #include "server/auth.h"
 #include "server/ingest_tables.h"
+#include "server/memory_table.h"
 #include "server/service.h"
 #include "ingest/body_ingestor.h"
 #include "ingest/pii.h"
@@ -235,6 +236,7 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
   }
   RegisterIngestTables(catalog, ingest.rejected_log, consumer.get());
   RegisterStorageTables(catalog, store);
+  RegisterMemoryTable(catalog, table, ingest.dedup);
 
   const std::string host = http.substr(0, colon);
   TokenStore tokens;
@@ -410,6 +412,7 @@ int Run() {
   if (!local_mode) return Serve(&table, &catalog, engine, ingest, store.get());
   RegisterIngestTables(&catalog, &rejected_log, nullptr);
   RegisterStorageTables(&catalog, store.get());
+  RegisterMemoryTable(&catalog, &table, &dedup);
 
   std::string script = absl::GetFlag(FLAGS_query);
   if (const std::string file = absl::GetFlag(FLAGS_queries_file); !file.empty()) {

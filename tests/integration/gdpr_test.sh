@@ -73,6 +73,10 @@ check "DELETE answers user_id and rows_deleted ($deleted)" test "$deleted" == "$
 check "X has no rows right after the DELETE" test "$(sql "SELECT countIf(user_id = '$x') FROM events")" == 0
 same_answers "after DELETE"
 check "system.storage counts 1 erased user" test "$(sql 'SELECT erased_users FROM system.storage')" == 1
+check "system.memory has its three parts" \
+  test "$(sql 'SELECT part FROM system.memory ORDER BY part' | tr '\n' ' ')" == "deduplication events_table resident "
+check "system.memory: the table and the de-duplication set hold bytes, within the resident size" \
+  test "$(sql "SELECT countIf(bytes > 0), sumIf(bytes, part != 'resident') <= sumIf(bytes, part = 'resident') FROM system.memory")" == "$(printf '3\t1')"
 
 # --- Restart, then the whole topic again: X's events are rejected, the rest are duplicates. ----
 stop_server

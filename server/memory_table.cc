@@ -1,0 +1,61 @@
+#include "server/memory_table.h"
+
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+#include "ingest/dedup.h"
+#include "server/internal/system_rows.h"
+#include "sql/catalog.h"
+#include "storage/table.h"
+
+namespace mua {
+namespace {
+
+using server_internal::ColumnList;
+using server_internal::EmptyRows;
+
+const ColumnList& MemoryColumns() {
+  static const ColumnList columns = {{"part", "String"}, {"bytes", "UInt64"}, {"bytes_per_event", "Float64"}};
+  return columns;
+}
+
+// VmRSS of this process in bytes (0 where /proc is not readable).
+uint64_t ResidentBytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (!absl::StartsWith(line, "VmRSS:")) continue;
+    for (absl::string_view word : absl::StrSplit(line.substr(6), ' ', absl::SkipEmpty())) {
+      uint64_t kilobytes = 0;
+      if (absl::SimpleAtoi(word, &kilobytes)) return kilobytes * 1024;
+    }
+  }
+  return 0;
+}
+
+std::shared_ptr<const ResultSet> MemoryRows(const Table* table, const Deduplicator* dedup) {
+  auto rows = std::make_shared<ResultSet>(EmptyRows(MemoryColumns()));
+  const double events = static_cast<double>(table->row_count());
+  auto add = [&](const char* part, uint64_t bytes) {
+    rows->columns[0].strings.push_back(part);
+    rows->columns[1].ints.push_back(static_cast<int64_t>(bytes));
+    rows->columns[2].floats.push_back(events == 0 ? 0.0 : static_cast<double>(bytes) / events);
+    ++rows->row_count;
+  };
+  add("resident", ResidentBytes());
+  add("events_table", table->Memory().total_bytes());
+  add("deduplication", dedup != nullptr ? dedup->memory_bytes() : 0);
+  return rows;
+}
+
+}  // namespace
+
+void RegisterMemoryTable(Catalog* catalog, const Table* table, const Deduplicator* dedup) {
+  catalog->RegisterSystemTable("memory", MemoryColumns(), [table, dedup] { return MemoryRows(table, dedup); });
+}
+
+}  // namespace mua
