@@ -54,6 +54,19 @@ ScalarKernel StringCompareKernel(CompareOp op) {
       }
       return absl::OkStatus();
     }
+    // Plain strings against a constant, for (in)equality: no switch per row;
+    // against '' only lengths are read.
+    if (b.constant && !a.is_dictionary() && !a.constant &&
+        (op == CompareOp::kEquals || op == CompareOp::kNotEquals)) {
+      const absl::string_view value = b.string_at(0);
+      const int64_t equal_means = op == CompareOp::kEquals ? 1 : 0;
+      if (value.empty()) {
+        for (size_t row = 0; row < rows; ++row) out->ints[row] = a.strings[row].empty() == equal_means;
+      } else {
+        for (size_t row = 0; row < rows; ++row) out->ints[row] = (a.strings[row] == value) == equal_means;
+      }
+      return absl::OkStatus();
+    }
     for (size_t row = 0; row < rows; ++row) {
       out->ints[row] = Compare(op, a.string_at(row), b.string_at(row));
     }
