@@ -167,8 +167,11 @@ t1="$(date +%s.%N)"
 rss_kb="$(awk '/^VmRSS:/ {print $2}' "/proc/$mua_pid/status")"
 table_bytes="$(mua_sql "SELECT sum(total_bytes) FROM system.tables WHERE name = 'events'" 2>/dev/null)" || true
 [[ "$table_bytes" =~ ^[0-9]+$ ]] || table_bytes=0
-python3 -c "import sys; n,a,b,rss,tb,z=sys.argv[1:]; n=int(n); s=float(b)-float(a); print('%d events in %.2f s = %.0f events/s (mua-server --load, start until count() over HTTP%s); resident (VmRSS) %.1f MB = %.2f bytes/event; system.tables total_bytes %.1f MB = %.2f bytes/event' % (n, s, n/s, z, int(rss)*1024/1e6, int(rss)*1024/n, int(tb)/1e6, int(tb)/n))" \
-  "$expected" "$t0" "$t1" "$rss_kb" "${table_bytes:-0}" "$streamed" | tee "$results/mua/load.txt"
+# The de-duplication set's share of the resident memory (system.memory).
+dedup_bytes="$(mua_sql "SELECT bytes FROM system.memory WHERE part = 'deduplication'" 2>/dev/null)" || true
+[[ "$dedup_bytes" =~ ^[0-9]+$ ]] || dedup_bytes=0
+python3 -c "import sys; n,a,b,rss,tb,db,z=sys.argv[1:]; n=int(n); s=float(b)-float(a); print('%d events in %.2f s = %.0f events/s (mua-server --load, start until count() over HTTP%s); resident (VmRSS) %.1f MB = %.2f bytes/event, of which the events table (system.tables total_bytes) %.1f MB = %.2f bytes/event and the de-duplication set (system.memory) %.1f MB = %.2f bytes/event' % (n, s, n/s, z, int(rss)*1024/1e6, int(rss)*1024/n, int(tb)/1e6, int(tb)/n, int(db)/1e6, int(db)/n))" \
+  "$expected" "$t0" "$t1" "$rss_kb" "${table_bytes:-0}" "${dedup_bytes:-0}" "$streamed" | tee "$results/mua/load.txt"
 set +e
 python3 "$queries/bench.py" mua --port "$port" --queries "$queries" --out "$results/mua" \
   --runs "$runs" --filter "$filter"
