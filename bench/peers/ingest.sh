@@ -61,26 +61,12 @@ while (($#)); do
 done
 
 die() { echo "bench/peers/ingest: $*" >&2; exit 2; }
-case "$events" in
-  100k) users=1000 ;;
-  1m) users=10000 ;;
-  10m) users=100000 ;;
-  100m) users=1000000; zstd="${zstd:-1}" ;;
-  *) die "--events must be 100k, 1m, 10m or 100m (got $events)" ;;
-esac
-zstd="${zstd:-0}"
-days=30
-seed=42
-tag="u${users}-d${days}-s${seed}"
+source "$here/common.sh"
+peers_dataset "$events"
 cd "$repo"
 started=$SECONDS
 
-if [[ -z "$build" ]]; then
-  echo "== make build (scripts/install-deps.sh, Release in build/release)"
-  make -C "$repo" build JOBS=2 || die "make build failed"
-  build="$repo/build/release"
-fi
-build="$(cd "$build" 2>/dev/null && pwd)" || die "build dir not found: $build"
+peers_build "$build"
 bin="$build/bin"
 for b in mua-server mua-gen mua-kafka-dev; do
   [[ -x "$bin/$b" ]] || die "$bin/$b missing: cmake --build $build --target $b"

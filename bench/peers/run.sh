@@ -60,36 +60,15 @@ while (($#)); do
 done
 
 die() { echo "bench/peers: $*" >&2; exit 2; }
-case "$events" in
-  100k) users=1000 ;;
-  1m) users=10000 ;;
-  10m) users=100000 ;;
-  100m)
-    users=1000000
-    # 100 M events: ~41 GB of JSON and ~17.5 GB of TSV uncompressed; ~25 GB in DuckDB's
-    # uncompressed in-memory tables (RAM: 24 GiB); ClickHouse's 2 GB per query is tight.
-    zstd="${zstd:-1}"
-    export DUCKDB_MEMORY_LIMIT="${DUCKDB_MEMORY_LIMIT:-12GB}" DUCKDB_COMPRESS="${DUCKDB_COMPRESS:-1}"
-    export CH_MAX_MEMORY="${CH_MAX_MEMORY:-8000000000}"
-    ;;
-  *) die "--events must be 100k, 1m, 10m or 100m (got $events)" ;;
-esac
-zstd="${zstd:-0}"
+source "$here/common.sh"
+peers_dataset "$events"
 zstd_suffix=""
 ((zstd)) && zstd_suffix=".zst"
-days=30
-seed=42
-tag="u${users}-d${days}-s${seed}"
 cd "$repo"
 started=$SECONDS
 
 # 1. Install and build (a given --build dir is used as it is).
-if [[ -z "$build" ]]; then
-  echo "== make build (scripts/install-deps.sh, Release in build/release)"
-  make -C "$repo" build JOBS=2 || die "make build failed"
-  build="$repo/build/release"
-fi
-build="$(cd "$build" 2>/dev/null && pwd)" || die "build dir not found: $build"
+peers_build "$build"
 mua_server="$build/bin/mua-server"
 for bin in "$mua_server" "$build/bin/mua-gen"; do
   [[ -x "$bin" ]] || die "$bin missing: cmake --build $build --target mua-server mua-gen"

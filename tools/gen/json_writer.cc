@@ -302,24 +302,17 @@ void AppendInvalidJsonLine(const GeneratedEvent& basis, uint64_t random, std::st
   scratch.sink.Finish();
 }
 
-absl::StatusOr<JsonLinesStats> WriteJsonLines(
+absl::StatusOr<JsonLinesStats> WriteEventChunks(
     const GeneratorOptions& options, absl::FunctionRef<absl::Status(std::string& chunk)> sink,
-    size_t chunk_bytes) {
+    size_t chunk_bytes, absl::FunctionRef<void(const GeneratedEvent&, std::string*, JsonLinesStats*)> append) {
   EventGenerator generator(options);
-  gen_internal::Rng invalid_rng(Mix64(options.seed ^ 0xbadbadULL));
-  // Insert before each valid line with this probability so invalid lines are invalid_share of all.
-  const double invalid_probability = options.invalid_share / (1 - options.invalid_share);
   JsonLinesStats stats;
   std::vector<GeneratedEvent> day;
   std::string chunk;
   chunk.reserve(chunk_bytes + (64 << 10));
   while (generator.NextDay(&day)) {
     for (const GeneratedEvent& event : day) {
-      if (invalid_probability > 0 && invalid_rng.Bernoulli(invalid_probability)) {
-        AppendInvalidJsonLine(event, invalid_rng.Next(), &chunk);
-        ++stats.invalid;
-      }
-      AppendJsonLine(event, &chunk);
+      append(event, &chunk, &stats);
       ++stats.events;
       stats.duplicates += event.duplicate ? 1 : 0;
       if (chunk.size() >= chunk_bytes) {
@@ -331,6 +324,22 @@ absl::StatusOr<JsonLinesStats> WriteJsonLines(
   if (!chunk.empty()) MUA_RETURN_IF_ERROR(sink(chunk));
   stats.users = generator.users_signed_up();
   return stats;
+}
+
+absl::StatusOr<JsonLinesStats> WriteJsonLines(
+    const GeneratorOptions& options, absl::FunctionRef<absl::Status(std::string& chunk)> sink,
+    size_t chunk_bytes) {
+  gen_internal::Rng invalid_rng(Mix64(options.seed ^ 0xbadbadULL));
+  // Insert before each valid line with this probability so invalid lines are invalid_share of all.
+  const double invalid_probability = options.invalid_share / (1 - options.invalid_share);
+  return WriteEventChunks(options, sink, chunk_bytes,
+                          [&](const GeneratedEvent& event, std::string* chunk, JsonLinesStats* stats) {
+                            if (invalid_probability > 0 && invalid_rng.Bernoulli(invalid_probability)) {
+                              AppendInvalidJsonLine(event, invalid_rng.Next(), chunk);
+                              ++stats->invalid;
+                            }
+                            AppendJsonLine(event, chunk);
+                          });
 }
 
 }  // namespace mua::gen

@@ -35,6 +35,14 @@ struct JsonLinesStats {
   int64_t users = 0;       // users who signed up
 };
 
+// Runs the generator over `options` and hands `sink` chunks of about
+// `chunk_bytes` of whole records; `append` writes each event's record(s) and
+// may count records of its own (invalid lines). WriteJsonLines and
+// WriteClickHouseTsv are this with their record formats.
+absl::StatusOr<JsonLinesStats> WriteEventChunks(
+    const GeneratorOptions& options, absl::FunctionRef<absl::Status(std::string& chunk)> sink,
+    size_t chunk_bytes, absl::FunctionRef<void(const GeneratedEvent&, std::string*, JsonLinesStats*)> append);
+
 // Runs an EventGenerator over all days of `options` and passes the JSON lines to `sink` in
 // chunks of whole lines, each about `chunk_bytes` long, inserting invalid lines so they make
 // up options.invalid_share of all lines. The sink may take the chunk's contents (swap in

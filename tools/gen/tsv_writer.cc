@@ -79,25 +79,10 @@ absl::StatusOr<JsonLinesStats> WriteClickHouseTsv(
     return absl::InvalidArgumentError(
         "TabSeparated output has no invalid rows: invalid_share must be 0");
   }
-  EventGenerator generator(options);
-  JsonLinesStats stats;
-  std::vector<GeneratedEvent> day;
-  std::string chunk;
-  chunk.reserve(chunk_bytes + (64 << 10));
-  while (generator.NextDay(&day)) {
-    for (const GeneratedEvent& event : day) {
-      AppendClickHouseTsvRow(event, &chunk);
-      ++stats.events;
-      stats.duplicates += event.duplicate ? 1 : 0;
-      if (chunk.size() >= chunk_bytes) {
-        MUA_RETURN_IF_ERROR(sink(chunk));
-        chunk.clear();
-      }
-    }
-  }
-  if (!chunk.empty()) MUA_RETURN_IF_ERROR(sink(chunk));
-  stats.users = generator.users_signed_up();
-  return stats;
+  return WriteEventChunks(options, sink, chunk_bytes,
+                          [](const GeneratedEvent& event, std::string* chunk, JsonLinesStats*) {
+                            AppendClickHouseTsvRow(event, chunk);
+                          });
 }
 
 }  // namespace mua::gen
