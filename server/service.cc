@@ -359,6 +359,7 @@ HttpResponse Service::HandleSql(HttpRequest& request, const Principal& principal
     absl::MutexLock lock(&mu_);
     running_queries_.erase(running->query_id);
   }
+  last_query_end_ns_.store(absl::ToUnixNanos(absl::Now()));
   running_.fetch_sub(1);
   const absl::Duration elapsed = absl::Now() - running->start;
   query_latency_.Record(elapsed);

@@ -73,6 +73,12 @@ class Service {
   // For /metrics: the HTTP server's connection count (set once it exists).
   void set_connection_counter(std::function<int64_t()> counter) { connections_ = std::move(counter); }
 
+  // Whether no query ran for `quiet` (none is running and the last one ended
+  // that long ago): when returning freed pages to the OS costs no query time.
+  bool Idle(absl::Duration quiet) const {
+    return running_.load() == 0 && absl::Now() - absl::FromUnixNanos(last_query_end_ns_.load()) > quiet;
+  }
+
  private:
   struct RunningQuery;
   struct Outcome;  // what the audit record needs besides the response
@@ -86,6 +92,7 @@ class Service {
   const ServiceOptions options_;
   std::function<int64_t()> connections_;
   std::atomic<int> running_{0};
+  std::atomic<int64_t> last_query_end_ns_{0};
   std::atomic<int64_t> query_counter_{0};
   LatencyHistogram query_latency_;
   std::atomic<int64_t> responses_by_class_[6] = {};  // 1xx..5xx by first digit
