@@ -18,6 +18,7 @@
 #include "rapidjson/document.h"
 #include "storage/base/time_util.h"
 #include "tests/testutil/status_matchers.h"
+#include "tests/tools/collect_output.h"
 #include "tools/gen/json_writer.h"
 
 namespace mua::gen {
@@ -34,17 +35,7 @@ Days Generate(const GeneratorOptions& options) {
 }
 
 std::string Lines(const GeneratorOptions& options, JsonLinesStats* stats = nullptr) {
-  std::string out;
-  auto result = WriteJsonLines(
-      options,
-      [&out](std::string& chunk) {
-        out.append(chunk);
-        return absl::OkStatus();
-      },
-      1 << 16);
-  EXPECT_OK(result);
-  if (stats != nullptr && result.ok()) *stats = *result;
-  return out;
+  return CollectOutput(WriteJsonLines, options, stats);
 }
 
 enum class TimestampForm { kZulu, kOffset, kEpochMillis };

@@ -8,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testutil/status_matchers.h"
+#include "tests/tools/collect_output.h"
 #include "tools/gen/json_writer.h"
 
 namespace mua::gen {
@@ -39,17 +40,7 @@ std::string Row(const GeneratedEvent& event) {
 }
 
 std::string Rows(const GeneratorOptions& options, JsonLinesStats* stats) {
-  std::string out;
-  auto result = WriteClickHouseTsv(
-      options,
-      [&out](std::string& chunk) {
-        out.append(chunk);
-        return absl::OkStatus();
-      },
-      1 << 16);
-  EXPECT_OK(result);
-  if (result.ok()) *stats = *result;
-  return out;
+  return CollectOutput(WriteClickHouseTsv, options, stats);
 }
 
 TEST(TsvWriterTest, RowHasTheFifteenColumnsInOrder) {
