@@ -1,6 +1,7 @@
 #include "query/executor.h"
 
 #include <algorithm>
+#include <map>
 #include <numeric>
 #include <thread>
 
@@ -211,16 +212,8 @@ absl::Status SelectRunner::ScanEvents(std::vector<std::unique_ptr<Worker>>* work
   std::vector<PartitionScan> scans(snapshot.partition_count(), {plan_.where.get(), all_columns});
   if (plan_.where_inside_time_range) {
     const BoundExpr* inside_filter = plan_.where_inside_time_range->get();
-    std::vector<bool> used(plan_.source.columns.size(), false);
+    std::vector<bool> used = read_after_filter_;
     MarkColumns(inside_filter, &used);
-    for (const BoundExprPtr& key : plan_.group_keys) MarkColumns(key.get(), &used);
-    for (const AggregateCall& call : plan_.aggregates) {
-      for (const BoundExprPtr& arg : call.args) MarkColumns(arg.get(), &used);
-    }
-    if (!Aggregating()) {
-      for (const BoundExprPtr& output : plan_.outputs) MarkColumns(output.get(), &used);
-      for (const SortKey& key : plan_.order_by) MarkColumns(key.expr.get(), &used);
-    }
     ColumnSet inside_columns;
     for (size_t i = 0; i < used.size() && i < plan_.source.columns.size(); ++i) {
       if (used[i]) inside_columns.Add(plan_.source.columns[i]);
@@ -332,12 +325,19 @@ absl::Status SelectRunner::RunPerUserBitmapPath() {
 absl::Status SelectRunner::RunRetentionTotals(Worker* worker) {
   const BitmapPlan& inner = *plan_.source.subquery->bitmap;
   const TableSnapshot& snapshot = *context_.snapshot;
+  // Each day's users once, however many totals read them (std::map: references stay valid).
+  std::map<int32_t, UserBitmap> users_of_day;
+  auto day_users = [&](int32_t day) -> const UserBitmap& {
+    auto [it, inserted] = users_of_day.try_emplace(day);
+    if (inserted) it->second = AllowedDayUsers(snapshot, inner, day);
+    return it->second;
+  };
   std::vector<Vector> totals;
   for (const BitmapPlan::RetentionTotal& total : plan_.bitmap->retention_totals) {
     uint64_t count = 0;
     if (total.retention < 0) {
       UserBitmap users;
-      for (int32_t day : inner.allowed_days) users |= AllowedDayUsers(snapshot, inner, day);
+      for (int32_t day : inner.allowed_days) users |= day_users(day);
       count = users.cardinality();
     } else {
       // retention(): r[1] = c1; r[k] = c1 AND ck; an index out of range reads 0.
@@ -345,8 +345,8 @@ absl::Status SelectRunner::RunRetentionTotals(Worker* worker) {
       const int64_t n = static_cast<int64_t>(days.size());
       const int64_t k = total.index < 0 ? n + 1 + total.index : total.index;
       if (k >= 1 && k <= n) {
-        const UserBitmap first = AllowedDayUsers(snapshot, inner, days[0]);
-        count = k == 1 ? first.cardinality() : first.and_cardinality(AllowedDayUsers(snapshot, inner, days[k - 1]));
+        const UserBitmap& first = day_users(days[0]);
+        count = k == 1 ? first.cardinality() : first.and_cardinality(day_users(days[k - 1]));
       }
     }
     totals.push_back(Vector::ConstantInt(DataType::Of(TypeId::kUInt64), static_cast<int64_t>(count), 1));
@@ -395,7 +395,6 @@ absl::StatusOr<bool> SelectRunner::RunBitmapPath(Worker* worker) {
       for (uint32_t type : bitmap.event_types) users |= snapshot.users_with_event_type(p, type);
     }
     for (const BitmapPlan::ValueCondition& condition : bitmap.value_conditions) {
-      if (!snapshot.has_segment_bitmaps(p)) return false;
       UserBitmap with_value;
       for (uint32_t code : condition.codes) with_value |= snapshot.users_with_value(p, condition.column, code);
       users &= with_value;

@@ -1141,9 +1141,6 @@ bool SelectBinder::ConstantTime(const Expr& e, bool is_day, int64_t* value) {
   return true;
 }
 
-// Pruning from the WHERE clause: conjuncts comparing event_time (or
-// toDate(event_time)) with constants narrow the scan's time range. The filter
-// itself still runs; this only skips partitions and blocks.
 // Rows of a partition wholly inside the scan's time range pass its time bounds:
 // there the filter is the other conjuncts only (often none).
 absl::Status SelectBinder::BindWhereInsideTimeRange() {
@@ -1166,6 +1163,10 @@ absl::Status SelectBinder::BindWhereInsideTimeRange() {
   return absl::OkStatus();
 }
 
+// Pruning from the WHERE clause: conjuncts comparing event_time (or
+// toDate(event_time)) with constants narrow the scan's time range, skipping
+// partitions and blocks. The filter still runs on partitions the range cuts
+// (BindWhereInsideTimeRange drops the bounds elsewhere).
 void SelectBinder::ExtractTimeRange() {
   if (plan_->source.kind != SourcePlan::Kind::kEvents || core_.where == nullptr) return;
   const std::vector<const Expr*> conjuncts = Conjuncts(core_.where.get());

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -22,6 +21,7 @@
 #include "rapidjson/writer.h"
 #include "storage/base/coding.h"
 #include "storage/base/parallel_for.h"
+#include "storage/base/fingerprint.h"
 #include "storage/base/status_macros.h"
 #include "storage/base/time_util.h"
 #include "storage/internal/file_format.h"
@@ -64,8 +64,8 @@ std::vector<ColumnId> DictionaryColumns() {
 }
 
 std::string ErasureFingerprint(absl::string_view user_id) {
-  const XXH128_hash_t hash = XXH3_128bits(user_id.data(), user_id.size());
-  return absl::StrFormat("%016x%016x", hash.high64, hash.low64);
+  const Fingerprint128 fingerprint = Fingerprint(user_id);
+  return absl::StrFormat("%016x%016x", fingerprint.second, fingerprint.first);
 }
 
 // --- WAL payloads: the accepted rows of one request.
@@ -131,29 +131,40 @@ absl::StatusOr<std::shared_ptr<const UserBitmap>> ReadBitmap(const char** p, con
   return std::shared_ptr<const UserBitmap>(std::move(bitmap));
 }
 
+// A count, then (code, bitmap) pairs in code order.
+void AppendBitmapsByCode(const storage_internal::BitmapsByCode& bitmaps, std::string* out) {
+  std::vector<uint32_t> codes;
+  for (const auto& [code, bitmap] : bitmaps) codes.push_back(code);
+  std::sort(codes.begin(), codes.end());
+  PutFixed32(out, static_cast<uint32_t>(codes.size()));
+  for (uint32_t code : codes) {
+    PutFixed32(out, code);
+    AppendBitmap(*bitmaps.at(code), out);
+  }
+}
+
+absl::Status ReadBitmapsByCode(const char** p, const char* limit, storage_internal::BitmapsByCode* bitmaps) {
+  if (limit - *p < 4) return absl::DataLossError("bitmaps: truncated");
+  const uint32_t count = LoadFixed32(*p);
+  *p += 4;
+  for (uint32_t i = 0; i < count; ++i) {
+    if (limit - *p < 4) return absl::DataLossError("bitmaps: truncated");
+    const uint32_t code = LoadFixed32(*p);
+    *p += 4;
+    MUA_ASSIGN_OR_RETURN((*bitmaps)[code], ReadBitmap(p, limit));
+  }
+  return absl::OkStatus();
+}
+
 std::string SerializeBitmaps(const UserBitmaps& bitmaps) {
   std::string out;
   AppendBitmap(bitmaps.all ? *bitmaps.all : UserBitmap(), &out);
-  std::vector<uint32_t> types;
-  for (const auto& [type, bitmap] : bitmaps.by_event_type) types.push_back(type);
-  std::sort(types.begin(), types.end());
-  PutFixed32(&out, static_cast<uint32_t>(types.size()));
-  for (uint32_t type : types) {
-    PutFixed32(&out, type);
-    AppendBitmap(*bitmaps.by_event_type.at(type), &out);
-  }
+  AppendBitmapsByCode(bitmaps.by_event_type, &out);
   // Segment columns (absent in files written before they existed): per column,
-  // the value count, (code, users) pairs in code order, then the multi-valued users.
+  // its users per value, then its multi-valued users.
   if (!bitmaps.has_segments) return out;
   for (const storage_internal::ValueBitmaps& segment : bitmaps.segments) {
-    std::vector<uint32_t> codes;
-    for (const auto& [code, bitmap] : segment.by_value) codes.push_back(code);
-    std::sort(codes.begin(), codes.end());
-    PutFixed32(&out, static_cast<uint32_t>(codes.size()));
-    for (uint32_t code : codes) {
-      PutFixed32(&out, code);
-      AppendBitmap(*segment.by_value.at(code), &out);
-    }
+    AppendBitmapsByCode(segment.by_value, &out);
     AppendBitmap(segment.multi_valued ? *segment.multi_valued : UserBitmap(), &out);
   }
   return out;
@@ -164,27 +175,11 @@ absl::StatusOr<std::shared_ptr<const UserBitmaps>> ParseBitmaps(absl::string_vie
   const char* const limit = p + bytes.size();
   auto bitmaps = std::make_shared<UserBitmaps>();
   MUA_ASSIGN_OR_RETURN(bitmaps->all, ReadBitmap(&p, limit));
-  if (limit - p < 4) return absl::DataLossError("bitmaps: truncated");
-  const uint32_t types = LoadFixed32(p);
-  p += 4;
-  for (uint32_t i = 0; i < types; ++i) {
-    if (limit - p < 4) return absl::DataLossError("bitmaps: truncated");
-    const uint32_t type = LoadFixed32(p);
-    p += 4;
-    MUA_ASSIGN_OR_RETURN(bitmaps->by_event_type[type], ReadBitmap(&p, limit));
-  }
+  MUA_RETURN_IF_ERROR(ReadBitmapsByCode(&p, limit, &bitmaps->by_event_type));
   bitmaps->has_segments = p != limit;
   if (bitmaps->has_segments) {
     for (storage_internal::ValueBitmaps& segment : bitmaps->segments) {
-      if (limit - p < 4) return absl::DataLossError("bitmaps: truncated");
-      const uint32_t values = LoadFixed32(p);
-      p += 4;
-      for (uint32_t i = 0; i < values; ++i) {
-        if (limit - p < 4) return absl::DataLossError("bitmaps: truncated");
-        const uint32_t code = LoadFixed32(p);
-        p += 4;
-        MUA_ASSIGN_OR_RETURN(segment.by_value[code], ReadBitmap(&p, limit));
-      }
+      MUA_RETURN_IF_ERROR(ReadBitmapsByCode(&p, limit, &segment.by_value));
       MUA_ASSIGN_OR_RETURN(segment.multi_valued, ReadBitmap(&p, limit));
     }
   }
@@ -226,11 +221,12 @@ absl::StatusOr<std::shared_ptr<const UserBitmaps>> BitmapsFromRows(
       }
     }
   }
+  std::array<int, kSegmentColumns.size()> slots;
+  for (size_t s = 0; s < kSegmentColumns.size(); ++s) slots[s] = storage_internal::CodeSlot(kSegmentColumns[s]);
+  const int type_slot = storage_internal::CodeSlot(ColumnId::kEventType);
   for (const EncodedRow& row : head_rows) {
-    for (size_t s = 0; s < kSegmentColumns.size(); ++s) {
-      values[s] = row.codes[storage_internal::CodeSlot(kSegmentColumns[s])];
-    }
-    add(row.user, row.codes[storage_internal::CodeSlot(ColumnId::kEventType)], values);
+    for (size_t s = 0; s < kSegmentColumns.size(); ++s) values[s] = row.codes[slots[s]];
+    add(row.user, row.codes[type_slot], values);
   }
   bitmaps->all = std::make_shared<UserBitmap>(std::move(all));
   for (auto& [type, bitmap] : by_type) {

@@ -13,10 +13,6 @@ namespace {
 
 constexpr uint32_t Bit(FunnelMode mode) { return static_cast<uint32_t>(mode); }
 
-uint32_t ValidMask(int num_conditions) {
-  return num_conditions >= 32 ? ~uint32_t{0} : (uint32_t{1} << num_conditions) - 1;
-}
-
 // ts - first <= window without signed overflow. REQUIRES ts >= first (sorted input).
 bool WithinWindow(int64_t first, int64_t ts, uint64_t window) {
   return static_cast<uint64_t>(ts) - static_cast<uint64_t>(first) <= window;
@@ -253,24 +249,13 @@ absl::StatusOr<WindowFunnelOptions> WindowFunnelOptions::Create(
 
 void WindowFunnelState::Add(int64_t timestamp, uint32_t cond_mask,
                             const WindowFunnelOptions& options) {
-  uint32_t mask = cond_mask & ValidMask(options.num_conditions);
-  const uint32_t row = next_row_++;
-  auto push = [&](uint8_t cond) {
+  ForEachFunnelEntry(timestamp, next_row_++, cond_mask, options, [&](const Entry& entry) {
     if (sorted_ && !entries_.empty()) {
       const Entry& back = entries_.back();
-      sorted_ = std::tie(back.timestamp, back.cond) <= std::tie(timestamp, cond);
+      sorted_ = std::tie(back.timestamp, back.cond) <= std::tie(entry.timestamp, entry.cond);
     }
-    entries_.push_back(Entry{timestamp, row, cond});
-  };
-  if (mask == 0) {
-    if (options.Has(FunnelMode::kStrictOrder)) push(0);
-    return;
-  }
-  while (mask != 0) {
-    const int bit = __builtin_ctz(mask);
-    mask &= mask - 1;
-    push(static_cast<uint8_t>(bit + 1));
-  }
+    entries_.push_back(entry);
+  });
 }
 
 void WindowFunnelState::Merge(const WindowFunnelState& other) {

@@ -59,6 +59,29 @@ struct FunnelEntry {
   uint8_t cond;
 };
 
+// Bits 0..num_conditions-1.
+inline uint32_t ValidMask(int num_conditions) {
+  return num_conditions >= 32 ? ~uint32_t{0} : (uint32_t{1} << num_conditions) - 1;
+}
+
+// Calls push(entry) for each entry of one row: one per true condition (bit k-1
+// of `cond_mask` is condition k; bits >= N are ignored), or one of condition 0
+// for a row matching nothing in strict_order (none otherwise).
+template <typename Push>
+void ForEachFunnelEntry(int64_t timestamp, uint32_t row, uint32_t cond_mask, const WindowFunnelOptions& options,
+                        Push push) {
+  uint32_t mask = cond_mask & ValidMask(options.num_conditions);
+  if (mask == 0) {
+    if (options.Has(FunnelMode::kStrictOrder)) push(FunnelEntry{timestamp, row, 0});
+    return;
+  }
+  while (mask != 0) {
+    const int bit = __builtin_ctz(mask);
+    mask &= mask - 1;
+    push(FunnelEntry{timestamp, row, static_cast<uint8_t>(bit + 1)});
+  }
+}
+
 // The funnel level 0..N of one group's entries (any order; sorted in place).
 uint8_t WindowFunnelOfEntries(absl::Span<FunnelEntry> entries, bool sorted, const WindowFunnelOptions& options);
 

@@ -309,13 +309,9 @@ class ArgExtremeAggregate final : public AggregateFunction {
   std::vector<uint8_t> seen_;
 };
 
-// uniqExact, uniq, count(DISTINCT): exact distinct counts. User numbers go
-// to Roaring bitmaps; one numeric argument to a set of integers (floats by
-// their bits); anything else to a set of 128-bit fingerprints of the values,
-// as ClickHouse's uniqExact keeps for strings (SipHash128 there).
 // A set of fingerprints that stays cache-friendly when large: past kSplitAt
 // entries it splits into 256 parts by the fingerprint's top byte. Inserting a
-// batch in part order (InsertBatch) then touches one small part after another
+// batch in part order (DistinctAggregate does) then touches one small part after another
 // instead of missing all over one table of millions of entries.
 class FingerprintSet {
  public:
@@ -354,6 +350,10 @@ class FingerprintSet {
   std::vector<absl::flat_hash_set<Fingerprint128>> parts_;
 };
 
+// uniqExact, uniq, count(DISTINCT): exact distinct counts. User numbers go
+// to Roaring bitmaps; one numeric argument to a set of integers (floats by
+// their bits); anything else to a set of 128-bit fingerprints of the values,
+// as ClickHouse's uniqExact keeps for strings (SipHash128 there).
 class DistinctAggregate final : public AggregateFunction {
  public:
   enum class Mode { kUsers, kInts, kText };
@@ -575,27 +575,17 @@ class WindowFunnelAggregate final : public AggregateFunction {
     const int n = options_.num_conditions;
     // Rows matching no condition change nothing unless strict_order must see them.
     const bool keep_unmatched = options_.Has(query_internal::FunnelMode::kStrictOrder);
-    const uint32_t valid = n >= 32 ? ~0u : (1u << n) - 1;
     for (size_t row = 0; row < groups.size(); ++row) {
       uint32_t mask = 0;
       for (int k = 0; k < n; ++k) {
         if (args[k + 1].int_at(row) != 0) mask |= 1u << k;
       }
-      mask &= valid;
       if (mask == 0 && !keep_unmatched) continue;
       int64_t ts = args[0].int_at(row);
       // DateTime64 is accepted (ClickHouse needs DateTime): compare in whole seconds.
       if (time_type_ == TypeId::kDateTime64) ts = query_internal::FloorDiv(ts, 1000);
-      const uint32_t id = next_row_++;
-      if (mask == 0) {
-        Push(groups[row], {ts, id, 0});
-        continue;
-      }
-      while (mask != 0) {
-        const int bit = __builtin_ctz(mask);
-        mask &= mask - 1;
-        Push(groups[row], {ts, id, static_cast<uint8_t>(bit + 1)});
-      }
+      query_internal::ForEachFunnelEntry(ts, next_row_++, mask, options_,
+                                         [&](const query_internal::FunnelEntry& entry) { Push(groups[row], entry); });
     }
     return absl::OkStatus();
   }

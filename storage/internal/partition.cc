@@ -21,13 +21,14 @@ void CompactBitmaps(PartitionState* state) {
     copy->shrinkToFit();
     return copy;
   };
+  auto compact_all = [&](const BitmapsByCode& from, BitmapsByCode* into) {
+    for (const auto& [code, bitmap] : from) (*into)[code] = compact(*bitmap);
+  };
   const UserBitmaps& old = *state->bitmaps;
   if (old.all) bitmaps->all = compact(*old.all);
-  for (const auto& [type, bitmap] : old.by_event_type) bitmaps->by_event_type[type] = compact(*bitmap);
+  compact_all(old.by_event_type, &bitmaps->by_event_type);
   for (size_t s = 0; s < kSegmentColumns.size(); ++s) {
-    for (const auto& [code, bitmap] : old.segments[s].by_value) {
-      bitmaps->segments[s].by_value[code] = compact(*bitmap);
-    }
+    compact_all(old.segments[s].by_value, &bitmaps->segments[s].by_value);
     if (old.segments[s].multi_valued) bitmaps->segments[s].multi_valued = compact(*old.segments[s].multi_valued);
   }
   bitmaps->has_segments = old.has_segments;
@@ -48,6 +49,12 @@ std::shared_ptr<const UserBitmap> WithUsers(const std::shared_ptr<const UserBitm
   return bitmap;
 }
 
+// The bitmap of `code`, or null.
+std::shared_ptr<const UserBitmap> Find(const BitmapsByCode& bitmaps, uint32_t code) {
+  auto it = bitmaps.find(code);
+  return it == bitmaps.end() ? nullptr : it->second;
+}
+
 void SortUnique(std::vector<uint32_t>* users) {
   std::sort(users->begin(), users->end());
   users->erase(std::unique(users->begin(), users->end()), users->end());
@@ -57,7 +64,7 @@ void SortUnique(std::vector<uint32_t>* users) {
 
 size_t UserBitmaps::memory_bytes() const {
   size_t bytes = sizeof(*this) + (all ? BitmapBytes(*all) : 0);
-  auto add_map = [&](const absl::flat_hash_map<uint32_t, std::shared_ptr<const UserBitmap>>& map) {
+  auto add_map = [&](const BitmapsByCode& map) {
     bytes += map.capacity() * (sizeof(uint32_t) + sizeof(all) + 1);
     for (const auto& [code, bitmap] : map) bytes += BitmapBytes(*bitmap);
   };
@@ -160,8 +167,7 @@ std::shared_ptr<const PartitionState> Partition::Append(absl::Span<const Encoded
   bitmaps->all = WithUsers(before.all, all_users);
   for (auto& [type, users] : users_by_type) {
     SortUnique(&users);
-    auto it = before.by_event_type.find(type);
-    bitmaps->by_event_type[type] = WithUsers(it == before.by_event_type.end() ? nullptr : it->second, users);
+    bitmaps->by_event_type[type] = WithUsers(Find(before.by_event_type, type), users);
   }
   for (size_t s = 0; s < kSegmentColumns.size(); ++s) {
     const ValueBitmaps& old = before.segments[s];
@@ -171,15 +177,14 @@ std::shared_ptr<const PartitionState> Partition::Append(absl::Span<const Encoded
     std::vector<uint32_t> listed, multi;
     for (auto& [code, users] : users_by_value[s]) {
       SortUnique(&users);
-      auto it = old.by_value.find(code);
-      const UserBitmap* had = it == old.by_value.end() ? nullptr : it->second.get();
+      const std::shared_ptr<const UserBitmap> had = Find(old.by_value, code);
       for (uint32_t user : users) {
         if (before.all && before.all->contains(user) && (had == nullptr || !had->contains(user))) {
           multi.push_back(user);
         }
       }
       listed.insert(listed.end(), users.begin(), users.end());
-      segment.by_value[code] = WithUsers(it == old.by_value.end() ? nullptr : it->second, users);
+      segment.by_value[code] = WithUsers(had, users);
     }
     if (users_by_value[s].size() > 1) {
       std::sort(listed.begin(), listed.end());
@@ -256,8 +261,7 @@ absl::StatusOr<std::shared_ptr<const PartitionState>> Partition::EraseUser(uint3
     return copy;
   };
   bitmaps->all = without(*old_bitmaps.all);
-  auto erase_from = [&](const absl::flat_hash_map<uint32_t, std::shared_ptr<const UserBitmap>>& from,
-                        absl::flat_hash_map<uint32_t, std::shared_ptr<const UserBitmap>>* into) {
+  auto erase_from = [&](const BitmapsByCode& from, BitmapsByCode* into) {
     for (const auto& [code, bitmap] : from) {
       if (!bitmap->contains(user)) {
         (*into)[code] = bitmap;

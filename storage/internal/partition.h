@@ -27,11 +27,14 @@
 
 namespace mua::storage_internal {
 
+// Users per dictionary code (event_type, or a segment column's values).
+using BitmapsByCode = absl::flat_hash_map<uint32_t, std::shared_ptr<const UserBitmap>>;
+
 // One segment column's bitmaps in a partition: per value code, the users with
 // an event of that value; and the users seen with more than one value, for whom
 // intersecting this column's bitmaps with another condition's is not exact.
 struct ValueBitmaps {
-  absl::flat_hash_map<uint32_t, std::shared_ptr<const UserBitmap>> by_value;
+  BitmapsByCode by_value;
   std::shared_ptr<const UserBitmap> multi_valued;
 };
 
@@ -39,7 +42,7 @@ struct ValueBitmaps {
 // each segment column (kSegmentColumns, in that order).
 struct UserBitmaps {
   std::shared_ptr<const UserBitmap> all;
-  absl::flat_hash_map<uint32_t, std::shared_ptr<const UserBitmap>> by_event_type;
+  BitmapsByCode by_event_type;
   std::array<ValueBitmaps, kSegmentColumns.size()> segments;
   // False when loaded from a checkpoint written before segment bitmaps existed:
   // queries then scan.
