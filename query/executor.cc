@@ -11,6 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "query/internal/group_table.h"
+#include "storage/base/parallel_for.h"
 #include "storage/base/status_macros.h"
 #include "storage/base/time_util.h"
 #include "storage/string_dictionary.h"
@@ -261,10 +262,8 @@ absl::Status SelectRunner::ScanEvents(std::vector<std::unique_ptr<Worker>>* work
     if (context_.rows_read) context_.rows_read->fetch_add(rows_read);
     if (context_.bytes_read) context_.bytes_read->fetch_add(bytes_read);
   };
-  std::vector<std::thread> threads;
-  for (size_t w = 1; w < workers->size(); ++w) threads.emplace_back(work, (*workers)[w].get());
-  work((*workers)[0].get());
-  for (std::thread& thread : threads) thread.join();
+  ParallelFor(workers->size(), static_cast<int>(workers->size()),
+              [&](int, size_t w) { work((*workers)[w].get()); });
   return first_error;
 }
 

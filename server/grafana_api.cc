@@ -25,7 +25,7 @@
 #include "server/internal/grafana_sql.h"
 #include "server/internal/json_api.h"
 #include "server/internal/json_params.h"
-#include "sql/sql_engine.h"
+#include "server/query_runner.h"
 
 namespace mua {
 namespace {
@@ -43,7 +43,7 @@ constexpr int kMaxTagValues = 1'000;
 constexpr absl::string_view kDefaultAllowedHeaders = "accept, content-type, authorization";
 
 // An endpoint writes its whole answer into `writer`; on error the partial text is dropped.
-using Endpoint = absl::Status (*)(const rapidjson::Value& body, const SqlEngine& engine,
+using Endpoint = absl::Status (*)(const rapidjson::Value& body, const QueryRunner& runner,
                                   JsonWriter* writer);
 
 // ---- Small JSON readers ----
@@ -98,7 +98,7 @@ absl::Status InTarget(const absl::Status& status, absl::string_view ref_id,
 
 // ---- Endpoints ----
 
-absl::Status ServeMetrics(const rapidjson::Value&, const SqlEngine&, JsonWriter* writer) {
+absl::Status ServeMetrics(const rapidjson::Value&, const QueryRunner&, JsonWriter* writer) {
   writer->StartArray();
   for (const server_internal::MetricSpec& metric : server_internal::GrafanaMetrics()) {
     writer->StartObject();
@@ -150,7 +150,7 @@ absl::StatusOr<const server_internal::MetricSpec*> RequireMetric(absl::string_vi
       absl::StrCat("unknown metric '", name, "'; MUA offers ", absl::StrJoin(names, ", ")));
 }
 
-absl::Status ServePayloadOptions(const rapidjson::Value& body, const SqlEngine& engine,
+absl::Status ServePayloadOptions(const rapidjson::Value& body, const QueryRunner& runner,
                                  JsonWriter* writer) {
   const std::optional<std::string> metric_name = StringMember(body, "metric");
   const std::optional<std::string> name = StringMember(body, "name");
@@ -159,7 +159,7 @@ absl::Status ServePayloadOptions(const rapidjson::Value& body, const SqlEngine& 
   absl::StatusOr<const server_internal::MetricSpec*> metric = RequireMetric(*metric_name);
   if (!metric.ok()) return metric.status();
   absl::StatusOr<std::vector<server_internal::PayloadOption>> options =
-      server_internal::MetricPayloadOptions(**metric, *name, engine);
+      server_internal::MetricPayloadOptions(**metric, *name, runner);
   if (!options.ok()) return options.status();
   writer->StartArray();
   for (const server_internal::PayloadOption& option : *options) {
@@ -177,7 +177,7 @@ absl::Status ServePayloadOptions(const rapidjson::Value& body, const SqlEngine& 
 // The frames of one element of `targets`; an empty list for targets Grafana would not send.
 absl::StatusOr<std::vector<GrafanaFrame>> RunTarget(const rapidjson::Value& target,
                                                     const QueryScope& scope,
-                                                    const SqlEngine& engine, std::string* ref_id) {
+                                                    const QueryRunner& runner, std::string* ref_id) {
   if (!target.IsObject())
     return absl::InvalidArgumentError("every element of targets must be an object");
   *ref_id = StringMember(target, "refId").value_or("");
@@ -202,12 +202,12 @@ absl::StatusOr<std::vector<GrafanaFrame>> RunTarget(const rapidjson::Value& targ
   absl::StatusOr<const server_internal::MetricSpec*> metric = RequireMetric(*name);
   if (!metric.ok()) return InTarget(metric.status(), *ref_id, *name);
   absl::StatusOr<std::vector<GrafanaFrame>> frames =
-      server_internal::RunMetric(**metric, JsonParams(payload_object, "payload."), scope, engine);
+      server_internal::RunMetric(**metric, JsonParams(payload_object, "payload."), scope, runner);
   if (!frames.ok()) return InTarget(frames.status(), *ref_id, (*metric)->value);
   return frames;
 }
 
-absl::Status ServeQuery(const rapidjson::Value& body, const SqlEngine& engine, JsonWriter* writer) {
+absl::Status ServeQuery(const rapidjson::Value& body, const QueryRunner& runner, JsonWriter* writer) {
   absl::StatusOr<QueryScope> scope = ParseQueryScope(body);
   if (!scope.ok()) return scope.status();
   if (body.HasMember("targets") && !body["targets"].IsArray()) {
@@ -217,7 +217,7 @@ absl::Status ServeQuery(const rapidjson::Value& body, const SqlEngine& engine, J
   if (body.HasMember("targets")) {
     for (const rapidjson::Value& target : body["targets"].GetArray()) {
       std::string ref_id;
-      absl::StatusOr<std::vector<GrafanaFrame>> frames = RunTarget(target, *scope, engine, &ref_id);
+      absl::StatusOr<std::vector<GrafanaFrame>> frames = RunTarget(target, *scope, runner, &ref_id);
       if (!frames.ok()) return frames.status();
       for (const GrafanaFrame& frame : *frames) server_internal::WriteFrame(frame, ref_id, writer);
     }
@@ -229,12 +229,12 @@ absl::Status ServeQuery(const rapidjson::Value& body, const SqlEngine& engine, J
 // Values of a variable query: an events column's values in the range, or a SELECT's
 // (text, value) pairs from columns __text/__value or else its first column.
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> VariableValues(
-    absl::string_view query, const std::optional<TimeRange>& range, const SqlEngine& engine) {
+    absl::string_view query, const std::optional<TimeRange>& range, const QueryRunner& runner) {
   std::vector<std::pair<std::string, std::string>> values;
   const absl::string_view trimmed = absl::StripAsciiWhitespace(query);
   if (server_internal::IsFilterableColumn(trimmed)) {
     absl::StatusOr<std::vector<std::string>> column =
-        server_internal::ColumnValues(engine, trimmed, range, "", kMaxVariableValues);
+        server_internal::ColumnValues(runner, trimmed, range, "", kMaxVariableValues);
     if (!column.ok()) return column.status();
     for (std::string& value : *column) values.emplace_back(value, value);
     return values;
@@ -250,7 +250,7 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> VariableValues(
   absl::StatusOr<std::string> sql =
       server_internal::ExpandMacros(trimmed, scope ? &*scope : nullptr);
   if (!sql.ok()) return sql.status();
-  absl::StatusOr<ResultSet> result = server_internal::RunSelect(engine, *sql);
+  absl::StatusOr<ResultSet> result = server_internal::RunSelect(runner, *sql, SqlOrigin::kUserReadOnly);
   if (!result.ok()) return result.status();
   if (result->columns.empty()) return values;
   const size_t text = server_internal::FindResultColumn(*result, "__text").value_or(0);
@@ -262,7 +262,7 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> VariableValues(
   return values;
 }
 
-absl::Status ServeVariable(const rapidjson::Value& body, const SqlEngine& engine,
+absl::Status ServeVariable(const rapidjson::Value& body, const QueryRunner& runner,
                            JsonWriter* writer) {
   std::optional<std::string> query;
   if (body.HasMember("payload")) query = StringMember(body["payload"], "target");
@@ -273,7 +273,7 @@ absl::Status ServeVariable(const rapidjson::Value& body, const SqlEngine& engine
   absl::StatusOr<std::optional<TimeRange>> range = server_internal::ParseOptionalRange(body);
   if (!range.ok()) return range.status();
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> values =
-      VariableValues(*query, *range, engine);
+      VariableValues(*query, *range, runner);
   if (!values.ok()) return values.status();
   writer->StartArray();
   for (const auto& [text, value] : *values) {
@@ -289,7 +289,7 @@ absl::Status ServeVariable(const rapidjson::Value& body, const SqlEngine& engine
   return absl::OkStatus();
 }
 
-absl::Status ServeTagKeys(const rapidjson::Value&, const SqlEngine&, JsonWriter* writer) {
+absl::Status ServeTagKeys(const rapidjson::Value&, const QueryRunner&, JsonWriter* writer) {
   writer->StartArray();
   for (absl::string_view column : server_internal::FilterableColumns()) {
     writer->StartObject();
@@ -303,7 +303,7 @@ absl::Status ServeTagKeys(const rapidjson::Value&, const SqlEngine&, JsonWriter*
   return absl::OkStatus();
 }
 
-absl::Status ServeTagValues(const rapidjson::Value& body, const SqlEngine& engine,
+absl::Status ServeTagValues(const rapidjson::Value& body, const QueryRunner& runner,
                             JsonWriter* writer) {
   const std::optional<std::string> key = StringMember(body, "key");
   if (!key) return absl::InvalidArgumentError("the request needs a string 'key'");
@@ -317,7 +317,7 @@ absl::Status ServeTagValues(const rapidjson::Value& body, const SqlEngine& engin
   absl::StatusOr<std::string> filters = server_internal::AdhocFiltersToSql(body, *key);
   if (!filters.ok()) return filters.status();
   absl::StatusOr<std::vector<std::string>> values =
-      server_internal::ColumnValues(engine, *key, *range, *filters, kMaxTagValues);
+      server_internal::ColumnValues(runner, *key, *range, *filters, kMaxTagValues);
   if (!values.ok()) return values.status();
   writer->StartArray();
   for (const std::string& value : *values) {
@@ -331,7 +331,7 @@ absl::Status ServeTagValues(const rapidjson::Value& body, const SqlEngine& engin
 }
 
 // SimpleJSON's /search: metric names (filtered by the typed text), or a variable's values.
-absl::Status ServeSearch(const rapidjson::Value& body, const SqlEngine& engine,
+absl::Status ServeSearch(const rapidjson::Value& body, const QueryRunner& runner,
                          JsonWriter* writer) {
   const std::string query = StringMember(body, "target").value_or("");
   const absl::string_view trimmed = absl::StripAsciiWhitespace(query);
@@ -340,7 +340,7 @@ absl::Status ServeSearch(const rapidjson::Value& body, const SqlEngine& engine,
     absl::StatusOr<std::optional<TimeRange>> range = server_internal::ParseOptionalRange(body);
     if (!range.ok()) return range.status();
     absl::StatusOr<std::vector<std::pair<std::string, std::string>>> values =
-        VariableValues(trimmed, *range, engine);
+        VariableValues(trimmed, *range, runner);
     if (!values.ok()) return values.status();
     for (auto& [text, value] : *values) names.push_back(std::move(value));
   } else {
@@ -374,7 +374,7 @@ void WriteAnnotations(const ResultSet& table, const rapidjson::Value* annotation
     writer->StartObject();
     if (annotation != nullptr) {
       writer->Key("annotation");
-      annotation->Accept(*writer);
+      annotation->Accept(*writer);  // recursive; the body was parsed at most kMaxJsonDepth deep
     }
     writer->Key("time");
     writer->Int64(*start);
@@ -406,7 +406,7 @@ void WriteAnnotations(const ResultSet& table, const rapidjson::Value* annotation
 }
 
 // SimpleJSON's /annotations: annotation.query is empty or "releases", or a SELECT.
-absl::Status ServeAnnotations(const rapidjson::Value& body, const SqlEngine& engine,
+absl::Status ServeAnnotations(const rapidjson::Value& body, const QueryRunner& runner,
                               JsonWriter* writer) {
   absl::StatusOr<QueryScope> scope = ParseQueryScope(body);
   if (!scope.ok()) return scope.status();
@@ -426,7 +426,7 @@ absl::Status ServeAnnotations(const rapidjson::Value& body, const SqlEngine& eng
         absl::StrCat("annotation.query must be empty, 'releases' or a SELECT, not '", query, "'"));
   }
   absl::StatusOr<std::vector<GrafanaFrame>> frames = server_internal::RunMetric(
-      *server_internal::FindMetric(metric), JsonParams(&payload, "payload."), *scope, engine);
+      *server_internal::FindMetric(metric), JsonParams(&payload, "payload."), *scope, runner);
   if (!frames.ok()) return frames.status();
   writer->StartArray();
   for (const GrafanaFrame& frame : *frames) {
@@ -521,7 +521,7 @@ HttpResponse MethodNotAllowed(absl::string_view method, absl::string_view path,
 }
 
 HttpResponse ServeJsonEndpoint(const HttpRequest& request, Endpoint endpoint,
-                               const SqlEngine& engine) {
+                               const QueryRunner& runner) {
   const absl::string_view content_type = request.Header("Content-Type");
   if (!request.body.empty() && !content_type.empty() &&
       !absl::StartsWithIgnoreCase(absl::StripLeadingAsciiWhitespace(content_type),
@@ -532,20 +532,20 @@ HttpResponse ServeJsonEndpoint(const HttpRequest& request, Endpoint endpoint,
   }
   rapidjson::Document body;
   const std::string text = absl::StripAsciiWhitespace(request.body).empty() ? "{}" : request.body;
-  if (body.Parse<server_internal::kUntrustedJsonFlags>(text.data(), text.size()).HasParseError()) {
-    return JsonError(400, absl::StrCat("malformed JSON body at offset ", body.GetErrorOffset(),
-                                       ": ", rapidjson::GetParseError_En(body.GetParseError())));
+  // Bounded depth: parts of the body are written back (the annotation) recursively.
+  if (absl::Status parsed = server_internal::ParseUntrustedJson(text, &body); !parsed.ok()) {
+    return JsonError(400, absl::StrCat("malformed JSON body (", parsed.message(), ")"));
   }
   if (!body.IsObject()) return JsonError(400, "the JSON body must be an object");
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);
-  if (absl::Status status = endpoint(body, engine, &writer); !status.ok()) {
+  if (absl::Status status = endpoint(body, runner, &writer); !status.ok()) {
     return JsonError(GrafanaStatusOf(status.code()), status.message());
   }
   return HttpResponse::Json(200, server_internal::JsonText(buffer));
 }
 
-HttpResponse Dispatch(const HttpRequest& request, const SqlEngine& engine) {
+HttpResponse Dispatch(const HttpRequest& request, const QueryRunner& runner) {
   const std::string path = EndpointPath(request.path);
   if (request.method == "OPTIONS") return Preflight(request);
   if (path == "/") {
@@ -557,20 +557,20 @@ HttpResponse Dispatch(const HttpRequest& request, const SqlEngine& engine) {
   for (const Route& route : kRoutes) {
     if (route.path != path) continue;
     if (request.method != "POST") return MethodNotAllowed(request.method, path, "POST");
-    return ServeJsonEndpoint(request, route.endpoint, engine);
+    return ServeJsonEndpoint(request, route.endpoint, runner);
   }
   return JsonError(404, absl::StrCat("no Grafana endpoint /grafana", path));
 }
 
 }  // namespace
 
-HttpResponse HandleGrafana(const HttpRequest& request, const SqlEngine& engine) {
+HttpResponse HandleGrafana(const HttpRequest& request, const QueryRunner& runner) {
   HttpResponse response;
   if (request.path != kGrafanaPathPrefix &&
       !absl::StartsWith(request.path, absl::StrCat(kGrafanaPathPrefix, "/"))) {
     response = JsonError(404, absl::StrCat("not a Grafana path: ", request.path));
   } else {
-    response = Dispatch(request, engine);
+    response = Dispatch(request, runner);
   }
   AddCorsHeaders(request, &response);
   return response;

@@ -6,13 +6,13 @@
 // preflights, so Grafana's "Browser" access works too. Errors are non-2xx with
 // {"error": msg, "message": msg}: 400 bad JSON or parameters, 404 unknown path,
 // 405 wrong method, 415 a body that is not JSON. Metrics become SQL run through
-// the SqlEngine; docs/GRAFANA.md lists them with their payload options.
+// the QueryRunner; docs/GRAFANA.md lists them with their payload options.
 //
 //   if (request.path == kGrafanaPathPrefix || absl::StartsWith(request.path, "/grafana/")) {
-//     return HandleGrafana(request, engine);
+//     return HandleGrafana(request, runner);
 //   }
 //
-// Thread safety: stateless; runs concurrently as far as the engine does.
+// Thread safety: stateless; runs concurrently as far as the runner does.
 #pragma once
 
 #include "absl/strings/match.h"
@@ -21,13 +21,13 @@
 
 namespace mua {
 
-class SqlEngine;
+class QueryRunner;
 
 inline constexpr absl::string_view kGrafanaPathPrefix = "/grafana";
 
 // Answers one request whose path is kGrafanaPathPrefix or below it ("/grafana/query";
 // repeated and trailing slashes are ignored, as Grafana makes "//query" from a
 // datasource URL ending in '/'). Never fails: errors are responses.
-HttpResponse HandleGrafana(const HttpRequest& request, const SqlEngine& engine);
+HttpResponse HandleGrafana(const HttpRequest& request, const QueryRunner& runner);
 
 }  // namespace mua

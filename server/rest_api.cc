@@ -26,7 +26,7 @@
 #include "server/internal/rest_request.h"
 #include "sql/ast.h"
 #include "sql/parser.h"
-#include "sql/sql_engine.h"
+#include "server/query_runner.h"
 #include "sql/sql_error.h"
 
 namespace mua {
@@ -37,7 +37,8 @@ using server_internal::JsonText;
 using server_internal::JsonWriter;
 using server_internal::WriteString;
 
-// Deeper bodies are refused whole: the ingestor parses arrays recursively.
+// Deeper bodies are refused whole; shallower elements nested deeper than kMaxJsonDepth
+// are rejected one by one by the ingestor (no recursion either way).
 constexpr int kMaxEventBodyDepth = 1'000;
 // The default answer of /query: meta, data, rows, statistics, written by RapidJSON.
 constexpr absl::string_view kRestJsonFormat = "JSON";
@@ -262,17 +263,15 @@ std::string QueryJson(const ResultSet& result) {
   return JsonText(buffer);
 }
 
-HttpResponse ServeQuery(const HttpRequest& request, const SqlEngine& engine) {
+HttpResponse ServeQuery(const HttpRequest& request, const QueryRunner& runner) {
   if (!ContentTypeIsOneOf(request, {"application/json"})) {
     return UnsupportedMediaType(request, "JSON (Content-Type: application/json)");
   }
   rapidjson::Document body;
-  body.Parse<server_internal::kUntrustedJsonFlags>(request.body.data(), request.body.size());
-  if (body.HasParseError()) {
-    return JsonError(
-        400, absl::StrCat("the body is not valid JSON (at byte ", body.GetErrorOffset(), ": ",
-                          rapidjson::GetParseError_En(body.GetParseError()),
-                          "); send {\"sql\": \"SELECT ...\"}"));
+  if (absl::Status parsed = server_internal::ParseUntrustedJson(request.body, &body);
+      !parsed.ok()) {
+    return JsonError(400, absl::StrCat("the body is not valid JSON (", parsed.message(),
+                                       "); send {\"sql\": \"SELECT ...\"}"));
   }
   if (!body.IsObject()) return JsonError(400, "the body must be a JSON object {\"sql\": ...}");
   const JsonParams fields(&body, "");
@@ -298,7 +297,7 @@ HttpResponse ServeQuery(const HttpRequest& request, const SqlEngine& engine) {
     if (!parsed.ok()) return JsonError(400, parsed.status().message());
     format = *parsed;
   }
-  absl::StatusOr<StatementOutput> output = engine.Execute(*sql);
+  absl::StatusOr<StatementOutput> output = runner.Run(*sql, SqlOrigin::kUserReadOnly);
   if (!output.ok()) return SqlStatusError(output.status());
   if (output->kind != StatementOutput::Kind::kRows) {
     return JsonError(400, NotReadOnlyMessage(StatementKind::kInsert));
@@ -314,7 +313,7 @@ HttpResponse ServeQuery(const HttpRequest& request, const SqlEngine& engine) {
 
 HttpResponse ServeRead(const HttpRequest& request, Endpoint endpoint,
                        absl::string_view user_segment, const RestContext& context) {
-  if (context.engine == nullptr) return Unavailable("the query engine");
+  if (context.runner == nullptr) return Unavailable("the query runner");
   rapidjson::Document document;
   if (absl::Status status =
           server_internal::GatherParams(request, server_internal::RestListParams(), &document);
@@ -332,18 +331,18 @@ HttpResponse ServeRead(const HttpRequest& request, Endpoint endpoint,
       if (status.ok() && !user_id.ok()) status = user_id.status();
       if (status.ok()) {
         status = server_internal::ServeUserSummary(*user_id, context.user_id_hasher,
-                                                   *context.engine, &writer);
+                                                   *context.runner, &writer);
       }
       break;
     }
     case Endpoint::kDailyMetrics:
-      status = server_internal::ServeDailyMetrics(params, *context.engine, &writer);
+      status = server_internal::ServeDailyMetrics(params, *context.runner, &writer);
       break;
     case Endpoint::kRetention:
-      status = server_internal::ServeRetention(params, *context.engine, &writer);
+      status = server_internal::ServeRetention(params, *context.runner, &writer);
       break;
     case Endpoint::kFunnel:
-      status = server_internal::ServeFunnel(params, *context.engine, &writer);
+      status = server_internal::ServeFunnel(params, *context.runner, &writer);
       break;
     case Endpoint::kQuery:
     case Endpoint::kEvents:
@@ -428,8 +427,8 @@ HttpResponse HandleRest(const HttpRequest& request, const RestContext& context) 
   }
   switch (route->endpoint) {
     case Endpoint::kQuery:
-      if (context.engine == nullptr) return Unavailable("the query engine");
-      return ServeQuery(request, *context.engine);
+      if (context.runner == nullptr) return Unavailable("the query runner");
+      return ServeQuery(request, *context.runner);
     case Endpoint::kEvents:
       return ServeEvents(request, context.ingestor);
     default:

@@ -16,10 +16,10 @@
 //
 //   if (absl::StartsWith(request.path, kRestPathPrefix)) {
 //     if (!Allows(principal.role, RestRequiredRole(request))) return Forbidden(...);
-//     return HandleRest(request, RestContext{&engine, &ingestor});
+//     return HandleRest(request, RestContext{&runner, &ingestor});
 //   }
 //
-// Thread safety: stateless; runs concurrently as far as the engine and ingestor do.
+// Thread safety: stateless; runs concurrently as far as the runner and ingestor do.
 #pragma once
 
 #include "absl/strings/string_view.h"
@@ -29,13 +29,13 @@
 namespace mua {
 
 class BodyIngestor;
-class SqlEngine;
+class QueryRunner;
 class UserIdHasher;
 
 inline constexpr absl::string_view kRestPathPrefix = "/api/v1/";
 
 struct RestContext {
-  const SqlEngine* engine = nullptr;  // null: every endpoint but /events answers 503
+  const QueryRunner* runner = nullptr;  // null: every endpoint but /events answers 503
   BodyIngestor* ingestor = nullptr;   // null: POST /api/v1/events answers 503
   // With --hash-user-ids: user ids in paths are hashed as stored. May be null.
   const UserIdHasher* user_id_hasher = nullptr;

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -17,12 +18,14 @@
 #include "query/output_format.h"
 #include "rapidjson/document.h"
 #include "server/grafana_api.h"
+#include "server/query_runner.h"
 #include "server/internal/system_rows.h"
 #include "server/rest_api.h"
 #include "sql/catalog.h"
 #include "sql/parser.h"
 #include "sql/sql_engine.h"
 #include "sql/sql_error.h"
+#include "storage/base/memory_tracker.h"
 #include "storage/store.h"
 #include "storage/table.h"
 
@@ -48,6 +51,9 @@ ClickHouseError MapError(const absl::Status& status) {
     return {73, "UNKNOWN_FORMAT", 404};
   }
   if (absl::StrContains(message, "Unknown aggregate function")) return {63, "UNKNOWN_AGGREGATE_FUNCTION", 404};
+  if (absl::StartsWith(message, "Memory limit")) return {241, "MEMORY_LIMIT_EXCEEDED", 500};
+  if (absl::StartsWith(message, "Query is too complex")) return {306, "TOO_DEEP_SUBQUERIES", 400};
+  if (absl::StartsWith(message, "Query with id")) return {216, "QUERY_WITH_SAME_ID_IS_ALREADY_RUNNING", 400};
   switch (status.code()) {
     case absl::StatusCode::kUnimplemented: return {48, "NOT_IMPLEMENTED", 501};
     case absl::StatusCode::kCancelled: return {394, "QUERY_WAS_CANCELLED", 500};
@@ -81,27 +87,6 @@ HttpResponse ClickHouseErrorResponse(const absl::Status& status, const std::stri
   return response;
 }
 
-// What a statement needs. Unparsable text needs analyst: the engine then reports the
-// syntax error to whoever may run SQL at all.
-Role RoleForSql(absl::string_view sql) {
-  absl::StatusOr<Statement> statement = ParseStatement(sql);
-  if (!statement.ok()) return Role::kAnalyst;
-  switch (statement->kind) {
-    case StatementKind::kSelect:
-    case StatementKind::kShowTables:
-    case StatementKind::kShowDatabases:
-    case StatementKind::kDescribe:
-    case StatementKind::kExplain:
-      return Role::kAnalyst;
-    case StatementKind::kSystem:
-      return statement->system_command == "KILL QUERY" ? Role::kAnalyst : Role::kAdmin;
-    case StatementKind::kInsert:
-    case StatementKind::kDelete:
-      return Role::kAdmin;
-  }
-  return Role::kAdmin;
-}
-
 std::string Summary(int64_t read_rows, int64_t read_bytes, int64_t written_rows, int64_t result_rows,
                     absl::Duration elapsed) {
   return absl::StrCat("{\"read_rows\":\"", read_rows, "\",\"read_bytes\":\"", read_bytes, "\",\"written_rows\":\"",
@@ -122,29 +107,14 @@ const ColumnList& AuditColumns() {
   return *columns;
 }
 
-bool LooksLikeSql(absl::string_view text) {
-  text = absl::StripLeadingAsciiWhitespace(text);
-  return absl::StartsWithIgnoreCase(text, "SELECT") || absl::StartsWithIgnoreCase(text, "WITH");
-}
-
-// A Grafana request that runs free SQL: the `sql` metric, SQL as a target, or an
-// annotation query (viewers may only use the fixed metrics).
-bool AsksGrafanaForFreeSql(const HttpRequest& request) {
-  rapidjson::Document body;
-  body.Parse(request.body.data(), request.body.size());
-  if (body.HasParseError() || !body.IsObject()) return false;  // the handler answers 400
-  if (body.HasMember("targets") && body["targets"].IsArray()) {
-    for (const rapidjson::Value& target : body["targets"].GetArray()) {
-      if (!target.IsObject() || !target.HasMember("target") || !target["target"].IsString()) continue;
-      const absl::string_view name(target["target"].GetString(), target["target"].GetStringLength());
-      if (name == "sql" || LooksLikeSql(name)) return true;
-    }
+// ClickHouse accepts any query_id; ours is echoed in response headers and logs, so it
+// is held to characters that cannot break a header line or a log record.
+bool ValidQueryId(absl::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-') return false;
   }
-  if (body.HasMember("annotation") && body["annotation"].IsObject() && body["annotation"].HasMember("query") &&
-      body["annotation"]["query"].IsString() && LooksLikeSql(body["annotation"]["query"].GetString())) {
-    return true;
-  }
-  return false;
+  return true;
 }
 
 std::string NewQueryId(int64_t counter) {
@@ -159,6 +129,36 @@ struct Service::RunningQuery {
   std::string sql;
   absl::Time start;
   std::atomic<bool> cancelled{false};
+  const MemoryTracker* memory = nullptr;  // valid while registered
+};
+
+// One statement's run as an endpoint asks for it.
+struct Service::QueryCall {
+  absl::string_view sql;
+  SqlOrigin origin = SqlOrigin::kUser;
+  Principal principal;
+  std::string query_id;
+  bool read_only_request = false;  // a GET: nothing may be written
+  absl::Duration max_execution_time;
+  uint64_t max_result_rows = 0;
+  int64_t max_memory_usage = 0;
+};
+
+// The QueryRunner handed to REST and Grafana for one request: their statements run
+// as the request's principal, through RunStatement like the SQL endpoint's.
+class Service::RequestRunner : public QueryRunner {
+ public:
+  RequestRunner(Service* service, Principal principal) : service_(service), principal_(std::move(principal)) {}
+  absl::StatusOr<StatementOutput> Run(absl::string_view sql, SqlOrigin origin) const override {
+    QueryCall call = service_->DefaultCall(principal_);
+    call.sql = sql;
+    call.origin = origin;
+    return service_->RunStatement(call);
+  }
+
+ private:
+  Service* service_;
+  const Principal principal_;
 };
 
 struct Service::Outcome {
@@ -168,12 +168,15 @@ struct Service::Outcome {
   std::string error;
 };
 
-Service::Service(ServiceParts parts, ServiceOptions options) : parts_(parts), options_(std::move(options)) {
+Service::Service(ServiceParts parts, ServiceOptions options)
+    : parts_(parts), options_(std::move(options)), all_queries_memory_(options_.max_query_memory, nullptr, "total") {
   AuditLog* audit = parts_.audit;
   parts_.catalog->RegisterSystemTable("audit_log", AuditColumns(), [audit] {
     auto rows = std::make_shared<ResultSet>(EmptyRows(AuditColumns()));
     if (audit == nullptr) return std::shared_ptr<const ResultSet>(rows);
+    const QueryCaller& caller = CurrentQueryCaller();
     for (const AuditRecord& record : audit->Records()) {
+      if (!caller.admin && record.principal != caller.principal) continue;
       std::vector<Column>& c = rows->columns;
       c[0].ints.push_back(absl::ToUnixMillis(record.time));
       c[1].strings.push_back(record.principal);
@@ -189,16 +192,20 @@ Service::Service(ServiceParts parts, ServiceOptions options) : parts_(parts), op
     }
     return std::shared_ptr<const ResultSet>(rows);
   });
-  const ColumnList processes = {{"query_id", "String"}, {"user", "String"}, {"query", "String"},
-                                {"elapsed", "Float64"}};
+  const ColumnList processes = {{"query_id", "String"}, {"user", "String"},          {"query", "String"},
+                                {"elapsed", "Float64"},  {"memory_usage", "Int64"}, {"peak_memory_usage", "Int64"}};
   parts_.catalog->RegisterSystemTable("processes", processes, [this, processes] {
     auto rows = std::make_shared<ResultSet>(EmptyRows(processes));
+    const QueryCaller& caller = CurrentQueryCaller();
     absl::MutexLock lock(&mu_);
     for (const auto& [id, query] : running_queries_) {
+      if (!caller.admin && query->principal != caller.principal) continue;
       rows->columns[0].strings.push_back(query->query_id);
       rows->columns[1].strings.push_back(query->principal);
       rows->columns[2].strings.push_back(query->sql);
       rows->columns[3].floats.push_back(absl::ToDoubleSeconds(absl::Now() - query->start));
+      rows->columns[4].ints.push_back(query->memory != nullptr ? query->memory->used() : 0);
+      rows->columns[5].ints.push_back(query->memory != nullptr ? query->memory->peak() : 0);
       ++rows->row_count;
     }
     return std::shared_ptr<const ResultSet>(rows);
@@ -211,7 +218,11 @@ Service::~Service() = default;
 absl::StatusOr<std::string> Service::Kill(absl::string_view query_id) {
   absl::MutexLock lock(&mu_);
   auto it = running_queries_.find(query_id);
-  if (it == running_queries_.end()) return std::string("Ok. No running query has that id.");
+  // Another principal's statements are invisible to a non-admin, here as in system.processes.
+  const QueryCaller& caller = CurrentQueryCaller();
+  if (it == running_queries_.end() || (!caller.admin && it->second->principal != caller.principal)) {
+    return std::string("Ok. No running query has that id.");
+  }
   it->second->cancelled.store(true);
   return absl::StrCat("Ok. Query ", query_id, " is being cancelled.");
 }
@@ -277,16 +288,16 @@ HttpResponse Service::Route(HttpRequest& request, const Principal& principal, Ou
   }
   if (request.path == kGrafanaPathPrefix || absl::StartsWith(request.path, "/grafana/")) {
     outcome->statement = request.body;
-    if (!Allows(principal.role, Role::kAnalyst) && request.method == "POST" && AsksGrafanaForFreeSql(request)) {
-      return forbid(Role::kAnalyst);
-    }
-    return HandleGrafana(request, *parts_.engine);
+    // Roles are checked where each statement runs (RequestRunner), not guessed from the body.
+    const RequestRunner runner(this, principal);
+    return HandleGrafana(request, runner);
   }
   if (request.path == "/api/v1" || absl::StartsWith(request.path, kRestPathPrefix)) {
     outcome->statement = request.method == "GET" ? request.path : request.body;
     const Role need = RestRequiredRole(request);
     if (!Allows(principal.role, need)) return forbid(need);
-    return HandleRest(request, RestContext{parts_.engine, parts_.ingestor, parts_.user_id_hasher});
+    const RequestRunner runner(this, principal);
+    return HandleRest(request, RestContext{&runner, parts_.ingestor, parts_.user_id_hasher});
   }
   if (request.path == "/") {
     if (request.method == "GET" && !request.HasParam("query")) return HttpResponse::Text(200, "Ok.\n");
@@ -301,68 +312,111 @@ HttpResponse Service::Route(HttpRequest& request, const Principal& principal, Ou
                                               " (see /, /ping, /health, /metrics, /grafana, /api/v1)\n"));
 }
 
-HttpResponse Service::HandleSql(HttpRequest& request, const Principal& principal, Outcome* outcome) {
-  std::string sql(request.Param("query"));
-  if (request.method == "POST" && !request.body.empty()) {
-    sql = request.HasParam("query") ? absl::StrCat(sql, "\n", request.body) : std::move(request.body);
-  }
-  outcome->statement = sql;
-  outcome->query_id = request.HasParam("query_id") ? std::string(request.Param("query_id"))
-                                                   : NewQueryId(query_counter_.fetch_add(1));
-  auto fail = [&](const absl::Status& status) {
-    outcome->error = std::string(status.message());
-    HttpResponse response = ClickHouseErrorResponse(status, options_.version);
-    response.headers.emplace_back("X-ClickHouse-Query-Id", outcome->query_id);
-    return response;
-  };
-  const Role need = RoleForSql(sql);
-  if (!Allows(principal.role, need)) {
-    return fail(absl::PermissionDeniedError(absl::StrCat(principal.name, " (", RoleName(principal.role),
-                                                         ") may not run this statement: it needs the ",
-                                                         RoleName(need), " role")));
-  }
-  if (need == Role::kAdmin && request.method == "GET") {
-    return fail(absl::FailedPreconditionError("Cannot modify data in a GET request (readonly): use POST"));
-  }
-  if (const absl::string_view database = request.Param("database");
-      !database.empty() && database != "default" && database != "system") {
-    return fail(absl::NotFoundError(absl::StrCat("Database ", database, " doesn't exist")));
-  }
-  ExecuteOptions execute;
-  execute.threads = options_.query_threads;
-  execute.max_execution_time = options_.max_execution_time;
-  execute.max_result_rows = options_.max_result_rows;
-  // ClickHouse clients send settings as URL parameters; they may only tighten our limits.
-  if (double seconds = 0; absl::SimpleAtod(request.Param("max_execution_time"), &seconds) && seconds > 0) {
-    execute.max_execution_time = std::min(execute.max_execution_time, absl::Seconds(seconds));
-  }
-  if (uint64_t rows = 0; absl::SimpleAtoi(request.Param("max_result_rows"), &rows) && rows > 0) {
-    execute.max_result_rows = std::min(execute.max_result_rows, rows);
-  }
+Service::QueryCall Service::DefaultCall(const Principal& principal) {
+  QueryCall call;
+  call.principal = principal;
+  call.query_id = NewQueryId(query_counter_.fetch_add(1));
+  call.max_execution_time = options_.max_execution_time;
+  call.max_result_rows = options_.max_result_rows;
+  call.max_memory_usage = options_.max_memory_usage;
+  return call;
+}
+
+absl::StatusOr<StatementOutput> Service::RunStatement(const QueryCall& call) {
   if (running_.fetch_add(1) >= options_.max_concurrent_queries) {
     running_.fetch_sub(1);
-    return fail(absl::UnavailableError(absl::StrCat("Too many simultaneous queries: the maximum is ",
-                                                    options_.max_concurrent_queries)));
+    return absl::UnavailableError(
+        absl::StrCat("Too many simultaneous queries: the maximum is ", options_.max_concurrent_queries));
   }
+  MemoryTracker memory(call.max_memory_usage, &all_queries_memory_, "for query");
   auto running = std::make_shared<RunningQuery>();
-  running->query_id = outcome->query_id;
-  running->principal = principal.name;
-  running->sql = sql.substr(0, 4096);
+  running->query_id = call.query_id;
+  running->principal = call.principal.name;
+  running->sql = std::string(call.sql.substr(0, 4096));
   running->start = absl::Now();
+  running->memory = &memory;
   {
     absl::MutexLock lock(&mu_);
-    running_queries_[running->query_id] = running;
+    if (!running_queries_.try_emplace(running->query_id, running).second) {
+      running_.fetch_sub(1);
+      return absl::InvalidArgumentError(
+          absl::StrCat("Query with id = ", call.query_id, " is already running"));
+    }
   }
+  ExecuteOptions execute;
+  execute.authorize = [&call](const Statement& statement) {
+    return AuthorizeStatement(statement, call.principal, call.origin, call.read_only_request);
+  };
+  execute.caller = QueryCaller{call.principal.name, call.principal.role == Role::kAdmin};
+  execute.threads = options_.query_threads;
+  execute.max_execution_time = call.max_execution_time;
+  execute.max_result_rows = call.max_result_rows;
   execute.cancelled = &running->cancelled;
-  absl::StatusOr<StatementOutput> output = parts_.engine->Execute(sql, execute);
+  absl::StatusOr<StatementOutput> output;
+  {
+    MemoryTrackerScope scope(&memory);
+    try {
+      output = parts_.engine->Execute(call.sql, execute);
+    } catch (const std::bad_alloc& failure) {
+      // Allocations past the limits throw, as in ClickHouse; everything the statement
+      // held is freed on the way here.
+      const absl::string_view what = failure.what();
+      output = absl::ResourceExhaustedError(
+          absl::StartsWith(what, "Memory limit")
+              ? std::string(what)
+              : absl::StrCat("Memory limit (for query) exceeded: the system could not allocate memory (",
+                             what, ")"));
+    }
+  }
   {
     absl::MutexLock lock(&mu_);
     running_queries_.erase(running->query_id);
   }
   last_query_end_ns_.store(absl::ToUnixNanos(absl::Now()));
   running_.fetch_sub(1);
-  const absl::Duration elapsed = absl::Now() - running->start;
-  query_latency_.Record(elapsed);
+  query_latency_.Record(absl::Now() - running->start);
+  return output;
+}
+
+HttpResponse Service::HandleSql(HttpRequest& request, const Principal& principal, Outcome* outcome) {
+  std::string sql(request.Param("query"));
+  if (request.method == "POST" && !request.body.empty()) {
+    sql = request.HasParam("query") ? absl::StrCat(sql, "\n", request.body) : std::move(request.body);
+  }
+  outcome->statement = sql;
+  QueryCall call = DefaultCall(principal);
+  if (request.HasParam("query_id")) call.query_id = std::string(request.Param("query_id"));
+  auto fail = [&](const absl::Status& status) {
+    outcome->error = std::string(status.message());
+    HttpResponse response = ClickHouseErrorResponse(status, options_.version);
+    if (ValidQueryId(call.query_id)) response.headers.emplace_back("X-ClickHouse-Query-Id", call.query_id);
+    return response;
+  };
+  if (!ValidQueryId(call.query_id)) {
+    return fail(absl::InvalidArgumentError(
+        "query_id must be 1 to 128 characters of A-Z, a-z, 0-9, '_', '.' and '-'"));
+  }
+  outcome->query_id = call.query_id;
+  if (const absl::string_view database = request.Param("database");
+      !database.empty() && database != "default" && database != "system") {
+    return fail(absl::NotFoundError(absl::StrCat("Database ", database, " doesn't exist")));
+  }
+  call.sql = sql;
+  call.origin = SqlOrigin::kUser;
+  call.read_only_request = request.method == "GET";
+  // ClickHouse clients send settings as URL parameters; they may only tighten our limits.
+  if (double seconds = 0; absl::SimpleAtod(request.Param("max_execution_time"), &seconds) && seconds > 0) {
+    call.max_execution_time = std::min(call.max_execution_time, absl::Seconds(seconds));
+  }
+  if (uint64_t rows = 0; absl::SimpleAtoi(request.Param("max_result_rows"), &rows) && rows > 0) {
+    call.max_result_rows = std::min(call.max_result_rows, rows);
+  }
+  if (int64_t bytes = 0; absl::SimpleAtoi(request.Param("max_memory_usage"), &bytes) && bytes > 0) {
+    call.max_memory_usage = call.max_memory_usage > 0 ? std::min(call.max_memory_usage, bytes) : bytes;
+  }
+  const absl::Time started = absl::Now();
+  absl::StatusOr<StatementOutput> output = RunStatement(call);
+  const absl::Duration elapsed = absl::Now() - started;
   if (!output.ok()) return fail(output.status());
 
   if (output->kind == StatementOutput::Kind::kInsert) {
@@ -388,7 +442,7 @@ HttpResponse Service::HandleSql(HttpRequest& request, const Principal& principal
     HttpResponse response = HttpResponse::Text(200, "");
     response.headers.emplace_back("X-ClickHouse-Query-Id", outcome->query_id);
     response.headers.emplace_back("X-ClickHouse-Summary",
-                                  Summary(stats->events, 0, stats->accepted, 0, absl::Now() - running->start));
+                                  Summary(stats->events, 0, stats->accepted, 0, absl::Now() - started));
     return response;
   }
 

@@ -27,7 +27,9 @@
 #include "server/audit_log.h"
 #include "server/auth.h"
 #include "server/http_types.h"
+#include "sql/sql_engine.h"
 #include "storage/base/latency_histogram.h"
+#include "storage/base/memory_tracker.h"
 
 namespace mua {
 
@@ -55,6 +57,11 @@ struct ServiceParts {
 
 struct ServiceOptions {
   int max_concurrent_queries = 32;
+  // Bytes one statement may hold (ClickHouse's max_memory_usage; error 241 beyond);
+  // 0: only the server-wide cap applies. A request's max_memory_usage may lower it.
+  int64_t max_memory_usage = 0;
+  // Bytes all running statements together may hold; 0: no cap.
+  int64_t max_query_memory = 0;
   absl::Duration max_execution_time = absl::Seconds(300);
   uint64_t max_result_rows = 10'000'000;
   int query_threads = 0;  // per query; 0: one per core
@@ -81,7 +88,13 @@ class Service {
 
  private:
   struct RunningQuery;
+  struct QueryCall;
+  class RequestRunner;
   struct Outcome;  // what the audit record needs besides the response
+  QueryCall DefaultCall(const Principal& principal);
+  // Every statement of every endpoint: admission, system.processes, limits, memory
+  // tracking, the role check on the parsed statement.
+  absl::StatusOr<StatementOutput> RunStatement(const QueryCall& call);
   HttpResponse Route(HttpRequest& request, const Principal& principal, Outcome* outcome);
   HttpResponse HandleSql(HttpRequest& request, const Principal& principal, Outcome* outcome);
   HttpResponse Health(const HttpRequest& request) const;
@@ -95,6 +108,7 @@ class Service {
   std::atomic<int64_t> last_query_end_ns_{0};
   std::atomic<int64_t> query_counter_{0};
   LatencyHistogram query_latency_;
+  MemoryTracker all_queries_memory_;
   std::atomic<int64_t> responses_by_class_[6] = {};  // 1xx..5xx by first digit
 
   mutable absl::Mutex mu_;

@@ -22,6 +22,7 @@
 #include "sql/catalog.h"
 #include "sql/parser.h"
 #include "sql/printer.h"
+#include "storage/base/status_macros.h"
 #include "storage/base/time_util.h"
 #include "storage/string_dictionary.h"
 #include "storage/table.h"
@@ -149,7 +150,14 @@ struct SourceColumn {
   bool is_user = false;
 };
 
-using CteMap = std::map<std::string, const SelectQuery*, std::less<>>;
+// A WITH item and the names visible inside it: the outer ones and the items before
+// it, never itself or later ones (non-recursive WITH), so references form no cycle.
+struct CteMap;
+struct CteDefinition {
+  const SelectQuery* query = nullptr;
+  std::shared_ptr<const CteMap> scope;
+};
+struct CteMap : std::map<std::string, CteDefinition, std::less<>> {};
 
 absl::StatusOr<std::shared_ptr<const SelectPlan>> BindQuery(const SelectQuery& query,
                                                             const BindContext& context,
@@ -167,7 +175,9 @@ class SelectBinder {
 
   absl::Status BindFrom();
   absl::StatusOr<std::shared_ptr<const ResultSet>> RunAnalytics(const FunctionExpr& function);
-  absl::Status BindSubquerySource(const SelectQuery& query, std::string name);
+  // `scope`: the names visible inside a CTE's query (null: this query's).
+  absl::Status BindSubquerySource(const SelectQuery& query, std::string name,
+                                  const CteMap* scope = nullptr);
   absl::Status UseRows(std::shared_ptr<const ResultSet> rows, std::string name);
   absl::StatusOr<BoundExprPtr> BindExpr(const Expr& expr, Phase phase);
   absl::StatusOr<BoundExprPtr> BindColumn(const ColumnExpr& column, Phase phase);
@@ -228,8 +238,10 @@ absl::Status SelectBinder::UseRows(std::shared_ptr<const ResultSet> rows, std::s
   return absl::OkStatus();
 }
 
-absl::Status SelectBinder::BindSubquerySource(const SelectQuery& query, std::string name) {
-  absl::StatusOr<std::shared_ptr<const SelectPlan>> inner = BindQuery(query, context_, ctes_);
+absl::Status SelectBinder::BindSubquerySource(const SelectQuery& query, std::string name,
+                                              const CteMap* scope) {
+  absl::StatusOr<std::shared_ptr<const SelectPlan>> inner =
+      BindQuery(query, context_, scope != nullptr ? *scope : ctes_);
   if (!inner.ok()) return inner.status();
   plan_->source.kind = SourcePlan::Kind::kSubquery;
   plan_->source.name = std::move(name);
@@ -287,7 +299,9 @@ absl::Status SelectBinder::BindFrom() {
     return ErrorAt(from.pos, absl::StatusCode::kNotFound, absl::StrCat("Database ", database, " doesn't exist"));
   }
   if (database.empty()) {
-    if (auto it = ctes_.find(table); it != ctes_.end()) return BindSubquerySource(*it->second, table);
+    if (auto it = ctes_.find(table); it != ctes_.end()) {
+      return BindSubquerySource(*it->second.query, table, it->second.scope.get());
+    }
   }
   if (auto rows = context_.catalog->ProvidedTable("default", table)) return UseRows(*std::move(rows), table);
   if (table == "sessions") {
@@ -1594,12 +1608,23 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> BindQuery(const SelectQuery& q
   if (query.cores.size() != 1) {
     return ErrorAt(query.cores[1].pos, absl::StatusCode::kUnimplemented, "UNION ALL is not supported yet");
   }
-  const SelectCore& core = query.cores[0];
-  CteMap ctes = outer_ctes;
-  for (const WithItem& item : core.with) {
-    if (item.subquery != nullptr) ctes[item.name] = item.subquery.get();
+  // Each CTE reference binds (and later runs) its query again, so a chain of CTEs that
+  // each use the previous one twice would grow exponentially: bound the total.
+  if (context.expansions != nullptr && ++*context.expansions > kMaxQueryExpansions) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("Query is too complex: more than ", kMaxQueryExpansions,
+                     " subqueries and CTE references to bind"));
   }
-  SelectBinder binder(core, context, ctes);
+  if (context.execution != nullptr) MUA_RETURN_IF_ERROR(CheckInterrupted(*context.execution));
+  const SelectCore& core = query.cores[0];
+  auto scope = std::make_shared<const CteMap>(outer_ctes);
+  for (const WithItem& item : core.with) {
+    if (item.subquery == nullptr) continue;
+    auto next = std::make_shared<CteMap>(*scope);
+    (*next)[item.name] = CteDefinition{item.subquery.get(), scope};
+    scope = std::move(next);
+  }
+  SelectBinder binder(core, context, *scope);
   return binder.Bind();
 }
 

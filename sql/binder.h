@@ -22,10 +22,16 @@ namespace mua {
 
 class Catalog;
 
+// Bound on the subqueries and CTE references one statement may bind: each is bound,
+// and later run, once per reference.
+inline constexpr int kMaxQueryExpansions = 10'000;
+
 struct BindContext {
   const Catalog* catalog = nullptr;
-  // Used to run IN (subquery) and scalar subqueries while binding.
+  // Used to run IN (subquery) and scalar subqueries while binding; its deadline and
+  // cancellation are checked at each subquery.
   const ExecutionContext* execution = nullptr;
+  int* expansions = nullptr;  // counts bound (sub)queries against kMaxQueryExpansions
 };
 
 absl::StatusOr<std::shared_ptr<const SelectPlan>> BindSelect(const SelectQuery& query,

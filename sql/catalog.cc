@@ -7,6 +7,22 @@
 namespace mua {
 namespace {
 
+thread_local const QueryCaller* current_caller = nullptr;
+
+}  // namespace
+
+const QueryCaller& CurrentQueryCaller() {
+  static const QueryCaller* const kNobody = new QueryCaller{};
+  return current_caller != nullptr ? *current_caller : *kNobody;
+}
+
+QueryCallerScope::QueryCallerScope(const QueryCaller* caller) : previous_(current_caller) {
+  current_caller = caller;
+}
+
+QueryCallerScope::~QueryCallerScope() { current_caller = previous_; }
+namespace {
+
 // Seed 002's gold table: one row per user and day, from the sessions view.
 constexpr absl::string_view kDailyUserMetricsView = R"sql(
 SELECT toDate(start) AS date, user_id, count() AS session_count, sum(events) AS total_events,

@@ -25,6 +25,30 @@ namespace mua {
 class Table;
 class TableSnapshot;
 
+// Who runs a statement. Tables and commands whose answer depends on it read it with
+// CurrentQueryCaller() (system.processes, audit_log and KILL QUERY show and touch only
+// a non-admin's own statements).
+struct QueryCaller {
+  std::string principal = "dev";
+  bool admin = true;
+};
+
+// The caller of the statement this thread is executing (SqlEngine::Execute sets it);
+// an admin "dev" outside any statement.
+const QueryCaller& CurrentQueryCaller();
+
+// Makes `caller` this thread's current caller until the scope ends.
+class QueryCallerScope {
+ public:
+  explicit QueryCallerScope(const QueryCaller* caller);
+  ~QueryCallerScope();
+  QueryCallerScope(const QueryCallerScope&) = delete;
+  QueryCallerScope& operator=(const QueryCallerScope&) = delete;
+
+ private:
+  const QueryCaller* previous_;
+};
+
 struct TableInfo {
   std::string database;
   std::string name;

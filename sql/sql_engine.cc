@@ -111,6 +111,8 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(absl::string_view sql,
   absl::StatusOr<Statement> parsed = ParseStatement(sql);
   if (!parsed.ok()) return parsed.status();
   const Statement& statement = *parsed;
+  if (options.authorize) MUA_RETURN_IF_ERROR(options.authorize(statement));
+  const QueryCallerScope caller(&options.caller);
   StatementOutput output;
   output.format = statement.format;
 
@@ -120,7 +122,8 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(absl::string_view sql,
                              options.max_execution_time == absl::InfiniteDuration()
                                  ? absl::InfiniteFuture()
                                  : start + options.max_execution_time};
-  BindContext bind{catalog_, &execution};
+  int expansions = 0;
+  BindContext bind{catalog_, &execution, &expansions};
 
   switch (statement.kind) {
     case StatementKind::kSelect: {

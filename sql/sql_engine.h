@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,11 +20,12 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "query/result_set.h"
+#include "sql/catalog.h"
 
 namespace mua {
 
-class Catalog;
 class Table;
+struct Statement;
 
 struct StatementOutput {
   enum class Kind { kRows, kInsert };
@@ -37,6 +39,10 @@ struct StatementOutput {
 };
 
 struct ExecuteOptions {
+  // Called with the parsed statement before anything of it runs (the server checks
+  // the caller's role here, where the statement is known for certain); an error stops it.
+  std::function<absl::Status(const Statement& statement)> authorize;
+  QueryCaller caller;  // who runs it: what system tables and KILL QUERY let them see
   int threads = 0;  // 0: one per core
   const std::atomic<bool>* cancelled = nullptr;  // KILL QUERY, or the client went away
   absl::Duration max_execution_time = absl::InfiniteDuration();

@@ -147,7 +147,7 @@ absl::StatusOr<SeriesLayout> NamedLayout(const ResultSet& result, std::string se
 absl::StatusOr<std::vector<GrafanaFrame>> RunActiveUsersFunction(const MetricSpec& metric,
                                                                  const JsonParams& payload,
                                                                  const QueryScope& scope,
-                                                                 const SqlEngine& engine) {
+                                                                 const QueryRunner& runner) {
   absl::StatusOr<std::string> event_types = EventTypeCondition(payload);
   if (!event_types.ok()) return event_types.status();
   absl::StatusOr<std::string> breakdown = BreakdownColumn(payload, kEventBreakdowns, "none");
@@ -159,7 +159,7 @@ absl::StatusOr<std::vector<GrafanaFrame>> RunActiveUsersFunction(const MetricSpe
       absl::StrCat("SELECT * FROM active_users(period => 'day', ", ScopeArguments(scope, where));
   if (!breakdown->empty()) absl::StrAppend(&sql, ", breakdown => ", *breakdown);
   sql += ")";
-  absl::StatusOr<ResultSet> result = RunSelect(engine, sql);
+  absl::StatusOr<ResultSet> result = RunSelect(runner, sql);
   if (!result.ok()) return result.status();
   const bool ratio = metric.value == "dau_mau";
   absl::StatusOr<SeriesLayout> layout =
@@ -175,7 +175,7 @@ absl::StatusOr<std::vector<GrafanaFrame>> RunActiveUsersFunction(const MetricSpe
 absl::StatusOr<std::vector<GrafanaFrame>> RunBucketedEvents(const MetricSpec& metric,
                                                             const JsonParams& payload,
                                                             const QueryScope& scope,
-                                                            const SqlEngine& engine) {
+                                                            const QueryRunner& runner) {
   const bool events = metric.value == "events";
   absl::StatusOr<std::string> event_types = EventTypeCondition(payload);
   if (!event_types.ok()) return event_types.status();
@@ -191,7 +191,7 @@ absl::StatusOr<std::vector<GrafanaFrame>> RunBucketedEvents(const MetricSpec& me
       events ? "count() AS events" : "uniqExact(user_id) AS users", " FROM events WHERE ",
       JoinConditions({TimeCondition("event_time", scope.range), *event_types, scope.filter_sql}),
       " GROUP BY ", group, " ORDER BY bucket");
-  absl::StatusOr<ResultSet> result = RunSelect(engine, sql);
+  absl::StatusOr<ResultSet> result = RunSelect(runner, sql);
   if (!result.ok()) return result.status();
   absl::StatusOr<SeriesLayout> layout =
       NamedLayout(*result, events ? "events" : "active users", "bucket",
@@ -227,7 +227,7 @@ absl::StatusOr<std::vector<GrafanaFrame>> RunSessionSeries(const SessionMeasure&
                                                            absl::string_view default_breakdown,
                                                            const JsonParams& payload,
                                                            const QueryScope& scope,
-                                                           const SqlEngine& engine) {
+                                                           const QueryRunner& runner) {
   absl::StatusOr<std::string> breakdown =
       BreakdownColumn(payload, kSessionBreakdowns, default_breakdown);
   if (!breakdown.ok()) return breakdown.status();
@@ -239,7 +239,7 @@ absl::StatusOr<std::vector<GrafanaFrame>> RunSessionSeries(const SessionMeasure&
                    breakdown->empty() ? "" : absl::StrCat(", ", *breakdown), ", ", measure.sql,
                    " AS value FROM sessions(", ScopeArguments(scope, scope.filter_sql), ") WHERE ",
                    TimeCondition("start", scope.range), " GROUP BY ", group, " ORDER BY bucket");
-  absl::StatusOr<ResultSet> result = RunSelect(engine, sql);
+  absl::StatusOr<ResultSet> result = RunSelect(runner, sql);
   if (!result.ok()) return result.status();
   absl::StatusOr<SeriesLayout> layout =
       NamedLayout(*result, std::string(measure.series), "bucket", "value", {*breakdown});
@@ -251,13 +251,13 @@ absl::StatusOr<std::vector<GrafanaFrame>> RunSessionSeries(const SessionMeasure&
 
 absl::StatusOr<std::vector<GrafanaFrame>> RunSessions(const MetricSpec&, const JsonParams& payload,
                                                       const QueryScope& scope,
-                                                      const SqlEngine& engine) {
+                                                      const QueryRunner& runner) {
   std::vector<absl::string_view> names;
   for (const SessionMeasure& measure : kSessionMeasures) names.push_back(measure.value);
   absl::StatusOr<std::string> chosen = payload.Choice("measure", names, "count");
   if (!chosen.ok()) return chosen.status();
   for (const SessionMeasure& measure : kSessionMeasures) {
-    if (measure.value == *chosen) return RunSessionSeries(measure, "none", payload, scope, engine);
+    if (measure.value == *chosen) return RunSessionSeries(measure, "none", payload, scope, runner);
   }
   return absl::InternalError("unreachable: measure validated above");
 }
@@ -265,17 +265,17 @@ absl::StatusOr<std::vector<GrafanaFrame>> RunSessions(const MetricSpec&, const J
 // The share of sessions with a crash, in percent, per app version; or crash_health's table.
 absl::StatusOr<std::vector<GrafanaFrame>> RunCrashRate(const MetricSpec&, const JsonParams& payload,
                                                        const QueryScope& scope,
-                                                       const SqlEngine& engine) {
+                                                       const QueryRunner& runner) {
   absl::StatusOr<std::string> format =
       payload.Choice("format", {"timeseries", "table"}, "timeseries");
   if (!format.ok()) return format.status();
   if (*format == "timeseries") {
     static constexpr SessionMeasure kCrashRate = {
         "crash_rate", "100 * countIf(crashed = 1) / count()", "crash rate %", GapFill::kNull};
-    return RunSessionSeries(kCrashRate, "app_version", payload, scope, engine);
+    return RunSessionSeries(kCrashRate, "app_version", payload, scope, runner);
   }
   absl::StatusOr<ResultSet> result = RunSelect(
-      engine,
+      runner,
       absl::StrCat("SELECT * FROM crash_health(", ScopeArguments(scope, scope.filter_sql), ")"));
   if (!result.ok()) return result.status();
   return TableFrame(*std::move(result));
@@ -297,7 +297,7 @@ absl::StatusOr<std::string> RetentionPeriodFilter(const JsonParams& payload) {
 
 absl::StatusOr<std::vector<GrafanaFrame>> RunRetention(const MetricSpec&, const JsonParams& payload,
                                                        const QueryScope& scope,
-                                                       const SqlEngine& engine) {
+                                                       const QueryRunner& runner) {
   absl::StatusOr<std::string> start_event = payload.String("start_event", "*");
   absl::StatusOr<std::string> return_event = payload.String("return_event", "*");
   absl::StatusOr<std::string> period = payload.Choice("period", {"day", "week", "month"}, "day");
@@ -318,7 +318,7 @@ absl::StatusOr<std::vector<GrafanaFrame>> RunRetention(const MetricSpec&, const 
                    QuoteString(*mode), ", ", ScopeArguments(scope, scope.filter_sql));
   if (!breakdown->empty()) absl::StrAppend(&sql, ", breakdown => ", *breakdown);
   absl::StrAppend(&sql, ")", *period_filter);
-  absl::StatusOr<ResultSet> result = RunSelect(engine, sql);
+  absl::StatusOr<ResultSet> result = RunSelect(runner, sql);
   if (!result.ok()) return result.status();
   if (*format == "table") return TableFrame(*std::move(result));
   // One series per k: the share of each cohort retained k periods later.
@@ -337,7 +337,7 @@ std::string EventArray(const std::vector<std::string>& events) {
 
 absl::StatusOr<std::vector<GrafanaFrame>> RunFunnel(const MetricSpec&, const JsonParams& payload,
                                                     const QueryScope& scope,
-                                                    const SqlEngine& engine) {
+                                                    const QueryRunner& runner) {
   absl::StatusOr<std::vector<std::string>> steps = payload.List("steps");
   absl::StatusOr<std::vector<std::string>> exclude = payload.List("exclude");
   absl::StatusOr<std::string> window = payload.String("window", "1d");
@@ -365,7 +365,7 @@ absl::StatusOr<std::vector<GrafanaFrame>> RunFunnel(const MetricSpec&, const Jso
   absl::StrAppend(&sql, ", ", ScopeArguments(scope, scope.filter_sql));
   if (!breakdown->empty()) absl::StrAppend(&sql, ", breakdown => ", *breakdown);
   sql += ")";
-  absl::StatusOr<ResultSet> result = RunSelect(engine, sql);
+  absl::StatusOr<ResultSet> result = RunSelect(runner, sql);
   if (!result.ok()) return result.status();
   return TableFrame(*std::move(result));
 }
@@ -373,7 +373,7 @@ absl::StatusOr<std::vector<GrafanaFrame>> RunFunnel(const MetricSpec&, const Jso
 // Annotations: the first event of each app version that first appears in the range.
 absl::StatusOr<std::vector<GrafanaFrame>> RunReleases(const MetricSpec&, const JsonParams&,
                                                       const QueryScope& scope,
-                                                      const SqlEngine& engine) {
+                                                      const QueryRunner& runner) {
   const std::string sql = absl::StrCat(
       "SELECT min(event_time) AS first_seen, app_version FROM events WHERE ",
       JoinConditions({"app_version != ''",
@@ -381,7 +381,7 @@ absl::StatusOr<std::vector<GrafanaFrame>> RunReleases(const MetricSpec&, const J
                       scope.filter_sql}),
       " GROUP BY app_version HAVING first_seen >= ", SqlTimeLiteral(scope.range.from_ms),
       " ORDER BY first_seen, app_version");
-  absl::StatusOr<ResultSet> found = RunSelect(engine, sql);
+  absl::StatusOr<ResultSet> found = RunSelect(runner, sql);
   if (!found.ok()) return found.status();
   ResultSet annotations;
   annotations.AddColumn("time", DataType::Of(TypeId::kDateTime64));
@@ -405,7 +405,7 @@ absl::StatusOr<std::vector<GrafanaFrame>> RunReleases(const MetricSpec&, const J
 }
 
 absl::StatusOr<std::vector<GrafanaFrame>> RunSql(const MetricSpec&, const JsonParams& payload,
-                                                 const QueryScope& scope, const SqlEngine& engine) {
+                                                 const QueryScope& scope, const QueryRunner& runner) {
   absl::StatusOr<std::string> text = payload.String("sql", "");
   if (!text.ok()) return text.status();
   if (text->empty()) return absl::InvalidArgumentError("payload.sql is empty: write a SELECT");
@@ -414,7 +414,7 @@ absl::StatusOr<std::vector<GrafanaFrame>> RunSql(const MetricSpec&, const JsonPa
   if (!format.ok()) return format.status();
   absl::StatusOr<std::string> sql = ExpandMacros(*text, &scope);
   if (!sql.ok()) return sql.status();
-  absl::StatusOr<ResultSet> result = RunSelect(engine, *sql);
+  absl::StatusOr<ResultSet> result = RunSelect(runner, *sql, SqlOrigin::kUserReadOnly);
   if (!result.ok()) return result.status();
   const SqlResultFormat result_format = *format == "table"        ? SqlResultFormat::kTable
                                         : *format == "timeseries" ? SqlResultFormat::kTimeSeries
@@ -440,7 +440,7 @@ const MetricSpec* FindMetric(absl::string_view name) {
 
 absl::StatusOr<std::vector<PayloadOption>> MetricPayloadOptions(const MetricSpec& metric,
                                                                 absl::string_view name,
-                                                                const SqlEngine& engine) {
+                                                                const QueryRunner& runner) {
   for (const PayloadSpec& payload : metric.payloads) {
     if (payload.name != name) continue;
     if (!payload.options.empty() || (payload.type != "select" && payload.type != "multi-select")) {
@@ -449,7 +449,7 @@ absl::StatusOr<std::vector<PayloadOption>> MetricPayloadOptions(const MetricSpec
     std::vector<PayloadOption> options;
     if (name == "start_event" || name == "return_event") options.push_back({"any event", "*"});
     absl::StatusOr<std::vector<std::string>> types =
-        ColumnValues(engine, "event_type", std::nullopt, "", kMaxEventTypeOptions);
+        ColumnValues(runner, "event_type", std::nullopt, "", kMaxEventTypeOptions);
     if (!types.ok()) return types.status();
     for (std::string& type : *types) options.push_back({type, type});
     return options;
@@ -461,11 +461,11 @@ absl::StatusOr<std::vector<PayloadOption>> MetricPayloadOptions(const MetricSpec
 absl::StatusOr<std::vector<GrafanaFrame>> RunMetric(const MetricSpec& metric,
                                                     const JsonParams& payload,
                                                     const QueryScope& scope,
-                                                    const SqlEngine& engine) {
-  return metric.run(metric, payload, scope, engine);
+                                                    const QueryRunner& runner) {
+  return metric.run(metric, payload, scope, runner);
 }
 
-absl::StatusOr<std::vector<std::string>> ColumnValues(const SqlEngine& engine,
+absl::StatusOr<std::vector<std::string>> ColumnValues(const QueryRunner& runner,
                                                       absl::string_view column,
                                                       const std::optional<TimeRange>& range,
                                                       absl::string_view filter_sql, int limit) {
@@ -474,7 +474,7 @@ absl::StatusOr<std::vector<std::string>> ColumnValues(const SqlEngine& engine,
       JoinConditions({absl::StrCat(column, " != ''"),
                       range ? TimeCondition("event_time", *range) : "", std::string(filter_sql)}),
       " GROUP BY ", column, " ORDER BY ", column, " LIMIT ", limit);
-  absl::StatusOr<ResultSet> result = RunSelect(engine, sql);
+  absl::StatusOr<ResultSet> result = RunSelect(runner, sql);
   if (!result.ok()) return result.status();
   return std::move(result->columns[0].strings);
 }

@@ -8,7 +8,7 @@
 //   const MetricSpec* metric = FindMetric("events");
 //   MUA_ASSIGN_OR_RETURN(std::vector<GrafanaFrame> frames,
 //                        RunMetric(*metric, JsonParams(&target["payload"], "payload."),
-//                                  scope, engine));
+//                                  scope, runner));
 #pragma once
 
 #include <optional>
@@ -22,7 +22,7 @@
 #include "server/internal/json_params.h"
 
 namespace mua {
-class SqlEngine;
+class QueryRunner;
 }  // namespace mua
 
 namespace mua::server_internal {
@@ -46,7 +46,7 @@ struct MetricSpec;
 using MetricRunner = absl::StatusOr<std::vector<GrafanaFrame>> (*)(const MetricSpec& metric,
                                                                    const JsonParams& payload,
                                                                    const QueryScope& scope,
-                                                                   const SqlEngine& engine);
+                                                                   const QueryRunner& runner);
 
 struct MetricSpec {
   std::string value;  // what targets name: "dau", "events", ...
@@ -64,17 +64,17 @@ const MetricSpec* FindMetric(absl::string_view name);
 // (event types). Errors: InvalidArgument for an unknown field; query errors.
 absl::StatusOr<std::vector<PayloadOption>> MetricPayloadOptions(const MetricSpec& metric,
                                                                 absl::string_view name,
-                                                                const SqlEngine& engine);
+                                                                const QueryRunner& runner);
 
 // The frames of one target. Errors: InvalidArgument for bad payload values; query errors.
 absl::StatusOr<std::vector<GrafanaFrame>> RunMetric(const MetricSpec& metric,
                                                     const JsonParams& payload,
                                                     const QueryScope& scope,
-                                                    const SqlEngine& engine);
+                                                    const QueryRunner& runner);
 
 // Distinct non-empty values of events column `column` (REQUIRES: IsFilterableColumn),
 // ascending, at most `limit`; within `range` when given and matching `filter_sql`.
-absl::StatusOr<std::vector<std::string>> ColumnValues(const SqlEngine& engine,
+absl::StatusOr<std::vector<std::string>> ColumnValues(const QueryRunner& runner,
                                                       absl::string_view column,
                                                       const std::optional<TimeRange>& range,
                                                       absl::string_view filter_sql, int limit);

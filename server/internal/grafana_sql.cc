@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "sql/ast.h"
 #include "sql/parser.h"
-#include "sql/sql_engine.h"
+#include "server/query_runner.h"
 
 namespace mua::server_internal {
 namespace {
@@ -104,14 +104,12 @@ absl::StatusOr<std::string> ExpandMacros(absl::string_view sql, const QueryScope
   return out;
 }
 
-absl::StatusOr<ResultSet> RunSelect(const SqlEngine& engine, absl::string_view sql) {
-  absl::StatusOr<Statement> statement = ParseStatement(sql);
-  if (!statement.ok()) return statement.status();
-  if (statement->kind != StatementKind::kSelect) {
+absl::StatusOr<ResultSet> RunSelect(const QueryRunner& runner, absl::string_view sql, SqlOrigin origin) {
+  absl::StatusOr<StatementOutput> output = runner.Run(sql, origin);
+  if (!output.ok()) return output.status();
+  if (output->kind != StatementOutput::Kind::kRows || output->result.columns.empty()) {
     return absl::InvalidArgumentError("only SELECT statements can run through Grafana");
   }
-  absl::StatusOr<StatementOutput> output = engine.Execute(sql);
-  if (!output.ok()) return output.status();
   return std::move(output->result);
 }
 

@@ -6,7 +6,7 @@
 //   MUA_ASSIGN_OR_RETURN(std::string sql, ExpandMacros(
 //       "SELECT $__timeGroup(event_time) AS t, count() FROM events "
 //       "WHERE $__timeFilter(event_time) AND $__adhocFilters GROUP BY t ORDER BY t", &scope));
-//   MUA_ASSIGN_OR_RETURN(ResultSet result, RunSelect(engine, sql));
+//   MUA_ASSIGN_OR_RETURN(ResultSet result, RunSelect(runner, sql));
 //   MUA_ASSIGN_OR_RETURN(auto frames, SqlResultToFrames(std::move(result),
 //   SqlResultFormat::kAuto));
 #pragma once
@@ -17,11 +17,12 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "query/result_set.h"
+#include "server/query_runner.h"
 #include "server/internal/grafana_frames.h"
 #include "server/internal/grafana_scope.h"
 
 namespace mua {
-class SqlEngine;
+class QueryRunner;
 }  // namespace mua
 
 namespace mua::server_internal {
@@ -35,9 +36,11 @@ namespace mua::server_internal {
 // Errors: InvalidArgument for an unknown $__ macro or an unbalanced argument.
 absl::StatusOr<std::string> ExpandMacros(absl::string_view sql, const QueryScope* scope);
 
-// Runs `sql` when it is one SELECT (WITH ... SELECT included).
+// Runs `sql` when it is one SELECT (WITH ... SELECT included); `origin` says whether
+// the user wrote it (kUserReadOnly: the runner then requires the analyst role).
 // Errors: InvalidArgument for other statements; whatever parsing and execution report.
-absl::StatusOr<ResultSet> RunSelect(const SqlEngine& engine, absl::string_view sql);
+absl::StatusOr<ResultSet> RunSelect(const QueryRunner& runner, absl::string_view sql,
+                                    SqlOrigin origin = SqlOrigin::kBuiltIn);
 
 enum class SqlResultFormat {
   kAuto,        // time series when there is a time column and a number column, else a table

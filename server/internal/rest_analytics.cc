@@ -18,7 +18,7 @@
 #include "server/internal/rest_request.h"
 #include "server/internal/result_cells.h"
 #include "sql/printer.h"
-#include "sql/sql_engine.h"
+#include "server/query_runner.h"
 #include "sql/sql_error.h"
 #include "storage/base/status_macros.h"
 #include "storage/base/time_util.h"
@@ -41,8 +41,8 @@ constexpr double kSecondsScale = 1e3;
 constexpr double kRateScale = 1e6;
 
 // Runs SQL built here. A position would point into text the client never saw: dropped.
-absl::StatusOr<ResultSet> RunQuery(const SqlEngine& engine, const std::string& sql) {
-  absl::StatusOr<StatementOutput> output = engine.Execute(sql);
+absl::StatusOr<ResultSet> RunQuery(const QueryRunner& runner, const std::string& sql) {
+  absl::StatusOr<StatementOutput> output = runner.Run(sql, SqlOrigin::kBuiltIn);
   if (!output.ok()) {
     if (std::optional<SqlError> error = GetSqlError(output.status())) {
       return absl::Status(output.status().code(), error->message);
@@ -206,10 +206,10 @@ void WriteScope(const Scope& scope, JsonWriter* writer) {
 // ---- Daily metrics ----
 
 // The last day with events, or today (UTC) when there are none.
-absl::StatusOr<int32_t> LastDayWithEvents(const SqlEngine& engine) {
+absl::StatusOr<int32_t> LastDayWithEvents(const QueryRunner& runner) {
   MUA_ASSIGN_OR_RETURN(
       ResultSet result,
-      RunQuery(engine, "SELECT count() AS n, max(event_time) AS last FROM events"));
+      RunQuery(runner, "SELECT count() AS n, max(event_time) AS last FROM events"));
   if (Number(result, "n").value_or(0) == 0) return DayOfMillis(absl::ToUnixMillis(absl::Now()));
   return DayOfMillis(*TimeCellMillis(result.columns[1], 0));
 }
@@ -232,13 +232,13 @@ void CollectByDay(
 }
 
 // The user's platforms, app versions and countries (most events first) and top event types.
-absl::Status WriteUserBreakdowns(const SqlEngine& engine, absl::string_view user,
+absl::Status WriteUserBreakdowns(const QueryRunner& runner, absl::string_view user,
                                  JsonWriter* writer) {
   for (const auto& [key, column] : {std::pair<const char*, const char*>{"platforms", "platform"},
                                     {"app_versions", "app_version"},
                                     {"countries", "country"}}) {
     MUA_ASSIGN_OR_RETURN(ResultSet values,
-                         RunQuery(engine, absl::StrCat("SELECT ", column,
+                         RunQuery(runner, absl::StrCat("SELECT ", column,
                                                        ", count() AS events FROM events WHERE "
                                                        "user_id = ",
                                                        user, " AND ", column, " != '' GROUP BY ",
@@ -248,7 +248,7 @@ absl::Status WriteUserBreakdowns(const SqlEngine& engine, absl::string_view user
   }
   MUA_ASSIGN_OR_RETURN(
       ResultSet top,
-      RunQuery(engine,
+      RunQuery(runner,
                absl::StrCat("SELECT event_type, count() AS events FROM events WHERE "
                             "user_id = ",
                             user, " GROUP BY event_type ORDER BY events DESC, event_type LIMIT ",
@@ -259,26 +259,26 @@ absl::Status WriteUserBreakdowns(const SqlEngine& engine, absl::string_view user
 }
 
 // Each day's metrics in [from, to]; days without events have no entry.
-absl::StatusOr<std::map<int32_t, DayMetrics>> DailyMetrics(const SqlEngine& engine, int32_t from,
+absl::StatusOr<std::map<int32_t, DayMetrics>> DailyMetrics(const QueryRunner& runner, int32_t from,
                                                            int32_t to) {
   const std::string start = SqlTimeLiteral(MillisOfDay(from));
   const std::string end = SqlTimeLiteral(MillisOfDay(to + 1));
   std::map<int32_t, DayMetrics> days;
   MUA_ASSIGN_OR_RETURN(
-      ResultSet dau, RunQuery(engine, absl::StrCat("SELECT bucket, dau FROM active_users(period => "
+      ResultSet dau, RunQuery(runner, absl::StrCat("SELECT bucket, dau FROM active_users(period => "
                                                    "'day', from => ",
                                                    start, ", to => ", end, ")")));
   CollectByDay(dau, {{"dau", &DayMetrics::dau}}, &days);
   MUA_ASSIGN_OR_RETURN(
       ResultSet events,
-      RunQuery(engine, absl::StrCat("SELECT toDate(event_time) AS day, count() AS events FROM "
+      RunQuery(runner, absl::StrCat("SELECT toDate(event_time) AS day, count() AS events FROM "
                                     "events WHERE event_time >= ",
                                     start, " AND event_time < ", end, " GROUP BY day")));
   CollectByDay(events, {{"events", &DayMetrics::events}}, &days);
   // A session counts on the day it starts.
   MUA_ASSIGN_OR_RETURN(
       ResultSet sessions,
-      RunQuery(engine,
+      RunQuery(runner,
                absl::StrCat("SELECT toDate(start) AS day, count() AS sessions, "
                             "avg(duration_s) AS avg_length, median(duration_s) AS median_length, "
                             "countIf(crashed = 1) AS crashed FROM sessions(from => ",
@@ -322,12 +322,12 @@ void WriteDay(int32_t day, const DayMetrics& metrics, JsonWriter* writer) {
 absl::Span<const absl::string_view> RestListParams() { return kListParams; }
 
 absl::Status ServeUserSummary(absl::string_view user_id, const UserIdHasher* hasher,
-                              const SqlEngine& engine, JsonWriter* writer) {
+                              const QueryRunner& runner, JsonWriter* writer) {
   const std::string user =
       QuoteString(hasher != nullptr ? hasher->Hash(user_id) : std::string(user_id));
   MUA_ASSIGN_OR_RETURN(
       ResultSet totals,
-      RunQuery(engine, absl::StrCat("SELECT count() AS events, min(event_time) AS first_seen, "
+      RunQuery(runner, absl::StrCat("SELECT count() AS events, min(event_time) AS first_seen, "
                                     "max(event_time) AS last_seen, "
                                     "uniqExact(toDate(event_time)) AS active_days, "
                                     "countIf(event_type = 'purchase') AS purchases, "
@@ -340,7 +340,7 @@ absl::Status ServeUserSummary(absl::string_view user_id, const UserIdHasher* has
   // The sessions table function filters events before sessionizing: only this user's.
   MUA_ASSIGN_OR_RETURN(
       ResultSet sessions,
-      RunQuery(engine, absl::StrCat("SELECT count() AS sessions, avg(duration_s) AS avg_length, "
+      RunQuery(runner, absl::StrCat("SELECT count() AS sessions, avg(duration_s) AS avg_length, "
                                     "countIf(crashed = 1) AS crashed FROM sessions(where => ",
                                     QuoteString(absl::StrCat("user_id = ", user)), ")")));
   writer->StartObject();
@@ -364,25 +364,25 @@ absl::Status ServeUserSummary(absl::string_view user_id, const UserIdHasher* has
   WriteNumber(Number(totals, "purchases"), writer);
   writer->Key("revenue");
   WriteNumber(Number(totals, "revenue").value_or(0), writer);
-  MUA_RETURN_IF_ERROR(WriteUserBreakdowns(engine, user, writer));
+  MUA_RETURN_IF_ERROR(WriteUserBreakdowns(runner, user, writer));
   writer->EndObject();
   return absl::OkStatus();
 }
 
-absl::Status ServeDailyMetrics(const JsonParams& params, const SqlEngine& engine,
+absl::Status ServeDailyMetrics(const JsonParams& params, const QueryRunner& runner,
                                JsonWriter* writer) {
   static constexpr absl::string_view kKnown[] = {"from", "to"};
   MUA_RETURN_IF_ERROR(params.CheckKnown(kKnown));
   MUA_ASSIGN_OR_RETURN(std::optional<int32_t> from, DateParam(params, "from"));
   MUA_ASSIGN_OR_RETURN(std::optional<int32_t> to, DateParam(params, "to"));
   if (!to) {
-    MUA_ASSIGN_OR_RETURN(int32_t last, LastDayWithEvents(engine));
+    MUA_ASSIGN_OR_RETURN(int32_t last, LastDayWithEvents(runner));
     to = from && *from > last ? *from + kDefaultDays - 1 : last;
   }
   if (!from) from = *to - kDefaultDays + 1;
   MUA_RETURN_IF_ERROR(CheckDays(*from, *to));
   using DayMap = std::map<int32_t, DayMetrics>;
-  MUA_ASSIGN_OR_RETURN(const DayMap days, DailyMetrics(engine, *from, *to));
+  MUA_ASSIGN_OR_RETURN(const DayMap days, DailyMetrics(runner, *from, *to));
   writer->StartObject();
   WriteString("from", writer);
   WriteString(FormatDay(*from), writer);
@@ -399,7 +399,7 @@ absl::Status ServeDailyMetrics(const JsonParams& params, const SqlEngine& engine
   return absl::OkStatus();
 }
 
-absl::Status ServeRetention(const JsonParams& params, const SqlEngine& engine, JsonWriter* writer) {
+absl::Status ServeRetention(const JsonParams& params, const QueryRunner& runner, JsonWriter* writer) {
   static constexpr absl::string_view kKnown[] = {
       "start_event", "return_event", "period",    "type",     "mode",
       "from",        "to",           "breakdown", "timezone",
@@ -415,7 +415,7 @@ absl::Status ServeRetention(const JsonParams& params, const SqlEngine& engine, J
   MUA_ASSIGN_OR_RETURN(Scope scope, ParseScope(params));
   MUA_ASSIGN_OR_RETURN(
       ResultSet rows,
-      RunQuery(engine, absl::StrCat("SELECT * FROM retention_matrix(start_event => ",
+      RunQuery(runner, absl::StrCat("SELECT * FROM retention_matrix(start_event => ",
                                     QuoteString(start_event), ", return_event => ",
                                     QuoteString(return_event), ", period => ", QuoteString(period),
                                     ", type => ", QuoteString(type), ", mode => ",
@@ -440,7 +440,7 @@ absl::Status ServeRetention(const JsonParams& params, const SqlEngine& engine, J
   return absl::OkStatus();
 }
 
-absl::Status ServeFunnel(const JsonParams& params, const SqlEngine& engine, JsonWriter* writer) {
+absl::Status ServeFunnel(const JsonParams& params, const QueryRunner& runner, JsonWriter* writer) {
   static constexpr absl::string_view kKnown[] = {
       "steps", "window", "order", "exclude", "from", "to", "breakdown", "timezone",
   };
@@ -470,7 +470,7 @@ absl::Status ServeFunnel(const JsonParams& params, const SqlEngine& engine, Json
                                  ", window => ", window_s, ", order => ", QuoteString(order));
   if (!exclude.empty()) absl::StrAppend(&sql, ", exclude => ", EventArray(exclude));
   absl::StrAppend(&sql, ScopeArguments(scope), ")");
-  MUA_ASSIGN_OR_RETURN(ResultSet rows, RunQuery(engine, sql));
+  MUA_ASSIGN_OR_RETURN(ResultSet rows, RunQuery(runner, sql));
   writer->StartObject();
   writer->Key("parameters");
   writer->StartObject();

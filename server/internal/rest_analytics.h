@@ -2,12 +2,12 @@
 // metrics, the retention matrix and funnels. Each validates its parameters, builds
 // SQL in which every value from the request is an escaped literal, a number it
 // parsed itself, or a name checked against a fixed list, runs it through the
-// SqlEngine, and writes one JSON object. Dates are UTC days "YYYY-MM-DD"; `to` is
-// inclusive (the last day reported). Stateless; thread-safe as far as the engine is.
+// QueryRunner, and writes one JSON object. Dates are UTC days "YYYY-MM-DD"; `to` is
+// inclusive (the last day reported). Stateless; thread-safe as far as the runner is.
 //
 //   rapidjson::StringBuffer buffer;
 //   JsonWriter writer(buffer);
-//   MUA_RETURN_IF_ERROR(ServeRetention(params, engine, &writer));
+//   MUA_RETURN_IF_ERROR(ServeRetention(params, runner, &writer));
 #pragma once
 
 #include "absl/status/status.h"
@@ -17,7 +17,7 @@
 #include "server/internal/json_params.h"
 
 namespace mua {
-class SqlEngine;
+class QueryRunner;
 class UserIdHasher;
 }  // namespace mua
 
@@ -30,20 +30,20 @@ absl::Span<const absl::string_view> RestListParams();
 // `hasher` (may be null): the user's events are stored under hasher->Hash(user_id).
 // Errors: NotFound when the user has no events; query errors.
 absl::Status ServeUserSummary(absl::string_view user_id, const UserIdHasher* hasher,
-                              const SqlEngine& engine, JsonWriter* writer);
+                              const QueryRunner& runner, JsonWriter* writer);
 
 // {"from", "to", "days": [{"date", "dau", "events", "sessions", ...}]} for every day in
 // [from, to]; by default the 30 days ending with the last day that has events.
 // Errors: InvalidArgument for bad parameters; query errors.
-absl::Status ServeDailyMetrics(const JsonParams& params, const SqlEngine& engine,
+absl::Status ServeDailyMetrics(const JsonParams& params, const QueryRunner& runner,
                                JsonWriter* writer);
 
 // {"parameters": {...}, "rows": [{"cohort", "cohort_size", "k", "retained", "pct"}]}
 // from retention_matrix. Errors: InvalidArgument for bad parameters; query errors.
-absl::Status ServeRetention(const JsonParams& params, const SqlEngine& engine, JsonWriter* writer);
+absl::Status ServeRetention(const JsonParams& params, const QueryRunner& runner, JsonWriter* writer);
 
 // {"parameters": {...}, "rows": [{"step", "event", "users", "pct_of_first", ...}]} from
 // funnel. Errors: InvalidArgument for bad parameters; query errors.
-absl::Status ServeFunnel(const JsonParams& params, const SqlEngine& engine, JsonWriter* writer);
+absl::Status ServeFunnel(const JsonParams& params, const QueryRunner& runner, JsonWriter* writer);
 
 }  // namespace mua::server_internal

@@ -9,6 +9,7 @@
 //   e7 u3 s4 app_crash 2026-10-06 11:02 ios     FR 2.0
 // DAU: 10-05 {u1,u2} = 2, 10-06 {u1,u2,u3} = 3. Sessions: 10-05 s1 s2, 10-06 s3 s5 s4 (s4 crashed).
 #include "server/grafana_api.h"
+#include "server/query_runner.h"
 
 #include <optional>
 #include <string>
@@ -102,7 +103,10 @@ class GrafanaApiTest : public ::testing::Test {
     request.body = body;
     request.headers = std::move(headers);
     if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
-    return HandleGrafana(request, *engine_);
+    // The tests' requests come from an analyst unless they set role "viewer".
+    const EngineQueryRunner runner(
+        engine_, Principal{request.principal, request.role == "viewer" ? Role::kViewer : Role::kAnalyst});
+    return HandleGrafana(request, runner);
   }
 
   // POSTs `body` to /grafana<endpoint>, expects `status`, and returns the parsed answer.

@@ -15,6 +15,7 @@
 // Sessions: s1 600 s, s2 60 s (crashed), s3 1200 s, s4 30 s, s5 0 s, s6 0 s.
 // DAU: 10-05 {u1,u2}, 10-06 {u1,u3}, 10-07 {u2,o'brien\}.
 #include "server/rest_api.h"
+#include "server/query_runner.h"
 
 #include <memory>
 #include <optional>
@@ -106,7 +107,8 @@ class RestApiTest : public ::testing::Test {
     request.params = std::move(params);
     request.body = body;
     request.headers = std::move(headers);
-    return HandleRest(request, RestContext{engine_.get(), ingestor_.get()});
+    const EngineQueryRunner runner(engine_.get(), Principal{"test", Role::kAnalyst});
+    return HandleRest(request, RestContext{&runner, ingestor_.get()});
   }
 
   // Parses a JSON response, expecting `status`.
@@ -234,12 +236,13 @@ TEST_F(RestApiTest, UserSummaryHashesTheIdAsIngestStoredIt) {
   HttpRequest request;
   request.method = "GET";
   request.path = "/api/v1/users/alice/summary";
-  HttpResponse response = HandleRest(request, RestContext{&engine, &ingestor, &hasher});
+  const EngineQueryRunner runner(&engine, Principal{"test", Role::kAnalyst});
+  HttpResponse response = HandleRest(request, RestContext{&runner, &ingestor, &hasher});
   const rapidjson::Document summary = Json(response, 200);
   EXPECT_STREQ(summary["user_id"].GetString(), "alice");  // as asked, not the stored hash
   EXPECT_EQ(summary["events"].GetInt(), 1);
   // Without the hasher the stored id is not "alice".
-  EXPECT_EQ(HandleRest(request, RestContext{&engine, &ingestor}).status, 404);
+  EXPECT_EQ(HandleRest(request, RestContext{&runner, &ingestor}).status, 404);
 }
 
 TEST_F(RestApiTest, UserSummaryRejectsBadPathsAndParameters) {
@@ -350,7 +353,8 @@ TEST_F(RestApiTest, ReadEndpointsWorkOnAnEmptyTable) {
     request.method = "GET";
     request.path = path;
     request.params = std::move(params);
-    return HandleRest(request, RestContext{&engine, nullptr});
+    const EngineQueryRunner runner(&engine, Principal{"test", Role::kAnalyst});
+    return HandleRest(request, RestContext{&runner, nullptr});
   };
   const rapidjson::Document daily = Json(get("/api/v1/metrics/daily", {}), 200);
   ASSERT_EQ(daily["days"].Size(), 30u);  // ending today
@@ -718,7 +722,8 @@ TEST_F(RestApiTest, EventsWithoutIngestorAre503) {
   request.method = "POST";
   request.path = "/api/v1/events";
   request.body = "{}";
-  const HttpResponse response = HandleRest(request, RestContext{engine_.get(), nullptr});
+  const EngineQueryRunner runner(engine_.get(), Principal{"test", Role::kAnalyst});
+  const HttpResponse response = HandleRest(request, RestContext{&runner, nullptr});
   EXPECT_EQ(response.status, 503);
   EXPECT_EQ(ErrorOf(Json(response, 503)), "HTTP ingest is not available in this server");
 }
