@@ -22,6 +22,7 @@
 #include "storage/base/coding.h"
 #include "storage/base/parallel_for.h"
 #include "storage/base/fingerprint.h"
+#include "storage/base/json_limits.h"
 #include "storage/base/status_macros.h"
 #include "storage/base/time_util.h"
 #include "storage/internal/file_format.h"
@@ -405,11 +406,11 @@ absl::StatusOr<FileEntry> ParseFile(const rapidjson::Value& value, bool rows, bo
 
 absl::StatusOr<Manifest> ParseManifest(absl::string_view text) {
   rapidjson::Document document;
-  document.Parse(text.data(), text.size());
+  const absl::Status parsed = ParseJsonBounded(text, &document);
   auto bad = [](absl::string_view what) {
     return absl::DataLossError(absl::StrCat("MANIFEST: ", what));
   };
-  if (document.HasParseError() || !document.IsObject()) return bad("not a JSON object");
+  if (!parsed.ok() || !document.IsObject()) return bad("not a JSON object");
   if (!document.HasMember("format") || !document["format"].IsInt() ||
       (document["format"].GetInt() != kManifestFormat &&
        document["format"].GetInt() != kManifestFormatWithSealing)) {
