@@ -83,6 +83,9 @@ ABSL_FLAG(std::string, tokens, "",
           "bearer tokens file: TOKEN ROLE PRINCIPAL per line (roles viewer|analyst|admin); without it "
           "the server runs in development mode and only binds to loopback");
 ABSL_FLAG(std::string, audit_log, "mua-audit.jsonl", "JSON-lines audit log file, one line per request");
+ABSL_FLAG(int64_t, audit_log_max_mb, 100,
+          "rotate the audit log when it would exceed this many MiB (FILE -> FILE.1 -> FILE.2 ...)");
+ABSL_FLAG(int, audit_log_files, 5, "audit log files kept, the live one included (older ones are deleted)");
 ABSL_FLAG(int, max_concurrent_queries, 32, "SQL statements running at once; more get error 202");
 ABSL_FLAG(double, max_execution_time, 300, "seconds a query may run before error 159");
 ABSL_FLAG(uint64_t, max_result_rows, 10'000'000, "rows a result may have before error 396");
@@ -250,7 +253,11 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
     return Fail(absl::StrCat("refusing to listen on ", host, " without --tokens: development mode (no "
                              "authentication) is for loopback addresses only"));
   }
-  absl::StatusOr<std::unique_ptr<AuditLog>> audit = AuditLog::Open({.path = absl::GetFlag(FLAGS_audit_log)});
+  if (absl::GetFlag(FLAGS_audit_log_max_mb) < 1) return Fail("--audit_log_max_mb must be at least 1");
+  absl::StatusOr<std::unique_ptr<AuditLog>> audit =
+      AuditLog::Open({.path = absl::GetFlag(FLAGS_audit_log),
+                      .max_file_bytes = static_cast<uint64_t>(absl::GetFlag(FLAGS_audit_log_max_mb)) << 20,
+                      .max_files = absl::GetFlag(FLAGS_audit_log_files)});
   if (!audit.ok()) return Fail(std::string(audit.status().message()));
   BodyIngestor ingestor(table, ingest);
   Service service({.table = table,
