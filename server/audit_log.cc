@@ -22,7 +22,7 @@ namespace mua {
 namespace {
 
 constexpr absl::string_view kReplacementChar = "\xEF\xBF\xBD";  // U+FFFD
-constexpr size_t kMaxKindBytes = 32;  // longer words are not keywords
+constexpr size_t kMaxKindBytes = 32;                            // longer words are not keywords
 // A rotation also deletes path.<k> this far past the oldest kept file: leftovers of a run
 // with a larger --audit_log_files.
 constexpr int kStaleFileSweep = 64;
@@ -95,8 +95,9 @@ std::string ToJsonLine(const AuditRecord& record) {
   string_field("role", record.role);
   string_field("endpoint", record.endpoint);
   string_field("statement_kind", record.statement_kind);
-  string_field("statement_hash",
-               record.statement.empty() ? std::string() : absl::StrFormat("%016x", record.statement_hash));
+  string_field("statement_hash", record.statement.empty()
+                                     ? std::string()
+                                     : absl::StrFormat("%016x", record.statement_hash));
   string_field("statement", record.statement);
   string_field("query_id", record.query_id);
   writer.Key("status");
@@ -116,7 +117,8 @@ std::string RotatedName(const std::string& path, int index) {
 }
 
 absl::Status Errno(absl::string_view what, const std::string& path) {
-  return absl::UnavailableError(absl::StrCat("audit log: cannot ", what, " ", path, ": ", std::strerror(errno)));
+  return absl::UnavailableError(
+      absl::StrCat("audit log: cannot ", what, " ", path, ": ", std::strerror(errno)));
 }
 
 }  // namespace
@@ -172,10 +174,12 @@ std::string AuditStatementKind(absl::string_view statement) {
     }
   }
   const size_t start = i;
-  if (i >= size || !(absl::ascii_isalpha(static_cast<unsigned char>(statement[i])) || statement[i] == '_')) {
+  if (i >= size ||
+      !(absl::ascii_isalpha(static_cast<unsigned char>(statement[i])) || statement[i] == '_')) {
     return "";
   }
-  while (i < size && (absl::ascii_isalnum(static_cast<unsigned char>(statement[i])) || statement[i] == '_')) {
+  while (i < size &&
+         (absl::ascii_isalnum(static_cast<unsigned char>(statement[i])) || statement[i] == '_')) {
     if (i - start == kMaxKindBytes) return "";
     ++i;
   }
@@ -186,9 +190,11 @@ AuditLog::AuditLog(AuditLogOptions options) : options_(std::move(options)) {}
 
 absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(AuditLogOptions options) {
   if (options.max_files < 1) {
-    return absl::InvalidArgumentError(absl::StrCat("audit log: max_files is ", options.max_files, ", not >= 1"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("audit log: max_files is ", options.max_files, ", not >= 1"));
   }
-  if (options.max_file_bytes == 0) return absl::InvalidArgumentError("audit log: max_file_bytes must be > 0");
+  if (options.max_file_bytes == 0)
+    return absl::InvalidArgumentError("audit log: max_file_bytes must be > 0");
   std::unique_ptr<AuditLog> log(new AuditLog(std::move(options)));
   if (!log->options_.path.empty()) {
     absl::MutexLock lock(&log->file_mu_);
@@ -228,11 +234,13 @@ absl::Status AuditLog::RotateLocked() {
     }
   }
   for (int index = kept - 1; index >= 1; --index) {
-    if (::rename(RotatedName(path, index).c_str(), RotatedName(path, index + 1).c_str()) != 0 && errno != ENOENT) {
+    if (::rename(RotatedName(path, index).c_str(), RotatedName(path, index + 1).c_str()) != 0 &&
+        errno != ENOENT) {
       return Errno("rename", RotatedName(path, index));
     }
   }
-  if (kept >= 1 ? ::rename(path.c_str(), RotatedName(path, 1).c_str()) != 0 : ::unlink(path.c_str()) != 0) {
+  if (kept >= 1 ? ::rename(path.c_str(), RotatedName(path, 1).c_str()) != 0
+                : ::unlink(path.c_str()) != 0) {
     return Errno("rotate", path);
   }
   ::close(fd_);
@@ -255,8 +263,9 @@ void AuditLog::WriteLine(const std::string& line) {
     } else if (n < 0 && errno == EINTR) {
       continue;
     } else {
-      status = n < 0 ? Errno("write", options_.path)
-                     : absl::UnavailableError(absl::StrCat("audit log: cannot write ", options_.path));
+      status =
+          n < 0 ? Errno("write", options_.path)
+                : absl::UnavailableError(absl::StrCat("audit log: cannot write ", options_.path));
       // Drop the torn line so the next one starts on a line of its own.
       (void)::ftruncate(fd_, static_cast<off_t>(file_bytes_));
     }
@@ -267,7 +276,8 @@ void AuditLog::WriteLine(const std::string& line) {
     return;
   }
   file_errors_.fetch_add(1, std::memory_order_relaxed);
-  if (!file_failing_) std::fprintf(stderr, "mua-server: %s\n", std::string(status.message()).c_str());
+  if (!file_failing_)
+    std::fprintf(stderr, "mua-server: %s\n", std::string(status.message()).c_str());
   file_failing_ = true;
 }
 
@@ -275,7 +285,8 @@ void AuditLog::Record(AuditRecord record) {
   // The kind and hash come from the whole statement: two long statements that share the
   // kept prefix still differ in the log.
   record.statement_kind = AuditStatementKind(record.statement);
-  record.statement_hash = record.statement.empty() ? 0 : XXH3_64bits(record.statement.data(), record.statement.size());
+  record.statement_hash =
+      record.statement.empty() ? 0 : XXH3_64bits(record.statement.data(), record.statement.size());
   record.principal = AuditCut(record.principal, kAuditMaxNameBytes);
   record.role = AuditCut(record.role, kAuditMaxNameBytes);
   record.endpoint = AuditCut(record.endpoint, kAuditMaxEndpointBytes);
@@ -288,7 +299,8 @@ void AuditLog::Record(AuditRecord record) {
   absl::MutexLock lock(&mu_);
   records_.push_back(std::move(shared));
   memory_bytes_ += bytes;
-  while (!records_.empty() && (records_.size() > options_.max_records || memory_bytes_ > options_.max_memory_bytes)) {
+  while (!records_.empty() &&
+         (records_.size() > options_.max_records || memory_bytes_ > options_.max_memory_bytes)) {
     memory_bytes_ -= RecordBytes(*records_.front());
     records_.pop_front();
   }

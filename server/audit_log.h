@@ -35,7 +35,7 @@ struct AuditRecord {
   int status = 0;         // HTTP status
   int64_t rows = 0;       // rows returned or ingested
   absl::Duration duration;
-  std::string error;      // the message of a failed request; at most kAuditMaxErrorBytes
+  std::string error;  // the message of a failed request; at most kAuditMaxErrorBytes
   // Set by AuditLog::Record from the whole statement, before it is cut (callers leave them).
   std::string statement_kind;   // first keyword upper-cased ("SELECT", "INSERT"…); "" if none
   uint64_t statement_hash = 0;  // XXH3-64 of the whole statement; 0 when it is empty
@@ -50,7 +50,7 @@ inline constexpr size_t kAuditMaxErrorBytes = 1024;
 struct AuditLogOptions {
   std::string path;  // JSON-lines file; empty: memory only
   size_t max_records = 100'000;
-  size_t max_memory_bytes = size_t{32} << 20;  // the ring's strings plus a per-record overhead
+  size_t max_memory_bytes = size_t{32} << 20;     // the ring's strings plus a per-record overhead
   uint64_t max_file_bytes = uint64_t{100} << 20;  // REQUIRES: > 0
   int max_files = 5;  // the live file plus path.1 … path.<max_files-1>; REQUIRES: >= 1
 };

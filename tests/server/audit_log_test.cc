@@ -99,10 +99,18 @@ TEST(AuditCutTest, CutNeverSplitsAMultiByteCharacter) {
 
 TEST(AuditCutTest, InvalidBytesBecomeReplacementCharacters) {
   // A lone continuation byte, a truncated sequence, an overlong '/', a surrogate, 0xFF.
-  const std::string value = "a\x80" "b\xE2\x82" "c\xC0\xAF" "d\xED\xA0\x80" "e\xFF";
+  const std::string value =
+      "a\x80"
+      "b\xE2\x82"
+      "c\xC0\xAF"
+      "d\xED\xA0\x80"
+      "e\xFF";
   const std::string cut = AuditCut(value, 128);
   EXPECT_TRUE(IsValidUtf8(cut));
-  EXPECT_TRUE(absl::StartsWith(cut, "a\xEF\xBF\xBD" "b")) << cut;
+  EXPECT_TRUE(absl::StartsWith(cut,
+                               "a\xEF\xBF\xBD"
+                               "b"))
+      << cut;
   EXPECT_FALSE(absl::StrContains(cut, "[cut"));
   // Invalid bytes in a value over the bound: cut and replaced, still within it.
   const std::string long_invalid(5000, '\xFF');
@@ -115,7 +123,9 @@ TEST(AuditCutTest, InvalidBytesBecomeReplacementCharacters) {
 TEST(AuditStatementKindTest, FirstKeywordUpperCased) {
   EXPECT_EQ(AuditStatementKind("select 1"), "SELECT");
   EXPECT_EQ(AuditStatementKind("  \n\tInsert INTO events FORMAT JSONEachRow"), "INSERT");
-  EXPECT_EQ(AuditStatementKind("-- why\n/* outer /* nested */ still */ with a AS (SELECT 1) SELECT *"), "WITH");
+  EXPECT_EQ(
+      AuditStatementKind("-- why\n/* outer /* nested */ still */ with a AS (SELECT 1) SELECT *"),
+      "WITH");
   EXPECT_EQ(AuditStatementKind("((SELECT 1))"), "SELECT");
   EXPECT_EQ(AuditStatementKind("SYSTEM FLUSH LOGS"), "SYSTEM");
   EXPECT_EQ(AuditStatementKind("kill query where query_id = 'x'"), "KILL");
@@ -159,7 +169,8 @@ TEST_F(AuditLogTest, LongEndpointStatementAndErrorAreCutInTheRingAndTheFile) {
   const rapidjson::Document line = ParseLine(lines[0]);
   EXPECT_EQ(std::string(line["endpoint"].GetString()), record.endpoint);
   EXPECT_EQ(std::string(line["statement_kind"].GetString()), "SELECT");
-  EXPECT_EQ(std::string(line["statement_hash"].GetString()), absl::StrFormat("%016x", record.statement_hash));
+  EXPECT_EQ(std::string(line["statement_hash"].GetString()),
+            absl::StrFormat("%016x", record.statement_hash));
   EXPECT_EQ(line["status"].GetInt(), 404);
 }
 
@@ -170,7 +181,10 @@ TEST_F(AuditLogTest, JsonLineStaysValidWithAMultiByteCharacterAtTheBoundAndInval
   for (size_t ascii = 4066; ascii < 4080; ++ascii) {
     std::string statement = absl::StrCat("SELECT ", std::string(ascii - 7, 'x'));
     for (int i = 0; i < 50; ++i) absl::StrAppend(&statement, kEuro);
-    audit->Record({.principal = "ana\xFF\xFE", .role = "viewer", .endpoint = "GET /\xC3", .statement = statement});
+    audit->Record({.principal = "ana\xFF\xFE",
+                   .role = "viewer",
+                   .endpoint = "GET /\xC3",
+                   .statement = statement});
   }
   const std::vector<std::string> lines = ReadLines(path_);
   ASSERT_THAT(lines, SizeIs(14));
@@ -187,7 +201,8 @@ TEST_F(AuditLogTest, JsonLineStaysValidWithAMultiByteCharacterAtTheBoundAndInval
 
 TEST_F(AuditLogTest, HashesTellApartStatementsWithACommonLongPrefix) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditLog> audit, AuditLog::Open({.path = path_}));
-  const std::string prefix = absl::StrCat("SELECT count() FROM events WHERE user_id IN (", std::string(8192, '1'));
+  const std::string prefix =
+      absl::StrCat("SELECT count() FROM events WHERE user_id IN (", std::string(8192, '1'));
   audit->Record({.endpoint = "POST /", .statement = absl::StrCat(prefix, ", 2)")});
   audit->Record({.endpoint = "POST /", .statement = absl::StrCat(prefix, ", 3)")});
   const std::vector<AuditRecord> records = audit->Records();
@@ -224,7 +239,8 @@ TEST_F(AuditLogTest, RingStaysUnderItsByteBound) {
   }
   const std::vector<AuditRecord> records = audit->Records();
   size_t string_bytes = 0;
-  for (const AuditRecord& record : records) string_bytes += record.statement.size() + record.endpoint.size();
+  for (const AuditRecord& record : records)
+    string_bytes += record.statement.size() + record.endpoint.size();
   EXPECT_LE(string_bytes, kBound);
   EXPECT_GT(records.size(), 500u);  // ~4 KiB each: most of the bound is used
   EXPECT_LT(records.size(), 10'000u);
@@ -234,7 +250,8 @@ TEST_F(AuditLogTest, RingStaysUnderItsByteBound) {
 
 TEST_F(AuditLogTest, RingStaysUnderItsCountBound) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditLog> audit, AuditLog::Open({.max_records = 10}));
-  for (int i = 0; i < 25; ++i) audit->Record({.endpoint = "GET /", .statement = absl::StrCat("SELECT ", i)});
+  for (int i = 0; i < 25; ++i)
+    audit->Record({.endpoint = "GET /", .statement = absl::StrCat("SELECT ", i)});
   const std::vector<AuditRecord> records = audit->Records();
   ASSERT_THAT(records, SizeIs(10));
   EXPECT_EQ(records.front().statement, "SELECT 15");
@@ -247,7 +264,9 @@ TEST_F(AuditLogTest, FileRotatesBySizeAndKeepsAtMostMaxFiles) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditLog> audit,
                        AuditLog::Open({.path = path_, .max_file_bytes = 4096, .max_files = 3}));
   for (int i = 0; i < 200; ++i) {
-    audit->Record({.principal = "ana", .endpoint = "POST /", .statement = absl::StrCat("SELECT ", i, " -- ", std::string(200, 'c'))});
+    audit->Record({.principal = "ana",
+                   .endpoint = "POST /",
+                   .statement = absl::StrCat("SELECT ", i, " -- ", std::string(200, 'c'))});
     size_t files = 0;
     for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
       (void)entry;
@@ -276,7 +295,8 @@ TEST_F(AuditLogTest, FileRotatesBySizeAndKeepsAtMostMaxFiles) {
 TEST_F(AuditLogTest, OneFileKeptMeansTheLiveOneStartsOver) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditLog> audit,
                        AuditLog::Open({.path = path_, .max_file_bytes = 1024, .max_files = 1}));
-  for (int i = 0; i < 50; ++i) audit->Record({.endpoint = "POST /", .statement = absl::StrCat("SELECT ", i)});
+  for (int i = 0; i < 50; ++i)
+    audit->Record({.endpoint = "POST /", .statement = absl::StrCat("SELECT ", i)});
   EXPECT_FALSE(std::filesystem::exists(path_ + ".1"));
   EXPECT_LE(std::filesystem::file_size(path_), 1024u);
   const std::vector<std::string> lines = ReadLines(path_);
@@ -292,7 +312,8 @@ TEST_F(AuditLogTest, FilesAreCreatedOwnerOnly) {
   }
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditLog> audit,
                        AuditLog::Open({.path = path_, .max_file_bytes = 512, .max_files = 3}));
-  for (int i = 0; i < 20; ++i) audit->Record({.endpoint = "POST /", .statement = absl::StrCat("SELECT ", i)});
+  for (int i = 0; i < 20; ++i)
+    audit->Record({.endpoint = "POST /", .statement = absl::StrCat("SELECT ", i)});
   for (const std::string& name : {path_, path_ + ".1", path_ + ".2"}) {
     struct stat info;
     ASSERT_EQ(::stat(name.c_str(), &info), 0) << name;
@@ -307,7 +328,9 @@ TEST_F(AuditLogTest, ConcurrentWritersNeverTearALine) {
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&audit, t] {
       for (int i = 0; i < 250; ++i) {
-        audit->Record({.principal = absl::StrCat("p", t), .endpoint = "POST /", .statement = absl::StrCat("SELECT ", i)});
+        audit->Record({.principal = absl::StrCat("p", t),
+                       .endpoint = "POST /",
+                       .statement = absl::StrCat("SELECT ", i)});
         if (i % 50 == 0) (void)audit->Records();
       }
     });
@@ -320,9 +343,12 @@ TEST_F(AuditLogTest, ConcurrentWritersNeverTearALine) {
 }
 
 TEST_F(AuditLogTest, BadOptionsAreRefused) {
-  EXPECT_THAT(AuditLog::Open({.path = path_, .max_files = 0}), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(AuditLog::Open({.path = path_, .max_file_bytes = 0}), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(AuditLog::Open({.path = dir_ + "/missing/dir/audit.jsonl"}), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(AuditLog::Open({.path = path_, .max_files = 0}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(AuditLog::Open({.path = path_, .max_file_bytes = 0}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(AuditLog::Open({.path = dir_ + "/missing/dir/audit.jsonl"}),
+              StatusIs(absl::StatusCode::kUnavailable));
 }
 
 }  // namespace
