@@ -47,6 +47,7 @@
 #include "sql/sql_engine.h"
 #include "ingest/dedup.h"
 #include "server/storage_tables.h"
+#include "storage/base/command_line.h"
 #include "storage/base/status_macros.h"
 #include "storage/store.h"
 #include "storage/table.h"
@@ -465,6 +466,6 @@ int main(int argc, char** argv) {
   mallopt(M_ARENA_MAX, static_cast<int>(2 * std::max(1u, std::thread::hardware_concurrency())));
   absl::SetProgramUsageMessage(
       "MUA database. Local mode: mua-server --load events.jsonl --query 'SELECT ...' [--format F]");
-  absl::ParseCommandLine(argc, argv);
+  mua::ParseCommandLineOrExit({.program = "mua-server"}, argc, argv);
   return mua::Run();
 }

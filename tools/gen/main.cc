@@ -16,13 +16,11 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/reflection.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "storage/base/command_line.h"
 #include "storage/base/time_util.h"
 #include "tools/gen/event_generator.h"
 #include "tools/gen/json_writer.h"
@@ -52,60 +50,18 @@ ABSL_FLAG(int, kafka_linger_ms, 20,
 
 namespace {
 
-constexpr const char* kFlagNames[] = {"users",           "days",          "start",       "seed",
-                                      "duplicate_share", "invalid_share", "event_ids",   "out",
-                                      "format",          "kafka_brokers", "kafka_topic", "rate",
-                                      "kafka_linger_ms"};
-
-void PrintHelp() {
-  std::printf(
-      "Usage: mua-gen [flags]\n"
-      "Writes synthetic mobile-app events (SPEC section 2) as JSON lines, deterministically\n"
-      "(or, with --format clickhouse-tsv, as ClickHouse TabSeparated rows).\n"
-      "Volume: about 100 events per user per month; --users 100000 --days 30 gives ~10.8 M\n"
-      "events (~4.1 GB of JSON) in ~11 s of CPU.\n\nFlags (--name=value or --name value):\n");
-  for (const char* name : kFlagNames) {
-    const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
-    std::printf("  --%-17s %s (default: %s)\n", absl::StrReplaceAll(name, {{"_", "-"}}).c_str(),
-                flag->Help().c_str(), flag->DefaultValue().c_str());
-  }
-}
+constexpr char kUsage[] =
+    "Usage: mua-gen [--users N] [--days N] [--start YYYY-MM-DD] [--seed N]\n"
+    "               [--duplicate-share F] [--invalid-share F]\n"
+    "               (--out FILE [--format F] | --kafka-brokers LIST --kafka-topic T [--rate R])\n"
+    "Writes synthetic mobile-app events (SPEC section 2) as JSON lines, deterministically\n"
+    "(or, with --format clickhouse-tsv, as ClickHouse TabSeparated rows).\n"
+    "Volume: about 100 events per user per month; --users 100000 --days 30 gives ~10.8 M\n"
+    "events (~4.1 GB of JSON) in ~11 s of CPU.\n";
 
 [[noreturn]] void UsageError(const std::string& message) {
   std::fprintf(stderr, "mua-gen: %s (see --help)\n", message.c_str());
   std::exit(2);
-}
-
-// Sets the flags from argv, accepting '-' or '_' inside names; exits 2 on any error.
-void ParseFlags(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    absl::string_view arg = argv[i];
-    if (arg == "--help" || arg == "-h" || arg == "-help" || arg == "--helpfull") {
-      PrintHelp();
-      std::exit(0);
-    }
-    if (!absl::StartsWith(arg, "-") || arg == "-") {
-      UsageError(absl::StrCat("unexpected argument '", arg, "'"));
-    }
-    arg.remove_prefix(absl::StartsWith(arg, "--") ? 2 : 1);
-    const size_t equals = arg.find('=');
-    const std::string name = absl::StrReplaceAll(arg.substr(0, equals), {{"-", "_"}});
-    bool known = false;
-    for (const char* flag_name : kFlagNames) known = known || name == flag_name;
-    if (!known) UsageError(absl::StrCat("unknown flag '", argv[i], "'"));
-    std::string value;
-    if (equals != absl::string_view::npos) {
-      value = std::string(arg.substr(equals + 1));
-    } else if (i + 1 < argc) {
-      value = argv[++i];
-    } else {
-      UsageError(absl::StrCat("flag '", argv[i], "' needs a value"));
-    }
-    std::string error;
-    if (!absl::FindCommandLineFlag(name)->ParseFrom(value, &error)) {
-      UsageError(absl::StrCat("bad value for --", name, ": ", error));
-    }
-  }
 }
 
 // Writes chunks to a file on its own thread, so that the kernel's copy into the page cache
@@ -257,7 +213,7 @@ int ProduceToKafka(const mua::gen::GeneratorOptions& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  ParseFlags(argc, argv);
+  mua::ParseCommandLineOrExit({.program = "mua-gen", .usage = kUsage}, argc, argv);
   const mua::gen::GeneratorOptions options = OptionsFromFlags();
   const std::string format = absl::GetFlag(FLAGS_format);
   if (format != "jsonl" && format != "clickhouse-tsv") {

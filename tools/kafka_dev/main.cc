@@ -21,12 +21,22 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/match.h"
+#include "absl/flags/flag.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "librdkafka/rdkafka.h"
 #include "librdkafka/rdkafka_mock.h"
+#include "storage/base/command_line.h"
+
+ABSL_FLAG(int, port, 0, "first broker's port; broker i listens on P+i (0: an ephemeral port)");
+ABSL_FLAG(int, brokers, 1, "number of brokers, 1..16");
+ABSL_FLAG(std::vector<std::string>, topic, {"mobile_app_events"},
+          "a topic to create; repeatable (or comma-separated)");
+ABSL_FLAG(int, partitions, 32,
+          "partitions of the preceding --topic (of mobile_app_events when none precedes), "
+          "1..10000");
 
 namespace {
 
@@ -65,6 +75,8 @@ extern "C" int bind(int fd, const struct sockaddr* addr, socklen_t len) noexcept
 
 namespace {
 
+constexpr char kDefaultTopic[] = "mobile_app_events";
+
 struct TopicSpec {
   std::string name;
   int partitions = 32;
@@ -85,68 +97,49 @@ struct MockClusterDeleter {
   }
 };
 
-void PrintHelp() {
-  std::printf(
-      "Usage: mua-kafka-dev [--port P] [--brokers N] [--topic T [--partitions N]]...\n"
-      "Runs a local Kafka broker (librdkafka's mock cluster) on 127.0.0.1 until SIGINT or\n"
-      "SIGTERM, and prints one line `bootstrap: HOST:PORT[,HOST:PORT...]` on stdout.\n"
-      "It keeps only the newest ~5 MB or 100 k messages per partition.\n\n"
-      "  --port P        first broker's port; broker i listens on P+i (default: ephemeral)\n"
-      "  --brokers N     number of brokers, 1..16 (default: 1)\n"
-      "  --topic T       a topic to create; repeatable (default: mobile_app_events)\n"
-      "  --partitions N  partitions of the preceding --topic, 1..10000 (default: 32)\n");
-}
+constexpr char kUsage[] =
+    "Usage: mua-kafka-dev [--port P] [--brokers N] [--topic T [--partitions N]]...\n"
+    "Runs a local Kafka broker (librdkafka's mock cluster) on 127.0.0.1 until SIGINT or\n"
+    "SIGTERM, and prints one line `bootstrap: HOST:PORT[,HOST:PORT...]` on stdout.\n"
+    "It keeps only the newest ~5 MB or 100 k messages per partition.\n";
 
 [[noreturn]] void UsageError(const std::string& message) {
   std::fprintf(stderr, "mua-kafka-dev: %s (see --help)\n", message.c_str());
   std::exit(2);
 }
 
-int ParseInt(absl::string_view flag, absl::string_view value, int min, int max) {
-  int result = 0;
-  if (!absl::SimpleAtoi(value, &result) || result < min || result > max) {
-    UsageError(absl::StrCat("--", flag, " must be an integer in [", min, ", ", max, "], not '",
-                            value, "'"));
+void CheckRange(absl::string_view flag, int value, int min, int max) {
+  if (value < min || value > max) {
+    UsageError(
+        absl::StrCat("--", flag, " must be an integer in [", min, ", ", max, "], not ", value));
   }
-  return result;
 }
 
-// Parses argv by hand because --topic/--partitions pairs repeat; exits 2 on any error.
+// --topic/--partitions pairs repeat, so topics come from the flags in command-line order;
+// exits 2 on any error.
 Options ParseArgs(int argc, char** argv) {
+  const mua::ParsedCommandLine parsed =
+      mua::ParseCommandLineOrExit({.program = "mua-kafka-dev", .usage = kUsage}, argc, argv);
   Options options;
-  for (int i = 1; i < argc; ++i) {
-    absl::string_view arg = argv[i];
-    if (arg == "--help" || arg == "-h" || arg == "-help") {
-      PrintHelp();
-      std::exit(0);
-    }
-    if (!absl::StartsWith(arg, "--")) UsageError(absl::StrCat("unexpected argument '", arg, "'"));
-    arg.remove_prefix(2);
-    std::string value;
-    const size_t equals = arg.find('=');
-    const absl::string_view name = arg.substr(0, equals);
-    if (equals != absl::string_view::npos) {
-      value = std::string(arg.substr(equals + 1));
-    } else if (i + 1 < argc) {
-      value = argv[++i];
-    } else {
-      UsageError(absl::StrCat("flag '--", name, "' needs a value"));
-    }
-    if (name == "port") {
-      options.port = ParseInt(name, value, 0, 65535);
-    } else if (name == "brokers") {
-      options.brokers = ParseInt(name, value, 1, 16);
-    } else if (name == "topic") {
-      if (value.empty()) UsageError("--topic must not be empty");
-      options.topics.push_back({.name = value});
-    } else if (name == "partitions") {
-      if (options.topics.empty()) options.topics.push_back({.name = "mobile_app_events"});
-      options.topics.back().partitions = ParseInt(name, value, 1, 10'000);
-    } else {
-      UsageError(absl::StrCat("unknown flag '--", name, "'"));
+  options.port = absl::GetFlag(FLAGS_port);
+  CheckRange("port", options.port, 0, 65535);
+  options.brokers = absl::GetFlag(FLAGS_brokers);
+  CheckRange("brokers", options.brokers, 1, 16);
+  for (const mua::FlagOccurrence& flag : parsed.flags) {
+    if (flag.name == "topic") {
+      for (absl::string_view topic : absl::StrSplit(flag.value, ',')) {
+        if (topic.empty()) UsageError("--topic must not be empty");
+        options.topics.push_back({.name = std::string(topic)});
+      }
+    } else if (flag.name == "partitions") {
+      int partitions = 0;
+      if (!absl::SimpleAtoi(flag.value, &partitions)) partitions = -1;
+      CheckRange("partitions", partitions, 1, 10'000);
+      if (options.topics.empty()) options.topics.push_back({.name = kDefaultTopic});
+      options.topics.back().partitions = partitions;
     }
   }
-  if (options.topics.empty()) options.topics.push_back({.name = "mobile_app_events"});
+  if (options.topics.empty()) options.topics.push_back({.name = kDefaultTopic});
   if (options.port != 0 && options.port + options.brokers - 1 > 65535) {
     UsageError("--port + --brokers - 1 must not exceed 65535");
   }

@@ -19,10 +19,8 @@
 #include <string>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/reflection.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
+#include "storage/base/command_line.h"
 #include "tools/shell/completer.h"
 #include "tools/shell/http_client.h"
 #include "tools/shell/interrupt.h"
@@ -32,79 +30,36 @@
 
 ABSL_FLAG(std::string, host, "127.0.0.1", "server host");
 ABSL_FLAG(int, port, 8720, "server HTTP port");
-ABSL_FLAG(std::string, token, "", "access token (default: the MUA_TOKEN environment variable)");
-ABSL_FLAG(std::string, query, "", "run these ';'-separated statements and exit (also -q)");
-ABSL_FLAG(std::string, file, "", "run the statements in this file and exit (also -f)");
+ABSL_FLAG(std::string, token, "", "access token; empty: the MUA_TOKEN environment variable");
+ABSL_FLAG(std::string, query, "", "run these ';'-separated statements and exit");
+ABSL_FLAG(std::string, file, "", "run the statements in this file and exit");
 ABSL_FLAG(std::string, format, "",
-          "result format: Pretty, Vertical, JSON, CSV, TSV, ... (default: Pretty when interactive, "
-          "TabSeparated otherwise)");
+          "result format: Pretty, Vertical, JSON, CSV, TSV, ...; empty: Pretty when interactive, "
+          "TabSeparated otherwise");
 ABSL_FLAG(bool, ignore_errors, false,
           "scripts: go on after a failed statement (the exit status is still 1)");
 
 namespace mua::shell {
 namespace {
 
-constexpr const char* kFlagNames[] = {"host", "port",   "token",        "query",
-                                      "file", "format", "ignore_errors"};
-
-void PrintHelp() {
-  std::printf(
-      "Usage: mua-shell [--host H] [--port P] [--token T] [-q SQL | -f FILE] [--format F] "
-      "[--ignore-errors]\n"
-      "The SQL client of MUA. Interactive at a terminal; otherwise runs -q, -f or stdin and "
-      "exits.\n"
-      "History: ~/.mua_history (or $MUA_HISTORY). Type \\help inside for the shell's commands.\n\n"
-      "Flags (--name=value or --name value):\n");
-  for (const char* name : kFlagNames) {
-    const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
-    // Flags without a default say in their help what happens without them.
-    const std::string default_value = flag->DefaultValue();
-    std::printf(
-        "  --%-15s %s%s\n", absl::StrReplaceAll(name, {{"_", "-"}}).c_str(), flag->Help().c_str(),
-        default_value.empty() ? "" : absl::StrCat(" (default: ", default_value, ")").c_str());
-  }
-}
+constexpr char kUsage[] =
+    "Usage: mua-shell [--host H] [--port P] [--token T] [-q SQL | -f FILE] [--format F] "
+    "[--ignore-errors]\n"
+    "The SQL client of MUA. Interactive at a terminal; otherwise runs -q, -f or stdin and exits.\n"
+    "History: ~/.mua_history (or $MUA_HISTORY). Type \\help inside for the shell's commands.\n";
 
 [[noreturn]] void UsageError(const std::string& message) {
   std::fprintf(stderr, "mua-shell: %s (see --help)\n", message.c_str());
   std::exit(kExitCannotConnect);
 }
 
-// Sets the flags from argv: "-q"/"-f" stand for --query/--file, '-' or '_'
-// may join words in names, and --ignore-errors needs no value.
+// Sets the flags from argv (storage/base/command_line.h): "-q"/"-f" stand for --query/--file.
+// A wrong command line exits 2, like an unreachable server.
 void ParseFlags(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    absl::string_view arg = argv[i];
-    if (arg == "--help" || arg == "-h" || arg == "-help") {
-      PrintHelp();
-      std::exit(0);
-    }
-    if (!absl::StartsWith(arg, "-") || arg == "-") {
-      UsageError(absl::StrCat("unexpected argument '", arg, "'"));
-    }
-    arg.remove_prefix(absl::StartsWith(arg, "--") ? 2 : 1);
-    const size_t equals = arg.find('=');
-    std::string name = absl::StrReplaceAll(arg.substr(0, equals), {{"-", "_"}});
-    if (name == "q") name = "query";
-    if (name == "f") name = "file";
-    bool known = false;
-    for (const char* flag_name : kFlagNames) known = known || name == flag_name;
-    if (!known) UsageError(absl::StrCat("unknown flag '", argv[i], "'"));
-    std::string value;
-    if (equals != absl::string_view::npos) {
-      value = std::string(arg.substr(equals + 1));
-    } else if (name == "ignore_errors") {
-      value = "true";
-    } else if (i + 1 < argc) {
-      value = argv[++i];
-    } else {
-      UsageError(absl::StrCat("flag '", argv[i], "' needs a value"));
-    }
-    std::string error;
-    if (!absl::FindCommandLineFlag(name)->ParseFrom(value, &error)) {
-      UsageError(absl::StrCat("bad value for --", name, ": ", error));
-    }
-  }
+  static_assert(kExitCannotConnect == 2, "command-line errors exit 2");
+  ParseCommandLineOrExit(
+      {.program = "mua-shell", .usage = kUsage, .short_flags = {{'q', "query"}, {'f', "file"}}},
+      argc, argv);
 }
 
 // ~/.mua_history, or $MUA_HISTORY; "" (no history) without either.
