@@ -485,19 +485,21 @@ bool IsHeaderListSafe(absl::string_view list) {
   return !list.empty();
 }
 
-// With an Origin, echo it and allow credentials (Grafana's "With credentials" needs both;
-// '*' is refused then); MUA's tokens travel in headers the browser never adds by itself.
-void AddCorsHeaders(const HttpRequest& request, HttpResponse* response) {
+// An Origin on the allowlist is echoed with credentials allowed (Grafana's "With
+// credentials" needs both; '*' is refused then); any other origin gets no CORS grant,
+// so a foreign page cannot read answers with the user's cookies or tokens. Without an
+// Origin (not a cross-site browser request) '*' is harmless.
+void AddCorsHeaders(const HttpRequest& request, const std::vector<std::string>& allowed_origins,
+                    HttpResponse* response) {
   const absl::string_view origin = request.Header("Origin");
-  const bool printable =
-      std::all_of(origin.begin(), origin.end(), [](char c) { return c > ' ' && c < 127; });
-  if (origin.empty() || !printable) {
+  if (origin.empty()) {
     response->headers.emplace_back("Access-Control-Allow-Origin", "*");
     return;
   }
+  response->headers.emplace_back("Vary", "Origin");
+  if (!OriginAllowed(origin, allowed_origins)) return;
   response->headers.emplace_back("Access-Control-Allow-Origin", std::string(origin));
   response->headers.emplace_back("Access-Control-Allow-Credentials", "true");
-  response->headers.emplace_back("Vary", "Origin");
 }
 
 HttpResponse Preflight(const HttpRequest& request) {
@@ -564,7 +566,15 @@ HttpResponse Dispatch(const HttpRequest& request, const QueryRunner& runner) {
 
 }  // namespace
 
-HttpResponse HandleGrafana(const HttpRequest& request, const QueryRunner& runner) {
+bool OriginAllowed(absl::string_view origin, const std::vector<std::string>& allowed_origins) {
+  for (const std::string& allowed : allowed_origins) {
+    if (absl::EqualsIgnoreCase(origin, allowed)) return true;
+  }
+  return false;
+}
+
+HttpResponse HandleGrafana(const HttpRequest& request, const QueryRunner& runner,
+                           const std::vector<std::string>& cors_origins) {
   HttpResponse response;
   if (request.path != kGrafanaPathPrefix &&
       !absl::StartsWith(request.path, absl::StrCat(kGrafanaPathPrefix, "/"))) {
@@ -572,7 +582,7 @@ HttpResponse HandleGrafana(const HttpRequest& request, const QueryRunner& runner
   } else {
     response = Dispatch(request, runner);
   }
-  AddCorsHeaders(request, &response);
+  AddCorsHeaders(request, cors_origins, &response);
   return response;
 }
 

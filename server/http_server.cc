@@ -4,6 +4,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
@@ -11,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <exception>
 #include <optional>
 #include <thread>
@@ -55,7 +57,8 @@ std::string UrlDecode(absl::string_view text) {
   return out;
 }
 
-HttpRequest ToHttpRequest(http::request<http::string_body>&& request) {
+// The request line and headers (the body is read after admission).
+HttpRequest HeadOf(const http::request<http::string_body>& request) {
   HttpRequest exchange;
   exchange.method = std::string(request.method_string());
   const absl::string_view target(request.target().data(), request.target().size());
@@ -71,7 +74,6 @@ HttpRequest ToHttpRequest(http::request<http::string_body>&& request) {
   for (const auto& field : request) {
     exchange.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   }
-  exchange.body = std::move(request.body());
   return exchange;
 }
 
@@ -83,19 +85,26 @@ struct HttpServer::Impl {
 
   void Accept();
 
+  bool AnswersInline(const std::string& path) const {
+    return std::find(options.inline_paths.begin(), options.inline_paths.end(), path) != options.inline_paths.end();
+  }
+
   HttpHandler handler;
   const HttpServerOptions options;
   std::atomic<int64_t> connections{0};
+  std::atomic<int64_t> accept_errors{0};
+  absl::Duration accept_backoff = absl::ZeroDuration();  // on the acceptor's strand
   std::atomic<bool> stopping{false};
   bool stopped = false;
   // Live sessions, so Stop() can close the idle ones.
   absl::Mutex mu;
-  absl::flat_hash_map<void*, std::function<void()>> closers ABSL_GUARDED_BY(mu);
+  absl::flat_hash_map<void*, std::function<void(bool busy_too)>> closers ABSL_GUARDED_BY(mu);
   net::thread_pool workers;
   // Declared after what sessions touch: destroying `io` destroys leftover handlers,
   // and with them sessions, which unregister themselves above.
   net::io_context io;
   std::optional<tcp::acceptor> acceptor;
+  std::optional<net::steady_timer> accept_timer;  // the backoff after a failed accept()
   std::vector<std::thread> io_threads;
 };
 
@@ -119,10 +128,11 @@ class Session : public std::enable_shared_from_this<Session> {
     {
       absl::MutexLock lock(&server_->mu);
       std::weak_ptr<Session> weak = shared_from_this();
-      server_->closers[this] = [weak] {
+      server_->closers[this] = [weak](bool busy_too) {
         if (auto self = weak.lock()) {
-          net::dispatch(self->stream_.get_executor(), [self] {
-            if (!self->busy_) self->stream_.socket().close();
+          net::dispatch(self->stream_.get_executor(), [self, busy_too] {
+            beast::error_code ec;
+            if (!self->busy_ || busy_too) self->stream_.socket().close(ec);
           });
         }
       };
@@ -148,47 +158,88 @@ class Session : public std::enable_shared_from_this<Session> {
         buffer_.size() > 0 || first_ ? server_->options.request_timeout : server_->options.keep_alive_timeout;
     first_ = false;
     stream_.expires_after(std::chrono::milliseconds(absl::ToInt64Milliseconds(timeout)));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  // Answers a failed read; false when there was no failure.
+  bool Failed(beast::error_code ec) {
+    if (!ec) return false;
+    if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset ||
+        ec == net::error::operation_aborted || ec == net::error::bad_descriptor) {
+      Close();
+    } else if (ec == beast::error::timeout) {
+      if (parser_->got_some()) {
+        Write(HttpResponse::Text(408, "Request timeout: the request did not arrive in time\n"), true);
+      } else {
+        Close();
+      }
+    } else if (ec == http::error::body_limit) {
+      Write(HttpResponse::Text(413, absl::StrCat("Request body too large: the limit for this endpoint and role is ",
+                                                 body_limit_, " bytes\n")),
+            true);
+    } else if (ec == http::error::header_limit) {
+      Write(HttpResponse::Text(431, absl::StrCat("Request headers too large: the limit is ",
+                                                 server_->options.max_header_bytes, " bytes\n")),
+            true);
+    } else {
+      Write(HttpResponse::Text(400, absl::StrCat("Bad request: ", ec.message(), "\n")), true);
+    }
+    return true;
+  }
+
+  void OnHeader(beast::error_code ec) {
+    body_limit_ = server_->options.max_body_bytes;
+    if (Failed(ec)) return;
+    head_ = HeadOf(parser_->get());
+    if (server_->options.admit) {
+      HttpAdmission admission = server_->options.admit(head_);
+      // Refused unread: the connection closes, as its body (if any) is still coming.
+      if (admission.refusal) return Write(*std::move(admission.refusal), /*close=*/true);
+      body_limit_ = std::min(body_limit_, admission.max_body_bytes);
+    }
+    parser_->body_limit(body_limit_);
+    const auto expect = parser_->get().find(http::field::expect);
+    if (expect != parser_->get().end() && beast::iequals(expect->value(), "100-continue") && !parser_->is_done()) {
+      // The client waits for this before sending the body (curl does for large ones).
+      auto go_on = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
+      return http::async_write(stream_, *go_on, [self = shared_from_this(), go_on](beast::error_code write_ec, size_t) {
+        if (write_ec) return self->Close();
+        self->ReadBody();
+      });
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {
-    if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset ||
-        ec == net::error::operation_aborted || ec == net::error::bad_descriptor) {
-      return Close();
-    }
-    if (ec == beast::error::timeout) {
-      if (parser_->got_some()) {
-        return Write(HttpResponse::Text(408, "Request timeout: the request did not arrive in time\n"), true);
-      }
-      return Close();
-    }
-    if (ec == http::error::body_limit) {
-      return Write(HttpResponse::Text(413, absl::StrCat("Request body too large: the limit is ",
-                                                        server_->options.max_body_bytes, " bytes\n")),
-                   true);
-    }
-    if (ec == http::error::header_limit) {
-      return Write(HttpResponse::Text(431, absl::StrCat("Request headers too large: the limit is ",
-                                                        server_->options.max_header_bytes, " bytes\n")),
-                   true);
-    }
-    if (ec) return Write(HttpResponse::Text(400, absl::StrCat("Bad request: ", ec.message(), "\n")), true);
-
+    if (Failed(ec)) return;
     keep_alive_ = parser_->keep_alive();
     busy_ = true;
     stream_.expires_never();  // a long query is not a slow client
-    net::post(server_->workers, [self = shared_from_this(), request = ToHttpRequest(parser_->release())]() mutable {
-      HttpResponse response;
-      try {
-        response = self->server_->handler(request);
-      } catch (const std::exception& e) {  // the one catch-all per request
-        response = HttpResponse::Text(500, absl::StrCat("Code: 1001. DB::Exception: ", e.what(), ". (STD_EXCEPTION)\n"));
-      }
+    HttpRequest request = std::move(head_);
+    request.body = std::move(parser_->release().body());
+    if (server_->AnswersInline(request.path)) {
+      return Write(Handle(server_, request), /*close=*/false);
+    }
+    net::post(server_->workers, [self = shared_from_this(), request = std::move(request)]() mutable {
+      HttpResponse response = Handle(self->server_, request);
       net::dispatch(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->Write(std::move(response), /*close=*/false);
       });
     });
+  }
+
+  static HttpResponse Handle(HttpServer::Impl* server, HttpRequest& request) {
+    try {
+      return server->handler(request);
+    } catch (const std::exception& e) {  // the one catch-all per request
+      return HttpResponse::Text(500, absl::StrCat("Code: 1001. DB::Exception: ", e.what(), ". (STD_EXCEPTION)\n"));
+    }
   }
 
   void Write(HttpResponse response, bool close) {
@@ -219,6 +270,8 @@ class Session : public std::enable_shared_from_this<Session> {
   HttpServer::Impl* server_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  HttpRequest head_;        // the request being read, once its head has arrived
+  size_t body_limit_ = 0;   // of that request
   bool keep_alive_ = false;
   bool busy_ = false;  // a request is being handled or answered
   bool first_ = true;
@@ -229,13 +282,28 @@ class Session : public std::enable_shared_from_this<Session> {
 void HttpServer::Impl::Accept() {
   acceptor->async_accept(net::make_strand(io), [self = this](beast::error_code ec, tcp::socket socket) {
     if (self->stopping.load()) return;
-    if (!ec) {
-      auto session = std::make_shared<Session>(std::move(socket), self);
-      if (self->connections.load() > static_cast<int64_t>(self->options.max_connections)) {
-        session->Reject();
-      } else {
-        session->Start();
+    if (ec) {
+      if (ec == net::error::operation_aborted) return;
+      // Out of descriptors (EMFILE) or memory: accepting again at once would spin the
+      // cores; back off, doubling up to a second, until a connection closes.
+      self->accept_errors.fetch_add(1);
+      self->accept_backoff = std::clamp(self->accept_backoff * 2, absl::Milliseconds(10), absl::Seconds(1));
+      if (self->accept_errors.load() % 100 == 1) {
+        std::fprintf(stderr, "mua-server: accept failed (%s); retrying in %lld ms\n", ec.message().c_str(),
+                     static_cast<long long>(absl::ToInt64Milliseconds(self->accept_backoff)));
       }
+      self->accept_timer->expires_after(std::chrono::milliseconds(absl::ToInt64Milliseconds(self->accept_backoff)));
+      self->accept_timer->async_wait([self](beast::error_code wait_ec) {
+        if (!wait_ec && !self->stopping.load()) self->Accept();
+      });
+      return;
+    }
+    self->accept_backoff = absl::ZeroDuration();
+    auto session = std::make_shared<Session>(std::move(socket), self);
+    if (self->connections.load() > static_cast<int64_t>(self->options.max_connections)) {
+      session->Reject();
+    } else {
+      session->Start();
     }
     self->Accept();
   });
@@ -258,6 +326,7 @@ absl::Status HttpServer::Start(const std::string& host, int port) {
   if (!ec) impl_->acceptor->listen(net::socket_base::max_listen_connections, ec);
   if (ec) return absl::UnavailableError(absl::StrCat("cannot listen on ", host, ":", port, ": ", ec.message()));
   port_ = impl_->acceptor->local_endpoint().port();
+  impl_->accept_timer.emplace(impl_->io);
   impl_->Accept();
   for (int i = 0; i < std::max(1, impl_->options.io_threads); ++i) {
     impl_->io_threads.emplace_back([impl = impl_.get()] { impl->io.run(); });
@@ -267,6 +336,8 @@ absl::Status HttpServer::Start(const std::string& host, int port) {
 
 int64_t HttpServer::open_connections() const { return impl_->connections.load(); }
 
+int64_t HttpServer::accept_errors() const { return impl_->accept_errors.load(); }
+
 void HttpServer::Stop() {
   if (impl_->stopped || !impl_->acceptor) return;
   impl_->stopped = true;
@@ -275,14 +346,23 @@ void HttpServer::Stop() {
     beast::error_code ec;
     impl->acceptor->close(ec);
   });
-  // Idle connections close now; busy ones after answering their request.
-  std::vector<std::function<void()>> closers;
-  {
-    absl::MutexLock lock(&impl_->mu);
-    for (auto& [session, close] : impl_->closers) closers.push_back(close);
+  // Idle connections close now; busy ones after answering their request, or when the
+  // grace period ends (a client that stopped reading must not hold the shutdown).
+  auto close_all = [this](bool busy_too) {
+    std::vector<std::function<void(bool)>> closers;
+    {
+      absl::MutexLock lock(&impl_->mu);
+      for (auto& [session, close] : impl_->closers) closers.push_back(close);
+    }
+    for (auto& close : closers) close(busy_too);
+  };
+  close_all(false);
+  const absl::Time grace_ends = absl::Now() + impl_->options.shutdown_grace;
+  while (impl_->connections.load() > 0 && absl::Now() < grace_ends) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  for (auto& close : closers) close();
-  const absl::Time give_up = absl::Now() + absl::Seconds(60);
+  close_all(true);
+  const absl::Time give_up = absl::Now() + absl::Seconds(1);
   while (impl_->connections.load() > 0 && absl::Now() < give_up) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }

@@ -1,8 +1,10 @@
 // HttpServer: HTTP/1.1 on Boost.Beast over Asio — keep-alive, chunked request
 // bodies, a few I/O threads multiplexing every connection, and the handlers (the
 // queries) run on a separate worker pool so a long query never blocks I/O.
-// Limits answer with a clear error and keep the server serving: a body over
-// max_body_bytes gets 413, headers over max_header_bytes 431, junk 400; a client
+// A request's head is admitted (authentication, a body limit for its endpoint and
+// role) before its body is read, so an unauthenticated client cannot make the server
+// buffer a body. Limits answer with a clear error and keep the server serving: a body
+// over the limit gets 413, headers over max_header_bytes 431, junk 400; a client
 // that does not send a whole request within request_timeout is disconnected;
 // connections beyond max_connections get 503.
 //
@@ -16,13 +18,22 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "server/http_types.h"
 
 namespace mua {
+
+// What the server does with a request once its head (method, target, headers) has
+// arrived and before any of its body is read.
+struct HttpAdmission {
+  std::optional<HttpResponse> refusal;  // answered at once; the body is never read
+  size_t max_body_bytes = 0;            // 413 beyond
+};
 
 struct HttpServerOptions {
   int io_threads = 2;
@@ -32,6 +43,15 @@ struct HttpServerOptions {
   size_t max_connections = 10'000;
   absl::Duration request_timeout = absl::Seconds(60);      // to receive one whole request
   absl::Duration keep_alive_timeout = absl::Seconds(300);  // idle between requests
+  // Stop() waits this long for requests in flight, then closes every connection.
+  absl::Duration shutdown_grace = absl::Seconds(2);
+  // Decides on each request from its head (on an I/O thread, so it must be quick):
+  // authentication before the body, body limits per endpoint and role. Unset: every
+  // request is admitted with max_body_bytes.
+  std::function<HttpAdmission(const HttpRequest& head)> admit;
+  // Paths (without the query string) answered on the I/O threads instead of the
+  // worker pool, so probes never queue behind queries. Their handlers must be quick.
+  std::vector<std::string> inline_paths;
 };
 
 // Runs on a worker thread; fills request.principal/role as it authenticates.
@@ -49,6 +69,7 @@ class HttpServer {
   absl::Status Start(const std::string& host, int port);
   int port() const { return port_; }  // the bound port (useful with port 0)
   int64_t open_connections() const;
+  int64_t accept_errors() const;  // accept() failures (e.g. EMFILE), each followed by a backoff
 
   // Stops accepting; requests in flight finish and are answered; idle connections close.
   // Idempotent.

@@ -227,11 +227,49 @@ absl::StatusOr<std::string> Service::Kill(absl::string_view query_id) {
   return absl::StrCat("Ok. Query ", query_id, " is being cancelled.");
 }
 
-HttpResponse Service::Handle(HttpRequest& request) {
-  const absl::Time start = absl::Now();
-  Outcome outcome;
-  HttpResponse response;
-  Principal principal{"anonymous", Role::kViewer};
+namespace {
+
+// The host of a Host header value: "127.0.0.1:8720" -> "127.0.0.1", "[::1]:80" -> "[::1]".
+absl::string_view HostName(absl::string_view host) {
+  if (absl::StartsWith(host, "[")) {
+    const size_t close = host.find(']');
+    return close == absl::string_view::npos ? host : host.substr(0, close + 1);
+  }
+  return host.substr(0, host.find(':'));
+}
+
+bool IsLoopbackHost(absl::string_view host) {
+  const absl::string_view name = HostName(host);
+  return name == "127.0.0.1" || absl::EqualsIgnoreCase(name, "localhost") || name == "[::1]";
+}
+
+}  // namespace
+
+Service::Gate Service::Authenticate(const HttpRequest& request) const {
+  Gate gate;
+  gate.principal = Principal{"anonymous", Role::kViewer};
+  // Development mode makes every request admin, so only this machine's own clients may
+  // use it: a foreign Host is a DNS-rebinding page, a foreign Origin a cross-site one
+  // (a browser sends both even when the request is a "simple" text/plain POST).
+  if (parts_.tokens->development_mode()) {
+    const absl::string_view host = request.Header("Host");
+    const absl::string_view origin = request.Header("Origin");
+    absl::Status refused;
+    if (!host.empty() && !IsLoopbackHost(host)) {
+      refused = absl::PermissionDeniedError(absl::StrCat(
+          "development mode (no --tokens) answers only requests to a loopback Host (127.0.0.1, localhost, [::1]), not '",
+          absl::string_view(host).substr(0, 128), "'"));
+    } else if (!origin.empty() && !OriginAllowed(origin, options_.cors_origins)) {
+      refused = absl::PermissionDeniedError(absl::StrCat(
+          "development mode (no --tokens) refuses cross-site requests from Origin '",
+          absl::string_view(origin).substr(0, 128), "': list it in --cors_origins"));
+    }
+    if (!refused.ok()) {
+      gate.error = std::string(refused.message());
+      gate.refusal = ClickHouseErrorResponse(refused, options_.version);
+      return gate;
+    }
+  }
   // Probes answer whatever the credentials, as ClickHouse's /ping does (its clients send
   // `default:` by default); browsers send none with a CORS preflight.
   const bool probe = request.path == "/ping" || request.path == "/health" ||
@@ -239,31 +277,68 @@ HttpResponse Service::Handle(HttpRequest& request) {
   const bool preflight = request.method == "OPTIONS";
   absl::StatusOr<Principal> who = parts_.tokens->Authenticate(request);
   if (who.ok()) {
-    principal = *who;
+    gate.principal = *who;
+  } else if (!probe && !preflight) {
+    gate.error = std::string(who.status().message());
+    gate.refusal = ClickHouseErrorResponse(who.status(), options_.version);
   }
-  if (!who.ok() && !probe && !preflight) {
-    response = ClickHouseErrorResponse(who.status(), options_.version);
-    outcome.error = std::string(who.status().message());
+  return gate;
+}
+
+HttpAdmission Service::Admit(const HttpRequest& head) {
+  Gate gate = Authenticate(head);
+  if (gate.refusal) {
+    Outcome outcome;
+    outcome.error = std::move(gate.error);
+    Audit(head, gate.principal, absl::Now(), *gate.refusal, &outcome);
+    return HttpAdmission{.refusal = std::move(gate.refusal)};
+  }
+  // Only an admin ingests; what others send is a statement or a JSON request.
+  size_t limit = options_.max_body_bytes;
+  if (!Allows(gate.principal.role, Role::kAdmin)) limit = std::min(limit, options_.max_read_body_bytes);
+  if (head.path == "/ping" || head.path == "/health" || head.path == "/metrics" || head.method == "OPTIONS" ||
+      head.method == "GET") {
+    limit = std::min<size_t>(limit, 64 << 10);
+  }
+  return HttpAdmission{.max_body_bytes = limit};
+}
+
+HttpResponse Service::Handle(HttpRequest& request) {
+  const absl::Time start = absl::Now();
+  Outcome outcome;
+  Gate gate = Authenticate(request);
+  HttpResponse response;
+  if (gate.refusal) {
+    response = *std::move(gate.refusal);
+    outcome.error = std::move(gate.error);
   } else {
-    request.principal = principal.name;
-    request.role = std::string(RoleName(principal.role));
-    response = Route(request, principal, &outcome);
+    request.principal = gate.principal.name;
+    request.role = std::string(RoleName(gate.principal.role));
+    response = Route(request, gate.principal, &outcome);
   }
-  const absl::Duration elapsed = absl::Now() - start;
-  responses_by_class_[std::min(5, std::max(0, response.status / 100))].fetch_add(1);
-  if (parts_.audit != nullptr && request.path != "/ping") {
-    parts_.audit->Record({.time = start,
-                          .principal = principal.name,
-                          .role = std::string(RoleName(principal.role)),
-                          .endpoint = absl::StrCat(request.method, " ", request.path),
-                          .statement = std::move(outcome.statement),
-                          .query_id = std::move(outcome.query_id),
-                          .status = response.status,
-                          .rows = outcome.rows,
-                          .duration = elapsed,
-                          .error = std::move(outcome.error)});
-  }
+  Audit(request, gate.principal, start, response, &outcome);
   return response;
+}
+
+void Service::Audit(const HttpRequest& request, const Principal& principal, absl::Time start,
+                    const HttpResponse& response, Outcome* outcome) {
+  responses_by_class_[std::min(5, std::max(0, response.status / 100))].fetch_add(1);
+  if (parts_.audit == nullptr || request.path == "/ping") return;
+  parts_.audit->Record({.time = start,
+                        .principal = principal.name,
+                        .role = std::string(RoleName(principal.role)),
+                        .endpoint = absl::StrCat(request.method, " ", request.path),
+                        .statement = std::move(outcome->statement),
+                        .query_id = std::move(outcome->query_id),
+                        .status = response.status,
+                        .rows = outcome->rows,
+                        .duration = absl::Now() - start,
+                        .error = std::move(outcome->error)});
+}
+
+void Service::CancelAll() {
+  absl::MutexLock lock(&mu_);
+  for (auto& [id, query] : running_queries_) query->cancelled.store(true);
 }
 
 HttpResponse Service::Route(HttpRequest& request, const Principal& principal, Outcome* outcome) {
@@ -290,7 +365,7 @@ HttpResponse Service::Route(HttpRequest& request, const Principal& principal, Ou
     outcome->statement = request.body;
     // Roles are checked where each statement runs (RequestRunner), not guessed from the body.
     const RequestRunner runner(this, principal);
-    return HandleGrafana(request, runner);
+    return HandleGrafana(request, runner, options_.cors_origins);
   }
   if (request.path == "/api/v1" || absl::StartsWith(request.path, kRestPathPrefix)) {
     outcome->statement = request.method == "GET" ? request.path : request.body;

@@ -19,13 +19,16 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/audit_log.h"
 #include "server/auth.h"
+#include "server/http_server.h"
 #include "server/http_types.h"
 #include "sql/sql_engine.h"
 #include "storage/base/latency_histogram.h"
@@ -65,6 +68,13 @@ struct ServiceOptions {
   absl::Duration max_execution_time = absl::Seconds(300);
   uint64_t max_result_rows = 10'000'000;
   int query_threads = 0;  // per query; 0: one per core
+  // Request bodies: an admin's (ingest) up to max_body_bytes, everyone else's (SQL,
+  // JSON requests) up to max_read_body_bytes, GETs and probes 64 KiB.
+  size_t max_body_bytes = size_t{256} << 20;
+  size_t max_read_body_bytes = size_t{16} << 20;
+  // Browser origins allowed cross-site (CORS grants for /grafana; in development mode
+  // any other Origin is refused).
+  std::vector<std::string> cors_origins;
   std::string version = "0.1";
 };
 
@@ -76,6 +86,13 @@ class Service {
   Service& operator=(const Service&) = delete;
 
   HttpResponse Handle(HttpRequest& request);
+
+  // For HttpServerOptions::admit: authenticates a request from its head and sets its
+  // body limit by endpoint and role, before any of the body is read.
+  HttpAdmission Admit(const HttpRequest& head);
+
+  // Cancels every running statement (shutdown): each stops at its next check.
+  void CancelAll();
 
   // For /metrics: the HTTP server's connection count (set once it exists).
   void set_connection_counter(std::function<int64_t()> counter) { connections_ = std::move(counter); }
@@ -91,6 +108,14 @@ class Service {
   struct QueryCall;
   class RequestRunner;
   struct Outcome;  // what the audit record needs besides the response
+  struct Gate {      // who sent a request, or why it is refused before routing
+    Principal principal;
+    std::optional<HttpResponse> refusal;
+    std::string error;
+  };
+  Gate Authenticate(const HttpRequest& request) const;
+  void Audit(const HttpRequest& request, const Principal& principal, absl::Time start,
+             const HttpResponse& response, Outcome* outcome);
   QueryCall DefaultCall(const Principal& principal);
   // Every statement of every endpoint: admission, system.processes, limits, memory
   // tracking, the role check on the parsed statement.

@@ -106,7 +106,7 @@ class GrafanaApiTest : public ::testing::Test {
     // The tests' requests come from an analyst unless they set role "viewer".
     const EngineQueryRunner runner(
         engine_, Principal{request.principal, request.role == "viewer" ? Role::kViewer : Role::kAnalyst});
-    return HandleGrafana(request, runner);
+    return HandleGrafana(request, runner, {"http://grafana.local:3000"});
   }
 
   // POSTs `body` to /grafana<endpoint>, expects `status`, and returns the parsed answer.
@@ -202,6 +202,15 @@ TEST_F(GrafanaApiTest, PreflightAnswersCorsForEveryPath) {
   EXPECT_EQ(plain.status, 204);
   EXPECT_EQ(HeaderOf(plain, "Access-Control-Allow-Origin"), "*");
   EXPECT_EQ(HeaderOf(plain, "Access-Control-Allow-Headers"), "accept, content-type, authorization");
+}
+
+TEST_F(GrafanaApiTest, ForeignOriginGetsNoCorsGrant) {
+  const HttpResponse response =
+      Send("OPTIONS", "/grafana/query", "", {{"Origin", "https://evil.example"}});
+  EXPECT_EQ(HeaderOf(response, "Access-Control-Allow-Origin"), std::nullopt);
+  EXPECT_EQ(HeaderOf(response, "Access-Control-Allow-Credentials"), std::nullopt);
+  const HttpResponse query = Send("POST", "/grafana/metrics", "{}", {{"Origin", "https://evil.example"}});
+  EXPECT_EQ(HeaderOf(query, "Access-Control-Allow-Origin"), std::nullopt);
 }
 
 TEST_F(GrafanaApiTest, ErrorsAreJsonWithStatusAndCors) {
