@@ -15,6 +15,7 @@
 #include "ingest/event_decoder.h"
 #include "ingest/internal/batch_decoder.h"
 #include "ingest/internal/event_appender.h"
+#include "ingest/pii.h"
 #include "ingest/rejected_event_log.h"
 #include "storage/base/status_macros.h"
 #include "storage/store.h"
@@ -62,7 +63,8 @@ class Loader {
     if (options_.rejected_log != nullptr) options_.rejected_log->Append(std::move(pending_rejects_));
     pending_rejects_.clear();
   }
-  void Reject(int64_t line_number, DecodeError error, std::string raw, absl::Time at);
+  void Reject(int64_t line_number, DecodeError error, std::string raw, absl::Time at,
+              std::string user_id = "");
   int64_t NowMillis() const { return absl::ToUnixMillis(options_.now.value_or(absl::Now())); }
 
   const std::string source_name_;
@@ -76,7 +78,8 @@ class Loader {
   int64_t line_number_ = 0;
 };
 
-void Loader::Reject(int64_t line_number, DecodeError error, std::string raw, absl::Time at) {
+void Loader::Reject(int64_t line_number, DecodeError error, std::string raw, absl::Time at,
+                    std::string user_id) {
   ++stats_->rejected;
   ++stats_->rejected_by_reason[static_cast<size_t>(error.reason)];
   RejectedEvent event{.raw = std::move(raw),
@@ -84,7 +87,8 @@ void Loader::Reject(int64_t line_number, DecodeError error, std::string raw, abs
                       .message = std::move(error.message),
                       .source = absl::StrCat(source_name_, ":", line_number),
                       .rejected_at = at,
-                      .offset = line_number};
+                      .offset = line_number,
+                      .user_id = std::move(user_id)};
   if (options_.rejected_log != nullptr) pending_rejects_.push_back(event);
   if (stats_->rejected_events.size() < options_.max_rejected_kept) {
     stats_->rejected_events.push_back(std::move(event));
@@ -94,7 +98,7 @@ void Loader::Reject(int64_t line_number, DecodeError error, std::string raw, abs
 absl::Status Loader::Collect(DecodedSlice& slice, ingest_internal::EventAppender& appender) {
   for (Rejection& rejection : slice.rejections) {
     Reject(rejection.tag, std::move(rejection.error), std::move(rejection.raw),
-           rejection.at);
+           rejection.at, std::move(rejection.user_id));
   }
   for (size_t i = 0; i < slice.rows.size(); ++i) {
     switch (appender.Offer(slice.rows[i])) {
@@ -185,11 +189,15 @@ absl::Status Loader::Run(std::istream& in) {
       if (data.size() > max_line) {
         ++line_number_;
         ++stats_->lines;
-        Reject(line_number_,
-               {RejectReason::kTooLarge, absl::StrCat("line longer than ",
-                                                      options_.decoder.max_payload_bytes,
-                                                      " bytes (the payload limit)")},
-               std::string(data.substr(0, RejectedEvent::kMaxRawBytes)), absl::Now());
+        DecodeError error{RejectReason::kTooLarge,
+                          absl::StrCat("line longer than ", options_.decoder.max_payload_bytes,
+                                       " bytes (the payload limit)")};
+        // Only the line's start is at hand: what it shows is kept as any reject's would be.
+        KeptPayload kept = KeepRejectedPayload(data.substr(0, RejectedEvent::kMaxRawBytes),
+                                               options_.decoder.user_id_hasher,
+                                               RejectedEvent::kMaxRawBytes, &error.message);
+        Reject(line_number_, std::move(error), std::move(kept.raw), absl::Now(),
+               std::move(kept.user_id));
         skipping_line = true;
         carry = 0;
         continue;

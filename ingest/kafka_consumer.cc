@@ -385,7 +385,8 @@ absl::Status KafkaConsumer::Apply(Batch& batch) {
                           .rejected_at = rejection.at,
                           .topic = topic,
                           .partition = message->partition,
-                          .offset = message->offset});
+                          .offset = message->offset,
+                          .user_id = std::move(rejection.user_id)});
     }
     for (size_t i = 0; i < slice.rows.size(); ++i) {
       const EventRow& row = slice.rows[i];

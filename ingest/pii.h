@@ -7,6 +7,10 @@
 //   MUA_ASSIGN_OR_RETURN(UserIdHasher hasher, UserIdHasher::FromSaltFile("/etc/mua/salt"));
 //   std::string stored = hasher.Hash("user_42");  // "3f0c...", 32 hex chars
 //
+// KeepRejectedPayload: what `events_rejected` may keep of a payload that failed validation:
+// under hashing the clear user id never reaches it (the same hash as `events` replaces it, so
+// an operator can correlate), and the id it records lets a GDPR DELETE find the user's rejects.
+//
 // Thread safety: immutable after construction; every method may be called concurrently.
 #pragma once
 
@@ -44,5 +48,23 @@ class UserIdHasher {
   uint64_t k0_;
   uint64_t k1_;
 };
+
+struct KeptPayload {
+  std::string raw;      // what events_rejected.payload shows
+  std::string user_id;  // as `events` stores it (hashed under hashing); "" when none was read
+};
+
+// Reads the user id(s) of a rejected `payload` (SPEC §2: flat `user_id`, nested
+// `user.user_id`, and a scalar `user` an SDK may send; strings and numbers; the last
+// non-empty `user_id` is the one recorded, as the decoder's rule) and says what may be kept.
+// Without a hasher: the first max_raw_bytes of the payload as received, *message untouched.
+// With one: the payload re-serialized with every occurrence of a read id (as a value, a key,
+// inside a string, or a number equal to it) replaced by its hash, cut to max_raw_bytes; a
+// payload that is not one JSON document (or nests deeper than 256 levels) becomes
+// "unparsable: N bytes, hash H" (H: the keyed hash of its bytes); and *message (may be null)
+// has the read ids replaced too (also as the decoder quotes them: escaped, cut at 80 bytes).
+// The payload is parsed iteratively: no recursion on its depth.
+KeptPayload KeepRejectedPayload(absl::string_view payload, const UserIdHasher* hasher,
+                                size_t max_raw_bytes, std::string* message);
 
 }  // namespace mua

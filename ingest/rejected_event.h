@@ -1,5 +1,6 @@
 // RejectedEvent: one event that failed validation, as the `events_rejected` table
-// (SPEC §2-3) stores it, so that nothing is silently lost.
+// (SPEC §2-3) stores it, so that nothing is silently lost. Under --hash-user-ids neither
+// raw nor message holds a clear user id (see KeepRejectedPayload in ingest/pii.h).
 //
 //   RejectedEvent r{.raw = line, .reason = RejectReason::kBadTimestamp,
 //                   .message = "event_timestamp: cannot parse \"yesterday\"",
@@ -19,7 +20,7 @@ struct RejectedEvent {
   // Payloads longer than this are kept truncated (the message says how long they were).
   static constexpr size_t kMaxRawBytes = 4096;
 
-  std::string raw;      // the payload as received, at most kMaxRawBytes
+  std::string raw;      // the payload as received (user ids hashed), at most kMaxRawBytes
   RejectReason reason = RejectReason::kMalformedJson;
   std::string message;  // names the field and the offending value
   std::string source;   // "FILE:LINE", "TOPIC/PARTITION/OFFSET" or "http"
@@ -29,6 +30,9 @@ struct RejectedEvent {
   std::string topic;
   int32_t partition = -1;
   int64_t offset = -1;
+  // The payload's user id as `events` stores it (hashed under hashing), so a GDPR DELETE
+  // finds the user's rejects; "" when none could be read.
+  std::string user_id;
 };
 
 }  // namespace mua

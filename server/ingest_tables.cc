@@ -21,7 +21,7 @@ const ColumnList& RejectedColumns() {
   static const ColumnList* columns = new ColumnList{
       {"rejected_at", "DateTime64(3)"}, {"reason", "String"}, {"error", "String"},
       {"payload", "String"},            {"source", "String"}, {"topic", "String"},
-      {"partition", "Int32"},           {"offset", "Int64"}};
+      {"partition", "Int32"},           {"offset", "Int64"},  {"user_id", "String"}};
   return *columns;
 }
 
@@ -74,7 +74,7 @@ std::shared_ptr<const ResultSet> SummaryRows(const RejectedEventLog* log, const 
                             : stats.paused_for_memory  ? "paused"
                                                        : "consuming");
   const int64_t counters[] = {stats.messages, stats.events, stats.duplicates, stats.rejected,
-                              log == nullptr ? int64_t{0} : log->total() - log->evicted(),
+                              log == nullptr ? int64_t{0} : log->total() - log->evicted() - log->erased(),
                               stats.gap_messages, stats.batches, stats.pauses};
   for (size_t i = 0; i < std::size(counters); ++i) c[1 + i].ints.push_back(counters[i]);
   c[9].floats.push_back(absl::ToDoubleMilliseconds(freshness.Quantile(0.5)));
@@ -101,6 +101,7 @@ std::shared_ptr<const ResultSet> RejectedRows(const RejectedEventLog* log) {
     rows->columns[5].strings.push_back(event.topic);
     rows->columns[6].ints.push_back(event.partition);
     rows->columns[7].ints.push_back(event.offset);
+    rows->columns[8].strings.push_back(event.user_id);  // hashed under --hash_user_ids
     ++rows->row_count;
   }
   return rows;

@@ -6,6 +6,7 @@
 
 #include "absl/time/clock.h"
 #include "ingest/event_arena.h"
+#include "ingest/pii.h"
 #include "ingest/rejected_event.h"
 
 namespace mua::ingest_internal {
@@ -32,9 +33,11 @@ struct BatchDecoder::Worker {
         out->rows.push_back(row);
         out->row_tags.push_back(payload.tag);
       } else {
-        out->rejections.push_back(
-            {payload.tag, std::move(error),
-             std::string(payload.text.substr(0, RejectedEvent::kMaxRawBytes)), absl::Now()});
+        // No clear user id is kept under hashing; the id lets a GDPR erasure find it.
+        KeptPayload kept = KeepRejectedPayload(payload.text, decoder.options().user_id_hasher,
+                                               RejectedEvent::kMaxRawBytes, &error.message);
+        out->rejections.push_back({payload.tag, std::move(error), std::move(kept.raw),
+                                   absl::Now(), std::move(kept.user_id)});
         error = DecodeError();
       }
     }

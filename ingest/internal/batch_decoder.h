@@ -31,8 +31,9 @@ struct Payload {
 struct Rejection {
   int64_t tag;
   DecodeError error;
-  std::string raw;  // at most RejectedEvent::kMaxRawBytes of the payload
+  std::string raw;  // at most RejectedEvent::kMaxRawBytes of the payload (KeepRejectedPayload)
   absl::Time at;
+  std::string user_id;  // as stored, "" when unreadable (KeepRejectedPayload)
 };
 
 // One thread's share of a batch, in payload order.

@@ -5,6 +5,8 @@
 #include <string>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ingest/internal/siphash.h"
 #include "tests/testutil/status_matchers.h"
@@ -12,6 +14,9 @@
 namespace mua {
 namespace {
 
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
 using test::StatusIs;
 
 std::string WriteTempFile(const std::string& name, const std::string& contents) {
@@ -87,6 +92,164 @@ TEST(UserIdHasherTest, ClearErrors) {
   EXPECT_NE(empty.status().message().find("empty"), absl::string_view::npos);
 
   EXPECT_THAT(UserIdHasher::FromSalt(""), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+
+// KeepRejectedPayload: what events_rejected may keep.
+
+constexpr size_t kMaxRaw = 4096;
+
+UserIdHasher TestHasher() {
+  absl::StatusOr<UserIdHasher> hasher = UserIdHasher::FromSalt("pepper");
+  EXPECT_TRUE(hasher.ok());
+  return *hasher;
+}
+
+TEST(KeepRejectedPayloadTest, WithoutHashingKeepsThePayloadAndReadsTheClearId) {
+  const std::string payload = R"({"user_id":"alice","event_timestamp":"yesterday"})";
+  std::string message = "event_timestamp: cannot parse \"yesterday\"";
+  const KeptPayload kept = KeepRejectedPayload(payload, nullptr, kMaxRaw, &message);
+  EXPECT_EQ(kept.raw, payload);
+  EXPECT_EQ(kept.user_id, "alice");
+  EXPECT_EQ(message, "event_timestamp: cannot parse \"yesterday\"");
+  // Cut as before; the id is read from the whole payload.
+  const std::string long_payload =
+      absl::StrCat(R"({"city":")", std::string(5000, 'c'), R"(","user_id":"bob"})");
+  const KeptPayload cut = KeepRejectedPayload(long_payload, nullptr, kMaxRaw, nullptr);
+  EXPECT_EQ(cut.raw, long_payload.substr(0, kMaxRaw));
+  EXPECT_EQ(cut.user_id, "bob");
+  EXPECT_EQ(KeepRejectedPayload("not json", nullptr, kMaxRaw, nullptr).raw, "not json");
+}
+
+TEST(KeepRejectedPayloadTest, FlatShapeIdIsHashedEverywhere) {
+  const UserIdHasher hasher = TestHasher();
+  const std::string hash = hasher.Hash("alice-1234");
+  // The id as user_id, inside another string, escaped, and as a key.
+  const std::string payload =
+      R"({"event_id":"e1","user_id":"alice-1234","session_id":"s-alice-1234-7",)"
+      R"("event_timestamp":"alice-1234","properties":{"ref":"al\u0069ce-1234","alice-1234":1}})";
+  std::string message = R"(event_timestamp: cannot parse "alice-1234" (expected ISO-8601))";
+  const KeptPayload kept = KeepRejectedPayload(payload, &hasher, kMaxRaw, &message);
+  EXPECT_EQ(kept.user_id, hash);
+  EXPECT_THAT(kept.raw, Not(HasSubstr("alice")));
+  EXPECT_THAT(kept.raw, HasSubstr(absl::StrCat(R"("user_id":")", hash, R"(")")));
+  EXPECT_THAT(kept.raw, HasSubstr(absl::StrCat(R"("session_id":"s-)", hash, R"(-7")")));
+  EXPECT_THAT(kept.raw, HasSubstr(R"("event_id":"e1")"));  // the rest stays readable
+  EXPECT_THAT(message, Not(HasSubstr("alice")));
+  EXPECT_THAT(message, HasSubstr(hash));
+}
+
+TEST(KeepRejectedPayloadTest, NestedShapeIdIsHashed) {
+  const UserIdHasher hasher = TestHasher();
+  const std::string payload =
+      R"({"event_id":"e1","user":{"user_id":"zoe@example.com","name":"x"},"event_type":"open",)"
+      R"("event_timestamp":"2026-99-99"})";
+  const KeptPayload kept = KeepRejectedPayload(payload, &hasher, kMaxRaw, nullptr);
+  EXPECT_EQ(kept.user_id, hasher.Hash("zoe@example.com"));
+  EXPECT_THAT(kept.raw, Not(HasSubstr("zoe")));
+  EXPECT_THAT(kept.raw,
+              HasSubstr(absl::StrCat(R"("user":{"user_id":")", kept.user_id, R"(","name":"x"})")));
+}
+
+TEST(KeepRejectedPayloadTest, BothShapesAndNumbersAndAScalarUser) {
+  const UserIdHasher hasher = TestHasher();
+  // Flat and nested disagree: both are hidden; the last one is recorded (the decoder's rule).
+  const KeptPayload both = KeepRejectedPayload(
+      R"({"user_id":"first-id","user":{"user_id":"second-id"}})", &hasher, kMaxRaw, nullptr);
+  EXPECT_EQ(both.user_id, hasher.Hash("second-id"));
+  EXPECT_THAT(both.raw, Not(HasSubstr("first-id")));
+  EXPECT_THAT(both.raw, Not(HasSubstr("second-id")));
+  EXPECT_THAT(both.raw, HasSubstr(hasher.Hash("first-id")));
+
+  // A numeric id (rejected as wrong_type_user_id, whose message quotes it).
+  std::string message = "user_id: expected a string, got number 9876543";
+  const KeptPayload number = KeepRejectedPayload(
+      R"({"user_id":9876543,"account":9876543,"n":98765430})", &hasher, kMaxRaw, &message);
+  EXPECT_EQ(number.user_id, hasher.Hash("9876543"));
+  EXPECT_EQ(number.raw, absl::StrCat(R"({"user_id":")", number.user_id, R"(","account":")",
+                                     number.user_id, R"(","n":98765430})"));
+  EXPECT_EQ(message, absl::StrCat("user_id: expected a string, got number ", number.user_id));
+
+  // `user` given as a string (wrong_type; the message quotes it).
+  std::string user_message = "user: expected an object, got string \"carol\"";
+  const KeptPayload user =
+      KeepRejectedPayload(R"({"user":"carol"})", &hasher, kMaxRaw, &user_message);
+  EXPECT_EQ(user.user_id, hasher.Hash("carol"));
+  EXPECT_THAT(user.raw, Not(HasSubstr("carol")));
+  EXPECT_THAT(user_message, Not(HasSubstr("carol")));
+}
+
+TEST(KeepRejectedPayloadTest, IdsInMessagesAsTheDecoderQuotesThem) {
+  const UserIdHasher hasher = TestHasher();
+  // Escaped (CHexEscape) and cut at 80 bytes, as the decoder's Quote writes values.
+  const std::string id = absl::StrCat("tab\there-", std::string(100, 'q'));
+  const std::string payload = absl::StrCat(R"({"user_id":"tab\there-)", std::string(100, 'q'),
+                                           R"(","event_timestamp":"x"})");
+  std::string message = absl::StrCat("user: expected an object, got string \"",
+                                     absl::CHexEscape(id.substr(0, 80)), "...\"; also ",
+                                     absl::CHexEscape(id), " and ", id);
+  const KeptPayload kept = KeepRejectedPayload(payload, &hasher, kMaxRaw, &message);
+  EXPECT_EQ(kept.user_id, hasher.Hash(id));
+  EXPECT_THAT(message, Not(HasSubstr("qqqq")));
+  EXPECT_THAT(message, Not(HasSubstr("tab")));
+  EXPECT_THAT(kept.raw, Not(HasSubstr("qqqq")));
+}
+
+TEST(KeepRejectedPayloadTest, UnparsablePayloadsKeepOnlyLengthAndKeyedHash) {
+  const UserIdHasher hasher = TestHasher();
+  const std::string payload = R"({"user_id":"dave","event_timestamp": oops})";
+  std::string message = "malformed JSON at byte 37: Invalid value.";
+  const KeptPayload kept = KeepRejectedPayload(payload, &hasher, kMaxRaw, &message);
+  EXPECT_EQ(kept.raw, absl::StrCat("unparsable: ", payload.size(), " bytes, hash ",
+                                   hasher.Hash(payload)));
+  // The id read before the damage still lets an erasure find the row.
+  EXPECT_EQ(kept.user_id, hasher.Hash("dave"));
+  EXPECT_EQ(message, "malformed JSON at byte 37: Invalid value.");
+
+  for (const std::string& bad : {std::string("not json at all"), std::string("{\"user_id\":\"eve"),
+                                std::string("{\"user_id\":\"eve\"}\0tail", 20),
+                                std::string("{\"user_id\":\"eve\"} {}"),
+                                absl::StrCat(std::string(300, '['), std::string(300, ']'))}) {
+    const KeptPayload unparsable = KeepRejectedPayload(bad, &hasher, kMaxRaw, nullptr);
+    EXPECT_THAT(unparsable.raw, StartsWith(absl::StrCat("unparsable: ", bad.size(), " bytes, hash ")))
+        << bad;
+    EXPECT_THAT(unparsable.raw, Not(HasSubstr("eve")));
+  }
+  // Different bytes, different hashes; the same bytes, the same one.
+  EXPECT_NE(KeepRejectedPayload("abc", &hasher, kMaxRaw, nullptr).raw,
+            KeepRejectedPayload("abd", &hasher, kMaxRaw, nullptr).raw);
+  EXPECT_EQ(KeepRejectedPayload("abc", &hasher, kMaxRaw, nullptr).raw,
+            KeepRejectedPayload("abc", &hasher, kMaxRaw, nullptr).raw);
+}
+
+TEST(KeepRejectedPayloadTest, HashingWithoutAReadableIdKeepsThePayload) {
+  const UserIdHasher hasher = TestHasher();
+  const std::string payload = R"({"event_id":"e1","event_timestamp":"bad"})";
+  const KeptPayload kept = KeepRejectedPayload(payload, &hasher, kMaxRaw, nullptr);
+  EXPECT_EQ(kept.raw, payload);
+  EXPECT_EQ(kept.user_id, "");
+  // user_id deeper than the two shapes is not an id.
+  EXPECT_EQ(KeepRejectedPayload(R"({"a":{"user_id":"x"}})", &hasher, kMaxRaw, nullptr).user_id, "");
+}
+
+TEST(KeepRejectedPayloadTest, DeepPayloadsNeitherRecurseNorLeak) {
+  const UserIdHasher hasher = TestHasher();
+  // 2 M levels: parsed iteratively and refused at the depth bound.
+  const std::string deep = absl::StrCat(R"({"user_id":"frank","a":)", std::string(2'000'000, '['));
+  const KeptPayload kept = KeepRejectedPayload(deep, &hasher, kMaxRaw, nullptr);
+  EXPECT_THAT(kept.raw, StartsWith("unparsable: "));
+  EXPECT_EQ(kept.user_id, hasher.Hash("frank"));
+  // Without hashing only the cut payload is kept.
+  EXPECT_EQ(KeepRejectedPayload(deep, nullptr, kMaxRaw, nullptr).raw.size(), kMaxRaw);
+}
+
+TEST(KeepRejectedPayloadTest, LongRedactedPayloadIsCut) {
+  const UserIdHasher hasher = TestHasher();
+  const std::string payload =
+      absl::StrCat(R"({"user_id":"gina","city":")", std::string(10'000, 'c'), R"("})");
+  const KeptPayload kept = KeepRejectedPayload(payload, &hasher, kMaxRaw, nullptr);
+  EXPECT_EQ(kept.raw.size(), kMaxRaw);
+  EXPECT_THAT(kept.raw, HasSubstr(hasher.Hash("gina")));
 }
 
 }  // namespace
