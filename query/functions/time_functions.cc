@@ -1,13 +1,19 @@
 #include "query/functions/time_functions.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <system_error>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
+#include "query/scalar_functions.h"
 #include "storage/base/check.h"
 
 namespace mua::query_internal {
@@ -177,17 +183,71 @@ std::string FormatLocal(int64_t local_seconds) {
 
 // ---- TimeZone ----
 
+namespace {
+
+// The name as error messages show it: names come from requests, so cut and escaped.
+std::string QuotedZone(absl::string_view name) {
+  const bool cut = name.size() > kMaxTimeZoneNameBytes;
+  return absl::StrCat("'", absl::CHexEscape(name.substr(0, kMaxTimeZoneNameBytes)),
+                      cut ? "...'" : "'");
+}
+
+absl::Status UnknownZone(absl::string_view name) {
+  return absl::InvalidArgumentError(absl::StrCat("Unknown time zone ", QuotedZone(name)));
+}
+
+// Where absl (cctz) reads the zone `name` from: $TZDIR, else /usr/share/zoneinfo.
+std::string ZoneFilePath(absl::string_view name) {
+  const char* dir = std::getenv("TZDIR");
+  return absl::StrCat(dir != nullptr && *dir != '\0' ? dir : "/usr/share/zoneinfo", "/", name);
+}
+
+}  // namespace
+
+absl::Status ValidateTimeZoneName(absl::string_view name) {
+  const auto invalid = [name](absl::string_view why) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Invalid time zone name ", QuotedZone(name), ": ", why));
+  };
+  if (name.empty()) return invalid("empty");
+  if (name.size() > kMaxTimeZoneNameBytes) {
+    return invalid(absl::StrCat("longer than ", kMaxTimeZoneNameBytes, " bytes"));
+  }
+  for (absl::string_view component : absl::StrSplit(name, '/')) {
+    if (component.empty()) return invalid("empty component (leading, trailing or doubled '/')");
+    for (const char c : component) {
+      if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '+' && c != '-') {
+        // '.' included: no "." or ".." component can climb out of the zone database.
+        return invalid("an IANA name has only letters, digits, '_', '+', '-' and '/'");
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 TimeZone::TimeZone(absl::TimeZone zone) : zone_(zone) {}
 
 absl::StatusOr<TimeZone> TimeZone::Load(absl::string_view name) {
   if (name.empty() || name == "UTC" || name == "Etc/UTC" || name == "GMT" || name == "UCT") {
     return TimeZone();
   }
+  if (absl::Status valid = ValidateTimeZoneName(name); !valid.ok()) return valid;
+  // absl::LoadTimeZone caches every name it is asked for, failures included, so only names
+  // with a file in the database reach it: the cache stays bounded by the database's size.
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(ZoneFilePath(name), error)) return UnknownZone(name);
   absl::TimeZone zone;
-  if (!absl::LoadTimeZone(name, &zone)) {
-    return absl::NotFoundError(absl::StrCat("Unknown time zone '", name, "'"));
-  }
+  if (!absl::LoadTimeZone(std::string(name), &zone)) return UnknownZone(name);
   return TimeZone(zone);
+}
+
+absl::StatusOr<TimeZone> LoadTimeZoneArgument(absl::string_view function, int position,
+                                              const ScalarArg& arg) {
+  if (!arg.type.is_string() || arg.constant == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat("Argument ", position, " of function ", function,
+                                                   " (time zone) must be a constant String"));
+  }
+  return TimeZone::Load(arg.constant->string_at(0));
 }
 
 int64_t TimeZone::ZoneOffsetAt(int64_t unix_seconds) const {

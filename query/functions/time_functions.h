@@ -19,6 +19,10 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
+namespace mua {
+struct ScalarArg;
+}  // namespace mua
+
 namespace mua::query_internal {
 
 inline constexpr int64_t kSecondsPerDay = 86400;
@@ -77,7 +81,9 @@ class TimeZone {
  public:
   TimeZone() = default;
   explicit TimeZone(absl::TimeZone zone);
-  // "UTC" (and "Etc/UTC", "GMT", "") give the fast path; NotFound for unknown zones.
+  // "UTC" (and "Etc/UTC", "GMT", "") give the fast path. InvalidArgument ("Unknown time zone
+  // 'Foo/Bar'") when `name` is not a valid IANA name (ValidateTimeZoneName) or names no zone
+  // in the time-zone database; nothing outside the database is ever opened.
   static absl::StatusOr<TimeZone> Load(absl::string_view name);
 
   bool is_utc() const { return !zone_.has_value(); }
@@ -93,6 +99,19 @@ class TimeZone {
   int64_t ZoneOffsetAt(int64_t unix_seconds) const;
   std::optional<absl::TimeZone> zone_;
 };
+
+// Checks the form of an IANA time-zone name ("Europe/Berlin", "Etc/GMT+3"): components of
+// [A-Za-z0-9_+-] joined by single '/', none "." or "..", no leading '/', at most
+// kMaxTimeZoneNameBytes bytes, so that it cannot name a path outside the zone database.
+// InvalidArgument naming the zone otherwise. Does not check that the zone exists.
+inline constexpr size_t kMaxTimeZoneNameBytes = 64;
+absl::Status ValidateTimeZoneName(absl::string_view name);
+
+// The time-zone argument (1-based `position`) of SQL function `function`, as in
+// toStartOfDay(t, 'Europe/Berlin'): InvalidArgument unless it is a constant String naming a
+// zone TimeZone::Load accepts.
+absl::StatusOr<TimeZone> LoadTimeZoneArgument(absl::string_view function, int position,
+                                              const ScalarArg& arg);
 
 // ---- Conversions and components ----
 

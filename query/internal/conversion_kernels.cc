@@ -28,6 +28,11 @@ int64_t ConvertTime(TypeId from, TypeId to, int64_t value) {
 absl::StatusOr<ScalarBinding> BindToTime(absl::string_view name, TypeId target,
                                          absl::Span<const ScalarArg> args) {
   if (args.empty() || args.size() > 2) return ArityError(name, args.size(), "1 or 2");
+  if (args.size() == 2 && args[1].type.is_string()) {  // the zone must exist, never silently UTC
+    if (absl::Status zone = LoadTimeZoneArgument(name, 2, args[1]).status(); !zone.ok()) {
+      return zone;
+    }
+  }
   const DataType& type = args[0].type;
   const DataType result = DataType::Of(target);
   if (type.is_time()) {

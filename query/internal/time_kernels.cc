@@ -41,6 +41,11 @@ ScalarBinder UnaryTime(TypeId result, TimeMap map, bool accepts_date = true) {
     if (args.size() != 1 && !(args.size() == 2 && args[1].type.is_string())) {
       return ArityError(name, args.size(), "1");
     }
+    if (args.size() == 2) {  // the zone must exist, never silently UTC
+      if (absl::Status zone = LoadTimeZoneArgument(name, 2, args[1]).status(); !zone.ok()) {
+        return zone;
+      }
+    }
     const DataType& type = args[0].type;
     if (!type.is_time() || (!accepts_date && type.id == TypeId::kDate)) {
       return IllegalType(name, type, 1);
@@ -92,6 +97,11 @@ absl::StatusOr<ScalarBinding> BindToStartOfInterval(absl::string_view name,
     return absl::InvalidArgumentError(
         absl::StrCat("Argument 2 of function ", name, " must be a constant INTERVAL"));
   }
+  if (args.size() == 3) {  // the zone must exist, never silently UTC
+    if (absl::Status zone = LoadTimeZoneArgument(name, 3, args[2]).status(); !zone.ok()) {
+      return zone;
+    }
+  }
   const Interval interval = IntervalOf(args[1]);
   const bool is_date = type.id == TypeId::kDate;
   if (absl::Status s = ValidateStartOfInterval(interval, is_date); !s.ok()) return s;
@@ -120,6 +130,11 @@ absl::StatusOr<ScalarBinding> BindDateDiff(absl::string_view name, absl::Span<co
   if (!unit.ok()) return unit.status();
   if (!args[1].type.is_time()) return IllegalType(name, args[1].type, 2);
   if (!args[2].type.is_time()) return IllegalType(name, args[2].type, 3);
+  if (args.size() == 4) {  // the zone must exist, never silently UTC
+    if (absl::Status zone = LoadTimeZoneArgument(name, 4, args[3]).status(); !zone.ok()) {
+      return zone;
+    }
+  }
   const TypeId a = args[1].type.id, b = args[2].type.id;
   const IntervalUnit u = *unit;
   return ScalarBinding{DataType::Of(TypeId::kInt64),

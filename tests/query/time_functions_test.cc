@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/time/civil_time.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testutil/status_matchers.h"
 
@@ -239,8 +240,55 @@ TEST(TimeFunctionsTest, DaylightSavingZones) {
   EXPECT_EQ(ToStartOfHour(1791189187, kolkata), 1791189000);
   EXPECT_EQ(ToHour(1791189187, kolkata), 14);
   EXPECT_EQ(DateDiff(IntervalUnit::kHour, 1791189000 - 1, 1791189000, kolkata), 1);
-  EXPECT_THAT(TimeZone::Load("Mars/Olympus"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(TimeZone::Load("Mars/Olympus"), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_TRUE(Zone("UTC").is_utc());
+}
+
+TEST(TimeFunctionsTest, IanaZoneNamesLoad) {
+  for (const char* name : {"Europe/Berlin", "America/Argentina/Buenos_Aires", "Etc/GMT+3",
+                           "Etc/GMT-14", "Asia/Kolkata", "America/Port-au-Prince"}) {
+    absl::StatusOr<TimeZone> zone = TimeZone::Load(name);
+    ASSERT_TRUE(zone.ok()) << name << ": " << zone.status();
+    EXPECT_FALSE(zone->is_utc()) << name;
+  }
+  // Etc/GMT+3 is three hours *behind* UTC (POSIX sign).
+  EXPECT_EQ(Zone("Etc/GMT+3").OffsetAt(kT), -3 * 3600);
+  for (const char* name : {"", "UTC", "Etc/UTC", "GMT"}) EXPECT_TRUE(Zone(name).is_utc()) << name;
+}
+
+TEST(TimeFunctionsTest, UnknownZonesAreErrorsNamingTheZone) {
+  absl::StatusOr<TimeZone> zone = TimeZone::Load("Foo/Bar");
+  ASSERT_THAT(zone, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(zone.status().message(), "Unknown time zone 'Foo/Bar'");
+  // Files in the zone directory that are not zones, and directories, are unknown too.
+  for (const char* name : {"Europe", "leapseconds", "utc", "Europe/Berlin2"}) {
+    EXPECT_THAT(TimeZone::Load(name), StatusIs(absl::StatusCode::kInvalidArgument)) << name;
+  }
+}
+
+TEST(TimeFunctionsTest, ZoneNamesThatArePathsAreRejectedBeforeAnyLookup) {
+  for (const char* name :
+       {"../../../../etc/passwd", "/etc/passwd", "/usr/share/zoneinfo/Europe/Berlin",
+        "Europe/../Europe/Berlin", "./UTC", "Europe//Berlin", "Europe/Berlin/", "Europe/Ber lin",
+        "file:/etc/localtime", "Fixed/UTC+03:00:00", "Europe/Berlin\n", "Europe\\Berlin",
+        "Europe/Berlin%00"}) {
+    absl::StatusOr<TimeZone> zone = TimeZone::Load(name);
+    ASSERT_THAT(zone, StatusIs(absl::StatusCode::kInvalidArgument)) << name;
+    EXPECT_THAT(std::string(zone.status().message()),
+                ::testing::StartsWith("Invalid time zone name '"))
+        << name;
+  }
+  EXPECT_THAT(ValidateTimeZoneName(std::string(65, 'A')),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_TRUE(ValidateTimeZoneName(std::string(64, 'A')).ok());
+  // Names in messages are escaped and cut: they come from requests.
+  const std::string long_name = "Europe/" + std::string(10'000, 'x');
+  absl::StatusOr<TimeZone> zone = TimeZone::Load(long_name);
+  ASSERT_FALSE(zone.ok());
+  EXPECT_LT(zone.status().message().size(), 200u);
+  EXPECT_EQ(TimeZone::Load("a\nb").status().message(),
+            "Invalid time zone name 'a\\nb': an IANA name has only letters, digits, '_', '+', "
+            "'-' and '/'");
 }
 
 TEST(TimeFunctionsTest, ParseAndFormatText) {
