@@ -397,9 +397,20 @@ int Run() {
     ingest.store = store.get();
   }
   // Users are erased by their stored id; with a store, for good and on disk too.
-  catalog.SetUserEraser([&store, &table, &hasher](absl::string_view user_id) {
+  if (store != nullptr) {
+    // A reject of an erased user arrives without its payload, as its events are refused.
+    rejected_log.SetErasedCheck([&store](absl::string_view user_id) { return store->IsErased(user_id); });
+  }
+  catalog.SetUserEraser([&store, &table, &hasher, &rejected_log](absl::string_view user_id) {
     const std::string stored = hasher ? hasher->Hash(user_id) : std::string(user_id);
-    return store != nullptr ? store->EraseUser(stored) : table.EraseUser(stored);
+    absl::StatusOr<uint64_t> erased = store != nullptr ? store->EraseUser(stored) : table.EraseUser(stored);
+    // After the store marks the user erased, so no reject of theirs can be appended later.
+    const int64_t rejects = rejected_log.EraseUser(stored);
+    // Counts only: the log must not name the user it erased.
+    std::fprintf(stderr, "mua-server: GDPR erasure: %lld events%s and %lld rejected events removed\n",
+                 erased.ok() ? static_cast<long long>(*erased) : 0LL, erased.ok() ? "" : " (failed)",
+                 static_cast<long long>(rejects));
+    return erased;
   });
   for (const std::string& path : absl::GetFlag(FLAGS_load)) {
     LoadStats stats;
