@@ -55,8 +55,9 @@ class BodyIngestor {
   // `columns`: kJsonCompactEachRow's column order; empty = every events column in
   // table order. `source` names the request in rejected rows ("http:LINE").
   // Errors: InvalidArgument when the body as a whole is unusable (kEventArray that is
-  // not a JSON array; a row with the wrong number of values is only rejected), with
-  // nothing stored; Table::Append's errors.
+  // not a JSON array; a row with the wrong number of values, or an element or row that
+  // is malformed or nested deeper than kMaxJsonDepth, is only rejected), with nothing
+  // stored; Table::Append's errors.
   absl::StatusOr<BodyIngestStats> Ingest(absl::string_view body, BodyFormat format,
                                          absl::string_view source,
                                          const std::vector<std::string>& columns = {});

@@ -12,6 +12,7 @@
 #include "ingest/pii.h"
 #include "rapidjson/error/en.h"
 #include "rapidjson/reader.h"
+#include "storage/base/json_limits.h"
 #include "storage/base/time_util.h"
 
 namespace mua {
@@ -19,7 +20,11 @@ namespace {
 
 using ingest_internal::DaysFromCivil;
 
-constexpr int kMaxDepth = 64;
+// The event object is level 1. The hot path keeps RapidJSON's recursive reader, which
+// is safe here: the handler refuses the container that would open level kMaxDepth + 1
+// before the reader recurses into it, so the stack holds at most kMaxDepth parse
+// frames whatever the payload.
+constexpr int kMaxDepth = kMaxJsonDepth;
 // Table::Append accepts [1900-01-01, 2400-01-01).
 constexpr int64_t kMinTimeMs = DaysFromCivil(1900, 1, 1) * kMillisPerDay;
 constexpr int64_t kMaxTimeMs = DaysFromCivil(2400, 1, 1) * kMillisPerDay;
@@ -333,6 +338,7 @@ class EventDecoder::Impl {
   void SetValue(Field field, absl::string_view text);
   void BeginSkip();
   bool Fail(RejectReason reason, std::string message);
+  bool TooDeep();
   bool WrongType(const std::string& got);
   std::string PendingPath() const;
   bool Validate(int64_t now_ms, int64_t* time_ms);
@@ -356,6 +362,7 @@ class EventDecoder::Impl {
   absl::string_view pending_key_;
   Field group_ = Field::kUnknown;
   bool failed_ = false;
+  bool too_deep_ = false;  // failed_ because of kMaxDepth
   RejectReason reason_ = RejectReason::kMalformedJson;
   std::string message_;
 };
@@ -371,6 +378,7 @@ void EventDecoder::Impl::Reset() {
   pending_key_ = {};
   group_ = Field::kUnknown;
   failed_ = false;
+  too_deep_ = false;
 }
 
 bool EventDecoder::Impl::Fail(RejectReason reason, std::string message) {
@@ -378,6 +386,12 @@ bool EventDecoder::Impl::Fail(RejectReason reason, std::string message) {
   reason_ = reason;
   message_ = std::move(message);
   return false;
+}
+
+// A normal reject (malformed_json); TryDecode adds the offset, which only the reader knows.
+bool EventDecoder::Impl::TooDeep() {
+  too_deep_ = true;
+  return Fail(RejectReason::kMalformedJson, "");
 }
 
 std::string EventDecoder::Impl::PendingPath() const {
@@ -445,10 +459,7 @@ bool EventDecoder::Impl::StartObject() {
     depth_ = 1;
     return true;
   }
-  if (depth_ >= kMaxDepth) {
-    return Fail(RejectReason::kMalformedJson,
-                absl::StrCat("JSON nested deeper than ", kMaxDepth, " levels"));
-  }
+  if (depth_ >= kMaxDepth) return TooDeep();
   ++depth_;
   switch (mode_) {
     case Mode::kCapture:
@@ -509,10 +520,7 @@ bool EventDecoder::Impl::EndObject(rapidjson::SizeType) {
 
 bool EventDecoder::Impl::StartArray() {
   if (depth_ == 0) return Fail(RejectReason::kNotAnObject, "the event is a JSON array, not an object");
-  if (depth_ >= kMaxDepth) {
-    return Fail(RejectReason::kMalformedJson,
-                absl::StrCat("JSON nested deeper than ", kMaxDepth, " levels"));
-  }
+  if (depth_ >= kMaxDepth) return TooDeep();
   ++depth_;
   switch (mode_) {
     case Mode::kCapture:
@@ -680,7 +688,9 @@ bool EventDecoder::Impl::TryDecode(absl::string_view payload, int64_t now_ms, Ev
   const rapidjson::ParseResult result = reader_.Parse<kParseFlags>(stream, *this);
   int64_t time_ms = 0;
   bool ok = false;
-  if (failed_) {
+  if (too_deep_) {
+    message_ = JsonTooDeepMessage(kMaxDepth, result.Offset());
+  } else if (failed_) {
     // The handler stopped the parse.
   } else if (result.IsError()) {
     Fail(RejectReason::kMalformedJson,

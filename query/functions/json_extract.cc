@@ -11,6 +11,7 @@
 #include "rapidjson/document.h"
 #include "rapidjson/memorystream.h"
 #include "rapidjson/reader.h"
+#include "storage/base/json_limits.h"
 
 namespace mua::query_internal {
 namespace {
@@ -18,7 +19,9 @@ namespace {
 using Kind = JsonExtractor::Kind;
 using Found = JsonExtractor::Found;
 
-// simdjson's (and so ClickHouse's) default depth limit; deeper documents are invalid.
+// simdjson's (and so ClickHouse's) default depth limit; deeper documents are invalid, so
+// a function over them returns its default (stored properties were bounded at ingest to
+// kMaxJsonDepth already; this bounds any other string).
 constexpr size_t kMaxDepth = 1024;
 constexpr unsigned kParseFlags =
     rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag |
@@ -406,8 +409,8 @@ void JsonExtractor::Find(absl::string_view json, absl::Span<const JsonPathStep> 
   found_.kind = Kind::kMissing;
   if (!valid) return;
   rapidjson::Document doc;
-  doc.Parse<kParseFlags>(json.data(), json.size());
-  if (doc.HasParseError()) return;
+  // kMaxDepth bounds Accept's recursion below (1024 small frames, well within a thread's stack).
+  if (!ParseJsonBounded<kParseFlags>(json, &doc, static_cast<int>(kMaxDepth)).ok()) return;
   const rapidjson::Value* value = &doc;
   for (const JsonPathStep& step : path) {
     value = Child(*value, step);

@@ -269,6 +269,29 @@ TEST_F(EventDecoderTest, RejectsDeepNesting) {
   EXPECT_EQ(Accept(Flat(R"(,"x":[[[[[[[[[[{"y":[[[]]]}]]]]]]]]]])")).user_id, "u1");
 }
 
+TEST_F(EventDecoderTest, TwoMillionLevelsAreAMalformedJsonRejectWithTheOffset) {
+  EventDecoder decoder({.max_payload_bytes = size_t{64} << 20});
+  std::string objects = "{";
+  for (int i = 0; i < 400'000; ++i) objects += R"("a":{)";
+  const std::vector<std::string> payloads = {
+      R"({"x":)" + std::string(2'000'000, '['), objects,
+      Flat(R"(,"properties":)" + objects)};
+  for (const std::string& json : payloads) {
+    EventRow row;
+    DecodeError error;
+    ASSERT_FALSE(decoder.TryDecode(json, kNow, &arena_, &row, &error));
+    EXPECT_EQ(error.reason, RejectReason::kMalformedJson);
+    EXPECT_THAT(error.message, HasSubstr("JSON nested deeper than 64 levels at offset "));
+  }
+  // The limit itself: the event object is level 1, so 63 more levels are accepted.
+  std::string at_limit = Flat(R"(,"x":)" + std::string(63, '[') + std::string(63, ']'));
+  EXPECT_EQ(Accept(at_limit).user_id, "u1");
+  std::string over = Flat(R"(,"x":)" + std::string(64, '[') + std::string(64, ']'));
+  EXPECT_THAT(Reject(over).message, HasSubstr("nested deeper than 64 levels at offset"));
+  // The decoder is fine for the next event.
+  EXPECT_EQ(Accept(Flat()).event_id, "e1");
+}
+
 TEST_F(EventDecoderTest, RejectsNonObjects) {
   for (const char* json : {"[]", R"(["app_open",1])", R"("app_open")", "1759672987123", "null",
                            "true", "false", "-1.5"}) {

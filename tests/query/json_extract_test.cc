@@ -148,6 +148,28 @@ TEST_F(JsonExtractTest, MalformedJsonGivesDefaultsAndNeverCrashes) {
   EXPECT_EQ(json_.ExtractString(ok_depth, P{I(-1), I(1)}).size(), 998u * 2 + 1);
 }
 
+TEST_F(JsonExtractTest, TwoMillionLevelsGiveTheDefault) {
+  std::string objects;
+  for (int i = 0; i < 400'000; ++i) objects += R"({"a":)";
+  objects += "1";
+  const std::string closed_objects = objects + std::string(400'000, '}');
+  for (const std::string& doc : {std::string(2'000'000, '['),
+                                 std::string(2'000'000, '[') + std::string(2'000'000, ']'),
+                                 objects, closed_objects}) {
+    for (const P& path : {P{}, P{K("a")}, P{I(1)}, P{I(-1)}, P{K("a"), K("a"), I(-1)}}) {
+      EXPECT_FALSE(json_.Has(doc, path));
+      EXPECT_EQ(json_.ExtractInt(doc, path), 0);
+      EXPECT_EQ(json_.ExtractUInt(doc, path), 0u);
+      EXPECT_EQ(json_.ExtractBool(doc, path), 0);
+      EXPECT_EQ(json_.ExtractString(doc, path), "");
+    }
+  }
+  // At simdjson's limit (1024 levels) a negative index still walks the DOM.
+  const std::string at_limit = std::string(1024, '[') + "7" + std::string(1024, ']');
+  EXPECT_EQ(json_.ExtractString(at_limit, P{I(-1)}).size(), 1023u * 2 + 1);
+  EXPECT_FALSE(json_.Has("[" + at_limit + "]", P{I(-1)}));
+}
+
 // Random documents and paths: the SAX walker and the DOM walker agree.
 std::string RandomValue(std::mt19937& rng, int depth) {
   const int kind = static_cast<int>(rng() % (depth > 3 ? 5 : 7));
