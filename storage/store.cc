@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <numeric>
@@ -477,11 +478,67 @@ absl::StatusOr<Manifest> ParseManifest(absl::string_view text) {
   return manifest;
 }
 
-absl::Status MakeDirectories(const std::string& dir) {
+absl::Status MakeDirectories(const std::string& dir) { return storage_internal::MakePrivateDirectories(dir); }
+
+// Whether `inner` is `outer` or lies below it (both absolute and normalized).
+bool IsWithin(const fs::path& inner, const fs::path& outer) {
+  auto [outer_end, inner_at] = std::mismatch(outer.begin(), outer.end(), inner.begin(), inner.end());
+  return outer_end == outer.end();
+}
+
+// realpath(3): symbolic links and `..` resolved against the file system.
+absl::StatusOr<fs::path> RealPath(const fs::path& path) {
+  char* resolved = ::realpath(path.c_str(), nullptr);
+  if (resolved == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot resolve ", path.string(), ": ", std::strerror(errno)));
+  }
+  fs::path result(resolved);
+  std::free(resolved);
+  return result;
+}
+
+// The directory a backup to `target` writes: under `root`, never overlapping `data_dir`.
+// The existing part of the path is resolved with realpath, so neither `..` nor a
+// symbolic link leads out; the rest must not exist yet and is taken as written.
+absl::StatusOr<fs::path> ResolveBackupTarget(const std::string& target, const std::string& root,
+                                             const std::string& data_dir) {
+  if (root.empty()) {
+    return absl::PermissionDeniedError(
+        "SYSTEM BACKUP is disabled: start mua-server with --backup_root DIR (a directory outside "
+        "--data_dir) to allow SYSTEM BACKUP TO 'DIR/name'");
+  }
+  const fs::path path(target);
+  if (target.empty() || !path.is_absolute() || target.find('\0') != std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "SYSTEM BACKUP TO takes an absolute directory path under ", root, ", not '", target, "'"));
+  }
+  for (const fs::path& component : path) {
+    if (component == "..") {
+      return absl::InvalidArgumentError(absl::StrCat("backup target ", target, ": '..' is not allowed"));
+    }
+  }
+  MUA_ASSIGN_OR_RETURN(const fs::path real_root, RealPath(root));
+  MUA_ASSIGN_OR_RETURN(const fs::path real_data, RealPath(data_dir));
+  // The longest existing prefix, resolved; the missing components after it.
+  fs::path existing = path.lexically_normal();
+  if (!existing.has_filename()) existing = existing.parent_path();  // a trailing '/'
+  std::vector<fs::path> missing;
   std::error_code error;
-  fs::create_directories(dir, error);
-  if (error) return absl::InternalError(absl::StrCat("cannot create ", dir, ": ", error.message()));
-  return absl::OkStatus();
+  while (!fs::exists(fs::symlink_status(existing, error)) && existing.has_relative_path()) {
+    missing.push_back(existing.filename());
+    existing = existing.parent_path();
+  }
+  MUA_ASSIGN_OR_RETURN(fs::path resolved, RealPath(existing));
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) resolved /= *it;
+  if (resolved == real_root || !IsWithin(resolved, real_root)) {
+    return absl::PermissionDeniedError(absl::StrCat("backup target ", target, " (", resolved.string(),
+                                                    ") is not inside --backup_root ", real_root.string()));
+  }
+  if (IsWithin(resolved, real_data) || IsWithin(real_data, resolved)) {
+    return absl::PermissionDeniedError(absl::StrCat("backup target ", target, " (", resolved.string(),
+                                                    ") overlaps the data directory ", real_data.string()));
+  }
+  return resolved;
 }
 
 }  // namespace
@@ -549,13 +606,22 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options, 
   std::unique_ptr<Store> store(new Store(options, table));
   MUA_RETURN_IF_ERROR(MakeDirectories(store->FilesDir()));
   const std::string lock_path = options.dir + "/LOCK";
-  store->lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  store->lock_fd_ = storage_internal::OpenPrivateFile(lock_path, O_RDWR);
   if (store->lock_fd_ < 0) {
     return absl::InternalError(absl::StrCat("cannot open ", lock_path, ": ", std::strerror(errno)));
   }
   if (::flock(store->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     return absl::FailedPreconditionError(absl::StrCat(
         "data directory ", options.dir, " is in use by another process (", lock_path, " is locked)"));
+  }
+  if (!options.backup_root.empty()) {
+    // A root inside the data directory would refuse every backup: say so at start.
+    absl::StatusOr<fs::path> root = RealPath(options.backup_root);
+    absl::StatusOr<fs::path> data = RealPath(options.dir);
+    if (root.ok() && data.ok() && IsWithin(*root, *data)) {
+      return absl::InvalidArgumentError(absl::StrCat("--backup_root ", options.backup_root,
+                                                     " lies inside the data directory ", options.dir));
+    }
   }
   MUA_RETURN_IF_ERROR(store->Load(replay));
   return store;
@@ -889,8 +955,21 @@ absl::Status Store::Load(const ReplayFn& replay) {
     ++recovery_.wal_records;
     return replay(rows);
   };
-  MUA_ASSIGN_OR_RETURN(wal_->log, storage_internal::WriteAheadLog::Open(options_.dir + "/wal", after,
-                                                                        replay_record, &recovery_.notes));
+  storage_internal::WalOpenOptions wal_options{.after_seq = after,
+                                               .quarantine_dir = options_.dir + "/quarantine"};
+  switch (options_.on_corruption) {
+    case OnCorruption::kStop: wal_options.on_damage = storage_internal::WalDamagePolicy::kStop; break;
+    case OnCorruption::kSkip: wal_options.on_damage = storage_internal::WalDamagePolicy::kSkip; break;
+    case OnCorruption::kDiscard: wal_options.on_damage = storage_internal::WalDamagePolicy::kDiscard; break;
+  }
+  storage_internal::WalRecovery wal_recovery;
+  absl::StatusOr<std::unique_ptr<storage_internal::WriteAheadLog>> log =
+      storage_internal::WriteAheadLog::Open(options_.dir + "/wal", wal_options, replay_record, &wal_recovery);
+  for (std::string& note : wal_recovery.notes) recovery_.notes.push_back(std::move(note));
+  if (!log.ok()) return log.status();
+  wal_->log = *std::move(log);
+  recovery_.degraded |= wal_recovery.degraded;
+  recovery_.wal_records_lost = wal_recovery.records_lost;
   recovery_.wal_seconds = absl::ToDoubleSeconds(absl::Now() - wal_start);
   if (!fresh || recovery_.wal_records > 0) {
     recovery_.notes.insert(recovery_.notes.begin(),
@@ -903,6 +982,7 @@ absl::Status Store::Load(const ReplayFn& replay) {
   for (const std::string& note : recovery_.notes) Log(note);
   {
     absl::MutexLock lock(&state_mu_);
+    stats_.degraded = recovery_.degraded;
     stats_.persisted_rows = recovery_.rows;
     stats_.persisted_bytes = recovery_.bytes;
     stats_.files = recovery_.files;
@@ -1156,7 +1236,10 @@ absl::Status Store::CheckpointLocked() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<uint64_t> Store::Backup(const std::string& target) {
+absl::StatusOr<uint64_t> Store::Backup(const std::string& requested) {
+  MUA_ASSIGN_OR_RETURN(const fs::path resolved,
+                       ResolveBackupTarget(requested, options_.backup_root, options_.dir));
+  const std::string target = resolved.string();
   std::error_code error;
   if (fs::exists(target, error) && !fs::is_empty(target, error)) {
     return absl::FailedPreconditionError(absl::StrCat("backup target ", target, " exists and is not empty"));
@@ -1175,6 +1258,9 @@ absl::StatusOr<uint64_t> Store::Backup(const std::string& target) {
       fs::copy_file(entry.path(), to, error);
       if (error) return absl::InternalError(absl::StrCat("cannot copy to ", to.string(), ": ", error.message()));
     }
+    // Files written before modes were private, and copies, get 0600 too (a link shares the mode).
+    fs::permissions(to, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace, error);
+    error.clear();
     bytes += fs::file_size(entry.path(), error);
   }
   MUA_RETURN_IF_ERROR(storage_internal::SyncDirectory(target + "/files"));

@@ -52,7 +52,8 @@ namespace mua {
 
 class Table;
 
-// What Open does when a data file fails its checksum (a bad MANIFEST always stops).
+// What Open does when a data file or WAL record fails its checksum (a bad MANIFEST always
+// stops; for the WAL, discard replays up to the damage and sets the rest aside).
 enum class OnCorruption {
   kStop,     // refuse to start, naming the file: restore a backup or choose below
   kSkip,     // move the file to DIR/quarantine/, serve the rest, report degraded
@@ -66,6 +67,8 @@ struct StoreOptions {
   OnCorruption on_corruption = OnCorruption::kStop;
   int zstd_level = 3;
   int load_threads = 0;  // 0: one per core
+  // Backup targets must lie under this directory (and outside `dir`); empty refuses backups.
+  std::string backup_root;
   std::function<void(const std::string&)> log;  // default: stderr, "mua: " prefix
   std::optional<absl::Time> now;                // the clock for retention; unset = absl::Now()
 };
@@ -76,6 +79,7 @@ struct RecoveryReport {
   int files = 0;
   uint64_t bytes = 0;            // bytes of files read
   uint64_t wal_records = 0;      // replayed
+  uint64_t wal_records_lost = 0;  // acknowledged WAL records skipped or discarded as damaged
   double load_seconds = 0;       // checkpoint files to queryable table
   double wal_seconds = 0;
   bool degraded = false;         // data was skipped or discarded
@@ -156,7 +160,11 @@ class Store {
 
   // A consistent copy of the data directory as of a fresh checkpoint, in
   // `target` (created; must not exist or be empty); files are hard-linked when
-  // the file system allows. Returns the bytes the copy names.
+  // the file system allows. Returns the bytes the copy names. Errors:
+  // PermissionDenied without options().backup_root, or when `target` (resolved
+  // with realpath) is not inside it or overlaps the data directory;
+  // InvalidArgument for a relative path or one with `..`; FailedPrecondition
+  // when the target holds files.
   absl::StatusOr<uint64_t> Backup(const std::string& target);
 
   // Drops partitions past retention (on disk at the next checkpoint).

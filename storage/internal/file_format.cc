@@ -1,6 +1,7 @@
 #include "storage/internal/file_format.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
 #include <zstd.h>
@@ -8,6 +9,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <vector>
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
@@ -65,8 +68,43 @@ absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
   return bytes;
 }
 
+int OpenPrivateFile(const std::string& path, int flags) {
+  const int fd = ::open(path.c_str(), flags | O_CREAT | O_CLOEXEC, kPrivateFileMode);
+  // The umask may have cleared bits of the mode, and an existing file keeps its own.
+  if (fd >= 0 && ::fchmod(fd, kPrivateFileMode) != 0) {
+    const int saved = errno;
+    ::close(fd);
+    errno = saved;
+    return -1;
+  }
+  return fd;
+}
+
+absl::Status MakePrivateDirectories(const std::string& dir) {
+  // Only the missing components are created (each 0700); existing parents keep their modes.
+  std::vector<std::filesystem::path> missing;
+  std::error_code error;
+  for (std::filesystem::path path = std::filesystem::path(dir).lexically_normal();
+       !path.empty() && !std::filesystem::exists(path, error); path = path.parent_path()) {
+    missing.push_back(path);
+    if (path == path.parent_path()) break;
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    const std::string path = it->string();
+    if (path.empty() || path == "/") continue;
+    if (::mkdir(path.c_str(), kPrivateDirectoryMode) != 0 && errno != EEXIST) {
+      return ErrnoError("cannot create directory", path);
+    }
+    if (::chmod(path.c_str(), kPrivateDirectoryMode) != 0) return ErrnoError("cannot chmod", path);
+  }
+  if (!std::filesystem::is_directory(dir, error)) {
+    return absl::InternalError(absl::StrCat("cannot create ", dir, ": not a directory"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status WriteFileAndSync(const std::string& path, absl::string_view bytes) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int fd = OpenPrivateFile(path, O_WRONLY | O_TRUNC);
   if (fd < 0) return ErrnoError("cannot create", path);
   absl::Cleanup closer = [fd] { ::close(fd); };
   if (absl::Status status = WriteAll(fd, bytes, path); !status.ok()) return status;

@@ -51,7 +51,17 @@ std::string ZstdCompress(absl::string_view bytes, int level);
 // Errors: DataLoss when `bytes` is not one whole Zstd frame.
 absl::StatusOr<std::string> ZstdDecompress(absl::string_view bytes);
 
-// Whole-file helpers with the errno text in the error.
+// Every file and directory MUA writes is private to its user, whatever the umask.
+constexpr unsigned kPrivateFileMode = 0600;
+constexpr unsigned kPrivateDirectoryMode = 0700;
+// open(2) with O_CREAT | O_CLOEXEC | `flags`, then fchmod to kPrivateFileMode. Returns the
+// fd, or -1 with errno set.
+int OpenPrivateFile(const std::string& path, int flags);
+// Creates `dir` and its missing parents, each kPrivateDirectoryMode (existing ones are left
+// as they are). Errors: Internal with the path and errno text.
+absl::Status MakePrivateDirectories(const std::string& dir);
+
+// Whole-file helpers with the errno text in the error; files are created kPrivateFileMode.
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path);
 absl::Status WriteFileAndSync(const std::string& path, absl::string_view bytes);
 absl::Status SyncDirectory(const std::string& dir);

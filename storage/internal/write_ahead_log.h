@@ -2,11 +2,17 @@
 // reach a persisted segment (SPEC §8). Records get consecutive sequence
 // numbers; Append only buffers, and one background thread writes and
 // fdatasyncs whatever has accumulated, so concurrent requests share each sync
-// (group commit). WaitDurable(seq) returns once seq is on disk.
+// (group commit). Each group ends with a commit marker, written and synced with
+// it: WaitDurable(seq) returns once seq's group, marker included, is on disk.
 //
-// Files are wal/<first seq>.log; each record is [payload length u32]
-// [XXH3 of seq+payload u64][seq u64][payload]. Rotate() starts a new file, so that once
-// a checkpoint holds every record before it, the older files can be deleted.
+// Files are wal/<first seq>.log (docs/formats/wal.md): an 8-byte header, then
+// records [length u32][XXH3 of type+seq+payload u64][type u8][seq u64][payload].
+// At replay only what follows the newest file's last valid commit marker can be
+// a torn write (never acknowledged) and is cut; any other damage is handled as
+// the caller's WalDamagePolicy says, after the original file is copied aside.
+// Files of earlier versions (no header, no markers) are still read.
+// Rotate() starts a new file, so that once a checkpoint holds every record
+// before it, the older files can be deleted.
 //
 // Thread safety: every method may be called from any thread.
 #pragma once
@@ -26,19 +32,39 @@
 
 namespace mua::storage_internal {
 
+// What Open does with a damaged record that is not a torn tail (mirrors mua::OnCorruption).
+enum class WalDamagePolicy {
+  kStop,     // fail with DataLoss naming the file and offset; nothing is changed
+  kSkip,     // replay every intact record, drop the damaged ones
+  kDiscard,  // replay up to the first damage; set aside everything after it
+};
+
+struct WalOpenOptions {
+  uint64_t after_seq = 0;  // records up to this one are in the checkpoint: not replayed
+  WalDamagePolicy on_damage = WalDamagePolicy::kStop;
+  std::string quarantine_dir;  // originals are copied here before anything is cut
+};
+
+// What Open found and did.
+struct WalRecovery {
+  std::vector<std::string> notes;  // one line each, for the log
+  bool degraded = false;           // damage was skipped or discarded
+  uint64_t records_lost = 0;       // acknowledged records not replayed because of damage
+};
+
 class WriteAheadLog {
  public:
   using ReplayFn = std::function<absl::Status(uint64_t seq, absl::string_view payload)>;
 
-  // Opens (creating) `dir` and hands every intact record with seq > `after_seq`
-  // to `replay`, oldest first. In the newest file, the first damaged record and
-  // everything after it are cut (a crash mid-write leaves such a torn tail) and
-  // the cut is described in *notes. Errors: DataLoss naming the file when a
-  // record of an older file is damaged; replay's errors; Internal for I/O.
+  // Opens (creating) `dir` and hands every intact record with seq >
+  // `options.after_seq` to `replay`, oldest first, describing what it found in
+  // *recovery. Errors: DataLoss naming the file and byte offset of damage that
+  // is not a torn tail, under WalDamagePolicy::kStop; replay's errors; Internal
+  // for I/O.
   static absl::StatusOr<std::unique_ptr<WriteAheadLog>> Open(const std::string& dir,
-                                                             uint64_t after_seq,
+                                                             const WalOpenOptions& options,
                                                              const ReplayFn& replay,
-                                                             std::vector<std::string>* notes);
+                                                             WalRecovery* recovery);
   ~WriteAheadLog();
   WriteAheadLog(const WriteAheadLog&) = delete;
   WriteAheadLog& operator=(const WriteAheadLog&) = delete;

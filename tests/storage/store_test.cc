@@ -1,6 +1,7 @@
 #include "storage/store.h"
 
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <array>
@@ -30,6 +31,7 @@
 #include "rapidjson/document.h"
 #include "storage/base/coding.h"
 #include "storage/base/time_util.h"
+#include "storage/internal/file_format.h"
 #include "storage/string_dictionary.h"
 #include "storage/table.h"
 #include "storage/table_snapshot.h"
@@ -43,6 +45,7 @@ namespace fs = std::filesystem;
 using test::EventBuilder;
 using test::MillisAt;
 using test::StatusIs;
+using ::testing::AllOf;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -1073,31 +1076,135 @@ TEST_F(StoreWalTailTest, ZeroFilledTailIsCut) {
   EXPECT_THAT(store->recovery().notes, Contains(HasSubstr("torn tail of 64 bytes")));
 }
 
-// Byte offsets where the records of a WAL file start ([length u32][seq u64][checksum
-// u64][payload]).
-std::vector<size_t> RecordStarts(const std::string& bytes) {
+// Where the records of a WAL file start ([length u32][checksum u64][type u8][seq u64][payload]
+// after an 8-byte header), and their types (1 data, 2 commit marker).
+struct WalRecordStart {
+  size_t offset = 0;
+  int type = 0;
+};
+std::vector<WalRecordStart> RecordStarts(const std::string& bytes) {
+  std::vector<WalRecordStart> starts;
+  for (size_t at = 8; at + 21 <= bytes.size(); at += 21 + LoadFixed32(bytes.data() + at)) {
+    starts.push_back({at, static_cast<uint8_t>(bytes[at + 12])});
+  }
+  return starts;
+}
+std::vector<size_t> DataRecordStarts(const std::string& bytes) {
   std::vector<size_t> starts;
-  for (size_t at = 0; at + 20 <= bytes.size(); at += 20 + LoadFixed32(bytes.data() + at)) {
-    starts.push_back(at);
+  for (const WalRecordStart& start : RecordStarts(bytes)) {
+    if (start.type == 1) starts.push_back(start.offset);
   }
   return starts;
 }
 
-TEST_F(StoreWalTailTest, DamagedRecordInTheLastFileEndsReplayThere) {
-  // Point-in-time recovery: the first record is replayed, the damaged second
-  // one and everything after it are cut.
-  ASSERT_NO_FATAL_FAILURE(LogThreeRecords([](const std::string& path) {
-    std::string bytes = ReadFile(path);
-    const std::vector<size_t> starts = RecordStarts(bytes);
-    ASSERT_EQ(starts.size(), 3u);
-    bytes[starts[1] + 30] ^= 0x01;  // inside the second record's payload
-    WriteFile(path, bytes);
-  }));
+TEST_F(StoreWalTailTest, EachGroupEndsWithACommitMarker) {
+  ASSERT_NO_FATAL_FAILURE(LogThreeRecords([](const std::string&) {}));
+  const std::string bytes = ReadFile(WalFiles().back());
+  EXPECT_EQ(bytes.substr(0, 4), "MUAW");
+  std::vector<int> types;
+  for (const WalRecordStart& start : RecordStarts(bytes)) types.push_back(start.type);
+  EXPECT_EQ(types, (std::vector<int>{1, 2, 1, 2, 1, 2}));  // three synced groups of one record
+}
+
+TEST_F(StoreWalTailTest, WholeGroupWithoutItsMarkerIsATornTail) {
+  // The last group's record is intact, but its marker never reached the disk:
+  // the write was not acknowledged, so it is cut without any alarm.
+  ASSERT_NO_FATAL_FAILURE(LogThreeRecords(
+      [](const std::string& path) { fs::resize_file(path, fs::file_size(path) - 21); }));
   Table table(kTableOptions);
   ASSERT_OK_AND_ASSIGN(auto store, Open(&table));
+  ASSERT_EQ(replayed_.size(), 2u);
+  EXPECT_THAT(store->recovery().notes, Contains(HasSubstr("torn tail")));
+  EXPECT_FALSE(store->recovery().degraded);
+  EXPECT_EQ(store->recovery().wal_records_lost, 0u);
+}
+
+// A flipped byte inside the second of three acknowledged groups.
+void FlipSecondRecord(const std::string& path) {
+  std::string bytes = ReadFile(path);
+  const std::vector<size_t> starts = DataRecordStarts(bytes);
+  ASSERT_EQ(starts.size(), 3u);
+  bytes[starts[1] + 30] ^= 0x01;  // inside the second record's payload
+  WriteFile(path, bytes);
+}
+
+TEST_F(StoreWalTailTest, DamagedRecordBeforeTheLastMarkerStopsNamingTheFile) {
+  std::string damaged;
+  ASSERT_NO_FATAL_FAILURE(LogThreeRecords([&](const std::string& path) {
+    FlipSecondRecord(path);
+    damaged = ReadFile(path);
+  }));
+  const std::string path = WalFiles().back();
+  Table table(kTableOptions);
+  const auto store = Open(&table);
+  ASSERT_THAT(store, StatusIs(absl::StatusCode::kDataLoss));
+  const std::string message(store.status().message());
+  EXPECT_THAT(message, HasSubstr(path));
+  EXPECT_THAT(message, HasSubstr(absl::StrCat("at byte ", DataRecordStarts(damaged)[1])));
+  EXPECT_THAT(message, HasSubstr("1 acknowledged records are missing"));
+  EXPECT_THAT(message, HasSubstr("--on_corruption=skip"));
+  EXPECT_EQ(ReadFile(path), damaged);  // nothing was cut
+  EXPECT_FALSE(fs::exists(dir_ + "/quarantine"));
+}
+
+TEST_F(StoreWalTailTest, DamagedRecordWithSkipKeepsEveryOtherRecordAndReportsDegraded) {
+  std::string damaged;
+  ASSERT_NO_FATAL_FAILURE(LogThreeRecords([&](const std::string& path) {
+    FlipSecondRecord(path);
+    damaged = ReadFile(path);
+  }));
+  const std::string path = WalFiles().back();
+  {
+    Table table(kTableOptions);
+    ASSERT_OK_AND_ASSIGN(auto store, Open(&table, Options(OnCorruption::kSkip)));
+    ASSERT_EQ(replayed_.size(), 2u);
+    EXPECT_EQ(replayed_[0], RowsOf(batches_[0].rows()));
+    EXPECT_EQ(replayed_[1], RowsOf(batches_[2].rows()));
+    EXPECT_TRUE(store->recovery().degraded);
+    EXPECT_TRUE(store->stats().degraded);
+    EXPECT_EQ(store->recovery().wal_records_lost, 1u);
+    EXPECT_THAT(store->recovery().notes, Contains(AllOf(HasSubstr("WAL CORRUPTION"), HasSubstr(path),
+                                                         HasSubstr("1 acknowledged records are missing"))));
+    EXPECT_THAT(*log_, Contains(HasSubstr("WAL CORRUPTION")));
+    // The original was copied aside before anything changed.
+    const std::set<std::string> aside = ListDir(dir_ + "/quarantine");
+    ASSERT_EQ(aside.size(), 1u);
+    EXPECT_THAT(*aside.begin(), HasSubstr(".corrupt-"));
+    EXPECT_EQ(ReadFile(dir_ + "/quarantine/" + *aside.begin()), damaged);
+    ExpectTableHolds(table, Concat(RowsOf(batches_[0].rows()), RowsOf(batches_[2].rows())));
+  }
+  // The file was rewritten without the damage: the next start is clean.
+  Table table(kTableOptions);
+  ASSERT_OK_AND_ASSIGN(auto store, Open(&table));
+  EXPECT_FALSE(store->recovery().degraded);
+  ASSERT_EQ(replayed_.size(), 2u);
+  EXPECT_EQ(replayed_[1], RowsOf(batches_[2].rows()));
+}
+
+TEST_F(StoreWalTailTest, DamagedRecordWithDiscardReplaysUpToTheDamage) {
+  ASSERT_NO_FATAL_FAILURE(LogThreeRecords(FlipSecondRecord));
+  Table table(kTableOptions);
+  ASSERT_OK_AND_ASSIGN(auto store, Open(&table, Options(OnCorruption::kDiscard)));
   ASSERT_EQ(replayed_.size(), 1u);
   EXPECT_EQ(replayed_[0], RowsOf(batches_[0].rows()));
-  EXPECT_THAT(store->recovery().notes, Contains(HasSubstr("torn tail")));
+  EXPECT_TRUE(store->stats().degraded);
+  EXPECT_EQ(store->recovery().wal_records_lost, 2u);
+  EXPECT_THAT(store->recovery().notes, Contains(HasSubstr("WAL CORRUPTION")));
+}
+
+TEST_F(StoreWalTailTest, DamagedMarkerAtTheEndIsNoTornTail) {
+  // The last group's record is intact and its marker whole but changed: that
+  // group was acknowledged, so this is damage, not a torn write.
+  ASSERT_NO_FATAL_FAILURE(LogThreeRecords([](const std::string& path) { FlipByte(path, 3); }));
+  {
+    Table table(kTableOptions);
+    EXPECT_THAT(Open(&table), StatusIs(absl::StatusCode::kDataLoss));
+  }
+  Table table(kTableOptions);
+  ASSERT_OK_AND_ASSIGN(auto store, Open(&table, Options(OnCorruption::kSkip)));
+  EXPECT_EQ(replayed_.size(), 3u);
+  EXPECT_EQ(store->recovery().wal_records_lost, 0u);
+  EXPECT_TRUE(store->recovery().degraded);
 }
 
 TEST_F(StoreWalTailTest, DamagedRecordInAnEarlierFileIsDataLoss) {
@@ -1114,12 +1221,100 @@ TEST_F(StoreWalTailTest, DamagedRecordInAnEarlierFileIsDataLoss) {
   const std::vector<std::string> files = WalFiles();
   ASSERT_EQ(files.size(), 2u);
   std::string bytes = ReadFile(files[0]);
-  bytes[RecordStarts(bytes)[1] + 30] ^= 0x01;
+  bytes[DataRecordStarts(bytes)[2] + 30] ^= 0x01;  // the file's last record: its end is no tail
   WriteFile(files[0], bytes);
+  {
+    Table table(kTableOptions);
+    const auto store = Open(&table);
+    EXPECT_THAT(store, StatusIs(absl::StatusCode::kDataLoss));
+    EXPECT_THAT(std::string(store.status().message()), HasSubstr(files[0]));
+  }
   Table table(kTableOptions);
-  const auto store = Open(&table);
-  EXPECT_THAT(store, StatusIs(absl::StatusCode::kDataLoss));
-  EXPECT_THAT(std::string(store.status().message()), HasSubstr(files[0]));
+  ASSERT_OK_AND_ASSIGN(auto store, Open(&table, Options(OnCorruption::kSkip)));
+  EXPECT_EQ(replayed_.size(), 3u);  // two of the first file, the second file's one
+  EXPECT_EQ(store->recovery().wal_records_lost, 1u);
+}
+
+TEST_F(StoreWalTailTest, DamageTheCheckpointCoversIsIgnored) {
+  // A crash between the MANIFEST's rename and the WAL's cleanup leaves files
+  // whose records the checkpoint holds: damage there loses nothing.
+  ASSERT_NO_FATAL_FAILURE(LogThreeRecords([](const std::string&) {}));
+  const std::string first = WalFiles().front();
+  const std::string saved = ReadFile(first);
+  {
+    Table table(kTableOptions);
+    ASSERT_OK_AND_ASSIGN(auto store, Open(&table));
+    ASSERT_OK(store->Checkpoint());  // holds all three records; deletes the first file
+  }
+  ASSERT_FALSE(fs::exists(first));
+  WriteFile(first, saved);
+  ASSERT_NO_FATAL_FAILURE(FlipSecondRecord(first));
+  {
+    // An older file the checkpoint holds whole is not even read.
+    Table table(kTableOptions);
+    ASSERT_OK_AND_ASSIGN(auto store, Open(&table));
+    EXPECT_THAT(replayed_, IsEmpty());
+    EXPECT_FALSE(store->recovery().degraded);
+  }
+  // As the newest file it is read; its damaged record is one the checkpoint has.
+  for (const std::string& file : WalFiles()) {
+    if (file != first) fs::remove(file);
+  }
+  Table table(kTableOptions);
+  ASSERT_OK_AND_ASSIGN(auto store, Open(&table));
+  EXPECT_THAT(replayed_, IsEmpty());
+  EXPECT_FALSE(store->recovery().degraded);
+  EXPECT_THAT(store->recovery().notes, Contains(HasSubstr("the checkpoint already has")));
+}
+
+// Files written before commit markers existed (no header, no types, no markers)
+// are still replayed, and a torn tail is cut there as before.
+TEST_F(StoreWalTailTest, VersionOneFilesAreReplayed) {
+  std::mt19937 random(12);
+  for (EventBuilder& batch : batches_) AddDay(&batch, 5, 25, 10, &random, "v");
+  std::string bytes;
+  uint64_t seq = 0;
+  for (const EventBuilder& batch : batches_) {
+    std::string payload;
+    PutVarint64(&payload, batch.rows().size());
+    for (const EventRow& row : batch.rows()) {
+      PutVarint64(&payload, ZigZagEncode(row.event_time_ms));
+      for (ColumnId id : kAllColumns) {
+        if (id == ColumnId::kEventTime) continue;
+        const absl::string_view value = row.StringValue(id);
+        PutVarint64(&payload, value.size());
+        payload.append(value.data(), value.size());
+      }
+    }
+    ++seq;
+    std::string seq_and_payload;
+    PutFixed64(&seq_and_payload, seq);
+    seq_and_payload += payload;
+    PutFixed32(&bytes, static_cast<uint32_t>(payload.size()));
+    PutFixed64(&bytes, storage_internal::Checksum(seq_and_payload));
+    bytes += seq_and_payload;
+  }
+  fs::create_directories(dir_ + "/wal");
+  const std::string path = dir_ + "/wal/00000000000000000001.log";
+  WriteFile(path, bytes + std::string(9, '\x5a'));
+  {
+    Table table(kTableOptions);
+    ASSERT_OK_AND_ASSIGN(auto store, Open(&table));
+    ASSERT_EQ(replayed_.size(), 3u);
+    for (int b = 0; b < 3; ++b) EXPECT_EQ(replayed_[b], RowsOf(batches_[b].rows()));
+    EXPECT_THAT(store->recovery().notes, Contains(HasSubstr("torn tail of 9 bytes")));
+    EXPECT_FALSE(store->recovery().degraded);
+    EventBuilder next;
+    AddDay(&next, 5, 12, 10, &random, "n");
+    LogAndAppend(store.get(), &table, next.rows());
+  }
+  EXPECT_EQ(ReadFile(path), bytes);
+  const std::vector<std::string> files = WalFiles();
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(ReadFile(files[1]).substr(0, 4), "MUAW");  // new files are of the current version
+  Table table(kTableOptions);
+  ASSERT_OK_AND_ASSIGN(auto store, Open(&table));
+  EXPECT_EQ(replayed_.size(), 4u);
 }
 
 // --- 4. Damaged files.
@@ -1524,7 +1719,9 @@ TEST_F(StoreTest, BackupOpensWithEqualContent) {
   AddDay(&later, 6, 333, 50, &random);
   const std::string target = root_ + "/backup";
   Table table(kTableOptions);
-  ASSERT_OK_AND_ASSIGN(auto store, Open(&table));
+  StoreOptions source_options = Options();
+  source_options.backup_root = root_;  // the targets are siblings of the data directory
+  ASSERT_OK_AND_ASSIGN(auto store, Open(&table, source_options));
   AppendInBatches(store.get(), &table, Shuffled(events.rows()));
   ASSERT_OK(store->Checkpoint());
   {
@@ -1557,6 +1754,109 @@ TEST_F(StoreTest, BackupOpensWithEqualContent) {
   ASSERT_OK(into_empty);
   ASSERT_OK(store->Checkpoint());
   ExpectFilesMatchManifest();
+}
+
+TEST_F(StoreTest, BackupIsRefusedWithoutABackupRoot) {
+  Table table(kTableOptions);
+  ASSERT_OK_AND_ASSIGN(auto store, Open(&table));
+  const absl::StatusOr<uint64_t> backup = store->Backup(root_ + "/backup");
+  EXPECT_THAT(backup, StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(std::string(backup.status().message()), HasSubstr("--backup_root"));
+  EXPECT_FALSE(fs::exists(root_ + "/backup"));
+}
+
+TEST_F(StoreTest, BackupTargetsStayUnderTheRootAndOutsideTheData) {
+  const std::string backups = root_ + "/backups";
+  const std::string outside = root_ + "/outside";
+  fs::create_directories(backups);
+  fs::create_directories(outside);
+  fs::create_directory_symlink(outside, backups + "/to-outside");
+  Table table(kTableOptions);
+  StoreOptions options = Options();
+  options.backup_root = backups;
+  {
+    ASSERT_OK_AND_ASSIGN(auto store, Open(&table, options));
+    fs::create_directory_symlink(dir_, backups + "/to-data");
+    ASSERT_OK(store->Backup(backups + "/one"));
+    EXPECT_TRUE(fs::exists(backups + "/one/MANIFEST"));
+    ASSERT_OK(store->Backup(backups + "/nested/./two/"));
+    EXPECT_TRUE(fs::exists(backups + "/nested/two/MANIFEST"));
+    auto refused = [&](const std::string& target, absl::StatusCode code) {
+      const absl::StatusOr<uint64_t> backup = store->Backup(target);
+      EXPECT_THAT(backup, StatusIs(code)) << target;
+      if (code == absl::StatusCode::kPermissionDenied) {
+        EXPECT_THAT(std::string(backup.status().message()), HasSubstr(target)) << target;
+      }
+    };
+    refused("relative/path", absl::StatusCode::kInvalidArgument);
+    refused("", absl::StatusCode::kInvalidArgument);
+    refused(backups + "/../outside/x", absl::StatusCode::kInvalidArgument);
+    refused(backups + "/one/../../outside/y", absl::StatusCode::kInvalidArgument);
+    refused(outside + "/x", absl::StatusCode::kPermissionDenied);
+    refused(backups, absl::StatusCode::kPermissionDenied);  // the root itself
+    refused(backups + "/to-outside/x", absl::StatusCode::kPermissionDenied);  // a symlink out
+    refused(backups + "/to-outside", absl::StatusCode::kPermissionDenied);
+    refused(backups + "/to-data/x", absl::StatusCode::kPermissionDenied);  // into the data
+    EXPECT_TRUE(fs::is_empty(outside));
+    EXPECT_EQ(ListDir(dir_), (std::set<std::string>{"LOCK", "MANIFEST", "files", "wal"}));
+  }
+  {
+    // A root that holds the data directory: targets inside it, equal to it or above it are refused.
+    options.backup_root = "/";
+    ASSERT_OK_AND_ASSIGN(auto store, Open(&table, options));
+    for (const std::string& target : {dir_ + "/files/x", dir_ + "/x", dir_, root_, root_ + "/data/"}) {
+      EXPECT_THAT(store->Backup(target), StatusIs(absl::StatusCode::kPermissionDenied)) << target;
+    }
+    EXPECT_EQ(ListDir(dir_), (std::set<std::string>{"LOCK", "MANIFEST", "files", "wal"}));
+  }
+  // A root inside the data directory is refused at start.
+  fs::create_directories(dir_ + "/inside");
+  options.backup_root = dir_ + "/inside";
+  EXPECT_THAT(Open(&table, options), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+// --- Modes: whatever the umask, what the store creates is its user's only.
+
+TEST_F(StoreTest, FilesAreCreated0600AndDirectories0700) {
+  const mode_t saved_umask = ::umask(0);
+  struct RestoreUmask {
+    mode_t mask;
+    ~RestoreUmask() { ::umask(mask); }
+  } restore{saved_umask};
+  EventBuilder events;
+  AddStandardDays(&events);
+  std::mt19937 random(13);
+  EventBuilder logged;
+  AddDay(&logged, 5, 20, 10, &random, "m");
+  {
+    Table table(kTableOptions);
+    StoreOptions options = Options();
+    options.backup_root = root_;
+    ASSERT_OK_AND_ASSIGN(auto store, Open(&table, options));
+    AppendInBatches(store.get(), &table, events.rows());
+    ASSERT_OK(store->Checkpoint());
+    LogAndAppend(store.get(), &table, logged.rows());
+    ASSERT_OK(store->Backup(root_ + "/backup"));
+    LogAndAppend(store.get(), &table, logged.rows());
+  }
+  // A torn tail is kept in quarantine/ when it is cut.
+  const std::string wal = WalFiles().back();
+  WriteFile(wal, ReadFile(wal) + std::string(30, '\x33'));
+  {
+    Table table(kTableOptions);
+    ASSERT_OK_AND_ASSIGN(auto store, Open(&table));
+    EXPECT_TRUE(fs::exists(dir_ + "/quarantine"));
+  }
+  int files = 0;
+  for (const std::string& top : {dir_, root_ + "/backup"}) {
+    EXPECT_EQ(fs::status(top).permissions() & fs::perms::mask, fs::perms(0700)) << top;
+    for (const auto& entry : fs::recursive_directory_iterator(top)) {
+      const fs::perms expected = entry.is_directory() ? fs::perms(0700) : fs::perms(0600);
+      EXPECT_EQ(fs::status(entry.path()).permissions() & fs::perms::mask, expected) << entry.path();
+      files += entry.is_regular_file();
+    }
+  }
+  EXPECT_GT(files, 10);
 }
 
 // --- 9. Orphans.
