@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Damaged data directories (SPEC §8, issue 8): a flipped byte in a segment or in MANIFEST, a
-# truncated segment, garbage after the WAL's last record and a second server on a directory
-# in use. Each is found at start and handled as --on_corruption says: stop (exit non-zero
+# truncated segment, garbage after the WAL's last record, a flipped bit inside the WAL's
+# acknowledged records (issue 15) and a second server on a directory in use. Each is found at start and handled as --on_corruption says: stop (exit non-zero
 # naming the file), skip (quarantine the file, serve the rest, /health degraded) or discard
 # (set the data aside, start empty and re-read Kafka).
 #   corruption_test.sh MUA_GEN MUA_SERVER [MUA_KAFKA_DEV]
@@ -194,6 +194,67 @@ serve d
 check "(d) a clean restart: no torn tail now, same count ($(count))" \
   bash -c "[[ '$(count)' == '$((total + acked))' ]] && ! grep -q 'torn tail' '$WORK/d.err'"
 stop_server
+
+# --- (f) A flipped bit inside the newest WAL file's records: damage, not a torn write. ---------
+# 36 acknowledged events in three requests (three synced groups, each ending with a commit
+# marker); after kill -9 one bit of the middle request's record is flipped. That record lies
+# before the last valid marker, so it was acknowledged: stop refuses to start naming the file,
+# skip starts without that request's 12 events, says so loudly and reports degraded.
+copy f
+serve f --checkpoint_interval 3600
+acked=0
+for batch in 1 2 3; do
+  python3 -c 'import sys
+for i in range(12):
+    print("{\"event_id\":\"f%s-%d\",\"user_id\":\"flip-u%d\",\"event_type\":\"app_open\",\"event_timestamp\":\"2026-10-05T09:00:00Z\"}" % (sys.argv[1], i, i % 5))' \
+    "$batch" >"$WORK/flip-$batch.jsonl"
+  answer=$(curl -s -w ' %{http_code}' -H 'Content-Type: application/x-ndjson' --data-binary @"$WORK/flip-$batch.jsonl" \
+    "http://127.0.0.1:$HTTP_PORT/api/v1/events")
+  [[ "$answer" == *'"accepted":12'*' 200' ]] && acked=$((acked + 12))
+done
+check "(f) 36 HTTP events acknowledged in three requests ($acked)" test "$acked" == 36
+kill -KILL "$server_pid"
+wait "$server_pid" 2>/dev/null
+wal_name=$(basename "$(ls "$WORK"/data-f/wal/*.log | sort | tail -1)")
+# Flips one bit in the payload of the second data record (docs/formats/wal.md: an 8-byte header,
+# then [length u32][checksum u64][type u8][seq u64][payload]; type 1 is data, 2 a commit marker).
+python3 - "$WORK/data-f/wal/$wal_name" <<'PY'
+import struct, sys
+path = sys.argv[1]
+data = bytearray(open(path, "rb").read())
+assert data[:4] == b"MUAW", "not a current WAL file"
+at, records = 8, []
+while at + 21 <= len(data):
+    length = struct.unpack_from("<I", data, at)[0]
+    if data[at + 12] == 1:
+        records.append((at, length))
+    at += 21 + length
+assert len(records) == 3, records
+start, length = records[1]
+data[start + 21 + length // 2] ^= 0x10
+open(path, "wb").write(data)
+PY
+check "(f) one bit of the second request's WAL record flipped in $wal_name" test $? -eq 0
+cp -a "$WORK/data-f" "$WORK/data-f-stop"
+cp -a "$WORK/data-f" "$WORK/data-f-skip"
+start_fails f-stop
+check "(f) stop: the start fails (status $status, not a timeout)" bash -c "[[ $status -ne 0 && $status -ne 124 ]]"
+check "(f) stop: stderr names the damaged WAL file" grep -qF "$WORK/data-f-stop/wal/$wal_name" "$WORK/f-stop-fail.err"
+check "(f) stop: ... and says it is no torn write" grep -q "no torn write" "$WORK/f-stop-fail.err"
+check "(f) stop: the WAL file is unchanged" cmp -s "$WORK/data-f/wal/$wal_name" "$WORK/data-f-stop/wal/$wal_name"
+serve f-skip --checkpoint_interval 3600 --on_corruption skip
+check "(f) skip: the server starts" test $? -eq 0
+check "(f) skip: /health is degraded ($(health))" bash -c "[[ '$(health)' == '{\"status\":\"degraded\"'* ]]"
+check "(f) skip: the log has the loud line naming the file, the byte and the records lost" \
+  grep -qE "WAL CORRUPTION: $WORK/data-f-skip/wal/$wal_name: damaged WAL data at byte [0-9]+.*1 acknowledged records are missing" \
+  "$WORK/f-skip.err"
+got=$(sql "SELECT count() FROM events WHERE user_id LIKE 'flip-u%'")
+check "(f) skip: the other two requests' 24 events are there ($got)" test "$got" == 24
+check "(f) skip: count() = $total + 24 ($(count))" test "$(count)" == "$((total + 24))"
+check "(f) skip: the original WAL file was copied to quarantine/" \
+  bash -c "ls '$WORK/data-f-skip/quarantine/wal-$wal_name'.corrupt-* >/dev/null"
+stop_server
+check "(f) skip: stops cleanly" test $? -eq 0
 
 # --- (e) A second server on a directory in use. ------------------------------------------------
 copy e
