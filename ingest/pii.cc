@@ -73,8 +73,12 @@ class UserIdReader : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, User
  public:
   bool Null() { return true; }
   bool Bool(bool) { return true; }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool) { return Scalar(absl::string_view(s, n)); }
-  bool String(const char* s, rapidjson::SizeType n, bool) { return Scalar(absl::string_view(s, n)); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    return Scalar(absl::string_view(s, n));
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool) {
+    return Scalar(absl::string_view(s, n));
+  }
   bool Key(const char* s, rapidjson::SizeType n, bool) {
     path_.Key(absl::string_view(s, n));
     return true;
@@ -180,7 +184,9 @@ class RedactingWriter : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, R
   bool StartArray() { return writer_.StartArray(); }
   bool EndArray(rapidjson::SizeType n) { return writer_.EndArray(n); }
 
-  absl::string_view text() const { return absl::string_view(buffer_.GetString(), buffer_.GetSize()); }
+  absl::string_view text() const {
+    return absl::string_view(buffer_.GetString(), buffer_.GetSize());
+  }
 
  private:
   bool Write(const std::string& text) {
@@ -198,8 +204,8 @@ absl::StatusOr<UserIdHasher> UserIdHasher::FromSaltFile(const std::string& path)
   std::ifstream file(path, std::ios::binary);
   if (!file) {
     const int error = errno;
-    const std::string what = absl::StrCat("--hash-user-ids: cannot open salt file '", path,
-                                          "': ", std::strerror(error));
+    const std::string what =
+        absl::StrCat("--hash-user-ids: cannot open salt file '", path, "': ", std::strerror(error));
     if (error == ENOENT) return absl::NotFoundError(what);
     if (error == EACCES) return absl::PermissionDeniedError(what);
     return absl::InternalError(what);

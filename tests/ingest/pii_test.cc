@@ -14,10 +14,10 @@
 namespace mua {
 namespace {
 
+using test::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
-using test::StatusIs;
 
 std::string WriteTempFile(const std::string& name, const std::string& contents) {
   const std::string path = ::testing::TempDir() + "/" + name;
@@ -93,7 +93,6 @@ TEST(UserIdHasherTest, ClearErrors) {
 
   EXPECT_THAT(UserIdHasher::FromSalt(""), StatusIs(absl::StatusCode::kInvalidArgument));
 }
-
 
 // KeepRejectedPayload: what events_rejected may keep.
 
@@ -185,9 +184,9 @@ TEST(KeepRejectedPayloadTest, IdsInMessagesAsTheDecoderQuotesThem) {
   const std::string id = absl::StrCat("tab\there-", std::string(100, 'q'));
   const std::string payload = absl::StrCat(R"({"user_id":"tab\there-)", std::string(100, 'q'),
                                            R"(","event_timestamp":"x"})");
-  std::string message = absl::StrCat("user: expected an object, got string \"",
-                                     absl::CHexEscape(id.substr(0, 80)), "...\"; also ",
-                                     absl::CHexEscape(id), " and ", id);
+  std::string message =
+      absl::StrCat("user: expected an object, got string \"", absl::CHexEscape(id.substr(0, 80)),
+                   "...\"; also ", absl::CHexEscape(id), " and ", id);
   const KeptPayload kept = KeepRejectedPayload(payload, &hasher, kMaxRaw, &message);
   EXPECT_EQ(kept.user_id, hasher.Hash(id));
   EXPECT_THAT(message, Not(HasSubstr("qqqq")));
@@ -200,18 +199,19 @@ TEST(KeepRejectedPayloadTest, UnparsablePayloadsKeepOnlyLengthAndKeyedHash) {
   const std::string payload = R"({"user_id":"dave","event_timestamp": oops})";
   std::string message = "malformed JSON at byte 37: Invalid value.";
   const KeptPayload kept = KeepRejectedPayload(payload, &hasher, kMaxRaw, &message);
-  EXPECT_EQ(kept.raw, absl::StrCat("unparsable: ", payload.size(), " bytes, hash ",
-                                   hasher.Hash(payload)));
+  EXPECT_EQ(kept.raw,
+            absl::StrCat("unparsable: ", payload.size(), " bytes, hash ", hasher.Hash(payload)));
   // The id read before the damage still lets an erasure find the row.
   EXPECT_EQ(kept.user_id, hasher.Hash("dave"));
   EXPECT_EQ(message, "malformed JSON at byte 37: Invalid value.");
 
-  for (const std::string& bad : {std::string("not json at all"), std::string("{\"user_id\":\"eve"),
-                                std::string("{\"user_id\":\"eve\"}\0tail", 20),
-                                std::string("{\"user_id\":\"eve\"} {}"),
-                                absl::StrCat(std::string(300, '['), std::string(300, ']'))}) {
+  for (const std::string& bad :
+       {std::string("not json at all"), std::string("{\"user_id\":\"eve"),
+        std::string("{\"user_id\":\"eve\"}\0tail", 20), std::string("{\"user_id\":\"eve\"} {}"),
+        absl::StrCat(std::string(300, '['), std::string(300, ']'))}) {
     const KeptPayload unparsable = KeepRejectedPayload(bad, &hasher, kMaxRaw, nullptr);
-    EXPECT_THAT(unparsable.raw, StartsWith(absl::StrCat("unparsable: ", bad.size(), " bytes, hash ")))
+    EXPECT_THAT(unparsable.raw,
+                StartsWith(absl::StrCat("unparsable: ", bad.size(), " bytes, hash ")))
         << bad;
     EXPECT_THAT(unparsable.raw, Not(HasSubstr("eve")));
   }

@@ -9,7 +9,6 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ingest/json_lines_loader.h"
@@ -68,7 +67,6 @@ TEST(RejectedEventLogTest, ConcurrentAppendsAndReadsLoseNothing) {
   EXPECT_EQ(log.total(), 4000);
   EXPECT_EQ(log.Rows().size(), 4000u);
 }
-
 
 RejectedEvent OfUser(const std::string& user_id, int offset) {
   return {.raw = absl::StrCat("{\"user_id\":\"", user_id, "\"}"),
@@ -165,12 +163,13 @@ TEST(RejectedEventLogTest, LoaderRecordsHashedIdsAndEraseFindsThem) {
     options.rejected_log = &log;
     if (hashing) options.decoder.user_id_hasher = &hasher;
     options.decoder.max_payload_bytes = 2000;
-    const std::string too_large = absl::StrCat(R"({"user_id":"mallory","city":")",
-                                               std::string(6000, 'c'), R"("})");
+    const std::string too_large =
+        absl::StrCat(R"({"user_id":"mallory","city":")", std::string(6000, 'c'), R"("})");
     std::istringstream in(absl::StrCat(
-        R"({"event_id":"1","user_id":"mallory","event_type":"t","event_timestamp":"mallory!"})", "\n",
-        R"({"event_id":"2","user":{"user_id":"mallory"},"event_type":"t","event_timestamp":"no"})", "\n",
-        R"({"event_id":"3","user_id":"trent","event_type":"t","event_timestamp":"no"})", "\n",
+        R"({"event_id":"1","user_id":"mallory","event_type":"t","event_timestamp":"mallory!"})",
+        "\n",
+        R"({"event_id":"2","user":{"user_id":"mallory"},"event_type":"t","event_timestamp":"no"})",
+        "\n", R"({"event_id":"3","user_id":"trent","event_type":"t","event_timestamp":"no"})", "\n",
         R"({"event_id":"4","user_id":"mallory","event_timestamp":)", "\n",
         R"({"event_id":"5","user_id":1234567,"event_type":"t","event_timestamp":"no"})", "\n",
         too_large, "\n"));
