@@ -30,6 +30,9 @@ constexpr uint64_t kDeriveK1 = 0x79656b2d746c6173ULL;
 constexpr int kMaxRejectedDepth = 256;
 // The decoder quotes at most this many bytes of a value in its messages.
 constexpr size_t kDecoderQuotedBytes = 80;
+// More distinct ids than this in one payload (hostile: each costs a pass over the text)
+// and it is kept as unparsable, its message withheld.
+constexpr size_t kMaxIds = 8;
 // Iterative: a hostile depth costs heap (bounded by kMaxRejectedDepth), never stack.
 constexpr unsigned kParseFlags =
     rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag;
@@ -94,28 +97,25 @@ class UserIdReader : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, User
     return true;
   }
 
-  // Every id read, distinct, longest first (so one id inside another is replaced last).
-  std::vector<std::string> ids() const {
-    std::vector<std::string> all = ids_;
-    std::sort(all.begin(), all.end(), [](const std::string& a, const std::string& b) {
-      return a.size() != b.size() ? a.size() > b.size() : a < b;
-    });
-    all.erase(std::unique(all.begin(), all.end()), all.end());
-    return all;
-  }
+  // Every id read, distinct, at most kMaxIds.
+  const std::vector<std::string>& ids() const { return ids_; }
+  bool too_many_ids() const { return too_many_ids_; }
   // The id recorded: the last `user_id`, else the last scalar `user`.
   const std::string& primary() const { return user_id_.empty() ? user_ : user_id_; }
 
  private:
   bool Scalar(absl::string_view text) {
     if (text.empty() || !path_.in_root_object()) return true;
-    if (path_.AtUserId()) {
-      user_id_.assign(text.data(), text.size());
-      ids_.push_back(user_id_);
-    } else if (path_.AtUser()) {
-      user_.assign(text.data(), text.size());
-      ids_.push_back(user_);
+    const bool at_user_id = path_.AtUserId();
+    if (!at_user_id && !path_.AtUser()) return true;
+    if (std::find(ids_.begin(), ids_.end(), text) == ids_.end()) {
+      if (ids_.size() == kMaxIds) {
+        too_many_ids_ = true;
+        return false;
+      }
+      ids_.emplace_back(text);
     }
+    (at_user_id ? user_id_ : user_).assign(text.data(), text.size());
     return true;
   }
 
@@ -123,6 +123,7 @@ class UserIdReader : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, User
   std::vector<std::string> ids_;
   std::string user_id_;
   std::string user_;
+  bool too_many_ids_ = false;
 };
 
 // Replaces every occurrence of the ids by their hashes, in one pass (a hash already
@@ -260,7 +261,7 @@ KeptPayload KeepRejectedPayload(absl::string_view payload, const UserIdHasher* h
   if (!parsed) {
     kept.raw = absl::StrCat("unparsable: ", payload.size(), " bytes, hash ", hasher->Hash(payload));
   }
-  const std::vector<std::string> ids = reader_handler.ids();
+  const std::vector<std::string>& ids = reader_handler.ids();
   if (ids.empty()) {
     // No id to hide: a JSON payload is kept as received.
     if (parsed) kept.raw = std::string(payload.substr(0, max_raw_bytes));
@@ -268,7 +269,12 @@ KeptPayload KeepRejectedPayload(absl::string_view payload, const UserIdHasher* h
   }
   kept.user_id = hasher->Hash(reader_handler.primary());
   const Redactor redactor(*hasher, ids);
-  if (message != nullptr) *message = redactor.Message(*message);
+  if (message != nullptr) {
+    // The decoder may quote an id past the ones read: say nothing of such a payload.
+    *message = reader_handler.too_many_ids()
+                   ? absl::StrCat("(withheld: the payload names more than ", kMaxIds, " user ids)")
+                   : redactor.Message(*message);
+  }
   if (!parsed) return kept;
   RedactingWriter writer(redactor);
   rapidjson::Reader reader;

@@ -61,8 +61,9 @@ struct KeptPayload {
 // With one: the payload re-serialized with every occurrence of a read id (as a value, a key,
 // inside a string, or a number equal to it) replaced by its hash, cut to max_raw_bytes; a
 // payload that is not one JSON document (or nests deeper than 256 levels) becomes
-// "unparsable: N bytes, hash H" (H: the keyed hash of its bytes); and *message (may be null)
-// has the read ids replaced too (also as the decoder quotes them: escaped, cut at 80 bytes).
+// "unparsable: N bytes, hash H" (H: the keyed hash of its bytes), as does one naming more
+// than 8 distinct ids (whose *message is then withheld); and *message (may be null) has the
+// read ids replaced too (also as the decoder quotes them: escaped, cut at 80 bytes).
 // The payload is parsed iteratively: no recursion on its depth.
 KeptPayload KeepRejectedPayload(absl::string_view payload, const UserIdHasher* hasher,
                                 size_t max_raw_bytes, std::string* message);

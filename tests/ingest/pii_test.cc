@@ -243,6 +243,27 @@ TEST(KeepRejectedPayloadTest, DeepPayloadsNeitherRecurseNorLeak) {
   EXPECT_EQ(KeepRejectedPayload(deep, nullptr, kMaxRaw, nullptr).raw.size(), kMaxRaw);
 }
 
+TEST(KeepRejectedPayloadTest, ManyIdsAreNotACostlyPayload) {
+  const UserIdHasher hasher = TestHasher();
+  // 50,000 distinct ids would cost 50,000 passes over the text: kept as unparsable instead.
+  std::string payload = "{";
+  for (int i = 0; i < 50'000; ++i) absl::StrAppend(&payload, R"("user_id":"id-)", i, R"(",)");
+  payload += R"("event_timestamp":"id-49999"})";
+  std::string message = R"(event_timestamp: cannot parse "id-49999")";
+  const KeptPayload kept = KeepRejectedPayload(payload, &hasher, kMaxRaw, &message);
+  EXPECT_THAT(kept.raw, StartsWith("unparsable: "));
+  EXPECT_THAT(message, Not(HasSubstr("id-")));
+  EXPECT_THAT(kept.user_id, ::testing::SizeIs(UserIdHasher::kHashedLength));
+  // Repeats of one id are one id.
+  std::string repeats = "{";
+  for (int i = 0; i < 1000; ++i) repeats += R"("user_id":"same",)";
+  repeats += R"("x":1})";
+  const KeptPayload same = KeepRejectedPayload(repeats, &hasher, kMaxRaw, nullptr);
+  EXPECT_EQ(same.user_id, hasher.Hash("same"));
+  EXPECT_THAT(same.raw, Not(HasSubstr("\"same\"")));
+  EXPECT_THAT(same.raw, StartsWith("{"));
+}
+
 TEST(KeepRejectedPayloadTest, LongRedactedPayloadIsCut) {
   const UserIdHasher hasher = TestHasher();
   const std::string payload =
