@@ -108,6 +108,18 @@ class SelectRunner {
     if (Aggregating() || !plan_.order_by.empty() || plan_.distinct || !plan_.limit) return std::nullopt;
     return *plan_.limit + plan_.offset;
   }
+  // ResourceExhausted once the rows collected so far prove the result will exceed
+  // max_result_rows (every collected row past OFFSET is a result row up to LIMIT).
+  absl::Status CheckResultRows() const {
+    const uint64_t max_rows = context_.max_result_rows;
+    if (max_rows == 0 || Aggregating() || plan_.distinct || (plan_.limit && *plan_.limit <= max_rows)) {
+      return absl::OkStatus();
+    }
+    const uint64_t collected = total_collected_.load(std::memory_order_relaxed);
+    if (collected <= max_rows + plan_.offset) return absl::OkStatus();
+    return absl::ResourceExhaustedError(absl::StrCat("Limit for result exceeded: more than ", max_rows,
+                                                     " rows, max_result_rows is ", max_rows));
+  }
   void InitWorker(Worker* worker) const;
   absl::Status ProcessBatch(Worker* worker, Batch* batch, const BoundExpr* where) const;
   absl::Status Collect(Worker* worker, const Batch& batch) const;
@@ -251,6 +263,7 @@ absl::Status SelectRunner::ScanEvents(std::vector<std::unique_ptr<Worker>>* work
         status = ProcessBatch(worker, &batch, scan.filter);
         total_collected_.fetch_add(worker->collected_rows - before, std::memory_order_relaxed);
         worker->pool.Clear();
+        if (status.ok()) status = CheckResultRows();
       }
       if (!status.ok()) {
         absl::MutexLock lock(&mu);
@@ -267,12 +280,39 @@ absl::Status SelectRunner::ScanEvents(std::vector<std::unique_ptr<Worker>>* work
   return first_error;
 }
 
+// Rows of a materialized or generated source per batch.
+constexpr uint64_t kRowsChunk = 65536;
+
 absl::Status SelectRunner::ScanRows(const ResultSet& rows, Worker* worker) {
-  Batch batch;
-  batch.rows = rows.row_count;
-  for (const Column& column : rows.columns) batch.columns.push_back(VectorFromColumn(column, rows.row_count));
-  if (context_.rows_read) context_.rows_read->fetch_add(rows.row_count);
-  return ProcessBatch(worker, &batch, plan_.where.get());
+  // In chunks, as a scan reads blocks: the batch's copies and the expressions'
+  // intermediates stay small whatever the row count, and a kill or the time limit
+  // stops it between chunks.
+  const bool generated = plan_.source.numbers.has_value();
+  const uint64_t total = generated ? *plan_.source.numbers : rows.row_count;
+  uint64_t begin = 0;
+  do {
+    MUA_RETURN_IF_ERROR(CheckInterrupted(context_));
+    const uint64_t end = std::min(total, begin + kRowsChunk);
+    Batch batch;
+    batch.rows = end - begin;
+    if (generated) {
+      Vector& number = batch.columns.emplace_back();
+      number.type = rows.columns[0].type;
+      number.size = batch.rows;
+      number.ints.resize(batch.rows);
+      std::iota(number.ints.begin(), number.ints.end(), static_cast<int64_t>(begin));
+    } else {
+      for (const Column& column : rows.columns) batch.columns.push_back(VectorFromColumn(column, begin, end));
+    }
+    if (context_.rows_read) context_.rows_read->fetch_add(batch.rows);
+    const uint64_t before = worker->collected_rows;
+    MUA_RETURN_IF_ERROR(ProcessBatch(worker, &batch, plan_.where.get()));
+    total_collected_.fetch_add(worker->collected_rows - before, std::memory_order_relaxed);
+    worker->pool.Clear();
+    MUA_RETURN_IF_ERROR(CheckResultRows());
+    begin = end;
+  } while (begin < total);
+  return absl::OkStatus();
 }
 
 // The users of one allowed day of a per-user bitmap plan (restricted to its
@@ -657,7 +697,9 @@ absl::StatusOr<ResultSet> SelectRunner::Run() {
         bitmap_answered_ = true;
         break;
       }
-      absl::StatusOr<ResultSet> rows = ExecuteSelect(*plan_.source.subquery, context_);
+      ExecutionContext inner = context_;
+      inner.max_result_rows = 0;  // the limit is on this statement's result, not its source's
+      absl::StatusOr<ResultSet> rows = ExecuteSelect(*plan_.source.subquery, inner);
       if (!rows.ok()) return rows.status();
       status = ScanRows(*rows, workers[0].get());
       if (status.ok()) return Finish(&workers);  // `rows` must outlive Finish: it views them
@@ -727,14 +769,24 @@ void AppendVectorToColumn(const Vector& vector, Column* column) {
   }
 }
 
-Vector VectorFromColumn(const Column& column, size_t rows) {
+Vector VectorFromColumn(const Column& column, size_t begin, size_t end) {
   Vector v;
   v.type = column.type;
-  v.size = rows;
-  v.ints = column.ints;
-  v.floats = column.floats;
-  v.strings.assign(column.strings.begin(), column.strings.end());
-  v.offsets = column.array_offsets;
+  v.size = end - begin;
+  // Array(T): the rows' elements, with offsets rebased to them.
+  size_t first = begin, last = end;
+  if (!column.array_offsets.empty()) {
+    first = column.array_offsets[begin];
+    last = column.array_offsets[end];
+    v.offsets.assign(column.array_offsets.begin() + begin, column.array_offsets.begin() + end + 1);
+    for (uint32_t& offset : v.offsets) offset -= static_cast<uint32_t>(first);
+  }
+  auto slice = [first, last](const auto& values, auto* out) {
+    if (values.size() >= last) out->assign(values.begin() + first, values.begin() + last);
+  };
+  slice(column.ints, &v.ints);
+  slice(column.floats, &v.floats);
+  slice(column.strings, &v.strings);
   return v;
 }
 
@@ -823,7 +875,8 @@ std::string ExplainSelect(const SelectPlan& plan, const TableSnapshot& snapshot,
       out += ExplainSelect(*plan.source.subquery, snapshot, indent + 4);
       break;
     case SourcePlan::Kind::kRows:
-      absl::StrAppend(&out, pad, "  Source: ", plan.source.name, " (", plan.source.rows->row_count, " rows)\n");
+      absl::StrAppend(&out, pad, "  Source: ", plan.source.name, " (",
+                      plan.source.numbers ? *plan.source.numbers : plan.source.rows->row_count, " rows)\n");
       break;
     case SourcePlan::Kind::kOneRow: absl::StrAppend(&out, pad, "  Source: one row\n"); break;
   }

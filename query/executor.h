@@ -29,6 +29,9 @@ struct ExecutionContext {
   // Checked between blocks of a scan: set by KILL QUERY or a client that went away.
   const std::atomic<bool>* cancelled = nullptr;
   absl::Time deadline = absl::InfiniteFuture();  // max_execution_time
+  // The statement's own result (not its subqueries'): a scan that will return more
+  // rows stops as soon as it knows, instead of building the whole result. 0: no limit.
+  uint64_t max_result_rows = 0;
 };
 
 // Cancelled ("Query was cancelled") or DeadlineExceeded when the context says stop; OK else.
@@ -52,6 +55,6 @@ void BatchFromBlock(const ScanBlock& block, absl::Span<const ColumnId> columns,
 void AppendVectorToColumn(const Vector& vector, Column* column);
 
 // A vector viewing `column` (strings view the column's storage).
-Vector VectorFromColumn(const Column& column, size_t rows);
+Vector VectorFromColumn(const Column& column, size_t begin, size_t end);
 
 }  // namespace mua

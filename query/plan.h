@@ -37,6 +37,8 @@ struct SourcePlan {
   ScanOptions scan;
   std::shared_ptr<const SelectPlan> subquery;  // kSubquery
   std::shared_ptr<const ResultSet> rows;       // kRows
+  // kRows from numbers(N): `rows` holds only the schema, the executor generates 0..N-1.
+  std::optional<uint64_t> numbers;
 };
 
 struct AggregateCall {

@@ -269,11 +269,12 @@ absl::Status SelectBinder::BindFrom() {
         if (*count < 0 || *count > 100'000'000) {
           return ErrorAt(function.pos, absl::StatusCode::kInvalidArgument, "numbers(N) needs 0 <= N <= 100000000");
         }
+        // Only the schema: the executor generates the numbers chunk by chunk.
         auto rows = std::make_shared<ResultSet>();
-        Column& number = rows->AddColumn("number", DataType::Of(TypeId::kUInt64));
-        for (int64_t i = 0; i < *count; ++i) number.ints.push_back(i);
-        rows->row_count = *count;
-        return UseRows(std::move(rows), "numbers");
+        rows->AddColumn("number", DataType::Of(TypeId::kUInt64));
+        MUA_RETURN_IF_ERROR(UseRows(std::move(rows), "numbers"));
+        plan_->source.numbers = static_cast<uint64_t>(*count);
+        return absl::OkStatus();
       }
       if (function.name == "active_users" || function.name == "retention_matrix" ||
           function.name == "funnel" || function.name == "crash_health" || function.name == "sessions" ||
@@ -804,7 +805,7 @@ absl::StatusOr<BoundExprPtr> SelectBinder::BindIn(const InExpr& in, Phase phase)
       return ErrorAt(in.set->pos, absl::StatusCode::kInvalidArgument,
                      "Number of columns in section IN doesn't match: the subquery must return one column");
     }
-    const Vector values = VectorFromColumn((*rows)->columns[0], (*rows)->row_count);
+    const Vector values = VectorFromColumn((*rows)->columns[0], 0, (*rows)->row_count);
     for (size_t row = 0; row < (*rows)->row_count; ++row) {
       if (absl::Status s = add_value(values, row); !s.ok()) return s;
     }
@@ -882,7 +883,7 @@ absl::StatusOr<BoundExprPtr> SelectBinder::BindScalarSubquery(const SubqueryExpr
                    "Scalar subquery must return exactly one column");
   }
   const Column& column = (*rows)->columns[0];
-  Vector value = VectorFromColumn(column, (*rows)->row_count);
+  Vector value = VectorFromColumn(column, 0, (*rows)->row_count);
   if ((*rows)->row_count == 0) {
     value.ints.assign(1, 0);
     value.floats.assign(1, 0);

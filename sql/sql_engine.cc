@@ -129,7 +129,9 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(absl::string_view sql,
     case StatementKind::kSelect: {
       absl::StatusOr<std::shared_ptr<const SelectPlan>> plan = BindSelect(*statement.query, bind);
       if (!plan.ok()) return plan.status();
-      absl::StatusOr<ResultSet> result = ExecuteSelect(**plan, execution);
+      ExecutionContext top_level = execution;
+      top_level.max_result_rows = options.max_result_rows;
+      absl::StatusOr<ResultSet> result = ExecuteSelect(**plan, top_level);
       if (!result.ok()) return result.status();
       output.result = *std::move(result);
       break;
