@@ -3,7 +3,9 @@
 #include <cmath>
 #include <string>
 
+#include "rapidjson/document.h"
 #include "server/internal/result_cells.h"
+#include "storage/base/json_limits.h"
 #include "storage/base/time_util.h"
 
 namespace mua::server_internal {
@@ -87,6 +89,10 @@ size_t Utf8SequenceLength(absl::string_view text, size_t pos) {
 }
 
 }  // namespace
+
+absl::Status ParseUntrustedJson(absl::string_view text, rapidjson::Document* document) {
+  return ParseJsonBounded<kUntrustedJsonFlags>(text, document, kMaxJsonDepth);
+}
 
 void WriteString(absl::string_view text, JsonWriter* writer) {
   size_t pos = 0;

@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "query/result_set.h"
+#include "rapidjson/fwd.h"
 #include "rapidjson/reader.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
@@ -32,6 +33,13 @@ using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 inline constexpr unsigned kUntrustedJsonFlags = rapidjson::kParseIterativeFlag |
                                                 rapidjson::kParseValidateEncodingFlag |
                                                 rapidjson::kParseFullPrecisionFlag;
+
+// Parses a request body or JSON parameter into `*document` with kUntrustedJsonFlags and
+// at most kMaxJsonDepth (64) levels of nesting (storage/base/json_limits.h), so writing
+// the document back (Accept into a JsonWriter) or deep-copying it recurses at most that
+// deep. Errors: InvalidArgument "JSON nested deeper than 64 levels at offset K" or
+// "malformed JSON at offset K: <reason>"; `*document` is then null.
+absl::Status ParseUntrustedJson(absl::string_view text, rapidjson::Document* document);
 
 // How Date, DateTime and DateTime64 cells are written.
 enum class JsonTimeStyle {

@@ -4,7 +4,6 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "rapidjson/error/en.h"
 #include "server/internal/json_api.h"
 #include "storage/base/time_util.h"
 
@@ -46,10 +45,10 @@ absl::Status AddQueryValue(absl::string_view name, absl::string_view value, bool
 // Adds the members of the JSON object `json` (the `params` query parameter) to `out`.
 absl::Status AddJsonParams(absl::string_view json, rapidjson::Document* out) {
   rapidjson::Document params;
-  if (params.Parse<kUntrustedJsonFlags>(json.data(), json.size()).HasParseError()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "parameter '", kJsonParamsName, "' is not valid JSON (at offset ", params.GetErrorOffset(),
-        ": ", rapidjson::GetParseError_En(params.GetParseError()), ")"));
+  // Bounded depth: the members are deep-copied below, recursively.
+  if (absl::Status parsed = ParseUntrustedJson(json, &params); !parsed.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("parameter '", kJsonParamsName,
+                                                   "' is not valid JSON (", parsed.message(), ")"));
   }
   if (!params.IsObject()) {
     return absl::InvalidArgumentError(absl::StrCat("parameter '", kJsonParamsName,

@@ -1,12 +1,12 @@
 #include "tools/shell/result_table.h"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "storage/base/json_limits.h"
 
 namespace mua::shell {
 namespace {
@@ -78,11 +78,10 @@ std::optional<uint64_t> CountField(const rapidjson::Value& statistics, const cha
 
 absl::StatusOr<ResultTable> ParseJsonCompact(absl::string_view body) {
   rapidjson::Document document;
-  document.Parse(body.data(), body.size());
-  if (document.HasParseError()) {
+  // Bounded depth: cells are printed by the recursive AppendCellText.
+  if (absl::Status parsed = ParseJsonBounded(body, &document); !parsed.ok()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("malformed JSONCompact result at byte ", document.GetErrorOffset(), ": ",
-                     rapidjson::GetParseError_En(document.GetParseError())));
+        absl::StrCat("malformed JSONCompact result (", parsed.message(), ")"));
   }
   if (!document.IsObject()) {
     return absl::InvalidArgumentError("JSONCompact result is not an object");

@@ -1,5 +1,8 @@
 #include "tools/shell/result_table.h"
 
+#include <string>
+
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testutil/status_matchers.h"
@@ -46,6 +49,23 @@ TEST(ResultTableTest, MalformedAnswersAreErrors) {
   EXPECT_THAT(
       ParseJsonCompact(R"json({"meta": [{"name": "a", "type": "UInt8"}], "data": [[1, 2]]})json"),
       StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(ResultTableTest, DeeplyNestedCellsAreAnErrorNotACrash) {
+  // Cells are printed recursively: the parse bounds their depth.
+  for (size_t depth : {size_t{100}, size_t{2'000'000}}) {
+    const std::string body =
+        absl::StrCat(R"json({"meta": [{"name": "a", "type": "String"}], "data": [[)json",
+                     std::string(depth, '['), std::string(depth, ']'), "]]}");
+    const absl::StatusOr<ResultTable> table = ParseJsonCompact(body);
+    EXPECT_THAT(table, StatusIs(absl::StatusCode::kInvalidArgument));
+    EXPECT_THAT(std::string(table.status().message()), ::testing::HasSubstr("nested deeper"));
+  }
+  const std::string nested =
+      absl::StrCat(R"json({"meta": [{"name": "a", "type": "String"}], "data": [[)json",
+                   std::string(10, '['), std::string(10, ']'), "]]}");
+  ASSERT_OK_AND_ASSIGN(const ResultTable table, ParseJsonCompact(nested));
+  EXPECT_THAT(table.rows[0], ElementsAre("[[[[[[[[[[]]]]]]]]]]"));
 }
 
 }  // namespace
