@@ -262,7 +262,7 @@ def wait_settled(pid, seconds):
 
 
 def run_memory(args):
-    print(f"\n== memory: {MEMORY_QUERY}\n   with max_memory_usage = each cap, VmRSS sampled every 5 ms")
+    print(f"\n== memory: {args.memory_query}\n   with max_memory_usage = each cap, VmRSS sampled every 5 ms")
     ok = True
     rows = []
     for cap in args.caps:
@@ -286,7 +286,7 @@ def run_memory(args):
         sampler.start()
         start = time.perf_counter()
         try:
-            status, code, body = run_sql(args.port, MEMORY_QUERY, f"?max_memory_usage={cap}")
+            status, code, body = run_sql(args.port, args.memory_query, f"?max_memory_usage={cap}")
         except (OSError, http.client.HTTPException) as error:
             status, code, body = None, None, f"{type(error).__name__}: {error}".encode()
         elapsed = time.perf_counter() - start
@@ -320,6 +320,8 @@ def main():
     parser.add_argument("--interval-ms", type=float, default=20)
     parser.add_argument("--backoff-ms", type=float, default=20, help="a client's pause after a 503")
     parser.add_argument("--caps", default="100M,500M,1G", help="max_memory_usage values (K/M/G = 10^3/6/9)")
+    parser.add_argument("--memory-query", default=MEMORY_QUERY,
+                        help="the statement run under each cap; it must need more than the largest")
     parser.add_argument("--settle", type=float, default=11,
                         help="seconds of idleness before each memory baseline (0: none)")
     args = parser.parse_args()
