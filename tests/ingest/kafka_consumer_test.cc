@@ -11,6 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "ingest/pii.h"
+#include "ingest/rejected_event_log.h"
 #include "storage/table.h"
 #include "tests/testutil/event_builder.h"
 #include "tests/testutil/status_matchers.h"
@@ -234,6 +236,45 @@ TEST_F(KafkaConsumerTest, AppliesGeneratedStreamAndRestartsWithoutDuplicates) {
   ASSERT_NO_FATAL_FAILURE(PollUntilApplied(*rebuilt, delivered_));
   EXPECT_EQ(rebuilt_table.row_count(), static_cast<uint64_t>(valid - duplicates + 20));
   ASSERT_OK(rebuilt->Stop());
+}
+
+// --hash_user_ids: a Kafka reject keeps no clear user id (either shape, unparsable too),
+// and records the hashed id that `events` uses, so a GDPR erasure finds it.
+TEST_F(KafkaConsumerTest, RejectsKeepNoClearUserIdUnderHashing) {
+  ASSERT_OK_AND_ASSIGN(const UserIdHasher hasher, UserIdHasher::FromSalt("kafka-salt"));
+  const std::string hash = hasher.Hash("ursula-55");
+  ASSERT_NO_FATAL_FAILURE(Produce({
+      {.key = "u",
+       .value = R"({"event_id":"1","user_id":"ursula-55","event_type":"t","event_timestamp":"no"})"},
+      {.key = "u",
+       .value = R"({"event_id":"2","user":{"user_id":"ursula-55"},"event_type":"t",)"
+                R"("event_timestamp":"ursula-55"})"},
+      {.key = "u", .value = R"({"event_id":"3","user_id":"ursula-55","event_timestamp)"},
+      {.key = "u",
+       .value = R"({"event_id":"4","user_id":"ursula-55","event_type":"t",)"
+                R"("event_timestamp":"2026-10-05T14:03:07Z"})"},
+  }));
+  RejectedEventLog log;
+  KafkaConsumerOptions options = ConsumerOptions();
+  options.ingest.decoder.user_id_hasher = &hasher;
+  options.ingest.rejected_log = &log;
+  Table table;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<KafkaConsumer> consumer,
+                       KafkaConsumer::Open(options, &table));
+  ASSERT_NO_FATAL_FAILURE(PollUntilApplied(*consumer, delivered_));
+  EXPECT_EQ(table.row_count(), 1u);
+  EXPECT_TRUE(table.user_index().Find(hash).has_value());
+  const std::vector<RejectedEvent> rows = log.Rows();
+  ASSERT_EQ(rows.size(), 3u);
+  for (const RejectedEvent& row : rows) {
+    EXPECT_EQ(row.user_id, hash);
+    EXPECT_EQ(row.raw.find("ursula"), std::string::npos) << row.raw;
+    EXPECT_EQ(row.message.find("ursula"), std::string::npos) << row.message;
+  }
+  EXPECT_NE(rows[0].raw.find(hash), std::string::npos);
+  EXPECT_EQ(rows[2].raw.rfind("unparsable: ", 0), 0u) << rows[2].raw;
+  EXPECT_EQ(log.EraseUser(hash), 3);
+  ASSERT_OK(consumer->Stop());
 }
 
 TEST_F(KafkaConsumerTest, OpenRejectsMissingBrokers) {
