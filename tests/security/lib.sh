@@ -49,6 +49,7 @@ req() {
   shift
   local auth=()
   [[ "$token" != "-" ]] && auth=(-H "Authorization: Bearer $token")
+  rm -f "$WORK/body" "$WORK/headers"  # curl leaves them alone when no answer comes
   curl -s --max-time 60 -o "$WORK/body" -D "$WORK/headers" -w '%{http_code}' "${auth[@]}" "$@"
 }
 

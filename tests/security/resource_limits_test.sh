@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Issue 15, finding 3 (no bound on a query's resources): the max_memory_usage setting answers
+# error 241 MEMORY_LIMIT_EXCEEDED for every kind of operator (sort, DISTINCT, GROUP BY,
+# uniqExact, string keys) and the server stays up; --max-query-memory caps all queries
+# together; --max-memory-usage applies to REST and Grafana statements and a URL setting cannot
+# loosen it; max_execution_time answers 159; REST and Grafana statements appear in
+# system.processes and KILL QUERY cancels them.
+#   resource_limits_test.sh MUA_SERVER
+set -u
+SERVER=${1:?usage: resource_limits_test.sh MUA_SERVER}
+WORK=$(mktemp -d)
+source "$(dirname "$0")/lib.sh"
+
+write_tokens
+make_events "$WORK/events.jsonl" 50
+start_secure limits --load "$WORK/events.jsonl" --tokens "$WORK/tokens" --max_execution_time 120
+check "mua-server started with tokens" test $? -eq 0
+stored=$(q dtok "SELECT count() FROM events")
+check "500 events loaded ($stored)" test "$stored" == 500
+
+over_limit() {  # over_limit NAME TOKEN SQL URL_SETTINGS : 500 with Code 241, then a query still works
+  local status
+  status=$(req "$2" --data-binary "$3" "$base/?$4")
+  check "$1: 500 Code 241 MEMORY_LIMIT_EXCEEDED ($status: $(short_body 120))" \
+    bash -c "[[ $status == 500 ]] && grep -q 'Code: 241' '$WORK/body' && grep -q 'MEMORY_LIMIT_EXCEEDED' '$WORK/body'"
+  check "... and the server answers the next query" test "$(q "$2" 'SELECT count() FROM events')" == "$stored"
+}
+over_limit "ORDER BY of 10 M numbers under max_memory_usage=30 MB" atok \
+  'SELECT number FROM numbers(10000000) ORDER BY number DESC LIMIT 1' max_memory_usage=30000000
+over_limit "DISTINCT of 10 M numbers under max_memory_usage=30 MB" atok \
+  'SELECT count() FROM (SELECT DISTINCT number FROM numbers(10000000))' max_memory_usage=30000000
+over_limit "DISTINCT under max_memory_usage=1 MB" atok \
+  'SELECT count() FROM (SELECT DISTINCT number FROM numbers(10000000))' max_memory_usage=1000000
+over_limit "GROUP BY of 1 M keys under max_memory_usage=1 MB" atok "$(heavy_sql)" max_memory_usage=1000000
+status=$(req atok --data-binary "$(heavy_sql)" "$base/?max_execution_time=1")
+check "max_execution_time=1 on a long GROUP BY: Code 159 TIMEOUT_EXCEEDED ($status: $(short_body 100))" \
+  bash -c "[[ $status == 408 ]] && grep -q 'Code: 159' '$WORK/body'"
+
+# REST and Grafana statements are in system.processes, and KILL QUERY cancels them.
+processes_of() {  # processes_of USER : "query_id" of USER's heavy statement, seen by the admin
+  q dtok "SELECT query_id FROM system.processes WHERE user = '$1' AND position(query, 'numbers(100000000)') > 0"
+}
+seen_running() { running_id=$(processes_of "$1"); [[ -n "$running_id" ]]; }
+kill_while_running() {  # kill_while_running NAME OUTPUT_FILE PID
+  check "$1: the analyst's statement shows in system.processes (user ana)" wait_until 300 seen_running ana
+  local answer
+  answer=$(q dtok "KILL QUERY WHERE query_id = '$running_id'")
+  check "$1: KILL QUERY as admin ($answer)" bash -c "[[ '$answer' == *'is being cancelled'* ]]"
+  wait "$3"
+  check "$1: the statement ends cancelled ($(head -c 120 "$2"))" grep -qi 'cancel' "$2"
+  check "$1: and leaves system.processes" test -z "$(processes_of ana)"
+}
+curl -s -H 'Authorization: Bearer atok' -H 'Content-Type: application/json' \
+  --data-binary "{\"sql\":\"$(heavy_sql)\"}" "$base/api/v1/query" >"$WORK/rest.out" &
+kill_while_running "REST /api/v1/query" "$WORK/rest.out" $!
+curl -s -H 'Authorization: Bearer atok' -H 'Content-Type: application/json' \
+  --data-binary "{\"range\":{\"from\":\"2020-01-01T00:00:00Z\",\"to\":\"2030-01-01T00:00:00Z\"},\"targets\":[{\"refId\":\"A\",\"target\":\"sql\",\"payload\":{\"sql\":\"$(heavy_sql)\"}}]}" \
+  "$base/grafana/query" >"$WORK/grafana.out" &
+kill_while_running "Grafana sql metric" "$WORK/grafana.out" $!
+curl -s -H 'Authorization: Bearer atok' -H 'Content-Type: application/json' \
+  --data-binary "{\"payload\":{\"target\":\"$(heavy_sql)\"}}" "$base/grafana/variable" >"$WORK/variable.out" &
+kill_while_running "Grafana variable" "$WORK/variable.out" $!
+still_intact 500 dtok
+stop_server
+
+# --- Server-wide settings: --max-query-memory (all queries together), --max-memory-usage. ---
+start_secure capped --load "$WORK/events.jsonl" --tokens "$WORK/tokens" --max-query-memory 30000000
+check "mua-server --max-query-memory 30000000 started" test $? -eq 0
+over_limit "--max-query-memory: DISTINCT of 10 M numbers without a setting" atok \
+  'SELECT count() FROM (SELECT DISTINCT number FROM numbers(10000000))' ""
+check "... the message names the server-wide total" grep -q 'total' "$WORK/body"
+still_intact 500 dtok
+stop_server
+
+start_secure per_query --load "$WORK/events.jsonl" --tokens "$WORK/tokens" --max-memory-usage 30000000
+check "mua-server --max-memory-usage 30000000 started" test $? -eq 0
+over_limit "--max-memory-usage: a URL max_memory_usage cannot raise it" atok \
+  'SELECT count() FROM (SELECT DISTINCT number FROM numbers(10000000))' max_memory_usage=100000000000
+status=$(req atok -H 'Content-Type: application/json' \
+  --data-binary '{"sql":"SELECT count() FROM (SELECT DISTINCT number FROM numbers(10000000))"}' "$base/api/v1/query")
+# (The status is 429 Too Many Requests today, as for "too complex": see stack_overflow_test.sh.)
+check "--max-memory-usage applies to /api/v1/query ($status: $(short_body 120))" grep -q 'Memory limit' "$WORK/body"
+status=$(req atok -H 'Content-Type: application/json' \
+  --data-binary '{"range":{"from":"2020-01-01T00:00:00Z","to":"2030-01-01T00:00:00Z"},"targets":[{"refId":"A","target":"sql","payload":{"sql":"SELECT count() AS n FROM (SELECT DISTINCT number FROM numbers(10000000))"}}]}' \
+  "$base/grafana/query")
+check "--max-memory-usage applies to Grafana's sql metric ($status: $(short_body 120))" grep -q 'Memory limit' "$WORK/body"
+status=$(req vtok -H 'Content-Type: application/json' \
+  --data-binary '{"range":{"from":"2020-01-01T00:00:00Z","to":"2030-01-01T00:00:00Z"},"targets":[{"refId":"A","target":"dau"}]}' "$base/grafana/query")
+check "the viewer's fixed metric still answers under the limit ($status)" test "$status" == 200
+still_intact 500 dtok
+stop_server
+
+# --- Hash tables growing past the limit: each on a fresh server, so one crash does not hide
+# the next variant. ---
+# FIXME(server): a GROUP BY or uniqExact whose hash table grows past max_memory_usage while
+# rehashing kills the process: operator new (storage/base/memory_tracker.cc:148) throws
+# bad_alloc inside absl::flat_hash_map's resize, which is not exception-safe, and
+# ~GroupTable (query/internal/group_table.h:20, from ~Worker, query/executor.cc:79) then reads
+# poisoned memory (ASan use-after-poison in raw_hash_set::destroy_slots). Expected 241.
+over_limit_fresh() {  # over_limit_fresh NAME SQL URL_SETTINGS
+  start_secure "fresh$((++fresh))" --load "$WORK/events.jsonl" --tokens "$WORK/tokens"
+  over_limit "$1" atok "$2" "$3"
+  still_intact 500 dtok
+  stop_server 2>/dev/null
+}
+fresh=0
+over_limit_fresh "GROUP BY of 1 M keys under max_memory_usage=30 MB" "$(heavy_sql)" max_memory_usage=30000000
+over_limit_fresh "GROUP BY of 3 M string keys under max_memory_usage=30 MB" \
+  'SELECT count() FROM (SELECT toString(number) AS s, count() FROM numbers(3000000) GROUP BY s)' max_memory_usage=30000000
+over_limit_fresh "uniqExact of 10 M numbers under max_memory_usage=30 MB" \
+  'SELECT uniqExact(number) FROM numbers(10000000)' max_memory_usage=30000000
+finish
