@@ -9,17 +9,20 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <exception>
 #include <optional>
+#include <type_traits>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
@@ -31,6 +34,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
+namespace ssl = net::ssl;
 
 int HexDigit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -83,7 +87,17 @@ struct HttpServer::Impl {
   Impl(HttpHandler h, HttpServerOptions o)
       : handler(std::move(h)), options(o), workers(static_cast<size_t>(std::max(1, o.worker_threads))) {}
 
-  void Accept();
+  // One listening socket: plain HTTP, or HTTPS when `tls` is set.
+  struct Listener {
+    explicit Listener(net::io_context& io) : acceptor(io), backoff_timer(io) {}
+    tcp::acceptor acceptor;
+    std::shared_ptr<ssl::context> tls;
+    net::steady_timer backoff_timer;  // the wait after a failed accept()
+    absl::Duration backoff = absl::ZeroDuration();  // on the acceptor's strand
+  };
+
+  absl::StatusOr<int> Listen(const std::string& host, int port, std::shared_ptr<ssl::context> tls);
+  void Accept(Listener* listener);
 
   bool AnswersInline(const std::string& path) const {
     return std::find(options.inline_paths.begin(), options.inline_paths.end(), path) != options.inline_paths.end();
@@ -93,7 +107,6 @@ struct HttpServer::Impl {
   const HttpServerOptions options;
   std::atomic<int64_t> connections{0};
   std::atomic<int64_t> accept_errors{0};
-  absl::Duration accept_backoff = absl::ZeroDuration();  // on the acceptor's strand
   std::atomic<bool> stopping{false};
   bool stopped = false;
   // Live sessions, so Stop() can close the idle ones.
@@ -103,17 +116,36 @@ struct HttpServer::Impl {
   // Declared after what sessions touch: destroying `io` destroys leftover handlers,
   // and with them sessions, which unregister themselves above.
   net::io_context io;
-  std::optional<tcp::acceptor> acceptor;
-  std::optional<net::steady_timer> accept_timer;  // the backoff after a failed accept()
+  std::vector<std::unique_ptr<Listener>> listeners;  // after `io`: they hold its sockets
   std::vector<std::thread> io_threads;
 };
 
 namespace {
 
-class Session : public std::enable_shared_from_this<Session> {
+// Plain HTTP: the TCP stream itself.
+std::unique_ptr<beast::tcp_stream> MakeStream(tcp::socket&& socket, const std::shared_ptr<ssl::context>&,
+                                              beast::tcp_stream*) {
+  return std::make_unique<beast::tcp_stream>(std::move(socket));
+}
+
+// HTTPS: TLS over the TCP stream.
+std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> MakeStream(tcp::socket&& socket,
+                                                                  const std::shared_ptr<ssl::context>& tls,
+                                                                  beast::ssl_stream<beast::tcp_stream>*) {
+  return std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(socket), *tls);
+}
+
+// One connection; Stream is beast::tcp_stream (HTTP) or ssl_stream over it (HTTPS).
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket&& socket, HttpServer::Impl* server)
-      : stream_(std::move(socket)), server_(server) {
+  using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
+
+  Session(tcp::socket&& socket, std::shared_ptr<ssl::context> tls, HttpServer::Impl* server)
+      : tls_(std::move(tls)),
+        stream_holder_(MakeStream(std::move(socket), tls_, static_cast<Stream*>(nullptr))),
+        stream_(*stream_holder_),
+        server_(server) {
     server_->connections.fetch_add(1);
   }
   ~Session() {
@@ -132,12 +164,12 @@ class Session : public std::enable_shared_from_this<Session> {
         if (auto self = weak.lock()) {
           net::dispatch(self->stream_.get_executor(), [self, busy_too] {
             beast::error_code ec;
-            if (!self->busy_ || busy_too) self->stream_.socket().close(ec);
+            if (!self->busy_ || busy_too) self->tcp_layer().socket().close(ec);
           });
         }
       };
     }
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Handshake(); });
   }
 
   // Answers 503 and closes: too many connections.
@@ -149,6 +181,20 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  beast::tcp_stream& tcp_layer() { return beast::get_lowest_layer(stream_); }
+
+  void Handshake() {
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      Read();
+    } else {
+      tcp_layer().expires_after(std::chrono::milliseconds(absl::ToInt64Milliseconds(server_->options.request_timeout)));
+      stream_.async_handshake(ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
+        if (ec) return self->Close();  // not TLS, or a failed handshake: nothing to answer
+        self->Read();
+      });
+    }
+  }
+
   void Read() {
     if (server_->stopping.load()) return Close();
     parser_.emplace();
@@ -157,7 +203,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const absl::Duration timeout =
         buffer_.size() > 0 || first_ ? server_->options.request_timeout : server_->options.keep_alive_timeout;
     first_ = false;
-    stream_.expires_after(std::chrono::milliseconds(absl::ToInt64Milliseconds(timeout)));
+    tcp_layer().expires_after(std::chrono::milliseconds(absl::ToInt64Milliseconds(timeout)));
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
@@ -220,7 +266,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (Failed(ec)) return;
     keep_alive_ = parser_->keep_alive();
     busy_ = true;
-    stream_.expires_never();  // a long query is not a slow client
+    tcp_layer().expires_never();  // a long query is not a slow client
     HttpRequest request = std::move(head_);
     request.body = std::move(parser_->release().body());
     if (server_->AnswersInline(request.path)) {
@@ -252,7 +298,7 @@ class Session : public std::enable_shared_from_this<Session> {
     message->keep_alive(keep_alive_ && !close && !server_->stopping.load());
     if (message->keep_alive()) message->set(http::field::keep_alive, "timeout=300");
     message->prepare_payload();
-    stream_.expires_after(std::chrono::milliseconds(absl::ToInt64Milliseconds(server_->options.request_timeout)));
+    tcp_layer().expires_after(std::chrono::milliseconds(absl::ToInt64Milliseconds(server_->options.request_timeout)));
     http::async_write(stream_, *message, [self = shared_from_this(), message](beast::error_code ec, size_t) {
       self->busy_ = false;
       if (ec || !message->keep_alive()) return self->Close();
@@ -262,11 +308,13 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Close() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.socket().close(ec);
+    tcp_layer().socket().shutdown(tcp::socket::shutdown_send, ec);
+    tcp_layer().socket().close(ec);
   }
 
-  beast::tcp_stream stream_;
+  std::shared_ptr<ssl::context> tls_;  // kept alive as long as its stream
+  std::unique_ptr<Stream> stream_holder_;
+  Stream& stream_;
   HttpServer::Impl* server_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -277,36 +325,67 @@ class Session : public std::enable_shared_from_this<Session> {
   bool first_ = true;
 };
 
+template <class Stream>
+void StartSession(tcp::socket&& socket, const std::shared_ptr<ssl::context>& tls, HttpServer::Impl* server) {
+  auto session = std::make_shared<Session<Stream>>(std::move(socket), tls, server);
+  if (server->connections.load() > static_cast<int64_t>(server->options.max_connections)) {
+    session->Reject();
+  } else {
+    session->Start();
+  }
+}
+
 }  // namespace
 
-void HttpServer::Impl::Accept() {
-  acceptor->async_accept(net::make_strand(io), [self = this](beast::error_code ec, tcp::socket socket) {
+void HttpServer::Impl::Accept(Listener* listener) {
+  listener->acceptor.async_accept(net::make_strand(io), [self = this, listener](beast::error_code ec,
+                                                                                 tcp::socket socket) {
     if (self->stopping.load()) return;
     if (ec) {
       if (ec == net::error::operation_aborted) return;
       // Out of descriptors (EMFILE) or memory: accepting again at once would spin the
       // cores; back off, doubling up to a second, until a connection closes.
       self->accept_errors.fetch_add(1);
-      self->accept_backoff = std::clamp(self->accept_backoff * 2, absl::Milliseconds(10), absl::Seconds(1));
+      listener->backoff = std::clamp(listener->backoff * 2, absl::Milliseconds(10), absl::Seconds(1));
       if (self->accept_errors.load() % 100 == 1) {
         std::fprintf(stderr, "mua-server: accept failed (%s); retrying in %lld ms\n", ec.message().c_str(),
-                     static_cast<long long>(absl::ToInt64Milliseconds(self->accept_backoff)));
+                     static_cast<long long>(absl::ToInt64Milliseconds(listener->backoff)));
       }
-      self->accept_timer->expires_after(std::chrono::milliseconds(absl::ToInt64Milliseconds(self->accept_backoff)));
-      self->accept_timer->async_wait([self](beast::error_code wait_ec) {
-        if (!wait_ec && !self->stopping.load()) self->Accept();
+      listener->backoff_timer.expires_after(std::chrono::milliseconds(absl::ToInt64Milliseconds(listener->backoff)));
+      listener->backoff_timer.async_wait([self, listener](beast::error_code wait_ec) {
+        if (!wait_ec && !self->stopping.load()) self->Accept(listener);
       });
       return;
     }
-    self->accept_backoff = absl::ZeroDuration();
-    auto session = std::make_shared<Session>(std::move(socket), self);
-    if (self->connections.load() > static_cast<int64_t>(self->options.max_connections)) {
-      session->Reject();
+    listener->backoff = absl::ZeroDuration();
+    if (listener->tls) {
+      StartSession<beast::ssl_stream<beast::tcp_stream>>(std::move(socket), listener->tls, self);
     } else {
-      session->Start();
+      StartSession<beast::tcp_stream>(std::move(socket), nullptr, self);
     }
-    self->Accept();
+    self->Accept(listener);
   });
+}
+
+absl::StatusOr<int> HttpServer::Impl::Listen(const std::string& host, int port, std::shared_ptr<ssl::context> tls) {
+  beast::error_code ec;
+  const auto address = net::ip::make_address(host, ec);
+  if (ec) return absl::InvalidArgumentError(absl::StrCat("bad listen address '", host, "'"));
+  auto listener = std::make_unique<Listener>(io);
+  listener->tls = std::move(tls);
+  const tcp::endpoint endpoint(address, static_cast<unsigned short>(port));
+  listener->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) listener->acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) listener->acceptor.bind(endpoint, ec);
+  if (!ec) listener->acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return absl::UnavailableError(absl::StrCat("cannot listen on ", host, ":", port, ": ", ec.message()));
+  const int bound = listener->acceptor.local_endpoint().port();
+  listeners.push_back(std::move(listener));
+  Accept(listeners.back().get());
+  if (io_threads.empty()) {
+    for (int i = 0; i < std::max(1, options.io_threads); ++i) io_threads.emplace_back([this] { io.run(); });
+  }
+  return bound;
 }
 
 HttpServer::HttpServer(HttpHandler handler, HttpServerOptions options)
@@ -315,22 +394,26 @@ HttpServer::HttpServer(HttpHandler handler, HttpServerOptions options)
 HttpServer::~HttpServer() { Stop(); }
 
 absl::Status HttpServer::Start(const std::string& host, int port) {
+  absl::StatusOr<int> bound = impl_->Listen(host, port, nullptr);
+  if (!bound.ok()) return bound.status();
+  port_ = *bound;
+  return absl::OkStatus();
+}
+
+absl::Status HttpServer::StartHttps(const std::string& host, int port, const std::string& cert_file,
+                                    const std::string& key_file) {
+  auto tls = std::make_shared<ssl::context>(ssl::context::tls_server);
+  // TLS 1.2 and newer only.
+  tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                   ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
   beast::error_code ec;
-  const auto address = net::ip::make_address(host, ec);
-  if (ec) return absl::InvalidArgumentError(absl::StrCat("bad listen address '", host, "'"));
-  impl_->acceptor.emplace(impl_->io);
-  const tcp::endpoint endpoint(address, static_cast<unsigned short>(port));
-  impl_->acceptor->open(endpoint.protocol(), ec);
-  if (!ec) impl_->acceptor->set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) impl_->acceptor->bind(endpoint, ec);
-  if (!ec) impl_->acceptor->listen(net::socket_base::max_listen_connections, ec);
-  if (ec) return absl::UnavailableError(absl::StrCat("cannot listen on ", host, ":", port, ": ", ec.message()));
-  port_ = impl_->acceptor->local_endpoint().port();
-  impl_->accept_timer.emplace(impl_->io);
-  impl_->Accept();
-  for (int i = 0; i < std::max(1, impl_->options.io_threads); ++i) {
-    impl_->io_threads.emplace_back([impl = impl_.get()] { impl->io.run(); });
-  }
+  tls->use_certificate_chain_file(cert_file, ec);
+  if (ec) return absl::InvalidArgumentError(absl::StrCat("cannot load the TLS certificate ", cert_file, ": ", ec.message()));
+  tls->use_private_key_file(key_file, ssl::context::pem, ec);
+  if (ec) return absl::InvalidArgumentError(absl::StrCat("cannot load the TLS key ", key_file, ": ", ec.message()));
+  absl::StatusOr<int> bound = impl_->Listen(host, port, std::move(tls));
+  if (!bound.ok()) return bound.status();
+  https_port_ = *bound;
   return absl::OkStatus();
 }
 
@@ -339,12 +422,15 @@ int64_t HttpServer::open_connections() const { return impl_->connections.load();
 int64_t HttpServer::accept_errors() const { return impl_->accept_errors.load(); }
 
 void HttpServer::Stop() {
-  if (impl_->stopped || !impl_->acceptor) return;
+  if (impl_->stopped || impl_->listeners.empty()) return;
   impl_->stopped = true;
   impl_->stopping.store(true);
   net::post(impl_->io, [impl = impl_.get()] {
     beast::error_code ec;
-    impl->acceptor->close(ec);
+    for (auto& listener : impl->listeners) {
+      listener->acceptor.close(ec);
+      listener->backoff_timer.cancel();
+    }
   });
   // Idle connections close now; busy ones after answering their request, or when the
   // grace period ends (a client that stopped reading must not hold the shutdown).

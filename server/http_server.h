@@ -68,6 +68,13 @@ class HttpServer {
   // when it cannot listen there.
   absl::Status Start(const std::string& host, int port);
   int port() const { return port_; }  // the bound port (useful with port 0)
+
+  // Also serves HTTPS on host:port with a PEM certificate chain and key (TLS 1.2+),
+  // the same handlers behind it. Call before or after Start. Errors: InvalidArgument for
+  // an unreadable certificate or key, or a bad address; Unavailable when it cannot listen.
+  absl::Status StartHttps(const std::string& host, int port, const std::string& cert_file,
+                          const std::string& key_file);
+  int https_port() const { return https_port_; }
   int64_t open_connections() const;
   int64_t accept_errors() const;  // accept() failures (e.g. EMFILE), each followed by a backoff
 
@@ -80,6 +87,7 @@ class HttpServer {
  private:
   std::unique_ptr<Impl> impl_;
   int port_ = 0;
+  int https_port_ = 0;
 };
 
 }  // namespace mua

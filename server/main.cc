@@ -7,10 +7,12 @@
 // exit — like clickhouse-local:
 //   mua-server --load events.jsonl --query 'SELECT count() FROM events' [--format JSON]
 #include <malloc.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <optional>
+#include <atomic>
 #include <csignal>
 #include <thread>
 #include <cstdio>
@@ -64,12 +66,19 @@ ABSL_FLAG(std::string, data_dir, "mua-data",
           "server mode: the data directory (checkpoints, WAL); events survive restarts and crashes. "
           "Local mode (--query...) uses it only when given. Empty: memory only");
 ABSL_FLAG(double, checkpoint_interval, 10, "seconds between checkpoints of new data to --data_dir");
+ABSL_FLAG(std::string, backup_root, "",
+          "SYSTEM BACKUP TO 'path' is allowed only for paths under this directory (and outside "
+          "--data_dir); empty: backups are refused");
 ABSL_FLAG(std::string, on_corruption, "stop",
           "when a persisted file fails its checksum at start: stop (refuse to start, naming it), "
           "skip (quarantine it, serve the rest, report degraded) or discard (set the data aside, "
           "start empty and re-read Kafka)");
 ABSL_FLAG(bool, verbose, false, "print load statistics to stderr");
 ABSL_FLAG(std::string, http, "127.0.0.1:8720", "server mode: HOST:PORT of the HTTP endpoint");
+ABSL_FLAG(std::string, https, "",
+          "server mode: HOST:PORT of an HTTPS endpoint (TLS 1.2+, same API), with --tls_cert and --tls_key");
+ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain for --https");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key for --https");
 ABSL_FLAG(std::string, kafka_brokers, "", "server mode: consume from these Kafka brokers");
 ABSL_FLAG(std::string, kafka_topic, "mobile_app_events", "Kafka topics to consume, comma-separated");
 ABSL_FLAG(std::string, kafka_group, "mua", "Kafka consumer group");
@@ -88,10 +97,20 @@ ABSL_FLAG(int64_t, audit_log_max_mb, 100,
           "rotate the audit log when it would exceed this many MiB (FILE -> FILE.1 -> FILE.2 ...)");
 ABSL_FLAG(int, audit_log_files, 5, "audit log files kept, the live one included (older ones are deleted)");
 ABSL_FLAG(int, max_concurrent_queries, 32, "SQL statements running at once; more get error 202");
+ABSL_FLAG(int64_t, max_memory_usage, 0,
+          "bytes one statement may hold (error 241 beyond); 0: only --max_query_memory applies");
+ABSL_FLAG(int64_t, max_query_memory, -1,
+          "bytes all running statements together may hold (error 241 beyond); -1: half the RAM, 0: no cap");
 ABSL_FLAG(double, max_execution_time, 300, "seconds a query may run before error 159");
 ABSL_FLAG(uint64_t, max_result_rows, 10'000'000, "rows a result may have before error 396");
 ABSL_FLAG(int64_t, max_body_mb, 256, "largest request body accepted (413 beyond)");
 ABSL_FLAG(int64_t, max_connections, 10'000, "open HTTP connections (503 beyond)");
+ABSL_FLAG(int64_t, max_read_body_mb, 16,
+          "largest request body accepted from a non-admin (SQL, JSON requests; 413 beyond); "
+          "admins' ingest bodies are bounded by --max_body_mb");
+ABSL_FLAG(std::string, cors_origins, "",
+          "comma-separated browser origins (e.g. https://grafana.example.com) allowed cross-site: CORS "
+          "grants for /grafana; in development mode requests with any other Origin are refused");
 ABSL_FLAG(int64_t, memory_limit_mb, -1,
           "pause Kafka consumption while the data holds this many MiB (-1: 75% of RAM; 0: no limit)");
 ABSL_FLAG(std::string, batch_dir, "",
@@ -249,10 +268,20 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
     if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
     tokens = *std::move(loaded);
   }
-  const bool loopback = host == "127.0.0.1" || host == "::1" || host == "localhost" || host.rfind("127.", 0) == 0;
-  if (tokens.development_mode() && !loopback) {
-    return Fail(absl::StrCat("refusing to listen on ", host, " without --tokens: development mode (no "
-                             "authentication) is for loopback addresses only"));
+  const std::string https = absl::GetFlag(FLAGS_https);
+  const size_t https_colon = https.rfind(':');
+  if (!https.empty() && (https_colon == std::string::npos || absl::GetFlag(FLAGS_tls_cert).empty() ||
+                         absl::GetFlag(FLAGS_tls_key).empty())) {
+    return Fail("--https needs HOST:PORT, --tls_cert FILE and --tls_key FILE");
+  }
+  const std::string https_host = https.empty() ? "" : https.substr(0, https_colon);
+  auto loopback = [](const std::string& name) {
+    return name == "127.0.0.1" || name == "::1" || name == "localhost" || name.rfind("127.", 0) == 0;
+  };
+  if (tokens.development_mode() && (!loopback(host) || (!https.empty() && !loopback(https_host)))) {
+    return Fail(absl::StrCat("refusing to listen on ", loopback(host) ? https_host : host,
+                             " without --tokens: development mode (no authentication) is for loopback "
+                             "addresses only"));
   }
   if (absl::GetFlag(FLAGS_audit_log_max_mb) < 1) return Fail("--audit_log_max_mb must be at least 1");
   absl::StatusOr<std::unique_ptr<AuditLog>> audit =
@@ -272,15 +301,34 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
                    .user_id_hasher = ingest.decoder.user_id_hasher,
                    .store = store},
                   {.max_concurrent_queries = absl::GetFlag(FLAGS_max_concurrent_queries),
+                   .max_memory_usage = absl::GetFlag(FLAGS_max_memory_usage),
+                   .max_query_memory = absl::GetFlag(FLAGS_max_query_memory) >= 0
+                                           ? absl::GetFlag(FLAGS_max_query_memory)
+                                           : static_cast<int64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE) / 2,
                    .max_execution_time = absl::Seconds(absl::GetFlag(FLAGS_max_execution_time)),
                    .max_result_rows = absl::GetFlag(FLAGS_max_result_rows),
-                   .query_threads = absl::GetFlag(FLAGS_threads)});
+                   .query_threads = absl::GetFlag(FLAGS_threads),
+                   .max_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_body_mb)) << 20,
+                   .max_read_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_read_body_mb)) << 20,
+                   .cors_origins = absl::StrSplit(absl::GetFlag(FLAGS_cors_origins), ',', absl::SkipWhitespace())});
   HttpServer server([&service](HttpRequest& request) { return service.Handle(request); },
                     {.max_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_body_mb)) << 20,
-                     .max_connections = static_cast<size_t>(absl::GetFlag(FLAGS_max_connections))});
+                     .max_connections = static_cast<size_t>(absl::GetFlag(FLAGS_max_connections)),
+                     .admit = [&service](const HttpRequest& head) { return service.Admit(head); },
+                     .inline_paths = {"/ping", "/health", "/metrics"}});
   service.set_connection_counter([&server] { return server.open_connections(); });
   if (absl::Status status = server.Start(host, port); !status.ok()) {
     return Fail(std::string(status.message()));
+  }
+  if (!https.empty()) {
+    int https_port = 0;
+    if (!absl::SimpleAtoi(https.substr(https_colon + 1), &https_port)) return Fail("--https needs HOST:PORT");
+    if (absl::Status status = server.StartHttps(https_host, https_port, absl::GetFlag(FLAGS_tls_cert),
+                                                absl::GetFlag(FLAGS_tls_key));
+        !status.ok()) {
+      return Fail(std::string(status.message()));
+    }
+    std::fprintf(stderr, "mua-server: HTTPS on %s:%d\n", https_host.c_str(), server.https_port());
   }
   std::fprintf(stderr, "mua-server: %s\n",
                tokens.development_mode() ? "development mode: no tokens, every request is admin"
@@ -310,6 +358,22 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
     }
   }
   std::fprintf(stderr, "mua-server: stopping\n");
+  // A stop completes within 5 s whatever clients and queries do: running statements are
+  // cancelled, connections get a grace period, and should the rest still hang the
+  // process exits without the final checkpoint — the WAL and the Kafka offsets of the
+  // last checkpoint already cover everything it would write.
+  std::atomic<bool> stopped{false};
+  std::thread watchdog([&stopped] {
+    const absl::Time deadline = absl::Now() + absl::Milliseconds(4500);
+    while (!stopped.load() && absl::Now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (stopped.load()) return;
+    std::fprintf(stderr, "mua-server: stopping took over 4.5 s: exiting without the final checkpoint "
+                         "(the WAL and the stored Kafka offsets cover it)\n");
+    std::fflush(stderr);
+    std::_Exit(0);
+  });
+  service.CancelAll();
+  std::thread http_stopper([&server] { server.Stop(); });
   if (consumer) {
     consumer->RequestStop();
     consumer_thread.join();
@@ -317,13 +381,15 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
       std::fprintf(stderr, "mua-server: %s\n", std::string(status.message()).c_str());
     }
   }
-  server.Stop();
+  http_stopper.join();
   if (store != nullptr) {
     // Everything applied is persisted: the next start replays nothing.
     if (absl::Status status = store->Checkpoint(); !status.ok()) {
       std::fprintf(stderr, "mua-server: final checkpoint failed: %s\n", std::string(status.message()).c_str());
     }
   }
+  stopped.store(true);
+  watchdog.join();
   return 0;
 }
 
@@ -332,7 +398,8 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(Table* table, Deduplicator* ded
   const std::string on_corruption = absl::GetFlag(FLAGS_on_corruption);
   StoreOptions options{.dir = absl::GetFlag(FLAGS_data_dir),
                        .checkpoint_interval = absl::Seconds(absl::GetFlag(FLAGS_checkpoint_interval)),
-                       .retention_days = absl::GetFlag(FLAGS_retention_days)};
+                       .retention_days = absl::GetFlag(FLAGS_retention_days),
+                       .backup_root = absl::GetFlag(FLAGS_backup_root)};
   if (on_corruption == "skip") {
     options.on_corruption = OnCorruption::kSkip;
   } else if (on_corruption == "discard") {
@@ -475,6 +542,9 @@ int main(int argc, char** argv) {
   // runs slowing from 410 to 770 ms as fresh pages are zeroed). Two per core keep reuse
   // high without the lock contention of one (measured: 390 ms steady, 0.9 GB).
   mallopt(M_ARENA_MAX, static_cast<int>(2 * std::max(1u, std::thread::hardware_concurrency())));
+  // Data, WAL, audit log, backups: readable by the server's user only, whatever the
+  // shell's umask.
+  umask(077);
   absl::SetProgramUsageMessage(
       "MUA database. Local mode: mua-server --load events.jsonl --query 'SELECT ...' [--format F]");
   mua::ParseCommandLineOrExit({.program = "mua-server"}, argc, argv);

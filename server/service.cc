@@ -240,7 +240,8 @@ absl::string_view HostName(absl::string_view host) {
 
 bool IsLoopbackHost(absl::string_view host) {
   const absl::string_view name = HostName(host);
-  return name == "127.0.0.1" || absl::EqualsIgnoreCase(name, "localhost") || name == "[::1]";
+  // An IP literal in 127/8 cannot be a rebound DNS name.
+  return absl::StartsWith(name, "127.") || absl::EqualsIgnoreCase(name, "localhost") || name == "[::1]";
 }
 
 }  // namespace
