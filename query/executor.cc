@@ -5,6 +5,7 @@
 #include <numeric>
 #include <thread>
 
+#include "storage/base/hash_containers.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -193,6 +194,7 @@ absl::Status SelectRunner::ProcessBatch(Worker* worker, Batch* batch, const Boun
     absl::Status status = Evaluate(*plan_.group_keys[k], *batch, &keys[k]);
     if (!status.ok()) return status;
   }
+  MUA_RETURN_IF_ERROR(CheckMemory(worker->groups.GrowthBytes(batch->rows)));
   worker->groups.Map(keys, batch->rows, &worker->group_of_row);
   for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
     const AggregateCall& call = plan_.aggregates[a];
@@ -644,7 +646,7 @@ absl::StatusOr<ResultSet> SelectRunner::Finish(std::vector<std::unique_ptr<Worke
   std::iota(order.begin(), order.end(), 0);
   const size_t outputs = plan_.outputs.size();
   if (plan_.distinct) {
-    absl::flat_hash_set<std::string> seen;
+    HashSet<std::string> seen;
     std::vector<uint32_t> unique;
     for (uint32_t row : order) {
       if (seen.insert(RowKey(collected, outputs, row)).second) unique.push_back(row);
@@ -797,12 +799,15 @@ absl::Status CheckInterrupted(const ExecutionContext& context) {
   if (context.deadline != absl::InfiniteFuture() && absl::Now() > context.deadline) {
     return absl::DeadlineExceededError("Timeout exceeded: the query ran longer than max_execution_time");
   }
-  return absl::OkStatus();
+  return CheckMemory();
 }
 
 absl::StatusOr<ResultSet> ExecuteSelect(const SelectPlan& plan, const ExecutionContext& context) {
   SelectRunner runner(plan, context);
-  return runner.Run();
+  absl::StatusOr<ResultSet> result = runner.Run();
+  // A table that grew past the memory limit while merging or finishing.
+  if (absl::Status memory = CheckMemory(); !memory.ok()) return memory;
+  return result;
 }
 
 std::string ExplainSelect(const SelectPlan& plan, const TableSnapshot& snapshot, int indent) {

@@ -1,5 +1,6 @@
 #include "query/expression.h"
 
+#include "storage/base/hash_containers.h"
 #include "absl/container/flat_hash_map.h"
 #include "storage/base/check.h"
 
@@ -56,7 +57,7 @@ void EvaluateIn(const BoundExpr& expr, const Vector& operand, size_t rows, Vecto
   if (operand.type.is_string()) {
     if (operand.is_dictionary()) {
       // Decide once per distinct code: blocks repeat few codes.
-      absl::flat_hash_map<uint32_t, int64_t> decided;
+      HashMap<uint32_t, int64_t> decided;
       for (size_t row = 0; row < rows; ++row) {
         const uint32_t code = operand.codes[operand.index(row)];
         auto [it, inserted] = decided.try_emplace(code, 0);

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/base/hash_containers.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/types/span.h"
@@ -31,12 +32,12 @@ using ScalarKernel = std::function<absl::Status(absl::Span<Vector> args, size_t 
 
 // A set for IN: numbers, strings, or user numbers (from a cohort subquery).
 struct InSet {
-  absl::flat_hash_set<int64_t> ints;
-  absl::flat_hash_set<std::string> strings;
+  HashSet<int64_t> ints;
+  HashSet<std::string> strings;
   UserBitmap users;      // when `by_user`: members by dense user number
   bool by_user = false;  // the operand is user_id (dictionary-coded by the user index)
   bool has_floats = false;
-  absl::flat_hash_set<double> floats;
+  HashSet<double> floats;
 };
 
 struct BoundExpr;

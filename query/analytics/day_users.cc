@@ -1,5 +1,6 @@
 #include "query/analytics/day_users.h"
 
+#include "storage/base/hash_containers.h"
 #include "absl/container/flat_hash_set.h"
 #include "query/analytics/event_scan.h"
 #include "query/functions/time_functions.h"
@@ -61,7 +62,7 @@ absl::StatusOr<DayUsers> BuildDayUsers(const TableSnapshot& snapshot, const Anal
   const int user_column = scan.Column(ColumnId::kUserId);
   const int type_column = scan.Column(ColumnId::kEventType);
   const int breakdown_column = scope.breakdown ? scan.Column(*scope.breakdown) : -1;
-  const absl::flat_hash_set<uint32_t> wanted_types(type_codes.begin(), type_codes.end());
+  const HashSet<uint32_t> wanted_types(type_codes.begin(), type_codes.end());
   // Local days start at most 14 hours from UTC midnight: widen by a day each side.
   absl::Status status = scan.Run(
       snapshot, MillisOfDay(request.first_day - 1), MillisOfDay(request.last_day + 2) - 1,

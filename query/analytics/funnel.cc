@@ -5,6 +5,7 @@
 #include <limits>
 #include <map>
 
+#include "storage/base/hash_containers.h"
 #include "absl/container/flat_hash_map.h"
 #include "query/analytics/event_scan.h"
 #include "query/functions/quantile.h"
@@ -90,8 +91,8 @@ absl::StatusOr<ResultSet> Funnel(const TableSnapshot& snapshot, const AnalyticsS
   const int n = static_cast<int>(options.steps.size());
   const StringDictionary& types = snapshot.dictionary(ColumnId::kEventType);
   // Step and exclusion masks per event_type code.
-  absl::flat_hash_map<uint32_t, uint32_t> step_mask;
-  absl::flat_hash_map<uint32_t, bool> excluded;
+  HashMap<uint32_t, uint32_t> step_mask;
+  HashMap<uint32_t, bool> excluded;
   for (int k = 0; k < n; ++k) {
     if (std::optional<uint32_t> code = types.Find(options.steps[k])) step_mask[*code] |= 1u << k;
   }
@@ -120,7 +121,7 @@ absl::StatusOr<ResultSet> Funnel(const TableSnapshot& snapshot, const AnalyticsS
   const int user_column = scan.Column(ColumnId::kUserId);
   const int type_column = scan.Column(ColumnId::kEventType);
   const int breakdown_column = scope.breakdown ? scan.Column(*scope.breakdown) : -1;
-  absl::flat_hash_map<uint32_t, std::vector<UserEvent>> by_user;
+  HashMap<uint32_t, std::vector<UserEvent>> by_user;
   const bool strict = options.order == FunnelOptions::Order::kStrict;
   absl::Status status = scan.Run(snapshot, from_ms, to_ms - 1,
                                  [&](const Batch& batch, absl::Span<const uint32_t> selected) {

@@ -4,6 +4,7 @@
 #include <map>
 #include <tuple>
 
+#include "storage/base/hash_containers.h"
 #include "absl/container/flat_hash_map.h"
 #include "query/analytics/event_scan.h"
 #include "query/functions/time_functions.h"
@@ -31,7 +32,7 @@ absl::StatusOr<ResultSet> Paths(const TableSnapshot& snapshot, const AnalyticsSc
   query_internal::EventScan scan(scope);
   const int time = scan.Column(ColumnId::kEventTime), user = scan.Column(ColumnId::kUserId);
   const int type = scan.Column(ColumnId::kEventType);
-  absl::flat_hash_map<uint32_t, std::vector<std::pair<int64_t, uint32_t>>> by_user;
+  HashMap<uint32_t, std::vector<std::pair<int64_t, uint32_t>>> by_user;
   if (start_code.has_value()) {
     absl::Status status = scan.Run(snapshot, from_ms, to_ms - 1,
                                    [&](const Batch& batch, absl::Span<const uint32_t> selected) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "storage/base/hash_containers.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "query/analytics/event_scan.h"
@@ -57,7 +58,7 @@ absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope
   const StringDictionary& platforms = snapshot.dictionary(ColumnId::kPlatform);
   const std::optional<uint32_t> web_code = platforms.Find("web");
 
-  absl::flat_hash_map<uint32_t, std::vector<LooseEvent>> loose;
+  HashMap<uint32_t, std::vector<LooseEvent>> loose;
   query_internal::JsonExtractor json;
   const query_internal::JsonPath price = {query_internal::JsonPathStep::Key("price")};
   // Sessions are cut by their start: read a day more on each side for those crossing midnight.

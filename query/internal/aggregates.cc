@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 
+#include "storage/base/hash_containers.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/ascii.h"
@@ -346,8 +347,8 @@ class FingerprintSet {
     for (const Fingerprint128& fingerprint : small_) parts_[Part(fingerprint)].insert(fingerprint);
     small_ = {};
   }
-  absl::flat_hash_set<Fingerprint128> small_;
-  std::vector<absl::flat_hash_set<Fingerprint128>> parts_;
+  HashSet<Fingerprint128> small_;
+  std::vector<HashSet<Fingerprint128>> parts_;
 };
 
 // uniqExact, uniq, count(DISTINCT): exact distinct counts. User numbers go
@@ -464,7 +465,7 @@ class DistinctAggregate final : public AggregateFunction {
   const Mode mode_;
   size_t size_ = 0;
   std::vector<UserBitmap> users_;
-  std::vector<absl::flat_hash_set<int64_t>> ints_;
+  std::vector<HashSet<int64_t>> ints_;
   // A batch's (group, fingerprint) pairs, inserted ordered by part (a counting
   // sort on the top byte).
   struct Pending {
@@ -792,7 +793,7 @@ absl::StatusOr<std::unique_ptr<AggregateFunction>> BindBase(absl::string_view na
 }
 
 bool IsBaseAggregate(absl::string_view name) {
-  static const auto* const kNames = new absl::flat_hash_set<std::string>{
+  static const auto* const kNames = new HashSet<std::string>{
       "count", "sum", "avg", "min", "max", "any", "anyLast", "argMin", "argMax", "uniq",
       "uniqExact", "uniqCombined", "uniqCombined64", "uniqHLL12", "quantile", "quantileExact",
       "quantileInterpolated", "median", "medianExact", "retention", "windowFunnel"};

@@ -5,6 +5,7 @@
 // for equality with a constant compares codes.
 #include <optional>
 
+#include "storage/base/hash_containers.h"
 #include "absl/container/flat_hash_map.h"
 #include "query/internal/function_registry.h"
 #include "query/internal/kernel_util.h"
@@ -45,7 +46,7 @@ ScalarKernel StringCompareKernel(CompareOp op) {
         }
         return absl::OkStatus();
       }
-      absl::flat_hash_map<uint32_t, int64_t> decided;
+      HashMap<uint32_t, int64_t> decided;
       for (size_t row = 0; row < rows; ++row) {
         const uint32_t code = a.codes[a.index(row)];
         auto [it, inserted] = decided.try_emplace(code, 0);

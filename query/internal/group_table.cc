@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "storage/base/hash_containers.h"
 #include "absl/strings/str_cat.h"
 #include "storage/base/check.h"
 #include "storage/string_dictionary.h"
@@ -55,7 +56,7 @@ GroupTable::FastKey GroupTable::MakeFastKey(absl::Span<const Vector> keys, size_
   return key;
 }
 
-absl::flat_hash_map<GroupTable::FastKey, uint32_t>& GroupTable::FastMap(const FastKey& key) {
+HashMap<GroupTable::FastKey, uint32_t>& GroupTable::FastMap(const FastKey& key) {
   if (fast_maps_.size() == 1) return fast_maps_[0];
   return fast_maps_[std::min<size_t>(key.words[0] >> shard_shift_, fast_maps_.size() - 1)];
 }
@@ -90,6 +91,26 @@ void GroupTable::AddKeyValues(absl::Span<const Vector> keys, size_t row) {
     }
   }
   ++size_;
+}
+
+namespace {
+
+// Abseil grows a table of capacity c once it holds c - c/8 entries, to 2c + 1 slots.
+template <class Map>
+int64_t TableGrowthBytes(const Map& map, size_t rows) {
+  const size_t capacity = map.capacity();
+  if (map.size() + rows <= capacity - capacity / 8) return 0;
+  const size_t grown = std::max<size_t>(2 * capacity + 1, 16);
+  return static_cast<int64_t>(grown * (sizeof(typename Map::slot_type) + 1));
+}
+
+}  // namespace
+
+int64_t GroupTable::GrowthBytes(size_t rows) const {
+  int64_t most = TableGrowthBytes(map_, rows);
+  // Rows come sorted by the sharding key, so a batch's new groups fill one shard.
+  for (const auto& shard : fast_maps_) most = std::max(most, TableGrowthBytes(shard, rows));
+  return most;
 }
 
 void GroupTable::Map(absl::Span<const Vector> keys, size_t rows, std::vector<uint32_t>* groups) {

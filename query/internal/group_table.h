@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "storage/base/hash_containers.h"
 #include "absl/container/flat_hash_map.h"
 #include "query/vector.h"
 #include "storage/base/fingerprint.h"
@@ -31,6 +32,11 @@ class GroupTable {
   void EnsureOneGroup();
 
   size_t size() const { return size_; }
+
+  // Bytes the hash tables may newly allocate while `rows` more rows are mapped (a
+  // table about to double): asked of the memory tracker before, since a table cannot
+  // fail halfway through growing.
+  int64_t GrowthBytes(size_t rows) const;
 
   // The key values of every group, one vector per key; strings view this table.
   std::vector<Vector> KeyVectors() const;
@@ -61,7 +67,7 @@ class GroupTable {
     }
   };
   FastKey MakeFastKey(absl::Span<const Vector> keys, size_t row) const;
-  absl::flat_hash_map<FastKey, uint32_t>& FastMap(const FastKey& key);
+  HashMap<FastKey, uint32_t>& FastMap(const FastKey& key);
   void InitKeys(absl::Span<const Vector> keys);
   void AddKeyValues(absl::Span<const Vector> keys, size_t row);
   int64_t IntKey(const Vector& key, size_t row) const;
@@ -73,13 +79,13 @@ class GroupTable {
   // The fast path's groups, sharded by the first key when it is a dictionary
   // code (user_id): rows come sorted by user, so consecutive lookups stay in one
   // small, cached shard instead of missing all over one big table.
-  std::vector<absl::flat_hash_map<FastKey, uint32_t>> fast_maps_;
+  std::vector<HashMap<FastKey, uint32_t>> fast_maps_;
   int shard_shift_ = 0;
   // One dictionary-coded key (user_id, a low-cardinality column): group by code
   // through a direct array instead of hashing; -1 = no group yet.
   bool dense_ = false;
   std::vector<int32_t> dense_groups_;
-  absl::flat_hash_map<std::string, uint32_t> map_;
+  HashMap<std::string, uint32_t> map_;
 };
 
 }  // namespace mua::query_internal

@@ -17,6 +17,8 @@ thread_local MemoryTracker* current_tracker = nullptr;
 thread_local int64_t unflushed_bytes = 0;
 // Set while the tracker itself runs (it may allocate): such allocations pass through.
 thread_local bool inside_tracker = false;
+// MemoryLimitDeferral scopes open on this thread.
+thread_local int deferrals = 0;
 
 void Flush() {
   if (current_tracker != nullptr && unflushed_bytes != 0) current_tracker->Add(unflushed_bytes);
@@ -35,6 +37,13 @@ void CountAllocation(void* block) {
   std::string error;
   if (tracker->TryAdd(unflushed_bytes, &error)) {
     unflushed_bytes = 0;
+    inside_tracker = false;
+    return;
+  }
+  if (deferrals > 0) {
+    tracker->Add(unflushed_bytes);
+    unflushed_bytes = 0;
+    tracker->MarkExceeded(error);
     inside_tracker = false;
     return;
   }
@@ -115,6 +124,45 @@ void MemoryTracker::Add(int64_t bytes) {
 }
 
 MemoryTracker* CurrentMemoryTracker() { return current_tracker; }
+
+bool MemoryTracker::WouldExceed(int64_t bytes, std::string* error) const {
+  for (const MemoryTracker* tracker = this; tracker != nullptr; tracker = tracker->parent_) {
+    const int64_t would = tracker->used() + bytes;
+    if (tracker->limit_ > 0 && would > tracker->limit_) {
+      *error = absl::StrFormat("Memory limit (%s) exceeded: would use %s (a table growing by %d bytes), maximum: %s",
+                               tracker->description_, FormatBytes(would), bytes, FormatBytes(tracker->limit_));
+      return true;
+    }
+  }
+  return false;
+}
+
+void MemoryTracker::MarkExceeded(const std::string& error) {
+  if (!error_written_.exchange(true)) {
+    const size_t size = std::min(error.size(), sizeof(exceeded_error_) - 1);
+    std::memcpy(exceeded_error_, error.data(), size);
+    exceeded_error_[size] = '\0';
+    exceeded_.store(true, std::memory_order_release);
+  }
+}
+
+std::string MemoryTracker::exceeded_error() const {
+  return exceeded() ? std::string(exceeded_error_) : std::string();
+}
+
+MemoryLimitDeferral::MemoryLimitDeferral() { ++deferrals; }
+MemoryLimitDeferral::~MemoryLimitDeferral() { --deferrals; }
+
+absl::Status CheckMemory(int64_t more_bytes) {
+  const MemoryTracker* tracker = current_tracker;
+  if (tracker == nullptr) return absl::OkStatus();
+  if (tracker->exceeded()) return absl::ResourceExhaustedError(tracker->exceeded_error());
+  std::string error;
+  if (more_bytes > 0 && tracker->WouldExceed(more_bytes + unflushed_bytes, &error)) {
+    return absl::ResourceExhaustedError(error);
+  }
+  return absl::OkStatus();
+}
 
 MemoryTrackerScope::MemoryTrackerScope(MemoryTracker* tracker) : previous_(current_tracker) {
   inside_tracker = true;

@@ -24,6 +24,8 @@
 #include <new>
 #include <string>
 
+#include "absl/status/status.h"
+
 namespace mua {
 
 // Bytes a thread may allocate or free before its count reaches the tracker.
@@ -65,16 +67,42 @@ class MemoryTracker {
   // amounts already taken).
   void Add(int64_t bytes);
 
+  // Whether adding `bytes` would exceed a limit here or in a parent; *error says which.
+  bool WouldExceed(int64_t bytes, std::string* error) const;
+
+  // Set when an allocation went past a limit without throwing (MemoryLimitDeferral).
+  void MarkExceeded(const std::string& error);
+  bool exceeded() const { return exceeded_.load(std::memory_order_acquire); }
+  std::string exceeded_error() const;
+
  private:
   const int64_t limit_;
   MemoryTracker* const parent_;
   const char* const description_;
   std::atomic<int64_t> used_{0};
   std::atomic<int64_t> peak_{0};
+  std::atomic<bool> exceeded_{false};
+  std::atomic<bool> error_written_{false};
+  char exceeded_error_[256] = {};  // written once, before exceeded_ is set
 };
 
 // The tracker this thread counts into; null when none.
 MemoryTracker* CurrentMemoryTracker();
+
+// While one exists on a thread, an allocation past a limit does not throw: it is taken,
+// and the tracker is marked exceeded (for containers that cannot survive a throw).
+class MemoryLimitDeferral {
+ public:
+  MemoryLimitDeferral();
+  ~MemoryLimitDeferral();
+  MemoryLimitDeferral(const MemoryLimitDeferral&) = delete;
+  MemoryLimitDeferral& operator=(const MemoryLimitDeferral&) = delete;
+};
+
+// ResourceExhausted ("Memory limit (...) exceeded ...") when this thread's tracker was
+// marked exceeded by a deferred allocation, or would be by taking `more_bytes` now
+// (a table about to grow asks before it does); OK otherwise or without a tracker.
+absl::Status CheckMemory(int64_t more_bytes = 0);
 
 // Makes `tracker` (may be null: count nothing) this thread's tracker until the scope
 // ends, then restores the previous one; what the thread had batched is flushed first.
