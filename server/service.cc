@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -103,7 +104,7 @@ const ColumnList& AuditColumns() {
       {"event_time", "DateTime64(3)"}, {"principal", "String"}, {"role", "String"},
       {"endpoint", "String"},          {"statement", "String"}, {"query_id", "String"},
       {"status", "UInt32"},            {"rows", "Int64"},       {"duration_ms", "Float64"},
-      {"error", "String"}};
+      {"error", "String"},             {"statement_kind", "String"}, {"statement_hash", "String"}};
   return *columns;
 }
 
@@ -188,6 +189,8 @@ Service::Service(ServiceParts parts, ServiceOptions options)
       c[7].ints.push_back(record.rows);
       c[8].floats.push_back(absl::ToDoubleMilliseconds(record.duration));
       c[9].strings.push_back(record.error);
+      c[10].strings.push_back(record.statement_kind);
+      c[11].strings.push_back(record.statement_hash == 0 ? "" : absl::StrFormat("%016x", record.statement_hash));
       ++rows->row_count;
     }
     return std::shared_ptr<const ResultSet>(rows);
@@ -363,13 +366,16 @@ HttpResponse Service::Route(HttpRequest& request, const Principal& principal, Ou
     return Metrics();
   }
   if (request.path == kGrafanaPathPrefix || absl::StartsWith(request.path, "/grafana/")) {
-    outcome->statement = request.body;
+    // The body is the statement audited, moved (not copied) once it has been answered.
+    absl::Cleanup audit_body = [&] { outcome->statement = std::move(request.body); };
     // Roles are checked where each statement runs (RequestRunner), not guessed from the body.
     const RequestRunner runner(this, principal);
     return HandleGrafana(request, runner, options_.cors_origins);
   }
   if (request.path == "/api/v1" || absl::StartsWith(request.path, kRestPathPrefix)) {
-    outcome->statement = request.method == "GET" ? request.path : request.body;
+    absl::Cleanup audit_body = [&] {
+      outcome->statement = request.method == "GET" ? request.path : std::move(request.body);
+    };
     const Role need = RestRequiredRole(request);
     if (!Allows(principal.role, need)) return forbid(need);
     const RequestRunner runner(this, principal);
@@ -459,7 +465,7 @@ HttpResponse Service::HandleSql(HttpRequest& request, const Principal& principal
   if (request.method == "POST" && !request.body.empty()) {
     sql = request.HasParam("query") ? absl::StrCat(sql, "\n", request.body) : std::move(request.body);
   }
-  outcome->statement = sql;
+  absl::Cleanup audit_statement = [&] { outcome->statement = std::move(sql); };
   QueryCall call = DefaultCall(principal);
   if (request.HasParam("query_id")) call.query_id = std::string(request.Param("query_id"));
   auto fail = [&](const absl::Status& status) {
