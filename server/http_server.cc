@@ -11,6 +11,10 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -59,6 +63,15 @@ std::string UrlDecode(absl::string_view text) {
     }
   }
   return out;
+}
+
+// Once per worker thread. Linux keeps a niceness per thread, and threads it starts
+// (a query's scan threads) inherit it.
+void LowerWorkerPriority(int nice) {
+  thread_local bool lowered = false;
+  if (lowered || nice <= 0) return;
+  lowered = true;
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), nice);
 }
 
 // The request line and headers (the body is read after admission).
@@ -273,6 +286,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       return Write(Handle(server_, request), /*close=*/false);
     }
     net::post(server_->workers, [self = shared_from_this(), request = std::move(request)]() mutable {
+      LowerWorkerPriority(self->server_->options.worker_nice);
       HttpResponse response = Handle(self->server_, request);
       net::dispatch(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->Write(std::move(response), /*close=*/false);

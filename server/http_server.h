@@ -52,6 +52,9 @@ struct HttpServerOptions {
   // Paths (without the query string) answered on the I/O threads instead of the
   // worker pool, so probes never queue behind queries. Their handlers must be quick.
   std::vector<std::string> inline_paths;
+  // Niceness added to the worker threads (and the query threads they start): under a
+  // full query load the I/O threads, and with them probes, still get the CPU at once.
+  int worker_nice = 5;
 };
 
 // Runs on a worker thread; fills request.principal/role as it authenticates.
