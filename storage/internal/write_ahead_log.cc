@@ -59,10 +59,23 @@ struct Verdict {
   int covered = 0;                 // damaged stretches whose records the checkpoint holds
 };
 
+// Whether `stretch` is the commit marker of a group ending at `seq` with a few
+// bits changed (a torn write leaves a prefix, zeros or another record's bytes).
+bool IsDamagedMarker(absl::string_view stretch, uint64_t seq) {
+  std::string marker;
+  EncodeWalRecord(WalRecordType::kCommit, seq, "", &marker);
+  if (stretch.size() != marker.size()) return false;
+  int changed_bits = 0;
+  for (size_t i = 0; i < marker.size(); ++i) {
+    changed_bits += __builtin_popcount(static_cast<uint8_t>(stretch[i] ^ marker[i]));
+  }
+  return changed_bits <= 8;
+}
+
 // Only the newest file can end in a torn write: an older one was synced whole
 // before the next was created. There, bytes after the last commit marker were
-// never acknowledged — except a whole, non-zero marker-sized stretch right
-// after intact records, which is that group's marker with changed bits.
+// never acknowledged — except the marker of the intact records before it, with
+// a few bits changed: that group was acknowledged.
 Verdict Judge(const WalFileScan& scan, absl::string_view bytes, uint64_t first_seq,
               uint64_t next_first, uint64_t after_seq) {
   const bool newest = next_first == 0;
@@ -70,12 +83,15 @@ Verdict Judge(const WalFileScan& scan, absl::string_view bytes, uint64_t first_s
   verdict.tail_start = newest ? scan.commit_end : scan.size;
   if (newest && !scan.damages.empty()) {
     const WalDamage& last = scan.damages.back();
-    const bool pending = std::any_of(scan.records.begin(), scan.records.end(), [&](const WalRecord& r) {
-      return r.type == WalRecordType::kData && r.offset >= scan.commit_end && r.offset < last.offset;
-    });
-    if (pending && last.offset >= scan.commit_end && last.offset + last.bytes == scan.size &&
-        last.bytes == kWalCommitBytes &&
-        bytes.substr(last.offset).find_first_not_of('\0') != absl::string_view::npos) {
+    uint64_t pending_seq = 0;  // of the last intact data record after the last marker
+    for (const WalRecord& record : scan.records) {
+      if (record.type == WalRecordType::kData && record.offset >= scan.commit_end &&
+          record.offset < last.offset) {
+        pending_seq = record.seq;
+      }
+    }
+    if (pending_seq > 0 && last.offset + last.bytes == scan.size &&
+        IsDamagedMarker(bytes.substr(last.offset), pending_seq)) {
       verdict.tail_start = scan.size;
     }
   }

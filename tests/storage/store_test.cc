@@ -32,6 +32,7 @@
 #include "storage/base/coding.h"
 #include "storage/base/time_util.h"
 #include "storage/internal/file_format.h"
+#include "storage/internal/wal_file.h"
 #include "storage/string_dictionary.h"
 #include "storage/table.h"
 #include "storage/table_snapshot.h"
@@ -1117,6 +1118,24 @@ TEST_F(StoreWalTailTest, WholeGroupWithoutItsMarkerIsATornTail) {
   EXPECT_THAT(store->recovery().notes, Contains(HasSubstr("torn tail")));
   EXPECT_FALSE(store->recovery().degraded);
   EXPECT_EQ(store->recovery().wal_records_lost, 0u);
+}
+
+TEST_F(StoreWalTailTest, TornRecordHeaderWhereTheMarkerWouldBeIsATornTail) {
+  // The crash cut the write after the third record and 21 bytes of the next one
+  // (a marker's size): those bytes are no marker, so the tail is torn, not damaged.
+  ASSERT_NO_FATAL_FAILURE(LogThreeRecords([](const std::string& path) {
+    std::string bytes = ReadFile(path);
+    bytes.resize(bytes.size() - 21);  // the third group's marker
+    std::string next;
+    storage_internal::EncodeWalRecord(storage_internal::WalRecordType::kData, 4,
+                                      "the rows of a request the crash interrupted", &next);
+    WriteFile(path, bytes + next.substr(0, 21));
+  }));
+  Table table(kTableOptions);
+  ASSERT_OK_AND_ASSIGN(auto store, Open(&table));
+  EXPECT_EQ(replayed_.size(), 2u);
+  EXPECT_FALSE(store->recovery().degraded);
+  EXPECT_THAT(store->recovery().notes, Contains(HasSubstr("torn tail of")));
 }
 
 // A flipped byte inside the second of three acknowledged groups.
