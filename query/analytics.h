@@ -21,6 +21,8 @@
 
 namespace mua {
 
+struct ExecutionContext;
+
 enum class Period { kDay, kWeek, kMonth };
 
 // What every analytics function shares: the local-day range, the time zone
@@ -38,6 +40,8 @@ struct AnalyticsScope {
   BoundExprPtr where;
   std::vector<ColumnId> where_columns;
   std::optional<ColumnId> breakdown;  // a low-cardinality column
+  // The statement's kill and time limit, checked between blocks (null: never stops).
+  const ExecutionContext* execution = nullptr;
 };
 
 // Rows (bucket, [breakdown,] dau, wau, mau, dau_mau) per period bucket in

@@ -309,6 +309,7 @@ absl::Status SelectBinder::BindFrom() {
     // The sessions view: SDK sessions plus sessionized events without one.
     const TableSnapshot& snapshot = *context_.execution->snapshot;
     AnalyticsScope scope;
+    scope.execution = context_.execution;
     scope.from_day = snapshot.partition_count() ? snapshot.day(0) - 1 : 0;
     scope.to_day = snapshot.partition_count() ? snapshot.day(snapshot.partition_count() - 1) + 2 : 0;
     absl::StatusOr<ResultSet> rows = Sessions(snapshot, scope);
@@ -403,6 +404,7 @@ absl::StatusOr<std::shared_ptr<const ResultSet>> SelectBinder::RunAnalytics(cons
   };
   const TableSnapshot& snapshot = *context_.execution->snapshot;
   AnalyticsScope scope;
+  scope.execution = context_.execution;
   const std::string zone_name = arg("timezone", "UTC");
   absl::StatusOr<query_internal::TimeZone> zone = query_internal::TimeZone::Load(zone_name);
   if (!zone.ok()) {

@@ -26,6 +26,9 @@ absl::Status EventScan::Run(const TableSnapshot& snapshot, int64_t min_ms, int64
   batch.pool = &pool;
   std::vector<uint32_t> selected;
   for (const BlockRef& ref : snapshot.ListBlocks(scan).blocks) {
+    if (scope_.execution != nullptr) {
+      if (absl::Status interrupted = CheckInterrupted(*scope_.execution); !interrupted.ok()) return interrupted;
+    }
     ScanBlock block;
     absl::Status status = snapshot.ReadBlock(ref, column_set, &buffers, &block);
     if (!status.ok()) return status;
