@@ -5,7 +5,7 @@ FuzzedDataProvider, whose integral choices come from the END of the input (one b
 each here, taken modulo the choice count), strings from the FRONT (each ended by a
 backslash and one other character), and the rest is the body.
 
-    tests/fuzz/make_seeds.py   # rewrites tests/fuzz/corpus/{json_body,service}/
+    python3 tests/fuzz/make_seeds.py   # rewrites tests/fuzz/corpus/{json_body,service}/
 """
 import json
 import os
