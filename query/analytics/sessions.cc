@@ -98,7 +98,7 @@ absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope
     std::sort(events.begin(), events.end(), [](const LooseEvent& a, const LooseEvent& b) { return a.time < b.time; });
     SessionState current;
     bool open = false;
-    auto close = [&]() {
+    auto close = [&, u = u]() {  // clang 14 cannot capture a structured binding
       if (open) sessions->emplace(SessionKey{u, absl::StrCat(snapshot.user_index().Get(u), "@", current.start)}, current);
     };
     for (const LooseEvent& e : events) {
