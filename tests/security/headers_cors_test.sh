@@ -79,7 +79,11 @@ victim=$(q "" "SELECT count() FROM events WHERE user_id = 'user-3'")
 check "user-3 has 10 events ($victim)" test "$victim" == 10
 status=$(req - -H 'Host: evil.com' --data-binary 'SELECT 1' "$base/")
 check "Host: evil.com: 403 ($status: $(short_body 100))" test "$status" == 403
-for host in evil.com:$HTTP_PORT 127.0.0.1.evil.com localhost.evil.com:$HTTP_PORT 127.0.0.1@evil.com 0.0.0.0:$HTTP_PORT 10.0.0.1; do
+# FIXME(server): since aa07f86/ddfe9dd IsLoopbackHost accepts any Host starting with "127."
+# (server/service.cc: absl::StartsWith(name, "127.")), so the DNS name 127.0.0.1.evil.com
+# (an attacker's domain rebound to 127.0.0.1) passes and its DELETE runs as admin; only a
+# dotted-quad IP literal in 127/8 is loopback.
+for host in evil.com:$HTTP_PORT 127.0.0.1.evil.com 127.evil.com:$HTTP_PORT localhost.evil.com:$HTTP_PORT 127.0.0.1@evil.com 0.0.0.0:$HTTP_PORT 10.0.0.1; do
   status=$(req - -H "Host: $host" -H 'Content-Type: text/plain' --data-binary "DELETE FROM events WHERE user_id = 'user-3'" "$base/")
   check "DELETE with Host: $host: 403 ($status)" test "$status" == 403
 done
@@ -99,9 +103,9 @@ status=$(req - -H 'Origin: https://evil.example' -H 'Content-Type: application/x
 check "a cross-site POST /api/v1/events: 403 ($status)" test "$status" == 403
 victim=$(q "" "SELECT count() FROM events WHERE user_id = 'user-3'")
 check "user-3's events are all still there ($victim)" test "$victim" == 10
-for host in "127.0.0.1:$HTTP_PORT" "localhost:$HTTP_PORT" "LOCALHOST" "[::1]:$HTTP_PORT" 127.0.0.1; do
-  status=$(req - -H "Host: $host" --data-binary 'SELECT count() FROM events' "$base/")
-  check "Host: $host: 200 ($status)" bash -c "[[ $status == 200 ]] && [[ \$(cat '$WORK/body') == 500 ]]"
+for host in "127.0.0.1:$HTTP_PORT" "localhost:$HTTP_PORT" "LOCALHOST" "[::1]:$HTTP_PORT" 127.0.0.1 "127.0.0.2:$HTTP_PORT"; do
+  status=$(req - -H "Host: $host" --data-binary 'SELECT 40 + 2' "$base/")
+  check "Host: $host: 200 ($status)" bash -c "[[ $status == 200 ]] && [[ \$(cat '$WORK/body') == 42 ]]"
 done
 if python3 -c 'import socket; s = socket.socket(socket.AF_INET6); s.connect(("::1", '"$HTTP_PORT"'))' 2>/dev/null; then
   check "IPv6 loopback" test "$(curl -s -g "http://[::1]:$HTTP_PORT/ping")" == "Ok."

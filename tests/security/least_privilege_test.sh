@@ -92,5 +92,43 @@ check "every file under --data_dir and the audit log is 0600, every directory 07
 check "the data directory holds files" test -n "$(find "$WORK/data-lp" -type f)"
 check "the audit log exists" test -s "$WORK/lp-audit.jsonl"
 
+# SYSTEM BACKUP TO: admin only, under --backup_root only (this server has none: refused).
+status=$(req atok --data-binary "SYSTEM BACKUP TO '$WORK/backup-a'" "$base/")
+check "an analyst's SYSTEM BACKUP: 403 ($status)" test "$status" == 403
+for target in "$WORK/backup-b" "$WORK/data-lp/inside" "/tmp/../$WORK/backup-c" "relative"; do
+  status=$(req dtok --data-binary "SYSTEM BACKUP TO '$target'" "$base/")
+  check "SYSTEM BACKUP TO '$target' without --backup_root: refused ($status: $(short_body 100))" \
+    bash -c "[[ $status == 4* ]] && [[ ! -e '$target' ]]"
+done
+
+# Time-zone names are IANA names, never paths; unknown ones are errors, not UTC.
+for zone in ../../../../etc/passwd /etc/localtime Europe/../../../etc/passwd Foo/Bar 'Europe/Berlin%00'; do
+  status=$(req atok --data-binary "SELECT toStartOfDay(now(), '$zone')" "$base/")
+  check "time zone '$zone': 400 BAD_ARGUMENTS ($status: $(short_body 100))" \
+    bash -c "[[ $status == 400 ]] && grep -q 'Code: 36' '$WORK/body'"
+done
+status=$(req atok --data-binary "SELECT toStartOfDay(now(), 'Europe/Berlin')" "$base/")
+check "a real zone works ($status)" test "$status" == 200
+
 still_intact "$stored" dtok
+stop_server
+
+# With --backup_root: only under it, never inside the data directory, no '..'.
+mkdir -p "$WORK/backups" "$WORK/outside"
+ln -s "$WORK/data-backup" "$WORK/backups/to-data"  # symlinks out of the root
+ln -s "$WORK/outside" "$WORK/backups/to-outside"
+start_secure backup --load "$WORK/events.jsonl" --tokens "$WORK/tokens" --backup_root "$WORK/backups"
+check "mua-server --backup_root started" test $? -eq 0
+for target in "$WORK/elsewhere" "$WORK/data-backup/inside" "$WORK/backups/../data-backup/x" "$WORK/backups/../elsewhere2" \
+  "$WORK/backups/to-data/x" "$WORK/backups/to-outside/x"; do
+  status=$(req dtok --data-binary "SYSTEM BACKUP TO '$target'" "$base/")
+  check "SYSTEM BACKUP TO '$target': refused ($status: $(short_body 100))" \
+    bash -c "[[ $status == 4* ]] && [[ ! -e '$target' ]]"
+done
+status=$(req dtok --data-binary "SYSTEM BACKUP TO '$WORK/backups/b1'" "$base/")
+check "SYSTEM BACKUP TO a directory under --backup_root works ($status: $(short_body 100))" \
+  bash -c "[[ $status == 200 ]] && [[ -d '$WORK/backups/b1' ]]"
+loose=$(find "$WORK/backups/b1" \( -type f ! -perm 600 \) -o \( -type d ! -perm 700 \))
+check "the backup is 0600/0700 too (${loose:-all})" test -z "$loose"
+still_intact 500 dtok
 finish

@@ -92,11 +92,9 @@ stop_server
 
 # --- Hash tables growing past the limit: each on a fresh server, so one crash does not hide
 # the next variant. ---
-# FIXME(server): a GROUP BY or uniqExact whose hash table grows past max_memory_usage while
-# rehashing kills the process: operator new (storage/base/memory_tracker.cc:148) throws
-# bad_alloc inside absl::flat_hash_map's resize, which is not exception-safe, and
-# ~GroupTable (query/internal/group_table.h:20, from ~Worker, query/executor.cc:79) then reads
-# poisoned memory (ASan use-after-poison in raw_hash_set::destroy_slots). Expected 241.
+# A GROUP BY or uniqExact whose hash table grows past max_memory_usage while rehashing killed
+# the process before 1436961 (bad_alloc inside absl::flat_hash_map's resize, which is not
+# exception-safe; ASan use-after-poison in ~GroupTable).
 over_limit_fresh() {  # over_limit_fresh NAME SQL URL_SETTINGS
   start_secure "fresh$((++fresh))" --load "$WORK/events.jsonl" --tokens "$WORK/tokens"
   over_limit "$1" atok "$2" "$3"

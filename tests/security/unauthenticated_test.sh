@@ -90,6 +90,24 @@ check "... all 20 000 rows stored" test "$(q dtok "SELECT count() FROM events WH
 still_intact "$stored" dtok
 stop_server
 
+# The audit file rotates by size: unauthenticated 60 KB paths cannot fill the disk.
+start_secure rotate --tokens "$WORK/tokens" --audit_log_max_mb 1 --audit_log_files 2
+check "mua-server --audit_log_max_mb 1 --audit_log_files 2 started" test $? -eq 0
+path=$(head -c 60000 /dev/zero | tr '\0' 'p')
+for _ in $(seq 300); do curl -s -o /dev/null "$base/$path"; done
+longest=$(awk '{ if (length($0) > max) max = length($0) } END { print max }' "$WORK"/rotate-audit.jsonl*)
+check "an unauthenticated 60 KB path costs at most 1 KB of audit file (longest line $longest)" test "$longest" -le 1024
+# Statements are cut to 4 KB: 600 of 60 KB fill the 1 MiB file more than twice over.
+python3 -c "print('SELECT 1 /* ' + 'x' * 60000 + ' */')" >"$WORK/padded.sql"
+for _ in $(seq 600); do curl -s -o /dev/null -H 'Authorization: Bearer atok' --data-binary @"$WORK/padded.sql" "$base/"; done
+files=$(ls "$WORK"/rotate-audit.jsonl* | wc -l)
+check "the audit file rotated, at most 2 files kept ($files: $(ls "$WORK" | grep -c rotate-audit))" test "$files" -eq 2
+total=$(cat "$WORK"/rotate-audit.jsonl* | wc -c)
+check "... of at most 2 x 1 MiB plus a line ($total bytes)" test "$total" -le $((2 * 1048576 + 8192))
+check "... the live one still records" grep -q '"principal":"ana"' "$WORK/rotate-audit.jsonl"
+still_intact 0 dtok
+stop_server
+
 # Out of descriptors: accept() fails with EMFILE; the server logs it, backs off, recovers.
 HTTP_PORT=$(free_port)
 base="http://127.0.0.1:$HTTP_PORT"
