@@ -94,6 +94,17 @@ status=$(g vtok /grafana/query "$(target '{"refId":"A","target":"events","payloa
 check "an event_type with quotes: 200 and 0 events ($status)" \
   bash -c "[[ $status == 200 ]] && [[ \$(python3 -c \"import json; print(sum(p[0] for s in json.load(open('$WORK/body')) for p in s['datapoints']))\") == 0 ]]"
 
+# --- REST parameters are data too (the viewer's REST reads). ---
+status=$(req vtok "$base/api/v1/funnel?steps=app_open,purchase%27)%20OR%201%3D1%20--")
+check "a funnel step with quotes is a step name ($status)" \
+  bash -c "[[ $status == 200 ]] && grep -qF \"purchase') OR 1=1 --\" '$WORK/body'"
+status=$(req vtok "$base/api/v1/users/x%27%20OR%20%271%27%3D%271/summary")
+check "a user id with quotes: 404, no such user ($status)" test "$status" == 404
+status=$(req vtok "$base/api/v1/metrics/daily?from=2026-01-01%27)%3B%20DELETE%20FROM%20events%20--")
+check "a date with SQL after it: 400 ($status)" test "$status" == 400
+status=$(req vtok "$base/api/v1/retention?period=day%27%20OR%201%3D1")
+check "a period with SQL after it: 400 ($status)" test "$status" == 400
+
 # --- The analyst runs SELECTs; nobody writes through Grafana. ---
 status=$(g atok /grafana/query "$(target '{"refId":"A","target":"SQL","payload":{"sql":"SELECT count() AS n FROM events"}}')")
 check "analyst, target SQL: 200 with 500 ($status: $(short_body 100))" \

@@ -32,6 +32,20 @@ over_limit "DISTINCT of 10 M numbers under max_memory_usage=30 MB" atok \
 over_limit "DISTINCT under max_memory_usage=1 MB" atok \
   'SELECT count() FROM (SELECT DISTINCT number FROM numbers(10000000))' max_memory_usage=1000000
 over_limit "GROUP BY of 1 M keys under max_memory_usage=1 MB" atok "$(heavy_sql)" max_memory_usage=1000000
+# max_result_rows is checked while the result grows: 100 M rows under a 50 MB limit are a 396,
+# not a 241 (the whole result is never built).
+status=$(req atok --data-binary 'SELECT number FROM numbers(100000000)' "$base/?max_result_rows=10&max_memory_usage=50000000")
+check "100 M result rows with max_result_rows=10 under 50 MB: Code 396 ($status: $(short_body 100))" \
+  bash -c "[[ $status == 500 ]] && grep -q 'Code: 396' '$WORK/body'"
+over_limit "a subquery materializing 100 M rows under max_memory_usage=30 MB" atok \
+  'SELECT count() FROM (SELECT number FROM numbers(100000000) LIMIT 1 OFFSET 99999999)' max_memory_usage=30000000
+# The time limit is checked inside long loops (sort, LIKE over every row), not only between blocks.
+for sql in 'SELECT count() FROM (SELECT number FROM numbers(100000000) ORDER BY number DESC)' \
+  "SELECT count() FROM numbers(100000000) WHERE toString(number) LIKE '%1%2%3%4%5%6%7%8%9%x'"; do
+  status=$(req atok --data-binary "$sql" "$base/?max_execution_time=1")
+  check "max_execution_time=1: ${sql:0:60}...: Code 159 ($status)" \
+    bash -c "[[ $status == 408 ]] && grep -q 'Code: 159' '$WORK/body'"
+done
 status=$(req atok --data-binary "$(heavy_sql)" "$base/?max_execution_time=1")
 check "max_execution_time=1 on a long GROUP BY: Code 159 TIMEOUT_EXCEEDED ($status: $(short_body 100))" \
   bash -c "[[ $status == 408 ]] && grep -q 'Code: 159' '$WORK/body'"
