@@ -64,6 +64,25 @@ kill_while_running() {  # kill_while_running NAME OUTPUT_FILE PID
   check "$1: the statement ends cancelled ($(head -c 120 "$2"))" grep -qi 'cancel' "$2"
   check "$1: and leaves system.processes" test -z "$(processes_of ana)"
 }
+# Amplification: one small Grafana request with thousands of targets. Each target's statement
+# is bounded, the request and its JSON answer (built outside the statements' memory trackers)
+# must be too.
+# FIXME(server): nothing bounds the number of targets of /grafana/query nor the size of its
+# answer: a viewer's 160 KB body of 2500 'retention' targets (period day over 14 years) holds a
+# worker for ~25 s on the ASan build and answers ~150 MB (61 KB per target on 500 events),
+# all in memory; the 16 MB body limit allows ~350 000 targets (about 20 GB). Expected a 4xx
+# (too many targets, or an answer over a byte limit).
+python3 -c "
+import json
+print(json.dumps({'range': {'from': '2016-01-01T00:00:00Z', 'to': '2030-01-01T00:00:00Z'},
+                  'targets': [{'refId': str(i), 'target': 'retention', 'payload': {'period': 'day'}} for i in range(2500)]}))" \
+  >"$WORK/targets.json"
+answer=$(curl -s --max-time 120 -o "$WORK/targets.out" -w '%{http_code} %{size_download}' -H 'Authorization: Bearer vtok' \
+  -H 'Content-Type: application/json' --data-binary @"$WORK/targets.json" "$base/grafana/query")
+check "a viewer's 2500-target /grafana/query: a 4xx or an answer of at most 64 MB ($answer bytes)" \
+  bash -c "[[ '$answer' == 4* ]] || { [[ '$answer' == 200\ * ]] && (( \${answer#* } <= 64 << 20 )); }"
+rm -f "$WORK/targets.out"
+
 curl -s -H 'Authorization: Bearer atok' -H 'Content-Type: application/json' \
   --data-binary "{\"sql\":\"$(heavy_sql)\"}" "$base/api/v1/query" >"$WORK/rest.out" &
 kill_while_running "REST /api/v1/query" "$WORK/rest.out" $!
