@@ -82,6 +82,17 @@ check "... marked as cut" test "$(q "" "SELECT count() >= 100 FROM system.audit_
 biggest=$(awk '{ if (length($0) > max) max = length($0) } END { print max }' "$WORK/junk-audit.jsonl")
 check "no audit file line is longer than 8 KB (longest $biggest)" test "$biggest" -le 8192
 
+# Log injection: a statement and a path with line breaks, a forged JSON record, invalid UTF-8,
+# NUL and escape bytes stay inside their fields; every line of the audit file is one JSON object.
+printf 'SELECT 1 /* \n{"time":"x","principal":"root","role":"admin"} \xff\xfe \x00 \x1b[31m */' >"$WORK/inject.sql"
+status=$(req - --data-binary @"$WORK/inject.sql" "$base/")
+check "a statement with a forged audit record in a comment runs ($status)" test "$status" == 200
+curl -s -o /dev/null "$base/x%0a%7B%22principal%22%3A%22root%22%7D"
+check "every audit file line is one JSON object, and none is root's" python3 -c "
+import json, sys
+records = [json.loads(line) for line in open('$WORK/junk-audit.jsonl', 'rb')]
+sys.exit(0 if records and all(r['principal'] == 'dev' for r in records) else 1)"
+
 # Slowloris: 300 connections sending half a head and stalling, one byte more now and then.
 python3 - "$HTTP_PORT" "$base" >"$WORK/slowloris" <<'PY'
 import socket, sys, urllib.request
