@@ -10,7 +10,9 @@ WORK=$(mktemp -d)
 source "$(dirname "$0")/lib.sh"
 
 "$GEN" --users 300 --days 10 >"$WORK/events.jsonl" 2>/dev/null
-start_server "$SERVER" server --load "$WORK/events.jsonl"
+# Browser-mode Grafana on these origins (the checker's and the preflight's below).
+start_server "$SERVER" server --load "$WORK/events.jsonl" \
+  --cors-origins http://grafana.example:3000,http://grafana:3000
 check "mua-server started on mua-gen data" test "$(sql 'SELECT count() > 1000 FROM events')" == 1
 python3 "$CHECKER" "http://127.0.0.1:$HTTP_PORT/grafana" >"$WORK/check.out" 2>&1
 status=$?

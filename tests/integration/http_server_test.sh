@@ -134,7 +134,7 @@ check "system.audit_log records anna's requests (${audited#200})" test "${audite
 lines=$(wc -l <"$WORK/audit.jsonl")
 rows=$(as admin-token --data-binary "SELECT count() FROM system.audit_log" "$base/"; cat "$WORK/body")
 check "the JSON-lines file has one line per audited request ($lines vs ${rows#200})" test "$lines" == "${rows#200}"
-check "a denied request is audited with its status" grep -q '"principal":"vera","role":"viewer","endpoint":"POST /","statement":"SELECT 1","query_id":"[^"]*","status":403' "$WORK/audit.jsonl"
+check "a denied request is audited with its status" grep -q '"principal":"vera","role":"viewer","endpoint":"POST /","statement_kind":"SELECT","statement_hash":"[0-9a-f]*","statement":"SELECT 1","query_id":"[^"]*","status":403' "$WORK/audit.jsonl"
 stop_server
 check "SIGTERM stops cleanly" test $? -eq 0
 
