@@ -89,8 +89,9 @@ std::vector<TimeSeries> ToTimeSeries(const ResultSet& result, const SeriesLayout
       // Stable: rows of equal time keep their order.
       std::vector<size_t> order(series.times_ms.size());
       for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-      std::stable_sort(order.begin(), order.end(), [&series](size_t a, size_t b) {
-        return series.times_ms[a] < series.times_ms[b];
+      // Not [&series]: clang 14 cannot capture a structured binding.
+      std::stable_sort(order.begin(), order.end(), [&times = series.times_ms](size_t a, size_t b) {
+        return times[a] < times[b];
       });
       TimeSeries sorted{series.target, series.tags, {}, {}};
       for (size_t i : order) {
