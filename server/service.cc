@@ -1,5 +1,8 @@
 #include "server/service.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <array>
 #include <utility>
@@ -243,8 +246,12 @@ absl::string_view HostName(absl::string_view host) {
 
 bool IsLoopbackHost(absl::string_view host) {
   const absl::string_view name = HostName(host);
-  // An IP literal in 127/8 cannot be a rebound DNS name.
-  return absl::StartsWith(name, "127.") || absl::EqualsIgnoreCase(name, "localhost") || name == "[::1]";
+  if (absl::EqualsIgnoreCase(name, "localhost") || name == "[::1]") return true;
+  // An IPv4 literal in 127/8 (never a DNS name such as 127.0.0.1.evil.com, which a
+  // rebinding page could use).
+  in_addr address{};
+  return inet_pton(AF_INET, std::string(name).c_str(), &address) == 1 &&
+         (ntohl(address.s_addr) >> 24) == 127;
 }
 
 }  // namespace
