@@ -79,10 +79,8 @@ victim=$(q "" "SELECT count() FROM events WHERE user_id = 'user-3'")
 check "user-3 has 10 events ($victim)" test "$victim" == 10
 status=$(req - -H 'Host: evil.com' --data-binary 'SELECT 1' "$base/")
 check "Host: evil.com: 403 ($status: $(short_body 100))" test "$status" == 403
-# FIXME(server): since aa07f86/ddfe9dd IsLoopbackHost accepts any Host starting with "127."
-# (server/service.cc: absl::StartsWith(name, "127.")), so the DNS name 127.0.0.1.evil.com
-# (an attacker's domain rebound to 127.0.0.1) passes and its DELETE runs as admin; only a
-# dotted-quad IP literal in 127/8 is loopback.
+# DNS names that start like an IP literal (127.0.0.1.evil.com: an attacker's domain rebound to
+# 127.0.0.1) are not loopback; they were between aa07f86 and dfbf40b.
 for host in evil.com:$HTTP_PORT 127.0.0.1.evil.com 127.evil.com:$HTTP_PORT localhost.evil.com:$HTTP_PORT 127.0.0.1@evil.com 0.0.0.0:$HTTP_PORT 10.0.0.1; do
   status=$(req - -H "Host: $host" -H 'Content-Type: text/plain' --data-binary "DELETE FROM events WHERE user_id = 'user-3'" "$base/")
   check "DELETE with Host: $host: 403 ($status)" test "$status" == 403
