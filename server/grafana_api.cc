@@ -207,11 +207,19 @@ absl::StatusOr<std::vector<GrafanaFrame>> RunTarget(const rapidjson::Value& targ
   return frames;
 }
 
+constexpr rapidjson::SizeType kMaxTargets = 100;
+
 absl::Status ServeQuery(const rapidjson::Value& body, const QueryRunner& runner, JsonWriter* writer) {
   absl::StatusOr<QueryScope> scope = ParseQueryScope(body);
   if (!scope.ok()) return scope.status();
   if (body.HasMember("targets") && !body["targets"].IsArray()) {
     return absl::InvalidArgumentError("targets must be an array");
+  }
+  // A panel has a few queries (A, B, ...); thousands in one small request would each
+  // run and multiply the answer.
+  if (body.HasMember("targets") && body["targets"].Size() > kMaxTargets) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a request may hold at most ", kMaxTargets, " targets, not ", body["targets"].Size()));
   }
   writer->StartArray();
   if (body.HasMember("targets")) {
@@ -458,8 +466,8 @@ std::string EndpointPath(absl::string_view path) {
 }
 
 // A 404 would tell Grafana the endpoint is missing: unknown tables and columns are 400s.
-int GrafanaStatusOf(absl::StatusCode code) {
-  return code == absl::StatusCode::kNotFound ? 400 : server_internal::HttpStatusOf(code);
+int GrafanaStatusOf(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kNotFound ? 400 : server_internal::HttpStatusOf(status);
 }
 
 // {"error": message, "message": message}: Grafana shows `message` in the panel.
@@ -542,7 +550,7 @@ HttpResponse ServeJsonEndpoint(const HttpRequest& request, Endpoint endpoint,
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);
   if (absl::Status status = endpoint(body, runner, &writer); !status.ok()) {
-    return JsonError(GrafanaStatusOf(status.code()), status.message());
+    return JsonError(GrafanaStatusOf(status), status.message());
   }
   return HttpResponse::Json(200, server_internal::JsonText(buffer));
 }

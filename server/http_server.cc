@@ -112,8 +112,8 @@ struct HttpServer::Impl {
   absl::StatusOr<int> Listen(const std::string& host, int port, std::shared_ptr<ssl::context> tls);
   void Accept(Listener* listener);
 
-  bool AnswersInline(const std::string& path) const {
-    return std::find(options.inline_paths.begin(), options.inline_paths.end(), path) != options.inline_paths.end();
+  bool AnswersInline(const HttpRequest& request) const {
+    return options.answer_inline && options.answer_inline(request);
   }
 
   HttpHandler handler;
@@ -257,6 +257,12 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       if (admission.refusal) return Write(*std::move(admission.refusal), /*close=*/true);
       body_limit_ = std::min(body_limit_, admission.max_body_bytes);
     }
+    // Beast checks a Content-Length against its limit while parsing the head, which was
+    // read under the largest limit: the admitted one is checked here (chunked bodies
+    // count against body_limit as they arrive).
+    if (const auto announced = parser_->content_length(); announced && *announced > body_limit_) {
+      return Failed(http::error::body_limit), void();
+    }
     parser_->body_limit(body_limit_);
     const auto expect = parser_->get().find(http::field::expect);
     if (expect != parser_->get().end() && beast::iequals(expect->value(), "100-continue") && !parser_->is_done()) {
@@ -282,7 +288,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     tcp_layer().expires_never();  // a long query is not a slow client
     HttpRequest request = std::move(head_);
     request.body = std::move(parser_->release().body());
-    if (server_->AnswersInline(request.path)) {
+    if (server_->AnswersInline(request)) {
       return Write(Handle(server_, request), /*close=*/false);
     }
     net::post(server_->workers, [self = shared_from_this(), request = std::move(request)]() mutable {

@@ -49,9 +49,9 @@ struct HttpServerOptions {
   // authentication before the body, body limits per endpoint and role. Unset: every
   // request is admitted with max_body_bytes.
   std::function<HttpAdmission(const HttpRequest& head)> admit;
-  // Paths (without the query string) answered on the I/O threads instead of the
-  // worker pool, so probes never queue behind queries. Their handlers must be quick.
-  std::vector<std::string> inline_paths;
+  // Requests answered on the I/O threads instead of the worker pool, so probes never
+  // queue behind queries. Their handlers must be quick. Unset: none.
+  std::function<bool(const HttpRequest& request)> answer_inline;
   // Niceness added to the worker threads (and the query threads they start): under a
   // full query load the I/O threads, and with them probes, still get the CPU at once.
   int worker_nice = 5;

@@ -311,11 +311,14 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
                    .max_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_body_mb)) << 20,
                    .max_read_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_read_body_mb)) << 20,
                    .cors_origins = absl::StrSplit(absl::GetFlag(FLAGS_cors_origins), ',', absl::SkipWhitespace())});
+  // Workers beyond the statements that may run at once: KILL QUERY, probes and requests
+  // refused with 202 are answered even when every admitted statement is busy.
   HttpServer server([&service](HttpRequest& request) { return service.Handle(request); },
-                    {.max_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_body_mb)) << 20,
+                    {.worker_threads = absl::GetFlag(FLAGS_max_concurrent_queries) + 8,
+                     .max_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_body_mb)) << 20,
                      .max_connections = static_cast<size_t>(absl::GetFlag(FLAGS_max_connections)),
                      .admit = [&service](const HttpRequest& head) { return service.Admit(head); },
-                     .inline_paths = {"/ping", "/health", "/metrics"}});
+                     .answer_inline = &Service::IsProbe});
   service.set_connection_counter([&server] { return server.open_connections(); });
   if (absl::Status status = server.Start(host, port); !status.ok()) {
     return Fail(std::string(status.message()));

@@ -80,13 +80,13 @@ HttpResponse JsonError(int status, absl::string_view message,
 }
 
 HttpResponse StatusError(const absl::Status& status) {
-  return JsonError(server_internal::HttpStatusOf(status.code()), status.message());
+  return JsonError(server_internal::HttpStatusOf(status), status.message());
 }
 
 // An error in SQL the client wrote: the message keeps its "line L, column C: " prefix
 // and the position is also given as numbers.
 HttpResponse SqlStatusError(const absl::Status& status) {
-  return JsonError(server_internal::HttpStatusOf(status.code()), status.message(),
+  return JsonError(server_internal::HttpStatusOf(status), status.message(),
                    GetSqlError(status));
 }
 

@@ -25,11 +25,13 @@
 #include "server/query_runner.h"
 #include "server/internal/system_rows.h"
 #include "server/rest_api.h"
+#include "sql/ast.h"
 #include "sql/catalog.h"
 #include "sql/parser.h"
 #include "sql/sql_engine.h"
 #include "sql/sql_error.h"
 #include "storage/base/memory_tracker.h"
+#include "storage/base/status_macros.h"
 #include "storage/store.h"
 #include "storage/table.h"
 
@@ -296,6 +298,11 @@ Service::Gate Service::Authenticate(const HttpRequest& request) const {
   return gate;
 }
 
+bool Service::IsProbe(const HttpRequest& request) {
+  return request.path == "/ping" || request.path == "/health" || request.path == "/metrics" ||
+         (request.path == "/" && request.method == "GET" && !request.HasParam("query"));
+}
+
 HttpAdmission Service::Admit(const HttpRequest& head) {
   Gate gate = Authenticate(head);
   if (gate.refusal) {
@@ -412,11 +419,6 @@ Service::QueryCall Service::DefaultCall(const Principal& principal) {
 }
 
 absl::StatusOr<StatementOutput> Service::RunStatement(const QueryCall& call) {
-  if (running_.fetch_add(1) >= options_.max_concurrent_queries) {
-    running_.fetch_sub(1);
-    return absl::UnavailableError(
-        absl::StrCat("Too many simultaneous queries: the maximum is ", options_.max_concurrent_queries));
-  }
   MemoryTracker memory(call.max_memory_usage, &all_queries_memory_, "for query");
   auto running = std::make_shared<RunningQuery>();
   running->query_id = call.query_id;
@@ -427,14 +429,26 @@ absl::StatusOr<StatementOutput> Service::RunStatement(const QueryCall& call) {
   {
     absl::MutexLock lock(&mu_);
     if (!running_queries_.try_emplace(running->query_id, running).second) {
-      running_.fetch_sub(1);
       return absl::InvalidArgumentError(
           absl::StrCat("Query with id = ", call.query_id, " is already running"));
     }
   }
+  // Admission once the statement is known: KILL QUERY is never refused for being one
+  // too many, or a full server could not be relieved.
+  bool admitted = false;
   ExecuteOptions execute;
-  execute.authorize = [&call](const Statement& statement) {
-    return AuthorizeStatement(statement, call.principal, call.origin, call.read_only_request);
+  execute.authorize = [&](const Statement& statement) {
+    MUA_RETURN_IF_ERROR(AuthorizeStatement(statement, call.principal, call.origin, call.read_only_request));
+    if (statement.kind == StatementKind::kSystem && statement.system_command == "KILL QUERY") {
+      return absl::OkStatus();
+    }
+    if (running_.fetch_add(1) >= options_.max_concurrent_queries) {
+      running_.fetch_sub(1);
+      return absl::UnavailableError(
+          absl::StrCat("Too many simultaneous queries: the maximum is ", options_.max_concurrent_queries));
+    }
+    admitted = true;
+    return absl::OkStatus();
   };
   execute.caller = QueryCaller{call.principal.name, call.principal.role == Role::kAdmin};
   execute.threads = options_.query_threads;
@@ -462,7 +476,7 @@ absl::StatusOr<StatementOutput> Service::RunStatement(const QueryCall& call) {
     running_queries_.erase(running->query_id);
   }
   last_query_end_ns_.store(absl::ToUnixNanos(absl::Now()));
-  running_.fetch_sub(1);
+  if (admitted) running_.fetch_sub(1);
   query_latency_.Record(absl::Now() - running->start);
   return output;
 }

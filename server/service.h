@@ -91,6 +91,10 @@ class Service {
   // body limit by endpoint and role, before any of the body is read.
   HttpAdmission Admit(const HttpRequest& head);
 
+  // Requests answered on the I/O threads (HttpServerOptions::answer_inline): /ping,
+  // /health, /metrics and GET / without a query (ClickHouse's health check).
+  static bool IsProbe(const HttpRequest& request);
+
   // Cancels every running statement (shutdown): each stops at its next check.
   void CancelAll();
 

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "rapidjson/document.h"
 #include "server/internal/result_cells.h"
 #include "storage/base/json_limits.h"
@@ -158,6 +159,13 @@ void WriteRowObjects(const ResultSet& result, JsonTimeStyle style, JsonWriter* w
 
 std::string JsonText(const rapidjson::StringBuffer& buffer) {
   return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+int HttpStatusOf(const absl::Status& status) {
+  if (status.code() == absl::StatusCode::kResourceExhausted) {
+    return absl::StartsWith(status.message(), "Memory limit") ? 500 : 400;
+  }
+  return HttpStatusOf(status.code());
 }
 
 int HttpStatusOf(absl::StatusCode code) {

@@ -67,5 +67,8 @@ std::string JsonText(const rapidjson::StringBuffer& buffer);
 // 404 NotFound; 403 PermissionDenied; 429 ResourceExhausted; 501 Unimplemented;
 // 503 Unavailable; 504 DeadlineExceeded; 500 otherwise.
 int HttpStatusOf(absl::StatusCode code);
+// The same for a whole status: a limit (ResourceExhausted) is the request's fault, 400,
+// except a statement out of memory, 500 as on ClickHouse's endpoint.
+int HttpStatusOf(const absl::Status& status);
 
 }  // namespace mua::server_internal
