@@ -64,9 +64,8 @@ status=$(req - --data-binary @"$WORK/chain.sql" "$base/")
 check "an exponential CTE chain of 30: 400 Code 306 TOO_DEEP_SUBQUERIES ($status: $(short_body))" \
   bash -c "[[ $status == 400 ]] && grep -q 'Code: 306' '$WORK/body' && grep -q 'Query is too complex' '$WORK/body'"
 python3 -c "import json; print(json.dumps({'sql': open('$WORK/chain.sql').read().strip()}))" >"$WORK/chain.json"
-# FIXME(server): /api/v1/query and /grafana/* answer 429 Too Many Requests for "Query is too
-# complex" and for the parser's depth limit (ResourceExhausted -> 429 in HttpStatusOf), which
-# tells clients to retry what can never succeed; POST / answers 400. Expected 400.
+# /api/v1/query and /grafana/* answer 400 for "Query is too complex" and the parser's depth
+# limit, as POST / does (they answered 429 Too Many Requests until 5cfbb57).
 status=$(req - -H 'Content-Type: application/json' --data-binary @"$WORK/chain.json" "$base/api/v1/query")
 check "... through /api/v1/query: 400, too complex ($status: $(short_body))" \
   bash -c "[[ $status == 400 ]] && grep -q 'too complex' '$WORK/body'"
@@ -87,7 +86,6 @@ check "2^20 subqueries spelled out (no CTE): a clean 4xx ($status: $(short_body)
 
 python3 -c "import json; print(json.dumps({'sql': 'SELECT ' + '(' * 100000 + '1' + ')' * 100000}))" >"$WORK/deep.json"
 status=$(req - -H 'Content-Type: application/json' --data-binary @"$WORK/deep.json" "$base/api/v1/query")
-# FIXME(server): 429 today, see above.
 check "100 000 parentheses through /api/v1/query: 400 nested too deeply ($status: $(short_body 100))" \
   bash -c "[[ $status == 400 ]] && grep -q 'nested too deeply' '$WORK/body'"
 
