@@ -6,8 +6,18 @@
 namespace mua {
 namespace {
 
-bool Reads(const Statement& statement) {
-  switch (statement.kind) {
+// The least role a statement written by a user needs.
+Role NeededRole(const Statement& statement) {
+  if (StatementOnlyReads(statement.kind)) return Role::kAnalyst;
+  // KILL QUERY of one's own statements; the command itself refuses others'.
+  if (statement.kind == StatementKind::kSystem && statement.system_command == "KILL QUERY") return Role::kAnalyst;
+  return Role::kAdmin;
+}
+
+}  // namespace
+
+bool StatementOnlyReads(StatementKind kind) {
+  switch (kind) {
     case StatementKind::kSelect:
     case StatementKind::kShowTables:
     case StatementKind::kShowDatabases:
@@ -22,20 +32,10 @@ bool Reads(const Statement& statement) {
   return false;
 }
 
-// The least role a statement written by a user needs.
-Role NeededRole(const Statement& statement) {
-  if (Reads(statement)) return Role::kAnalyst;
-  // KILL QUERY of one's own statements; the command itself refuses others'.
-  if (statement.kind == StatementKind::kSystem && statement.system_command == "KILL QUERY") return Role::kAnalyst;
-  return Role::kAdmin;
-}
-
-}  // namespace
-
 absl::Status AuthorizeStatement(const Statement& statement, const Principal& principal, SqlOrigin origin,
                                 bool read_only_request) {
   if (origin == SqlOrigin::kBuiltIn) {
-    if (Reads(statement)) return absl::OkStatus();
+    if (StatementOnlyReads(statement.kind)) return absl::OkStatus();
     return absl::PermissionDeniedError("a built-in query may only read");
   }
   const Role need = NeededRole(statement);
@@ -44,7 +44,7 @@ absl::Status AuthorizeStatement(const Statement& statement, const Principal& pri
                                                     ") may not run this statement: it needs the ",
                                                     RoleName(need), " role"));
   }
-  if ((read_only_request || origin == SqlOrigin::kUserReadOnly) && !Reads(statement)) {
+  if ((read_only_request || origin == SqlOrigin::kUserReadOnly) && !StatementOnlyReads(statement.kind)) {
     if (origin == SqlOrigin::kUserReadOnly) {
       return absl::PermissionDeniedError("only SELECT, EXPLAIN, SHOW and DESCRIBE can run here");
     }

@@ -9,6 +9,8 @@
 // Thread safety: Run may be called concurrently.
 #pragma once
 
+#include <cstdint>
+
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -18,6 +20,7 @@
 namespace mua {
 
 struct Statement;
+enum class StatementKind : uint8_t;
 
 enum class SqlOrigin {
   // Text the caller wrote (the SQL endpoint, /api/v1/query, Grafana's SQL targets,
@@ -38,6 +41,9 @@ class QueryRunner {
   // whatever parsing, limits and execution report.
   virtual absl::StatusOr<StatementOutput> Run(absl::string_view sql, SqlOrigin origin) const = 0;
 };
+
+// SELECT, EXPLAIN, SHOW and DESCRIBE: statements that change nothing.
+bool StatementOnlyReads(StatementKind kind);
 
 // Whether `role` may run `statement` coming from `origin`; `read_only_request` (a GET)
 // refuses every statement that writes. PermissionDenied or FailedPrecondition else.

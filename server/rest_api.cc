@@ -202,22 +202,6 @@ HttpResponse ServeEvents(const HttpRequest& request, BodyIngestor* ingestor) {
 
 // ---- POST /api/v1/query ----
 
-bool IsReadOnly(StatementKind kind) {
-  switch (kind) {
-    case StatementKind::kSelect:
-    case StatementKind::kShowTables:
-    case StatementKind::kShowDatabases:
-    case StatementKind::kDescribe:
-    case StatementKind::kExplain:
-      return true;
-    case StatementKind::kInsert:
-    case StatementKind::kDelete:
-    case StatementKind::kSystem:
-      return false;
-  }
-  return false;
-}
-
 std::string NotReadOnlyMessage(StatementKind kind) {
   const absl::string_view why = kind == StatementKind::kInsert
                                     ? "INSERT adds data: send events to POST /api/v1/events"
@@ -286,7 +270,7 @@ HttpResponse ServeQuery(const HttpRequest& request, const QueryRunner& runner) {
   if (!format_name.ok()) return StatusError(format_name.status());
   absl::StatusOr<Statement> statement = ParseStatement(*sql);
   if (!statement.ok()) return SqlStatusError(statement.status());
-  if (!IsReadOnly(statement->kind)) return JsonError(400, NotReadOnlyMessage(statement->kind));
+  if (!StatementOnlyReads(statement->kind)) return JsonError(400, NotReadOnlyMessage(statement->kind));
   // The statement's FORMAT clause wins over the body's, as over ClickHouse's default_format.
   const std::string wanted = !statement->format.empty() ? statement->format
                              : !format_name->empty()    ? *format_name
