@@ -89,9 +89,10 @@ def run_sql(port, sql, params="", timeout=600):
 def probe_loop(port, path, interval, deadline, results):
     """One probe: GET path every `interval` s until `deadline` (time.time()) on its own
     keep-alive connection; puts (path, latencies in s, failure descriptions) on `results`."""
-    latencies, failures = [], []
+    latencies, failures, starts = [], [], []
     conn = None
     while time.time() < deadline:
+        started = time.time()
         start = time.perf_counter()
         try:
             if conn is None:
@@ -101,6 +102,7 @@ def probe_loop(port, path, interval, deadline, results):
             body = response.read()
             elapsed = time.perf_counter() - start
             latencies.append(elapsed)
+            starts.append(started)
             if response.status != 200:
                 failures.append(f"{path}: HTTP {response.status} {body[:200]!r}")
             elif path == "/ping" and body.strip() != b"Ok.":
@@ -115,7 +117,7 @@ def probe_loop(port, path, interval, deadline, results):
             conn = None
             elapsed = time.perf_counter() - start
         time.sleep(max(0.0, interval - elapsed))
-    results.put((path, latencies, failures[:20], len(failures)))
+    results.put((path, latencies, failures[:20], len(failures), starts))
 
 
 class QueryStats:
@@ -214,8 +216,12 @@ def run_load(args, queries, references):
         thread.start()
     probe_results = {}
     for _ in probes:
-        path, latencies, failures, failure_count = results.get()
+        path, latencies, failures, failure_count, starts = results.get()
         probe_results[path] = (latencies, failures, failure_count)
+        if args.dump_probes:
+            with open(args.dump_probes, "a") as dump:
+                for started, latency in zip(starts, latencies):
+                    dump.write(f"{path}\t{started - start:.3f}\t{latency * 1000:.1f}\n")
     for process in probes:
         process.join()
     for thread in clients:
@@ -322,6 +328,7 @@ def main():
     parser.add_argument("--caps", default="100M,500M,1G", help="max_memory_usage values (K/M/G = 10^3/6/9)")
     parser.add_argument("--memory-query", default=MEMORY_QUERY,
                         help="the statement run under each cap; it must need more than the largest")
+    parser.add_argument("--dump-probes", help="append every probe answer (path, s since the load began, ms) here")
     parser.add_argument("--settle", type=float, default=11,
                         help="seconds of idleness before each memory baseline (0: none)")
     args = parser.parse_args()
