@@ -96,7 +96,11 @@ ABSL_FLAG(std::string, audit_log, "mua-audit.jsonl", "JSON-lines audit log file,
 ABSL_FLAG(int64_t, audit_log_max_mb, 100,
           "rotate the audit log when it would exceed this many MiB (FILE -> FILE.1 -> FILE.2 ...)");
 ABSL_FLAG(int, audit_log_files, 5, "audit log files kept, the live one included (older ones are deleted)");
-ABSL_FLAG(int, max_concurrent_queries, 32, "SQL statements running at once; more get error 202");
+ABSL_FLAG(int, max_concurrent_queries, 32,
+          "SQL statements admitted at once (executing or waiting their turn); more get error 202");
+ABSL_FLAG(int, max_executing_queries, 0,
+          "of the admitted statements, how many execute at once (the others wait, within their "
+          "max_execution_time); 0: one per core");
 ABSL_FLAG(int64_t, max_memory_usage, 0,
           "bytes one statement may hold (error 241 beyond); 0: only --max_query_memory applies");
 ABSL_FLAG(int64_t, max_query_memory, -1,
@@ -301,6 +305,7 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
                    .user_id_hasher = ingest.decoder.user_id_hasher,
                    .store = store},
                   {.max_concurrent_queries = absl::GetFlag(FLAGS_max_concurrent_queries),
+                   .max_executing_queries = absl::GetFlag(FLAGS_max_executing_queries),
                    .max_memory_usage = absl::GetFlag(FLAGS_max_memory_usage),
                    .max_query_memory = absl::GetFlag(FLAGS_max_query_memory) >= 0
                                            ? absl::GetFlag(FLAGS_max_query_memory)

@@ -23,6 +23,7 @@
 #include "rapidjson/document.h"
 #include "server/grafana_api.h"
 #include "server/query_runner.h"
+#include "server/internal/execution_slots.h"
 #include "server/internal/system_rows.h"
 #include "server/rest_api.h"
 #include "sql/ast.h"
@@ -31,6 +32,7 @@
 #include "sql/sql_engine.h"
 #include "sql/sql_error.h"
 #include "storage/base/memory_tracker.h"
+#include "storage/base/parallel_for.h"
 #include "storage/base/status_macros.h"
 #include "storage/store.h"
 #include "storage/table.h"
@@ -175,7 +177,11 @@ struct Service::Outcome {
 };
 
 Service::Service(ServiceParts parts, ServiceOptions options)
-    : parts_(parts), options_(std::move(options)), all_queries_memory_(options_.max_query_memory, nullptr, "total") {
+    : parts_(parts),
+      options_(std::move(options)),
+      all_queries_memory_(options_.max_query_memory, nullptr, "total"),
+      slots_(std::make_unique<server_internal::ExecutionSlots>(
+          options_.max_executing_queries > 0 ? options_.max_executing_queries : DefaultThreads())) {
   AuditLog* audit = parts_.audit;
   parts_.catalog->RegisterSystemTable("audit_log", AuditColumns(), [audit] {
     auto rows = std::make_shared<ResultSet>(EmptyRows(AuditColumns()));
@@ -436,6 +442,7 @@ absl::StatusOr<StatementOutput> Service::RunStatement(const QueryCall& call) {
   // Admission once the statement is known: KILL QUERY is never refused for being one
   // too many, or a full server could not be relieved.
   bool admitted = false;
+  bool executing = false;  // holds one of the execution slots
   ExecuteOptions execute;
   execute.authorize = [&](const Statement& statement) {
     MUA_RETURN_IF_ERROR(AuthorizeStatement(statement, call.principal, call.origin, call.read_only_request));
@@ -448,6 +455,11 @@ absl::StatusOr<StatementOutput> Service::RunStatement(const QueryCall& call) {
           absl::StrCat("Too many simultaneous queries: the maximum is ", options_.max_concurrent_queries));
     }
     admitted = true;
+    MUA_RETURN_IF_ERROR(slots_->Acquire(call.max_execution_time == absl::InfiniteDuration()
+                                            ? absl::InfiniteFuture()
+                                            : running->start + call.max_execution_time,
+                                        &running->cancelled));
+    executing = true;
     return absl::OkStatus();
   };
   execute.caller = QueryCaller{call.principal.name, call.principal.role == Role::kAdmin};
@@ -476,6 +488,7 @@ absl::StatusOr<StatementOutput> Service::RunStatement(const QueryCall& call) {
     running_queries_.erase(running->query_id);
   }
   last_query_end_ns_.store(absl::ToUnixNanos(absl::Now()));
+  if (executing) slots_->Release();
   if (admitted) running_.fetch_sub(1);
   query_latency_.Record(absl::Now() - running->start);
   return output;
@@ -672,6 +685,8 @@ HttpResponse Service::Metrics() const {
             {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0});
   metric("mua_queries_running", "gauge", "SQL statements running now.");
   absl::StrAppend(&out, "mua_queries_running ", running_.load(), "\n");
+  metric("mua_queries_waiting", "gauge", "Admitted SQL statements waiting for their turn to execute.");
+  absl::StrAppend(&out, "mua_queries_waiting ", slots_->waiting(), "\n");
   metric("mua_http_responses_total", "counter", "HTTP responses by status class.");
   for (int c = 1; c <= 5; ++c) {
     absl::StrAppend(&out, "mua_http_responses_total{code=\"", c, "xx\"} ", responses_by_class_[c].load(), "\n");

@@ -35,6 +35,9 @@
 #include "storage/base/memory_tracker.h"
 
 namespace mua {
+namespace server_internal {
+class ExecutionSlots;
+}  // namespace server_internal
 
 class BodyIngestor;
 class Catalog;
@@ -59,7 +62,9 @@ struct ServiceParts {
 };
 
 struct ServiceOptions {
-  int max_concurrent_queries = 32;
+  int max_concurrent_queries = 32;  // admitted at once (executing or waiting); 202 beyond
+  // Of those, how many execute at once; the others wait their turn. 0: one per core.
+  int max_executing_queries = 0;
   // Bytes one statement may hold (ClickHouse's max_memory_usage; error 241 beyond);
   // 0: only the server-wide cap applies. A request's max_memory_usage may lower it.
   int64_t max_memory_usage = 0;
@@ -138,6 +143,7 @@ class Service {
   std::atomic<int64_t> query_counter_{0};
   LatencyHistogram query_latency_;
   MemoryTracker all_queries_memory_;
+  std::unique_ptr<server_internal::ExecutionSlots> slots_;
   std::atomic<int64_t> responses_by_class_[6] = {};  // 1xx..5xx by first digit
 
   mutable absl::Mutex mu_;
