@@ -261,7 +261,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     // read under the largest limit: the admitted one is checked here (chunked bodies
     // count against body_limit as they arrive).
     if (const auto announced = parser_->content_length(); announced && *announced > body_limit_) {
-      return Failed(http::error::body_limit), void();
+      Failed(http::error::body_limit);
+      return;
     }
     parser_->body_limit(body_limit_);
     const auto expect = parser_->get().find(http::field::expect);

@@ -325,6 +325,7 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
                      .admit = [&service](const HttpRequest& head) { return service.Admit(head); },
                      .answer_inline = &Service::IsProbe});
   service.set_connection_counter([&server] { return server.open_connections(); });
+  service.set_accept_error_counter([&server] { return server.accept_errors(); });
   if (absl::Status status = server.Start(host, port); !status.ok()) {
     return Fail(std::string(status.message()));
   }

@@ -10,11 +10,15 @@ namespace {
 Role NeededRole(const Statement& statement) {
   if (StatementOnlyReads(statement.kind)) return Role::kAnalyst;
   // KILL QUERY of one's own statements; the command itself refuses others'.
-  if (statement.kind == StatementKind::kSystem && statement.system_command == "KILL QUERY") return Role::kAnalyst;
+  if (IsKillQuery(statement)) return Role::kAnalyst;
   return Role::kAdmin;
 }
 
 }  // namespace
+
+bool IsKillQuery(const Statement& statement) {
+  return statement.kind == StatementKind::kSystem && statement.system_command == "KILL QUERY";
+}
 
 bool StatementOnlyReads(StatementKind kind) {
   switch (kind) {

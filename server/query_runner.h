@@ -42,6 +42,10 @@ class QueryRunner {
   virtual absl::StatusOr<StatementOutput> Run(absl::string_view sql, SqlOrigin origin) const = 0;
 };
 
+// KILL QUERY: what an analyst may run on its own statements, and what admission
+// control never refuses (a full server must stay relievable).
+bool IsKillQuery(const Statement& statement);
+
 // SELECT, EXPLAIN, SHOW and DESCRIBE: statements that change nothing.
 bool StatementOnlyReads(StatementKind kind);
 

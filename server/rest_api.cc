@@ -18,16 +18,15 @@
 #include "query/output_format.h"
 #include "rapidjson/document.h"
 #include "rapidjson/error/en.h"
-#include "rapidjson/memorystream.h"
-#include "rapidjson/reader.h"
 #include "server/internal/json_api.h"
 #include "server/internal/json_params.h"
 #include "server/internal/rest_analytics.h"
 #include "server/internal/rest_request.h"
+#include "server/query_runner.h"
 #include "sql/ast.h"
 #include "sql/parser.h"
-#include "server/query_runner.h"
 #include "sql/sql_error.h"
+#include "storage/base/json_limits.h"
 
 namespace mua {
 namespace {
@@ -111,46 +110,16 @@ HttpResponse UnsupportedMediaType(const HttpRequest& request, absl::string_view 
                                      request.Header("Content-Type")));
 }
 
-// Counts nesting while RapidJSON's iterative reader walks a body (no recursion).
-class DepthLimit : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, DepthLimit> {
- public:
-  bool Default() { return true; }
-  bool StartObject() { return Enter(); }
-  bool EndObject(rapidjson::SizeType) { return Leave(); }
-  bool StartArray() { return Enter(); }
-  bool EndArray(rapidjson::SizeType) { return Leave(); }
-  bool too_deep() const { return too_deep_; }
-
- private:
-  bool Enter() {
-    too_deep_ = ++depth_ > kMaxEventBodyDepth;
-    return !too_deep_;
-  }
-  bool Leave() {
-    --depth_;
-    return true;
-  }
-  int depth_ = 0;
-  bool too_deep_ = false;
-};
-
 // OK when `body` is one JSON value the ingestor can parse without deep recursion.
 absl::Status CheckEventArray(absl::string_view body) {
-  DepthLimit handler;
-  rapidjson::Reader reader;
-  rapidjson::MemoryStream stream(body.data(), body.size());
-  const rapidjson::ParseResult result =
-      reader.Parse<rapidjson::kParseIterativeFlag>(stream, handler);
-  if (handler.too_deep()) {
+  const absl::Status status = CheckJsonBounded(body, kMaxEventBodyDepth);
+  if (status.ok()) return status;
+  if (IsJsonTooDeep(status)) {
     return absl::InvalidArgumentError(
         absl::StrCat("the JSON array is nested deeper than ", kMaxEventBodyDepth, " levels"));
   }
-  if (result.IsError()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the body starts with '[' but is not a JSON array of events: ",
-        rapidjson::GetParseError_En(result.Code()), " (at byte ", result.Offset(), ")"));
-  }
-  return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("the body starts with '[' but is not a JSON array of events: ", status.message()));
 }
 
 // ---- POST /api/v1/events ----

@@ -291,13 +291,12 @@ Service::Gate Service::Authenticate(const HttpRequest& request) const {
   }
   // Probes answer whatever the credentials, as ClickHouse's /ping does (its clients send
   // `default:` by default); browsers send none with a CORS preflight.
-  const bool probe = request.path == "/ping" || request.path == "/health" ||
-                     (request.path == "/" && request.method == "GET" && !request.HasParam("query"));
+  const bool open_probe = IsProbe(request) && request.path != "/metrics";
   const bool preflight = request.method == "OPTIONS";
   absl::StatusOr<Principal> who = parts_.tokens->Authenticate(request);
   if (who.ok()) {
     gate.principal = *who;
-  } else if (!probe && !preflight) {
+  } else if (!open_probe && !preflight) {
     gate.error = std::string(who.status().message());
     gate.refusal = ClickHouseErrorResponse(who.status(), options_.version);
   }
@@ -320,10 +319,7 @@ HttpAdmission Service::Admit(const HttpRequest& head) {
   // Only an admin ingests; what others send is a statement or a JSON request.
   size_t limit = options_.max_body_bytes;
   if (!Allows(gate.principal.role, Role::kAdmin)) limit = std::min(limit, options_.max_read_body_bytes);
-  if (head.path == "/ping" || head.path == "/health" || head.path == "/metrics" || head.method == "OPTIONS" ||
-      head.method == "GET") {
-    limit = std::min<size_t>(limit, 64 << 10);
-  }
+  if (IsProbe(head) || head.method == "OPTIONS" || head.method == "GET") limit = std::min<size_t>(limit, 64 << 10);
   return HttpAdmission{.max_body_bytes = limit};
 }
 
@@ -429,7 +425,7 @@ absl::StatusOr<StatementOutput> Service::RunStatement(const QueryCall& call) {
   auto running = std::make_shared<RunningQuery>();
   running->query_id = call.query_id;
   running->principal = call.principal.name;
-  running->sql = std::string(call.sql.substr(0, 4096));
+  running->sql = AuditCut(call.sql, 4096);  // UTF-8-safe, like the audit record
   running->start = absl::Now();
   running->memory = &memory;
   {
@@ -446,9 +442,7 @@ absl::StatusOr<StatementOutput> Service::RunStatement(const QueryCall& call) {
   ExecuteOptions execute;
   execute.authorize = [&](const Statement& statement) {
     MUA_RETURN_IF_ERROR(AuthorizeStatement(statement, call.principal, call.origin, call.read_only_request));
-    if (statement.kind == StatementKind::kSystem && statement.system_command == "KILL QUERY") {
-      return absl::OkStatus();
-    }
+    if (IsKillQuery(statement)) return absl::OkStatus();
     if (running_.fetch_add(1) >= options_.max_concurrent_queries) {
       running_.fetch_sub(1);
       return absl::UnavailableError(
@@ -694,6 +688,14 @@ HttpResponse Service::Metrics() const {
   if (connections_) {
     metric("mua_http_connections", "gauge", "Open HTTP connections.");
     absl::StrAppend(&out, "mua_http_connections ", connections_(), "\n");
+  }
+  if (accept_errors_) {
+    metric("mua_http_accept_errors_total", "counter", "accept() failures (e.g. out of descriptors), each backed off.");
+    absl::StrAppend(&out, "mua_http_accept_errors_total ", accept_errors_(), "\n");
+  }
+  if (parts_.audit != nullptr) {
+    metric("mua_audit_file_errors_total", "counter", "Audit lines the file could not take (kept in memory only).");
+    absl::StrAppend(&out, "mua_audit_file_errors_total ", parts_.audit->file_errors(), "\n");
   }
   HttpResponse response = HttpResponse::Text(200, std::move(out));
   response.content_type = "text/plain; version=0.0.4; charset=utf-8";

@@ -105,6 +105,8 @@ class Service {
 
   // For /metrics: the HTTP server's connection count (set once it exists).
   void set_connection_counter(std::function<int64_t()> counter) { connections_ = std::move(counter); }
+  // For /metrics: the HTTP server's failed accept() calls (each followed by a backoff).
+  void set_accept_error_counter(std::function<int64_t()> counter) { accept_errors_ = std::move(counter); }
 
   // Whether no query ran for `quiet` (none is running and the last one ended
   // that long ago): when returning freed pages to the OS costs no query time.
@@ -138,6 +140,7 @@ class Service {
   const ServiceParts parts_;
   const ServiceOptions options_;
   std::function<int64_t()> connections_;
+  std::function<int64_t()> accept_errors_;
   std::atomic<int> running_{0};
   std::atomic<int64_t> last_query_end_ns_{0};
   std::atomic<int64_t> query_counter_{0};

@@ -20,9 +20,12 @@ thread_local bool inside_tracker = false;
 // MemoryLimitDeferral scopes open on this thread.
 thread_local int deferrals = 0;
 
+// Hands this thread's batched count to its tracker.
 void Flush() {
+  inside_tracker = true;
   if (current_tracker != nullptr && unflushed_bytes != 0) current_tracker->Add(unflushed_bytes);
   unflushed_bytes = 0;
+  inside_tracker = false;
 }
 
 // Counts a new block; throws MemoryLimitExceeded (after freeing it) when the
@@ -57,11 +60,7 @@ void CountAllocation(void* block) {
 void CountFree(void* block) {
   if (current_tracker == nullptr || inside_tracker) return;
   unflushed_bytes -= static_cast<int64_t>(malloc_usable_size(block));
-  if (unflushed_bytes <= -kMemoryTrackerBatch) {
-    inside_tracker = true;
-    Flush();
-    inside_tracker = false;
-  }
+  if (unflushed_bytes <= -kMemoryTrackerBatch) Flush();
 }
 
 void* Allocate(std::size_t size) {
@@ -105,9 +104,7 @@ bool MemoryTracker::TryAdd(int64_t bytes, std::string* error) {
       for (MemoryTracker* undo = this; undo != tracker->parent_; undo = undo->parent_) {
         undo->used_.fetch_sub(bytes, std::memory_order_relaxed);
       }
-      *error = absl::StrFormat("Memory limit (%s) exceeded: would use %s (attempt to allocate chunk of %d bytes), "
-                               "maximum: %s",
-                               tracker->description_, FormatBytes(now), bytes, FormatBytes(tracker->limit_));
+      *error = tracker->LimitError(now, absl::StrFormat("attempt to allocate chunk of %d bytes", bytes));
       return false;
     }
     int64_t peak = tracker->peak_.load(std::memory_order_relaxed);
@@ -129,12 +126,16 @@ bool MemoryTracker::WouldExceed(int64_t bytes, std::string* error) const {
   for (const MemoryTracker* tracker = this; tracker != nullptr; tracker = tracker->parent_) {
     const int64_t would = tracker->used() + bytes;
     if (tracker->limit_ > 0 && would > tracker->limit_) {
-      *error = absl::StrFormat("Memory limit (%s) exceeded: would use %s (a table growing by %d bytes), maximum: %s",
-                               tracker->description_, FormatBytes(would), bytes, FormatBytes(tracker->limit_));
+      *error = tracker->LimitError(would, absl::StrFormat("a table growing by %d bytes", bytes));
       return true;
     }
   }
   return false;
+}
+
+std::string MemoryTracker::LimitError(int64_t would_use, absl::string_view what) const {
+  return absl::StrFormat("Memory limit (%s) exceeded: would use %s (%s), maximum: %s", description_,
+                         FormatBytes(would_use), what, FormatBytes(limit_));
 }
 
 void MemoryTracker::MarkExceeded(const std::string& error) {
@@ -165,16 +166,12 @@ absl::Status CheckMemory(int64_t more_bytes) {
 }
 
 MemoryTrackerScope::MemoryTrackerScope(MemoryTracker* tracker) : previous_(current_tracker) {
-  inside_tracker = true;
   Flush();
-  inside_tracker = false;
   current_tracker = tracker;
 }
 
 MemoryTrackerScope::~MemoryTrackerScope() {
-  inside_tracker = true;
   Flush();
-  inside_tracker = false;
   current_tracker = previous_;
 }
 

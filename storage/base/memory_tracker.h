@@ -25,6 +25,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace mua {
 
@@ -69,6 +70,9 @@ class MemoryTracker {
 
   // Whether adding `bytes` would exceed a limit here or in a parent; *error says which.
   bool WouldExceed(int64_t bytes, std::string* error) const;
+
+  // ClickHouse's wording: "Memory limit (for query) exceeded: would use X (what), maximum: Y".
+  std::string LimitError(int64_t would_use, absl::string_view what) const;
 
   // Set when an allocation went past a limit without throwing (MemoryLimitDeferral).
   void MarkExceeded(const std::string& error);
