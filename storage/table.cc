@@ -9,6 +9,7 @@
 #include "storage/internal/head_segment.h"
 #include "storage/internal/partition.h"
 #include "storage/internal/sealed_segment.h"
+#include "storage/internal/user_profiles.h"
 
 namespace mua {
 namespace {
@@ -43,7 +44,8 @@ class DictionaryEncoder {
 
 }  // namespace
 
-Table::Table(TableOptions options) : options_(options) {
+Table::Table(TableOptions options)
+    : options_(options), profiles_(std::make_unique<storage_internal::UserProfileIndex>()) {
   MUA_CHECK(options_.segment_rows > 0, "segment_rows must be positive");
   for (ColumnId id : kAllColumns) {
     if (KindOf(id) == ColumnKind::kLowCardinality) {
@@ -86,6 +88,7 @@ absl::Status Table::Append(absl::Span<const EventRow> rows) {
   if (rows.empty()) return absl::OkStatus();
 
   absl::MutexLock lock(&append_mu_);
+  RefreshProfilesLocked();
   std::vector<EncodedRow> encoded(rows.size());
   DictionaryEncoder encoder;
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -101,6 +104,12 @@ absl::Status Table::Append(absl::Span<const EventRow> rows) {
     for (int slot = 0; slot < storage_internal::kNumStringColumns; ++slot) {
       out.strings[slot] = row.StringValue(storage_internal::kStringColumns[slot]);
     }
+    std::array<uint32_t, storage_internal::kProfileColumns.size()> latest;
+    for (size_t c = 0; c < latest.size(); ++c) {
+      const ColumnId id = storage_internal::kProfileColumns[c];
+      latest[c] = encoder.Encode(*dictionaries_[ColumnIndex(id)], ColumnIndex(id), row.StringValue(id));
+    }
+    profiles_->Add(out.user, out.event_time_ms, latest);
   }
 
   // Group row indices by day, keeping arrival order within a day. Batches
@@ -148,6 +157,7 @@ absl::StatusOr<uint64_t> Table::EraseUser(absl::string_view user_id) {
   absl::MutexLock lock(&append_mu_);
   const std::optional<uint32_t> user = user_index_.Find(user_id);
   if (!user.has_value()) return 0;
+  profiles_->Erase(*user);
   uint64_t erased = 0;
   absl::Status first_error;
   std::vector<std::shared_ptr<const PartitionState>> states;
@@ -173,6 +183,7 @@ std::vector<int32_t> Table::DropPartitionsBefore(int32_t first_kept_day) {
     published_.erase(partitions_.begin()->first);
     partitions_.erase(partitions_.begin());
   }
+  if (!dropped.empty()) profiles_stale_ = true;
   return dropped;
 }
 
@@ -189,6 +200,7 @@ std::shared_ptr<const PartitionState> Table::RestorePartition(
   absl::MutexLock lock(&append_mu_);
   storage_internal::Partition& partition = PartitionFor(day);
   const auto state = partition.Restore(std::move(segments), std::move(bitmaps), head_rows);
+  profiles_stale_ = true;
   NoteRetiredHeads(partition);
   Publish({&state, 1});
   return state;
@@ -248,6 +260,51 @@ TableSnapshot Table::Snapshot() const {
 
 uint64_t Table::row_count() const { return Snapshot().row_count(); }
 
+void Table::RefreshProfilesLocked() const {
+  if (!profiles_stale_) return;
+  profiles_stale_ = false;
+  profiles_->Clear();
+  const TableSnapshot snapshot = Snapshot();
+  ScanOptions options{.columns = {ColumnId::kEventTime, ColumnId::kUserId}};
+  for (ColumnId id : storage_internal::kProfileColumns) options.columns.Add(id);
+  ScanBuffers buffers;
+  std::array<uint32_t, storage_internal::kProfileColumns.size()> latest;
+  for (const BlockRef& ref : snapshot.ListBlocks(options).blocks) {
+    ScanBlock block;
+    // A block that does not decode is skipped: its rows are not served either.
+    if (!snapshot.ReadBlock(ref, options.columns, &buffers, &block).ok()) continue;
+    for (uint32_t row = 0; row < block.row_count; ++row) {
+      for (size_t c = 0; c < latest.size(); ++c) {
+        latest[c] = block.codes[ColumnIndex(storage_internal::kProfileColumns[c])][row];
+      }
+      profiles_->Add(block.users[row], block.event_time[row], latest);
+    }
+  }
+}
+
+std::vector<UserProfile> Table::UserProfiles() const {
+  std::vector<std::pair<uint32_t, storage_internal::ProfileEntry>> entries;
+  {
+    absl::MutexLock lock(&append_mu_);
+    RefreshProfilesLocked();
+    entries = profiles_->Copy();
+  }
+  std::vector<UserProfile> profiles;
+  profiles.reserve(entries.size());
+  for (const auto& [user, entry] : entries) {
+    UserProfile& profile = profiles.emplace_back();
+    profile.user_id = std::string(user_index_.Get(user));
+    profile.first_seen_ms = entry.first_seen_ms;
+    profile.last_seen_ms = entry.last_seen_ms;
+    profile.event_count = entry.event_count;
+    std::string* values[] = {&profile.platform, &profile.app_version, &profile.country, &profile.device_type};
+    for (size_t c = 0; c < entry.latest_codes.size(); ++c) {
+      *values[c] = std::string(dictionary(storage_internal::kProfileColumns[c]).Get(entry.latest_codes[c]));
+    }
+  }
+  return profiles;
+}
+
 std::vector<std::pair<int32_t, MemoryUsage>> Table::PartitionMemory() const {
   const TableSnapshot snapshot = Snapshot();
   std::vector<std::pair<int32_t, MemoryUsage>> result;
@@ -263,7 +320,7 @@ MemoryUsage Table::Memory() const {
   for (const auto& dictionary : dictionaries_) {
     if (dictionary) total.dictionary_bytes += dictionary->memory_bytes();
   }
-  total.user_index_bytes = user_index_.memory_bytes();
+  total.user_index_bytes = user_index_.memory_bytes() + profiles_->memory_bytes();
   return total;
 }
 

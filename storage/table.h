@@ -23,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -47,7 +48,22 @@ class SealedSegment;
 struct EncodedRow;
 struct PartitionState;
 struct UserBitmaps;
+class UserProfileIndex;
 }  // namespace storage_internal
+
+// One row of the built-in `user_profiles` table: a user's first and last event, how
+// many events they have, and the platform, app_version, country and device_type of
+// their latest event (by event_time).
+struct UserProfile {
+  std::string user_id;
+  int64_t first_seen_ms = 0;
+  int64_t last_seen_ms = 0;
+  uint64_t event_count = 0;
+  std::string platform;
+  std::string app_version;
+  std::string country;
+  std::string device_type;
+};
 
 struct TableOptions {
   // Rows a head collects before it seals into a segment. Larger segments
@@ -107,6 +123,10 @@ class Table {
 
   uint64_t row_count() const;
 
+  // Every user with events, by user number (first appearance). Kept by Append and
+  // EraseUser; rebuilt from the rows once after RestorePartition or retention.
+  std::vector<UserProfile> UserProfiles() const;
+
   // Bytes held per partition (by day) and in total (partitions + dictionaries
   // + user index); the total equals the sum of its parts.
   std::vector<std::pair<int32_t, MemoryUsage>> PartitionMemory() const;
@@ -127,12 +147,15 @@ class Table {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
   bool SealerHasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
   void RunSealer();  // the sealer thread's body
+  // Recomputes the profiles from the published rows when restored or dropped
+  // partitions made them stale.
+  void RefreshProfilesLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
 
   const TableOptions options_;
   std::array<std::unique_ptr<StringDictionary>, kNumColumns> dictionaries_;
   StringDictionary user_index_;
 
-  absl::Mutex append_mu_;  // one writer at a time (the sealer takes it only to install)
+  mutable absl::Mutex append_mu_;  // one writer at a time (the sealer takes it only to install)
   std::map<int32_t, std::unique_ptr<storage_internal::Partition>> partitions_
       ABSL_GUARDED_BY(append_mu_);
   // Days that may have retired heads (entries go stale when a head is sealed
@@ -141,6 +164,8 @@ class Table {
   bool stop_sealer_ ABSL_GUARDED_BY(append_mu_) = false;
   bool sealer_paused_ ABSL_GUARDED_BY(append_mu_) = false;
   std::thread sealer_;  // only with background_sealing
+  std::unique_ptr<storage_internal::UserProfileIndex> profiles_;
+  mutable bool profiles_stale_ ABSL_GUARDED_BY(append_mu_) = false;
 
   mutable absl::Mutex publish_mu_;  // guards the published states only: held for microseconds
   std::map<int32_t, std::shared_ptr<const storage_internal::PartitionState>> published_
