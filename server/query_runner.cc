@@ -27,10 +27,17 @@ bool StatementOnlyReads(StatementKind kind) {
     case StatementKind::kShowDatabases:
     case StatementKind::kDescribe:
     case StatementKind::kExplain:
+    case StatementKind::kShowCreateTable:
+    case StatementKind::kExistsTable:
       return true;
     case StatementKind::kInsert:
     case StatementKind::kDelete:
     case StatementKind::kSystem:
+    case StatementKind::kCreateTable:
+    case StatementKind::kDropTable:
+    case StatementKind::kTruncate:
+    case StatementKind::kInsertValues:
+    case StatementKind::kInsertSelect:
       return false;
   }
   return false;

@@ -51,6 +51,42 @@ const char* BinaryOpSql(BinaryOp op) {
   return "?";
 }
 
+const char* JoinKindSql(JoinKind kind) {
+  switch (kind) {
+    case JoinKind::kInner:
+      return "INNER";
+    case JoinKind::kLeft:
+      return "LEFT";
+    case JoinKind::kRight:
+      return "RIGHT";
+    case JoinKind::kFull:
+      return "FULL";
+    case JoinKind::kCross:
+      return "CROSS";
+  }
+  return "?";
+}
+
+const char* JoinStrictnessSql(JoinStrictness strictness) {
+  switch (strictness) {
+    case JoinStrictness::kDefault:
+      return "";
+    case JoinStrictness::kAll:
+      return "ALL";
+    case JoinStrictness::kAny:
+      return "ANY";
+    case JoinStrictness::kSemi:
+      return "SEMI";
+    case JoinStrictness::kAnti:
+      return "ANTI";
+  }
+  return "?";
+}
+
+const char* SetOperatorSql(SetOperator op) {
+  return op == SetOperator::kUnionAll ? "UNION ALL" : "UNION DISTINCT";
+}
+
 namespace {
 
 constexpr const char* kUnitNames[] = {"SECOND", "MINUTE", "HOUR",    "DAY",
@@ -118,9 +154,39 @@ bool SameLiteral(const LiteralExpr& a, const LiteralExpr& b) {
   return false;
 }
 
+bool SameOrderItem(const OrderItem& x, const OrderItem& y) {
+  return x.descending == y.descending && x.nulls == y.nulls && x.with_fill == y.with_fill &&
+         Same(x.expr, y.expr) && Same(x.fill_from, y.fill_from) && Same(x.fill_to, y.fill_to) &&
+         Same(x.fill_step, y.fill_step);
+}
+
+bool SameOrderBy(const std::vector<OrderItem>& a, const std::vector<OrderItem>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!SameOrderItem(a[i], b[i])) return false;
+  }
+  return true;
+}
+
+bool SameBound(const FrameBound& a, const FrameBound& b) {
+  return a.kind == b.kind && Same(a.offset, b.offset);
+}
+
+bool SameWindow(const WindowSpec& a, const WindowSpec& b) {
+  if (a.base != b.base || !Same(a.partition_by, b.partition_by) ||
+      !SameOrderBy(a.order_by, b.order_by) || a.frame.has_value() != b.frame.has_value()) {
+    return false;
+  }
+  return !a.frame.has_value() ||
+         (a.frame->units == b.frame->units && SameBound(a.frame->start, b.frame->start) &&
+          SameBound(a.frame->end, b.frame->end));
+}
+
 bool SameFunction(const FunctionExpr& a, const FunctionExpr& b) {
+  if ((a.over == nullptr) != (b.over == nullptr)) return false;
   return a.name == b.name && a.parametric == b.parametric && a.distinct == b.distinct &&
-         Same(a.parameters, b.parameters) && Same(a.args, b.args);
+         Same(a.parameters, b.parameters) && Same(a.args, b.args) &&
+         (a.over == nullptr || SameWindow(*a.over, *b.over));
 }
 
 bool SameCase(const CaseExpr& a, const CaseExpr& b) {
@@ -137,15 +203,52 @@ bool SameCase(const CaseExpr& a, const CaseExpr& b) {
   return true;
 }
 
-bool SameTableRef(const TableRef& a, const TableRef& b) {
-  return a.kind == b.kind && a.database == b.database && a.table == b.table &&
-         Same(a.subquery, b.subquery) && Same(a.function, b.function) && a.alias == b.alias;
+bool SameItems(const std::vector<SelectItem>& a, const std::vector<SelectItem>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].alias != b[i].alias || !Same(a[i].expr, b[i].expr)) return false;
+  }
+  return true;
+}
+
+// Iterative along the left spine of a join chain, so a long chain needs no deep recursion.
+bool SameTableRef(const TableRef* a, const TableRef* b) {
+  while (true) {
+    if ((a == nullptr) != (b == nullptr)) return false;
+    if (a == nullptr) return true;
+    if (a->kind != b->kind || a->database != b->database || a->table != b->table ||
+        !Same(a->subquery, b->subquery) || !Same(a->function, b->function) ||
+        a->alias != b->alias || a->join_kind != b->join_kind || a->strictness != b->strictness ||
+        a->global != b->global || a->comma != b->comma || !Same(a->on, b->on) ||
+        !Same(a->using_columns, b->using_columns) ||
+        !SameTableRef(a->right.get(), b->right.get())) {
+      return false;
+    }
+    a = a->left.get();
+    b = b->left.get();
+  }
+}
+
+bool SameArrayJoins(const std::vector<ArrayJoinClause>& a, const std::vector<ArrayJoinClause>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].left != b[i].left || !SameItems(a[i].items, b[i].items)) return false;
+  }
+  return true;
+}
+
+bool SameWindows(const std::vector<NamedWindow>& a, const std::vector<NamedWindow>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].name != b[i].name || !SameWindow(a[i].spec, b[i].spec)) return false;
+  }
+  return true;
 }
 
 bool SameCore(const SelectCore& a, const SelectCore& b) {
-  if (a.with.size() != b.with.size() || a.items.size() != b.items.size() ||
-      a.order_by.size() != b.order_by.size() || a.distinct != b.distinct ||
-      a.from.has_value() != b.from.has_value()) {
+  if (a.with.size() != b.with.size() || a.distinct != b.distinct ||
+      a.from.has_value() != b.from.has_value() || a.with_totals != b.with_totals ||
+      !Same(a.nested, b.nested)) {
     return false;
   }
   for (size_t i = 0; i < a.with.size(); ++i) {
@@ -154,19 +257,42 @@ bool SameCore(const SelectCore& a, const SelectCore& b) {
       return false;
     }
   }
-  for (size_t i = 0; i < a.items.size(); ++i) {
-    if (a.items[i].alias != b.items[i].alias || !Same(a.items[i].expr, b.items[i].expr)) {
+  return SameItems(a.items, b.items) && SameOrderBy(a.order_by, b.order_by) &&
+         (!a.from.has_value() || SameTableRef(&*a.from, &*b.from)) &&
+         SameArrayJoins(a.array_joins, b.array_joins) && Same(a.where, b.where) &&
+         Same(a.group_by, b.group_by) && Same(a.having, b.having) &&
+         SameWindows(a.windows, b.windows) && Same(a.limit_by_limit, b.limit_by_limit) &&
+         Same(a.limit_by_offset, b.limit_by_offset) && Same(a.limit_by, b.limit_by) &&
+         Same(a.limit, b.limit) && Same(a.offset, b.offset);
+}
+
+bool SameColumns(const std::vector<ColumnDefinition>& a, const std::vector<ColumnDefinition>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].name != b[i].name || a[i].type != b[i].type ||
+        a[i].default_kind != b[i].default_kind || !Same(a[i].default_expr, b[i].default_expr) ||
+        a[i].comment != b[i].comment) {
       return false;
     }
   }
-  for (size_t i = 0; i < a.order_by.size(); ++i) {
-    const OrderItem& x = a.order_by[i];
-    const OrderItem& y = b.order_by[i];
-    if (x.descending != y.descending || x.nulls != y.nulls || !Same(x.expr, y.expr)) return false;
+  return true;
+}
+
+bool SameSettings(const std::vector<Setting>& a, const std::vector<Setting>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].name != b[i].name || !Same(a[i].value, b[i].value)) return false;
   }
-  return (!a.from.has_value() || SameTableRef(*a.from, *b.from)) && Same(a.where, b.where) &&
-         Same(a.group_by, b.group_by) && Same(a.having, b.having) && Same(a.limit, b.limit) &&
-         Same(a.offset, b.offset);
+  return true;
+}
+
+bool SameCreate(const std::unique_ptr<CreateTable>& a, const std::unique_ptr<CreateTable>& b) {
+  if (a == nullptr || b == nullptr) return a == b;
+  return a->if_not_exists == b->if_not_exists && SameColumns(a->columns, b->columns) &&
+         a->engine == b->engine && Same(a->engine_args, b->engine_args) &&
+         Same(a->partition_by, b->partition_by) && Same(a->order_by, b->order_by) &&
+         Same(a->primary_key, b->primary_key) && SameSettings(a->settings, b->settings) &&
+         a->comment == b->comment;
 }
 
 }  // namespace
@@ -195,6 +321,7 @@ bool AstEquals(const Expr& a, const Expr& b) {
              Same(a.As<BinaryExpr>().right, b.As<BinaryExpr>().right);
     case ExprKind::kIn:
       return a.As<InExpr>().negated == b.As<InExpr>().negated &&
+             a.As<InExpr>().global == b.As<InExpr>().global &&
              Same(a.As<InExpr>().operand, b.As<InExpr>().operand) &&
              Same(a.As<InExpr>().set, b.As<InExpr>().set);
     case ExprKind::kBetween:
@@ -222,12 +349,15 @@ bool AstEquals(const Expr& a, const Expr& b) {
              Same(a.As<CastExpr>().operand, b.As<CastExpr>().operand);
     case ExprKind::kSubquery:
       return Same(a.As<SubqueryExpr>().query, b.As<SubqueryExpr>().query);
+    case ExprKind::kLambda:
+      return a.As<LambdaExpr>().params == b.As<LambdaExpr>().params &&
+             Same(a.As<LambdaExpr>().body, b.As<LambdaExpr>().body);
   }
   return false;
 }
 
 bool AstEquals(const SelectQuery& a, const SelectQuery& b) {
-  if (a.cores.size() != b.cores.size()) return false;
+  if (a.cores.size() != b.cores.size() || a.operators != b.operators) return false;
   for (size_t i = 0; i < a.cores.size(); ++i) {
     if (!SameCore(a.cores[i], b.cores[i])) return false;
   }
@@ -239,16 +369,15 @@ bool AstEquals(const Statement& a, const Statement& b) {
       a.table.table != b.table.table || a.show_database != b.show_database ||
       a.show_like != b.show_like || a.columns != b.columns || a.alter_syntax != b.alter_syntax ||
       a.format != b.format || a.settings.size() != b.settings.size() ||
-      a.system_command != b.system_command || a.system_argument != b.system_argument) {
+      a.system_command != b.system_command || a.system_argument != b.system_argument ||
+      a.if_exists != b.if_exists || a.values.size() != b.values.size()) {
     return false;
   }
-  for (size_t i = 0; i < a.settings.size(); ++i) {
-    if (a.settings[i].name != b.settings[i].name ||
-        !Same(a.settings[i].value, b.settings[i].value)) {
-      return false;
-    }
+  for (size_t i = 0; i < a.values.size(); ++i) {
+    if (!Same(a.values[i], b.values[i])) return false;
   }
-  return Same(a.query, b.query) && Same(a.where, b.where);
+  return SameSettings(a.settings, b.settings) && SameCreate(a.create, b.create) &&
+         Same(a.query, b.query) && Same(a.where, b.where);
 }
 
 }  // namespace mua

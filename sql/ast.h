@@ -14,6 +14,12 @@
 //     items: [{FunctionExpr{"quantile", parametric, parameters: [0.9], args: [x]}, "p"}],
 //     from: TableRef{kTable, table: "events"},
 //     where: BinaryExpr{kGreater, t, BinaryExpr{kSubtract, now(), IntervalExpr{7, kDay}}}}]}}
+//
+//   "FROM a AS x LEFT JOIN b USING (id) ARRAY JOIN tags AS tag" is
+//   from: TableRef{kJoin, join_kind: kLeft, left: {kTable "a" alias "x"}, right: {kTable "b"},
+//                  using_columns: [id]}, array_joins: [{items: [{tags, "tag"}]}]
+//   "rank() OVER (PARTITION BY u ORDER BY t)" is FunctionExpr{"rank", over: WindowSpec{...}};
+//   "arrayMap(x -> x * 2, arr)" has a LambdaExpr{params: [x], body: x * 2} as its first argument.
 #pragma once
 
 #include <cstddef>
@@ -53,6 +59,7 @@ enum class ExprKind : uint8_t {
   kSubscript,      // SubscriptExpr: base[index]
   kCast,           // CastExpr: CAST(x AS T), x::T
   kSubquery,       // SubqueryExpr: (SELECT ...)
+  kLambda,         // LambdaExpr: x -> body, (x, y) -> body; only as a function argument
 };
 
 struct Expr {
@@ -81,6 +88,52 @@ struct Expr {
 };
 
 using ExprPtr = std::unique_ptr<Expr>;
+
+enum class NullsOrder : uint8_t { kDefault, kFirst, kLast };
+
+// `expr [ASC|DESC] [NULLS FIRST|LAST] [WITH FILL [FROM a] [TO b] [STEP c]]`.
+struct OrderItem {
+  ExprPtr expr;
+  bool descending = false;
+  NullsOrder nulls = NullsOrder::kDefault;
+  bool with_fill = false;
+  ExprPtr fill_from;  // null when not written (also fill_to, fill_step)
+  ExprPtr fill_to;
+  ExprPtr fill_step;
+};
+
+enum class WindowFrameUnits : uint8_t { kRows, kRange };
+
+enum class FrameBoundKind : uint8_t {
+  kUnboundedPreceding,
+  kPreceding,  // offset PRECEDING
+  kCurrentRow,
+  kFollowing,  // offset FOLLOWING
+  kUnboundedFollowing,
+};
+
+struct FrameBound {
+  FrameBoundKind kind = FrameBoundKind::kCurrentRow;
+  ExprPtr offset;  // kPreceding and kFollowing only
+};
+
+// `ROWS BETWEEN start AND end`; `ROWS start` alone has end CURRENT ROW.
+struct WindowFrame {
+  SourcePos pos;
+  WindowFrameUnits units = WindowFrameUnits::kRows;
+  FrameBound start;
+  FrameBound end;
+};
+
+// The window of `f(...) OVER w`, `OVER (PARTITION BY ... ORDER BY ... frame)` or
+// `OVER (w ORDER BY ...)`, and of a `WINDOW w AS (...)` definition.
+struct WindowSpec {
+  SourcePos pos;
+  std::string base;  // a named window this one extends (OVER w: only this); empty when none
+  std::vector<ExprPtr> partition_by;
+  std::vector<OrderItem> order_by;
+  std::optional<WindowFrame> frame;  // nullopt: the default frame
+};
 
 enum class LiteralKind : uint8_t { kNull, kBool, kInt64, kUInt64, kFloat64, kString };
 
@@ -121,6 +174,8 @@ struct FunctionExpr final : Expr {
   std::vector<ExprPtr> parameters;
   std::vector<ExprPtr> args;
   bool distinct = false;  // f(DISTINCT args)
+  // Set for a window function call, `f(args) OVER ...`; null for a plain call.
+  std::unique_ptr<WindowSpec> over;
 };
 
 struct NamedArgumentExpr final : Expr {
@@ -171,14 +226,16 @@ struct BinaryExpr final : Expr {
   ExprPtr right;
 };
 
-// `set` is a TupleExpr for a list `IN (1, 2)`, a SubqueryExpr for
-// `IN (SELECT ...)`, and any other expression for a single value `IN (1)`.
+// `set` is a TupleExpr for a list `IN (1, 2)` (of TupleExprs for `(a, b) IN
+// ((1, 2), (3, 4))`), a SubqueryExpr for `IN (SELECT ...)`, a ColumnExpr for
+// `IN name` (a CTE or table), and any other expression for a single value `IN (1)`.
 struct InExpr final : Expr {
   static constexpr ExprKind kKind = ExprKind::kIn;
   explicit InExpr(SourcePos node_pos) : Expr(kKind, node_pos) {}
   ExprPtr operand;
   ExprPtr set;
   bool negated = false;
+  bool global = false;  // GLOBAL IN / GLOBAL NOT IN (same result on one server)
 };
 
 struct BetweenExpr final : Expr {
@@ -246,7 +303,8 @@ struct SubscriptExpr final : Expr {
 };
 
 // `type` is the ClickHouse type name, normalized: "Nullable(String)",
-// "DateTime64(3, 'UTC')", "Decimal(10, 2)".
+// "DateTime64(3, 'UTC')", "Decimal(10, 2)". A query parameter `{name:Type}`
+// becomes CAST('<value text>' AS Type): the value stays data, never SQL.
 struct CastExpr final : Expr {
   static constexpr ExprKind kKind = ExprKind::kCast;
   explicit CastExpr(SourcePos node_pos) : Expr(kKind, node_pos) {}
@@ -261,22 +319,53 @@ struct SubqueryExpr final : Expr {
   std::unique_ptr<SelectQuery> query;  // never null once parsed
 };
 
+// `x -> x * 2`, `(x, y) -> x + y`: a function argument (arrayMap, arrayFilter...).
+struct LambdaExpr final : Expr {
+  static constexpr ExprKind kKind = ExprKind::kLambda;
+  explicit LambdaExpr(SourcePos node_pos) : Expr(kKind, node_pos) {}
+  std::vector<std::string> params;  // at least one
+  ExprPtr body;
+};
+
 // Calls `fn(const Expr&)` on each direct child expression of `expr`, in source
-// order. A SubqueryExpr has none: its query is a separate tree.
+// order; a window function's PARTITION BY, ORDER BY and frame offsets come after
+// its arguments. A SubqueryExpr has none: its query is a separate tree.
 template <typename Fn>
 void ForEachChild(const Expr& expr, Fn&& fn);
 
-// `FROM events`, `FROM system.tables`, `FROM (SELECT ...) AS s`, `FROM funnel(...)`.
-enum class TableRefKind : uint8_t { kTable, kSubquery, kFunction };
+// `FROM events`, `FROM system.tables`, `FROM (SELECT ...) AS s`, `FROM funnel(...)`,
+// and joins of them: `FROM a JOIN b ON ... LEFT JOIN c USING (k)` is the left-deep
+// tree Join(Join(a, b), c).
+enum class TableRefKind : uint8_t { kTable, kSubquery, kFunction, kJoin };
+
+// `JOIN` and `INNER JOIN` are kInner; OUTER is implied by LEFT/RIGHT/FULL; a comma is kCross.
+enum class JoinKind : uint8_t { kInner, kLeft, kRight, kFull, kCross };
+// kDefault: none written (ALL unless a setting says otherwise).
+enum class JoinStrictness : uint8_t { kDefault, kAll, kAny, kSemi, kAnti };
+
+// Returns "INNER", "LEFT", "RIGHT", "FULL", "CROSS" / "", "ALL", "ANY", "SEMI", "ANTI".
+const char* JoinKindSql(JoinKind kind);
+const char* JoinStrictnessSql(JoinStrictness strictness);
 
 struct TableRef {
   TableRefKind kind = TableRefKind::kTable;
-  SourcePos pos;
+  SourcePos pos;  // kJoin: the JOIN keyword (or the comma)
   std::string database;                   // kTable: empty when unqualified
   std::string table;                      // kTable
   std::unique_ptr<SelectQuery> subquery;  // kSubquery
   ExprPtr function;   // kFunction: a FunctionExpr, args may be NamedArgumentExprs
-  std::string alias;  // empty when none
+  std::string alias;  // kTable, kSubquery, kFunction: empty when none
+
+  // kJoin: `left [GLOBAL] [kind] [strictness] JOIN right (ON on | USING (columns))`.
+  std::unique_ptr<TableRef> left;
+  std::unique_ptr<TableRef> right;
+  JoinKind join_kind = JoinKind::kInner;
+  JoinStrictness strictness = JoinStrictness::kDefault;
+  bool global = false;
+  bool comma = false;                  // written `a, b` (kCross)
+  ExprPtr on;                          // null without ON
+  std::vector<ExprPtr> using_columns;  // USING (a, b): unqualified ColumnExprs; empty without USING
+  uint32_t height = 1;                 // joins nested on the left count; see kMaxAstHeight
 };
 
 // `WITH expr AS name` (expr set) or `WITH name AS (SELECT ...)` (subquery set).
@@ -293,34 +382,61 @@ struct SelectItem {
   SourcePos alias_pos;
 };
 
-enum class NullsOrder : uint8_t { kDefault, kFirst, kLast };
-
-struct OrderItem {
-  ExprPtr expr;
-  bool descending = false;
-  NullsOrder nulls = NullsOrder::kDefault;
+// `[LEFT] ARRAY JOIN arr [AS a], [1, 2] AS b`.
+struct ArrayJoinClause {
+  SourcePos pos;
+  bool left = false;
+  std::vector<SelectItem> items;  // at least one
 };
 
-// One SELECT block with its own clauses. `LIMIT m, n` is stored as offset m, limit n.
+// `WINDOW w AS (PARTITION BY ...)`.
+struct NamedWindow {
+  SourcePos pos;
+  std::string name;
+  WindowSpec spec;
+};
+
+// One SELECT block with its own clauses, in ClickHouse's order. `LIMIT m, n` is
+// stored as offset m, limit n (likewise for LIMIT ... BY).
 struct SelectCore {
   SourcePos pos;
   std::vector<WithItem> with;
   bool distinct = false;
   std::vector<SelectItem> items;  // at least one
   std::optional<TableRef> from;
+  std::vector<ArrayJoinClause> array_joins;  // after FROM and its joins, in order
   ExprPtr where;
   std::vector<ExprPtr> group_by;  // a number literal is a position
+  bool with_totals = false;       // WITH TOTALS (after GROUP BY)
   ExprPtr having;
+  std::vector<NamedWindow> windows;  // WINDOW w AS (...), ...
   std::vector<OrderItem> order_by;
+  ExprPtr limit_by_limit;          // LIMIT n [OFFSET m] BY exprs: null when none
+  ExprPtr limit_by_offset;         // null when none
+  std::vector<ExprPtr> limit_by;   // the BY expressions; set with limit_by_limit
   ExprPtr limit;   // null when none
   ExprPtr offset;  // null when none; set only with limit
+
+  // A parenthesized set operation used as one operand of another, e.g. the
+  // right side of `A UNION ALL (B UNION DISTINCT C)`. When set, no other field
+  // is. A parenthesized single SELECT is stored as a plain core.
+  std::unique_ptr<SelectQuery> nested;
 };
 
-// SELECT ... [UNION ALL SELECT ...].
+enum class SetOperator : uint8_t { kUnionAll, kUnionDistinct };
+
+// Returns "UNION ALL" or "UNION DISTINCT".
+const char* SetOperatorSql(SetOperator op);
+
+// SELECT ... [UNION ALL|DISTINCT SELECT ...], left-associative:
+// cores [A, B, C] with operators [ALL, DISTINCT] is (A UNION ALL B) UNION DISTINCT C.
+// A bare UNION takes the union_default_mode setting of the statement's SETTINGS
+// (an error without it, as in ClickHouse), so the tree always says which.
 struct SelectQuery {
   SourcePos pos;
-  std::vector<SelectCore> cores;  // at least one; more are UNION ALL
-  uint32_t height = 1;            // as Expr::height
+  std::vector<SelectCore> cores;       // at least one
+  std::vector<SetOperator> operators;  // cores.size() - 1 of them
+  uint32_t height = 1;                 // as Expr::height
 };
 
 enum class StatementKind : uint8_t {
@@ -332,6 +448,13 @@ enum class StatementKind : uint8_t {
   kInsert,         // table, columns, format (the input format), data_offset
   kDelete,         // table, where, alter_syntax
   kSystem,         // system_command, system_argument (SYSTEM ..., KILL QUERY)
+  kCreateTable,    // table, create
+  kDropTable,      // table, if_exists
+  kTruncate,       // table, if_exists
+  kShowCreateTable,  // table
+  kExistsTable,    // table
+  kInsertValues,   // table, columns, values (INSERT ... VALUES (...), (...))
+  kInsertSelect,   // table, columns, query (INSERT ... SELECT ...)
 };
 
 enum class ExplainKind : uint8_t { kPlan, kSyntax };
@@ -346,6 +469,35 @@ struct Setting {
   SourcePos pos;
   std::string name;
   ExprPtr value;
+};
+
+// A column of CREATE TABLE: `name Type [DEFAULT|MATERIALIZED|ALIAS expr] [COMMENT 's']`.
+enum class ColumnDefaultKind : uint8_t { kNone, kDefault, kMaterialized, kAlias };
+
+struct ColumnDefinition {
+  SourcePos pos;
+  std::string name;
+  std::string type;  // normalized as CastExpr::type: "Nullable(String)", "Decimal(10, 2)"
+  SourcePos type_pos;
+  ColumnDefaultKind default_kind = ColumnDefaultKind::kNone;
+  ExprPtr default_expr;  // set unless kNone
+  std::string comment;
+};
+
+// `CREATE TABLE [IF NOT EXISTS] t (columns) ENGINE = E[(args)] [PARTITION BY x]
+// [ORDER BY x] [PRIMARY KEY x] [SETTINGS k = v, ...] [COMMENT 's']`. Whether
+// the engine, types and keys are acceptable is the executor's call.
+struct CreateTable {
+  bool if_not_exists = false;
+  std::vector<ColumnDefinition> columns;  // at least one
+  SourcePos engine_pos;
+  std::string engine;                // as written ("MergeTree"); empty without ENGINE
+  std::vector<ExprPtr> engine_args;  // ENGINE = MergeTree() has none
+  ExprPtr partition_by;              // null when none (also order_by, primary_key)
+  ExprPtr order_by;                  // ORDER BY (a, b) is a TupleExpr, tuple() a FunctionExpr
+  ExprPtr primary_key;
+  std::vector<Setting> settings;  // the table's SETTINGS (not the statement's)
+  std::string comment;
 };
 
 struct Statement {
@@ -364,6 +516,9 @@ struct Statement {
   std::string system_argument;  // KILL QUERY WHERE query_id = 'ID' -> ID
   std::string format;      // FORMAT name; empty when none
   size_t data_offset = 0;  // kInsert: where the data begins in the parsed text
+  bool if_exists = false;  // DROP TABLE / TRUNCATE ... IF EXISTS
+  std::unique_ptr<CreateTable> create;       // kCreateTable
+  std::vector<std::vector<ExprPtr>> values;  // kInsertValues: the rows, each one expression a column
 };
 
 // Structural equality that ignores positions, heights and data_offset
@@ -383,10 +538,25 @@ void ForEachChild(const Expr& expr, Fn&& fn) {
     case ExprKind::kStar:
     case ExprKind::kSubquery:
       break;
-    case ExprKind::kFunction:
-      for (const ExprPtr& child : expr.As<FunctionExpr>().parameters) visit(child);
-      for (const ExprPtr& child : expr.As<FunctionExpr>().args) visit(child);
+    case ExprKind::kFunction: {
+      const FunctionExpr& function = expr.As<FunctionExpr>();
+      for (const ExprPtr& child : function.parameters) visit(child);
+      for (const ExprPtr& child : function.args) visit(child);
+      if (function.over != nullptr) {
+        for (const ExprPtr& child : function.over->partition_by) visit(child);
+        for (const OrderItem& item : function.over->order_by) {
+          visit(item.expr);
+          visit(item.fill_from);
+          visit(item.fill_to);
+          visit(item.fill_step);
+        }
+        if (function.over->frame.has_value()) {
+          visit(function.over->frame->start.offset);
+          visit(function.over->frame->end.offset);
+        }
+      }
       break;
+    }
     case ExprKind::kNamedArgument:
       visit(expr.As<NamedArgumentExpr>().value);
       break;
@@ -434,6 +604,9 @@ void ForEachChild(const Expr& expr, Fn&& fn) {
       break;
     case ExprKind::kCast:
       visit(expr.As<CastExpr>().operand);
+      break;
+    case ExprKind::kLambda:
+      visit(expr.As<LambdaExpr>().body);
       break;
   }
 }

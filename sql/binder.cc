@@ -159,6 +159,31 @@ struct CteDefinition {
 };
 struct CteMap : std::map<std::string, CteDefinition, std::less<>> {};
 
+static bool HasWindowFunction(const Expr& expr) {
+  if (expr.kind == ExprKind::kFunction && expr.As<FunctionExpr>().over != nullptr) return true;
+  bool found = false;
+  ForEachChild(expr, [&found](const Expr& child) { found = found || HasWindowFunction(child); });
+  return found;
+}
+
+// Syntax the parser accepts before the planner implements it: refused, never ignored.
+static absl::Status RejectUnsupportedSyntax(const SelectCore& core) {
+  const char* what = !core.array_joins.empty()        ? "ARRAY JOIN"
+                     : core.with_totals               ? "WITH TOTALS"
+                     : !core.windows.empty()          ? "WINDOW"
+                     : core.limit_by_limit != nullptr ? "LIMIT BY"
+                     : core.nested != nullptr         ? "a parenthesized UNION"
+                                                      : nullptr;
+  for (const OrderItem& item : core.order_by) {
+    if (item.with_fill && what == nullptr) what = "WITH FILL";
+  }
+  for (const SelectItem& item : core.items) {
+    if (HasWindowFunction(*item.expr) && what == nullptr) what = "window functions (OVER)";
+  }
+  if (what == nullptr) return absl::OkStatus();
+  return ErrorAt(core.pos, absl::StatusCode::kUnimplemented, absl::StrCat(what, " is not supported yet"));
+}
+
 absl::StatusOr<std::shared_ptr<const SelectPlan>> BindQuery(const SelectQuery& query,
                                                             const BindContext& context,
                                                             const CteMap& ctes);
@@ -287,6 +312,8 @@ absl::Status SelectBinder::BindFrom() {
                      absl::StrCat("Unknown table function ", function.name));
     }
     case TableRefKind::kTable: break;
+    case TableRefKind::kJoin:
+      return ErrorAt(from.pos, absl::StatusCode::kUnimplemented, "JOIN is not supported yet");
   }
   const std::string& database = from.database;
   const std::string& table = from.table;
@@ -1115,6 +1142,8 @@ absl::StatusOr<BoundExprPtr> SelectBinder::BindExpr(const Expr& expr, Phase phas
       return BindCall(absl::StrCat("to", type), {*operand}, expr.pos, ClickHouseColumnName(expr));
     }
     case ExprKind::kSubquery: return BindScalarSubquery(expr.As<SubqueryExpr>());
+    case ExprKind::kLambda:
+      return ErrorAt(expr.pos, absl::StatusCode::kUnimplemented, "lambda functions are not supported yet");
   }
   return absl::InternalError("unknown expression kind");
 }
@@ -1620,6 +1649,7 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> BindQuery(const SelectQuery& q
   }
   if (context.execution != nullptr) MUA_RETURN_IF_ERROR(CheckInterrupted(*context.execution));
   const SelectCore& core = query.cores[0];
+  MUA_RETURN_IF_ERROR(RejectUnsupportedSyntax(core));
   auto scope = std::make_shared<const CteMap>(outer_ctes);
   for (const WithItem& item : core.with) {
     if (item.subquery == nullptr) continue;

@@ -98,7 +98,16 @@ class Printer {
   void Case(const CaseExpr& node);
   void Core(const SelectCore& core);
   void From(const TableRef& from);
+  void TableFactor(const TableRef& ref);
+  void Join(const TableRef& join);
+  void ArrayJoins(const SelectCore& core);
+  void OrderBy(const std::vector<OrderItem>& order_by);
+  void Window(const WindowSpec& spec);
+  void Frame(const WindowFrame& frame);
+  void Bound(const FrameBound& bound);
   void Limit(const SelectCore& core);
+  void Create(const mua::Statement& statement);
+  void Settings(const std::vector<Setting>& settings);
   void OutputClauses(const mua::Statement& statement);
 
   std::string out_;
@@ -208,6 +217,20 @@ void Printer::Expr(const mua::Expr& expr) {
       Query(*expr.As<SubqueryExpr>().query);
       out_ += ')';
       return;
+    case ExprKind::kLambda: {
+      const LambdaExpr& lambda = expr.As<LambdaExpr>();
+      if (lambda.params.size() == 1) {
+        out_ += Name(lambda.params[0]);
+      } else {
+        for (size_t i = 0; i < lambda.params.size(); ++i) {
+          absl::StrAppend(&out_, i == 0 ? "(" : ", ", Name(lambda.params[i]));
+        }
+        out_ += ')';
+      }
+      out_ += " -> ";
+      Expr(*lambda.body);
+      return;
+    }
   }
 }
 
@@ -249,6 +272,64 @@ void Printer::Function(const FunctionExpr& function) {
   out_ += function.distinct ? "(DISTINCT " : "(";
   List(function.args);
   out_ += ')';
+  if (function.over != nullptr) {
+    out_ += " OVER ";
+    Window(*function.over);
+  }
+}
+
+void Printer::Window(const WindowSpec& spec) {
+  bool only_base = !spec.base.empty() && spec.partition_by.empty() && spec.order_by.empty() &&
+                   !spec.frame.has_value();
+  if (only_base) {
+    out_ += Name(spec.base);
+    return;
+  }
+  out_ += '(';
+  const size_t start = out_.size();
+  if (!spec.base.empty()) out_ += Name(spec.base);
+  if (!spec.partition_by.empty()) {
+    out_ += out_.size() > start ? " PARTITION BY " : "PARTITION BY ";
+    List(spec.partition_by);
+  }
+  if (!spec.order_by.empty()) {
+    if (out_.size() > start) out_ += ' ';
+    OrderBy(spec.order_by);
+  }
+  if (spec.frame.has_value()) {
+    if (out_.size() > start) out_ += ' ';
+    Frame(*spec.frame);
+  }
+  out_ += ')';
+}
+
+void Printer::Frame(const WindowFrame& frame) {
+  out_ += frame.units == WindowFrameUnits::kRows ? "ROWS BETWEEN " : "RANGE BETWEEN ";
+  Bound(frame.start);
+  out_ += " AND ";
+  Bound(frame.end);
+}
+
+void Printer::Bound(const FrameBound& bound) {
+  switch (bound.kind) {
+    case FrameBoundKind::kUnboundedPreceding:
+      out_ += "UNBOUNDED PRECEDING";
+      return;
+    case FrameBoundKind::kPreceding:
+      Child(*bound.offset, sql_internal::kPrecUnary);
+      out_ += " PRECEDING";
+      return;
+    case FrameBoundKind::kCurrentRow:
+      out_ += "CURRENT ROW";
+      return;
+    case FrameBoundKind::kFollowing:
+      Child(*bound.offset, sql_internal::kPrecUnary);
+      out_ += " FOLLOWING";
+      return;
+    case FrameBoundKind::kUnboundedFollowing:
+      out_ += "UNBOUNDED FOLLOWING";
+      return;
+  }
 }
 
 void Printer::Negate(const mua::Expr& operand) {
@@ -278,6 +359,7 @@ void Printer::Binary(const BinaryExpr& binary) {
 
 void Printer::In(const InExpr& in) {
   Child(*in.operand, sql_internal::kPrecCompare);
+  if (in.global) out_ += " GLOBAL";
   out_ += in.negated ? " NOT IN " : " IN ";
   if (in.set->kind == ExprKind::kTuple || in.set->kind == ExprKind::kSubquery) {
     return Expr(*in.set);
@@ -308,12 +390,39 @@ void Printer::Case(const CaseExpr& node) {
 
 void Printer::Query(const SelectQuery& query) {
   for (size_t i = 0; i < query.cores.size(); ++i) {
-    if (i > 0) out_ += " UNION ALL ";
+    if (i > 0) absl::StrAppend(&out_, " ", SetOperatorSql(query.operators[i - 1]), " ");
     Core(query.cores[i]);
   }
 }
 
+void Printer::OrderBy(const std::vector<OrderItem>& order_by) {
+  for (size_t i = 0; i < order_by.size(); ++i) {
+    const OrderItem& item = order_by[i];
+    out_ += i == 0 ? "ORDER BY " : ", ";
+    Expr(*item.expr);
+    if (item.descending) out_ += " DESC";
+    if (item.nulls != NullsOrder::kDefault) {
+      out_ += item.nulls == NullsOrder::kFirst ? " NULLS FIRST" : " NULLS LAST";
+    }
+    if (!item.with_fill) continue;
+    out_ += " WITH FILL";
+    const std::pair<const char*, const ExprPtr*> parts[] = {
+        {" FROM ", &item.fill_from}, {" TO ", &item.fill_to}, {" STEP ", &item.fill_step}};
+    for (const auto& [keyword, value] : parts) {
+      if (*value == nullptr) continue;
+      out_ += keyword;
+      Expr(**value);
+    }
+  }
+}
+
 void Printer::Core(const SelectCore& core) {
+  if (core.nested != nullptr) {
+    out_ += '(';
+    Query(*core.nested);
+    out_ += ')';
+    return;
+  }
   for (size_t i = 0; i < core.with.size(); ++i) {
     const WithItem& item = core.with[i];
     out_ += i == 0 ? "WITH " : ", ";
@@ -334,6 +443,7 @@ void Printer::Core(const SelectCore& core) {
     if (!core.items[i].alias.empty()) absl::StrAppend(&out_, " AS ", Name(core.items[i].alias));
   }
   if (core.from.has_value()) From(*core.from);
+  ArrayJoins(core);
   if (core.where != nullptr) {
     out_ += " WHERE ";
     Expr(*core.where);
@@ -342,41 +452,116 @@ void Printer::Core(const SelectCore& core) {
     out_ += " GROUP BY ";
     List(core.group_by);
   }
+  if (core.with_totals) out_ += " WITH TOTALS";
   if (core.having != nullptr) {
     out_ += " HAVING ";
     Expr(*core.having);
   }
-  for (size_t i = 0; i < core.order_by.size(); ++i) {
-    const OrderItem& item = core.order_by[i];
-    out_ += i == 0 ? " ORDER BY " : ", ";
-    Expr(*item.expr);
-    if (item.descending) out_ += " DESC";
-    if (item.nulls != NullsOrder::kDefault) {
-      out_ += item.nulls == NullsOrder::kFirst ? " NULLS FIRST" : " NULLS LAST";
+  for (size_t i = 0; i < core.windows.size(); ++i) {
+    absl::StrAppend(&out_, i == 0 ? " WINDOW " : ", ", Name(core.windows[i].name), " AS ");
+    // A definition is always parenthesized, even when it only names another window.
+    if (core.windows[i].spec.partition_by.empty() && core.windows[i].spec.order_by.empty() &&
+        !core.windows[i].spec.frame.has_value()) {
+      absl::StrAppend(&out_, "(", core.windows[i].spec.base.empty()
+                                      ? ""
+                                      : Name(core.windows[i].spec.base),
+                      ")");
+    } else {
+      Window(core.windows[i].spec);
     }
+  }
+  if (!core.order_by.empty()) {
+    out_ += ' ';
+    OrderBy(core.order_by);
   }
   Limit(core);
 }
 
 void Printer::From(const TableRef& from) {
   out_ += " FROM ";
-  switch (from.kind) {
+  if (from.kind == TableRefKind::kJoin) return Join(from);
+  TableFactor(from);
+}
+
+void Printer::TableFactor(const TableRef& ref) {
+  switch (ref.kind) {
     case TableRefKind::kTable:
-      out_ += TableNameSql(from.database, from.table);
+      out_ += TableNameSql(ref.database, ref.table);
       break;
     case TableRefKind::kSubquery:
       out_ += '(';
-      Query(*from.subquery);
+      Query(*ref.subquery);
       out_ += ')';
       break;
     case TableRefKind::kFunction:
-      Expr(*from.function);
+      Expr(*ref.function);
       break;
+    case TableRefKind::kJoin:
+      // Joins nest only on the left (see Join); a right side is never a join.
+      out_ += "(?)";
+      return;
   }
-  if (!from.alias.empty()) absl::StrAppend(&out_, " AS ", Name(from.alias));
+  if (!ref.alias.empty()) absl::StrAppend(&out_, " AS ", Name(ref.alias));
+}
+
+// Left-deep chains print left to right without recursing on their length.
+void Printer::Join(const TableRef& join) {
+  std::vector<const TableRef*> chain;
+  const TableRef* leftmost = &join;
+  while (leftmost->kind == TableRefKind::kJoin) {
+    chain.push_back(leftmost);
+    leftmost = leftmost->left.get();
+  }
+  TableFactor(*leftmost);
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    const TableRef& node = **it;
+    if (node.comma) {
+      out_ += ", ";
+    } else {
+      out_ += ' ';
+      // ClickHouse's own order: GLOBAL ANY LEFT JOIN.
+      if (node.global) out_ += "GLOBAL ";
+      if (node.strictness != JoinStrictness::kDefault) {
+        absl::StrAppend(&out_, JoinStrictnessSql(node.strictness), " ");
+      }
+      absl::StrAppend(&out_, JoinKindSql(node.join_kind), " JOIN ");
+    }
+    TableFactor(*node.right);
+    if (node.on != nullptr) {
+      out_ += " ON ";
+      Expr(*node.on);
+    } else if (!node.using_columns.empty()) {
+      out_ += " USING (";
+      List(node.using_columns);
+      out_ += ')';
+    }
+  }
+}
+
+void Printer::ArrayJoins(const SelectCore& core) {
+  for (const ArrayJoinClause& clause : core.array_joins) {
+    out_ += clause.left ? " LEFT ARRAY JOIN " : " ARRAY JOIN ";
+    for (size_t i = 0; i < clause.items.size(); ++i) {
+      if (i > 0) out_ += ", ";
+      Expr(*clause.items[i].expr);
+      if (!clause.items[i].alias.empty()) {
+        absl::StrAppend(&out_, " AS ", Name(clause.items[i].alias));
+      }
+    }
+  }
 }
 
 void Printer::Limit(const SelectCore& core) {
+  if (core.limit_by_limit != nullptr) {
+    out_ += " LIMIT ";
+    Expr(*core.limit_by_limit);
+    if (core.limit_by_offset != nullptr) {
+      out_ += " OFFSET ";
+      Expr(*core.limit_by_offset);
+    }
+    out_ += " BY ";
+    List(core.limit_by);
+  }
   if (core.limit == nullptr) return;
   out_ += " LIMIT ";
   Expr(*core.limit);
@@ -434,16 +619,99 @@ void Printer::Statement(const mua::Statement& statement) {
                       statement.alter_syntax ? " DELETE WHERE " : " WHERE ");
       Expr(*statement.where);
       break;
+    case StatementKind::kCreateTable:
+      Create(statement);
+      break;
+    case StatementKind::kDropTable:
+    case StatementKind::kTruncate:
+      absl::StrAppend(&out_,
+                      statement.kind == StatementKind::kDropTable ? "DROP TABLE " : "TRUNCATE TABLE ",
+                      statement.if_exists ? "IF EXISTS " : "",
+                      TableNameSql(statement.table.database, statement.table.table));
+      break;
+    case StatementKind::kShowCreateTable:
+    case StatementKind::kExistsTable:
+      absl::StrAppend(&out_,
+                      statement.kind == StatementKind::kExistsTable ? "EXISTS TABLE "
+                                                                    : "SHOW CREATE TABLE ",
+                      TableNameSql(statement.table.database, statement.table.table));
+      break;
+    case StatementKind::kInsertValues:
+    case StatementKind::kInsertSelect:
+      absl::StrAppend(&out_, "INSERT INTO ",
+                      TableNameSql(statement.table.database, statement.table.table));
+      for (size_t i = 0; i < statement.columns.size(); ++i) {
+        absl::StrAppend(&out_, i == 0 ? " (" : ", ", Name(statement.columns[i]));
+      }
+      if (!statement.columns.empty()) out_ += ')';
+      if (statement.kind == StatementKind::kInsertSelect) {
+        out_ += ' ';
+        Query(*statement.query);
+        break;
+      }
+      out_ += " VALUES";
+      for (size_t i = 0; i < statement.values.size(); ++i) {
+        out_ += i == 0 ? " (" : ", (";
+        List(statement.values[i]);
+        out_ += ')';
+      }
+      break;
   }
   OutputClauses(statement);
 }
 
-void Printer::OutputClauses(const mua::Statement& statement) {
-  for (size_t i = 0; i < statement.settings.size(); ++i) {
-    const Setting& setting = statement.settings[i];
+void Printer::Create(const mua::Statement& statement) {
+  const CreateTable& create = *statement.create;
+  absl::StrAppend(&out_, "CREATE TABLE ", create.if_not_exists ? "IF NOT EXISTS " : "",
+                  TableNameSql(statement.table.database, statement.table.table), " (");
+  for (size_t i = 0; i < create.columns.size(); ++i) {
+    const ColumnDefinition& column = create.columns[i];
+    absl::StrAppend(&out_, i == 0 ? "" : ", ", Name(column.name), " ", column.type);
+    static constexpr const char* kDefaultKeywords[] = {"", " DEFAULT ", " MATERIALIZED ",
+                                                       " ALIAS "};
+    if (column.default_kind != ColumnDefaultKind::kNone) {
+      out_ += kDefaultKeywords[static_cast<int>(column.default_kind)];
+      Expr(*column.default_expr);
+    }
+    if (!column.comment.empty()) {
+      out_ += " COMMENT ";
+      AppendEscaped(column.comment, '\'', &out_);
+    }
+  }
+  out_ += ')';
+  if (!create.engine.empty()) {
+    absl::StrAppend(&out_, " ENGINE = ", LooseName(create.engine, false));
+    if (!create.engine_args.empty()) {
+      out_ += '(';
+      List(create.engine_args);
+      out_ += ')';
+    }
+  }
+  const std::pair<const char*, const ExprPtr*> keys[] = {{" PARTITION BY ", &create.partition_by},
+                                                         {" ORDER BY ", &create.order_by},
+                                                         {" PRIMARY KEY ", &create.primary_key}};
+  for (const auto& [keyword, value] : keys) {
+    if (*value == nullptr) continue;
+    out_ += keyword;
+    Expr(**value);
+  }
+  Settings(create.settings);
+  if (!create.comment.empty()) {
+    out_ += " COMMENT ";
+    AppendEscaped(create.comment, '\'', &out_);
+  }
+}
+
+void Printer::Settings(const std::vector<Setting>& settings) {
+  for (size_t i = 0; i < settings.size(); ++i) {
+    const Setting& setting = settings[i];
     absl::StrAppend(&out_, i == 0 ? " SETTINGS " : ", ", LooseName(setting.name, false), " = ");
     Expr(*setting.value);
   }
+}
+
+void Printer::OutputClauses(const mua::Statement& statement) {
+  Settings(statement.settings);
   if (!statement.format.empty()) {
     absl::StrAppend(&out_, " FORMAT ", LooseName(statement.format, false));
   }

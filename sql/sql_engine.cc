@@ -197,6 +197,15 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(absl::string_view sql,
       output.result = std::move(result);
       break;
     }
+    case StatementKind::kCreateTable:
+    case StatementKind::kDropTable:
+    case StatementKind::kTruncate:
+    case StatementKind::kShowCreateTable:
+    case StatementKind::kExistsTable:
+    case StatementKind::kInsertValues:
+    case StatementKind::kInsertSelect:
+      return MakeSqlError(absl::StatusCode::kUnimplemented, statement.pos,
+                          "this statement is not supported yet");
   }
   if (options.max_result_rows > 0 && output.result.row_count > options.max_result_rows) {
     return absl::ResourceExhaustedError(absl::StrCat("Limit for result exceeded: ", output.result.row_count,

@@ -45,6 +45,45 @@ std::string IntervalFunction(IntervalUnit unit) {
   return absl::StrCat("toInterval", kNames[static_cast<int>(unit)]);
 }
 
+const char* BoundName(const FrameBound& bound) {
+  switch (bound.kind) {
+    case FrameBoundKind::kUnboundedPreceding: return "UNBOUNDED PRECEDING";
+    case FrameBoundKind::kPreceding: return " PRECEDING";
+    case FrameBoundKind::kCurrentRow: return "CURRENT ROW";
+    case FrameBoundKind::kFollowing: return " FOLLOWING";
+    case FrameBoundKind::kUnboundedFollowing: return "UNBOUNDED FOLLOWING";
+  }
+  return "?";
+}
+
+std::string BoundText(const FrameBound& bound) {
+  if (bound.offset == nullptr) return BoundName(bound);
+  return absl::StrCat(ClickHouseColumnName(*bound.offset), BoundName(bound));
+}
+
+// As ClickHouse names `f() OVER (...)` columns: directions spelled out, the frame when written.
+std::string WindowName(const WindowSpec& spec) {
+  if (!spec.base.empty() && spec.partition_by.empty() && spec.order_by.empty() &&
+      !spec.frame.has_value()) {
+    return spec.base;
+  }
+  std::vector<std::string> parts;
+  if (!spec.base.empty()) parts.push_back(spec.base);
+  if (!spec.partition_by.empty()) parts.push_back(absl::StrCat("PARTITION BY ", Join(spec.partition_by)));
+  if (!spec.order_by.empty()) {
+    std::vector<std::string> items;
+    for (const OrderItem& item : spec.order_by) {
+      items.push_back(absl::StrCat(ClickHouseColumnName(*item.expr), item.descending ? " DESC" : " ASC"));
+    }
+    parts.push_back(absl::StrCat("ORDER BY ", absl::StrJoin(items, ", ")));
+  }
+  if (spec.frame.has_value()) {
+    parts.push_back(absl::StrCat(spec.frame->units == WindowFrameUnits::kRows ? "ROWS" : "RANGE", " BETWEEN ",
+                                 BoundText(spec.frame->start), " AND ", BoundText(spec.frame->end)));
+  }
+  return absl::StrCat("(", absl::StrJoin(parts, " "), ")");
+}
+
 }  // namespace
 
 std::string ClickHouseColumnName(const Expr& expr) {
@@ -73,10 +112,12 @@ std::string ClickHouseColumnName(const Expr& expr) {
       if (function.distinct) {
         name = absl::StrCat(name, "Distinct");
       }
-      if (function.parametric) {
-        return absl::StrCat(name, "(", Join(function.parameters), ")(", Join(function.args), ")");
-      }
-      return absl::StrCat(name, "(", Join(function.args), ")");
+      std::string call =
+          function.parametric
+              ? absl::StrCat(name, "(", Join(function.parameters), ")(", Join(function.args), ")")
+              : absl::StrCat(name, "(", Join(function.args), ")");
+      if (function.over != nullptr) absl::StrAppend(&call, " OVER ", WindowName(*function.over));
+      return call;
     }
     case ExprKind::kNamedArgument: {
       const auto& named = expr.As<NamedArgumentExpr>();
@@ -147,6 +188,11 @@ std::string ClickHouseColumnName(const Expr& expr) {
       return absl::StrCat("CAST(", ClickHouseColumnName(*cast.operand), ", '", cast.type, "')");
     }
     case ExprKind::kSubquery: return "_subquery";
+    case ExprKind::kLambda: {
+      const auto& lambda = expr.As<LambdaExpr>();
+      return absl::StrCat("lambda(tuple(", absl::StrJoin(lambda.params, ", "), "), ",
+                          ClickHouseColumnName(*lambda.body), ")");
+    }
   }
   return "?";
 }
