@@ -25,6 +25,8 @@ enum class FileKind : uint32_t {
   kHeadChunk = 3,   // rows of a partition's head, encoded like a segment
   kBitmaps = 4,     // a partition's user bitmaps
   kDictionary = 5,  // a run of dictionary entries
+  kDimensionManifest = 6,  // a dimension table's TABLE file (storage/dimension_table.h)
+  kDimensionPart = 7,      // rows of a dimension table
 };
 
 struct FileInfo {
