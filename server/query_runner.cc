@@ -1,61 +1,46 @@
 #include "server/query_runner.h"
 
 #include "absl/strings/str_cat.h"
-#include "sql/ast.h"
+#include "storage/base/status_macros.h"
 
 namespace mua {
 namespace {
 
 // The least role a statement written by a user needs.
-Role NeededRole(const Statement& statement) {
-  if (StatementOnlyReads(statement.kind)) return Role::kAnalyst;
-  // KILL QUERY of one's own statements; the command itself refuses others'.
-  if (IsKillQuery(statement)) return Role::kAnalyst;
+Role NeededRole(StatementAccess access) {
+  switch (access) {
+    case StatementAccess::kRead:
+    // KILL QUERY of one's own statements; the command itself refuses others'.
+    case StatementAccess::kKillOwnQuery:
+      return Role::kAnalyst;
+    case StatementAccess::kWrite:
+      return Role::kAdmin;
+  }
   return Role::kAdmin;
 }
 
 }  // namespace
 
-bool IsKillQuery(const Statement& statement) {
-  return statement.kind == StatementKind::kSystem && statement.system_command == "KILL QUERY";
+absl::StatusOr<StatementOutput> QueryRunner::Run(absl::string_view sql, SqlOrigin origin) const {
+  absl::StatusOr<PreparedStatement> statement = SqlEngine::Prepare(sql);
+  if (!statement.ok()) return statement.status();
+  return Run(*statement, origin);
 }
 
-bool StatementOnlyReads(StatementKind kind) {
-  switch (kind) {
-    case StatementKind::kSelect:
-    case StatementKind::kShowTables:
-    case StatementKind::kShowDatabases:
-    case StatementKind::kDescribe:
-    case StatementKind::kExplain:
-    case StatementKind::kShowCreateTable:
-    case StatementKind::kExistsTable:
-      return true;
-    case StatementKind::kInsert:
-    case StatementKind::kDelete:
-    case StatementKind::kSystem:
-    case StatementKind::kCreateTable:
-    case StatementKind::kDropTable:
-    case StatementKind::kTruncate:
-    case StatementKind::kInsertValues:
-    case StatementKind::kInsertSelect:
-      return false;
-  }
-  return false;
-}
-
-absl::Status AuthorizeStatement(const Statement& statement, const Principal& principal, SqlOrigin origin,
+absl::Status AuthorizeStatement(StatementAccess access, const Principal& principal, SqlOrigin origin,
                                 bool read_only_request) {
+  const bool only_reads = access == StatementAccess::kRead;
   if (origin == SqlOrigin::kBuiltIn) {
-    if (StatementOnlyReads(statement.kind)) return absl::OkStatus();
+    if (only_reads) return absl::OkStatus();
     return absl::PermissionDeniedError("a built-in query may only read");
   }
-  const Role need = NeededRole(statement);
+  const Role need = NeededRole(access);
   if (!Allows(principal.role, need)) {
     return absl::PermissionDeniedError(absl::StrCat(principal.name, " (", RoleName(principal.role),
                                                     ") may not run this statement: it needs the ",
                                                     RoleName(need), " role"));
   }
-  if ((read_only_request || origin == SqlOrigin::kUserReadOnly) && !StatementOnlyReads(statement.kind)) {
+  if ((read_only_request || origin == SqlOrigin::kUserReadOnly) && !only_reads) {
     if (origin == SqlOrigin::kUserReadOnly) {
       return absl::PermissionDeniedError("only SELECT, EXPLAIN, SHOW and DESCRIBE can run here");
     }
@@ -64,13 +49,12 @@ absl::Status AuthorizeStatement(const Statement& statement, const Principal& pri
   return absl::OkStatus();
 }
 
-absl::StatusOr<StatementOutput> EngineQueryRunner::Run(absl::string_view sql, SqlOrigin origin) const {
+absl::StatusOr<StatementOutput> EngineQueryRunner::Run(const PreparedStatement& statement,
+                                                       SqlOrigin origin) const {
+  MUA_RETURN_IF_ERROR(AuthorizeStatement(statement.access, principal_, origin, /*read_only_request=*/false));
   ExecuteOptions options;
-  options.authorize = [&](const Statement& statement) {
-    return AuthorizeStatement(statement, principal_, origin, /*read_only_request=*/false);
-  };
   options.caller = QueryCaller{principal_.name, principal_.role == Role::kAdmin};
-  return engine_->Execute(sql, options);
+  return engine_->Execute(statement, options);
 }
 
 }  // namespace mua

@@ -3,7 +3,9 @@
 // the parsed statement where it executes (never guessed from a request body), and
 // every statement gets the same limits, admission control and system.processes entry.
 //
-//   absl::StatusOr<StatementOutput> out = runner.Run(user_text, SqlOrigin::kUser);
+//   MUA_ASSIGN_OR_RETURN(PreparedStatement statement, SqlEngine::Prepare(user_text));
+//   if (statement.kind != StatementKind::kSelect) ...;  // what the endpoint can show
+//   absl::StatusOr<StatementOutput> out = runner.Run(statement, SqlOrigin::kUser);
 //   absl::StatusOr<StatementOutput> m = runner.Run(composed_sql, SqlOrigin::kBuiltIn);
 //
 // Thread safety: Run may be called concurrently.
@@ -18,9 +20,6 @@
 #include "sql/sql_engine.h"
 
 namespace mua {
-
-struct Statement;
-enum class StatementKind : uint8_t;
 
 enum class SqlOrigin {
   // Text the caller wrote (the SQL endpoint, /api/v1/query, Grafana's SQL targets,
@@ -39,19 +38,15 @@ class QueryRunner {
   virtual ~QueryRunner() = default;
   // Errors: PermissionDenied when the caller's role may not run the statement;
   // whatever parsing, limits and execution report.
-  virtual absl::StatusOr<StatementOutput> Run(absl::string_view sql, SqlOrigin origin) const = 0;
+  virtual absl::StatusOr<StatementOutput> Run(const PreparedStatement& statement, SqlOrigin origin) const = 0;
+  // Prepares `sql`, then runs it.
+  absl::StatusOr<StatementOutput> Run(absl::string_view sql, SqlOrigin origin) const;
 };
 
-// KILL QUERY: what an analyst may run on its own statements, and what admission
-// control never refuses (a full server must stay relievable).
-bool IsKillQuery(const Statement& statement);
-
-// SELECT, EXPLAIN, SHOW and DESCRIBE: statements that change nothing.
-bool StatementOnlyReads(StatementKind kind);
-
-// Whether `role` may run `statement` coming from `origin`; `read_only_request` (a GET)
-// refuses every statement that writes. PermissionDenied or FailedPrecondition else.
-absl::Status AuthorizeStatement(const Statement& statement, const Principal& principal, SqlOrigin origin,
+// Whether `principal` may run a statement needing `access` coming from `origin`;
+// `read_only_request` (a GET) refuses every statement that writes. PermissionDenied or
+// FailedPrecondition else.
+absl::Status AuthorizeStatement(StatementAccess access, const Principal& principal, SqlOrigin origin,
                                 bool read_only_request);
 
 // Runs statements straight on an engine with AuthorizeStatement and no limits: for
@@ -61,7 +56,8 @@ class EngineQueryRunner : public QueryRunner {
   // REQUIRES: `engine` outlives the runner.
   EngineQueryRunner(const SqlEngine* engine, Principal principal)
       : engine_(engine), principal_(std::move(principal)) {}
-  absl::StatusOr<StatementOutput> Run(absl::string_view sql, SqlOrigin origin) const override;
+  using QueryRunner::Run;
+  absl::StatusOr<StatementOutput> Run(const PreparedStatement& statement, SqlOrigin origin) const override;
 
  private:
   const SqlEngine* engine_;

@@ -237,11 +237,11 @@ HttpResponse ServeQuery(const HttpRequest& request, const QueryRunner& runner) {
   }
   absl::StatusOr<std::string> format_name = fields.String("format", "");
   if (!format_name.ok()) return StatusError(format_name.status());
-  absl::StatusOr<Statement> statement = ParseStatement(*sql);
+  absl::StatusOr<PreparedStatement> statement = SqlEngine::Prepare(*sql);
   if (!statement.ok()) return SqlStatusError(statement.status());
-  if (!StatementOnlyReads(statement->kind)) return JsonError(400, NotReadOnlyMessage(statement->kind));
+  if (statement->access != StatementAccess::kRead) return JsonError(400, NotReadOnlyMessage(statement->kind));
   // The statement's FORMAT clause wins over the body's, as over ClickHouse's default_format.
-  const std::string wanted = !statement->format.empty() ? statement->format
+  const std::string wanted = !statement->statement->format.empty() ? statement->statement->format
                              : !format_name->empty()    ? *format_name
                                                         : std::string(kRestJsonFormat);
   std::optional<OutputFormat> format;
@@ -250,7 +250,7 @@ HttpResponse ServeQuery(const HttpRequest& request, const QueryRunner& runner) {
     if (!parsed.ok()) return JsonError(400, parsed.status().message());
     format = *parsed;
   }
-  absl::StatusOr<StatementOutput> output = runner.Run(*sql, SqlOrigin::kUserReadOnly);
+  absl::StatusOr<StatementOutput> output = runner.Run(*statement, SqlOrigin::kUserReadOnly);
   if (!output.ok()) return SqlStatusError(output.status());
   if (output->kind != StatementOutput::Kind::kRows) {
     return JsonError(400, NotReadOnlyMessage(StatementKind::kInsert));

@@ -142,7 +142,7 @@ struct Service::RunningQuery {
 
 // One statement's run as an endpoint asks for it.
 struct Service::QueryCall {
-  absl::string_view sql;
+  const PreparedStatement* statement = nullptr;  // REQUIRES: set, outlives the call
   SqlOrigin origin = SqlOrigin::kUser;
   Principal principal;
   std::string query_id;
@@ -157,9 +157,10 @@ struct Service::QueryCall {
 class Service::RequestRunner : public QueryRunner {
  public:
   RequestRunner(Service* service, Principal principal) : service_(service), principal_(std::move(principal)) {}
-  absl::StatusOr<StatementOutput> Run(absl::string_view sql, SqlOrigin origin) const override {
+  using QueryRunner::Run;
+  absl::StatusOr<StatementOutput> Run(const PreparedStatement& statement, SqlOrigin origin) const override {
     QueryCall call = service_->DefaultCall(principal_);
-    call.sql = sql;
+    call.statement = &statement;
     call.origin = origin;
     return service_->RunStatement(call);
   }
@@ -425,7 +426,7 @@ absl::StatusOr<StatementOutput> Service::RunStatement(const QueryCall& call) {
   auto running = std::make_shared<RunningQuery>();
   running->query_id = call.query_id;
   running->principal = call.principal.name;
-  running->sql = AuditCut(call.sql, 4096);  // UTF-8-safe, like the audit record
+  running->sql = AuditCut(call.statement->sql, 4096);  // UTF-8-safe, like the audit record
   running->start = absl::Now();
   running->memory = &memory;
   {
@@ -440,9 +441,10 @@ absl::StatusOr<StatementOutput> Service::RunStatement(const QueryCall& call) {
   bool admitted = false;
   bool executing = false;  // holds one of the execution slots
   ExecuteOptions execute;
-  execute.authorize = [&](const Statement& statement) {
-    MUA_RETURN_IF_ERROR(AuthorizeStatement(statement, call.principal, call.origin, call.read_only_request));
-    if (IsKillQuery(statement)) return absl::OkStatus();
+  execute.authorize = [&](const Statement&) {
+    MUA_RETURN_IF_ERROR(
+        AuthorizeStatement(call.statement->access, call.principal, call.origin, call.read_only_request));
+    if (call.statement->access == StatementAccess::kKillOwnQuery) return absl::OkStatus();
     if (running_.fetch_add(1) >= options_.max_concurrent_queries) {
       running_.fetch_sub(1);
       return absl::UnavailableError(
@@ -465,7 +467,7 @@ absl::StatusOr<StatementOutput> Service::RunStatement(const QueryCall& call) {
   {
     MemoryTrackerScope scope(&memory);
     try {
-      output = parts_.engine->Execute(call.sql, execute);
+      output = parts_.engine->Execute(*call.statement, execute);
     } catch (const std::bad_alloc& failure) {
       // Allocations past the limits throw, as in ClickHouse; everything the statement
       // held is freed on the way here.
@@ -511,7 +513,13 @@ HttpResponse Service::HandleSql(HttpRequest& request, const Principal& principal
       !database.empty() && database != "default" && database != "system") {
     return fail(absl::NotFoundError(absl::StrCat("Database ", database, " doesn't exist")));
   }
-  call.sql = sql;
+  PrepareOptions prepare;
+  for (const auto& [name, value] : request.params) {
+    if (absl::StartsWith(name, "param_")) prepare.params[name.substr(6)] = value;
+  }
+  absl::StatusOr<PreparedStatement> statement = SqlEngine::Prepare(sql, prepare);
+  if (!statement.ok()) return fail(statement.status());
+  call.statement = &*statement;
   call.origin = SqlOrigin::kUser;
   call.read_only_request = request.method == "GET";
   // ClickHouse clients send settings as URL parameters; they may only tighten our limits.

@@ -103,14 +103,59 @@ absl::StatusOr<ResultSet> Describe(const Statement& statement, const Catalog& ca
                       absl::StrCat("Table ", database, ".", statement.table.table, " doesn't exist"));
 }
 
+StatementAccess AccessOf(const Statement& statement) {
+  switch (statement.kind) {
+    case StatementKind::kSelect:
+    case StatementKind::kShowTables:
+    case StatementKind::kShowDatabases:
+    case StatementKind::kDescribe:
+    case StatementKind::kExplain:
+    case StatementKind::kShowCreateTable:
+    case StatementKind::kExistsTable:
+      return StatementAccess::kRead;
+    case StatementKind::kSystem:
+      return statement.system_command == "KILL QUERY" ? StatementAccess::kKillOwnQuery
+                                                       : StatementAccess::kWrite;
+    case StatementKind::kInsert:
+    case StatementKind::kDelete:
+    case StatementKind::kCreateTable:
+    case StatementKind::kDropTable:
+    case StatementKind::kTruncate:
+    case StatementKind::kInsertValues:
+    case StatementKind::kInsertSelect:
+      return StatementAccess::kWrite;
+  }
+  return StatementAccess::kWrite;  // a kind added later writes until it says otherwise
+}
+
 }  // namespace
 
-absl::StatusOr<StatementOutput> SqlEngine::Execute(absl::string_view sql,
-                                                   const ExecuteOptions& options) const {
-  const absl::Time start = absl::Now();
+absl::StatusOr<PreparedStatement> SqlEngine::Prepare(absl::string_view sql, const PrepareOptions& options) {
+  (void)options;  // query parameters: substituted by the parser
   absl::StatusOr<Statement> parsed = ParseStatement(sql);
   if (!parsed.ok()) return parsed.status();
-  const Statement& statement = *parsed;
+  auto statement = std::make_shared<Statement>(*std::move(parsed));
+  PreparedStatement prepared;
+  // An INSERT's data (up to gigabytes) stays with the caller; the text keeps the statement.
+  prepared.sql = std::string(statement->kind == StatementKind::kInsert
+                                 ? sql.substr(0, std::min(statement->data_offset, sql.size()))
+                                 : sql);
+  prepared.kind = statement->kind;
+  prepared.access = AccessOf(*statement);
+  prepared.statement = std::move(statement);
+  return prepared;
+}
+
+absl::StatusOr<StatementOutput> SqlEngine::Execute(absl::string_view sql, const ExecuteOptions& options) const {
+  absl::StatusOr<PreparedStatement> prepared = Prepare(sql);
+  if (!prepared.ok()) return prepared.status();
+  return Execute(*prepared, options);
+}
+
+absl::StatusOr<StatementOutput> SqlEngine::Execute(const PreparedStatement& prepared,
+                                                   const ExecuteOptions& options) const {
+  const absl::Time start = absl::Now();
+  const Statement& statement = *prepared.statement;
   if (options.authorize) MUA_RETURN_IF_ERROR(options.authorize(statement));
   const QueryCallerScope caller(&options.caller);
   StatementOutput output;

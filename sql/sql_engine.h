@@ -13,6 +13,8 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,6 +28,29 @@ namespace mua {
 
 class Table;
 struct Statement;
+enum class StatementKind : uint8_t;
+
+// What running a statement needs (the server maps it to a role).
+enum class StatementAccess {
+  kRead,           // SELECT, EXPLAIN, SHOW, DESCRIBE, EXISTS: changes nothing
+  kKillOwnQuery,   // KILL QUERY: a caller may stop its own statements
+  kWrite,          // INSERT, DELETE, DDL, SYSTEM
+};
+
+struct PrepareOptions {
+  // Values of the query parameters `{name:Type}` (HTTP `param_name=`, mua-shell
+  // `--param_name=`), as text; each is parsed as its Type, never spliced into the SQL.
+  std::map<std::string, std::string, std::less<>> params;
+};
+
+// One statement parsed once: the server checks its kind and access, then runs it,
+// without parsing the text again.
+struct PreparedStatement {
+  std::string sql;  // the statement's text (an INSERT's without its data)
+  std::shared_ptr<const Statement> statement;  // never null
+  StatementKind kind{};
+  StatementAccess access = StatementAccess::kWrite;
+};
 
 struct StatementOutput {
   enum class Kind { kRows, kInsert };
@@ -54,8 +79,14 @@ class SqlEngine {
   // REQUIRES: both outlive the engine.
   SqlEngine(const Table* table, const Catalog* catalog) : table_(table), catalog_(catalog) {}
 
-  // Errors: InvalidArgument / NotFound / Unimplemented with "line L, column C: "
-  // positions for bad SQL; whatever execution reports.
+  // Parses `sql` (one statement). Errors: InvalidArgument / NotFound / Unimplemented
+  // with "line L, column C: " positions.
+  static absl::StatusOr<PreparedStatement> Prepare(absl::string_view sql, const PrepareOptions& options = {});
+
+  // Errors: whatever binding and execution report (with positions for bad SQL).
+  absl::StatusOr<StatementOutput> Execute(const PreparedStatement& statement,
+                                          const ExecuteOptions& options = {}) const;
+  // Prepare, then Execute.
   absl::StatusOr<StatementOutput> Execute(absl::string_view sql, const ExecuteOptions& options = {}) const;
 
  private:

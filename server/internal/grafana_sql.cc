@@ -106,12 +106,12 @@ absl::StatusOr<std::string> ExpandMacros(absl::string_view sql, const QueryScope
 
 absl::StatusOr<ResultSet> RunSelect(const QueryRunner& runner, absl::string_view sql, SqlOrigin origin) {
   // What a panel can show; who may run it is the runner's check, on the statement it runs.
-  absl::StatusOr<Statement> statement = ParseStatement(sql);
+  absl::StatusOr<PreparedStatement> statement = SqlEngine::Prepare(sql);
   if (!statement.ok()) return statement.status();
   if (statement->kind != StatementKind::kSelect) {
     return absl::InvalidArgumentError("only SELECT statements can run through Grafana");
   }
-  absl::StatusOr<StatementOutput> output = runner.Run(sql, origin);
+  absl::StatusOr<StatementOutput> output = runner.Run(*statement, origin);
   if (!output.ok()) return output.status();
   if (output->kind != StatementOutput::Kind::kRows || output->result.columns.empty()) {
     return absl::InvalidArgumentError("only SELECT statements can run through Grafana");
