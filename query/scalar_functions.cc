@@ -24,6 +24,7 @@ const FunctionRegistry& Registry() {
     RegisterConversion(result);
     RegisterTime(result);
     RegisterJson(result);
+    RegisterMath(result); RegisterRegexp(result); RegisterFormat(result); RegisterArray(result);
     return result;
   }();
   return *registry;

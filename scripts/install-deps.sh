@@ -13,6 +13,7 @@ packages=(
   python3-yaml python3-jsonschema            # the Grafana openapi contract check
   rapidjson-dev libabsl-dev libedit-dev      # JSON, Abseil, shell line editing
   libxxhash-dev                              # checksums of persisted files
+  libre2-dev                                 # linear-time regular expressions (match, extract)
   libssl-dev openssl                         # TLS for the HTTPS listener (Boost.Beast over OpenSSL); test certificates
   libgtest-dev libgmock-dev libbenchmark-dev # tests and benchmarks
 )

@@ -350,6 +350,11 @@ absl::StatusOr<IntervalUnit> ParseIntervalUnit(absl::string_view name) {
       {"qq", IntervalUnit::kQuarter},      {"q", IntervalUnit::kQuarter},
       {"year", IntervalUnit::kYear},       {"years", IntervalUnit::kYear},
       {"yyyy", IntervalUnit::kYear},       {"yy", IntervalUnit::kYear},
+      {"millisecond", IntervalUnit::kMillisecond}, {"milliseconds", IntervalUnit::kMillisecond},
+      {"ms", IntervalUnit::kMillisecond},  {"microsecond", IntervalUnit::kMicrosecond},
+      {"microseconds", IntervalUnit::kMicrosecond}, {"us", IntervalUnit::kMicrosecond},
+      {"u", IntervalUnit::kMicrosecond},   {"nanosecond", IntervalUnit::kNanosecond},
+      {"nanoseconds", IntervalUnit::kNanosecond}, {"ns", IntervalUnit::kNanosecond},
   };
   for (const Alias& alias : kAliases) {
     if (absl::EqualsIgnoreCase(alias.name, name)) return alias.unit;
@@ -375,6 +380,12 @@ absl::string_view IntervalUnitName(IntervalUnit unit) {
       return "quarter";
     case IntervalUnit::kYear:
       return "year";
+    case IntervalUnit::kMillisecond:
+      return "millisecond";
+    case IntervalUnit::kMicrosecond:
+      return "microsecond";
+    case IntervalUnit::kNanosecond:
+      return "nanosecond";
   }
   return "?";
 }
@@ -386,7 +397,7 @@ absl::Status ValidateStartOfInterval(Interval interval, bool argument_is_date) {
                      "and 2147483647, got ",
                      interval.count));
   }
-  if (argument_is_date && interval.unit < IntervalUnit::kDay) {
+  if (argument_is_date && !IsCalendarUnit(interval.unit)) {
     return absl::InvalidArgumentError(
         absl::StrCat("Illegal interval ", IntervalUnitName(interval.unit),
                      " for a Date argument of function toStartOfInterval: use a DateTime"));
@@ -406,6 +417,10 @@ int64_t ToStartOfInterval(int64_t unix_seconds, Interval interval, const TimeZon
       return StartOfHourInterval(unix_seconds, n, tz);
     case IntervalUnit::kDay:
       return DayStart(static_cast<int32_t>(FloorDiv(ToDayNum(unix_seconds, tz), n) * n), tz);
+    case IntervalUnit::kMillisecond:
+    case IntervalUnit::kMicrosecond:
+    case IntervalUnit::kNanosecond:
+      return unix_seconds;  // a whole second is on every sub-second boundary
     case IntervalUnit::kWeek:
     case IntervalUnit::kMonth:
     case IntervalUnit::kQuarter:
@@ -440,6 +455,9 @@ int32_t ToStartOfIntervalDate(int32_t day, Interval interval) {
     case IntervalUnit::kSecond:
     case IntervalUnit::kMinute:
     case IntervalUnit::kHour:
+    case IntervalUnit::kMillisecond:
+    case IntervalUnit::kMicrosecond:
+    case IntervalUnit::kNanosecond:
       break;
   }
   MUA_DCHECK(false, "toStartOfInterval on a Date needs a unit of at least a day");
@@ -459,8 +477,26 @@ int64_t DateDiff(IntervalUnit unit, int64_t a_seconds, int64_t b_seconds, const 
       const int64_t epoch_offset = tz.OffsetAt(0);
       return FloorDiv(b_seconds + epoch_offset, 3600) - FloorDiv(a_seconds + epoch_offset, 3600);
     }
+    case IntervalUnit::kMillisecond:
+    case IntervalUnit::kMicrosecond:
+    case IntervalUnit::kNanosecond:
+      return DateDiffMillis(unit, a_seconds * 1000, b_seconds * 1000, tz);
     default:
       return DateDiffDates(unit, ToDayNum(a_seconds, tz), ToDayNum(b_seconds, tz));
+  }
+}
+
+int64_t DateDiffMillis(IntervalUnit unit, int64_t a_millis, int64_t b_millis, const TimeZone& tz) {
+  const int64_t millis = b_millis - a_millis;
+  switch (unit) {
+    case IntervalUnit::kMillisecond:
+      return millis;
+    case IntervalUnit::kMicrosecond:
+      return millis * 1000;
+    case IntervalUnit::kNanosecond:
+      return millis * 1'000'000;
+    default:
+      return DateDiff(unit, FloorDiv(a_millis, 1000), FloorDiv(b_millis, 1000), tz);
   }
 }
 
@@ -483,6 +519,12 @@ int64_t DateDiffDates(IntervalUnit unit, int32_t a_day, int32_t b_day) {
       return FloorDiv(MonthIndex(b_day), 3) - FloorDiv(MonthIndex(a_day), 3);
     case IntervalUnit::kYear:
       return int64_t{ToYear(b_day)} - ToYear(a_day);
+    case IntervalUnit::kMillisecond:
+      return days * 86'400'000;
+    case IntervalUnit::kMicrosecond:
+      return days * 86'400'000'000;
+    case IntervalUnit::kNanosecond:
+      return days * 86'400'000'000'000;
   }
   return 0;
 }
@@ -512,6 +554,9 @@ int32_t AddIntervalToDate(int32_t day, Interval interval) {
     case IntervalUnit::kSecond:
     case IntervalUnit::kMinute:
     case IntervalUnit::kHour:
+    case IntervalUnit::kMillisecond:
+    case IntervalUnit::kMicrosecond:
+    case IntervalUnit::kNanosecond:
       break;
   }
   MUA_DCHECK(false, "Date + INTERVAL needs a unit of at least a day");
@@ -526,6 +571,12 @@ int64_t AddInterval(int64_t unix_seconds, Interval interval, const TimeZone& tz)
       return unix_seconds + 60 * interval.count;
     case IntervalUnit::kHour:
       return unix_seconds + 3600 * interval.count;
+    case IntervalUnit::kMillisecond:  // whole seconds only: DateTime64 adds these itself
+      return unix_seconds + interval.count / 1000;
+    case IntervalUnit::kMicrosecond:
+      return unix_seconds + interval.count / 1'000'000;
+    case IntervalUnit::kNanosecond:
+      return unix_seconds + interval.count / 1'000'000'000;
     default:
       break;
   }

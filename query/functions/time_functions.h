@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "storage/base/calendar.h"
 
 namespace mua {
 struct ScalarArg;
@@ -25,54 +26,17 @@ struct ScalarArg;
 
 namespace mua::query_internal {
 
-inline constexpr int64_t kSecondsPerDay = 86400;
+// ---- Civil-day arithmetic: storage/base/calendar.h, named here for the query code ----
 
-// ---- Civil-day arithmetic (proleptic Gregorian, any int32 day) ----
-
-struct CivilDate {
-  int32_t year;
-  int32_t month;  // 1..12
-  int32_t day;    // 1..31
-};
-
-// Floor division and modulo (results round toward negative infinity).
-constexpr int64_t FloorDiv(int64_t a, int64_t b) {
-  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
-}
-constexpr int64_t FloorMod(int64_t a, int64_t b) { return a - FloorDiv(a, b) * b; }
-
-constexpr int32_t DaysFromCivil(int32_t year, int32_t month, int32_t day) {
-  const int64_t y = int64_t{year} - (month <= 2);
-  const int64_t era = FloorDiv(y, 400);
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return static_cast<int32_t>(era * 146097 + doe - 719468);
-}
-
-constexpr CivilDate CivilFromDays(int32_t days) {
-  const int64_t z = int64_t{days} + 719468;
-  const int64_t era = FloorDiv(z, 146097);
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int32_t d = static_cast<int32_t>(doy - (153 * mp + 2) / 5 + 1);
-  const int32_t m = static_cast<int32_t>(mp < 10 ? mp + 3 : mp - 9);
-  return CivilDate{static_cast<int32_t>(yoe + era * 400 + (m <= 2)), m, d};
-}
-
-constexpr bool IsLeapYear(int32_t year) {
-  return (year % 4 == 0) && (year % 100 != 0 || year % 400 == 0);
-}
-constexpr int32_t DaysInMonth(int32_t year, int32_t month) {
-  constexpr int8_t kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return month == 2 && IsLeapYear(year) ? 29 : kDays[month - 1];
-}
-// ISO day of week: 1 = Monday .. 7 = Sunday (1970-01-01 was a Thursday).
-constexpr int32_t DayOfWeek(int32_t days) {
-  return static_cast<int32_t>(FloorMod(int64_t{days} + 3, 7)) + 1;
-}
+using ::mua::CivilDate;
+using ::mua::CivilFromDays;
+using ::mua::DayOfWeek;
+using ::mua::DaysFromCivil;
+using ::mua::DaysInMonth;
+using ::mua::FloorDiv;
+using ::mua::FloorMod;
+using ::mua::IsLeapYear;
+using ::mua::kSecondsPerDay;
 
 // ---- Time zones ----
 
@@ -155,7 +119,18 @@ int32_t ToStartOfYear(int32_t day);
 // InvalidArgument unless 0 <= mode <= 9 (ClickHouse's week modes).
 absl::Status ValidateWeekMode(int64_t mode);
 
-enum class IntervalUnit { kSecond, kMinute, kHour, kDay, kWeek, kMonth, kQuarter, kYear };
+// The first eight in the order of DataType::interval_unit (INTERVAL n unit); the
+// sub-second units come last so that order holds.
+enum class IntervalUnit {
+  kSecond, kMinute, kHour, kDay, kWeek, kMonth, kQuarter, kYear,
+  kMillisecond, kMicrosecond, kNanosecond
+};
+
+// Day and longer: whole local days (Date arithmetic works in these).
+inline bool IsCalendarUnit(IntervalUnit unit) {
+  return unit >= IntervalUnit::kDay && unit <= IntervalUnit::kYear;
+}
+inline bool IsSubSecondUnit(IntervalUnit unit) { return unit >= IntervalUnit::kMillisecond; }
 
 struct Interval {
   IntervalUnit unit;
@@ -168,7 +143,9 @@ absl::string_view IntervalUnitName(IntervalUnit unit);  // "second", "minute", .
 
 // True when toStartOfInterval on a DateTime returns a Date (week, month,
 // quarter, year) rather than a DateTime (second, minute, hour, day).
-inline bool IntervalReturnsDate(IntervalUnit unit) { return unit >= IntervalUnit::kWeek; }
+inline bool IntervalReturnsDate(IntervalUnit unit) {
+  return unit >= IntervalUnit::kWeek && unit <= IntervalUnit::kYear;
+}
 
 // toStartOfInterval(t, INTERVAL n unit) on a DateTime, aligned like ClickHouse:
 // seconds/minutes from the epoch, hours from local midnight, days from
@@ -185,6 +162,9 @@ absl::Status ValidateStartOfInterval(Interval interval, bool argument_is_date);
 // b < a), e.g. month boundaries between 2026-01-31 and 2026-02-01 = 1.
 int64_t DateDiff(IntervalUnit unit, int64_t a_seconds, int64_t b_seconds, const TimeZone& tz);
 int64_t DateDiffDates(IntervalUnit unit, int32_t a_day, int32_t b_day);
+// dateDiff of two instants in milliseconds: sub-second units count exactly
+// (microseconds and nanoseconds as multiples), others as DateDiff on the seconds.
+int64_t DateDiffMillis(IntervalUnit unit, int64_t a_millis, int64_t b_millis, const TimeZone& tz);
 
 // date + INTERVAL n unit. Seconds to hours add elapsed time; days and weeks keep
 // the local wall-clock time; months, quarters and years clamp the day of month
@@ -209,5 +189,12 @@ bool TryParseDateTime64(absl::string_view text, const TimeZone& tz, int64_t* uni
 bool TryParseDateTime(absl::string_view text, const TimeZone& tz, int64_t* unix_seconds);
 // A date, or the local date of a date-time text.
 bool TryParseDate(absl::string_view text, const TimeZone& tz, int32_t* day);
+
+// parseDateTimeBestEffort's reader (best_effort_parse.cc): everything above plus
+// RFC 1123 ("Sun, 21 Oct 2018 05:06:07 GMT"), month and weekday names, DD/MM/YYYY,
+// DD-MM-YY, YYYY/MM/DD, YYYYMMDD[hhmm[ss]], YYYYMM, a lone year, AM/PM, offsets
+// (+hh, +hhmm, +hh:mm, Z, UTC, GMT) and 9-10 digit Unix timestamps. Text without an
+// offset is wall-clock time in `tz`. False when the text is not a date-time.
+bool ParseDateTimeBestEffort(absl::string_view text, const TimeZone& tz, int64_t* unix_millis);
 
 }  // namespace mua::query_internal

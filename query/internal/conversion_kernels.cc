@@ -9,6 +9,7 @@
 #include "query/functions/time_functions.h"
 #include "query/internal/function_registry.h"
 #include "query/internal/kernel_util.h"
+#include "query/internal/time_kernel_util.h"
 #include "query/internal/value_writer.h"
 
 namespace mua::query_internal {
@@ -17,39 +18,75 @@ absl::StatusOr<int64_t> ParseTimeLiteralInternal(absl::string_view text, TypeId 
 
 namespace {
 
-// Converts `value` of time type `from` to time type `to`.
-int64_t ConvertTime(TypeId from, TypeId to, int64_t value) {
-  const int64_t from_unit = MillisPerUnit(from), to_unit = MillisPerUnit(to);
-  if (from_unit == to_unit) return value;
-  if (from_unit > to_unit) return value * (from_unit / to_unit);
-  return FloorDiv(value, to_unit / from_unit);
+// Converts `value` of time type `from` to time type `to`; days start and end in `tz`.
+int64_t ConvertTime(TypeId from, TypeId to, int64_t value, const TimeZone& tz) {
+  if (from == to) return value;
+  switch (to) {
+    case TypeId::kDate: return LocalDay(from, value, tz);
+    case TypeId::kDateTime: return ToSeconds(from, value, tz);
+    default: return from == TypeId::kDate ? ToSeconds(from, value, tz) * 1000 : value * 1000;
+  }
 }
 
+// Parses `text` as a value of time type `target`, wall-clock time in `tz`.
+absl::StatusOr<int64_t> ParseTime(absl::string_view text, TypeId target, const TimeZone& tz) {
+  if (tz.is_utc()) return ParseTimeLiteralInternal(text, target);
+  bool ok = false;
+  int64_t value = 0;
+  if (target == TypeId::kDate) {
+    int32_t day = 0;
+    ok = TryParseDate(text, tz, &day);
+    value = day;
+  } else if (target == TypeId::kDateTime) {
+    ok = TryParseDateTime(text, tz, &value);
+  } else {
+    ok = TryParseDateTime64(text, tz, &value);
+  }
+  if (!ok) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Cannot parse string '", text, "' as ", DataType::Of(target).Name()));
+  }
+  return value;
+}
+
+// toDate(t[, zone]), toDateTime(t[, zone]), toDateTime64(t[, 3[, zone]]): a time
+// converts at its instant (toDate gives the day in the zone), a String is parsed
+// as wall-clock time in the zone, a number is taken in the target's unit.
 absl::StatusOr<ScalarBinding> BindToTime(absl::string_view name, TypeId target,
                                          absl::Span<const ScalarArg> args) {
-  if (args.empty() || args.size() > 2) return ArityError(name, args.size(), "1 or 2");
-  if (args.size() == 2 && args[1].type.is_string()) {  // the zone must exist, never silently UTC
-    if (absl::Status zone = LoadTimeZoneArgument(name, 2, args[1]).status(); !zone.ok()) {
-      return zone;
-    }
+  const bool dt64 = target == TypeId::kDateTime64;
+  if (args.empty() || args.size() > (dt64 ? 3u : 2u)) {
+    return ArityError(name, args.size(), dt64 ? "1 to 3" : "1 or 2");
   }
+  size_t zone_index = 1;
+  if (dt64 && args.size() >= 2 && !args[1].type.is_string()) {
+    if (args[1].constant == nullptr || !args[1].type.is_integer() || args[1].constant->ints[0] != 3) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Function ", name, " supports the precision 3 (milliseconds) only: DateTime64(3)"));
+    }
+    zone_index = 2;
+  }
+  absl::StatusOr<TimeZone> zone = OptionalZone(name, args, zone_index);
+  if (!zone.ok()) return zone.status();
   const DataType& type = args[0].type;
   const DataType result = DataType::Of(target);
   if (type.is_time()) {
     const TypeId from = type.id;
-    return ScalarBinding{result, [from, target](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+    return ScalarBinding{result, [from, target, tz = *zone](absl::Span<Vector> v, size_t rows,
+                                                           StringPool*, Vector* out) {
                            ResizeInts(out, rows);
                            for (size_t row = 0; row < rows; ++row) {
-                             out->ints[row] = ConvertTime(from, target, v[0].int_at(row));
+                             out->ints[row] = ConvertTime(from, target, v[0].int_at(row), tz);
                            }
                            return absl::OkStatus();
                          }};
   }
   if (type.is_string()) {
-    return ScalarBinding{result, [target](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+    return ScalarBinding{result, [target, tz = *zone](absl::Span<Vector> v, size_t rows,
+                                                     StringPool*, Vector* out) {
                            ResizeInts(out, rows);
                            for (size_t row = 0; row < rows; ++row) {
-                             absl::StatusOr<int64_t> value = ParseTimeLiteralInternal(v[0].string_at(row), target);
+                             absl::StatusOr<int64_t> value = ParseTime(v[0].string_at(row), target, tz);
                              if (!value.ok()) return value.status();
                              out->ints[row] = *value;
                            }
@@ -57,11 +94,16 @@ absl::StatusOr<ScalarBinding> BindToTime(absl::string_view name, TypeId target,
                          }};
   }
   if (type.is_numeric()) {
-    // Numbers are taken in the target's own unit (days for Date, seconds for DateTime).
-    return ScalarBinding{result, [](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+    // Numbers are taken in the target's own unit (days for Date, seconds for
+    // DateTime); toDateTime64 takes seconds too, with their fraction.
+    const bool float_seconds = dt64;
+    return ScalarBinding{result, [float_seconds](absl::Span<Vector> v, size_t rows, StringPool*,
+                                                 Vector* out) {
                            ResizeInts(out, rows);
                            for (size_t row = 0; row < rows; ++row) {
-                             out->ints[row] = static_cast<int64_t>(v[0].number_at(row));
+                             const double x = v[0].number_at(row);
+                             out->ints[row] = float_seconds ? static_cast<int64_t>(std::llround(x * 1000))
+                                                            : static_cast<int64_t>(x);
                            }
                            return absl::OkStatus();
                          }};
@@ -100,7 +142,8 @@ void AppendValueText(const Vector& v, size_t row, std::string* out) {
       return;
     }
     case TypeId::kNothing:
-    case TypeId::kInterval: out->append("NULL"); return;
+    case TypeId::kInterval:
+    case TypeId::kTuple: out->append("NULL"); return;
   }
 }
 
@@ -173,6 +216,15 @@ absl::StatusOr<ScalarBinding> BindToNumber(absl::string_view name, TypeId target
                 return absl::InvalidArgumentError(absl::StrCat(
                     "Cannot parse string '", text, "' as ", TypeIdName(target), " in ", function));
               }
+            }
+          } else if (a.type.id == TypeId::kDateTime64) {
+            // A DateTime64(3) is a decimal number of seconds in ClickHouse: integers
+            // take the whole seconds (truncated toward zero), floats the fraction too.
+            const int64_t millis = a.int_at(row);
+            if (to_float) {
+              out->floats[row] = static_cast<double>(millis) / 1000;
+            } else {
+              out->ints[row] = WrapInteger(millis / 1000, target);
             }
           } else if (to_float) {
             out->floats[row] = a.number_at(row);

@@ -31,5 +31,14 @@ void RegisterString(FunctionRegistry* registry);
 void RegisterConversion(FunctionRegistry* registry);
 void RegisterTime(FunctionRegistry* registry);
 void RegisterJson(FunctionRegistry* registry);
+void RegisterNull(FunctionRegistry* registry);   // null_functions.cc
+void RegisterTuple(FunctionRegistry* registry);  // tuple_functions.cc
+void RegisterMath(FunctionRegistry* registry);
+void RegisterRegexp(FunctionRegistry* registry);
+void RegisterFormat(FunctionRegistry* registry);
+void RegisterArray(FunctionRegistry* registry);
+// Called by RegisterTime: the functions of time_zone_kernels.cc (toTimeZone,
+// timezone(), formatDateTime, parseDateTimeBestEffort, toUnixTimestamp...).
+void RegisterTimeZone(FunctionRegistry* registry);
 
 }  // namespace mua::query_internal

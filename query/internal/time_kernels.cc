@@ -1,84 +1,107 @@
-// Date and time functions of SPEC §5 over Date (days), DateTime (seconds) and
-// DateTime64(3) (milliseconds) in UTC, with the calendar arithmetic of
-// query/functions/time_functions.h; now() and today() are fixed per query.
-#include "absl/time/clock.h"
+// Date and time components and rounding of SPEC §5 over Date (days), DateTime
+// (seconds) and DateTime64(3) (milliseconds), with the calendar arithmetic of
+// query/functions/time_functions.h. Every function on a time takes an optional
+// time-zone argument ('Asia/Tokyo') and computes in that zone; without one it
+// computes in the server's zone, UTC. A Date is a calendar day: zones leave it
+// alone. Arithmetic, formatting and parsing are in time_zone_kernels.cc.
 #include "query/functions/time_functions.h"
 #include "query/internal/function_registry.h"
 #include "query/internal/kernel_util.h"
+#include "query/internal/time_kernel_util.h"
 
 namespace mua::query_internal {
 namespace {
 
-const TimeZone& Utc() {
-  static const TimeZone* const utc = new TimeZone();
-  return *utc;
-}
+using TimeMap = int64_t (*)(TypeId id, int64_t value, const TimeZone& tz);
 
-// Seconds since the epoch of any time value.
-int64_t ToSeconds(TypeId id, int64_t value) {
-  switch (id) {
-    case TypeId::kDate: return value * kSecondsPerDay;
-    case TypeId::kDateTime64: return FloorDiv(value, 1000);
-    default: return value;
-  }
-}
-
-// Day number of any time value (UTC).
-int32_t ToDay(TypeId id, int64_t value) {
-  switch (id) {
-    case TypeId::kDate: return static_cast<int32_t>(value);
-    case TypeId::kDateTime64: return ToDate(value);
-    default: return static_cast<int32_t>(FloorDiv(value, kSecondsPerDay));
-  }
-}
-
-using TimeMap = int64_t (*)(TypeId id, int64_t value);
-
-// A one-argument time function: `map` turns a value of the argument's type into the result.
+// A one-argument time function, `f(t[, zone])`: `map` turns a value of the
+// argument's type into the result.
 ScalarBinder UnaryTime(TypeId result, TimeMap map, bool accepts_date = true) {
-  return [result, map, accepts_date](absl::string_view name,
-                                     absl::Span<const ScalarArg> args) -> absl::StatusOr<ScalarBinding> {
+  return [result, map, accepts_date](absl::string_view name, absl::Span<const ScalarArg> args)
+             -> absl::StatusOr<ScalarBinding> {
     if (args.size() != 1 && !(args.size() == 2 && args[1].type.is_string())) {
-      return ArityError(name, args.size(), "1");
+      return ArityError(name, args.size(), "1 or 2");
     }
-    if (args.size() == 2) {  // the zone must exist, never silently UTC
-      if (absl::Status zone = LoadTimeZoneArgument(name, 2, args[1]).status(); !zone.ok()) {
-        return zone;
-      }
-    }
+    absl::StatusOr<TimeZone> zone = OptionalZone(name, args, 1);
+    if (!zone.ok()) return zone.status();
     const DataType& type = args[0].type;
     if (!type.is_time() || (!accepts_date && type.id == TypeId::kDate)) {
       return IllegalType(name, type, 1);
     }
     const TypeId id = type.id;
-    return ScalarBinding{DataType::Of(result),
-                         [id, map](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+    return ScalarBinding{DataType::Of(result), [id, map, tz = *zone](absl::Span<Vector> v, size_t rows,
+                                                                     StringPool*, Vector* out) {
                            ResizeInts(out, rows);
-                           for (size_t row = 0; row < rows; ++row) out->ints[row] = map(id, v[0].int_at(row));
+                           for (size_t row = 0; row < rows; ++row) {
+                             out->ints[row] = map(id, v[0].int_at(row), tz);
+                           }
                            return absl::OkStatus();
                          }};
   };
 }
 
+// f(t[, mode[, zone]]): toStartOfWeek, toWeek-like functions with a constant integer mode.
+absl::StatusOr<int64_t> ConstantMode(absl::string_view name, const ScalarArg& arg) {
+  if (arg.constant == nullptr || !arg.type.is_integer()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Argument 2 of function ", name, " must be a constant integer"));
+  }
+  return arg.constant->ints[0];
+}
+
 absl::StatusOr<ScalarBinding> BindToStartOfWeek(absl::string_view name,
                                                 absl::Span<const ScalarArg> args) {
-  if (args.empty() || args.size() > 2) return ArityError(name, args.size(), "1 or 2");
+  if (args.empty() || args.size() > 3) return ArityError(name, args.size(), "1, 2 or 3");
   if (!args[0].type.is_time()) return IllegalType(name, args[0].type, 1);
   int64_t mode = 0;
-  if (args.size() == 2) {
-    if (args[1].constant == nullptr || !args[1].type.is_integer()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("Argument 2 of function ", name, " must be a constant integer"));
-    }
-    mode = args[1].constant->ints[0];
+  if (args.size() >= 2) {
+    absl::StatusOr<int64_t> constant = ConstantMode(name, args[1]);
+    if (!constant.ok()) return constant.status();
+    mode = *constant;
     if (absl::Status s = ValidateWeekMode(mode); !s.ok()) return s;
   }
+  absl::StatusOr<TimeZone> zone = OptionalZone(name, args, 2);
+  if (!zone.ok()) return zone.status();
   const TypeId id = args[0].type.id;
-  return ScalarBinding{DataType::Of(TypeId::kDate),
-                       [id, mode](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+  return ScalarBinding{DataType::Of(TypeId::kDate), [id, mode, tz = *zone](absl::Span<Vector> v,
+                                                                          size_t rows, StringPool*,
+                                                                          Vector* out) {
                          ResizeInts(out, rows);
                          for (size_t row = 0; row < rows; ++row) {
-                           out->ints[row] = ToStartOfWeek(ToDay(id, v[0].int_at(row)), static_cast<int>(mode));
+                           out->ints[row] =
+                               ToStartOfWeek(LocalDay(id, v[0].int_at(row), tz), static_cast<int>(mode));
+                         }
+                         return absl::OkStatus();
+                       }};
+}
+
+// toDayOfWeek(t[, mode[, zone]]): mode 0 Monday=1..Sunday=7, 1 Monday=0..Sunday=6,
+// 2 Sunday=0..Saturday=6, 3 Sunday=1..Saturday=7. A String second argument is the zone.
+absl::StatusOr<ScalarBinding> BindToDayOfWeek(absl::string_view name,
+                                              absl::Span<const ScalarArg> args) {
+  if (args.empty() || args.size() > 3) return ArityError(name, args.size(), "1, 2 or 3");
+  if (!args[0].type.is_time()) return IllegalType(name, args[0].type, 1);
+  int64_t mode = 0;
+  size_t zone_index = 1;
+  if (args.size() >= 2 && !args[1].type.is_string()) {
+    absl::StatusOr<int64_t> constant = ConstantMode(name, args[1]);
+    if (!constant.ok()) return constant.status();
+    mode = *constant & 3;
+    zone_index = 2;
+  }
+  if (args.size() > zone_index + 1) return ArityError(name, args.size(), "1, 2 or 3");
+  absl::StatusOr<TimeZone> zone = OptionalZone(name, args, zone_index);
+  if (!zone.ok()) return zone.status();
+  const TypeId id = args[0].type.id;
+  return ScalarBinding{DataType::Of(TypeId::kUInt8), [id, mode, tz = *zone](absl::Span<Vector> v,
+                                                                           size_t rows, StringPool*,
+                                                                           Vector* out) {
+                         ResizeInts(out, rows);
+                         for (size_t row = 0; row < rows; ++row) {
+                           const int32_t iso = ToDayOfWeek(LocalDay(id, v[0].int_at(row), tz));
+                           const bool sunday_first = mode >= 2;
+                           const int32_t from_one = sunday_first ? iso % 7 + 1 : iso;
+                           out->ints[row] = (mode == 0 || mode == 3) ? from_one : from_one - 1;
                          }
                          return absl::OkStatus();
                        }};
@@ -86,6 +109,16 @@ absl::StatusOr<ScalarBinding> BindToStartOfWeek(absl::string_view name,
 
 Interval IntervalOf(const ScalarArg& arg) {
   return Interval{static_cast<IntervalUnit>(arg.type.interval_unit), arg.constant->ints[0]};
+}
+
+// Rounds a DateTime64 down to `interval` (sub-second units keep milliseconds).
+int64_t StartOfIntervalMillis(int64_t millis, Interval interval, const TimeZone& tz) {
+  switch (interval.unit) {
+    case IntervalUnit::kMillisecond: return FloorDiv(millis, interval.count) * interval.count;
+    case IntervalUnit::kMicrosecond:
+    case IntervalUnit::kNanosecond: return millis;  // finer than the type's precision
+    default: return ToStartOfInterval(FloorDiv(millis, 1000), interval, tz);
+  }
 }
 
 absl::StatusOr<ScalarBinding> BindToStartOfInterval(absl::string_view name,
@@ -97,221 +130,193 @@ absl::StatusOr<ScalarBinding> BindToStartOfInterval(absl::string_view name,
     return absl::InvalidArgumentError(
         absl::StrCat("Argument 2 of function ", name, " must be a constant INTERVAL"));
   }
-  if (args.size() == 3) {  // the zone must exist, never silently UTC
-    if (absl::Status zone = LoadTimeZoneArgument(name, 3, args[2]).status(); !zone.ok()) {
-      return zone;
-    }
-  }
+  absl::StatusOr<TimeZone> zone = OptionalZone(name, args, 2);
+  if (!zone.ok()) return zone.status();
   const Interval interval = IntervalOf(args[1]);
   const bool is_date = type.id == TypeId::kDate;
   if (absl::Status s = ValidateStartOfInterval(interval, is_date); !s.ok()) return s;
   const TypeId id = type.id;
+  const bool sub_second = IsSubSecondUnit(interval.unit);
+  if (sub_second && id != TypeId::kDateTime64) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Illegal interval ", IntervalUnitName(interval.unit), " of function ", name,
+        ": sub-second intervals need a DateTime64 argument"));
+  }
   const bool returns_date = is_date || IntervalReturnsDate(interval.unit);
-  return ScalarBinding{
-      DataType::Of(returns_date ? TypeId::kDate : TypeId::kDateTime),
-      [id, interval, is_date](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
-        ResizeInts(out, rows);
-        for (size_t row = 0; row < rows; ++row) {
-          const int64_t value = v[0].int_at(row);
-          out->ints[row] = is_date ? ToStartOfIntervalDate(static_cast<int32_t>(value), interval)
-                                   : ToStartOfInterval(ToSeconds(id, value), interval, Utc());
-        }
-        return absl::OkStatus();
-      }};
-}
-
-absl::StatusOr<ScalarBinding> BindDateDiff(absl::string_view name, absl::Span<const ScalarArg> args) {
-  if (args.size() != 3 && args.size() != 4) return ArityError(name, args.size(), "3 or 4");
-  if (!args[0].type.is_string() || args[0].constant == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("First argument for function ", name, " (unit) must be a constant String"));
-  }
-  absl::StatusOr<IntervalUnit> unit = ParseIntervalUnit(args[0].constant->string_at(0));
-  if (!unit.ok()) return unit.status();
-  if (!args[1].type.is_time()) return IllegalType(name, args[1].type, 2);
-  if (!args[2].type.is_time()) return IllegalType(name, args[2].type, 3);
-  if (args.size() == 4) {  // the zone must exist, never silently UTC
-    if (absl::Status zone = LoadTimeZoneArgument(name, 4, args[3]).status(); !zone.ok()) {
-      return zone;
-    }
-  }
-  const TypeId a = args[1].type.id, b = args[2].type.id;
-  const IntervalUnit u = *unit;
-  return ScalarBinding{DataType::Of(TypeId::kInt64),
-                       [a, b, u](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
-                         ResizeInts(out, rows);
-                         for (size_t row = 0; row < rows; ++row) {
-                           const int64_t x = v[1].int_at(row), y = v[2].int_at(row);
-                           out->ints[row] = a == TypeId::kDate && b == TypeId::kDate
-                                                ? DateDiffDates(u, static_cast<int32_t>(x), static_cast<int32_t>(y))
-                                                : DateDiff(u, ToSeconds(a, x), ToSeconds(b, y), Utc());
-                         }
-                         return absl::OkStatus();
-                       }};
-}
-
-// time ± INTERVAL (the binder calls these for `t + INTERVAL n unit`), and
-// addDays(t, n) style functions. Date plus a sub-day interval is a DateTime.
-absl::StatusOr<ScalarBinding> BindAddInterval(absl::string_view name, bool subtract,
-                                              std::optional<IntervalUnit> fixed_unit,
-                                              absl::Span<const ScalarArg> args) {
-  if (args.size() != 2) return ArityError(name, args.size(), "2");
-  const DataType& type = args[0].type;
-  if (!type.is_time()) return IllegalType(name, type, 1);
-  IntervalUnit unit;
-  if (fixed_unit.has_value()) {
-    if (!args[1].type.is_integer()) return IllegalType(name, args[1].type, 2);
-    unit = *fixed_unit;
-  } else {
-    if (args[1].type.id != TypeId::kInterval) return IllegalType(name, args[1].type, 2);
-    unit = static_cast<IntervalUnit>(args[1].type.interval_unit);
-  }
-  const TypeId id = type.id;
-  const bool date_result = id == TypeId::kDate && unit >= IntervalUnit::kDay;
-  const TypeId result = id == TypeId::kDate ? (date_result ? TypeId::kDate : TypeId::kDateTime) : id;
+  const TypeId result =
+      returns_date ? TypeId::kDate : sub_second ? TypeId::kDateTime64 : TypeId::kDateTime;
   return ScalarBinding{
       DataType::Of(result),
-      [id, unit, subtract, date_result](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+      [id, interval, is_date, sub_second, tz = *zone](absl::Span<Vector> v, size_t rows,
+                                                      StringPool*, Vector* out) {
         ResizeInts(out, rows);
         for (size_t row = 0; row < rows; ++row) {
           const int64_t value = v[0].int_at(row);
-          const Interval interval{unit, subtract ? -v[1].int_at(row) : v[1].int_at(row)};
-          if (date_result) {
-            out->ints[row] = AddIntervalToDate(static_cast<int32_t>(value), interval);
-          } else if (id == TypeId::kDateTime64) {
-            out->ints[row] = AddInterval(FloorDiv(value, 1000), interval, Utc()) * 1000 +
-                             FloorMod(value, 1000);
+          if (is_date) {
+            out->ints[row] = ToStartOfIntervalDate(static_cast<int32_t>(value), interval);
+          } else if (sub_second) {
+            out->ints[row] = StartOfIntervalMillis(value, interval, tz);
           } else {
-            out->ints[row] = AddInterval(ToSeconds(id, value), interval, Utc());
+            out->ints[row] = ToStartOfInterval(ToSeconds(id, value, tz), interval, tz);
           }
         }
         return absl::OkStatus();
       }};
 }
 
-absl::StatusOr<ScalarBinding> BindNow(absl::string_view name, bool date,
-                                      absl::Span<const ScalarArg> args) {
-  if (!args.empty()) return ArityError(name, args.size(), "0");
-  const int64_t now = absl::ToUnixSeconds(absl::Now());
-  const int64_t value = date ? FloorDiv(now, kSecondsPerDay) : now;
-  const DataType type = DataType::Of(date ? TypeId::kDate : TypeId::kDateTime);
-  return ScalarBinding{type, [type, value](absl::Span<Vector>, size_t rows, StringPool*, Vector* out) {
-                         *out = Vector::ConstantInt(type, value, rows);
+// toStartOfFiveMinutes and friends: toStartOfInterval(t, INTERVAL n minute[, zone]).
+ScalarBinder StartOfMinutes(int64_t minutes) {
+  return [minutes](absl::string_view name,
+                   absl::Span<const ScalarArg> args) -> absl::StatusOr<ScalarBinding> {
+    if (args.size() != 1 && !(args.size() == 2 && args[1].type.is_string())) {
+      return ArityError(name, args.size(), "1 or 2");
+    }
+    absl::StatusOr<TimeZone> zone = OptionalZone(name, args, 1);
+    if (!zone.ok()) return zone.status();
+    const DataType& type = args[0].type;
+    if (!type.is_time() || type.id == TypeId::kDate) return IllegalType(name, type, 1);
+    const TypeId id = type.id;
+    const Interval interval{IntervalUnit::kMinute, minutes};
+    return ScalarBinding{DataType::Of(TypeId::kDateTime),
+                         [id, interval, tz = *zone](absl::Span<Vector> v, size_t rows, StringPool*,
+                                                    Vector* out) {
+                           ResizeInts(out, rows);
+                           for (size_t row = 0; row < rows; ++row) {
+                             out->ints[row] =
+                                 ToStartOfInterval(ToSeconds(id, v[0].int_at(row), tz), interval, tz);
+                           }
+                           return absl::OkStatus();
+                         }};
+  };
+}
+
+// toStartOfSecond(dt64[, zone]): DateTime64 only, as ClickHouse.
+absl::StatusOr<ScalarBinding> BindToStartOfSecond(absl::string_view name,
+                                                  absl::Span<const ScalarArg> args) {
+  if (args.size() != 1 && !(args.size() == 2 && args[1].type.is_string())) {
+    return ArityError(name, args.size(), "1 or 2");
+  }
+  absl::StatusOr<TimeZone> zone = OptionalZone(name, args, 1);
+  if (!zone.ok()) return zone.status();
+  if (args[0].type.id != TypeId::kDateTime64) return IllegalType(name, args[0].type, 1);
+  return ScalarBinding{DataType::Of(TypeId::kDateTime64),
+                       [](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+                         ResizeInts(out, rows);
+                         for (size_t row = 0; row < rows; ++row) {
+                           out->ints[row] = FloorDiv(v[0].int_at(row), 1000) * 1000;
+                         }
                          return absl::OkStatus();
                        }};
 }
 
+int32_t IsoWeekYear(int32_t day) {
+  // The ISO year is the year of the week's Thursday.
+  return ToYear(ToMonday(day) + 3);
+}
+int32_t IsoWeek(int32_t day) {
+  const int32_t thursday = ToMonday(day) + 3;
+  return (thursday - DaysFromCivil(ToYear(thursday), 1, 1)) / 7 + 1;
+}
+
 }  // namespace
 
-absl::StatusOr<int64_t> ParseTimeLiteralInternal(absl::string_view text, TypeId type) {
-  bool ok = false;
-  int64_t value = 0;
-  switch (type) {
-    case TypeId::kDate: {
-      int32_t day = 0;
-      ok = TryParseDate(text, Utc(), &day);
-      value = day;
-      break;
-    }
-    case TypeId::kDateTime: ok = TryParseDateTime(text, Utc(), &value); break;
-    default: ok = TryParseDateTime64(text, Utc(), &value); break;
+int32_t ToIsoWeek(int32_t day) { return IsoWeek(day); }
+int32_t ToIsoYear(int32_t day) { return IsoWeekYear(day); }
+
+absl::StatusOr<TimeZone> OptionalZone(absl::string_view name, absl::Span<const ScalarArg> args,
+                                      size_t index) {
+  if (index >= args.size()) return TimeZone();
+  return LoadTimeZoneArgument(name, static_cast<int>(index + 1), args[index]);
+}
+
+int64_t ToSeconds(TypeId id, int64_t value, const TimeZone& tz) {
+  switch (id) {
+    case TypeId::kDate: return DayStart(static_cast<int32_t>(value), tz);
+    case TypeId::kDateTime64: return FloorDiv(value, 1000);
+    default: return value;
   }
-  if (!ok) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("Cannot parse string '", text, "' as ", DataType::Of(type).Name()));
+}
+
+int32_t LocalDay(TypeId id, int64_t value, const TimeZone& tz) {
+  switch (id) {
+    case TypeId::kDate: return static_cast<int32_t>(value);
+    case TypeId::kDateTime64: return ToDayNum(FloorDiv(value, 1000), tz);
+    default: return ToDayNum(value, tz);
   }
-  return value;
 }
 
 void RegisterTime(FunctionRegistry* registry) {
-  registry->Add("toStartOfMinute", UnaryTime(TypeId::kDateTime, [](TypeId id, int64_t v) {
-    return ToStartOfMinute(ToSeconds(id, v), Utc());
+  registry->Add("toStartOfMinute", UnaryTime(TypeId::kDateTime, [](TypeId id, int64_t v, const TimeZone& tz) {
+    return ToStartOfMinute(ToSeconds(id, v, tz), tz);
   }, false));
-  registry->Add("toStartOfHour", UnaryTime(TypeId::kDateTime, [](TypeId id, int64_t v) {
-    return ToStartOfHour(ToSeconds(id, v), Utc());
+  registry->Add("toStartOfFiveMinutes", StartOfMinutes(5));
+  registry->Add("toStartOfFiveMinute", StartOfMinutes(5));
+  registry->Add("toStartOfTenMinutes", StartOfMinutes(10));
+  registry->Add("toStartOfFifteenMinutes", StartOfMinutes(15));
+  registry->Add("toStartOfSecond", BindToStartOfSecond);
+  registry->Add("toStartOfHour", UnaryTime(TypeId::kDateTime, [](TypeId id, int64_t v, const TimeZone& tz) {
+    return ToStartOfHour(ToSeconds(id, v, tz), tz);
   }, false));
-  registry->Add("toStartOfDay", UnaryTime(TypeId::kDateTime, [](TypeId id, int64_t v) {
-    return ToStartOfDay(ToSeconds(id, v), Utc());
+  registry->Add("toStartOfDay", UnaryTime(TypeId::kDateTime, [](TypeId id, int64_t v, const TimeZone& tz) {
+    return DayStart(LocalDay(id, v, tz), tz);
   }));
   registry->Add("toStartOfWeek", BindToStartOfWeek);
-  registry->Add("toMonday", UnaryTime(TypeId::kDate, [](TypeId id, int64_t v) -> int64_t {
-    return ToMonday(ToDay(id, v));
+  registry->Add("toMonday", UnaryTime(TypeId::kDate, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
+    return ToMonday(LocalDay(id, v, tz));
   }));
-  registry->Add("toStartOfMonth", UnaryTime(TypeId::kDate, [](TypeId id, int64_t v) -> int64_t {
-    return ToStartOfMonth(ToDay(id, v));
+  registry->Add("toStartOfMonth", UnaryTime(TypeId::kDate, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
+    return ToStartOfMonth(LocalDay(id, v, tz));
   }));
-  registry->Add("toStartOfQuarter", UnaryTime(TypeId::kDate, [](TypeId id, int64_t v) -> int64_t {
-    return ToStartOfQuarter(ToDay(id, v));
+  registry->Add("toStartOfQuarter", UnaryTime(TypeId::kDate, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
+    return ToStartOfQuarter(LocalDay(id, v, tz));
   }));
-  registry->Add("toStartOfYear", UnaryTime(TypeId::kDate, [](TypeId id, int64_t v) -> int64_t {
-    return ToStartOfYear(ToDay(id, v));
+  registry->Add("toStartOfYear", UnaryTime(TypeId::kDate, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
+    return ToStartOfYear(LocalDay(id, v, tz));
   }));
-  registry->Add("toYYYYMMDD", UnaryTime(TypeId::kUInt32, [](TypeId id, int64_t v) -> int64_t {
-    return ToYYYYMMDD(ToDay(id, v));
+  registry->Add("toYYYYMMDD", UnaryTime(TypeId::kUInt32, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
+    return ToYYYYMMDD(LocalDay(id, v, tz));
   }));
-  registry->Add("toYYYYMM", UnaryTime(TypeId::kUInt32, [](TypeId id, int64_t v) -> int64_t {
-    return ToYYYYMM(ToDay(id, v));
+  registry->Add("toYYYYMM", UnaryTime(TypeId::kUInt32, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
+    return ToYYYYMM(LocalDay(id, v, tz));
   }));
-  registry->Add("toYear", UnaryTime(TypeId::kUInt16, [](TypeId id, int64_t v) -> int64_t {
-    return ToYear(ToDay(id, v));
+  registry->Add("toYYYYMMDDhhmmss", UnaryTime(TypeId::kUInt64, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
+    const int64_t seconds = ToSeconds(id, v, tz);
+    return int64_t{ToYYYYMMDD(LocalDay(id, v, tz))} * 1'000'000 + ToHour(seconds, tz) * 10000 +
+           ToMinute(seconds, tz) * 100 + ToSecond(seconds, tz);
   }));
-  registry->Add("toQuarter", UnaryTime(TypeId::kUInt8, [](TypeId id, int64_t v) -> int64_t {
-    return ToQuarter(ToDay(id, v));
+  registry->Add("toYear", UnaryTime(TypeId::kUInt16, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
+    return ToYear(LocalDay(id, v, tz));
   }));
-  registry->Add("toMonth", UnaryTime(TypeId::kUInt8, [](TypeId id, int64_t v) -> int64_t {
-    return ToMonth(ToDay(id, v));
+  registry->Add("toQuarter", UnaryTime(TypeId::kUInt8, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
+    return ToQuarter(LocalDay(id, v, tz));
   }));
-  registry->Add("toDayOfMonth", UnaryTime(TypeId::kUInt8, [](TypeId id, int64_t v) -> int64_t {
-    return ToDayOfMonth(ToDay(id, v));
+  registry->Add("toMonth", UnaryTime(TypeId::kUInt8, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
+    return ToMonth(LocalDay(id, v, tz));
   }));
-  registry->Add("toDayOfWeek", UnaryTime(TypeId::kUInt8, [](TypeId id, int64_t v) -> int64_t {
-    return ToDayOfWeek(ToDay(id, v));
+  registry->Add("toDayOfMonth", UnaryTime(TypeId::kUInt8, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
+    return ToDayOfMonth(LocalDay(id, v, tz));
   }));
-  registry->Add("toDayOfYear", UnaryTime(TypeId::kUInt16, [](TypeId id, int64_t v) -> int64_t {
-    return ToDayOfYear(ToDay(id, v));
+  registry->Add("toDayOfWeek", BindToDayOfWeek);
+  registry->Add("toDayOfYear", UnaryTime(TypeId::kUInt16, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
+    return ToDayOfYear(LocalDay(id, v, tz));
   }));
-  registry->Add("toHour", UnaryTime(TypeId::kUInt8, [](TypeId id, int64_t v) -> int64_t {
-    return ToHour(ToSeconds(id, v), Utc());
+  registry->Add("toISOWeek", UnaryTime(TypeId::kUInt8, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
+    return IsoWeek(LocalDay(id, v, tz));
+  }));
+  registry->Add("toISOYear", UnaryTime(TypeId::kUInt16, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
+    return IsoWeekYear(LocalDay(id, v, tz));
+  }));
+  registry->Add("toHour", UnaryTime(TypeId::kUInt8, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
+    return ToHour(ToSeconds(id, v, tz), tz);
   }, false));
-  registry->Add("toMinute", UnaryTime(TypeId::kUInt8, [](TypeId id, int64_t v) -> int64_t {
-    return ToMinute(ToSeconds(id, v), Utc());
+  registry->Add("toMinute", UnaryTime(TypeId::kUInt8, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
+    return ToMinute(ToSeconds(id, v, tz), tz);
   }, false));
-  registry->Add("toSecond", UnaryTime(TypeId::kUInt8, [](TypeId id, int64_t v) -> int64_t {
-    return ToSecond(ToSeconds(id, v), Utc());
+  registry->Add("toSecond", UnaryTime(TypeId::kUInt8, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
+    return ToSecond(ToSeconds(id, v, tz), tz);
   }, false));
   registry->Add("toStartOfInterval", BindToStartOfInterval);
-  registry->Add("dateDiff", BindDateDiff, true);
-  registry->Add("date_diff", BindDateDiff, true);
-  for (bool subtract : {false, true}) {
-    registry->Add(subtract ? "subtractInterval" : "addInterval",
-                  [subtract](absl::string_view n, absl::Span<const ScalarArg> a) {
-                    return BindAddInterval(n, subtract, std::nullopt, a);
-                  });
-    static constexpr std::pair<const char*, IntervalUnit> kUnits[] = {
-        {"Seconds", IntervalUnit::kSecond}, {"Minutes", IntervalUnit::kMinute},
-        {"Hours", IntervalUnit::kHour},     {"Days", IntervalUnit::kDay},
-        {"Weeks", IntervalUnit::kWeek},     {"Months", IntervalUnit::kMonth},
-        {"Quarters", IntervalUnit::kQuarter}, {"Years", IntervalUnit::kYear}};
-    for (const auto& [suffix, unit] : kUnits) {
-      const IntervalUnit bound_unit = unit;
-      registry->Add(std::string(subtract ? "subtract" : "add") + suffix,
-                    [subtract, bound_unit](absl::string_view n, absl::Span<const ScalarArg> a) {
-                      return BindAddInterval(n, subtract, bound_unit, a);
-                    });
-    }
-  }
-  registry->Add("now", [](absl::string_view n, absl::Span<const ScalarArg> a) {
-    return BindNow(n, false, a);
-  }, true);
-  registry->Add("today", [](absl::string_view n, absl::Span<const ScalarArg> a) {
-    return BindNow(n, true, a);
-  }, true);
+  RegisterTimeZone(registry);
 }
 
 }  // namespace mua::query_internal
-
-namespace mua {
-absl::StatusOr<int64_t> ParseTimeLiteral(absl::string_view text, TypeId type) {
-  return query_internal::ParseTimeLiteralInternal(text, type);
-}
-}  // namespace mua

@@ -7,11 +7,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "storage/base/calendar.h"  // kMillisPerSecond, kMillisPerDay
 
 namespace mua {
-
-inline constexpr int64_t kMillisPerSecond = 1000;
-inline constexpr int64_t kMillisPerDay = 86'400'000;
 
 // Floor division, so times before 1970 land in negative days.
 inline int32_t DayOfMillis(int64_t millis) {
