@@ -463,16 +463,20 @@ std::string JsonExtractor::ExtractString(absl::string_view json,
 
 int64_t JsonExtractor::ExtractInt(absl::string_view json, absl::Span<const JsonPathStep> path) {
   Find(json, path, false);
+  return AsInt(found_);
+}
+
+int64_t JsonExtractor::AsInt(const Found& found) {
   int64_t value = 0;
-  switch (found_.kind) {
+  switch (found.kind) {
     case Kind::kInt64:
-      return found_.int64;
+      return found.int64;
     case Kind::kDouble:
-      return DoubleToInt64(found_.real, &value) ? value : 0;
+      return DoubleToInt64(found.real, &value) ? value : 0;
     case Kind::kString: {
-      if (ParseInt64Text(found_.text, &value)) return value;
+      if (ParseInt64Text(found.text, &value)) return value;
       double real = 0;
-      if (ParseDoubleText(found_.text, &real) && DoubleToInt64(real, &value)) return value;
+      if (ParseDoubleText(found.text, &real) && DoubleToInt64(real, &value)) return value;
       return 0;
     }
     default:  // UInt64 above Int64's range, bool (not converted), null, containers
@@ -482,21 +486,25 @@ int64_t JsonExtractor::ExtractInt(absl::string_view json, absl::Span<const JsonP
 
 uint64_t JsonExtractor::ExtractUInt(absl::string_view json, absl::Span<const JsonPathStep> path) {
   Find(json, path, false);
+  return AsUInt(found_);
+}
+
+uint64_t JsonExtractor::AsUInt(const Found& found) {
   uint64_t value = 0;
   int64_t signed_value = 0;
-  switch (found_.kind) {
+  switch (found.kind) {
     case Kind::kInt64:
-      return found_.int64 >= 0 ? static_cast<uint64_t>(found_.int64) : 0;
+      return found.int64 >= 0 ? static_cast<uint64_t>(found.int64) : 0;
     case Kind::kUInt64:
-      return found_.uint64;
+      return found.uint64;
     case Kind::kDouble:
-      return DoubleToUInt64(found_.real, &value) ? value : 0;
+      return DoubleToUInt64(found.real, &value) ? value : 0;
     case Kind::kString: {
-      if (ParseInt64Text(found_.text, &signed_value)) {
+      if (ParseInt64Text(found.text, &signed_value)) {
         return signed_value >= 0 ? static_cast<uint64_t>(signed_value) : 0;
       }
       double real = 0;
-      if (ParseDoubleText(found_.text, &real) && DoubleToUInt64(real, &value)) return value;
+      if (ParseDoubleText(found.text, &real) && DoubleToUInt64(real, &value)) return value;
       return 0;
     }
     default:
@@ -506,16 +514,20 @@ uint64_t JsonExtractor::ExtractUInt(absl::string_view json, absl::Span<const Jso
 
 double JsonExtractor::ExtractFloat(absl::string_view json, absl::Span<const JsonPathStep> path) {
   Find(json, path, false);
-  switch (found_.kind) {
+  return AsFloat(found_);
+}
+
+double JsonExtractor::AsFloat(const Found& found) {
+  switch (found.kind) {
     case Kind::kInt64:
-      return static_cast<double>(found_.int64);
+      return static_cast<double>(found.int64);
     case Kind::kUInt64:
-      return static_cast<double>(found_.uint64);
+      return static_cast<double>(found.uint64);
     case Kind::kDouble:
-      return found_.real;
+      return found.real;
     case Kind::kString: {
       double real = 0;
-      return ParseDoubleText(found_.text, &real) ? real : 0.0;
+      return ParseDoubleText(found.text, &real) ? real : 0.0;
     }
     default:
       return 0.0;
@@ -524,16 +536,73 @@ double JsonExtractor::ExtractFloat(absl::string_view json, absl::Span<const Json
 
 uint8_t JsonExtractor::ExtractBool(absl::string_view json, absl::Span<const JsonPathStep> path) {
   Find(json, path, false);
-  switch (found_.kind) {
+  return AsBool(found_);
+}
+
+uint8_t JsonExtractor::AsBool(const Found& found) {
+  switch (found.kind) {
     case Kind::kBool:
-      return found_.boolean ? 1 : 0;
+      return found.boolean ? 1 : 0;
     case Kind::kInt64:
-      return found_.int64 != 0 ? 1 : 0;
+      return found.int64 != 0 ? 1 : 0;
     case Kind::kUInt64:
-      return found_.uint64 != 0 ? 1 : 0;
+      return found.uint64 != 0 ? 1 : 0;
     default:
       return 0;
   }
+}
+
+std::string JsonExtractor::AsRaw(const Found& found) {
+  switch (found.kind) {
+    case Kind::kMissing: return "";
+    case Kind::kNull: return "null";
+    case Kind::kBool: return found.boolean ? "true" : "false";
+    case Kind::kInt64: return absl::StrCat(found.int64);
+    case Kind::kUInt64: return absl::StrCat(found.uint64);
+    case Kind::kDouble: return FormatDouble(found.real);
+    case Kind::kString: {
+      RawWriter writer;
+      writer.String(found.text);
+      return writer.Take();
+    }
+    case Kind::kObject:
+    case Kind::kArray: return found.text;
+  }
+  return "";
+}
+
+const JsonExtractor::Found& JsonExtractor::Lookup(absl::string_view json,
+                                                  absl::Span<const JsonPathStep> path) {
+  Find(json, path, true);
+  return found_;
+}
+
+bool JsonExtractor::Elements(absl::string_view json, absl::Span<const JsonPathStep> path,
+                             std::vector<Found>* elements, std::vector<std::string>* keys) {
+  elements->clear();
+  if (keys != nullptr) keys->clear();
+  Find(json, path, true);
+  if (found_.kind != Kind::kArray && found_.kind != Kind::kObject) return false;
+  rapidjson::Document doc;
+  // The text is the compact form of a container the bounded parse already accepted.
+  if (!ParseJsonBounded<kParseFlags>(found_.text, &doc, static_cast<int>(kMaxDepth)).ok()) {
+    return false;
+  }
+  const auto visit = [elements](const rapidjson::Value& value) {
+    Found element;
+    PathHandler handler({}, true, &element);
+    value.Accept(handler);
+    elements->push_back(std::move(element));
+  };
+  if (doc.IsArray()) {
+    for (const rapidjson::Value& value : doc.GetArray()) visit(value);
+  } else {
+    for (const auto& member : doc.GetObject()) {
+      if (keys != nullptr) keys->emplace_back(member.name.GetString(), member.name.GetStringLength());
+      visit(member.value);
+    }
+  }
+  return true;
 }
 
 }  // namespace mua::query_internal

@@ -50,6 +50,23 @@ class JsonExtractor {
   double ExtractFloat(absl::string_view json, absl::Span<const JsonPathStep> path);
   uint8_t ExtractBool(absl::string_view json, absl::Span<const JsonPathStep> path);
 
+  // The value at `path` (kind kMissing when absent or the JSON is malformed); containers
+  // carry their compact JSON text. Valid until the next call.
+  struct Found;
+  const Found& Lookup(absl::string_view json, absl::Span<const JsonPathStep> path);
+  // The elements of the array or object at `path` (and an object's keys when `keys` is
+  // non-null); false when the value there is not a container.
+  bool Elements(absl::string_view json, absl::Span<const JsonPathStep> path,
+                std::vector<Found>* elements, std::vector<std::string>* keys);
+
+  // The conversions of the Extract* functions, on a found value.
+  static int64_t AsInt(const Found& found);
+  static uint64_t AsUInt(const Found& found);
+  static double AsFloat(const Found& found);
+  static uint8_t AsBool(const Found& found);
+  // Compact JSON text of the value ('' when missing), as JSONExtractRaw.
+  static std::string AsRaw(const Found& found);
+
   // Test hook: forces the DOM path for every lookup (to cross-check the SAX path).
   void TEST_ForceDom(bool force) { force_dom_ = force; }
 
