@@ -5,7 +5,10 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "query/internal/markdown_writer.h"
+#include "query/internal/native_writer.h"
 #include "query/internal/pretty_writer.h"
+#include "query/internal/row_binary_writer.h"
 #include "query/internal/value_writer.h"
 
 namespace mua {
@@ -30,18 +33,42 @@ constexpr FormatName kFormatNames[] = {
     {"TabSeparated", OutputFormat::kTabSeparated},
     {"TabSeparatedWithNames", OutputFormat::kTabSeparatedWithNames},
     {"TabSeparatedWithNamesAndTypes", OutputFormat::kTabSeparatedWithNamesAndTypes},
+    {"TabSeparatedRaw", OutputFormat::kTabSeparatedRaw},
+    {"TabSeparatedRawWithNames", OutputFormat::kTabSeparatedRawWithNames},
+    {"TabSeparatedRawWithNamesAndTypes", OutputFormat::kTabSeparatedRawWithNamesAndTypes},
     {"CSV", OutputFormat::kCSV},
     {"CSVWithNames", OutputFormat::kCSVWithNames},
+    {"CSVWithNamesAndTypes", OutputFormat::kCSVWithNamesAndTypes},
     {"JSON", OutputFormat::kJSON},
     {"JSONCompact", OutputFormat::kJSONCompact},
     {"JSONEachRow", OutputFormat::kJSONEachRow},
     {"JSONCompactEachRow", OutputFormat::kJSONCompactEachRow},
+    {"JSONStrings", OutputFormat::kJSONStrings},
+    {"JSONCompactStrings", OutputFormat::kJSONCompactStrings},
+    {"JSONStringsEachRow", OutputFormat::kJSONStringsEachRow},
+    {"JSONCompactStringsEachRow", OutputFormat::kJSONCompactStringsEachRow},
     {"Pretty", OutputFormat::kPretty},
     {"PrettyCompact", OutputFormat::kPrettyCompact},
     {"Vertical", OutputFormat::kVertical},
+    {"Markdown", OutputFormat::kMarkdown},
+    {"Values", OutputFormat::kValues},
+    {"Native", OutputFormat::kNative},
+    {"RowBinary", OutputFormat::kRowBinary},
+    {"RowBinaryWithNames", OutputFormat::kRowBinaryWithNames},
+    {"RowBinaryWithNamesAndTypes", OutputFormat::kRowBinaryWithNamesAndTypes},
+    {"Null", OutputFormat::kNull},
     {"TSV", OutputFormat::kTabSeparated},
     {"TSVWithNames", OutputFormat::kTabSeparatedWithNames},
     {"TSVWithNamesAndTypes", OutputFormat::kTabSeparatedWithNamesAndTypes},
+    {"TSVRaw", OutputFormat::kTabSeparatedRaw},
+    {"TSVRawWithNames", OutputFormat::kTabSeparatedRawWithNames},
+    {"TSVRawWithNamesAndTypes", OutputFormat::kTabSeparatedRawWithNamesAndTypes},
+    {"Raw", OutputFormat::kTabSeparatedRaw},
+    {"RawWithNames", OutputFormat::kTabSeparatedRawWithNames},
+    {"RawWithNamesAndTypes", OutputFormat::kTabSeparatedRawWithNamesAndTypes},
+    {"JSONLines", OutputFormat::kJSONEachRow},
+    {"NDJSON", OutputFormat::kJSONEachRow},
+    {"MD", OutputFormat::kMarkdown},
 };
 
 // ---- JSON family -------------------------------------------------------------
@@ -53,10 +80,24 @@ std::vector<std::string> JsonNames(const ResultSet& result) {
   return names;
 }
 
-// JSON and JSONCompact: ClickHouse's TAB-indented envelope.
-void WriteJson(const ResultSet& result, bool compact, std::string* out) {
+// A JSON-family cell: the typed JSON value, or (the *Strings formats) the
+// value's text as a JSON string.
+void AppendJsonFamilyCell(const Column& column, uint64_t row, bool strings, std::string* scratch,
+                          std::string* out) {
+  if (!strings) {
+    AppendJsonCell(column, row, out);
+    return;
+  }
+  scratch->clear();
+  AppendTextCell(column, row, TextStyle::kPlain, scratch);
+  AppendJsonString(*scratch, out);
+}
+
+// JSON and JSONCompact (and their *Strings twins): ClickHouse's TAB-indented envelope.
+void WriteJson(const ResultSet& result, bool compact, bool strings, std::string* out) {
   std::vector<std::string> names = JsonNames(result);
   size_t columns = result.columns.size();
+  std::string scratch;
   out->append("{\n\t\"meta\":\n\t[\n");
   for (size_t col = 0; col < columns; ++col) {
     absl::StrAppend(out, "\t\t{\n\t\t\t\"name\": ", names[col], ",\n\t\t\t\"type\": ");
@@ -70,7 +111,7 @@ void WriteJson(const ResultSet& result, bool compact, std::string* out) {
       out->append("\t\t[");
       for (size_t col = 0; col < columns; ++col) {
         if (col != 0) out->append(", ");
-        AppendJsonCell(result.columns[col], row, out);
+        AppendJsonFamilyCell(result.columns[col], row, strings, &scratch, out);
       }
       out->push_back(']');
     } else {
@@ -78,7 +119,7 @@ void WriteJson(const ResultSet& result, bool compact, std::string* out) {
       for (size_t col = 0; col < columns; ++col) {
         if (col != 0) out->append(",\n");
         absl::StrAppend(out, "\t\t\t", names[col], ": ");
-        AppendJsonCell(result.columns[col], row, out);
+        AppendJsonFamilyCell(result.columns[col], row, strings, &scratch, out);
       }
       out->append("\n\t\t}");
     }
@@ -94,15 +135,16 @@ void WriteJson(const ResultSet& result, bool compact, std::string* out) {
   out->append("\n\t}\n}\n");
 }
 
-void WriteJsonEachRow(const ResultSet& result, std::string* out) {
+void WriteJsonEachRow(const ResultSet& result, bool strings, std::string* out) {
   std::vector<std::string> names = JsonNames(result);
+  std::string scratch;
   for (uint64_t row = 0; row < result.row_count; ++row) {
     out->push_back('{');
     for (size_t col = 0; col < result.columns.size(); ++col) {
       if (col != 0) out->push_back(',');
       out->append(names[col]);
       out->push_back(':');
-      AppendJsonCell(result.columns[col], row, out);
+      AppendJsonFamilyCell(result.columns[col], row, strings, &scratch, out);
     }
     out->append("}\n");
   }
@@ -110,12 +152,13 @@ void WriteJsonEachRow(const ResultSet& result, std::string* out) {
 
 // ClickHouse separates JSONCompactEachRow fields with ", " (its
 // JSONCompactEachRowRowOutputFormat::writeFieldDelimiter), unlike JSONEachRow.
-void WriteJsonCompactEachRow(const ResultSet& result, std::string* out) {
+void WriteJsonCompactEachRow(const ResultSet& result, bool strings, std::string* out) {
+  std::string scratch;
   for (uint64_t row = 0; row < result.row_count; ++row) {
     out->push_back('[');
     for (size_t col = 0; col < result.columns.size(); ++col) {
       if (col != 0) out->append(", ");
-      AppendJsonCell(result.columns[col], row, out);
+      AppendJsonFamilyCell(result.columns[col], row, strings, &scratch, out);
     }
     out->append("]\n");
   }
@@ -123,7 +166,8 @@ void WriteJsonCompactEachRow(const ResultSet& result, std::string* out) {
 
 // ---- TabSeparated and CSV ----------------------------------------------------
 
-void WriteTabSeparated(const ResultSet& result, bool with_names, bool with_types,
+// TabSeparated and TabSeparatedRaw (`style`); the header lines are escaped in both.
+void WriteTabSeparated(const ResultSet& result, TextStyle style, bool with_names, bool with_types,
                        std::string* out) {
   size_t columns = result.columns.size();
   if (with_names) {
@@ -143,18 +187,25 @@ void WriteTabSeparated(const ResultSet& result, bool with_names, bool with_types
   for (uint64_t row = 0; row < result.row_count; ++row) {
     for (size_t col = 0; col < columns; ++col) {
       if (col != 0) out->push_back('\t');
-      AppendTextCell(result.columns[col], row, TextStyle::kTabSeparated, out);
+      AppendTextCell(result.columns[col], row, style, out);
     }
     out->push_back('\n');
   }
 }
 
-void WriteCsv(const ResultSet& result, bool with_names, std::string* out) {
+void WriteCsv(const ResultSet& result, bool with_names, bool with_types, std::string* out) {
   size_t columns = result.columns.size();
   if (with_names) {
     for (size_t col = 0; col < columns; ++col) {
       if (col != 0) out->push_back(',');
       AppendCsvString(result.names[col], out);
+    }
+    out->push_back('\n');
+  }
+  if (with_types) {
+    for (size_t col = 0; col < columns; ++col) {
+      if (col != 0) out->push_back(',');
+      AppendCsvString(result.columns[col].type.Name(), out);
     }
     out->push_back('\n');
   }
@@ -164,6 +215,18 @@ void WriteCsv(const ResultSet& result, bool with_names, std::string* out) {
       AppendTextCell(result.columns[col], row, TextStyle::kCsv, out);
     }
     out->push_back('\n');
+  }
+}
+
+// Values: (v,v),(v,v) with quoted strings and dates; no line breaks.
+void WriteValues(const ResultSet& result, std::string* out) {
+  for (uint64_t row = 0; row < result.row_count; ++row) {
+    out->append(row == 0 ? "(" : ",(");
+    for (size_t col = 0; col < result.columns.size(); ++col) {
+      if (col != 0) out->push_back(',');
+      AppendTextCell(result.columns[col], row, TextStyle::kQuoted, out);
+    }
+    out->push_back(')');
   }
 }
 
@@ -188,22 +251,38 @@ absl::string_view ContentType(OutputFormat format) {
     case OutputFormat::kTabSeparated:
     case OutputFormat::kTabSeparatedWithNames:
     case OutputFormat::kTabSeparatedWithNamesAndTypes:
+    case OutputFormat::kTabSeparatedRaw:
+    case OutputFormat::kTabSeparatedRawWithNames:
+    case OutputFormat::kTabSeparatedRawWithNamesAndTypes:
       return "text/tab-separated-values; charset=UTF-8";
     case OutputFormat::kCSV:
       return "text/csv; charset=UTF-8; header=absent";
     case OutputFormat::kCSVWithNames:
+    case OutputFormat::kCSVWithNamesAndTypes:
       return "text/csv; charset=UTF-8; header=present";
     case OutputFormat::kJSON:
     case OutputFormat::kJSONCompact:
+    case OutputFormat::kJSONStrings:
+    case OutputFormat::kJSONCompactStrings:
       return "application/json; charset=UTF-8";
     // Modern ClickHouse labels the row-per-line JSON formats NDJSON (18.16 sent
     // text/plain); clients split the body on "\n" whatever the label says.
     case OutputFormat::kJSONEachRow:
     case OutputFormat::kJSONCompactEachRow:
+    case OutputFormat::kJSONStringsEachRow:
+    case OutputFormat::kJSONCompactStringsEachRow:
       return "application/x-ndjson; charset=UTF-8";
+    case OutputFormat::kNative:
+    case OutputFormat::kRowBinary:
+    case OutputFormat::kRowBinaryWithNames:
+    case OutputFormat::kRowBinaryWithNamesAndTypes:
+      return "application/octet-stream";
     case OutputFormat::kPretty:
     case OutputFormat::kPrettyCompact:
     case OutputFormat::kVertical:
+    case OutputFormat::kMarkdown:
+    case OutputFormat::kValues:
+    case OutputFormat::kNull:
       return "text/plain; charset=UTF-8";
   }
   return "text/plain; charset=UTF-8";
@@ -212,31 +291,47 @@ absl::string_view ContentType(OutputFormat format) {
 void WriteResult(const ResultSet& result, OutputFormat format, std::string* out) {
   switch (format) {
     case OutputFormat::kTabSeparated:
-      WriteTabSeparated(result, false, false, out);
+      WriteTabSeparated(result, TextStyle::kTabSeparated, false, false, out);
       return;
     case OutputFormat::kTabSeparatedWithNames:
-      WriteTabSeparated(result, true, false, out);
+      WriteTabSeparated(result, TextStyle::kTabSeparated, true, false, out);
       return;
     case OutputFormat::kTabSeparatedWithNamesAndTypes:
-      WriteTabSeparated(result, true, true, out);
+      WriteTabSeparated(result, TextStyle::kTabSeparated, true, true, out);
+      return;
+    case OutputFormat::kTabSeparatedRaw:
+      WriteTabSeparated(result, TextStyle::kTabSeparatedRaw, false, false, out);
+      return;
+    case OutputFormat::kTabSeparatedRawWithNames:
+      WriteTabSeparated(result, TextStyle::kTabSeparatedRaw, true, false, out);
+      return;
+    case OutputFormat::kTabSeparatedRawWithNamesAndTypes:
+      WriteTabSeparated(result, TextStyle::kTabSeparatedRaw, true, true, out);
       return;
     case OutputFormat::kCSV:
-      WriteCsv(result, false, out);
+      WriteCsv(result, false, false, out);
       return;
     case OutputFormat::kCSVWithNames:
-      WriteCsv(result, true, out);
+      WriteCsv(result, true, false, out);
+      return;
+    case OutputFormat::kCSVWithNamesAndTypes:
+      WriteCsv(result, true, true, out);
       return;
     case OutputFormat::kJSON:
-      WriteJson(result, false, out);
+    case OutputFormat::kJSONStrings:
+      WriteJson(result, false, format == OutputFormat::kJSONStrings, out);
       return;
     case OutputFormat::kJSONCompact:
-      WriteJson(result, true, out);
+    case OutputFormat::kJSONCompactStrings:
+      WriteJson(result, true, format == OutputFormat::kJSONCompactStrings, out);
       return;
     case OutputFormat::kJSONEachRow:
-      WriteJsonEachRow(result, out);
+    case OutputFormat::kJSONStringsEachRow:
+      WriteJsonEachRow(result, format == OutputFormat::kJSONStringsEachRow, out);
       return;
     case OutputFormat::kJSONCompactEachRow:
-      WriteJsonCompactEachRow(result, out);
+    case OutputFormat::kJSONCompactStringsEachRow:
+      WriteJsonCompactEachRow(result, format == OutputFormat::kJSONCompactStringsEachRow, out);
       return;
     case OutputFormat::kPretty:
       query_internal::WritePretty(result, out);
@@ -246,6 +341,26 @@ void WriteResult(const ResultSet& result, OutputFormat format, std::string* out)
       return;
     case OutputFormat::kVertical:
       query_internal::WriteVertical(result, out);
+      return;
+    case OutputFormat::kMarkdown:
+      query_internal::WriteMarkdown(result, out);
+      return;
+    case OutputFormat::kValues:
+      WriteValues(result, out);
+      return;
+    case OutputFormat::kNative:
+      query_internal::WriteNative(result, out);
+      return;
+    case OutputFormat::kRowBinary:
+      query_internal::WriteRowBinary(result, false, false, out);
+      return;
+    case OutputFormat::kRowBinaryWithNames:
+      query_internal::WriteRowBinary(result, true, false, out);
+      return;
+    case OutputFormat::kRowBinaryWithNamesAndTypes:
+      query_internal::WriteRowBinary(result, true, true, out);
+      return;
+    case OutputFormat::kNull:
       return;
   }
 }

@@ -19,19 +19,34 @@ enum class OutputFormat {
   kTabSeparated,
   kTabSeparatedWithNames,
   kTabSeparatedWithNamesAndTypes,
+  kTabSeparatedRaw,  // strings unescaped
+  kTabSeparatedRawWithNames,
+  kTabSeparatedRawWithNamesAndTypes,
   kCSV,
   kCSVWithNames,
+  kCSVWithNamesAndTypes,
   kJSON,
   kJSONCompact,
   kJSONEachRow,
   kJSONCompactEachRow,
+  kJSONStrings,  // the JSON family with every value as a JSON string of its text
+  kJSONCompactStrings,
+  kJSONStringsEachRow,
+  kJSONCompactStringsEachRow,
   kPretty,
   kPrettyCompact,
   kVertical,
+  kMarkdown,
+  kValues,      // (1,'a'),(2,'b')
+  kNative,      // ClickHouse's columnar binary format (query/internal/native_writer.h)
+  kRowBinary,   // binary, row by row (query/internal/row_binary_writer.h)
+  kRowBinaryWithNames,
+  kRowBinaryWithNamesAndTypes,
+  kNull,  // nothing: the query runs, the answer is dropped (benchmarks)
 };
 
-// The format named `name` (ClickHouse's names, exact case; "TSV" aliases
-// TabSeparated, "TSVWithNames" TabSeparatedWithNames).
+// The format named `name` (ClickHouse's names, exact case, and its aliases:
+// TSV*, TSVRaw*/Raw, MD, JSONLines/NDJSON).
 // Errors: InvalidArgument "Unknown format X" (ClickHouse UNKNOWN_FORMAT).
 absl::StatusOr<OutputFormat> ParseOutputFormat(absl::string_view name);
 

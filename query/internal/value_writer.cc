@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 namespace mua::query_internal {
 namespace {
@@ -134,6 +135,7 @@ void AppendNumberOrTime(TypeId id, const Column& column, size_t index, std::stri
     case TypeId::kInt16:
     case TypeId::kInt32:
     case TypeId::kInt64:
+    case TypeId::kInterval:
       AppendInt(column.ints[index], out);
       return;
     case TypeId::kFloat64:
@@ -153,7 +155,7 @@ void AppendNumberOrTime(TypeId id, const Column& column, size_t index, std::stri
       return;
     case TypeId::kNothing:
     case TypeId::kArray:
-    case TypeId::kInterval:
+    case TypeId::kTuple:
       return;
   }
 }
@@ -181,6 +183,7 @@ void AppendJsonScalar(TypeId id, const Column& column, size_t index, std::string
       return;
     case TypeId::kNothing:
     case TypeId::kArray:
+    case TypeId::kTuple:
       out->append("null");
       return;
     default:
@@ -189,41 +192,182 @@ void AppendJsonScalar(TypeId id, const Column& column, size_t index, std::string
   }
 }
 
-// Array text as ClickHouse's serializeText prints it: [1,2], ['x','y'].
-void AppendArrayText(const Column& column, size_t row, std::string* out) {
-  TypeId element = column.type.element;
-  size_t begin = column.array_offsets[row];
-  size_t end = column.array_offsets[row + 1];
-  out->push_back('[');
-  for (size_t i = begin; i < end; ++i) {
-    if (i != begin) out->push_back(',');
-    if (element == TypeId::kString) {
-      AppendQuotedString(column.strings[i], out);
-    } else if (IsQuotedInText(element)) {
-      out->push_back('\'');
-      AppendNumberOrTime(element, column, i, out);
-      out->push_back('\'');
-    } else if (element == TypeId::kNothing) {
+void AppendNullText(TextStyle style, std::string* out) {
+  switch (style) {
+    case TextStyle::kPretty:
+    case TextStyle::kPlain:
+      out->append("ᴺᵁᴸᴸ");
+      return;
+    case TextStyle::kQuoted:
       out->append("NULL");
-    } else {
-      AppendNumberOrTime(element, column, i, out);
-    }
+      return;
+    case TextStyle::kTabSeparated:
+    case TextStyle::kTabSeparatedRaw:
+    case TextStyle::kCsv:
+      out->append("\\N");
+      return;
+  }
+}
+
+// A value inside an array or tuple, as ClickHouse's serializeTextQuoted
+// prints it: 'x', '2026-10-05', NULL, [1,2], (1,'t').
+void AppendQuotedValue(const DataType& type, const Column& holder, size_t index,
+                       std::string* out);
+
+// [a,b] with the elements quoted.
+void AppendArrayText(const DataType& type, const Column& holder, size_t index, std::string* out) {
+  ArrayElements elements = ElementsOf(type, holder, index);
+  out->push_back('[');
+  for (size_t i = elements.begin; i < elements.end; ++i) {
+    if (i != elements.begin) out->push_back(',');
+    AppendQuotedValue(elements.type, *elements.holder, i, out);
   }
   out->push_back(']');
 }
 
-// CSV wraps the array text in "..." and doubles quotes inside.
-void AppendCsvArray(const Column& column, size_t row, std::string* out) {
-  size_t start = out->size();
-  out->push_back('"');
-  AppendArrayText(column, row, out);
-  if (std::memchr(out->data() + start + 1, '"', out->size() - start - 1) != nullptr) {
-    std::string text = out->substr(start + 1);
-    out->resize(start);
+// (a,b) with the elements quoted.
+void AppendTupleText(const DataType& type, const Column& holder, size_t index, std::string* out) {
+  out->push_back('(');
+  for (size_t i = 0; i < type.tuple_size(); ++i) {
+    if (i != 0) out->push_back(',');
+    AppendQuotedValue(type.tuple_element(i), holder.children[i], index, out);
+  }
+  out->push_back(')');
+}
+
+void AppendQuotedValue(const DataType& type, const Column& holder, size_t index,
+                       std::string* out) {
+  if (IsNullAt(type, holder, index)) {
+    out->append("NULL");
+  } else if (type.id == TypeId::kArray) {
+    AppendArrayText(type, holder, index, out);
+  } else if (type.id == TypeId::kTuple) {
+    AppendTupleText(type, holder, index, out);
+  } else if (type.id == TypeId::kString) {
+    AppendQuotedString(holder.strings[index], out);
+  } else if (IsQuotedInText(type.id)) {
+    out->push_back('\'');
+    AppendNumberOrTime(type.id, holder, index, out);
+    out->push_back('\'');
+  } else {
+    AppendNumberOrTime(type.id, holder, index, out);
+  }
+}
+
+// CSV wraps array text in "..." and doubles quotes inside.
+void AppendCsvArray(const DataType& type, const Column& holder, size_t index, std::string* out) {
+  std::string text;
+  AppendArrayText(type, holder, index, &text);
+  if (text.find('"') != std::string::npos) {
     AppendCsvString(text, out);
     return;
   }
   out->push_back('"');
+  out->append(text);
+  out->push_back('"');
+}
+
+void AppendJsonValue(const DataType& type, const Column& holder, size_t index, std::string* out);
+
+// JSON array of the elements, without spaces.
+void AppendJsonArray(const DataType& type, const Column& holder, size_t index, std::string* out) {
+  ArrayElements elements = ElementsOf(type, holder, index);
+  out->push_back('[');
+  for (size_t i = elements.begin; i < elements.end; ++i) {
+    if (i != elements.begin) out->push_back(',');
+    AppendJsonValue(elements.type, *elements.holder, i, out);
+  }
+  out->push_back(']');
+}
+
+// Named tuples as objects (modern ClickHouse's default
+// output_format_json_named_tuples_as_objects = 1), others as arrays.
+void AppendJsonTuple(const DataType& type, const Column& holder, size_t index, std::string* out) {
+  const std::vector<std::string>& names = type.tuple_names();
+  out->push_back(names.empty() ? '[' : '{');
+  for (size_t i = 0; i < type.tuple_size(); ++i) {
+    if (i != 0) out->push_back(',');
+    if (!names.empty()) {
+      AppendJsonString(names[i], out);
+      out->push_back(':');
+    }
+    AppendJsonValue(type.tuple_element(i), holder.children[i], index, out);
+  }
+  out->push_back(names.empty() ? ']' : '}');
+}
+
+void AppendJsonValue(const DataType& type, const Column& holder, size_t index, std::string* out) {
+  if (IsNullAt(type, holder, index)) {
+    out->append("null");
+  } else if (type.id == TypeId::kArray) {
+    AppendJsonArray(type, holder, index, out);
+  } else if (type.id == TypeId::kTuple) {
+    AppendJsonTuple(type, holder, index, out);
+  } else {
+    AppendJsonScalar(type.id, holder, index, out);
+  }
+}
+
+void AppendTextValue(const DataType& type, const Column& holder, size_t index, TextStyle style,
+                     std::string* out) {
+  if (IsNullAt(type, holder, index)) {
+    AppendNullText(style, out);
+    return;
+  }
+  switch (type.id) {
+    case TypeId::kArray:
+      if (style == TextStyle::kCsv) {
+        AppendCsvArray(type, holder, index, out);
+      } else {
+        AppendArrayText(type, holder, index, out);
+      }
+      return;
+    case TypeId::kTuple:
+      if (style != TextStyle::kCsv) {
+        AppendTupleText(type, holder, index, out);
+        return;
+      }
+      // CSV spreads a tuple's elements over as many fields.
+      for (size_t i = 0; i < type.tuple_size(); ++i) {
+        if (i != 0) out->push_back(',');
+        AppendTextValue(type.tuple_element(i), holder.children[i], index, style, out);
+      }
+      return;
+    case TypeId::kString: {
+      const std::string& text = holder.strings[index];
+      switch (style) {
+        case TextStyle::kTabSeparated:
+          AppendTsvEscaped(text, out);
+          return;
+        case TextStyle::kCsv:
+          AppendCsvString(text, out);
+          return;
+        case TextStyle::kPretty:
+          AppendPrettyString(text, out);
+          return;
+        case TextStyle::kTabSeparatedRaw:
+        case TextStyle::kPlain:
+          out->append(text);
+          return;
+        case TextStyle::kQuoted:
+          AppendQuotedString(text, out);
+          return;
+      }
+      return;
+    }
+    case TypeId::kDate:
+    case TypeId::kDateTime:
+    case TypeId::kDateTime64: {
+      char quote = style == TextStyle::kCsv ? '"' : style == TextStyle::kQuoted ? '\'' : 0;
+      if (quote != 0) out->push_back(quote);
+      AppendNumberOrTime(type.id, holder, index, out);
+      if (quote != 0) out->push_back(quote);
+      return;
+    }
+    default:
+      AppendNumberOrTime(type.id, holder, index, out);
+      return;
+  }
 }
 
 }  // namespace
@@ -378,65 +522,30 @@ void AppendCsvString(absl::string_view text, std::string* out) {
 }
 
 void AppendJsonCell(const Column& column, size_t row, std::string* out) {
-  if (column.is_null(row)) {
-    out->append("null");
-    return;
-  }
-  if (column.type.id != TypeId::kArray) {
-    AppendJsonScalar(column.type.id, column, row, out);
-    return;
-  }
-  size_t begin = column.array_offsets[row];
-  size_t end = column.array_offsets[row + 1];
-  out->push_back('[');
-  for (size_t i = begin; i < end; ++i) {
-    if (i != begin) out->push_back(',');
-    AppendJsonScalar(column.type.element, column, i, out);
-  }
-  out->push_back(']');
+  AppendJsonValue(column.type, column, row, out);
 }
 
 void AppendTextCell(const Column& column, size_t row, TextStyle style, std::string* out) {
-  if (column.is_null(row)) {
-    out->append(style == TextStyle::kPretty ? "ᴺᵁᴸᴸ" : "\\N");
-    return;
+  AppendTextValue(column.type, column, row, style, out);
+}
+
+bool IsNullAt(const DataType& type, const Column& holder, size_t index) {
+  if (type.id == TypeId::kNothing) return true;
+  return type.may_be_null() && !holder.nulls.empty() && holder.nulls[index] != 0;
+}
+
+ArrayElements ElementsOf(const DataType& type, const Column& holder, size_t index) {
+  ArrayElements elements;
+  elements.begin = holder.array_offsets[index];
+  elements.end = holder.array_offsets[index + 1];
+  if (type.nested_elements()) {
+    elements.type = type.element_type();
+    elements.holder = &holder.children[0];
+  } else {
+    elements.type = DataType::Of(type.element);
+    elements.holder = &holder;
   }
-  TypeId id = column.type.id;
-  switch (id) {
-    case TypeId::kArray:
-      if (style == TextStyle::kCsv) {
-        AppendCsvArray(column, row, out);
-      } else {
-        AppendArrayText(column, row, out);
-      }
-      return;
-    case TypeId::kString:
-      switch (style) {
-        case TextStyle::kTabSeparated:
-          AppendTsvEscaped(column.strings[row], out);
-          return;
-        case TextStyle::kCsv:
-          AppendCsvString(column.strings[row], out);
-          return;
-        case TextStyle::kPretty:
-          AppendPrettyString(column.strings[row], out);
-          return;
-      }
-      return;
-    case TypeId::kDate:
-    case TypeId::kDateTime:
-    case TypeId::kDateTime64:
-      if (style == TextStyle::kCsv) out->push_back('"');
-      AppendNumberOrTime(id, column, row, out);
-      if (style == TextStyle::kCsv) out->push_back('"');
-      return;
-    case TypeId::kNothing:
-      out->append(style == TextStyle::kPretty ? "ᴺᵁᴸᴸ" : "\\N");
-      return;
-    default:
-      AppendNumberOrTime(id, column, row, out);
-      return;
-  }
+  return elements;
 }
 
 bool AlignsRight(const DataType& type) { return type.is_numeric() || type.is_time(); }

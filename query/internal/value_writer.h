@@ -20,9 +20,12 @@ namespace mua::query_internal {
 
 // How a cell is rendered by the text formats.
 enum class TextStyle {
-  kTabSeparated,  // escaped strings, bare dates, NULL as \N
-  kCsv,           // "..." strings and dates, arrays as quoted text, NULL as \N
-  kPretty,        // plain text for humans (control chars escaped), NULL as ᴺᵁᴸᴸ
+  kTabSeparated,     // escaped strings, bare dates, NULL as \N
+  kTabSeparatedRaw,  // strings as they are, bare dates, NULL as \N (TSVRaw)
+  kCsv,              // "..." strings and dates, arrays as quoted text, NULL as \N
+  kPretty,           // plain text for humans (control chars escaped), NULL as ᴺᵁᴸᴸ
+  kPlain,            // ClickHouse's serializeText: strings as they are, NULL as ᴺᵁᴸᴸ (JSONStrings)
+  kQuoted,           // '...' strings and dates, NULL as NULL (Values)
 };
 
 void AppendUInt(uint64_t value, std::string* out);
@@ -52,11 +55,31 @@ void AppendQuotedString(absl::string_view text, std::string* out);
 void AppendCsvString(absl::string_view text, std::string* out);
 
 // The cell at `row` of `column` in the JSON family (UInt64/Int64 quoted,
-// nan/inf and NULL as null, arrays as [..] without spaces).
+// nan/inf and NULL as null, arrays as [..] without spaces, tuples as [..], or
+// as {..} when named).
 void AppendJsonCell(const Column& column, size_t row, std::string* out);
 
-// The cell at `row` of `column` as TSV, CSV or Pretty text.
+// The cell at `row` of `column` as text in `style`.
 void AppendTextCell(const Column& column, size_t row, TextStyle style, std::string* out);
+
+// Values are addressed as (type, holder, index): the value of `type` at
+// `index` of `holder`'s vectors. A column's own rows are (column.type, column,
+// row); the elements of an Array of plain scalars live in the array column's
+// own vectors, those of other arrays and of tuples in its children (see
+// query/result_set.h).
+
+// Whether the value is NULL (a Nullable's null flag, or the type Nothing).
+bool IsNullAt(const DataType& type, const Column& holder, size_t index);
+
+// The elements of the array value at `index`: indexes [begin, end) of `*holder`.
+struct ArrayElements {
+  DataType type;
+  const Column* holder = nullptr;
+  size_t begin = 0;
+  size_t end = 0;
+};
+// REQUIRES: type.id == TypeId::kArray.
+ArrayElements ElementsOf(const DataType& type, const Column& holder, size_t index);
 
 // Whether Pretty formats right-align the type's values (numbers and times).
 bool AlignsRight(const DataType& type);
