@@ -1,8 +1,12 @@
 #include "query/expression.h"
 
-#include "storage/base/hash_containers.h"
+#include <cmath>
+
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "query/scalar_functions.h"
 #include "storage/base/check.h"
+#include "storage/base/hash_containers.h"
 
 namespace mua {
 
@@ -40,14 +44,19 @@ BoundExprPtr MakeCall(std::string function, ScalarKernel kernel, DataType type,
 
 namespace {
 
-void EvaluateIn(const BoundExpr& expr, const Vector& operand, size_t rows, Vector* out) {
+void EvaluateInValues(const BoundExpr& expr, const Vector& operand, size_t rows, Vector* out) {
   const InSet& set = *expr.set;
-  out->type = DataType::Of(TypeId::kUInt8);
-  out->size = rows;
-  out->constant = false;
-  out->ints.resize(rows);
   const int64_t hit = expr.negated ? 0 : 1;
   const int64_t miss = 1 - hit;
+  if (set.by_key) {
+    std::string key;
+    for (size_t row = 0; row < rows; ++row) {
+      key.clear();
+      AppendValueKey(operand, row, &key);
+      out->ints[row] = set.keys.contains(key) ? hit : miss;
+    }
+    return;
+  }
   if (set.by_user && operand.is_dictionary()) {
     for (size_t row = 0; row < rows; ++row) {
       out->ints[row] = set.users.contains(operand.codes[operand.index(row)]) ? hit : miss;
@@ -79,6 +88,27 @@ void EvaluateIn(const BoundExpr& expr, const Vector& operand, size_t rows, Vecto
   }
   for (size_t row = 0; row < rows; ++row) {
     out->ints[row] = set.ints.contains(operand.int_at(row)) ? hit : miss;
+  }
+}
+
+// A NULL operand gives NULL, whatever the set holds (transform_null_in = 0).
+void EvaluateIn(const BoundExpr& expr, const Vector& operand, size_t rows, Vector* out) {
+  out->type = InResultType(operand.type);
+  out->size = rows;
+  out->constant = false;
+  out->ints.assign(rows, 0);
+  out->nulls.clear();
+  if (operand.type.id == TypeId::kNothing) {
+    out->nulls.assign(rows, 1);
+    return;
+  }
+  EvaluateInValues(expr, operand, rows, out);
+  if (!operand.nulls.empty()) {
+    out->nulls.resize(rows);
+    for (size_t row = 0; row < rows; ++row) {
+      out->nulls[row] = operand.is_null(row) ? 1 : 0;
+      if (out->nulls[row] != 0) out->ints[row] = 0;
+    }
   }
 }
 
@@ -121,8 +151,10 @@ absl::Status EvaluateFilter(const BoundExpr& predicate, const Batch& batch,
   absl::Status status = Evaluate(predicate, batch, &mask);
   if (!status.ok()) return status;
   selected->clear();
+  if (mask.type.id == TypeId::kNothing) return absl::OkStatus();  // WHERE NULL keeps nothing
   if (mask.constant) {
-    const bool keep = mask.type.id == TypeId::kFloat64 ? mask.floats[0] != 0 : mask.ints[0] != 0;
+    const bool keep = !mask.is_null(0) &&
+                      (mask.type.id == TypeId::kFloat64 ? mask.floats[0] != 0 : mask.ints[0] != 0);
     if (keep) {
       selected->resize(batch.rows);
       for (uint32_t row = 0; row < batch.rows; ++row) (*selected)[row] = row;
@@ -145,46 +177,102 @@ absl::Status EvaluateFilter(const BoundExpr& predicate, const Batch& batch,
     }
   }
   selected->resize(kept);
+  if (!mask.nulls.empty()) {
+    // A NULL condition is false: drop the kept rows that are NULL.
+    size_t still = 0;
+    for (size_t i = 0; i < kept; ++i) {
+      out[still] = out[i];
+      still += mask.nulls[out[i]] == 0;
+    }
+    selected->resize(still);
+  }
   return absl::OkStatus();
 }
 
-void Gather(const Vector& vector, absl::Span<const uint32_t> selected, Vector* out) {
-  out->type = vector.type;
-  out->size = selected.size();
-  out->dictionary = vector.dictionary;
-  out->constant = vector.constant;
-  if (vector.constant) {
-    out->ints = vector.ints;
-    out->floats = vector.floats;
-    out->strings = vector.strings;
-    out->codes = vector.codes;
-    out->offsets = vector.offsets;
-    out->nulls = vector.nulls;
-    return;
-  }
-  auto gather = [&](const auto& from, auto& to) {
-    to.resize(from.empty() ? 0 : selected.size());
-    if (from.empty()) return;
-    for (size_t i = 0; i < selected.size(); ++i) to[i] = from[selected[i]];
+DataType InResultType(const DataType& operand) {
+  return operand.may_be_null() ? DataType::Nullable(TypeId::kUInt8) : DataType::Of(TypeId::kUInt8);
+}
+
+namespace {
+
+// Appends the key of value[row] converted to `target`; false when no value of
+// `target` equals it (a NULL inside, 1.5 as an integer, a tuple of another size).
+absl::StatusOr<bool> AppendKeyAs(const DataType& target, const Vector& value, size_t row,
+                                 std::string* key) {
+  if (value.is_null(row)) return false;
+  auto differ = [&]() {
+    return absl::InvalidArgumentError(absl::StrCat("Types of IN set (", value.type.Name(),
+                                                   ") and operand (", target.Name(), ") differ"));
   };
-  if (vector.type.id == TypeId::kArray) {
-    out->offsets.assign(1, 0);
-    out->ints.clear();
-    out->strings.clear();
-    for (uint32_t row : selected) {
-      for (uint32_t k = vector.offsets[row]; k < vector.offsets[row + 1]; ++k) {
-        if (!vector.ints.empty()) out->ints.push_back(vector.ints[k]);
-        if (!vector.strings.empty()) out->strings.push_back(vector.strings[k]);
-      }
-      out->offsets.push_back(out->offsets.back() + vector.offsets[row + 1] - vector.offsets[row]);
+  if (target.may_be_null()) key->push_back(0);
+  const DataType& source = value.type;
+  if (target.is_tuple()) {
+    if (!source.is_tuple()) return differ();
+    if (source.tuple_size() != target.tuple_size()) {
+      return absl::InvalidArgumentError(absl::StrCat("Incorrect size of tuple in IN: ",
+                                                     source.tuple_size(), " instead of ",
+                                                     target.tuple_size()));
     }
-    return;
+    for (size_t i = 0; i < target.tuple_size(); ++i) {
+      absl::StatusOr<bool> added = AppendKeyAs(target.tuple_element(i), value.children[i], row, key);
+      if (!added.ok() || !*added) return added;
+    }
+    return true;
   }
-  gather(vector.ints, out->ints);
-  gather(vector.nulls, out->nulls);
-  gather(vector.floats, out->floats);
-  gather(vector.strings, out->strings);
-  gather(vector.codes, out->codes);
+  Vector converted;
+  converted.type = target.WithoutNullable();
+  converted.size = 1;
+  if (target.is_string()) {
+    if (!source.is_string()) return differ();
+    converted.strings.push_back(value.string_at(row));
+  } else if (target.id == TypeId::kFloat64) {
+    if (!source.is_numeric()) return differ();
+    converted.floats.push_back(value.number_at(row));
+  } else if (target.is_integer() || target.is_time()) {
+    if (target.is_time() && source.is_string()) {
+      absl::StatusOr<int64_t> time = ParseTimeLiteral(value.string_at(row), target.id);
+      if (!time.ok()) return time.status();
+      converted.ints.push_back(*time);
+    } else if (source.id == TypeId::kFloat64) {
+      const double number = value.float_at(row);
+      if (number != std::trunc(number)) return false;
+      converted.ints.push_back(static_cast<int64_t>(number));
+    } else if (source.is_time() && target.is_time()) {
+      // Same instant in the target's unit; one that falls between units matches nothing.
+      auto millis = [](TypeId id) -> int64_t {
+        return id == TypeId::kDate ? 86'400'000 : id == TypeId::kDateTime ? 1000 : 1;
+      };
+      const int64_t ms = value.int_at(row) * millis(source.id);
+      if (ms % millis(target.id) != 0) return false;
+      converted.ints.push_back(ms / millis(target.id));
+    } else if (source.is_integer()) {
+      converted.ints.push_back(value.int_at(row));
+    } else {
+      return differ();
+    }
+  } else {
+    // Arrays and other values: keyed as they are, when the types agree.
+    if (!(source.WithoutNullable() == target.WithoutNullable())) return differ();
+    Vector one;
+    Gather(value, {static_cast<uint32_t>(value.index(row))}, &one);
+    one.nulls.clear();
+    one.type = target.WithoutNullable();
+    AppendValueKey(one, 0, key);
+    return true;
+  }
+  AppendValueKey(converted, 0, key);
+  return true;
+}
+
+}  // namespace
+
+absl::Status AddToKeyedInSet(const DataType& operand, const Vector& value, size_t row, InSet* set) {
+  set->by_key = true;
+  std::string key;
+  absl::StatusOr<bool> added = AppendKeyAs(operand, value, row, &key);
+  if (!added.ok()) return added.status();
+  if (*added) set->keys.insert(std::move(key));
+  return absl::OkStatus();
 }
 
 }  // namespace mua

@@ -30,7 +30,10 @@ namespace mua {
 using ScalarKernel = std::function<absl::Status(absl::Span<Vector> args, size_t rows,
                                                 StringPool* pool, Vector* out)>;
 
-// A set for IN: numbers, strings, or user numbers (from a cohort subquery).
+// A set for IN: numbers, strings, user numbers (from a cohort subquery), or
+// keys of values of any type (tuples: `(a, b) IN ((1, 'x'), ...)`). NULL
+// elements are left out: with ClickHouse's default transform_null_in = 0 a
+// NULL never matches, and a NULL operand gives NULL.
 struct InSet {
   HashSet<int64_t> ints;
   HashSet<std::string> strings;
@@ -38,7 +41,22 @@ struct InSet {
   bool by_user = false;  // the operand is user_id (dictionary-coded by the user index)
   bool has_floats = false;
   HashSet<double> floats;
+  // When `by_key`: AppendValueKey (query/vector.h) of each element converted to
+  // the operand's type; the operand's rows are keyed the same way.
+  bool by_key = false;
+  HashSet<std::string> keys;
 };
+
+// Adds row `row` of `value` to a keyed set (`set->by_key` becomes true), converted
+// to the operand's type `operand` as ClickHouse converts IN elements: integers
+// across widths, Float64 that hold integers, strings parsed as Date/DateTime,
+// tuples element by element. An element with a NULL in it, or one that no value of the type
+// can equal (1.5 for an integer), is left out. Errors: InvalidArgument
+// "Types of IN set (T) and operand (U) differ", tuple sizes that differ.
+absl::Status AddToKeyedInSet(const DataType& operand, const Vector& value, size_t row, InSet* set);
+
+// The type of `operand IN set`: UInt8, Nullable(UInt8) for a Nullable operand.
+DataType InResultType(const DataType& operand);
 
 struct BoundExpr;
 using BoundExprPtr = std::shared_ptr<const BoundExpr>;
@@ -77,11 +95,9 @@ struct Batch {
 // Evaluates `expr` over `batch` into `*out` (out->size == batch.rows).
 absl::Status Evaluate(const BoundExpr& expr, const Batch& batch, Vector* out);
 
-// Evaluates a UInt8 predicate and keeps the indices of rows where it is non-zero.
+// Evaluates a UInt8 predicate and keeps the indices of rows where it is non-zero
+// (a NULL condition is false, as in ClickHouse's WHERE and HAVING).
 absl::Status EvaluateFilter(const BoundExpr& predicate, const Batch& batch,
                             std::vector<uint32_t>* selected);
-
-// Keeps rows `selected` of `vector` (in that order).
-void Gather(const Vector& vector, absl::Span<const uint32_t> selected, Vector* out);
 
 }  // namespace mua

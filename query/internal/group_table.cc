@@ -24,9 +24,15 @@ void GroupTable::InitKeys(absl::Span<const Vector> keys) {
     column.type = key.type;
     column.dictionary = key.dictionary;
     column.floats = key.type.id == TypeId::kFloat64;
-    column.strings = key.type.is_string() && !key.is_dictionary();
+    column.generic = key.type.may_be_null() || key.type.id == TypeId::kArray || key.type.is_tuple();
+    column.strings = key.type.is_string() && !key.is_dictionary() && !column.generic;
+    column.floats = column.floats && !column.generic;
     strings += column.strings;
-    if (key.type.id == TypeId::kArray) fast_ = false;
+    if (column.generic) {
+      column.values = EmptyColumn(key.type);
+      fast_ = false;
+      dense_ = false;
+    }
   }
   if (strings > 1) fast_ = false;
   // About 1024 codes per shard.
@@ -76,16 +82,15 @@ void GroupTable::AddKeyValues(absl::Span<const Vector> keys, size_t row) {
   for (size_t k = 0; k < keys.size(); ++k) {
     KeyColumn& column = columns_[k];
     const Vector& key = keys[k];
-    if (column.strings) {
+    if (column.generic) {
+      Vector value;
+      const uint32_t index = static_cast<uint32_t>(row);
+      Gather(key, absl::MakeConstSpan(&index, 1), &value);
+      AppendVectorRows(value, &column.values);
+    } else if (column.strings) {
       column.string_values.emplace_back(key.string_at(row));
     } else if (column.floats) {
       column.float_values.push_back(key.float_at(row));
-    } else if (key.type.id == TypeId::kArray) {
-      // Arrays as keys are stored as their text; rare (GROUP BY retention(...)).
-      std::string text;
-      const size_t i = key.index(row);
-      for (uint32_t e = key.offsets[i]; e < key.offsets[i + 1]; ++e) absl::StrAppend(&text, key.ints[e], ",");
-      column.string_values.push_back(std::move(text));
     } else {
       column.ints.push_back(IntKey(key, row));
     }
@@ -180,13 +185,11 @@ void GroupTable::Map(absl::Span<const Vector> keys, size_t rows, std::vector<uin
   for (size_t row = 0; row < rows; ++row) {
     serialized.clear();
     for (const Vector& key : keys) {
-      if (key.type.is_string() && !key.is_dictionary()) {
+      if (key.type.may_be_null() || key.type.id == TypeId::kArray || key.type.is_tuple()) {
+        AppendValueKey(key, row, &serialized);
+      } else if (key.type.is_string() && !key.is_dictionary()) {
         const absl::string_view value = key.string_at(row);
         absl::StrAppend(&serialized, value.size(), ":", value);
-      } else if (key.type.id == TypeId::kArray) {
-        const size_t i = key.index(row);
-        for (uint32_t e = key.offsets[i]; e < key.offsets[i + 1]; ++e) absl::StrAppend(&serialized, key.ints[e], ",");
-        serialized.push_back(';');
       } else {
         const int64_t value = IntKey(key, row);
         serialized.append(reinterpret_cast<const char*>(&value), sizeof(value));
@@ -214,22 +217,13 @@ std::vector<Vector> GroupTable::KeyVectors() const {
     Vector& v = vectors.emplace_back();
     v.type = column.type;
     v.size = size_;
-    if (column.strings) {
+    if (column.generic) {
+      v = ColumnRows(column.values, 0, size_);
+      v.type = column.type;
+    } else if (column.strings) {
       v.strings.assign(column.string_values.begin(), column.string_values.end());
     } else if (column.floats) {
       v.floats = column.float_values;
-    } else if (column.type.id == TypeId::kArray) {
-      // Rebuild arrays from their text form "a,b,".
-      v.offsets.push_back(0);
-      for (const std::string& text : column.string_values) {
-        size_t start = 0;
-        while (start < text.size()) {
-          const size_t comma = text.find(',', start);
-          v.ints.push_back(std::stoll(text.substr(start, comma - start)));
-          start = comma + 1;
-        }
-        v.offsets.push_back(static_cast<uint32_t>(v.ints.size()));
-      }
     } else if (column.dictionary != nullptr) {
       v.dictionary = column.dictionary;
       v.codes.assign(column.ints.begin(), column.ints.end());

@@ -1,7 +1,8 @@
 // GroupTable: maps GROUP BY key tuples to dense group numbers (0, 1, ...) and
 // keeps each group's key values. Up to two keys hash as a pair of int64:
 // integers, dictionary codes, float bits, or strings interned to dense ids;
-// more keys (or arrays) as serialized bytes.
+// more keys (or Nullable, array and tuple keys) as serialized bytes. NULL is
+// a key value of its own: all NULL rows form one group, as in ClickHouse.
 // Not thread-safe: one per worker; Absorb merges a worker's table into another.
 #pragma once
 
@@ -13,6 +14,7 @@
 
 #include "storage/base/hash_containers.h"
 #include "absl/container/flat_hash_map.h"
+#include "query/result_set.h"
 #include "query/vector.h"
 #include "storage/base/fingerprint.h"
 
@@ -53,6 +55,9 @@ class GroupTable {
     std::vector<int64_t> ints;  // ints, codes
     std::vector<double> float_values;
     std::deque<std::string> string_values;
+    // Nullable, array and tuple keys: the values as a result column.
+    bool generic = false;
+    Column values;
   };
   // Up to two keys, not both strings, as three words: an integer key (value,
   // code, float bits) takes one, a string its 128-bit fingerprint (two).

@@ -54,6 +54,34 @@ inline void ResizeStrings(Vector* out, size_t rows) {
 
 inline bool IsNumberType(const DataType& type) { return type.is_numeric(); }
 
+// Prepares `out` as `rows` values of a scalar `type` (its physical vector by type).
+inline void ResizeFor(const DataType& type, size_t rows, Vector* out) {
+  if (type.is_string()) {
+    ResizeStrings(out, rows);
+  } else if (type.id == TypeId::kFloat64) {
+    ResizeFloats(out, rows);
+  } else {
+    ResizeInts(out, rows);
+  }
+}
+
+// Copies value `row` of `from` (converted to the scalar `type`: numbers across
+// widths, times across units) into row `row` of `out`, sized by ResizeFor.
+// REQUIRES: from is not dictionary-coded or `type` is String.
+inline void CopyValue(const Vector& from, size_t row, const DataType& type, Vector* out) {
+  if (type.is_string()) {
+    out->strings[row] = from.string_at(row);
+  } else if (type.id == TypeId::kFloat64) {
+    out->floats[row] = from.number_at(row);
+  } else if (type.is_time() && from.type.is_time() && from.type.id != type.id) {
+    out->ints[row] = from.int_at(row) * (MillisPerUnit(from.type.id) / MillisPerUnit(type.id));
+  } else if (from.type.id == TypeId::kNothing) {
+    out->ints[row] = 0;
+  } else {
+    out->ints[row] = from.int_at(row);
+  }
+}
+
 // Converts a value of an integer, float or time type to double.
 inline double AsDouble(const Vector& v, size_t row) { return v.number_at(row); }
 

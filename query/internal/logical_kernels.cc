@@ -1,5 +1,7 @@
-// and, or, not, xor, if, multiIf, coalesce, ifNull, isNull, isNotNull.
-// Conditions are any number (non-zero is true); results of if/multiIf take the
+// and, or, not, xor, if, multiIf. Conditions are any number (non-zero is
+// true); and/or follow ClickHouse's three-valued logic (NULL AND 0 = 0, NULL OR
+// 1 = 1, otherwise NULL wins); not and xor get the default NULL handling
+// (NULL in, NULL out); if/multiIf take a NULL condition as false and give the
 // common supertype of the branches.
 #include "query/internal/function_registry.h"
 #include "query/internal/kernel_util.h"
@@ -7,7 +9,9 @@
 namespace mua::query_internal {
 namespace {
 
+// A NULL condition is false.
 bool Truth(const Vector& v, size_t row) {
+  if (v.is_null(row)) return false;
   return v.type.id == TypeId::kFloat64 ? v.float_at(row) != 0 : v.int_at(row) != 0;
 }
 
@@ -16,21 +20,32 @@ bool IsCondition(const DataType& type) { return type.is_numeric() || type.id == 
 absl::StatusOr<ScalarBinding> BindAndOr(absl::string_view name, bool is_and,
                                         absl::Span<const ScalarArg> args) {
   if (args.size() < 2) return ArityError(name, args.size(), "at least 2");
+  bool any_null = false;
   for (size_t i = 0; i < args.size(); ++i) {
     if (!IsCondition(args[i].type)) return IllegalType(name, args[i].type, static_cast<int>(i + 1));
+    any_null = any_null || args[i].type.may_be_null();
   }
-  return ScalarBinding{DataType::Of(TypeId::kUInt8),
-                       [is_and](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+  const DataType type = any_null ? DataType::Nullable(TypeId::kUInt8) : DataType::Of(TypeId::kUInt8);
+  return ScalarBinding{type, [is_and](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
                          ResizeInts(out, rows);
+                         bool some_null = false;
+                         for (const Vector& arg : v) some_null = some_null || arg.has_nulls();
+                         if (some_null) out->nulls.assign(rows, 0);
                          for (size_t row = 0; row < rows; ++row) {
+                           // The deciding value (0 for AND, 1 for OR) wins over NULL.
                            bool result = is_and;
+                           bool null = false;
                            for (const Vector& arg : v) {
-                             if (Truth(arg, row) != is_and) {
+                             if (arg.is_null(row)) {
+                               null = true;
+                             } else if (Truth(arg, row) != is_and) {
                                result = !is_and;
+                               null = false;
                                break;
                              }
                            }
-                           out->ints[row] = result;
+                           out->ints[row] = null ? 0 : result;
+                           if (null) out->nulls[row] = 1;
                          }
                          return absl::OkStatus();
                        }};
@@ -66,9 +81,31 @@ absl::StatusOr<ScalarBinding> BindXor(absl::string_view name, absl::Span<const S
 absl::StatusOr<DataType> CommonSuperType(absl::string_view name, const DataType& a,
                                          const DataType& b) {
   if (a == b) return a;
-  if (a.id == TypeId::kNothing) return b;
-  if (b.id == TypeId::kNothing) return a;
+  // Nullable(T) and U: Nullable(supertype(T, U)); NULL and T: Nullable(T).
+  if (a.may_be_null() || b.may_be_null()) {
+    const DataType x = a.WithoutNullable(), y = b.WithoutNullable();
+    absl::StatusOr<DataType> super = x.id == TypeId::kNothing   ? y
+                                     : y.id == TypeId::kNothing ? x
+                                                                : CommonSuperType(name, x, y);
+    if (!super.ok()) return super;
+    if (!super->CannotBeNullable()) super->nullable = true;
+    return super;
+  }
   if (a.is_string() && b.is_string()) return DataType::Of(TypeId::kString);
+  if (a.id == TypeId::kArray && b.id == TypeId::kArray) {
+    absl::StatusOr<DataType> element = CommonSuperType(name, a.element_type(), b.element_type());
+    if (!element.ok()) return element;
+    return DataType::ArrayOf(*element);
+  }
+  if (a.is_tuple() && b.is_tuple() && a.tuple_size() == b.tuple_size()) {
+    std::vector<DataType> elements;
+    for (size_t i = 0; i < a.tuple_size(); ++i) {
+      absl::StatusOr<DataType> element = CommonSuperType(name, a.tuple_element(i), b.tuple_element(i));
+      if (!element.ok()) return element;
+      elements.push_back(*element);
+    }
+    return DataType::Tuple(std::move(elements));
+  }
   if (a.is_numeric() && b.is_numeric()) {
     if (a.id == TypeId::kFloat64 || b.id == TypeId::kFloat64) return DataType::Of(TypeId::kFloat64);
     const bool is_signed = !a.is_unsigned() || !b.is_unsigned();
@@ -100,29 +137,6 @@ absl::StatusOr<DataType> CommonSuperType(absl::string_view name, const DataType&
 
 namespace {
 
-// Copies value `row` of `from` (converted to `type`) into row `row` of `out`.
-void CopyValue(const Vector& from, size_t row, const DataType& type, Vector* out) {
-  if (type.is_string()) {
-    out->strings[row] = from.string_at(row);
-  } else if (type.id == TypeId::kFloat64) {
-    out->floats[row] = from.number_at(row);
-  } else if (type.is_time() && from.type.is_time() && from.type.id != type.id) {
-    out->ints[row] = from.int_at(row) * (MillisPerUnit(from.type.id) / MillisPerUnit(type.id));
-  } else {
-    out->ints[row] = from.int_at(row);
-  }
-}
-
-void ResizeFor(const DataType& type, size_t rows, Vector* out) {
-  if (type.is_string()) {
-    ResizeStrings(out, rows);
-  } else if (type.id == TypeId::kFloat64) {
-    ResizeFloats(out, rows);
-  } else {
-    ResizeInts(out, rows);
-  }
-}
-
 // multiIf(c1, v1, c2, v2, ..., else); if(c, a, b) is multiIf with one condition.
 absl::StatusOr<ScalarBinding> BindMultiIf(absl::string_view name, absl::Span<const ScalarArg> args) {
   if (args.size() < 3 || args.size() % 2 == 0) {
@@ -138,11 +152,8 @@ absl::StatusOr<ScalarBinding> BindMultiIf(absl::string_view name, absl::Span<con
   absl::StatusOr<DataType> super = CommonSuperType(name, type, args.back().type);
   if (!super.ok()) return super.status();
   type = *super;
-  if (type.id == TypeId::kArray) return IllegalType(name, type);
-  // A NULL branch (CASE without ELSE) makes the result Nullable, as in ClickHouse.
-  bool any_null = args.back().type.id == TypeId::kNothing;
-  for (size_t i = 1; i < args.size(); i += 2) any_null = any_null || args[i].type.id == TypeId::kNothing;
-  if (any_null && type.id != TypeId::kNothing) type.nullable = true;
+  if (type.CannotBeNullable()) return IllegalType(name, type);
+  // A NULL branch (CASE without ELSE) made the supertype Nullable, as in ClickHouse.
   return ScalarBinding{type, [type](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
                          for (Vector& arg : v) {
                            if (arg.type.is_string()) arg.MaterializeStrings();
@@ -167,75 +178,6 @@ absl::StatusOr<ScalarBinding> BindMultiIf(absl::string_view name, absl::Span<con
                        }};
 }
 
-// Columns of events are never NULL, so coalesce/ifNull pick their first
-// non-NULL-typed argument; a NULL literal has type Nothing.
-absl::StatusOr<ScalarBinding> BindCoalesce(absl::string_view name, absl::Span<const ScalarArg> args) {
-  if (args.empty() || (name == "ifNull" && args.size() != 2)) {
-    return ArityError(name, args.size(), name == "ifNull" ? "2" : "at least 1");
-  }
-  bool any_nullable = false;
-  for (const ScalarArg& arg : args) any_nullable = any_nullable || arg.type.nullable;
-  if (any_nullable) {
-    // Per row: the first argument that is not NULL there.
-    DataType type = DataType::Of(TypeId::kNothing);
-    for (const ScalarArg& arg : args) {
-      if (arg.type.id == TypeId::kNothing) continue;
-      DataType plain = arg.type;
-      plain.nullable = false;
-      absl::StatusOr<DataType> super = CommonSuperType(name, type, plain);
-      if (!super.ok()) return super.status();
-      type = *super;
-    }
-    type.nullable = args.back().type.nullable || args.back().type.id == TypeId::kNothing;
-    return ScalarBinding{type, [type](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
-                           for (Vector& arg : v) {
-                             if (arg.type.is_string()) arg.MaterializeStrings();
-                           }
-                           ResizeFor(type, rows, out);
-                           for (size_t row = 0; row < rows; ++row) {
-                             bool found = false;
-                             for (const Vector& arg : v) {
-                               if (arg.type.id == TypeId::kNothing || arg.is_null(row)) continue;
-                               CopyValue(arg, row, type, out);
-                               found = true;
-                               break;
-                             }
-                             if (!found) {
-                               out->nulls.resize(rows);
-                               out->nulls[row] = 1;
-                             }
-                           }
-                           return absl::OkStatus();
-                         }};
-  }
-  size_t chosen = 0;
-  while (chosen + 1 < args.size() && args[chosen].type.id == TypeId::kNothing) ++chosen;
-  const DataType type = args[chosen].type;
-  return ScalarBinding{type, [chosen](absl::Span<Vector> v, size_t, StringPool*, Vector* out) {
-                         *out = std::move(v[chosen]);
-                         return absl::OkStatus();
-                       }};
-}
-
-absl::StatusOr<ScalarBinding> BindIsNull(absl::string_view name, bool want_null,
-                                         absl::Span<const ScalarArg> args) {
-  if (args.size() != 1) return ArityError(name, args.size(), "1");
-  if (args[0].type.nullable) {
-    return ScalarBinding{DataType::Of(TypeId::kUInt8),
-                         [want_null](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
-                           ResizeInts(out, rows);
-                           for (size_t row = 0; row < rows; ++row) out->ints[row] = v[0].is_null(row) == want_null;
-                           return absl::OkStatus();
-                         }};
-  }
-  const int64_t value = (args[0].type.id == TypeId::kNothing) == want_null ? 1 : 0;
-  return ScalarBinding{DataType::Of(TypeId::kUInt8),
-                       [value](absl::Span<Vector>, size_t rows, StringPool*, Vector* out) {
-                         *out = Vector::ConstantInt(DataType::Of(TypeId::kUInt8), value, rows);
-                         return absl::OkStatus();
-                       }};
-}
-
 }  // namespace
 
 void RegisterLogical(FunctionRegistry* registry) {
@@ -249,14 +191,6 @@ void RegisterLogical(FunctionRegistry* registry) {
   registry->Add("xor", BindXor, true);
   registry->Add("if", BindMultiIf, true);
   registry->Add("multiIf", BindMultiIf);
-  registry->Add("coalesce", BindCoalesce, true);
-  registry->Add("ifNull", BindCoalesce, true);
-  registry->Add("isNull", [](absl::string_view n, absl::Span<const ScalarArg> a) {
-    return BindIsNull(n, true, a);
-  });
-  registry->Add("isNotNull", [](absl::string_view n, absl::Span<const ScalarArg> a) {
-    return BindIsNull(n, false, a);
-  });
 }
 
 }  // namespace mua::query_internal

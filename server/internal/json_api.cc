@@ -37,6 +37,7 @@ void WriteScalar(TypeId id, const Column& column, size_t index, JsonTimeStyle st
     case TypeId::kNothing:
     case TypeId::kArray:
     case TypeId::kInterval:
+    case TypeId::kTuple:
       writer->Null();
       return;
     case TypeId::kDate:

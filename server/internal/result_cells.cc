@@ -25,6 +25,7 @@ std::string ScalarText(TypeId id, const Column& column, size_t index) {
     case TypeId::kNothing:
     case TypeId::kArray:
     case TypeId::kInterval:
+    case TypeId::kTuple:
       return "";
     case TypeId::kFloat64:
       return FormatFloat(column.floats[index]);
