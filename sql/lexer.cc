@@ -149,12 +149,13 @@ absl::Status Lexer::LexNumber(Token* token) {
     while (At(0) == '0' || At(0) == '1') Advance(1);
   } else {
     while (IsDigit(At(0))) Advance(1);
-    if (At(0) == '.') {
+    // After a dot a number is a tuple index: t.1.2 is t . 1 . 2, as in ClickHouse.
+    if (At(0) == '.' && last_kind_ != TokenKind::kDot) {
       is_float = true;
       Advance(1);
       while (IsDigit(At(0))) Advance(1);
     }
-    if (At(0) == 'e' || At(0) == 'E') {
+    if ((At(0) == 'e' || At(0) == 'E') && last_kind_ != TokenKind::kDot) {
       is_float = true;
       Advance(1);
       if (At(0) == '+' || At(0) == '-') Advance(1);
@@ -307,6 +308,12 @@ absl::Status Lexer::LexOperator(Token* token) {
     case '?':
       kind = TokenKind::kQuestion;
       break;
+    case '{':
+      kind = TokenKind::kLBrace;
+      break;
+    case '}':
+      kind = TokenKind::kRBrace;
+      break;
     case '-':
       kind = next == '>' ? TokenKind::kArrow : TokenKind::kMinus;
       length = next == '>' ? 2 : 1;
@@ -338,10 +345,8 @@ absl::Status Lexer::LexOperator(Token* token) {
       }
       break;
     case ':':
-      if (next == ':') {
-        kind = TokenKind::kDoubleColon;
-        length = 2;
-      }
+      kind = next == ':' ? TokenKind::kDoubleColon : TokenKind::kColon;
+      length = next == ':' ? 2 : 1;
       break;
     default:
       break;

@@ -79,6 +79,12 @@ absl::string_view TokenKindName(TokenKind kind) {
       return "'::'";
     case TokenKind::kQuestion:
       return "'?'";
+    case TokenKind::kLBrace:
+      return "'{'";
+    case TokenKind::kRBrace:
+      return "'}'";
+    case TokenKind::kColon:
+      return "':'";
   }
   return "token";
 }

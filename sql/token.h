@@ -48,6 +48,9 @@ enum class TokenKind : uint8_t {
   kSemicolon,         // ;
   kDoubleColon,       // ::
   kQuestion,          // ?
+  kLBrace,            // {  (query parameters: {name:Type})
+  kRBrace,            // }
+  kColon,             // :
 };
 
 struct Token {

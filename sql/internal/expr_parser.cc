@@ -63,7 +63,8 @@ struct InfixOp {
   BinaryOp op = BinaryOp::kAnd;
   int precedence = kPrecCompare;
   bool negated = false;
-  size_t tokens = 1;  // NOT LIKE, NOT IN, NOT BETWEEN take two
+  bool global = false;  // GLOBAL IN, GLOBAL NOT IN
+  size_t tokens = 1;    // NOT LIKE, NOT IN, NOT BETWEEN, GLOBAL IN take two; GLOBAL NOT IN three
 };
 
 InfixOp Binary(BinaryOp op) {
@@ -120,6 +121,14 @@ std::optional<InfixOp> PeekInfix(TokenStream& tokens) {
   if (IsWord(token, "IN")) return Special(InfixOp::Form::kIn, false);
   if (IsWord(token, "BETWEEN")) return Special(InfixOp::Form::kBetween, false);
   if (IsWord(token, "IS")) return Special(InfixOp::Form::kIsNull, false);
+  if (IsWord(token, "GLOBAL")) {
+    const bool negated = IsWord(tokens.Peek(1), "NOT");
+    if (!IsWord(tokens.Peek(negated ? 2 : 1), "IN")) return std::nullopt;
+    InfixOp infix = Special(InfixOp::Form::kIn, negated);
+    infix.global = true;
+    infix.tokens = negated ? 3 : 2;
+    return infix;
+  }
   if (!IsWord(token, "NOT")) return std::nullopt;
   const Token& next = tokens.Peek(1);
   std::optional<InfixOp> infix;
@@ -170,6 +179,7 @@ absl::StatusOr<ExprPtr> Parser::ParseInfix(ExprPtr left, int min_precedence, boo
       auto in = std::make_unique<InExpr>(pos);
       in->operand = std::move(left);
       in->negated = infix->negated;
+      in->global = infix->global;
       MUA_ASSIGN_OR_RETURN(in->set, ParseUnary());
       node = std::move(in);
       break;
@@ -243,6 +253,8 @@ absl::StatusOr<ExprPtr> Parser::ParsePostfix(ExprPtr base) {
       MUA_RETURN_IF_ERROR(ParseType(&cast->type));
       MUA_RETURN_IF_ERROR(Finish(*cast));
       base = std::move(cast);
+    } else if (kind == TokenKind::kDot && tokens_.Peek(1).kind == TokenKind::kInteger) {
+      MUA_ASSIGN_OR_RETURN(base, TupleElement(std::move(base)));
     } else {
       return base;
     }
@@ -270,6 +282,8 @@ absl::StatusOr<ExprPtr> Parser::ParsePrimary() {
       return ParseArray();
     case TokenKind::kStar:
       return std::make_unique<StarExpr>(tokens_.Take().pos);
+    case TokenKind::kLBrace:
+      return ParseQueryParameter();
     case TokenKind::kWord:
     case TokenKind::kQuotedIdentifier:
       return ParseWordExpr();
@@ -282,6 +296,17 @@ absl::StatusOr<ExprPtr> Parser::ParseParenthesized() {
   if (PeekWord("SELECT", 1) || PeekWord("WITH", 1)) return ParseSubqueryExpr();
   SourcePos pos = tokens_.Take().pos;
   MUA_ASSIGN_OR_RETURN(ExprPtr first, ParseExpr());
+  if (first->kind == ExprKind::kSubquery && PeekWord("UNION")) {
+    // ((SELECT ...) UNION ALL (SELECT ...)): the subquery was the first operand.
+    Nesting nesting(this);
+    MUA_RETURN_IF_ERROR(CheckNesting());
+    auto subquery = std::make_unique<SubqueryExpr>(pos);
+    MUA_ASSIGN_OR_RETURN(subquery->query,
+                         ParseUnionRest(std::move(first->As<SubqueryExpr>().query)));
+    MUA_RETURN_IF_ERROR(Expect(TokenKind::kRParen));
+    MUA_RETURN_IF_ERROR(Finish(*subquery));
+    return subquery;
+  }
   if (tokens_.Peek().kind == TokenKind::kRParen) {
     tokens_.Take();
     return first;
@@ -355,7 +380,8 @@ absl::StatusOr<ExprPtr> Parser::ParseWordExpr() {
   if (tokens_.Peek().kind == TokenKind::kLParen) {
     return ParseFunctionCall(std::move(name.value), name.pos);
   }
-  if (tokens_.Peek().kind != TokenKind::kDot) {
+  // `t.1` is a tuple element (ParsePostfix), not a table's column.
+  if (tokens_.Peek().kind != TokenKind::kDot || tokens_.Peek(1).kind == TokenKind::kInteger) {
     auto column = std::make_unique<ColumnExpr>(name.pos);
     column->name = std::move(name.value);
     return column;
@@ -388,6 +414,8 @@ absl::StatusOr<ExprPtr> Parser::ParseFunctionCall(std::string name, SourcePos po
     function->args.clear();
     MUA_RETURN_IF_ERROR(ParseArguments(&function->args, &function->distinct));
   }
+  if (PeekWord("OVER")) MUA_RETURN_IF_ERROR(ParseOver(function.get()));
+  UnitArgumentToString(function.get());
   MUA_RETURN_IF_ERROR(Finish(*function));
   return function;
 }
@@ -407,7 +435,8 @@ absl::Status Parser::ParseArguments(std::vector<ExprPtr>* args, bool* distinct) 
     args->push_back(std::move(arg));
     TokenKind kind = tokens_.Peek().kind;
     if (kind == TokenKind::kArrow) {
-      return ErrorAt(tokens_.Peek(), "lambda functions (x -> ...) are not supported");
+      return ErrorAt(tokens_.Peek(),
+                     "a lambda's parameters must be plain names: x -> ..., (x, y) -> ...");
     }
     if (kind != TokenKind::kComma && kind != TokenKind::kRParen) return Expected("',' or ')'");
     tokens_.Take();
@@ -416,6 +445,7 @@ absl::Status Parser::ParseArguments(std::vector<ExprPtr>* args, bool* distinct) 
 }
 
 absl::StatusOr<ExprPtr> Parser::ParseArgument() {
+  if (LambdaStart() > 0) return ParseLambda();
   if (!IsName(tokens_.Peek()) || tokens_.Peek(1).kind != TokenKind::kFatArrow) return ParseExpr();
   Token name = tokens_.Take();
   tokens_.Take();

@@ -1,6 +1,7 @@
 #include "sql/internal/parser_impl.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -8,7 +9,21 @@
 
 namespace mua::sql_internal {
 
-Parser::Parser(absl::string_view sql) : sql_(sql), tokens_(sql) {}
+bool TokenIsName(const Token& token) {
+  return token.kind == TokenKind::kWord || token.kind == TokenKind::kQuotedIdentifier;
+}
+
+bool TokenIsFreeName(const Token& token) {
+  if (token.kind == TokenKind::kQuotedIdentifier) return true;
+  if (token.kind != TokenKind::kWord || IsReservedWord(token.text)) return false;
+  for (absl::string_view word : {"ANY", "SEMI", "ANTI", "ASOF", "PASTE", "WINDOW", "QUALIFY", "OVER"}) {
+    if (absl::EqualsIgnoreCase(token.text, word)) return false;
+  }
+  return true;
+}
+
+Parser::Parser(absl::string_view sql, const QueryParameters* params)
+    : sql_(sql), tokens_(sql), params_(params) {}
 
 absl::Status Parser::ErrorAt(const Token& token, absl::string_view message) {
   if (token.kind == TokenKind::kError) return tokens_.error();
@@ -28,12 +43,41 @@ absl::Status Parser::Expected(absl::string_view what) {
 absl::Status Parser::Unexpected() {
   const Token& token = tokens_.Peek();
   std::string message = absl::StrCat("unexpected ", DescribeToken(token));
-  for (absl::string_view join : {"JOIN", "INNER", "LEFT", "RIGHT", "FULL", "CROSS", "ARRAY"}) {
-    if (token.kind == TokenKind::kWord && absl::EqualsIgnoreCase(token.text, join)) {
-      absl::StrAppend(&message, ": JOIN is not supported");
-    }
+  if (PeekJoin() || PeekWord("ARRAY")) {
+    absl::StrAppend(&message, ": a JOIN cannot follow ARRAY JOIN (write the joins first)");
   }
   return ErrorAt(token, message);
+}
+
+absl::Status Parser::ResolveBareUnions(const std::vector<Setting>* settings) {
+  if (bare_unions_.empty()) return absl::OkStatus();
+  std::optional<SetOperator> mode;
+  if (settings != nullptr) {
+    for (const Setting& setting : *settings) {
+      if (!absl::EqualsIgnoreCase(setting.name, "union_default_mode")) continue;
+      const Expr& value = *setting.value;
+      if (value.kind != ExprKind::kLiteral ||
+          value.As<LiteralExpr>().literal_kind != LiteralKind::kString) {
+        continue;
+      }
+      const std::string& text = value.As<LiteralExpr>().string_value;
+      if (absl::EqualsIgnoreCase(text, "ALL")) mode = SetOperator::kUnionAll;
+      if (absl::EqualsIgnoreCase(text, "DISTINCT")) mode = SetOperator::kUnionDistinct;
+      if (!text.empty() && !mode.has_value()) {
+        return MakeSqlError(absl::StatusCode::kInvalidArgument, setting.pos,
+                            absl::StrCat("Unknown union_default_mode '", text,
+                                         "': expected 'ALL', 'DISTINCT' or ''"));
+      }
+    }
+  }
+  if (!mode.has_value()) {
+    return MakeSqlError(absl::StatusCode::kInvalidArgument, bare_unions_.front().second,
+                        "Expected ALL or DISTINCT in SelectWithUnion query, because setting "
+                        "(union_default_mode) is empty");
+  }
+  for (const auto& [op, pos] : bare_unions_) *op = *mode;
+  bare_unions_.clear();
+  return absl::OkStatus();
 }
 
 absl::Status Parser::CheckNesting() {

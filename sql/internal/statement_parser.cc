@@ -14,15 +14,10 @@ bool IsName(const Token& token) {
   return token.kind == TokenKind::kWord || token.kind == TokenKind::kQuotedIdentifier;
 }
 
-// A name usable without AS or quotes: a quoted identifier or an unreserved word.
+// A name: a quoted identifier or an unreserved word.
 bool IsFreeName(const Token& token) {
   return token.kind == TokenKind::kQuotedIdentifier ||
          (token.kind == TokenKind::kWord && !IsReservedWord(token.text));
-}
-
-uint32_t HeightOf(const ExprPtr& expr) { return expr == nullptr ? 0 : expr->height; }
-uint32_t HeightOf(const std::unique_ptr<SelectQuery>& query) {
-  return query == nullptr ? 0 : query->height;
 }
 
 // Where INSERT data begins after the FORMAT name ending at `offset`, as in
@@ -42,8 +37,9 @@ size_t DataOffset(absl::string_view sql, size_t offset) {
 absl::StatusOr<Statement> Parser::ParseStatement() {
   Statement statement;
   statement.pos = tokens_.Peek().pos;
+  bare_unions_.clear();
   if (tokens_.Peek().kind == TokenKind::kEnd) return ErrorAt(tokens_.Peek(), "empty query");
-  if (PeekWord("SELECT") || PeekWord("WITH")) {
+  if (PeekWord("SELECT") || PeekWord("WITH") || tokens_.Peek().kind == TokenKind::kLParen) {
     statement.kind = StatementKind::kSelect;
     MUA_ASSIGN_OR_RETURN(statement.query, ParseSelectQuery());
   } else if (PeekWord("SHOW")) {
@@ -57,7 +53,7 @@ absl::StatusOr<Statement> Parser::ParseStatement() {
     MUA_RETURN_IF_ERROR(ParseExplain(&statement));
   } else if (PeekWord("INSERT")) {
     MUA_RETURN_IF_ERROR(ParseInsert(&statement));
-    return statement;  // the data follows; nothing more to parse
+    if (statement.kind == StatementKind::kInsert) return statement;  // the data follows
   } else if (PeekWord("DELETE")) {
     MUA_RETURN_IF_ERROR(ParseDelete(&statement));
   } else if (PeekWord("ALTER")) {
@@ -66,201 +62,24 @@ absl::StatusOr<Statement> Parser::ParseStatement() {
     MUA_RETURN_IF_ERROR(ParseSystem(&statement));
   } else if (PeekWord("KILL")) {
     MUA_RETURN_IF_ERROR(ParseKill(&statement));
+  } else if (PeekWord("CREATE")) {
+    MUA_RETURN_IF_ERROR(ParseCreate(&statement));
+  } else if (PeekWord("DROP")) {
+    MUA_RETURN_IF_ERROR(ParseDrop(&statement));
+  } else if (PeekWord("TRUNCATE")) {
+    MUA_RETURN_IF_ERROR(ParseTruncate(&statement));
+  } else if (PeekWord("EXISTS")) {
+    MUA_RETURN_IF_ERROR(ParseExists(&statement));
   } else {
     return ErrorAt(tokens_.Peek(),
                    absl::StrCat("expected a statement (SELECT, WITH, SHOW, DESCRIBE, EXPLAIN, "
-                                "INSERT, DELETE, ALTER, SYSTEM or KILL), found ",
+                                "INSERT, DELETE, ALTER, CREATE, DROP, TRUNCATE, EXISTS, SYSTEM "
+                                "or KILL), found ",
                                 DescribeToken(tokens_.Peek())));
   }
   MUA_RETURN_IF_ERROR(ParseOutputClauses(&statement));
+  MUA_RETURN_IF_ERROR(ResolveBareUnions(&statement.settings));
   return statement;
-}
-
-absl::StatusOr<std::unique_ptr<SelectQuery>> Parser::ParseSelectQuery() {
-  Nesting nesting(this);
-  MUA_RETURN_IF_ERROR(CheckNesting());
-  auto query = std::make_unique<SelectQuery>();
-  query->pos = tokens_.Peek().pos;
-  while (true) {
-    MUA_RETURN_IF_ERROR(ParseSelectCore(&query->cores.emplace_back()));
-    if (!TakeWord("UNION")) break;
-    if (!TakeWord("ALL")) return Expected("ALL (only UNION ALL is supported)");
-  }
-  query->height = QueryHeight(*query);
-  MUA_RETURN_IF_ERROR(CheckHeight(query->height, query->pos));
-  return query;
-}
-
-uint32_t Parser::QueryHeight(const SelectQuery& query) const {
-  uint32_t height = 0;
-  auto add = [&height](uint32_t child) { height = std::max(height, child); };
-  for (const SelectCore& core : query.cores) {
-    for (const WithItem& item : core.with) {
-      add(HeightOf(item.expr));
-      add(HeightOf(item.subquery));
-    }
-    for (const SelectItem& item : core.items) add(HeightOf(item.expr));
-    if (core.from.has_value()) {
-      add(HeightOf(core.from->subquery));
-      add(HeightOf(core.from->function));
-    }
-    add(HeightOf(core.where));
-    for (const ExprPtr& expr : core.group_by) add(HeightOf(expr));
-    add(HeightOf(core.having));
-    for (const OrderItem& item : core.order_by) add(HeightOf(item.expr));
-    add(HeightOf(core.limit));
-    add(HeightOf(core.offset));
-  }
-  return height + 1;
-}
-
-absl::Status Parser::ParseSelectCore(SelectCore* core) {
-  core->pos = tokens_.Peek().pos;
-  if (TakeWord("WITH")) {
-    do {
-      MUA_RETURN_IF_ERROR(ParseWithItem(core));
-    } while (tokens_.Peek().kind == TokenKind::kComma && (tokens_.Take(), true));
-  }
-  MUA_RETURN_IF_ERROR(ExpectWord("SELECT"));
-  core->distinct = TakeWord("DISTINCT");
-  do {
-    MUA_RETURN_IF_ERROR(ParseSelectItem(core));
-  } while (tokens_.Peek().kind == TokenKind::kComma && (tokens_.Take(), true));
-  if (TakeWord("FROM")) MUA_RETURN_IF_ERROR(ParseTableRef(core));
-  if (TakeWord("WHERE")) {
-    MUA_ASSIGN_OR_RETURN(core->where, ParseExpr());
-  }
-  if (TakeWord("GROUP")) {
-    MUA_RETURN_IF_ERROR(ExpectWord("BY"));
-    MUA_RETURN_IF_ERROR(ParseExprList(&core->group_by));
-  }
-  if (TakeWord("HAVING")) {
-    MUA_ASSIGN_OR_RETURN(core->having, ParseExpr());
-  }
-  if (TakeWord("ORDER")) {
-    MUA_RETURN_IF_ERROR(ExpectWord("BY"));
-    MUA_RETURN_IF_ERROR(ParseOrderBy(core));
-  }
-  if (TakeWord("LIMIT")) MUA_RETURN_IF_ERROR(ParseLimit(core));
-  return absl::OkStatus();
-}
-
-// `WITH name AS (SELECT ...)` or `WITH expr AS name`.
-absl::Status Parser::ParseWithItem(SelectCore* core) {
-  WithItem item;
-  item.pos = tokens_.Peek().pos;
-  bool subquery = IsFreeName(tokens_.Peek()) && PeekWord("AS", 1) &&
-                  tokens_.Peek(2).kind == TokenKind::kLParen &&
-                  (PeekWord("SELECT", 3) || PeekWord("WITH", 3));
-  if (subquery) {
-    item.name = tokens_.Take().value;
-    tokens_.Take();  // AS
-    tokens_.Take();  // (
-    MUA_ASSIGN_OR_RETURN(item.subquery, ParseSelectQuery());
-    MUA_RETURN_IF_ERROR(Expect(TokenKind::kRParen));
-  } else {
-    MUA_ASSIGN_OR_RETURN(item.expr, ParseExpr());
-    MUA_RETURN_IF_ERROR(ExpectWord("AS"));
-    MUA_ASSIGN_OR_RETURN(item.name, ParseName("name"));
-  }
-  core->with.push_back(std::move(item));
-  return absl::OkStatus();
-}
-
-absl::Status Parser::ParseSelectItem(SelectCore* core) {
-  SelectItem item;
-  MUA_ASSIGN_OR_RETURN(item.expr, ParseExpr());
-  item.alias_pos = tokens_.Peek().pos;
-  if (TakeWord("AS")) {
-    item.alias_pos = tokens_.Peek().pos;
-    MUA_ASSIGN_OR_RETURN(item.alias, ParseName("alias"));
-  } else if (IsFreeName(tokens_.Peek())) {
-    item.alias = tokens_.Take().value;
-  }
-  core->items.push_back(std::move(item));
-  return absl::OkStatus();
-}
-
-absl::Status Parser::ParseTableRef(SelectCore* core) {
-  TableRef& ref = core->from.emplace();
-  ref.pos = tokens_.Peek().pos;
-  const Token& token = tokens_.Peek();
-  if (token.kind == TokenKind::kLParen) {
-    tokens_.Take();
-    if (!PeekWord("SELECT") && !PeekWord("WITH")) return Expected("SELECT");
-    ref.kind = TableRefKind::kSubquery;
-    MUA_ASSIGN_OR_RETURN(ref.subquery, ParseSelectQuery());
-    MUA_RETURN_IF_ERROR(Expect(TokenKind::kRParen));
-  } else if (IsName(token) && tokens_.Peek(1).kind == TokenKind::kLParen) {
-    if (token.kind == TokenKind::kWord && IsFunctionKeyword(token.text)) {
-      return Expected("table name");
-    }
-    Token name = tokens_.Take();
-    ref.kind = TableRefKind::kFunction;
-    MUA_ASSIGN_OR_RETURN(ref.function, ParseFunctionCall(std::move(name.value), name.pos));
-  } else {
-    MUA_ASSIGN_OR_RETURN(TableName name, ParseTableName("table name"));
-    ref.database = std::move(name.database);
-    ref.table = std::move(name.table);
-  }
-  return ParseOptionalAlias(&ref.alias);
-}
-
-absl::Status Parser::ParseOptionalAlias(std::string* alias) {
-  if (TakeWord("AS")) {
-    MUA_ASSIGN_OR_RETURN(*alias, ParseName("alias"));
-  } else if (IsFreeName(tokens_.Peek())) {
-    *alias = tokens_.Take().value;
-  }
-  return absl::OkStatus();
-}
-
-absl::Status Parser::ParseOrderBy(SelectCore* core) {
-  while (true) {
-    OrderItem item;
-    MUA_ASSIGN_OR_RETURN(item.expr, ParseExpr());
-    if (TakeWord("DESC") || TakeWord("DESCENDING")) {
-      item.descending = true;
-    } else if (!TakeWord("ASC")) {
-      TakeWord("ASCENDING");
-    }
-    if (TakeWord("NULLS")) {
-      if (TakeWord("FIRST")) {
-        item.nulls = NullsOrder::kFirst;
-      } else if (TakeWord("LAST")) {
-        item.nulls = NullsOrder::kLast;
-      } else {
-        return Expected("FIRST or LAST");
-      }
-    }
-    core->order_by.push_back(std::move(item));
-    if (tokens_.Peek().kind != TokenKind::kComma) return absl::OkStatus();
-    tokens_.Take();
-  }
-}
-
-// LIMIT n [OFFSET m] | LIMIT m, n
-absl::Status Parser::ParseLimit(SelectCore* core) {
-  MUA_ASSIGN_OR_RETURN(core->limit, ParseExpr());
-  if (tokens_.Peek().kind == TokenKind::kComma) {
-    tokens_.Take();
-    core->offset = std::move(core->limit);
-    MUA_ASSIGN_OR_RETURN(core->limit, ParseExpr());
-    return absl::OkStatus();
-  }
-  if (TakeWord("OFFSET")) {
-    MUA_ASSIGN_OR_RETURN(core->offset, ParseExpr());
-  }
-  return absl::OkStatus();
-}
-
-absl::Status Parser::ParseExprList(std::vector<ExprPtr>* exprs) {
-  while (true) {
-    MUA_ASSIGN_OR_RETURN(ExprPtr expr, ParseExpr());
-    exprs->push_back(std::move(expr));
-    if (tokens_.Peek().kind != TokenKind::kComma) return absl::OkStatus();
-    tokens_.Take();
-  }
 }
 
 absl::StatusOr<std::string> Parser::ParseName(absl::string_view what) {
@@ -287,7 +106,7 @@ absl::Status Parser::ParseOutputClauses(Statement* statement) {
   while (true) {
     if (!settings && PeekWord("SETTINGS")) {
       tokens_.Take();
-      MUA_RETURN_IF_ERROR(ParseSettings(statement));
+      MUA_RETURN_IF_ERROR(ParseSettings(&statement->settings));
       settings = true;
     } else if (!format && PeekWord("FORMAT")) {
       tokens_.Take();
@@ -300,7 +119,7 @@ absl::Status Parser::ParseOutputClauses(Statement* statement) {
   }
 }
 
-absl::Status Parser::ParseSettings(Statement* statement) {
+absl::Status Parser::ParseSettings(std::vector<Setting>* settings) {
   while (true) {
     Setting setting;
     setting.pos = tokens_.Peek().pos;
@@ -308,20 +127,30 @@ absl::Status Parser::ParseSettings(Statement* statement) {
     setting.name = tokens_.Take().value;
     MUA_RETURN_IF_ERROR(Expect(TokenKind::kEquals));
     MUA_ASSIGN_OR_RETURN(setting.value, ParseExpr());
-    statement->settings.push_back(std::move(setting));
+    settings->push_back(std::move(setting));
     if (tokens_.Peek().kind != TokenKind::kComma) return absl::OkStatus();
     tokens_.Take();
   }
 }
 
-// SHOW TABLES [FROM|IN db] [LIKE 'pattern'] | SHOW DATABASES
+// SHOW TABLES [FROM|IN db] [LIKE 'pattern'] | SHOW DATABASES | SHOW CREATE [TABLE] name
 absl::Status Parser::ParseShow(Statement* statement) {
   tokens_.Take();
+  if (TakeWord("CREATE")) {
+    statement->kind = StatementKind::kShowCreateTable;
+    if (PeekWord("DATABASE") || PeekWord("VIEW") || PeekWord("DICTIONARY") || PeekWord("USER")) {
+      return ErrorAt(tokens_.Peek(), absl::StrCat("SHOW CREATE ", tokens_.Peek().text,
+                                                  " is not supported (SHOW CREATE TABLE is)"));
+    }
+    TakeWord("TABLE");
+    MUA_ASSIGN_OR_RETURN(statement->table, ParseTableName("table name"));
+    return absl::OkStatus();
+  }
   if (TakeWord("DATABASES")) {
     statement->kind = StatementKind::kShowDatabases;
     return absl::OkStatus();
   }
-  if (!TakeWord("TABLES")) return Expected("TABLES or DATABASES");
+  if (!TakeWord("TABLES")) return Expected("TABLES, DATABASES or CREATE");
   statement->kind = StatementKind::kShowTables;
   if (TakeWord("FROM") || TakeWord("IN")) {
     MUA_ASSIGN_OR_RETURN(statement->show_database, ParseName("database name"));
@@ -342,16 +171,20 @@ absl::Status Parser::ParseExplain(Statement* statement) {
   } else {
     TakeWord("PLAN");
   }
-  if (!PeekWord("SELECT") && !PeekWord("WITH")) return Expected("SELECT");
+  if (!PeekWord("SELECT") && !PeekWord("WITH") && tokens_.Peek().kind != TokenKind::kLParen) {
+    return Expected("SELECT");
+  }
   MUA_ASSIGN_OR_RETURN(statement->query, ParseSelectQuery());
   return absl::OkStatus();
 }
 
 // INSERT INTO [TABLE] name [(columns)] [SETTINGS ...] FORMAT name <data>
+//   | ... VALUES (row), (row) | ... VALUES <data> | ... [WITH ...] SELECT ...
 absl::Status Parser::ParseInsert(Statement* statement) {
   tokens_.Take();
   statement->kind = StatementKind::kInsert;
   MUA_RETURN_IF_ERROR(ExpectWord("INTO"));
+  if (PeekWord("FUNCTION")) return ErrorAt(tokens_.Peek(), "INSERT INTO FUNCTION is not supported");
   TakeWord("TABLE");
   MUA_ASSIGN_OR_RETURN(statement->table, ParseTableName("table name"));
   if (tokens_.Peek().kind == TokenKind::kLParen) {
@@ -365,11 +198,21 @@ absl::Status Parser::ParseInsert(Statement* statement) {
       if (kind == TokenKind::kRParen) break;
     }
   }
-  if (TakeWord("SETTINGS")) MUA_RETURN_IF_ERROR(ParseSettings(statement));
-  if (PeekWord("VALUES") || PeekWord("SELECT") || PeekWord("WITH")) {
-    return ErrorAt(tokens_.Peek(), absl::StrCat("INSERT ... ", tokens_.Peek().text,
-                                                " is not supported; use INSERT ... FORMAT "
-                                                "JSONEachRow followed by the rows"));
+  if (TakeWord("SETTINGS")) MUA_RETURN_IF_ERROR(ParseSettings(&statement->settings));
+  if (PeekWord("SELECT") || PeekWord("WITH") ||
+      (tokens_.Peek().kind == TokenKind::kLParen && QueryStartsAt(0))) {
+    statement->kind = StatementKind::kInsertSelect;
+    MUA_ASSIGN_OR_RETURN(statement->query, ParseSelectQuery());
+    return absl::OkStatus();
+  }
+  if (PeekWord("VALUES")) {
+    Token values = tokens_.Take();
+    // Rows in the text are parsed here; `VALUES` alone leaves them to the data
+    // that follows (ClickHouse's Values format), as FORMAT Values would.
+    if (tokens_.Peek().kind == TokenKind::kLParen) return ParseInsertValues(statement);
+    statement->format = "Values";
+    statement->data_offset = DataOffset(sql_, values.pos.offset + values.text.size());
+    return absl::OkStatus();
   }
   MUA_RETURN_IF_ERROR(ExpectWord("FORMAT"));
   // Only the format name is read: lexing further would read the data.
@@ -377,6 +220,22 @@ absl::Status Parser::ParseInsert(Statement* statement) {
   Token format = tokens_.Take();
   statement->format = std::move(format.value);
   statement->data_offset = DataOffset(sql_, format.pos.offset + format.text.size());
+  return absl::OkStatus();
+}
+
+// (expr, ...) [,] (expr, ...) ...: commas between rows are optional, as in ClickHouse.
+absl::Status Parser::ParseInsertValues(Statement* statement) {
+  statement->kind = StatementKind::kInsertValues;
+  while (tokens_.Peek().kind == TokenKind::kLParen) {
+    tokens_.Take();
+    std::vector<ExprPtr>& row = statement->values.emplace_back();
+    if (tokens_.Peek().kind != TokenKind::kRParen) MUA_RETURN_IF_ERROR(ParseExprList(&row));
+    MUA_RETURN_IF_ERROR(Expect(TokenKind::kRParen));
+    if (tokens_.Peek().kind == TokenKind::kComma) {
+      tokens_.Take();
+      if (tokens_.Peek().kind != TokenKind::kLParen) return Expected("'(' (the next row)");
+    }
+  }
   return absl::OkStatus();
 }
 

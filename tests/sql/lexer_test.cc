@@ -143,9 +143,9 @@ TEST(LexerTest, Errors) {
   EXPECT_EQ(ErrorOf("x\n  `abc"), "line 2, column 3: unterminated quoted identifier");
   EXPECT_EQ(ErrorOf("a /* b"), "line 1, column 3: unterminated comment");
   EXPECT_EQ(ErrorOf("a /* /* b */"), "line 1, column 3: unterminated comment");
-  EXPECT_EQ(ErrorOf("a { b"), "line 1, column 3: unknown character '{'");
+  EXPECT_EQ(ErrorOf("a $ b"), "line 1, column 3: unknown character '$'");
   EXPECT_EQ(ErrorOf("a ! b"), "line 1, column 3: unknown character '!'");
-  EXPECT_EQ(ErrorOf("a : b"), "line 1, column 3: unknown character ':'");
+  EXPECT_EQ(ErrorOf("a & b"), "line 1, column 3: unknown character '&'");
   EXPECT_EQ(ErrorOf("é €"), "line 1, column 1: unknown character 'é'");
   EXPECT_EQ(ErrorOf(std::string("a \x01", 3)), "line 1, column 3: unknown character '\\x01'");
   EXPECT_EQ(ErrorOf("12abc"), "line 1, column 1: invalid number '12abc'");

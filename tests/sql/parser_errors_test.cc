@@ -30,8 +30,9 @@ TEST(ParserErrorTest, UnexpectedTokens) {
   EXPECT_EQ(ParseError("SELECT 1)"), "line 1, column 9: unexpected ')'");
   EXPECT_EQ(ParseError("SELECT a FROM t WHERE x LIMIT 1 WHERE y"),
             "line 1, column 33: unexpected 'WHERE'");
-  EXPECT_EQ(ParseError("SELECT * FROM t JOIN u ON t.a = u.a"),
-            "line 1, column 17: unexpected 'JOIN': JOIN is not supported");
+  EXPECT_EQ(ParseError("SELECT * FROM t ARRAY JOIN a JOIN u ON t.a = u.a"),
+            "line 1, column 30: unexpected 'JOIN': a JOIN cannot follow ARRAY JOIN (write the "
+            "joins first)");
   EXPECT_EQ(ParseError("SELECT 1 SELECT 2"), "line 1, column 10: unexpected 'SELECT'");
 }
 
@@ -79,22 +80,20 @@ TEST(ParserErrorTest, UnsupportedStatements) {
   EXPECT_EQ(empty.status().message(), "line 1, column 1: empty query");
   EXPECT_EQ(ParseError("UPDATE t SET a = 1"),
             "line 1, column 1: expected a statement (SELECT, WITH, SHOW, DESCRIBE, EXPLAIN, "
-            "INSERT, DELETE, ALTER, SYSTEM or KILL), found 'UPDATE'");
+            "INSERT, DELETE, ALTER, CREATE, DROP, TRUNCATE, EXISTS, SYSTEM or KILL), found "
+            "'UPDATE'");
   EXPECT_EQ(ParseError("SHOW COLUMNS"),
-            "line 1, column 6: expected TABLES or DATABASES after 'SHOW', found 'COLUMNS'");
-  EXPECT_EQ(ParseError("INSERT INTO events VALUES (1)"),
-            "line 1, column 20: INSERT ... VALUES is not supported; use INSERT ... FORMAT "
-            "JSONEachRow followed by the rows");
+            "line 1, column 6: expected TABLES, DATABASES or CREATE after 'SHOW', found 'COLUMNS'");
   EXPECT_EQ(ParseError("ALTER TABLE events DROP COLUMN x"),
             "line 1, column 20: expected DELETE (the only supported ALTER is DELETE WHERE) after "
             "'events', found 'DROP'");
   EXPECT_EQ(ParseError("SELECT 1 UNION SELECT 2"),
-            "line 1, column 16: expected ALL (only UNION ALL is supported) after 'UNION', found "
-            "'SELECT'");
+            "line 1, column 10: Expected ALL or DISTINCT in SelectWithUnion query, because "
+            "setting (union_default_mode) is empty");
   EXPECT_EQ(ParseError("SELECT f(DISTINCT x)(y)"),
             "line 1, column 21: DISTINCT belongs in the arguments of 'f', not its parameters");
-  EXPECT_EQ(ParseError("SELECT arrayMap(x -> x + 1, arr)"),
-            "line 1, column 19: lambda functions (x -> ...) are not supported");
+  EXPECT_EQ(ParseError("SELECT arrayMap(x + 1 -> x, arr)"),
+            "line 1, column 23: a lambda's parameters must be plain names: x -> ..., (x, y) -> ...");
 }
 
 TEST(ParserErrorTest, LexerErrorsSurfaceWithTheirPosition) {
