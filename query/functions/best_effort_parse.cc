@@ -250,12 +250,7 @@ bool ReadFields(absl::string_view text, Fields* out) {
     if (c == ' ' || c == ',' || c == '\t') {
       in.skip();
     } else if (absl::ascii_isdigit(static_cast<unsigned char>(c))) {
-      // A 4-digit year after a named month and day ("Oct 21 2018").
-      if (in.DigitRun() == 4 && out->year < 0) {
-        out->year = in.Number(4);
-      } else if (!ReadNumber(in, out)) {
-        return false;
-      }
+      if (!ReadNumber(in, out)) return false;
     } else if (absl::ascii_isalpha(static_cast<unsigned char>(c))) {
       if (!ReadWord(in, out)) return false;
     } else if ((c == '+' || c == '-') && out->has_time && !out->has_offset) {
