@@ -1,8 +1,11 @@
 // AggregateFunction: ClickHouse aggregates (SPEC §5) as columnar per-group
 // states. The executor hands each batch's argument vectors with the group of
 // every row; partial states from parallel workers merge; Finalize yields one
-// value per group. The -If combinator (countIf, sumIf, uniqExactIf, ...) and
-// DISTINCT (count(DISTINCT x)) are handled at bind time.
+// value per group; a group's state serializes so partial states can travel
+// between nodes. The functions live one per file in query/aggregates/ and
+// register by name there; the -If combinator (countIf, sumIf, ...), DISTINCT
+// (count(DISTINCT x), sumDistinct) and NULL handling (ClickHouse's -Null:
+// rows with a NULL argument are skipped) wrap them at bind time.
 //
 //   MUA_ASSIGN_OR_RETURN(auto sum, BindAggregateFunction("sum", {}, {{int_type}}, false));
 //   sum->Resize(groups);
@@ -14,6 +17,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -42,8 +46,21 @@ class AggregateFunction {
   virtual void Merge(AggregateFunction& other, absl::Span<const uint32_t> target) = 0;
   // One value per group; string views point into this object.
   virtual void Finalize(Vector* out) = 0;
+  // An error the last Finalize met (sequenceMatch past its iteration limit:
+  // the groups concerned hold 0); callers check it after Finalize.
+  virtual absl::Status finalize_status() const { return absl::OkStatus(); }
   // A new instance with the same binding and no groups.
   virtual std::unique_ptr<AggregateFunction> CloneEmpty() const = 0;
+
+  // Appends group `group`'s partial state to *out, in a format private to the
+  // binding (the same name, parameters and argument types on both ends).
+  // REQUIRES: group < the last Resize.
+  virtual absl::Status SerializeState(size_t group, std::string* out) const;
+  // Folds a state written by SerializeState of the same binding into group
+  // `group` (into an empty group: the group then equals the serialized one).
+  // Errors: DataLoss when `state` is truncated or malformed.
+  // REQUIRES: group < the last Resize.
+  virtual absl::Status DeserializeState(size_t group, absl::string_view state);
 
  private:
   DataType result_type_;

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
+#include "tests/query/aggregate_test_util.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace mua::query_internal {
@@ -330,6 +331,66 @@ TEST(WindowFunnelTest, RandomSortedGeneralMergedAndBruteForceAgree) {
       ASSERT_EQ(BruteForce(rows, window, n), sorted) << iteration;
     }
   }
+}
+
+// The aggregate over DateTime64(3): events ordered by milliseconds, then by
+// condition index; the window in seconds compared at millisecond resolution.
+class WindowFunnelMillisecondsTest : public ::testing::Test {
+ protected:
+  // "a1900 b1100": letter = condition, number = milliseconds.
+  static int64_t Level(int64_t window, const std::string& text, int n = 3,
+                       std::vector<Vector> modes = {}) {
+    const std::vector<Row> rows = Rows(text);
+    const DataType ms = DataType::Of(TypeId::kDateTime64);
+    std::vector<Vector> args(1 + n);
+    args[0].type = ms;
+    for (int k = 0; k < n; ++k) args[k + 1].type = DataType::Of(TypeId::kUInt8);
+    for (const Row& row : rows) {
+      args[0].ints.push_back(row.ts);
+      for (int k = 0; k < n; ++k) args[k + 1].ints.push_back((row.mask >> k) & 1);
+    }
+    for (Vector& v : args) v.size = rows.size();
+    std::vector<DataType> types;
+    for (const Vector& v : args) types.push_back(v.type);
+    std::vector<Vector> parameters = {Vector::ConstantInt(DataType::Of(TypeId::kUInt64), window, 1)};
+    for (Vector& mode : modes) parameters.push_back(mode);
+    auto f = test::BindOrDie("windowFunnel", parameters, types);
+    return test::CheckAllPaths(*f, args, std::vector<uint32_t>(rows.size(), 0), 1).ints[0];
+  }
+};
+
+TEST_F(WindowFunnelMillisecondsTest, SameSecondOrderedByMilliseconds) {
+  // b 800 ms before a inside one second: a cannot precede it.
+  EXPECT_EQ(Level(1, "a1900 b1100"), 1);
+  EXPECT_EQ(Level(1, "a1100 b1900"), 2);
+  EXPECT_EQ(Level(1, "b1100 a1900 c1950"), 1);
+  EXPECT_EQ(Level(1, "a1100 c1200 b1300 c1400"), 3);
+  // Equal milliseconds: condition index order, one row may fill several steps.
+  EXPECT_EQ(Level(1, "b1500 a1500"), 2);
+  EXPECT_EQ(Level(1, "abc1500"), 3);
+  // Issue 16's case: the old seconds-only order let c fill step 3 before b.
+  EXPECT_EQ(Level(3600, "a1000 c5200 b5700"), 2);
+  EXPECT_EQ(Level(3600, "a1000 b5200 c5700"), 3);
+}
+
+TEST_F(WindowFunnelMillisecondsTest, WindowComparedInMilliseconds) {
+  EXPECT_EQ(Level(1, "a0 b1000"), 2);  // inclusive
+  EXPECT_EQ(Level(1, "a0 b1001"), 1);  // one second and a millisecond
+  EXPECT_EQ(Level(0, "a500 b500"), 2);
+  EXPECT_EQ(Level(0, "a500 b501"), 1);
+  EXPECT_EQ(Level(2, "a999 b2000 c2999"), 3);
+  EXPECT_EQ(Level(2, "a999 b2000 c3000"), 2);
+}
+
+TEST_F(WindowFunnelMillisecondsTest, ModesKeepTheirMeaning) {
+  const std::vector<Vector> strict_order = {Vector::ConstantString("strict_order", 1)};
+  EXPECT_EQ(Level(10, "a1100 x1200 b1300", 2, strict_order), 1);
+  EXPECT_EQ(Level(10, "a1100 b1200 x1300", 2, strict_order), 2);
+  const std::vector<Vector> strict_increase = {Vector::ConstantString("strict_increase", 1)};
+  EXPECT_EQ(Level(10, "a1100 b1100", 2, strict_increase), 1);
+  EXPECT_EQ(Level(10, "a1100 b1101", 2, strict_increase), 2);
+  const std::vector<Vector> dedup = {Vector::ConstantString("strict_deduplication", 1)};
+  EXPECT_EQ(Level(10, "a1000 b1100 b1200 c1300", 3, dedup), 2);
 }
 
 }  // namespace
