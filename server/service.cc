@@ -62,6 +62,8 @@ ClickHouseError MapError(const absl::Status& status) {
   if (absl::StartsWith(message, "Memory limit")) return {241, "MEMORY_LIMIT_EXCEEDED", 500};
   if (absl::StartsWith(message, "Query is too complex")) return {306, "TOO_DEEP_SUBQUERIES", 400};
   if (absl::StartsWith(message, "Query with id")) return {216, "QUERY_WITH_SAME_ID_IS_ALREADY_RUNNING", 400};
+  if (absl::StrContains(message, "Cannot compile regexp")) return {427, "CANNOT_COMPILE_REGEXP", 400};
+  if (absl::StrContains(message, "Substitution `")) return {456, "UNKNOWN_QUERY_PARAMETER", 400};
   switch (status.code()) {
     case absl::StatusCode::kUnimplemented: return {48, "NOT_IMPLEMENTED", 501};
     case absl::StatusCode::kCancelled: return {394, "QUERY_WAS_CANCELLED", 500};

@@ -33,6 +33,7 @@
 #include "sql/sql_engine.h"
 #include "storage/base/latency_histogram.h"
 #include "storage/base/memory_tracker.h"
+#include "storage/base/version.h"
 
 namespace mua {
 namespace server_internal {
@@ -80,7 +81,7 @@ struct ServiceOptions {
   // Browser origins allowed cross-site (CORS grants for /grafana; in development mode
   // any other Origin is refused).
   std::vector<std::string> cors_origins;
-  std::string version = "0.1";
+  std::string version = std::string(kMuaVersion);
 };
 
 class Service {

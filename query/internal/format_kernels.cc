@@ -10,12 +10,12 @@
 #include "absl/strings/str_format.h"
 #include "query/internal/function_registry.h"
 #include "query/internal/kernel_util.h"
+#include "storage/base/version.h"
 
 namespace mua::query_internal {
 namespace {
 
 // MUA's version as version() and the server's error texts give it.
-constexpr absl::string_view kMuaVersion = "0.1";
 
 // Divides by `step` until below it (or out of units) and prints two decimals.
 std::string FormatReadable(double value, double step, absl::Span<const char* const> units) {
