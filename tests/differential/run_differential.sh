@@ -10,6 +10,8 @@
 #   --filter REGEX   run only the tests whose name matches
 #   --keep           keep the work directory (data, ClickHouse logs) and print its path
 #   --timeout S      seconds per query and engine (default 120)
+#   --queries DIR    the query files to run (default: queries/ beside this script; promote.sh
+#                    runs pending/ this way)
 # Env: CH_TCP_PORT (9001), CH_HTTP_PORT (8124). The data is fixed (the queries name its dates).
 # Exit status: 0 when every test passes; 1 on a failed test; 2 on a setup error.
 set -euo pipefail
@@ -19,6 +21,7 @@ self_check=0
 keep=0
 filter=""
 timeout_s=120
+queries_dir="$here/queries"
 positional=()
 while (($#)); do
   case "$1" in
@@ -26,7 +29,8 @@ while (($#)); do
     --keep) keep=1 ;;
     --filter) filter="${2:?--filter needs a value}"; shift ;;
     --timeout) timeout_s="${2:?--timeout needs a value}"; shift ;;
-    -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --queries) queries_dir="${2:?--queries needs a value}"; shift ;;
+    -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "run_differential: unknown option $1" >&2; exit 2 ;;
     *) positional+=("$1") ;;
   esac
@@ -45,6 +49,8 @@ if ((!self_check)); then
   mua_server="$(cd "$(dirname "$mua_server")" && pwd)/$(basename "$mua_server")"
 fi
 command -v python3 >/dev/null || die "python3 is required"
+[[ -d "$queries_dir" ]] || die "no such query directory: '$queries_dir'"
+queries_dir="$(cd "$queries_dir" && pwd)"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/mua-differential.XXXXXX")"
 py_pid=""
@@ -106,7 +112,7 @@ loaded="$(ch -q 'SELECT count() FROM default.events')"
 [[ "$loaded" == "$rows" ]] || die "ClickHouse holds $loaded rows, expected $rows"
 echo "== setup took $((SECONDS - started)) s"
 
-args=(--queries "$here/queries" --ch-port "$tcp_port" --timeout "$timeout_s")
+args=(--queries "$queries_dir" --ch-port "$tcp_port" --timeout "$timeout_s")
 [[ -n "$filter" ]] && args+=(--filter "$filter")
 if ((self_check)); then
   args+=(--self-check)
