@@ -12,6 +12,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "query/internal/group_table.h"
+#include "query/internal/plan_execution.h"
 #include "storage/base/parallel_for.h"
 #include "storage/base/status_macros.h"
 #include "storage/base/time_util.h"
@@ -20,40 +21,11 @@
 namespace mua {
 namespace {
 
+using query_internal::ExecuteUnion;
 using query_internal::GroupTable;
+using query_internal::RunPreparedInputs;
 
 }  // namespace
-
-void BatchFromBlock(const ScanBlock& block, absl::Span<const ColumnId> columns,
-                    const TableSnapshot& snapshot, Batch* batch) {
-  batch->rows = block.row_count;
-  batch->columns.resize(columns.size());
-  for (size_t i = 0; i < columns.size(); ++i) {
-    const ColumnId id = columns[i];
-    Vector& v = batch->columns[i];
-    v = Vector();
-    v.type = StorageColumnType(id);
-    v.size = block.row_count;
-    switch (KindOf(id)) {
-      case ColumnKind::kTime: v.ints.assign(block.event_time.begin(), block.event_time.end()); break;
-      case ColumnKind::kUser:
-        v.codes.assign(block.users.begin(), block.users.end());
-        v.dictionary = &snapshot.user_index();
-        break;
-      case ColumnKind::kLowCardinality: {
-        const auto codes = block.codes[ColumnIndex(id)];
-        v.codes.assign(codes.begin(), codes.end());
-        v.dictionary = &snapshot.dictionary(id);
-        break;
-      }
-      case ColumnKind::kString: {
-        const auto strings = block.strings[ColumnIndex(id)];
-        v.strings.assign(strings.begin(), strings.end());
-        break;
-      }
-    }
-  }
-}
 
 namespace {
 
@@ -476,13 +448,18 @@ absl::StatusOr<bool> SelectRunner::RunBitmapPath(Worker* worker) {
 }
 
 // Orders row indices by the order-key columns.
+// With top_n (0 < top_n < rows), only the first top_n rows of the order are kept,
+// in the order a stable sort gives them (ties keep their row order).
 void SortRows(const std::vector<Column>& columns, size_t first_key, const std::vector<SortKey>& keys,
-              std::vector<uint32_t>* order) {
+              uint64_t top_n, std::vector<uint32_t>* order) {
   auto compare = [&](uint32_t a, uint32_t b) {
     for (size_t k = 0; k < keys.size(); ++k) {
       const Column& column = columns[first_key + k];
       int cmp = 0;
-      if (column.type.is_string()) {
+      if (column.type.may_be_null() || !column.children.empty()) {
+        // NULLs last in both directions (ClickHouse's default NULLS LAST).
+        cmp = CompareColumnValues(column, a, column, b, /*nulls_greater=*/!keys[k].descending);
+      } else if (column.type.is_string()) {
         cmp = column.strings[a].compare(column.strings[b]);
       } else if (column.type.id == TypeId::kFloat64) {
         const double x = column.floats[a], y = column.floats[b];
@@ -511,11 +488,18 @@ void SortRows(const std::vector<Column>& columns, size_t first_key, const std::v
     }
     return false;
   };
+  if (top_n > 0 && top_n < order->size()) {
+    std::partial_sort(order->begin(), order->begin() + static_cast<ptrdiff_t>(top_n), order->end(),
+                      [&](uint32_t a, uint32_t b) { return compare(a, b) || (!compare(b, a) && a < b); });
+    order->resize(top_n);
+    return;
+  }
   std::stable_sort(order->begin(), order->end(), compare);
 }
 
 // Rows `order` of `column`, as a new column.
 Column TakeRows(const Column& column, absl::Span<const uint32_t> order) {
+  if (!column.nulls.empty() || !column.children.empty()) return TakeColumnRows(column, order);
   Column out;
   out.type = column.type;
   if (column.type.id == TypeId::kArray) {
@@ -627,16 +611,7 @@ absl::StatusOr<ResultSet> SelectRunner::Finish(std::vector<std::unique_ptr<Worke
     for (size_t w = 1; w < workers->size(); ++w) {
       Worker& other = *(*workers)[w];
       for (size_t c = 0; c < collected.size(); ++c) {
-        Column& into = collected[c];
-        Column& from = other.collected[c];
-        if (into.type.id == TypeId::kArray) {
-          const uint32_t base = into.array_offsets.back();
-          for (size_t k = 1; k < from.array_offsets.size(); ++k) into.array_offsets.push_back(base + from.array_offsets[k]);
-        }
-        into.ints.insert(into.ints.end(), from.ints.begin(), from.ints.end());
-        into.nulls.insert(into.nulls.end(), from.nulls.begin(), from.nulls.end());
-        into.floats.insert(into.floats.end(), from.floats.begin(), from.floats.end());
-        std::move(from.strings.begin(), from.strings.end(), std::back_inserter(into.strings));
+        AppendColumn(std::move(other.collected[c]), &collected[c]);  // NULL flags, arrays, tuples
       }
       rows += other.collected_rows;
     }
@@ -653,7 +628,7 @@ absl::StatusOr<ResultSet> SelectRunner::Finish(std::vector<std::unique_ptr<Worke
     }
     order = std::move(unique);
   }
-  if (!plan_.order_by.empty()) SortRows(collected, outputs, plan_.order_by, &order);
+  if (!plan_.order_by.empty()) SortRows(collected, outputs, plan_.order_by, plan_.top_n, &order);
   const uint64_t begin = std::min<uint64_t>(plan_.offset, order.size());
   uint64_t end = order.size();
   if (plan_.limit) end = std::min<uint64_t>(end, begin + *plan_.limit);
@@ -708,6 +683,21 @@ absl::StatusOr<ResultSet> SelectRunner::Run() {
       break;
     }
     case SourcePlan::Kind::kRows: status = ScanRows(*plan_.source.rows, workers[0].get()); break;
+    case SourcePlan::Kind::kDeferred: {
+      MUA_RETURN_IF_ERROR(CheckInterrupted(context_));
+      absl::StatusOr<std::shared_ptr<const ResultSet>> rows = plan_.source.deferred.produce(context_);
+      if (!rows.ok()) return rows.status();
+      status = ScanRows(**rows, workers[0].get());
+      if (status.ok()) return Finish(&workers);  // `rows` must outlive Finish: it views them
+      break;
+    }
+    case SourcePlan::Kind::kUnion: {
+      absl::StatusOr<ResultSet> rows = ExecuteUnion(plan_.source, context_);
+      if (!rows.ok()) return rows.status();
+      status = ScanRows(*rows, workers[0].get());
+      if (status.ok()) return Finish(&workers);
+      break;
+    }
     case SourcePlan::Kind::kOneRow: {
       Batch batch;
       batch.rows = 1;
@@ -719,78 +709,7 @@ absl::StatusOr<ResultSet> SelectRunner::Run() {
   return Finish(&workers);
 }
 
-std::string SqlList(const std::vector<BoundExprPtr>& exprs) {
-  std::vector<std::string> parts;
-  for (const auto& expr : exprs) parts.push_back(expr->sql);
-  return absl::StrJoin(parts, ", ");
-}
-
 }  // namespace
-
-void AppendVectorToColumn(const Vector& vector, Column* column) {
-  const size_t rows = vector.size;
-  if (vector.type.nullable && vector.type.id != TypeId::kNothing) {
-    column->type.nullable = true;
-    for (size_t row = 0; row < rows; ++row) column->nulls.push_back(vector.is_null(row) ? 1 : 0);
-  }
-  switch (vector.type.id) {
-    case TypeId::kString:
-      for (size_t row = 0; row < rows; ++row) column->strings.emplace_back(vector.string_at(row));
-      return;
-    case TypeId::kFloat64:
-      for (size_t row = 0; row < rows; ++row) column->floats.push_back(vector.float_at(row));
-      return;
-    case TypeId::kArray:
-      if (column->array_offsets.empty()) column->array_offsets.push_back(0);
-      for (size_t row = 0; row < rows; ++row) {
-        const size_t i = vector.index(row);
-        for (uint32_t k = vector.offsets[i]; k < vector.offsets[i + 1]; ++k) {
-          if (vector.type.element == TypeId::kString) {
-            column->strings.emplace_back(vector.strings[k]);
-          } else {
-            column->ints.push_back(vector.ints[k]);
-          }
-        }
-        column->array_offsets.push_back(
-            static_cast<uint32_t>(vector.type.element == TypeId::kString ? column->strings.size()
-                                                                          : column->ints.size()));
-      }
-      return;
-    case TypeId::kNothing:
-      for (size_t row = 0; row < rows; ++row) column->nulls.push_back(1);
-      column->type.nullable = true;
-      for (size_t row = 0; row < rows; ++row) column->ints.push_back(0);
-      return;
-    default:
-      if (vector.constant) {
-        column->ints.insert(column->ints.end(), rows, vector.ints[0]);
-      } else {
-        column->ints.insert(column->ints.end(), vector.ints.begin(), vector.ints.begin() + rows);
-      }
-      return;
-  }
-}
-
-Vector VectorFromColumn(const Column& column, size_t begin, size_t end) {
-  Vector v;
-  v.type = column.type;
-  v.size = end - begin;
-  // Array(T): the rows' elements, with offsets rebased to them.
-  size_t first = begin, last = end;
-  if (!column.array_offsets.empty()) {
-    first = column.array_offsets[begin];
-    last = column.array_offsets[end];
-    v.offsets.assign(column.array_offsets.begin() + begin, column.array_offsets.begin() + end + 1);
-    for (uint32_t& offset : v.offsets) offset -= static_cast<uint32_t>(first);
-  }
-  auto slice = [first, last](const auto& values, auto* out) {
-    if (values.size() >= last) out->assign(values.begin() + first, values.begin() + last);
-  };
-  slice(column.ints, &v.ints);
-  slice(column.floats, &v.floats);
-  slice(column.strings, &v.strings);
-  return v;
-}
 
 absl::Status CheckInterrupted(const ExecutionContext& context) {
   if (context.cancelled != nullptr && context.cancelled->load(std::memory_order_relaxed)) {
@@ -803,89 +722,12 @@ absl::Status CheckInterrupted(const ExecutionContext& context) {
 }
 
 absl::StatusOr<ResultSet> ExecuteSelect(const SelectPlan& plan, const ExecutionContext& context) {
+  MUA_RETURN_IF_ERROR(RunPreparedInputs(plan, context));
   SelectRunner runner(plan, context);
   absl::StatusOr<ResultSet> result = runner.Run();
   // A table that grew past the memory limit while merging or finishing.
   if (absl::Status memory = CheckMemory(); !memory.ok()) return memory;
   return result;
-}
-
-std::string ExplainSelect(const SelectPlan& plan, const TableSnapshot& snapshot, int indent) {
-  const std::string pad(indent, ' ');
-  std::string out;
-  absl::StrAppend(&out, pad, "Select: ", absl::StrJoin(plan.names, ", "), "\n");
-  if (plan.distinct) absl::StrAppend(&out, pad, "  Distinct\n");
-  if (plan.limit) absl::StrAppend(&out, pad, "  Limit: ", *plan.limit, " offset ", plan.offset, "\n");
-  if (!plan.order_by.empty()) {
-    std::vector<std::string> keys;
-    for (const SortKey& key : plan.order_by) keys.push_back(key.expr->sql + (key.descending ? " DESC" : ""));
-    absl::StrAppend(&out, pad, "  Sort: ", absl::StrJoin(keys, ", "), "\n");
-  }
-  if (plan.having) absl::StrAppend(&out, pad, "  Having: ", plan.having->sql, "\n");
-  if (plan.aggregate) {
-    std::vector<std::string> aggregates;
-    for (const AggregateCall& call : plan.aggregates) aggregates.push_back(call.sql);
-    if (plan.bitmap && plan.bitmap->per_user) {
-      const BitmapPlan& bitmap = *plan.bitmap;
-      absl::StrAppend(&out, pad, "  Aggregate (bitmap path: per-user retention from per-day user bitmaps",
-                      bitmap.any_event_type ? "" : absl::StrCat(", OR of ", bitmap.event_types.size(), " event_type bitmap(s)"),
-                      "): ", absl::StrJoin(aggregates, ", "), " by user_id\n");
-      absl::StrAppend(&out, pad, "    Days: ", bitmap.allowed_days.size(), " allowed",
-                      bitmap.allowed_days.empty() ? "" : absl::StrCat(", ", FormatDay(bitmap.allowed_days.front()), " .. ",
-                                                                      FormatDay(bitmap.allowed_days.back())), "\n");
-    } else if (plan.bitmap && !plan.bitmap->retention_totals.empty()) {
-      absl::StrAppend(&out, pad, "  Aggregate (bitmap path: totals of per-user retention as day-bitmap intersections; "
-                      "the subquery's rows are not built): ", absl::StrJoin(aggregates, ", "), "\n");
-    } else if (plan.bitmap) {
-      const BitmapPlan& bitmap = *plan.bitmap;
-      std::vector<std::string> columns;
-      for (const BitmapPlan::ValueCondition& condition : bitmap.value_conditions) {
-        columns.emplace_back(ColumnName(condition.column));
-      }
-      absl::StrAppend(&out, pad, "  Aggregate (bitmap path: per-day user bitmaps",
-                      bitmap.any_event_type ? "" : absl::StrCat(", OR of ", bitmap.event_types.size(), " event_type bitmap(s)"),
-                      columns.empty() ? "" : absl::StrCat(", AND per-value bitmaps of ", absl::StrJoin(columns, ", "),
-                                                          " (a scan where a user had several values that day)"),
-                      "): ", absl::StrJoin(aggregates, ", "),
-                      bitmap.day_key ? absl::StrCat(" by ", bitmap.day_key->sql) : "", "\n");
-      absl::StrAppend(&out, pad, "    Days: ", FormatDay(bitmap.first_day), " .. ", FormatDay(bitmap.last_day), "\n");
-    } else {
-      absl::StrAppend(&out, pad, "  Aggregate (hash, scan path): ", absl::StrJoin(aggregates, ", "),
-                      plan.group_keys.empty() ? "" : absl::StrCat(" by ", SqlList(plan.group_keys)), "\n");
-    }
-  }
-  if (plan.where) absl::StrAppend(&out, pad, "  Filter: ", plan.where->sql, "\n");
-  if (plan.where_inside_time_range) {
-    absl::StrAppend(&out, pad, "    on days inside the time range: ",
-                    *plan.where_inside_time_range ? (*plan.where_inside_time_range)->sql : "none", "\n");
-  }
-  switch (plan.source.kind) {
-    case SourcePlan::Kind::kEvents: {
-      std::vector<std::string> columns;
-      for (ColumnId id : plan.source.columns) columns.emplace_back(ColumnName(id));
-      if (plan.bitmap) {
-        absl::StrAppend(&out, pad, "  Source: events (no scan)\n");
-        break;
-      }
-      const BlockList list = snapshot.ListBlocks(plan.source.scan);
-      absl::StrAppend(&out, pad, "  Scan: events [", absl::StrJoin(columns, ", "), "]\n");
-      absl::StrAppend(&out, pad, "    Partitions: ", list.partitions_total - list.partitions_pruned, " of ",
-                      list.partitions_total, " (", list.partitions_pruned, " pruned by time)\n");
-      absl::StrAppend(&out, pad, "    Blocks: ", list.blocks.size(), " of ", list.blocks_total, " (",
-                      list.blocks_pruned, " pruned by zone maps)\n");
-      break;
-    }
-    case SourcePlan::Kind::kSubquery:
-      absl::StrAppend(&out, pad, "  Source: subquery\n");
-      out += ExplainSelect(*plan.source.subquery, snapshot, indent + 4);
-      break;
-    case SourcePlan::Kind::kRows:
-      absl::StrAppend(&out, pad, "  Source: ", plan.source.name, " (",
-                      plan.source.numbers ? *plan.source.numbers : plan.source.rows->row_count, " rows)\n");
-      break;
-    case SourcePlan::Kind::kOneRow: absl::StrAppend(&out, pad, "  Source: one row\n"); break;
-  }
-  return out;
 }
 
 }  // namespace mua

@@ -1,13 +1,17 @@
-// The binder: turns a parsed SELECT (sql/ast.h) into a SelectPlan
-// (query/plan.h) — names resolved against the events table, views, system
-// tables and subqueries; functions and aggregates bound with their types;
-// aliases and WITH expanded as ClickHouse does; the time filter turned into
-// partition pruning; distinct-user aggregations by day routed to the bitmap
-// path when the filter allows it. Every error carries the position of the
-// offending node ("line 1, column 38: unknown column 'usr_id'").
+// The binder: turns a parsed SELECT (sql/ast.h) into a logical plan
+// (query/logical_plan.h) and only that — names resolved against the events
+// table, views, system tables, CTEs and subqueries; functions and aggregates
+// bound with their types; aliases and WITH expanded as ClickHouse does.
+// Nothing runs while binding: IN (subquery) and scalar subqueries become
+// prepared inputs of their block, table functions and system tables deferred
+// sources, all executed when the plan runs; the optimizer
+// (query/optimizer/optimizer.h) picks pruning and the bitmap paths. Every
+// error carries the position of the offending node ("line 1, column 38:
+// unknown column 'usr_id'").
 //
 //   BindContext context{&catalog, &execution};
 //   MUA_ASSIGN_OR_RETURN(std::shared_ptr<const SelectPlan> plan, BindSelect(*statement.query, context));
+//   MUA_RETURN_IF_ERROR(OptimizePlan(plan, snapshot));
 #pragma once
 
 #include <memory>
@@ -28,8 +32,7 @@ inline constexpr int kMaxQueryExpansions = 10'000;
 
 struct BindContext {
   const Catalog* catalog = nullptr;
-  // Used to run IN (subquery) and scalar subqueries while binding; its deadline and
-  // cancellation are checked at each subquery.
+  // Optional: its deadline and cancellation are checked at each (sub)query bound.
   const ExecutionContext* execution = nullptr;
   int* expansions = nullptr;  // counts bound (sub)queries against kMaxQueryExpansions
 };

@@ -8,6 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "query/executor.h"
+#include "query/optimizer/optimizer.h"
 #include "sql/binder.h"
 #include "sql/catalog.h"
 #include "sql/parser.h"
@@ -174,6 +175,7 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(const PreparedStatement& prep
     case StatementKind::kSelect: {
       absl::StatusOr<std::shared_ptr<const SelectPlan>> plan = BindSelect(*statement.query, bind);
       if (!plan.ok()) return plan.status();
+      MUA_RETURN_IF_ERROR(OptimizePlan(*plan, snapshot));
       ExecutionContext top_level = execution;
       top_level.max_result_rows = options.max_result_rows;
       absl::StatusOr<ResultSet> result = ExecuteSelect(**plan, top_level);
@@ -184,6 +186,8 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(const PreparedStatement& prep
     case StatementKind::kExplain: {
       absl::StatusOr<std::shared_ptr<const SelectPlan>> plan = BindSelect(*statement.query, bind);
       if (!plan.ok()) return plan.status();
+      // Binding and optimizing run nothing: EXPLAIN never executes a subquery or table function.
+      MUA_RETURN_IF_ERROR(OptimizePlan(*plan, snapshot));
       std::vector<std::string> lines =
           absl::StrSplit(ExplainSelect(**plan, snapshot), '\n', absl::SkipEmpty());
       output.result = StringRows("explain", lines);

@@ -1,0 +1,188 @@
+// The logical plan: what a SELECT computes, bound (names resolved, types
+// known) and not yet run. The binder (sql/) builds it and executes nothing;
+// the optimizer rules (query/optimizer/) rewrite it with the snapshot's
+// metadata (time ranges into partition and block pruning, bitmap paths,
+// column pruning, top-N); the physical planner (query/physical_planner.h)
+// turns it into operators.
+//
+// A plan is a tree of query blocks. A block (SelectPlan) reads one source —
+// the events table, fixed or generated rows, rows a table function or system
+// table produces when the plan runs, another block (subquery, CTE, view), or
+// the union of blocks — then filters, aggregates, filters groups (HAVING),
+// projects, de-duplicates, sorts and limits, in that order. Expressions
+// refer to batch columns by index: WHERE, GROUP BY keys and aggregate
+// arguments to the source batch; HAVING, outputs and ORDER BY to the "post"
+// batch, which is [keys..., aggregate results...] for an aggregating block
+// and the source batch otherwise.
+//
+// Subqueries inside expressions (IN (SELECT ...), scalar (SELECT ...)) are
+// child plans of the block that uses them (`prepared`): the executor runs
+// each once, before the block, and fills the set or value its expression
+// refers to.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "query/aggregate_function.h"
+#include "query/expression.h"
+#include "query/result_set.h"
+#include "storage/scan_block.h"
+
+namespace mua {
+
+struct SelectPlan;
+struct ExecutionContext;
+
+// Rows a source produces only when the plan runs (table functions, system
+// tables, provided tables, the sessions view). Their schema is known when
+// binding; the producer reads the execution's snapshot.
+struct DeferredRows {
+  std::string description;  // EXPLAIN: "funnel(steps => ['a', 'b'])"
+  std::function<absl::StatusOr<std::shared_ptr<const ResultSet>>(const ExecutionContext&)> produce;
+};
+
+struct SourcePlan {
+  enum class Kind {
+    kEvents,    // scan the events table
+    kSubquery,  // the rows of another plan
+    kRows,      // fixed rows
+    kOneRow,    // no FROM: one row, no columns
+    kDeferred,  // rows produced at execution (`deferred`); `rows` holds the schema only
+    kUnion,     // the rows of `inputs`, one after the other (UNION ALL); `distinct`: UNION DISTINCT
+  };
+  Kind kind = Kind::kOneRow;
+  std::string name;  // for EXPLAIN: "events", "system.tables", "(subquery)"
+  // kEvents: batch column i is storage column columns[i]; scan prunes by `scan`.
+  std::vector<ColumnId> columns;
+  ScanOptions scan;
+  std::shared_ptr<const SelectPlan> subquery;  // kSubquery
+  std::shared_ptr<const ResultSet> rows;       // kRows; the schema of kDeferred and numbers(N)
+  // kRows from numbers(N): `rows` holds only the schema, the executor generates 0..N-1.
+  std::optional<uint64_t> numbers;
+  DeferredRows deferred;                                   // kDeferred
+  std::vector<std::shared_ptr<const SelectPlan>> inputs;  // kUnion: same column count, types of input 0
+  bool distinct = false;                                   // kUnion
+};
+
+struct AggregateCall {
+  std::shared_ptr<const AggregateFunction> prototype;  // cloned per worker
+  std::vector<BoundExprPtr> args;
+  std::string sql;
+  // As written, for the optimizer's rules (bitmap paths).
+  std::string name;
+  bool distinct = false;
+  bool parametric = false;
+};
+
+struct SortKey {
+  BoundExprPtr expr;
+  bool descending = false;
+};
+
+// A subquery inside an expression, run once at execution before its block.
+struct PreparedInput {
+  enum class Kind {
+    kInSet,     // `x IN (SELECT ...)`: fills `set` from the plan's one column
+    kScalar,    // `(SELECT ...)`: fills `value`'s constant from the first row (type defaults if none)
+    kUserList,  // `user_id IN ('a', ...)`: `set->strings` become user numbers in `set->users`
+  };
+  Kind kind = Kind::kInSet;
+  std::shared_ptr<const SelectPlan> plan;  // kInSet, kScalar
+  std::shared_ptr<InSet> set;              // kInSet, kUserList; the IN expression holds it too
+  DataType operand_type;                   // kInSet: how values convert (time literals, floats)
+  std::shared_ptr<BoundExpr> value;        // kScalar: the expression's constant, filled at execution
+  std::string sql;                         // EXPLAIN
+};
+
+// Distinct users per day-bucket from the per-day Roaring bitmaps (SPEC §4),
+// instead of a scan: GROUP BY is empty or one key that depends on the day only.
+struct BitmapPlan {
+  int32_t first_day = 0;  // inclusive UTC day range of the time filter
+  int32_t last_day = 0;
+  std::vector<uint32_t> event_types;  // OR of these event types; empty = all events
+  bool any_event_type = true;
+  // AND of these: users with an event whose segment column (kSegmentColumns) has
+  // one of the codes. Intersections are exact only for users with one value of
+  // the column that day; the executor scans instead where that does not hold.
+  struct ValueCondition {
+    ColumnId column;
+    std::vector<uint32_t> codes;
+  };
+  std::vector<ValueCondition> value_conditions;
+  // The group key over a one-column batch holding each day's start (DateTime64 ms); null
+  // without GROUP BY.
+  BoundExprPtr day_key;
+  size_t aggregates = 1;  // how many (identical) distinct-user aggregates the post batch holds
+
+  // Per-user form: GROUP BY user_id with retention(toDate(event_time) = D1, ...)
+  // aggregates. Groups are the users active on `allowed_days`; condition k of
+  // aggregate a holds for a user iff the user is in the bitmap of day
+  // retention_days[a][k] (and that day is allowed).
+  bool per_user = false;
+  std::vector<int32_t> allowed_days;                  // sorted
+  std::vector<std::vector<int32_t>> retention_days;  // per aggregate, per condition
+
+  // Totals form, on a plan whose source is a per-user subquery as above and which
+  // aggregates it with no GROUP BY and no WHERE: each aggregate is `sum(r[k])` over
+  // a retention array (the cardinality of day bitmaps intersected) or `count()`
+  // (the users). The subquery's plan holds the days.
+  struct RetentionTotal {
+    int retention = -1;  // the subquery's retention aggregate; -1: count()
+    int64_t index = 0;   // k of r[k], as written (negative counts from the end)
+  };
+  std::vector<RetentionTotal> retention_totals;
+};
+
+struct SelectPlan {
+  SourcePlan source;
+  std::vector<PreparedInput> prepared;  // run before this block, in order
+  BoundExprPtr where;  // null: every row
+  // WHERE without the conjuncts that source.scan's time range expresses: the
+  // filter for partitions lying wholly inside that range (null: every row).
+  // Unset when no conjunct is a time bound.
+  std::optional<BoundExprPtr> where_inside_time_range;
+  bool aggregate = false;
+  std::vector<BoundExprPtr> group_keys;
+  std::vector<AggregateCall> aggregates;
+  std::optional<BitmapPlan> bitmap;  // set when the bitmap path answers the aggregation
+  BoundExprPtr having;
+  std::vector<BoundExprPtr> outputs;
+  std::vector<std::string> names;
+  // Outputs the consumer reads (a subquery's unused columns are not computed);
+  // empty: all.
+  std::vector<bool> output_used;
+  std::vector<SortKey> order_by;
+  bool distinct = false;
+  std::optional<uint64_t> limit;
+  uint64_t offset = 0;
+  // Set by the top-N rule: only the first `top_n` rows of the order are needed
+  // (a bounded partial sort instead of sorting every row). 0: sort all.
+  uint64_t top_n = 0;
+};
+
+// The types of a plan's outputs, in order.
+std::vector<DataType> OutputTypes(const SelectPlan& plan);
+
+// IN sets. Whether values of `value_type` may be members of a set for an
+// operand of `operand_type`; InvalidArgument "Types of IN set (T) and operand (U) differ".
+absl::Status CheckInSetType(const DataType& value_type, const DataType& operand_type);
+// Adds row `row` of `values` to `set` (NULL adds nothing; strings compared with a
+// time are parsed; user ids of a `by_user` set are kept as strings until
+// PreparedInput::kUserList-style resolution maps them to user numbers).
+absl::Status AddToInSet(const Vector& values, size_t row, const DataType& operand_type, InSet* set);
+
+// The value of a scalar subquery that returned no rows: the type's default, one row.
+Vector ScalarDefault(const DataType& type);
+
+// Calls `visit` on `plan` and every plan below it (sources, union inputs,
+// prepared subqueries), children first.
+void ForEachPlanBottomUp(const std::shared_ptr<const SelectPlan>& plan,
+                         const std::function<void(SelectPlan&)>& visit);
+
+}  // namespace mua

@@ -1,0 +1,381 @@
+// The SPEC §5a table functions (active_users, retention_matrix, funnel, paths,
+// sessions, crash_health, stickiness, lifecycle): named arguments validated
+// with positions while binding; the analytics operator runs when the plan
+// does, on the execution's snapshot. Their output schemas are static.
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "query/analytics.h"
+#include "query/analytics/funnel.h"
+#include "query/analytics/lifecycle.h"
+#include "query/analytics/paths.h"
+#include "query/analytics/sessions.h"
+#include "query/analytics/stickiness.h"
+#include "query/executor.h"
+#include "query/functions/time_functions.h"
+#include "sql/internal/select_binder.h"
+#include "sql/parser.h"
+#include "storage/base/status_macros.h"
+#include "storage/base/time_util.h"
+
+namespace mua::sql_internal {
+namespace {
+
+using AnalyticsRun = std::function<absl::StatusOr<ResultSet>(const TableSnapshot&, const AnalyticsScope&)>;
+
+// [from_ms, to_ms) and the local days it covers; InvalidArgument at `pos` when empty.
+absl::Status SetAnalyticsRange(int64_t from_ms, int64_t to_ms, const query_internal::TimeZone& zone,
+                               SourcePos pos, AnalyticsScope* scope) {
+  const int32_t from = query_internal::ToDayNum(query_internal::FloorDiv(from_ms, 1000), zone);
+  const int32_t to = query_internal::ToDayNum(query_internal::FloorDiv(to_ms - 1, 1000), zone) + 1;
+  if (from_ms >= to_ms) {
+    return ErrorAt(pos, absl::StatusCode::kInvalidArgument,
+                   absl::StrCat("'from' must be before 'to' (", FormatDay(from), " >= ", FormatDay(to), ")"));
+  }
+  scope->from_ms = from_ms;
+  scope->to_ms = to_ms;
+  scope->from_day = from;
+  scope->to_day = to;
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::shared_ptr<const ResultSet> AnalyticsSchema(absl::string_view name, std::optional<ColumnId> breakdown) {
+  auto schema = std::make_shared<ResultSet>();
+  const DataType uint64 = DataType::Of(TypeId::kUInt64);
+  const DataType float64 = DataType::Of(TypeId::kFloat64);
+  const DataType string = DataType::Of(TypeId::kString);
+  const DataType date = DataType::Of(TypeId::kDate);
+  auto add_breakdown = [&] {
+    if (breakdown) schema->AddColumn(std::string(ColumnName(*breakdown)), string);
+  };
+  if (name == "active_users") {
+    schema->AddColumn("bucket", date);
+    add_breakdown();
+    for (const char* column : {"dau", "wau", "mau"}) schema->AddColumn(column, uint64);
+    schema->AddColumn("dau_mau", float64);
+  } else if (name == "retention_matrix") {
+    schema->AddColumn("cohort", date);
+    add_breakdown();
+    for (const char* column : {"cohort_size", "k", "retained"}) schema->AddColumn(column, uint64);
+    schema->AddColumn("pct", float64);
+  } else if (name == "funnel") {
+    schema->AddColumn("step", uint64);
+    add_breakdown();
+    schema->AddColumn("event", string);
+    schema->AddColumn("users", uint64);
+    for (const char* column : {"pct_of_first", "pct_of_previous", "median_seconds_to_convert"}) {
+      schema->AddColumn(column, float64);
+    }
+  } else if (name == "paths") {
+    schema->AddColumn("step", uint64);
+    schema->AddColumn("from_event", string);
+    schema->AddColumn("to_event", string);
+    schema->AddColumn("transitions", uint64);
+    schema->AddColumn("users", uint64);
+  } else if (name == "stickiness") {
+    schema->AddColumn("periods_active", uint64);
+    add_breakdown();
+    schema->AddColumn("users", uint64);
+    schema->AddColumn("pct", float64);
+  } else if (name == "lifecycle") {
+    schema->AddColumn("period", date);
+    add_breakdown();
+    schema->AddColumn("status", string);
+    schema->AddColumn("users", DataType::Of(TypeId::kInt64));
+  } else if (name == "sessions") {
+    schema->AddColumn("session_id", string);
+    schema->AddColumn("user_id", string);
+    schema->AddColumn("start", DataType::Of(TypeId::kDateTime64));
+    schema->AddColumn("end", DataType::Of(TypeId::kDateTime64));
+    schema->AddColumn("duration_s", float64);
+    schema->AddColumn("events", uint64);
+    schema->AddColumn("platform", string);
+    schema->AddColumn("app_version", string);
+    schema->AddColumn("crashed", DataType::Of(TypeId::kUInt8));
+    schema->AddColumn("revenue", float64);
+  } else if (name == "crash_health") {
+    schema->AddColumn("app_version", string);
+    schema->AddColumn("sessions", uint64);
+    schema->AddColumn("crashed_sessions", uint64);
+    schema->AddColumn("crash_free_sessions_pct", float64);
+    schema->AddColumn("users", uint64);
+    schema->AddColumn("crashed_users", uint64);
+    schema->AddColumn("crash_free_users_pct", float64);
+  }
+  return schema;
+}
+
+absl::Status SelectBinder::BindAnalytics(const FunctionExpr& function) {
+  const bool is_retention = function.name == "retention_matrix";
+  const bool is_funnel = function.name == "funnel";
+  const bool is_sessions = function.name == "sessions" || function.name == "crash_health";
+  absl::flat_hash_set<std::string> allowed = {"from", "to", "where", "timezone"};
+  if (!is_sessions) allowed.insert("breakdown");
+  if (!is_funnel && !is_sessions) allowed.insert("period");
+  if (is_retention) {
+    for (const char* name : {"start_event", "return_event", "type", "mode"}) allowed.insert(name);
+  }
+  if (is_funnel) {
+    for (const char* name : {"steps", "window", "order", "exclude"}) allowed.insert(name);
+  }
+  if (function.name == "stickiness" || function.name == "lifecycle") allowed.insert("event");
+  if (function.name == "paths") {
+    allowed.erase("breakdown");
+    allowed.erase("period");
+    allowed.insert("start_event");
+    allowed.insert("steps");
+  }
+  std::map<std::string, std::pair<std::string, SourcePos>> args;  // name -> (text, position)
+  std::map<std::string, BoundExprPtr> values;  // non-string constants: arrays, intervals, numbers
+  for (const ExprPtr& arg : function.args) {
+    if (arg->kind != ExprKind::kNamedArgument) {
+      return ErrorAt(arg->pos, absl::StatusCode::kInvalidArgument,
+                     absl::StrCat(function.name, " takes named arguments (name => value)"));
+    }
+    const auto& named = arg->As<NamedArgumentExpr>();
+    if (!allowed.contains(named.name)) {
+      std::vector<std::string> names(allowed.begin(), allowed.end());
+      std::sort(names.begin(), names.end());
+      return ErrorAt(arg->pos, absl::StatusCode::kInvalidArgument,
+                     absl::StrCat("unknown argument '", named.name, "' of ", function.name,
+                                  "; expected one of: ", absl::StrJoin(names, ", ")));
+    }
+    if (args.contains(named.name)) {
+      return ErrorAt(arg->pos, absl::StatusCode::kInvalidArgument,
+                     absl::StrCat("argument '", named.name, "' is given twice"));
+    }
+    std::string text;
+    if (named.value->kind == ExprKind::kColumn) {
+      text = named.value->As<ColumnExpr>().name;  // breakdown => platform
+    } else {
+      absl::StatusOr<BoundExprPtr> value = BindExpr(*named.value, Phase::kSource);
+      if (!value.ok()) return value.status();
+      if ((*value)->is_constant() && !(*value)->type.is_string() &&
+          (named.name == "steps" || named.name == "exclude" || named.name == "window")) {
+        values[named.name] = *value;
+        args[named.name] = {"", named.value->pos};
+        continue;
+      }
+      if (!(*value)->is_constant() || !(*value)->type.is_string()) {
+        return ErrorAt(named.value->pos, absl::StatusCode::kInvalidArgument,
+                       absl::StrCat("argument '", named.name, "' must be a string, e.g. ", named.name,
+                                    " => '...'"));
+      }
+      text = std::string((*value)->constant.string_at(0));
+    }
+    args[named.name] = {text, named.value->pos};
+  }
+  auto arg = [&](const std::string& name, const std::string& fallback) {
+    auto it = args.find(name);
+    return it == args.end() ? fallback : it->second.first;
+  };
+  auto pos_of = [&](const std::string& name) {
+    auto it = args.find(name);
+    return it == args.end() ? function.pos : it->second.second;
+  };
+  auto scope = std::make_shared<AnalyticsScope>();
+  const std::string zone_name = arg("timezone", "UTC");
+  absl::StatusOr<query_internal::TimeZone> zone = query_internal::TimeZone::Load(zone_name);
+  if (!zone.ok()) {
+    return ErrorAt(pos_of("timezone"), absl::StatusCode::kInvalidArgument,
+                   absl::StrCat("unknown time zone '", zone_name, "'"));
+  }
+  scope->utc = zone->is_utc();
+  if (!scope->utc && !absl::LoadTimeZone(zone_name, &scope->time_zone)) {
+    return ErrorAt(pos_of("timezone"), absl::StatusCode::kInvalidArgument,
+                   absl::StrCat("unknown time zone '", zone_name, "'"));
+  }
+  // from/to: local dates or date-times; to is exclusive. A bound's instant; the local
+  // day range follows from it. Unset bounds default to the stored days when the plan runs.
+  auto instant = [&](const std::string& name) -> absl::StatusOr<std::optional<int64_t>> {
+    auto it = args.find(name);
+    if (it == args.end()) return std::optional<int64_t>();
+    int64_t millis = 0;
+    if (!query_internal::TryParseDateTime64(it->second.first, *zone, &millis)) {
+      return ErrorAt(it->second.second, absl::StatusCode::kInvalidArgument,
+                     absl::StrCat("argument '", name, "': cannot parse '", it->second.first,
+                                  "' as a date or date-time"));
+    }
+    return std::optional<int64_t>(millis);
+  };
+  absl::StatusOr<std::optional<int64_t>> from_ms = instant("from");
+  if (!from_ms.ok()) return from_ms.status();
+  absl::StatusOr<std::optional<int64_t>> to_ms = instant("to");
+  if (!to_ms.ok()) return to_ms.status();
+  const SourcePos range_pos = args.contains("to") ? pos_of("to") : function.pos;
+  if (*from_ms && *to_ms) MUA_RETURN_IF_ERROR(SetAnalyticsRange(**from_ms, **to_ms, *zone, range_pos, scope.get()));
+  if (args.contains("breakdown")) {
+    std::optional<ColumnId> column = FindColumn(arg("breakdown", ""));
+    if (!column || KindOf(*column) != ColumnKind::kLowCardinality) {
+      return ErrorAt(pos_of("breakdown"), absl::StatusCode::kInvalidArgument,
+                     absl::StrCat("breakdown must be a low-cardinality column of events (event_type, platform, "
+                                  "os_version, app_version, device_model, device_type, country, region, city), "
+                                  "not '", arg("breakdown", ""), "'"));
+    }
+    scope->breakdown = column;
+  }
+  if (args.contains("where")) {
+    absl::StatusOr<ExprPtr> predicate = ParseExpression(arg("where", ""));
+    if (!predicate.ok()) {
+      return ErrorAt(pos_of("where"), absl::StatusCode::kInvalidArgument,
+                     absl::StrCat("in where => '...': ", predicate.status().message()));
+    }
+    SelectBinder where_binder(core_, context_, ctes_);
+    where_binder.plan_->source.kind = SourcePlan::Kind::kEvents;
+    absl::StatusOr<BoundExprPtr> bound = where_binder.BindExpr(**predicate, Phase::kSource);
+    if (!bound.ok()) {
+      return ErrorAt(pos_of("where"), bound.status().code(),
+                     absl::StrCat("in where => '...': ", bound.status().message()));
+    }
+    scope->where = *bound;
+    scope->where_columns = where_binder.plan_->source.columns;
+  }
+  auto parse_period = [&]() -> absl::StatusOr<Period> {
+    const std::string period = arg("period", "day");
+    if (period == "day") return Period::kDay;
+    if (period == "week") return Period::kWeek;
+    if (period == "month") return Period::kMonth;
+    return ErrorAt(pos_of("period"), absl::StatusCode::kInvalidArgument,
+                   absl::StrCat("period must be 'day', 'week' or 'month', not '", period, "'"));
+  };
+  absl::StatusOr<Period> period = parse_period();
+  if (!period.ok()) return period.status();
+  AnalyticsRun run;
+  if (function.name == "paths") {
+    if (!args.contains("start_event")) {
+      return ErrorAt(function.pos, absl::StatusCode::kInvalidArgument,
+                     "paths needs start_event => 'event name'");
+    }
+    int64_t steps = 5;
+    if (auto it = values.find("steps"); it != values.end() && it->second->type.is_integer()) {
+      steps = it->second->constant.ints[0];
+    } else if (args.contains("steps")) {
+      return ErrorAt(pos_of("steps"), absl::StatusCode::kInvalidArgument, "steps must be an integer");
+    }
+    if (steps < 1 || steps > 20) {
+      return ErrorAt(pos_of("steps"), absl::StatusCode::kInvalidArgument, "steps must be between 1 and 20");
+    }
+    run = [start = arg("start_event", ""), steps](const TableSnapshot& snapshot, const AnalyticsScope& run_scope) {
+      return Paths(snapshot, run_scope, start, static_cast<int>(steps));
+    };
+  } else if (function.name == "stickiness") {
+    run = [period = *period, event = arg("event", "*")](const TableSnapshot& snapshot, const AnalyticsScope& run_scope) {
+      return Stickiness(snapshot, run_scope, period, event);
+    };
+  } else if (function.name == "lifecycle") {
+    run = [period = *period, event = arg("event", "*")](const TableSnapshot& snapshot, const AnalyticsScope& run_scope) {
+      return Lifecycle(snapshot, run_scope, period, event);
+    };
+  } else if (function.name == "sessions") {
+    run = Sessions;
+  } else if (function.name == "crash_health") {
+    run = CrashHealth;
+  } else if (is_funnel) {
+    FunnelOptions options;
+    auto string_list = [&](const std::string& name, std::vector<std::string>* out) -> absl::Status {
+      auto it = values.find(name);
+      if (it == values.end() || it->second->type.id != TypeId::kArray ||
+          it->second->type.element != TypeId::kString) {
+        if (!args.contains(name)) return absl::OkStatus();
+        return ErrorAt(pos_of(name), absl::StatusCode::kInvalidArgument,
+                       absl::StrCat("argument '", name, "' must be an array of event names, e.g. ['a', 'b']"));
+      }
+      for (absl::string_view item : it->second->constant.strings) out->emplace_back(item);
+      return absl::OkStatus();
+    };
+    if (absl::Status s = string_list("steps", &options.steps); !s.ok()) return s;
+    if (absl::Status s = string_list("exclude", &options.exclude); !s.ok()) return s;
+    if (options.steps.size() < 2 || options.steps.size() > 32) {
+      return ErrorAt(args.contains("steps") ? pos_of("steps") : function.pos, absl::StatusCode::kInvalidArgument,
+                     absl::StrCat("a funnel needs 2 to 32 steps (steps => ['a', 'b', ...]), got ",
+                                  options.steps.size()));
+    }
+    if (auto it = values.find("window"); it != values.end()) {
+      const Vector& window = it->second->constant;
+      static constexpr int64_t kUnitSeconds[] = {1, 60, 3600, 86400, 604800, 2592000, 7776000, 31536000};
+      if (window.type.id == TypeId::kInterval) {
+        options.window_seconds = window.ints[0] * kUnitSeconds[window.type.interval_unit];
+      } else if (window.type.is_integer()) {
+        options.window_seconds = window.ints[0];
+      } else {
+        return ErrorAt(pos_of("window"), absl::StatusCode::kInvalidArgument,
+                       "window must be an INTERVAL (e.g. INTERVAL 1 DAY) or a number of seconds");
+      }
+      if (options.window_seconds <= 0) {
+        return ErrorAt(pos_of("window"), absl::StatusCode::kInvalidArgument, "window must be positive");
+      }
+    } else if (args.contains("window")) {
+      return ErrorAt(pos_of("window"), absl::StatusCode::kInvalidArgument,
+                     "window must be an INTERVAL (e.g. INTERVAL 1 DAY) or a number of seconds");
+    }
+    const std::string order = arg("order", "ordered");
+    if (order == "ordered") {
+      options.order = FunnelOptions::Order::kOrdered;
+    } else if (order == "strict") {
+      options.order = FunnelOptions::Order::kStrict;
+    } else if (order == "unordered") {
+      options.order = FunnelOptions::Order::kUnordered;
+    } else {
+      return ErrorAt(pos_of("order"), absl::StatusCode::kInvalidArgument,
+                     absl::StrCat("order must be 'ordered', 'strict' or 'unordered', not '", order, "'"));
+    }
+    run = [options](const TableSnapshot& snapshot, const AnalyticsScope& run_scope) {
+      return Funnel(snapshot, run_scope, options);
+    };
+  } else if (!is_retention) {
+    run = [period = *period](const TableSnapshot& snapshot, const AnalyticsScope& run_scope) {
+      return ActiveUsers(snapshot, run_scope, period);
+    };
+  } else {
+    RetentionMatrixOptions options;
+    options.start_event = arg("start_event", "*");
+    options.return_event = arg("return_event", "*");
+    options.period = *period;
+    const std::string type = arg("type", "first_time");
+    if (type != "first_time" && type != "recurring") {
+      return ErrorAt(pos_of("type"), absl::StatusCode::kInvalidArgument,
+                     absl::StrCat("type must be 'first_time' or 'recurring', not '", type, "'"));
+    }
+    options.first_time = type == "first_time";
+    const std::string mode = arg("mode", "on");
+    if (mode != "on" && mode != "on_or_after") {
+      return ErrorAt(pos_of("mode"), absl::StatusCode::kInvalidArgument,
+                     absl::StrCat("mode must be 'on' or 'on_or_after', not '", mode, "'"));
+    }
+    options.on_or_after = mode == "on_or_after";
+    run = [options](const TableSnapshot& snapshot, const AnalyticsScope& run_scope) {
+      return RetentionMatrix(snapshot, run_scope, options);
+    };
+  }
+  DeferredRows deferred;
+  deferred.description = ClickHouseColumnName(function);
+  deferred.produce = [scope, run = std::move(run), from = *from_ms, to = *to_ms, zone = *zone, range_pos,
+                      pos = function.pos](const ExecutionContext& context)
+      -> absl::StatusOr<std::shared_ptr<const ResultSet>> {
+    const TableSnapshot& snapshot = *context.snapshot;
+    AnalyticsScope run_scope = *scope;
+    run_scope.execution = &context;
+    // Defaults: every stored event, whose UTC days may fall on other local days.
+    const int64_t first_stored = snapshot.partition_count() ? MillisOfDay(snapshot.day(0)) : 0;
+    const int64_t after_stored =
+        snapshot.partition_count() ? MillisOfDay(snapshot.day(snapshot.partition_count() - 1) + 1) : 1;
+    if (!from || !to) {
+      MUA_RETURN_IF_ERROR(SetAnalyticsRange(from.value_or(first_stored), to.value_or(after_stored), zone,
+                                            range_pos, &run_scope));
+    }
+    absl::StatusOr<ResultSet> rows = run(snapshot, run_scope);
+    if (!rows.ok()) return AtNode(rows.status(), pos);
+    return std::shared_ptr<const ResultSet>(std::make_shared<ResultSet>(*std::move(rows)));
+  };
+  return UseDeferred(AnalyticsSchema(function.name, scope->breakdown), function.name, std::move(deferred));
+}
+
+
+}  // namespace mua::sql_internal

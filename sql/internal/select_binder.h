@@ -1,0 +1,121 @@
+// SelectBinder: binds one SELECT core (sql/ast.h) into a query block of the
+// logical plan (query/logical_plan.h). Private to sql/: binder.cc binds the
+// block (FROM, items, clauses), bind_expr.cc the expressions and
+// bind_table_function.cc the SPEC §5a table functions. Nothing runs while
+// binding: subqueries become prepared inputs or source plans, table
+// functions and system tables deferred sources.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/statusor.h"
+#include "query/logical_plan.h"
+#include "sql/ast.h"
+#include "sql/binder.h"
+#include "sql/sql_error.h"
+
+namespace mua::sql_internal {
+
+inline absl::Status ErrorAt(SourcePos pos, absl::StatusCode code, absl::string_view message) {
+  return MakeSqlError(code, pos, message);
+}
+
+// Gives a status from query/ (which knows no positions) the node's position.
+inline absl::Status AtNode(const absl::Status& status, SourcePos pos) {
+  if (status.ok() || GetSqlError(status).has_value()) return status;
+  return MakeSqlError(status.code(), pos, status.message());
+}
+
+struct SourceColumn {
+  std::string name;
+  DataType type;
+  bool is_user = false;
+};
+
+// A WITH item and the names visible inside it: the outer ones and the items before
+// it, never itself or later ones (non-recursive WITH), so references form no cycle.
+struct CteMap;
+struct CteDefinition {
+  const SelectQuery* query = nullptr;
+  std::shared_ptr<const CteMap> scope;
+};
+struct CteMap : std::map<std::string, CteDefinition, std::less<>> {};
+
+// The columns a table function returns (`breakdown`: its breakdown column, if any).
+std::shared_ptr<const ResultSet> AnalyticsSchema(absl::string_view name, std::optional<ColumnId> breakdown);
+
+absl::StatusOr<std::shared_ptr<const SelectPlan>> BindQuery(const SelectQuery& query,
+                                                            const BindContext& context,
+                                                            const CteMap& ctes);
+
+class SelectBinder {
+ public:
+  SelectBinder(const SelectCore& core, const BindContext& context, const CteMap& ctes)
+      : core_(core), context_(context), ctes_(ctes), plan_(std::make_shared<SelectPlan>()) {}
+
+  absl::StatusOr<std::shared_ptr<const SelectPlan>> Bind();
+
+ private:
+  enum class Phase { kSource, kPost };
+
+  absl::Status BindFrom();
+  // bind_table_function.cc: a deferred source for `FROM fn(name => value, ...)`.
+  absl::Status BindAnalytics(const FunctionExpr& function);
+  // `scope`: the names visible inside a CTE's query (null: this query's).
+  absl::Status BindSubquerySource(const SelectQuery& query, std::string name,
+                                  const CteMap* scope = nullptr);
+  absl::Status UseRows(std::shared_ptr<const ResultSet> rows, std::string name);
+  // A source whose rows `deferred` produces at execution, with the columns of `schema`.
+  absl::Status UseDeferred(std::shared_ptr<const ResultSet> schema, std::string name, DeferredRows deferred);
+  // A catalog table (system.*, provided tables) as a deferred source. NotFound (no
+  // position) when the catalog does not list it.
+  absl::Status BindCatalogTable(const TableRef& from, const std::string& database, const std::string& table);
+  absl::StatusOr<BoundExprPtr> BindExpr(const Expr& expr, Phase phase);
+  absl::StatusOr<BoundExprPtr> BindColumn(const ColumnExpr& column, Phase phase);
+  absl::StatusOr<BoundExprPtr> BindSourceColumn(const ColumnExpr& column);
+  absl::StatusOr<BoundExprPtr> BindFunction(const FunctionExpr& function, Phase phase);
+  absl::StatusOr<BoundExprPtr> BindAggregate(const FunctionExpr& function);
+  absl::StatusOr<BoundExprPtr> BindCall(std::string name, std::vector<BoundExprPtr> args,
+                                        SourcePos pos, std::string sql);
+  absl::StatusOr<BoundExprPtr> BindIn(const InExpr& in, Phase phase);
+  absl::StatusOr<BoundExprPtr> BindLiteral(const LiteralExpr& literal);
+  absl::StatusOr<BoundExprPtr> BindConstantArray(const ArrayExpr& array, Phase phase);
+  absl::StatusOr<BoundExprPtr> BindScalarSubquery(const SubqueryExpr& subquery);
+  // The plan of a subquery in an expression, bound in this query's CTE scope.
+  absl::StatusOr<std::shared_ptr<const SelectPlan>> BindExpressionSubquery(const SelectQuery& query);
+  absl::StatusOr<int64_t> ConstantInteger(const Expr& expr, absl::string_view what);
+  // A constant known while binding: not a scalar subquery's value, which is filled at execution.
+  bool IsBoundConstant(const BoundExpr& expr) const {
+    return expr.is_constant() && !prepared_values_.contains(&expr);
+  }
+
+  // GROUP BY key ASTs after alias/position expansion.
+  absl::StatusOr<const Expr*> ExpandKey(const Expr& expr);
+  const Expr* AliasTarget(const Expr& expr) const;
+  bool ContainsAggregate(const Expr& expr) const;
+  // The first aggregate call in `expr` (through aliases: the alias reference), or null.
+  const Expr* FindAggregate(const Expr& expr) const;
+
+  const SelectCore& core_;
+  const BindContext& context_;
+  const CteMap& ctes_;
+  std::shared_ptr<SelectPlan> plan_;
+
+  std::vector<SourceColumn> columns_;  // batch columns of the source (events: lazily added)
+  std::string source_alias_;
+  std::map<std::string, const Expr*, std::less<>> aliases_;
+  std::map<std::string, const Expr*, std::less<>> with_exprs_;
+  absl::flat_hash_set<std::string> expanding_;
+  std::vector<const Expr*> keys_;
+  std::vector<const FunctionExpr*> aggregate_asts_;
+  std::vector<ExprPtr> owned_asts_;  // ASTs made while binding (views, expansions)
+  std::vector<std::unique_ptr<Statement>> owned_statements_;
+  absl::flat_hash_set<const BoundExpr*> prepared_values_;  // scalar subqueries' slots
+};
+
+}  // namespace mua::sql_internal
