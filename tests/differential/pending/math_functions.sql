@@ -1,6 +1,7 @@
 -- Math functions on constants and columns: sqrt, log/log2/log10, exp, pow, greatest/least
 -- (numbers only: 18.16 refuses String arguments), abs, ceil/floor, intDiv, modulo. Results that
--- are not exact in binary are rounded (round(x, 4)); -inf and nan print literally.
+-- are not exact in binary are rounded (round(x, 4)); -inf and nan print literally. No ties in
+-- round(): 18.16 rounds half away from zero (round(-2.5) = -3), modern half to even.
 
 -- name: constants_exact
 SELECT sqrt(16) AS s, pow(2, 10) AS p, log2(8) AS l2, log10(1000) AS l10, exp(0) AS e0, log(1) AS l1
@@ -46,7 +47,7 @@ SELECT round(sqrt(avg(pow(toHour(event_time), 2)) - pow(avg(toHour(event_time)),
 FROM events
 
 -- name: abs_ceil_floor_intdiv
-SELECT abs(-3) AS a, ceil(2.1) AS c, floor(-2.1) AS f, intDiv(17, 5) AS q, 17 % 5 AS r, -17 % 5 AS nr, round(-2.5) AS rn
+SELECT abs(-3) AS a, ceil(2.1) AS c, floor(-2.1) AS f, intDiv(17, 5) AS q, 17 % 5 AS r, -17 % 5 AS nr
 
 -- name: hour_distance_from_noon
 SELECT abs(toInt32(toHour(event_time)) - 12) AS distance, count() AS events
