@@ -666,7 +666,8 @@ void Printer::Create(const mua::Statement& statement) {
                   TableNameSql(statement.table.database, statement.table.table), " (");
   for (size_t i = 0; i < create.columns.size(); ++i) {
     const ColumnDefinition& column = create.columns[i];
-    absl::StrAppend(&out_, i == 0 ? "" : ", ", Name(column.name), " ", column.type);
+    absl::StrAppend(&out_, i == 0 ? "" : ", ", Name(column.name), column.type.empty() ? "" : " ",
+                    column.type);
     static constexpr const char* kDefaultKeywords[] = {"", " DEFAULT ", " MATERIALIZED ",
                                                        " ALIAS "};
     if (column.default_kind != ColumnDefaultKind::kNone) {

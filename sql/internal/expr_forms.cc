@@ -50,13 +50,16 @@ std::optional<absl::string_view> CanonicalUnit(absl::string_view word) {
   return std::nullopt;
 }
 
-// Functions whose first argument may be a bare unit: dateAdd(day, 1, d).
-bool TakesUnitArgument(absl::string_view name) {
+// Functions whose first argument may be a bare unit, with their argument counts
+// in that form: dateAdd(day, 1, d), dateDiff(day, a, b[, zone]).
+bool TakesUnitArgument(absl::string_view name, size_t args) {
+  for (absl::string_view function : {"dateAdd", "date_add", "dateSub", "date_sub", "timestampAdd",
+                                     "timestamp_add", "timestampSub", "timestamp_sub"}) {
+    if (absl::EqualsIgnoreCase(name, function)) return args == 3;
+  }
   for (absl::string_view function :
-       {"dateAdd", "date_add", "dateSub", "date_sub", "timestampAdd", "timestamp_add",
-        "timestampSub", "timestamp_sub", "dateDiff", "date_diff", "timestampDiff",
-        "timestamp_diff", "age"}) {
-    if (absl::EqualsIgnoreCase(name, function)) return true;
+       {"dateDiff", "date_diff", "timestampDiff", "timestamp_diff", "age"}) {
+    if (absl::EqualsIgnoreCase(name, function)) return args == 3 || args == 4;
   }
   return false;
 }
@@ -254,7 +257,7 @@ absl::StatusOr<ExprPtr> Parser::TupleElement(ExprPtr base) {
 
 // dateAdd(day, 1, d) -> dateAdd('day', 1, d), as ClickHouse reads the unit keyword.
 void Parser::UnitArgumentToString(FunctionExpr* function) {
-  if (function->parametric || function->args.size() < 2 || !TakesUnitArgument(function->name)) {
+  if (function->parametric || !TakesUnitArgument(function->name, function->args.size())) {
     return;
   }
   const Expr& first = *function->args[0];

@@ -90,6 +90,18 @@ absl::StatusOr<std::string> Parser::ParseName(absl::string_view what) {
 absl::StatusOr<TableName> Parser::ParseTableName(absl::string_view what) {
   TableName name;
   name.pos = tokens_.Peek().pos;
+  if (tokens_.Peek().kind == TokenKind::kLBrace) {
+    // {name:Identifier}: the value names the table ("db.table" or "table").
+    SourcePos pos = tokens_.Peek().pos;
+    MUA_ASSIGN_OR_RETURN(ExprPtr parameter, ParseQueryParameter());
+    if (parameter->kind != ExprKind::kColumn) {
+      return MakeSqlError(absl::StatusCode::kInvalidArgument, pos,
+                          "a query parameter in place of a table name must be of type Identifier");
+    }
+    name.database = std::move(parameter->As<ColumnExpr>().table);
+    name.table = std::move(parameter->As<ColumnExpr>().name);
+    return name;
+  }
   MUA_ASSIGN_OR_RETURN(name.table, ParseName(what));
   if (tokens_.Peek().kind == TokenKind::kDot) {
     tokens_.Take();

@@ -164,5 +164,92 @@ TEST(ParserErrorTest, LongChainsAreBoundedByTreeHeight) {
   EXPECT_OK(ParseStatement(ors));
 }
 
+TEST(ParserErrorTest, Issue16SyntaxErrors) {
+  EXPECT_EQ(ParseError("SELECT * FROM a JOIN b"),
+            "line 1, column 23: expected ON or USING after 'b', found end of input");
+  EXPECT_EQ(ParseError("SELECT * FROM a LEFT b"),
+            "line 1, column 22: expected JOIN after 'LEFT', found 'b'");
+  EXPECT_EQ(ParseError("SELECT * FROM a ASOF JOIN b ON x"),
+            "line 1, column 17: ASOF JOIN is not supported");
+  EXPECT_EQ(ParseError("SELECT * FROM a CROSS ANY JOIN b"),
+            "line 1, column 27: CROSS JOIN takes no strictness (ANY)");
+  EXPECT_EQ(ParseError("SELECT * FROM a FINAL"),
+            "line 1, column 17: FINAL is not supported (MUA tables are not MergeTree tables)");
+  EXPECT_EQ(ParseError("SELECT * FROM a SAMPLE 0.1"),
+            "line 1, column 17: SAMPLE is not supported (MUA tables are not MergeTree tables)");
+  EXPECT_EQ(ParseError("SELECT a FROM t GROUP BY a WITH ROLLUP"),
+            "line 1, column 33: WITH ROLLUP is not supported (WITH TOTALS is)");
+  EXPECT_EQ(ParseError("SELECT rank() OVER (ORDER BY x ROWS BETWEEN 1 FOLLOWING)"),
+            "line 1, column 56: expected AND after 'FOLLOWING', found ')'");
+  EXPECT_EQ(ParseError("SELECT rank() OVER (ROWS BETWEEN CURRENT ROW AND UNBOUNDED PRECEDING)"),
+            "line 1, column 50: a frame cannot end at UNBOUNDED PRECEDING");
+  EXPECT_EQ(ParseError("SELECT rank() OVER (GROUPS 1 PRECEDING)"),
+            "line 1, column 21: GROUPS frames are not supported");
+  EXPECT_EQ(ParseError("SELECT rank() OVER (PARTITION x)"),
+            "line 1, column 31: expected BY after 'PARTITION', found 'x'");
+  EXPECT_EQ(ParseError("SELECT 1 FROM t WINDOW w AS (), w AS ()"),
+            "line 1, column 33: Window 'w' is defined twice");
+  EXPECT_EQ(ParseError("SELECT arrayMap((x, x) -> x, a)"),
+            "line 1, column 21: lambda parameter 'x' is repeated");
+  EXPECT_EQ(ParseError("SELECT 1 LIMIT 1 WITH TIES"),
+            "line 1, column 18: LIMIT ... WITH TIES is not supported");
+  EXPECT_EQ(ParseError("SELECT {x UInt8}"),
+            "line 1, column 11: expected ':' after 'x', found 'UInt8'");
+  EXPECT_EQ(ParseError("SELECT 1 UNION SELECT 2 SETTINGS union_default_mode = 'SOME'"),
+            "line 1, column 34: Unknown union_default_mode 'SOME': expected 'ALL', 'DISTINCT' or ''");
+  EXPECT_EQ(ParseError("SELECT (SELECT 1 UNION SELECT 2)"),
+            "line 1, column 18: Expected ALL or DISTINCT in SelectWithUnion query, because "
+            "setting (union_default_mode) is empty");
+}
+
+TEST(ParserErrorTest, Issue16StatementErrors) {
+  EXPECT_EQ(ParseError("CREATE VIEW v AS SELECT 1"),
+            "line 1, column 8: CREATE VIEW is not supported (CREATE TABLE is)");
+  EXPECT_EQ(ParseError("CREATE TABLE t AS SELECT 1"),
+            "line 1, column 16: CREATE TABLE ... AS is not supported: list the columns, then "
+            "INSERT ... SELECT");
+  EXPECT_EQ(ParseError("CREATE TABLE t (a UInt8) ENGINE = Memory AS SELECT 1"),
+            "line 1, column 42: CREATE TABLE ... AS SELECT is not supported: create the table, "
+            "then INSERT ... SELECT");
+  EXPECT_EQ(ParseError("CREATE TABLE t (a)"),
+            "line 1, column 18: expected column type after 'a', found ')'");
+  EXPECT_EQ(ParseError("CREATE TABLE t (a UInt8 CODEC(ZSTD))"),
+            "line 1, column 25: CODEC on a column is not supported");
+  EXPECT_EQ(ParseError("CREATE TABLE t (a UInt8) ENGINE = Log ENGINE = Memory"),
+            "line 1, column 39: ENGINE given twice");
+  EXPECT_EQ(ParseError("CREATE TABLE t (a UInt8, INDEX i a TYPE minmax GRANULARITY 1)"),
+            "line 1, column 26: INDEX in CREATE TABLE is not supported");
+  EXPECT_EQ(ParseError("CREATE TABLE t (index String DEFAULT '')"), "OK");
+  EXPECT_EQ(ParseError("DROP DATABASE d"),
+            "line 1, column 6: DROP DATABASE is not supported (DROP TABLE is)");
+  EXPECT_EQ(ParseError("INSERT INTO t VALUES (1), 2"),
+            "line 1, column 27: expected '(' (the next row) after ',', found '2'");
+  EXPECT_EQ(ParseError("SHOW CREATE DATABASE d"),
+            "line 1, column 13: SHOW CREATE DATABASE is not supported (SHOW CREATE TABLE is)");
+}
+
+TEST(ParserErrorTest, NewRecursivePathsAreBounded) {
+  std::string joins = "SELECT 1 FROM t0";
+  for (int i = 0; i < 2000; ++i) joins += " JOIN t USING k";
+  EXPECT_EQ(ParseStatement(joins).status().code(), absl::StatusCode::kResourceExhausted);
+  std::string lambdas = "SELECT ";
+  for (int i = 0; i < 1000; ++i) lambdas += "f(x -> ";
+  EXPECT_EQ(ParseStatement(lambdas).status().code(), absl::StatusCode::kResourceExhausted);
+  std::string windows = "SELECT ";
+  for (int i = 0; i < 1000; ++i) windows += "f() OVER (ORDER BY ";
+  EXPECT_EQ(ParseStatement(windows).status().code(), absl::StatusCode::kResourceExhausted);
+  std::string unions = "SELECT ";
+  for (int i = 0; i < 1000; ++i) unions += "(SELECT 1 UNION ALL ";
+  EXPECT_EQ(ParseStatement(unions).status().code(), absl::StatusCode::kResourceExhausted);
+  std::string parenthesized(100000, '(');
+  EXPECT_EQ(ParseStatement(parenthesized + "SELECT 1").status().code(),
+            absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(ParseStatement("SELECT * FROM " + parenthesized).status().code(),
+            absl::StatusCode::kInvalidArgument);  // never a query: only '(' then the end
+  std::string wide_union = "SELECT 1";
+  for (int i = 0; i < 5000; ++i) wide_union += " UNION ALL SELECT 1";
+  EXPECT_OK(ParseStatement(wide_union));  // wide is fine
+}
+
 }  // namespace
 }  // namespace mua

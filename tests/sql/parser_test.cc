@@ -3,8 +3,10 @@
 #include <cmath>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "sql/binder.h"
 #include "sql/printer.h"
 #include "tests/sql/sql_test_util.h"
 #include "tests/testutil/status_matchers.h"
@@ -342,6 +344,325 @@ TEST(ParserTest, ParseExpressionForTableFunctionFilters) {
             "(AND (= platform 'ios') (IN country (tuple 'US' 'CA')))");
   EXPECT_EQ(Tree(""), "error: line 1, column 1: expected expression, found end of input");
   EXPECT_EQ(Tree("a b"), "error: line 1, column 3: unexpected 'b'");
+}
+
+// --- Issue 16: joins, set operations, windows, lambdas, parameters, DDL -------
+
+const TableRef& From(const Statement& statement) { return *Core(statement).from; }
+
+TEST(ParserTest, JoinsFormALeftDeepTree) {
+  ASSERT_OK_AND_ASSIGN(Statement statement,
+                       ParseStatement("SELECT * FROM events AS e LEFT JOIN releases r "
+                                      "ON e.app_version = r.version INNER JOIN c USING (k, j)"));
+  const TableRef& top = From(statement);
+  ASSERT_EQ(top.kind, TableRefKind::kJoin);
+  EXPECT_EQ(top.join_kind, JoinKind::kInner);
+  ASSERT_EQ(top.using_columns.size(), 2u);
+  EXPECT_EQ(top.using_columns[1]->As<ColumnExpr>().name, "j");
+  EXPECT_EQ(top.right->table, "c");
+  const TableRef& first = *top.left;
+  ASSERT_EQ(first.kind, TableRefKind::kJoin);
+  EXPECT_EQ(first.join_kind, JoinKind::kLeft);
+  EXPECT_EQ(first.strictness, JoinStrictness::kDefault);
+  EXPECT_EQ(first.left->alias, "e");
+  EXPECT_EQ(first.right->alias, "r");
+  EXPECT_EQ(test::TreeOf(*first.on), "(= e.app_version r.version)");
+  EXPECT_EQ(top.height, 4u);  // the ON condition (a comparison of columns) is 2 high
+}
+
+TEST(ParserTest, JoinKindsAndStrictness) {
+  struct Case {
+    const char* sql;
+    JoinKind kind;
+    JoinStrictness strictness;
+    bool global;
+  };
+  const Case cases[] = {
+      {"a JOIN b ON x", JoinKind::kInner, JoinStrictness::kDefault, false},
+      {"a LEFT OUTER JOIN b ON x", JoinKind::kLeft, JoinStrictness::kDefault, false},
+      {"a RIGHT JOIN b USING k", JoinKind::kRight, JoinStrictness::kDefault, false},
+      {"a FULL OUTER JOIN b ON x", JoinKind::kFull, JoinStrictness::kDefault, false},
+      {"a CROSS JOIN b", JoinKind::kCross, JoinStrictness::kDefault, false},
+      {"a ANY LEFT JOIN b ON x", JoinKind::kLeft, JoinStrictness::kAny, false},
+      {"a LEFT ANY JOIN b ON x", JoinKind::kLeft, JoinStrictness::kAny, false},
+      {"a ALL INNER JOIN b ON x", JoinKind::kInner, JoinStrictness::kAll, false},
+      {"a LEFT SEMI JOIN b ON x", JoinKind::kLeft, JoinStrictness::kSemi, false},
+      {"a RIGHT ANTI JOIN b ON x", JoinKind::kRight, JoinStrictness::kAnti, false},
+      {"a ANY JOIN b ON x", JoinKind::kInner, JoinStrictness::kAny, false},
+      {"a GLOBAL ANY LEFT JOIN b ON x", JoinKind::kLeft, JoinStrictness::kAny, true},
+      {"a GLOBAL JOIN b ON x", JoinKind::kInner, JoinStrictness::kDefault, true},
+  };
+  for (const Case& c : cases) {
+    ASSERT_OK_AND_ASSIGN(Statement statement,
+                         ParseStatement(absl::StrCat("SELECT 1 FROM ", c.sql)));
+    const TableRef& join = From(statement);
+    ASSERT_EQ(join.kind, TableRefKind::kJoin) << c.sql;
+    EXPECT_EQ(join.join_kind, c.kind) << c.sql;
+    EXPECT_EQ(join.strictness, c.strictness) << c.sql;
+    EXPECT_EQ(join.global, c.global) << c.sql;
+    EXPECT_EQ(join.left->table, "a") << c.sql;
+    EXPECT_EQ(join.right->table, "b") << c.sql;
+  }
+}
+
+TEST(ParserTest, CommaJoinsSubqueriesAndTableFunctions) {
+  ASSERT_OK_AND_ASSIGN(Statement statement,
+                       ParseStatement("SELECT 1 FROM numbers(3) n, (SELECT 1 AS x) AS s "
+                                      "JOIN system.tables t ON t.name = s.x"));
+  const TableRef& top = From(statement);
+  EXPECT_EQ(top.right->database, "system");
+  const TableRef& comma = *top.left;
+  EXPECT_TRUE(comma.comma);
+  EXPECT_EQ(comma.join_kind, JoinKind::kCross);
+  EXPECT_EQ(comma.left->kind, TableRefKind::kFunction);
+  EXPECT_EQ(comma.left->alias, "n");
+  EXPECT_EQ(comma.right->kind, TableRefKind::kSubquery);
+  EXPECT_EQ(comma.right->alias, "s");
+}
+
+TEST(ParserTest, ArrayJoinClauses) {
+  ASSERT_OK_AND_ASSIGN(Statement statement,
+                       ParseStatement("SELECT tag FROM t ARRAY JOIN tags AS tag, [1, 2] n "
+                                      "LEFT ARRAY JOIN other WHERE tag != ''"));
+  const SelectCore& core = Core(statement);
+  ASSERT_EQ(core.array_joins.size(), 2u);
+  EXPECT_FALSE(core.array_joins[0].left);
+  ASSERT_EQ(core.array_joins[0].items.size(), 2u);
+  EXPECT_EQ(core.array_joins[0].items[0].alias, "tag");
+  EXPECT_EQ(core.array_joins[0].items[1].alias, "n");
+  EXPECT_TRUE(core.array_joins[1].left);
+  EXPECT_EQ(core.array_joins[1].items[0].alias, "");
+  EXPECT_NE(core.where, nullptr);
+}
+
+TEST(ParserTest, UnionOperatorsAreLeftAssociative) {
+  ASSERT_OK_AND_ASSIGN(
+      Statement statement,
+      ParseStatement("SELECT 1 UNION ALL SELECT 2 UNION DISTINCT SELECT 3 ORDER BY 1 LIMIT 1"));
+  const SelectQuery& query = *statement.query;
+  ASSERT_EQ(query.cores.size(), 3u);
+  EXPECT_THAT(query.operators,
+              testing::ElementsAre(SetOperator::kUnionAll, SetOperator::kUnionDistinct));
+  EXPECT_EQ(query.cores[2].order_by.size(), 1u);  // ORDER BY and LIMIT belong to the last SELECT
+  EXPECT_NE(query.cores[2].limit, nullptr);
+  EXPECT_TRUE(query.cores[0].order_by.empty());
+}
+
+TEST(ParserTest, ParenthesizedUnionOperands) {
+  ASSERT_OK_AND_ASSIGN(Statement flat,
+                       ParseStatement("(SELECT a FROM t ORDER BY a LIMIT 1) UNION ALL (SELECT 2)"));
+  ASSERT_EQ(flat.query->cores.size(), 2u);
+  EXPECT_NE(flat.query->cores[0].limit, nullptr);
+  ASSERT_OK_AND_ASSIGN(Statement nested,
+                       ParseStatement("SELECT 1 UNION ALL (SELECT 2 UNION DISTINCT SELECT 3)"));
+  ASSERT_EQ(nested.query->cores.size(), 2u);
+  ASSERT_NE(nested.query->cores[1].nested, nullptr);
+  EXPECT_THAT(nested.query->cores[1].nested->operators,
+              testing::ElementsAre(SetOperator::kUnionDistinct));
+  ASSERT_OK_AND_ASSIGN(Statement in_expr,
+                       ParseStatement("SELECT 1 WHERE x IN ((SELECT 1) UNION ALL (SELECT 2))"));
+  const Expr& set = *Core(in_expr).where->As<InExpr>().set;
+  ASSERT_EQ(set.kind, ExprKind::kSubquery);
+  EXPECT_EQ(set.As<SubqueryExpr>().query->cores.size(), 2u);
+  ASSERT_OK_AND_ASSIGN(Statement from,
+                       ParseStatement("SELECT * FROM ((SELECT 1) UNION ALL SELECT 2) AS u"));
+  EXPECT_EQ(From(from).subquery->cores.size(), 2u);
+}
+
+TEST(ParserTest, BareUnionFollowsUnionDefaultMode) {
+  ASSERT_OK_AND_ASSIGN(
+      Statement distinct,
+      ParseStatement("SELECT 1 UNION SELECT 2 SETTINGS union_default_mode = 'DISTINCT'"));
+  EXPECT_THAT(distinct.query->operators, testing::ElementsAre(SetOperator::kUnionDistinct));
+  ASSERT_OK_AND_ASSIGN(Statement all,
+                       ParseStatement("SELECT (SELECT 1 UNION SELECT 2) SETTINGS "
+                                      "union_default_mode = 'all'"));
+  const Expr& subquery = *Core(all).items[0].expr;
+  EXPECT_THAT(subquery.As<SubqueryExpr>().query->operators,
+              testing::ElementsAre(SetOperator::kUnionAll));
+}
+
+TEST(ParserTest, WindowFunctions) {
+  ASSERT_OK_AND_ASSIGN(
+      Statement statement,
+      ParseStatement("SELECT rank() OVER (PARTITION BY u, d ORDER BY t DESC ROWS BETWEEN 2 "
+                     "PRECEDING AND UNBOUNDED FOLLOWING), sum(x) OVER w, count() OVER (), "
+                     "lagInFrame(x, 1) OVER (w RANGE CURRENT ROW) FROM t "
+                     "WINDOW w AS (ORDER BY t), v AS (w)"));
+  const SelectCore& core = Core(statement);
+  const WindowSpec& first = *core.items[0].expr->As<FunctionExpr>().over;
+  EXPECT_EQ(first.partition_by.size(), 2u);
+  ASSERT_EQ(first.order_by.size(), 1u);
+  EXPECT_TRUE(first.order_by[0].descending);
+  ASSERT_TRUE(first.frame.has_value());
+  EXPECT_EQ(first.frame->units, WindowFrameUnits::kRows);
+  EXPECT_EQ(first.frame->start.kind, FrameBoundKind::kPreceding);
+  EXPECT_EQ(test::TreeOf(*first.frame->start.offset), "2");
+  EXPECT_EQ(first.frame->end.kind, FrameBoundKind::kUnboundedFollowing);
+  EXPECT_EQ(core.items[1].expr->As<FunctionExpr>().over->base, "w");
+  const WindowSpec& empty = *core.items[2].expr->As<FunctionExpr>().over;
+  EXPECT_TRUE(empty.base.empty() && empty.partition_by.empty() && !empty.frame.has_value());
+  const WindowSpec& extended = *core.items[3].expr->As<FunctionExpr>().over;
+  EXPECT_EQ(extended.base, "w");
+  EXPECT_EQ(extended.frame->units, WindowFrameUnits::kRange);
+  EXPECT_EQ(extended.frame->start.kind, FrameBoundKind::kCurrentRow);
+  EXPECT_EQ(extended.frame->end.kind, FrameBoundKind::kCurrentRow);
+  ASSERT_EQ(core.windows.size(), 2u);
+  EXPECT_EQ(core.windows[0].name, "w");
+  EXPECT_EQ(core.windows[1].spec.base, "w");
+  EXPECT_EQ(ClickHouseColumnName(*core.items[0].expr),
+            "rank() OVER (PARTITION BY u, d ORDER BY t DESC ROWS BETWEEN 2 PRECEDING AND "
+            "UNBOUNDED FOLLOWING)");
+}
+
+TEST(ParserTest, LambdasTuplesAndGlobalIn) {
+  EXPECT_EQ(Tree("arrayMap(x -> x * 2, arr)"), "arrayMap(x -> x * 2 arr)");
+  EXPECT_EQ(Tree("arrayFilter((k, v) -> v > 1, ks, vs)"), "arrayFilter((k, v) -> v > 1 ks vs)");
+  EXPECT_EQ(Tree("arrayMap(x -> arrayMap(y -> x + y, b), a)"),
+            "arrayMap(x -> arrayMap(y -> x + y, b) a)");
+  ASSERT_OK_AND_ASSIGN(ExprPtr lambda, ParseExpression("arrayFilter((k, v) -> v > 1, ks, vs)"));
+  const LambdaExpr& two = lambda->As<FunctionExpr>().args[0]->As<LambdaExpr>();
+  EXPECT_THAT(two.params, testing::ElementsAre("k", "v"));
+  EXPECT_EQ(test::TreeOf(*two.body), "(> v 1)");
+  EXPECT_EQ(Tree("f((a, b))"), "f((tuple a b))");  // a tuple, not a lambda
+  EXPECT_EQ(Tree("t.1"), "tupleElement(t 1)");
+  EXPECT_EQ(Tree("t.2.1"), "tupleElement(tupleElement(t 2) 1)");
+  EXPECT_EQ(Tree("tab.col.1"), "tupleElement(tab.col 1)");
+  EXPECT_EQ(Tree("(1, 'a').2"), "tupleElement((tuple 1 'a') 2)");
+  EXPECT_EQ(Tree("(a, b) IN ((1, 2), (3, 4))"),
+            "(IN (tuple a b) (tuple (tuple 1 2) (tuple 3 4)))");
+  ASSERT_OK_AND_ASSIGN(ExprPtr global, ParseExpression("u GLOBAL NOT IN (SELECT 1)"));
+  EXPECT_TRUE(global->As<InExpr>().global);
+  EXPECT_TRUE(global->As<InExpr>().negated);
+  ASSERT_OK_AND_ASSIGN(ExprPtr cte, ParseExpression("user_id GLOBAL IN buyers"));
+  EXPECT_EQ(cte->As<InExpr>().set->kind, ExprKind::kColumn);
+}
+
+TEST(ParserTest, IntervalUnitArgumentsBecomeStrings) {
+  EXPECT_EQ(Tree("dateAdd(day, 1, d)"), "dateAdd('day' 1 d)");
+  EXPECT_EQ(Tree("DATE_SUB(SQL_TSI_HOUR, 2, d)"), "DATE_SUB('hour' 2 d)");
+  EXPECT_EQ(Tree("dateDiff(MS, a, b)"), "dateDiff('millisecond' a b)");
+  EXPECT_EQ(Tree("date_diff(Weeks, a, b, 'UTC')"), "date_diff('week' a b 'UTC')");
+  EXPECT_EQ(Tree("timestamp_add(yyyy, 1, d)"), "timestamp_add('year' 1 d)");
+  EXPECT_EQ(Tree("age(nanosecond, a, b)"), "age('nanosecond' a b)");
+  EXPECT_EQ(Tree("dateDiff('day', a, b)"), "dateDiff('day' a b)");
+  EXPECT_EQ(Tree("dateAdd(d, INTERVAL 1 DAY)"), "dateAdd(d (INTERVAL 1 DAY))");  // not 3 args
+  EXPECT_EQ(Tree("plus(day, 1)"), "plus(day 1)");  // only the date functions
+}
+
+TEST(ParserTest, SelectClausesOfIssue16) {
+  ASSERT_OK_AND_ASSIGN(
+      Statement statement,
+      ParseStatement("SELECT d, count() FROM t PREWHERE a WHERE b GROUP BY d WITH TOTALS "
+                     "ORDER BY d WITH FILL FROM 1 TO 10 STEP 2, e DESC WITH FILL "
+                     "LIMIT 2 OFFSET 1 BY d LIMIT 5 SETTINGS max_threads = 1"));
+  const SelectCore& core = Core(statement);
+  EXPECT_EQ(test::TreeOf(*core.where), "(AND a b)");
+  EXPECT_TRUE(core.with_totals);
+  ASSERT_EQ(core.order_by.size(), 2u);
+  EXPECT_TRUE(core.order_by[0].with_fill);
+  EXPECT_EQ(test::TreeOf(*core.order_by[0].fill_to), "10");
+  EXPECT_EQ(test::TreeOf(*core.order_by[0].fill_step), "2");
+  EXPECT_TRUE(core.order_by[1].with_fill);
+  EXPECT_EQ(core.order_by[1].fill_from, nullptr);
+  EXPECT_EQ(test::TreeOf(*core.limit_by_limit), "2");
+  EXPECT_EQ(test::TreeOf(*core.limit_by_offset), "1");
+  ASSERT_EQ(core.limit_by.size(), 1u);
+  EXPECT_EQ(test::TreeOf(*core.limit), "5");
+  ASSERT_EQ(statement.settings.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(Statement comma_form, ParseStatement("SELECT 1 FROM t LIMIT 1, 2 BY a, b"));
+  EXPECT_EQ(Core(comma_form).limit_by.size(), 2u);
+  EXPECT_EQ(Core(comma_form).limit, nullptr);
+}
+
+TEST(ParserTest, QueryParametersAreValuesNotText) {
+  QueryParameters params = {{"id", "42"}, {"name", "x'); DROP TABLE t; --"},
+                            {"tbl", "system.tables"}};
+  ASSERT_OK_AND_ASSIGN(
+      Statement statement,
+      ParseStatement("SELECT {id:UInt64} + 1, {name: String} FROM {tbl:Identifier}", params));
+  EXPECT_EQ(test::TreeOf(*Core(statement).items[0].expr), "(+ (CAST '42' UInt64) 1)");
+  EXPECT_EQ(test::TreeOf(*Core(statement).items[1].expr),
+            "(CAST 'x\\'); DROP TABLE t; --' String)");
+  EXPECT_EQ(From(statement).database, "system");
+  EXPECT_EQ(From(statement).table, "tables");
+  ASSERT_OK_AND_ASSIGN(Statement array,
+                       ParseStatement("SELECT {a:Array(Nullable(String))}", {{"a", "['x']"}}));
+  EXPECT_EQ(test::TreeOf(*Core(array).items[0].expr), "(CAST '[\\'x\\']' Array(Nullable(String)))");
+  EXPECT_EQ(ParseStatement("SELECT {id:UInt64}").status().message(),
+            "line 1, column 8: Substitution `id` is not set");
+}
+
+TEST(ParserTest, CreateTable) {
+  ASSERT_OK_AND_ASSIGN(
+      Statement statement,
+      ParseStatement("CREATE TABLE IF NOT EXISTS db.releases (version String COMMENT 'semver', "
+                     "released DateTime64(3), price Decimal(10, 2) DEFAULT 0, tags Array(String), "
+                     "note String NULL, country LowCardinality(String), n DEFAULT 1) "
+                     "ENGINE = MergeTree() PARTITION BY toYYYYMM(released) ORDER BY (version, "
+                     "released) SETTINGS index_granularity = 8192 COMMENT 'app releases'"));
+  ASSERT_EQ(statement.kind, StatementKind::kCreateTable);
+  EXPECT_EQ(statement.table.database, "db");
+  EXPECT_EQ(statement.table.table, "releases");
+  const CreateTable& create = *statement.create;
+  EXPECT_TRUE(create.if_not_exists);
+  ASSERT_EQ(create.columns.size(), 7u);
+  EXPECT_EQ(create.columns[0].comment, "semver");
+  EXPECT_EQ(create.columns[1].type, "DateTime64(3)");
+  EXPECT_EQ(create.columns[2].type, "Decimal(10, 2)");
+  EXPECT_EQ(create.columns[2].default_kind, ColumnDefaultKind::kDefault);
+  EXPECT_EQ(create.columns[4].type, "Nullable(String)");
+  EXPECT_EQ(create.columns[5].type, "LowCardinality(String)");
+  EXPECT_EQ(create.columns[6].type, "");
+  EXPECT_EQ(create.engine, "MergeTree");
+  EXPECT_TRUE(create.engine_args.empty());
+  EXPECT_EQ(test::TreeOf(*create.partition_by), "toYYYYMM(released)");
+  EXPECT_EQ(test::TreeOf(*create.order_by), "(tuple version released)");
+  ASSERT_EQ(create.settings.size(), 1u);
+  EXPECT_EQ(create.comment, "app releases");
+  ASSERT_OK_AND_ASSIGN(Statement memory, ParseStatement("create table m (a UInt8) engine=Memory"));
+  EXPECT_EQ(memory.create->engine, "Memory");
+  ASSERT_OK_AND_ASSIGN(Statement keyed,
+                       ParseStatement("CREATE TABLE k (a UInt8, PRIMARY KEY a) ENGINE = "
+                                      "MergeTree ORDER BY tuple()"));
+  EXPECT_EQ(test::TreeOf(*keyed.create->primary_key), "a");
+  EXPECT_EQ(test::TreeOf(*keyed.create->order_by), "tuple()");
+}
+
+TEST(ParserTest, TableStatements) {
+  ASSERT_OK_AND_ASSIGN(Statement drop, ParseStatement("DROP TABLE IF EXISTS db.t SYNC"));
+  EXPECT_EQ(drop.kind, StatementKind::kDropTable);
+  EXPECT_TRUE(drop.if_exists);
+  EXPECT_EQ(drop.table.database, "db");
+  ASSERT_OK_AND_ASSIGN(Statement truncate, ParseStatement("TRUNCATE t"));
+  EXPECT_EQ(truncate.kind, StatementKind::kTruncate);
+  EXPECT_FALSE(truncate.if_exists);
+  ASSERT_OK_AND_ASSIGN(Statement show, ParseStatement("SHOW CREATE TABLE events FORMAT TSVRaw"));
+  EXPECT_EQ(show.kind, StatementKind::kShowCreateTable);
+  EXPECT_EQ(show.table.table, "events");
+  EXPECT_EQ(show.format, "TSVRaw");
+  ASSERT_OK_AND_ASSIGN(Statement exists, ParseStatement("EXISTS TABLE events"));
+  EXPECT_EQ(exists.kind, StatementKind::kExistsTable);
+  ASSERT_OK_AND_ASSIGN(Statement bare_exists, ParseStatement("EXISTS table"));
+  EXPECT_EQ(bare_exists.table.table, "table");
+}
+
+TEST(ParserTest, InsertValuesAndSelect) {
+  ASSERT_OK_AND_ASSIGN(Statement values,
+                       ParseStatement("INSERT INTO t (a, b) VALUES (1, 'x'), (2, NULL) (-3, 'z')"));
+  EXPECT_EQ(values.kind, StatementKind::kInsertValues);
+  ASSERT_EQ(values.values.size(), 3u);
+  EXPECT_EQ(test::TreeList(values.values[2]), "-3 'z'");
+  ASSERT_OK_AND_ASSIGN(Statement select,
+                       ParseStatement("INSERT INTO t SELECT * FROM u UNION ALL SELECT * FROM v"));
+  EXPECT_EQ(select.kind, StatementKind::kInsertSelect);
+  EXPECT_EQ(select.query->cores.size(), 2u);
+  const std::string data = "INSERT INTO t VALUES\n(1, 'a')";
+  ASSERT_OK_AND_ASSIGN(Statement streamed, ParseStatement("INSERT INTO t VALUES"));
+  EXPECT_EQ(streamed.kind, StatementKind::kInsert);
+  EXPECT_EQ(streamed.format, "Values");
+  ASSERT_OK_AND_ASSIGN(std::vector<Statement> script, ParseScript("INSERT INTO t VALUES (1); SELECT 1"));
+  EXPECT_EQ(script.size(), 2u);
 }
 
 }  // namespace

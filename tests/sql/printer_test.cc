@@ -171,5 +171,61 @@ TEST(PrinterTest, StatementsReprintCanonically) {
   EXPECT_EQ(Reprint("EXPLAIN SELECT 1"), "EXPLAIN PLAN SELECT 1");
 }
 
+TEST(PrinterTest, Issue16SyntaxRoundTrips) {
+  EXPECT_EQ(Reprint("select * from a x left outer join b as y on x.k = y.k any right join c "
+                    "using k, d cross join e global semi left join f using (p, q)"),
+            "SELECT * FROM a AS x LEFT JOIN b AS y ON x.k = y.k ANY RIGHT JOIN c USING (k), d "
+            "CROSS JOIN e GLOBAL SEMI LEFT JOIN f USING (p, q)");
+  EXPECT_EQ(Reprint("select 1 from a join (select 1) s on 1 join numbers(3) n on 1"),
+            "SELECT 1 FROM a INNER JOIN (SELECT 1) AS s ON 1 INNER JOIN numbers(3) AS n ON 1");
+  EXPECT_EQ(Reprint("select t from e array join tags as t, [1] left array join u"),
+            "SELECT t FROM e ARRAY JOIN tags AS t, [1] LEFT ARRAY JOIN u");
+  EXPECT_EQ(Reprint("select 1 union all select 2 union distinct (select 3 union all select 4)"),
+            "SELECT 1 UNION ALL SELECT 2 UNION DISTINCT (SELECT 3 UNION ALL SELECT 4)");
+  EXPECT_EQ(Reprint("(select 1 order by 1 limit 1) union all (select 2)"),
+            "SELECT 1 ORDER BY 1 LIMIT 1 UNION ALL SELECT 2");
+  EXPECT_EQ(Reprint("select 1 union select 2 settings union_default_mode = 'DISTINCT'"),
+            "SELECT 1 UNION DISTINCT SELECT 2 SETTINGS union_default_mode = 'DISTINCT'");
+  EXPECT_EQ(Reprint("select row_number() over (partition by u order by t rows between unbounded "
+                    "preceding and current row), sum(x) over w, count() over () from e "
+                    "window w as (w0 order by t desc range 1 + 1 preceding), w0 as ()"),
+            "SELECT row_number() OVER (PARTITION BY u ORDER BY t ROWS BETWEEN UNBOUNDED "
+            "PRECEDING AND CURRENT ROW), sum(x) OVER w, count() OVER () FROM e WINDOW w AS (w0 "
+            "ORDER BY t DESC RANGE BETWEEN (1 + 1) PRECEDING AND CURRENT ROW), w0 AS ()");
+  EXPECT_EQ(Reprint("select arrayMap((x, y) -> x + y, a, b), arrayFilter(x -> x > 1, a), t.1, "
+                    "u global not in (select 1) from e"),
+            "SELECT arrayMap((x, y) -> x + y, a, b), arrayFilter(x -> x > 1, a), "
+            "tupleElement(t, 1), u GLOBAL NOT IN (SELECT 1) FROM e");
+  EXPECT_EQ(Reprint("select d, count() from e prewhere a where b group by d with totals "
+                    "order by d with fill from 1 to 10 step 1, e with fill limit 1 by d limit 5"),
+            "SELECT d, count() FROM e WHERE a AND b GROUP BY d WITH TOTALS ORDER BY d WITH FILL "
+            "FROM 1 TO 10 STEP 1, e WITH FILL LIMIT 1 BY d LIMIT 5");
+  EXPECT_EQ(Reprint("select dateAdd(day, 1, d), dateDiff(hh, a, b)"),
+            "SELECT dateAdd('day', 1, d), dateDiff('hour', a, b)");
+}
+
+TEST(PrinterTest, StatementsOfIssue16RoundTrip) {
+  EXPECT_EQ(Reprint("create table if not exists db.r (v String comment 'x', n Nullable(Int64) "
+                    "default 0, a Array(LowCardinality(String)), m DateTime64(3, 'UTC'), "
+                    "z materialized 1) engine = MergeTree order by (v, m) partition by "
+                    "toYYYYMM(m) primary key v settings index_granularity = 1024 comment 'c'"),
+            "CREATE TABLE IF NOT EXISTS db.r (v String COMMENT 'x', n Nullable(Int64) DEFAULT 0, "
+            "a Array(LowCardinality(String)), m DateTime64(3, 'UTC'), z MATERIALIZED 1) ENGINE = "
+            "MergeTree PARTITION BY toYYYYMM(m) ORDER BY (v, m) PRIMARY KEY v SETTINGS "
+            "index_granularity = 1024 COMMENT 'c'");
+  EXPECT_EQ(Reprint("create table l (a UInt8) engine = Log"),
+            "CREATE TABLE l (a UInt8) ENGINE = Log");
+  EXPECT_EQ(Reprint("create table r (a UInt8) engine = ReplacingMergeTree(a) order by a"),
+            "CREATE TABLE r (a UInt8) ENGINE = ReplacingMergeTree(a) ORDER BY a");
+  EXPECT_EQ(Reprint("drop table if exists t"), "DROP TABLE IF EXISTS t");
+  EXPECT_EQ(Reprint("truncate table t"), "TRUNCATE TABLE t");
+  EXPECT_EQ(Reprint("show create t"), "SHOW CREATE TABLE t");
+  EXPECT_EQ(Reprint("exists t format TSV"), "EXISTS TABLE t FORMAT TSV");
+  EXPECT_EQ(Reprint("insert into t (a, b) values (1, 'x'), (2 + 3, now())"),
+            "INSERT INTO t (a, b) VALUES (1, 'x'), (2 + 3, now())");
+  EXPECT_EQ(Reprint("insert into t with 1 as x select x"),
+            "INSERT INTO t WITH 1 AS x SELECT x");
+}
+
 }  // namespace
 }  // namespace mua
