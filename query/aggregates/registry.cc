@@ -52,6 +52,7 @@ const AggregateRegistry& AggregateRegistry::Get() {
     RegisterTopK(result);
     RegisterGroupBitmap(result);
     RegisterSequenceMatch(result);
+    RegisterSumMap(result);
     return result;
   }();
   return *registry;
@@ -168,7 +169,7 @@ absl::StatusOr<std::unique_ptr<AggregateFunction>> BindAggregateFunction(
   if (has_nullable || has_nothing) {
     DataType result = bound->result_type();
     const bool nullable_result =
-        !properties.default_on_only_null && result.id != TypeId::kArray;
+        !properties.default_on_only_null && !result.CannotBeNullable();
     if (nullable_result) {
       if (has_nothing) result = DataType::Of(TypeId::kNothing);
       result.nullable = true;

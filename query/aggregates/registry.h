@@ -70,6 +70,7 @@ void RegisterGroupArray(AggregateRegistry* registry);
 void RegisterTopK(AggregateRegistry* registry);
 void RegisterGroupBitmap(AggregateRegistry* registry);
 void RegisterSequenceMatch(AggregateRegistry* registry);
+void RegisterSumMap(AggregateRegistry* registry);
 
 // Binder helpers with ClickHouse's error texts.
 inline absl::Status ArgCountError(const AggregateBindArgs& in, absl::string_view should) {

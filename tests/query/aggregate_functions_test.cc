@@ -190,6 +190,45 @@ TEST(AnyHeavyTest, MajorityValue) {
             (std::vector<int64_t>{1}));
 }
 
+Vector IntArrays(TypeId element, const std::vector<std::vector<int64_t>>& rows) {
+  Vector v;
+  v.type = DataType::Array(element);
+  v.size = rows.size();
+  v.offsets.assign(1, 0);
+  for (const auto& row : rows) {
+    v.ints.insert(v.ints.end(), row.begin(), row.end());
+    v.offsets.push_back(static_cast<uint32_t>(v.ints.size()));
+  }
+  return v;
+}
+
+TEST(SumMapTest, SumsByKeyWithKeysAscending) {
+  const std::vector<Vector> args = {IntArrays(TypeId::kUInt64, {{3, 1}, {1, 2}, {}, {3}, {7}}),
+                                    IntArrays(TypeId::kInt8, {{10, 1}, {-5, 2}, {}, {4}, {1}})};
+  auto f = BindOrDie("sumMap", {}, {args[0].type, args[1].type});
+  EXPECT_EQ(f->result_type().Name(), "Tuple(Array(UInt64), Array(Int64))");
+  const Vector v = CheckAllPaths(*f, args, {0, 0, 0, 0, 1}, 3);
+  ASSERT_EQ(v.children.size(), 2u);
+  EXPECT_EQ(v.children[0].ints, (std::vector<int64_t>{1, 2, 3, 7}));
+  EXPECT_EQ(v.children[1].ints, (std::vector<int64_t>{-4, 2, 14, 1}));
+  EXPECT_EQ(v.children[0].offsets, (std::vector<uint32_t>{0, 3, 4, 4}));
+  EXPECT_EQ(v.children[1].offsets, (std::vector<uint32_t>{0, 3, 4, 4}));
+  const std::vector<Vector> bad = {IntArrays(TypeId::kUInt64, {{1, 2}}), IntArrays(TypeId::kInt8, {{1}})};
+  auto state = f->CloneEmpty();
+  state->Resize(1);
+  EXPECT_THAT(state->Update(bad, std::vector<uint32_t>{0}), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(GroupArrayTest, NullableValuesSkippedAndUniqueAcrossMerges) {
+  const std::vector<Vector> args = {test::WithNulls(Ints(kInt64, {1, 0, 1, 2, 2, 1}), {0, 1, 0, 0, 0, 0})};
+  DataType type = kInt64;
+  type.nullable = true;
+  const Vector v = CheckAllPaths(*BindOrDie("groupUniqArray", {}, {type}), args, AllIn(6), 1);
+  EXPECT_EQ(v.ints, (std::vector<int64_t>{1, 2}));
+  const Vector d = CheckAllPaths(*BindOrDie("sum", {}, {type}, true), args, AllIn(6), 1);
+  EXPECT_EQ(d.ints, (std::vector<int64_t>{3}));
+}
+
 // spec/clickhouse.md §3, verified on ClickHouse: n = 1,3,2,1,3,2,1,2,2 at t = 1..9.
 class SequenceTest : public ::testing::Test {
  protected:
