@@ -43,6 +43,15 @@ const ScalarBinder* Find(absl::string_view name) {
 }  // namespace
 }  // namespace query_internal
 
+std::vector<std::pair<std::string, bool>> ListScalarFunctions() {
+  const query_internal::FunctionRegistry& registry = query_internal::Registry();
+  std::vector<std::pair<std::string, bool>> names;
+  for (const auto& [name, binder] : registry.exact) {
+    names.emplace_back(name, registry.case_insensitive.contains(absl::AsciiStrToLower(name)));
+  }
+  return names;
+}
+
 namespace query_internal {
 namespace {
 
@@ -53,7 +62,7 @@ bool HandlesNulls(absl::string_view name) {
       "isnull",   "isnotnull",  "iszeroornull", "coalesce", "ifnull",      "nullif",
       "assumenotnull", "tonullable", "totypename", "isnullable", "if",     "multiif",
       "and",      "or",         "cast",         "_cast",    "tuple",       "tupleelement",
-      "array",    "ignore",     "dumpcolumnstructure"};
+      "isnotdistinctfrom", "ignore", "dumpcolumnstructure"};
   return kNames->contains(absl::AsciiStrToLower(name));
 }
 

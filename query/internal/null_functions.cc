@@ -1,6 +1,7 @@
 // The functions with their own NULL rules (ClickHouse's functions/FunctionsNull
 // and CAST): isNull, isNotNull, isZeroOrNull, coalesce, ifNull, nullIf,
-// assumeNotNull, toNullable, isNullable, toTypeName, CAST(x, 'T') / _CAST.
+// isNotDistinctFrom, assumeNotNull, toNullable, isNullable, toTypeName,
+// CAST(x, 'T') / _CAST.
 // A NULL literal has type Nothing (or Nullable(Nothing)); its vector reads as
 // NULL everywhere (Vector::is_null).
 #include "absl/strings/ascii.h"
@@ -153,6 +154,47 @@ absl::StatusOr<ScalarBinding> BindNullIf(absl::string_view name, absl::Span<cons
           if (!result.strings.empty()) result.strings[row] = absl::string_view();
         }
         *out = std::move(result);
+        return absl::OkStatus();
+      }};
+}
+
+// isNotDistinctFrom(a, b) (`a <=> b`): equals, with NULL equal to NULL and
+// unequal to any value; never NULL itself (JOIN ON uses it for NULL-safe keys).
+absl::StatusOr<ScalarBinding> BindIsNotDistinctFrom(absl::string_view name,
+                                                    absl::Span<const ScalarArg> args) {
+  if (args.size() != 2) return ArityError(name, args.size(), "2");
+  std::vector<ScalarArg> plain(args.begin(), args.end());
+  const bool null_a = args[0].type.id == TypeId::kNothing, null_b = args[1].type.id == TypeId::kNothing;
+  if (null_a || null_b) {
+    // NULL against NULL is 1; against a value, whether that value is NULL.
+    if (null_a && null_b) return ScalarBinding{kUInt8, ConstantIntKernel(1)};
+    return BindIsNull(name, true, absl::MakeConstSpan(&args[null_a ? 1 : 0], 1));
+  }
+  for (ScalarArg& arg : plain) arg.type.nullable = false;
+  absl::StatusOr<ScalarBinding> equals = BindScalarFunction("equals", plain);
+  if (!equals.ok()) return equals.status();
+  return ScalarBinding{
+      kUInt8, [equals = *std::move(equals)](absl::Span<Vector> v, size_t rows, StringPool* pool,
+                                            Vector* out) -> absl::Status {
+        std::vector<Vector> compared(v.begin(), v.end());
+        for (Vector& arg : compared) {
+          arg.nulls.clear();
+          arg.type.nullable = false;
+        }
+        for (const auto& [index, value] : equals.converted_constants) {
+          compared[index] = value;
+          compared[index].size = rows;
+        }
+        Vector same;
+        same.type = equals.type;
+        same.size = rows;
+        absl::Status status = equals.kernel(absl::MakeSpan(compared), rows, pool, &same);
+        if (!status.ok()) return status;
+        ResizeInts(out, rows);
+        for (size_t row = 0; row < rows; ++row) {
+          const bool null_left = v[0].is_null(row), null_right = v[1].is_null(row);
+          out->ints[row] = null_left || null_right ? null_left == null_right : same.int_at(row) != 0;
+        }
         return absl::OkStatus();
       }};
 }
@@ -360,6 +402,7 @@ void RegisterNull(FunctionRegistry* registry) {
   registry->Add("coalesce", BindCoalesce, true);
   registry->Add("ifNull", BindCoalesce, true);
   registry->Add("nullIf", BindNullIf, true);
+  registry->Add("isNotDistinctFrom", BindIsNotDistinctFrom);
   registry->Add("assumeNotNull", BindAssumeNotNull);
   registry->Add("toNullable", BindToNullable);
   registry->Add("isNullable", BindIsNullable);

@@ -214,6 +214,9 @@ TEST_F(NullableTest, NullFunctions) {
   EXPECT_EQ(Eval("toNullable", {Column(2)}, &type), "1 0 2 1");
   EXPECT_EQ(type, "Nullable(Int64)");
   EXPECT_EQ(Eval("isNullable", {Column(0)}), "1 1 1 1");
+  EXPECT_EQ(Eval("isNotDistinctFrom", {Column(0), Column(0)}), "1 1 1 1");
+  EXPECT_EQ(Eval("isNotDistinctFrom", {Column(0), Int(1)}), "1 0 0 0");
+  EXPECT_EQ(Eval("isNotDistinctFrom", {Column(0), Null()}), "0 1 0 0");
 }
 
 TEST_F(NullableTest, ToTypeName) {
