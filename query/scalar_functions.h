@@ -6,6 +6,8 @@
 //   MUA_ASSIGN_OR_RETURN(ScalarBinding lower, BindScalarFunction("lower", args));
 #pragma once
 
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -37,6 +39,10 @@ absl::StatusOr<ScalarBinding> BindScalarFunction(absl::string_view name,
 
 // True when `name` is a scalar function (for error messages and completion).
 bool IsScalarFunction(absl::string_view name);
+
+// Every registered scalar function name, with whether ClickHouse also accepts
+// it in any case (system.functions). Unordered.
+std::vector<std::pair<std::string, bool>> ListScalarFunctions();
 
 // The smallest ClickHouse type of an integer literal: 1 -> UInt8, -1 -> Int8, 300 -> UInt16.
 DataType IntegerLiteralType(int64_t value, bool is_unsigned);
