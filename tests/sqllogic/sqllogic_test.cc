@@ -22,6 +22,8 @@
 //                             Or one line `<REGEX>:pattern` (`<!REGEX>:pattern`): the
 //                             pattern must (must not) occur in the result, whose rows
 //                             are joined by spaces for matching (as in DuckDB's runner).
+//                             A query with a FORMAT clause is rendered in that format and
+//                             compared line by line (an empty line is written `(empty)`).
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -197,7 +199,8 @@ class SqlLogicRunner {
                     << absl::StrJoin(expected, "\n");
       return;
     }
-    std::vector<std::string> actual = RenderRows(output->result);
+    std::vector<std::string> actual =
+        output->format.empty() ? RenderRows(output->result) : RenderLines(*output);
     EXPECT_EQ(output->result.names.size(), types.size())
         << Where(record_line) << "column count differs from 'query " << types << "'\nSQL: " << sql;
     if (expected.size() == 1 && (absl::StartsWith(expected[0], "<REGEX>:") ||
@@ -237,6 +240,22 @@ class SqlLogicRunner {
       rows.push_back(absl::StrJoin(values, "\t"));
     }
     return rows;
+  }
+
+  // The result in its FORMAT clause's format, one entry per line, "(empty)" for an empty line.
+  static std::vector<std::string> RenderLines(const StatementOutput& output) {
+    const absl::StatusOr<OutputFormat> format = ParseOutputFormat(output.format);
+    if (!format.ok()) return {absl::StrCat("<", format.status().ToString(), ">")};
+    std::string body;
+    WriteResult(output.result, *format, &body);
+    std::vector<std::string> lines;
+    if (body.empty()) return lines;
+    absl::string_view text = body;
+    absl::ConsumeSuffix(&text, "\n");
+    for (absl::string_view line : absl::StrSplit(text, '\n')) {
+      lines.push_back(line.empty() ? "(empty)" : std::string(line));
+    }
+    return lines;
   }
 
   static std::string Render(const ResultSet& result) {
