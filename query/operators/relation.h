@@ -116,8 +116,8 @@ template <class T>
 absl::Status ReserveTracked(std::vector<T>* values, size_t total) {
   if (total <= values->capacity()) return absl::OkStatus();
   const size_t capacity = std::max(total, values->capacity() * 2);
-  absl::Status status =
-      CheckMemory(static_cast<int64_t>((capacity - values->capacity()) * sizeof(T)));
+  // The new buffer is taken before the old one is freed.
+  absl::Status status = CheckMemory(static_cast<int64_t>(capacity * sizeof(T)));
   if (!status.ok()) return status;
   values->reserve(capacity);
   return absl::OkStatus();
