@@ -135,8 +135,8 @@ SELECT arrayCount(x -> x > 1, [1, 2, 3]) AS c, arraySum([1, 2, 3]) AS s, arrayEn
 SELECT cohort, sumForEach(active) AS per_day
 FROM
 (
-    SELECT user_id, min(toDate(event_time)) AS cohort,
-           arrayMap(i -> has(groupUniqArray(toDate(event_time)), cohort + i), range(4)) AS active
+    SELECT user_id, min(toDate(event_time)) AS cohort, groupUniqArray(toDate(event_time)) AS days,
+           arrayMap(i -> has(days, cohort + i), range(4)) AS active
     FROM events
     GROUP BY user_id
 )
