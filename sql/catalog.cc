@@ -1,6 +1,7 @@
 #include "sql/catalog.h"
 
 #include "absl/strings/str_cat.h"
+#include "sql/internal/function_tables.h"
 #include "storage/base/time_util.h"
 #include "storage/table.h"
 
@@ -38,7 +39,7 @@ ResultSet MakeRows(std::vector<std::pair<std::string, TypeId>> columns) {
 
 }  // namespace
 
-Catalog::Catalog(const Table* events) : events_(events) {}
+Catalog::Catalog(const Table* events) : events_(events) { sql_internal::RegisterFunctionTables(this); }
 
 std::optional<std::string> Catalog::FindView(absl::string_view name) const {
   if (name == "daily_user_metrics") return std::string(kDailyUserMetricsView);
