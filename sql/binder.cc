@@ -343,7 +343,7 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::Bind() {
     }
     absl::StatusOr<BoundExprPtr> key = BindExpr(*expr, post);
     if (!key.ok()) return key.status();
-    plan_->order_by.push_back({*key, item.descending});
+    plan_->order_by.push_back({*key, item.descending, item.nulls == NullsOrder::kFirst});
   }
   if (core_.limit != nullptr) {
     absl::StatusOr<int64_t> limit = ConstantInteger(*core_.limit, "LIMIT");
@@ -374,7 +374,6 @@ static absl::Status RejectUnsupportedSyntax(const SelectCore& core) {
                      : core.with_totals               ? "WITH TOTALS"
                      : !core.windows.empty()          ? "WINDOW"
                      : core.limit_by_limit != nullptr ? "LIMIT BY"
-                     : core.nested != nullptr         ? "a parenthesized UNION"
                                                       : nullptr;
   for (const OrderItem& item : core.order_by) {
     if (item.with_fill && what == nullptr) what = "WITH FILL";
@@ -386,22 +385,11 @@ static absl::Status RejectUnsupportedSyntax(const SelectCore& core) {
   return ErrorAt(core.pos, absl::StatusCode::kUnimplemented, absl::StrCat(what, " is not supported yet"));
 }
 
-absl::StatusOr<std::shared_ptr<const SelectPlan>> BindQuery(const SelectQuery& query,
-                                                            const BindContext& context,
-                                                            const CteMap& outer_ctes) {
-  if (query.cores.size() != 1) {
-    return ErrorAt(query.cores[1].pos, absl::StatusCode::kUnimplemented, "UNION ALL is not supported yet");
-  }
-  // Each CTE reference binds (and later runs) its query again, so a chain of CTEs that
-  // each use the previous one twice would grow exponentially: bound the total.
-  if (context.expansions != nullptr && ++*context.expansions > kMaxQueryExpansions) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("Query is too complex: more than ", kMaxQueryExpansions,
-                     " subqueries and CTE references to bind"));
-  }
-  // Binding runs nothing, but a statement of many thousand subqueries takes a while.
-  if (context.execution != nullptr) MUA_RETURN_IF_ERROR(CheckInterrupted(*context.execution));
-  const SelectCore& core = query.cores[0];
+// One operand of a set operation: a SELECT core, or a parenthesized set operation.
+static absl::StatusOr<std::shared_ptr<const SelectPlan>> BindCore(const SelectCore& core,
+                                                                  const BindContext& context,
+                                                                  const CteMap& outer_ctes) {
+  if (core.nested != nullptr) return BindQuery(*core.nested, context, outer_ctes);
   MUA_RETURN_IF_ERROR(RejectUnsupportedSyntax(core));
   auto scope = std::make_shared<const CteMap>(outer_ctes);
   for (const WithItem& item : core.with) {
@@ -412,6 +400,28 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> BindQuery(const SelectQuery& q
   }
   SelectBinder binder(core, context, *scope);
   return binder.Bind();
+}
+
+absl::StatusOr<std::shared_ptr<const SelectPlan>> BindQuery(const SelectQuery& query,
+                                                            const BindContext& context,
+                                                            const CteMap& outer_ctes) {
+  // Each CTE reference binds (and later runs) its query again, so a chain of CTEs that
+  // each use the previous one twice would grow exponentially: bound the total.
+  if (context.expansions != nullptr && ++*context.expansions > kMaxQueryExpansions) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("Query is too complex: more than ", kMaxQueryExpansions,
+                     " subqueries and CTE references to bind"));
+  }
+  // Binding runs nothing, but a statement of many thousand subqueries takes a while.
+  if (context.execution != nullptr) MUA_RETURN_IF_ERROR(CheckInterrupted(*context.execution));
+  if (query.cores.size() == 1) return BindCore(query.cores[0], context, outer_ctes);
+  std::vector<std::shared_ptr<const SelectPlan>> plans;
+  for (const SelectCore& core : query.cores) {
+    absl::StatusOr<std::shared_ptr<const SelectPlan>> plan = BindCore(core, context, outer_ctes);
+    if (!plan.ok()) return plan.status();
+    plans.push_back(*std::move(plan));
+  }
+  return BindUnion(query, std::move(plans));
 }
 
 }  // namespace sql_internal

@@ -101,12 +101,7 @@ absl::StatusOr<BoundExprPtr> SelectBinder::BindLiteral(const LiteralExpr& litera
   const std::string sql = ClickHouseColumnName(literal);
   switch (literal.literal_kind) {
     case LiteralKind::kNull: {
-      Vector value;
-      value.type = DataType::Of(TypeId::kNothing);
-      value.ints.push_back(0);
-      value.floats.push_back(0);
-      value.strings.push_back(absl::string_view());
-      return MakeConstant(std::move(value), sql);
+      return MakeConstant(Vector::ConstantNull(1), sql);  // Nullable(Nothing)
     }
     case LiteralKind::kBool:
       return MakeConstant(Vector::ConstantInt(DataType::Of(TypeId::kUInt8), literal.bool_value, 1), sql);
@@ -212,10 +207,26 @@ absl::StatusOr<BoundExprPtr> SelectBinder::BindIn(const InExpr& in, Phase phase)
                        columns_[(*operand)->column].is_user;
   set->by_user = by_user;
   const DataType operand_type = (*operand)->type;
+  const SelectQuery* set_query = nullptr;
   if (in.set->kind == ExprKind::kSubquery) {
+    set_query = in.set->As<SubqueryExpr>().query.get();
+  } else if (in.set->kind == ExprKind::kColumn && in.set->As<ColumnExpr>().table.empty() &&
+             ctes_.contains(in.set->As<ColumnExpr>().name) && AliasTarget(*in.set) == nullptr) {
+    // `x IN cte`: the CTE's rows, as `x IN (SELECT * FROM cte)`.
+    auto query = std::make_unique<SelectQuery>();
+    query->pos = in.set->pos;
+    SelectCore& core = query->cores.emplace_back();
+    core.pos = in.set->pos;
+    core.items.push_back(SelectItem{std::make_unique<StarExpr>(in.set->pos), "", {}});
+    TableRef& from = core.from.emplace();
+    from.pos = in.set->pos;
+    from.table = in.set->As<ColumnExpr>().name;
+    set_query = query.get();
+    owned_queries_.push_back(std::move(query));
+  }
+  if (set_query != nullptr) {
     // The set is filled when the plan runs, from the subquery's one column.
-    absl::StatusOr<std::shared_ptr<const SelectPlan>> plan =
-        BindExpressionSubquery(*in.set->As<SubqueryExpr>().query);
+    absl::StatusOr<std::shared_ptr<const SelectPlan>> plan = BindExpressionSubquery(*set_query);
     if (!plan.ok()) return plan.status();
     // `(a, b) IN (SELECT x, y ...)`: one column per tuple element.
     const size_t columns = operand_type.is_tuple() ? operand_type.tuple_size() : 1;

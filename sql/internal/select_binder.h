@@ -49,6 +49,10 @@ struct CteMap : std::map<std::string, CteDefinition, std::less<>> {};
 // The columns a table function returns (`breakdown`: its breakdown column, if any).
 std::shared_ptr<const ResultSet> AnalyticsSchema(absl::string_view name, std::optional<ColumnId> breakdown);
 
+// bind_union.cc: the union of `plans` (bound from query.cores) by query.operators.
+absl::StatusOr<std::shared_ptr<const SelectPlan>> BindUnion(const SelectQuery& query,
+                                                            std::vector<std::shared_ptr<const SelectPlan>> plans);
+
 absl::StatusOr<std::shared_ptr<const SelectPlan>> BindQuery(const SelectQuery& query,
                                                             const BindContext& context,
                                                             const CteMap& ctes);
@@ -115,6 +119,7 @@ class SelectBinder {
   std::vector<const FunctionExpr*> aggregate_asts_;
   std::vector<ExprPtr> owned_asts_;  // ASTs made while binding (views, expansions)
   std::vector<std::unique_ptr<Statement>> owned_statements_;
+  std::vector<std::unique_ptr<SelectQuery>> owned_queries_;  // `x IN cte` as SELECT * FROM cte
   absl::flat_hash_set<const BoundExpr*> prepared_values_;  // scalar subqueries' slots
 };
 

@@ -135,7 +135,7 @@ TEST_F(SqlEngineTest, ErrorsNameTheProblemAndItsPlace) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Error("SELECT user_id, count() FROM events GROUP BY platform").code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(Error("SELECT 1 UNION ALL SELECT 2").code(), absl::StatusCode::kUnimplemented);
+  EXPECT_EQ(Error("SELECT 1, 2 UNION ALL SELECT 2").code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Error("SELECT toDate('not a date')").code(), absl::StatusCode::kInvalidArgument);
 }
 
