@@ -39,6 +39,12 @@ struct AuditRecord {
   // Set by AuditLog::Record from the whole statement, before it is cut (callers leave them).
   std::string statement_kind;   // first keyword upper-cased ("SELECT", "INSERT"…); "" if none
   uint64_t statement_hash = 0;  // XXH3-64 of the whole statement; 0 when it is empty
+  // For system.query_log (SQL requests): what the statement read, the answer's size and
+  // ClickHouse's error code (0 on success). Kept in memory only, not in the file.
+  int64_t read_rows = 0;
+  int64_t read_bytes = 0;
+  int64_t result_bytes = 0;
+  int exception_code = 0;
 };
 
 // Field bounds in bytes, the cut marker included.

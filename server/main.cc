@@ -38,8 +38,10 @@
 #include "server/http_server.h"
 #include "server/audit_log.h"
 #include "server/auth.h"
+#include "server/dimension_tables.h"
 #include "server/ingest_tables.h"
 #include "server/memory_table.h"
+#include "server/query_log.h"
 #include "server/service.h"
 #include "ingest/body_ingestor.h"
 #include "ingest/pii.h"
@@ -51,6 +53,7 @@
 #include "server/storage_tables.h"
 #include "storage/base/command_line.h"
 #include "storage/base/status_macros.h"
+#include "storage/dimension_table.h"
 #include "storage/store.h"
 #include "storage/table.h"
 
@@ -73,6 +76,9 @@ ABSL_FLAG(std::string, on_corruption, "stop",
           "when a persisted file fails its checksum at start: stop (refuse to start, naming it), "
           "skip (quarantine it, serve the rest, report degraded) or discard (set the data aside, "
           "start empty and re-read Kafka)");
+ABSL_FLAG(int64_t, max_dimension_table_mb, 1024,
+          "MiB of values one created table (CREATE TABLE ... ENGINE = MergeTree|Log|Memory) may hold; an "
+          "INSERT beyond it fails");
 ABSL_FLAG(bool, verbose, false, "print load statistics to stderr");
 ABSL_FLAG(std::string, http, "127.0.0.1:8720", "server mode: HOST:PORT of the HTTP endpoint");
 ABSL_FLAG(std::string, https, "",
@@ -232,7 +238,7 @@ void RequestStop(int) { stop_requested.store(true); }
 
 // Server mode: Kafka consumer + HTTP endpoint + idle-head sealing, until a signal.
 int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestOptions& ingest,
-          Store* store) {
+          Store* store, const DimensionTables* dimension_tables) {
   std::signal(SIGINT, RequestStop);
   std::signal(SIGTERM, RequestStop);
   const std::string http = absl::GetFlag(FLAGS_http);
@@ -262,7 +268,7 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
     consumer = *std::move(opened);
   }
   RegisterIngestTables(catalog, ingest.rejected_log, consumer.get());
-  RegisterStorageTables(catalog, store);
+  RegisterStorageTables(catalog, store, dimension_tables);
   RegisterMemoryTable(catalog, table, ingest.dedup);
 
   const std::string host = http.substr(0, colon);
@@ -293,6 +299,7 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
                       .max_file_bytes = static_cast<uint64_t>(absl::GetFlag(FLAGS_audit_log_max_mb)) << 20,
                       .max_files = absl::GetFlag(FLAGS_audit_log_files)});
   if (!audit.ok()) return Fail(std::string(audit.status().message()));
+  RegisterQueryLog(catalog, audit->get());
   BodyIngestor ingestor(table, ingest);
   Service service({.table = table,
                    .catalog = catalog,
@@ -472,6 +479,19 @@ int Run() {
     store = *std::move(opened);
     ingest.store = store.get();
   }
+  // Created tables live under the data directory (Memory ones, and all without one, in memory).
+  DimensionTablesOptions dimension_options{
+      .dir = store != nullptr ? store->options().dir + "/tables" : "",
+      .max_table_bytes = static_cast<uint64_t>(std::max<int64_t>(0, absl::GetFlag(FLAGS_max_dimension_table_mb))) << 20,
+      .skip_damaged = absl::GetFlag(FLAGS_on_corruption) != "stop"};
+  absl::StatusOr<std::unique_ptr<DimensionTables>> dimension_tables = DimensionTables::Open(dimension_options);
+  if (!dimension_tables.ok()) return Fail(std::string(dimension_tables.status().message()));
+  if ((*dimension_tables)->recovery().tables > 0) {
+    std::fprintf(stderr, "mua-server: %d created tables loaded (%llu rows)\n", (*dimension_tables)->recovery().tables,
+                 static_cast<unsigned long long>((*dimension_tables)->recovery().rows));
+  }
+  DimensionTableManager table_manager(dimension_tables->get());
+  RegisterDimensionTables(&catalog, &table_manager, &table);
   // Users are erased by their stored id; with a store, for good and on disk too.
   if (store != nullptr) {
     // A reject of an erased user arrives without its payload, as its events are refused.
@@ -506,9 +526,9 @@ int Run() {
       if (absl::Status status = store->Checkpoint(); !status.ok()) return Fail(std::string(status.message()));
     }
   }
-  if (!local_mode) return Serve(&table, &catalog, engine, ingest, store.get());
+  if (!local_mode) return Serve(&table, &catalog, engine, ingest, store.get(), dimension_tables->get());
   RegisterIngestTables(&catalog, &rejected_log, nullptr);
-  RegisterStorageTables(&catalog, store.get());
+  RegisterStorageTables(&catalog, store.get(), dimension_tables->get());
   RegisterMemoryTable(&catalog, &table, &dedup);
 
   std::string script = absl::GetFlag(FLAGS_query);

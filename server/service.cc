@@ -21,6 +21,7 @@
 #include "ingest/rejected_event_log.h"
 #include "query/output_format.h"
 #include "rapidjson/document.h"
+#include "server/dimension_tables.h"
 #include "server/grafana_api.h"
 #include "server/query_runner.h"
 #include "server/internal/execution_slots.h"
@@ -127,6 +128,14 @@ bool ValidQueryId(absl::string_view id) {
   return true;
 }
 
+// The ClickHouse error code an error response carries (0 for none), for system.query_log.
+int ExceptionCode(const HttpResponse& response) {
+  for (const auto& [name, value] : response.headers) {
+    if (int code = 0; name == "X-ClickHouse-Exception-Code" && absl::SimpleAtoi(value, &code)) return code;
+  }
+  return 0;
+}
+
 std::string NewQueryId(int64_t counter) {
   return absl::StrFormat("%016x-%04x", absl::ToUnixNanos(absl::Now()), counter & 0xffff);
 }
@@ -177,6 +186,8 @@ struct Service::Outcome {
   std::string query_id;
   int64_t rows = 0;
   std::string error;
+  int64_t read_rows = 0;  // for system.query_log
+  int64_t read_bytes = 0;
 };
 
 Service::Service(ServiceParts parts, ServiceOptions options)
@@ -356,7 +367,11 @@ void Service::Audit(const HttpRequest& request, const Principal& principal, absl
                         .status = response.status,
                         .rows = outcome->rows,
                         .duration = absl::Now() - start,
-                        .error = std::move(outcome->error)});
+                        .error = std::move(outcome->error),
+                        .read_rows = outcome->read_rows,
+                        .read_bytes = outcome->read_bytes,
+                        .result_bytes = static_cast<int64_t>(response.body.size()),
+                        .exception_code = ExceptionCode(response)});
 }
 
 void Service::CancelAll() {
@@ -541,8 +556,18 @@ HttpResponse Service::HandleSql(HttpRequest& request, const Principal& principal
 
   if (output->kind == StatementOutput::Kind::kInsert) {
     if (output->insert_table != "events") {
-      return fail(absl::NotFoundError(absl::StrCat("Table default.", output->insert_table,
-                                                   " doesn't exist (INSERT goes into events)")));
+      // A created table's rows (server/dimension_tables.h); events take the path below.
+      absl::StatusOr<uint64_t> inserted = InsertTableRows(
+          *parts_.catalog, *parts_.engine, output->insert_table,
+          absl::string_view(sql).substr(std::min(output->data_offset, sql.size())), output->format,
+          output->insert_columns);
+      if (!inserted.ok()) return fail(inserted.status());
+      outcome->rows = static_cast<int64_t>(*inserted);
+      HttpResponse response = HttpResponse::Text(200, "");
+      response.headers.emplace_back("X-ClickHouse-Query-Id", outcome->query_id);
+      response.headers.emplace_back(
+          "X-ClickHouse-Summary", Summary(outcome->rows, 0, outcome->rows, 0, absl::Now() - started));
+      return response;
     }
     absl::StatusOr<BodyFormat> format = InsertFormat(output->format);
     if (!format.ok()) return fail(format.status());
@@ -576,6 +601,8 @@ HttpResponse Service::HandleSql(HttpRequest& request, const Principal& principal
   response.content_type = std::string(ContentType(*format));
   WriteResult(output->result, *format, &response.body);
   outcome->rows = static_cast<int64_t>(output->result.row_count);
+  outcome->read_rows = static_cast<int64_t>(output->result.statistics.rows_read);
+  outcome->read_bytes = static_cast<int64_t>(output->result.statistics.bytes_read);
   response.headers.emplace_back("X-ClickHouse-Query-Id", outcome->query_id);
   response.headers.emplace_back("X-ClickHouse-Format", format_name);
   response.headers.emplace_back("X-ClickHouse-Timezone", "UTC");

@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "server/internal/system_rows.h"
 #include "sql/catalog.h"
+#include "storage/dimension_table.h"
 #include "storage/store.h"
 
 namespace mua {
@@ -29,7 +30,7 @@ const ColumnList& StorageColumns() {
   return columns;
 }
 
-std::shared_ptr<const ResultSet> StorageRows(const Store* store) {
+std::shared_ptr<const ResultSet> StorageRows(const Store* store, const DimensionTables* tables) {
   auto rows = std::make_shared<ResultSet>(EmptyRows(StorageColumns()));
   if (store == nullptr) return rows;
   const StoreStats stats = store->stats();
@@ -54,8 +55,15 @@ std::shared_ptr<const ResultSet> StorageRows(const Store* store) {
   c[14].ints.push_back(store->options().retention_days);
   c[15].ints.push_back(static_cast<int64_t>(recovery.rows));
   c[16].floats.push_back(recovery.load_seconds + recovery.wal_seconds);
-  c[17].strings.push_back(absl::StrJoin(recovery.notes, "\n"));
-  c[18].ints.push_back(stats.degraded ? 1 : 0);
+  std::vector<std::string> notes = recovery.notes;
+  bool degraded = stats.degraded;
+  if (tables != nullptr) {
+    // Created tables recover on their own (storage/dimension_table.h); their damage counts too.
+    notes.insert(notes.end(), tables->recovery().notes.begin(), tables->recovery().notes.end());
+    degraded = degraded || tables->recovery().degraded;
+  }
+  c[17].strings.push_back(absl::StrJoin(notes, "\n"));
+  c[18].ints.push_back(degraded ? 1 : 0);
   rows->row_count = 1;
   return rows;
 }
@@ -67,8 +75,8 @@ absl::Status NeedsStore(const Store* store) {
 
 }  // namespace
 
-void RegisterStorageTables(Catalog* catalog, Store* store) {
-  catalog->RegisterSystemTable("storage", StorageColumns(), [store] { return StorageRows(store); });
+void RegisterStorageTables(Catalog* catalog, Store* store, const DimensionTables* tables) {
+  catalog->RegisterSystemTable("storage", StorageColumns(), [store, tables] { return StorageRows(store, tables); });
   catalog->RegisterSystemCommand("FLUSH", [store](absl::string_view) -> absl::StatusOr<std::string> {
     if (absl::Status status = NeedsStore(store); !status.ok()) return status;
     if (absl::Status status = store->Checkpoint(); !status.ok()) return status;
@@ -76,13 +84,19 @@ void RegisterStorageTables(Catalog* catalog, Store* store) {
     return absl::StrCat("Ok. Checkpoint written: ", stats.persisted_rows, " rows, ", stats.persisted_bytes,
                         " bytes in ", stats.files, " files.");
   });
-  catalog->RegisterSystemCommand("BACKUP TO", [store](absl::string_view target) -> absl::StatusOr<std::string> {
+  catalog->RegisterSystemCommand("BACKUP TO", [store, tables](absl::string_view target) -> absl::StatusOr<std::string> {
     if (absl::Status status = NeedsStore(store); !status.ok()) return status;
     if (target.empty() || target.front() != '/') {
       return absl::InvalidArgumentError("SYSTEM BACKUP TO takes an absolute directory path: SYSTEM BACKUP TO '/backups/mua-1'");
     }
     absl::StatusOr<uint64_t> bytes = store->Backup(std::string(target));
     if (!bytes.ok()) return bytes.status();
+    // The store resolved and checked the target; the created tables go beside its files.
+    if (tables != nullptr && !tables->options().dir.empty()) {
+      absl::StatusOr<uint64_t> table_bytes = tables->Backup(absl::StrCat(target, "/tables"));
+      if (!table_bytes.ok()) return table_bytes.status();
+      *bytes += *table_bytes;
+    }
     return absl::StrCat("Ok. Backup of ", *bytes, " bytes in ", target,
                         " (start a server with --data_dir ", target, " to use it).");
   });

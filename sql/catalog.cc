@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "sql/internal/function_tables.h"
+#include "sql/table_manager.h"
 #include "storage/base/time_util.h"
 #include "storage/table.h"
 
@@ -55,7 +56,12 @@ void Catalog::RegisterTable(std::string database, std::string name,
 std::optional<std::shared_ptr<const ResultSet>> Catalog::ProvidedTable(absl::string_view database,
                                                                        absl::string_view name) const {
   auto it = provided_.find(std::make_pair(std::string(database), std::string(name)));
-  if (it == provided_.end()) return std::nullopt;
+  if (it == provided_.end()) {
+    if (table_manager_ != nullptr && database == "default") {
+      if (std::shared_ptr<const ResultSet> rows = table_manager_->Read(name)) return rows;
+    }
+    return std::nullopt;
+  }
   return it->second.provider();
 }
 
@@ -112,6 +118,12 @@ std::vector<TableInfo> Catalog::Tables() const {
     tables.push_back({key.first, key.second, key.first == "system" ? "SystemTable" : "Memory",
                       provided.columns});
   }
+  if (table_manager_ != nullptr) {
+    for (const TableSpec& spec : table_manager_->List()) {
+      TableInfo& info = tables.emplace_back(TableInfo{"default", spec.name, spec.engine, {}});
+      for (const TableColumnSpec& column : spec.columns) info.columns.emplace_back(column.name, column.type);
+    }
+  }
   return tables;
 }
 
@@ -127,8 +139,16 @@ absl::StatusOr<std::shared_ptr<const ResultSet>> Catalog::SystemTable(
       rows->columns[1].strings.push_back(table.name);
       rows->columns[2].strings.push_back(table.engine);
       const bool is_events = table.name == "events" && table.database == "default";
-      rows->columns[3].ints.push_back(is_events ? static_cast<int64_t>(snapshot.row_count()) : 0);
-      rows->columns[4].ints.push_back(is_events ? static_cast<int64_t>(memory.total_bytes()) : 0);
+      std::optional<TableSpec> created;
+      if (!is_events && table_manager_ != nullptr && table.database == "default") {
+        created = table_manager_->Find(table.name);
+      }
+      rows->columns[3].ints.push_back(is_events ? static_cast<int64_t>(snapshot.row_count())
+                                      : created ? static_cast<int64_t>(created->total_rows)
+                                                : 0);
+      rows->columns[4].ints.push_back(is_events ? static_cast<int64_t>(memory.total_bytes())
+                                      : created ? static_cast<int64_t>(created->total_bytes)
+                                                : 0);
       ++rows->row_count;
     }
     return std::shared_ptr<const ResultSet>(rows);

@@ -23,6 +23,7 @@
 namespace mua {
 
 class Table;
+class TableManager;
 class TableSnapshot;
 
 // Who runs a statement. Tables and commands whose answer depends on it read it with
@@ -100,6 +101,12 @@ class Catalog {
   void SetUserEraser(UserEraser eraser) { eraser_ = std::move(eraser); }
   absl::StatusOr<uint64_t> EraseUser(absl::string_view user_id) const;
 
+  // The user-created tables (CREATE TABLE; sql/table_manager.h): Tables() lists them,
+  // ProvidedTable reads them. Null (the default): there are none and DDL is refused.
+  // REQUIRES: `manager` outlives the catalog's use.
+  void SetTableManager(TableManager* manager) { table_manager_ = manager; }
+  TableManager* table_manager() const { return table_manager_; }
+
  private:
   struct Provided {
     std::vector<std::pair<std::string, std::string>> columns;
@@ -109,6 +116,7 @@ class Catalog {
   std::map<std::pair<std::string, std::string>, Provided, std::less<>> provided_;
   std::map<std::string, SystemCommand, std::less<>> commands_;
   UserEraser eraser_;
+  TableManager* table_manager_ = nullptr;
 };
 
 }  // namespace mua

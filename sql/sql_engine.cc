@@ -11,6 +11,7 @@
 #include "query/optimizer/optimizer.h"
 #include "sql/binder.h"
 #include "sql/catalog.h"
+#include "sql/ddl_executor.h"
 #include "sql/parser.h"
 #include "storage/base/status_macros.h"
 #include "storage/table.h"
@@ -252,9 +253,18 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(const PreparedStatement& prep
     case StatementKind::kShowCreateTable:
     case StatementKind::kExistsTable:
     case StatementKind::kInsertValues:
-    case StatementKind::kInsertSelect:
-      return MakeSqlError(absl::StatusCode::kUnimplemented, statement.pos,
-                          "this statement is not supported yet");
+    case StatementKind::kInsertSelect: {
+      // sql/ddl_executor.h; its SELECTs (INSERT SELECT, DEFAULTs) run as this caller.
+      ExecuteOptions inner = options;
+      inner.authorize = nullptr;
+      absl::StatusOr<ResultSet> result = ExecuteDdl(statement, DdlContext{catalog_, [&](absl::string_view select) {
+        absl::StatusOr<StatementOutput> rows = Execute(select, inner);
+        return rows.ok() ? absl::StatusOr<ResultSet>(std::move(rows->result)) : rows.status();
+      }});
+      if (!result.ok()) return result.status();
+      output.result = *std::move(result);
+      break;
+    }
   }
   if (options.max_result_rows > 0 && output.result.row_count > options.max_result_rows) {
     return absl::ResourceExhaustedError(absl::StrCat("Limit for result exceeded: ", output.result.row_count,

@@ -14,7 +14,8 @@ DataType TypeOf(absl::string_view type) {
       {"UInt8", DataType::Of(TypeId::kUInt8)},       {"UInt32", DataType::Of(TypeId::kUInt32)},
       {"UInt64", DataType::Of(TypeId::kUInt64)},     {"Int32", DataType::Of(TypeId::kInt32)},
       {"Int64", DataType::Of(TypeId::kInt64)},       {"Float64", DataType::Of(TypeId::kFloat64)},
-      {"DateTime64(3)", DataType::Of(TypeId::kDateTime64)},
+      {"DateTime64(3)", DataType::Of(TypeId::kDateTime64)}, {"Date", DataType::Of(TypeId::kDate)},
+      {"DateTime", DataType::Of(TypeId::kDateTime)},     {"UInt16", DataType::Of(TypeId::kUInt16)},
       {"Array(String)", DataType::Array(TypeId::kString)},
       {"Array(UInt64)", DataType::Array(TypeId::kUInt64)},
   };

@@ -15,7 +15,8 @@ namespace mua::server_internal {
 
 using ColumnList = std::vector<std::pair<std::string, std::string>>;
 
-// Types: (U)Int8/32/64, Float64, String, DateTime64(3), Array(String|UInt64); any
+// Types: (U)Int8/16/32/64, Float64, String, Date, DateTime, DateTime64(3),
+// Array(String|UInt64); any
 // other name is a String column.
 ResultSet EmptyRows(const ColumnList& columns);
 
