@@ -19,6 +19,7 @@
 //   ParseStatement("SELECT {n:UInt8} + 1", {{"n", "41"}}) gives CAST('41' AS UInt8) + 1.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -33,7 +34,7 @@ namespace mua {
 // becomes CAST('42' AS UInt64) (the cast judges the text), `{t:Identifier}` a
 // name. A parameter that is used but not given is an error (ClickHouse's 456
 // UNKNOWN_QUERY_PARAMETER): "Substitution `id` is not set".
-using QueryParameters = std::map<std::string, std::string>;
+using QueryParameters = std::map<std::string, std::string, std::less<>>;
 
 // Parses one statement, optionally followed by ';'. For INSERT ... FORMAT the
 // text after the FORMAT name is data: Statement::data_offset says where it

@@ -74,6 +74,20 @@ std::string FloatSql(double value) {
   return text;
 }
 
+// The window a definition extends, first in its parentheses, where a bare
+// PARTITION or ORDER would start the clause of that name.
+std::string WindowBaseName(absl::string_view name) {
+  if (name.empty()) return "";
+  for (absl::string_view keyword : {"PARTITION", "ORDER", "ROWS", "RANGE", "GROUPS"}) {
+    if (absl::EqualsIgnoreCase(name, keyword)) {
+      std::string out;
+      AppendEscaped(name, '`', &out);
+      return out;
+    }
+  }
+  return Name(name);
+}
+
 std::string TableNameSql(absl::string_view database, absl::string_view table) {
   return database.empty() ? Name(table) : absl::StrCat(Name(database), ".", Name(table));
 }
@@ -105,6 +119,7 @@ class Printer {
   void Window(const WindowSpec& spec);
   void Frame(const WindowFrame& frame);
   void Bound(const FrameBound& bound);
+  void Offset(const mua::Expr& offset);
   void Limit(const SelectCore& core);
   void Create(const mua::Statement& statement);
   void Settings(const std::vector<Setting>& settings);
@@ -287,7 +302,7 @@ void Printer::Window(const WindowSpec& spec) {
   }
   out_ += '(';
   const size_t start = out_.size();
-  if (!spec.base.empty()) out_ += Name(spec.base);
+  if (!spec.base.empty()) out_ += WindowBaseName(spec.base);
   if (!spec.partition_by.empty()) {
     out_ += out_.size() > start ? " PARTITION BY " : "PARTITION BY ";
     List(spec.partition_by);
@@ -300,6 +315,14 @@ void Printer::Window(const WindowSpec& spec) {
     if (out_.size() > start) out_ += ' ';
     Frame(*spec.frame);
   }
+  out_ += ')';
+}
+
+// Only a literal goes bare: a column named `current` or `unbounded` would read back as the keyword.
+void Printer::Offset(const mua::Expr& offset) {
+  if (offset.kind == ExprKind::kLiteral) return Expr(offset);
+  out_ += '(';
+  Expr(offset);
   out_ += ')';
 }
 
@@ -316,14 +339,14 @@ void Printer::Bound(const FrameBound& bound) {
       out_ += "UNBOUNDED PRECEDING";
       return;
     case FrameBoundKind::kPreceding:
-      Child(*bound.offset, sql_internal::kPrecUnary);
+      Offset(*bound.offset);
       out_ += " PRECEDING";
       return;
     case FrameBoundKind::kCurrentRow:
       out_ += "CURRENT ROW";
       return;
     case FrameBoundKind::kFollowing:
-      Child(*bound.offset, sql_internal::kPrecUnary);
+      Offset(*bound.offset);
       out_ += " FOLLOWING";
       return;
     case FrameBoundKind::kUnboundedFollowing:
@@ -462,10 +485,7 @@ void Printer::Core(const SelectCore& core) {
     // A definition is always parenthesized, even when it only names another window.
     if (core.windows[i].spec.partition_by.empty() && core.windows[i].spec.order_by.empty() &&
         !core.windows[i].spec.frame.has_value()) {
-      absl::StrAppend(&out_, "(", core.windows[i].spec.base.empty()
-                                      ? ""
-                                      : Name(core.windows[i].spec.base),
-                      ")");
+      absl::StrAppend(&out_, "(", WindowBaseName(core.windows[i].spec.base), ")");
     } else {
       Window(core.windows[i].spec);
     }

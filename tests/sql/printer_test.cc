@@ -192,6 +192,10 @@ TEST(PrinterTest, Issue16SyntaxRoundTrips) {
             "SELECT row_number() OVER (PARTITION BY u ORDER BY t ROWS BETWEEN UNBOUNDED "
             "PRECEDING AND CURRENT ROW), sum(x) OVER w, count() OVER () FROM e WINDOW w AS (w0 "
             "ORDER BY t DESC RANGE BETWEEN (1 + 1) PRECEDING AND CURRENT ROW), w0 AS ()");
+  EXPECT_EQ(Reprint("select f() over (`partition` rows `current` preceding) from e "
+                    "window `order` as (`rows`)"),
+            "SELECT f() OVER (`partition` ROWS BETWEEN (current) PRECEDING AND CURRENT ROW) "
+            "FROM e WINDOW `order` AS (`rows`)");
   EXPECT_EQ(Reprint("select arrayMap((x, y) -> x + y, a, b), arrayFilter(x -> x > 1, a), t.1, "
                     "u global not in (select 1) from e"),
             "SELECT arrayMap((x, y) -> x + y, a, b), arrayFilter(x -> x > 1, a), "

@@ -1,0 +1,1 @@
+SELECT e.user_id, r.notes, count() FROM events AS e GLOBAL ANY LEFT JOIN releases r ON e.app_version = r.version INNER JOIN (SELECT 1 AS k) s USING (k), numbers(2) ARRAY JOIN tags AS tag LEFT ARRAY JOIN [1, 2] AS n WHERE u GLOBAL NOT IN (SELECT 1) GROUP BY 1, 2 WITH TOTALS
