@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Runs the examples of docs/SQL.md and docs/sql/*.md against mua-server.
+
+Two kinds of examples are checked:
+- table rows whose header ends with the columns `example | result`: the example
+  (an expression, or a whole query starting with SELECT/WITH) runs as
+  `SELECT <expr> FORMAT TabSeparated` and its output must equal the result cell
+  (rows joined by ' ; ', columns by a tab shown as ' | '); a result cell that is
+  not `code` (e.g. "—", "error …", prose) is run but not compared, unless it starts
+  with "error", in which case the query must fail;
+- ```sql blocks: each statement (split at ';' at line ends) must succeed.
+Everything runs in one mua-server --batch-dir process over a small generated
+data set, in document order, so a CREATE TABLE before an INSERT works.
+
+usage: check_examples.py BIN_DIR [DOC ...]   (exit 1 on any failure)
+"""
+import glob
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def split_row(line):
+    cells, cell, code, i = [], '', False, 0
+    line = line.strip()
+    if line.startswith('|'):
+        line = line[1:]
+    if line.endswith('|') and not line.endswith('\\|'):
+        line = line[:-1]
+    while i < len(line):
+        ch = line[i]
+        if ch == '\\' and i + 1 < len(line) and line[i + 1] == '|':
+            cell += '|'
+            i += 2
+            continue
+        if ch == '`':
+            code = not code
+        if ch == '|' and not code:
+            cells.append(cell.strip())
+            cell = ''
+        else:
+            cell += ch
+        i += 1
+    cells.append(cell.strip())
+    return cells
+
+
+def code_of(cell):
+    m = re.fullmatch(r'`(.*)`', cell.strip())
+    return m.group(1) if m else None
+
+
+def collect(path):
+    """Yields (line, sql, expected) with expected None (must succeed),
+    a string (must equal) or the marker ERROR (must fail)."""
+    lines = open(path, encoding='utf-8').read().split('\n')
+    in_table = False
+    example_col = None
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith('```sql'):
+            start = i + 1
+            i += 1
+            block = []
+            while i < len(lines) and not lines[i].startswith('```'):
+                block.append(lines[i])
+                i += 1
+            text = '\n'.join(block)
+            for stmt in re.split(r';[ \t]*(?:\n|$)', text):
+                stmt = '\n'.join(l for l in stmt.split('\n') if not l.strip().startswith('--')).strip()
+                if stmt:
+                    yield start, stmt, None
+            i += 1
+            continue
+        if line.startswith('|'):
+            cells = split_row(line)
+            if not in_table:
+                in_table = True
+                lowered = [c.lower() for c in cells]
+                example_col = len(cells) - 2 if lowered[-2:] == ['example', 'result'] else None
+                i += 2  # header and separator
+                continue
+            if example_col is not None and len(cells) >= example_col + 2:
+                example = code_of(cells[example_col])
+                if example:
+                    sql = example if re.match(r'(?i)\s*(SELECT|WITH)\b', example) else 'SELECT ' + example
+                    result_cell = cells[example_col + 1]
+                    expected = code_of(result_cell)
+                    if expected is None and result_cell.lower().startswith('error'):
+                        expected = ERROR
+                    yield i + 1, sql, expected
+        else:
+            in_table = False
+        i += 1
+
+
+ERROR = object()
+
+
+def main():
+    if len(sys.argv) < 2:
+        print(__doc__)
+        return 2
+    bin_dir = sys.argv[1]
+    docs = sys.argv[2:] or [os.path.join(ROOT, 'docs', 'SQL.md')] + sorted(
+        glob.glob(os.path.join(ROOT, 'docs', 'sql', '*.md')))
+    examples = []
+    for doc in docs:
+        for line, sql, expected in collect(doc):
+            examples.append((os.path.relpath(doc, ROOT), line, sql, expected))
+    with tempfile.TemporaryDirectory() as tmp:
+        events = os.path.join(tmp, 'events.jsonl')
+        subprocess.run([os.path.join(bin_dir, 'mua-gen'), '--users', '200', '--days', '14',
+                        '--start', '2026-10-01', '--seed', '42', '--out', events],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        batch = os.path.join(tmp, 'batch')
+        os.mkdir(batch)
+        for n, (_, _, sql, expected) in enumerate(examples):
+            has_format = re.search(r'(?i)\bFORMAT\s+\w+\s*$', sql)
+            text = sql if has_format or expected is None else sql + ' FORMAT TabSeparated'
+            with open(os.path.join(batch, '%05d.sql' % n), 'w', encoding='utf-8') as f:
+                f.write(text)
+        run = subprocess.run([os.path.join(bin_dir, 'mua-server'), '--load', events,
+                              '--data-dir=', '--retention-days', '0', '--batch-dir', batch],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if run.returncode != 0 and not glob.glob(os.path.join(batch, '*.out')):
+            print(run.stderr)
+            return 1
+        failures = 0
+        for n, (doc, line, sql, expected) in enumerate(examples):
+            base = os.path.join(batch, '%05d' % n)
+            err = open(base + '.err', encoding='utf-8').read() if os.path.exists(base + '.err') else None
+            out = open(base + '.out', encoding='utf-8').read() if os.path.exists(base + '.out') else ''
+            if expected is ERROR:
+                if err is None:
+                    failures += 1
+                    print('%s:%d: expected an error: %s\n  got: %s' % (doc, line, sql, out.strip()))
+                continue
+            if err is not None:
+                failures += 1
+                print('%s:%d: %s\n  error: %s' % (doc, line, sql, err.strip().split('\n')[0]))
+                continue
+            if expected is None:
+                continue
+            got = ' ; '.join(r.replace('\t', ' | ') for r in out.rstrip('\n').split('\n'))
+            if got != expected:
+                failures += 1
+                print('%s:%d: %s\n  expected: %s\n  got:      %s' % (doc, line, sql, expected, got))
+        print('%d examples, %d failures' % (len(examples), failures))
+        return 1 if failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
