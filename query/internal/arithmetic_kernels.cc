@@ -2,6 +2,7 @@
 // ceil with ClickHouse's result types: integer results widen (UInt8 + UInt8 is
 // UInt16, anything with a 64-bit operand is 64-bit), minus is signed, divide is
 // Float64; time ± number stays a time (seconds for DateTime, days for Date).
+#include <algorithm>
 #include <cmath>
 
 #include "query/internal/function_registry.h"
@@ -133,6 +134,27 @@ absl::StatusOr<ScalarBinding> BindDivide(absl::string_view name, absl::Span<cons
                                            [](double x, double y) { return x / y; })};
 }
 
+// ClickHouse's result types: intDiv has the dividend's width, signed when either side
+// is; modulo has the divisor's width, signed (and one size wider, for -199 % 200u) when
+// the dividend is. MUA's widest integer is 64 bits.
+DataType IntegerDivisionType(const DataType& a, const DataType& b, bool modulo) {
+  auto width = [](TypeId id) -> int {
+    switch (id) {
+      case TypeId::kUInt8: case TypeId::kInt8: return 1;
+      case TypeId::kUInt16: case TypeId::kInt16: return 2;
+      case TypeId::kUInt32: case TypeId::kInt32: return 4;
+      default: return 8;
+    }
+  };
+  const bool is_signed = modulo ? !a.is_unsigned() : !(a.is_unsigned() && b.is_unsigned());
+  int bytes = modulo ? width(b.id) : width(a.id);
+  if (modulo && is_signed) bytes = std::min(8, bytes * 2);
+  static constexpr TypeId kSigned[] = {TypeId::kInt8, TypeId::kInt16, TypeId::kInt32, TypeId::kInt64};
+  static constexpr TypeId kUnsigned[] = {TypeId::kUInt8, TypeId::kUInt16, TypeId::kUInt32, TypeId::kUInt64};
+  const int index = bytes == 1 ? 0 : bytes == 2 ? 1 : bytes == 4 ? 2 : 3;
+  return DataType::Of(is_signed ? kSigned[index] : kUnsigned[index]);
+}
+
 // intDiv and modulo: integer results; division by zero is an error, as in ClickHouse.
 absl::StatusOr<ScalarBinding> BindIntegerDivision(absl::string_view name, bool modulo,
                                                   absl::Span<const ScalarArg> args) {
@@ -147,7 +169,7 @@ absl::StatusOr<ScalarBinding> BindIntegerDivision(absl::string_view name, bool m
                          BinaryNumericKernel(true, [](int64_t x, int64_t) { return x; },
                                              [](double x, double y) { return std::fmod(x, y); })};
   }
-  const DataType type = modulo ? b : (a.is_integer() ? a : DataType::Of(TypeId::kInt64));
+  const DataType type = floats ? DataType::Of(TypeId::kInt64) : IntegerDivisionType(a, b, modulo);
   ScalarKernel kernel = [modulo, floats, name = std::string(name)](
                             absl::Span<Vector> args2, size_t rows, StringPool*, Vector* out) {
     ResizeInts(out, rows);
