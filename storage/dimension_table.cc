@@ -455,7 +455,8 @@ absl::Status DimensionTables::Create(DimensionTableDef def, bool if_not_exists) 
     return absl::AlreadyExistsError(absl::StrCat("Table default.", def.name, " already exists"));
   }
   auto table = std::shared_ptr<DimensionTable>(new DimensionTable(std::make_shared<const DimensionTableDef>(def)));
-  if (def.persisted() && !options_.dir.empty()) {
+  // A Memory table's definition is kept too (it comes back empty, as in ClickHouse).
+  if (!options_.dir.empty()) {
     const std::string dir = absl::StrCat(options_.dir, "/", def.name);
     std::error_code error;
     fs::remove_all(dir, error);
@@ -555,7 +556,7 @@ absl::StatusOr<uint64_t> DimensionTables::Insert(absl::string_view name, Dimensi
     current.parts = parts;
     parts = {std::make_shared<const DimensionBlock>(current.Merged())};
   }
-  if (table->disk_ != nullptr) {
+  if (table->disk_ != nullptr && def.persisted()) {
     DimensionManifest manifest = table->disk_->manifest;
     if (parts.size() == 1 && parts[0] != part) manifest.parts.clear();
     const std::string file = storage_internal::DimensionPartName(manifest.next_part++);

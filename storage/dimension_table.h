@@ -5,7 +5,8 @@
 // DimensionTables is the set of them under a data directory: MergeTree and Log
 // tables are persisted — an INSERT returns once its part and the table's manifest
 // are fsynced, every file is framed and checksummed (docs/formats/dimension_tables.md)
-// — Memory tables live in memory only, as in ClickHouse.
+// — Memory tables keep their rows in memory only (after a restart they are empty, as
+// in ClickHouse).
 //
 //   MUA_ASSIGN_OR_RETURN(auto tables, DimensionTables::Open({.dir = "/var/lib/mua/tables"}));
 //   MUA_RETURN_IF_ERROR(tables->Create(def, /*if_not_exists=*/false));

@@ -108,7 +108,7 @@ TEST_F(DimensionTablesTest, InsertsSurviveReopenSortedByOrderBy) {
   EXPECT_EQ((*tables)->Find("releases")->def().order_by, "version");
 }
 
-TEST_F(DimensionTablesTest, MemoryTablesAreNotPersisted) {
+TEST_F(DimensionTablesTest, MemoryTablesComeBackEmpty) {
   {
     auto tables = DimensionTables::Open(Options());
     ASSERT_OK(tables);
@@ -118,7 +118,9 @@ TEST_F(DimensionTablesTest, MemoryTablesAreNotPersisted) {
   }
   auto tables = DimensionTables::Open(Options());
   ASSERT_OK(tables);
-  EXPECT_EQ((*tables)->Find("releases"), nullptr);
+  ASSERT_NE((*tables)->Find("releases"), nullptr);  // the definition stays, the rows do not
+  EXPECT_EQ((*tables)->Find("releases")->rows(), 0u);
+  EXPECT_EQ((*tables)->Find("releases")->def().engine, DimensionEngine::kMemory);
 }
 
 TEST_F(DimensionTablesTest, TruncateAndDropAreDurable) {
