@@ -5,6 +5,7 @@
 //   mua-shell --host db1 --port 8720 --token T  # or MUA_TOKEN=T
 //   mua-shell -q 'SELECT count() FROM events'   # non-interactive, TSV
 //   mua-shell -f report.sql --format CSV        # a script; stdin works too
+//   mua-shell --param_day=2026-05-01 -q 'SELECT count() FROM events WHERE toDate(event_time) = {day:Date}'
 //
 // Exit status: 0, or 1 when a statement failed, 2 when the server cannot be
 // reached or the command line is wrong, 130 when Ctrl-C stopped a script.
@@ -17,9 +18,12 @@
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "storage/base/command_line.h"
 #include "tools/shell/completer.h"
 #include "tools/shell/http_client.h"
@@ -44,7 +48,7 @@ namespace {
 
 constexpr char kUsage[] =
     "Usage: mua-shell [--host H] [--port P] [--token T] [-q SQL | -f FILE] [--format F] "
-    "[--ignore-errors]\n"
+    "[--ignore-errors] [--param_<name>=<value> ...]\n"
     "The SQL client of MUA. Interactive at a terminal; otherwise runs -q, -f or stdin and exits.\n"
     "History: ~/.mua_history (or $MUA_HISTORY). Type \\help inside for the shell's commands.\n";
 
@@ -62,6 +66,36 @@ void ParseFlags(int argc, char** argv) {
       argc, argv);
 }
 
+// Takes clickhouse-client's query parameters, --param_<name>=<value> (or
+// --param_<name> <value>), out of argv before the flags are parsed: their names are the user's.
+std::vector<std::pair<std::string, std::string>> TakeQueryParams(int* argc, char** argv) {
+  std::vector<std::pair<std::string, std::string>> params;
+  int kept = 1;
+  for (int i = 1; i < *argc; ++i) {
+    absl::string_view arg = argv[i];
+    if (arg == "--") {
+      while (i < *argc) argv[kept++] = argv[i++];
+      break;
+    }
+    if (!absl::ConsumePrefix(&arg, "--param_")) {
+      argv[kept++] = argv[i];
+      continue;
+    }
+    const size_t equals = arg.find('=');
+    const absl::string_view name = arg.substr(0, equals);
+    if (name.empty()) UsageError("--param_ needs a name: --param_<name>=<value>");
+    if (equals != absl::string_view::npos) {
+      params.emplace_back(std::string(name), std::string(arg.substr(equals + 1)));
+    } else if (i + 1 < *argc) {
+      params.emplace_back(std::string(name), std::string(argv[++i]));
+    } else {
+      UsageError(absl::StrCat("--param_", name, " needs a value"));
+    }
+  }
+  *argc = kept;
+  return params;
+}
+
 // ~/.mua_history, or $MUA_HISTORY; "" (no history) without either.
 std::string HistoryPath() {
   if (const char* path = std::getenv("MUA_HISTORY"); path != nullptr) return path;
@@ -71,7 +105,7 @@ std::string HistoryPath() {
   return "";
 }
 
-int Run() {
+int Run(std::vector<std::pair<std::string, std::string>> params) {
   const std::string query = absl::GetFlag(FLAGS_query);
   const std::string file = absl::GetFlag(FLAGS_file);
   if (!query.empty() && !file.empty()) UsageError("give -q or -f, not both");
@@ -81,6 +115,7 @@ int Run() {
   options.interactive = interactive;
   options.timing = interactive;
   options.ignore_errors = absl::GetFlag(FLAGS_ignore_errors);
+  options.params = std::move(params);
   options.format = interactive ? "Pretty" : "TabSeparated";
   if (const std::string format = absl::GetFlag(FLAGS_format); !format.empty()) {
     options.format = CanonicalFormatName(format);
@@ -125,6 +160,7 @@ int Run() {
 
 int main(int argc, char** argv) {
   std::setlocale(LC_CTYPE, "");  // libedit edits UTF-8 only in a UTF-8 locale
+  auto params = mua::shell::TakeQueryParams(&argc, argv);
   mua::shell::ParseFlags(argc, argv);
-  return mua::shell::Run();
+  return mua::shell::Run(std::move(params));
 }

@@ -197,8 +197,10 @@ absl::StatusOr<Shell::Reply> Shell::Send(const std::string& sql, absl::string_vi
     return true;
   };
   const absl::Time start = absl::Now();
-  absl::StatusOr<HttpReply> reply = client_->PostSql(
-      sql, {{"query_id", query_id}, {"default_format", std::string(default_format)}}, keep_waiting);
+  std::vector<QueryParam> params = {{"query_id", query_id},
+                                    {"default_format", std::string(default_format)}};
+  for (const auto& [name, value] : options_.params) params.push_back({"param_" + name, value});
+  absl::StatusOr<HttpReply> reply = client_->PostSql(sql, params, keep_waiting);
   ClearProgress();
   if (absl::IsCancelled(reply.status())) {
     TakeInterrupt();

@@ -17,6 +17,8 @@
 #include <istream>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -44,6 +46,8 @@ struct ShellOptions {
   bool timing = false;            // elapsed time under results
   bool expanded = false;          // one field per line (\x)
   bool ignore_errors = false;     // scripts go on after a failed statement
+  // Query parameters ({name:Type} in the SQL) sent with every statement as param_<name>.
+  std::vector<std::pair<std::string, std::string>> params;
 };
 
 class Shell {
