@@ -73,6 +73,9 @@ class SelectRunner {
   }
 
   absl::StatusOr<ResultSet> Run();
+  // The partial/final split of a hash aggregation (ExecutePartialAggregate).
+  absl::StatusOr<std::unique_ptr<Worker>> RunPartial(std::shared_ptr<const void>* keep_alive);
+  absl::StatusOr<ResultSet> RunFinal(std::vector<std::unique_ptr<Worker>> partials);
 
  private:
   bool Aggregating() const { return plan_.aggregate; }
@@ -103,6 +106,10 @@ class SelectRunner {
   absl::Status RunPerUserBitmapPath();
   absl::Status RunRetentionTotals(Worker* worker);
   absl::StatusOr<ResultSet> Finish(std::vector<std::unique_ptr<Worker>>* workers);
+  // Reads the source into per-worker states (rows a materialized source holds stay in keep_alive).
+  absl::Status RunSource(std::vector<std::unique_ptr<Worker>>* workers, std::shared_ptr<const void>* keep_alive);
+  // Folds `other`'s groups and aggregate states into `main`'s.
+  void MergeWorker(Worker* main, Worker* other) const;
 
   const SelectPlan& plan_;
   const ExecutionContext& context_;
@@ -457,8 +464,9 @@ void SortRows(const std::vector<Column>& columns, size_t first_key, const std::v
       const Column& column = columns[first_key + k];
       int cmp = 0;
       if (column.type.may_be_null() || !column.children.empty()) {
-        // NULLs last in both directions (ClickHouse's default NULLS LAST).
-        cmp = CompareColumnValues(column, a, column, b, /*nulls_greater=*/!keys[k].descending);
+        // NULLS LAST (the default) in both directions, or NULLS FIRST.
+        cmp = CompareColumnValues(column, a, column, b,
+                                  /*nulls_greater=*/keys[k].descending == keys[k].nulls_first);
       } else if (column.type.is_string()) {
         cmp = column.strings[a].compare(column.strings[b]);
       } else if (column.type.id == TypeId::kFloat64) {
@@ -524,22 +532,18 @@ Column TakeRows(const Column& column, absl::Span<const uint32_t> order) {
 
 std::string RowKey(const std::vector<Column>& columns, size_t count, uint32_t row) {
   std::string key;
-  for (size_t c = 0; c < count; ++c) {
-    const Column& column = columns[c];
-    if (column.type.is_string()) {
-      absl::StrAppend(&key, column.strings[row].size(), ":", column.strings[row]);
-    } else if (column.type.id == TypeId::kFloat64) {
-      absl::StrAppend(&key, column.floats[row], ";");
-    } else if (column.type.id == TypeId::kArray) {
-      for (uint32_t k = column.array_offsets[row]; k < column.array_offsets[row + 1]; ++k) {
-        absl::StrAppend(&key, column.ints[k], ",");
-      }
-      key.push_back(';');
-    } else {
-      absl::StrAppend(&key, column.ints[row], ";");
-    }
-  }
+  // NULL equals NULL for DISTINCT, as for GROUP BY; arrays and tuples compare whole.
+  for (size_t c = 0; c < count; ++c) AppendColumnKey(columns[c], row, &key);
   return key;
+}
+
+void SelectRunner::MergeWorker(Worker* main, Worker* other) const {
+  const std::vector<uint32_t> targets = main->groups.Absorb(other->groups);
+  for (size_t a = 0; a < main->aggregates.size(); ++a) {
+    main->aggregates[a]->Resize(main->groups.size());
+    other->aggregates[a]->Resize(other->groups.size());
+    main->aggregates[a]->Merge(*other->aggregates[a], targets);
+  }
 }
 
 absl::StatusOr<ResultSet> SelectRunner::Finish(std::vector<std::unique_ptr<Worker>>* workers) {
@@ -560,15 +564,7 @@ absl::StatusOr<ResultSet> SelectRunner::Finish(std::vector<std::unique_ptr<Worke
       }
       for (Vector& v : bitmap_results_[0]) post.push_back(std::move(v));
     } else {
-      for (size_t w = 1; w < workers->size(); ++w) {
-        Worker& other = *(*workers)[w];
-        const std::vector<uint32_t> targets = main.groups.Absorb(other.groups);
-        for (size_t a = 0; a < main.aggregates.size(); ++a) {
-          main.aggregates[a]->Resize(main.groups.size());
-          other.aggregates[a]->Resize(other.groups.size());
-          main.aggregates[a]->Merge(*other.aggregates[a], targets);
-        }
-      }
+      for (size_t w = 1; w < workers->size(); ++w) MergeWorker(&main, (*workers)[w].get());
       if (plan_.group_keys.empty()) main.groups.EnsureOneGroup();
       post = main.groups.KeyVectors();
       // No row reached the group table: its keys are empty columns of the keys' types.
@@ -645,8 +641,8 @@ absl::StatusOr<ResultSet> SelectRunner::Finish(std::vector<std::unique_ptr<Worke
   return result;
 }
 
-absl::StatusOr<ResultSet> SelectRunner::Run() {
-  std::vector<std::unique_ptr<Worker>> workers;
+absl::Status SelectRunner::RunSource(std::vector<std::unique_ptr<Worker>>* out, std::shared_ptr<const void>* keep_alive) {
+  std::vector<std::unique_ptr<Worker>>& workers = *out;
   workers.push_back(std::make_unique<Worker>());
   InitWorker(workers[0].get());
   absl::Status status;
@@ -678,8 +674,9 @@ absl::StatusOr<ResultSet> SelectRunner::Run() {
       inner.max_result_rows = 0;  // the limit is on this statement's result, not its source's
       absl::StatusOr<ResultSet> rows = ExecuteSelect(*plan_.source.subquery, inner);
       if (!rows.ok()) return rows.status();
-      status = ScanRows(*rows, workers[0].get());
-      if (status.ok()) return Finish(&workers);  // `rows` must outlive Finish: it views them
+      auto held = std::make_shared<const ResultSet>(*std::move(rows));
+      status = ScanRows(*held, workers[0].get());
+      *keep_alive = std::move(held);  // must outlive Finish: the states view its rows
       break;
     }
     case SourcePlan::Kind::kRows: status = ScanRows(*plan_.source.rows, workers[0].get()); break;
@@ -688,14 +685,15 @@ absl::StatusOr<ResultSet> SelectRunner::Run() {
       absl::StatusOr<std::shared_ptr<const ResultSet>> rows = plan_.source.deferred.produce(context_);
       if (!rows.ok()) return rows.status();
       status = ScanRows(**rows, workers[0].get());
-      if (status.ok()) return Finish(&workers);  // `rows` must outlive Finish: it views them
+      *keep_alive = *std::move(rows);  // must outlive Finish: the states view its rows
       break;
     }
     case SourcePlan::Kind::kUnion: {
       absl::StatusOr<ResultSet> rows = ExecuteUnion(plan_.source, context_);
       if (!rows.ok()) return rows.status();
-      status = ScanRows(*rows, workers[0].get());
-      if (status.ok()) return Finish(&workers);
+      auto held = std::make_shared<const ResultSet>(*std::move(rows));
+      status = ScanRows(*held, workers[0].get());
+      *keep_alive = std::move(held);
       break;
     }
     case SourcePlan::Kind::kOneRow: {
@@ -705,9 +703,33 @@ absl::StatusOr<ResultSet> SelectRunner::Run() {
       break;
     }
   }
-  if (!status.ok()) return status;
+  return status;
+}
+
+absl::StatusOr<ResultSet> SelectRunner::Run() {
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::shared_ptr<const void> keep_alive;
+  MUA_RETURN_IF_ERROR(RunSource(&workers, &keep_alive));
   return Finish(&workers);
 }
+
+absl::StatusOr<std::unique_ptr<Worker>> SelectRunner::RunPartial(std::shared_ptr<const void>* keep_alive) {
+  if (!Aggregating() || plan_.bitmap) {
+    return absl::FailedPreconditionError("only a hash aggregation has a partial/final split");
+  }
+  std::vector<std::unique_ptr<Worker>> workers;
+  MUA_RETURN_IF_ERROR(RunSource(&workers, keep_alive));
+  for (size_t w = 1; w < workers.size(); ++w) MergeWorker(workers[0].get(), workers[w].get());
+  return std::move(workers[0]);
+}
+
+absl::StatusOr<ResultSet> SelectRunner::RunFinal(std::vector<std::unique_ptr<Worker>> partials) {
+  if (partials.empty()) {
+    return absl::InvalidArgumentError("a final aggregation needs at least one partial");
+  }
+  return Finish(&partials);
+}
+
 
 }  // namespace
 
@@ -719,6 +741,42 @@ absl::Status CheckInterrupted(const ExecutionContext& context) {
     return absl::DeadlineExceededError("Timeout exceeded: the query ran longer than max_execution_time");
   }
   return CheckMemory();
+}
+
+class PartialAggregate {
+ public:
+  std::unique_ptr<Worker> state;
+  std::shared_ptr<const void> keep_alive;  // rows the state's strings may view
+};
+
+void PartialAggregateDeleter::operator()(PartialAggregate* partial) const { delete partial; }
+
+absl::StatusOr<PartialAggregatePtr> ExecutePartialAggregate(const SelectPlan& plan,
+                                                            const ExecutionContext& context) {
+  MUA_RETURN_IF_ERROR(RunPreparedInputs(plan, context));
+  SelectRunner runner(plan, context);
+  PartialAggregatePtr partial(new PartialAggregate);
+  absl::StatusOr<std::unique_ptr<Worker>> state = runner.RunPartial(&partial->keep_alive);
+  if (!state.ok()) return state.status();
+  partial->state = *std::move(state);
+  MUA_RETURN_IF_ERROR(CheckMemory());
+  return partial;
+}
+
+absl::StatusOr<ResultSet> ExecuteFinalAggregate(const SelectPlan& plan, std::vector<PartialAggregatePtr> partials,
+                                                const ExecutionContext& context) {
+  std::vector<std::unique_ptr<Worker>> states;
+  std::vector<std::shared_ptr<const void>> held;
+  for (PartialAggregatePtr& partial : partials) {
+    if (partial == nullptr || partial->state == nullptr) return absl::InvalidArgumentError("empty partial aggregate");
+    states.push_back(std::move(partial->state));
+    held.push_back(std::move(partial->keep_alive));
+  }
+  MUA_RETURN_IF_ERROR(CheckInterrupted(context));
+  SelectRunner runner(plan, context);
+  absl::StatusOr<ResultSet> result = runner.RunFinal(std::move(states));
+  if (absl::Status memory = CheckMemory(); !memory.ok()) return memory;
+  return result;
 }
 
 absl::StatusOr<ResultSet> ExecuteSelect(const SelectPlan& plan, const ExecutionContext& context) {

@@ -9,6 +9,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
+#include <vector>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -40,6 +42,28 @@ absl::Status CheckInterrupted(const ExecutionContext& context);
 // Errors: whatever evaluation reports (InvalidArgument for run-time data
 // errors such as an unparsable string in toDate), DataLoss from storage.
 absl::StatusOr<ResultSet> ExecuteSelect(const SelectPlan& plan, const ExecutionContext& context);
+
+// The partial/final split of an aggregating block on the hash path (not a bitmap
+// path): a partial reads the block's source (its scan, morsel-parallel) into
+// group tables and aggregate states merged across its workers; the final
+// merges any number of partials of the same plan, finalizes the states, then
+// applies HAVING, the outputs, DISTINCT, ORDER BY and LIMIT. ExecuteSelect of
+// such a block is the final of one partial; a cluster runs partials on shards
+// and the final on a coordinator. The partial runs the block's prepared inputs,
+// whose values the final's expressions read.
+class PartialAggregate;
+struct PartialAggregateDeleter {
+  void operator()(PartialAggregate* partial) const;
+};
+using PartialAggregatePtr = std::unique_ptr<PartialAggregate, PartialAggregateDeleter>;
+
+// Errors: FailedPrecondition for a block that does not aggregate or takes a
+// bitmap path; else as ExecuteSelect.
+absl::StatusOr<PartialAggregatePtr> ExecutePartialAggregate(const SelectPlan& plan,
+                                                            const ExecutionContext& context);
+// REQUIRES: every partial comes from ExecutePartialAggregate(plan, ...). Errors: as ExecuteSelect.
+absl::StatusOr<ResultSet> ExecuteFinalAggregate(const SelectPlan& plan, std::vector<PartialAggregatePtr> partials,
+                                                const ExecutionContext& context);
 
 // A human-readable plan: source and pruning, bitmap or scan path, filter,
 // grouping, aggregates, outputs, order and limit (EXPLAIN).

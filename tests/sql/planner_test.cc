@@ -7,6 +7,10 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "query/executor.h"
+#include "query/optimizer/optimizer.h"
+#include "sql/binder.h"
+#include "sql/parser.h"
 #include "query/output_format.h"
 #include "sql/catalog.h"
 #include "sql/sql_engine.h"
@@ -124,6 +128,35 @@ TEST_F(PlannerTest, PredicatesMoveIntoSubqueriesAndPruneTime) {
   EXPECT_NE(view_plan.find("      Filter: equals(date, "), std::string::npos) << view_plan;
   EXPECT_EQ(Run(view), Run("SELECT count(), sum(total_events) FROM (SELECT * FROM daily_user_metrics LIMIT "
                            "1000000000) WHERE date = " + day));
+}
+
+// The seam a cluster uses: partials over some rows each, one final over them all.
+// Two partials of the same rows double every count and sum; distinct counts stay.
+TEST_F(PlannerTest, PartialAndFinalAggregationMerge) {
+  const TableSnapshot snapshot = table_->Snapshot();
+  ExecutionContext context{&snapshot};
+  int expansions = 0;
+  BindContext bind{catalog_, &context, &expansions};
+  ASSERT_OK_AND_ASSIGN(Statement statement,
+                       ParseStatement("SELECT platform, count(), uniqExact(user_id), sum(length(event_type)) "
+                                      "FROM events GROUP BY platform HAVING count() > 0 ORDER BY platform"));
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const SelectPlan> plan, BindSelect(*statement.query, bind));
+  ASSERT_OK(OptimizePlan(plan, snapshot));
+  std::vector<PartialAggregatePtr> partials;
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_OK_AND_ASSIGN(PartialAggregatePtr partial, ExecutePartialAggregate(*plan, context));
+    partials.push_back(std::move(partial));
+  }
+  ASSERT_OK_AND_ASSIGN(ResultSet merged, ExecuteFinalAggregate(*plan, std::move(partials), context));
+  std::string text;
+  WriteResult(merged, OutputFormat::kTabSeparated, &text);
+  EXPECT_EQ(text, Run("SELECT platform, count() * 2, uniqExact(user_id), sum(length(event_type)) * 2 "
+                      "FROM events GROUP BY platform ORDER BY platform"));
+  // A bitmap path has no such split.
+  ASSERT_OK_AND_ASSIGN(Statement bitmap, ParseStatement("SELECT uniqExact(user_id) FROM events"));
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const SelectPlan> bitmap_plan, BindSelect(*bitmap.query, bind));
+  ASSERT_OK(OptimizePlan(bitmap_plan, snapshot));
+  EXPECT_EQ(ExecutePartialAggregate(*bitmap_plan, context).status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
 }  // namespace
