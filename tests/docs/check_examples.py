@@ -12,6 +12,8 @@ Two kinds of examples are checked:
 An example marked "(planned)" (in its table row, or in the 3 lines before its
 block) documents what the code does not have yet: it may fail; when it passes the
 check says so (drop the mark) without failing.
+Also, every name in system.functions and system.table_functions must appear in
+the docs as `name` (code), so a function added to a registry gets documented.
 Everything runs in one mua-server --batch-dir process over a small generated
 data set, in document order, so a CREATE TABLE before an INSERT works.
 
@@ -124,6 +126,10 @@ def main():
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         batch = os.path.join(tmp, 'batch')
         os.mkdir(batch)
+        for n, sql in enumerate(['SELECT name FROM system.functions FORMAT TabSeparated',
+                                 'SELECT name FROM system.table_functions FORMAT TabSeparated']):
+            with open(os.path.join(batch, 'listing%d.sql' % n), 'w', encoding='utf-8') as f:
+                f.write(sql)
         for n, (_, _, sql, expected, _) in enumerate(examples):
             has_format = re.search(r'(?i)\bFORMAT\s+\w+\s*$', sql)
             text = sql if has_format or expected is None else sql + ' FORMAT TabSeparated'
@@ -158,6 +164,18 @@ def main():
             if problem is not None:
                 failures += 1
                 print('%s\n  %s' % (where, problem))
+        text = ''.join(open(doc, encoding='utf-8').read() for doc in docs)
+        documented = set(re.findall(r'`([A-Za-z_][A-Za-z0-9_]*)', text))
+        for n in range(2):
+            base = os.path.join(batch, 'listing%d' % n)
+            if not os.path.exists(base + '.out'):
+                failures += 1
+                print('listing %d failed: %s' % (n, open(base + '.err').read() if os.path.exists(base + '.err') else '?'))
+                continue
+            missing = [name for name in open(base + '.out').read().split() if name not in documented]
+            if missing:
+                failures += 1
+                print('not documented: ' + ' '.join(missing))
         print('%d examples (%d planned), %d failures' % (len(examples), planned_count, failures))
         return 1 if failures else 0
 
