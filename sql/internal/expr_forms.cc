@@ -64,6 +64,38 @@ bool TakesUnitArgument(absl::string_view name, size_t args) {
   return false;
 }
 
+// Whether a parameter of `type` reads its value as escaped text (\t, \n, \\):
+// ClickHouse reads every value in the escaped (TSV) format; for the string types that
+// format is the unescaping, for the others CAST's own text parsing is the same.
+bool IsStringType(absl::string_view type) {
+  absl::ConsumePrefix(&type, "Nullable(");
+  absl::ConsumePrefix(&type, "LowCardinality(");
+  absl::ConsumePrefix(&type, "Nullable(");
+  return absl::StartsWith(type, "String") || absl::StartsWith(type, "FixedString(");
+}
+
+std::string UnescapeText(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\\' || i + 1 == text.size()) {
+      out.push_back(text[i]);
+      continue;
+    }
+    char c = text[++i];
+    switch (c) {
+      case 'b': out.push_back('\b'); break;
+      case 'f': out.push_back('\f'); break;
+      case 'n': out.push_back('\n'); break;
+      case 'r': out.push_back('\r'); break;
+      case 't': out.push_back('\t'); break;
+      case '0': out.push_back('\0'); break;
+      default: out.push_back(c); break;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 size_t Parser::LambdaStart() {
@@ -231,8 +263,12 @@ absl::StatusOr<ExprPtr> Parser::ParseQueryParameter() {
     return column;
   }
   auto literal = std::make_unique<LiteralExpr>(open.pos);
-  literal->literal_kind = LiteralKind::kString;
-  literal->string_value = *value;
+  if (absl::StartsWith(type, "Nullable(") && *value == "\\N") {
+    literal->literal_kind = LiteralKind::kNull;  // \N is NULL in the escaped format
+  } else {
+    literal->literal_kind = LiteralKind::kString;
+    literal->string_value = IsStringType(type) ? UnescapeText(*value) : *value;
+  }
   auto cast = std::make_unique<CastExpr>(open.pos);
   cast->operand = std::move(literal);
   cast->type = std::move(type);

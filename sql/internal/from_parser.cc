@@ -179,6 +179,11 @@ absl::Status Parser::ParseArrayJoins(SelectCore* core) {
     } while (tokens_.Peek().kind == TokenKind::kComma && (tokens_.Take(), true));
     core->array_joins.push_back(std::move(clause));
   }
+  if (!core->array_joins.empty() && tokens_.Peek().kind != TokenKind::kComma && PeekJoin()) {
+    return ErrorAt(tokens_.Peek(), absl::StrCat("unexpected ", DescribeToken(tokens_.Peek()),
+                                                ": a JOIN cannot follow ARRAY JOIN (write the "
+                                                "joins first)"));
+  }
   return absl::OkStatus();
 }
 

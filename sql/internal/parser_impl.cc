@@ -42,11 +42,7 @@ absl::Status Parser::Expected(absl::string_view what) {
 
 absl::Status Parser::Unexpected() {
   const Token& token = tokens_.Peek();
-  std::string message = absl::StrCat("unexpected ", DescribeToken(token));
-  if (PeekJoin() || PeekWord("ARRAY")) {
-    absl::StrAppend(&message, ": a JOIN cannot follow ARRAY JOIN (write the joins first)");
-  }
-  return ErrorAt(token, message);
+  return ErrorAt(token, absl::StrCat("unexpected ", DescribeToken(token)));
 }
 
 absl::Status Parser::ResolveBareUnions(const std::vector<Setting>* settings) {

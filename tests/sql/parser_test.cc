@@ -589,6 +589,13 @@ TEST(ParserTest, QueryParametersAreValuesNotText) {
   ASSERT_OK_AND_ASSIGN(Statement array,
                        ParseStatement("SELECT {a:Array(Nullable(String))}", {{"a", "['x']"}}));
   EXPECT_EQ(test::TreeOf(*Core(array).items[0].expr), "(CAST '[\\'x\\']' Array(Nullable(String)))");
+  // Values are in ClickHouse's escaped text format: \t is a tab in a String, \N a NULL.
+  ASSERT_OK_AND_ASSIGN(Statement escaped,
+                       ParseStatement("SELECT {s:String}, {n:Nullable(UInt8)}, {r:String}",
+                                      {{"s", "a\\tb\\\\"}, {"n", "\\N"}, {"r", "\\N"}}));
+  EXPECT_EQ(test::TreeOf(*Core(escaped).items[0].expr), "(CAST 'a\\tb\\\\' String)");
+  EXPECT_EQ(test::TreeOf(*Core(escaped).items[1].expr), "(CAST NULL Nullable(UInt8))");
+  EXPECT_EQ(test::TreeOf(*Core(escaped).items[2].expr), "(CAST 'N' String)");
   EXPECT_EQ(ParseStatement("SELECT {id:UInt64}").status().message(),
             "line 1, column 8: Substitution `id` is not set");
 }
