@@ -62,7 +62,7 @@ bool HandlesNulls(absl::string_view name) {
       "isnull",   "isnotnull",  "iszeroornull", "coalesce", "ifnull",      "nullif",
       "assumenotnull", "tonullable", "totypename", "isnullable", "if",     "multiif",
       "and",      "or",         "cast",         "_cast",    "tuple",       "tupleelement",
-      "isnotdistinctfrom", "ignore", "dumpcolumnstructure"};
+      "isnotdistinctfrom", "array", "ignore", "dumpcolumnstructure"};
   return kNames->contains(absl::AsciiStrToLower(name));
 }
 

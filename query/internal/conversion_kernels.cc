@@ -242,34 +242,66 @@ absl::StatusOr<ScalarBinding> BindToNumber(absl::string_view name, TypeId target
 }
 
 // arrayElement(arr, i): 1-based, negative counts from the end, out of range
-// gives the element type's default (ClickHouse's arr[i]).
+// gives the element type's default (ClickHouse's arr[i]; NULL for Nullable elements).
 absl::StatusOr<ScalarBinding> BindArrayElement(absl::string_view name,
                                                absl::Span<const ScalarArg> args) {
   if (args.size() != 2) return ArityError(name, args.size(), "2");
   if (args[0].type.id != TypeId::kArray) return IllegalType(name, args[0].type, 1);
   if (!args[1].type.is_integer()) return IllegalType(name, args[1].type, 2);
-  const TypeId element = args[0].type.element;
-  return ScalarBinding{DataType::Of(element),
-                       [element](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
-                         const bool strings = element == TypeId::kString;
-                         if (strings) {
-                           ResizeStrings(out, rows);
-                         } else {
-                           ResizeInts(out, rows);
-                         }
+  const DataType element = args[0].type.element_type();
+  return ScalarBinding{element, [element](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
                          const Vector& array = v[0];
-                         for (size_t row = 0; row < rows; ++row) {
+                         // The element each row picks, or -1 when out of range.
+                         auto pick = [&](size_t row) -> int64_t {
                            const size_t i = array.index(row);
                            const int64_t begin = array.offsets[i], end = array.offsets[i + 1];
                            const int64_t n = v[1].int_at(row);
                            const int64_t k = n > 0 ? begin + n - 1 : end + n;
-                           const bool inside = n != 0 && k >= begin && k < end;
+                           return n != 0 && k >= begin && k < end ? k : -1;
+                         };
+                         const bool strings = element.id == TypeId::kString;
+                         if (!array.type.nested_elements() && element.id != TypeId::kFloat64 &&
+                             array.dictionary == nullptr) {
                            if (strings) {
-                             out->strings[row] = inside ? array.strings[k] : absl::string_view();
+                             ResizeStrings(out, rows);
                            } else {
-                             out->ints[row] = inside ? array.ints[k] : 0;
+                             ResizeInts(out, rows);
                            }
+                           for (size_t row = 0; row < rows; ++row) {
+                             const int64_t k = pick(row);
+                             if (strings) {
+                               out->strings[row] = k >= 0 ? array.strings[k] : absl::string_view();
+                             } else {
+                               out->ints[row] = k >= 0 ? array.ints[k] : 0;
+                             }
+                           }
+                           return absl::OkStatus();
                          }
+                         // Any element type: gather the picked elements, defaults elsewhere.
+                         Vector elements;
+                         if (array.type.nested_elements()) {
+                           elements = array.children[0];
+                         } else {
+                           elements.type = element;
+                           elements.ints = array.ints;
+                           elements.floats = array.floats;
+                           elements.strings = array.strings;
+                           elements.codes = array.codes;
+                           elements.dictionary = array.dictionary;
+                           elements.size = array.offsets.empty() ? 0 : array.offsets.back();
+                         }
+                         std::vector<uint32_t> picked, inside;
+                         for (size_t row = 0; row < rows; ++row) {
+                           const int64_t k = pick(row);
+                           if (k < 0) continue;
+                           picked.push_back(static_cast<uint32_t>(k));
+                           inside.push_back(static_cast<uint32_t>(row));
+                         }
+                         Vector compact;
+                         Gather(elements, picked, &compact);
+                         ScatterWithNulls(compact, inside, rows, out);
+                         out->type = element;
+                         if (!element.may_be_null()) out->nulls.clear();  // the slots hold defaults
                          return absl::OkStatus();
                        }};
 }

@@ -1,6 +1,8 @@
 // tuple(a, b, ...) and tupleElement(t, n | 'name') — `(a, b)` and `t.1` in
-// SQL. A tuple vector holds one child vector per element (query/vector.h).
+// SQL — and array(a, b, ...) of scalar or Nullable elements (`[0.5, NULL]`).
+// A tuple vector holds one child vector per element (query/vector.h).
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "query/internal/function_registry.h"
 #include "query/internal/kernel_util.h"
 
@@ -71,9 +73,80 @@ absl::StatusOr<ScalarBinding> BindTupleElement(absl::string_view name,
                        }};
 }
 
+// array(a, b, ...): one array of the arguments per row, elements of their
+// common supertype (ClickHouse: [1, -1] is Array(Int16), [1, NULL] Array(Nullable(UInt8))).
+absl::StatusOr<ScalarBinding> BindArray(absl::string_view name, absl::Span<const ScalarArg> args) {
+  DataType element = DataType::Null();
+  for (size_t i = 0; i < args.size(); ++i) {
+    DataType type = args[i].type;
+    type.low_cardinality = false;
+    if (i == 0) {
+      element = type.id == TypeId::kNothing ? DataType::Null() : type;
+      continue;
+    }
+    absl::StatusOr<DataType> super = CommonSuperType(name, element, type);
+    if (!super.ok()) return super.status();
+    element = *super;
+  }
+  if (element.CannotBeNullable() || element.id == TypeId::kInterval) {
+    return absl::UnimplementedError(
+        absl::StrCat("array(...) of ", element.Name(), " values is not supported"));
+  }
+  if (args.empty()) element = DataType::Of(TypeId::kNothing);
+  const DataType type = DataType::ArrayOf(element);
+  return ScalarBinding{type, [type, element](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+                         bool all_constant = true;
+                         for (Vector& arg : v) {
+                           all_constant = all_constant && arg.constant;
+                           arg.MaterializeStrings();
+                         }
+                         const size_t count = all_constant ? 1 : rows;
+                         const size_t n = v.size();
+                         const DataType plain = element.WithoutNullable();
+                         Vector values;
+                         values.type = plain;
+                         ResizeFor(plain, count * n, &values);
+                         if (element.may_be_null()) values.nulls.assign(count * n, 0);
+                         for (size_t row = 0; row < count; ++row) {
+                           for (size_t i = 0; i < n; ++i) {
+                             const size_t k = row * n + i;
+                             const Vector& from = v[i];
+                             if (from.is_null(row)) {
+                               values.nulls[k] = 1;
+                             } else if (plain.is_string()) {
+                               values.strings[k] = from.string_at(row);
+                             } else if (plain.id == TypeId::kFloat64) {
+                               values.floats[k] = from.number_at(row);
+                             } else if (plain.is_time() && from.type.id != plain.id) {
+                               values.ints[k] = from.int_at(row) *
+                                                (MillisPerUnit(from.type.id) / MillisPerUnit(plain.id));
+                             } else if (plain.id != TypeId::kNothing) {
+                               values.ints[k] = from.int_at(row);
+                             }
+                           }
+                         }
+                         *out = Vector();
+                         out->type = type;
+                         out->size = rows;
+                         out->constant = all_constant;
+                         out->offsets.resize(count + 1);
+                         for (size_t row = 0; row <= count; ++row) out->offsets[row] = static_cast<uint32_t>(row * n);
+                         if (type.nested_elements()) {
+                           values.type = element;
+                           out->children.push_back(std::move(values));
+                         } else {
+                           out->ints = std::move(values.ints);
+                           out->floats = std::move(values.floats);
+                           out->strings = std::move(values.strings);
+                         }
+                         return absl::OkStatus();
+                       }};
+}
+
 }  // namespace
 
 void RegisterTuple(FunctionRegistry* registry) {
+  registry->Add("array", BindArray);
   registry->Add("tuple", BindTuple, true);
   registry->Add("tupleElement", BindTupleElement);
 }

@@ -347,7 +347,7 @@ TEST(DataTypeTest, NamesAndParsing) {
   EXPECT_EQ(alias->Name(), "Nullable(Float64)");
   alias = ParseDataType("DateTime64(3, 'UTC')");
   ASSERT_OK(alias);
-  EXPECT_EQ(alias->Name(), "DateTime64(3)");
+  EXPECT_EQ(alias->Name(), "DateTime64(3, 'UTC')");
   EXPECT_EQ(ParseDataType("BIGINT")->Name(), "Int64");
   EXPECT_EQ(ParseDataType("Nullable(Array(UInt8))").status().message(),
             "Nested type Array(UInt8) cannot be inside Nullable type");
@@ -404,6 +404,34 @@ TEST(VectorTest, GatherScatterAndColumnsRoundTrip) {
   EXPECT_EQ(Texts(scattered), "NULL 5 NULL 5");
   EXPECT_EQ(scattered.type.Name(), "Nullable(Int64)");
   EXPECT_EQ(scattered.ints[0], 0);  // a NULL slot holds the default
+}
+
+TEST_F(NullableTest, ArrayElementOfAnyElementType) {
+  // Array(Float64) [0.5, 1.5] and Array(Nullable(String)) ['a', NULL], as constants.
+  Vector floats;
+  floats.type = DataType::Array(TypeId::kFloat64);
+  floats.size = 1;
+  floats.constant = true;
+  floats.offsets = {0, 2};
+  floats.floats = {0.5, 1.5};
+  Vector elements;
+  elements.type = DataType::Nullable(TypeId::kString);
+  elements.size = 2;
+  elements.strings = {"a", ""};
+  elements.nulls = {0, 1};
+  Vector strings;
+  strings.type = DataType::ArrayOf(elements.type);
+  strings.size = 1;
+  strings.constant = true;
+  strings.offsets = {0, 2};
+  strings.children.push_back(elements);
+  // The index per row is c2 = [1, 0, 2, 1]: 0 is out of range.
+  std::string type;
+  EXPECT_EQ(Eval("arrayElement", {MakeConstant(floats, "f"), Column(2)}, &type), "0.5 0 1.5 0.5");
+  EXPECT_EQ(type, "Float64");
+  EXPECT_EQ(Eval("arrayElement", {MakeConstant(strings, "s"), Column(2)}, &type), "'a' NULL NULL 'a'");
+  EXPECT_EQ(type, "Nullable(String)");
+  EXPECT_EQ(Eval("arrayElement", {MakeConstant(floats, "f"), Int(-1)}), "1.5 1.5 1.5 1.5");
 }
 
 TEST(VectorTest, CompareValuesPutsNullsWhereAsked) {
