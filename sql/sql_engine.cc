@@ -133,8 +133,8 @@ StatementAccess AccessOf(const Statement& statement) {
 }  // namespace
 
 absl::StatusOr<PreparedStatement> SqlEngine::Prepare(absl::string_view sql, const PrepareOptions& options) {
-  (void)options;  // query parameters: substituted by the parser
-  absl::StatusOr<Statement> parsed = ParseStatement(sql);
+  // Query parameters are substituted by the parser, as values.
+  absl::StatusOr<Statement> parsed = ParseStatement(sql, options.params);
   if (!parsed.ok()) return parsed.status();
   auto statement = std::make_shared<Statement>(*std::move(parsed));
   PreparedStatement prepared;
