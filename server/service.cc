@@ -51,6 +51,9 @@ struct ClickHouseError {
 ClickHouseError MapError(const absl::Status& status) {
   const absl::string_view message = status.message();
   if (absl::StrContains(message, "Unknown function")) return {46, "UNKNOWN_FUNCTION", 404};
+  if (absl::StrContains(message, "Expected ALL or DISTINCT in SelectWithUnion")) {
+    return {558, "EXPECTED_ALL_OR_DISTINCT", 400};
+  }
   if (absl::StrContains(message, "Missing columns")) return {47, "UNKNOWN_IDENTIFIER", 404};
   if (absl::StrContains(message, "doesn't exist") && absl::StrContains(message, "Database")) {
     return {81, "UNKNOWN_DATABASE", 404};
