@@ -1,6 +1,6 @@
-// Replays the seed corpus and every saved regression of mua_json_body_fuzz and
-// mua_service_fuzz through the harnesses themselves (built here without libFuzzer's
-// main): a crash, a sanitizer report or a broken invariant fails the test.
+// Replays the seed corpus and every saved regression of mua_json_body_fuzz,
+// mua_service_fuzz and mua_sql_execute_fuzz through the harnesses themselves (built
+// here without libFuzzer's main): a crash, a sanitizer report or a broken invariant fails the test.
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +11,7 @@
 
 int MuaJsonBodyFuzz(const uint8_t* data, size_t size);
 int MuaServiceFuzz(const uint8_t* data, size_t size);
+int MuaSqlExecuteFuzz(const uint8_t* data, size_t size);
 
 namespace mua {
 namespace {
@@ -44,6 +45,11 @@ TEST(FuzzReplayTest, JsonBodyCorpusAndRegressions) {
 TEST(FuzzReplayTest, ServiceCorpusAndRegressions) {
   EXPECT_GT(Replay(kFuzzDir / "corpus" / "service", MuaServiceFuzz), 0);
   Replay(kFuzzDir / "regressions" / "service", MuaServiceFuzz);
+}
+
+TEST(FuzzReplayTest, SqlExecuteCorpusAndRegressions) {
+  EXPECT_GT(Replay(kFuzzDir / "corpus" / "sql_execute", MuaSqlExecuteFuzz), 0);
+  Replay(kFuzzDir / "regressions" / "sql_execute", MuaSqlExecuteFuzz);
 }
 
 }  // namespace

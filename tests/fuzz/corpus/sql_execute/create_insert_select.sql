@@ -1,0 +1,1 @@
+INSERT INTO user_attrs (user_id, signup, cohort) SELECT user_id, min(event_time), toUInt16(count()) FROM events GROUP BY user_id

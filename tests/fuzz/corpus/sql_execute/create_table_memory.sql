@@ -1,0 +1,1 @@
+CREATE TABLE IF NOT EXISTS t (a UInt8, b Nullable(String) DEFAULT 'x', c Array(Int64), d DateTime64(3)) ENGINE = Memory

@@ -1,0 +1,1 @@
+CREATE TABLE m (k String, v Float64 DEFAULT 1.5) ENGINE = MergeTree PARTITION BY k ORDER BY (k, v)

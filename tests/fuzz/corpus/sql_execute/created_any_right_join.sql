@@ -1,0 +1,1 @@
+SELECT c.name, e.event_type FROM events AS e ANY RIGHT JOIN campaigns AS c ON e.country = c.country ORDER BY c.name

@@ -1,0 +1,1 @@
+SELECT app_version, tag FROM releases ARRAY JOIN tags AS tag ORDER BY tag

@@ -1,0 +1,1 @@
+SELECT e.app_version, r.released, r.notes, count() FROM events AS e ALL LEFT JOIN releases AS r ON e.app_version = r.app_version GROUP BY e.app_version, r.released, r.notes ORDER BY e.app_version

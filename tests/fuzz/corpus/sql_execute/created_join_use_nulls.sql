@@ -1,0 +1,1 @@
+SELECT user_id, a.tier, a.score, count() FROM events ALL FULL OUTER JOIN user_attrs AS a USING user_id GROUP BY user_id, a.tier, a.score ORDER BY user_id SETTINGS join_use_nulls = 1

@@ -1,0 +1,1 @@
+SELECT user_id, arrayMap(x -> x * cohort, logins), arrayFilter(x -> x > 1, logins), arraySum(logins) FROM user_attrs ORDER BY user_id

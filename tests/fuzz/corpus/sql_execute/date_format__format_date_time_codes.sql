@@ -1,0 +1,1 @@
+SELECT formatDateTime(toDateTime('2026-10-05 18:09:07'), '%Y-%m-%d %H:%S|%F %T|%D|%j|%u %w|%e|%R|%p %I|%y %C|%V|%%') AS f

@@ -1,0 +1,1 @@
+SELECT user_id, count() AS events FROM events GROUP BY user_id ORDER BY user_id LIMIT 0

@@ -1,0 +1,1 @@
+EXPLAIN SELECT * FROM events AS e INNER JOIN user_attrs AS a ON e.user_id = a.user_id WHERE e.event_time > '2026-10-03'

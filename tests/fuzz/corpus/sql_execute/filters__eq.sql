@@ -1,0 +1,1 @@
+SELECT count() FROM events WHERE event_type = 'purchase'

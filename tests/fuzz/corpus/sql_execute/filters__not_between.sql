@@ -1,0 +1,1 @@
+SELECT count() FROM events WHERE NOT (toInt64(event_id) BETWEEN 2 AND 500)

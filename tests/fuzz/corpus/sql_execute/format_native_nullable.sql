@@ -1,0 +1,1 @@
+SELECT nullIf(event_type, 'purchase') AS t, [toNullable(1), NULL] AS a, tuple(user_id, 1) AS tup, toDateTime64(event_time, 3) FROM events LIMIT 3 FORMAT Native

@@ -1,0 +1,1 @@
+SELECT groupArray(event_type), groupUniqArray(platform), topK(2)(country) FROM events GROUP BY user_id ORDER BY user_id FORMAT PrettyCompact

@@ -1,0 +1,1 @@
+INSERT INTO campaigns VALUES (4, 'x', NULL, now64(3), 1e3, 1), (5, 'y', 'CL', '2026-10-07 00:00:00', -0.5, 0)

@@ -1,0 +1,1 @@
+SELECT sqrt(16) AS s, pow(2, 10) AS p, log2(8) AS l2, log10(1000) AS l10, exp(0) AS e0, log(1) AS l1

@@ -1,0 +1,11 @@
+SELECT user_id, events, purchases
+FROM
+(
+    SELECT user_id, count() AS events FROM events GROUP BY user_id
+)
+ALL LEFT JOIN
+(
+    SELECT user_id, count() AS purchases FROM events WHERE event_type = 'purchase' GROUP BY user_id
+) USING user_id
+ORDER BY events DESC, user_id
+LIMIT 30

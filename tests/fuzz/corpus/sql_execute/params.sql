@@ -1,0 +1,1 @@
+SELECT {user:String}, count() FROM events WHERE user_id = {user:String} AND event_time >= {from:DateTime} AND event_time < {to:DateTime} AND toDate(event_time) != {day:Date} AND event_type IN {types:Array(String)} LIMIT {n:UInt32}

@@ -1,0 +1,1 @@
+SELECT {t:Tuple(UInt8, String)}, {null:Nullable(String)}, {f:Float64} * 2, has({ids:Array(UInt8)}, 2), {s:String}

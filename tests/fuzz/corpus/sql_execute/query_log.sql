@@ -1,0 +1,1 @@
+SELECT type, query, exception_code FROM system.query_log ORDER BY event_time

@@ -1,0 +1,1 @@
+SELECT reason, payload FROM events_rejected

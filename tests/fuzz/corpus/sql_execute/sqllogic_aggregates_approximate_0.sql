@@ -1,0 +1,1 @@
+SELECT abs(toInt64(uniq(number % 100)) - 100) <= 2 FROM numbers(10000)

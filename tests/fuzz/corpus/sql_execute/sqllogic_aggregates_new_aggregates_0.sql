@@ -1,0 +1,1 @@
+SELECT event_type, varPop(toHour(event_time)), stddevSamp(toHour(event_time)) FROM events WHERE event_type = 'c' GROUP BY event_type

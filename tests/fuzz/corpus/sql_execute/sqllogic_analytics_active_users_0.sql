@@ -1,0 +1,1 @@
+SELECT * FROM active_users(period => 'day', period => 'week')

@@ -1,0 +1,1 @@
+SELECT * FROM active_users(timezone => 'America/New_York')

@@ -1,0 +1,1 @@
+SELECT * FROM funnel(steps => ['view', 'cart'], where => 'no_such_column = 1')

@@ -1,0 +1,1 @@
+SELECT * FROM funnel(steps => ['view', 'buy'], window => INTERVAL 1 HOUR, from => '2026-10-05 10:00:00', to => '2026-10-05 12:00:00')

@@ -1,0 +1,1 @@
+SELECT * FROM retention_matrix(breakdown => event_time)

@@ -1,0 +1,1 @@
+SELECT * FROM retention_matrix(type => 'recurring', breakdown => platform, from => '2026-10-05', to => '2026-10-07') ORDER BY cohort, platform, k

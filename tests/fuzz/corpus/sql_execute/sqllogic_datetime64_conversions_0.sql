@@ -1,0 +1,1 @@
+SELECT max(toInt64(event_time)) - min(toInt64(event_time)) FROM events

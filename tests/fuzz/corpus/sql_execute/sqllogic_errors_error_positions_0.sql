@@ -1,0 +1,1 @@
+SELECT user_id FROM events UNION ALL SELECT user_id, event_id FROM events

@@ -1,0 +1,1 @@
+SELECT number FROM numbers(200000) WHERE number % 65536 = 0 ORDER BY number

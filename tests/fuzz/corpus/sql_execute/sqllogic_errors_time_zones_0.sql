@@ -1,0 +1,1 @@
+SELECT toStartOfDay(event_time, user_id) FROM events

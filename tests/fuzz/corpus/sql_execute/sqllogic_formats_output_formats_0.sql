@@ -1,0 +1,1 @@
+SELECT 'x' AS s, number AS n FROM numbers(2) FORMAT Markdown

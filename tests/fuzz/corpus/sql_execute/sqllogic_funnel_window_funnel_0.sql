@@ -1,0 +1,1 @@
+SELECT windowFunnel(toDateTime(event_time), event_type = 'a') FROM events

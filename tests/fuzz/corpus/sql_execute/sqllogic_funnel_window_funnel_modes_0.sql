@@ -1,0 +1,1 @@
+SELECT windowFunnel(10, 'allow_reentry')(toDateTime(event_time), event_type = 'a', event_type = 'b') FROM events

@@ -1,0 +1,1 @@
+SELECT user_id, windowFunnel(3600)(toDateTime(event_time), event_type = 'search', event_type = 'view') FROM events WHERE user_id = 'm1' GROUP BY user_id

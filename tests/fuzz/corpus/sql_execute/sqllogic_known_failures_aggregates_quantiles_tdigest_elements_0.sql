@@ -1,0 +1,1 @@
+SELECT q[1] FROM (SELECT [0.5, 1.5] AS q)

@@ -1,0 +1,1 @@
+SELECT count() FROM (SELECT DISTINCT nullIf(number % 3, 1) FROM numbers(9))

@@ -1,0 +1,1 @@
+SELECT retention(user_id, event_type = 'open') FROM events

@@ -1,0 +1,1 @@
+SELECT uniqExact(concat('s-', toString(number % 150001))) FROM numbers(450003)

@@ -1,0 +1,1 @@
+SELECT 1 + 2, 7 / 2, concat('a', 'b')

@@ -1,0 +1,1 @@
+SELECT multiIf(event_type = 'b', 'x', NULL) FROM events

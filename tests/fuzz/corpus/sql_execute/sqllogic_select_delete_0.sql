@@ -1,0 +1,1 @@
+SELECT user_id, count() FROM events GROUP BY user_id ORDER BY user_id

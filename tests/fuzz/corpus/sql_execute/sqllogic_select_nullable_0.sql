@@ -1,0 +1,1 @@
+SELECT [1, NULL], [1, NULL][2] IS NULL

@@ -1,0 +1,1 @@
+SELECT uniqExact(nullIf(number % 3, 1)) FROM numbers(9)

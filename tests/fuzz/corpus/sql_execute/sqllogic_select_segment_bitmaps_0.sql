@@ -1,0 +1,1 @@
+SELECT toDate(event_time) AS day, uniqExact(user_id) FROM events WHERE country = 'FR' GROUP BY day ORDER BY day

@@ -1,0 +1,1 @@
+SELECT app_version, countIf(crashed = 0), count() FROM sessions GROUP BY app_version ORDER BY app_version

@@ -1,0 +1,1 @@
+SELECT event_type, count() FROM events WHERE event_time >= '2026-10-06' AND event_time < '2026-10-12' AND event_type = 'a' GROUP BY event_type

@@ -1,0 +1,1 @@
+WITH pairs AS (SELECT user_id, event_id FROM events) SELECT count() FROM events WHERE user_id IN pairs

@@ -1,0 +1,1 @@
+SELECT toString(dateAdd(day, 1, toDate(event_time))), toString(dateAdd(month, 1, toDate(event_time))) FROM events ORDER BY event_time

@@ -1,0 +1,1 @@
+SELECT toHour(event_time, 'Not/AZone') FROM events

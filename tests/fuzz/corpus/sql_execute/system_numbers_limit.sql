@@ -1,0 +1,1 @@
+SELECT number, number % 7 AS m FROM system.numbers WHERE m = 3 LIMIT 5

@@ -1,0 +1,1 @@
+SELECT (1, 'a') AS t, tuple(2, 'b', 3.5) AS t3, t.1 AS first, tupleElement(t3, 2) AS second

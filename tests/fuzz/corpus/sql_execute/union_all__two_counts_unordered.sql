@@ -1,0 +1,3 @@
+SELECT 'ios' AS platform, count() AS events FROM events WHERE platform = 'ios'
+UNION ALL
+SELECT 'android' AS platform, count() AS events FROM events WHERE platform = 'android'

@@ -1,0 +1,1 @@
+SELECT user_id, first_seen, last_seen, event_count, platform FROM user_profiles ORDER BY event_count DESC, user_id

@@ -1,0 +1,4 @@
+SELECT platform, count() AS events
+FROM events
+GROUP BY platform WITH TOTALS
+ORDER BY platform
