@@ -91,6 +91,17 @@ void EvaluateInValues(const BoundExpr& expr, const Vector& operand, size_t rows,
   }
 }
 
+// A constant stands for `rows` rows, and so do its tuple elements (constants
+// too: a folded value may come flattened to its one row).
+void SetRows(size_t rows, Vector* vector) {
+  vector->size = rows;
+  if (!vector->type.is_tuple()) return;
+  for (Vector& child : vector->children) {
+    child.constant = vector->constant;
+    SetRows(rows, &child);
+  }
+}
+
 // A NULL operand gives NULL, whatever the set holds (transform_null_in = 0).
 void EvaluateIn(const BoundExpr& expr, const Vector& operand, size_t rows, Vector* out) {
   out->type = InResultType(operand.type);
@@ -121,7 +132,7 @@ absl::Status Evaluate(const BoundExpr& expr, const Batch& batch, Vector* out) {
       return absl::OkStatus();
     case BoundExpr::Kind::kConstant:
       *out = expr.constant;
-      out->size = batch.rows;
+      SetRows(batch.rows, out);
       return absl::OkStatus();
     case BoundExpr::Kind::kIn: {
       Vector operand;
@@ -230,7 +241,7 @@ absl::StatusOr<bool> AppendKeyAs(const DataType& target, const Vector& value, si
     converted.floats.push_back(value.number_at(row));
   } else if (target.is_integer() || target.is_time()) {
     if (target.is_time() && source.is_string()) {
-      absl::StatusOr<int64_t> time = ParseTimeLiteral(value.string_at(row), target.id);
+      absl::StatusOr<int64_t> time = ParseTimeLiteral(value.string_at(row), target);
       if (!time.ok()) return time.status();
       converted.ints.push_back(*time);
     } else if (source.id == TypeId::kFloat64) {

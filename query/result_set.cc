@@ -93,7 +93,13 @@ void AppendVectorRows(const Vector& vector, Column* column) {
         }
       }
       for (size_t c = 0; c < vector.children.size(); ++c) {
-        AppendVectorRows(vector.children[c], &column->children[c]);
+        if (vector.children[c].size == rows) {
+          AppendVectorRows(vector.children[c], &column->children[c]);
+        } else {
+          Vector child = vector.children[c];  // a constant's element stands for every row
+          child.size = rows;
+          AppendVectorRows(child, &column->children[c]);
+        }
       }
       return;
     case TypeId::kNothing: column->ints.insert(column->ints.end(), rows, 0); return;
