@@ -163,7 +163,10 @@ absl::Status SelectBinder::BindFrom() {
     plan_->source.kind = SourcePlan::Kind::kOneRow;
     return absl::OkStatus();
   }
-  const TableRef& from = *core_.from;
+  return BindTableRef(*core_.from);
+}
+
+absl::Status SelectBinder::BindTableRef(const TableRef& from) {
   source_alias_ = from.alias;
   switch (from.kind) {
     case TableRefKind::kSubquery: return BindSubquerySource(*from.subquery, "(subquery)");
@@ -191,8 +194,7 @@ absl::Status SelectBinder::BindFrom() {
                      absl::StrCat("Unknown table function ", function.name));
     }
     case TableRefKind::kTable: break;
-    case TableRefKind::kJoin:
-      return ErrorAt(from.pos, absl::StatusCode::kUnimplemented, "JOIN is not supported yet");
+    case TableRefKind::kJoin: return BindJoin(from);
   }
   const std::string& database = from.database;
   const std::string& table = from.table;
@@ -271,10 +273,18 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::Bind() {
           owned_asts_.push_back(std::move(column));
         }
       } else {
+        absl::flat_hash_set<std::string> seen;
         for (const SourceColumn& source : std::vector<SourceColumn>(columns_)) {
+          if (source.hidden) continue;
           auto column = std::make_unique<ColumnExpr>(item.expr->pos);
           column->name = source.name;
-          items.emplace_back(column.get(), column->name);
+          std::string name = source.name;
+          // A JOIN's right column named like an earlier one: `b.x`, as ClickHouse names it.
+          if (!seen.insert(source.name).second && !source.qualifier.empty()) {
+            column->table = source.qualifier;
+            name = absl::StrCat(source.qualifier, ".", source.name);
+          }
+          items.emplace_back(column.get(), name);
           owned_asts_.push_back(std::move(column));
         }
       }

@@ -119,6 +119,16 @@ absl::StatusOr<BoundExprPtr> SelectBinder::BindLiteral(const LiteralExpr& litera
 
 absl::StatusOr<BoundExprPtr> SelectBinder::BindSourceColumn(const ColumnExpr& column) {
   const std::string& name = column.name;
+  if (!column.table.empty() && !columns_.empty() && !columns_[0].qualifier.empty()) {
+    // A JOIN: `t.col` names the column of the side called t.
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      if (columns_[i].qualifier == column.table && columns_[i].name == name) {
+        return MakeColumn(static_cast<int>(i), columns_[i].type, name);
+      }
+    }
+    return ErrorAt(column.pos, absl::StatusCode::kNotFound,
+                   absl::StrCat("Unknown identifier: ", column.table, ".", name));
+  }
   if (!column.table.empty() && column.table != source_alias_ &&
       !(plan_->source.kind == SourcePlan::Kind::kEvents && column.table == "events")) {
     return ErrorAt(column.pos, absl::StatusCode::kNotFound,

@@ -35,6 +35,8 @@ struct SourceColumn {
   std::string name;
   DataType type;
   bool is_user = false;
+  std::string qualifier;  // a JOIN side's alias or table name (`t.col`); empty otherwise
+  bool hidden = false;    // a USING column of the right side: not in `*`
 };
 
 // A WITH item and the names visible inside it: the outer ones and the items before
@@ -68,6 +70,12 @@ class SelectBinder {
   enum class Phase { kSource, kPost };
 
   absl::Status BindFrom();
+  absl::Status BindTableRef(const TableRef& from);
+  // bind_join.cc: `left JOIN right ON ... | USING (...)` as a source.
+  absl::Status BindJoin(const TableRef& join);
+  // One side of a JOIN as a block of all its columns, with each column's qualifier.
+  absl::StatusOr<std::shared_ptr<const SelectPlan>> BindJoinSide(const TableRef& side,
+                                                                 std::vector<SourceColumn>* columns);
   // bind_table_function.cc: a deferred source for `FROM fn(name => value, ...)`.
   absl::Status BindAnalytics(const FunctionExpr& function);
   // `scope`: the names visible inside a CTE's query (null: this query's).

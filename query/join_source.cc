@@ -1,0 +1,61 @@
+#include "query/join_source.h"
+
+#include <utility>
+
+#include "query/executor.h"
+#include "query/operators/hash_join.h"
+#include "query/operators/values.h"
+#include "query/optimizer/optimizer.h"
+#include "storage/base/status_macros.h"
+
+namespace mua {
+namespace {
+
+// A side's rows: optimized against the execution's snapshot, then run.
+absl::StatusOr<ResultSet> RunSide(const std::shared_ptr<const SelectPlan>& plan, const ExecutionContext& context) {
+  MUA_RETURN_IF_ERROR(OptimizePlan(plan, *context.snapshot));
+  ExecutionContext inner = context;
+  inner.max_result_rows = 0;  // the limit is on the statement's result
+  return ExecuteSelect(*plan, inner);
+}
+
+}  // namespace
+
+absl::StatusOr<JoinSource> MakeJoinSource(std::shared_ptr<const SelectPlan> left,
+                                          std::shared_ptr<const SelectPlan> right, JoinSourceSpec source) {
+  JoinSpec spec;
+  spec.kind = static_cast<JoinKind>(source.kind);
+  spec.strictness = static_cast<JoinStrictness>(source.strictness);
+  spec.left_keys = std::move(source.left_keys);
+  spec.right_keys = std::move(source.right_keys);
+  spec.residual = std::move(source.residual);
+  spec.join_use_nulls = source.join_use_nulls;
+  MUA_RETURN_IF_ERROR(ValidateJoinSpec(spec));
+  auto schema = std::make_shared<ResultSet>();
+  for (int side = 0; side < 2; ++side) {
+    const SelectPlan& plan = side == 0 ? *left : *right;
+    for (size_t c = 0; c < plan.outputs.size(); ++c) {
+      DataType type = plan.outputs[c]->type;
+      type.low_cardinality = false;
+      schema->AddColumn(plan.names[c], JoinOutputType(spec, side == 1, type));
+    }
+  }
+  JoinSource result;
+  result.schema = schema;
+  result.rows.description = std::move(source.description);
+  result.rows.produce = [left = std::move(left), right = std::move(right), spec = std::move(spec), schema](
+                            const ExecutionContext& context) -> absl::StatusOr<std::shared_ptr<const ResultSet>> {
+    absl::StatusOr<ResultSet> left_rows = RunSide(left, context);
+    if (!left_rows.ok()) return left_rows.status();
+    absl::StatusOr<ResultSet> right_rows = RunSide(right, context);
+    if (!right_rows.ok()) return right_rows.status();
+    OperatorPtr join = MakeHashJoin(MakeValues(*std::move(left_rows)), MakeValues(*std::move(right_rows)), spec);
+    absl::StatusOr<ResultSet> joined = join->Execute(context);
+    if (!joined.ok()) return joined.status();
+    joined->names = schema->names;
+    return std::shared_ptr<const ResultSet>(std::make_shared<ResultSet>(*std::move(joined)));
+  };
+  return result;
+}
+
+}  // namespace mua
