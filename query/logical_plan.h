@@ -83,6 +83,7 @@ struct AggregateCall {
 struct SortKey {
   BoundExprPtr expr;
   bool descending = false;
+  bool nulls_first = false;  // NULLS FIRST (ClickHouse's default is NULLS LAST either way)
 };
 
 // A subquery inside an expression, run once at execution before its block.
