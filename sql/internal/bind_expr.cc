@@ -317,8 +317,14 @@ absl::StatusOr<BoundExprPtr> SelectBinder::BindConstantArray(const ArrayExpr& ar
     const TypeId id = v.type.is_string() ? TypeId::kString : v.type.is_integer() ? TypeId::kInt64 : v.type.id;
     if (element == TypeId::kNothing) element = id;
     if (id != element || (id != TypeId::kString && id != TypeId::kInt64)) {
-      return ErrorAt(e->pos, absl::StatusCode::kInvalidArgument,
-                     "array literals hold integers or strings of one type");
+      // Floats, NULLs, mixed numbers: the array() function takes their supertype.
+      std::vector<BoundExprPtr> elements;
+      for (const ExprPtr& each : array.elements) {
+        absl::StatusOr<BoundExprPtr> again = BindExpr(*each, phase);
+        if (!again.ok()) return again.status();
+        elements.push_back(*std::move(again));
+      }
+      return BindCall("array", std::move(elements), array.pos, ClickHouseColumnName(array));
     }
     if (id == TypeId::kString) {
       value.strings.push_back(owned->emplace_back(v.string_at(0)));
