@@ -40,6 +40,26 @@ absl::StatusOr<ScalarBinding> BindScalarFunction(absl::string_view name,
 // True when `name` is a scalar function (for error messages and completion).
 bool IsScalarFunction(absl::string_view name);
 
+// Higher-order array functions (arrayMap, arrayFilter, arraySort, ...) with a
+// lambda first argument: the binder binds the lambda's body as an expression
+// over a batch whose columns are its parameters, then the values it captures
+// from the row (query/internal/lambda_kernels.cc).
+bool IsHigherOrderFunction(absl::string_view name);
+// The parameter types of `name`'s lambda over `arrays` (argument 2 on): their
+// element types, or the elements of one Array(Tuple) spread over `params`.
+// Errors: InvalidArgument for a non-array argument or a parameter count that does not fit.
+absl::StatusOr<std::vector<DataType>> LambdaParameterTypes(absl::string_view name,
+                                                           absl::Span<const DataType> arrays,
+                                                           size_t params);
+// Binds `name(lambda, arrays...)` with `body` bound as above over `params` parameters and
+// `captures` captured values. The kernel's arguments are the arrays, then the captured values.
+// Errors: as ClickHouse's (a lambda of arrayFilter must return UInt8, ...); at run time
+// "Arrays passed to arrayMap must have equal size".
+absl::StatusOr<ScalarBinding> BindHigherOrderFunction(absl::string_view name, BoundExprPtr body,
+                                                      size_t params,
+                                                      absl::Span<const DataType> arrays,
+                                                      absl::Span<const DataType> captures);
+
 // Every registered scalar function name, with whether ClickHouse also accepts
 // it in any case (system.functions). Unordered.
 std::vector<std::pair<std::string, bool>> ListScalarFunctions();

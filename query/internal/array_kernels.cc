@@ -1,29 +1,30 @@
-// Array functions over Array(T) of a scalar T held as offsets + elements in one
-// Vector (integers, dates and times in `ints`, strings in `strings`):
-// splitByChar, splitByString, arrayStringConcat, has, indexOf, range,
-// arrayReverse, arraySort, arrayDistinct, arrayConcat, arraySlice,
-// emptyArrayString. Lambdas (arrayMap, arrayFilter...) need the binder.
+// Array functions over Array(T) of any T (query/internal/array_util.h has the
+// layout): splitByChar, splitByString, arrayStringConcat, has, indexOf,
+// countEqual, range, arrayReverse, arrayDistinct, arrayUniq, arrayCompact,
+// arrayConcat, arraySlice, arrayPopBack/Front, arrayPushBack/Front,
+// arrayEnumerate, arrayZip, arrayFlatten, emptyArray<T>. The higher-order
+// functions (arrayMap, arraySort, arraySum...) are in lambda_kernels.cc.
 #include <algorithm>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "query/internal/array_util.h"
 #include "query/internal/function_registry.h"
 #include "query/internal/kernel_util.h"
 #include "storage/base/hash_containers.h"
 #include "storage/base/memory_tracker.h"
+#include "storage/base/status_macros.h"
 
 namespace mua::query_internal {
 namespace {
 
-bool IsScalarArray(const DataType& type) {
-  return type.id == TypeId::kArray && type.element != TypeId::kNothing &&
-         type.element != TypeId::kArray && type.element != TypeId::kFloat64 && !type.nullable;
-}
+bool IsArray(const DataType& type) { return type.id == TypeId::kArray; }
 bool StringElements(const DataType& type) { return type.element == TypeId::kString; }
 
-// Starts an array result of `rows` rows.
+// Starts an array result of `rows` rows with flat elements.
 void StartArray(const DataType& type, size_t rows, Vector* out) {
   *out = Vector();
   out->type = type;
@@ -35,10 +36,58 @@ void EndRow(Vector* out) {
       StringElements(out->type) ? out->strings.size() : out->ints.size()));
 }
 
-// Elements [begin, end) of row `row` of an array vector.
-std::pair<uint32_t, uint32_t> Bounds(const Vector& array, size_t row) {
-  const size_t i = array.index(row);
-  return {array.offsets[i], array.offsets[i + 1]};
+// Picks, for one row of the first argument (elements [begin, end)), the element
+// positions the result row keeps, in order.
+using Chooser = std::function<void(absl::Span<const Vector> args, size_t row, uint32_t begin,
+                                   uint32_t end, const Vector& elements, std::vector<uint32_t>* picks)>;
+
+// A kernel whose result rows are picked elements of the first argument (type `type`).
+ScalarKernel PickKernel(DataType type, Chooser choose) {
+  return [type, choose = std::move(choose)](absl::Span<Vector> v, size_t rows, StringPool*,
+                                            Vector* out) {
+    const bool constant = AllConstant(v);
+    const size_t physical = constant ? 1 : rows;
+    const Vector elements = ArrayElements(v[0]);
+    std::vector<uint32_t> picks;
+    std::vector<uint32_t> offsets{0};
+    for (size_t row = 0; row < physical; ++row) {
+      const auto [begin, end] = ArrayBounds(v[0], row);
+      choose(v, row, begin, end, elements, &picks);
+      offsets.push_back(static_cast<uint32_t>(picks.size()));
+    }
+    Vector picked;
+    Gather(elements, picks, &picked);
+    BuildArray(type.element_type(), std::move(offsets), std::move(picked), out);
+    if (constant) MarkConstant(rows, out);
+    return CheckMemory();
+  };
+}
+
+// Whether values of `element` and `value` can be compared for equality (has, indexOf).
+bool Comparable(const DataType& element, const DataType& value) {
+  DataType a = element.WithoutNullable(), b = value.WithoutNullable();
+  a.low_cardinality = b.low_cardinality = false;
+  if (a.is_null_type() || b.is_null_type()) return true;
+  if (a.is_string() || b.is_string()) return a.is_string() && b.is_string();
+  if ((a.is_numeric() || a.is_time()) && (b.is_numeric() || b.is_time())) return true;
+  return a == b;
+}
+
+// elements[k] == value[row], numbers across types and time units; NULL equals NULL (has).
+bool ElementEquals(const Vector& elements, uint32_t k, const Vector& value, size_t row) {
+  const bool null_element = elements.is_null(k), null_value = value.is_null(row);
+  if (null_element || null_value) return null_element && null_value;
+  const DataType& a = elements.type;
+  const DataType& b = value.type;
+  if (a.is_string()) return elements.string_at(k) == value.string_at(row);
+  if (a.id == TypeId::kFloat64 || b.id == TypeId::kFloat64) {
+    return elements.number_at(k) == value.number_at(row);
+  }
+  if (a.is_time() && b.is_time() && a.id != b.id) {
+    return elements.int_at(k) * MillisPerUnit(a.id) == value.int_at(row) * MillisPerUnit(b.id);
+  }
+  if (a.is_numeric() || a.is_time()) return elements.int_at(k) == value.int_at(row);
+  return CompareValues(elements, k, value, row, true) == 0;
 }
 
 absl::StatusOr<ScalarBinding> BindSplit(absl::string_view name, bool by_char,
@@ -93,10 +142,12 @@ absl::StatusOr<ScalarBinding> BindSplit(absl::string_view name, bool by_char,
                        }};
 }
 
+
+// arrayStringConcat(arr[, separator]) over Array(String) or Array(Nullable(String)) (NULLs skipped).
 absl::StatusOr<ScalarBinding> BindStringConcat(absl::string_view name,
                                                absl::Span<const ScalarArg> args) {
   if (args.empty() || args.size() > 2) return ArityError(name, args.size(), "1 or 2");
-  if (!IsScalarArray(args[0].type) || !StringElements(args[0].type)) {
+  if (!IsArray(args[0].type) || !args[0].type.element_type().WithoutNullable().is_string()) {
     return IllegalType(name, args[0].type, 1);
   }
   std::string separator;
@@ -110,12 +161,16 @@ absl::StatusOr<ScalarBinding> BindStringConcat(absl::string_view name,
   return ScalarBinding{DataType::Of(TypeId::kString),
                        [separator](absl::Span<Vector> v, size_t rows, StringPool* pool, Vector* out) {
                          ResizeStrings(out, rows);
+                         const Vector elements = ArrayElements(v[0]);
                          for (size_t row = 0; row < rows; ++row) {
-                           const auto [begin, end] = Bounds(v[0], row);
+                           const auto [begin, end] = ArrayBounds(v[0], row);
                            std::string text;
+                           bool first = true;
                            for (uint32_t k = begin; k < end; ++k) {
-                             if (k != begin) text.append(separator);
-                             absl::StrAppend(&text, v[0].strings[k]);
+                             if (elements.is_null(k)) continue;
+                             if (!first) text.append(separator);
+                             first = false;
+                             absl::StrAppend(&text, elements.string_at(k));
                            }
                            out->strings[row] = pool->Add(std::move(text));
                          }
@@ -123,33 +178,41 @@ absl::StatusOr<ScalarBinding> BindStringConcat(absl::string_view name,
                        }};
 }
 
-// has(arr, x) -> UInt8, indexOf(arr, x) -> UInt64 (1-based, 0 when absent).
-absl::StatusOr<ScalarBinding> BindHas(absl::string_view name, bool index,
+enum class Search { kHas, kIndexOf, kCountEqual };
+
+// has(arr, x) -> UInt8, indexOf(arr, x) -> UInt64 (1-based, 0 when absent), countEqual -> UInt64.
+absl::StatusOr<ScalarBinding> BindHas(absl::string_view name, Search kind,
                                       absl::Span<const ScalarArg> args) {
   if (args.size() != 2) return ArityError(name, args.size(), "2");
-  if (!IsScalarArray(args[0].type)) return IllegalType(name, args[0].type, 1);
-  const bool strings = StringElements(args[0].type);
-  const DataType& needle = args[1].type;
-  if (strings ? !needle.is_string() : !(needle.is_integer() || needle.is_time())) {
+  if (!IsArray(args[0].type)) return IllegalType(name, args[0].type, 1);
+  if (!Comparable(args[0].type.element_type(), args[1].type)) {
     return absl::InvalidArgumentError(absl::StrCat("Types of array and 2nd argument of function ",
                                                    name, " must be identical up to nullability, "
                                                    "cardinality, numeric types, or Enum and numeric "
                                                    "type. Passed: ", args[0].type.Name(), " and ",
-                                                   needle.Name()));
+                                                   args[1].type.Name()));
   }
-  return ScalarBinding{DataType::Of(index ? TypeId::kUInt64 : TypeId::kUInt8),
-                       [strings, index](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
-                         ResizeInts(out, rows);
-                         for (size_t row = 0; row < rows; ++row) {
-                           const auto [begin, end] = Bounds(v[0], row);
+  return ScalarBinding{DataType::Of(kind == Search::kHas ? TypeId::kUInt8 : TypeId::kUInt64),
+                       [kind](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+                         const bool constant = AllConstant(v);
+                         const size_t physical = constant ? 1 : rows;
+                         ResizeInts(out, physical);
+                         const Vector elements = ArrayElements(v[0]);
+                         for (size_t row = 0; row < physical; ++row) {
+                           const auto [begin, end] = ArrayBounds(v[0], row);
                            int64_t found = 0;
-                           for (uint32_t k = begin; k < end && found == 0; ++k) {
-                             const bool equal = strings ? v[0].strings[k] == v[1].string_at(row)
-                                                        : v[0].ints[k] == v[1].int_at(row);
-                             if (equal) found = k - begin + 1;
+                           for (uint32_t k = begin; k < end; ++k) {
+                             if (!ElementEquals(elements, k, v[1], row)) continue;
+                             if (kind == Search::kCountEqual) {
+                               ++found;
+                               continue;
+                             }
+                             found = kind == Search::kHas ? 1 : k - begin + 1;
+                             break;
                            }
-                           out->ints[row] = index ? found : found != 0;
+                           out->ints[row] = found;
                          }
+                         if (constant) MarkConstant(rows, out);
                          return absl::OkStatus();
                        }};
 }
@@ -194,82 +257,124 @@ absl::StatusOr<ScalarBinding> BindRange(absl::string_view name, absl::Span<const
                        }};
 }
 
-enum class Reorder { kReverse, kSort, kReverseSort, kDistinct };
+absl::Status RequireArray(absl::string_view name, absl::Span<const ScalarArg> args, size_t count) {
+  if (args.size() != count) return ArityError(name, args.size(), absl::StrCat(count));
+  if (!IsArray(args[0].type)) return IllegalType(name, args[0].type, 1);
+  return absl::OkStatus();
+}
+
+enum class Reorder { kReverse, kDistinct, kCompact, kPopBack, kPopFront };
 
 absl::StatusOr<ScalarBinding> BindReorder(absl::string_view name, Reorder kind,
                                           absl::Span<const ScalarArg> args) {
-  if (args.size() != 1) return ArityError(name, args.size(), "1");
-  if (!IsScalarArray(args[0].type)) return IllegalType(name, args[0].type, 1);
-  const DataType type = args[0].type;
-  return ScalarBinding{type, [type, kind](absl::Span<Vector> v, size_t rows, StringPool*,
-                                          Vector* out) {
-                         StartArray(type, rows, out);
-                         const bool strings = StringElements(type);
-                         const bool is_unsigned = DataType::Of(type.element).is_unsigned();
+  MUA_RETURN_IF_ERROR(RequireArray(name, args, 1));
+  return ScalarBinding{args[0].type, PickKernel(args[0].type, [kind](absl::Span<const Vector>, size_t,
+                                                                      uint32_t begin, uint32_t end,
+                                                                      const Vector& elements,
+                                                                      std::vector<uint32_t>* picks) {
+    switch (kind) {
+      case Reorder::kReverse:
+        for (uint32_t k = end; k-- > begin;) picks->push_back(k);
+        return;
+      case Reorder::kDistinct: {
+        // ClickHouse's arrayDistinct drops NULLs.
+        HashSet<std::string> seen;
+        std::string key;
+        for (uint32_t k = begin; k < end; ++k) {
+          if (elements.is_null(k)) continue;
+          key.clear();
+          AppendValueKey(elements, k, &key);
+          if (seen.insert(key).second) picks->push_back(k);
+        }
+        return;
+      }
+      case Reorder::kCompact:
+        for (uint32_t k = begin; k < end; ++k) {
+          if (k == begin || CompareValues(elements, k, elements, k - 1, true) != 0) picks->push_back(k);
+        }
+        return;
+      case Reorder::kPopBack:
+        for (uint32_t k = begin; k + 1 < end; ++k) picks->push_back(k);
+        return;
+      case Reorder::kPopFront:
+        for (uint32_t k = begin + 1; k < end; ++k) picks->push_back(k);
+        return;
+    }
+  })};
+}
+
+// arrayUniq(arr) -> UInt64: the number of distinct elements (NULL counts as one).
+absl::StatusOr<ScalarBinding> BindUniq(absl::string_view name, absl::Span<const ScalarArg> args) {
+  MUA_RETURN_IF_ERROR(RequireArray(name, args, 1));
+  return ScalarBinding{DataType::Of(TypeId::kUInt64), [](absl::Span<Vector> v, size_t rows, StringPool*,
+                                                         Vector* out) {
+                         ResizeInts(out, rows);
+                         const Vector elements = ArrayElements(v[0]);
+                         std::string key;
                          for (size_t row = 0; row < rows; ++row) {
-                           const auto [begin, end] = Bounds(v[0], row);
-                           if (strings) {
-                             std::vector<absl::string_view> values(v[0].strings.begin() + begin,
-                                                                   v[0].strings.begin() + end);
-                             if (kind == Reorder::kReverse) std::reverse(values.begin(), values.end());
-                             if (kind == Reorder::kSort) std::sort(values.begin(), values.end());
-                             if (kind == Reorder::kReverseSort) std::sort(values.rbegin(), values.rend());
-                             if (kind == Reorder::kDistinct) {
-                               HashSet<absl::string_view> seen;
-                               for (absl::string_view s : values) {
-                                 if (seen.insert(s).second) out->strings.push_back(s);
-                               }
-                             } else {
-                               out->strings.insert(out->strings.end(), values.begin(), values.end());
-                             }
-                           } else {
-                             std::vector<int64_t> values(v[0].ints.begin() + begin, v[0].ints.begin() + end);
-                             const auto less = [is_unsigned](int64_t a, int64_t b) {
-                               return is_unsigned ? static_cast<uint64_t>(a) < static_cast<uint64_t>(b) : a < b;
-                             };
-                             if (kind == Reorder::kReverse) std::reverse(values.begin(), values.end());
-                             if (kind == Reorder::kSort) std::sort(values.begin(), values.end(), less);
-                             if (kind == Reorder::kReverseSort) std::sort(values.rbegin(), values.rend(), less);
-                             if (kind == Reorder::kDistinct) {
-                               HashSet<int64_t> seen;
-                               for (int64_t x : values) {
-                                 if (seen.insert(x).second) out->ints.push_back(x);
-                               }
-                             } else {
-                               out->ints.insert(out->ints.end(), values.begin(), values.end());
-                             }
+                           const auto [begin, end] = ArrayBounds(v[0], row);
+                           HashSet<std::string> seen;
+                           for (uint32_t k = begin; k < end; ++k) {
+                             key.clear();
+                             AppendValueKey(elements, k, &key);
+                             seen.insert(key);
                            }
-                           EndRow(out);
+                           out->ints[row] = static_cast<int64_t>(seen.size());
                          }
                          return absl::OkStatus();
                        }};
 }
 
+// The element type arrays of `a` and `b` elements share, or an error.
+absl::StatusOr<DataType> SharedElement(absl::string_view name, const DataType& a, const DataType& b) {
+  DataType x = a, y = b;
+  x.low_cardinality = y.low_cardinality = false;
+  if (x == y) return x;
+  if (x.is_integer() && y.is_integer() && !x.nullable && !y.nullable) return CommonSuperType(name, x, y);
+  return absl::InvalidArgumentError(absl::StrCat("There is no supertype for types ", a.Name(), ", ",
+                                                 b.Name(), " because some of them are Array and some of them are not"));
+}
+
 absl::StatusOr<ScalarBinding> BindArrayConcat(absl::string_view name,
                                               absl::Span<const ScalarArg> args) {
   if (args.empty()) return ArityError(name, args.size(), "at least 1");
+  DataType element = DataType::Of(TypeId::kNothing);
   for (size_t i = 0; i < args.size(); ++i) {
-    if (!IsScalarArray(args[i].type) || args[i].type.element != args[0].type.element) {
-      return IllegalType(name, args[i].type, static_cast<int>(i + 1));
+    if (!IsArray(args[i].type)) return IllegalType(name, args[i].type, static_cast<int>(i + 1));
+    if (i == 0) {
+      element = args[0].type.element_type();
+      continue;
     }
+    absl::StatusOr<DataType> shared = SharedElement(name, element, args[i].type.element_type());
+    if (!shared.ok()) return shared.status();
+    element = *shared;
   }
-  const DataType type = args[0].type;
-  return ScalarBinding{type, [type](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
-                         StartArray(type, rows, out);
-                         for (size_t row = 0; row < rows; ++row) {
-                           for (const Vector& array : v) {
-                             const auto [begin, end] = Bounds(array, row);
-                             if (StringElements(type)) {
-                               out->strings.insert(out->strings.end(), array.strings.begin() + begin,
-                                                   array.strings.begin() + end);
-                             } else {
-                               out->ints.insert(out->ints.end(), array.ints.begin() + begin,
-                                                array.ints.begin() + end);
-                             }
-                           }
-                           EndRow(out);
+  const DataType type = DataType::ArrayOf(element);
+  return ScalarBinding{type, [element](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+                         const bool constant = AllConstant(v);
+                         const size_t physical = constant ? 1 : rows;
+                         // Every argument's elements one after another; `bases` says where each starts.
+                         Vector all = EmptyVector(element);
+                         std::vector<uint32_t> bases;
+                         for (const Vector& array : v) {
+                           bases.push_back(static_cast<uint32_t>(all.size));
+                           Vector elements = ArrayElements(array);
+                           elements.type = element;
+                           AppendValues(elements, &all);
                          }
-                         return absl::OkStatus();
+                         std::vector<uint32_t> picks, offsets{0};
+                         for (size_t row = 0; row < physical; ++row) {
+                           for (size_t i = 0; i < v.size(); ++i) {
+                             const auto [begin, end] = ArrayBounds(v[i], row);
+                             for (uint32_t k = begin; k < end; ++k) picks.push_back(bases[i] + k);
+                           }
+                           offsets.push_back(static_cast<uint32_t>(picks.size()));
+                         }
+                         Vector picked;
+                         Gather(all, picks, &picked);
+                         BuildArray(element, std::move(offsets), std::move(picked), out);
+                         if (constant) MarkConstant(rows, out);
+                         return CheckMemory();
                        }};
 }
 
@@ -278,45 +383,149 @@ absl::StatusOr<ScalarBinding> BindArrayConcat(absl::string_view name,
 absl::StatusOr<ScalarBinding> BindArraySlice(absl::string_view name,
                                              absl::Span<const ScalarArg> args) {
   if (args.size() != 2 && args.size() != 3) return ArityError(name, args.size(), "2 or 3");
-  if (!IsScalarArray(args[0].type)) return IllegalType(name, args[0].type, 1);
+  if (!IsArray(args[0].type)) return IllegalType(name, args[0].type, 1);
   for (size_t i = 1; i < args.size(); ++i) {
     if (!args[i].type.is_integer()) return IllegalType(name, args[i].type, static_cast<int>(i + 1));
   }
-  const DataType type = args[0].type;
   const bool has_length = args.size() == 3;
-  return ScalarBinding{type, [type, has_length](absl::Span<Vector> v, size_t rows, StringPool*,
-                                                Vector* out) {
-                         StartArray(type, rows, out);
-                         for (size_t row = 0; row < rows; ++row) {
-                           const auto [begin, end] = Bounds(v[0], row);
-                           const int64_t size = end - begin;
-                           const int64_t offset = v[1].int_at(row);
-                           int64_t from = offset > 0 ? offset - 1 : offset < 0 ? size + offset : size;
-                           int64_t to = size;
-                           if (has_length) {
-                             const int64_t length = v[2].int_at(row);
-                             to = length >= 0 ? from + length : size + length;
-                           }
-                           from = std::clamp<int64_t>(from, 0, size);
-                           to = std::clamp<int64_t>(to, from, size);
-                           if (offset == 0) to = from;  // ClickHouse: offset 0 gives []
-                           for (int64_t k = begin + from; k < begin + to; ++k) {
-                             if (StringElements(type)) {
-                               out->strings.push_back(v[0].strings[k]);
-                             } else {
-                               out->ints.push_back(v[0].ints[k]);
-                             }
-                           }
-                           EndRow(out);
+  return ScalarBinding{args[0].type, PickKernel(args[0].type, [has_length](absl::Span<const Vector> v, size_t row,
+                                                                           uint32_t begin, uint32_t end,
+                                                                           const Vector&,
+                                                                           std::vector<uint32_t>* picks) {
+    const int64_t size = end - begin;
+    const int64_t offset = v[1].int_at(row);
+    int64_t from = offset > 0 ? offset - 1 : offset < 0 ? size + offset : size;
+    int64_t to = size;
+    if (has_length) {
+      const int64_t length = v[2].int_at(row);
+      to = length >= 0 ? from + length : size + length;
+    }
+    from = std::clamp<int64_t>(from, 0, size);
+    to = std::clamp<int64_t>(to, from, size);
+    if (offset == 0) to = from;  // ClickHouse: offset 0 gives []
+    for (int64_t k = begin + from; k < begin + to; ++k) picks->push_back(static_cast<uint32_t>(k));
+  })};
+}
+
+// arrayPushBack(arr, x) / arrayPushFront(arr, x): x converted to a plain scalar
+// element type, or of the element's own type.
+absl::StatusOr<ScalarBinding> BindPush(absl::string_view name, bool back,
+                                       absl::Span<const ScalarArg> args) {
+  MUA_RETURN_IF_ERROR(RequireArray(name, args, 2));
+  const DataType element = args[0].type.element_type();
+  const bool scalar = !args[0].type.nested_elements();
+  if (!Comparable(element, args[1].type) || (!scalar && !(element == args[1].type))) {
+    return absl::InvalidArgumentError(absl::StrCat("There is no supertype for types ", element.Name(),
+                                                   ", ", args[1].type.Name()));
+  }
+  return ScalarBinding{args[0].type, [element, scalar, back](absl::Span<Vector> v, size_t rows, StringPool*,
+                                                             Vector* out) {
+                         const bool constant = AllConstant(v);
+                         const size_t physical = constant ? 1 : rows;
+                         Vector all = EmptyVector(element);
+                         AppendValues(ArrayElements(v[0]), &all);
+                         const uint32_t base = static_cast<uint32_t>(all.size);
+                         Vector values;
+                         if (scalar) {
+                           values.type = element;
+                           ResizeFor(element, physical, &values);
+                           for (size_t row = 0; row < physical; ++row) CopyValue(v[1], row, element, &values);
+                         } else {
+                           values = v[1];
+                           values.size = physical;
                          }
+                         AppendValues(values, &all);
+                         std::vector<uint32_t> picks, offsets{0};
+                         for (size_t row = 0; row < physical; ++row) {
+                           const auto [begin, end] = ArrayBounds(v[0], row);
+                           if (!back) picks.push_back(base + static_cast<uint32_t>(row));
+                           for (uint32_t k = begin; k < end; ++k) picks.push_back(k);
+                           if (back) picks.push_back(base + static_cast<uint32_t>(row));
+                           offsets.push_back(static_cast<uint32_t>(picks.size()));
+                         }
+                         Vector picked;
+                         Gather(all, picks, &picked);
+                         BuildArray(element, std::move(offsets), std::move(picked), out);
+                         if (constant) MarkConstant(rows, out);
                          return absl::OkStatus();
                        }};
 }
 
-absl::StatusOr<ScalarBinding> BindEmptyArrayString(absl::string_view name,
-                                                   absl::Span<const ScalarArg> args) {
+// arrayEnumerate(arr) -> Array(UInt32): [1, 2, ..., length(arr)].
+absl::StatusOr<ScalarBinding> BindEnumerate(absl::string_view name, absl::Span<const ScalarArg> args) {
+  MUA_RETURN_IF_ERROR(RequireArray(name, args, 1));
+  const DataType type = DataType::Array(TypeId::kUInt32);
+  return ScalarBinding{type, [type](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+                         StartArray(type, rows, out);
+                         for (size_t row = 0; row < rows; ++row) {
+                           const auto [begin, end] = ArrayBounds(v[0], row);
+                           for (uint32_t k = begin; k < end; ++k) out->ints.push_back(k - begin + 1);
+                           EndRow(out);
+                         }
+                         return CheckMemory();
+                       }};
+}
+
+// arrayZip(a, b, ...) -> Array(Tuple(A, B, ...)); the arrays must have equal sizes.
+absl::StatusOr<ScalarBinding> BindZip(absl::string_view name, absl::Span<const ScalarArg> args) {
+  if (args.empty()) return ArityError(name, args.size(), "at least 1");
+  std::vector<DataType> elements;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (!IsArray(args[i].type)) return IllegalType(name, args[i].type, static_cast<int>(i + 1));
+    DataType element = args[i].type.element_type();
+    element.low_cardinality = false;
+    elements.push_back(element);
+  }
+  const DataType tuple = DataType::Tuple(elements);
+  return ScalarBinding{DataType::ArrayOf(tuple), [tuple, name = std::string(name)](
+                                                     absl::Span<Vector> v, size_t rows, StringPool*,
+                                                     Vector* out) -> absl::Status {
+                         const bool constant = AllConstant(v);
+                         const size_t physical = constant ? 1 : rows;
+                         const std::vector<uint32_t> offsets = ArrayRowOffsets(v[0], physical);
+                         Vector zipped;
+                         zipped.type = tuple;
+                         zipped.size = offsets.back();
+                         for (size_t i = 0; i < v.size(); ++i) {
+                           if (ArrayRowOffsets(v[i], physical) != offsets) {
+                             return absl::InvalidArgumentError(absl::StrCat(
+                                 "The argument 1 and argument ", i + 1, " of function ", name,
+                                 " have different array sizes"));
+                           }
+                           zipped.children.push_back(ArrayRowElements(v[i], physical));
+                         }
+                         BuildArray(tuple, offsets, std::move(zipped), out);
+                         if (constant) MarkConstant(rows, out);
+                         return absl::OkStatus();
+                       }};
+}
+
+// arrayFlatten(arr) / flatten: the innermost elements of an array of arrays, in order.
+absl::StatusOr<ScalarBinding> BindFlatten(absl::string_view name, absl::Span<const ScalarArg> args) {
+  MUA_RETURN_IF_ERROR(RequireArray(name, args, 1));
+  DataType element = args[0].type.element_type();
+  while (element.id == TypeId::kArray) element = element.element_type();
+  return ScalarBinding{DataType::ArrayOf(element), [element](absl::Span<Vector> v, size_t rows, StringPool*,
+                                                             Vector* out) {
+                         const bool constant = AllConstant(v);
+                         const size_t physical = constant ? 1 : rows;
+                         std::vector<uint32_t> offsets = ArrayRowOffsets(v[0], physical);
+                         Vector level = ArrayRowElements(v[0], physical);
+                         while (level.type.id == TypeId::kArray) {
+                           for (uint32_t& offset : offsets) offset = level.offsets[offset];
+                           Vector inner = ArrayElements(level);
+                           level = std::move(inner);
+                         }
+                         BuildArray(element, std::move(offsets), std::move(level), out);
+                         if (constant) MarkConstant(rows, out);
+                         return absl::OkStatus();
+                       }};
+}
+
+absl::StatusOr<ScalarBinding> BindEmptyArray(absl::string_view name, TypeId element,
+                                             absl::Span<const ScalarArg> args) {
   if (!args.empty()) return ArityError(name, args.size(), "0");
-  const DataType type = DataType::Array(TypeId::kString);
+  const DataType type = DataType::Array(element);
   return ScalarBinding{type, [type](absl::Span<Vector>, size_t rows, StringPool*, Vector* out) {
                          StartArray(type, rows, out);
                          for (size_t row = 0; row < rows; ++row) EndRow(out);
@@ -334,25 +543,53 @@ void RegisterArray(FunctionRegistry* registry) {
     return BindSplit(n, false, a);
   });
   registry->Add("arrayStringConcat", BindStringConcat);
-  registry->Add("has", [](absl::string_view n, absl::Span<const ScalarArg> a) {
-    return BindHas(n, false, a);
-  });
-  registry->Add("indexOf", [](absl::string_view n, absl::Span<const ScalarArg> a) {
-    return BindHas(n, true, a);
-  });
+  static constexpr std::pair<const char*, Search> kSearches[] = {
+      {"has", Search::kHas}, {"indexOf", Search::kIndexOf}, {"countEqual", Search::kCountEqual}};
+  for (const auto& [function, kind] : kSearches) {
+    const Search bound = kind;
+    registry->Add(function, [bound](absl::string_view n, absl::Span<const ScalarArg> a) {
+      return BindHas(n, bound, a);
+    });
+  }
   registry->Add("range", BindRange);
   static constexpr std::pair<const char*, Reorder> kReorders[] = {
-      {"arrayReverse", Reorder::kReverse}, {"arraySort", Reorder::kSort},
-      {"arrayReverseSort", Reorder::kReverseSort}, {"arrayDistinct", Reorder::kDistinct}};
+      {"arrayReverse", Reorder::kReverse}, {"arrayDistinct", Reorder::kDistinct},
+      {"arrayCompact", Reorder::kCompact}, {"arrayPopBack", Reorder::kPopBack},
+      {"arrayPopFront", Reorder::kPopFront}};
   for (const auto& [function, kind] : kReorders) {
     const Reorder bound = kind;
     registry->Add(function, [bound](absl::string_view n, absl::Span<const ScalarArg> a) {
       return BindReorder(n, bound, a);
     });
   }
+  registry->Add("arrayUniq", BindUniq);
   registry->Add("arrayConcat", BindArrayConcat);
   registry->Add("arraySlice", BindArraySlice);
-  registry->Add("emptyArrayString", BindEmptyArrayString);
+  registry->Add("arrayPushBack", [](absl::string_view n, absl::Span<const ScalarArg> a) {
+    return BindPush(n, true, a);
+  });
+  registry->Add("arrayPushFront", [](absl::string_view n, absl::Span<const ScalarArg> a) {
+    return BindPush(n, false, a);
+  });
+  registry->Add("arrayEnumerate", BindEnumerate);
+  registry->Add("arrayZip", BindZip);
+  registry->Add("arrayFlatten", BindFlatten);
+  registry->Add("flatten", BindFlatten);
+  static constexpr std::pair<const char*, TypeId> kEmpty[] = {
+      {"emptyArrayString", TypeId::kString},     {"emptyArrayUInt8", TypeId::kUInt8},
+      {"emptyArrayUInt16", TypeId::kUInt16},     {"emptyArrayUInt32", TypeId::kUInt32},
+      {"emptyArrayUInt64", TypeId::kUInt64},     {"emptyArrayInt8", TypeId::kInt8},
+      {"emptyArrayInt16", TypeId::kInt16},       {"emptyArrayInt32", TypeId::kInt32},
+      {"emptyArrayInt64", TypeId::kInt64},       {"emptyArrayFloat64", TypeId::kFloat64},
+      {"emptyArrayFloat32", TypeId::kFloat64},   {"emptyArrayDate", TypeId::kDate},
+      {"emptyArrayDateTime", TypeId::kDateTime}};
+  for (const auto& [function, element] : kEmpty) {
+    const TypeId bound = element;
+    registry->Add(function, [bound](absl::string_view n, absl::Span<const ScalarArg> a) {
+      return BindEmptyArray(n, bound, a);
+    });
+  }
+  RegisterArrayMapped(registry);  // arrayMap's family without a lambda (lambda_kernels.cc)
 }
 
 }  // namespace mua::query_internal
