@@ -72,6 +72,7 @@ struct QueryStatistics {
   double elapsed_seconds = 0;
   uint64_t rows_read = 0;
   uint64_t bytes_read = 0;
+  int64_t peak_memory_bytes = 0;  // the most the statement held (set by the server's tracker)
 };
 
 struct ResultSet {

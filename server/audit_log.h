@@ -43,6 +43,7 @@ struct AuditRecord {
   // ClickHouse's error code (0 on success). Kept in memory only, not in the file.
   int64_t read_rows = 0;
   int64_t read_bytes = 0;
+  int64_t memory_usage = 0;  // the statement's peak, bytes
   int64_t result_bytes = 0;
   int exception_code = 0;
 };

@@ -8,6 +8,7 @@
 #include "server/audit_log.h"
 #include "server/internal/system_rows.h"
 #include "sql/catalog.h"
+#include "storage/base/calendar.h"
 
 namespace mua {
 namespace {
@@ -85,7 +86,7 @@ void RegisterQueryLog(Catalog* catalog, const AuditLog* audit) {
       const int64_t start_ms = absl::ToUnixMillis(record.time);
       const bool insert = record.statement_kind == "INSERT";
       c[0].strings.push_back(type);
-      c[1].ints.push_back(at_ms >= 0 ? at_ms / 86'400'000 : -((-at_ms + 86'399'999) / 86'400'000));
+      c[1].ints.push_back(DayOfUnixMillis(at_ms));
       c[2].ints.push_back(absl::ToUnixSeconds(at));
       c[3].ints.push_back(at_ms);
       c[4].ints.push_back(absl::ToUnixSeconds(record.time));
@@ -97,7 +98,7 @@ void RegisterQueryLog(Catalog* catalog, const AuditLog* audit) {
       c[10].ints.push_back(0);
       c[11].ints.push_back(finished && !insert ? record.rows : 0);
       c[12].ints.push_back(finished ? record.result_bytes : 0);
-      c[13].ints.push_back(0);
+      c[13].ints.push_back(finished ? record.memory_usage : 0);
       c[14].strings.push_back("default");
       c[15].strings.push_back(record.statement);
       c[16].ints.push_back(static_cast<int64_t>(record.statement_hash));

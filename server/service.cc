@@ -191,6 +191,7 @@ struct Service::Outcome {
   std::string error;
   int64_t read_rows = 0;  // for system.query_log
   int64_t read_bytes = 0;
+  int64_t memory_usage = 0;
 };
 
 Service::Service(ServiceParts parts, ServiceOptions options)
@@ -373,6 +374,7 @@ void Service::Audit(const HttpRequest& request, const Principal& principal, absl
                         .error = std::move(outcome->error),
                         .read_rows = outcome->read_rows,
                         .read_bytes = outcome->read_bytes,
+                        .memory_usage = outcome->memory_usage,
                         .result_bytes = static_cast<int64_t>(response.body.size()),
                         .exception_code = ExceptionCode(response)});
 }
@@ -504,6 +506,7 @@ absl::StatusOr<StatementOutput> Service::RunStatement(const QueryCall& call) {
     running_queries_.erase(running->query_id);
   }
   last_query_end_ns_.store(absl::ToUnixNanos(absl::Now()));
+  if (output.ok()) output->result.statistics.peak_memory_bytes = memory.peak();
   if (executing) slots_->Release();
   if (admitted) running_.fetch_sub(1);
   query_latency_.Record(absl::Now() - running->start);
@@ -606,6 +609,7 @@ HttpResponse Service::HandleSql(HttpRequest& request, const Principal& principal
   outcome->rows = static_cast<int64_t>(output->result.row_count);
   outcome->read_rows = static_cast<int64_t>(output->result.statistics.rows_read);
   outcome->read_bytes = static_cast<int64_t>(output->result.statistics.bytes_read);
+  outcome->memory_usage = output->result.statistics.peak_memory_bytes;
   response.headers.emplace_back("X-ClickHouse-Query-Id", outcome->query_id);
   response.headers.emplace_back("X-ClickHouse-Format", format_name);
   response.headers.emplace_back("X-ClickHouse-Timezone", "UTC");

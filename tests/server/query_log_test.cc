@@ -22,6 +22,7 @@ AuditRecord Sql(std::string principal, std::string statement, std::string query_
   record.rows = 3;
   record.duration = absl::Milliseconds(250);
   record.read_rows = 1000;
+  record.memory_usage = 4096;
   record.exception_code = code;
   if (status != 200) record.error = "boom";
   return record;
@@ -58,6 +59,8 @@ TEST(QueryLogTest, RowsPerStatementAndCaller) {
   EXPECT_EQ(column("read_rows").ints[0], 0);  // QueryStart rows have no counts yet
   EXPECT_EQ(column("read_rows").ints[1], 1000);
   EXPECT_EQ(column("result_rows").ints[1], 3);
+  EXPECT_EQ(column("memory_usage").ints[0], 0);
+  EXPECT_EQ(column("memory_usage").ints[1], 4096);
   EXPECT_EQ(column("query_kind").strings[1], "Select");
   EXPECT_EQ(column("exception_code").ints[2], 62);
   EXPECT_EQ(column("exception").strings[4], "boom");
