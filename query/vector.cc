@@ -228,6 +228,8 @@ void ScatterWithNulls(const Vector& compact, absl::Span<const uint32_t> selected
   const size_t values = source.size;
   if (source.nulls.empty()) source.nulls.assign(values, 0);
   AppendDefaultRow(&source);
+  // No value at all (no row selected): the flags were empty and AppendDefaultRow added none.
+  source.nulls.resize(values + 1, 0);
   source.nulls.back() = 1;
   // Unselected rows read the default row appended at `values`.
   std::vector<uint32_t> map(rows, static_cast<uint32_t>(values));

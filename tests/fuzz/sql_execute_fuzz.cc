@@ -256,7 +256,9 @@ bool WritesCreatedTables(StatementKind kind) {
 void CheckShape(const Column& top, size_t top_rows) {
   std::vector<std::pair<const Column*, size_t>> pending = {{&top, top_rows}};
   while (!pending.empty()) {
-    const auto [column, rows] = pending.back();
+    // Not a structured binding: clang 14 cannot capture one in the lambda below.
+    const Column* column = pending.back().first;
+    const size_t rows = pending.back().second;
     pending.pop_back();
     const DataType& type = column->type;
     Check(column->nulls.empty() || column->nulls.size() == rows, "NULL flags: one per row or none");

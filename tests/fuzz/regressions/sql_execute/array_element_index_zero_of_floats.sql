@@ -1,0 +1,1 @@
+SELECT q[0] FROM (SELECT [0.5, 1.5] AS q)
