@@ -434,6 +434,7 @@ absl::StatusOr<BoundExprPtr> SelectBinder::BindFunction(const FunctionExpr& func
     return ErrorAt(function.pos, absl::StatusCode::kNotFound,
                    absl::StrCat("Unknown aggregate function ", function.name));
   }
+  if (!function.args.empty() && function.args[0]->kind == ExprKind::kLambda) return BindHigherOrder(function, phase);
   std::vector<BoundExprPtr> args;
   for (const ExprPtr& arg : function.args) {
     absl::StatusOr<BoundExprPtr> bound = BindExpr(*arg, phase);
@@ -444,6 +445,7 @@ absl::StatusOr<BoundExprPtr> SelectBinder::BindFunction(const FunctionExpr& func
 }
 
 absl::StatusOr<BoundExprPtr> SelectBinder::BindExpr(const Expr& expr, Phase phase) {
+  if (BoundExprPtr parameter = LambdaParameter(expr)) return parameter;  // bind_lambda.cc
   if (phase == Phase::kPost && plan_->aggregate) {
     // A GROUP BY key (as written, or through an alias) is a key column.
     const Expr* expanded = AliasTarget(expr);
@@ -584,7 +586,8 @@ absl::StatusOr<BoundExprPtr> SelectBinder::BindExpr(const Expr& expr, Phase phas
     }
     case ExprKind::kSubquery: return BindScalarSubquery(expr.As<SubqueryExpr>());
     case ExprKind::kLambda:
-      return ErrorAt(expr.pos, absl::StatusCode::kUnimplemented, "lambda functions are not supported yet");
+      return ErrorAt(expr.pos, absl::StatusCode::kInvalidArgument,
+                     "A lambda function can be only the first argument of a higher-order function (arrayMap, arrayFilter...)");
   }
   return absl::InternalError("unknown expression kind");
 }

@@ -98,6 +98,9 @@ class SelectBinder {
   absl::StatusOr<BoundExprPtr> BindLiteral(const LiteralExpr& literal);
   absl::StatusOr<BoundExprPtr> BindConstantArray(const ArrayExpr& array, Phase phase);
   absl::StatusOr<BoundExprPtr> BindScalarSubquery(const SubqueryExpr& subquery);
+  // bind_lambda.cc: `f(x -> body, arrays...)`; a lambda parameter in scope named by `expr` (else null).
+  absl::StatusOr<BoundExprPtr> BindHigherOrder(const FunctionExpr& function, Phase phase);
+  BoundExprPtr LambdaParameter(const Expr& expr) const;
   // The plan of a subquery in an expression, bound in this query's CTE scope.
   absl::StatusOr<std::shared_ptr<const SelectPlan>> BindExpressionSubquery(const SelectQuery& query);
   absl::StatusOr<int64_t> ConstantInteger(const Expr& expr, absl::string_view what);
@@ -129,6 +132,7 @@ class SelectBinder {
   std::vector<std::unique_ptr<Statement>> owned_statements_;
   std::vector<std::unique_ptr<SelectQuery>> owned_queries_;  // `x IN cte` as SELECT * FROM cte
   absl::flat_hash_set<const BoundExpr*> prepared_values_;  // scalar subqueries' slots
+  std::vector<std::pair<std::string, BoundExprPtr>> lambda_scope_;  // innermost last (bind_lambda.cc)
 };
 
 }  // namespace mua::sql_internal
