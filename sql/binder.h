@@ -35,6 +35,8 @@ struct BindContext {
   // Optional: its deadline and cancellation are checked at each (sub)query bound.
   const ExecutionContext* execution = nullptr;
   int* expansions = nullptr;  // counts bound (sub)queries against kMaxQueryExpansions
+  // SETTINGS join_use_nulls = 1: a JOIN's rows without a match get NULLs (else type defaults).
+  bool join_use_nulls = false;
 };
 
 absl::StatusOr<std::shared_ptr<const SelectPlan>> BindSelect(const SelectQuery& query,

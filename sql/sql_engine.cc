@@ -12,6 +12,7 @@
 #include "sql/binder.h"
 #include "sql/catalog.h"
 #include "sql/ddl_executor.h"
+#include "sql/internal/query_settings.h"
 #include "sql/parser.h"
 #include "storage/base/status_macros.h"
 #include "storage/table.h"
@@ -171,6 +172,8 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(const PreparedStatement& prep
                                  : start + options.max_execution_time};
   int expansions = 0;
   BindContext bind{catalog_, &execution, &expansions};
+  uint64_t max_result_rows = options.max_result_rows;
+  MUA_RETURN_IF_ERROR(sql_internal::ApplyQuerySettings(statement.settings, start, &execution, &bind, &max_result_rows));
 
   switch (statement.kind) {
     case StatementKind::kSelect: {
@@ -178,7 +181,7 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(const PreparedStatement& prep
       if (!plan.ok()) return plan.status();
       MUA_RETURN_IF_ERROR(OptimizePlan(*plan, snapshot));
       ExecutionContext top_level = execution;
-      top_level.max_result_rows = options.max_result_rows;
+      top_level.max_result_rows = max_result_rows;
       absl::StatusOr<ResultSet> result = ExecuteSelect(**plan, top_level);
       if (!result.ok()) return result.status();
       output.result = *std::move(result);
@@ -266,9 +269,9 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(const PreparedStatement& prep
       break;
     }
   }
-  if (options.max_result_rows > 0 && output.result.row_count > options.max_result_rows) {
+  if (max_result_rows > 0 && output.result.row_count > max_result_rows) {
     return absl::ResourceExhaustedError(absl::StrCat("Limit for result exceeded: ", output.result.row_count,
-                                                     " rows, max_result_rows is ", options.max_result_rows));
+                                                     " rows, max_result_rows is ", max_result_rows));
   }
   output.result.statistics.elapsed_seconds = absl::ToDoubleSeconds(absl::Now() - start);
   output.result.statistics.rows_read = rows_read.load();

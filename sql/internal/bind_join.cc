@@ -97,6 +97,7 @@ absl::Status SelectBinder::BindJoin(const TableRef& join) {
 
   JoinSourceSpec spec;
   spec.kind = static_cast<int>(join.join_kind);
+  spec.join_use_nulls = context_.join_use_nulls;
   switch (join.strictness) {
     case JoinStrictness::kDefault:
     case JoinStrictness::kAll: spec.strictness = 0; break;

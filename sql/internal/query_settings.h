@@ -1,0 +1,23 @@
+// A statement's SETTINGS clause (`SELECT ... SETTINGS max_execution_time = 5,
+// join_use_nulls = 1`) applied to its execution and binding. Settings only
+// tighten the server's limits (a statement cannot raise max_execution_time or
+// max_result_rows above what the server gives it); settings MUA does not use
+// (max_block_size, ...) are accepted and ignored, as dashboards send them.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "query/executor.h"
+#include "sql/ast.h"
+#include "sql/binder.h"
+
+namespace mua::sql_internal {
+
+// Errors: InvalidArgument at the setting for a value of the wrong type.
+absl::Status ApplyQuerySettings(const std::vector<Setting>& settings, absl::Time start, ExecutionContext* execution,
+                                BindContext* bind, uint64_t* max_result_rows);
+
+}  // namespace mua::sql_internal
