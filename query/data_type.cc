@@ -4,6 +4,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "query/time_zones.h"
 #include "storage/schema.h"
 
 namespace mua {
@@ -38,6 +39,8 @@ DataType DataType::ArrayOf(const DataType& element) {
   } else if (element.low_cardinality) {
     // Array(LowCardinality(String)): stored flat, the name kept for DESCRIBE.
     type.children = nullptr;
+  } else {
+    type.time_zone = element.time_zone;  // Array(DateTime('Zone')): the elements' zone
   }
   return type;
 }
@@ -52,7 +55,7 @@ DataType DataType::Tuple(std::vector<DataType> elements, std::vector<std::string
 
 DataType DataType::element_type() const {
   if (children != nullptr && !children->types.empty()) return children->types[0];
-  return Of(element);
+  return Time(element, time_zone);
 }
 
 const std::vector<std::string>& DataType::tuple_names() const {
@@ -62,7 +65,8 @@ const std::vector<std::string>& DataType::tuple_names() const {
 
 bool DataType::operator==(const DataType& other) const {
   if (id != other.id || element != other.element || nullable != other.nullable ||
-      low_cardinality != other.low_cardinality || interval_unit != other.interval_unit) {
+      low_cardinality != other.low_cardinality || interval_unit != other.interval_unit ||
+      time_zone != other.time_zone) {
     return false;
   }
   if (children == other.children) return true;
@@ -87,6 +91,9 @@ std::string DataType::Name() const {
                                     : absl::StrCat(names[i], " ", tuple_element(i).Name()));
     }
     name = absl::StrCat("Tuple(", absl::StrJoin(parts, ", "), ")");
+  } else if (time_zone != kNoTimeZone && (id == TypeId::kDateTime || id == TypeId::kDateTime64)) {
+    name = absl::StrCat(id == TypeId::kDateTime ? "DateTime(" : "DateTime64(3, ", "'",
+                        TimeZoneName(time_zone), "')");
   } else {
     name = TypeIdName(id);
   }
@@ -199,14 +206,30 @@ class TypeParser {
     return pos_ > start;
   }
 
-  // Skips `( literal, ... )` after DateTime / DateTime64 / FixedString-like names.
-  bool SkipLiteralArguments() {
-    if (!Take('(')) return true;
-    if (Take(')')) return true;
-    do {
-      if (!SkipLiteral()) return false;
-    } while (Take(','));
-    return Take(')');
+  // DateTime, DateTime('Zone'), DateTime64(precision[, 'Zone']); any precision reads as 3.
+  absl::StatusOr<DataType> ParseTimeArguments(TypeId id) {
+    if (!Take('(')) {
+      if (id == TypeId::kDateTime64) return Error();  // the precision is required
+      return DataType::Of(id);
+    }
+    if (id == TypeId::kDateTime64) {
+      SkipSpaces();
+      if (pos_ >= text_.size() || text_[pos_] == '\'' || !SkipLiteral()) return Error();
+      if (!Take(',')) {
+        if (!Take(')')) return Error();
+        return DataType::Of(id);
+      }
+    } else if (Take(')')) {
+      return DataType::Of(id);
+    }
+    SkipSpaces();
+    const size_t start = pos_;
+    if (pos_ >= text_.size() || text_[pos_] != '\'' || !SkipLiteral()) return Error();
+    const absl::string_view zone = text_.substr(start + 1, pos_ - start - 2);
+    if (!Take(')')) return Error();
+    absl::StatusOr<uint16_t> zone_id = InternTimeZone(zone);
+    if (!zone_id.ok()) return zone_id.status();
+    return DataType::Time(id, *zone_id);
   }
 
   absl::StatusOr<DataType> Parse(int depth) {
@@ -267,10 +290,7 @@ class TypeParser {
       return DataType::Tuple(std::move(elements), std::move(names));
     }
     if (name == "DateTime64" || name == "DateTime") {
-      const size_t before = pos_;
-      if (!SkipLiteralArguments()) return Error();
-      if (name == "DateTime64" && pos_ == before) return Error();  // the precision is required
-      return DataType::Of(name == "DateTime" ? TypeId::kDateTime : TypeId::kDateTime64);
+      return ParseTimeArguments(name == "DateTime" ? TypeId::kDateTime : TypeId::kDateTime64);
     }
     if (absl::optional<TypeId> id = ScalarName(name)) return DataType::Of(*id);
     return absl::InvalidArgumentError(absl::StrCat("Unknown data type family: ", name));

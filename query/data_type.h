@@ -57,6 +57,10 @@ struct DataType {
   bool nullable = false;
   bool low_cardinality = false;  // shown by DESCRIBE; values behave as String
   uint8_t interval_unit = 0;     // kInterval: second, minute, hour, day, week, month, quarter, year
+  // kDateTime, kDateTime64, and kArray of either: the zone values compute and print in,
+  // an id of query/time_zones.h (0: none named, the server's UTC). Part of the type, as
+  // in ClickHouse: DateTime('Asia/Tokyo') != DateTime.
+  uint16_t time_zone = 0;
   std::shared_ptr<const TypeChildren> children;  // kTuple; kArray of a composite element
 
   static DataType Of(TypeId id) { return DataType{id}; }
@@ -68,9 +72,16 @@ struct DataType {
   static DataType Tuple(std::vector<DataType> elements, std::vector<std::string> names = {});
   // The type of the NULL literal: Nullable(Nothing).
   static DataType Null() { return DataType{TypeId::kNothing, TypeId::kNothing, true}; }
+  // DateTime / DateTime64 in the interned zone `zone` (query/time_zones.h).
+  static DataType Time(TypeId id, uint16_t zone) {
+    DataType type = Of(id);
+    type.time_zone = zone;
+    return type;
+  }
 
   // ClickHouse's spelling: "UInt64", "Nullable(Float64)", "Array(UInt8)",
-  // "LowCardinality(String)", "DateTime64(3)", "Tuple(UInt8, String)".
+  // "LowCardinality(String)", "DateTime64(3)", "Tuple(UInt8, String)",
+  // "DateTime('Asia/Tokyo')", "DateTime64(3, 'Asia/Tokyo')".
   std::string Name() const;
 
   bool is_integer() const;
@@ -117,11 +128,11 @@ const char* TypeIdName(TypeId id);
 
 // Parses a ClickHouse type name as CAST and CREATE TABLE spell it, nested to
 // any depth the text has (bounded): "Nullable(String)", "Array(Tuple(a UInt8,
-// b Nullable(String)))", "LowCardinality(String)", "DateTime64(3, 'UTC')",
-// aliases (Float32 -> Float64, Bool -> UInt8, BIGINT, VARCHAR, ...).
+// b Nullable(String)))", "LowCardinality(String)", "DateTime64(3, 'UTC')" (the zone
+// interned), aliases (Float32 -> Float64, Bool -> UInt8, BIGINT, VARCHAR, ...).
 // Errors: InvalidArgument "Unknown data type family: X" (ClickHouse code 50),
 // "Nested type Array(UInt8) cannot be inside Nullable type" (code 43), and
-// types MUA does not hold (Decimal, Map, ...).
+// types MUA does not hold (Decimal, Map, ...), "Unknown time zone 'X'".
 absl::StatusOr<DataType> ParseDataType(absl::string_view text);
 
 enum class ColumnId : uint8_t;

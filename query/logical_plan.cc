@@ -36,7 +36,7 @@ absl::Status AddToInSet(const Vector& v, size_t row, const DataType& operand_typ
   if (operand_type.is_string()) {
     set->strings.emplace(v.string_at(row));
   } else if (operand_type.is_time() && v.type.is_string()) {
-    absl::StatusOr<int64_t> time = ParseTimeLiteral(v.string_at(row), operand_type.id);
+    absl::StatusOr<int64_t> time = ParseTimeLiteral(v.string_at(row), operand_type);
     if (!time.ok()) return time.status();
     set->ints.insert(*time);
   } else if (v.type.id == TypeId::kFloat64 || operand_type.id == TypeId::kFloat64) {

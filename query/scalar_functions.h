@@ -71,5 +71,7 @@ DataType IntegerLiteralType(int64_t value, bool is_unsigned);
 // is compared with a time ("2026-10-05", "2026-10-05 14:03:07[.123]", ISO 'T'/'Z').
 // Returns the value in the unit of `type`. Errors: InvalidArgument "Cannot parse ...".
 absl::StatusOr<int64_t> ParseTimeLiteral(absl::string_view text, TypeId type);
+// The same for a value of `type`: a DateTime('Zone') reads the text as that zone's wall clock.
+absl::StatusOr<int64_t> ParseTimeLiteral(absl::string_view text, const DataType& type);
 
 }  // namespace mua

@@ -21,6 +21,7 @@
 #include "storage/base/calendar.h"
 
 namespace mua {
+struct DataType;
 struct ScalarArg;
 }  // namespace mua
 
@@ -70,6 +71,11 @@ class TimeZone {
 // InvalidArgument naming the zone otherwise. Does not check that the zone exists.
 inline constexpr size_t kMaxTimeZoneNameBytes = 64;
 absl::Status ValidateTimeZoneName(absl::string_view name);
+
+// The zone of an id of query/time_zones.h; UTC for kNoTimeZone. Lives forever.
+const TimeZone& TimeZoneById(uint16_t id);
+// The zone a DateTime / DateTime64 type computes and prints in (its time_zone).
+TimeZone ZoneOfType(const DataType& type);
 
 // The time-zone argument (1-based `position`) of SQL function `function`, as in
 // toStartOfDay(t, 'Europe/Berlin'): InvalidArgument unless it is a constant String naming a

@@ -120,7 +120,7 @@ absl::StatusOr<ScalarBinding> BindCompare(absl::string_view name, CompareOp op,
     const DataType& time = side == 0 ? b : a;
     const ScalarArg& text = args[side];
     if (time.is_time() && text.type.is_string() && text.constant != nullptr) {
-      absl::StatusOr<int64_t> value = ParseTimeLiteral(text.constant->string_at(0), time.id);
+      absl::StatusOr<int64_t> value = ParseTimeLiteral(text.constant->string_at(0), time);
       if (!value.ok()) return value.status();
       binding.converted_constants.emplace_back(side, Vector::ConstantInt(time, *value, 1));
       (side == 0 ? a : b) = time;

@@ -14,7 +14,8 @@
 
 namespace mua::query_internal {
 
-absl::StatusOr<int64_t> ParseTimeLiteralInternal(absl::string_view text, TypeId type);
+absl::StatusOr<int64_t> ParseTimeIn(absl::string_view text, const DataType& type,
+                                    const TimeZone& tz);
 
 namespace {
 
@@ -30,23 +31,7 @@ int64_t ConvertTime(TypeId from, TypeId to, int64_t value, const TimeZone& tz) {
 
 // Parses `text` as a value of time type `target`, wall-clock time in `tz`.
 absl::StatusOr<int64_t> ParseTime(absl::string_view text, TypeId target, const TimeZone& tz) {
-  if (tz.is_utc()) return ParseTimeLiteralInternal(text, target);
-  bool ok = false;
-  int64_t value = 0;
-  if (target == TypeId::kDate) {
-    int32_t day = 0;
-    ok = TryParseDate(text, tz, &day);
-    value = day;
-  } else if (target == TypeId::kDateTime) {
-    ok = TryParseDateTime(text, tz, &value);
-  } else {
-    ok = TryParseDateTime64(text, tz, &value);
-  }
-  if (!ok) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("Cannot parse string '", text, "' as ", DataType::Of(target).Name()));
-  }
-  return value;
+  return ParseTimeIn(text, DataType::Of(target), tz);
 }
 
 // toDate(t[, zone]), toDateTime(t[, zone]), toDateTime64(t[, 3[, zone]]): a time
@@ -66,13 +51,16 @@ absl::StatusOr<ScalarBinding> BindToTime(absl::string_view name, TypeId target,
     }
     zone_index = 2;
   }
-  absl::StatusOr<TimeZone> zone = OptionalZone(name, args, zone_index);
-  if (!zone.ok()) return zone.status();
+  // toDateTime keeps the argument's zone unless given one; a Date has none.
+  absl::StatusOr<uint16_t> zone_id = OptionalZoneId(name, args, zone_index);
+  if (!zone_id.ok()) return zone_id.status();
+  const TimeZone zone = TimeZoneById(*zone_id);
   const DataType& type = args[0].type;
-  const DataType result = DataType::Of(target);
+  const DataType result =
+      target == TypeId::kDate ? DataType::Of(target) : DataType::Time(target, *zone_id);
   if (type.is_time()) {
     const TypeId from = type.id;
-    return ScalarBinding{result, [from, target, tz = *zone](absl::Span<Vector> v, size_t rows,
+    return ScalarBinding{result, [from, target, tz = zone](absl::Span<Vector> v, size_t rows,
                                                            StringPool*, Vector* out) {
                            ResizeInts(out, rows);
                            for (size_t row = 0; row < rows; ++row) {
@@ -82,7 +70,7 @@ absl::StatusOr<ScalarBinding> BindToTime(absl::string_view name, TypeId target,
                          }};
   }
   if (type.is_string()) {
-    return ScalarBinding{result, [target, tz = *zone](absl::Span<Vector> v, size_t rows,
+    return ScalarBinding{result, [target, tz = zone](absl::Span<Vector> v, size_t rows,
                                                      StringPool*, Vector* out) {
                            ResizeInts(out, rows);
                            for (size_t row = 0; row < rows; ++row) {
@@ -124,8 +112,8 @@ void AppendValueText(const Vector& v, size_t row, std::string* out) {
     case TypeId::kInt64: AppendInt(v.int_at(row), out); return;
     case TypeId::kFloat64: AppendFloat(v.float_at(row), out); return;
     case TypeId::kDate: AppendDate(v.int_at(row), out); return;
-    case TypeId::kDateTime: AppendDateTime(v.int_at(row), out); return;
-    case TypeId::kDateTime64: AppendDateTime64(v.int_at(row), out); return;
+    case TypeId::kDateTime: AppendDateTime(v.int_at(row), out, v.type.time_zone); return;
+    case TypeId::kDateTime64: AppendDateTime64(v.int_at(row), out, v.type.time_zone); return;
     case TypeId::kString: absl::StrAppend(out, v.string_at(row)); return;
     case TypeId::kArray: {
       out->push_back('[');
@@ -147,11 +135,18 @@ void AppendValueText(const Vector& v, size_t row, std::string* out) {
   }
 }
 
+// toString(t[, zone]): a DateTime prints in `zone`, else in its type's zone.
 absl::StatusOr<ScalarBinding> BindToString(absl::string_view name, absl::Span<const ScalarArg> args) {
   if (args.empty() || args.size() > 2) return ArityError(name, args.size(), "1 or 2");
+  absl::StatusOr<uint16_t> zone_id = OptionalZoneId(name, args, 1);
+  if (!zone_id.ok()) return zone_id.status();
+  const uint16_t zone = *zone_id;
   return ScalarBinding{DataType::Of(TypeId::kString),
-                       [](absl::Span<Vector> v, size_t rows, StringPool* pool, Vector* out) {
+                       [zone](absl::Span<Vector> v, size_t rows, StringPool* pool, Vector* out) {
                          ResizeStrings(out, rows);
+                         if (v[0].type.id == TypeId::kDateTime || v[0].type.id == TypeId::kDateTime64) {
+                           v[0].type.time_zone = zone;
+                         }
                          if (v[0].type.is_string()) {
                            for (size_t row = 0; row < rows; ++row) out->strings[row] = v[0].string_at(row);
                            return absl::OkStatus();

@@ -129,7 +129,11 @@ absl::StatusOr<DataType> CommonSuperType(absl::string_view name, const DataType&
     return DataType::Of(is_signed ? kSigned[index] : kUnsigned[index]);
   }
   if (a.is_time() && b.is_time()) {
-    return DataType::Of(std::max(a.id, b.id));  // Date < DateTime < DateTime64
+    // Date < DateTime < DateTime64. The zone, as ClickHouse's getLeastSupertype: the last
+    // DateTime64's, else the first DateTime's.
+    const TypeId id = std::max(a.id, b.id);
+    const DataType& zoned = id == TypeId::kDateTime64 ? (b.id == id ? b : a) : (a.id == id ? a : b);
+    return id == TypeId::kDate ? DataType::Of(id) : DataType::Time(id, zoned.time_zone);
   }
   return absl::InvalidArgumentError(absl::StrCat("There is no supertype for types ", a.Name(), ", ",
                                                  b.Name(), " of function ", name));

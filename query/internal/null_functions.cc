@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "query/internal/function_registry.h"
 #include "query/internal/kernel_util.h"
+#include "query/time_zones.h"
 
 namespace mua::query_internal {
 namespace {
@@ -366,8 +367,11 @@ absl::StatusOr<ScalarBinding> BindConvert(const DataType& from, const Vector* co
   }
   const char* function = ConversionFunction(target.id);
   if (function == nullptr) return unsupported();
-  const ScalarArg arg{from, constant};
-  absl::StatusOr<ScalarBinding> binding = BindScalarFunction(function, absl::MakeConstSpan(&arg, 1));
+  // CAST(s AS DateTime('Zone')) reads text as the zone's wall clock: toDateTime(s, 'Zone').
+  const Vector zone = Vector::ConstantString(TimeZoneName(target.time_zone), 1);
+  const ScalarArg args[] = {{from, constant}, {DataType::Of(TypeId::kString), &zone}};
+  const size_t count = target.time_zone != kNoTimeZone && target.id != TypeId::kDate ? 2 : 1;
+  absl::StatusOr<ScalarBinding> binding = BindScalarFunction(function, absl::MakeConstSpan(args, count));
   if (!binding.ok()) return binding;
   binding->type = target;
   return binding;

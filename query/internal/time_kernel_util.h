@@ -12,10 +12,17 @@
 
 namespace mua::query_internal {
 
-// The zone of argument `index` (0-based) when present, else the server's zone (UTC).
-// InvalidArgument unless it is a constant String naming a known zone.
+// The zone a time function computes in: argument `index` (0-based) when present, else the
+// zone of the DateTime/DateTime64 argument `time_index`'s type (toHour(toTimeZone(t, 'Z'))),
+// else the server's zone (UTC). InvalidArgument unless argument `index` is a constant String
+// naming a known zone.
 absl::StatusOr<TimeZone> OptionalZone(absl::string_view name, absl::Span<const ScalarArg> args,
-                                      size_t index);
+                                      size_t index, size_t time_index = 0);
+// The same zone as an id of query/time_zones.h, for the function's DateTime result type.
+absl::StatusOr<uint16_t> OptionalZoneId(absl::string_view name, absl::Span<const ScalarArg> args,
+                                        size_t index, size_t time_index = 0);
+// The zone id of a DateTime/DateTime64 type (0 for other types).
+uint16_t TimeZoneIdOf(const DataType& type);
 
 // Unix seconds of a time value (a Date: the start of that day in `tz`).
 int64_t ToSeconds(TypeId id, int64_t value, const TimeZone& tz);

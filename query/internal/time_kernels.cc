@@ -1,13 +1,15 @@
 // Date and time components and rounding of SPEC §5 over Date (days), DateTime
 // (seconds) and DateTime64(3) (milliseconds), with the calendar arithmetic of
 // query/functions/time_functions.h. Every function on a time takes an optional
-// time-zone argument ('Asia/Tokyo') and computes in that zone; without one it
-// computes in the server's zone, UTC. A Date is a calendar day: zones leave it
-// alone. Arithmetic, formatting and parsing are in time_zone_kernels.cc.
+// time-zone argument ('Asia/Tokyo') and computes in that zone; without one in the
+// zone of the argument's type (DateTime('Asia/Tokyo')), else the server's, UTC.
+// DateTime results carry the zone they were computed in. A Date is a calendar
+// day: zones leave it alone. Arithmetic, formatting and parsing are in time_zone_kernels.cc.
 #include "query/functions/time_functions.h"
 #include "query/internal/function_registry.h"
 #include "query/internal/kernel_util.h"
 #include "query/internal/time_kernel_util.h"
+#include "query/time_zones.h"
 
 namespace mua::query_internal {
 namespace {
@@ -22,15 +24,20 @@ ScalarBinder UnaryTime(TypeId result, TimeMap map, bool accepts_date = true) {
     if (args.size() != 1 && !(args.size() == 2 && args[1].type.is_string())) {
       return ArityError(name, args.size(), "1 or 2");
     }
-    absl::StatusOr<TimeZone> zone = OptionalZone(name, args, 1);
-    if (!zone.ok()) return zone.status();
+    absl::StatusOr<uint16_t> zone_id = OptionalZoneId(name, args, 1);
+    if (!zone_id.ok()) return zone_id.status();
     const DataType& type = args[0].type;
     if (!type.is_time() || (!accepts_date && type.id == TypeId::kDate)) {
       return IllegalType(name, type, 1);
     }
     const TypeId id = type.id;
-    return ScalarBinding{DataType::Of(result), [id, map, tz = *zone](absl::Span<Vector> v, size_t rows,
-                                                                     StringPool*, Vector* out) {
+    // A DateTime result (toStartOfDay, toStartOfHour...) is typed with the zone it was
+    // computed in, so that it prints as that zone's wall clock.
+    const DataType result_type =
+        result == TypeId::kDateTime ? DataType::Time(result, *zone_id) : DataType::Of(result);
+    return ScalarBinding{result_type, [id, map, tz = TimeZoneById(*zone_id)](
+                                          absl::Span<Vector> v, size_t rows, StringPool*,
+                                          Vector* out) {
                            ResizeInts(out, rows);
                            for (size_t row = 0; row < rows; ++row) {
                              out->ints[row] = map(id, v[0].int_at(row), tz);
@@ -130,8 +137,9 @@ absl::StatusOr<ScalarBinding> BindToStartOfInterval(absl::string_view name,
     return absl::InvalidArgumentError(
         absl::StrCat("Argument 2 of function ", name, " must be a constant INTERVAL"));
   }
-  absl::StatusOr<TimeZone> zone = OptionalZone(name, args, 2);
-  if (!zone.ok()) return zone.status();
+  absl::StatusOr<uint16_t> zone_id = OptionalZoneId(name, args, 2);
+  if (!zone_id.ok()) return zone_id.status();
+  const TimeZone zone = TimeZoneById(*zone_id);
   const Interval interval = IntervalOf(args[1]);
   const bool is_date = type.id == TypeId::kDate;
   if (absl::Status s = ValidateStartOfInterval(interval, is_date); !s.ok()) return s;
@@ -146,8 +154,8 @@ absl::StatusOr<ScalarBinding> BindToStartOfInterval(absl::string_view name,
   const TypeId result =
       returns_date ? TypeId::kDate : sub_second ? TypeId::kDateTime64 : TypeId::kDateTime;
   return ScalarBinding{
-      DataType::Of(result),
-      [id, interval, is_date, sub_second, tz = *zone](absl::Span<Vector> v, size_t rows,
+      returns_date ? DataType::Of(result) : DataType::Time(result, *zone_id),
+      [id, interval, is_date, sub_second, tz = zone](absl::Span<Vector> v, size_t rows,
                                                       StringPool*, Vector* out) {
         ResizeInts(out, rows);
         for (size_t row = 0; row < rows; ++row) {
@@ -171,15 +179,15 @@ ScalarBinder StartOfMinutes(int64_t minutes) {
     if (args.size() != 1 && !(args.size() == 2 && args[1].type.is_string())) {
       return ArityError(name, args.size(), "1 or 2");
     }
-    absl::StatusOr<TimeZone> zone = OptionalZone(name, args, 1);
-    if (!zone.ok()) return zone.status();
+    absl::StatusOr<uint16_t> zone_id = OptionalZoneId(name, args, 1);
+    if (!zone_id.ok()) return zone_id.status();
     const DataType& type = args[0].type;
     if (!type.is_time() || type.id == TypeId::kDate) return IllegalType(name, type, 1);
     const TypeId id = type.id;
     const Interval interval{IntervalUnit::kMinute, minutes};
-    return ScalarBinding{DataType::Of(TypeId::kDateTime),
-                         [id, interval, tz = *zone](absl::Span<Vector> v, size_t rows, StringPool*,
-                                                    Vector* out) {
+    return ScalarBinding{DataType::Time(TypeId::kDateTime, *zone_id),
+                         [id, interval, tz = TimeZoneById(*zone_id)](
+                             absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
                            ResizeInts(out, rows);
                            for (size_t row = 0; row < rows; ++row) {
                              out->ints[row] =
@@ -196,10 +204,10 @@ absl::StatusOr<ScalarBinding> BindToStartOfSecond(absl::string_view name,
   if (args.size() != 1 && !(args.size() == 2 && args[1].type.is_string())) {
     return ArityError(name, args.size(), "1 or 2");
   }
-  absl::StatusOr<TimeZone> zone = OptionalZone(name, args, 1);
-  if (!zone.ok()) return zone.status();
+  absl::StatusOr<uint16_t> zone_id = OptionalZoneId(name, args, 1);
+  if (!zone_id.ok()) return zone_id.status();
   if (args[0].type.id != TypeId::kDateTime64) return IllegalType(name, args[0].type, 1);
-  return ScalarBinding{DataType::Of(TypeId::kDateTime64),
+  return ScalarBinding{DataType::Time(TypeId::kDateTime64, *zone_id),
                        [](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
                          ResizeInts(out, rows);
                          for (size_t row = 0; row < rows; ++row) {
@@ -223,10 +231,29 @@ int32_t IsoWeek(int32_t day) {
 int32_t ToIsoWeek(int32_t day) { return IsoWeek(day); }
 int32_t ToIsoYear(int32_t day) { return IsoWeekYear(day); }
 
+uint16_t TimeZoneIdOf(const DataType& type) {
+  return type.id == TypeId::kDateTime || type.id == TypeId::kDateTime64 ? type.time_zone
+                                                                          : kNoTimeZone;
+}
+
+absl::StatusOr<uint16_t> OptionalZoneId(absl::string_view name, absl::Span<const ScalarArg> args,
+                                        size_t index, size_t time_index) {
+  if (index >= args.size()) {
+    return time_index < args.size() ? TimeZoneIdOf(args[time_index].type) : kNoTimeZone;
+  }
+  // Checks the argument's form and names the function in the error.
+  absl::Status valid = LoadTimeZoneArgument(name, static_cast<int>(index + 1), args[index]).status();
+  if (!valid.ok()) return valid;
+  const absl::string_view zone = args[index].constant->string_at(0);
+  if (zone.empty()) return kNoTimeZone;
+  return InternTimeZone(zone);
+}
+
 absl::StatusOr<TimeZone> OptionalZone(absl::string_view name, absl::Span<const ScalarArg> args,
-                                      size_t index) {
-  if (index >= args.size()) return TimeZone();
-  return LoadTimeZoneArgument(name, static_cast<int>(index + 1), args[index]);
+                                      size_t index, size_t time_index) {
+  absl::StatusOr<uint16_t> id = OptionalZoneId(name, args, index, time_index);
+  if (!id.ok()) return id.status();
+  return TimeZoneById(*id);
 }
 
 int64_t ToSeconds(TypeId id, int64_t value, const TimeZone& tz) {

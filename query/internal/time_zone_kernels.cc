@@ -2,9 +2,10 @@
 // (units down to nanosecond), dateAdd/dateSub/timestampAdd and addDays...,
 // now/today/yesterday, toTimeZone, timezone(), toUnixTimestamp[64Milli],
 // fromUnixTimestamp[64Milli], formatDateTime and parseDateTimeBestEffort[OrNull|OrZero].
-// Time zones: an explicit zone argument is honoured; the server's zone is UTC.
-// toTimeZone only checks its zone: a DateTime carries no zone in MUA, so the
-// result prints in UTC (pass the zone to toHour(t, 'Zone') etc. instead).
+// Time zones: an explicit zone argument is honoured, else the zone of the time
+// argument's type (DateTime('Zone')), else the server's, UTC. toTimeZone keeps
+// the instant and changes the type's zone, which later functions and the output
+// formats then use.
 #include <array>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "query/internal/function_registry.h"
 #include "query/internal/kernel_util.h"
 #include "query/internal/time_kernel_util.h"
+#include "query/time_zones.h"
 
 namespace mua::query_internal {
 namespace {
@@ -43,7 +45,7 @@ absl::StatusOr<ScalarBinding> BindDateDiff(absl::string_view name, absl::Span<co
   if (!unit.ok()) return unit.status();
   if (!args[1].type.is_time()) return IllegalType(name, args[1].type, 2);
   if (!args[2].type.is_time()) return IllegalType(name, args[2].type, 3);
-  absl::StatusOr<TimeZone> zone = OptionalZone(name, args, 3);
+  absl::StatusOr<TimeZone> zone = OptionalZone(name, args, 3, 1);
   if (!zone.ok()) return zone.status();
   const TypeId a = args[1].type.id, b = args[2].type.id;
   const IntervalUnit u = *unit;
@@ -88,12 +90,13 @@ absl::StatusOr<ScalarBinding> BindShift(absl::string_view name, const DataType& 
   } else if (id == TypeId::kDate && !date_result) {
     result = TypeId::kDateTime;
   }
+  // Days and longer keep the wall-clock time of the value's own zone; so does its type.
+  const uint16_t zone_id = TimeZoneIdOf(type);
   return ScalarBinding{
-      DataType::Of(result),
-      [id, unit, subtract, date_result, sub_second, type_arg, count_arg](
-          absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+      date_result ? DataType::Of(result) : DataType::Time(result, zone_id),
+      [id, unit, subtract, date_result, sub_second, type_arg, count_arg,
+       tz = TimeZoneById(zone_id)](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
         ResizeInts(out, rows);
-        const TimeZone utc;
         for (size_t row = 0; row < rows; ++row) {
           const int64_t value = v[type_arg].int_at(row);
           const int64_t count = v[count_arg].int_at(row);
@@ -101,12 +104,12 @@ absl::StatusOr<ScalarBinding> BindShift(absl::string_view name, const DataType& 
           if (date_result) {
             out->ints[row] = AddIntervalToDate(static_cast<int32_t>(value), interval);
           } else if (sub_second) {
-            out->ints[row] = ToMillis(id, value, utc) + interval.count / SubSecondPerMilli(unit);
+            out->ints[row] = ToMillis(id, value, tz) + interval.count / SubSecondPerMilli(unit);
           } else if (id == TypeId::kDateTime64) {
-            out->ints[row] = AddInterval(FloorDiv(value, 1000), interval, utc) * 1000 +
+            out->ints[row] = AddInterval(FloorDiv(value, 1000), interval, tz) * 1000 +
                              FloorMod(value, 1000);
           } else {
-            out->ints[row] = AddInterval(ToSeconds(id, value, utc), interval, utc);
+            out->ints[row] = AddInterval(ToSeconds(id, value, tz), interval, tz);
           }
         }
         return absl::OkStatus();
@@ -155,13 +158,14 @@ ScalarBinder Now(TypeId type, int64_t day_offset) {
           absl::StrCat("Function ", name, " supports the precision 3 (milliseconds) only"));
     }
     const size_t zone_index = type == TypeId::kDateTime64 ? 1 : 0;
-    absl::StatusOr<TimeZone> zone = OptionalZone(name, args, zone_index);
-    if (!zone.ok()) return zone.status();
+    absl::StatusOr<uint16_t> zone_id = OptionalZoneId(name, args, zone_index, args.size());
+    if (!zone_id.ok()) return zone_id.status();
     const int64_t millis = absl::ToUnixMillis(absl::Now());
     int64_t value = millis;
     if (type == TypeId::kDateTime) value = FloorDiv(millis, 1000);
     if (type == TypeId::kDate) value = FloorDiv(millis, kMillisPerDay) + day_offset;
-    const DataType result = DataType::Of(type);
+    const DataType result =
+        type == TypeId::kDate ? DataType::Of(type) : DataType::Time(type, *zone_id);
     return ScalarBinding{result, [result, value](absl::Span<Vector>, size_t rows, StringPool*,
                                                  Vector* out) {
                            *out = Vector::ConstantInt(result, value, rows);
@@ -179,9 +183,13 @@ absl::StatusOr<ScalarBinding> BindToTimeZone(absl::string_view name,
   if (type.id != TypeId::kDateTime && type.id != TypeId::kDateTime64) {
     return IllegalType(name, type, 1);
   }
-  if (absl::Status zone = LoadTimeZoneArgument(name, 2, args[1]).status(); !zone.ok()) return zone;
-  return ScalarBinding{type, [](absl::Span<Vector> v, size_t, StringPool*, Vector* out) {
+  absl::StatusOr<uint16_t> zone_id = OptionalZoneId(name, args, 1);
+  if (!zone_id.ok()) return zone_id.status();
+  DataType result = type;
+  result.time_zone = *zone_id;
+  return ScalarBinding{result, [result](absl::Span<Vector> v, size_t, StringPool*, Vector* out) {
                          *out = v[0];
+                         out->type = result;
                          return absl::OkStatus();
                        }};
 }
@@ -245,9 +253,9 @@ absl::StatusOr<ScalarBinding> BindFromUnixTimestamp(absl::string_view name, Type
                                                     absl::Span<const ScalarArg> args) {
   if (args.empty() || args.size() > 2) return ArityError(name, args.size(), "1 or 2");
   if (!args[0].type.is_integer()) return IllegalType(name, args[0].type, 1);
-  absl::StatusOr<TimeZone> zone = OptionalZone(name, args, 1);
-  if (!zone.ok()) return zone.status();
-  return ScalarBinding{DataType::Of(result),
+  absl::StatusOr<uint16_t> zone_id = OptionalZoneId(name, args, 1);
+  if (!zone_id.ok()) return zone_id.status();
+  return ScalarBinding{DataType::Time(result, *zone_id),
                        [](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
                          ResizeInts(out, rows);
                          for (size_t row = 0; row < rows; ++row) out->ints[row] = v[0].int_at(row);
@@ -275,12 +283,12 @@ absl::StatusOr<ScalarBinding> BindBestEffort(absl::string_view name, TypeId resu
     }
     zone_index = 2;
   }
-  absl::StatusOr<TimeZone> zone = OptionalZone(name, args, zone_index);
-  if (!zone.ok()) return zone.status();
-  const DataType type =
-      on_error == OnError::kNull ? DataType::Nullable(result) : DataType::Of(result);
+  absl::StatusOr<uint16_t> zone_id = OptionalZoneId(name, args, zone_index);
+  if (!zone_id.ok()) return zone_id.status();
+  DataType type = DataType::Time(result, *zone_id);
+  type.nullable = on_error == OnError::kNull;
   const std::string function(name);
-  return ScalarBinding{type, [dt64, on_error, function, tz = *zone](
+  return ScalarBinding{type, [dt64, on_error, function, tz = TimeZoneById(*zone_id)](
                                  absl::Span<Vector> v, size_t rows, StringPool*,
                                  Vector* out) -> absl::Status {
                          ResizeInts(out, rows);
@@ -309,23 +317,23 @@ absl::StatusOr<ScalarBinding> BindBestEffort(absl::string_view name, TypeId resu
 absl::StatusOr<ScalarBinding> BindFormatDateTime(absl::string_view name,
                                                  absl::Span<const ScalarArg> args);
 
-absl::StatusOr<int64_t> ParseTimeLiteralInternal(absl::string_view text, TypeId type) {
-  const TimeZone utc;
+absl::StatusOr<int64_t> ParseTimeIn(absl::string_view text, const DataType& type,
+                                    const TimeZone& tz) {
   bool ok = false;
   int64_t value = 0;
-  switch (type) {
+  switch (type.id) {
     case TypeId::kDate: {
       int32_t day = 0;
-      ok = TryParseDate(text, utc, &day);
+      ok = TryParseDate(text, tz, &day);
       value = day;
       break;
     }
-    case TypeId::kDateTime: ok = TryParseDateTime(text, utc, &value); break;
-    default: ok = TryParseDateTime64(text, utc, &value); break;
+    case TypeId::kDateTime: ok = TryParseDateTime(text, tz, &value); break;
+    default: ok = TryParseDateTime64(text, tz, &value); break;
   }
   if (!ok) {
     return absl::InvalidArgumentError(
-        absl::StrCat("Cannot parse string '", text, "' as ", DataType::Of(type).Name()));
+        absl::StrCat("Cannot parse string '", text, "' as ", type.WithoutNullable().Name()));
   }
   return value;
 }
@@ -412,6 +420,9 @@ void RegisterTimeZone(FunctionRegistry* registry) {
 
 namespace mua {
 absl::StatusOr<int64_t> ParseTimeLiteral(absl::string_view text, TypeId type) {
-  return query_internal::ParseTimeLiteralInternal(text, type);
+  return query_internal::ParseTimeIn(text, DataType::Of(type), query_internal::TimeZone());
+}
+absl::StatusOr<int64_t> ParseTimeLiteral(absl::string_view text, const DataType& type) {
+  return query_internal::ParseTimeIn(text, type, query_internal::ZoneOfType(type));
 }
 }  // namespace mua

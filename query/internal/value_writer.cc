@@ -1,41 +1,34 @@
 #include "query/internal/value_writer.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <vector>
+
+#include "query/functions/time_functions.h"
+#include "storage/base/calendar.h"
 
 namespace mua::query_internal {
 namespace {
-
-constexpr int64_t kSecondsPerDay = 86'400;
-
-// Floor division: times before 1970 belong to the previous day/second.
-int64_t FloorDiv(int64_t value, int64_t divisor) {
-  int64_t quotient = value / divisor;
-  if (value % divisor < 0) --quotient;
-  return quotient;
-}
 
 void AppendTwoDigits(int value, char* dst) {
   dst[0] = static_cast<char>('0' + value / 10);
   dst[1] = static_cast<char>('0' + value % 10);
 }
 
-// Writes "YYYY-MM-DD" for `days` since 1970-01-01 (proleptic Gregorian, civil
-// from days after H. Hinnant) and returns the end of the text.
+// Writes "YYYY-MM-DD" for `days` since 1970-01-01 and returns the end of the text.
+// Day numbers beyond the calendar's int32 range (only absurd values reach them)
+// print as its ends.
 char* WriteDate(int64_t days, char* dst) {
-  int64_t z = days + 719468;
-  int64_t era = FloorDiv(z, 146097);
-  int64_t day_of_era = z - era * 146097;
-  int64_t year_of_era =
-      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-  int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-  int64_t month_index = (5 * day_of_year + 2) / 153;
-  int day = static_cast<int>(day_of_year - (153 * month_index + 2) / 5 + 1);
-  int month = static_cast<int>(month_index < 10 ? month_index + 3 : month_index - 9);
-  int64_t year = year_of_era + era * 400 + (month <= 2 ? 1 : 0);
+  const CivilDate civil = CivilFromDays(static_cast<int32_t>(
+      std::clamp<int64_t>(days, std::numeric_limits<int32_t>::min(),
+                          std::numeric_limits<int32_t>::max())));
+  const int64_t year = civil.year;
+  const int month = civil.month;
+  const int day = civil.day;
   if (year >= 0 && year <= 9999) {
     AppendTwoDigits(static_cast<int>(year / 100), dst);
     AppendTwoDigits(static_cast<int>(year % 100), dst + 2);
@@ -50,7 +43,7 @@ char* WriteDate(int64_t days, char* dst) {
   return dst + 5;
 }
 
-// Writes "YYYY-MM-DD hh:mm:ss" and returns the end of the text.
+// Writes "YYYY-MM-DD hh:mm:ss" of wall-clock seconds and returns the end of the text.
 char* WriteDateTime(int64_t seconds, char* dst) {
   int64_t days = FloorDiv(seconds, kSecondsPerDay);
   int second_of_day = static_cast<int>(seconds - days * kSecondsPerDay);
@@ -62,6 +55,12 @@ char* WriteDateTime(int64_t seconds, char* dst) {
   dst[5] = ':';
   AppendTwoDigits(second_of_day % 60, dst + 6);
   return dst + 8;
+}
+
+// Wall-clock seconds of an instant in the interned zone `time_zone`.
+int64_t LocalSeconds(int64_t unix_seconds, uint16_t time_zone) {
+  if (time_zone == 0) return unix_seconds;
+  return TimeZoneById(time_zone).ToLocal(unix_seconds);
 }
 
 // Escape classes for JSON: 0 = copy, 'u' = \u00XX, else the letter after '\'.
@@ -122,9 +121,10 @@ bool IsQuotedInText(TypeId id) {
          id == TypeId::kDateTime64;
 }
 
-// Integers, floats and times at `index` of the column's value vectors.
-void AppendNumberOrTime(TypeId id, const Column& column, size_t index, std::string* out) {
-  switch (id) {
+// Integers, floats and times (in the type's zone) at `index` of the column's value vectors.
+void AppendNumberOrTime(const DataType& type, const Column& column, size_t index,
+                        std::string* out) {
+  switch (type.id) {
     case TypeId::kUInt8:
     case TypeId::kUInt16:
     case TypeId::kUInt32:
@@ -145,10 +145,10 @@ void AppendNumberOrTime(TypeId id, const Column& column, size_t index, std::stri
       AppendDate(column.ints[index], out);
       return;
     case TypeId::kDateTime:
-      AppendDateTime(column.ints[index], out);
+      AppendDateTime(column.ints[index], out, type.time_zone);
       return;
     case TypeId::kDateTime64:
-      AppendDateTime64(column.ints[index], out);
+      AppendDateTime64(column.ints[index], out, type.time_zone);
       return;
     case TypeId::kString:
       out->append(column.strings[index]);
@@ -160,15 +160,16 @@ void AppendNumberOrTime(TypeId id, const Column& column, size_t index, std::stri
   }
 }
 
-void AppendJsonScalar(TypeId id, const Column& column, size_t index, std::string* out) {
-  switch (id) {
+void AppendJsonScalar(const DataType& type, const Column& column, size_t index,
+                      std::string* out) {
+  switch (type.id) {
     case TypeId::kUInt64:
     case TypeId::kInt64:
     case TypeId::kDate:
     case TypeId::kDateTime:
     case TypeId::kDateTime64:
       out->push_back('"');
-      AppendNumberOrTime(id, column, index, out);
+      AppendNumberOrTime(type, column, index, out);
       out->push_back('"');
       return;
     case TypeId::kFloat64:
@@ -187,7 +188,7 @@ void AppendJsonScalar(TypeId id, const Column& column, size_t index, std::string
       out->append("null");
       return;
     default:
-      AppendNumberOrTime(id, column, index, out);
+      AppendNumberOrTime(type, column, index, out);
       return;
   }
 }
@@ -247,10 +248,10 @@ void AppendQuotedValue(const DataType& type, const Column& holder, size_t index,
     AppendQuotedString(holder.strings[index], out);
   } else if (IsQuotedInText(type.id)) {
     out->push_back('\'');
-    AppendNumberOrTime(type.id, holder, index, out);
+    AppendNumberOrTime(type, holder, index, out);
     out->push_back('\'');
   } else {
-    AppendNumberOrTime(type.id, holder, index, out);
+    AppendNumberOrTime(type, holder, index, out);
   }
 }
 
@@ -304,7 +305,7 @@ void AppendJsonValue(const DataType& type, const Column& holder, size_t index, s
   } else if (type.id == TypeId::kTuple) {
     AppendJsonTuple(type, holder, index, out);
   } else {
-    AppendJsonScalar(type.id, holder, index, out);
+    AppendJsonScalar(type, holder, index, out);
   }
 }
 
@@ -360,12 +361,12 @@ void AppendTextValue(const DataType& type, const Column& holder, size_t index, T
     case TypeId::kDateTime64: {
       char quote = style == TextStyle::kCsv ? '"' : style == TextStyle::kQuoted ? '\'' : 0;
       if (quote != 0) out->push_back(quote);
-      AppendNumberOrTime(type.id, holder, index, out);
+      AppendNumberOrTime(type, holder, index, out);
       if (quote != 0) out->push_back(quote);
       return;
     }
     default:
-      AppendNumberOrTime(type.id, holder, index, out);
+      AppendNumberOrTime(type, holder, index, out);
       return;
   }
 }
@@ -448,17 +449,17 @@ void AppendDate(int64_t days, std::string* out) {
   out->append(buffer, end - buffer);
 }
 
-void AppendDateTime(int64_t seconds, std::string* out) {
+void AppendDateTime(int64_t seconds, std::string* out, uint16_t time_zone) {
   char buffer[48];
-  char* end = WriteDateTime(seconds, buffer);
+  char* end = WriteDateTime(LocalSeconds(seconds, time_zone), buffer);
   out->append(buffer, end - buffer);
 }
 
-void AppendDateTime64(int64_t millis, std::string* out) {
+void AppendDateTime64(int64_t millis, std::string* out, uint16_t time_zone) {
   char buffer[48];
   int64_t seconds = FloorDiv(millis, 1000);
   int fraction = static_cast<int>(millis - seconds * 1000);
-  char* end = WriteDateTime(seconds, buffer);
+  char* end = WriteDateTime(LocalSeconds(seconds, time_zone), buffer);
   end[0] = '.';
   end[1] = static_cast<char>('0' + fraction / 100);
   AppendTwoDigits(fraction % 100, end + 2);
@@ -542,7 +543,7 @@ ArrayElements ElementsOf(const DataType& type, const Column& holder, size_t inde
     elements.type = type.element_type();
     elements.holder = &holder.children[0];
   } else {
-    elements.type = DataType::Of(type.element);
+    elements.type = type.element_type();  // with the zone of Array(DateTime('Zone'))
     elements.holder = &holder;
   }
   return elements;

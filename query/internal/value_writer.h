@@ -36,9 +36,12 @@ void AppendInt(int64_t value, std::string* out);
 // and `1e21` / `1.5e-7` outside; "nan", "inf", "-inf".
 void AppendFloat(double value, std::string* out);
 
-void AppendDate(int64_t days, std::string* out);          // "2026-10-05"
-void AppendDateTime(int64_t seconds, std::string* out);   // "2026-10-05 14:03:07" (UTC)
-void AppendDateTime64(int64_t millis, std::string* out);  // "2026-10-05 14:03:07.123"
+void AppendDate(int64_t days, std::string* out);  // "2026-10-05"
+// "2026-10-05 14:03:07", the wall clock of the instant in `time_zone` (an id of
+// query/time_zones.h, as DataType::time_zone holds it; 0 is UTC).
+void AppendDateTime(int64_t seconds, std::string* out, uint16_t time_zone = 0);
+void AppendDateTime64(int64_t millis, std::string* out,
+                      uint16_t time_zone = 0);  // "2026-10-05 14:03:07.123"
 
 // "..." with `"`, `\`, `/`, \b \f \n \r \t escaped, other bytes < 0x20 as
 // \u00XX, U+2028/U+2029 as \u2028/\u2029; other bytes (even invalid UTF-8) pass.
