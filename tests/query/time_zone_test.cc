@@ -240,12 +240,12 @@ TEST(TimeZoneTest, OutputFormatsPrintTheZonesWallClock) {
       "a", DataType::ArrayOf(DataType::Time(TypeId::kDateTime, Zone("Asia/Tokyo"))));
   array.ints = {k20hUtc};
   array.array_offsets.push_back(1);
-  std::string tsv;
+  std::string tsv;  // TabSeparated escapes the quotes of the type names, as ClickHouse's
   WriteResult(result, OutputFormat::kTabSeparatedWithNamesAndTypes, &tsv);
   EXPECT_EQ(tsv,
             "t\tm\ta\n"
-            "DateTime('Asia/Kathmandu')\tDateTime64(3, 'Asia/Kolkata')\t"
-            "Array(DateTime('Asia/Tokyo'))\n"
+            "DateTime(\\'Asia/Kathmandu\\')\tDateTime64(3, \\'Asia/Kolkata\\')\t"
+            "Array(DateTime(\\'Asia/Tokyo\\'))\n"
             "2026-10-06 01:45:00\t2026-10-06 01:30:00.007\t['2026-10-06 05:00:00']\n");
   std::string json;
   WriteResult(result, OutputFormat::kJSONEachRow, &json);
