@@ -4,7 +4,6 @@ namespace mua::ingest_internal {
 namespace {
 
 constexpr int64_t kMillisPerMinute = 60'000;
-constexpr int64_t kMillisPerDay = 86'400'000;
 
 inline bool IsDigit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
 

@@ -10,19 +10,12 @@
 #include <cstdint>
 
 #include "absl/strings/string_view.h"
+#include "storage/base/calendar.h"
 
 namespace mua::ingest_internal {
 
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-// REQUIRES: 1 <= month <= 12, 1 <= day <= 31.
-constexpr int64_t DaysFromCivil(int64_t year, int month, int day) {
-  year -= month <= 2 ? 1 : 0;
-  const int64_t era = (year >= 0 ? year : year - 399) / 400;
-  const int64_t yoe = year - era * 400;
-  const int64_t doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
+// Days since 1970-01-01 of a proleptic Gregorian date: the one calendar of MUA.
+using ::mua::DaysFromCivil;
 
 // Parses `YYYY-MM-DD(T|t| )hh:mm:ss[(.|,)f{1,9}][Z|z|(+|-)hh[[:]mm]]` into UTC milliseconds
 // since the epoch. Fractions beyond milliseconds are truncated; no zone means UTC. Rejects

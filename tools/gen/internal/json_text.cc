@@ -2,21 +2,10 @@
 
 #include <cstdlib>
 
+#include "storage/base/calendar.h"
+
 namespace mua::gen_internal {
 namespace {
-
-// Howard Hinnant's civil_from_days: proleptic Gregorian date of a day since 1970-01-01.
-void CivilFromDays(int64_t days, int* year, int* month, int* day) {
-  days += 719468;
-  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const int64_t doe = days - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  *day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  *month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  *year = static_cast<int>(yoe + era * 400 + (*month <= 2 ? 1 : 0));
-}
 
 char* PutDigits(int64_t value, int width, char* out) {
   for (int i = width - 1; i >= 0; --i) {
@@ -30,20 +19,14 @@ char* PutDigits(int64_t value, int width, char* out) {
 
 int FormatIsoTimestamp(int64_t millis, int offset_minutes, bool zulu, char* buf) {
   const int64_t local = millis + int64_t{offset_minutes} * 60'000;
-  int64_t days = local / 86'400'000;
-  int64_t in_day = local % 86'400'000;
-  if (in_day < 0) {
-    in_day += 86'400'000;
-    --days;
-  }
-  int year = 0, month = 0, day = 0;
-  CivilFromDays(days, &year, &month, &day);
+  const int64_t in_day = FloorMod(local, kMillisPerDay);
+  const CivilDate date = CivilFromDays(static_cast<int32_t>(FloorDiv(local, kMillisPerDay)));
   char* p = buf;
-  p = PutDigits(year, 4, p);
+  p = PutDigits(date.year, 4, p);
   *p++ = '-';
-  p = PutDigits(month, 2, p);
+  p = PutDigits(date.month, 2, p);
   *p++ = '-';
-  p = PutDigits(day, 2, p);
+  p = PutDigits(date.day, 2, p);
   *p++ = 'T';
   p = PutDigits(in_day / 3'600'000, 2, p);
   *p++ = ':';
