@@ -368,6 +368,7 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::Bind() {
     plan_->offset = static_cast<uint64_t>(*offset);
   }
   plan_->distinct = core_.distinct;
+  if (core_.limit_by_limit != nullptr) return BindLimitBy();
   return std::shared_ptr<const SelectPlan>(plan_);
 }
 
@@ -383,7 +384,6 @@ static absl::Status RejectUnsupportedSyntax(const SelectCore& core) {
   const char* what = !core.array_joins.empty()        ? "ARRAY JOIN"
                      : core.with_totals               ? "WITH TOTALS"
                      : !core.windows.empty()          ? "WINDOW"
-                     : core.limit_by_limit != nullptr ? "LIMIT BY"
                                                       : nullptr;
   for (const OrderItem& item : core.order_by) {
     if (item.with_fill && what == nullptr) what = "WITH FILL";

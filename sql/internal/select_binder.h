@@ -70,6 +70,8 @@ class SelectBinder {
   enum class Phase { kSource, kPost };
 
   absl::Status BindFrom();
+  // bind_limit_by.cc: the bound block under `LIMIT n [OFFSET m] BY keys`.
+  absl::StatusOr<std::shared_ptr<const SelectPlan>> BindLimitBy();
   absl::Status BindTableRef(const TableRef& from);
   // bind_join.cc: `left JOIN right ON ... | USING (...)` as a source.
   absl::Status BindJoin(const TableRef& join);
