@@ -37,12 +37,6 @@ constexpr std::array<int64_t, 16> kNiceBucketMillis = {
     kMillisPerDayInScope,
 };
 
-int64_t FloorDiv(int64_t value, int64_t divisor) {
-  int64_t quotient = value / divisor;
-  if (value % divisor < 0) --quotient;
-  return quotient;
-}
-
 absl::StatusOr<TimeRange> ParseRangeObject(const rapidjson::Value& range, absl::string_view name) {
   if (!range.IsObject() || !range.HasMember("from") || !range.HasMember("to")) {
     return absl::InvalidArgumentError(
