@@ -369,6 +369,9 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::Bind() {
   }
   plan_->distinct = core_.distinct;
   if (core_.limit_by_limit != nullptr) return BindLimitBy();
+  for (const OrderItem& item : core_.order_by) {
+    if (item.with_fill) return BindWithFill(items);
+  }
   return std::shared_ptr<const SelectPlan>(plan_);
 }
 
@@ -386,7 +389,7 @@ static absl::Status RejectUnsupportedSyntax(const SelectCore& core) {
                      : !core.windows.empty()          ? "WINDOW"
                                                       : nullptr;
   for (const OrderItem& item : core.order_by) {
-    if (item.with_fill && what == nullptr) what = "WITH FILL";
+    if (item.with_fill && what == nullptr && core.limit_by_limit != nullptr) what = "WITH FILL with LIMIT BY";
   }
   for (const SelectItem& item : core.items) {
     if (HasWindowFunction(*item.expr) && what == nullptr) what = "window functions (OVER)";

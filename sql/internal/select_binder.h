@@ -72,6 +72,10 @@ class SelectBinder {
   absl::Status BindFrom();
   // bind_limit_by.cc: the bound block under `LIMIT n [OFFSET m] BY keys`.
   absl::StatusOr<std::shared_ptr<const SelectPlan>> BindLimitBy();
+  // bind_with_fill.cc: the bound block under `ORDER BY ... WITH FILL`; `items` are the
+  // select list's expressions after * expansion, as outputs were bound from them.
+  absl::StatusOr<std::shared_ptr<const SelectPlan>> BindWithFill(
+      const std::vector<std::pair<const Expr*, std::string>>& items);
   absl::Status BindTableRef(const TableRef& from);
   // bind_join.cc: `left JOIN right ON ... | USING (...)` as a source.
   absl::Status BindJoin(const TableRef& join);
