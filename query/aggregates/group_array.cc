@@ -17,7 +17,8 @@ namespace {
 class GroupArrayAggregate final : public AggregateFunction {
  public:
   GroupArrayAggregate(DataType element, uint64_t limit, bool unique)
-      : AggregateFunction(DataType::Array(element.id)), element_(element), limit_(limit), unique_(unique) {
+      : AggregateFunction(DataType::ArrayOf(DataType::Time(element.id, element.time_zone))),
+        element_(element), limit_(limit), unique_(unique) {
     pool_.physical = PhysicalOf(element);
   }
   void Resize(size_t groups) override { counts_.resize(std::max(groups, counts_.size())); }

@@ -151,7 +151,7 @@ class SpaceSaving {
 class TopKAggregate final : public AggregateFunction {
  public:
   TopKAggregate(DataType element, size_t k, size_t capacity, bool weighted)
-      : AggregateFunction(DataType::Array(element.id)),
+      : AggregateFunction(DataType::ArrayOf(DataType::Time(element.id, element.time_zone))),
         element_(element),
         k_(k),
         capacity_(capacity),
