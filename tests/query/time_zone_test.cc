@@ -257,5 +257,32 @@ TEST(TimeZoneTest, OutputFormatsPrintTheZonesWallClock) {
   EXPECT_THAT(csv, HasSubstr("\"2026-10-06 01:45:00\",\"2026-10-06 01:30:00.007\""));
 }
 
+// Binary formats carry the instant, unchanged; the type name carries the zone.
+TEST(TimeZoneTest, BinaryFormatsSendTheInstantAndTheZonedTypeName) {
+  auto one_column = [](const DataType& type) {
+    ResultSet result;
+    result.row_count = 1;
+    result.AddColumn("t", type).ints = {k20hUtc};
+    return result;
+  };
+  const ResultSet zoned = one_column(DataType::Time(TypeId::kDateTime, Zone("Asia/Tokyo")));
+  const ResultSet plain = one_column(DataType::Of(TypeId::kDateTime));
+  for (OutputFormat format : {OutputFormat::kRowBinary, OutputFormat::kNative}) {
+    std::string zoned_bytes, plain_bytes;
+    WriteResult(zoned, format, &zoned_bytes);
+    WriteResult(plain, format, &plain_bytes);
+    if (format == OutputFormat::kRowBinary) {
+      EXPECT_EQ(zoned_bytes, plain_bytes);
+    } else {
+      EXPECT_THAT(zoned_bytes, HasSubstr("DateTime('Asia/Tokyo')"));
+      // The last four bytes are the UInt32 instant in both.
+      EXPECT_EQ(zoned_bytes.substr(zoned_bytes.size() - 4), plain_bytes.substr(plain_bytes.size() - 4));
+    }
+  }
+  std::string with_types;
+  WriteResult(zoned, OutputFormat::kRowBinaryWithNamesAndTypes, &with_types);
+  EXPECT_THAT(with_types, HasSubstr("DateTime('Asia/Tokyo')"));
+}
+
 }  // namespace
 }  // namespace mua::test
