@@ -478,13 +478,8 @@ void SortRows(const std::vector<Column>& columns, size_t first_key, const std::v
         }
         cmp = x < y ? -1 : x > y;
       } else if (column.type.id == TypeId::kArray) {
-        const auto begin_a = column.ints.begin() + column.array_offsets[a];
-        const auto end_a = column.ints.begin() + column.array_offsets[a + 1];
-        const auto begin_b = column.ints.begin() + column.array_offsets[b];
-        const auto end_b = column.ints.begin() + column.array_offsets[b + 1];
-        cmp = std::lexicographical_compare(begin_a, end_a, begin_b, end_b)   ? -1
-              : std::lexicographical_compare(begin_b, end_b, begin_a, end_a) ? 1
-                                                                             : 0;
+        // Any element type (strings, floats, nested): the ints-only compare read past them.
+        cmp = CompareColumnValues(column, a, column, b, true);
       } else if (column.type.is_unsigned()) {
         const uint64_t x = column.ints[a], y = column.ints[b];
         cmp = x < y ? -1 : x > y;
@@ -507,7 +502,10 @@ void SortRows(const std::vector<Column>& columns, size_t first_key, const std::v
 
 // Rows `order` of `column`, as a new column.
 Column TakeRows(const Column& column, absl::Span<const uint32_t> order) {
-  if (!column.nulls.empty() || !column.children.empty()) return TakeColumnRows(column, order);
+  // Arrays of any element (Float64 too) through the generic path.
+  if (!column.nulls.empty() || !column.children.empty() || column.type.id == TypeId::kArray) {
+    return TakeColumnRows(column, order);
+  }
   Column out;
   out.type = column.type;
   if (column.type.id == TypeId::kArray) {

@@ -62,6 +62,17 @@ absl::StatusOr<ScalarBinding> BindLength(absl::string_view name, absl::Span<cons
 absl::StatusOr<ScalarBinding> BindEmpty(absl::string_view name, bool want_empty,
                                         absl::Span<const ScalarArg> args) {
   if (args.size() != 1) return ArityError(name, args.size(), "1");
+  if (args[0].type.id == TypeId::kArray) {  // empty([]) / notEmpty([1])
+    return ScalarBinding{DataType::Of(TypeId::kUInt8),
+                         [want_empty](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+                           ResizeInts(out, rows);
+                           for (size_t row = 0; row < rows; ++row) {
+                             const size_t i = v[0].index(row);
+                             out->ints[row] = (v[0].offsets[i + 1] == v[0].offsets[i]) == want_empty;
+                           }
+                           return absl::OkStatus();
+                         }};
+  }
   if (absl::Status s = RequireStrings(name, args); !s.ok()) return s;
   return ScalarBinding{DataType::Of(TypeId::kUInt8),
                        [want_empty](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
