@@ -258,6 +258,7 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::Bind() {
     if (item.expr != nullptr) with_exprs_[item.name] = item.expr.get();
   }
   if (absl::Status s = BindFrom(); !s.ok()) return s;
+  if (!core_.array_joins.empty()) MUA_RETURN_IF_ERROR(BindArrayJoin());
   for (const SelectItem& item : core_.items) {
     if (!item.alias.empty()) aliases_[item.alias] = item.expr.get();
   }
@@ -384,8 +385,7 @@ static bool HasWindowFunction(const Expr& expr) {
 
 // Syntax the parser accepts before the planner implements it: refused, never ignored.
 static absl::Status RejectUnsupportedSyntax(const SelectCore& core) {
-  const char* what = !core.array_joins.empty()        ? "ARRAY JOIN"
-                     : core.with_totals               ? "WITH TOTALS"
+  const char* what = core.with_totals               ? "WITH TOTALS"
                      : !core.windows.empty()          ? "WINDOW"
                                                       : nullptr;
   for (const OrderItem& item : core.order_by) {

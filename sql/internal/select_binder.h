@@ -72,6 +72,8 @@ class SelectBinder {
   absl::Status BindFrom();
   // bind_limit_by.cc: the bound block under `LIMIT n [OFFSET m] BY keys`.
   absl::StatusOr<std::shared_ptr<const SelectPlan>> BindLimitBy();
+  // bind_array_join.cc: the FROM's rows through the ARRAY JOIN clauses, as the new source.
+  absl::Status BindArrayJoin();
   // bind_with_fill.cc: the bound block under `ORDER BY ... WITH FILL`; `items` are the
   // select list's expressions after * expansion, as outputs were bound from them.
   absl::StatusOr<std::shared_ptr<const SelectPlan>> BindWithFill(
