@@ -41,6 +41,7 @@ const ZoneEntry* EntryOf(uint16_t id) {
 }  // namespace
 
 absl::StatusOr<uint16_t> InternTimeZone(absl::string_view name) {
+  if (name.empty()) return kNoTimeZone;  // DateTime(''): the server's zone
   ZoneTable& table = Table();
   // The table belongs to the process, not to the query that happens to name a zone first.
   const MemoryTrackerScope untracked(nullptr);

@@ -7,6 +7,7 @@
 
 #include "storage/base/hash_containers.h"
 #include "absl/container/flat_hash_map.h"
+#include "query/functions/time_functions.h"
 #include "query/internal/function_registry.h"
 #include "query/internal/kernel_util.h"
 #include "storage/string_dictionary.h"
@@ -108,6 +109,25 @@ ScalarKernel NumericCompareKernel(CompareOp op, bool as_float, bool as_unsigned,
   };
 }
 
+// A Date (argument `date_side`) against a DateTime/DateTime64 `time` whose type names a zone:
+// the day is the instant it starts in that zone, as ClickHouse converts it to `time`'s type.
+ScalarKernel ZonedDateCompareKernel(CompareOp op, int date_side, const DataType& time) {
+  const ScalarKernel compare = NumericCompareKernel(op, false, false, 1, 1);
+  const int64_t per_second = time.id == TypeId::kDateTime64 ? 1000 : 1;
+  return [=, tz = ZoneOfType(time)](absl::Span<Vector> args, size_t rows, StringPool* pool,
+                                    Vector* out) {
+    Vector instants;
+    instants.type = time;
+    ResizeInts(&instants, rows);
+    for (size_t row = 0; row < rows; ++row) {
+      instants.ints[row] =
+          DayStart(static_cast<int32_t>(args[date_side].int_at(row)), tz) * per_second;
+    }
+    args[date_side] = std::move(instants);
+    return compare(args, rows, pool, out);
+  };
+}
+
 absl::StatusOr<ScalarBinding> BindCompare(absl::string_view name, CompareOp op,
                                           absl::Span<const ScalarArg> args) {
   if (args.size() != 2) return ArityError(name, args.size(), "2");
@@ -134,6 +154,11 @@ absl::StatusOr<ScalarBinding> BindCompare(absl::string_view name, CompareOp op,
     const int64_t unit_a = MillisPerUnit(a.id), unit_b = MillisPerUnit(b.id);
     const int64_t common = std::min(unit_a, unit_b);
     binding.kernel = NumericCompareKernel(op, false, false, unit_a / common, unit_b / common);
+    const int date_side = a.id == TypeId::kDate ? 0 : b.id == TypeId::kDate ? 1 : -1;
+    const DataType& other = date_side == 0 ? b : a;
+    if (date_side >= 0 && other.id != TypeId::kDate && other.time_zone != 0) {
+      binding.kernel = ZonedDateCompareKernel(op, date_side, other);
+    }
     return binding;
   }
   const bool a_number = a.is_numeric() || a.is_time();

@@ -371,7 +371,8 @@ absl::StatusOr<ScalarBinding> BindConvert(const DataType& from, const Vector* co
   const Vector zone = Vector::ConstantString(TimeZoneName(target.time_zone), 1);
   const ScalarArg args[] = {{from, constant}, {DataType::Of(TypeId::kString), &zone}};
   const size_t count = target.time_zone != kNoTimeZone && target.id != TypeId::kDate ? 2 : 1;
-  absl::StatusOr<ScalarBinding> binding = BindScalarFunction(function, absl::MakeConstSpan(args, count));
+  absl::StatusOr<ScalarBinding> binding =
+      BindScalarFunction(function, absl::MakeConstSpan(args, count));
   if (!binding.ok()) return binding;
   binding->type = target;
   return binding;

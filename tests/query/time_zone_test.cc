@@ -213,6 +213,12 @@ TEST(TimeZoneTest, StringsComparedWithAZonedTimeAreItsWallClock) {
   EXPECT_EQ(IntOf(equal), 1);
   CALL(utc_equal, "equals", {Column(DateTime(kKolkataMidnight)), Str("2026-10-05 18:30:00")});
   EXPECT_EQ(IntOf(utc_equal), 1);
+  // A Date against a zoned DateTime is the day's start in that zone: 10-06 starts at 18:30 UTC.
+  CALL(date_equal, "equals", {midnight, Time(TypeId::kDate, 20732)});
+  EXPECT_EQ(IntOf(date_equal), 1);
+  const CallArg just_before = Column(ZonedDateTime64(kKolkataMidnight * 1000 - 1, "Asia/Kolkata"));
+  CALL(date_less, "less", {Time(TypeId::kDate, 20732), just_before});
+  EXPECT_EQ(IntOf(date_less), 0);
   // Instants compare, whatever the zones.
   CALL(same_instant, "equals", {ZonedDateTime(k20hUtc, "Asia/Tokyo"),
                                 ZonedDateTime(k20hUtc, "Europe/Berlin")});
@@ -276,7 +282,8 @@ TEST(TimeZoneTest, BinaryFormatsSendTheInstantAndTheZonedTypeName) {
     } else {
       EXPECT_THAT(zoned_bytes, HasSubstr("DateTime('Asia/Tokyo')"));
       // The last four bytes are the UInt32 instant in both.
-      EXPECT_EQ(zoned_bytes.substr(zoned_bytes.size() - 4), plain_bytes.substr(plain_bytes.size() - 4));
+      EXPECT_EQ(zoned_bytes.substr(zoned_bytes.size() - 4),
+                plain_bytes.substr(plain_bytes.size() - 4));
     }
   }
   std::string with_types;
