@@ -590,6 +590,7 @@ void RegisterArray(FunctionRegistry* registry) {
     });
   }
   RegisterArrayMapped(registry);  // arrayMap's family without a lambda (lambda_kernels.cc)
+  RegisterArrayReduce(registry);
 }
 
 }  // namespace mua::query_internal

@@ -71,5 +71,7 @@ inline bool IsTrue(const Vector& condition, size_t row) {
 
 // lambda_kernels.cc: the forms without a lambda (arraySum(arr), arrayCount(arr), ...).
 void RegisterArrayMapped(FunctionRegistry* registry);
+// array_reduce.cc: arrayReduce('agg', arrays...).
+void RegisterArrayReduce(FunctionRegistry* registry);
 
 }  // namespace mua::query_internal

@@ -23,7 +23,8 @@ namespace query_internal {
 namespace {
 
 enum class Mapped {
-  kMap, kFilter, kExists, kAll, kCount, kFirst, kLast, kFirstIndex, kLastIndex, kSort,
+  kMap, kFilter, kExists, kAll, kCount, kFirst, kLast, kFirstOrNull, kLastOrNull, kFirstIndex,
+  kLastIndex, kSort,
   kReverseSort, kSum, kAvg, kMin, kMax, kProduct, kCumSum, kSplit, kReverseSplit, kFill,
   kReverseFill
 };
@@ -43,6 +44,8 @@ constexpr MappedSpec kSpecs[] = {
     {"arrayCount", Mapped::kCount, true, false},
     {"arrayFirst", Mapped::kFirst, true, true},
     {"arrayLast", Mapped::kLast, true, true},
+    {"arrayFirstOrNull", Mapped::kFirstOrNull, true, true},
+    {"arrayLastOrNull", Mapped::kLastOrNull, true, true},
     {"arrayFirstIndex", Mapped::kFirstIndex, true, true},
     {"arrayLastIndex", Mapped::kLastIndex, true, true},
     {"arraySort", Mapped::kSort, false, false},
@@ -109,6 +112,11 @@ absl::StatusOr<DataType> ResultType(const MappedSpec& spec, const DataType& mapp
     case Mapped::kLastIndex: return DataType::Of(TypeId::kUInt32);
     case Mapped::kFirst:
     case Mapped::kLast: return array.element_type();
+    case Mapped::kFirstOrNull:
+    case Mapped::kLastOrNull: {
+      const DataType element = array.element_type();
+      return element.CannotBeNullable() ? element : element.WithNullable();
+    }
     case Mapped::kMin:
     case Mapped::kMax: return value;
     case Mapped::kSum: return number_type(true);
@@ -280,6 +288,8 @@ absl::Status Apply(Mapped kind, const DataType& type, const Vector& elements, Ve
     }
     case Mapped::kFirst:
     case Mapped::kLast:
+    case Mapped::kFirstOrNull:
+    case Mapped::kLastOrNull:
     case Mapped::kMin:
     case Mapped::kMax: {
       const bool extreme = kind == Mapped::kMin || kind == Mapped::kMax;
@@ -287,8 +297,10 @@ absl::Status Apply(Mapped kind, const DataType& type, const Vector& elements, Ve
       for (size_t row = 0; row < rows; ++row) {
         for (uint32_t k = offsets[row]; k < offsets[row + 1]; ++k) {
           int64_t& pick = picks[row];
-          if (kind == Mapped::kFirst && pick < 0 && IsTrue(mapped, k)) pick = k;
-          if (kind == Mapped::kLast && IsTrue(mapped, k)) pick = k;
+          const bool first = kind == Mapped::kFirst || kind == Mapped::kFirstOrNull;
+          const bool last = kind == Mapped::kLast || kind == Mapped::kLastOrNull;
+          if (first && pick < 0 && IsTrue(mapped, k)) pick = k;
+          if (last && IsTrue(mapped, k)) pick = k;
           // min: NULL/NaN lose (greater); max: they lose too (smaller).
           if (kind == Mapped::kMin && (pick < 0 || CompareValues(mapped, k, mapped, pick, true) < 0)) pick = k;
           if (kind == Mapped::kMax && (pick < 0 || CompareValues(mapped, k, mapped, pick, false) > 0)) pick = k;

@@ -326,5 +326,38 @@ TEST(LambdaTest, ConstantArgumentsGiveAConstant) {
                                             ElementsAre(21, 22, 23), ElementsAre(31, 32, 33)));
 }
 
+
+TEST(LambdaTest, FirstOrNullGivesNullWhenNoneMatches) {
+  BoundExprPtr above_four = Fn("greater", {Param(0, kInt64), Const(4)});
+  ASSERT_OK_AND_ASSIGN(Vector first, RunLambda("arrayFirstOrNull", above_four, 1, {IntArrays({{1, 5}, {0}})}));
+  EXPECT_EQ(first.type.Name(), "Nullable(Int64)");
+  EXPECT_EQ(first.int_at(0), 5);
+  EXPECT_FALSE(first.is_null(0));
+  EXPECT_TRUE(first.is_null(1));
+}
+
+TEST(LambdaTest, ArrayReduceFoldsEachRowsElements) {
+  auto reduce = [](absl::string_view aggregate, Vector array) -> absl::StatusOr<Vector> {
+    const Vector name = Vector::ConstantString(aggregate, 1);
+    absl::StatusOr<ScalarBinding> binding =
+        BindScalarFunction("arrayReduce", {{name.type, &name}, {array.type, nullptr}});
+    if (!binding.ok()) return binding.status();
+    StringPool pool;
+    std::vector<Vector> args = {name, array};
+    args[0].size = array.size;
+    Vector out;
+    MUA_RETURN_IF_ERROR(binding->kernel(absl::MakeSpan(args), array.size, &pool, &out));
+    out.type = binding->type;
+    return out;
+  };
+  ASSERT_OK_AND_ASSIGN(Vector sums, reduce("sum", IntArrays({{1, 2, 3}, {}, {10}})));
+  EXPECT_THAT(ValuesOf(sums), ElementsAre(6, 0, 10));
+  ASSERT_OK_AND_ASSIGN(Vector uniq, reduce("uniqExact", IntArrays({{1, 2, 1}, {5}})));
+  EXPECT_THAT(ValuesOf(uniq), ElementsAre(2, 1));
+  ASSERT_OK_AND_ASSIGN(Vector median, reduce("quantileExact(0.5)", IntArrays({{1, 9, 5}})));
+  EXPECT_EQ(median.number_at(0), 5);
+  EXPECT_THAT(reduce("noSuchAggregate", IntArrays({{1}})), StatusIs(absl::StatusCode::kNotFound));
+}
+
 }  // namespace
 }  // namespace mua::test
