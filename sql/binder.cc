@@ -308,6 +308,7 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::Bind() {
     }
     plan_->where = *where;
   }
+  MUA_RETURN_IF_ERROR(BindWindows());
 
   bool aggregate = !core_.group_by.empty() || (core_.having != nullptr);
   for (const auto& [expr, name] : items) aggregate = aggregate || ContainsAggregate(*expr);
@@ -386,13 +387,14 @@ static bool HasWindowFunction(const Expr& expr) {
 // Syntax the parser accepts before the planner implements it: refused, never ignored.
 static absl::Status RejectUnsupportedSyntax(const SelectCore& core) {
   const char* what = core.with_totals               ? "WITH TOTALS"
-                     : !core.windows.empty()          ? "WINDOW"
                                                       : nullptr;
   for (const OrderItem& item : core.order_by) {
     if (item.with_fill && what == nullptr && core.limit_by_limit != nullptr) what = "WITH FILL with LIMIT BY";
   }
-  for (const SelectItem& item : core.items) {
-    if (HasWindowFunction(*item.expr) && what == nullptr) what = "window functions (OVER)";
+  if (what == nullptr && (!core.group_by.empty() || core.having != nullptr)) {
+    for (const SelectItem& item : core.items) {
+      if (HasWindowFunction(*item.expr)) what = "window functions (OVER) with GROUP BY";
+    }
   }
   if (what == nullptr) return absl::OkStatus();
   return ErrorAt(core.pos, absl::StatusCode::kUnimplemented, absl::StrCat(what, " is not supported yet"));

@@ -53,6 +53,7 @@ const Expr* SelectBinder::AliasTarget(const Expr& expr) const {
 const Expr* SelectBinder::FindAggregate(const Expr& expr) const {
   if (expr.kind == ExprKind::kFunction) {
     const auto& function = expr.As<FunctionExpr>();
+    if (function.over != nullptr) return nullptr;  // a window call: computed over the query's rows
     if (IsAggregateFunction(function.name) && !IsScalarFunction(function.name)) return &expr;
   }
   const Expr* found = nullptr;
@@ -66,6 +67,7 @@ const Expr* SelectBinder::FindAggregate(const Expr& expr) const {
 bool SelectBinder::ContainsAggregate(const Expr& expr) const {
   if (expr.kind == ExprKind::kFunction) {
     const auto& function = expr.As<FunctionExpr>();
+    if (function.over != nullptr) return false;  // a window call: computed over the query's rows
     if (IsAggregateFunction(function.name) && !IsScalarFunction(function.name)) return true;
   }
   if (const Expr* target = AliasTarget(expr)) {
@@ -422,6 +424,14 @@ absl::StatusOr<BoundExprPtr> SelectBinder::BindAggregate(const FunctionExpr& fun
 
 absl::StatusOr<BoundExprPtr> SelectBinder::BindFunction(const FunctionExpr& function, Phase phase) {
   const std::string sql = ClickHouseColumnName(function);
+  if (function.over != nullptr) {
+    // Computed by the window source (bind_window.cc): its result column.
+    if (auto it = window_columns_.find(&function); it != window_columns_.end()) {
+      return MakeColumn(it->second, columns_[it->second].type, sql);
+    }
+    return ErrorAt(function.pos, absl::StatusCode::kUnimplemented,
+                   "window functions are supported in the select list and ORDER BY of a query without GROUP BY");
+  }
   if (IsAggregateFunction(function.name) && !IsScalarFunction(function.name)) {
     if (phase == Phase::kSource) {
       return ErrorAt(function.pos, absl::StatusCode::kInvalidArgument,

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "query/logical_plan.h"
@@ -74,6 +75,9 @@ class SelectBinder {
   absl::StatusOr<std::shared_ptr<const SelectPlan>> BindLimitBy();
   // bind_array_join.cc: the FROM's rows through the ARRAY JOIN clauses, as the new source.
   absl::Status BindArrayJoin();
+  // bind_window.cc: window calls of the select list and ORDER BY computed over the
+  // (filtered) source rows, as the new source; the block binds over the result.
+  absl::Status BindWindows();
   // bind_with_fill.cc: the bound block under `ORDER BY ... WITH FILL`; `items` are the
   // select list's expressions after * expansion, as outputs were bound from them.
   absl::StatusOr<std::shared_ptr<const SelectPlan>> BindWithFill(
@@ -140,6 +144,7 @@ class SelectBinder {
   std::vector<std::unique_ptr<Statement>> owned_statements_;
   std::vector<std::unique_ptr<SelectQuery>> owned_queries_;  // `x IN cte` as SELECT * FROM cte
   absl::flat_hash_set<const BoundExpr*> prepared_values_;  // scalar subqueries' slots
+  absl::flat_hash_map<const FunctionExpr*, int> window_columns_;  // window call -> source column
   std::vector<std::pair<std::string, BoundExprPtr>> lambda_scope_;  // innermost last (bind_lambda.cc)
 };
 
