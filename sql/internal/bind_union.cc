@@ -37,11 +37,19 @@ int TimeRank(TypeId id) { return id == TypeId::kDate ? 0 : id == TypeId::kDateTi
 
 // ClickHouse's supertype of two types, for the types MUA has.
 std::optional<DataType> CommonType(const DataType& a, const DataType& b) {
-  if (a.id == TypeId::kNothing) return DataType{b.id, b.element, true};
-  if (b.id == TypeId::kNothing) return DataType{a.id, a.element, true};
+  if (a.id == TypeId::kNothing || b.id == TypeId::kNothing) {
+    const DataType& other = a.id == TypeId::kNothing ? b : a;
+    DataType result{other.id, other.element, true};
+    result.time_zone = other.time_zone;  // NULL and DateTime('Zone'): Nullable(DateTime('Zone'))
+    return result;
+  }
   DataType result = a;
   result.low_cardinality = false;
   result.nullable = a.nullable || b.nullable;
+  // Times keep getLeastSupertype's zone: the last DateTime64's, else the first DateTime's.
+  if (b.id == TypeId::kDateTime64 || (b.id == TypeId::kDateTime && a.id == TypeId::kDate)) {
+    result.time_zone = b.time_zone;
+  }
   if (a.id == b.id && a.element == b.element) return result;
   if (a.is_integer() && b.is_integer()) {
     const bool a_signed = !a.is_unsigned(), b_signed = !b.is_unsigned();
