@@ -47,6 +47,7 @@ ScalarKernel PickKernel(DataType type, Chooser choose) {
                                             Vector* out) {
     const bool constant = AllConstant(v);
     const size_t physical = constant ? 1 : rows;
+    MUA_RETURN_IF_ERROR(CheckArrayRowElements(v[0], physical));
     const Vector elements = ArrayElements(v[0]);
     std::vector<uint32_t> picks;
     std::vector<uint32_t> offsets{0};
@@ -357,6 +358,7 @@ absl::StatusOr<ScalarBinding> BindArrayConcat(absl::string_view name,
                          Vector all = EmptyVector(element);
                          std::vector<uint32_t> bases;
                          for (const Vector& array : v) {
+                           MUA_RETURN_IF_ERROR(CheckArrayRowElements(array, physical));
                            bases.push_back(static_cast<uint32_t>(all.size));
                            Vector elements = ArrayElements(array);
                            elements.type = element;
@@ -422,6 +424,7 @@ absl::StatusOr<ScalarBinding> BindPush(absl::string_view name, bool back,
                                                              Vector* out) {
                          const bool constant = AllConstant(v);
                          const size_t physical = constant ? 1 : rows;
+                         MUA_RETURN_IF_ERROR(CheckArrayRowElements(v[0], physical));
                          Vector all = EmptyVector(element);
                          AppendValues(ArrayElements(v[0]), &all);
                          const uint32_t base = static_cast<uint32_t>(all.size);
@@ -456,6 +459,7 @@ absl::StatusOr<ScalarBinding> BindEnumerate(absl::string_view name, absl::Span<c
   MUA_RETURN_IF_ERROR(RequireArray(name, args, 1));
   const DataType type = DataType::Array(TypeId::kUInt32);
   return ScalarBinding{type, [type](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+                         MUA_RETURN_IF_ERROR(CheckArrayRowElements(v[0], rows));
                          StartArray(type, rows, out);
                          for (size_t row = 0; row < rows; ++row) {
                            const auto [begin, end] = ArrayBounds(v[0], row);
@@ -482,6 +486,7 @@ absl::StatusOr<ScalarBinding> BindZip(absl::string_view name, absl::Span<const S
                                                      Vector* out) -> absl::Status {
                          const bool constant = AllConstant(v);
                          const size_t physical = constant ? 1 : rows;
+                         MUA_RETURN_IF_ERROR(CheckArrayRowElements(v[0], physical));
                          const std::vector<uint32_t> offsets = ArrayRowOffsets(v[0], physical);
                          Vector zipped;
                          zipped.type = tuple;
@@ -509,6 +514,7 @@ absl::StatusOr<ScalarBinding> BindFlatten(absl::string_view name, absl::Span<con
                                                              Vector* out) {
                          const bool constant = AllConstant(v);
                          const size_t physical = constant ? 1 : rows;
+                         MUA_RETURN_IF_ERROR(CheckArrayRowElements(v[0], physical));
                          std::vector<uint32_t> offsets = ArrayRowOffsets(v[0], physical);
                          Vector level = ArrayRowElements(v[0], physical);
                          while (level.type.id == TypeId::kArray) {

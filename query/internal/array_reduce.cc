@@ -75,6 +75,9 @@ absl::StatusOr<ScalarBinding> BindArrayReduce(absl::string_view name, absl::Span
                                  Vector* out) -> absl::Status {
                          const bool constant = AllConstant(v.subspan(1));
                          const size_t physical = constant ? 1 : rows;
+                         for (size_t i = 1; i < v.size(); ++i) {
+                           MUA_RETURN_IF_ERROR(CheckArrayRowElements(v[i], physical));
+                         }
                          const std::vector<uint32_t> offsets = ArrayRowOffsets(v[1], physical);
                          std::vector<Vector> elements;
                          for (size_t i = 1; i < v.size(); ++i) {

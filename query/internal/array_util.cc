@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+
 namespace mua::query_internal {
 
 Vector ArrayElements(const Vector& array) {
@@ -23,6 +25,20 @@ Vector ArrayElements(const Vector& array) {
   elements.dictionary = array.dictionary;
   elements.MaterializeStrings();
   return elements;
+}
+
+absl::Status CheckArrayRowElements(const Vector& array, size_t rows) {
+  constexpr uint64_t kMaxElements = 1'000'000'000;
+  uint64_t total = 0;
+  for (size_t row = 0; row < rows; ++row) {
+    const auto [begin, end] = ArrayBounds(array, row);
+    total += end - begin;
+  }
+  if (total > kMaxElements) {
+    return absl::ResourceExhaustedError(absl::StrCat("Too many array elements in a block: ", total,
+                                                     " (at most ", kMaxElements, ")"));
+  }
+  return absl::OkStatus();
 }
 
 std::vector<uint32_t> ArrayRowOffsets(const Vector& array, size_t rows) {

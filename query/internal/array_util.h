@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/types/span.h"
 #include "query/internal/function_registry.h"
 #include "query/vector.h"
@@ -31,6 +32,10 @@ inline std::pair<uint32_t, uint32_t> ArrayBounds(const Vector& array, size_t row
 // its element type, at the positions its offsets give; strings are views
 // (dictionary codes materialized).
 Vector ArrayElements(const Vector& array);
+
+// Errors (ResourceExhausted) when `rows` rows of `array` hold more elements than
+// one block may (positions are 32-bit): a constant array repeated over a block.
+absl::Status CheckArrayRowElements(const Vector& array, size_t rows);
 
 // The offsets (from 0) of `rows` rows of `array` (a constant array repeated).
 std::vector<uint32_t> ArrayRowOffsets(const Vector& array, size_t rows);

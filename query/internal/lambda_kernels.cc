@@ -395,6 +395,7 @@ absl::StatusOr<ScalarBinding> BindPlain(const MappedSpec& spec, absl::Span<const
                                                    Vector* out) -> absl::Status {
                          const bool constant = v[0].constant;
                          const size_t physical = constant ? 1 : rows;
+                         MUA_RETURN_IF_ERROR(CheckArrayRowElements(v[0], physical));
                          Vector elements = ArrayRowElements(v[0], physical);
                          MUA_RETURN_IF_ERROR(Apply(kind, type, elements, elements,
                                                    ArrayRowOffsets(v[0], physical), out));
@@ -481,6 +482,9 @@ absl::StatusOr<ScalarBinding> BindHigherOrderFunction(absl::string_view name, Bo
     bool constant = true;
     for (const Vector& arg : v) constant = constant && arg.constant;
     const size_t physical = constant ? 1 : rows;
+    for (size_t i = 0; i < array_count; ++i) {
+      MUA_RETURN_IF_ERROR(query_internal::CheckArrayRowElements(v[i], physical));
+    }
     const std::vector<uint32_t> offsets = ArrayRowOffsets(v[0], physical);
     for (size_t i = 1; i < array_count; ++i) {
       if (ArrayRowOffsets(v[i], physical) != offsets) {

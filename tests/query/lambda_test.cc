@@ -359,5 +359,16 @@ TEST(LambdaTest, ArrayReduceFoldsEachRowsElements) {
   EXPECT_THAT(reduce("noSuchAggregate", IntArrays({{1}})), StatusIs(absl::StatusCode::kNotFound));
 }
 
+
+TEST(LambdaTest, ConstantArrayOverHugeBlockIsRefused) {
+  // 1000 elements repeated over 2M rows: more elements than a block may hold.
+  Vector array = IntArrays({std::vector<int64_t>(1000, 1)});
+  array.constant = true;
+  array.size = 2'000'000;
+  EXPECT_THAT(RunLambda("arrayMap", Fn("plus", {Param(0, kInt64), Param(1, kInt64)}), 1, {array},
+                        {Ints(std::vector<int64_t>(2'000'000, 1))}),
+              StatusIs(absl::StatusCode::kResourceExhausted));
+}
+
 }  // namespace
 }  // namespace mua::test
