@@ -65,14 +65,21 @@ inline void ResizeFor(const DataType& type, size_t rows, Vector* out) {
   }
 }
 
+// The instant day `day` starts in the zone of DateTime/DateTime64 `type`, in its unit
+// (time_kernels.cc).
+int64_t DayStartIn(int64_t day, const DataType& type);
+
 // Copies value `row` of `from` (converted to the scalar `type`: numbers across
-// widths, times across units) into row `row` of `out`, sized by ResizeFor.
+// widths, times across units, a Date to its start in a zoned type's zone) into
+// row `row` of `out`, sized by ResizeFor.
 // REQUIRES: from is not dictionary-coded or `type` is String.
 inline void CopyValue(const Vector& from, size_t row, const DataType& type, Vector* out) {
   if (type.is_string()) {
     out->strings[row] = from.string_at(row);
   } else if (type.id == TypeId::kFloat64) {
     out->floats[row] = from.number_at(row);
+  } else if (type.time_zone != 0 && from.type.id == TypeId::kDate && type.id != TypeId::kDate) {
+    out->ints[row] = DayStartIn(from.int_at(row), type);
   } else if (type.is_time() && from.type.is_time() && from.type.id != type.id) {
     out->ints[row] = from.int_at(row) * (MillisPerUnit(from.type.id) / MillisPerUnit(type.id));
   } else if (from.type.id == TypeId::kNothing) {

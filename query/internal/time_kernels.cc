@@ -256,6 +256,11 @@ absl::StatusOr<TimeZone> OptionalZone(absl::string_view name, absl::Span<const S
   return TimeZoneById(*id);
 }
 
+int64_t DayStartIn(int64_t day, const DataType& type) {
+  const int64_t seconds = DayStart(static_cast<int32_t>(day), ZoneOfType(type));
+  return type.id == TypeId::kDateTime64 ? seconds * 1000 : seconds;
+}
+
 int64_t ToSeconds(TypeId id, int64_t value, const TimeZone& tz) {
   switch (id) {
     case TypeId::kDate: return DayStart(static_cast<int32_t>(value), tz);

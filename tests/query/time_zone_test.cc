@@ -230,6 +230,11 @@ TEST(TimeZoneTest, BranchesTakeClickHousesSupertypeZone) {
                      ZonedDateTime(k20hUtc, "Europe/Berlin")});
   EXPECT_EQ(first.value.type.Name(), "DateTime('Asia/Tokyo')");
   EXPECT_EQ(Text(first), "2026-10-06 05:00:00");
+  // A Date branch becomes the day's start in the result's zone.
+  CALL(date, "if", {Int(0, TypeId::kUInt8), ZonedDateTime(k20hUtc, "Asia/Kolkata"),
+                    Time(TypeId::kDate, 20732)});
+  EXPECT_EQ(date.value.type.Name(), "DateTime('Asia/Kolkata')");
+  EXPECT_EQ(IntOf(date), kKolkataMidnight);
   CALL(dt64, "if", {Int(1, TypeId::kUInt8), ZonedDateTime(k20hUtc, "Asia/Tokyo"),
                     ZonedDateTime64(k20hUtc * 1000, "Europe/Berlin")});
   EXPECT_EQ(dt64.value.type.Name(), "DateTime64(3, 'Europe/Berlin')");
