@@ -312,14 +312,13 @@ absl::StatusOr<BoundExprPtr> SelectBinder::BindConstantArray(const ArrayExpr& ar
   for (const ExprPtr& e : array.elements) {
     absl::StatusOr<BoundExprPtr> bound = BindExpr(*e, phase);
     if (!bound.ok()) return bound.status();
-    if (!IsBoundConstant(**bound)) {
-      return ErrorAt(e->pos, absl::StatusCode::kUnimplemented, "array elements must be constants");
-    }
+    const bool constant = IsBoundConstant(**bound);
     const Vector& v = (*bound)->constant;
     const TypeId id = v.type.is_string() ? TypeId::kString : v.type.is_integer() ? TypeId::kInt64 : v.type.id;
     if (element == TypeId::kNothing) element = id;
-    if (id != element || (id != TypeId::kString && id != TypeId::kInt64)) {
-      // Floats, NULLs, mixed numbers: the array() function takes their supertype.
+    if (!constant || id != element || (id != TypeId::kString && id != TypeId::kInt64)) {
+      // Columns, lambda parameters, floats, NULLs, mixed numbers: the array() function
+      // builds the rows and takes the elements' supertype.
       std::vector<BoundExprPtr> elements;
       for (const ExprPtr& each : array.elements) {
         absl::StatusOr<BoundExprPtr> again = BindExpr(*each, phase);
