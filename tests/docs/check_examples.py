@@ -108,6 +108,34 @@ def collect(path):
 ERROR = object()
 
 
+def anchors(path):
+    """GitHub's anchors of a Markdown file's headings."""
+    found = set()
+    for line in open(path, encoding='utf-8'):
+        m = re.match(r'#+ (.*)', line)
+        if m:
+            text = re.sub(r'[^\w\- ]', '', m.group(1).strip().lower())
+            found.add(text.replace(' ', '-'))
+    return found
+
+
+def check_links():
+    """Relative links of the reference (and README) must name a file and heading that exist."""
+    failures = 0
+    files = [os.path.join(ROOT, 'README.md'), os.path.join(ROOT, 'docs', 'SQL.md'),
+             os.path.join(ROOT, 'docs', 'INGEST.md')] + sorted(glob.glob(os.path.join(ROOT, 'docs', 'sql', '*.md')))
+    for path in files:
+        for target in re.findall(r'\]\(([^)\s]+)\)', open(path, encoding='utf-8').read()):
+            if re.match(r'[a-z]+:', target):
+                continue
+            name, _, anchor = target.partition('#')
+            dest = os.path.normpath(os.path.join(os.path.dirname(path), name)) if name else path
+            if not os.path.exists(dest) or (anchor and dest.endswith('.md') and anchor not in anchors(dest)):
+                failures += 1
+                print('%s: broken link %s' % (os.path.relpath(path, ROOT), target))
+    return failures
+
+
 def main():
     if len(sys.argv) < 2:
         print(__doc__)
@@ -176,6 +204,7 @@ def main():
             if missing:
                 failures += 1
                 print('not documented: ' + ' '.join(missing))
+        failures += check_links()
         print('%d examples (%d planned), %d failures' % (len(examples), planned_count, failures))
         return 1 if failures else 0
 
