@@ -1,6 +1,6 @@
 // Array functions over Array(T) of any T (query/internal/array_util.h has the
 // layout): splitByChar, splitByString, arrayStringConcat, has, indexOf,
-// countEqual, range, arrayReverse, arrayDistinct, arrayUniq, arrayCompact,
+// countEqual, hasAll, hasAny, range, arrayReverse, arrayDistinct, arrayUniq, arrayCompact,
 // arrayConcat, arraySlice, arrayPopBack/Front, arrayPushBack/Front,
 // arrayEnumerate, arrayZip, arrayFlatten, emptyArray<T>. The higher-order
 // functions (arrayMap, arraySort, arraySum...) are in lambda_kernels.cc.
@@ -254,6 +254,69 @@ absl::StatusOr<ScalarBinding> BindRange(absl::string_view name, absl::Span<const
                            if (absl::Status memory = CheckMemory(); !memory.ok()) return memory;
                            EndRow(out);
                          }
+                         return absl::OkStatus();
+                       }};
+}
+
+// hasAll(set, subset) / hasAny(a, b) -> UInt8: every / some element of the second
+// array is in the first (NULL matches NULL). Hashed for strings and integers.
+absl::StatusOr<ScalarBinding> BindHasAllAny(absl::string_view name, bool all,
+                                            absl::Span<const ScalarArg> args) {
+  if (args.size() != 2) return ArityError(name, args.size(), "2");
+  for (size_t i = 0; i < 2; ++i) {
+    if (!IsArray(args[i].type)) return IllegalType(name, args[i].type, static_cast<int>(i + 1));
+  }
+  const DataType a = args[0].type.element_type(), b = args[1].type.element_type();
+  if (!Comparable(a, b)) {
+    return absl::InvalidArgumentError(absl::StrCat("Types of arguments of function ", name,
+                                                   " have no common supertype: ", args[0].type.Name(),
+                                                   " and ", args[1].type.Name()));
+  }
+  const bool strings = a.WithoutNullable().is_string();
+  const bool integers = a.WithoutNullable().is_integer() && b.WithoutNullable().is_integer();
+  return ScalarBinding{DataType::Of(TypeId::kUInt8), [all, strings, integers](
+                                                         absl::Span<Vector> v, size_t rows,
+                                                         StringPool*, Vector* out) {
+                         const bool constant = AllConstant(v);
+                         const size_t physical = constant ? 1 : rows;
+                         ResizeInts(out, physical);
+                         const Vector set = ArrayElements(v[0]);
+                         const Vector probe = ArrayElements(v[1]);
+                         for (size_t row = 0; row < physical; ++row) {
+                           const auto [set_begin, set_end] = ArrayBounds(v[0], row);
+                           const auto [begin, end] = ArrayBounds(v[1], row);
+                           bool set_has_null = false;
+                           HashSet<absl::string_view> texts;
+                           HashSet<int64_t> numbers;
+                           if (strings || integers) {
+                             for (uint32_t k = set_begin; k < set_end; ++k) {
+                               if (set.is_null(k)) {
+                                 set_has_null = true;
+                               } else if (strings) {
+                                 texts.insert(set.string_at(k));
+                               } else {
+                                 numbers.insert(set.int_at(k));
+                               }
+                             }
+                           }
+                           auto contains = [&](uint32_t j) {
+                             if (!strings && !integers) {
+                               for (uint32_t k = set_begin; k < set_end; ++k) {
+                                 if (ElementEquals(set, k, probe, j)) return true;
+                               }
+                               return false;
+                             }
+                             if (probe.is_null(j)) return set_has_null;
+                             return strings ? texts.contains(probe.string_at(j))
+                                            : numbers.contains(probe.int_at(j));
+                           };
+                           bool result = all;
+                           for (uint32_t j = begin; j < end && result == all; ++j) {
+                             if (contains(j) != all) result = !all;
+                           }
+                           out->ints[row] = result;
+                         }
+                         if (constant) MarkConstant(rows, out);
                          return absl::OkStatus();
                        }};
 }
@@ -558,6 +621,12 @@ void RegisterArray(FunctionRegistry* registry) {
     });
   }
   registry->Add("range", BindRange);
+  registry->Add("hasAll", [](absl::string_view n, absl::Span<const ScalarArg> a) {
+    return BindHasAllAny(n, true, a);
+  });
+  registry->Add("hasAny", [](absl::string_view n, absl::Span<const ScalarArg> a) {
+    return BindHasAllAny(n, false, a);
+  });
   static constexpr std::pair<const char*, Reorder> kReorders[] = {
       {"arrayReverse", Reorder::kReverse}, {"arrayDistinct", Reorder::kDistinct},
       {"arrayCompact", Reorder::kCompact}, {"arrayPopBack", Reorder::kPopBack},

@@ -194,5 +194,23 @@ TEST(ArrayFunctionsTest, NestedAndTupleElements) {
   EXPECT_THAT(StrArrayOf(front), ElementsAre("a", "b"));
 }
 
+
+TEST(ArrayFunctionsTest, HasAllHasAny) {
+  CALL(all, "hasAll", {StrArray({"a", "b", "c"}), StrArray({"c", "a"})});
+  EXPECT_EQ(IntOf(all), 1);
+  CALL(not_all, "hasAll", {StrArray({"a"}), StrArray({"a", "z"})});
+  EXPECT_EQ(IntOf(not_all), 0);
+  CALL(all_of_none, "hasAll", {StrArray({"a"}), StrArray({})});
+  EXPECT_EQ(IntOf(all_of_none), 1);
+  CALL(any, "hasAny", {FloatArray({1, 2}), FloatArray({5, 2})});
+  EXPECT_EQ(IntOf(any), 1);
+  CALL(any_of_none, "hasAny", {FloatArray({1}), FloatArray({})});
+  EXPECT_EQ(IntOf(any_of_none), 0);
+  CALL(nulls, "hasAll", {NullableArray({1, 0}, {0, 1}), NullableArray({0}, {1})});
+  EXPECT_EQ(IntOf(nulls), 1);  // NULL matches NULL
+  EXPECT_THAT(CallFunction("hasAny", {StrArray({"a"}), FloatArray({1})}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 }  // namespace
 }  // namespace mua::test
