@@ -19,6 +19,10 @@ WORK=$(mktemp -d)
 source "$(dirname "$0")/lib.sh"
 
 CAP=100000000  # the max_memory_usage of part (1)
+# Parts (2)-(4) run under max_memory_usage=NET: an operator that checks a limit only after its
+# unchecked work (a whole fill, a whole array) then answers 241 instead of 159/394/396, so
+# lateness shows in the error code and no timing is asserted.
+NET=2000000000
 
 write_tokens
 # ~350 000 events of 5000 users over two weeks: 14 event types, so a self join on event_type is
@@ -88,7 +92,7 @@ over_memory() {  # over_memory NAME SQL : (1) 241 under max_memory_usage=CAP, RS
 
 over_time() {  # over_time NAME SQL : (2) 159 under max_execution_time=1, the answer comes
   status=$(curl -s --max-time 280 -o "$WORK/body" -w '%{http_code}' -H 'Authorization: Bearer atok' \
-    --data-binary "$2" "$base/?max_execution_time=1")
+    --data-binary "$2" "$base/?max_execution_time=1&max_memory_usage=$NET")
   check "$1 under max_execution_time=1: the statement ends ($status)" test "$status" != 000
   verdict "$1 under max_execution_time=1: 408 Code 159 ($status: $(short_body 120))" answered 159 408
   gap=""
@@ -100,7 +104,7 @@ not_running() { [[ "$(q atok "SELECT count() FROM system.processes WHERE query_i
 killed() {  # killed NAME SQL : (3) KILL QUERY of the running statement answers 394
   local id="kill_${RANDOM}_$((++kills))" pid
   curl -s --max-time 280 -o "$WORK/kill.body" -w '%{http_code}' -H 'Authorization: Bearer atok' \
-    --data-binary "$2" "$base/?query_id=$id" >"$WORK/kill.status" &
+    --data-binary "$2" "$base/?query_id=$id&max_memory_usage=$NET" >"$WORK/kill.status" &
   pid=$!
   check "$1: shows in system.processes as $id" wait_until 600 running "$id"
   local answer
@@ -117,7 +121,7 @@ killed() {  # killed NAME SQL : (3) KILL QUERY of the running statement answers 
 kills=0
 
 too_many_rows() {  # too_many_rows NAME SQL : (4) 396 under max_result_rows=1000
-  status=$(req atok --data-binary "$2" "$base/?max_result_rows=1000")
+  status=$(req atok --data-binary "$2" "$base/?max_result_rows=1000&max_memory_usage=$NET")
   verdict "$1 under max_result_rows=1000: 500 Code 396 ($status: $(short_body 120))" answered 396 500
   gap=""
   healthy "$1"
@@ -131,12 +135,15 @@ if supported "JOIN" "SELECT count() FROM numbers(3) a JOIN numbers(3) b ON a.num
   over_memory "CROSS JOIN of numbers(20000) twice" \
     'SELECT count() FROM numbers(20000) a CROSS JOIN numbers(20000) b'
   over_time "many-to-many self join on event_type" "$self_join"
-  over_time "CROSS JOIN of numbers(20000) twice" \
-    'SELECT count() FROM numbers(20000) a CROSS JOIN numbers(20000) b'
+  over_time "CROSS JOIN of numbers(5000) twice" \
+    'SELECT count() FROM numbers(5000) a CROSS JOIN numbers(5000) b'
   killed "CROSS JOIN of numbers(5000) twice" \
     'SELECT count() FROM numbers(5000) a CROSS JOIN numbers(5000) b'
   too_many_rows "a CROSS JOIN of 25 M rows" \
     'SELECT a.number, b.number FROM numbers(5000) a CROSS JOIN numbers(5000) b'
+  # The join builds its whole output, every column of both sides (~770 bytes a row here),
+  # before the result-row limit sees it: 3.5 M rows need 3.2 GB, so the net answers 241.
+  known_gap "JOIN materializes its whole output (all columns) before max_result_rows is checked"
   too_many_rows "two users' events joined with every event of their type" \
     "SELECT a.event_id, b.event_id FROM (SELECT event_id, event_type FROM events WHERE user_id IN ('u1', 'u2')) a JOIN events b ON a.event_type = b.event_type"
 fi
@@ -172,6 +179,7 @@ if supported "window functions" "SELECT row_number() OVER (PARTITION BY number %
   killed "a running sum OVER two partitions of 10 M rows" "$window_big"
   over_memory "row_number() OVER a partition per event type of every event" \
     'SELECT max(r) FROM (SELECT *, row_number() OVER (PARTITION BY event_type ORDER BY event_time) AS r FROM events)'
+  too_many_rows "a running sum OVER 1 M rows" 'SELECT number, sum(number) OVER (ORDER BY number) FROM numbers(1000000)'
 fi
 
 # --- ARRAY JOIN and arrayJoin -----------------------------------------------------------------
@@ -209,10 +217,17 @@ fi
 
 # --- WITH FILL --------------------------------------------------------------------------------
 if supported "WITH FILL" "SELECT number AS n FROM numbers(2) ORDER BY n WITH FILL FROM 0 TO 3"; then
+  over_memory "WITH FILL over 1e9 values" \
+    'SELECT count() FROM (SELECT number AS n FROM numbers(2) ORDER BY n WITH FILL FROM 0 TO 1000000000)'
+  # The fill between two rows (or up to TO) is generated in one loop that checks neither the
+  # time limit nor cancellation (query/operators/fill.cc, fill_until), and max_result_rows only
+  # sees the finished result: each of these fills until the memory net stops it (241).
   fill='SELECT count() FROM (SELECT number AS n FROM numbers(2) ORDER BY n WITH FILL FROM 0 TO 1000000000)'
-  over_memory "WITH FILL over 1e9 values" "$fill"
+  known_gap "WITH FILL generates its rows without checking the time limit or KILL"
   over_time "WITH FILL over 1e9 values" "$fill"
+  known_gap "WITH FILL generates its rows without checking the time limit or KILL"
   killed "WITH FILL over 1e9 values" "$fill"
+  known_gap "WITH FILL builds its whole result before max_result_rows is checked"
   too_many_rows "WITH FILL over 1e9 values" \
     'SELECT number AS n FROM numbers(2) ORDER BY n WITH FILL FROM 0 TO 1000000000'
 fi
