@@ -283,7 +283,9 @@ absl::StatusOr<ScalarBinding> BindHasAllAny(absl::string_view name, bool all,
                          const Vector set = ArrayElements(v[0]);
                          const Vector probe = ArrayElements(v[1]);
                          for (size_t row = 0; row < physical; ++row) {
-                           const auto [set_begin, set_end] = ArrayBounds(v[0], row);
+                           // Not a structured binding: clang 14 (the fuzz build) cannot capture one.
+                           const std::pair<uint32_t, uint32_t> set_bounds = ArrayBounds(v[0], row);
+                           const uint32_t set_begin = set_bounds.first, set_end = set_bounds.second;
                            const auto [begin, end] = ArrayBounds(v[1], row);
                            bool set_has_null = false;
                            HashSet<absl::string_view> texts;

@@ -458,7 +458,9 @@ void AppendDateTime(int64_t seconds, std::string* out, uint16_t time_zone) {
 void AppendDateTime64(int64_t millis, std::string* out, uint16_t time_zone) {
   char buffer[48];
   int64_t seconds = FloorDiv(millis, 1000);
-  int fraction = static_cast<int>(millis - seconds * 1000);
+  // Not millis - seconds * 1000: the product overflows near INT64_MIN.
+  int fraction = static_cast<int>(millis % 1000);
+  if (fraction < 0) fraction += 1000;
   char* end = WriteDateTime(LocalSeconds(seconds, time_zone), buffer);
   end[0] = '.';
   end[1] = static_cast<char>('0' + fraction / 100);

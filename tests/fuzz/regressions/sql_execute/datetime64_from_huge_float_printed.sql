@@ -1,0 +1,1 @@
+SELECT toDateTime64(1e300, 3)

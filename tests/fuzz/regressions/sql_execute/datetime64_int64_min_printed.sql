@@ -1,0 +1,1 @@
+SELECT fromUnixTimestamp64Milli(-9223372036854775808)
