@@ -62,7 +62,8 @@ bool HandlesNulls(absl::string_view name) {
       "isnull",   "isnotnull",  "iszeroornull", "coalesce", "ifnull",      "nullif",
       "assumenotnull", "tonullable", "totypename", "isnullable", "if",     "multiif",
       "and",      "or",         "cast",         "_cast",    "tuple",       "tupleelement",
-      "isnotdistinctfrom", "array", "ignore", "dumpcolumnstructure"};
+      "isnotdistinctfrom", "array", "ignore", "dumpcolumnstructure",
+      "has", "indexof", "countequal", "hasall", "hasany"};  // NULL is a value in arrays
   return kNames->contains(absl::AsciiStrToLower(name));
 }
 
