@@ -136,10 +136,13 @@ absl::StatusOr<BoundExprPtr> SelectBinder::BindSourceColumn(const ColumnExpr& co
     return ErrorAt(column.pos, absl::StatusCode::kNotFound,
                    absl::StrCat("Unknown identifier: ", column.table, ".", name));
   }
-  for (size_t i = 0; i < columns_.size(); ++i) {
-    if (columns_[i].name == name) {
-      auto expr = MakeColumn(static_cast<int>(i), columns_[i].type, name);
-      return expr;
+  // An unqualified name is the first visible column so called (a JOIN's USING key is the
+  // side that holds it), else any.
+  for (const bool visible_only : {true, false}) {
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      if (columns_[i].name == name && !(visible_only && columns_[i].hidden)) {
+        return MakeColumn(static_cast<int>(i), columns_[i].type, name);
+      }
     }
   }
   if (plan_->source.kind == SourcePlan::Kind::kEvents) {

@@ -3,18 +3,6 @@
 -- FULL joins only with USING (its ON form fails with 'Block structure mismatch'); default
 -- Dates print 0000-00-00 on 18.16 (modern 1970-01-01), so no Date comes from a missing row.
 
--- name: right_join_using
-SELECT country, web_users, crash_users
-FROM
-(
-    SELECT country, uniqExact(user_id) AS web_users FROM events WHERE platform = 'web' GROUP BY country
-)
-ALL RIGHT JOIN
-(
-    SELECT country, uniqExact(user_id) AS crash_users FROM events WHERE event_type = 'app_crash' GROUP BY country
-) USING country
-ORDER BY country
-
 -- name: full_join_using
 SELECT city, tablet_events, desktop_events
 FROM

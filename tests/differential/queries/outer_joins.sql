@@ -219,3 +219,15 @@ ALL LEFT JOIN
 (
     SELECT user_id, count() AS last_day_events FROM events WHERE toDate(event_time) = '2026-10-14' GROUP BY user_id
 ) USING user_id
+
+-- name: right_join_using
+SELECT country, web_users, crash_users
+FROM
+(
+    SELECT country, uniqExact(user_id) AS web_users FROM events WHERE platform = 'web' GROUP BY country
+)
+ALL RIGHT JOIN
+(
+    SELECT country, uniqExact(user_id) AS crash_users FROM events WHERE event_type = 'app_crash' GROUP BY country
+) USING country
+ORDER BY country
