@@ -67,6 +67,9 @@ ClickHouseError MapError(const absl::Status& status) {
   if (absl::StartsWith(message, "Query is too complex")) return {306, "TOO_DEEP_SUBQUERIES", 400};
   if (absl::StartsWith(message, "Query with id")) return {216, "QUERY_WITH_SAME_ID_IS_ALREADY_RUNNING", 400};
   if (absl::StrContains(message, "Cannot compile regexp")) return {427, "CANNOT_COMPILE_REGEXP", 400};
+  if (absl::StrContains(message, "must have equal size") || absl::StrContains(message, "have different array sizes")) {
+    return {190, "SIZES_OF_ARRAYS_DONT_MATCH", 500};  // arrayMap((x, y) -> ..., a, b), arrayZip
+  }
   if (absl::StrContains(message, "Substitution `")) return {456, "UNKNOWN_QUERY_PARAMETER", 400};
   switch (status.code()) {
     case absl::StatusCode::kUnimplemented: return {48, "NOT_IMPLEMENTED", 501};
