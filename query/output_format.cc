@@ -373,4 +373,14 @@ std::string FormatFloat(double value) {
   query_internal::AppendFloat(value, &out);
   return out;
 }
+
+std::string FormatTime(const DataType& type, int64_t value) {
+  std::string out;
+  switch (type.id) {
+    case TypeId::kDate: query_internal::AppendDate(value, &out); break;
+    case TypeId::kDateTime: query_internal::AppendDateTime(value, &out, type.time_zone); break;
+    default: query_internal::AppendDateTime64(value, &out, type.time_zone); break;
+  }
+  return out;
+}
 }  // namespace mua

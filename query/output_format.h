@@ -63,4 +63,7 @@ void WriteResult(const ResultSet& result, OutputFormat format, std::string* out)
 namespace mua {
 // A Float64 as ClickHouse prints it ("0.1", "1e21", "nan").
 std::string FormatFloat(double value);
+// A Date, DateTime or DateTime64 value of `type` as the text formats print it, in the type's
+// zone: "2026-10-06 05:00:00" for 1791230400 as DateTime('Asia/Tokyo').
+std::string FormatTime(const DataType& type, int64_t value);
 }  // namespace mua

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/strings/match.h"
+#include "query/output_format.h"
 #include "rapidjson/document.h"
 #include "server/internal/result_cells.h"
 #include "storage/base/json_limits.h"
@@ -15,13 +16,16 @@ namespace {
 // Integers up to 2^53 survive a JavaScript number exactly.
 constexpr double kMaxExactInteger = 9007199254740992.0;
 
-void WriteTime(TypeId id, int64_t value, JsonTimeStyle style, JsonWriter* writer) {
+void WriteTime(TypeId id, int64_t value, JsonTimeStyle style, uint16_t time_zone,
+               JsonWriter* writer) {
   if (style == JsonTimeStyle::kEpochMillis) {
     writer->Int64(TimeValueMillis(id, value));
     return;
   }
   std::string text;
-  if (id == TypeId::kDate) {
+  if (time_zone != 0 && id != TypeId::kDate) {
+    text = FormatTime(DataType::Time(id, time_zone), value);  // the wall clock of its zone
+  } else if (id == TypeId::kDate) {
     text = FormatDay(static_cast<int32_t>(value));
   } else {
     text = FormatMillis(TimeValueMillis(id, value));
@@ -32,7 +36,7 @@ void WriteTime(TypeId id, int64_t value, JsonTimeStyle style, JsonWriter* writer
 
 // Element `index` of the value vectors, read as type `id` (a row, or an array element).
 void WriteScalar(TypeId id, const Column& column, size_t index, JsonTimeStyle style,
-                 JsonWriter* writer) {
+                 JsonWriter* writer, uint16_t time_zone = 0) {
   switch (id) {
     case TypeId::kNothing:
     case TypeId::kArray:
@@ -43,7 +47,7 @@ void WriteScalar(TypeId id, const Column& column, size_t index, JsonTimeStyle st
     case TypeId::kDate:
     case TypeId::kDateTime:
     case TypeId::kDateTime64:
-      WriteTime(id, column.ints[index], style, writer);
+      WriteTime(id, column.ints[index], style, time_zone, writer);
       return;
     case TypeId::kFloat64:
       WriteNumber(column.floats[index], writer);
@@ -137,11 +141,11 @@ void WriteCell(const Column& column, size_t row, JsonTimeStyle style, JsonWriter
   } else if (column.type.id == TypeId::kArray) {
     writer->StartArray();
     for (uint32_t i = column.array_offsets[row]; i < column.array_offsets[row + 1]; ++i) {
-      WriteScalar(column.type.element, column, i, style, writer);
+      WriteScalar(column.type.element, column, i, style, writer, column.type.time_zone);
     }
     writer->EndArray();
   } else {
-    WriteScalar(column.type.id, column, row, style, writer);
+    WriteScalar(column.type.id, column, row, style, writer, column.type.time_zone);
   }
 }
 

@@ -268,6 +268,15 @@ TEST(TimeZoneTest, OutputFormatsPrintTheZonesWallClock) {
   EXPECT_THAT(csv, HasSubstr("\"2026-10-06 01:45:00\",\"2026-10-06 01:30:00.007\""));
 }
 
+TEST(TimeZoneTest, FormatTimePrintsInTheTypesZone) {
+  EXPECT_EQ(FormatTime(DataType::Time(TypeId::kDateTime, Zone("Asia/Kathmandu")), k20hUtc),
+            "2026-10-06 01:45:00");
+  EXPECT_EQ(FormatTime(DataType::Time(TypeId::kDateTime64, Zone("Asia/Kolkata")), k20hUtc * 1000),
+            "2026-10-06 01:30:00.000");
+  EXPECT_EQ(FormatTime(DataType::Of(TypeId::kDateTime), k20hUtc), "2026-10-05 20:00:00");
+  EXPECT_EQ(FormatTime(DataType::Of(TypeId::kDate), 20732), "2026-10-06");
+}
+
 // Binary formats carry the instant, unchanged; the type name carries the zone.
 TEST(TimeZoneTest, BinaryFormatsSendTheInstantAndTheZonedTypeName) {
   auto one_column = [](const DataType& type) {
