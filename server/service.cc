@@ -80,6 +80,8 @@ ClickHouseError MapError(const absl::Status& status) {
     case absl::StatusCode::kUnavailable: return {202, "TOO_MANY_SIMULTANEOUS_QUERIES", 503};
     case absl::StatusCode::kResourceExhausted:
       if (absl::StartsWith(message, "Limit for result")) return {396, "TOO_MANY_ROWS_OR_BYTES", 500};
+      if (absl::StrContains(message, "function range")) return {69, "ARGUMENT_OUT_OF_BOUND", 400};
+      if (absl::StrContains(message, "would produce")) return {158, "TOO_MANY_ROWS", 500};
       return {62, "SYNTAX_ERROR", 400};  // the parser's depth and size limits
     case absl::StatusCode::kDataLoss: return {117, "INCORRECT_DATA", 400};
     case absl::StatusCode::kFailedPrecondition: return {164, "READONLY", 400};
