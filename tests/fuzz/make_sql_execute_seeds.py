@@ -15,6 +15,7 @@ quick.
 import glob
 import hashlib
 import os
+import random
 import re
 import shutil
 
@@ -23,6 +24,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 OUT = os.path.join(HERE, "corpus", "sql_execute")
 # Queries taken per file, by source.
 PER_FILE = {"queries": 2, "pending": 4, "duckdb": 8, "sqllogic": 1}
+GENERATED = 24
 MAX_BYTES = 4096  # the harness's -max_len is larger; long seeds only slow mutation down
 
 
@@ -154,7 +156,14 @@ def main():
         seen.add(digest)
         with open(os.path.join(OUT, re.sub(r"[^A-Za-z0-9_.-]", "_", name) + ".sql"), "wb") as f:
             f.write(data)
-    print(f"{len(seen)} seeds in {os.path.relpath(OUT, ROOT)}")
+    # Inputs of the harness's structured mode (first byte 0x01, the rest drives its SQL
+    # generator): random bytes, so each seed starts from another statement shape.
+    rng = random.Random(16)
+    for i in range(GENERATED):
+        data = bytes([1]) + bytes(rng.randrange(256) for _ in range(rng.randrange(32, 512)))
+        with open(os.path.join(OUT, f"gen_{i:02d}.bin"), "wb") as f:
+            f.write(data)
+    print(f"{len(seen)} seeds and {GENERATED} generator inputs in {os.path.relpath(OUT, ROOT)}")
 
 
 if __name__ == "__main__":

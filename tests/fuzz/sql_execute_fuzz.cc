@@ -9,7 +9,11 @@
 // the created tables are then rebuilt, so every input sees the same database. DELETE,
 // SYSTEM, KILL and INSERT into events are skipped (mua_service_fuzz covers those paths).
 //
-// `{name:Type}` parameters get values from kParams (names in sql_execute.dict).
+// `{name:Type}` parameters get values from Params() (names in sql_execute.dict).
+//
+// An input whose first byte is 0x01 is not SQL: the rest drives SqlGenerator
+// (sql_execute_generator.h), which writes a SELECT that parses, over every function
+// system.functions lists; the seeds gen_*.bin are such inputs.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -44,6 +48,7 @@
 #include "storage/base/memory_tracker.h"
 #include "storage/dimension_table.h"
 #include "storage/table.h"
+#include "tests/fuzz/sql_execute_generator.h"
 
 namespace mua {
 namespace {
@@ -228,12 +233,22 @@ struct Fixture {
                      .exception_code = i == 2 ? 62 : 0});
     }
     database = std::make_unique<Database>(events.get(), rejected.get(), audit.get());
+    absl::StatusOr<StatementOutput> functions =
+        database->engine->Execute("SELECT name, is_aggregate FROM system.functions ORDER BY name");
+    Check(functions.ok(), functions.status().ToString());
+    std::vector<std::string> scalars, aggregates;
+    for (size_t row = 0; row < functions->result.row_count; ++row) {
+      const std::string& name = functions->result.columns[0].strings[row];
+      (functions->result.columns[1].ints[row] != 0 ? aggregates : scalars).push_back(name);
+    }
+    generator = std::make_unique<SqlGenerator>(std::move(scalars), std::move(aggregates));
   }
 
   std::unique_ptr<Table> events;
   std::unique_ptr<RejectedEventLog> rejected;
   std::unique_ptr<AuditLog> audit;
   std::unique_ptr<Database> database;
+  std::unique_ptr<SqlGenerator> generator;
 };
 
 // Statements that change only the created tables (rebuilt afterwards).
@@ -318,7 +333,10 @@ void CheckAndWrite(const StatementOutput& output) {
 int MuaSqlExecuteFuzz(const uint8_t* data, size_t size) {
   using namespace mua;  // NOLINT: the harness's own names
   static Fixture* fixture = new Fixture();
-  const absl::string_view sql(reinterpret_cast<const char*>(data), size);
+  const bool generate = size > 0 && data[0] == 0x01;
+  const std::string generated = generate ? fixture->generator->Generate(data + 1, size - 1) : "";
+  const absl::string_view sql =
+      generate ? absl::string_view(generated) : absl::string_view(reinterpret_cast<const char*>(data), size);
   absl::StatusOr<PreparedStatement> prepared = SqlEngine::Prepare(sql, PrepareOptions{.params = Params()});
   if (!prepared.ok()) return 0;
   const StatementKind kind = prepared->kind;

@@ -1,1 +1,0 @@
-SELECT arraySort(x -> -x, [3, 1, 2]) AS desc_sorted, arraySort(x -> length(x), ['ccc', 'a', 'bb']) AS by_len

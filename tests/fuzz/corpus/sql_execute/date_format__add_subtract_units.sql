@@ -1,2 +1,0 @@
-SELECT addDays(toDate('2026-10-01'), 3) AS d, subtractHours(toDateTime('2026-10-01 00:00:00'), 1) AS t,
-       addMonths(toDate('2026-10-31'), 1) AS m, addWeeks(toDate('2026-10-01'), 2) AS w, subtractYears(toDate('2026-02-28'), 1) AS y

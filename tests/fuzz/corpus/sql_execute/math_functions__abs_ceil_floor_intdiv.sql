@@ -1,1 +1,0 @@
-SELECT abs(-3) AS a, ceil(2.1) AS c, floor(-2.1) AS f, intDiv(17, 5) AS q, 17 % 5 AS r, -17 % 5 AS nr

@@ -1,1 +1,0 @@
-SELECT greatest(1, 2.5) AS g, least(3, 2) AS l, greatest(toUInt8(3), toInt64(-5)) AS gi, least(-1, 0.5) AS lf

@@ -1,3 +1,0 @@
-SELECT count() AS events
-FROM events
-WHERE nullIf(platform, 'ios') = 'android'

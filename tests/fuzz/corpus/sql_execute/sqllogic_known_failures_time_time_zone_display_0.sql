@@ -1,1 +1,0 @@
-SELECT toTypeName(toDateTime(event_time, 'Asia/Tokyo')), toTypeName(toTimeZone(event_time, 'Europe/Berlin')) FROM events WHERE event_id = 'e1'

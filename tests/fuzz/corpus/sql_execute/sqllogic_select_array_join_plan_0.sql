@@ -1,0 +1,1 @@
+SELECT sum(arr) FROM (SELECT range(number) AS arr FROM numbers(4)) ARRAY JOIN arr

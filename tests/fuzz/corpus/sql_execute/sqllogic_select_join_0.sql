@@ -1,0 +1,1 @@
+SELECT count() FROM numbers(10) SETTINGS max_result_rows = 5, max_block_size = 100

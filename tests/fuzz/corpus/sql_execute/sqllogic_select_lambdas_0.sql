@@ -1,0 +1,1 @@
+SELECT has([1, 2], NULL), has(arrayMap(x -> nullIf(x, 2), [1, 2]), NULL), indexOf(arrayMap(x -> nullIf(x, 2), [1, 2]), NULL), has([1, 2], nullIf(2, 3))

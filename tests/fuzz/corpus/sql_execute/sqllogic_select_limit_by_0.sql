@@ -1,0 +1,1 @@
+SELECT platform, event_type, count() AS c FROM events GROUP BY platform, event_type ORDER BY platform, c DESC, event_type LIMIT 1 BY platform

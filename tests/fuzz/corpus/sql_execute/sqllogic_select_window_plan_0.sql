@@ -1,0 +1,1 @@
+SELECT user_id, count(), row_number() OVER () FROM events GROUP BY user_id

@@ -1,0 +1,1 @@
+SELECT number AS n FROM numbers(10) WHERE n % 4 = 0 ORDER BY n WITH FILL STEP 2

@@ -1,0 +1,1 @@
+SELECT a.event_id, b.event_id FROM events AS a INNER JOIN (SELECT event_id, toTimeZone(event_time, 'Asia/Tokyo') AS t FROM events) AS b ON a.event_time = b.t ORDER BY a.event_id

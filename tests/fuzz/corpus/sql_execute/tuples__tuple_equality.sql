@@ -1,0 +1,3 @@
+SELECT count() AS events
+FROM events
+WHERE (platform, country) = ('ios', 'US')

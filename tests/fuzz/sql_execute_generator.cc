@@ -1,0 +1,288 @@
+#include "tests/fuzz/sql_execute_generator.h"
+
+#include <fuzzer/FuzzedDataProvider.h>
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace mua {
+namespace {
+
+// A fixed bound: the input chooses the shape, never the depth. Deeper, random calls
+// rarely bind (each function checks its argument types).
+constexpr int kMaxDepth = 2;
+
+struct Source {
+  std::string from;
+  std::vector<std::string> columns;
+};
+
+const std::vector<std::string> kEventColumns = {
+    "event_time", "user_id",      "session_id",  "event_id", "event_type", "platform", "os_version",
+    "app_version", "device_model", "device_type", "country",  "region",     "city",     "properties"};
+
+const std::vector<Source> kTables = {
+    {"events", kEventColumns},
+    {"releases", {"app_version", "platform", "released", "notes", "tags"}},
+    {"user_attrs", {"user_id", "tier", "score", "signup", "cohort", "logins"}},
+    {"campaigns", {"campaign_id", "name", "country", "start", "budget", "active"}},
+    {"user_profiles",
+     {"user_id", "first_seen", "last_seen", "event_count", "platform", "app_version", "country", "device_type"}},
+    {"sessions",
+     {"session_id", "user_id", "start", "end", "duration_s", "events", "platform", "app_version", "crashed",
+      "revenue"}},
+    {"numbers(20)", {"number"}},
+    {"system.one", {"dummy"}},
+};
+
+const char* const kLiterals[] = {
+    "0", "1", "-1", "2", "3", "7", "255", "256", "65535", "4294967296", "9223372036854775807",
+    "-9223372036854775808", "18446744073709551615", "0.5", "-0.0", "1e308", "-1e-308", "nan", "inf",
+    "-inf", "NULL", "''", "'a'", "'purchase'", "'ios'", "'US'", "'u1'", "'2026-10-05'",
+    "'2026-10-05 08:00:00'", "'2026-10-05 08:00:00.250'", "'1970-01-01'", "'2299-12-31 23:59:59'",
+    "'%Y-%m-%d %H:%M:%S.%f'", "'(\\\\d+)'", "'.*'", "'UTC'", "'Asia/Tokyo'", "'price'", "'Float64'",
+    "'Array(String)'", "'Nullable(Int64)'", "'{\"a\":[1,2],\"b\":{\"c\":null}}'", "[]", "[1, 2, 3]",
+    "[NULL, 1]", "['a', '', 'b']", "[[1], [], [2, 3]]", "[(1, 'a'), (2, 'b')]", "(1, 'a')",
+    "(NULL, [1])", "toNullable(1)", "toDateTime64('2026-10-05 08:00:00.123', 3)", "today()", "now()",
+    "INTERVAL 1 DAY", "INTERVAL -3 HOUR", "toDate('2026-10-07')", "toUInt8(200)", "toInt16(-300)"};
+
+const char* const kBinaryOperators[] = {" + ", " - ", " * ", " / ", " % ", " = ", " != ", " < ", " >= ",
+                                        " AND ", " OR ", " || ", " LIKE ", " IN ", " NOT IN "};
+
+const char* const kLambdaFunctions[] = {"arrayMap",   "arrayFilter", "arrayExists", "arrayAll",
+                                        "arraySort",  "arrayCount",  "arrayFirst",  "arraySum",
+                                        "arrayFill",  "arraySplit",  "arrayCumSum", "arrayReverseSort"};
+
+const char* const kTypes[] = {"UInt8",         "Int64",          "Float64",          "String",
+                              "Date",          "DateTime",       "DateTime64(3)",    "Nullable(String)",
+                              "Array(String)", "Array(UInt32)",  "Nullable(Int32)", "Tuple(UInt8, String)",
+                              "LowCardinality(String)"};
+
+const char* const kWindowFunctions[] = {"row_number()", "rank()", "dense_rank()", "first_value(", "last_value(",
+                                        "lagInFrame(", "leadInFrame(", "sum(", "count(", "min(", "max(", "avg("};
+
+const char* const kFrames[] = {"",
+                               " ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW",
+                               " ROWS BETWEEN 2 PRECEDING AND 1 FOLLOWING",
+                               " ROWS BETWEEN 1 FOLLOWING AND 3 FOLLOWING",
+                               " ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING",
+                               " RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING",
+                               " RANGE BETWEEN 3600 PRECEDING AND CURRENT ROW",
+                               " RANGE BETWEEN CURRENT ROW AND 1 FOLLOWING"};
+
+const char* const kJoins[] = {"ALL INNER JOIN", "ALL LEFT JOIN", "ALL RIGHT JOIN", "ALL FULL OUTER JOIN",
+                              "ANY LEFT JOIN",  "ANY INNER JOIN", "LEFT SEMI JOIN", "LEFT ANTI JOIN",
+                              "CROSS JOIN",     "GLOBAL ALL INNER JOIN", "JOIN",   "ANY RIGHT JOIN"};
+
+const char* const kFormats[] = {"",     "",       "",           " FORMAT JSON", " FORMAT Native", " FORMAT Values",
+                                " FORMAT RowBinaryWithNamesAndTypes", " FORMAT PrettyCompact", " FORMAT Markdown",
+                                " FORMAT CSVWithNames", " FORMAT JSONCompactStrings", " FORMAT Vertical"};
+
+class Builder {
+ public:
+  Builder(FuzzedDataProvider* in, const std::vector<std::string>& scalars,
+          const std::vector<std::string>& aggregates)
+      : in_(*in), scalars_(scalars), aggregates_(aggregates) {}
+
+  std::string Query(int depth) {
+    const Source source = PickSource(depth);
+    columns_ = source.columns;
+    const bool grouped = in_.ConsumeIntegralInRange(0, 2) == 0;
+    std::vector<std::string> items, keys;
+    const int count = in_.ConsumeIntegralInRange(1, 4);
+    if (grouped) {
+      for (int i = in_.ConsumeIntegralInRange(0, 2); i > 0; --i) keys.push_back(Column());
+      for (const std::string& key : keys) items.push_back(key);
+      for (int i = 0; i < count; ++i) items.push_back(Aggregate(depth));
+    } else {
+      for (int i = 0; i < count; ++i) {
+        items.push_back(in_.ConsumeIntegralInRange(0, 5) == 0 ? Window(depth) : Expr(depth));
+      }
+    }
+    std::string sql = absl::StrCat("SELECT ", in_.ConsumeIntegralInRange(0, 7) == 0 ? "DISTINCT " : "");
+    for (size_t i = 0; i < items.size(); ++i) {
+      absl::StrAppend(&sql, i == 0 ? "" : ", ", items[i], " AS c", i);
+    }
+    absl::StrAppend(&sql, " FROM ", source.from);
+    if (in_.ConsumeBool()) absl::StrAppend(&sql, " WHERE ", Expr(depth + 1));
+    if (grouped && !keys.empty()) {
+      absl::StrAppend(&sql, " GROUP BY ", absl::StrJoin(keys, ", "));
+      if (in_.ConsumeIntegralInRange(0, 4) == 0) absl::StrAppend(&sql, " WITH TOTALS");
+      if (in_.ConsumeIntegralInRange(0, 3) == 0) absl::StrAppend(&sql, " HAVING ", Aggregate(depth + 1), " > 1");
+    }
+    if (in_.ConsumeBool()) {
+      const int key = in_.ConsumeIntegralInRange<int>(0, static_cast<int>(items.size()) - 1);
+      absl::StrAppend(&sql, " ORDER BY c", key, in_.ConsumeBool() ? " DESC" : "",
+                      in_.ConsumeIntegralInRange(0, 3) == 0 ? " NULLS FIRST" : "");
+      if (in_.ConsumeIntegralInRange(0, 4) == 0) {
+        absl::StrAppend(&sql, " WITH FILL",
+                        in_.PickValueInArray({"", " STEP 1", " FROM 0 TO 30", " STEP INTERVAL 1 DAY", " STEP -2"}));
+      }
+    }
+    if (in_.ConsumeIntegralInRange(0, 4) == 0) {
+      absl::StrAppend(&sql, " LIMIT ", in_.ConsumeIntegralInRange(0, 3), " BY c0");
+    }
+    if (in_.ConsumeBool()) absl::StrAppend(&sql, " LIMIT ", in_.ConsumeIntegralInRange(0, 50));
+    return sql;
+  }
+
+  std::string Statement() {
+    std::string sql = Query(0);
+    if (in_.ConsumeIntegralInRange(0, 5) == 0) {
+      // The same number of columns, so the union binds more often than not.
+      const size_t columns = static_cast<size_t>(std::count(sql.begin(), sql.end(), ',')) + 1;
+      std::vector<std::string> items;
+      for (size_t i = 0; i < columns && i < 6; ++i) items.push_back(Expr(1));
+      columns_ = {"number"};
+      absl::StrAppend(&sql, in_.ConsumeBool() ? " UNION ALL " : " UNION DISTINCT ", "SELECT ",
+                      absl::StrJoin(items, ", "), " FROM numbers(3)");
+    }
+    if (in_.ConsumeIntegralInRange(0, 5) == 0) absl::StrAppend(&sql, " SETTINGS join_use_nulls = 1");
+    absl::StrAppend(&sql, in_.PickValueInArray(kFormats));
+    return sql;
+  }
+
+ private:
+  Source PickSource(int depth) {
+    const int kind = in_.ConsumeIntegralInRange(0, 9);
+    if (kind <= 4) return kTables[in_.ConsumeIntegralInRange<size_t>(0, kTables.size() - 1)];
+    if (kind == 5 && depth < kMaxDepth) {  // a subquery
+      Builder inner(&in_, scalars_, aggregates_);
+      return Source{absl::StrCat("(", inner.Query(depth + 1), ")"), {"c0", "c1", "c2"}};
+    }
+    if (kind == 6) {
+      Source source{"events ARRAY JOIN " + std::string(in_.PickValueInArray(
+                                              {"[1, 2, 3] AS x", "splitByChar('.', app_version) AS x",
+                                               "[] AS x", "[[1], [2, 3]] AS x", "[NULL, 'a'] AS x"})),
+                    kEventColumns};
+      source.columns.push_back("x");
+      return source;
+    }
+    // A join of two tables: the union of their columns, some of them ambiguous.
+    const Source& left = kTables[in_.ConsumeIntegralInRange<size_t>(0, kTables.size() - 1)];
+    const Source& right = kTables[in_.ConsumeIntegralInRange<size_t>(0, kTables.size() - 1)];
+    std::string join = in_.PickValueInArray(kJoins);
+    std::string from = absl::StrCat(left.from, " AS l ", join, " ", right.from, " AS r");
+    std::vector<std::string> shared;  // USING needs a column of both sides
+    for (const std::string& column : left.columns) {
+      if (std::find(right.columns.begin(), right.columns.end(), column) != right.columns.end()) {
+        shared.push_back(column);
+      }
+    }
+    if (join != "CROSS JOIN") {
+      if (!shared.empty() && in_.ConsumeBool()) {
+        absl::StrAppend(&from, " USING ", shared[in_.ConsumeIntegralInRange<size_t>(0, shared.size() - 1)]);
+      } else {
+        absl::StrAppend(&from, " ON l.", left.columns[in_.ConsumeIntegralInRange<size_t>(0, left.columns.size() - 1)],
+                        " = r.", right.columns[in_.ConsumeIntegralInRange<size_t>(0, right.columns.size() - 1)]);
+      }
+    }
+    Source source{from, {}};
+    for (const std::string& column : left.columns) source.columns.push_back("l." + column);
+    for (const std::string& column : right.columns) source.columns.push_back("r." + column);
+    return source;
+  }
+
+  std::string Column() {
+    if (columns_.empty()) return "1";
+    return columns_[in_.ConsumeIntegralInRange<size_t>(0, columns_.size() - 1)];
+  }
+
+  std::string Function(const std::vector<std::string>& names) {
+    if (names.empty()) return "count";
+    return names[in_.ConsumeIntegralInRange<size_t>(0, names.size() - 1)];
+  }
+
+  std::string Expr(int depth) {
+    if (depth >= kMaxDepth) return in_.ConsumeBool() ? Column() : in_.PickValueInArray(kLiterals);
+    switch (in_.ConsumeIntegralInRange(0, 11)) {
+      case 0:
+      case 1:
+        return Column();
+      case 2:
+        return in_.PickValueInArray(kLiterals);
+      case 3:
+      case 4:
+      case 5: {
+        std::vector<std::string> args;
+        for (int i = in_.ConsumeIntegralInRange(0, 3); i > 0; --i) args.push_back(Expr(depth + 1));
+        return absl::StrCat(Function(scalars_), "(", absl::StrJoin(args, ", "), ")");
+      }
+      case 6:
+        return absl::StrCat("(", Expr(depth + 1), in_.PickValueInArray(kBinaryOperators), Expr(depth + 1), ")");
+      case 7:
+        return absl::StrCat(in_.PickValueInArray({"NOT ", "-", "isNull(", "toNullable(", "[", "("}), Expr(depth + 1),
+                            in_.PickValueInArray({"", ")", "]", " IS NULL", " IS NOT NULL", ", NULL)"}));
+      case 8:
+        return absl::StrCat("if(", Expr(depth + 1), ", ", Expr(depth + 1), ", ", Expr(depth + 1), ")");
+      case 9: {
+        // A lambda over an array; its parameter x is a column inside it.
+        std::vector<std::string> saved = columns_;
+        columns_.push_back("x");
+        std::string body = Expr(depth + 1);
+        columns_ = std::move(saved);
+        return absl::StrCat(in_.PickValueInArray(kLambdaFunctions), "(x -> ", body, ", ", Expr(depth + 1), ")");
+      }
+      case 10:
+        if (in_.ConsumeBool()) return absl::StrCat("CAST(", Expr(depth + 1), " AS ", in_.PickValueInArray(kTypes), ")");
+        return absl::StrCat(in_.PickValueInArray({"accurateCastOrNull(", "CAST("}), Expr(depth + 1),
+                            ", '", in_.PickValueInArray(kTypes), "')");
+      default:
+        return absl::StrCat(Expr(depth + 1), "[", in_.PickValueInArray({"0", "1", "-1", "2", "100"}), "]");
+    }
+  }
+
+  std::string Aggregate(int depth) {
+    std::string name = Function(aggregates_);
+    if (in_.ConsumeIntegralInRange(0, 4) == 0) {
+      name += in_.PickValueInArray({"If", "Distinct", "OrNull", "OrDefault", "Array", "State"});
+    }
+    std::string parameters;
+    switch (in_.ConsumeIntegralInRange(0, 5)) {
+      case 0:
+        parameters = in_.PickValueInArray({"(0.5)", "(2)", "(3600)", "(0.1, 0.9)", "('(?1)(?2)')", "(0)",
+                                           "('(?1)(?t>10)(?2)')", "(3600, 'strict_order')", "(-1)"});
+        break;
+      default:
+        break;
+    }
+    std::vector<std::string> args;
+    for (int i = in_.ConsumeIntegralInRange(0, 3); i > 0; --i) args.push_back(Expr(depth + 1));
+    return absl::StrCat(name, parameters, "(", absl::StrJoin(args, ", "), ")");
+  }
+
+  std::string Window(int depth) {
+    std::string call = in_.PickValueInArray(kWindowFunctions);
+    if (call.back() == '(') {
+      call += Expr(depth + 1);
+      if (in_.ConsumeBool()) absl::StrAppend(&call, ", ", in_.PickValueInArray({"1", "2", "0", "-1", "1000"}));
+      call += ")";
+    }
+    std::string over = " OVER (";
+    if (in_.ConsumeBool()) absl::StrAppend(&over, "PARTITION BY ", Column(), " ");
+    if (in_.ConsumeBool()) {
+      absl::StrAppend(&over, "ORDER BY ", Column(), in_.ConsumeBool() ? " DESC" : "", in_.PickValueInArray(kFrames));
+    }
+    return call + over + ")";
+  }
+
+  FuzzedDataProvider& in_;
+  const std::vector<std::string>& scalars_;
+  const std::vector<std::string>& aggregates_;
+  std::vector<std::string> columns_;
+};
+
+}  // namespace
+
+std::string SqlGenerator::Generate(const uint8_t* data, size_t size) const {
+  FuzzedDataProvider in(data, size);
+  Builder builder(&in, scalars_, aggregates_);
+  return builder.Statement();
+}
+
+}  // namespace mua
