@@ -18,6 +18,9 @@ bool IsTimeId(TypeId id) {
 std::string ScalarText(TypeId id, const Column& column, size_t index) {
   if (IsTimeId(id)) {
     const int64_t millis = TimeValueMillis(id, column.ints[index]);
+    if (id != TypeId::kDate && column.type.time_zone != 0) {  // DateTime('Zone'): its wall clock
+      return FormatTime(DataType::Time(TypeId::kDateTime64, column.type.time_zone), millis);
+    }
     return id == TypeId::kDate ? FormatDay(static_cast<int32_t>(column.ints[index]))
                                : FormatMillis(millis);
   }
