@@ -606,6 +606,75 @@ absl::StatusOr<ScalarBinding> BindEmptyArray(absl::string_view name, TypeId elem
 
 }  // namespace
 
+namespace {
+
+// An empty constant array ([] binds as Array(UInt8)): an element of any array type.
+bool IsEmptyConstantArray(const ScalarArg& arg) {
+  return arg.type.id == TypeId::kArray && arg.constant != nullptr && arg.constant->offsets.size() == 2 &&
+         arg.constant->offsets[0] == arg.constant->offsets[1];
+}
+
+bool FlatIntegerArray(const DataType& type) {
+  return type.id == TypeId::kArray && !type.nested_elements() && DataType::Of(type.element).is_integer();
+}
+
+}  // namespace
+
+absl::StatusOr<ScalarBinding> BindArrayOfComposites(absl::string_view name,
+                                                    absl::Span<const ScalarArg> args) {
+  // The element type: the arguments' common type, integer arrays widened, [] fitting any array.
+  DataType element = DataType::Null();
+  for (const ScalarArg& arg : args) {
+    DataType type = arg.type;
+    type.low_cardinality = false;
+    if (IsEmptyConstantArray(arg)) continue;
+    if (element.is_null_type()) {
+      element = type;
+    } else if (FlatIntegerArray(element) && FlatIntegerArray(type) && !(element == type)) {
+      absl::StatusOr<DataType> wider = CommonSuperType(name, element.element_type(), type.element_type());
+      if (!wider.ok()) return wider.status();
+      element = DataType::ArrayOf(*wider);
+    } else if (!(type == element)) {
+      return absl::UnimplementedError(absl::StrCat("array(...) of ", element.Name(), " and ",
+                                                   type.Name(), " values is not supported"));
+    }
+  }
+  if (element.is_null_type()) element = args[0].type;  // [[], []]
+  return ScalarBinding{DataType::ArrayOf(element), [element](absl::Span<Vector> v, size_t rows,
+                                                             StringPool*, Vector* out) {
+                         const bool constant = AllConstant(v);
+                         const size_t physical = constant ? 1 : rows;
+                         // Every argument's rows one after another: argument i's row r is at i * physical + r.
+                         Vector all = EmptyVector(element);
+                         for (const Vector& arg : v) {
+                           Vector rows_of_arg = arg;
+                           rows_of_arg.size = physical;
+                           rows_of_arg.Flatten();  // a constant: `physical` copies (tuple children too)
+                           DataType type = rows_of_arg.type;
+                           type.low_cardinality = false;
+                           if (!(type == element) && !(FlatIntegerArray(type) && FlatIntegerArray(element))) {
+                             // An empty array of another type: `physical` empty arrays of this one.
+                             BuildArray(element.element_type(), std::vector<uint32_t>(physical + 1, 0),
+                                        EmptyVector(element.element_type()), &rows_of_arg);
+                           }
+                           rows_of_arg.type = element;
+                           AppendValues(rows_of_arg, &all);
+                         }
+                         std::vector<uint32_t> picks, offsets{0};
+                         for (size_t row = 0; row < physical; ++row) {
+                           for (size_t i = 0; i < v.size(); ++i) {
+                             picks.push_back(static_cast<uint32_t>(i * physical + row));
+                           }
+                           offsets.push_back(static_cast<uint32_t>(picks.size()));
+                         }
+                         Vector picked;
+                         Gather(all, picks, &picked);
+                         BuildArray(element, std::move(offsets), std::move(picked), out);
+                         if (constant) MarkConstant(rows, out);
+                         return CheckMemory();
+                       }};
+}
+
 void RegisterArray(FunctionRegistry* registry) {
   registry->Add("splitByChar", [](absl::string_view n, absl::Span<const ScalarArg> a) {
     return BindSplit(n, true, a);

@@ -74,6 +74,11 @@ inline bool IsTrue(const Vector& condition, size_t row) {
                                                : condition.int_at(row) != 0;
 }
 
+// array(a, b, ...) of arrays or tuples of one type (array_kernels.cc; tuple_functions.cc
+// binds array() of scalars). REQUIRES: args not empty.
+absl::StatusOr<ScalarBinding> BindArrayOfComposites(absl::string_view name,
+                                                    absl::Span<const ScalarArg> args);
+
 // lambda_kernels.cc: the forms without a lambda (arraySum(arr), arrayCount(arr), ...).
 void RegisterArrayMapped(FunctionRegistry* registry);
 // array_reduce.cc: arrayReduce('agg', arrays...).

@@ -3,6 +3,7 @@
 // A tuple vector holds one child vector per element (query/vector.h).
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "query/internal/array_util.h"
 #include "query/internal/function_registry.h"
 #include "query/internal/kernel_util.h"
 
@@ -88,7 +89,8 @@ absl::StatusOr<ScalarBinding> BindArray(absl::string_view name, absl::Span<const
     if (!super.ok()) return super.status();
     element = *super;
   }
-  if (element.CannotBeNullable() || element.id == TypeId::kInterval) {
+  if (element.CannotBeNullable()) return BindArrayOfComposites(name, args);  // [[1, 2], [3]]
+  if (element.id == TypeId::kInterval) {
     return absl::UnimplementedError(
         absl::StrCat("array(...) of ", element.Name(), " values is not supported"));
   }
