@@ -81,8 +81,7 @@ TEST(TimeZoneTest, TypesNameAndParseTheirZone) {
   }
   ASSERT_OK_AND_ASSIGN(DataType spaced, ParseDataType("DateTime64( 3 , 'Asia/Tokyo' )"));
   EXPECT_EQ(spaced.Name(), "DateTime64(3, 'Asia/Tokyo')");
-  EXPECT_THAT(ParseDataType("DateTime('Not/AZone')"),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseDataType("DateTime('Not/AZone')"), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ParseDataType("DateTime64('Asia/Tokyo')"),
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ParseDataType("DateTime(3)"), StatusIs(absl::StatusCode::kInvalidArgument));
@@ -153,8 +152,8 @@ TEST(TimeZoneTest, ConstructorsTakeTheZone) {
   EXPECT_EQ(parsed.value.type.Name(), "DateTime('Asia/Kolkata')");
   EXPECT_EQ(IntOf(parsed), kKolkataMidnight);
   EXPECT_EQ(Text(parsed), "2026-10-06 00:00:00");
-  CALL(dt64, "toDateTime64", {Str("2026-10-06 00:00:00.5"), Int(3, TypeId::kUInt8),
-                              Str("Asia/Kolkata")});
+  CALL(dt64, "toDateTime64",
+       {Str("2026-10-06 00:00:00.5"), Int(3, TypeId::kUInt8), Str("Asia/Kolkata")});
   EXPECT_EQ(dt64.value.type.Name(), "DateTime64(3, 'Asia/Kolkata')");
   EXPECT_EQ(IntOf(dt64), kKolkataMidnight * 1000 + 500);
   CALL(from_unix, "fromUnixTimestamp", {Int(k20hUtc), Str("Asia/Kathmandu")});
@@ -185,8 +184,8 @@ TEST(TimeZoneTest, NewYorkDaylightSavingTransitions) {
   EXPECT_EQ(IntOf(spring_hour), kNyAfterGap);
   EXPECT_EQ(Text(spring_hour), "2026-03-08 03:00:00");
   // A day later at the same wall-clock time, across the gap: 23 hours of elapsed time.
-  CALL(next_day, "addDays", {ZonedDateTime(kNyBeforeGap - 14 * 3600, "America/New_York"),
-                             Int(1, TypeId::kUInt8)});
+  CALL(next_day, "addDays",
+       {ZonedDateTime(kNyBeforeGap - 14 * 3600, "America/New_York"), Int(1, TypeId::kUInt8)});
   EXPECT_EQ(next_day.value.type.Name(), "DateTime('America/New_York')");
   EXPECT_EQ(IntOf(next_day), kNyBeforeGap - 14 * 3600 + 23 * 3600);
   EXPECT_EQ(Text(next_day), "2026-03-08 11:59:59");
@@ -202,8 +201,9 @@ TEST(TimeZoneTest, NewYorkDaylightSavingTransitions) {
   EXPECT_EQ(IntOf(second_hour), kNySecond0130 - 1800);
   CALL(fall_day, "toStartOfDay", {ZonedDateTime(kNySecond0130 + 6 * 3600, "America/New_York")});
   EXPECT_EQ(IntOf(fall_day), kNyFirst0130 - 5400);  // 00:00 EDT = 04:00 UTC
-  CALL(hours, "dateDiff", {Str("hour"), ZonedDateTime(kNyFirst0130, "America/New_York"),
-                           ZonedDateTime(kNySecond0130, "America/New_York")});
+  CALL(hours, "dateDiff",
+       {Str("hour"), ZonedDateTime(kNyFirst0130, "America/New_York"),
+        ZonedDateTime(kNySecond0130, "America/New_York")});
   EXPECT_EQ(IntOf(hours), 1);
 }
 
@@ -220,31 +220,33 @@ TEST(TimeZoneTest, StringsComparedWithAZonedTimeAreItsWallClock) {
   CALL(date_less, "less", {Time(TypeId::kDate, 20732), just_before});
   EXPECT_EQ(IntOf(date_less), 0);
   // Instants compare, whatever the zones.
-  CALL(same_instant, "equals", {ZonedDateTime(k20hUtc, "Asia/Tokyo"),
-                                ZonedDateTime(k20hUtc, "Europe/Berlin")});
+  CALL(same_instant, "equals",
+       {ZonedDateTime(k20hUtc, "Asia/Tokyo"), ZonedDateTime(k20hUtc, "Europe/Berlin")});
   EXPECT_EQ(IntOf(same_instant), 1);
 }
 
 TEST(TimeZoneTest, BranchesTakeClickHousesSupertypeZone) {
-  CALL(first, "if", {Int(1, TypeId::kUInt8), ZonedDateTime(k20hUtc, "Asia/Tokyo"),
-                     ZonedDateTime(k20hUtc, "Europe/Berlin")});
+  CALL(first, "if",
+       {Int(1, TypeId::kUInt8), ZonedDateTime(k20hUtc, "Asia/Tokyo"),
+        ZonedDateTime(k20hUtc, "Europe/Berlin")});
   EXPECT_EQ(first.value.type.Name(), "DateTime('Asia/Tokyo')");
   EXPECT_EQ(Text(first), "2026-10-06 05:00:00");
   // A Date branch becomes the day's start in the result's zone.
-  CALL(date, "if", {Int(0, TypeId::kUInt8), ZonedDateTime(k20hUtc, "Asia/Kolkata"),
-                    Time(TypeId::kDate, 20732)});
+  CALL(
+      date, "if",
+      {Int(0, TypeId::kUInt8), ZonedDateTime(k20hUtc, "Asia/Kolkata"), Time(TypeId::kDate, 20732)});
   EXPECT_EQ(date.value.type.Name(), "DateTime('Asia/Kolkata')");
   EXPECT_EQ(IntOf(date), kKolkataMidnight);
-  CALL(dt64, "if", {Int(1, TypeId::kUInt8), ZonedDateTime(k20hUtc, "Asia/Tokyo"),
-                    ZonedDateTime64(k20hUtc * 1000, "Europe/Berlin")});
+  CALL(dt64, "if",
+       {Int(1, TypeId::kUInt8), ZonedDateTime(k20hUtc, "Asia/Tokyo"),
+        ZonedDateTime64(k20hUtc * 1000, "Europe/Berlin")});
   EXPECT_EQ(dt64.value.type.Name(), "DateTime64(3, 'Europe/Berlin')");
 }
 
 TEST(TimeZoneTest, OutputFormatsPrintTheZonesWallClock) {
   ResultSet result;
   result.row_count = 1;
-  result.AddColumn("t", DataType::Time(TypeId::kDateTime, Zone("Asia/Kathmandu"))).ints = {
-      k20hUtc};
+  result.AddColumn("t", DataType::Time(TypeId::kDateTime, Zone("Asia/Kathmandu"))).ints = {k20hUtc};
   result.AddColumn("m", DataType::Time(TypeId::kDateTime64, Zone("Asia/Kolkata"))).ints = {
       k20hUtc * 1000 + 7};
   mua::Column& array = result.AddColumn(

@@ -1,5 +1,6 @@
-// MUA's REST JSON (and Grafana's text cells) write a DateTime('Zone') cell as the zone's wall clock, as ClickHouse's
-// text formats do (its "meta" names the zoned type); epoch milliseconds stay the instant.
+// MUA's REST JSON (and Grafana's text cells) write a DateTime('Zone') cell as the zone's wall
+// clock, as ClickHouse's text formats do (its "meta" names the zoned type); epoch milliseconds stay
+// the instant.
 #include <string>
 
 #include "gtest/gtest.h"
