@@ -2,7 +2,7 @@
 // layout): splitByChar, splitByString, arrayStringConcat, has, indexOf,
 // countEqual, hasAll, hasAny, range, arrayReverse, arrayDistinct, arrayUniq, arrayCompact,
 // arrayConcat, arraySlice, arrayPopBack/Front, arrayPushBack/Front,
-// arrayEnumerate, arrayZip, arrayFlatten, emptyArray<T>. The higher-order
+// arrayEnumerate, arrayDifference, arrayZip, arrayFlatten, emptyArray<T>. The higher-order
 // functions (arrayMap, arraySort, arraySum...) are in lambda_kernels.cc.
 #include <algorithm>
 #include <functional>
@@ -593,6 +593,46 @@ absl::StatusOr<ScalarBinding> BindFlatten(absl::string_view name, absl::Span<con
                        }};
 }
 
+// arrayDifference(arr): 0, then each element minus the one before it; the
+// result widens as ClickHouse's (UInt8 -> Int16 ... UInt32 -> Int64, Float64).
+absl::StatusOr<ScalarBinding> BindDifference(absl::string_view name, absl::Span<const ScalarArg> args) {
+  MUA_RETURN_IF_ERROR(RequireArray(name, args, 1));
+  const DataType element = args[0].type.element_type();
+  if (args[0].type.nested_elements() || !element.is_numeric()) return IllegalType(name, args[0].type, 1);
+  TypeId result = TypeId::kFloat64;
+  switch (element.id) {
+    case TypeId::kUInt8: case TypeId::kInt8: result = TypeId::kInt16; break;
+    case TypeId::kUInt16: case TypeId::kInt16: result = TypeId::kInt32; break;
+    case TypeId::kFloat64: result = TypeId::kFloat64; break;
+    default: result = TypeId::kInt64; break;
+  }
+  const DataType type = DataType::Array(result);
+  return ScalarBinding{type, [type, floats = result == TypeId::kFloat64](absl::Span<Vector> v, size_t rows,
+                                                                         StringPool*, Vector* out) {
+                         MUA_RETURN_IF_ERROR(CheckArrayRowElements(v[0], rows));
+                         *out = Vector();
+                         out->type = type;
+                         out->size = rows;
+                         out->offsets.assign(1, 0);
+                         const Vector elements = ArrayElements(v[0]);
+                         for (size_t row = 0; row < rows; ++row) {
+                           const auto [begin, end] = ArrayBounds(v[0], row);
+                           for (uint32_t k = begin; k < end; ++k) {
+                             if (floats) {
+                               out->floats.push_back(k == begin ? 0 : elements.number_at(k) - elements.number_at(k - 1));
+                             } else {
+                               // Wraps as ClickHouse's integer subtraction does.
+                               out->ints.push_back(k == begin ? 0
+                                                              : static_cast<int64_t>(static_cast<uint64_t>(elements.int_at(k)) -
+                                                                                     static_cast<uint64_t>(elements.int_at(k - 1))));
+                             }
+                           }
+                           out->offsets.push_back(static_cast<uint32_t>(floats ? out->floats.size() : out->ints.size()));
+                         }
+                         return absl::OkStatus();
+                       }};
+}
+
 absl::StatusOr<ScalarBinding> BindEmptyArray(absl::string_view name, TypeId element,
                                              absl::Span<const ScalarArg> args) {
   if (!args.empty()) return ArityError(name, args.size(), "0");
@@ -718,6 +758,7 @@ void RegisterArray(FunctionRegistry* registry) {
     return BindPush(n, false, a);
   });
   registry->Add("arrayEnumerate", BindEnumerate);
+  registry->Add("arrayDifference", BindDifference);
   registry->Add("arrayZip", BindZip);
   registry->Add("arrayFlatten", BindFlatten);
   registry->Add("flatten", BindFlatten);
