@@ -40,6 +40,8 @@ bool IsDayGranular(const SelectPlan& plan, const BlockFacts& facts, const BoundE
         EventsColumn(plan, *expr.args[0]) == ColumnId::kEventTime) {
       for (size_t i = 1; i < expr.args.size(); ++i) {
         if (!IsKnownConstant(facts, *expr.args[i])) return false;
+        // A zone argument ('Asia/Tokyo'): local days do not follow UTC days.
+        if (expr.args[i]->type.is_string()) return false;
       }
       *uses_day = true;
       continue;
