@@ -137,7 +137,7 @@ got=$(sql "SELECT count() - uniqExact(user_id, event_id) FROM events")
 check "count() - uniqExact(user_id, event_id) = 0 ($got)" test "$got" == 0
 
 # Content: every row as sent, byte for byte (event time in epoch milliseconds).
-sql "SELECT user_id, event_id, event_type, toInt64(event_time) FROM events ORDER BY user_id, event_id
+sql "SELECT user_id, event_id, event_type, toUnixTimestamp64Milli(event_time) FROM events ORDER BY user_id, event_id
      FORMAT TabSeparated" >"$WORK/stored.tsv"
 python3 - "$WORK/kafka.jsonl" "$WORK/http.tsv" >"$WORK/expected.tsv" <<'PY'
 import datetime, json, sys
