@@ -55,8 +55,12 @@ def split_row(line):
 
 
 def code_of(cell):
+    """The cell's code span (the whole cell, or the one span beside marks such as *(planned)*)."""
     m = re.fullmatch(r'`(.*)`', cell.strip())
-    return m.group(1) if m else None
+    if m:
+        return m.group(1)
+    spans = re.findall(r'`([^`]*)`', cell)
+    return spans[0] if len(spans) == 1 else None
 
 
 def collect(path):
@@ -97,7 +101,7 @@ def collect(path):
                     sql = example if re.match(r'(?i)\s*(SELECT|WITH)\b', example) else 'SELECT ' + example
                     result_cell = cells[example_col + 1]
                     expected = code_of(result_cell)
-                    if expected is None and result_cell.lower().startswith('error'):
+                    if expected is None and re.match(r'(\*\(planned\)\* )?error', result_cell.lower()):
                         expected = ERROR
                     yield i + 1, sql, expected, '(planned)' in line
         else:
