@@ -520,11 +520,11 @@ int64_t DateDiffDates(IntervalUnit unit, int32_t a_day, int32_t b_day) {
     case IntervalUnit::kYear:
       return int64_t{ToYear(b_day)} - ToYear(a_day);
     case IntervalUnit::kMillisecond:
-      return days * 86'400'000;
+      return days * kMillisPerDay;
     case IntervalUnit::kMicrosecond:
-      return days * 86'400'000'000;
+      return days * kMillisPerDay * 1000;
     case IntervalUnit::kNanosecond:
-      return days * 86'400'000'000'000;
+      return days * kMillisPerDay * 1'000'000;
   }
   return 0;
 }

@@ -37,6 +37,7 @@ using ::mua::DaysInMonth;
 using ::mua::FloorDiv;
 using ::mua::FloorMod;
 using ::mua::IsLeapYear;
+using ::mua::kMillisPerDay;
 using ::mua::kSecondsPerDay;
 
 // ---- Time zones ----
@@ -86,7 +87,7 @@ absl::StatusOr<TimeZone> LoadTimeZoneArgument(absl::string_view function, int po
 // ---- Conversions and components ----
 
 inline int32_t ToDate(int64_t unix_millis) {  // toDate(DateTime64) in UTC
-  return static_cast<int32_t>(FloorDiv(unix_millis, 86'400'000));
+  return static_cast<int32_t>(FloorDiv(unix_millis, kMillisPerDay));
 }
 inline int64_t ToDateTime(int64_t unix_millis) { return FloorDiv(unix_millis, 1000); }
 // Local calendar day of an instant.
