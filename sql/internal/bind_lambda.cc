@@ -95,6 +95,21 @@ class BodyRewriter {
   std::vector<BoundExprPtr> captured_;
 };
 
+// Whether `expr` names one of `params` as an unqualified column.
+bool MentionsName(const Expr& expr, const std::vector<std::string>& params) {
+  if (expr.kind == ExprKind::kColumn) {
+    const auto& column = expr.As<ColumnExpr>();
+    if (column.table.empty()) {
+      for (const std::string& param : params) {
+        if (column.name == param) return true;
+      }
+    }
+  }
+  bool found = false;
+  ForEachChild(expr, [&](const Expr& child) { found = found || MentionsName(child, params); });
+  return found;
+}
+
 bool UsesParameter(const BoundExpr& expr) {
   if (IsParameter(expr)) return true;
   for (const BoundExprPtr& arg : expr.args) {
@@ -142,8 +157,15 @@ absl::StatusOr<BoundExprPtr> SelectBinder::BindHigherOrder(const FunctionExpr& f
     parameters.push_back(MakeParameter(lambda.params[i], (*types)[i]));
     lambda_scope_.emplace_back(lambda.params[i], parameters.back());
   }
+  // Inside the body a GROUP BY key that names a parameter means the parameter, not
+  // the column: hide such keys (a lambda node never equals a part of its own body).
+  std::vector<const Expr*> saved_keys = keys_;
+  for (const Expr*& key : keys_) {
+    if (MentionsName(*key, lambda.params)) key = function.args[0].get();
+  }
   const size_t aggregates_before = plan_->aggregates.size();
   absl::StatusOr<BoundExprPtr> body = BindExpr(*lambda.body, phase);
+  keys_ = std::move(saved_keys);
   lambda_scope_.resize(lambda_scope_.size() - lambda.params.size());
   if (!body.ok()) return body.status();
   for (size_t i = aggregates_before; i < plan_->aggregates.size(); ++i) {
