@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "query/functions/time_functions.h"
 #include "query/operators/relation.h"
 #include "storage/base/calendar.h"
 #include "storage/base/status_macros.h"
@@ -24,6 +25,7 @@ struct Level {
   std::optional<double> from, to;
   double step = 1;
   std::optional<uint8_t> unit;
+  uint16_t time_zone = 0;  // DateTime('Zone'): days and months step on that zone's calendar
 };
 
 int32_t AddMonths(int32_t day, int64_t months) {
@@ -39,6 +41,19 @@ double Advance(const Level& level, double value) {
   const double sign = level.descending ? -1 : 1;
   if (!level.unit) return value + sign * level.step;
   const uint8_t unit = *level.unit;
+  if (level.time_zone != 0 && unit >= kDay && level.step == std::floor(level.step)) {
+    // Same wall-clock time a day (month...) later in the zone, across its DST changes.
+    const query_internal::Interval interval{static_cast<query_internal::IntervalUnit>(unit),
+                                            static_cast<int64_t>(sign * level.step)};
+    const query_internal::TimeZone& tz = query_internal::TimeZoneById(level.time_zone);
+    const int64_t whole = static_cast<int64_t>(value);
+    if (level.type == TypeId::kDateTime64) {
+      return static_cast<double>(
+          query_internal::AddInterval(FloorDiv(whole, 1000), interval, tz) * 1000 +
+          FloorMod(whole, 1000));
+    }
+    return static_cast<double>(query_internal::AddInterval(whole, interval, tz));
+  }
   if (unit <= kWeek) {
     const double seconds = level.step * static_cast<double>(kUnitSeconds[unit]);
     const double scale = level.type == TypeId::kDate        ? 1.0 / 86'400
@@ -87,6 +102,7 @@ absl::Status MakeLevels(const std::vector<DataType>& types, const std::vector<Fi
     Level level;
     level.column = spec.column;
     level.type = type.id;
+    level.time_zone = type.id == TypeId::kDate ? 0 : type.time_zone;
     level.descending = spec.descending;
     level.from = spec.from;
     level.to = spec.to;
