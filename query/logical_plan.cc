@@ -61,6 +61,20 @@ Vector ScalarDefault(const DataType& type) {
     value.floats.clear();
     value.strings.clear();
     value.offsets = {0, 0};
+    if (type.nested_elements()) {  // no elements, but their vector (query/vector.h)
+      Vector elements = ScalarDefault(type.element_type());
+      elements.constant = false;
+      elements.size = 0;
+      elements.ints.clear();
+      elements.floats.clear();
+      elements.strings.clear();
+      if (!elements.offsets.empty()) elements.offsets = {0};
+      for (Vector& child : elements.children) child.size = 0;
+      value.children.push_back(std::move(elements));
+    }
+  } else if (type.is_tuple()) {
+    // One constant child per element: (SELECT (1, 'a') WHERE 0) is the tuple of defaults.
+    for (size_t i = 0; i < type.tuple_size(); ++i) value.children.push_back(ScalarDefault(type.tuple_element(i)));
   }
   return value;
 }

@@ -235,8 +235,8 @@ absl::StatusOr<std::unique_ptr<AggregateFunction>> BindUniq(const AggregateBindA
   DistinctAggregate::Mode mode = DistinctAggregate::Mode::kText;
   if (in.args.size() == 1 && in.args[0].is_user_column) {
     mode = DistinctAggregate::Mode::kUsers;
-  } else if (in.args.size() == 1 && !in.args[0].type.is_string() &&
-             in.args[0].type.id != TypeId::kArray) {
+  } else if (in.args.size() == 1 && (in.args[0].type.is_numeric() || in.args[0].type.is_time())) {
+    // IntKey's types only: a tuple, an array or NULL keys as text.
     mode = DistinctAggregate::Mode::kInts;
   }
   return std::unique_ptr<AggregateFunction>(std::make_unique<DistinctAggregate>(mode));

@@ -90,8 +90,12 @@ absl::StatusOr<ScalarBinding> BindToTime(absl::string_view name, TypeId target,
                            ResizeInts(out, rows);
                            for (size_t row = 0; row < rows; ++row) {
                              const double x = v[0].number_at(row);
-                             out->ints[row] = float_seconds ? static_cast<int64_t>(std::llround(x * 1000))
-                                                            : static_cast<int64_t>(x);
+                             // Out of Int64's range (INT64_MAX as a double, 1e300, NaN) the
+                             // cast is undefined: such values give the epoch.
+                             const double value = float_seconds ? x * 1000 : x;
+                             out->ints[row] = std::isfinite(value) && std::fabs(value) < 9.2e18
+                                                  ? static_cast<int64_t>(float_seconds ? std::llround(value) : value)
+                                                  : 0;
                            }
                            return absl::OkStatus();
                          }};

@@ -6,6 +6,7 @@
 // argument's type (DateTime('Zone')), else the server's, UTC. toTimeZone keeps
 // the instant and changes the type's zone, which later functions and the output
 // formats then use.
+#include <algorithm>
 #include <array>
 #include <string>
 #include <vector>
@@ -34,9 +35,22 @@ absl::StatusOr<IntervalUnit> ConstantUnit(absl::string_view name, const ScalarAr
   return ParseIntervalUnit(arg.constant->string_at(0));
 }
 
+// Time arithmetic past Int64's range wraps around (ClickHouse's times wrap too) rather
+// than overflow, which is undefined: dateAdd(millisecond, 9223372036854775807, now64(3)).
+int64_t WrapAdd(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+}
+int64_t WrapMul(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
+}
+
+// A shift's count is cut to this: the calendar arithmetic multiplies it by up to a
+// week's seconds (and a DateTime64's result by 1000) within Int64.
+constexpr int64_t kMaxShiftCount = int64_t{1} << 32;
+
 // Milliseconds since the epoch of a time value.
 int64_t ToMillis(TypeId id, int64_t value, const TimeZone& tz) {
-  return id == TypeId::kDateTime64 ? value : ToSeconds(id, value, tz) * 1000;
+  return id == TypeId::kDateTime64 ? value : WrapMul(ToSeconds(id, value, tz), 1000);
 }
 
 absl::StatusOr<ScalarBinding> BindDateDiff(absl::string_view name, absl::Span<const ScalarArg> args) {
@@ -99,15 +113,15 @@ absl::StatusOr<ScalarBinding> BindShift(absl::string_view name, const DataType& 
         ResizeInts(out, rows);
         for (size_t row = 0; row < rows; ++row) {
           const int64_t value = v[type_arg].int_at(row);
-          const int64_t count = v[count_arg].int_at(row);
+          const int64_t count = std::clamp(v[count_arg].int_at(row), -kMaxShiftCount, kMaxShiftCount);
           const Interval interval{unit, subtract ? -count : count};
           if (date_result) {
             out->ints[row] = AddIntervalToDate(static_cast<int32_t>(value), interval);
           } else if (sub_second) {
-            out->ints[row] = ToMillis(id, value, tz) + interval.count / SubSecondPerMilli(unit);
+            out->ints[row] = WrapAdd(ToMillis(id, value, tz), interval.count / SubSecondPerMilli(unit));
           } else if (id == TypeId::kDateTime64) {
-            out->ints[row] = AddInterval(FloorDiv(value, 1000), interval, tz) * 1000 +
-                             FloorMod(value, 1000);
+            out->ints[row] =
+                WrapAdd(WrapMul(AddInterval(FloorDiv(value, 1000), interval, tz), 1000), FloorMod(value, 1000));
           } else {
             out->ints[row] = AddInterval(ToSeconds(id, value, tz), interval, tz);
           }

@@ -1,0 +1,1 @@
+SELECT dateAdd(millisecond, 9223372036854775807, now64(3)), dateSub(second, -9223372036854775808, now()), addYears(today(), 9223372036854775807), subtractMonths(now64(3), 9223372036854775807)

@@ -1,0 +1,1 @@
+SELECT (SELECT NULL), (SELECT [] ), (SELECT (1, 'a') WHERE 0)

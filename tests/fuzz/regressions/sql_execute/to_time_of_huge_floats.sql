@@ -1,0 +1,1 @@
+SELECT toDate(1e300), toDateTime(1e300), toDateTime(-1e300), toDateTime64(-1e300, 3), toDateTime64(nan, 3)

@@ -1,0 +1,1 @@
+SELECT count(DISTINCT tags, notes), count(DISTINCT (tags, notes)), uniqExact(tags, notes) FROM releases
