@@ -64,6 +64,10 @@ absl::StatusOr<ScalarBinding> BindNot(absl::string_view name, absl::Span<const S
 
 absl::StatusOr<ScalarBinding> BindXor(absl::string_view name, absl::Span<const ScalarArg> args) {
   if (args.size() < 2) return ArityError(name, args.size(), "at least 2");
+  // Numbers only, as and/or: Truth reads a tuple's, a string's or an array's values as numbers.
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (!IsCondition(args[i].type)) return IllegalType(name, args[i].type, static_cast<int>(i + 1));
+  }
   return ScalarBinding{DataType::Of(TypeId::kUInt8),
                        [](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
                          ResizeInts(out, rows);

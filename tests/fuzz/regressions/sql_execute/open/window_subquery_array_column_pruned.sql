@@ -1,0 +1,1 @@
+SELECT c0 FROM (SELECT row_number() OVER () AS c0, [1] AS c1 FROM numbers(3))

@@ -1,0 +1,1 @@
+SELECT xor((1, 'a'), 'Float64', []), xor(1, [1]), xor('a', 1)
