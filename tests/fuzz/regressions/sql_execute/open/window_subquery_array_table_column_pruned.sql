@@ -1,0 +1,1 @@
+SELECT count() FROM (SELECT row_number() OVER () AS r, tags FROM releases)
