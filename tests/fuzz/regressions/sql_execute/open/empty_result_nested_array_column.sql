@@ -1,0 +1,1 @@
+SELECT [NULL, 1] AS a FROM numbers(2) LIMIT 0 BY a

@@ -1,0 +1,1 @@
+SELECT (1, 'a') AS t FROM numbers(2) WHERE 0
