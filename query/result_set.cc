@@ -124,7 +124,9 @@ Vector ColumnRows(const Column& column, size_t begin, size_t end) {
   }
   // Array(T): the rows' elements, with offsets rebased to them.
   size_t first = begin, last = end;
-  if (!column.array_offsets.empty()) {
+  // An output a subquery's reader prunes is never filled (query/executor.cc Collect):
+  // its offsets stop short, as its values do, and nothing reads the vector.
+  if (column.array_offsets.size() > end) {
     first = column.array_offsets[begin];
     last = column.array_offsets[end];
     v.offsets.assign(column.array_offsets.begin() + begin, column.array_offsets.begin() + end + 1);

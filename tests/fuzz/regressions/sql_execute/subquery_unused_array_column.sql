@@ -1,0 +1,1 @@
+SELECT app_version FROM (SELECT app_version, tags FROM releases)
