@@ -48,7 +48,9 @@ void EvaluateInValues(const BoundExpr& expr, const Vector& operand, size_t rows,
   const InSet& set = *expr.set;
   const int64_t hit = expr.negated ? 0 : 1;
   const int64_t miss = 1 - hit;
-  if (set.by_key) {
+  // An array or tuple operand compares by key even when the set's (empty) list did not
+  // ask for it: `tags IN []` has no key, and no integer either.
+  if (set.by_key || operand.type.id == TypeId::kArray || operand.type.is_tuple()) {
     std::string key;
     for (size_t row = 0; row < rows; ++row) {
       key.clear();

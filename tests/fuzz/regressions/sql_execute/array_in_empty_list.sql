@@ -1,0 +1,1 @@
+SELECT [] IN [], [] NOT IN [], tags IN [] FROM releases
