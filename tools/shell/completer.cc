@@ -16,7 +16,7 @@ constexpr absl::string_view kKeywords =
     "NULL CASE WHEN THEN ELSE END DISTINCT ASC DESC EXPLAIN SHOW TABLES DESCRIBE INSERT INTO "
     "FORMAT DELETE INTERVAL SECOND MINUTE HOUR DAY WEEK MONTH YEAR TRUE FALSE";
 
-// The dialect's functions and aggregates (SPEC §5).
+// Offered until the server's system.functions replaces them (an older server).
 constexpr absl::string_view kFunctions =
     "toDate toDateTime toStartOfHour toStartOfDay toStartOfWeek toStartOfMonth toMonday "
     "toYYYYMMDD toHour toStartOfInterval now today dateDiff "
@@ -25,7 +25,8 @@ constexpr absl::string_view kFunctions =
     "toFloat64 coalesce ifNull if multiIf JSONExtractString JSONExtractFloat JSONExtractInt "
     "JSONExtractBool JSONHas retention windowFunnel";
 
-// The product-analytics table functions (SPEC §5a), offered after FROM as well.
+// The product-analytics table functions, offered after FROM as well, until the
+// server's system.table_functions replaces them.
 constexpr absl::string_view kTableFunctions =
     "active_users retention_matrix funnel stickiness lifecycle paths crash_health";
 
@@ -98,6 +99,7 @@ class CandidateList {
   void AddAll(const std::vector<std::string>& candidates) {
     for (const std::string& candidate : candidates) Add(candidate);
   }
+  bool empty() const { return candidates_.empty(); }
   std::vector<std::string> Take() {
     std::sort(candidates_.begin(), candidates_.end(),
               [](const std::string& a, const std::string& b) {
@@ -120,6 +122,12 @@ Completer::Completer()
     : keywords_(Words(kKeywords)),
       functions_(Words(kFunctions)),
       table_functions_(Words(kTableFunctions)) {}
+
+void Completer::SetFunctions(std::vector<std::string> functions,
+                             std::vector<std::string> table_functions) {
+  if (!functions.empty()) functions_ = std::move(functions);
+  if (!table_functions.empty()) table_functions_ = std::move(table_functions);
+}
 
 void Completer::SetSchema(const std::vector<SchemaColumn>& columns) {
   columns_ = columns;
@@ -156,7 +164,10 @@ Completion Completer::Complete(absl::string_view line_before_cursor) const {
     }
     candidates.AddAll(functions_);
     for (const SchemaColumn& column : columns_) candidates.Add(column.column);
-    candidates.AddAll(tables_);
+    // In an expression a table name is only a qualifier ("events.user_id"),
+    // so it must not make a column ambiguous ("user_" → user_id, not
+    // user_profiles); it is offered when nothing else fits.
+    if (candidates.empty()) candidates.AddAll(tables_);
   }
   return Completion{std::string(context.word), candidates.Take()};
 }

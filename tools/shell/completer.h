@@ -43,6 +43,9 @@ class Completer {
   // Replaces the known tables and columns. Tables of database "default" are
   // offered bare, others as "database.table".
   void SetSchema(const std::vector<SchemaColumn>& columns);
+  // Replaces the built-in function and table-function names with the
+  // server's; an empty list keeps the built-in one.
+  void SetFunctions(std::vector<std::string> functions, std::vector<std::string> table_functions);
   // Candidates for the word that ends at the end of `line_before_cursor`.
   Completion Complete(absl::string_view line_before_cursor) const;
 

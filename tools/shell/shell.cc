@@ -170,6 +170,20 @@ void Shell::LoadSchema(Completer* completer) {
     if (row.size() == 3) schema.push_back({row[0], row[1], row[2]});
   }
   completer->SetSchema(schema);
+  completer->SetFunctions(LookupNames("SELECT name FROM system.functions"),
+                          LookupNames("SELECT name FROM system.table_functions"));
+}
+
+std::vector<std::string> Shell::LookupNames(const std::string& sql) {
+  std::vector<std::string> names;
+  const absl::StatusOr<HttpReply> reply = Lookup(sql, "JSONCompact");
+  if (!reply.ok() || !reply->ok()) return names;
+  absl::StatusOr<ResultTable> table = ParseJsonCompact(reply->body);
+  if (!table.ok()) return names;
+  for (std::vector<std::string>& row : table->rows) {
+    if (row.size() == 1) names.push_back(std::move(row[0]));
+  }
+  return names;
 }
 
 absl::StatusOr<HttpReply> Shell::Lookup(const std::string& sql, absl::string_view format) {

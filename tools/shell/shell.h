@@ -85,6 +85,8 @@ class Shell {
   struct Reply;
   std::string ServerVersion();
   void LoadSchema(Completer* completer);
+  // The first column of `sql`'s rows; empty when the lookup fails.
+  std::vector<std::string> LookupNames(const std::string& sql);
   absl::StatusOr<HttpReply> Lookup(const std::string& sql, absl::string_view format);
   absl::StatusOr<Reply> Send(const std::string& sql, absl::string_view default_format);
   std::optional<uint64_t> PollRowsRead(const std::string& query_id);

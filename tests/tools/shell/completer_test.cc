@@ -18,6 +18,7 @@ class CompleterTest : public ::testing::Test {
                           {"default", "events", "user_id"},
                           {"default", "events_rejected", "reason"},
                           {"default", "sessions", "session_id"},
+                          {"default", "user_profiles", "plan"},
                           {"system", "columns", "name"},
                           {"system", "tables", "total_rows"}});
   }
@@ -46,6 +47,22 @@ TEST_F(CompleterTest, ColumnsAndFunctionsInExpressions) {
               ElementsAre("event_time", "event_type"));
   EXPECT_THAT(completer_.Complete("SELECT uniq").candidates, ElementsAre("uniq", "uniqExact"));
   EXPECT_THAT(completer_.Complete("SELECT windowF").candidates, ElementsAre("windowFunnel"));
+}
+
+TEST_F(CompleterTest, TableNamesDoNotMakeAColumnAmbiguous) {
+  EXPECT_THAT(completer_.Complete("SELECT uniqExact(user_").candidates, ElementsAre("user_id"));
+  EXPECT_THAT(completer_.Complete("SELECT count() FROM user_").candidates,
+              ElementsAre("user_profiles"));
+  // A table is offered, as a qualifier, where nothing else starts so.
+  EXPECT_THAT(completer_.Complete("SELECT sessi").candidates, ElementsAre("session_id"));
+  EXPECT_THAT(completer_.Complete("SELECT user_pro").candidates, ElementsAre("user_profiles"));
+}
+
+TEST_F(CompleterTest, TheServersFunctionsReplaceTheBuiltInOnes) {
+  completer_.SetFunctions({"arrayMap", "arrayFilter", "uniq"}, {"numbers"});
+  EXPECT_THAT(completer_.Complete("SELECT array").candidates, ElementsAre("arrayFilter", "arrayMap"));
+  EXPECT_THAT(completer_.Complete("SELECT * FROM num").candidates, ElementsAre("numbers"));
+  EXPECT_THAT(completer_.Complete("SELECT windowF").candidates, ElementsAre());
 }
 
 TEST_F(CompleterTest, QualifiedNames) {
