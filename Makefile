@@ -16,8 +16,10 @@ $(RELEASE_DIR)/build.ninja: CMakeLists.txt
 build: deps $(RELEASE_DIR)/build.ninja
 	cmake --build $(RELEASE_DIR) -j $(JOBS)
 
+# -g1 keeps file:line in sanitizer reports at two thirds of -g's compile time
+# (the whole test build must fit CI's 30 minutes on 2 cores).
 $(ASAN_DIR)/build.ninja: CMakeLists.txt
-	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
+	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
 	  -DMUA_SANITIZE=ON -DMUA_BUILD_BENCH=OFF
 
 build-asan: deps $(ASAN_DIR)/build.ninja
