@@ -38,7 +38,7 @@ ABSL_FLAG(std::string, event_ids, "counter",
           "counter (per-user sequence number, like Amplitude) or uuid (UUID v4)");
 ABSL_FLAG(std::string, out, "-", "output file; - for stdout");
 ABSL_FLAG(std::string, format, "jsonl",
-          "--out format: jsonl (SPEC section 2 JSON lines) or clickhouse-tsv (TabSeparated rows "
+          "--out format: jsonl (JSON lines, docs/INGEST.md) or clickhouse-tsv (TabSeparated rows "
           "as tests/differential/jsonl_to_tsv.py makes of the JSON lines; needs "
           "--invalid-share 0)");
 ABSL_FLAG(std::string, kafka_brokers, "",
@@ -54,7 +54,7 @@ constexpr char kUsage[] =
     "Usage: mua-gen [--users N] [--days N] [--start YYYY-MM-DD] [--seed N]\n"
     "               [--duplicate-share F] [--invalid-share F]\n"
     "               (--out FILE [--format F] | --kafka-brokers LIST --kafka-topic T [--rate R])\n"
-    "Writes synthetic mobile-app events (SPEC section 2) as JSON lines, deterministically\n"
+    "Writes synthetic mobile-app events (docs/INGEST.md) as JSON lines, deterministically\n"
     "(or, with --format clickhouse-tsv, as ClickHouse TabSeparated rows).\n"
     "Volume: about 100 events per user per month; --users 100000 --days 30 gives ~10.8 M\n"
     "events (~4.1 GB of JSON) in ~11 s of CPU.\n";
