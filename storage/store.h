@@ -1,4 +1,4 @@
-// Store: makes a Table durable under a data directory (SPEC §8).
+// Store: makes a Table durable under a data directory (docs/DURABILITY.md).
 //
 //   DIR/LOCK                 flock'ed while a server uses the directory
 //   DIR/MANIFEST             the checkpoint: every file below with its size and
