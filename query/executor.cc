@@ -270,6 +270,8 @@ absl::Status SelectRunner::ScanRows(const ResultSet& rows, Worker* worker) {
   // stops it between chunks.
   const bool generated = plan_.source.numbers.has_value();
   const uint64_t total = generated ? *plan_.source.numbers : rows.row_count;
+  // system.numbers is endless: a LIMIT without ORDER BY stops the generation.
+  const std::optional<uint64_t> early_stop = EarlyStop();
   uint64_t begin = 0;
   do {
     MUA_RETURN_IF_ERROR(CheckInterrupted(context_));
@@ -281,7 +283,8 @@ absl::Status SelectRunner::ScanRows(const ResultSet& rows, Worker* worker) {
       number.type = rows.columns[0].type;
       number.size = batch.rows;
       number.ints.resize(batch.rows);
-      std::iota(number.ints.begin(), number.ints.end(), static_cast<int64_t>(begin));
+      const uint64_t start = plan_.source.numbers_start, step = plan_.source.numbers_step;
+      for (uint64_t i = 0; i < batch.rows; ++i) number.ints[i] = static_cast<int64_t>(start + (begin + i) * step);
     } else {
       for (const Column& column : rows.columns) batch.columns.push_back(VectorFromColumn(column, begin, end));
     }
@@ -292,6 +295,7 @@ absl::Status SelectRunner::ScanRows(const ResultSet& rows, Worker* worker) {
     worker->pool.Clear();
     MUA_RETURN_IF_ERROR(CheckResultRows());
     begin = end;
+    if (early_stop && total_collected_.load(std::memory_order_relaxed) >= *early_stop) break;
   } while (begin < total);
   return absl::OkStatus();
 }

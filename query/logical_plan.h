@@ -63,8 +63,12 @@ struct SourcePlan {
   ScanOptions scan;
   std::shared_ptr<const SelectPlan> subquery;  // kSubquery
   std::shared_ptr<const ResultSet> rows;       // kRows; the schema of kDeferred and numbers(N)
-  // kRows from numbers(N): `rows` holds only the schema, the executor generates 0..N-1.
+  // kRows from numbers(N): `rows` holds only the schema, the executor generates
+  // numbers_start + i * numbers_step for i in 0..N-1, in batches, stopping early once
+  // a LIMIT is met (system.numbers: N = UINT64_MAX; system.zeros: step 0).
   std::optional<uint64_t> numbers;
+  uint64_t numbers_start = 0;
+  uint64_t numbers_step = 1;
   DeferredRows deferred;                                   // kDeferred
   std::vector<std::shared_ptr<const SelectPlan>> inputs;  // kUnion: same column count, types of input 0
   bool distinct = false;                                   // kUnion

@@ -172,19 +172,7 @@ absl::Status SelectBinder::BindTableRef(const TableRef& from) {
     case TableRefKind::kSubquery: return BindSubquerySource(*from.subquery, "(subquery)");
     case TableRefKind::kFunction: {
       const auto& function = from.function->As<FunctionExpr>();
-      if (function.name == "numbers" && function.args.size() == 1) {
-        absl::StatusOr<int64_t> count = ConstantInteger(*function.args[0], "numbers(N)");
-        if (!count.ok()) return count.status();
-        if (*count < 0 || *count > 100'000'000) {
-          return ErrorAt(function.pos, absl::StatusCode::kInvalidArgument, "numbers(N) needs 0 <= N <= 100000000");
-        }
-        // Only the schema: the executor generates the numbers chunk by chunk.
-        auto rows = std::make_shared<ResultSet>();
-        rows->AddColumn("number", DataType::Of(TypeId::kUInt64));
-        MUA_RETURN_IF_ERROR(UseRows(std::move(rows), "numbers"));
-        plan_->source.numbers = static_cast<uint64_t>(*count);
-        return absl::OkStatus();
-      }
+      if (IsNumbersSource(function.name)) return BindNumbers(&function, function.name);
       if (function.name == "active_users" || function.name == "retention_matrix" ||
           function.name == "funnel" || function.name == "crash_health" || function.name == "sessions" ||
           function.name == "stickiness" || function.name == "lifecycle" || function.name == "paths") {
@@ -199,6 +187,7 @@ absl::Status SelectBinder::BindTableRef(const TableRef& from) {
   const std::string& database = from.database;
   const std::string& table = from.table;
   if (database == "system") {
+    if (IsNumbersSource(table)) return BindNumbers(nullptr, table);
     absl::Status bound = BindCatalogTable(from, database, table);
     if (absl::IsNotFound(bound) && !GetSqlError(bound).has_value()) {
       return ErrorAt(from.pos, absl::StatusCode::kNotFound,
@@ -258,7 +247,7 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::Bind() {
     if (item.expr != nullptr) with_exprs_[item.name] = item.expr.get();
   }
   if (absl::Status s = BindFrom(); !s.ok()) return s;
-  if (!core_.array_joins.empty()) MUA_RETURN_IF_ERROR(BindArrayJoin());
+  MUA_RETURN_IF_ERROR(BindArrayJoin());  // ARRAY JOIN clauses and arrayJoin() calls
   for (const SelectItem& item : core_.items) {
     if (!item.alias.empty()) aliases_[item.alias] = item.expr.get();
   }
@@ -308,9 +297,10 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::Bind() {
     }
     plan_->where = *where;
   }
-  MUA_RETURN_IF_ERROR(BindWindows());
+  const bool windows_over_groups = WindowsOverGroups();
+  if (!windows_over_groups) MUA_RETURN_IF_ERROR(BindWindows());
 
-  bool aggregate = !core_.group_by.empty() || (core_.having != nullptr);
+  bool aggregate = windows_over_groups || !core_.group_by.empty() || (core_.having != nullptr);
   for (const auto& [expr, name] : items) aggregate = aggregate || ContainsAggregate(*expr);
   for (const OrderItem& item : core_.order_by) aggregate = aggregate || ContainsAggregate(*item.expr);
   plan_->aggregate = aggregate;
@@ -337,11 +327,12 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::Bind() {
     if (!output.ok()) return output.status();
     if ((*output)->type.id == TypeId::kInterval) {
       return ErrorAt(expr->pos, absl::StatusCode::kUnimplemented, "INTERVAL values cannot be selected");
+  if (windows_over_groups) MUA_RETURN_IF_ERROR(BindWindowsOverGroups());  // HAVING binds there
     }
     plan_->outputs.push_back(*output);
     plan_->names.push_back(name);
   }
-  if (core_.having != nullptr) {
+  if (core_.having != nullptr && !windows_over_groups) {
     absl::StatusOr<BoundExprPtr> having = BindExpr(*core_.having, post);
     if (!having.ok()) return having.status();
     plan_->having = *having;
@@ -370,18 +361,20 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::Bind() {
     plan_->offset = static_cast<uint64_t>(*offset);
   }
   plan_->distinct = core_.distinct;
-  if (core_.limit_by_limit != nullptr) return BindLimitBy();
-  for (const OrderItem& item : core_.order_by) {
-    if (item.with_fill) return BindWithFill(items);
+  absl::StatusOr<std::shared_ptr<const SelectPlan>> bound = std::shared_ptr<const SelectPlan>(plan_);
+  if (core_.limit_by_limit != nullptr) {
+    bound = BindLimitBy();
+  } else {
+    for (const OrderItem& item : core_.order_by) {
+      if (item.with_fill) {
+        bound = BindWithFill(items);
+        break;
+      }
+    }
   }
-  return std::shared_ptr<const SelectPlan>(plan_);
-}
-
-static bool HasWindowFunction(const Expr& expr) {
-  if (expr.kind == ExprKind::kFunction && expr.As<FunctionExpr>().over != nullptr) return true;
-  bool found = false;
-  ForEachChild(expr, [&found](const Expr& child) { found = found || HasWindowFunction(child); });
-  return found;
+  // LIMIT BY keys bind like the select list: over the groups, before the block stops aggregating.
+  if (bound.ok() && windows_over_groups) MUA_RETURN_IF_ERROR(FinishWindowsOverGroups());
+  return bound;
 }
 
 // Syntax the parser accepts before the planner implements it: refused, never ignored.
@@ -390,11 +383,6 @@ static absl::Status RejectUnsupportedSyntax(const SelectCore& core) {
                                                       : nullptr;
   for (const OrderItem& item : core.order_by) {
     if (item.with_fill && what == nullptr && core.limit_by_limit != nullptr) what = "WITH FILL with LIMIT BY";
-  }
-  if (what == nullptr && (!core.group_by.empty() || core.having != nullptr)) {
-    for (const SelectItem& item : core.items) {
-      if (HasWindowFunction(*item.expr)) what = "window functions (OVER) with GROUP BY";
-    }
   }
   if (what == nullptr) return absl::OkStatus();
   return ErrorAt(core.pos, absl::StatusCode::kUnimplemented, absl::StrCat(what, " is not supported yet"));

@@ -3,6 +3,11 @@
 // runs, one clause after another; the block then binds over the result. An
 // array joined under its own column name hides the array behind its element,
 // as ClickHouse does; with an alias both are visible.
+//
+// arrayJoin(arr) in the select list, WHERE, GROUP BY, HAVING or ORDER BY is one
+// more clause after those, one per distinct call (the same expression twice is
+// one join; different ones multiply: a Cartesian product), so WHERE and GROUP BY
+// see its element through the item's alias, as in ClickHouse.
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,8 +22,42 @@
 #include "storage/base/status_macros.h"
 
 namespace mua::sql_internal {
+namespace {
+
+bool IsArrayJoinCall(const Expr& expr) {
+  return expr.kind == ExprKind::kFunction && expr.As<FunctionExpr>().name == "arrayJoin" &&
+         expr.As<FunctionExpr>().over == nullptr;
+}
+
+// The arrayJoin() calls in `root`, a call nested in another's argument first.
+void CollectArrayJoinCalls(const Expr& root, std::vector<const FunctionExpr*>* calls) {
+  std::vector<std::pair<const Expr*, bool>> stack = {{&root, false}};  // (expr, children done)
+  while (!stack.empty()) {
+    auto [expr, children_done] = stack.back();
+    stack.pop_back();
+    if (children_done) {
+      calls->push_back(&expr->As<FunctionExpr>());
+      continue;
+    }
+    if (expr->kind == ExprKind::kLambda) continue;  // its body binds per element
+    if (IsArrayJoinCall(*expr)) stack.push_back({expr, true});
+    std::vector<const Expr*> children;
+    ForEachChild(*expr, [&children](const Expr& child) { children.push_back(&child); });
+    for (auto it = children.rbegin(); it != children.rend(); ++it) stack.push_back({*it, false});
+  }
+}
+
+}  // namespace
 
 absl::Status SelectBinder::BindArrayJoin() {
+  std::vector<const FunctionExpr*> calls;
+  for (const SelectItem& item : core_.items) CollectArrayJoinCalls(*item.expr, &calls);
+  if (core_.where != nullptr) CollectArrayJoinCalls(*core_.where, &calls);
+  for (const ExprPtr& key : core_.group_by) CollectArrayJoinCalls(*key, &calls);
+  if (core_.having != nullptr) CollectArrayJoinCalls(*core_.having, &calls);
+  for (const OrderItem& item : core_.order_by) CollectArrayJoinCalls(*item.expr, &calls);
+  if (core_.array_joins.empty() && calls.empty()) return absl::OkStatus();
+
   // The FROM as a block of all its columns.
   if (plan_->source.kind == SourcePlan::Kind::kEvents) {
     for (ColumnId id : kAllColumns) {
@@ -66,6 +105,41 @@ absl::Status SelectBinder::BindArrayJoin() {
     columns_.insert(columns_.end(), elements.begin(), elements.end());
     clauses.push_back(std::move(bound_clause));
   }
+  // arrayJoin() calls: their arguments may name select-list aliases (Bind fills the
+  // same map again) and earlier calls' elements.
+  for (const SelectItem& item : core_.items) {
+    if (!item.alias.empty()) aliases_[item.alias] = item.expr.get();
+  }
+  std::vector<const FunctionExpr*> joined;
+  for (const FunctionExpr* call : calls) {
+    bool same = false;
+    for (const FunctionExpr* earlier : joined) {
+      if (AstEquals(*earlier, *call)) {
+        window_columns_[call] = window_columns_.at(earlier);
+        same = true;
+        break;
+      }
+    }
+    if (same) continue;
+    if (call->args.size() != 1 || call->parametric || call->distinct) {
+      return ErrorAt(call->pos, absl::StatusCode::kInvalidArgument,
+                     absl::StrCat("Number of arguments for function arrayJoin doesn't match: passed ",
+                                  call->args.size(), ", should be 1"));
+    }
+    absl::StatusOr<BoundExprPtr> array = BindExpr(*call->args[0], Phase::kSource);
+    if (!array.ok()) return array.status();
+    if ((*array)->type.id != TypeId::kArray) {
+      return ErrorAt(call->pos, absl::StatusCode::kInvalidArgument,
+                     absl::StrCat("Argument of function arrayJoin must be Array, got ", (*array)->type.Name()));
+    }
+    std::string name = absl::StrCat("__array_join_", joined.size() + 1);
+    window_columns_[call] = static_cast<int>(columns_.size());
+    columns_.push_back({name, (*array)->type.element_type(), false});
+    Clause clause;
+    clause.arrays.push_back({*array, std::move(name)});
+    clauses.push_back(std::move(clause));
+    joined.push_back(call);
+  }
   auto schema = std::make_shared<ResultSet>();
   for (const SourceColumn& column : columns_) {
     DataType type = column.type;
@@ -73,7 +147,9 @@ absl::Status SelectBinder::BindArrayJoin() {
     schema->AddColumn(column.name, type);
   }
   DeferredRows deferred;
-  deferred.description = absl::StrCat(core_.array_joins[0].left ? "LEFT " : "", "ARRAY JOIN of ", inner->source.name);
+  deferred.description =
+      absl::StrCat(!core_.array_joins.empty() && core_.array_joins[0].left ? "LEFT " : "", "ARRAY JOIN of ",
+                   inner->source.name.empty() ? "one row" : inner->source.name);
   std::shared_ptr<const SelectPlan> input = inner;
   deferred.produce = [input, clauses](const ExecutionContext& context)
       -> absl::StatusOr<std::shared_ptr<const ResultSet>> {

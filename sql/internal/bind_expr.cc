@@ -427,12 +427,9 @@ absl::StatusOr<BoundExprPtr> SelectBinder::BindAggregate(const FunctionExpr& fun
 absl::StatusOr<BoundExprPtr> SelectBinder::BindFunction(const FunctionExpr& function, Phase phase) {
   const std::string sql = ClickHouseColumnName(function);
   if (function.over != nullptr) {
-    // Computed by the window source (bind_window.cc): its result column.
-    if (auto it = window_columns_.find(&function); it != window_columns_.end()) {
-      return MakeColumn(it->second, columns_[it->second].type, sql);
-    }
     return ErrorAt(function.pos, absl::StatusCode::kUnimplemented,
-                   "window functions are supported in the select list and ORDER BY of a query without GROUP BY");
+                   absl::StrCat("Window function ", sql, " is found in WHERE, GROUP BY, HAVING or an aggregate: "
+                                "window functions are allowed only in the select list and ORDER BY"));
   }
   if (IsAggregateFunction(function.name) && !IsScalarFunction(function.name)) {
     if (phase == Phase::kSource) {
@@ -505,6 +502,10 @@ absl::StatusOr<BoundExprPtr> SelectBinder::BindExpr(const Expr& expr, Phase phas
         }
       }
       return BindCall(name, {*left, *right}, expr.pos, ClickHouseColumnName(expr));
+  // Computed by the window source (bind_window.cc) or the array join (bind_array_join.cc).
+  if (auto it = window_columns_.find(&function); it != window_columns_.end()) {
+    return MakeColumn(it->second, columns_[it->second].type, sql);
+  }
     }
     case ExprKind::kIn: return BindIn(expr.As<InExpr>(), phase);
     case ExprKind::kBetween: {

@@ -22,10 +22,12 @@ constexpr TableFunctionDoc kTableFunctions[] = {
     {"funnel", "Users reaching each step of an ordered, strict or unordered funnel within a window"},
     {"lifecycle", "New, returning, resurrecting and dormant users per period"},
     {"numbers", "The numbers 0 .. N-1 in a UInt64 column `number`"},
+    {"numbers_mt", "The numbers 0 .. N-1 in a UInt64 column `number` (as numbers)"},
     {"paths", "The most common next-event transitions from a start event"},
     {"retention_matrix", "First-time or recurring cohorts and the users retained k periods later"},
     {"sessions", "Sessions from session_id, or by inactivity gaps, with duration and revenue"},
     {"stickiness", "Users by the exact number of periods they were active in"},
+    {"zeros", "N zeros in a UInt8 column `zero`"},
 };
 
 using Columns = std::vector<std::pair<std::string, std::string>>;

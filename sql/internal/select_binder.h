@@ -20,6 +20,11 @@
 #include "sql/binder.h"
 #include "sql/sql_error.h"
 
+namespace mua {
+struct AnalyticsScope;
+struct WindowCallSpec;
+}  // namespace mua
+
 namespace mua::sql_internal {
 
 inline absl::Status ErrorAt(SourcePos pos, absl::StatusCode code, absl::string_view message) {
@@ -52,6 +57,9 @@ struct CteMap : std::map<std::string, CteDefinition, std::less<>> {};
 // The columns a table function returns (`breakdown`: its breakdown column, if any).
 std::shared_ptr<const ResultSet> AnalyticsSchema(absl::string_view name, std::optional<ColumnId> breakdown);
 
+// bind_numbers.cc: whether `name` is numbers, numbers_mt, zeros or zeros_mt.
+bool IsNumbersSource(absl::string_view name);
+
 // bind_union.cc: the union of `plans` (bound from query.cores) by query.operators.
 absl::StatusOr<std::shared_ptr<const SelectPlan>> BindUnion(const SelectQuery& query,
                                                             std::vector<std::shared_ptr<const SelectPlan>> plans);
@@ -78,6 +86,20 @@ class SelectBinder {
   // bind_window.cc: window calls of the select list and ORDER BY computed over the
   // (filtered) source rows, as the new source; the block binds over the result.
   absl::Status BindWindows();
+  // Whether the block has window calls and aggregates (GROUP BY, HAVING or an aggregate
+  // call anywhere, window arguments included): windows then run over the groups.
+  bool WindowsOverGroups() const;
+  // After the GROUP BY keys: the aggregation (keys, aggregates, HAVING) becomes an inner
+  // block and the window calls run over its rows; the select list and ORDER BY bind
+  // over [keys..., aggregates..., window results...] as if still aggregating, until
+  // FinishWindowsOverGroups makes the block a plain one over that source.
+  absl::Status BindWindowsOverGroups();
+  absl::Status FinishWindowsOverGroups();
+  // One window call's arguments, PARTITION BY, ORDER BY and frame; result column `index`.
+  absl::Status BindWindowCall(const FunctionExpr& function, Phase phase, size_t index, WindowCallSpec* call);
+  // bind_numbers.cc: numbers(...) and the like (`function`), or system.numbers and the
+  // like (`function` null): a generated source.
+  absl::Status BindNumbers(const FunctionExpr* function, absl::string_view name);
   // bind_with_fill.cc: the bound block under `ORDER BY ... WITH FILL`; `items` are the
   // select list's expressions after * expansion, as outputs were bound from them.
   absl::StatusOr<std::shared_ptr<const SelectPlan>> BindWithFill(
@@ -144,7 +166,12 @@ class SelectBinder {
   std::vector<std::unique_ptr<Statement>> owned_statements_;
   std::vector<std::unique_ptr<SelectQuery>> owned_queries_;  // `x IN cte` as SELECT * FROM cte
   absl::flat_hash_set<const BoundExpr*> prepared_values_;  // scalar subqueries' slots
-  absl::flat_hash_map<const FunctionExpr*, int> window_columns_;  // window call -> source column
+  // A window call or an arrayJoin() call -> the source column holding its result.
+  absl::flat_hash_map<const FunctionExpr*, int> window_columns_;
+  // BindWindowsOverGroups: the block over the window source (binding as if aggregating
+  // until FinishWindowsOverGroups) and the aggregate count its columns hold.
+  std::shared_ptr<SelectPlan> window_block_;
+  size_t window_block_aggregates_ = 0;
   std::vector<std::pair<std::string, BoundExprPtr>> lambda_scope_;  // innermost last (bind_lambda.cc)
 };
 
