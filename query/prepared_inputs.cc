@@ -2,7 +2,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "query/internal/plan_execution.h"
-#include "storage/base/hash_containers.h"
 #include "storage/base/status_macros.h"
 #include "storage/string_dictionary.h"
 
@@ -17,14 +16,13 @@ void ResolveUsers(const TableSnapshot& snapshot, InSet* set) {
   }
 }
 
-// The statement's limits apply to subqueries, except max_result_rows (its own result's).
+}  // namespace
+
 ExecutionContext SubqueryContext(const ExecutionContext& context) {
   ExecutionContext inner = context;
   inner.max_result_rows = 0;
   return inner;
 }
-
-}  // namespace
 
 absl::Status RunPreparedInputs(const SelectPlan& plan, const ExecutionContext& context) {
   for (const PreparedInput& prepared : plan.prepared) {
@@ -82,45 +80,6 @@ absl::Status RunPreparedInputs(const SelectPlan& plan, const ExecutionContext& c
     }
   }
   return absl::OkStatus();
-}
-
-absl::StatusOr<ResultSet> ExecuteUnion(const SourcePlan& source, const ExecutionContext& context) {
-  ResultSet result;
-  HashSet<std::string> seen;  // UNION DISTINCT: the keys of the rows kept so far
-  for (size_t i = 0; i < source.inputs.size(); ++i) {
-    absl::StatusOr<ResultSet> rows = ExecuteSelect(*source.inputs[i], SubqueryContext(context));
-    if (!rows.ok()) return rows.status();
-    if (i == 0) {
-      result.names = rows->names;
-      for (const Column& column : rows->columns) result.AddColumn("", column.type);
-      result.names = rows->names;
-    }
-    if (rows->columns.size() != result.columns.size()) {
-      return absl::InvalidArgumentError("UNION inputs have different numbers of columns");
-    }
-    std::vector<uint32_t> kept;
-    if (source.distinct) {
-      for (uint32_t row = 0; row < rows->row_count; ++row) {
-        if (row % 65536 == 65535) MUA_RETURN_IF_ERROR(CheckInterrupted(context));
-        std::string key;
-        for (const Column& column : rows->columns) AppendColumnKey(column, row, &key);
-        if (seen.insert(std::move(key)).second) kept.push_back(row);
-      }
-    }
-    for (size_t c = 0; c < result.columns.size(); ++c) {
-      Column& into = result.columns[c];
-      Column from = source.distinct ? TakeColumnRows(rows->columns[c], kept) : std::move(rows->columns[c]);
-      // The binder made every input's types those of input 0 (their common type).
-      from.type = into.type;
-      if (into.type.nullable && from.nulls.empty() && !into.nulls.empty()) {
-        from.nulls.assign(source.distinct ? kept.size() : rows->row_count, 0);
-      }
-      AppendColumn(std::move(from), &into);
-    }
-    result.row_count += source.distinct ? kept.size() : rows->row_count;
-    MUA_RETURN_IF_ERROR(CheckMemory());
-  }
-  return result;
 }
 
 }  // namespace mua::query_internal

@@ -1,5 +1,6 @@
 // Steps of running a plan that surround a block's pipeline: its prepared
-// inputs (IN sets, scalar subqueries, user-id lists) and union sources.
+// inputs (IN sets, scalar subqueries, user-id lists) and the context its
+// subqueries run in.
 #pragma once
 
 #include "absl/status/statusor.h"
@@ -13,8 +14,7 @@ namespace mua::query_internal {
 // value the set cannot hold (an unparsable time).
 absl::Status RunPreparedInputs(const SelectPlan& plan, const ExecutionContext& context);
 
-// The rows of a kUnion source: each input's rows in turn (input 0's names and
-// types); with `distinct`, each row once.
-absl::StatusOr<ResultSet> ExecuteUnion(const SourcePlan& source, const ExecutionContext& context);
+// The statement's limits apply to subqueries, except max_result_rows (its own result's).
+ExecutionContext SubqueryContext(const ExecutionContext& context);
 
 }  // namespace mua::query_internal

@@ -1,0 +1,182 @@
+#include "query/operators/bitmap_scan.h"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "query/operators/hash_aggregate.h"
+#include "storage/base/status_macros.h"
+#include "storage/base/time_util.h"
+
+namespace mua {
+namespace {
+
+// The users of one allowed day of a per-user bitmap plan (restricted to its
+// event types, when given); empty for a day the plan does not allow.
+UserBitmap AllowedDayUsers(const TableSnapshot& snapshot, const BitmapPlan& bitmap, int32_t day) {
+  UserBitmap users;
+  const int p = snapshot.FindPartition(day);
+  if (p < 0 || !std::binary_search(bitmap.allowed_days.begin(), bitmap.allowed_days.end(), day)) return users;
+  if (bitmap.any_event_type) return snapshot.users(p);
+  for (uint32_t type : bitmap.event_types) users |= snapshot.users_with_event_type(p, type);
+  return users;
+}
+
+// GROUP BY user_id with retention() arrays: one row per user active on the allowed days.
+std::vector<Vector> PerUserPost(const BitmapPlan& bitmap, const TableSnapshot& snapshot) {
+  auto day_users = [&](int32_t day) { return AllowedDayUsers(snapshot, bitmap, day); };
+  UserBitmap groups;
+  for (int32_t day : bitmap.allowed_days) groups |= day_users(day);
+  Vector keys;
+  keys.type = DataType::Of(TypeId::kString);
+  keys.dictionary = &snapshot.user_index();
+  keys.size = groups.cardinality();
+  keys.codes.resize(keys.size);
+  groups.toUint32Array(keys.codes.data());
+  std::vector<Vector> post;
+  post.push_back(std::move(keys));
+  for (const std::vector<int32_t>& days : bitmap.retention_days) {
+    std::vector<UserBitmap> conditions;
+    for (int32_t day : days) conditions.push_back(day_users(day));
+    Vector arrays;
+    arrays.type = DataType::Array(TypeId::kUInt8);
+    arrays.size = post[0].size;
+    arrays.offsets.assign(1, 0);
+    for (uint32_t user : post[0].codes) {
+      // retention(): r[1] = c1; r[k] = c1 AND ck.
+      const bool first = !conditions.empty() && conditions[0].contains(user);
+      for (size_t k = 0; k < conditions.size(); ++k) {
+        arrays.ints.push_back(first && (k == 0 || conditions[k].contains(user)) ? 1 : 0);
+      }
+      arrays.offsets.push_back(static_cast<uint32_t>(arrays.ints.size()));
+    }
+    post.push_back(std::move(arrays));
+  }
+  return post;
+}
+
+// Whether `users`, the intersection of a bitmap plan's conditions on partition
+// `p`, is exactly the users with one row matching all of them. A user's rows may
+// match different conditions unless, of the conditions, at most one is on a
+// column where the user had several values that day (event_type: everyone).
+bool ExactIntersection(const TableSnapshot& snapshot, size_t p, const BitmapPlan& bitmap, const UserBitmap& users) {
+  const auto& conditions = bitmap.value_conditions;
+  if (conditions.empty()) return true;
+  if (!snapshot.has_segment_bitmaps(p)) return false;
+  if (conditions.size() + (bitmap.any_event_type ? 0 : 1) < 2 || users.isEmpty()) return true;
+  for (size_t i = 0; i < conditions.size(); ++i) {
+    const UserBitmap several = users & snapshot.multi_valued_users(p, conditions[i].column);
+    if (several.isEmpty()) continue;
+    if (!bitmap.any_event_type) return false;
+    for (size_t j = i + 1; j < conditions.size(); ++j) {
+      if (several.intersect(snapshot.multi_valued_users(p, conditions[j].column))) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+Batch RunRetentionTotals(const SelectPlan& plan, const TableSnapshot& snapshot, BlockWorker* worker) {
+  const BitmapPlan& inner = *plan.source.subquery->bitmap;
+  // Each day's users once, however many totals read them (std::map: references stay valid).
+  std::map<int32_t, UserBitmap> users_of_day;
+  auto day_users = [&](int32_t day) -> const UserBitmap& {
+    auto [it, inserted] = users_of_day.try_emplace(day);
+    if (inserted) it->second = AllowedDayUsers(snapshot, inner, day);
+    return it->second;
+  };
+  std::vector<Vector> totals;
+  for (const BitmapPlan::RetentionTotal& total : plan.bitmap->retention_totals) {
+    uint64_t count = 0;
+    if (total.retention < 0) {
+      UserBitmap users;
+      for (int32_t day : inner.allowed_days) users |= day_users(day);
+      count = users.cardinality();
+    } else {
+      // retention(): r[1] = c1; r[k] = c1 AND ck; an index out of range reads 0.
+      const std::vector<int32_t>& days = inner.retention_days[total.retention];
+      const int64_t n = static_cast<int64_t>(days.size());
+      const int64_t k = total.index < 0 ? n + 1 + total.index : total.index;
+      if (k >= 1 && k <= n) {
+        const UserBitmap& first = day_users(days[0]);
+        count = k == 1 ? first.cardinality() : first.and_cardinality(day_users(days[k - 1]));
+      }
+    }
+    totals.push_back(Vector::ConstantInt(DataType::Of(TypeId::kUInt64), static_cast<int64_t>(count), 1));
+    totals.back().constant = false;
+  }
+  worker->groups.EnsureOneGroup();
+  Batch post;
+  post.columns = GroupKeyVectors(plan, worker->groups);
+  for (Vector& total : totals) post.columns.push_back(std::move(total));
+  post.rows = worker->groups.size();
+  post.pool = &worker->pool;
+  return post;
+}
+
+absl::StatusOr<std::optional<Batch>> RunBitmapScan(const SelectPlan& plan, const TableSnapshot& snapshot,
+                                                   BlockWorker* worker) {
+  const BitmapPlan& bitmap = *plan.bitmap;
+  if (bitmap.per_user) {
+    Batch post;
+    post.columns = PerUserPost(bitmap, snapshot);
+    post.rows = post.columns[0].size;
+    post.pool = &worker->pool;
+    return post;
+  }
+  std::vector<std::pair<int32_t, UserBitmap>> day_users;
+  for (size_t p = 0; p < snapshot.partition_count(); ++p) {
+    const int32_t day = snapshot.day(p);
+    if (day < bitmap.first_day || day > bitmap.last_day) continue;
+    UserBitmap users;
+    if (bitmap.any_event_type) {
+      users = snapshot.users(p);
+    } else {
+      for (uint32_t type : bitmap.event_types) users |= snapshot.users_with_event_type(p, type);
+    }
+    for (const BitmapPlan::ValueCondition& condition : bitmap.value_conditions) {
+      UserBitmap with_value;
+      for (uint32_t code : condition.codes) with_value |= snapshot.users_with_value(p, condition.column, code);
+      users &= with_value;
+    }
+    if (!ExactIntersection(snapshot, p, bitmap, users)) return std::nullopt;
+    day_users.emplace_back(day, std::move(users));
+  }
+  std::vector<UserBitmap> group_users;
+  StringPool pool;
+  for (auto& [day, users] : day_users) {
+    // A day without a matching user has no row to form a group (as a scan).
+    if (bitmap.day_key != nullptr && users.isEmpty()) continue;
+    std::vector<uint32_t> group(1, 0);
+    if (bitmap.day_key != nullptr) {
+      Batch batch;
+      batch.rows = 1;
+      batch.pool = &pool;
+      batch.columns.push_back(Vector::ConstantInt(DataType::Of(TypeId::kDateTime64), MillisOfDay(day), 1));
+      batch.columns[0].constant = false;
+      Vector key;
+      MUA_RETURN_IF_ERROR(Evaluate(*bitmap.day_key, batch, &key));
+      worker->groups.Map(absl::MakeConstSpan(&key, 1), 1, &group);
+    } else {
+      worker->groups.EnsureOneGroup();
+    }
+    if (group_users.size() < worker->groups.size()) group_users.resize(worker->groups.size());
+    group_users[group[0]] |= users;
+  }
+  if (bitmap.day_key == nullptr) worker->groups.EnsureOneGroup();
+  group_users.resize(worker->groups.size());
+  Vector counts;
+  counts.type = DataType::Of(TypeId::kUInt64);
+  counts.size = group_users.size();
+  for (const UserBitmap& users : group_users) counts.ints.push_back(static_cast<int64_t>(users.cardinality()));
+  Batch post;
+  post.columns = GroupKeyVectors(plan, worker->groups);
+  for (size_t a = 0; a < bitmap.aggregates; ++a) post.columns.push_back(counts);
+  post.rows = worker->groups.size();
+  post.pool = &worker->pool;
+  return post;
+}
+
+}  // namespace mua

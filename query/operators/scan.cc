@@ -1,0 +1,131 @@
+#include "query/operators/scan.h"
+
+#include <algorithm>
+#include <atomic>
+
+#include "absl/synchronization/mutex.h"
+#include "storage/base/parallel_for.h"
+#include "storage/base/status_macros.h"
+#include "storage/base/time_util.h"
+
+namespace mua {
+namespace {
+
+uint64_t DecodedBytes(const Batch& batch) {
+  uint64_t bytes = 0;
+  for (const Vector& v : batch.columns) {
+    bytes += v.ints.size() * 8 + v.codes.size() * 4 + v.floats.size() * 8;
+    for (absl::string_view s : v.strings) bytes += s.size();
+  }
+  return bytes;
+}
+
+}  // namespace
+
+absl::Status ScanEvents(FilterProject* step, std::vector<std::unique_ptr<BlockWorker>>* workers) {
+  const SelectPlan& plan = step->plan();
+  const ExecutionContext& context = step->context();
+  MUA_RETURN_IF_ERROR(CheckInterrupted(context));
+  const TableSnapshot& snapshot = *context.snapshot;
+  const BlockList list = snapshot.ListBlocks(plan.source.scan);
+  ColumnSet all_columns;
+  for (ColumnId id : plan.source.columns) all_columns.Add(id);
+  // Per partition, the filter and the columns to decode: inside the time range,
+  // the filter without the time bounds, and only the columns something else reads
+  // (often not event_time).
+  struct PartitionScan {
+    const BoundExpr* filter;
+    ColumnSet columns;
+  };
+  std::vector<PartitionScan> scans(snapshot.partition_count(), {plan.where.get(), all_columns});
+  if (plan.where_inside_time_range) {
+    const BoundExpr* inside_filter = plan.where_inside_time_range->get();
+    std::vector<bool> used = step->read_after_filter();
+    MarkColumns(inside_filter, &used);
+    ColumnSet inside_columns;
+    for (size_t i = 0; i < used.size() && i < plan.source.columns.size(); ++i) {
+      if (used[i]) inside_columns.Add(plan.source.columns[i]);
+    }
+    const ScanOptions& scan = plan.source.scan;
+    for (size_t p = 0; p < scans.size(); ++p) {
+      const int32_t day = snapshot.day(p);
+      if (MillisOfDay(day) >= scan.min_time_ms && MillisOfDay(day + 1) - 1 <= scan.max_time_ms) {
+        scans[p] = {inside_filter, inside_columns};
+      }
+    }
+  }
+
+  std::atomic<size_t> next{0};
+  absl::Mutex mu;
+  absl::Status first_error;
+  auto work = [&](BlockWorker* worker) {
+    ScanBuffers buffers;
+    Batch batch;
+    uint64_t rows_read = 0, bytes_read = 0;
+    while (true) {
+      if (step->Stopped()) break;
+      const size_t index = next.fetch_add(1);
+      if (index >= list.blocks.size()) break;
+      ScanBlock block;
+      absl::Status status = CheckInterrupted(context);
+      const PartitionScan& scan = scans[list.blocks[index].partition];
+      if (status.ok()) status = snapshot.ReadBlock(list.blocks[index], scan.columns, &buffers, &block);
+      if (status.ok()) {
+        BatchFromBlock(block, plan.source.columns, snapshot, &batch);
+        rows_read += batch.rows;
+        bytes_read += DecodedBytes(batch);
+        status = step->ProcessBatch(worker, &batch, scan.filter);
+        worker->pool.Clear();
+        if (status.ok()) status = step->CheckResultRows();
+      }
+      if (!status.ok()) {
+        absl::MutexLock lock(&mu);
+        if (first_error.ok()) first_error = status;
+        next.store(list.blocks.size());
+        break;
+      }
+    }
+    if (context.rows_read) context.rows_read->fetch_add(rows_read);
+    if (context.bytes_read) context.bytes_read->fetch_add(bytes_read);
+  };
+  ParallelFor(workers->size(), static_cast<int>(workers->size()),
+              [&](int, size_t w) { work((*workers)[w].get()); });
+  return first_error;
+}
+
+absl::Status ScanRows(FilterProject* step, const ResultSet& rows, BlockWorker* worker) {
+  // In chunks, as a scan reads blocks: the batch's copies and the expressions'
+  // intermediates stay small whatever the row count, and a kill or the time limit
+  // stops it between chunks.
+  const SelectPlan& plan = step->plan();
+  const ExecutionContext& context = step->context();
+  const bool generated = plan.source.numbers.has_value();
+  const uint64_t total = generated ? *plan.source.numbers : rows.row_count;
+  uint64_t begin = 0;
+  do {
+    MUA_RETURN_IF_ERROR(CheckInterrupted(context));
+    const uint64_t end = std::min(total, begin + kRowsChunk);
+    Batch batch;
+    batch.rows = end - begin;
+    if (generated) {
+      Vector& number = batch.columns.emplace_back();
+      number.type = rows.columns[0].type;
+      number.size = batch.rows;
+      number.ints.resize(batch.rows);
+      const uint64_t start = plan.source.numbers_start, step_size = plan.source.numbers_step;
+      for (uint64_t i = 0; i < batch.rows; ++i) number.ints[i] = static_cast<int64_t>(start + (begin + i) * step_size);
+    } else {
+      for (const Column& column : rows.columns) batch.columns.push_back(VectorFromColumn(column, begin, end));
+    }
+    if (context.rows_read) context.rows_read->fetch_add(batch.rows);
+    MUA_RETURN_IF_ERROR(step->ProcessBatch(worker, &batch, plan.where.get()));
+    worker->pool.Clear();
+    MUA_RETURN_IF_ERROR(step->CheckResultRows());
+    begin = end;
+    // system.numbers is endless: a LIMIT without ORDER BY stops the generation.
+    if (step->Stopped()) break;
+  } while (begin < total);
+  return absl::OkStatus();
+}
+
+}  // namespace mua
