@@ -35,6 +35,15 @@ TypeId IntegerOf(int bits, bool is_signed) {
 
 int TimeRank(TypeId id) { return id == TypeId::kDate ? 0 : id == TypeId::kDateTime ? 1 : 2; }
 
+// Arrays and tuples have a supertype here only when their element types are the same
+// (ClickHouse would widen them element by element; Convert cannot convert them).
+bool SameComposite(const DataType& a, const DataType& b) {
+  if (a.id != b.id || a.element != b.element || a.time_zone != b.time_zone) return false;
+  if (a.children == b.children) return true;
+  if (a.children == nullptr || b.children == nullptr) return false;
+  return a.children->types == b.children->types;
+}
+
 // ClickHouse's supertype of two types, for the types MUA has.
 std::optional<DataType> CommonType(const DataType& a, const DataType& b) {
   if (a.id == TypeId::kNothing || b.id == TypeId::kNothing) {
@@ -49,6 +58,11 @@ std::optional<DataType> CommonType(const DataType& a, const DataType& b) {
   // Times keep getLeastSupertype's zone: the last DateTime64's, else the first DateTime's.
   if (b.id == TypeId::kDateTime64 || (b.id == TypeId::kDateTime && a.id == TypeId::kDate)) {
     result.time_zone = b.time_zone;
+  }
+  if (a.CannotBeNullable() || b.CannotBeNullable()) {
+    if (!SameComposite(a, b)) return std::nullopt;
+    result.nullable = false;
+    return result;
   }
   if (a.id == b.id && a.element == b.element) return result;
   if (a.is_integer() && b.is_integer()) {
@@ -74,16 +88,22 @@ std::optional<DataType> CommonType(const DataType& a, const DataType& b) {
   return std::nullopt;
 }
 
-// `expr` converted to `type` (to<Type>(expr)).
+// `expr` converted to `type`: to<Type>(expr), toDateTime64(expr, 3) for DateTime64(3).
 absl::StatusOr<BoundExprPtr> Convert(const BoundExprPtr& expr, const DataType& type) {
   if (type.id == TypeId::kArray || expr->type.id == TypeId::kNothing) {
     return absl::InvalidArgumentError(absl::StrCat("cannot convert ", expr->type.Name(), " to ", type.Name()));
   }
-  const std::string name = absl::StrCat("to", TypeIdName(type.id));
-  const ScalarArg args[] = {{expr->type, nullptr}};
+  std::vector<BoundExprPtr> call_args = {expr};
+  std::string name = absl::StrCat("to", TypeIdName(type.id));
+  if (type.id == TypeId::kDateTime64) {
+    name = "toDateTime64";
+    call_args.push_back(MakeConstant(Vector::ConstantInt(DataType::Of(TypeId::kUInt8), 3, 1), "3"));
+  }
+  std::vector<ScalarArg> args = {{expr->type, nullptr}};
+  if (call_args.size() > 1) args.push_back({call_args[1]->type, &call_args[1]->constant});
   absl::StatusOr<ScalarBinding> binding = BindScalarFunction(name, args);
   if (!binding.ok()) return binding.status();
-  return MakeCall(name, binding->kernel, binding->type, {expr}, expr->sql);
+  return MakeCall(name, binding->kernel, binding->type, std::move(call_args), expr->sql);
 }
 
 std::shared_ptr<SelectPlan> UnionBlock(std::vector<std::shared_ptr<const SelectPlan>> inputs, bool distinct,
@@ -116,7 +136,15 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> BindUnion(const SelectQuery& q
                                   plans[i]->outputs.size()));
     }
     for (size_t c = 0; c < columns; ++c) {
-      std::optional<DataType> common = CommonType(types[c], plans[i]->outputs[c]->type);
+      const DataType& other = plans[i]->outputs[c]->type;
+      if ((types[c].is_null_type() && other.CannotBeNullable()) ||
+          (other.is_null_type() && types[c].CannotBeNullable())) {
+        // ClickHouse's supertype of NULL and T is Nullable(T), which arrays and tuples cannot be.
+        return ErrorAt(query.cores[i].pos, absl::StatusCode::kInvalidArgument,
+                       absl::StrCat("Nested type ", (other.is_null_type() ? types[c] : other).Name(),
+                                    " cannot be inside Nullable type"));
+      }
+      std::optional<DataType> common = CommonType(types[c], other);
       if (!common) {
         return ErrorAt(query.cores[i].pos, absl::StatusCode::kInvalidArgument,
                        absl::StrCat("There is no supertype for types ", types[c].Name(), ", ",
@@ -130,11 +158,24 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> BindUnion(const SelectQuery& q
     auto* plan = const_cast<SelectPlan*>(plans[i].get());
     for (size_t c = 0; c < columns; ++c) {
       const DataType& have = plan->outputs[c]->type;
-      if (have.id == types[c].id && have.element == types[c].element) continue;
-      if (have.id == TypeId::kNothing) continue;  // NULL: a NULL of any type
-      absl::StatusOr<BoundExprPtr> converted = Convert(plan->outputs[c], types[c]);
-      if (!converted.ok()) return AtNode(converted.status(), query.cores[i].pos);
-      plan->outputs[c] = *std::move(converted);
+      if (have.id == TypeId::kNothing && types[c].id != TypeId::kNothing) {
+        // A NULL of the union's type: the union's column holds that type's values.
+        plan->outputs[c] = MakeConstant(Vector::ConstantNullOf(types[c], 1), plan->outputs[c]->sql);
+        continue;
+      }
+      if (have.id != types[c].id || have.element != types[c].element) {
+        absl::StatusOr<BoundExprPtr> converted = Convert(plan->outputs[c], types[c]);
+        if (!converted.ok()) return AtNode(converted.status(), query.cores[i].pos);
+        plan->outputs[c] = *std::move(converted);
+      }
+      if (types[c].nullable && !plan->outputs[c]->type.may_be_null()) {
+        // Every input then has the union's types, which ExecuteUnion takes from input 0.
+        const ScalarArg args[] = {{plan->outputs[c]->type, nullptr}};
+        absl::StatusOr<ScalarBinding> binding = BindScalarFunction("toNullable", args);
+        if (!binding.ok()) return AtNode(binding.status(), query.cores[i].pos);
+        plan->outputs[c] =
+            MakeCall("toNullable", binding->kernel, binding->type, {plan->outputs[c]}, plan->outputs[c]->sql);
+      }
     }
   }
   // Left-associative: (A op1 B) op2 C. Consecutive operands share one union node
