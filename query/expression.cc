@@ -84,7 +84,8 @@ void EvaluateInValues(const BoundExpr& expr, const Vector& operand, size_t rows,
   }
   if (operand.type.id == TypeId::kFloat64 || set.has_floats) {
     for (size_t row = 0; row < rows; ++row) {
-      out->ints[row] = set.floats.contains(operand.number_at(row)) ? hit : miss;
+      const double value = operand.number_at(row);
+      out->ints[row] = (std::isnan(value) ? set.has_nan : set.floats.contains(value)) ? hit : miss;
     }
     return;
   }

@@ -40,7 +40,8 @@ struct InSet {
   UserBitmap users;      // when `by_user`: members by dense user number
   bool by_user = false;  // the operand is user_id (dictionary-coded by the user index)
   bool has_floats = false;
-  HashSet<double> floats;
+  HashSet<double> floats;  // never NaN (NaN != NaN breaks the set): `has_nan` instead
+  bool has_nan = false;    // ClickHouse's IN compares floats bit-exactly: nan IN (nan) is 1
   // When `by_key`: AppendValueKey (query/vector.h) of each element converted to
   // the operand's type; the operand's rows are keyed the same way.
   bool by_key = false;

@@ -1,5 +1,6 @@
 #include "query/logical_plan.h"
 
+#include <cmath>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -41,7 +42,12 @@ absl::Status AddToInSet(const Vector& v, size_t row, const DataType& operand_typ
     set->ints.insert(*time);
   } else if (v.type.id == TypeId::kFloat64 || operand_type.id == TypeId::kFloat64) {
     set->has_floats = true;
-    set->floats.insert(v.number_at(row));
+    const double value = v.number_at(row);
+    if (std::isnan(value)) {
+      set->has_nan = true;
+    } else {
+      set->floats.insert(value);
+    }
   } else {
     set->ints.insert(v.int_at(row));
   }

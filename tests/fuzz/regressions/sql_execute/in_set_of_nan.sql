@@ -1,0 +1,1 @@
+SELECT nan IN (nan), nan NOT IN (1, nan, nan), 1.5 IN (nan, 1.5), toFloat64(number) / 0 IN (nan) FROM numbers(3)
