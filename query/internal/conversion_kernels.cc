@@ -11,6 +11,7 @@
 #include "query/internal/kernel_util.h"
 #include "query/internal/time_kernel_util.h"
 #include "query/internal/value_writer.h"
+#include "query/result_set.h"
 
 namespace mua::query_internal {
 
@@ -119,23 +120,20 @@ void AppendValueText(const Vector& v, size_t row, std::string* out) {
     case TypeId::kDateTime: AppendDateTime(v.int_at(row), out, v.type.time_zone); return;
     case TypeId::kDateTime64: AppendDateTime64(v.int_at(row), out, v.type.time_zone); return;
     case TypeId::kString: absl::StrAppend(out, v.string_at(row)); return;
-    case TypeId::kArray: {
-      out->push_back('[');
-      const size_t i = v.index(row);
-      for (uint32_t k = v.offsets[i]; k < v.offsets[i + 1]; ++k) {
-        if (k != v.offsets[i]) out->push_back(',');
-        if (v.type.element == TypeId::kString) {
-          AppendQuotedString(v.strings[k], out);
-        } else {
-          AppendInt(v.ints[k], out);
-        }
-      }
-      out->push_back(']');
+    case TypeId::kArray:
+    case TypeId::kTuple: {
+      // Elements of any type (floats, times, Nullable, nested arrays, tuples) as the text
+      // formats write them: ClickHouse's serializeText, ['a',NULL], [[1],[]], (1,'a').
+      const uint32_t index = static_cast<uint32_t>(row);
+      Vector one;
+      Gather(v, absl::MakeConstSpan(&index, 1), &one);
+      Column column = EmptyColumn(v.type);
+      AppendVectorRows(one, &column);
+      AppendTextCell(column, 0, TextStyle::kPlain, out);
       return;
     }
     case TypeId::kNothing:
-    case TypeId::kInterval:
-    case TypeId::kTuple: out->append("NULL"); return;
+    case TypeId::kInterval: out->append("NULL"); return;
   }
 }
 

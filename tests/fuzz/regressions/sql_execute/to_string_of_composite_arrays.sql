@@ -1,0 +1,1 @@
+SELECT toString([(1, 'a'), (2, 'b')]), toString([[1], [], [2, 3]]), toString([1.5, nan]), toString([toDate('2026-10-05')]), toString([NULL, 'x']), toString((1, 'a')), [(1, 'a')] || 'x', [[1], [], [2, 3]] || tags FROM releases LIMIT 2
