@@ -19,6 +19,22 @@ absl::StatusOr<ResultSet> RunSide(const std::shared_ptr<const SelectPlan>& plan,
   return ExecuteSelect(*plan, inner);
 }
 
+// The join output rows past which the statement's result is too large: when `consumer`
+// (running with `context`) returns every row of its source, this join. 0: no bound.
+uint64_t MaxOutputRows(const std::weak_ptr<const SelectPlan>& weak_consumer, const std::string& description,
+                       const ExecutionContext& context) {
+  const uint64_t max_rows = context.max_result_rows;
+  if (max_rows == 0) return 0;
+  const std::shared_ptr<const SelectPlan> consumer = weak_consumer.lock();
+  if (consumer == nullptr) return 0;
+  const SelectPlan& plan = *consumer;
+  // Another deferred source (ARRAY JOIN, a window) between the join and the block may drop rows.
+  if (plan.source.kind != SourcePlan::Kind::kDeferred || plan.source.deferred.description != description) return 0;
+  if (plan.aggregate || plan.distinct || plan.where != nullptr || plan.having != nullptr || plan.bitmap) return 0;
+  if (plan.limit && *plan.limit <= max_rows) return 0;
+  return max_rows + plan.offset;
+}
+
 }  // namespace
 
 absl::StatusOr<JoinSource> MakeJoinSource(std::shared_ptr<const SelectPlan> left,
@@ -43,13 +59,19 @@ absl::StatusOr<JoinSource> MakeJoinSource(std::shared_ptr<const SelectPlan> left
   JoinSource result;
   result.schema = schema;
   result.rows.description = std::move(source.description);
-  result.rows.produce = [left = std::move(left), right = std::move(right), spec = std::move(spec), schema](
-                            const ExecutionContext& context) -> absl::StatusOr<std::shared_ptr<const ResultSet>> {
+  result.rows.produce = [left = std::move(left), right = std::move(right), spec = std::move(spec), schema,
+                         consumer = std::move(source.consumer), description = result.rows.description](
+                            const ExecutionContext& context)
+      -> absl::StatusOr<std::shared_ptr<const ResultSet>> {
     absl::StatusOr<ResultSet> left_rows = RunSide(left, context);
     if (!left_rows.ok()) return left_rows.status();
     absl::StatusOr<ResultSet> right_rows = RunSide(right, context);
     if (!right_rows.ok()) return right_rows.status();
-    OperatorPtr join = MakeHashJoin(MakeValues(*std::move(left_rows)), MakeValues(*std::move(right_rows)), spec);
+    JoinSpec run_spec = spec;
+    run_spec.max_output_rows = MaxOutputRows(consumer, description, context);
+    run_spec.max_result_rows = context.max_result_rows;
+    OperatorPtr join =
+        MakeHashJoin(MakeValues(*std::move(left_rows)), MakeValues(*std::move(right_rows)), std::move(run_spec));
     absl::StatusOr<ResultSet> joined = join->Execute(context);
     if (!joined.ok()) return joined.status();
     joined->names = schema->names;

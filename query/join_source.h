@@ -24,6 +24,11 @@ struct JoinSourceSpec {
   BoundExprPtr residual;                 // over [left outputs..., right outputs...]; null: none
   bool join_use_nulls = false;
   std::string description;  // EXPLAIN: "LEFT JOIN ... ON ..."
+  // The block whose source this is. When, as it runs, it returns every joined row (no
+  // WHERE, aggregation, DISTINCT, or LIMIT within max_result_rows), the join itself
+  // enforces the statement's max_result_rows while it pairs rows, before gathering
+  // every column of both sides. Unset: never.
+  std::weak_ptr<const SelectPlan> consumer;
 };
 
 struct JoinSource {

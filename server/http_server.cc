@@ -12,8 +12,11 @@
 #include <boost/beast/ssl.hpp>
 
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <chrono>
@@ -30,6 +33,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+#include "server/internal/client_watch.h"
 
 namespace mua {
 namespace {
@@ -292,13 +296,54 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     if (server_->AnswersInline(request)) {
       return Write(Handle(server_, request), /*close=*/false);
     }
-    net::post(server_->workers, [self = shared_from_this(), request = std::move(request)]() mutable {
+    auto watch = std::make_shared<server_internal::ClientWatch>();
+    WatchClient(watch);
+    net::post(server_->workers, [self = shared_from_this(), request = std::move(request), watch]() mutable {
       LowerWorkerPriority(self->server_->options.worker_nice);
-      HttpResponse response = Handle(self->server_, request);
+      HttpResponse response;
+      {
+        const server_internal::ClientWatchScope scope(watch.get());
+        response = Handle(self->server_, request);
+      }
       net::dispatch(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->StopWatching();
         self->Write(std::move(response), /*close=*/false);
       });
     });
+  }
+
+  // While the handler runs, waits for the socket to become readable: a peek that finds
+  // end-of-stream or an error means the client hung up, and its statements are
+  // cancelled (ClientWatch). Bytes of a pipelined request end the watch (the client is
+  // there); nothing is consumed, so the next request reads them as usual.
+  void WatchClient(std::shared_ptr<server_internal::ClientWatch> watch) {
+    const uint64_t generation = ++watch_generation_;
+    watching_ = true;
+    tcp_layer().socket().async_wait(
+        tcp::socket::wait_read, [self = shared_from_this(), watch, generation](beast::error_code ec) {
+          if (generation != self->watch_generation_ || !self->watching_) return;  // stopped
+          self->watching_ = false;
+          if (ec == net::error::operation_aborted) return;
+          if (!ec) {
+            char byte = 0;
+            const ssize_t peeked =
+                ::recv(self->tcp_layer().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+            if (peeked > 0) return;
+            if (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+              return self->WatchClient(watch);
+            }
+          }
+          watch->Gone();
+        });
+  }
+
+  // The answer is ready: the watch's wait is cancelled before the socket is written.
+  void StopWatching() {
+    if (!watching_) return;
+    watching_ = false;
+    ++watch_generation_;
+    beast::error_code ec;
+    tcp_layer().socket().cancel(ec);
   }
 
   static HttpResponse Handle(HttpServer::Impl* server, HttpRequest& request) {
@@ -344,6 +389,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   bool keep_alive_ = false;
   bool busy_ = false;  // a request is being handled or answered
   bool first_ = true;
+  bool watching_ = false;           // WatchClient's wait is pending
+  uint64_t watch_generation_ = 0;   // of that wait; a stale completion does nothing
 };
 
 template <class Stream>

@@ -24,6 +24,7 @@
 #include "server/dimension_tables.h"
 #include "server/grafana_api.h"
 #include "server/query_runner.h"
+#include "server/internal/client_watch.h"
 #include "server/internal/execution_slots.h"
 #include "server/internal/system_rows.h"
 #include "server/rest_api.h"
@@ -456,6 +457,8 @@ absl::StatusOr<StatementOutput> Service::RunStatement(const QueryCall& call) {
   running->sql = AuditCut(call.statement->sql, 4096);  // UTF-8-safe, like the audit record
   running->start = absl::Now();
   running->memory = &memory;
+  // A client that hangs up cancels its statement, as KILL QUERY does.
+  const server_internal::CancelOnClientGone cancel_on_gone(&running->cancelled);
   {
     absl::MutexLock lock(&mu_);
     if (!running_queries_.try_emplace(running->query_id, running).second) {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "query/executor.h"
+#include "query/interrupt.h"
 #include "query/optimizer/optimizer.h"
 #include "sql/binder.h"
 #include "sql/catalog.h"
@@ -170,6 +171,8 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(const PreparedStatement& prep
                              options.max_execution_time == absl::InfiniteDuration()
                                  ? absl::InfiniteFuture()
                                  : start + options.max_execution_time};
+  // Kernels (range(), lambdas) check KILL and the time limit through it.
+  const InterruptScope interrupts(&execution);
   int expansions = 0;
   BindContext bind{catalog_, &execution, &expansions};
   uint64_t max_result_rows = options.max_result_rows;

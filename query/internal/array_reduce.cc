@@ -12,6 +12,7 @@
 #include "query/aggregate_function.h"
 #include "query/internal/array_util.h"
 #include "query/internal/kernel_util.h"
+#include "query/interrupt.h"
 #include "storage/base/memory_tracker.h"
 #include "storage/base/status_macros.h"
 
@@ -95,8 +96,9 @@ absl::StatusOr<ScalarBinding> BindArrayReduce(absl::string_view name, absl::Span
                          }
                          std::unique_ptr<AggregateFunction> aggregate = prototype->CloneEmpty();
                          aggregate->Resize(physical);
+                         MUA_RETURN_IF_ERROR(CheckStatementInterrupted());
                          MUA_RETURN_IF_ERROR(aggregate->Update(elements, group_of_element));
-                         MUA_RETURN_IF_ERROR(CheckMemory());
+                         MUA_RETURN_IF_ERROR(CheckStatementInterrupted());
                          aggregate->Finalize(out);
                          MUA_RETURN_IF_ERROR(aggregate->finalize_status());
                          out->size = physical;

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "query/internal/array_util.h"
 #include "query/internal/kernel_util.h"
+#include "query/interrupt.h"
 #include "storage/base/memory_tracker.h"
 #include "storage/base/status_macros.h"
 
@@ -149,8 +150,9 @@ void GatherOrDefault(const Vector& elements, const DataType& type, const std::ve
 }
 
 // Sums or multiplies the non-NULL mapped values of each row.
-void Aggregate(Mapped kind, const DataType& type, const Vector& mapped,
-               const std::vector<uint32_t>& offsets, Vector* out) {
+absl::Status Aggregate(Mapped kind, const DataType& type, const Vector& mapped,
+                       const std::vector<uint32_t>& offsets, Vector* out) {
+  InterruptTicker ticker;
   const size_t rows = offsets.size() - 1;
   const bool floats = mapped.type.id == TypeId::kFloat64;
   const bool is_unsigned = mapped.type.WithoutNullable().is_unsigned();
@@ -165,6 +167,7 @@ void Aggregate(Mapped kind, const DataType& type, const Vector& mapped,
     double float_value = kind == Mapped::kProduct ? 1 : 0;
     size_t count = 0;
     for (uint32_t k = offsets[row]; k < offsets[row + 1]; ++k) {
+      MUA_RETURN_IF_ERROR(ticker.Tick());
       if (mapped.is_null(k)) continue;
       ++count;
       if (floats) {
@@ -186,10 +189,12 @@ void Aggregate(Mapped kind, const DataType& type, const Vector& mapped,
       out->ints[row] = static_cast<int64_t>(int_value);
     }
   }
+  return absl::OkStatus();
 }
 
-void CumulativeSum(const DataType& type, const Vector& mapped, const std::vector<uint32_t>& offsets,
-                   Vector* out) {
+absl::Status CumulativeSum(const DataType& type, const Vector& mapped, const std::vector<uint32_t>& offsets,
+                           Vector* out) {
+  InterruptTicker ticker;
   const DataType element = type.element_type();
   Vector sums;
   sums.type = element;
@@ -204,6 +209,7 @@ void CumulativeSum(const DataType& type, const Vector& mapped, const std::vector
     uint64_t int_sum = 0;
     double float_sum = 0;
     for (uint32_t k = offsets[row]; k < offsets[row + 1]; ++k) {
+      MUA_RETURN_IF_ERROR(ticker.Tick());
       const bool null = mapped.is_null(k);
       if (element.id == TypeId::kFloat64) {
         float_sum += null ? 0 : mapped.number_at(k);
@@ -215,6 +221,7 @@ void CumulativeSum(const DataType& type, const Vector& mapped, const std::vector
     }
   }
   BuildArray(element, offsets, std::move(sums), out);
+  return absl::OkStatus();
 }
 
 // Per row, the positions of the elements in mapped-value order (stable: equal keys keep
@@ -247,6 +254,9 @@ absl::Status Apply(Mapped kind, const DataType& type, const Vector& elements, Ve
   mapped.size = offsets.back();
   mapped.Flatten();
   mapped.MaterializeStrings();
+  // One row's array may hold 10^8 elements: KILL and the time limit are checked inside it.
+  InterruptTicker ticker;
+  MUA_RETURN_IF_ERROR(CheckStatementInterrupted());
   switch (kind) {
     case Mapped::kMap: {
       BuildArray(type.element_type(), offsets, std::move(mapped), out);
@@ -257,6 +267,7 @@ absl::Status Apply(Mapped kind, const DataType& type, const Vector& elements, Ve
       std::vector<uint32_t> new_offsets{0};
       for (size_t row = 0; row < rows; ++row) {
         for (uint32_t k = offsets[row]; k < offsets[row + 1]; ++k) {
+          MUA_RETURN_IF_ERROR(ticker.Tick());
           if (IsTrue(mapped, k)) picks.push_back(k);
         }
         new_offsets.push_back(static_cast<uint32_t>(picks.size()));
@@ -275,6 +286,7 @@ absl::Status Apply(Mapped kind, const DataType& type, const Vector& elements, Ve
       for (size_t row = 0; row < rows; ++row) {
         int64_t result = kind == Mapped::kAll ? 1 : 0;
         for (uint32_t k = offsets[row]; k < offsets[row + 1]; ++k) {
+          MUA_RETURN_IF_ERROR(ticker.Tick());
           const bool truth = IsTrue(mapped, k);
           if (kind == Mapped::kExists && truth) result = 1;
           if (kind == Mapped::kAll && !truth) result = 0;
@@ -296,6 +308,7 @@ absl::Status Apply(Mapped kind, const DataType& type, const Vector& elements, Ve
       std::vector<int64_t> picks(rows, -1);
       for (size_t row = 0; row < rows; ++row) {
         for (uint32_t k = offsets[row]; k < offsets[row + 1]; ++k) {
+          MUA_RETURN_IF_ERROR(ticker.Tick());
           int64_t& pick = picks[row];
           const bool first = kind == Mapped::kFirst || kind == Mapped::kFirstOrNull;
           const bool last = kind == Mapped::kLast || kind == Mapped::kLastOrNull;
@@ -311,6 +324,7 @@ absl::Status Apply(Mapped kind, const DataType& type, const Vector& elements, Ve
     }
     case Mapped::kSort:
     case Mapped::kReverseSort: {
+      MUA_RETURN_IF_ERROR(CheckMemory(static_cast<int64_t>(offsets.back()) * 2 * sizeof(uint32_t)));
       const std::vector<uint32_t> positions = SortedPositions(kind == Mapped::kReverseSort, mapped, offsets);
       Vector sorted;
       Gather(elements, positions, &sorted);
@@ -319,8 +333,8 @@ absl::Status Apply(Mapped kind, const DataType& type, const Vector& elements, Ve
     }
     case Mapped::kSum:
     case Mapped::kAvg:
-    case Mapped::kProduct: Aggregate(kind, type, mapped, offsets, out); return absl::OkStatus();
-    case Mapped::kCumSum: CumulativeSum(type, mapped, offsets, out); return absl::OkStatus();
+    case Mapped::kProduct: return Aggregate(kind, type, mapped, offsets, out);
+    case Mapped::kCumSum: return CumulativeSum(type, mapped, offsets, out);
     case Mapped::kSplit:
     case Mapped::kReverseSplit: {
       // arraySplit cuts before an element whose value is true (not the first);
@@ -331,6 +345,7 @@ absl::Status Apply(Mapped kind, const DataType& type, const Vector& elements, Ve
       for (size_t row = 0; row < rows; ++row) {
         const uint32_t begin = offsets[row], end = offsets[row + 1];
         for (uint32_t k = begin; k < end; ++k) {
+          MUA_RETURN_IF_ERROR(ticker.Tick());
           const bool cut = reverse ? (k + 1 < end && IsTrue(mapped, k)) : (k > begin && IsTrue(mapped, k));
           if (cut) inner.push_back(reverse ? k + 1 : k);
         }
@@ -349,6 +364,7 @@ absl::Status Apply(Mapped kind, const DataType& type, const Vector& elements, Ve
       std::vector<uint32_t> picks(offsets.back());
       for (size_t row = 0; row < rows; ++row) {
         const uint32_t begin = offsets[row], end = offsets[row + 1];
+        MUA_RETURN_IF_ERROR(ticker.Tick(end - begin));
         if (kind == Mapped::kFill) {
           uint32_t kept = begin;
           for (uint32_t k = begin; k < end; ++k) {
@@ -370,6 +386,35 @@ absl::Status Apply(Mapped kind, const DataType& type, const Vector& elements, Ve
     }
   }
   return absl::InternalError("unknown array function");
+}
+
+// Elements per slice when a lambda body runs over more elements than that.
+constexpr size_t kBodySliceElements = size_t{1} << 20;
+
+// The body over the flattened elements: one Evaluate, or slice by slice when one batch's
+// arrays are huge (arrayMap(x -> ..., range(1e8))), so that KILL and the time limit are
+// checked between slices instead of after the whole array.
+absl::Status EvaluateBody(const BoundExpr& body, const Batch& batch, Vector* mapped) {
+  if (batch.rows <= kBodySliceElements) return Evaluate(body, batch, mapped);
+  Vector all;
+  std::vector<uint32_t> positions;
+  for (size_t begin = 0; begin < batch.rows; begin += kBodySliceElements) {
+    MUA_RETURN_IF_ERROR(CheckStatementInterrupted());
+    const size_t end = std::min(batch.rows, begin + kBodySliceElements);
+    positions.resize(end - begin);
+    std::iota(positions.begin(), positions.end(), static_cast<uint32_t>(begin));
+    Batch slice;
+    slice.rows = end - begin;
+    slice.pool = batch.pool;
+    for (const Vector& column : batch.columns) Gather(column, positions, &slice.columns.emplace_back());
+    Vector part;
+    MUA_RETURN_IF_ERROR(Evaluate(body, slice, &part));
+    part.size = slice.rows;
+    if (begin == 0) all = EmptyVector(part.type);
+    AppendValues(part, &all);
+  }
+  *mapped = std::move(all);
+  return absl::OkStatus();
 }
 
 // Without a lambda: the array's elements are the mapped values.
@@ -498,6 +543,7 @@ absl::StatusOr<ScalarBinding> BindHigherOrderFunction(absl::string_view name, Bo
     batch.rows = offsets.back();
     batch.pool = pool;
     Vector first;
+    MUA_RETURN_IF_ERROR(CheckStatementInterrupted());
     for (size_t i = 0; i < array_count; ++i) {
       Vector elements = ArrayRowElements(v[i], physical);
       if (i == 0) first = elements;
@@ -522,10 +568,11 @@ absl::StatusOr<ScalarBinding> BindHigherOrderFunction(absl::string_view name, Bo
         Gather(v[array_count + c], element_rows, &batch.columns.emplace_back());
       }
     }
-    MUA_RETURN_IF_ERROR(CheckMemory());
+    MUA_RETURN_IF_ERROR(CheckStatementInterrupted());
     Vector mapped;
-    MUA_RETURN_IF_ERROR(Evaluate(*body, batch, &mapped));
+    MUA_RETURN_IF_ERROR(query_internal::EvaluateBody(*body, batch, &mapped));
     MUA_RETURN_IF_ERROR(query_internal::Apply(kind, type, first, std::move(mapped), offsets, out));
+    MUA_RETURN_IF_ERROR(CheckStatementInterrupted());
     out->type = type;
     if (constant) query_internal::MarkConstant(rows, out);
     return absl::OkStatus();

@@ -139,10 +139,28 @@ struct FillPlan {
   std::vector<uint32_t> copy_row;
   std::vector<uint8_t> level;
   std::vector<double> value;
+  // Rows the consumer reads (LIMIT + OFFSET above): planning stops there.
+  std::optional<uint64_t> wanted;
+  // More rows than this is error 396 (max_result_rows, plus the OFFSET above). 0: no limit.
+  uint64_t max_rows = 0;
+  uint64_t max_result_rows = 0;  // for the message
+  const ExecutionContext* context = nullptr;
+
+  bool Full() const { return wanted && copy_row.size() >= *wanted; }
 
   absl::Status Add(uint32_t row, size_t fill_level, double fill_value) {
+    if (Full()) return absl::OkStatus();
     if (copy_row.size() + 1 >= kNoRow) {
       return absl::ResourceExhaustedError("WITH FILL would produce too many rows");
+    }
+    if (max_rows != 0 && copy_row.size() + 1 > max_rows) {
+      return absl::ResourceExhaustedError(absl::StrCat("Limit for result exceeded: more than ", max_result_rows,
+                                                       " rows, max_result_rows is ", max_result_rows));
+    }
+    // A fill between two rows (or up to TO) may insert billions: KILL and the time limit
+    // are checked as it grows, not only between input rows.
+    if (copy_row.size() % kRelationBatchRows == kRelationBatchRows - 1) {
+      MUA_RETURN_IF_ERROR(CheckInterrupted(*context));
     }
     MUA_RETURN_IF_ERROR(ReserveTracked(&copy_row, copy_row.size() + 1));
     MUA_RETURN_IF_ERROR(ReserveTracked(&level, level.size() + 1));
@@ -156,8 +174,8 @@ struct FillPlan {
 
 class FillOperator : public Operator {
  public:
-  FillOperator(OperatorPtr input, std::vector<FillSpec> specs)
-      : input_(std::move(input)), specs_(std::move(specs)) {}
+  FillOperator(OperatorPtr input, std::vector<FillSpec> specs, FillLimit limit)
+      : input_(std::move(input)), specs_(std::move(specs)), limit_(limit) {}
 
   absl::StatusOr<ResultSet> Execute(const ExecutionContext& context) const override;
 
@@ -178,6 +196,7 @@ class FillOperator : public Operator {
  private:
   const OperatorPtr input_;
   const std::vector<FillSpec> specs_;
+  const FillLimit limit_;
 };
 
 absl::StatusOr<ResultSet> FillOperator::Execute(const ExecutionContext& context) const {
@@ -193,13 +212,21 @@ absl::StatusOr<ResultSet> FillOperator::Execute(const ExecutionContext& context)
   auto value = [&](size_t k, uint32_t row) { return ValueAt(input.columns[levels[k].column], row); };
   auto is_null = [&](size_t k, uint32_t row) { return input.columns[levels[k].column].is_null(row); };
   FillPlan plan;
+  plan.context = &context;
+  if (limit_.rows) plan.wanted = *limit_.rows + limit_.offset;
+  // max_result_rows counts what the consumer returns: none past a LIMIT within it.
+  if (context.max_result_rows != 0 && (!limit_.rows || *limit_.rows > context.max_result_rows)) {
+    plan.max_rows = context.max_result_rows + limit_.offset;
+    plan.max_result_rows = context.max_result_rows;
+  }
   std::vector<double> next(depth);  // per level: the next value to insert
   auto reset = [&](size_t k, uint32_t row) { next[k] = levels[k].from.value_or(value(k, row)); };
   // Inserts level k's values before `limit` (and TO), copying `row`'s earlier keys.
   auto fill_until = [&](size_t k, uint32_t row, std::optional<double> limit) -> absl::Status {
     const Level& level = levels[k];
     if (!limit && !level.to) return absl::OkStatus();
-    while ((!limit || Before(level, next[k], *limit)) && (!level.to || Before(level, next[k], *level.to))) {
+    while (!plan.Full() && (!limit || Before(level, next[k], *limit)) &&
+           (!level.to || Before(level, next[k], *level.to))) {
       MUA_RETURN_IF_ERROR(plan.Add(row, k, next[k]));
       const double advanced = Advance(level, next[k]);
       if (!Before(level, next[k], advanced)) {
@@ -215,7 +242,7 @@ absl::StatusOr<ResultSet> FillOperator::Execute(const ExecutionContext& context)
   };
 
   uint32_t previous = kNoRow;
-  for (uint32_t row = 0; row < input.row_count; ++row) {
+  for (uint32_t row = 0; row < input.row_count && !plan.Full(); ++row) {
     if (row % kRelationBatchRows == 0) MUA_RETURN_IF_ERROR(CheckInterrupted(context));
     bool new_group = previous == kNoRow;
     for (size_t i = 0; !new_group && i < prefix.size(); ++i) {
@@ -307,8 +334,8 @@ absl::Status ValidateFill(const std::vector<DataType>& column_types,
   return MakeLevels(column_types, specs, nullptr, nullptr);
 }
 
-OperatorPtr MakeFill(OperatorPtr input, std::vector<FillSpec> specs) {
-  return std::make_shared<FillOperator>(std::move(input), std::move(specs));
+OperatorPtr MakeFill(OperatorPtr input, std::vector<FillSpec> specs, FillLimit limit) {
+  return std::make_shared<FillOperator>(std::move(input), std::move(specs), limit);
 }
 
 }  // namespace mua

@@ -50,8 +50,16 @@ struct FillSpec {
 absl::Status ValidateFill(const std::vector<DataType>& column_types,
                           const std::vector<FillSpec>& specs);
 
+// The LIMIT above the fill, if any: the fill plans only the rows it reads.
+struct FillLimit {
+  std::optional<uint64_t> rows;  // nullopt: no LIMIT
+  uint64_t offset = 0;
+};
+
 // REQUIRES: the input is sorted by the specs' keys. Errors at execution: ValidateFill's,
-// ResourceExhausted past max_memory_usage or 2^32 rows, Cancelled / DeadlineExceeded.
-OperatorPtr MakeFill(OperatorPtr input, std::vector<FillSpec> specs);
+// ResourceExhausted past max_memory_usage or 2^32 rows, or ("Limit for result exceeded")
+// as soon as the consumer would return more than context.max_result_rows rows,
+// Cancelled / DeadlineExceeded (checked while rows are generated).
+OperatorPtr MakeFill(OperatorPtr input, std::vector<FillSpec> specs, FillLimit limit = {});
 
 }  // namespace mua

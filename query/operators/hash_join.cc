@@ -83,6 +83,13 @@ class HashJoinOperator : public Operator {
   // (in right input order); `first_candidate` is its first key-equal right row.
   absl::Status Emit(uint32_t row, absl::Span<const uint32_t> matches, uint32_t first_candidate,
                     Run* run) const;
+  // "Limit for result exceeded" once `rows` output rows pass spec_.max_output_rows.
+  absl::Status CheckOutputRows(size_t rows) const {
+    if (spec_.max_output_rows == 0 || rows <= spec_.max_output_rows) return absl::OkStatus();
+    return absl::ResourceExhaustedError(absl::StrCat("Limit for result exceeded: more than ",
+                                                     spec_.max_result_rows, " rows, max_result_rows is ",
+                                                     spec_.max_result_rows));
+  }
   // Keeps the candidate pairs the residual accepts.
   absl::Status FilterResidual(const ExecutionContext& context, const Run& run,
                               std::vector<uint32_t>* left_rows,
@@ -301,6 +308,7 @@ absl::Status HashJoinOperator::Probe(const ExecutionContext& context, Run* run) 
       MUA_RETURN_IF_ERROR(Emit(static_cast<uint32_t>(left),
                                absl::MakeConstSpan(candidate_right).subspan(begin, next - begin),
                                first_candidates[left - chunk_begin], run));
+      MUA_RETURN_IF_ERROR(CheckOutputRows(run->out_left.size()));
     }
   }
   return absl::OkStatus();
@@ -353,6 +361,7 @@ absl::StatusOr<ResultSet> HashJoinOperator::Execute(const ExecutionContext& cont
       return absl::ResourceExhaustedError(
           absl::StrCat("JOIN would produce ", pairs, " rows, more than ", kMaxJoinRows));
     }
+    MUA_RETURN_IF_ERROR(CheckOutputRows(pairs));
     int64_t bytes = static_cast<int64_t>(pairs) * 8;
     for (int column : left_outputs) bytes += GatherBytes(left.columns[column], pairs);
     for (int column : right_outputs) bytes += GatherBytes(right.columns[column], pairs);
@@ -366,6 +375,7 @@ absl::StatusOr<ResultSet> HashJoinOperator::Execute(const ExecutionContext& cont
       (spec_.strictness != JoinStrictness::kAny || right_kind)) {
     for (uint32_t row = 0; row < right.row_count; ++row) {
       if (run.right_matched[row] != 0) continue;
+      MUA_RETURN_IF_ERROR(CheckOutputRows(run.out_left.size() + 1));
       MUA_RETURN_IF_ERROR(ReserveTracked(&run.out_left, run.out_left.size() + 1));
       MUA_RETURN_IF_ERROR(ReserveTracked(&run.out_right, run.out_right.size() + 1));
       run.out_left.push_back(kNoRow);

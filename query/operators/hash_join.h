@@ -57,6 +57,10 @@ struct JoinSpec {
   // The input columns to output; nullopt: all of them.
   std::optional<std::vector<int>> left_columns;
   std::optional<std::vector<int>> right_columns;
+  // When the statement returns every output row (max_result_rows, plus an OFFSET above):
+  // more rows than this fail while they are paired, before any column is gathered. 0: none.
+  uint64_t max_output_rows = 0;
+  uint64_t max_result_rows = 0;  // for the message
 };
 
 // Checks a spec before execution (the binder calls it with the inputs' column types).
@@ -70,7 +74,8 @@ absl::Status ValidateJoinSpec(const JoinSpec& spec);
 DataType JoinOutputType(const JoinSpec& spec, bool right_side, const DataType& type);
 
 // Errors at execution: the inputs', ValidateJoinSpec's, ResourceExhausted when the
-// output would pass max_memory_usage or kMaxJoinRows, Cancelled / DeadlineExceeded.
+// output would pass max_memory_usage, kMaxJoinRows or max_output_rows ("Limit for result
+// exceeded"), Cancelled / DeadlineExceeded.
 OperatorPtr MakeHashJoin(OperatorPtr left, OperatorPtr right, JoinSpec spec);
 
 // More output rows than this is an error rather than an attempt.

@@ -166,6 +166,7 @@ absl::Status SelectBinder::BindJoin(const TableRef& join) {
   }
   spec.description = absl::StrCat(JoinKindSql(join.join_kind), " JOIN of ", (*left)->source.name, " and ",
                                    (*right)->source.name, condition);
+  spec.consumer = plan_;  // it enforces max_result_rows while pairing when this block returns every row
   std::vector<SourceColumn> joined = columns_;
   absl::StatusOr<JoinSource> source = MakeJoinSource(*std::move(left), *std::move(right), std::move(spec));
   if (!source.ok()) return AtNode(source.status(), join.pos);

@@ -127,7 +127,8 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::BindWithFill(
   outer->source.rows = schema;
   outer->source.deferred.description = "ORDER BY ... WITH FILL of the query below (its rows when the query runs)";
   std::shared_ptr<const SelectPlan> inner = plan_;
-  outer->source.deferred.produce = [inner, specs](const ExecutionContext& context)
+  const FillLimit fill_limit{outer->limit, outer->offset};
+  outer->source.deferred.produce = [inner, specs, fill_limit](const ExecutionContext& context)
       -> absl::StatusOr<std::shared_ptr<const ResultSet>> {
     // The block is a child of this source: optimized here, as it runs.
     if (absl::Status s = OptimizePlan(inner, *context.snapshot); !s.ok()) return s;
@@ -135,8 +136,10 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::BindWithFill(
     inner_context.max_result_rows = 0;
     absl::StatusOr<ResultSet> rows = ExecuteSelect(*inner, inner_context);
     if (!rows.ok()) return rows.status();
-    absl::StatusOr<ResultSet> filled = MakeFill(MakeValues(*std::move(rows)), specs)->Execute(context);
+    std::optional<std::vector<Column>> totals = std::move(rows->totals);  // WITH TOTALS: kept as is
+    absl::StatusOr<ResultSet> filled = MakeFill(MakeValues(*std::move(rows)), specs, fill_limit)->Execute(context);
     if (!filled.ok()) return filled.status();
+    filled->totals = std::move(totals);
     return std::shared_ptr<const ResultSet>(std::make_shared<ResultSet>(*std::move(filled)));
   };
   return std::shared_ptr<const SelectPlan>(outer);
