@@ -38,6 +38,8 @@ const std::vector<Source> kTables = {
       "revenue"}},
     {"numbers(20)", {"number"}},
     {"system.one", {"dummy"}},
+    {"zeros(4)", {"zero"}},
+    {"(SELECT number FROM system.numbers WHERE number % 3 = 1 LIMIT 25)", {"number"}},
 };
 
 const char* const kLiterals[] = {
@@ -98,7 +100,10 @@ class Builder {
     if (grouped) {
       for (int i = in_.ConsumeIntegralInRange(0, 2); i > 0; --i) keys.push_back(Column());
       for (const std::string& key : keys) items.push_back(key);
-      for (int i = 0; i < count; ++i) items.push_back(Aggregate(depth));
+      for (int i = 0; i < count; ++i) {
+        // Window functions over the groups: sum(count()) OVER (ORDER BY key), rank() OVER (ORDER BY count()).
+        items.push_back(in_.ConsumeIntegralInRange(0, 5) == 0 ? GroupWindow(depth, keys) : Aggregate(depth));
+      }
     } else {
       for (int i = 0; i < count; ++i) {
         items.push_back(in_.ConsumeIntegralInRange(0, 5) == 0 ? Window(depth) : Expr(depth));
@@ -125,9 +130,13 @@ class Builder {
       }
     }
     if (in_.ConsumeIntegralInRange(0, 4) == 0) {
-      absl::StrAppend(&sql, " LIMIT ", in_.ConsumeIntegralInRange(0, 3), " BY c0");
+      absl::StrAppend(&sql, " LIMIT ", in_.ConsumeBool() ? absl::StrCat(in_.ConsumeIntegralInRange(0, 2), ", ") : "",
+                      in_.ConsumeIntegralInRange(0, 3), " BY c0");
     }
-    if (in_.ConsumeBool()) absl::StrAppend(&sql, " LIMIT ", in_.ConsumeIntegralInRange(0, 50));
+    if (in_.ConsumeBool()) {
+      absl::StrAppend(&sql, " LIMIT ", in_.ConsumeIntegralInRange(0, 50));
+      if (in_.ConsumeIntegralInRange(0, 3) == 0) absl::StrAppend(&sql, " OFFSET ", in_.ConsumeIntegralInRange(0, 9));
+    }
     return sql;
   }
 
@@ -142,14 +151,19 @@ class Builder {
       absl::StrAppend(&sql, in_.ConsumeBool() ? " UNION ALL " : " UNION DISTINCT ", "SELECT ",
                       absl::StrJoin(items, ", "), " FROM numbers(3)");
     }
-    if (in_.ConsumeIntegralInRange(0, 5) == 0) absl::StrAppend(&sql, " SETTINGS join_use_nulls = 1");
+    if (in_.ConsumeIntegralInRange(0, 4) == 0) {
+      absl::StrAppend(&sql, " SETTINGS ",
+                      in_.PickValueInArray({"join_use_nulls = 1", "join_use_nulls = 1", "max_threads = 2",
+                                            "max_result_rows = 3", "max_execution_time = 1",
+                                            "join_use_nulls = 0, max_threads = 4"}));
+    }
     absl::StrAppend(&sql, in_.PickValueInArray(kFormats));
     return sql;
   }
 
  private:
   Source PickSource(int depth) {
-    const int kind = in_.ConsumeIntegralInRange(0, 9);
+    const int kind = in_.ConsumeIntegralInRange(0, 10);
     if (kind <= 4) return kTables[in_.ConsumeIntegralInRange<size_t>(0, kTables.size() - 1)];
     if (kind == 5 && depth < kMaxDepth) {  // a subquery
       Builder inner(&in_, scalars_, aggregates_);
@@ -163,6 +177,7 @@ class Builder {
       source.columns.push_back("x");
       return source;
     }
+    if (kind == 7) return TableFunction();
     // A join of two tables: the union of their columns, some of them ambiguous.
     const Source& left = kTables[in_.ConsumeIntegralInRange<size_t>(0, kTables.size() - 1)];
     const Source& right = kTables[in_.ConsumeIntegralInRange<size_t>(0, kTables.size() - 1)];
@@ -188,6 +203,26 @@ class Builder {
     return source;
   }
 
+  // A product-analytics table function, its `where =>` an expression over the events.
+  Source TableFunction() {
+    columns_ = kEventColumns;
+    std::string where = in_.ConsumeBool() ? absl::StrCat(", where => ", Expr(1)) : "";
+    switch (in_.ConsumeIntegralInRange(0, 3)) {
+      case 0:
+        return {absl::StrCat("active_users(from => '2026-10-01', to => '2026-10-11'", where, ")"),
+                {"bucket", "dau", "wau", "mau", "dau_mau"}};
+      case 1:
+        return {absl::StrCat("funnel(steps => ['app_open', 'view_item', 'purchase']", where, ")"),
+                {"step", "event", "users"}};
+      case 2:
+        return {absl::StrCat("active_users(period => 'week', breakdown => platform", where, ")"),
+                {"bucket", "platform", "dau", "wau", "mau"}};
+      default:
+        return {absl::StrCat("sessions(from => '2026-10-01', to => '2026-10-08'", where, ")"),
+                {"session_id", "user_id", "start", "end", "duration_s", "events", "platform"}};
+    }
+  }
+
   std::string Column() {
     if (columns_.empty()) return "1";
     return columns_[in_.ConsumeIntegralInRange<size_t>(0, columns_.size() - 1)];
@@ -200,7 +235,7 @@ class Builder {
 
   std::string Expr(int depth) {
     if (depth >= kMaxDepth) return in_.ConsumeBool() ? Column() : in_.PickValueInArray(kLiterals);
-    switch (in_.ConsumeIntegralInRange(0, 11)) {
+    switch (in_.ConsumeIntegralInRange(0, 12)) {
       case 0:
       case 1:
         return Column();
@@ -232,8 +267,16 @@ class Builder {
         if (in_.ConsumeBool()) return absl::StrCat("CAST(", Expr(depth + 1), " AS ", in_.PickValueInArray(kTypes), ")");
         return absl::StrCat(in_.PickValueInArray({"accurateCastOrNull(", "CAST("}), Expr(depth + 1),
                             ", '", in_.PickValueInArray(kTypes), "')");
-      default:
+      case 11:
         return absl::StrCat(Expr(depth + 1), "[", in_.PickValueInArray({"0", "1", "-1", "2", "100"}), "]");
+      default:
+        // arrayJoin(): one row per element (in SELECT, WHERE, GROUP BY keys alike).
+        return absl::StrCat("arrayJoin(",
+                            in_.ConsumeBool() ? Expr(depth + 1)
+                                              : std::string(in_.PickValueInArray(
+                                                    {"[1, 2, 3]", "[]", "[NULL, 'a']", "[[1], [2, 3]]", "range(3)",
+                                                     "splitByChar('.', app_version)", "tags", "logins"})),
+                            ")");
     }
   }
 
@@ -254,6 +297,19 @@ class Builder {
     std::vector<std::string> args;
     for (int i = in_.ConsumeIntegralInRange(0, 3); i > 0; --i) args.push_back(Expr(depth + 1));
     return absl::StrCat(name, parameters, "(", absl::StrJoin(args, ", "), ")");
+  }
+
+  std::string GroupWindow(int depth, const std::vector<std::string>& keys) {
+    std::string over = " OVER (";
+    if (!keys.empty() && in_.ConsumeBool()) absl::StrAppend(&over, "PARTITION BY ", keys[0], " ");
+    if (in_.ConsumeBool()) {
+      absl::StrAppend(&over, "ORDER BY ",
+                      keys.empty() || in_.ConsumeBool() ? Aggregate(depth + 1) : keys[keys.size() - 1],
+                      in_.ConsumeBool() ? " DESC" : "", in_.PickValueInArray(kFrames));
+    }
+    std::string call = in_.PickValueInArray({"sum(", "avg(", "max(", "lagInFrame(", "rank()", "row_number()"});
+    if (call.back() == '(') call += Aggregate(depth + 1) + ")";
+    return call + over + ")";
   }
 
   std::string Window(int depth) {
