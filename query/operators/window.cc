@@ -163,8 +163,14 @@ absl::StatusOr<DataType> WindowResultType(const WindowCall& call) {
         const DataType& value = call.args[0]->type;
         const DataType& fallback = call.args[2]->type;
         const bool numbers = value.is_numeric() && fallback.is_numeric();
-        if (!numbers && fallback.id != TypeId::kNothing &&
-            value.WithoutNullable() != fallback.WithoutNullable()) {
+        // LowCardinality(String) and String share a supertype, as ClickHouse requires of the
+        // default (lagInFrame(event_type, 1, 'none') over a dictionary column).
+        auto plain = [](const DataType& type) {
+          DataType without = type.WithoutNullable();
+          without.low_cardinality = false;
+          return without;
+        };
+        if (!numbers && fallback.id != TypeId::kNothing && plain(value) != plain(fallback)) {
           return absl::InvalidArgumentError(absl::StrCat(
               "The default value of ", FunctionName(call.function), " has type ", fallback.Name(),
               ", which does not match the argument's type ", value.Name()));

@@ -6,8 +6,8 @@
 #
 #   run_windows.sh [--filter REGEX] [--keep] [--duckdb-only] MUA_GEN [MUA_SERVER]
 # DuckDB runs in node through @duckdb/node-api, installed into bench/queries/node_modules on
-# first use (npm, as bench/queries/run_bench.sh does). Exit status: 0 all pass, 1 a failure,
-# 2 a setup error.
+# first use (npm --prefer-offline: from npm's cache when it holds the package, so later runs
+# work offline). Exit status: 0 all pass, 1 a failure, 2 a setup error.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -37,10 +37,22 @@ if ((!duckdb_only)); then
 fi
 command -v python3 >/dev/null || die "python3 is required"
 command -v node >/dev/null || die "node is required (DuckDB runs through @duckdb/node-api)"
-if [[ ! -d "$bench_queries/node_modules/@duckdb/node-api" ]]; then
+command -v npm >/dev/null || die "npm is required (to install @duckdb/node-api)"
+# A fresh clone has no node_modules: npm installs the pinned package, from its cache when it
+# has it (--prefer-offline), so the test runs offline once the cache holds it. The lock keeps
+# two runs (ctest -j, the benchmark) from installing into the same directory at once.
+install_duckdb() {
+  [[ -d "$bench_queries/node_modules/@duckdb/node-api" ]] && return 0
   echo "== npm install (@duckdb/node-api, in bench/queries)"
-  (cd "$bench_queries" && npm install --no-save --no-package-lock --no-audit --no-fund >&2) ||
-    die "npm install failed"
+  (cd "$bench_queries" &&
+    npm install --prefer-offline --no-save --no-package-lock --no-audit --no-fund >&2)
+}
+if [[ ! -d "$bench_queries/node_modules/@duckdb/node-api" ]]; then
+  if command -v flock >/dev/null; then
+    (flock 9 && install_duckdb) 9>"${TMPDIR:-/tmp}/mua-duckdb-npm.lock" || die "npm install failed"
+  else
+    install_duckdb || die "npm install failed"
+  fi
 fi
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/mua-windows.XXXXXX")"

@@ -213,6 +213,18 @@ TEST_F(WindowTest, InvalidCallsAreRefused) {
   EXPECT_THAT(WindowFunctionByName("lag"), test::StatusIs(absl::StatusCode::kNotFound));
 }
 
+TEST_F(WindowTest, LagDefaultOfStringOverLowCardinality) {
+  // ClickHouse accepts a default whose type shares a supertype with the argument.
+  DataType dictionary = kString;
+  dictionary.low_cardinality = true;
+  WindowCall lag = Call(WindowFunction::kLagInFrame,
+                        {MakeColumn(0, dictionary, "p"), Constant(1),
+                         MakeConstant(Vector::ConstantString("none", 1), "'none'")});
+  ASSERT_OK_AND_ASSIGN(DataType type, WindowResultType(lag));
+  EXPECT_TRUE(type.low_cardinality);
+  EXPECT_THAT(Values(lag), ElementsAre("none", "a", "a", "a", "none", "b"));
+}
+
 TEST_F(WindowTest, EmptyInput) {
   OperatorPtr empty = test::Values({{"p", Strings({})}, {"t", Ints(kU64, {})}, {"v", Ints(kI64, {})}});
   ASSERT_OK_AND_ASSIGN(ResultSet result,
