@@ -3,7 +3,7 @@
 // source — a bitmap path (bitmap_scan.h) or a scan (scan.h) of the events table
 // or of materialized rows (a subquery, a table function: table_function.h, a
 // union: union_all.h) — through FilterProject into per-worker states, then the
-// final stage: hash aggregation (hash_aggregate.h) and
+// final stage: hash aggregation (hash_aggregate.h; WITH TOTALS: totals.h) and
 // HAVING, or the workers' collected rows; then DISTINCT, ORDER BY / top-N
 // (sort.h) and OFFSET / LIMIT (limit.h).
 #include "query/executor.h"
@@ -22,6 +22,7 @@
 #include "query/operators/scan.h"
 #include "query/operators/sort.h"
 #include "query/operators/table_function.h"
+#include "query/operators/totals.h"
 #include "query/operators/union_all.h"
 #include "storage/base/memory_tracker.h"
 #include "storage/base/status_macros.h"
@@ -50,11 +51,15 @@ class SelectRunner {
   // The final stage of an aggregating block: its groups (HAVING applied) projected.
   absl::Status FinishAggregate(Workers* workers, std::vector<Column>* collected, uint64_t* rows);
   absl::StatusOr<ResultSet> Finish(Workers* workers);
+  // Evaluates the outputs on the one-row post (or source) batch of the totals into totals_.
+  absl::Status CollectTotals(absl::StatusOr<std::vector<Vector>> row, StringPool* pool);
 
   const SelectPlan& plan_;
   const ExecutionContext& context_;
   FilterProject step_;
   std::optional<Batch> bitmap_post_;                    // a bitmap path answered
+  std::optional<std::vector<Column>> totals_;           // the result's totals row
+  const std::vector<Column>* source_totals_ = nullptr;  // a subquery source's (kept alive by RunSource)
 };
 
 absl::Status SelectRunner::RunSource(Workers* workers, std::shared_ptr<const void>* keep_alive) {
@@ -102,24 +107,37 @@ absl::Status SelectRunner::RunSource(Workers* workers, std::shared_ptr<const voi
       return step_.ProcessBatch(main, &batch, plan_.where.get());
     }
   }
+  if (rows->totals) source_totals_ = &*rows->totals;
   *keep_alive = rows;  // must outlive Finish: the states view its rows
   return ScanRows(&step_, *rows, main);
+}
+
+absl::Status SelectRunner::CollectTotals(absl::StatusOr<std::vector<Vector>> row, StringPool* pool) {
+  if (!row.ok()) return row.status();
+  std::unique_ptr<BlockWorker> collector = step_.NewWorker();
+  MUA_RETURN_IF_ERROR(step_.Project(collector.get(), Batch{*std::move(row), 1, pool}));
+  totals_ = TotalsColumns(std::move(collector->collected), plan_.outputs.size());
+  return absl::OkStatus();
 }
 
 absl::Status SelectRunner::FinishAggregate(Workers* workers, std::vector<Column>* collected, uint64_t* rows) {
   BlockWorker& main = *(*workers)[0];
   Batch post;
+  std::optional<Totals> totals;  // WITH TOTALS (the bitmap paths are not taken then)
   if (bitmap_post_) {
     post = std::move(*bitmap_post_);
   } else {
     MergePartials(plan_, workers);
+    if (plan_.with_totals) { MUA_ASSIGN_OR_RETURN(totals, Totals::Capture(plan_, main.aggregates, main.groups.size())); }
     MUA_RETURN_IF_ERROR(FinalizeAggregate(plan_, &main, &post));
   }
-  if (plan_.having != nullptr) MUA_RETURN_IF_ERROR(FilterGroups(*plan_.having, &post));
+  std::vector<uint32_t> selected;
+  if (plan_.having != nullptr) MUA_RETURN_IF_ERROR(FilterGroups(*plan_.having, &post, &selected));
   std::unique_ptr<BlockWorker> collector = step_.NewWorker();
   MUA_RETURN_IF_ERROR(step_.Project(collector.get(), post));
   *collected = std::move(collector->collected);
   *rows = collector->collected_rows;
+  if (totals) MUA_RETURN_IF_ERROR(CollectTotals(totals->PostRow(plan_, selected), &main.pool));
   return absl::OkStatus();
 }
 
@@ -130,6 +148,10 @@ absl::StatusOr<ResultSet> SelectRunner::Finish(Workers* workers) {
     MUA_RETURN_IF_ERROR(FinishAggregate(workers, &collected, &rows));
   } else {
     rows = ConcatCollected(workers, &collected);
+    // A subquery's totals pass through (outputs evaluated on them; WHERE does not filter them).
+    if (source_totals_ != nullptr) {
+      MUA_RETURN_IF_ERROR(CollectTotals(TotalsRow(*source_totals_), &(*workers)[0]->pool));
+    }
   }
 
   std::vector<uint32_t> order(rows);
@@ -147,6 +169,7 @@ absl::StatusOr<ResultSet> SelectRunner::Finish(Workers* workers) {
     result.columns.push_back(identity ? std::move(collected[c]) : TakeRows(collected[c], kept));
     result.columns.back().type.low_cardinality = false;
   }
+  result.totals = std::move(totals_);
   return result;
 }
 

@@ -157,6 +157,9 @@ struct SelectPlan {
   std::vector<AggregateCall> aggregates;
   std::optional<BitmapPlan> bitmap;  // set when the bitmap path answers the aggregation
   BoundExprPtr having;
+  // WITH TOTALS (aggregating blocks): the result also carries the totals row — every
+  // group HAVING keeps merged into one, keys at their type's default.
+  bool with_totals = false;
   std::vector<BoundExprPtr> outputs;
   std::vector<std::string> names;
   // Outputs the consumer reads (a subquery's unused columns are not computed);

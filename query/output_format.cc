@@ -93,6 +93,19 @@ void AppendJsonFamilyCell(const Column& column, uint64_t row, bool strings, std:
   AppendJsonString(*scratch, out);
 }
 
+// WITH TOTALS, after "data": an object (JSON) or an array (JSONCompact) of the totals row.
+void AppendJsonTotals(const ResultSet& result, const std::vector<std::string>& names, bool compact,
+                      bool strings, std::string* out) {
+  std::string scratch;
+  out->append(compact ? ",\n\n\t\"totals\": [" : ",\n\n\t\"totals\":\n\t{\n");
+  for (size_t col = 0; col < result.totals->size(); ++col) {
+    if (col != 0) out->append(compact ? ", " : ",\n");
+    if (!compact) absl::StrAppend(out, "\t\t", names[col], ": ");
+    AppendJsonFamilyCell((*result.totals)[col], 0, strings, &scratch, out);
+  }
+  out->append(compact ? "]" : "\n\t}");
+}
+
 // JSON and JSONCompact (and their *Strings twins): ClickHouse's TAB-indented envelope.
 void WriteJson(const ResultSet& result, bool compact, bool strings, std::string* out) {
   std::vector<std::string> names = JsonNames(result);
@@ -124,7 +137,9 @@ void WriteJson(const ResultSet& result, bool compact, bool strings, std::string*
       out->append("\n\t\t}");
     }
   }
-  out->append("\n\t],\n\n\t\"rows\": ");
+  out->append("\n\t]");
+  if (result.totals) AppendJsonTotals(result, names, compact, strings, out);
+  out->append(",\n\n\t\"rows\": ");
   AppendUInt(result.row_count, out);
   out->append(",\n\n\t\"statistics\":\n\t{\n\t\t\"elapsed\": ");
   AppendFloat(result.statistics.elapsed_seconds, out);
@@ -191,6 +206,13 @@ void WriteTabSeparated(const ResultSet& result, TextStyle style, bool with_names
     }
     out->push_back('\n');
   }
+  if (!result.totals) return;
+  out->push_back('\n');  // WITH TOTALS: an empty line, then the totals row
+  for (size_t col = 0; col < columns; ++col) {
+    if (col != 0) out->push_back('\t');
+    AppendTextCell((*result.totals)[col], 0, style, out);
+  }
+  out->push_back('\n');
 }
 
 void WriteCsv(const ResultSet& result, bool with_names, bool with_types, std::string* out) {
@@ -216,6 +238,13 @@ void WriteCsv(const ResultSet& result, bool with_names, bool with_types, std::st
     }
     out->push_back('\n');
   }
+  if (!result.totals) return;
+  out->push_back('\n');  // WITH TOTALS: an empty line, then the totals row
+  for (size_t col = 0; col < columns; ++col) {
+    if (col != 0) out->push_back(',');
+    AppendTextCell((*result.totals)[col], 0, TextStyle::kCsv, out);
+  }
+  out->push_back('\n');
 }
 
 // Values: (v,v),(v,v) with quoted strings and dates; no line breaks.

@@ -55,7 +55,10 @@ absl::string_view OutputFormatName(OutputFormat format);
 // The HTTP Content-Type ClickHouse sends for the format.
 absl::string_view ContentType(OutputFormat format);
 
-// Appends `result` rendered in `format` to `*out`.
+// Appends `result` rendered in `format` to `*out`. A totals row (WITH TOTALS) is printed
+// where ClickHouse prints it over HTTP: the JSON, JSONCompact (and *Strings), TabSeparated*,
+// CSV*, Pretty, PrettyCompact and Vertical formats; the others (JSONEachRow,
+// JSONCompactEachRow, Values, Markdown, Native, RowBinary*) leave it out.
 void WriteResult(const ResultSet& result, OutputFormat format, std::string* out);
 
 }  // namespace mua

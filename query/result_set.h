@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,9 @@ struct ResultSet {
   std::vector<std::string> names;
   std::vector<Column> columns;
   uint64_t row_count = 0;
+  // WITH TOTALS: one row, a column per result column (same types); the formats
+  // that show totals print it after the rows.
+  std::optional<std::vector<Column>> totals;
   QueryStatistics statistics;
 
   Column& AddColumn(std::string name, DataType type) {

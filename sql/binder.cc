@@ -304,6 +304,17 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::Bind() {
   for (const auto& [expr, name] : items) aggregate = aggregate || ContainsAggregate(*expr);
   for (const OrderItem& item : core_.order_by) aggregate = aggregate || ContainsAggregate(*item.expr);
   plan_->aggregate = aggregate;
+  if (core_.with_totals) {  // ClickHouse's error (NOT_IMPLEMENTED) for a block that does not aggregate
+    if (!aggregate) {
+      return ErrorAt(core_.pos, absl::StatusCode::kUnimplemented,
+                     "WITH TOTALS, ROLLUP, CUBE or GROUPING SETS are not supported without aggregation");
+    }
+    if (windows_over_groups) {
+      return ErrorAt(core_.pos, absl::StatusCode::kUnimplemented,
+                     "WITH TOTALS with window functions is not supported yet");
+    }
+    plan_->with_totals = true;
+  }
 
   for (const ExprPtr& key : core_.group_by) {
     absl::StatusOr<const Expr*> expanded = ExpandKey(*key);
@@ -316,6 +327,7 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::Bind() {
     keys_.push_back(*expanded);
     plan_->group_keys.push_back(*bound);
   }
+  if (windows_over_groups) MUA_RETURN_IF_ERROR(BindWindowsOverGroups());  // HAVING binds there
 
   const Phase post = Phase::kPost;
   for (const auto& [expr, name] : items) {
@@ -327,7 +339,6 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::Bind() {
     if (!output.ok()) return output.status();
     if ((*output)->type.id == TypeId::kInterval) {
       return ErrorAt(expr->pos, absl::StatusCode::kUnimplemented, "INTERVAL values cannot be selected");
-  if (windows_over_groups) MUA_RETURN_IF_ERROR(BindWindowsOverGroups());  // HAVING binds there
     }
     plan_->outputs.push_back(*output);
     plan_->names.push_back(name);
@@ -379,8 +390,7 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::Bind() {
 
 // Syntax the parser accepts before the planner implements it: refused, never ignored.
 static absl::Status RejectUnsupportedSyntax(const SelectCore& core) {
-  const char* what = core.with_totals               ? "WITH TOTALS"
-                                                      : nullptr;
+  const char* what = nullptr;
   for (const OrderItem& item : core.order_by) {
     if (item.with_fill && what == nullptr && core.limit_by_limit != nullptr) what = "WITH FILL with LIMIT BY";
   }

@@ -93,9 +93,30 @@ void AppendShowedFirst(const ResultSet& result, absl::string_view prefix, std::s
   out->append(".\n");
 }
 
+// The rows, then ClickHouse's "\nTotals:\n" and the totals row as a table of its own.
+void WriteWithTotals(const ResultSet& result, void (*write)(const ResultSet&, std::string*),
+                     std::string* out) {
+  write(result, out);
+  if (!result.totals) return;
+  ResultSet totals;
+  totals.names = result.names;
+  totals.columns = *result.totals;
+  totals.row_count = 1;
+  out->append("\nTotals:\n");
+  write(totals, out);
+}
+
 }  // namespace
 
 void WritePretty(const ResultSet& result, std::string* out) {
+  WriteWithTotals(result, WritePrettyRows, out);
+}
+
+void WritePrettyCompact(const ResultSet& result, std::string* out) {
+  WriteWithTotals(result, WritePrettyCompactRows, out);
+}
+
+void WritePrettyRows(const ResultSet& result, std::string* out) {
   if (result.row_count == 0 || result.columns.empty()) return;
   Grid grid = BuildGrid(result);
   AppendBorder(grid, "┏", "━", "┳", "┓", out);
@@ -110,7 +131,7 @@ void WritePretty(const ResultSet& result, std::string* out) {
   AppendShowedFirst(result, "  Showed first ", out);
 }
 
-void WritePrettyCompact(const ResultSet& result, std::string* out) {
+void WritePrettyCompactRows(const ResultSet& result, std::string* out) {
   if (result.row_count == 0 || result.columns.empty()) return;
   Grid grid = BuildGrid(result);
   // The names sit in the top border: ┌─name─┬───num─┐.
@@ -130,12 +151,39 @@ void WritePrettyCompact(const ResultSet& result, std::string* out) {
   AppendShowedFirst(result, "  Showed first ", out);
 }
 
+// "name: " padded to the widest name, then the cell.
+static void AppendVerticalField(const ResultSet& result, const Column& column, size_t col, size_t row,
+                                size_t name_width, std::string* out) {
+  out->append(result.names[col]);
+  out->append(": ");
+  AppendRepeated(" ", name_width - DisplayWidth(result.names[col]), out);
+  AppendTextCell(column, row, TextStyle::kPretty, out);
+  out->push_back('\n');
+}
+
+static size_t NameWidth(const ResultSet& result) {
+  size_t name_width = 0;
+  for (const std::string& name : result.names) name_width = std::max(name_width, DisplayWidth(name));
+  return name_width;
+}
+
 void WriteVertical(const ResultSet& result, std::string* out) {
+  WriteVerticalRows(result, out);
+  if (!result.totals || result.columns.empty()) return;
+  // ClickHouse's VerticalRowOutputFormat: two line breaks, then the row titled "Totals".
+  out->append("\n\nTotals:\n");
+  AppendRepeated("─", 7, out);
+  out->push_back('\n');
+  const size_t name_width = NameWidth(result);
+  for (size_t col = 0; col < result.columns.size(); ++col) {
+    AppendVerticalField(result, (*result.totals)[col], col, 0, name_width, out);
+  }
+}
+
+void WriteVerticalRows(const ResultSet& result, std::string* out) {
   if (result.row_count == 0 || result.columns.empty()) return;
   size_t columns = result.columns.size();
-  size_t name_width = 0;
-  for (const std::string& name : result.names)
-    name_width = std::max(name_width, DisplayWidth(name));
+  const size_t name_width = NameWidth(result);
   size_t rows = std::min<uint64_t>(result.row_count, kPrettyMaxRows);
   for (size_t row = 0; row < rows; ++row) {
     if (row != 0) out->push_back('\n');
@@ -146,11 +194,7 @@ void WriteVertical(const ResultSet& result, std::string* out) {
     AppendRepeated("─", out->size() - header_start - 1, out);
     out->push_back('\n');
     for (size_t col = 0; col < columns; ++col) {
-      out->append(result.names[col]);
-      out->append(": ");
-      AppendRepeated(" ", name_width - DisplayWidth(result.names[col]), out);
-      AppendTextCell(result.columns[col], row, TextStyle::kPretty, out);
-      out->push_back('\n');
+      AppendVerticalField(result, result.columns[col], col, row, name_width, out);
     }
   }
   AppendShowedFirst(result, "\nShowed first ", out);

@@ -199,7 +199,8 @@ void TryPerUserBitmapPath(SelectPlan& plan, const BlockFacts& facts, const Table
 }  // namespace
 
 void ApplyBitmapPaths(SelectPlan& plan, const BlockFacts& facts, const TableSnapshot& snapshot) {
-  if (plan.source.kind != SourcePlan::Kind::kEvents || !plan.aggregate) return;
+  // WITH TOTALS merges aggregate states, which the bitmap paths do not keep.
+  if (plan.source.kind != SourcePlan::Kind::kEvents || !plan.aggregate || plan.with_totals) return;
   TryBitmapPath(plan, facts, snapshot);
   if (!plan.bitmap) TryPerUserBitmapPath(plan, facts, snapshot);
 }

@@ -44,7 +44,9 @@ BoundExprPtr Substitute(const BoundExprPtr& expr, const std::function<BoundExprP
 absl::Status PushDownPredicates(SelectPlan& plan) {
   if (plan.source.kind != SourcePlan::Kind::kSubquery || plan.where == nullptr) return absl::OkStatus();
   auto* inner = const_cast<SelectPlan*>(plan.source.subquery.get());
-  if (inner->limit || inner->offset != 0 || inner->distinct || inner->source.kind == SourcePlan::Kind::kOneRow) {
+  // An outer WHERE does not filter the inner block's totals: pushed below them, it would.
+  if (inner->limit || inner->offset != 0 || inner->distinct || inner->with_totals ||
+      inner->source.kind == SourcePlan::Kind::kOneRow) {
     return absl::OkStatus();
   }
   const BlockFacts facts = FactsOf(plan);

@@ -9,7 +9,7 @@ namespace mua::optimizer_internal {
 
 void ApplyRetentionTotals(SelectPlan& plan) {
   if (plan.source.kind != SourcePlan::Kind::kSubquery || !plan.aggregate || !plan.group_keys.empty() ||
-      plan.where != nullptr || plan.aggregates.empty() || !plan.prepared.empty()) {
+      plan.where != nullptr || plan.aggregates.empty() || !plan.prepared.empty() || plan.with_totals) {
     return;
   }
   const SelectPlan& inner = *plan.source.subquery;

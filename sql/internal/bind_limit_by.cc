@@ -73,8 +73,10 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::BindLimitBy() {
     inner_context.max_result_rows = 0;
     absl::StatusOr<ResultSet> rows = ExecuteSelect(*inner, inner_context);
     if (!rows.ok()) return rows.status();
+    std::optional<std::vector<Column>> totals = std::move(rows->totals);  // WITH TOTALS: kept as is
     absl::StatusOr<ResultSet> kept = MakeLimitBy(MakeValues(*std::move(rows)), keys, limit, offset)->Execute(context);
     if (!kept.ok()) return kept.status();
+    kept->totals = std::move(totals);
     return std::shared_ptr<const ResultSet>(std::make_shared<ResultSet>(*std::move(kept)));
   };
   return std::shared_ptr<const SelectPlan>(outer);
