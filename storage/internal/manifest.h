@@ -1,6 +1,6 @@
 // The MANIFEST: the checkpoint's table of contents — every data file with its size and
 // checksum, the source positions its data holds, the erased users. JSON, framed like every
-// file (storage/internal/file_format.h); docs/formats/ has the framing.
+// file (storage/internal/file_format.h).
 //
 //   MUA_ASSIGN_OR_RETURN(Manifest manifest, ParseManifest(text));
 //   const std::string again = SerializeManifest(manifest);

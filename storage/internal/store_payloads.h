@@ -1,6 +1,8 @@
 // The payloads the Store writes, before compression and framing: WAL records (the rows of
-// one request), partition bitmaps (users per day, per event type, per segment-column value)
-// and dictionary chunks (a range of codes' strings). docs/formats/ has their layout.
+// one request; docs/formats/wal.md), partition bitmaps (a bitmap is a u64 size, then
+// portable Roaring: all users; per event type a u32 count, then (u32 code, bitmap) in code
+// order; then per segment column its per-value bitmaps likewise and its multi-valued users)
+// and dictionary chunks (u32 first code, u32 count, the strings varint-length-prefixed).
 //
 //   std::string record = EncodeRows(rows);
 //   std::vector<EventRow> back;
