@@ -6,6 +6,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "sql/settings.h"
 #include "sql/sql_error.h"
 
 namespace mua::sql_internal {
@@ -39,7 +40,13 @@ absl::Status ApplyQuerySettings(const std::vector<Setting>& settings, absl::Time
   for (const Setting& setting : settings) {
     const bool known = setting.name == "max_execution_time" || setting.name == "max_result_rows" ||
                        setting.name == "join_use_nulls" || setting.name == "max_threads";
-    if (!known) continue;
+    if (!known) {
+      if (!IsClickHouseSetting(setting.name)) {
+        return MakeSqlError(absl::StatusCode::kInvalidArgument, setting.pos,
+                            UnknownSettingError(setting.name).message());
+      }
+      continue;  // a ClickHouse setting MUA does not use
+    }
     std::optional<double> number = setting.value != nullptr ? NumberOf(*setting.value) : std::nullopt;
     if (!number || *number < 0) {
       return MakeSqlError(absl::StatusCode::kInvalidArgument, setting.pos,

@@ -2,7 +2,8 @@
 // join_use_nulls = 1`) applied to its execution and binding. Settings only
 // tighten the server's limits (a statement cannot raise max_execution_time or
 // max_result_rows above what the server gives it); settings MUA does not use
-// (max_block_size, ...) are accepted and ignored, as dashboards send them.
+// (max_block_size, ...) are accepted and ignored, as dashboards send them; a name
+// ClickHouse does not know is its error 115 (sql/settings.h).
 #pragma once
 
 #include <cstdint>
@@ -16,7 +17,7 @@
 
 namespace mua::sql_internal {
 
-// Errors: InvalidArgument at the setting for a value of the wrong type.
+// Errors: InvalidArgument at the setting for a value of the wrong type or an unknown name.
 absl::Status ApplyQuerySettings(const std::vector<Setting>& settings, absl::Time start, ExecutionContext* execution,
                                 BindContext* bind, uint64_t* max_result_rows);
 
