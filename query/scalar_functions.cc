@@ -22,6 +22,7 @@ const FunctionRegistry& Registry() {
     RegisterComparison(result);
     RegisterLogical(result);
     RegisterString(result);
+    RegisterStringEdit(result);
     RegisterConversion(result);
     RegisterTime(result);
     RegisterJson(result);

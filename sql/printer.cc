@@ -602,8 +602,7 @@ void Printer::Statement(const mua::Statement& statement) {
         absl::StrAppend(&out_, " FROM ", Name(statement.show_database));
       }
       if (statement.show_like.has_value()) {
-        out_ += statement.show_not_like ? " NOT " : " ";
-        out_ += statement.show_ilike ? "ILIKE " : "LIKE ";
+        out_ += " LIKE ";
         AppendEscaped(*statement.show_like, '\'', &out_);
       }
       break;

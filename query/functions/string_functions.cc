@@ -166,15 +166,19 @@ int64_t Position(absl::string_view haystack, absl::string_view needle, int64_t s
   return found == absl::string_view::npos ? 0 : static_cast<int64_t>(found) + 1;
 }
 
-absl::string_view Substring(absl::string_view s, int64_t offset, std::optional<int64_t> length) {
-  if (offset == 0) return {};
-  const int64_t size = static_cast<int64_t>(s.size());
+std::pair<int64_t, int64_t> SubstringRange(int64_t size, int64_t offset, std::optional<int64_t> length) {
+  if (offset == 0) return {0, 0};
   int64_t begin = offset > 0 ? offset - 1 : size + offset;
   int64_t end = size;
   if (length.has_value()) end = *length >= 0 ? begin + *length : size + *length;
   begin = std::max<int64_t>(begin, 0);
   end = std::min(end, size);
-  if (end <= begin) return {};
+  if (end <= begin) return {0, 0};
+  return {begin, end};
+}
+
+absl::string_view Substring(absl::string_view s, int64_t offset, std::optional<int64_t> length) {
+  const auto [begin, end] = SubstringRange(static_cast<int64_t>(s.size()), offset, length);
   return s.substr(static_cast<size_t>(begin), static_cast<size_t>(end - begin));
 }
 

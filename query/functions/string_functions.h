@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -55,6 +56,9 @@ int64_t Position(absl::string_view haystack, absl::string_view needle, int64_t s
 // 0 gives ''; a negative length drops that many bytes from the end.
 absl::string_view Substring(absl::string_view s, int64_t offset,
                             std::optional<int64_t> length = std::nullopt);
+// The [begin, end) that substring() takes of `size` units (bytes, or code
+// points for substringUTF8); {0, 0} when it takes nothing.
+std::pair<int64_t, int64_t> SubstringRange(int64_t size, int64_t offset, std::optional<int64_t> length);
 
 // ASCII-only case mapping (other bytes unchanged), as ClickHouse's lower/upper.
 std::string Lower(absl::string_view s);

@@ -28,6 +28,7 @@ void RegisterArithmetic(FunctionRegistry* registry);
 void RegisterComparison(FunctionRegistry* registry);
 void RegisterLogical(FunctionRegistry* registry);
 void RegisterString(FunctionRegistry* registry);
+void RegisterStringEdit(FunctionRegistry* registry);  // string_edit_kernels.cc
 void RegisterConversion(FunctionRegistry* registry);
 void RegisterTime(FunctionRegistry* registry);
 void RegisterJson(FunctionRegistry* registry);
