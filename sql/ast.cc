@@ -367,7 +367,8 @@ bool AstEquals(const SelectQuery& a, const SelectQuery& b) {
 bool AstEquals(const Statement& a, const Statement& b) {
   if (a.kind != b.kind || a.explain != b.explain || a.table.database != b.table.database ||
       a.table.table != b.table.table || a.show_database != b.show_database ||
-      a.show_like != b.show_like || a.columns != b.columns || a.alter_syntax != b.alter_syntax ||
+      a.show_like != b.show_like || a.show_not_like != b.show_not_like ||
+      a.show_ilike != b.show_ilike || a.columns != b.columns || a.alter_syntax != b.alter_syntax ||
       a.format != b.format || a.settings.size() != b.settings.size() ||
       a.system_command != b.system_command || a.system_argument != b.system_argument ||
       a.if_exists != b.if_exists || a.values.size() != b.values.size()) {

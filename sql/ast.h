@@ -508,6 +508,8 @@ struct Statement {
   TableName table;
   std::string show_database;             // SHOW TABLES FROM db
   std::optional<std::string> show_like;  // SHOW TABLES LIKE 'pattern'
+  bool show_not_like = false;            // SHOW TABLES NOT LIKE 'pattern'
+  bool show_ilike = false;               // SHOW TABLES ILIKE 'pattern' (case-insensitive)
   std::vector<std::string> columns;      // INSERT INTO t (a, b); empty = all
   ExprPtr where;
   bool alter_syntax = false;  // written ALTER TABLE t DELETE WHERE ...

@@ -602,7 +602,8 @@ void Printer::Statement(const mua::Statement& statement) {
         absl::StrAppend(&out_, " FROM ", Name(statement.show_database));
       }
       if (statement.show_like.has_value()) {
-        out_ += " LIKE ";
+        out_ += statement.show_not_like ? " NOT " : " ";
+        out_ += statement.show_ilike ? "ILIKE " : "LIKE ";
         AppendEscaped(*statement.show_like, '\'', &out_);
       }
       break;

@@ -2,13 +2,16 @@
 
 #include <algorithm>
 #include <atomic>
+#include <optional>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "query/executor.h"
 #include "query/interrupt.h"
+#include "query/functions/string_functions.h"
 #include "query/optimizer/optimizer.h"
 #include "sql/binder.h"
 #include "sql/catalog.h"
@@ -207,8 +210,20 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(const PreparedStatement& prep
         return MakeSqlError(absl::StatusCode::kNotFound, statement.pos,
                             absl::StrCat("Database ", database, " doesn't exist"));
       }
+      std::optional<query_internal::LikeMatcher> like;
+      if (statement.show_like) {
+        absl::StatusOr<query_internal::LikeMatcher> compiled = query_internal::LikeMatcher::Compile(
+            statement.show_ilike ? absl::AsciiStrToLower(*statement.show_like) : *statement.show_like);
+        if (!compiled.ok()) return MakeSqlError(compiled.status().code(), statement.pos, compiled.status().message());
+        like = *std::move(compiled);
+      }
       for (const TableInfo& table : catalog_->Tables()) {
-        if (table.database == database) names.push_back(table.name);
+        if (table.database != database) continue;
+        if (like && like->Matches(statement.show_ilike ? absl::AsciiStrToLower(table.name) : table.name) ==
+                        statement.show_not_like) {
+          continue;
+        }
+        names.push_back(table.name);
       }
       std::sort(names.begin(), names.end());
       output.result = StringRows("name", names);

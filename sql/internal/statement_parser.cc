@@ -145,7 +145,7 @@ absl::Status Parser::ParseSettings(std::vector<Setting>* settings) {
   }
 }
 
-// SHOW TABLES [FROM|IN db] [LIKE 'pattern'] | SHOW DATABASES | SHOW CREATE [TABLE] name
+// SHOW TABLES [FROM|IN db] [[NOT] [I]LIKE 'pattern'] | SHOW DATABASES | SHOW CREATE [TABLE] name
 absl::Status Parser::ParseShow(Statement* statement) {
   tokens_.Take();
   if (TakeWord("CREATE")) {
@@ -167,10 +167,14 @@ absl::Status Parser::ParseShow(Statement* statement) {
   if (TakeWord("FROM") || TakeWord("IN")) {
     MUA_ASSIGN_OR_RETURN(statement->show_database, ParseName("database name"));
   }
-  if (TakeWord("LIKE")) {
-    if (tokens_.Peek().kind != TokenKind::kString) return Expected("pattern string");
-    statement->show_like = tokens_.Take().value;
+  statement->show_not_like = TakeWord("NOT");
+  if (TakeWord("ILIKE")) {
+    statement->show_ilike = true;
+  } else if (!TakeWord("LIKE")) {
+    return statement->show_not_like ? Expected("LIKE or ILIKE") : absl::OkStatus();
   }
+  if (tokens_.Peek().kind != TokenKind::kString) return Expected("pattern string");
+  statement->show_like = tokens_.Take().value;
   return absl::OkStatus();
 }
 
