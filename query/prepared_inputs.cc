@@ -65,7 +65,15 @@ absl::Status RunPreparedInputs(const SelectPlan& plan, const ExecutionContext& c
         if (!rows.ok()) return rows.status();
         auto held = std::make_shared<ResultSet>(*std::move(rows));
         BoundExpr& slot = *prepared.value;
-        if (held->row_count == 0) {
+        if (held->row_count > 1) {
+          return absl::InvalidArgumentError("Scalar subquery returned more than one row");
+        }
+        if (held->row_count == 0 && slot.type.nullable) {
+          slot.constant = Vector::ConstantNullOf(slot.type, 1);  // modern ClickHouse: NULL
+        } else if (held->row_count == 0 && slot.type.CannotBeNullable()) {
+          return absl::InvalidArgumentError(absl::StrCat("Scalar subquery returned empty result of type ",
+                                                         slot.type.Name(), " which cannot be Nullable"));
+        } else if (held->row_count == 0) {
           slot.constant = ScalarDefault(slot.type);
         } else {
           Vector value = VectorFromColumn(held->columns[0], 0, 1);

@@ -1,5 +1,6 @@
 // Expression binding: names, aliases, functions, aggregates, IN sets and
 // subqueries in expressions (which become prepared inputs of the block).
+#include <algorithm>
 #include <deque>
 #include <memory>
 #include <string>
@@ -7,6 +8,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "query/aggregate_function.h"
 #include "query/scalar_functions.h"
@@ -173,6 +175,16 @@ absl::StatusOr<BoundExprPtr> SelectBinder::BindColumn(const ColumnExpr& column, 
 
 absl::StatusOr<BoundExprPtr> SelectBinder::BindCall(std::string name, std::vector<BoundExprPtr> args,
                                                     SourcePos pos, std::string sql) {
+  if (absl::EqualsIgnoreCase(name, "concat")) {
+    // ClickHouse's concat takes any argument as its text: concat('a', 1, 2.5) = 'a12.5'.
+    for (BoundExprPtr& arg : args) {
+      if (arg->type.is_string() || arg->type.id == TypeId::kNothing) continue;
+      std::string text_sql = absl::StrCat("toString(", arg->sql, ")");
+      absl::StatusOr<BoundExprPtr> text = BindCall("toString", {arg}, pos, std::move(text_sql));
+      if (!text.ok()) return text.status();
+      arg = *std::move(text);
+    }
+  }
   std::vector<ScalarArg> scalar_args;
   bool all_constant = true;
   for (const BoundExprPtr& arg : args) {
@@ -305,12 +317,68 @@ absl::StatusOr<BoundExprPtr> SelectBinder::BindIn(const InExpr& in, Phase phase)
   return BoundExprPtr(expr);
 }
 
+namespace {
+
+// The widest unsigned and signed integer types seen; their least supertype is ClickHouse's
+// type of an integer array literal: [1, 2] Array(UInt8), [1, 300] Array(UInt16), [-1, 1]
+// Array(Int16), [-1, 70000] Array(Int64).
+struct IntegerWidths {
+  int unsigned_bits = 0;
+  int signed_bits = 0;
+
+  void Add(TypeId id) {
+    switch (id) {
+      case TypeId::kUInt8: unsigned_bits = std::max(unsigned_bits, 8); break;
+      case TypeId::kUInt16: unsigned_bits = std::max(unsigned_bits, 16); break;
+      case TypeId::kUInt32: unsigned_bits = std::max(unsigned_bits, 32); break;
+      case TypeId::kUInt64: unsigned_bits = std::max(unsigned_bits, 64); break;
+      case TypeId::kInt8: signed_bits = std::max(signed_bits, 8); break;
+      case TypeId::kInt16: signed_bits = std::max(signed_bits, 16); break;
+      case TypeId::kInt32: signed_bits = std::max(signed_bits, 32); break;
+      default: signed_bits = 64; break;
+    }
+  }
+
+  absl::StatusOr<TypeId> Supertype() const {
+    static constexpr TypeId kUnsigned[] = {TypeId::kUInt8, TypeId::kUInt16, TypeId::kUInt32, TypeId::kUInt64};
+    static constexpr TypeId kSigned[] = {TypeId::kInt8, TypeId::kInt16, TypeId::kInt32, TypeId::kInt64};
+    auto index = [](int bits) { return bits <= 8 ? 0 : bits <= 16 ? 1 : bits <= 32 ? 2 : 3; };
+    if (signed_bits == 0) return kUnsigned[index(unsigned_bits)];
+    // A signed type must hold every unsigned value too: twice the unsigned width.
+    const int bits = std::max(signed_bits, unsigned_bits * 2);
+    if (bits > 64) {
+      return absl::InvalidArgumentError(
+          "There is no supertype for types UInt64, Int64 because some of them are signed integers and some "
+          "are unsigned integers, but there is no signed integer type, that can exactly represent all required "
+          "unsigned integer values");
+    }
+    return kSigned[index(bits)];
+  }
+};
+
+// True when `plan` returns exactly one row whatever the data: an aggregate without GROUP
+// BY or HAVING, or a SELECT without FROM or WHERE, seen through plain outer SELECTs.
+bool AlwaysOneRow(const SelectPlan& top) {
+  for (const SelectPlan* plan = &top; plan != nullptr;) {
+    if (plan->offset > 0 || (plan->limit && *plan->limit == 0) || plan->with_totals) return false;
+    if (plan->aggregate) return plan->group_keys.empty() && plan->having == nullptr;
+    if (plan->where != nullptr) return false;
+    if (plan->source.kind == SourcePlan::Kind::kOneRow) return true;
+    if (plan->source.kind != SourcePlan::Kind::kSubquery) return false;
+    plan = plan->source.subquery.get();
+  }
+  return false;
+}
+
+}  // namespace
+
 absl::StatusOr<BoundExprPtr> SelectBinder::BindConstantArray(const ArrayExpr& array, Phase phase) {
   Vector value;
   value.constant = true;
   value.size = 1;
   value.offsets = {0};
   TypeId element = TypeId::kNothing;
+  IntegerWidths widths;  // of the integer elements, for their supertype
   auto owned = std::make_shared<std::deque<std::string>>();
   for (const ExprPtr& e : array.elements) {
     absl::StatusOr<BoundExprPtr> bound = BindExpr(*e, phase);
@@ -333,8 +401,14 @@ absl::StatusOr<BoundExprPtr> SelectBinder::BindConstantArray(const ArrayExpr& ar
     if (id == TypeId::kString) {
       value.strings.push_back(owned->emplace_back(v.string_at(0)));
     } else {
+      widths.Add(v.type.id);
       value.ints.push_back(v.int_at(0));
     }
+  }
+  if (element == TypeId::kInt64) {
+    absl::StatusOr<TypeId> supertype = widths.Supertype();
+    if (!supertype.ok()) return AtNode(supertype.status(), array.pos);
+    element = *supertype;
   }
   value.offsets.push_back(static_cast<uint32_t>(array.elements.size()));
   value.type = DataType::Array(element == TypeId::kNothing ? TypeId::kUInt8 : element);
@@ -355,9 +429,14 @@ absl::StatusOr<BoundExprPtr> SelectBinder::BindScalarSubquery(const SubqueryExpr
                    "Scalar subquery must return exactly one column");
   }
   // A slot of the subquery's type: the executor fills its value before the block runs,
-  // so the binder folds nothing that depends on it (IsBoundConstant).
+  // so the binder folds nothing that depends on it (IsBoundConstant). No row is NULL (modern
+  // ClickHouse), so the type is Nullable unless a row is certain; arrays and tuples cannot
+  // be Nullable: no row is an error then, as in ClickHouse.
   DataType type = (*plan)->outputs[0]->type;
   type.low_cardinality = false;
+  if (!AlwaysOneRow(**plan) && !type.CannotBeNullable() && type.id != TypeId::kNothing) {
+    type.nullable = true;
+  }
   auto expr = std::make_shared<BoundExpr>();
   expr->kind = BoundExpr::Kind::kConstant;
   expr->type = type;
