@@ -895,3 +895,87 @@ ORDER BY user_id, id
 -- Window functions over GROUP BY in the same SELECT (run after GROUP BY/HAVING, over the
 -- groups; arguments, PARTITION BY and ORDER BY use aggregates, keys and aliases). DuckDB
 -- evaluates the same order natively; it spells aggregates out where MUA uses aliases.
+
+-- name: groups_running_total_and_share
+-- duckdb: SELECT CAST(event_time AS DATE) AS d, count(*) AS n,
+-- duckdb:        sum(count(*)) OVER (ORDER BY CAST(event_time AS DATE) RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running,
+-- duckdb:        round_even(CAST(count(*) / sum(count(*)) OVER () AS DOUBLE), 4) AS share
+-- duckdb: FROM events WHERE event_type = 'purchase' GROUP BY d ORDER BY d
+SELECT toDate(event_time) AS d, count() AS n, sum(count()) OVER (ORDER BY d) AS running,
+       round(n / sum(n) OVER (), 4) AS share
+FROM events
+WHERE event_type = 'purchase'
+GROUP BY d
+ORDER BY d
+
+-- name: groups_rank_countries_by_users
+-- duckdb: SELECT country, count(DISTINCT user_id) AS users, rank() OVER (ORDER BY count(DISTINCT user_id) DESC) AS r
+-- duckdb: FROM events GROUP BY country ORDER BY r, country LIMIT 12
+SELECT country, uniqExact(user_id) AS users, rank() OVER (ORDER BY uniqExact(user_id) DESC) AS r
+FROM events
+GROUP BY country
+ORDER BY r, country
+LIMIT 12
+
+-- name: groups_day_change_lag
+-- duckdb: SELECT CAST(event_time AS DATE) AS d, count(*) AS n,
+-- duckdb:        count(*) - lag(count(*), 1, 0) OVER (ORDER BY CAST(event_time AS DATE)) AS change
+-- duckdb: FROM events WHERE platform = 'web' GROUP BY d ORDER BY d
+SELECT toDate(event_time) AS d, count() AS n,
+       n - lagInFrame(n) OVER (ORDER BY d ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS change
+FROM events
+WHERE platform = 'web'
+GROUP BY d
+ORDER BY d
+
+-- name: groups_having_row_number
+-- duckdb: SELECT platform, device_type, count(*) AS n,
+-- duckdb:        row_number() OVER (PARTITION BY platform ORDER BY count(*) DESC, device_type) AS rn
+-- duckdb: FROM events GROUP BY platform, device_type HAVING count(*) > 100 ORDER BY platform, rn
+SELECT platform, device_type, count() AS n,
+       row_number() OVER (PARTITION BY platform ORDER BY count() DESC, device_type) AS rn
+FROM events
+GROUP BY platform, device_type
+HAVING n > 100
+ORDER BY platform, rn
+
+-- name: groups_dau_moving_average
+-- duckdb: SELECT CAST(event_time AS DATE) AS d, count(DISTINCT user_id) AS dau,
+-- duckdb:        round(CAST(avg(count(DISTINCT user_id)) OVER (ORDER BY CAST(event_time AS DATE) ROWS BETWEEN 6 PRECEDING AND CURRENT ROW) AS DOUBLE), 4) AS dau_7d
+-- duckdb: FROM events GROUP BY d ORDER BY d
+SELECT toDate(event_time) AS d, uniqExact(user_id) AS dau,
+       round(avg(dau) OVER (ORDER BY d ROWS BETWEEN 6 PRECEDING AND CURRENT ROW), 4) AS dau_7d
+FROM events
+GROUP BY d
+ORDER BY d
+
+-- name: groups_platform_share_per_country
+-- duckdb: SELECT country, platform, count(*) AS n,
+-- duckdb:        round_even(CAST(count(*) / sum(count(*)) OVER (PARTITION BY country) AS DOUBLE), 4) AS share
+-- duckdb: FROM events WHERE country IN ('SE', 'CL', 'PK') GROUP BY country, platform ORDER BY country, platform
+SELECT country, platform, count() AS n,
+       round(count() / sum(count()) OVER (PARTITION BY country), 4) AS share
+FROM events
+WHERE country IN ('SE', 'CL', 'PK')
+GROUP BY country, platform
+ORDER BY country, platform
+
+-- name: groups_busiest_hour_first_value
+-- duckdb: SELECT hour(event_time) AS h, count(*) AS n,
+-- duckdb:        first_value(hour(event_time)) OVER (ORDER BY count(*) DESC, hour(event_time) ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS busiest_hour
+-- duckdb: FROM events WHERE event_type = 'purchase' GROUP BY h ORDER BY h
+SELECT toHour(event_time) AS h, count() AS n,
+       first_value(h) OVER (ORDER BY count() DESC, h ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS busiest_hour
+FROM events
+WHERE event_type = 'purchase'
+GROUP BY h
+ORDER BY h
+
+-- name: groups_named_window_dense_rank
+-- duckdb: SELECT app_version, count(*) AS n, dense_rank() OVER (ORDER BY count(*) DESC) AS dr
+-- duckdb: FROM events GROUP BY app_version ORDER BY dr, app_version
+SELECT app_version, count() AS n, dense_rank() OVER w AS dr
+FROM events
+GROUP BY app_version
+WINDOW w AS (ORDER BY n DESC)
+ORDER BY dr, app_version

@@ -132,3 +132,42 @@ FROM
 ARRAY JOIN range(toUInt64(span + 1)) AS k
 GROUP BY k
 ORDER BY k
+
+-- name: arrayjoin_function_literal
+SELECT arrayJoin(['a', 'b', 'c']) AS letter, count() AS events
+FROM events
+WHERE event_type = 'app_crash'
+GROUP BY letter
+ORDER BY letter
+
+-- name: arrayjoin_function_range
+SELECT arrayJoin(range(5)) AS n, n * n AS sq
+ORDER BY n
+
+-- name: array_join_same_name
+SELECT arr, count() AS c
+FROM (SELECT user_id, [platform, device_type] AS arr FROM events WHERE country = 'CL')
+ARRAY JOIN arr
+GROUP BY arr
+ORDER BY arr
+
+-- name: array_join_funnel_steps
+SELECT step, count() AS users
+FROM
+(
+    SELECT user_id,
+           [countIf(event_type = 'view_item') > 0, countIf(event_type = 'add_to_cart') > 0, countIf(event_type = 'purchase') > 0] AS reached
+    FROM events
+    GROUP BY user_id
+)
+ARRAY JOIN reached AS hit, arrayEnumerate(reached) AS step
+WHERE hit
+GROUP BY step
+ORDER BY step
+
+-- name: arrayjoin_in_select_with_group
+SELECT arrayJoin(splitByChar('.', os_version)) AS piece, uniqExact(user_id) AS users
+FROM events
+WHERE platform = 'ios'
+GROUP BY piece
+ORDER BY piece
