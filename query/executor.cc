@@ -128,7 +128,9 @@ absl::Status SelectRunner::FinishAggregate(Workers* workers, std::vector<Column>
     post = std::move(*bitmap_post_);
   } else {
     MergePartials(plan_, workers);
-    if (plan_.with_totals) { MUA_ASSIGN_OR_RETURN(totals, Totals::Capture(plan_, main.aggregates, main.groups.size())); }
+    if (plan_.with_totals) {
+      MUA_ASSIGN_OR_RETURN(totals, Totals::Capture(plan_, main.aggregates, main.groups.size()));
+    }
     MUA_RETURN_IF_ERROR(FinalizeAggregate(plan_, &main, &post));
   }
   std::vector<uint32_t> selected;

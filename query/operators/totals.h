@@ -39,7 +39,8 @@ class Totals {
   // `kept`: the groups HAVING passed (read only when the plan has HAVING). String
   // views point into this object, which must outlive the vectors. Call once.
   // Errors: an aggregate's finalize error (sequenceMatch's iteration limit).
-  absl::StatusOr<std::vector<Vector>> PostRow(const SelectPlan& plan, const std::vector<uint32_t>& kept);
+  absl::StatusOr<std::vector<Vector>> PostRow(const SelectPlan& plan,
+                                              const std::vector<uint32_t>& kept);
 
   Totals(Totals&&) = default;
   Totals& operator=(Totals&&) = default;

@@ -33,10 +33,12 @@ ResultSet WithTotals() {
 TEST(TotalsFormatTest, TabSeparatedFamilyPrintsAnEmptyLineThenTheTotals) {
   const ResultSet result = WithTotals();
   EXPECT_EQ(Render(result, OutputFormat::kTabSeparated), "a\t1\nb\t2\n\n\t3\n");
-  EXPECT_EQ(Render(result, OutputFormat::kTabSeparatedWithNames), "platform\tc\na\t1\nb\t2\n\n\t3\n");
+  EXPECT_EQ(Render(result, OutputFormat::kTabSeparatedWithNames),
+            "platform\tc\na\t1\nb\t2\n\n\t3\n");
   EXPECT_EQ(Render(result, OutputFormat::kTabSeparatedRaw), "a\t1\nb\t2\n\n\t3\n");
   EXPECT_EQ(Render(result, OutputFormat::kCSV), "\"a\",1\n\"b\",2\n\n\"\",3\n");
-  EXPECT_EQ(Render(result, OutputFormat::kCSVWithNames), "\"platform\",\"c\"\n\"a\",1\n\"b\",2\n\n\"\",3\n");
+  EXPECT_EQ(Render(result, OutputFormat::kCSVWithNames),
+            "\"platform\",\"c\"\n\"a\",1\n\"b\",2\n\n\"\",3\n");
 }
 
 TEST(TotalsFormatTest, EmptyResultStillPrintsTheTotals) {
@@ -105,10 +107,11 @@ TEST(TotalsFormatTest, RowFormatsWithoutTotalsSupportLeaveThemOut) {
   ResultSet result = WithTotals();
   ResultSet plain = WithTotals();
   plain.totals.reset();
-  for (OutputFormat format : {OutputFormat::kJSONEachRow, OutputFormat::kJSONCompactEachRow,
-                              OutputFormat::kJSONStringsEachRow, OutputFormat::kValues,
-                              OutputFormat::kMarkdown, OutputFormat::kNative, OutputFormat::kRowBinary,
-                              OutputFormat::kRowBinaryWithNamesAndTypes, OutputFormat::kNull}) {
+  for (OutputFormat format :
+       {OutputFormat::kJSONEachRow, OutputFormat::kJSONCompactEachRow,
+        OutputFormat::kJSONStringsEachRow, OutputFormat::kValues, OutputFormat::kMarkdown,
+        OutputFormat::kNative, OutputFormat::kRowBinary, OutputFormat::kRowBinaryWithNamesAndTypes,
+        OutputFormat::kNull}) {
     EXPECT_EQ(Render(result, format), Render(plain, format)) << OutputFormatName(format);
   }
 }

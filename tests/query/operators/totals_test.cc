@@ -17,7 +17,7 @@ using ::testing::ElementsAre;
 const DataType kU64 = DataType::Of(TypeId::kUInt64);
 const DataType kString = DataType::Of(TypeId::kString);
 
-// count() and sum(x) over 3 groups: rows (group, x) = (0, 1), (1, 2), (1, 3), (2, 4), (2, 5), (2, 6).
+// count() and sum(x) over 3 groups; rows (group, x): (0, 1) (1, 2) (1, 3) (2, 4) (2, 5) (2, 6).
 std::vector<std::unique_ptr<AggregateFunction>> GroupStates() {
   std::vector<std::unique_ptr<AggregateFunction>> states;
   auto count = BindAggregateFunction("count", {}, {}, false);
@@ -33,7 +33,10 @@ std::vector<std::unique_ptr<AggregateFunction>> GroupStates() {
   for (auto& state : states) {
     state->Resize(3);
     const bool is_count = state.get() == states[0].get();
-    EXPECT_TRUE(state->Update(is_count ? absl::Span<const Vector>() : absl::MakeConstSpan(&x, 1), group_of_row).ok());
+    EXPECT_TRUE(state
+                    ->Update(is_count ? absl::Span<const Vector>() : absl::MakeConstSpan(&x, 1),
+                             group_of_row)
+                    .ok());
   }
   return states;
 }
@@ -43,7 +46,8 @@ SelectPlan PlanWithKey(bool having) {
   plan.aggregate = true;
   plan.with_totals = true;
   plan.group_keys.push_back(MakeColumn(0, kString, "platform"));
-  if (having) plan.having = MakeConstant(Vector::ConstantInt(DataType::Of(TypeId::kUInt8), 1, 1), "1");
+  if (having)
+    plan.having = MakeConstant(Vector::ConstantInt(DataType::Of(TypeId::kUInt8), 1, 1), "1");
   return plan;
 }
 
