@@ -65,7 +65,8 @@ ClickHouseError MapError(const absl::Status& status) {
     return {73, "UNKNOWN_FORMAT", 404};
   }
   if (absl::StrContains(message, "Unknown aggregate function")) return {63, "UNKNOWN_AGGREGATE_FUNCTION", 404};
-  if (absl::StartsWith(message, "Memory limit")) return {241, "MEMORY_LIMIT_EXCEEDED", 500};
+  // Anywhere in the message: an error raised while constants fold carries its position first.
+  if (absl::StrContains(message, "Memory limit (")) return {241, "MEMORY_LIMIT_EXCEEDED", 500};
   if (absl::StartsWith(message, "Query is too complex")) return {306, "TOO_DEEP_SUBQUERIES", 400};
   if (absl::StartsWith(message, "Query with id")) return {216, "QUERY_WITH_SAME_ID_IS_ALREADY_RUNNING", 400};
   if (absl::StrContains(message, "Cannot compile regexp")) return {427, "CANNOT_COMPILE_REGEXP", 400};
