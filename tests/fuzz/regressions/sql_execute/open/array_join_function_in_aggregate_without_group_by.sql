@@ -1,0 +1,1 @@
+SELECT arrayJoin(['a', 'b', 'c']) AS letter, count() AS n
