@@ -145,7 +145,7 @@ absl::Status Parser::ParseJoin(std::unique_ptr<TableRef>* tree) {
   return absl::OkStatus();
 }
 
-// ON expr | USING (a, b) | USING a
+// ON expr | USING (a, b) | USING a, b
 absl::Status Parser::ParseJoinCondition(TableRef* join) {
   if (TakeWord("ON")) {
     MUA_ASSIGN_OR_RETURN(join->on, ParseExpr());
@@ -159,7 +159,9 @@ absl::Status Parser::ParseJoinCondition(TableRef* join) {
     auto column = std::make_unique<ColumnExpr>(token.pos);
     MUA_ASSIGN_OR_RETURN(column->name, ParseName("column name"));
     join->using_columns.push_back(std::move(column));
-    if (!parenthesized || tokens_.Peek().kind != TokenKind::kComma) break;
+    // ClickHouse reads a list after USING with or without parentheses: USING a, b is two keys
+    // (so no comma join can follow an unparenthesized USING).
+    if (tokens_.Peek().kind != TokenKind::kComma) break;
     tokens_.Take();
   }
   if (parenthesized) MUA_RETURN_IF_ERROR(Expect(TokenKind::kRParen));

@@ -174,7 +174,8 @@ TEST(PrinterTest, StatementsReprintCanonically) {
 TEST(PrinterTest, Issue16SyntaxRoundTrips) {
   EXPECT_EQ(Reprint("select * from a x left outer join b as y on x.k = y.k any right join c "
                     "using k, d cross join e global semi left join f using (p, q)"),
-            "SELECT * FROM a AS x LEFT JOIN b AS y ON x.k = y.k ANY RIGHT JOIN c USING (k), d "
+            // An unparenthesized USING list is read whole, as ClickHouse's parser does.
+            "SELECT * FROM a AS x LEFT JOIN b AS y ON x.k = y.k ANY RIGHT JOIN c USING (k, d) "
             "CROSS JOIN e GLOBAL SEMI LEFT JOIN f USING (p, q)");
   EXPECT_EQ(Reprint("select 1 from a join (select 1) s on 1 join numbers(3) n on 1"),
             "SELECT 1 FROM a INNER JOIN (SELECT 1) AS s ON 1 INNER JOIN numbers(3) AS n ON 1");

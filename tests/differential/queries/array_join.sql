@@ -171,3 +171,9 @@ FROM events
 WHERE platform = 'ios'
 GROUP BY piece
 ORDER BY piece
+
+-- name: arrayjoin_group_array_sorted
+SELECT arrayJoin(arraySort(groupUniqArray(country))) AS c
+FROM events
+WHERE platform = 'web'
+ORDER BY c
