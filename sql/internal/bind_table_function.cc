@@ -44,6 +44,10 @@ absl::Status SetAnalyticsRange(int64_t from_ms, int64_t to_ms, const query_inter
   return absl::OkStatus();
 }
 
+bool IsStringLiteral(const Expr& expr) {
+  return expr.kind == ExprKind::kLiteral && expr.As<LiteralExpr>().literal_kind == LiteralKind::kString;
+}
+
 }  // namespace
 
 std::shared_ptr<const ResultSet> AnalyticsSchema(absl::string_view name, std::optional<ColumnId> breakdown) {
@@ -112,6 +116,29 @@ std::shared_ptr<const ResultSet> AnalyticsSchema(absl::string_view name, std::op
   return schema;
 }
 
+absl::Status SelectBinder::BindAnalyticsWhere(const Expr& predicate, AnalyticsScope* scope) {
+  // The checks of a WHERE over events: no aggregates, a numeric (UInt8) filter.
+  if (const Expr* aggregate = FindAggregate(predicate)) {
+    return ErrorAt(aggregate->pos, absl::StatusCode::kInvalidArgument,
+                   absl::StrCat("Aggregate function ", ClickHouseColumnName(*aggregate),
+                                " is found in WHERE in query"));
+  }
+  SelectBinder where_binder(core_, context_, ctes_);
+  where_binder.plan_->source.kind = SourcePlan::Kind::kEvents;
+  absl::StatusOr<BoundExprPtr> bound = where_binder.BindExpr(predicate, Phase::kSource);
+  if (!bound.ok()) return bound.status();
+  if (!(*bound)->type.is_numeric() && (*bound)->type.id != TypeId::kNothing) {
+    return ErrorAt(predicate.pos, absl::StatusCode::kInvalidArgument,
+                   absl::StrCat("Illegal type ", (*bound)->type.Name(), " of column for filter. Must be UInt8"));
+  }
+  scope->where = *bound;
+  scope->where_columns = where_binder.plan_->source.columns;
+  // The predicate's subqueries (IN sets, scalars) run before this block does, so before
+  // the table function reads events.
+  for (PreparedInput& input : where_binder.plan_->prepared) plan_->prepared.push_back(std::move(input));
+  return absl::OkStatus();
+}
+
 absl::Status SelectBinder::BindAnalytics(const FunctionExpr& function) {
   const bool is_retention = function.name == "retention_matrix";
   const bool is_funnel = function.name == "funnel";
@@ -134,6 +161,7 @@ absl::Status SelectBinder::BindAnalytics(const FunctionExpr& function) {
   }
   std::map<std::string, std::pair<std::string, SourcePos>> args;  // name -> (text, position)
   std::map<std::string, BoundExprPtr> values;  // non-string constants: arrays, intervals, numbers
+  const Expr* where_expr = nullptr;             // where => an expression (not a string)
   for (const ExprPtr& arg : function.args) {
     if (arg->kind != ExprKind::kNamedArgument) {
       return ErrorAt(arg->pos, absl::StatusCode::kInvalidArgument,
@@ -152,6 +180,11 @@ absl::Status SelectBinder::BindAnalytics(const FunctionExpr& function) {
                      absl::StrCat("argument '", named.name, "' is given twice"));
     }
     std::string text;
+    if (named.name == "where" && !IsStringLiteral(*named.value)) {
+      where_expr = named.value.get();  // where => platform = 'ios': bound over events below
+      args[named.name] = {"", named.value->pos};
+      continue;
+    }
     if (named.value->kind == ExprKind::kColumn) {
       text = named.value->As<ColumnExpr>().name;  // breakdown => platform
     } else {
@@ -222,20 +255,24 @@ absl::Status SelectBinder::BindAnalytics(const FunctionExpr& function) {
     scope->breakdown = column;
   }
   if (args.contains("where")) {
-    absl::StatusOr<ExprPtr> predicate = ParseExpression(arg("where", ""));
-    if (!predicate.ok()) {
-      return ErrorAt(pos_of("where"), absl::StatusCode::kInvalidArgument,
-                     absl::StrCat("in where => '...': ", predicate.status().message()));
+    // The string form is parsed here; its errors name the argument, since positions
+    // inside the string would not point into the statement.
+    ExprPtr parsed;
+    if (where_expr == nullptr) {
+      absl::StatusOr<ExprPtr> predicate = ParseExpression(arg("where", ""));
+      if (!predicate.ok()) {
+        return ErrorAt(pos_of("where"), absl::StatusCode::kInvalidArgument,
+                       absl::StrCat("in where => '...': ", predicate.status().message()));
+      }
+      parsed = *std::move(predicate);
     }
-    SelectBinder where_binder(core_, context_, ctes_);
-    where_binder.plan_->source.kind = SourcePlan::Kind::kEvents;
-    absl::StatusOr<BoundExprPtr> bound = where_binder.BindExpr(**predicate, Phase::kSource);
-    if (!bound.ok()) {
-      return ErrorAt(pos_of("where"), bound.status().code(),
-                     absl::StrCat("in where => '...': ", bound.status().message()));
+    absl::Status bound = BindAnalyticsWhere(where_expr != nullptr ? *where_expr : *parsed, scope.get());
+    if (!bound.ok() && where_expr == nullptr) {
+      const std::optional<SqlError> error = GetSqlError(bound);
+      return ErrorAt(pos_of("where"), bound.code(),
+                     absl::StrCat("in where => '...': ", error ? error->message : bound.message()));
     }
-    scope->where = *bound;
-    scope->where_columns = where_binder.plan_->source.columns;
+    MUA_RETURN_IF_ERROR(bound);
   }
   auto parse_period = [&]() -> absl::StatusOr<Period> {
     const std::string period = arg("period", "day");
