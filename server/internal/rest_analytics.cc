@@ -128,13 +128,13 @@ std::vector<absl::string_view> BreakdownColumns() {
   return names;
 }
 
-// OK when [from, to] is a range of at most kMaxDays days.
+// OK when [from, to) holds one to kMaxDays days (`to` is exclusive, as everywhere in MUA).
 absl::Status CheckDays(int32_t from, int32_t to) {
-  if (from > to) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("from (", FormatDay(from), ") is after to (", FormatDay(to), ")"));
+  if (from >= to) {
+    return absl::InvalidArgumentError(absl::StrCat("from (", FormatDay(from), ") must be before to (",
+                                                   FormatDay(to), "): to is exclusive"));
   }
-  if (to - from + 1 > kMaxDays) {
+  if (to - from > kMaxDays) {
     return absl::InvalidArgumentError(absl::StrCat("from..to spans more than ", kMaxDays, " days"));
   }
   return absl::OkStatus();
@@ -143,7 +143,7 @@ absl::Status CheckDays(int32_t from, int32_t to) {
 // What retention and funnel share: the day range, breakdown and time zone.
 struct Scope {
   std::optional<int32_t> from;  // first day
-  std::optional<int32_t> to;    // last day (inclusive)
+  std::optional<int32_t> to;    // the day after the last (exclusive)
   std::string breakdown;        // a low-cardinality events column; "" for none
   std::string timezone;         // "" for UTC
 };
@@ -182,12 +182,11 @@ absl::StatusOr<Scope> ParseScope(const JsonParams& params) {
   return scope;
 }
 
-// ", from => '...', to => '...', breakdown => x, timezone => '...'": the table
-// functions' `to` is exclusive.
+// ", from => '...', to => '...', breakdown => x, timezone => '...'".
 std::string ScopeArguments(const Scope& scope) {
   std::string arguments;
   if (scope.from) absl::StrAppend(&arguments, ", from => ", DateLiteral(*scope.from));
-  if (scope.to) absl::StrAppend(&arguments, ", to => ", DateLiteral(*scope.to + 1));
+  if (scope.to) absl::StrAppend(&arguments, ", to => ", DateLiteral(*scope.to));
   if (!scope.breakdown.empty()) absl::StrAppend(&arguments, ", breakdown => ", scope.breakdown);
   if (!scope.timezone.empty()) {
     absl::StrAppend(&arguments, ", timezone => ", QuoteString(scope.timezone));
@@ -258,11 +257,11 @@ absl::Status WriteUserBreakdowns(const QueryRunner& runner, absl::string_view us
   return absl::OkStatus();
 }
 
-// Each day's metrics in [from, to]; days without events have no entry.
+// Each day's metrics in [from, to); days without events have no entry.
 absl::StatusOr<std::map<int32_t, DayMetrics>> DailyMetrics(const QueryRunner& runner, int32_t from,
                                                            int32_t to) {
   const std::string start = SqlTimeLiteral(MillisOfDay(from));
-  const std::string end = SqlTimeLiteral(MillisOfDay(to + 1));
+  const std::string end = SqlTimeLiteral(MillisOfDay(to));
   std::map<int32_t, DayMetrics> days;
   MUA_ASSIGN_OR_RETURN(
       ResultSet dau, RunQuery(runner, absl::StrCat("SELECT bucket, dau FROM active_users(period => "
@@ -377,9 +376,9 @@ absl::Status ServeDailyMetrics(const JsonParams& params, const QueryRunner& runn
   MUA_ASSIGN_OR_RETURN(std::optional<int32_t> to, DateParam(params, "to"));
   if (!to) {
     MUA_ASSIGN_OR_RETURN(int32_t last, LastDayWithEvents(runner));
-    to = from && *from > last ? *from + kDefaultDays - 1 : last;
+    to = from && *from > last ? *from + kDefaultDays : last + 1;
   }
-  if (!from) from = *to - kDefaultDays + 1;
+  if (!from) from = *to - kDefaultDays;
   MUA_RETURN_IF_ERROR(CheckDays(*from, *to));
   using DayMap = std::map<int32_t, DayMetrics>;
   MUA_ASSIGN_OR_RETURN(const DayMap days, DailyMetrics(runner, *from, *to));
@@ -390,7 +389,7 @@ absl::Status ServeDailyMetrics(const JsonParams& params, const QueryRunner& runn
   WriteString(FormatDay(*to), writer);
   writer->Key("days");
   writer->StartArray();
-  for (int32_t day = *from; day <= *to; ++day) {
+  for (int32_t day = *from; day < *to; ++day) {
     auto it = days.find(day);
     WriteDay(day, it == days.end() ? DayMetrics{} : it->second, writer);
   }

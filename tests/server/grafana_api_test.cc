@@ -443,6 +443,32 @@ TEST_F(GrafanaApiTest, FunnelTable) {
               ::testing::HasSubstr("target A (funnel): payload.steps must name at least 2 events"));
 }
 
+// Grafana's range is half-open like every MUA range: an event exactly at range.from counts,
+// one exactly at range.to does not (the next panel's range starts there).
+TEST_F(GrafanaApiTest, RangeToIsExclusiveToTheMillisecond) {
+  auto query = [](const std::string& from, const std::string& to, const std::string& target,
+                  const std::string& payload) {
+    return Post("/query", absl::StrCat(R"({"range": {"from": ")", from, R"(", "to": ")", to,
+                                       R"("}, "intervalMs": 3600000, "targets": [{"refId": "A", "target": ")",
+                                       target, R"(", "payload": )", payload, "}]}"));
+  };
+  // [e2 at 08:10, e4 at 10-06 10:00): e2 and e3.
+  rapidjson::Document answer =
+      query("2026-10-05T08:10:00.000Z", "2026-10-06T10:00:00.000Z", "sql",
+            R"j({"sql": "SELECT count() AS n FROM events WHERE $__timeFilter(event_time)"})j");
+  EXPECT_EQ(answer[0]["rows"][0][0].GetInt(), 2);
+  answer = query("2026-10-05T08:10:00.000Z", "2026-10-06T10:00:00.001Z", "sql",
+                 R"j({"sql": "SELECT count() AS n FROM events WHERE $__timeFilter(event_time)"})j");
+  EXPECT_EQ(answer[0]["rows"][0][0].GetInt(), 3);
+  // Table functions get the same bounds: u1's purchase at 08:10 is outside [08:00, 08:10).
+  const std::string funnel = R"({"steps": ["app_open", "purchase"], "window": "1h"})";
+  answer = query("2026-10-05T08:00:00.000Z", "2026-10-05T08:10:00.000Z", "funnel", funnel);
+  EXPECT_EQ(answer[0]["rows"][0][2].GetInt(), 1);
+  EXPECT_EQ(answer[0]["rows"][1][2].GetInt(), 0);
+  answer = query("2026-10-05T08:00:00.000Z", "2026-10-05T08:10:00.001Z", "funnel", funnel);
+  EXPECT_EQ(answer[0]["rows"][1][2].GetInt(), 1);
+}
+
 TEST_F(GrafanaApiTest, ReleasesAreAnnotationsOfFirstSeenVersions) {
   const rapidjson::Document answer = Query("releases");
   ASSERT_EQ(answer.Size(), 1u);

@@ -258,9 +258,9 @@ TEST_F(RestApiTest, UserSummaryRejectsBadPathsAndParameters) {
 
 TEST_F(RestApiTest, DailyMetricsPerDay) {
   const rapidjson::Document answer =
-      Get("/api/v1/metrics/daily", {{"from", "2026-10-04"}, {"to", "2026-10-07"}});
+      Get("/api/v1/metrics/daily", {{"from", "2026-10-04"}, {"to", "2026-10-08"}});
   EXPECT_STREQ(answer["from"].GetString(), "2026-10-04");
-  EXPECT_STREQ(answer["to"].GetString(), "2026-10-07");  // inclusive
+  EXPECT_STREQ(answer["to"].GetString(), "2026-10-08");  // exclusive
   const rapidjson::Value& days = answer["days"];
   ASSERT_EQ(days.Size(), 4u);
   // 10-04: nothing. Averages of no sessions are null, not 0.
@@ -299,21 +299,23 @@ TEST_F(RestApiTest, DailyMetricsPerDay) {
 TEST_F(RestApiTest, DailyMetricsDefaultToTheLast30DaysOfData) {
   rapidjson::Document answer = Get("/api/v1/metrics/daily");
   EXPECT_STREQ(answer["from"].GetString(), "2026-09-08");
-  EXPECT_STREQ(answer["to"].GetString(), "2026-10-07");  // the last day with events
+  EXPECT_STREQ(answer["to"].GetString(), "2026-10-08");  // the day after the last with events
   ASSERT_EQ(answer["days"].Size(), 30u);
+  EXPECT_STREQ(answer["days"][29]["date"].GetString(), "2026-10-07");
   EXPECT_EQ(answer["days"][29]["events"].GetInt64(), 2);
-  // Only `to`: the 30 days ending there; only `from`: from there to the last day of data.
+  // Only `to`: the 30 days before it; only `from`: from there to the last day of data.
   answer = Get("/api/v1/metrics/daily", {{"to", "2026-10-05"}});
-  EXPECT_STREQ(answer["from"].GetString(), "2026-09-06");
+  EXPECT_STREQ(answer["from"].GetString(), "2026-09-05");
   EXPECT_EQ(answer["days"].Size(), 30u);
+  EXPECT_STREQ(answer["days"][29]["date"].GetString(), "2026-10-04");
   answer = Get("/api/v1/metrics/daily", {{"from", "2026-10-06"}});
-  EXPECT_STREQ(answer["to"].GetString(), "2026-10-07");
+  EXPECT_STREQ(answer["to"].GetString(), "2026-10-08");
   EXPECT_EQ(answer["days"].Size(), 2u);
 }
 
 TEST_F(RestApiTest, DailyMetricsTakeJsonParams) {
   const rapidjson::Document answer =
-      Get("/api/v1/metrics/daily", {{"params", R"({"from": "2026-10-06", "to": "2026-10-06"})"}});
+      Get("/api/v1/metrics/daily", {{"params", R"({"from": "2026-10-06", "to": "2026-10-07"})"}});
   ASSERT_EQ(answer["days"].Size(), 1u);
   EXPECT_EQ(answer["days"][0]["events"].GetInt64(), 4);
 }
@@ -328,7 +330,8 @@ TEST_F(RestApiTest, DailyMetricsRejectBadParameters) {
       {{{"from", " 2026-10-05"}}, "from must be a date"},
       {{{"from", "1800-01-01"}}, "in the years 1900..2399"},
       {{{"from", "2026-10-07"}, {"to", "2026-10-05"}},
-       "from (2026-10-07) is after to (2026-10-05)"},
+       "from (2026-10-07) must be before to (2026-10-05): to is exclusive"},
+      {{{"from", "2026-10-05"}, {"to", "2026-10-05"}}, "must be before to (2026-10-05)"},
       {{{"from", "2000-01-01"}, {"to", "2026-10-05"}}, "spans more than 3660 days"},
       {{{"form", "2026-10-05"}}, "unknown parameter 'form'; known: from, to"},
       {{{"from", "2026-10-05"}, {"from", "2026-10-06"}},
@@ -368,14 +371,14 @@ TEST_F(RestApiTest, ReadEndpointsWorkOnAnEmptyTable) {
 
 TEST_F(RestApiTest, RetentionReturnsTheMatrixAsObjects) {
   const rapidjson::Document answer =
-      Get("/api/v1/retention", {{"from", "2026-10-05"}, {"to", "2026-10-07"}});
+      Get("/api/v1/retention", {{"from", "2026-10-05"}, {"to", "2026-10-08"}});
   const rapidjson::Value& parameters = answer["parameters"];
   EXPECT_STREQ(parameters["start_event"].GetString(), "*");
   EXPECT_STREQ(parameters["period"].GetString(), "day");
   EXPECT_STREQ(parameters["type"].GetString(), "first_time");
   EXPECT_STREQ(parameters["mode"].GetString(), "on");
   EXPECT_STREQ(parameters["from"].GetString(), "2026-10-05");
-  EXPECT_STREQ(parameters["to"].GetString(), "2026-10-07");
+  EXPECT_STREQ(parameters["to"].GetString(), "2026-10-08");
   EXPECT_TRUE(parameters["breakdown"].IsNull());
   EXPECT_STREQ(parameters["timezone"].GetString(), "UTC");
   // Cohorts by first day: 10-05 {u1,u2}: k1 10-06 u1, k2 10-07 u2; 10-06 {u3}: k1 none;
@@ -404,7 +407,7 @@ TEST_F(RestApiTest, RetentionTakesEventsPeriodAndBreakdownFromParamsJson) {
   const rapidjson::Document answer =
       Get("/api/v1/retention",
           {{"params", R"({"start_event": "app_open", "return_event": "purchase", "breakdown":
-                      "platform", "from": "2026-10-05", "to": "2026-10-06"})"}});
+                      "platform", "from": "2026-10-05", "to": "2026-10-07"})"}});
   EXPECT_STREQ(answer["parameters"]["breakdown"].GetString(), "platform");
   bool found = false;
   for (const rapidjson::Value& row : answer["rows"].GetArray()) {
@@ -446,7 +449,7 @@ TEST_F(RestApiTest, RetentionRejectsBadParameters) {
 TEST_F(RestApiTest, RetentionHonoursTimezone) {
   const rapidjson::Document answer =
       Get("/api/v1/retention",
-          {{"timezone", "Asia/Tokyo"}, {"from", "2026-10-05"}, {"to", "2026-10-05"}});
+          {{"timezone", "Asia/Tokyo"}, {"from", "2026-10-05"}, {"to", "2026-10-06"}});
   EXPECT_STREQ(answer["parameters"]["timezone"].GetString(), "Asia/Tokyo");
   // Tokyo's 10-05 is 10-04T15:00Z..10-05T15:00Z: u1 and u2 only.
   ASSERT_EQ(answer["rows"].Size(), 1u);
@@ -500,7 +503,7 @@ TEST_F(RestApiTest, FunnelExcludeOrderAndRange) {
   EXPECT_EQ(answer["rows"][1]["users"].GetInt(), 1);
   answer = Get("/api/v1/funnel", {{"steps", "app_open,purchase"},
                                   {"from", "2026-10-05"},
-                                  {"to", "2026-10-05"},
+                                  {"to", "2026-10-06"},
                                   {"order", "strict"}});
   // Strict on 10-05: u1 has view_item between app_open and purchase.
   EXPECT_EQ(answer["rows"][0]["users"].GetInt(), 2);
@@ -531,11 +534,58 @@ TEST_F(RestApiTest, FunnelRejectsBadParameters) {
       {{{"steps", "a,b"}, {"period", "day"}}, "unknown parameter 'period'"},
       {{{"steps", "a,b"}, {"window", "1"}, {"window", "2"}}, "'window' is given more than once"},
       {{{"params", R"({"steps": [1, {"a": 2}]})"}}, "steps must hold strings"},
-      {{{"steps", "a,b"}, {"from", "2026-10-05"}, {"to", "2026-10-04"}}, "is after to"},
+      {{{"steps", "a,b"}, {"from", "2026-10-05"}, {"to", "2026-10-04"}}, "must be before to"},
+      {{{"steps", "a,b"}, {"from", "2026-10-05"}, {"to", "2026-10-05"}}, "must be before to"},
   };
   for (const auto& [params, error] : cases) {
     EXPECT_THAT(ErrorOf(Get("/api/v1/funnel", params, 400)), HasSubstr(error)) << error;
   }
+}
+
+// ---- `to` is exclusive on every endpoint ----
+
+TEST_F(RestApiTest, ToIsExclusiveAtMidnightOnEveryEndpoint) {
+  // x1 opens the app in the last millisecond of 10-09 and views an item exactly at
+  // 10-10T00:00:00.000, the midnight a `to` date of 2026-10-10 means.
+  ASSERT_OK(ingestor_
+                ->Ingest(R"({"event_id":"b1","user_id":"x1","event_type":"app_open",)"
+                         R"("event_timestamp":"2026-10-09T23:59:59.999Z"})"
+                         "\n"
+                         R"({"event_id":"b2","user_id":"x1","event_type":"view_item",)"
+                         R"("event_timestamp":"2026-10-10T00:00:00.000Z"})",
+                         BodyFormat::kEventLines, "boundary")
+                .status());
+  rapidjson::Document daily =
+      Get("/api/v1/metrics/daily", {{"from", "2026-10-09"}, {"to", "2026-10-10"}});
+  ASSERT_EQ(daily["days"].Size(), 1u);
+  EXPECT_STREQ(daily["days"][0]["date"].GetString(), "2026-10-09");
+  EXPECT_EQ(daily["days"][0]["events"].GetInt64(), 1);
+  daily = Get("/api/v1/metrics/daily", {{"from", "2026-10-09"}, {"to", "2026-10-11"}});
+  ASSERT_EQ(daily["days"].Size(), 2u);
+  EXPECT_EQ(daily["days"][1]["events"].GetInt64(), 1);
+
+  // Retention of x1's cohort 10-09, returning with view_item: the event at `to` is outside.
+  auto retained_on_day_1 = [&](const char* to) {
+    const rapidjson::Document answer = Get(
+        "/api/v1/retention", {{"return_event", "view_item"}, {"from", "2026-10-09"}, {"to", to}});
+    int64_t retained = 0;
+    for (const rapidjson::Value& row : answer["rows"].GetArray()) {
+      if (row["k"].GetInt() == 1) retained += row["retained"].GetInt64();
+    }
+    return retained;
+  };
+  EXPECT_EQ(retained_on_day_1("2026-10-10"), 0);
+  EXPECT_EQ(retained_on_day_1("2026-10-11"), 1);
+
+  // A funnel app_open -> view_item completes only when `to` is after the second event.
+  auto converted = [&](const char* to) {
+    const rapidjson::Document answer = Get(
+        "/api/v1/funnel", {{"steps", "app_open,view_item"}, {"from", "2026-10-09"}, {"to", to}});
+    EXPECT_EQ(answer["rows"][0]["users"].GetInt(), 1) << to;
+    return answer["rows"][1]["users"].GetInt();
+  };
+  EXPECT_EQ(converted("2026-10-10"), 0);
+  EXPECT_EQ(converted("2026-10-11"), 1);
 }
 
 // ---- POST /api/v1/query ----
