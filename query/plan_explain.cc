@@ -1,6 +1,7 @@
 // EXPLAIN: the plan tree as text — each block's steps, the path chosen for
 // its source (bitmap or scan, partitions and blocks left after pruning), its
 // prepared inputs and child plans. Reads only the snapshot's metadata.
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -108,6 +109,10 @@ std::string ExplainSelect(const SelectPlan& plan, const TableSnapshot& snapshot,
       break;
     case SourcePlan::Kind::kRows:
       absl::StrAppend(&out, pad, "  Source: ", plan.source.name, " (",
+      if (plan.source.numbers == std::numeric_limits<uint64_t>::max()) {  // system.numbers
+        absl::StrAppend(&out, pad, "  Source: ", plan.source.name, " (endless, generated up to the LIMIT)\n");
+        break;
+      }
                       plan.source.numbers ? *plan.source.numbers : plan.source.rows->row_count, " rows)\n");
       break;
     case SourcePlan::Kind::kOneRow: absl::StrAppend(&out, pad, "  Source: one row\n"); break;

@@ -56,6 +56,21 @@ absl::Status SelectBinder::BindArrayJoin() {
   for (const ExprPtr& key : core_.group_by) CollectArrayJoinCalls(*key, &calls);
   if (core_.having != nullptr) CollectArrayJoinCalls(*core_.having, &calls);
   for (const OrderItem& item : core_.order_by) CollectArrayJoinCalls(*item.expr, &calls);
+  // A call over an aggregate (`arrayJoin(groupArray(x))`) joins the groups' rows, after
+  // the aggregation (BindWindowsOverGroups); select-list aliases count (`arrayJoin(arr)`
+  // of `groupArray(x) AS arr`).
+  if (!calls.empty()) {
+    for (const SelectItem& item : core_.items) {
+      if (!item.alias.empty()) aliases_[item.alias] = item.expr.get();
+    }
+    std::vector<const FunctionExpr*> before_grouping;
+    for (const FunctionExpr* call : calls) {
+      const bool over_groups = call->args.size() == 1 && ContainsAggregate(*call->args[0]);
+      (over_groups ? grouped_array_joins_ : before_grouping).push_back(call);
+    }
+    calls = std::move(before_grouping);
+    aliases_.clear();  // ARRAY JOIN clauses bind without them, as before
+  }
   if (core_.array_joins.empty() && calls.empty()) return absl::OkStatus();
 
   // The FROM as a block of all its columns.

@@ -13,6 +13,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "query/aggregate_function.h"
+#include "query/executor.h"
+#include "query/operators/array_join.h"
+#include "query/operators/values.h"
+#include "query/optimizer/optimizer.h"
 #include "query/scalar_functions.h"
 #include "query/window_source.h"
 #include "sql/internal/select_binder.h"
@@ -166,6 +170,7 @@ absl::Status SelectBinder::BindWindows() {
 }
 
 bool SelectBinder::WindowsOverGroups() const {
+  if (!grouped_array_joins_.empty()) return true;
   std::vector<const FunctionExpr*> windows;
   for (const SelectItem& item : core_.items) CollectWindowCalls(*item.expr, &windows);
   for (const OrderItem& item : core_.order_by) CollectWindowCalls(*item.expr, &windows);
@@ -229,6 +234,33 @@ absl::Status SelectBinder::BindWindowsOverGroups() {
     window_calls.push_back(std::move(call));
   }
 
+  if (!calls.empty() && !grouped_array_joins_.empty()) {
+    return ErrorAt(grouped_array_joins_[0]->pos, absl::StatusCode::kUnimplemented,
+                   "arrayJoin() of an aggregate together with window functions is not supported");
+  }
+  // arrayJoin() calls over aggregates, each joining the groups' rows in turn.
+  std::vector<ArrayJoinColumn> array_joins;
+  std::vector<DataType> element_types;
+  std::vector<const FunctionExpr*> joined;
+  std::vector<std::pair<const FunctionExpr*, size_t>> array_join_calls;  // call -> index in array_joins
+  for (const FunctionExpr* call : grouped_array_joins_) {
+    size_t index = array_joins.size();
+    for (size_t j = 0; j < joined.size(); ++j) {
+      if (AstEquals(*joined[j], *call)) index = j;
+    }
+    array_join_calls.emplace_back(call, index);
+    if (index < array_joins.size()) continue;  // the same expression twice is one join
+    absl::StatusOr<BoundExprPtr> array = BindExpr(*call->args[0], Phase::kPost);
+    if (!array.ok()) return array.status();
+    if ((*array)->type.id != TypeId::kArray) {
+      return ErrorAt(call->pos, absl::StatusCode::kInvalidArgument,
+                     absl::StrCat("Argument of function arrayJoin must be Array, got ", (*array)->type.Name()));
+    }
+    element_types.push_back((*array)->type.element_type());
+    array_joins.push_back({*array, absl::StrCat("__array_join_", array_joins.size() + 1)});
+    joined.push_back(call);
+  }
+
   // The aggregation as the inner block: its rows are [keys..., aggregates...], the
   // layout the expressions bound over the groups read.
   std::shared_ptr<SelectPlan> inner = plan_;
@@ -247,6 +279,10 @@ absl::Status SelectBinder::BindWindowsOverGroups() {
     window_columns_[calls[c]] = static_cast<int>(columns.size());
     columns.push_back({window_calls[c].name, window_types[c], false});
   }
+  for (const auto& [call, index] : array_join_calls) {
+    window_columns_[call] = static_cast<int>(columns.size() + index);
+  }
+  for (size_t j = 0; j < array_joins.size(); ++j) columns.push_back({array_joins[j].name, element_types[j], false});
   auto schema = std::make_shared<ResultSet>();
   for (const SourceColumn& column : columns) {
     DataType type = column.type;
@@ -261,11 +297,30 @@ absl::Status SelectBinder::BindWindowsOverGroups() {
   block->group_keys = inner->group_keys;
   block->aggregates = inner->aggregates;
   block->source.kind = SourcePlan::Kind::kDeferred;
-  block->source.name = "window functions";
   block->source.rows = schema;
-  block->source.deferred = MakeWindowSource(
-      inner, std::move(window_calls),
-      absl::StrCat(calls.size(), " window function call(s) over the groups of ", inner->source.name));
+  if (!calls.empty()) {
+    block->source.name = "window functions";
+    block->source.deferred = MakeWindowSource(
+        inner, std::move(window_calls),
+        absl::StrCat(calls.size(), " window function call(s) over the groups of ", inner->source.name));
+  } else {
+    block->source.name = "ARRAY JOIN";
+    block->source.deferred.description = absl::StrCat("arrayJoin() over the groups of ", inner->source.name);
+    block->source.deferred.produce = [inner, array_joins](const ExecutionContext& context)
+        -> absl::StatusOr<std::shared_ptr<const ResultSet>> {
+      // The aggregation is a child of this source: optimized here, as it runs.
+      MUA_RETURN_IF_ERROR(OptimizePlan(inner, *context.snapshot));
+      ExecutionContext inner_context = context;
+      inner_context.max_result_rows = 0;
+      absl::StatusOr<ResultSet> rows = ExecuteSelect(*inner, inner_context);
+      for (const ArrayJoinColumn& array : array_joins) {
+        if (!rows.ok()) break;
+        rows = MakeArrayJoin(MakeValues(*std::move(rows)), {array}, /*left=*/false)->Execute(context);
+      }
+      if (!rows.ok()) return rows.status();
+      return std::shared_ptr<const ResultSet>(std::make_shared<ResultSet>(*std::move(rows)));
+    };
+  }
   columns_ = std::move(columns);
   plan_ = block;
   window_block_ = std::move(block);

@@ -87,7 +87,8 @@ class SelectBinder {
   // (filtered) source rows, as the new source; the block binds over the result.
   absl::Status BindWindows();
   // Whether the block has window calls and aggregates (GROUP BY, HAVING or an aggregate
-  // call anywhere, window arguments included): windows then run over the groups.
+  // call anywhere, window arguments included): windows then run over the groups. Also
+  // when an arrayJoin() call's argument holds an aggregate: it joins the groups' rows.
   bool WindowsOverGroups() const;
   // After the GROUP BY keys: the aggregation (keys, aggregates, HAVING) becomes an inner
   // block and the window calls run over its rows; the select list and ORDER BY bind
@@ -174,6 +175,9 @@ class SelectBinder {
   // until FinishWindowsOverGroups) and the aggregate count its columns hold.
   std::shared_ptr<SelectPlan> window_block_;
   size_t window_block_aggregates_ = 0;
+  // arrayJoin() calls over an aggregate (`arrayJoin(groupArray(x))`): joined after the
+  // aggregation, over the groups' rows (BindWindowsOverGroups).
+  std::vector<const FunctionExpr*> grouped_array_joins_;
   std::vector<std::pair<std::string, BoundExprPtr>> lambda_scope_;  // innermost last (bind_lambda.cc)
 };
 
