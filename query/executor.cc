@@ -168,8 +168,8 @@ absl::StatusOr<ResultSet> SelectRunner::Finish(Workers* workers) {
   result.row_count = kept.size();
   const bool identity = kept.size() == rows && std::is_sorted(kept.begin(), kept.end());
   for (size_t c = 0; c < outputs; ++c) {
+    // LowCardinality(String) stays in the result's type (FORMAT JSON's meta, Native), as in ClickHouse.
     result.columns.push_back(identity ? std::move(collected[c]) : TakeRows(collected[c], kept));
-    result.columns.back().type.low_cardinality = false;
   }
   result.totals = std::move(totals_);
   return result;
