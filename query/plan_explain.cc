@@ -33,6 +33,9 @@ std::string ExplainSelect(const SelectPlan& plan, const TableSnapshot& snapshot,
     absl::StrAppend(&out, pad, "  Sort", plan.top_n > 0 ? absl::StrCat(" (top ", plan.top_n, ")") : "", ": ",
                     absl::StrJoin(keys, ", "), "\n");
   }
+  if (plan.with_totals) {
+    absl::StrAppend(&out, pad, "  Totals (WITH TOTALS): the states of the groups HAVING keeps, merged\n");
+  }
   if (plan.having) absl::StrAppend(&out, pad, "  Having: ", plan.having->sql, "\n");
   if (plan.aggregate) {
     std::vector<std::string> aggregates;
@@ -108,11 +111,11 @@ std::string ExplainSelect(const SelectPlan& plan, const TableSnapshot& snapshot,
       out += ExplainSelect(*plan.source.subquery, snapshot, indent + 4);
       break;
     case SourcePlan::Kind::kRows:
-      absl::StrAppend(&out, pad, "  Source: ", plan.source.name, " (",
       if (plan.source.numbers == std::numeric_limits<uint64_t>::max()) {  // system.numbers
         absl::StrAppend(&out, pad, "  Source: ", plan.source.name, " (endless, generated up to the LIMIT)\n");
         break;
       }
+      absl::StrAppend(&out, pad, "  Source: ", plan.source.name, " (",
                       plan.source.numbers ? *plan.source.numbers : plan.source.rows->row_count, " rows)\n");
       break;
     case SourcePlan::Kind::kOneRow: absl::StrAppend(&out, pad, "  Source: one row\n"); break;

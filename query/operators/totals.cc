@@ -69,7 +69,6 @@ std::vector<Vector> TotalsRow(const std::vector<Column>& totals) {
 
 std::vector<Column> TotalsColumns(std::vector<Column> collected, size_t outputs) {
   collected.resize(outputs);
-  for (Column& column : collected) column.type.low_cardinality = false;
   return collected;
 }
 

@@ -314,6 +314,16 @@ void CheckAndWrite(const StatementOutput& output) {
   Check(result.names.size() == result.columns.size(), "one name per column");
   Check(result.row_count <= kMaxResultRows, "max_result_rows holds");
   for (const Column& column : result.columns) CheckShape(column, result.row_count);
+  if (result.totals) {  // WITH TOTALS: one row of every result column's type
+    Check(result.totals->size() == result.columns.size(), "totals: one column per result column");
+    for (size_t c = 0; c < result.totals->size(); ++c) {
+      // LowCardinality aside (a flag of the result's type, not of the values' layout).
+      DataType type = (*result.totals)[c].type, expected = result.columns[c].type;
+      type.low_cardinality = expected.low_cardinality = false;
+      Check(type == expected, absl::StrCat("totals: ", type.Name(), " for a column of ", expected.Name()));
+      CheckShape((*result.totals)[c], 1);
+    }
+  }
   std::string body;
   if (absl::StatusOr<OutputFormat> format = ParseOutputFormat(output.format); format.ok()) {
     WriteResult(result, *format, &body);
