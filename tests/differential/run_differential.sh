@@ -12,7 +12,7 @@
 #   --timeout S      seconds per query and engine (default 120)
 #   --queries DIR    the query files to run (default: queries/ beside this script; promote.sh
 #                    runs pending/ this way)
-# Env: CH_TCP_PORT (9001), CH_HTTP_PORT (8124). The data is fixed (the queries name its dates).
+# Env: CH_TCP_PORT, CH_HTTP_PORT (default: free ports). The data is fixed (the queries name its dates).
 # Exit status: 0 when every test passes; 1 on a failed test; 2 on a setup error.
 set -euo pipefail
 
@@ -38,8 +38,12 @@ while (($#)); do
 done
 mua_gen="${positional[0]:-${MUA_GEN:-}}"
 mua_server="${positional[1]:-${MUA_SERVER:-}}"
-tcp_port="${CH_TCP_PORT:-9001}"
+command -v python3 >/dev/null || { echo "run_differential: python3 is required" >&2; exit 2; }
+# Free ports unless given: several runs (ctest -j, other checkouts) may share the machine.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+tcp_port="${CH_TCP_PORT:-$(free_port)}"
 export CH_TCP_PORT="$tcp_port"
+export CH_HTTP_PORT="${CH_HTTP_PORT:-$(free_port)}"
 
 die() { echo "run_differential: $*" >&2; exit 2; }
 [[ -n "$mua_gen" && -x "$mua_gen" ]] || die "mua-gen not found or not executable: '${mua_gen}'"
