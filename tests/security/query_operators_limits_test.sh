@@ -242,6 +242,14 @@ if supported "arrayJoin()" "SELECT arrayJoin(range(3))"; then
   killed "arrayJoin(range(100000)) of 1000 rows" "$array_join_fn"
 fi
 
+# --- system.numbers: endless, generated in batches ---------------------------------------------
+if supported "system.numbers" "SELECT number FROM system.numbers LIMIT 1"; then
+  over_time "count() of the endless system.numbers" 'SELECT count() FROM system.numbers'
+  killed "count() of the endless system.numbers" 'SELECT count() FROM system.numbers'
+  too_many_rows "every row of the endless system.numbers" 'SELECT number FROM system.numbers'
+  over_memory "ORDER BY over the endless system.numbers" 'SELECT number FROM system.numbers ORDER BY number DESC LIMIT 1'
+fi
+
 # --- lambdas over big arrays ------------------------------------------------------------------
 if supported "lambdas" "SELECT arrayMap(x -> x + 1, range(3))"; then
   over_memory "arrayMap(x -> x, range(1e7))" 'SELECT length(arrayMap(x -> x, range(10000000)))'
