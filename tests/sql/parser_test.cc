@@ -277,6 +277,13 @@ TEST(ParserTest, ShowDescribeExplain) {
   EXPECT_EQ(Reprint("EXPLAIN PLAN SELECT 1"), "EXPLAIN PLAN SELECT 1");
   EXPECT_EQ(Reprint("desc system.tables format JSON"), "DESCRIBE TABLE system.tables FORMAT JSON");
   EXPECT_EQ(Reprint("show tables in db like 'x'"), "SHOW TABLES FROM db LIKE 'x'");
+  EXPECT_EQ(Reprint("show tables not like 'x%'"), "SHOW TABLES NOT LIKE 'x%'");
+  EXPECT_EQ(Reprint("show tables from system not ilike 'X%'"), "SHOW TABLES FROM system NOT ILIKE 'X%'");
+  ASSERT_OK_AND_ASSIGN(Statement ilike, ParseStatement("SHOW TABLES ILIKE 'EV%'"));
+  EXPECT_TRUE(ilike.show_ilike);
+  EXPECT_FALSE(ilike.show_not_like);
+  EXPECT_EQ(ilike.show_like, "EV%");
+  EXPECT_FALSE(ParseStatement("SHOW TABLES NOT 'x'").ok());
   EXPECT_EQ(Reprint("show databases"), "SHOW DATABASES");
 }
 
