@@ -46,6 +46,7 @@ absl::StatusOr<JoinSource> MakeJoinSource(std::shared_ptr<const SelectPlan> left
   spec.right_keys = std::move(source.right_keys);
   spec.residual = std::move(source.residual);
   spec.join_use_nulls = source.join_use_nulls;
+  spec.using_columns = std::move(source.using_columns);
   MUA_RETURN_IF_ERROR(ValidateJoinSpec(spec));
   auto schema = std::make_shared<ResultSet>();
   for (int side = 0; side < 2; ++side) {

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -23,6 +24,7 @@ struct JoinSourceSpec {
   std::vector<BoundExprPtr> right_keys;  // over the right plan's outputs
   BoundExprPtr residual;                 // over [left outputs..., right outputs...]; null: none
   bool join_use_nulls = false;
+  std::vector<std::pair<int, int>> using_columns;  // FULL JOIN USING keys (hash_join.h)
   std::string description;  // EXPLAIN: "LEFT JOIN ... ON ..."
   // The block whose source this is. When, as it runs, it returns every joined row (no
   // WHERE, aggregation, DISTINCT, or LIMIT within max_result_rows), the join itself

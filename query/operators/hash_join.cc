@@ -135,6 +135,46 @@ DataType JoinOutputType(const JoinSpec& spec, bool right_side, const DataType& t
 
 namespace {
 
+// The type a column's values have, whatever its Nullable and LowCardinality flags.
+DataType ValueType(const DataType& type) {
+  DataType value = type.WithoutNullable();
+  value.low_cardinality = false;
+  return value;
+}
+
+// FULL JOIN ... USING (JoinSpec::using_columns): output rows without a left row take the right
+// row's key in the left key column.
+void FillUsingKeys(const JoinSpec& spec, const std::vector<int>& left_outputs, const ResultSet& right,
+                   const std::vector<uint32_t>& out_left, const std::vector<uint32_t>& out_right,
+                   ResultSet* result) {
+  for (const auto& [left_column, right_column] : spec.using_columns) {
+    const auto at = std::find(left_outputs.begin(), left_outputs.end(), left_column);
+    if (at == left_outputs.end() || right_column < 0 ||
+        static_cast<size_t>(right_column) >= right.columns.size()) {
+      continue;
+    }
+    Column& target = result->columns[static_cast<size_t>(at - left_outputs.begin())];
+    const Column& source = right.columns[static_cast<size_t>(right_column)];
+    if (ValueType(target.type) != ValueType(source.type) || target.type.id == TypeId::kArray ||
+        target.type.is_tuple() || target.type.id == TypeId::kNothing) {
+      continue;
+    }
+    for (size_t row = 0; row < out_left.size(); ++row) {
+      if (out_left[row] != kNoRow) continue;
+      const uint32_t from = out_right[row];
+      if (source.is_null(from)) continue;  // a NULL key matches nothing: the left stays default
+      if (!target.nulls.empty()) target.nulls[row] = 0;
+      if (target.type.is_string()) {
+        target.strings[row] = source.strings[from];
+      } else if (target.type.id == TypeId::kFloat64) {
+        target.floats[row] = source.floats[from];
+      } else {
+        target.ints[row] = source.ints[from];
+      }
+    }
+  }
+}
+
 absl::Status HashJoinOperator::Build(const ExecutionContext& context, Run* run) const {
   const size_t rows = run->right->row_count;
   run->next.assign(rows, kNoRow);
@@ -390,6 +430,7 @@ absl::StatusOr<ResultSet> HashJoinOperator::Execute(const ExecutionContext& cont
                                          spec_.join_use_nulls && RightMayMiss(spec_));
   MUA_RETURN_IF_ERROR(
       GatherRelation(left, left_outputs, run.out_left, left_nullable, context, &result));
+  FillUsingKeys(spec_, left_outputs, right, run.out_left, run.out_right, &result);
   run.out_left = {};
   ResultSet right_part;
   MUA_RETURN_IF_ERROR(

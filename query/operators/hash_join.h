@@ -34,6 +34,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -54,6 +55,11 @@ struct JoinSpec {
   // Optional extra ON condition over [left columns..., right columns...] (UInt8/Nullable).
   BoundExprPtr residual;
   bool join_use_nulls = false;
+  // FULL JOIN ... USING: (left input column, right input column) of each key. A row without
+  // a left match takes the right row's key in the left column, so the one key column the
+  // query sees has a value on every row, as ClickHouse's USING key does. Applied only where
+  // both columns hold the same type (Nullable and LowCardinality aside).
+  std::vector<std::pair<int, int>> using_columns;
   // The input columns to output; nullopt: all of them.
   std::optional<std::vector<int>> left_columns;
   std::optional<std::vector<int>> right_columns;

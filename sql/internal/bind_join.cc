@@ -126,9 +126,10 @@ absl::Status SelectBinder::BindJoin(const TableRef& join) {
     spec.left_keys.push_back(MakeColumn(l, left_columns[l].type, name));
     spec.right_keys.push_back(MakeColumn(r, right_columns[r].type, name));
     // A USING key is one column: the right side's in a RIGHT JOIN, where every row has one
-    // (a left row may be missing and would show its type default).
-    // TODO(next): FULL JOIN needs the side that is present per row.
+    // (a left row may be missing and would show its type default); in a FULL JOIN the left
+    // one, which the join fills from the right row where the left is missing.
     columns_[join.join_kind == JoinKind::kRight ? static_cast<size_t>(l) : left_count + r].hidden = true;
+    if (join.join_kind == JoinKind::kFull) spec.using_columns.emplace_back(l, r);
     absl::StrAppend(&condition, condition.empty() ? " USING " : ", ", name);
   }
   if (join.on != nullptr) {

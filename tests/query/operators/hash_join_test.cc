@@ -86,6 +86,18 @@ TEST_F(HashJoinTest, FullAllKeepsBothSidesUnmatched) {
                                         "3|d|3|z", "\\N|\\N|4|w"));
 }
 
+TEST_F(HashJoinTest, FullUsingKeyTakesTheRightKeyWhereTheLeftIsMissing) {
+  JoinSpec spec = OnIds(JoinKind::kFull);
+  spec.using_columns = {{0, 0}};
+  ASSERT_OK_AND_ASSIGN(ResultSet result, test::Run(MakeHashJoin(left_, right_, spec)));
+  EXPECT_THAT(Rows(result), ElementsAre("1|a|0|", "2|b|2|x", "2|b|2|y", "2|c|2|x", "2|c|2|y",
+                                        "3|d|3|z", "4||4|w"));
+  spec.join_use_nulls = true;
+  ASSERT_OK_AND_ASSIGN(result, test::Run(MakeHashJoin(left_, right_, spec)));
+  EXPECT_THAT(Rows(result), ElementsAre("1|a|\\N|\\N", "2|b|2|x", "2|b|2|y", "2|c|2|x", "2|c|2|y",
+                                        "3|d|3|z", "4|\\N|4|w"));
+}
+
 TEST_F(HashJoinTest, CrossJoinsEveryPairLeftMajor) {
   JoinSpec spec;
   spec.kind = JoinKind::kCross;
