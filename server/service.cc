@@ -31,7 +31,6 @@
 #include "sql/ast.h"
 #include "sql/catalog.h"
 #include "sql/parser.h"
-#include "sql/settings.h"
 #include "sql/sql_engine.h"
 #include "sql/sql_error.h"
 #include "storage/base/memory_tracker.h"
@@ -131,23 +130,6 @@ const ColumnList& AuditColumns() {
       {"status", "UInt32"},            {"rows", "Int64"},       {"duration_ms", "Float64"},
       {"error", "String"},             {"statement_kind", "String"}, {"statement_hash", "String"}};
   return *columns;
-}
-
-// True when URL parameter `name` of the SQL endpoint stands for a setting: ClickHouse's
-// HTTP handler takes everything but its own parameters, query parameters (param_*) and
-// external-table parameters as settings, and refuses unknown ones (115).
-bool IsHttpSettingParam(absl::string_view name, bool external_data) {
-  static constexpr absl::string_view kHttpParams[] = {
-      "query", "database", "default_format", "query_id", "user", "password", "quota_key", "role",
-      "stacktrace", "compress", "decompress", "buffer_size", "wait_end_of_query", "session_id",
-      "session_timeout", "session_check", "client_protocol_version", "close_session"};
-  if (name.empty() || absl::StartsWith(name, "param_")) return false;
-  for (absl::string_view reserved : kHttpParams) {
-    if (name == reserved) return false;
-  }
-  // With multipart external data, <table>_structure, _types and _format describe a table.
-  return !external_data || (!absl::EndsWith(name, "_structure") && !absl::EndsWith(name, "_types") &&
-                            !absl::EndsWith(name, "_format"));
 }
 
 // ClickHouse accepts any query_id; ours is echoed in response headers and logs, so it
@@ -571,11 +553,9 @@ HttpResponse Service::HandleSql(HttpRequest& request, const Principal& principal
   for (const auto& [name, value] : request.params) {
     if (absl::StartsWith(name, "param_")) prepare.params[name.substr(6)] = value;
   }
-  const bool external_data = absl::StartsWith(request.Header("Content-Type"), "multipart/form-data");
-  for (const auto& [name, value] : request.params) {
-    if (!IsHttpSettingParam(name, external_data) || IsClickHouseSetting(name)) continue;
-    return fail(UnknownSettingError(name));
-  }
+  // Unlike ClickHouse (115 for an unknown URL parameter), unknown URL parameters are
+  // ignored: clients and proxies add their own, and a dashboard must not break on one.
+  // An unknown name in a SETTINGS clause is still 115: the user wrote it.
   absl::StatusOr<PreparedStatement> statement = SqlEngine::Prepare(sql, prepare);
   if (!statement.ok()) return fail(statement.status());
   call.statement = &*statement;
