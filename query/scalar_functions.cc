@@ -24,11 +24,13 @@ const FunctionRegistry& Registry() {
     RegisterString(result);
     RegisterStringEdit(result);
     RegisterConversion(result);
+    RegisterConversionOr(result); RegisterRelativeTime(result);
     RegisterTime(result);
     RegisterJson(result);
     RegisterNull(result);
     RegisterTuple(result);
     RegisterMath(result); RegisterRegexp(result); RegisterFormat(result); RegisterArray(result);
+    RegisterHash(result); RegisterEncoding(result); RegisterBits(result);
     return result;
   }();
   return *registry;

@@ -30,6 +30,8 @@ void RegisterLogical(FunctionRegistry* registry);
 void RegisterString(FunctionRegistry* registry);
 void RegisterStringEdit(FunctionRegistry* registry);  // string_edit_kernels.cc
 void RegisterConversion(FunctionRegistry* registry);
+void RegisterConversionOr(FunctionRegistry* registry);   // conversion_or_kernels.cc
+void RegisterRelativeTime(FunctionRegistry* registry);   // relative_time_kernels.cc
 void RegisterTime(FunctionRegistry* registry);
 void RegisterJson(FunctionRegistry* registry);
 void RegisterNull(FunctionRegistry* registry);   // null_functions.cc
@@ -38,6 +40,12 @@ void RegisterMath(FunctionRegistry* registry);
 void RegisterRegexp(FunctionRegistry* registry);
 void RegisterFormat(FunctionRegistry* registry);
 void RegisterArray(FunctionRegistry* registry);
+// hash_kernels.cc, encoding_kernels.cc, bit_kernels.cc, url_kernels.cc, misc_kernels.cc.
+void RegisterHash(FunctionRegistry* registry);
+void RegisterEncoding(FunctionRegistry* registry);
+void RegisterBits(FunctionRegistry* registry);
+void RegisterUrl(FunctionRegistry* registry);
+void RegisterMisc(FunctionRegistry* registry);
 // Called by RegisterTime: the functions of time_zone_kernels.cc (toTimeZone,
 // timezone(), formatDateTime, parseDateTimeBestEffort, toUnixTimestamp...).
 void RegisterTimeZone(FunctionRegistry* registry);
