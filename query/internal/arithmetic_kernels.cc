@@ -68,9 +68,26 @@ absl::StatusOr<ScalarBinding> BindArithmetic(absl::string_view name, ArithmeticO
   const DataType& b = args[1].type;
   // Time arithmetic: time ± integer (in the time's unit), time - time.
   if (a.is_time() || b.is_time()) {
+    // Date - Date and DateTime - DateTime are Int32 (days, seconds) in ClickHouse;
+    // DateTime64 - DateTime64 is seconds with the fraction (ClickHouse 25.1+: Decimal64(3) of
+    // the same value; 24.x refuses it), never milliseconds.
     if (op == ArithmeticOp::kMinus && a.is_time() && b.is_time() && a.id == b.id) {
-      return ScalarBinding{DataType::Of(TypeId::kInt64),
-                           BinaryNumericKernel(false, [](int64_t x, int64_t y) { return x - y; },
+      if (a.id == TypeId::kDateTime64) {
+        return ScalarBinding{DataType::Of(TypeId::kFloat64),
+                             [](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+                               ResizeFloats(out, rows);
+                               for (size_t row = 0; row < rows; ++row) {
+                                 out->floats[row] =
+                                     static_cast<double>(v[0].int_at(row) - v[1].int_at(row)) / 1000;
+                               }
+                               return absl::OkStatus();
+                             }};
+      }
+      return ScalarBinding{DataType::Of(TypeId::kInt32),
+                           BinaryNumericKernel(false,
+                                               [](int64_t x, int64_t y) {
+                                                 return int64_t{static_cast<int32_t>(x - y)};
+                                               },
                                                [](double x, double y) { return x - y; })};
     }
     const bool time_first = a.is_time();
@@ -82,11 +99,13 @@ absl::StatusOr<ScalarBinding> BindArithmetic(absl::string_view name, ArithmeticO
                                                      " of arguments of function ", name));
     }
     const bool minus = op == ArithmeticOp::kMinus;
+    // A DateTime64 ± n moves by n seconds, as ClickHouse (not n milliseconds).
+    const int64_t scale = time.id == TypeId::kDateTime64 ? 1000 : 1;
     return ScalarBinding{time, BinaryNumericKernel(
                                    false,
-                                   [minus, time_first](int64_t x, int64_t y) {
+                                   [minus, time_first, scale](int64_t x, int64_t y) {
                                      const int64_t t = time_first ? x : y;
-                                     const int64_t n = time_first ? y : x;
+                                     const int64_t n = static_cast<int64_t>(static_cast<uint64_t>(time_first ? y : x) * scale);
                                      return minus ? t - n : t + n;
                                    },
                                    [](double x, double) { return x; })};

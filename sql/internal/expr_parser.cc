@@ -25,6 +25,21 @@ bool IsName(const Token& token) {
   return token.kind == TokenKind::kWord || token.kind == TokenKind::kQuotedIdentifier;
 }
 
+// EXTRACT(unit FROM t) is the function ClickHouse's parser rewrites it to (toYear(t), ...);
+// nullptr when `token` is no unit EXTRACT takes (WEEK is not one, as in ClickHouse).
+const char* ExtractFunction(const Token& token) {
+  static constexpr std::pair<const char*, const char*> kUnits[] = {
+      {"YEAR", "toYear"},     {"YEARS", "toYear"},       {"QUARTER", "toQuarter"},
+      {"QUARTERS", "toQuarter"}, {"MONTH", "toMonth"},   {"MONTHS", "toMonth"},
+      {"DAY", "toDayOfMonth"}, {"DAYS", "toDayOfMonth"}, {"HOUR", "toHour"},
+      {"HOURS", "toHour"},     {"MINUTE", "toMinute"},   {"MINUTES", "toMinute"},
+      {"SECOND", "toSecond"},  {"SECONDS", "toSecond"}};
+  for (const auto& [unit, function] : kUnits) {
+    if (IsWord(token, unit)) return function;
+  }
+  return nullptr;
+}
+
 bool IsNumber(const Token& token) {
   return token.kind == TokenKind::kInteger || token.kind == TokenKind::kFloat ||
          IsWord(token, "inf") || IsWord(token, "nan");
@@ -368,6 +383,18 @@ absl::StatusOr<ExprPtr> Parser::ParseWordExpr() {
     if (IsWord(token, "CASE")) return ParseCase();
     if (IsWord(token, "INTERVAL")) return ParseInterval();
     if (IsWord(token, "CAST") && tokens_.Peek(1).kind == TokenKind::kLParen) return ParseCast();
+    if (IsWord(token, "EXTRACT") && tokens_.Peek(1).kind == TokenKind::kLParen &&
+        ExtractFunction(tokens_.Peek(2)) != nullptr && IsWord(tokens_.Peek(3), "FROM")) {
+      auto function = std::make_unique<FunctionExpr>(tokens_.Take().pos);
+      tokens_.Take();  // (
+      function->name = ExtractFunction(tokens_.Take());
+      tokens_.Take();  // FROM
+      MUA_ASSIGN_OR_RETURN(ExprPtr operand, ParseExpr());
+      function->args.push_back(std::move(operand));
+      MUA_RETURN_IF_ERROR(Expect(TokenKind::kRParen));
+      MUA_RETURN_IF_ERROR(Finish(*function));
+      return function;
+    }
     bool call = tokens_.Peek(1).kind == TokenKind::kLParen;
     // OFFSET only ends a clause after LIMIT, so where an expression starts it is a
     // column (events_rejected.offset), as in ClickHouse.
@@ -413,6 +440,17 @@ absl::StatusOr<ExprPtr> Parser::ParseFunctionCall(std::string name, SourcePos po
     function->parameters = std::move(function->args);
     function->args.clear();
     MUA_RETURN_IF_ERROR(ParseArguments(&function->args, &function->distinct));
+  }
+  // f(x) FILTER (WHERE cond) is fIf(x, cond), as ClickHouse's parser rewrites it.
+  if (PeekWord("FILTER") && tokens_.Peek(1).kind == TokenKind::kLParen &&
+      IsWord(tokens_.Peek(2), "WHERE")) {
+    tokens_.Take();
+    tokens_.Take();
+    tokens_.Take();
+    MUA_ASSIGN_OR_RETURN(ExprPtr condition, ParseExpr());
+    MUA_RETURN_IF_ERROR(Expect(TokenKind::kRParen));
+    function->name += "If";
+    function->args.push_back(std::move(condition));
   }
   if (PeekWord("OVER")) MUA_RETURN_IF_ERROR(ParseOver(function.get()));
   UnitArgumentToString(function.get());
