@@ -114,6 +114,13 @@ std::vector<TableInfo> Catalog::Tables() const {
                      {"users", "UInt64"}}});
   tables.push_back({"system", "databases", "SystemTable", {{"name", "String"}}});
   tables.push_back({"system", "one", "SystemTable", {{"dummy", "UInt8"}}});
+  // Generated when read (sql/internal/bind_numbers.cc): endless, read up to the LIMIT.
+  for (const char* name : {"numbers", "numbers_mt"}) {
+    tables.push_back({"system", name, "SystemNumbers", {{"number", "UInt64"}}});
+  }
+  for (const char* name : {"zeros", "zeros_mt"}) {
+    tables.push_back({"system", name, "SystemZeros", {{"zero", "UInt8"}}});
+  }
   for (const auto& [key, provided] : provided_) {
     tables.push_back({key.first, key.second, key.first == "system" ? "SystemTable" : "Memory",
                       provided.columns});

@@ -103,8 +103,9 @@ absl::Status SelectBinder::BindArrayJoin() {
       absl::StatusOr<BoundExprPtr> array = BindExpr(*item.expr, Phase::kSource);
       if (!array.ok()) return array.status();
       if ((*array)->type.id != TypeId::kArray) {
-        return ErrorAt(item.expr->pos, absl::StatusCode::kInvalidArgument,
-                       absl::StrCat("ARRAY JOIN requires an array argument, got ", (*array)->type.Name()));
+        return ErrorAt(
+            item.expr->pos, absl::StatusCode::kInvalidArgument,
+            absl::StrCat("ARRAY JOIN requires an array argument, got ", (*array)->type.Name()));
       }
       const bool is_column = item.expr->kind == ExprKind::kColumn;
       std::string name = !item.alias.empty() ? item.alias
@@ -137,15 +138,17 @@ absl::Status SelectBinder::BindArrayJoin() {
     }
     if (same) continue;
     if (call->args.size() != 1 || call->parametric || call->distinct) {
-      return ErrorAt(call->pos, absl::StatusCode::kInvalidArgument,
-                     absl::StrCat("Number of arguments for function arrayJoin doesn't match: passed ",
-                                  call->args.size(), ", should be 1"));
+      return ErrorAt(
+          call->pos, absl::StatusCode::kInvalidArgument,
+          absl::StrCat("Number of arguments for function arrayJoin doesn't match: passed ",
+                       call->args.size(), ", should be 1"));
     }
     absl::StatusOr<BoundExprPtr> array = BindExpr(*call->args[0], Phase::kSource);
     if (!array.ok()) return array.status();
     if ((*array)->type.id != TypeId::kArray) {
       return ErrorAt(call->pos, absl::StatusCode::kInvalidArgument,
-                     absl::StrCat("Argument of function arrayJoin must be Array, got ", (*array)->type.Name()));
+                     absl::StrCat("Argument of function arrayJoin must be Array, got ",
+                                  (*array)->type.Name()));
     }
     std::string name = absl::StrCat("__array_join_", joined.size() + 1);
     window_columns_[call] = static_cast<int>(columns_.size());
@@ -163,11 +166,12 @@ absl::Status SelectBinder::BindArrayJoin() {
   }
   DeferredRows deferred;
   deferred.description =
-      absl::StrCat(!core_.array_joins.empty() && core_.array_joins[0].left ? "LEFT " : "", "ARRAY JOIN of ",
-                   inner->source.name.empty() ? "one row" : inner->source.name);
+      absl::StrCat(!core_.array_joins.empty() && core_.array_joins[0].left ? "LEFT " : "",
+                   "ARRAY JOIN of ", inner->source.name.empty() ? "one row" : inner->source.name);
   std::shared_ptr<const SelectPlan> input = inner;
-  deferred.produce = [input, clauses](const ExecutionContext& context)
-      -> absl::StatusOr<std::shared_ptr<const ResultSet>> {
+  deferred.produce =
+      [input, clauses](
+          const ExecutionContext& context) -> absl::StatusOr<std::shared_ptr<const ResultSet>> {
     // The FROM block is a child of this source: optimized here, as it runs.
     if (absl::Status s = OptimizePlan(input, *context.snapshot); !s.ok()) return s;
     ExecutionContext inner_context = context;
@@ -175,7 +179,8 @@ absl::Status SelectBinder::BindArrayJoin() {
     absl::StatusOr<ResultSet> rows = ExecuteSelect(*input, inner_context);
     if (!rows.ok()) return rows.status();
     for (const Clause& clause : clauses) {
-      rows = MakeArrayJoin(MakeValues(*std::move(rows)), clause.arrays, clause.left)->Execute(context);
+      rows =
+          MakeArrayJoin(MakeValues(*std::move(rows)), clause.arrays, clause.left)->Execute(context);
       if (!rows.ok()) return rows.status();
     }
     return std::shared_ptr<const ResultSet>(std::make_shared<ResultSet>(*std::move(rows)));

@@ -28,14 +28,17 @@ absl::Status SelectBinder::BindNumbers(const FunctionExpr* function, absl::strin
   if (function != nullptr) {
     const size_t arity = function->args.size();
     if (arity < 1 || arity > (zeros ? 1u : 3u)) {
-      return ErrorAt(function->pos, absl::StatusCode::kInvalidArgument,
-                     zeros ? absl::StrCat("Table function '", name, "' requires 'length'")
-                           : absl::StrCat("Table function '", name,
-                                          "' requires 'length' or 'offset, length' or 'offset, length, step'"));
+      return ErrorAt(
+          function->pos, absl::StatusCode::kInvalidArgument,
+          zeros
+              ? absl::StrCat("Table function '", name, "' requires 'length'")
+              : absl::StrCat("Table function '", name,
+                             "' requires 'length' or 'offset, length' or 'offset, length, step'"));
     }
     uint64_t values[3] = {0, 0, 1};
     for (size_t i = 0; i < arity; ++i) {
-      absl::StatusOr<int64_t> value = ConstantInteger(*function->args[i], absl::StrCat(name, "() argument"));
+      absl::StatusOr<int64_t> value =
+          ConstantInteger(*function->args[i], absl::StrCat(name, "() argument"));
       if (!value.ok()) return value.status();
       if (*value < 0) {
         return ErrorAt(function->args[i]->pos, absl::StatusCode::kInvalidArgument,
@@ -50,18 +53,22 @@ absl::Status SelectBinder::BindNumbers(const FunctionExpr* function, absl::strin
       count = values[1];
       if (arity == 3) {
         if (values[2] == 0) {
-          return ErrorAt(function->args[2]->pos, absl::StatusCode::kInvalidArgument,
-                         absl::StrCat("Table function '", name, "' requires step to be a positive number"));
+          return ErrorAt(
+              function->args[2]->pos, absl::StatusCode::kInvalidArgument,
+              absl::StrCat("Table function '", name, "' requires step to be a positive number"));
         }
-        // numbers(offset, length, step): the numbers offset, offset + step, ... below offset + length.
+        // numbers(offset, length, step): the numbers offset, offset + step, ... below offset +
+        // length.
         step = values[2];
         count = (count + step - 1) / step;
       }
     }
   }
   auto rows = std::make_shared<ResultSet>();  // only the schema: the executor generates the values
-  rows->AddColumn(zeros ? "zero" : "number", DataType::Of(zeros ? TypeId::kUInt8 : TypeId::kUInt64));
-  MUA_RETURN_IF_ERROR(UseRows(std::move(rows), function != nullptr ? std::string(name) : absl::StrCat("system.", name)));
+  rows->AddColumn(zeros ? "zero" : "number",
+                  DataType::Of(zeros ? TypeId::kUInt8 : TypeId::kUInt64));
+  MUA_RETURN_IF_ERROR(UseRows(
+      std::move(rows), function != nullptr ? std::string(name) : absl::StrCat("system.", name)));
   plan_->source.numbers = count;
   plan_->source.numbers_start = start;
   plan_->source.numbers_step = step;

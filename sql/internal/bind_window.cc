@@ -49,7 +49,8 @@ void CollectAggregateCalls(const Expr& root, std::vector<const FunctionExpr*>* c
     stack.pop_back();
     if (expr->kind == ExprKind::kFunction) {
       const auto& function = expr->As<FunctionExpr>();
-      if (function.over == nullptr && IsAggregateFunction(function.name) && !IsScalarFunction(function.name)) {
+      if (function.over == nullptr && IsAggregateFunction(function.name) &&
+          !IsScalarFunction(function.name)) {
         calls->push_back(&function);
         continue;
       }
@@ -77,12 +78,16 @@ absl::Status SelectBinder::BindWindowCall(const FunctionExpr& function, Phase ph
     }
     if (base == nullptr) {
       return ErrorAt(spec->pos, absl::StatusCode::kInvalidArgument,
-                     absl::StrCat("Window '", spec->base, "' is not defined (WINDOW ", spec->base, " AS (...))"));
+                     absl::StrCat("Window '", spec->base, "' is not defined (WINDOW ", spec->base,
+                                  " AS (...))"));
     }
   }
-  const auto& partition_by = spec->partition_by.empty() && base != nullptr ? base->partition_by : spec->partition_by;
-  const auto& order_by = spec->order_by.empty() && base != nullptr ? base->order_by : spec->order_by;
-  const std::optional<WindowFrame>& frame = spec->frame || base == nullptr ? spec->frame : base->frame;
+  const auto& partition_by =
+      spec->partition_by.empty() && base != nullptr ? base->partition_by : spec->partition_by;
+  const auto& order_by =
+      spec->order_by.empty() && base != nullptr ? base->order_by : spec->order_by;
+  const std::optional<WindowFrame>& frame =
+      spec->frame || base == nullptr ? spec->frame : base->frame;
 
   call->function = function.name;
   call->name = absl::StrCat("__window_", index + 1);
@@ -107,12 +112,14 @@ absl::Status SelectBinder::BindWindowCall(const FunctionExpr& function, Phase ph
     call->rows = frame->units == WindowFrameUnits::kRows;
     call->begin_kind = static_cast<int>(frame->start.kind);
     call->end_kind = static_cast<int>(frame->end.kind);
-    for (auto [ast, offset_out] : {std::pair{&frame->start, &call->begin_offset}, std::pair{&frame->end, &call->end_offset}}) {
+    for (auto [ast, offset_out] : {std::pair{&frame->start, &call->begin_offset},
+                                   std::pair{&frame->end, &call->end_offset}}) {
       if (ast->offset == nullptr) continue;
       absl::StatusOr<BoundExprPtr> offset = BindExpr(*ast->offset, Phase::kSource);
       if (!offset.ok()) return offset.status();
       if (!IsBoundConstant(**offset) || !(*offset)->type.is_numeric()) {
-        return ErrorAt(ast->offset->pos, absl::StatusCode::kInvalidArgument, "a frame offset must be a constant number");
+        return ErrorAt(ast->offset->pos, absl::StatusCode::kInvalidArgument,
+                       "a frame offset must be a constant number");
       }
       *offset_out = (*offset)->constant.number_at(0);
     }
@@ -165,7 +172,8 @@ absl::Status SelectBinder::BindWindows() {
   plan_->source.name = "window functions";
   plan_->source.rows = schema;
   plan_->source.deferred = MakeWindowSource(
-      inner, std::move(window_calls), absl::StrCat(calls.size(), " window function call(s) over ", inner->source.name));
+      inner, std::move(window_calls),
+      absl::StrCat(calls.size(), " window function call(s) over ", inner->source.name));
   return absl::OkStatus();
 }
 
@@ -242,7 +250,8 @@ absl::Status SelectBinder::BindWindowsOverGroups() {
   std::vector<ArrayJoinColumn> array_joins;
   std::vector<DataType> element_types;
   std::vector<const FunctionExpr*> joined;
-  std::vector<std::pair<const FunctionExpr*, size_t>> array_join_calls;  // call -> index in array_joins
+  std::vector<std::pair<const FunctionExpr*, size_t>>
+      array_join_calls;  // call -> index in array_joins
   for (const FunctionExpr* call : grouped_array_joins_) {
     size_t index = array_joins.size();
     for (size_t j = 0; j < joined.size(); ++j) {
@@ -254,7 +263,8 @@ absl::Status SelectBinder::BindWindowsOverGroups() {
     if (!array.ok()) return array.status();
     if ((*array)->type.id != TypeId::kArray) {
       return ErrorAt(call->pos, absl::StatusCode::kInvalidArgument,
-                     absl::StrCat("Argument of function arrayJoin must be Array, got ", (*array)->type.Name()));
+                     absl::StrCat("Argument of function arrayJoin must be Array, got ",
+                                  (*array)->type.Name()));
     }
     element_types.push_back((*array)->type.element_type());
     array_joins.push_back({*array, absl::StrCat("__array_join_", array_joins.size() + 1)});
@@ -269,7 +279,8 @@ absl::Status SelectBinder::BindWindowsOverGroups() {
     columns.push_back({absl::StrCat("__key_", k + 1), inner->group_keys[k]->type, false});
   }
   for (size_t a = 0; a < inner->aggregates.size(); ++a) {
-    columns.push_back({absl::StrCat("__aggregate_", a + 1), inner->aggregates[a].prototype->result_type(), false});
+    columns.push_back({absl::StrCat("__aggregate_", a + 1),
+                       inner->aggregates[a].prototype->result_type(), false});
   }
   for (size_t i = 0; i < columns.size(); ++i) {
     inner->outputs.push_back(MakeColumn(static_cast<int>(i), columns[i].type, columns[i].name));
@@ -282,7 +293,8 @@ absl::Status SelectBinder::BindWindowsOverGroups() {
   for (const auto& [call, index] : array_join_calls) {
     window_columns_[call] = static_cast<int>(columns.size() + index);
   }
-  for (size_t j = 0; j < array_joins.size(); ++j) columns.push_back({array_joins[j].name, element_types[j], false});
+  for (size_t j = 0; j < array_joins.size(); ++j)
+    columns.push_back({array_joins[j].name, element_types[j], false});
   auto schema = std::make_shared<ResultSet>();
   for (const SourceColumn& column : columns) {
     DataType type = column.type;
@@ -300,14 +312,17 @@ absl::Status SelectBinder::BindWindowsOverGroups() {
   block->source.rows = schema;
   if (!calls.empty()) {
     block->source.name = "window functions";
-    block->source.deferred = MakeWindowSource(
-        inner, std::move(window_calls),
-        absl::StrCat(calls.size(), " window function call(s) over the groups of ", inner->source.name));
+    block->source.deferred =
+        MakeWindowSource(inner, std::move(window_calls),
+                         absl::StrCat(calls.size(), " window function call(s) over the groups of ",
+                                      inner->source.name));
   } else {
     block->source.name = "ARRAY JOIN";
-    block->source.deferred.description = absl::StrCat("arrayJoin() over the groups of ", inner->source.name);
-    block->source.deferred.produce = [inner, array_joins](const ExecutionContext& context)
-        -> absl::StatusOr<std::shared_ptr<const ResultSet>> {
+    block->source.deferred.description =
+        absl::StrCat("arrayJoin() over the groups of ", inner->source.name);
+    block->source.deferred.produce =
+        [inner, array_joins](
+            const ExecutionContext& context) -> absl::StatusOr<std::shared_ptr<const ResultSet>> {
       // The aggregation is a child of this source: optimized here, as it runs.
       MUA_RETURN_IF_ERROR(OptimizePlan(inner, *context.snapshot));
       ExecutionContext inner_context = context;
@@ -315,7 +330,8 @@ absl::Status SelectBinder::BindWindowsOverGroups() {
       absl::StatusOr<ResultSet> rows = ExecuteSelect(*inner, inner_context);
       for (const ArrayJoinColumn& array : array_joins) {
         if (!rows.ok()) break;
-        rows = MakeArrayJoin(MakeValues(*std::move(rows)), {array}, /*left=*/false)->Execute(context);
+        rows =
+            MakeArrayJoin(MakeValues(*std::move(rows)), {array}, /*left=*/false)->Execute(context);
       }
       if (!rows.ok()) return rows.status();
       return std::shared_ptr<const ResultSet>(std::make_shared<ResultSet>(*std::move(rows)));
@@ -334,7 +350,8 @@ absl::Status SelectBinder::FinishWindowsOverGroups() {
     // An aggregate reached only through a WITH alias, after the aggregation was planned.
     return ErrorAt(core_.pos, absl::StatusCode::kUnimplemented,
                    absl::StrCat("aggregate ", window_block_->aggregates.back().sql,
-                                " must appear in the select list, ORDER BY or HAVING of a query with window functions"));
+                                " must appear in the select list, ORDER BY or HAVING of a query "
+                                "with window functions"));
   }
   window_block_->aggregate = false;
   window_block_->group_keys.clear();

@@ -85,14 +85,20 @@ TEST_F(WindowsArrayJoinNumbersTest, WindowsOverGroupByEqualWindowsOverGroupedSub
       {"SELECT platform, event_type, uniqExact(user_id) AS users, "
        "rank() OVER (PARTITION BY platform ORDER BY uniqExact(user_id) DESC, event_type) AS r "
        "FROM events GROUP BY platform, event_type ORDER BY platform, r",
-       "SELECT platform, event_type, users, rank() OVER (PARTITION BY platform ORDER BY users DESC, event_type) AS r "
-       "FROM (SELECT platform, event_type, uniqExact(user_id) AS users FROM events GROUP BY platform, event_type) "
+       "SELECT platform, event_type, users, rank() OVER (PARTITION BY platform ORDER BY users "
+       "DESC, event_type) AS r "
+       "FROM (SELECT platform, event_type, uniqExact(user_id) AS users FROM events GROUP BY "
+       "platform, event_type) "
        "ORDER BY platform, r"},
-      {"SELECT toHour(event_time) AS h, count() AS n, n - lagInFrame(n) OVER (ORDER BY h) AS change "
+      {"SELECT toHour(event_time) AS h, count() AS n, n - lagInFrame(n) OVER (ORDER BY h) AS "
+       "change "
        "FROM events WHERE event_type = 'purchase' GROUP BY h HAVING n > 3 ORDER BY h DESC LIMIT 5",
-       "SELECT h, n, n - lagInFrame(n) OVER (ORDER BY h) FROM (SELECT toHour(event_time) AS h, count() AS n "
-       "FROM events WHERE event_type = 'purchase' GROUP BY h HAVING n > 3) ORDER BY h DESC LIMIT 5"},
-      {"SELECT count() AS n, max(count()) OVER () FROM events", "SELECT n, n FROM (SELECT count() AS n FROM events)"},
+       "SELECT h, n, n - lagInFrame(n) OVER (ORDER BY h) FROM (SELECT toHour(event_time) AS h, "
+       "count() AS n "
+       "FROM events WHERE event_type = 'purchase' GROUP BY h HAVING n > 3) ORDER BY h DESC LIMIT "
+       "5"},
+      {"SELECT count() AS n, max(count()) OVER () FROM events",
+       "SELECT n, n FROM (SELECT count() AS n FROM events)"},
   };
   for (const auto& [grouped, nested] : cases) {
     const std::string got = Run(grouped);
@@ -102,12 +108,16 @@ TEST_F(WindowsArrayJoinNumbersTest, WindowsOverGroupByEqualWindowsOverGroupedSub
 }
 
 TEST_F(WindowsArrayJoinNumbersTest, WindowsOverGroupsExplainWithoutRunning) {
-  const std::string plan = Run("EXPLAIN SELECT platform, count() AS n, rank() OVER (ORDER BY n DESC) "
-                               "FROM events GROUP BY platform");
-  EXPECT_NE(plan.find("window function call(s) over the groups of events"), std::string::npos) << plan;
+  const std::string plan =
+      Run("EXPLAIN SELECT platform, count() AS n, rank() OVER (ORDER BY n DESC) "
+          "FROM events GROUP BY platform");
+  EXPECT_NE(plan.find("window function call(s) over the groups of events"), std::string::npos)
+      << plan;
   // Not in WHERE/HAVING, and a column that is neither key nor aggregate is refused.
   EXPECT_FALSE(Try("SELECT platform FROM events GROUP BY platform HAVING rank() OVER () > 1").ok());
-  EXPECT_FALSE(Try("SELECT platform, row_number() OVER (ORDER BY event_time) FROM events GROUP BY platform").ok());
+  EXPECT_FALSE(
+      Try("SELECT platform, row_number() OVER (ORDER BY event_time) FROM events GROUP BY platform")
+          .ok());
 }
 
 TEST_F(WindowsArrayJoinNumbersTest, ArrayJoinFunctionEqualsArrayJoinClause) {
@@ -116,9 +126,11 @@ TEST_F(WindowsArrayJoinNumbersTest, ArrayJoinFunctionEqualsArrayJoinClause) {
             Run("SELECT part, count() FROM events ARRAY JOIN splitByChar('.', app_version) AS part "
                 "GROUP BY part ORDER BY part"));
   // Different calls multiply; the same call twice is one join.
-  EXPECT_EQ(Run("SELECT count() FROM (SELECT arrayJoin([1, 2, 3]) AS a, arrayJoin(['x', 'y']) AS b FROM events)"),
+  EXPECT_EQ(Run("SELECT count() FROM (SELECT arrayJoin([1, 2, 3]) AS a, arrayJoin(['x', 'y']) AS b "
+                "FROM events)"),
             Run("SELECT count() * 6 FROM events"));
-  EXPECT_EQ(Run("SELECT count() FROM (SELECT arrayJoin([1, 2, 3]) AS a, arrayJoin([1, 2, 3]) AS b FROM events "
+  EXPECT_EQ(Run("SELECT count() FROM (SELECT arrayJoin([1, 2, 3]) AS a, arrayJoin([1, 2, 3]) AS b "
+                "FROM events "
                 "WHERE a = b)"),
             Run("SELECT count() * 3 FROM events"));
 }
@@ -128,7 +140,8 @@ TEST_F(WindowsArrayJoinNumbersTest, EndlessNumbersStopAtLimitOrAtTheStatementsLi
   std::atomic<uint64_t> rows_read{0};
   ExecutionContext context{&snapshot};
   context.rows_read = &rows_read;
-  ASSERT_OK_AND_ASSIGN(ResultSet limited, Execute("SELECT number FROM system.numbers LIMIT 3 OFFSET 5", context));
+  ASSERT_OK_AND_ASSIGN(ResultSet limited,
+                       Execute("SELECT number FROM system.numbers LIMIT 3 OFFSET 5", context));
   ASSERT_EQ(limited.row_count, 3u);
   EXPECT_EQ(limited.columns[0].ints, (std::vector<int64_t>{5, 6, 7}));
   EXPECT_LE(rows_read.load(), 65536u);  // one batch generated, not the endless rest
@@ -141,7 +154,8 @@ TEST_F(WindowsArrayJoinNumbersTest, EndlessNumbersStopAtLimitOrAtTheStatementsLi
   std::atomic<bool> cancelled{true};
   ExecutionContext killed{&snapshot};
   killed.cancelled = &cancelled;
-  EXPECT_EQ(Execute("SELECT count() FROM system.numbers_mt", killed).status().code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(Execute("SELECT count() FROM system.numbers_mt", killed).status().code(),
+            absl::StatusCode::kCancelled);
 
   ExecutionContext timed{&snapshot};
   timed.deadline = absl::Now() - absl::Seconds(1);
