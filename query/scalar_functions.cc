@@ -30,7 +30,7 @@ const FunctionRegistry& Registry() {
     RegisterNull(result);
     RegisterTuple(result);
     RegisterMath(result); RegisterRegexp(result); RegisterFormat(result); RegisterArray(result);
-    RegisterHash(result); RegisterEncoding(result); RegisterBits(result);
+    RegisterHash(result); RegisterEncoding(result); RegisterBits(result); RegisterUrl(result); RegisterMisc(result);
     return result;
   }();
   return *registry;

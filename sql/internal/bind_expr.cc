@@ -198,7 +198,8 @@ absl::StatusOr<BoundExprPtr> SelectBinder::BindCall(std::string name, std::vecto
     args[index] = MakeConstant(std::move(value), args[index]->sql);
   }
   BoundExprPtr call = MakeCall(name, binding->kernel, binding->type, std::move(args), std::move(sql));
-  if (!all_constant) return call;
+  // rand*(), generateUUIDv4(): a new value per row, never folded.
+  if (!all_constant || name.rfind("rand", 0) == 0 || name == "generateUUIDv4") return call;
   // Constant folding: evaluate once, keep the value (strings owned by the pool).
   auto pool = std::make_shared<StringPool>();
   Batch batch;
