@@ -363,6 +363,13 @@ def non_interactive(port):
     check("--format Pretty draws the table", status == 0 and "│   one │" in out and "│ UInt8 │" in out,
           f"{status} {out!r}")
 
+    status, out, err = run_shell(["--port", str(port), "--format", "pretty", "-q",
+                                  "SELECT platform, count() AS c FROM events GROUP BY platform WITH TOTALS"])
+    totals = out.split("\nTotals:\n", 1)[1] if "\nTotals:\n" in out else ""
+    check("WITH TOTALS prints a Totals: table after the result, as clickhouse-client",
+          status == 0 and f"│ {events} │" in totals and "│ LowCardinality(String) │" in totals,
+          f"{status} {out!r} {err!r}")
+
     status, out, err = run_shell(["--port", str(port), "-q", "SELECT 1 FORMAT JSONEachRow"])
     check("a FORMAT clause wins over the default format", status == 0 and out == '{"1":1}\n', f"{out!r}")
 

@@ -112,6 +112,18 @@ absl::StatusOr<ResultTable> ParseJsonCompact(absl::string_view body) {
       AppendCellText(value, /*nested=*/false, &cells.emplace_back());
     }
   }
+  if (document.HasMember("totals")) {
+    const rapidjson::Value& totals = document["totals"];
+    if (!totals.IsArray() || totals.Size() != table.columns.size()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("JSONCompact \"totals\" does not have ", table.columns.size(), " values"));
+    }
+    std::vector<std::string>& cells = table.totals.emplace();
+    cells.reserve(totals.Size());
+    for (const rapidjson::Value& value : totals.GetArray()) {
+      AppendCellText(value, /*nested=*/false, &cells.emplace_back());
+    }
+  }
   if (document.HasMember("statistics") && document["statistics"].IsObject()) {
     const rapidjson::Value& stats = document["statistics"];
     if (stats.HasMember("elapsed") && stats["elapsed"].IsNumber()) {

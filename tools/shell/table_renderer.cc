@@ -257,4 +257,17 @@ std::string RenderVertical(const ResultTable& table, const RenderOptions& option
   return out;
 }
 
+std::string RenderTotals(const ResultTable& table, const RenderOptions& options, bool vertical) {
+  if (!table.totals.has_value()) return "";
+  ResultTable totals;
+  totals.columns = table.columns;
+  totals.rows.push_back(*table.totals);
+  if (!vertical) return absl::StrCat("\nTotals:\n", RenderTable(totals, options));
+  // ClickHouse's Vertical titles the row "Totals:" where a result row has "Row N:".
+  std::string rows = RenderVertical(totals, options);
+  const size_t body = rows.find('\n', rows.find('\n') + 1) + 1;
+  return absl::StrCat("\nTotals:\n", Repeat("─", DisplayWidth("Totals:")), "\n",
+                      rows.substr(body));
+}
+
 }  // namespace mua::shell

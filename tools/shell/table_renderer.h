@@ -32,6 +32,11 @@ std::string RenderTable(const ResultTable& table, const RenderOptions& options);
 // Returns every row as "Row N:" followed by one "name: value" line per column.
 std::string RenderVertical(const ResultTable& table, const RenderOptions& options);
 
+// The WITH TOTALS row as clickhouse-client prints it after the result: a blank
+// line, "Totals:", and the row as a table (or as one field per line when
+// `vertical`). Empty when the result has no totals.
+std::string RenderTotals(const ResultTable& table, const RenderOptions& options, bool vertical);
+
 // The line under a result: "3 rows in set. Elapsed: 0.012 sec. Processed 6,173 rows."
 // Parts whose value is absent are left out; `rows` absent gives just the timing.
 std::string RenderFooter(std::optional<size_t> rows, std::optional<double> elapsed_seconds,

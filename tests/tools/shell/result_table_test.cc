@@ -42,6 +42,22 @@ TEST(ResultTableTest, StringsInsideArraysAreQuoted) {
   EXPECT_FALSE(table.rows_read.has_value());
 }
 
+TEST(ResultTableTest, ParsesTotals) {
+  constexpr absl::string_view kBody = R"json({
+    "meta": [{"name": "platform", "type": "LowCardinality(String)"}, {"name": "c", "type": "UInt64"}],
+    "data": [["ios", "3"], ["android", "4"]],
+    "totals": ["", "7"],
+    "rows": 2
+  })json";
+  ASSERT_OK_AND_ASSIGN(const ResultTable table, ParseJsonCompact(kBody));
+  EXPECT_EQ(table.rows.size(), 2u);
+  ASSERT_TRUE(table.totals.has_value());
+  EXPECT_THAT(*table.totals, ElementsAre("", "7"));
+  EXPECT_THAT(ParseJsonCompact(R"json({"meta": [{"name": "a", "type": "UInt8"}], "data": [],
+                                       "totals": [1, 2]})json"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 TEST(ResultTableTest, MalformedAnswersAreErrors) {
   EXPECT_THAT(ParseJsonCompact("Ok."), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ParseJsonCompact(R"json({"data": []})json"),

@@ -83,6 +83,27 @@ TEST(TableRendererTest, VerticalPrintsOneFieldPerLine) {
             "c:          2207\n");
 }
 
+TEST(TableRendererTest, TotalsFollowTheResultAsTheirOwnTable) {
+  ResultTable table = SampleTable();
+  EXPECT_EQ(RenderTotals(table, {}, /*vertical=*/false), "");
+  table.totals = std::vector<std::string>{"", "2764"};
+  EXPECT_EQ(RenderTotals(table, {}, /*vertical=*/false),
+            "\n"
+            "Totals:\n"
+            "┌────────────┬────────┐\n"
+            "│ event_type │      c │\n"
+            "│ String     │ UInt64 │\n"
+            "├────────────┼────────┤\n"
+            "│            │   2764 │\n"
+            "└────────────┴────────┘\n");
+  EXPECT_EQ(RenderTotals(table, {}, /*vertical=*/true),
+            "\n"
+            "Totals:\n"
+            "───────\n"
+            "event_type: \n"
+            "c:          2764\n");
+}
+
 TEST(TableRendererTest, FooterNamesRowsTimeAndRowsRead) {
   EXPECT_EQ(RenderFooter(3, 0.0125, 6173),
             "3 rows in set. Elapsed: 0.013 sec. Processed 6,173 rows.\n");
