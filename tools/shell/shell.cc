@@ -287,9 +287,8 @@ absl::Status Shell::ShowReply(const std::string& sql, const Reply& reply, bool r
 void Shell::ShowTable(const ResultTable& table, absl::Duration elapsed) {
   const RenderOptions render{.max_width = IsTerminal(results_) ? TerminalWidth(results_) : 0};
   const bool vertical = options_.expanded || options_.format == "Vertical";
-  const std::string text =
-      (vertical ? RenderVertical(table, render) : RenderTable(table, render)) +
-      RenderTotals(table, render, vertical);
+  const std::string text = (vertical ? RenderVertical(table, render) : RenderTable(table, render)) +
+                           RenderTotals(table, render, vertical);
   std::fwrite(text.data(), 1, text.size(), results_);
   std::fflush(results_);
   if (options_.interactive || options_.timing) {

@@ -266,8 +266,7 @@ std::string RenderTotals(const ResultTable& table, const RenderOptions& options,
   // ClickHouse's Vertical titles the row "Totals:" where a result row has "Row N:".
   std::string rows = RenderVertical(totals, options);
   const size_t body = rows.find('\n', rows.find('\n') + 1) + 1;
-  return absl::StrCat("\nTotals:\n", Repeat("─", DisplayWidth("Totals:")), "\n",
-                      rows.substr(body));
+  return absl::StrCat("\nTotals:\n", Repeat("─", DisplayWidth("Totals:")), "\n", rows.substr(body));
 }
 
 }  // namespace mua::shell
