@@ -393,7 +393,7 @@ void RegisterRelativeTime(FunctionRegistry* registry) {
   }));
   registry->Add("toRelativeMonthNum", Unary(TypeId::kUInt32, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
     const int32_t day = LocalDay(id, v, tz);
-    return int64_t{ToYear(day)} * 12 + ToMonth(day) - 1;
+    return int64_t{ToYear(day)} * 12 + ToMonth(day);  // not - 1: ClickHouse counts so
   }));
   registry->Add("toRelativeWeekNum", Unary(TypeId::kUInt32, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
     const int32_t day = LocalDay(id, v, tz);
