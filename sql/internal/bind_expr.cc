@@ -506,6 +506,10 @@ absl::StatusOr<BoundExprPtr> SelectBinder::BindAggregate(const FunctionExpr& fun
 
 absl::StatusOr<BoundExprPtr> SelectBinder::BindFunction(const FunctionExpr& function, Phase phase) {
   const std::string sql = ClickHouseColumnName(function);
+  // Computed by the window source (bind_window.cc) or the array join (bind_array_join.cc).
+  if (auto it = window_columns_.find(&function); it != window_columns_.end()) {
+    return MakeColumn(it->second, columns_[it->second].type, sql);
+  }
   if (function.over != nullptr) {
     return ErrorAt(function.pos, absl::StatusCode::kUnimplemented,
                    absl::StrCat("Window function ", sql, " is found in WHERE, GROUP BY, HAVING or an aggregate: "
@@ -582,10 +586,6 @@ absl::StatusOr<BoundExprPtr> SelectBinder::BindExpr(const Expr& expr, Phase phas
         }
       }
       return BindCall(name, {*left, *right}, expr.pos, ClickHouseColumnName(expr));
-  // Computed by the window source (bind_window.cc) or the array join (bind_array_join.cc).
-  if (auto it = window_columns_.find(&function); it != window_columns_.end()) {
-    return MakeColumn(it->second, columns_[it->second].type, sql);
-  }
     }
     case ExprKind::kIn: return BindIn(expr.As<InExpr>(), phase);
     case ExprKind::kBetween: {
