@@ -30,22 +30,48 @@ bool IsIntegerTarget(TypeId id) {
     case TypeId::kInt8:
     case TypeId::kInt16:
     case TypeId::kInt32:
-    case TypeId::kInt64: return true;
-    default: return false;
+    case TypeId::kInt64:
+      return true;
+    default:
+      return false;
   }
 }
 
 // The range of an integer target as long doubles (exact for every 64-bit bound).
 void IntegerRange(TypeId id, long double* low, long double* high) {
   switch (id) {
-    case TypeId::kUInt8: *low = 0; *high = 255; return;
-    case TypeId::kUInt16: *low = 0; *high = 65535; return;
-    case TypeId::kUInt32: *low = 0; *high = 4294967295.0L; return;
-    case TypeId::kUInt64: *low = 0; *high = 18446744073709551615.0L; return;
-    case TypeId::kInt8: *low = -128; *high = 127; return;
-    case TypeId::kInt16: *low = -32768; *high = 32767; return;
-    case TypeId::kInt32: *low = -2147483648.0L; *high = 2147483647.0L; return;
-    default: *low = -9223372036854775808.0L; *high = 9223372036854775807.0L; return;
+    case TypeId::kUInt8:
+      *low = 0;
+      *high = 255;
+      return;
+    case TypeId::kUInt16:
+      *low = 0;
+      *high = 65535;
+      return;
+    case TypeId::kUInt32:
+      *low = 0;
+      *high = 4294967295.0L;
+      return;
+    case TypeId::kUInt64:
+      *low = 0;
+      *high = 18446744073709551615.0L;
+      return;
+    case TypeId::kInt8:
+      *low = -128;
+      *high = 127;
+      return;
+    case TypeId::kInt16:
+      *low = -32768;
+      *high = 32767;
+      return;
+    case TypeId::kInt32:
+      *low = -2147483648.0L;
+      *high = 2147483647.0L;
+      return;
+    default:
+      *low = -9223372036854775808.0L;
+      *high = 9223372036854775807.0L;
+      return;
   }
 }
 
@@ -99,23 +125,29 @@ bool TryConvert(const Vector& a, size_t row, TypeId target, bool accurate, const
   if (type.is_string()) {
     const absl::string_view text = a.string_at(row);
     switch (target) {
-      case TypeId::kFloat64: return ParseFloat(text, f);
+      case TypeId::kFloat64:
+        return ParseFloat(text, f);
       case TypeId::kDate: {
         int32_t day = 0;
         if (!TryParseDate(text, tz, &day)) return false;
         *i = day;
         return true;
       }
-      case TypeId::kDateTime: return TryParseDateTime(text, tz, i);
-      case TypeId::kDateTime64: return TryParseDateTime64(text, tz, i);
-      default: return ParseInteger(text, target, i);
+      case TypeId::kDateTime:
+        return TryParseDateTime(text, tz, i);
+      case TypeId::kDateTime64:
+        return TryParseDateTime64(text, tz, i);
+      default:
+        return ParseInteger(text, target, i);
     }
   }
   if (target == TypeId::kFloat64) {
-    *f = type.id == TypeId::kDateTime64 ? static_cast<double>(a.int_at(row)) / 1000 : a.number_at(row);
+    *f = type.id == TypeId::kDateTime64 ? static_cast<double>(a.int_at(row)) / 1000
+                                        : a.number_at(row);
     return true;
   }
-  if (type.is_time() && (target == TypeId::kDate || target == TypeId::kDateTime || target == TypeId::kDateTime64)) {
+  if (type.is_time() &&
+      (target == TypeId::kDate || target == TypeId::kDateTime || target == TypeId::kDateTime64)) {
     const int64_t value = a.int_at(row);
     if (target == TypeId::kDate) {
       *i = LocalDay(type.id, value, tz);
@@ -149,28 +181,40 @@ bool TryConvert(const Vector& a, size_t row, TypeId target, bool accurate, const
   }
   if (type.id == TypeId::kFloat64) {
     *i = std::isfinite(a.float_at(row)) && std::fabs(a.float_at(row)) < 9.2e18
-             ? static_cast<int64_t>(a.float_at(row)) : 0;
+             ? static_cast<int64_t>(a.float_at(row))
+             : 0;
   } else {
     *i = a.int_at(row);
   }
-  long double low = 0, high = 0;
-  IntegerRange(target, &low, &high);
   // Wrap to the width, as the plain toIntN does.
   switch (target) {
-    case TypeId::kUInt8: *i = static_cast<uint8_t>(*i); break;
-    case TypeId::kUInt16: *i = static_cast<uint16_t>(*i); break;
-    case TypeId::kUInt32: *i = static_cast<uint32_t>(*i); break;
-    case TypeId::kInt8: *i = static_cast<int8_t>(*i); break;
-    case TypeId::kInt16: *i = static_cast<int16_t>(*i); break;
-    case TypeId::kInt32: *i = static_cast<int32_t>(*i); break;
-    default: break;
+    case TypeId::kUInt8:
+      *i = static_cast<uint8_t>(*i);
+      break;
+    case TypeId::kUInt16:
+      *i = static_cast<uint16_t>(*i);
+      break;
+    case TypeId::kUInt32:
+      *i = static_cast<uint32_t>(*i);
+      break;
+    case TypeId::kInt8:
+      *i = static_cast<int8_t>(*i);
+      break;
+    case TypeId::kInt16:
+      *i = static_cast<int16_t>(*i);
+      break;
+    case TypeId::kInt32:
+      *i = static_cast<int32_t>(*i);
+      break;
+    default:
+      break;
   }
   return true;
 }
 
 DataType TargetType(TypeId target, uint16_t zone) {
   return target == TypeId::kDateTime || target == TypeId::kDateTime64 ? DataType::Time(target, zone)
-                                                                       : DataType::Of(target);
+                                                                      : DataType::Of(target);
 }
 
 // The kernel of every form: `fallback` says what a failed row becomes; the
@@ -193,13 +237,16 @@ ScalarKernel ConvertKernel(TypeId target, Fallback fallback, bool accurate, Time
         switch (fallback) {
           case Fallback::kError:
             if (v[0].type.is_string()) {
-              return absl::InvalidArgumentError(absl::StrCat("Cannot parse string '", v[0].string_at(row),
-                                                             "' as ", result.Name(), " in ", function));
+              return absl::InvalidArgumentError(absl::StrCat("Cannot parse string '",
+                                                             v[0].string_at(row), "' as ",
+                                                             result.Name(), " in ", function));
             }
             return absl::InvalidArgumentError(absl::StrCat("Value in column ", v[0].type.Name(),
                                                            " cannot be safely converted into type ",
                                                            result.Name()));
-          case Fallback::kNull: out->nulls[row] = 1; break;
+          case Fallback::kNull:
+            out->nulls[row] = 1;
+            break;
           case Fallback::kDefault:
             i = 0;
             f = 0;
@@ -207,7 +254,8 @@ ScalarKernel ConvertKernel(TypeId target, Fallback fallback, bool accurate, Time
               TryConvert(v[*default_index], row, target, false, tz, &i, &f);
             }
             break;
-          case Fallback::kZero: break;
+          case Fallback::kZero:
+            break;
         }
         i = fallback == Fallback::kDefault ? i : 0;
         f = fallback == Fallback::kDefault ? f : 0;
@@ -238,19 +286,21 @@ ScalarBinder OrConversion(TypeId target, Fallback fallback) {
     } else if (takes_zone) {
       zone_index = 1;
     }
-    const size_t max_args = 1 + (zone_index.has_value() ? 1 : 0) + (default_index.has_value() ? 1 : 0);
+    const size_t max_args =
+        1 + (zone_index.has_value() ? 1 : 0) + (default_index.has_value() ? 1 : 0);
     if (args.empty() || args.size() > max_args) {
       return ArityError(name, args.size(), max_args == 1 ? "1" : absl::StrCat("1 to ", max_args));
     }
     const DataType& type = args[0].type;
-    if (!type.is_numeric() && !type.is_time() && !type.is_string()) return IllegalType(name, type, 1);
-    absl::StatusOr<uint16_t> zone_id =
-        OptionalZoneId(name, args, zone_index.value_or(args.size()));
+    if (!type.is_numeric() && !type.is_time() && !type.is_string())
+      return IllegalType(name, type, 1);
+    absl::StatusOr<uint16_t> zone_id = OptionalZoneId(name, args, zone_index.value_or(args.size()));
     if (!zone_id.ok()) return zone_id.status();
     const DataType result = TargetType(target, *zone_id);
     if (default_index.has_value() && *default_index < args.size()) {
       const DataType& d = args[*default_index].type;
-      if (!d.is_numeric() && !d.is_time()) return IllegalType(name, d, static_cast<int>(*default_index) + 1);
+      if (!d.is_numeric() && !d.is_time())
+        return IllegalType(name, d, static_cast<int>(*default_index) + 1);
     } else {
       default_index.reset();
     }
@@ -273,11 +323,11 @@ absl::StatusOr<ScalarBinding> BindAccurateCast(absl::string_view name, bool or_n
   if (!parsed.ok()) return parsed.status();
   const DataType target = parsed->WithoutNullable();
   const DataType& from = args[0].type.WithoutNullable();
-  const bool checked = (IsIntegerTarget(target.id) || target.id == TypeId::kFloat64 ||
-                        target.id == TypeId::kDate || target.id == TypeId::kDateTime ||
-                        target.id == TypeId::kDateTime64) &&
-                       !target.is_tuple() && target.id != TypeId::kArray && !target.low_cardinality &&
-                       (from.is_numeric() || from.is_time() || from.is_string());
+  const bool checked =
+      (IsIntegerTarget(target.id) || target.id == TypeId::kFloat64 || target.id == TypeId::kDate ||
+       target.id == TypeId::kDateTime || target.id == TypeId::kDateTime64) &&
+      !target.is_tuple() && target.id != TypeId::kArray && !target.low_cardinality &&
+      (from.is_numeric() || from.is_time() || from.is_string());
   if (!checked) {
     absl::StatusOr<ScalarBinding> cast = BindScalarFunction("CAST", args);
     if (!cast.ok() || !or_null || cast->type.CannotBeNullable()) return cast;
@@ -298,8 +348,9 @@ absl::StatusOr<ScalarBinding> BindAccurateCast(absl::string_view name, bool or_n
   const DataType type_out = nullable_result ? result.WithNullable() : result;
   const bool source_nullable = args[0].type.nullable || args[0].type.id == TypeId::kNothing;
   return ScalarBinding{
-      type_out, [kernel = std::move(kernel), source_nullable, fallback, type_out, result](
-                    absl::Span<Vector> v, size_t rows, StringPool* pool, Vector* out) -> absl::Status {
+      type_out,
+      [kernel = std::move(kernel), source_nullable, fallback, type_out, result](
+          absl::Span<Vector> v, size_t rows, StringPool* pool, Vector* out) -> absl::Status {
         if (v[0].type.id == TypeId::kNothing) {
           *out = Vector::ConstantNullOf(type_out, rows);
           return absl::OkStatus();
@@ -331,10 +382,10 @@ absl::StatusOr<ScalarBinding> BindAccurateCast(absl::string_view name, bool or_n
 
 void RegisterConversionOr(FunctionRegistry* registry) {
   static constexpr std::pair<const char*, TypeId> kTargets[] = {
-      {"UInt8", TypeId::kUInt8},   {"UInt16", TypeId::kUInt16},     {"UInt32", TypeId::kUInt32},
-      {"UInt64", TypeId::kUInt64}, {"Int8", TypeId::kInt8},         {"Int16", TypeId::kInt16},
-      {"Int32", TypeId::kInt32},   {"Int64", TypeId::kInt64},       {"Float32", TypeId::kFloat64},
-      {"Float64", TypeId::kFloat64}, {"Date", TypeId::kDate},       {"DateTime", TypeId::kDateTime}};
+      {"UInt8", TypeId::kUInt8},     {"UInt16", TypeId::kUInt16}, {"UInt32", TypeId::kUInt32},
+      {"UInt64", TypeId::kUInt64},   {"Int8", TypeId::kInt8},     {"Int16", TypeId::kInt16},
+      {"Int32", TypeId::kInt32},     {"Int64", TypeId::kInt64},   {"Float32", TypeId::kFloat64},
+      {"Float64", TypeId::kFloat64}, {"Date", TypeId::kDate},     {"DateTime", TypeId::kDateTime}};
   static constexpr std::pair<const char*, Fallback> kSuffixes[] = {
       {"OrZero", Fallback::kZero}, {"OrNull", Fallback::kNull}, {"OrDefault", Fallback::kDefault}};
   for (const auto& [type_name, target] : kTargets) {

@@ -25,7 +25,7 @@ int64_t MillisOf(TypeId id, int64_t value, const TimeZone& tz) {
 using TimeMap = int64_t (*)(TypeId id, int64_t value, const TimeZone& tz);
 ScalarBinder Unary(TypeId result, TimeMap map) {
   return [result, map](absl::string_view name,
-                        absl::Span<const ScalarArg> args) -> absl::StatusOr<ScalarBinding> {
+                       absl::Span<const ScalarArg> args) -> absl::StatusOr<ScalarBinding> {
     if (args.size() != 1 && !(args.size() == 2 && args[1].type.is_string())) {
       return ArityError(name, args.size(), "1 or 2");
     }
@@ -33,12 +33,13 @@ ScalarBinder Unary(TypeId result, TimeMap map) {
     absl::StatusOr<TimeZone> zone = OptionalZone(name, args, 1);
     if (!zone.ok()) return zone.status();
     const TypeId id = args[0].type.id;
-    return ScalarBinding{DataType::Of(result), [id, map, tz = *zone](absl::Span<Vector> v, size_t rows,
-                                                                    StringPool*, Vector* out) {
-                           ResizeInts(out, rows);
-                           for (size_t row = 0; row < rows; ++row) out->ints[row] = map(id, v[0].int_at(row), tz);
-                           return absl::OkStatus();
-                         }};
+    return ScalarBinding{
+        DataType::Of(result),
+        [id, map, tz = *zone](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+          ResizeInts(out, rows);
+          for (size_t row = 0; row < rows; ++row) out->ints[row] = map(id, v[0].int_at(row), tz);
+          return absl::OkStatus();
+        }};
   };
 }
 
@@ -140,9 +141,9 @@ ScalarBinder WeekFunction(WeekForm form) {
                           : form == WeekForm::kYearWeek ? TypeId::kUInt32
                                                         : TypeId::kDate;
     const int week_mode = static_cast<int>(mode);
-    return ScalarBinding{DataType::Of(result), [id, form, week_mode, tz = *zone](
-                                                   absl::Span<Vector> v, size_t rows, StringPool*,
-                                                   Vector* out) {
+    return ScalarBinding{DataType::Of(result),
+                         [id, form, week_mode, tz = *zone](absl::Span<Vector> v, size_t rows,
+                                                           StringPool*, Vector* out) {
                            ResizeInts(out, rows);
                            for (size_t row = 0; row < rows; ++row) {
                              const int32_t day = LocalDay(id, v[0].int_at(row), tz);
@@ -164,59 +165,79 @@ ScalarBinder WeekFunction(WeekForm form) {
 
 // dateTrunc('unit', t[, zone]): year..week give a Date; day..second a DateTime
 // (a DateTime64(3) for a DateTime64 argument), as ClickHouse 24.x types it.
-absl::StatusOr<ScalarBinding> BindDateTrunc(absl::string_view name, absl::Span<const ScalarArg> args) {
+absl::StatusOr<ScalarBinding> BindDateTrunc(absl::string_view name,
+                                            absl::Span<const ScalarArg> args) {
   if (args.size() != 2 && args.size() != 3) return ArityError(name, args.size(), "2 or 3");
   if (!args[0].type.is_string() || args[0].constant == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "First argument for function ", name, " must be constant string: name of datepart"));
+    return absl::InvalidArgumentError(absl::StrCat("First argument for function ", name,
+                                                   " must be constant string: name of datepart"));
   }
-  absl::StatusOr<IntervalUnit> unit = ParseIntervalUnit(absl::AsciiStrToLower(args[0].constant->string_at(0)));
+  absl::StatusOr<IntervalUnit> unit =
+      ParseIntervalUnit(absl::AsciiStrToLower(args[0].constant->string_at(0)));
   if (!unit.ok()) return unit.status();
   const DataType& type = args[1].type;
   if (!type.is_time()) {
-    return absl::InvalidArgumentError(absl::StrCat("Illegal type ", type.Name(), " of 2nd argument of function ",
-                                                   name, ". Should be a date or a date with time"));
+    return absl::InvalidArgumentError(absl::StrCat("Illegal type ", type.Name(),
+                                                   " of 2nd argument of function ", name,
+                                                   ". Should be a date or a date with time"));
   }
   if (IsSubSecondUnit(*unit)) {
-    return absl::InvalidArgumentError(absl::StrCat("Function ", name, " supports units second to year"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("Function ", name, " supports units second to year"));
   }
   const bool is_date = type.id == TypeId::kDate;
   const bool to_date = IntervalReturnsDate(*unit);
   if (is_date && *unit < IntervalUnit::kDay) return IllegalType(name, type, 2);
   if (is_date && to_date && args.size() == 3) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "The timezone argument of function ", name,
-        " is allowed only when the 2nd argument has the type DateTime"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("The timezone argument of function ", name,
+                     " is allowed only when the 2nd argument has the type DateTime"));
   }
   absl::StatusOr<uint16_t> zone_id = OptionalZoneId(name, args, 2, 1);
   if (!zone_id.ok()) return zone_id.status();
-  const TypeId result = to_date ? TypeId::kDate
-                                : type.id == TypeId::kDateTime64 ? TypeId::kDateTime64 : TypeId::kDateTime;
+  const TypeId result = to_date                          ? TypeId::kDate
+                        : type.id == TypeId::kDateTime64 ? TypeId::kDateTime64
+                                                         : TypeId::kDateTime;
   const IntervalUnit u = *unit;
   const TypeId id = type.id;
-  return ScalarBinding{
-      to_date ? DataType::Of(result) : DataType::Time(result, *zone_id),
-      [u, id, result, tz = TimeZoneById(*zone_id)](absl::Span<Vector> v, size_t rows, StringPool*,
-                                                   Vector* out) {
-        ResizeInts(out, rows);
-        for (size_t row = 0; row < rows; ++row) {
-          const int64_t value = v[1].int_at(row);
-          const int32_t day = LocalDay(id, value, tz);
-          int64_t r = 0;
-          switch (u) {
-            case IntervalUnit::kYear: r = ToStartOfYear(day); break;
-            case IntervalUnit::kQuarter: r = ToStartOfQuarter(day); break;
-            case IntervalUnit::kMonth: r = ToStartOfMonth(day); break;
-            case IntervalUnit::kWeek: r = ToMonday(day); break;
-            case IntervalUnit::kDay: r = DayStart(day, tz); break;
-            case IntervalUnit::kHour: r = ToStartOfHour(ToSeconds(id, value, tz), tz); break;
-            case IntervalUnit::kMinute: r = ToStartOfMinute(ToSeconds(id, value, tz), tz); break;
-            default: r = ToSeconds(id, value, tz); break;
-          }
-          out->ints[row] = result == TypeId::kDateTime64 ? r * 1000 : r;
-        }
-        return absl::OkStatus();
-      }};
+  return ScalarBinding{to_date ? DataType::Of(result) : DataType::Time(result, *zone_id),
+                       [u, id, result, tz = TimeZoneById(*zone_id)](
+                           absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+                         ResizeInts(out, rows);
+                         for (size_t row = 0; row < rows; ++row) {
+                           const int64_t value = v[1].int_at(row);
+                           const int32_t day = LocalDay(id, value, tz);
+                           int64_t r = 0;
+                           switch (u) {
+                             case IntervalUnit::kYear:
+                               r = ToStartOfYear(day);
+                               break;
+                             case IntervalUnit::kQuarter:
+                               r = ToStartOfQuarter(day);
+                               break;
+                             case IntervalUnit::kMonth:
+                               r = ToStartOfMonth(day);
+                               break;
+                             case IntervalUnit::kWeek:
+                               r = ToMonday(day);
+                               break;
+                             case IntervalUnit::kDay:
+                               r = DayStart(day, tz);
+                               break;
+                             case IntervalUnit::kHour:
+                               r = ToStartOfHour(ToSeconds(id, value, tz), tz);
+                               break;
+                             case IntervalUnit::kMinute:
+                               r = ToStartOfMinute(ToSeconds(id, value, tz), tz);
+                               break;
+                             default:
+                               r = ToSeconds(id, value, tz);
+                               break;
+                           }
+                           out->ints[row] = result == TypeId::kDateTime64 ? r * 1000 : r;
+                         }
+                         return absl::OkStatus();
+                       }};
 }
 
 // The parts of a local time that decide whether a full unit has elapsed.
@@ -235,13 +256,20 @@ LocalParts PartsOf(int64_t millis, const TimeZone& tz) {
 // is before a's (a month from 01-31 ends on 03-01's eve: age('month', '01-31', '02-29') = 0).
 int64_t Age(IntervalUnit unit, int64_t a, int64_t b, const TimeZone& tz) {
   switch (unit) {
-    case IntervalUnit::kMillisecond: return b - a;
-    case IntervalUnit::kMicrosecond: return (b - a) * 1000;
-    case IntervalUnit::kNanosecond: return (b - a) * 1'000'000;
-    case IntervalUnit::kSecond: return (b - a) / 1000;
-    case IntervalUnit::kMinute: return (b - a) / 60'000;
-    case IntervalUnit::kHour: return (b - a) / 3'600'000;
-    default: break;
+    case IntervalUnit::kMillisecond:
+      return b - a;
+    case IntervalUnit::kMicrosecond:
+      return (b - a) * 1000;
+    case IntervalUnit::kNanosecond:
+      return (b - a) * 1'000'000;
+    case IntervalUnit::kSecond:
+      return (b - a) / 1000;
+    case IntervalUnit::kMinute:
+      return (b - a) / 60'000;
+    case IntervalUnit::kHour:
+      return (b - a) / 3'600'000;
+    default:
+      break;
   }
   const LocalParts x = PartsOf(a, tz), y = PartsOf(b, tz);
   int64_t count = 0;
@@ -258,7 +286,8 @@ int64_t Age(IntervalUnit unit, int64_t a, int64_t b, const TimeZone& tz) {
       py = {0, DayOfWeek(y.day), y.millis_of_day};
       break;
     case IntervalUnit::kMonth:
-      count = (int64_t{y.civil.year} * 12 + y.civil.month) - (int64_t{x.civil.year} * 12 + x.civil.month);
+      count = (int64_t{y.civil.year} * 12 + y.civil.month) -
+              (int64_t{x.civil.year} * 12 + x.civil.month);
       px = {0, x.civil.day, x.millis_of_day};
       py = {0, y.civil.day, y.millis_of_day};
       break;
@@ -297,17 +326,17 @@ absl::StatusOr<ScalarBinding> BindAge(absl::string_view name, absl::Span<const S
   if (!zone.ok()) return zone.status();
   const TypeId a_id = args[1].type.id, b_id = args[2].type.id;
   const IntervalUnit u = *unit;
-  return ScalarBinding{DataType::Of(TypeId::kInt32), [u, a_id, b_id, tz = *zone](
-                                                          absl::Span<Vector> v, size_t rows,
-                                                          StringPool*, Vector* out) {
-                         ResizeInts(out, rows);
-                         for (size_t row = 0; row < rows; ++row) {
-                           const int64_t a = MillisOf(a_id, v[1].int_at(row), tz);
-                           const int64_t b = MillisOf(b_id, v[2].int_at(row), tz);
-                           out->ints[row] = static_cast<int32_t>(Age(u, a, b, tz));
-                         }
-                         return absl::OkStatus();
-                       }};
+  return ScalarBinding{
+      DataType::Of(TypeId::kInt32),
+      [u, a_id, b_id, tz = *zone](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+        ResizeInts(out, rows);
+        for (size_t row = 0; row < rows; ++row) {
+          const int64_t a = MillisOf(a_id, v[1].int_at(row), tz);
+          const int64_t b = MillisOf(b_id, v[2].int_at(row), tz);
+          out->ints[row] = static_cast<int32_t>(Age(u, a, b, tz));
+        }
+        return absl::OkStatus();
+      }};
 }
 
 // ---- toInterval<Unit>, timeSlot, UTC conversions ----
@@ -323,9 +352,10 @@ ScalarBinder ToInterval(IntervalUnit unit) {
                            ResizeInts(out, rows);
                            for (size_t row = 0; row < rows; ++row) {
                              const double x = v[0].number_at(row);
-                             out->ints[row] = v[0].type.id == TypeId::kFloat64
-                                                  ? (std::fabs(x) < 9.2e18 ? static_cast<int64_t>(x) : 0)
-                                                  : v[0].int_at(row);
+                             out->ints[row] =
+                                 v[0].type.id == TypeId::kFloat64
+                                     ? (std::fabs(x) < 9.2e18 ? static_cast<int64_t>(x) : 0)
+                                     : v[0].int_at(row);
                            }
                            return absl::OkStatus();
                          }};
@@ -333,12 +363,14 @@ ScalarBinder ToInterval(IntervalUnit unit) {
 }
 
 // timeSlot(t): the half hour, counted from the epoch (not the zone's midnight) as ClickHouse.
-absl::StatusOr<ScalarBinding> BindTimeSlot(absl::string_view name, absl::Span<const ScalarArg> args) {
+absl::StatusOr<ScalarBinding> BindTimeSlot(absl::string_view name,
+                                           absl::Span<const ScalarArg> args) {
   if (args.size() != 1 && !(args.size() == 2 && args[1].type.is_string())) {
     return ArityError(name, args.size(), "1 or 2");
   }
   const DataType& type = args[0].type;
-  if (type.id != TypeId::kDateTime && type.id != TypeId::kDateTime64) return IllegalType(name, type, 1);
+  if (type.id != TypeId::kDateTime && type.id != TypeId::kDateTime64)
+    return IllegalType(name, type, 1);
   absl::StatusOr<uint16_t> zone_id = OptionalZoneId(name, args, 1);
   if (!zone_id.ok()) return zone_id.status();
   const int64_t slot = type.id == TypeId::kDateTime64 ? 1'800'000 : 1800;
@@ -364,62 +396,77 @@ ScalarBinder UtcShift(bool to_utc) {
     if (!zone.ok()) return zone.status();
     const TypeId id = type.id == TypeId::kDateTime64 ? TypeId::kDateTime64 : TypeId::kDateTime;
     const TypeId from = type.id;
-    return ScalarBinding{DataType::Time(id, kNoTimeZone), [to_utc, id, from, tz = *zone](
-                                                              absl::Span<Vector> v, size_t rows,
-                                                              StringPool*, Vector* out) {
-                           ResizeInts(out, rows);
-                           const TimeZone utc;
-                           for (size_t row = 0; row < rows; ++row) {
-                             const int64_t millis = MillisOf(from, v[0].int_at(row), utc);
-                             const int64_t seconds = FloorDiv(millis, 1000);
-                             const int64_t shifted = to_utc ? tz.FromLocal(seconds) : tz.ToLocal(seconds);
-                             out->ints[row] =
-                                 id == TypeId::kDateTime64 ? shifted * 1000 + FloorMod(millis, 1000) : shifted;
-                           }
-                           return absl::OkStatus();
-                         }};
+    return ScalarBinding{
+        DataType::Time(id, kNoTimeZone),
+        [to_utc, id, from, tz = *zone](absl::Span<Vector> v, size_t rows, StringPool*,
+                                       Vector* out) {
+          ResizeInts(out, rows);
+          const TimeZone utc;
+          for (size_t row = 0; row < rows; ++row) {
+            const int64_t millis = MillisOf(from, v[0].int_at(row), utc);
+            const int64_t seconds = FloorDiv(millis, 1000);
+            const int64_t shifted = to_utc ? tz.FromLocal(seconds) : tz.ToLocal(seconds);
+            out->ints[row] =
+                id == TypeId::kDateTime64 ? shifted * 1000 + FloorMod(millis, 1000) : shifted;
+          }
+          return absl::OkStatus();
+        }};
   };
 }
 
 }  // namespace
 
 void RegisterRelativeTime(FunctionRegistry* registry) {
-  registry->Add("toRelativeYearNum", Unary(TypeId::kUInt16, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
-    return ToYear(LocalDay(id, v, tz));
-  }));
-  registry->Add("toRelativeQuarterNum", Unary(TypeId::kUInt32, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
-    const int32_t day = LocalDay(id, v, tz);
-    return int64_t{ToYear(day)} * 4 + ToQuarter(day) - 1;
-  }));
-  registry->Add("toRelativeMonthNum", Unary(TypeId::kUInt32, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
-    const int32_t day = LocalDay(id, v, tz);
-    return int64_t{ToYear(day)} * 12 + ToMonth(day);  // not - 1: ClickHouse counts so
-  }));
-  registry->Add("toRelativeWeekNum", Unary(TypeId::kUInt32, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
-    const int32_t day = LocalDay(id, v, tz);
-    return FloorDiv(int64_t{day} + 8 - DayOfWeek(day), 7);
-  }));
-  registry->Add("toRelativeDayNum", Unary(TypeId::kUInt32, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
-    return LocalDay(id, v, tz);
-  }));
+  registry->Add("toRelativeYearNum",
+                Unary(TypeId::kUInt16, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
+                  return ToYear(LocalDay(id, v, tz));
+                }));
+  registry->Add("toRelativeQuarterNum",
+                Unary(TypeId::kUInt32, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
+                  const int32_t day = LocalDay(id, v, tz);
+                  return int64_t{ToYear(day)} * 4 + ToQuarter(day) - 1;
+                }));
+  registry->Add("toRelativeMonthNum",
+                Unary(TypeId::kUInt32, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
+                  const int32_t day = LocalDay(id, v, tz);
+                  return int64_t{ToYear(day)} * 12 + ToMonth(day);  // not - 1: ClickHouse counts so
+                }));
+  registry->Add("toRelativeWeekNum",
+                Unary(TypeId::kUInt32, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
+                  const int32_t day = LocalDay(id, v, tz);
+                  return FloorDiv(int64_t{day} + 8 - DayOfWeek(day), 7);
+                }));
+  registry->Add("toRelativeDayNum",
+                Unary(TypeId::kUInt32, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
+                  return LocalDay(id, v, tz);
+                }));
   registry->Add("toRelativeHourNum", Unary(TypeId::kUInt32, RelativeHour));
-  registry->Add("toRelativeMinuteNum", Unary(TypeId::kUInt32, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
-    return FloorDiv(ToSeconds(id, v, tz), 60);
-  }));
-  registry->Add("toRelativeSecondNum", Unary(TypeId::kUInt32, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
-    return ToSeconds(id, v, tz);
-  }));
-  registry->Add("toStartOfISOYear", Unary(TypeId::kDate, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
-    return ToMonday(DaysFromCivil(ToIsoYear(LocalDay(id, v, tz)), 1, 4));
-  }));
-  registry->Add("toLastDayOfMonth", Unary(TypeId::kDate, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
-    const CivilDate civil = CivilFromDays(LocalDay(id, v, tz));
-    return DaysFromCivil(civil.year, civil.month, DaysInMonth(civil.year, civil.month));
-  }));
-  registry->Add("LAST_DAY", Unary(TypeId::kDate, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
-    const CivilDate civil = CivilFromDays(LocalDay(id, v, tz));
-    return DaysFromCivil(civil.year, civil.month, DaysInMonth(civil.year, civil.month));
-  }), true);
+  registry->Add("toRelativeMinuteNum",
+                Unary(TypeId::kUInt32, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
+                  return FloorDiv(ToSeconds(id, v, tz), 60);
+                }));
+  registry->Add("toRelativeSecondNum",
+                Unary(TypeId::kUInt32, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
+                  return ToSeconds(id, v, tz);
+                }));
+  registry->Add("toStartOfISOYear",
+                Unary(TypeId::kDate, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
+                  return ToMonday(DaysFromCivil(ToIsoYear(LocalDay(id, v, tz)), 1, 4));
+                }));
+  registry->Add("toLastDayOfMonth",
+                Unary(TypeId::kDate, [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
+                  const CivilDate civil = CivilFromDays(LocalDay(id, v, tz));
+                  return DaysFromCivil(civil.year, civil.month,
+                                       DaysInMonth(civil.year, civil.month));
+                }));
+  registry->Add("LAST_DAY",
+                Unary(TypeId::kDate,
+                      [](TypeId id, int64_t v, const TimeZone& tz) -> int64_t {
+                        const CivilDate civil = CivilFromDays(LocalDay(id, v, tz));
+                        return DaysFromCivil(civil.year, civil.month,
+                                             DaysInMonth(civil.year, civil.month));
+                      }),
+                true);
   registry->Add("toWeek", WeekFunction(WeekForm::kWeek));
   registry->Add("week", WeekFunction(WeekForm::kWeek), true);
   registry->Add("toYearWeek", WeekFunction(WeekForm::kYearWeek));
@@ -429,9 +476,9 @@ void RegisterRelativeTime(FunctionRegistry* registry) {
   registry->Add("DATE_TRUNC", BindDateTrunc, true);
   registry->Add("age", BindAge);
   static constexpr std::pair<const char*, IntervalUnit> kUnits[] = {
-      {"Second", IntervalUnit::kSecond}, {"Minute", IntervalUnit::kMinute},
-      {"Hour", IntervalUnit::kHour},     {"Day", IntervalUnit::kDay},
-      {"Week", IntervalUnit::kWeek},     {"Month", IntervalUnit::kMonth},
+      {"Second", IntervalUnit::kSecond},   {"Minute", IntervalUnit::kMinute},
+      {"Hour", IntervalUnit::kHour},       {"Day", IntervalUnit::kDay},
+      {"Week", IntervalUnit::kWeek},       {"Month", IntervalUnit::kMonth},
       {"Quarter", IntervalUnit::kQuarter}, {"Year", IntervalUnit::kYear}};
   for (const auto& [unit_name, unit] : kUnits) {
     registry->Add(absl::StrCat("toInterval", unit_name), ToInterval(unit));
