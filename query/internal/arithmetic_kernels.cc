@@ -189,13 +189,22 @@ absl::StatusOr<ScalarBinding> BindIntegerDivision(absl::string_view name, bool m
                                              [](double x, double y) { return std::fmod(x, y); })};
   }
   const DataType type = floats ? DataType::Of(TypeId::kInt64) : IntegerDivisionType(a, b, modulo);
-  ScalarKernel kernel = [modulo, floats, name = std::string(name)](
+  const bool unsigned_a = !floats && a.is_unsigned();
+  const bool unsigned_b = !floats && b.is_unsigned();
+  ScalarKernel kernel = [modulo, floats, unsigned_a, unsigned_b, name = std::string(name)](
                             absl::Span<Vector> args2, size_t rows, StringPool*, Vector* out) {
     ResizeInts(out, rows);
     for (size_t row = 0; row < rows; ++row) {
       const int64_t x = floats ? static_cast<int64_t>(args2[0].number_at(row)) : args2[0].int_at(row);
       const int64_t y = floats ? static_cast<int64_t>(args2[1].number_at(row)) : args2[1].int_at(row);
       if (y == 0) return absl::InvalidArgumentError("Division by zero");
+      // A UInt64 at or above 2^63 (a hash: sipHash64(id) % 100) divides as unsigned.
+      if (unsigned_a && (unsigned_b || y > 0)) {
+        const uint64_t ux = static_cast<uint64_t>(x);
+        const uint64_t uy = static_cast<uint64_t>(y);
+        out->ints[row] = static_cast<int64_t>(modulo ? ux % uy : ux / uy);
+        continue;
+      }
       if (y == -1) {
         out->ints[row] = modulo ? 0 : static_cast<int64_t>(0 - static_cast<uint64_t>(x));
         continue;

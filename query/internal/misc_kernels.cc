@@ -5,10 +5,13 @@
 // binder never folds them (a value per row).
 #include <unistd.h>
 
+#include <cmath>
 #include <cstring>
+#include <memory>
 #include <random>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "query/internal/function_registry.h"
@@ -160,6 +163,88 @@ absl::StatusOr<ScalarBinding> BindIsValidJson(absl::string_view name, absl::Span
                        }};
 }
 
+// A constant array argument's flat elements as a vector of its element type.
+absl::StatusOr<Vector> ConstantElements(absl::string_view name, const ScalarArg& arg, int position) {
+  if (arg.type.id != TypeId::kArray || arg.type.nested_elements() || arg.constant == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat("Argument ", position, " of function ", name,
+                                                   " must be a constant array of scalars"));
+  }
+  const Vector& array = *arg.constant;
+  const uint32_t begin = array.offsets[0];
+  const uint32_t end = array.offsets[1];
+  Vector elements;
+  elements.type = arg.type.element_type();
+  elements.size = end - begin;
+  if (elements.type.is_string()) {
+    elements.strings.assign(array.strings.begin() + begin, array.strings.begin() + end);
+  } else if (elements.type.id == TypeId::kFloat64) {
+    elements.floats.assign(array.floats.begin() + begin, array.floats.begin() + end);
+  } else {
+    elements.ints.assign(array.ints.begin() + begin, array.ints.begin() + end);
+  }
+  return elements;
+}
+
+// A key equal for equal values across numeric types (1 = 1.0), and strings by bytes.
+std::string TransformKey(const Vector& v, size_t row) {
+  if (v.type.is_string()) return std::string(v.string_at(row));
+  if (v.type.id == TypeId::kFloat64) {
+    const double x = v.float_at(row);
+    if (x == std::trunc(x) && std::abs(x) < 9.0e18) return absl::StrCat(static_cast<int64_t>(x));
+    return absl::StrFormat("%.17g", x);
+  }
+  if (v.type.is_unsigned()) return absl::StrCat(static_cast<uint64_t>(v.int_at(row)));
+  return absl::StrCat(v.int_at(row));
+}
+
+// transform(x, [from...], [to...][, default]): the `to` element at x's place in `from`; else
+// x (three arguments, in the supertype of x and `to`) or `default` (the supertype of `to` and it).
+absl::StatusOr<ScalarBinding> BindTransform(absl::string_view name, absl::Span<const ScalarArg> args) {
+  if (args.size() != 3 && args.size() != 4) return ArityError(name, args.size(), "3 or 4");
+  MUA_ASSIGN_OR_RETURN(Vector from, ConstantElements(name, args[1], 2));
+  MUA_ASSIGN_OR_RETURN(Vector to, ConstantElements(name, args[2], 3));
+  if (from.size != to.size) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Second and third arguments of function ", name, " must have equal size"));
+  }
+  const DataType& x_type = args[0].type;
+  if (x_type.is_string() != from.type.is_string() && from.size > 0) {
+    return absl::InvalidArgumentError(absl::StrCat("Function ", name, " has signature: transform(T, Array(T), Array(U), U) -> U; or transform(T, Array(T), Array(T)) -> T; where T and U are types."));
+  }
+  DataType result = to.type;
+  if (args.size() == 3) {
+    MUA_ASSIGN_OR_RETURN(result, CommonSuperType(name, x_type, to.type));
+  } else {
+    MUA_ASSIGN_OR_RETURN(result, CommonSuperType(name, to.type, args[3].type));
+  }
+  if (!result.is_string() && !result.is_numeric() && !result.is_time()) return IllegalType(name, result, 3);
+  // The first occurrence of a value in `from` wins.
+  auto index = std::make_shared<absl::flat_hash_map<std::string, size_t>>();
+  for (size_t i = 0; i < from.size; ++i) index->try_emplace(TransformKey(from, i), i);
+  auto shared_to = std::make_shared<Vector>(std::move(to));
+  const bool with_default = args.size() == 4;
+  return ScalarBinding{result, [index, shared_to, result, with_default](
+                                   absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+                         ResizeFor(result, rows, out);
+                         for (size_t row = 0; row < rows; ++row) {
+                           auto it = index->find(TransformKey(v[0], row));
+                           if (it != index->end()) {
+                             const size_t at = it->second;
+                             if (result.is_string()) {
+                               out->strings[row] = shared_to->string_at(at);
+                             } else if (result.id == TypeId::kFloat64) {
+                               out->floats[row] = shared_to->number_at(at);
+                             } else {
+                               out->ints[row] = shared_to->int_at(at);
+                             }
+                           } else {
+                             CopyValue(with_default ? v[3] : v[0], row, result, out);
+                           }
+                         }
+                         return absl::OkStatus();
+                       }};
+}
+
 }  // namespace
 
 void RegisterMisc(FunctionRegistry* registry) {
@@ -190,6 +275,20 @@ void RegisterMisc(FunctionRegistry* registry) {
   registry->Add("currentUser", ConstantString("default"));
   registry->Add("throwIf", BindThrowIf);
   registry->Add("isValidJSON", BindIsValidJson);
+  registry->Add("transform", BindTransform);
+  // ClickHouse's newer names of the visitParam* functions.
+  for (const auto& [alias, target] : std::vector<std::pair<std::string, std::string>>{
+           {"simpleJSONExtractString", "visitParamExtractString"},
+           {"simpleJSONExtractInt", "visitParamExtractInt"},
+           {"simpleJSONExtractUInt", "visitParamExtractUInt"},
+           {"simpleJSONExtractFloat", "visitParamExtractFloat"},
+           {"simpleJSONExtractBool", "visitParamExtractBool"},
+           {"simpleJSONHas", "visitParamHas"}}) {
+    // An init-capture: clang 14 (the fuzz build) cannot capture a structured binding.
+    registry->Add(alias, [name = target](absl::string_view, absl::Span<const ScalarArg> a) {
+      return BindScalarFunction(name, a);
+    });
+  }
 }
 
 }  // namespace mua::query_internal

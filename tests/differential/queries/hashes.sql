@@ -7,7 +7,7 @@
 SELECT sipHash64('') AS e, sipHash64('abc') AS a, sipHash64(1) AS one, sipHash64(toUInt64(1)) AS one64, sipHash64('a', 1, 2.5) AS mixed
 
 -- name: city_hash_lengths
-SELECT cityHash64('abc') AS a, cityHash64('0123456789abcdefg') AS l17, cityHash64('0123456789abcdef0123456789abcdef01234') AS l37, cityHash64(repeat('x', 200)) AS l200
+SELECT cityHash64('abc') AS a, cityHash64('0123456789abcdefg') AS l17, cityHash64('0123456789abcdef0123456789abcdef01234') AS l37, cityHash64('0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdefxyz') AS l147
 
 -- name: city_hash_numbers
 SELECT cityHash64(1) AS one, cityHash64(-1) AS minus_one, cityHash64(toInt64(-1)) AS minus_one64, cityHash64(2.5) AS f, cityHash64('a', 1, 'b') AS mixed
@@ -24,6 +24,9 @@ FROM events
 GROUP BY bucket
 ORDER BY bucket
 
+-- name: hash_modulo_unsigned
+SELECT sipHash64('u1') % 100 AS a, intDiv(sipHash64('abc'), 3) AS b, cityHash64('abc') % 7 AS c
+
 -- name: hash_columns
 SELECT user_id, cityHash64(user_id) AS c, sipHash64(user_id, event_type) AS s, murmurHash3_32(user_id) AS m, hex(MD5(user_id)) AS md5
 FROM events
@@ -32,7 +35,7 @@ GROUP BY user_id, event_type
 ORDER BY user_id, event_type
 
 -- name: hash_of_times
-SELECT sipHash64(toDate(event_time)) AS d, cityHash64(event_time) AS t, count() AS n
+SELECT sipHash64(toDate(event_time)) AS d, cityHash64(toDateTime(event_time)) AS t, count() AS n
 FROM events
 GROUP BY d, t
 ORDER BY n DESC, d, t
