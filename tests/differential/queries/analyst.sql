@@ -333,3 +333,9 @@ FROM events
 WHERE country IN ('FR', 'BR', 'DE', 'TR')
 GROUP BY region
 ORDER BY region
+
+-- name: relative_month_num
+SELECT toDate(event_time) + 80 AS d, toRelativeMonthNum(d) - toRelativeMonthNum(toDate(event_time)) AS months_ahead
+FROM events
+GROUP BY toDate(event_time)
+ORDER BY d
