@@ -58,6 +58,13 @@ const AggregateRegistry& AggregateRegistry::Get() {
     RegisterGroupBitmap(result);
     RegisterSequenceMatch(result);
     RegisterSumMap(result);
+    RegisterSkewKurt(result);
+    RegisterGroupBit(result);
+    RegisterRegression(result);
+    RegisterDeltaSum(result);
+    RegisterUniqUpTo(result);
+    RegisterEntropy(result);
+    RegisterGroupConcat(result);
     return result;
   }();
   return *registry;

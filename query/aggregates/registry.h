@@ -71,6 +71,13 @@ void RegisterTopK(AggregateRegistry* registry);
 void RegisterGroupBitmap(AggregateRegistry* registry);
 void RegisterSequenceMatch(AggregateRegistry* registry);
 void RegisterSumMap(AggregateRegistry* registry);
+void RegisterSkewKurt(AggregateRegistry* registry);
+void RegisterGroupBit(AggregateRegistry* registry);
+void RegisterRegression(AggregateRegistry* registry);
+void RegisterDeltaSum(AggregateRegistry* registry);
+void RegisterUniqUpTo(AggregateRegistry* registry);
+void RegisterEntropy(AggregateRegistry* registry);
+void RegisterGroupConcat(AggregateRegistry* registry);
 
 // Binder helpers with ClickHouse's error texts.
 inline absl::Status ArgCountError(const AggregateBindArgs& in, absl::string_view should) {
