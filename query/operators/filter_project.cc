@@ -63,7 +63,12 @@ std::unique_ptr<BlockWorker> FilterProject::NewWorker() const {
 absl::Status FilterProject::Project(BlockWorker* worker, const Batch& batch) const {
   const size_t outputs = plan_.outputs.size();
   for (size_t i = 0; i < outputs + plan_.order_by.size(); ++i) {
-    if (i < outputs && !plan_.output_used.empty() && !plan_.output_used[i]) continue;
+    if (i < outputs && !plan_.output_used.empty() && !plan_.output_used[i]) {
+      // Not read by the outer query: defaults, not evaluated, but as many rows as the other
+      // columns (TakeRows, LIMIT and the outer scan index every column by row).
+      AppendVectorToColumn(Vector::Defaults(plan_.outputs[i]->type, batch.rows), &worker->collected[i]);
+      continue;
+    }
     const BoundExpr& expr = i < outputs ? *plan_.outputs[i] : *plan_.order_by[i - outputs].expr;
     Vector value;
     MUA_RETURN_IF_ERROR(Evaluate(expr, batch, &value));

@@ -1,0 +1,1 @@
+SELECT quantileExact(9223372036854775807), quantilesExact(0.5, 1)(18446744073709551615), quantile(-9223372036854775808), median(toUInt64(number) + 18446744073709551000), quantileExact(0.9)(toInt64(number) + 9223372036854775000) FROM numbers(3)

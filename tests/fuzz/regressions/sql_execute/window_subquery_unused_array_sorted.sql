@@ -1,0 +1,1 @@
+SELECT c1 AS c0, c1 AS c1 FROM (SELECT leadInFrame([1, 2, 3], 1) OVER (PARTITION BY number ORDER BY number DESC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS c0, row_number() OVER () AS c1, row_number() OVER () AS c2 FROM (SELECT number FROM system.numbers WHERE number % 3 = 1 LIMIT 25) WHERE number ORDER BY c1 DESC LIMIT 16) LIMIT 16
