@@ -18,21 +18,29 @@ namespace {
 int IntegerWidth(TypeId id) {
   switch (id) {
     case TypeId::kUInt8:
-    case TypeId::kInt8: return 1;
+    case TypeId::kInt8:
+      return 1;
     case TypeId::kUInt16:
-    case TypeId::kInt16: return 2;
+    case TypeId::kInt16:
+      return 2;
     case TypeId::kUInt32:
-    case TypeId::kInt32: return 4;
-    default: return 8;
+    case TypeId::kInt32:
+      return 4;
+    default:
+      return 8;
   }
 }
 
 TypeId IntegerType(bool is_signed, int width) {
   switch (width) {
-    case 1: return is_signed ? TypeId::kInt8 : TypeId::kUInt8;
-    case 2: return is_signed ? TypeId::kInt16 : TypeId::kUInt16;
-    case 4: return is_signed ? TypeId::kInt32 : TypeId::kUInt32;
-    default: return is_signed ? TypeId::kInt64 : TypeId::kUInt64;
+    case 1:
+      return is_signed ? TypeId::kInt8 : TypeId::kUInt8;
+    case 2:
+      return is_signed ? TypeId::kInt16 : TypeId::kUInt16;
+    case 4:
+      return is_signed ? TypeId::kInt32 : TypeId::kUInt32;
+    default:
+      return is_signed ? TypeId::kInt64 : TypeId::kUInt64;
   }
 }
 
@@ -60,33 +68,34 @@ absl::StatusOr<ScalarBinding> BindBitBinary(BitOp op, absl::string_view name,
   if (args.size() != 2) return ArityError(name, args.size(), "2");
   MUA_RETURN_IF_ERROR(RequireIntegers(name, args));
   const bool is_signed = !args[0].type.is_unsigned() || !args[1].type.is_unsigned();
-  const TypeId result =
-      IntegerType(is_signed, std::max(IntegerWidth(args[0].type.id), IntegerWidth(args[1].type.id)));
-  return ScalarBinding{DataType::Of(result), [op, result](absl::Span<Vector> v, size_t rows,
-                                                          StringPool*, Vector* out) {
-                         ResizeInts(out, rows);
-                         for (size_t row = 0; row < rows; ++row) {
-                           const uint64_t a = static_cast<uint64_t>(v[0].int_at(row));
-                           const uint64_t b = static_cast<uint64_t>(v[1].int_at(row));
-                           const uint64_t bits = op == BitOp::kAnd ? (a & b) : op == BitOp::kOr ? (a | b) : (a ^ b);
-                           out->ints[row] = WrapTo(result, bits);
-                         }
-                         return absl::OkStatus();
-                       }};
+  const TypeId result = IntegerType(
+      is_signed, std::max(IntegerWidth(args[0].type.id), IntegerWidth(args[1].type.id)));
+  return ScalarBinding{
+      DataType::Of(result),
+      [op, result](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+        ResizeInts(out, rows);
+        for (size_t row = 0; row < rows; ++row) {
+          const uint64_t a = static_cast<uint64_t>(v[0].int_at(row));
+          const uint64_t b = static_cast<uint64_t>(v[1].int_at(row));
+          const uint64_t bits = op == BitOp::kAnd ? (a & b) : op == BitOp::kOr ? (a | b) : (a ^ b);
+          out->ints[row] = WrapTo(result, bits);
+        }
+        return absl::OkStatus();
+      }};
 }
 
 absl::StatusOr<ScalarBinding> BindBitNot(absl::string_view name, absl::Span<const ScalarArg> args) {
   if (args.size() != 1) return ArityError(name, args.size(), "1");
   MUA_RETURN_IF_ERROR(RequireIntegers(name, args));
   const TypeId result = args[0].type.id;
-  return ScalarBinding{DataType::Of(result), [result](absl::Span<Vector> v, size_t rows, StringPool*,
-                                                      Vector* out) {
-                         ResizeInts(out, rows);
-                         for (size_t row = 0; row < rows; ++row) {
-                           out->ints[row] = WrapTo(result, ~static_cast<uint64_t>(v[0].int_at(row)));
-                         }
-                         return absl::OkStatus();
-                       }};
+  return ScalarBinding{
+      DataType::Of(result), [result](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+        ResizeInts(out, rows);
+        for (size_t row = 0; row < rows; ++row) {
+          out->ints[row] = WrapTo(result, ~static_cast<uint64_t>(v[0].int_at(row)));
+        }
+        return absl::OkStatus();
+      }};
 }
 
 // ClickHouse refuses a negative shift or one past the width; a shift by the width gives 0.
@@ -97,41 +106,42 @@ absl::StatusOr<ScalarBinding> BindShift(bool left, absl::string_view name,
   const TypeId result = args[0].type.id;
   const bool shift_unsigned = args[1].type.is_unsigned();
   const std::string function(name);
-  return ScalarBinding{DataType::Of(result), [left, result, shift_unsigned, function](
-                                                 absl::Span<Vector> v, size_t rows, StringPool*,
-                                                 Vector* out) {
-                         ResizeInts(out, rows);
-                         const int64_t bits = 8 * IntegerWidth(result);
-                         for (size_t row = 0; row < rows; ++row) {
-                           const int64_t shift = v[1].int_at(row);
-                           if ((!shift_unsigned && shift < 0) || (shift_unsigned && static_cast<uint64_t>(shift) > 64) ||
-                               shift > bits) {
-                             return absl::OutOfRangeError(absl::StrCat(
-                                 "The number of shift positions needs to be a non-negative value and less or "
-                                 "equal to the bit width of the value to shift (function ", function, ")"));
-                           }
-                           const uint64_t a = static_cast<uint64_t>(v[0].int_at(row));
-                           uint64_t value = 0;
-                           if (shift < bits) {
-                             // Right shifts of signed values are arithmetic, as in C++ on ClickHouse's types.
-                             value = left ? a << shift
-                                          : static_cast<uint64_t>(
-                                                DataType::Of(result).is_unsigned()
-                                                    ? static_cast<int64_t>(a >> shift)
-                                                    : v[0].int_at(row) >> shift);
-                           }
-                           out->ints[row] = WrapTo(result, value);
-                         }
-                         return absl::OkStatus();
-                       }};
+  return ScalarBinding{
+      DataType::Of(result), [left, result, shift_unsigned, function](
+                                absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+        ResizeInts(out, rows);
+        const int64_t bits = 8 * IntegerWidth(result);
+        for (size_t row = 0; row < rows; ++row) {
+          const int64_t shift = v[1].int_at(row);
+          if ((!shift_unsigned && shift < 0) ||
+              (shift_unsigned && static_cast<uint64_t>(shift) > 64) || shift > bits) {
+            return absl::OutOfRangeError(absl::StrCat(
+                "The number of shift positions needs to be a non-negative value and less or "
+                "equal to the bit width of the value to shift (function ",
+                function, ")"));
+          }
+          const uint64_t a = static_cast<uint64_t>(v[0].int_at(row));
+          uint64_t value = 0;
+          if (shift < bits) {
+            // Right shifts of signed values are arithmetic, as in C++ on ClickHouse's types.
+            value = left ? a << shift
+                         : static_cast<uint64_t>(DataType::Of(result).is_unsigned()
+                                                     ? static_cast<int64_t>(a >> shift)
+                                                     : v[0].int_at(row) >> shift);
+          }
+          out->ints[row] = WrapTo(result, value);
+        }
+        return absl::OkStatus();
+      }};
 }
 
-absl::StatusOr<ScalarBinding> BindBitCount(absl::string_view name, absl::Span<const ScalarArg> args) {
+absl::StatusOr<ScalarBinding> BindBitCount(absl::string_view name,
+                                           absl::Span<const ScalarArg> args) {
   if (args.size() != 1) return ArityError(name, args.size(), "1");
   if (!args[0].type.is_numeric()) return IllegalType(name, args[0].type, 1);
   const DataType type = args[0].type;
-  return ScalarBinding{DataType::Of(TypeId::kUInt8), [type](absl::Span<Vector> v, size_t rows,
-                                                             StringPool*, Vector* out) {
+  return ScalarBinding{DataType::Of(TypeId::kUInt8),
+                       [type](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
                          ResizeInts(out, rows);
                          const int width = IntegerWidth(type.id);
                          for (size_t row = 0; row < rows; ++row) {
@@ -151,7 +161,8 @@ absl::StatusOr<ScalarBinding> BindBitCount(absl::string_view name, absl::Span<co
 
 // intDivOrZero / moduloOrZero: intDiv / modulo, but 0 where the divisor is 0
 // (the kernel runs on a divisor with its zeros replaced by 1).
-absl::StatusOr<ScalarBinding> BindOrZero(absl::string_view target, absl::Span<const ScalarArg> args) {
+absl::StatusOr<ScalarBinding> BindOrZero(absl::string_view target,
+                                         absl::Span<const ScalarArg> args) {
   if (args.size() != 2) return ArityError(target, args.size(), "2");
   MUA_ASSIGN_OR_RETURN(ScalarBinding inner, BindScalarFunction(target, args));
   ScalarKernel kernel = std::move(inner.kernel);
@@ -185,33 +196,38 @@ absl::StatusOr<ScalarBinding> BindOrZero(absl::string_view target, absl::Span<co
 }
 
 // gcd/lcm: the type of a * b (ClickHouse's ResultOfAdditionMultiplication); 0 divisors are refused.
-absl::StatusOr<ScalarBinding> BindGcdLcm(bool lcm, absl::string_view name, absl::Span<const ScalarArg> args) {
+absl::StatusOr<ScalarBinding> BindGcdLcm(bool lcm, absl::string_view name,
+                                         absl::Span<const ScalarArg> args) {
   if (args.size() != 2) return ArityError(name, args.size(), "2");
   MUA_RETURN_IF_ERROR(RequireIntegers(name, args));
   MUA_ASSIGN_OR_RETURN(ScalarBinding product, BindScalarFunction("multiply", args));
   const TypeId result = product.type.id;
   const bool a_unsigned = args[0].type.is_unsigned();
   const bool b_unsigned = args[1].type.is_unsigned();
-  return ScalarBinding{product.type, [lcm, result, a_unsigned, b_unsigned](
-                                         absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
-                         ResizeInts(out, rows);
-                         for (size_t row = 0; row < rows; ++row) {
-                           const int64_t a = v[0].int_at(row);
-                           const int64_t b = v[1].int_at(row);
-                           if (b == 0) return absl::InvalidArgumentError("Division by zero");
-                           const uint64_t ua = a_unsigned ? static_cast<uint64_t>(a)
-                                                          : (a < 0 ? 0 - static_cast<uint64_t>(a) : static_cast<uint64_t>(a));
-                           const uint64_t ub = b_unsigned ? static_cast<uint64_t>(b)
-                                                          : (b < 0 ? 0 - static_cast<uint64_t>(b) : static_cast<uint64_t>(b));
-                           const uint64_t g = std::gcd(ua, ub);
-                           const uint64_t value = lcm ? (g == 0 ? 0 : ua / g * ub) : g;
-                           out->ints[row] = WrapTo(result, value);
-                         }
-                         return absl::OkStatus();
-                       }};
+  return ScalarBinding{
+      product.type, [lcm, result, a_unsigned, b_unsigned](absl::Span<Vector> v, size_t rows,
+                                                          StringPool*, Vector* out) {
+        ResizeInts(out, rows);
+        for (size_t row = 0; row < rows; ++row) {
+          const int64_t a = v[0].int_at(row);
+          const int64_t b = v[1].int_at(row);
+          if (b == 0) return absl::InvalidArgumentError("Division by zero");
+          const uint64_t ua =
+              a_unsigned ? static_cast<uint64_t>(a)
+                         : (a < 0 ? 0 - static_cast<uint64_t>(a) : static_cast<uint64_t>(a));
+          const uint64_t ub =
+              b_unsigned ? static_cast<uint64_t>(b)
+                         : (b < 0 ? 0 - static_cast<uint64_t>(b) : static_cast<uint64_t>(b));
+          const uint64_t g = std::gcd(ua, ub);
+          const uint64_t value = lcm ? (g == 0 ? 0 : ua / g * ub) : g;
+          out->ints[row] = WrapTo(result, value);
+        }
+        return absl::OkStatus();
+      }};
 }
 
-absl::Status RequireNumbers(absl::string_view name, absl::Span<const ScalarArg> args, size_t count) {
+absl::Status RequireNumbers(absl::string_view name, absl::Span<const ScalarArg> args,
+                            size_t count) {
   if (args.size() != count) return ArityError(name, args.size(), absl::StrCat(count));
   for (size_t i = 0; i < args.size(); ++i) {
     if (!args[i].type.is_numeric()) return IllegalType(name, args[i].type, static_cast<int>(i + 1));
@@ -220,10 +236,11 @@ absl::Status RequireNumbers(absl::string_view name, absl::Span<const ScalarArg> 
 }
 
 // max2/min2: Float64, as in ClickHouse.
-absl::StatusOr<ScalarBinding> BindMax2(bool max, absl::string_view name, absl::Span<const ScalarArg> args) {
+absl::StatusOr<ScalarBinding> BindMax2(bool max, absl::string_view name,
+                                       absl::Span<const ScalarArg> args) {
   MUA_RETURN_IF_ERROR(RequireNumbers(name, args, 2));
-  return ScalarBinding{DataType::Of(TypeId::kFloat64), [max](absl::Span<Vector> v, size_t rows,
-                                                              StringPool*, Vector* out) {
+  return ScalarBinding{DataType::Of(TypeId::kFloat64),
+                       [max](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
                          ResizeFloats(out, rows);
                          for (size_t row = 0; row < rows; ++row) {
                            const double a = v[0].number_at(row);
@@ -239,8 +256,8 @@ enum class FloatClass { kNaN, kFinite, kInfinite };
 absl::StatusOr<ScalarBinding> BindFloatClass(FloatClass what, absl::string_view name,
                                              absl::Span<const ScalarArg> args) {
   MUA_RETURN_IF_ERROR(RequireNumbers(name, args, 1));
-  return ScalarBinding{DataType::Of(TypeId::kUInt8), [what](absl::Span<Vector> v, size_t rows,
-                                                             StringPool*, Vector* out) {
+  return ScalarBinding{DataType::Of(TypeId::kUInt8),
+                       [what](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
                          ResizeInts(out, rows);
                          for (size_t row = 0; row < rows; ++row) {
                            const double x = v[0].number_at(row);
@@ -268,7 +285,8 @@ absl::StatusOr<ScalarBinding> BindTrunc(absl::string_view name, absl::Span<const
   return ScalarBinding{a, [a, digits](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
                          if (a.id == TypeId::kFloat64) {
                            ResizeFloats(out, rows);
-                           const double scale = std::pow(10.0, static_cast<double>(std::abs(digits)));
+                           const double scale =
+                               std::pow(10.0, static_cast<double>(std::abs(digits)));
                            for (size_t row = 0; row < rows; ++row) {
                              const double x = v[0].float_at(row);
                              out->floats[row] = digits == 0  ? std::trunc(x)
@@ -284,8 +302,8 @@ absl::StatusOr<ScalarBinding> BindTrunc(absl::string_view name, absl::Span<const
                            const int64_t x = v[0].int_at(row);
                            if (a.is_unsigned()) {
                              const uint64_t ux = static_cast<uint64_t>(x);
-                             out->ints[row] = static_cast<int64_t>(ux / static_cast<uint64_t>(step) *
-                                                                   static_cast<uint64_t>(step));
+                             out->ints[row] = static_cast<int64_t>(
+                                 ux / static_cast<uint64_t>(step) * static_cast<uint64_t>(step));
                            } else {
                              out->ints[row] = x / step * step;
                            }

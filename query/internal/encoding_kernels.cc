@@ -23,14 +23,18 @@ void AppendHexByte(unsigned char byte, std::string* out) {
 int IntegerWidth(TypeId id) {
   switch (id) {
     case TypeId::kUInt8:
-    case TypeId::kInt8: return 1;
+    case TypeId::kInt8:
+      return 1;
     case TypeId::kUInt16:
     case TypeId::kInt16:
-    case TypeId::kDate: return 2;
+    case TypeId::kDate:
+      return 2;
     case TypeId::kUInt32:
     case TypeId::kInt32:
-    case TypeId::kDateTime: return 4;
-    default: return 8;
+    case TypeId::kDateTime:
+      return 4;
+    default:
+      return 8;
   }
 }
 
@@ -74,17 +78,18 @@ int HexValue(char c) {
 using StringRowFn = std::function<absl::Status(const Vector& arg, size_t row, std::string* out)>;
 
 ScalarBinding StringResult(StringRowFn fn) {
-  return ScalarBinding{DataType::Of(TypeId::kString),
-                       [fn = std::move(fn)](absl::Span<Vector> v, size_t rows, StringPool* pool, Vector* out) {
-                         ResizeStrings(out, rows);
-                         std::string text;
-                         for (size_t row = 0; row < rows; ++row) {
-                           text.clear();
-                           MUA_RETURN_IF_ERROR(fn(v[0], row, &text));
-                           out->strings[row] = pool->Add(text);
-                         }
-                         return absl::OkStatus();
-                       }};
+  return ScalarBinding{
+      DataType::Of(TypeId::kString),
+      [fn = std::move(fn)](absl::Span<Vector> v, size_t rows, StringPool* pool, Vector* out) {
+        ResizeStrings(out, rows);
+        std::string text;
+        for (size_t row = 0; row < rows; ++row) {
+          text.clear();
+          MUA_RETURN_IF_ERROR(fn(v[0], row, &text));
+          out->strings[row] = pool->Add(text);
+        }
+        return absl::OkStatus();
+      }};
 }
 
 absl::StatusOr<ScalarBinding> BindHex(absl::string_view name, absl::Span<const ScalarArg> args) {
@@ -126,8 +131,8 @@ absl::StatusOr<ScalarBinding> BindBase64(absl::string_view name, bool encode, bo
     if (!absl::Base64Unescape(text, out)) {
       out->clear();
       if (!try_decode) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("Cannot decode base64 string '", text, "': Failed to decode base64 string"));
+        return absl::InvalidArgumentError(absl::StrCat("Cannot decode base64 string '", text,
+                                                       "': Failed to decode base64 string"));
       }
     }
     return absl::OkStatus();

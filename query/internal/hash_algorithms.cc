@@ -84,7 +84,9 @@ constexpr uint64_t kCity1 = 0xb492b66fbe98f273ULL;
 constexpr uint64_t kCity2 = 0x9ae16a3b2f90404fULL;
 constexpr uint64_t kCity3 = 0xc949d7c7509e6557ULL;
 
-uint64_t Rotate(uint64_t v, int shift) { return shift == 0 ? v : ((v >> shift) | (v << (64 - shift))); }
+uint64_t Rotate(uint64_t v, int shift) {
+  return shift == 0 ? v : ((v >> shift) | (v << (64 - shift)));
+}
 uint64_t RotateByAtLeast1(uint64_t v, int shift) { return (v >> shift) | (v << (64 - shift)); }
 uint64_t ShiftMix(uint64_t v) { return v ^ (v >> 47); }
 uint64_t HashLen16(uint64_t u, uint64_t v) { return CityHash128To64(u, v); }
@@ -238,9 +240,15 @@ uint32_t MurmurHash2_32(const char* data, size_t size) {
     len -= 4;
   }
   switch (len) {
-    case 3: h ^= static_cast<uint32_t>(bytes[2]) << 16; [[fallthrough]];
-    case 2: h ^= static_cast<uint32_t>(bytes[1]) << 8; [[fallthrough]];
-    case 1: h ^= bytes[0]; h *= m;
+    case 3:
+      h ^= static_cast<uint32_t>(bytes[2]) << 16;
+      [[fallthrough]];
+    case 2:
+      h ^= static_cast<uint32_t>(bytes[1]) << 8;
+      [[fallthrough]];
+    case 1:
+      h ^= bytes[0];
+      h *= m;
   }
   h ^= h >> 13;
   h *= m;
@@ -263,13 +271,27 @@ uint64_t MurmurHash2_64(const char* data, size_t size) {
   }
   const auto* tail = reinterpret_cast<const unsigned char*>(data + 8 * blocks);
   switch (size & 7) {
-    case 7: h ^= static_cast<uint64_t>(tail[6]) << 48; [[fallthrough]];
-    case 6: h ^= static_cast<uint64_t>(tail[5]) << 40; [[fallthrough]];
-    case 5: h ^= static_cast<uint64_t>(tail[4]) << 32; [[fallthrough]];
-    case 4: h ^= static_cast<uint64_t>(tail[3]) << 24; [[fallthrough]];
-    case 3: h ^= static_cast<uint64_t>(tail[2]) << 16; [[fallthrough]];
-    case 2: h ^= static_cast<uint64_t>(tail[1]) << 8; [[fallthrough]];
-    case 1: h ^= static_cast<uint64_t>(tail[0]); h *= m;
+    case 7:
+      h ^= static_cast<uint64_t>(tail[6]) << 48;
+      [[fallthrough]];
+    case 6:
+      h ^= static_cast<uint64_t>(tail[5]) << 40;
+      [[fallthrough]];
+    case 5:
+      h ^= static_cast<uint64_t>(tail[4]) << 32;
+      [[fallthrough]];
+    case 4:
+      h ^= static_cast<uint64_t>(tail[3]) << 24;
+      [[fallthrough]];
+    case 3:
+      h ^= static_cast<uint64_t>(tail[2]) << 16;
+      [[fallthrough]];
+    case 2:
+      h ^= static_cast<uint64_t>(tail[1]) << 8;
+      [[fallthrough]];
+    case 1:
+      h ^= static_cast<uint64_t>(tail[0]);
+      h *= m;
   }
   h ^= h >> r;
   h *= m;
@@ -294,8 +316,12 @@ uint32_t MurmurHash3_32(const char* data, size_t size) {
   const auto* tail = reinterpret_cast<const unsigned char*>(data + 4 * blocks);
   uint32_t k1 = 0;
   switch (size & 3) {
-    case 3: k1 ^= static_cast<uint32_t>(tail[2]) << 16; [[fallthrough]];
-    case 2: k1 ^= static_cast<uint32_t>(tail[1]) << 8; [[fallthrough]];
+    case 3:
+      k1 ^= static_cast<uint32_t>(tail[2]) << 16;
+      [[fallthrough]];
+    case 2:
+      k1 ^= static_cast<uint32_t>(tail[1]) << 8;
+      [[fallthrough]];
     case 1:
       k1 ^= tail[0];
       k1 *= c1;
@@ -347,7 +373,8 @@ uint64_t MurmurHash3_64(const char* data, size_t size) {
     k2 *= c1;
     h2 ^= k2;
   }
-  for (size_t i = rest < 8 ? rest : 8; i > 0; --i) k1 ^= static_cast<uint64_t>(tail[i - 1]) << (8 * (i - 1));
+  for (size_t i = rest < 8 ? rest : 8; i > 0; --i)
+    k1 ^= static_cast<uint64_t>(tail[i - 1]) << (8 * (i - 1));
   if (rest > 0) {
     k1 *= c1;
     k1 = Rotl64(k1, 31);

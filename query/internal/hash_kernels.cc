@@ -23,20 +23,26 @@ namespace {
 // a string (hashed as its bytes), -1 when the hash functions refuse it here.
 int ValueWidth(const DataType& type) {
   switch (type.id) {
-    case TypeId::kString: return 0;
+    case TypeId::kString:
+      return 0;
     case TypeId::kUInt8:
-    case TypeId::kInt8: return 1;
+    case TypeId::kInt8:
+      return 1;
     case TypeId::kUInt16:
     case TypeId::kInt16:
-    case TypeId::kDate: return 2;
+    case TypeId::kDate:
+      return 2;
     case TypeId::kUInt32:
     case TypeId::kInt32:
-    case TypeId::kDateTime: return 4;
+    case TypeId::kDateTime:
+      return 4;
     case TypeId::kUInt64:
     case TypeId::kInt64:
     case TypeId::kDateTime64:
-    case TypeId::kFloat64: return 8;
-    default: return -1;
+    case TypeId::kFloat64:
+      return 8;
+    default:
+      return -1;
   }
 }
 
@@ -86,7 +92,8 @@ uint64_t CombineInt64(uint64_t h1, uint64_t h2) { return ClickHouseIntHash64(h1)
 absl::Status CheckHashArgs(absl::string_view name, absl::Span<const ScalarArg> args) {
   if (args.empty()) return ArityError(name, 0, "at least 1");
   for (size_t i = 0; i < args.size(); ++i) {
-    if (ValueWidth(args[i].type) < 0) return IllegalType(name, args[i].type, static_cast<int>(i + 1));
+    if (ValueWidth(args[i].type) < 0)
+      return IllegalType(name, args[i].type, static_cast<int>(i + 1));
   }
   return absl::OkStatus();
 }
@@ -94,8 +101,8 @@ absl::Status CheckHashArgs(absl::string_view name, absl::Span<const ScalarArg> a
 absl::StatusOr<ScalarBinding> BindHash(const HashSpec& spec, absl::string_view name,
                                        absl::Span<const ScalarArg> args) {
   MUA_RETURN_IF_ERROR(CheckHashArgs(name, args));
-  return ScalarBinding{DataType::Of(spec.result), [spec](absl::Span<Vector> v, size_t rows,
-                                                         StringPool*, Vector* out) {
+  return ScalarBinding{DataType::Of(spec.result),
+                       [spec](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
                          ResizeInts(out, rows);
                          std::vector<int> widths;
                          for (const Vector& arg : v) widths.push_back(ValueWidth(arg.type));
@@ -103,7 +110,8 @@ absl::StatusOr<ScalarBinding> BindHash(const HashSpec& spec, absl::string_view n
                            uint64_t result = 0;
                            for (size_t i = 0; i < v.size(); ++i) {
                              uint64_t scratch = 0;
-                             const absl::string_view bytes = ValueBytes(v[i], row, widths[i], &scratch);
+                             const absl::string_view bytes =
+                                 ValueBytes(v[i], row, widths[i], &scratch);
                              const uint64_t hash = spec.int_hash_for_numbers && widths[i] > 0
                                                        ? ClickHouseIntHash64(scratch)
                                                        : spec.apply(bytes.data(), bytes.size());
@@ -116,31 +124,32 @@ absl::StatusOr<ScalarBinding> BindHash(const HashSpec& spec, absl::string_view n
 }
 
 // sipHash128: 16 bytes; several arguments combine as sipHash128 of both 16-byte hashes.
-absl::StatusOr<ScalarBinding> BindSipHash128(absl::string_view name, absl::Span<const ScalarArg> args) {
+absl::StatusOr<ScalarBinding> BindSipHash128(absl::string_view name,
+                                             absl::Span<const ScalarArg> args) {
   MUA_RETURN_IF_ERROR(CheckHashArgs(name, args));
-  return ScalarBinding{DataType::Of(TypeId::kString), [](absl::Span<Vector> v, size_t rows,
-                                                         StringPool* pool, Vector* out) {
-                         ResizeStrings(out, rows);
-                         for (size_t row = 0; row < rows; ++row) {
-                           std::array<char, 16> result{};
-                           for (size_t i = 0; i < v.size(); ++i) {
-                             uint64_t scratch = 0;
-                             const absl::string_view bytes =
-                                 ValueBytes(v[i], row, ValueWidth(v[i].type), &scratch);
-                             const std::array<char, 16> hash = SipHash128(bytes.data(), bytes.size());
-                             if (i == 0) {
-                               result = hash;
-                             } else {
-                               char both[32];
-                               std::memcpy(both, result.data(), 16);
-                               std::memcpy(both + 16, hash.data(), 16);
-                               result = SipHash128(both, sizeof(both));
-                             }
-                           }
-                           out->strings[row] = pool->Add(std::string(result.data(), result.size()));
-                         }
-                         return absl::OkStatus();
-                       }};
+  return ScalarBinding{
+      DataType::Of(TypeId::kString),
+      [](absl::Span<Vector> v, size_t rows, StringPool* pool, Vector* out) {
+        ResizeStrings(out, rows);
+        for (size_t row = 0; row < rows; ++row) {
+          std::array<char, 16> result{};
+          for (size_t i = 0; i < v.size(); ++i) {
+            uint64_t scratch = 0;
+            const absl::string_view bytes = ValueBytes(v[i], row, ValueWidth(v[i].type), &scratch);
+            const std::array<char, 16> hash = SipHash128(bytes.data(), bytes.size());
+            if (i == 0) {
+              result = hash;
+            } else {
+              char both[32];
+              std::memcpy(both, result.data(), 16);
+              std::memcpy(both + 16, hash.data(), 16);
+              result = SipHash128(both, sizeof(both));
+            }
+          }
+          out->strings[row] = pool->Add(std::string(result.data(), result.size()));
+        }
+        return absl::OkStatus();
+      }};
 }
 
 // MD5, SHA1, SHA224, SHA256, SHA512 of one string, as its raw digest bytes.
@@ -149,23 +158,22 @@ absl::StatusOr<ScalarBinding> BindDigest(const EVP_MD* (*algorithm)(), absl::str
   if (args.size() != 1) return ArityError(name, args.size(), "1");
   if (!args[0].type.is_string()) return IllegalType(name, args[0].type, 1);
   const std::string function(name);
-  return ScalarBinding{DataType::Of(TypeId::kString), [algorithm, function](
-                                                          absl::Span<Vector> v, size_t rows,
-                                                          StringPool* pool, Vector* out) {
-                         ResizeStrings(out, rows);
-                         const EVP_MD* md = algorithm();
-                         for (size_t row = 0; row < rows; ++row) {
-                           const absl::string_view text = v[0].string_at(row);
-                           unsigned char digest[EVP_MAX_MD_SIZE];
-                           unsigned int size = 0;
-                           if (EVP_Digest(text.data(), text.size(), digest, &size, md, nullptr) != 1) {
-                             return absl::InternalError(absl::StrCat("OpenSSL failed to compute ", function));
-                           }
-                           out->strings[row] =
-                               pool->Add(std::string(reinterpret_cast<const char*>(digest), size));
-                         }
-                         return absl::OkStatus();
-                       }};
+  return ScalarBinding{
+      DataType::Of(TypeId::kString),
+      [algorithm, function](absl::Span<Vector> v, size_t rows, StringPool* pool, Vector* out) {
+        ResizeStrings(out, rows);
+        const EVP_MD* md = algorithm();
+        for (size_t row = 0; row < rows; ++row) {
+          const absl::string_view text = v[0].string_at(row);
+          unsigned char digest[EVP_MAX_MD_SIZE];
+          unsigned int size = 0;
+          if (EVP_Digest(text.data(), text.size(), digest, &size, md, nullptr) != 1) {
+            return absl::InternalError(absl::StrCat("OpenSSL failed to compute ", function));
+          }
+          out->strings[row] = pool->Add(std::string(reinterpret_cast<const char*>(digest), size));
+        }
+        return absl::OkStatus();
+      }};
 }
 
 void AddHash(FunctionRegistry* registry, const std::string& name, HashSpec spec) {

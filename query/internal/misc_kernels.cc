@@ -32,37 +32,39 @@ std::mt19937_64& Generator() {
   return generator;
 }
 
-absl::StatusOr<ScalarBinding> BindRandom(TypeId result, absl::string_view, absl::Span<const ScalarArg>) {
-  return ScalarBinding{DataType::Of(result), [result](absl::Span<Vector>, size_t rows, StringPool*,
-                                                      Vector* out) {
-                         std::mt19937_64& generator = Generator();
-                         if (result == TypeId::kFloat64) {
-                           ResizeFloats(out, rows);
-                           std::uniform_real_distribution<double> unit(0.0, 1.0);
-                           for (size_t row = 0; row < rows; ++row) out->floats[row] = unit(generator);
-                           return absl::OkStatus();
-                         }
-                         ResizeInts(out, rows);
-                         for (size_t row = 0; row < rows; ++row) {
-                           const uint64_t bits = generator();
-                           out->ints[row] = result == TypeId::kUInt32 ? static_cast<int64_t>(bits >> 32)
-                                                                      : static_cast<int64_t>(bits);
-                         }
-                         return absl::OkStatus();
-                       }};
+absl::StatusOr<ScalarBinding> BindRandom(TypeId result, absl::string_view,
+                                         absl::Span<const ScalarArg>) {
+  return ScalarBinding{
+      DataType::Of(result), [result](absl::Span<Vector>, size_t rows, StringPool*, Vector* out) {
+        std::mt19937_64& generator = Generator();
+        if (result == TypeId::kFloat64) {
+          ResizeFloats(out, rows);
+          std::uniform_real_distribution<double> unit(0.0, 1.0);
+          for (size_t row = 0; row < rows; ++row) out->floats[row] = unit(generator);
+          return absl::OkStatus();
+        }
+        ResizeInts(out, rows);
+        for (size_t row = 0; row < rows; ++row) {
+          const uint64_t bits = generator();
+          out->ints[row] = result == TypeId::kUInt32 ? static_cast<int64_t>(bits >> 32)
+                                                     : static_cast<int64_t>(bits);
+        }
+        return absl::OkStatus();
+      }};
 }
 
 // A version-4 UUID as text (MUA has no UUID type): 8-4-4-4-12 lower-case hex digits.
 absl::StatusOr<ScalarBinding> BindUuid(absl::string_view, absl::Span<const ScalarArg>) {
-  return ScalarBinding{DataType::Of(TypeId::kString), [](absl::Span<Vector>, size_t rows,
-                                                          StringPool* pool, Vector* out) {
+  return ScalarBinding{DataType::Of(TypeId::kString),
+                       [](absl::Span<Vector>, size_t rows, StringPool* pool, Vector* out) {
                          ResizeStrings(out, rows);
                          std::mt19937_64& generator = Generator();
                          for (size_t row = 0; row < rows; ++row) {
                            uint64_t high = generator();
                            uint64_t low = generator();
                            high = (high & ~uint64_t{0xf000}) | 0x4000;  // version 4
-                           low = (low & ~(uint64_t{0xc} << 60)) | (uint64_t{0x8} << 60);  // variant 10
+                           low = (low & ~(uint64_t{0xc} << 60)) |
+                                 (uint64_t{0x8} << 60);  // variant 10
                            out->strings[row] = pool->Add(absl::StrFormat(
                                "%08x-%04x-%04x-%04x-%012x", high >> 32, (high >> 16) & 0xffff,
                                high & 0xffff, low >> 48, low & 0xffffffffffffULL));
@@ -72,10 +74,11 @@ absl::StatusOr<ScalarBinding> BindUuid(absl::string_view, absl::Span<const Scala
 }
 
 ScalarBinder ConstantString(std::string value) {
-  return [value](absl::string_view name, absl::Span<const ScalarArg> args) -> absl::StatusOr<ScalarBinding> {
+  return [value](absl::string_view name,
+                 absl::Span<const ScalarArg> args) -> absl::StatusOr<ScalarBinding> {
     if (!args.empty()) return ArityError(name, args.size(), "0");
-    return ScalarBinding{DataType::Of(TypeId::kString), [value](absl::Span<Vector>, size_t rows,
-                                                                 StringPool* pool, Vector* out) {
+    return ScalarBinding{DataType::Of(TypeId::kString),
+                         [value](absl::Span<Vector>, size_t rows, StringPool* pool, Vector* out) {
                            *out = Vector::ConstantString(pool->Add(value), rows);
                            return absl::OkStatus();
                          }};
@@ -90,8 +93,8 @@ std::string HostName() {
 
 absl::StatusOr<ScalarBinding> BindUptime(absl::string_view name, absl::Span<const ScalarArg> args) {
   if (!args.empty()) return ArityError(name, args.size(), "0");
-  return ScalarBinding{DataType::Of(TypeId::kUInt32), [](absl::Span<Vector>, size_t rows, StringPool*,
-                                                          Vector* out) {
+  return ScalarBinding{DataType::Of(TypeId::kUInt32),
+                       [](absl::Span<Vector>, size_t rows, StringPool*, Vector* out) {
                          const int64_t seconds = absl::ToInt64Seconds(absl::Now() - kStartTime);
                          *out = Vector::ConstantInt(DataType::Of(TypeId::kUInt32), seconds, rows);
                          return absl::OkStatus();
@@ -102,7 +105,8 @@ absl::StatusOr<ScalarBinding> BindUptime(absl::string_view name, absl::Span<cons
 absl::StatusOr<ScalarBinding> BindIdentity(bool flatten, absl::string_view name,
                                            absl::Span<const ScalarArg> args) {
   if (args.size() != 1) return ArityError(name, args.size(), "1");
-  return ScalarBinding{args[0].type, [flatten](absl::Span<Vector> v, size_t, StringPool*, Vector* out) {
+  return ScalarBinding{args[0].type,
+                       [flatten](absl::Span<Vector> v, size_t, StringPool*, Vector* out) {
                          *out = v[0];
                          if (flatten) out->Flatten();
                          return absl::OkStatus();
@@ -111,15 +115,16 @@ absl::StatusOr<ScalarBinding> BindIdentity(bool flatten, absl::string_view name,
 
 // ignore(...): 0, whatever the arguments (NULLs too).
 absl::StatusOr<ScalarBinding> BindIgnore(absl::string_view, absl::Span<const ScalarArg>) {
-  return ScalarBinding{DataType::Of(TypeId::kUInt8), [](absl::Span<Vector>, size_t rows, StringPool*,
-                                                         Vector* out) {
+  return ScalarBinding{DataType::Of(TypeId::kUInt8),
+                       [](absl::Span<Vector>, size_t rows, StringPool*, Vector* out) {
                          *out = Vector::ConstantInt(DataType::Of(TypeId::kUInt8), 0, rows);
                          return absl::OkStatus();
                        }};
 }
 
 // throwIf(cond[, message]): 0, or ClickHouse's error 395 at the first non-zero row.
-absl::StatusOr<ScalarBinding> BindThrowIf(absl::string_view name, absl::Span<const ScalarArg> args) {
+absl::StatusOr<ScalarBinding> BindThrowIf(absl::string_view name,
+                                          absl::Span<const ScalarArg> args) {
   if (args.empty() || args.size() > 2) return ArityError(name, args.size(), "1 or 2");
   if (!args[0].type.is_integer()) return IllegalType(name, args[0].type, 1);
   std::string message = "Value passed to 'throwIf' function is non-zero";
@@ -130,8 +135,8 @@ absl::StatusOr<ScalarBinding> BindThrowIf(absl::string_view name, absl::Span<con
     }
     message = std::string(args[1].constant->string_at(0));
   }
-  return ScalarBinding{DataType::Of(TypeId::kUInt8), [message](absl::Span<Vector> v, size_t rows,
-                                                                StringPool*, Vector* out) {
+  return ScalarBinding{DataType::Of(TypeId::kUInt8),
+                       [message](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
                          for (size_t row = 0; row < rows; ++row) {
                            if (v[0].int_at(row) != 0) {
                              return absl::InvalidArgumentError(
@@ -145,26 +150,28 @@ absl::StatusOr<ScalarBinding> BindThrowIf(absl::string_view name, absl::Span<con
 
 // isValidJSON(s): 1 when s is one JSON value (RapidJSON, iterative: deep nesting cannot
 // overflow the stack).
-absl::StatusOr<ScalarBinding> BindIsValidJson(absl::string_view name, absl::Span<const ScalarArg> args) {
+absl::StatusOr<ScalarBinding> BindIsValidJson(absl::string_view name,
+                                              absl::Span<const ScalarArg> args) {
   if (args.size() != 1) return ArityError(name, args.size(), "1");
   if (!args[0].type.is_string()) return IllegalType(name, args[0].type, 1);
-  return ScalarBinding{DataType::Of(TypeId::kUInt8), [](absl::Span<Vector> v, size_t rows, StringPool*,
-                                                         Vector* out) {
-                         ResizeInts(out, rows);
-                         rapidjson::Reader reader;
-                         for (size_t row = 0; row < rows; ++row) {
-                           const absl::string_view text = v[0].string_at(row);
-                           rapidjson::MemoryStream stream(text.data(), text.size());
-                           rapidjson::BaseReaderHandler<> handler;
-                           out->ints[row] =
-                               !reader.Parse<rapidjson::kParseIterativeFlag>(stream, handler).IsError();
-                         }
-                         return absl::OkStatus();
-                       }};
+  return ScalarBinding{
+      DataType::Of(TypeId::kUInt8),
+      [](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+        ResizeInts(out, rows);
+        rapidjson::Reader reader;
+        for (size_t row = 0; row < rows; ++row) {
+          const absl::string_view text = v[0].string_at(row);
+          rapidjson::MemoryStream stream(text.data(), text.size());
+          rapidjson::BaseReaderHandler<> handler;
+          out->ints[row] = !reader.Parse<rapidjson::kParseIterativeFlag>(stream, handler).IsError();
+        }
+        return absl::OkStatus();
+      }};
 }
 
 // A constant array argument's flat elements as a vector of its element type.
-absl::StatusOr<Vector> ConstantElements(absl::string_view name, const ScalarArg& arg, int position) {
+absl::StatusOr<Vector> ConstantElements(absl::string_view name, const ScalarArg& arg,
+                                        int position) {
   if (arg.type.id != TypeId::kArray || arg.type.nested_elements() || arg.constant == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat("Argument ", position, " of function ", name,
                                                    " must be a constant array of scalars"));
@@ -199,17 +206,21 @@ std::string TransformKey(const Vector& v, size_t row) {
 
 // transform(x, [from...], [to...][, default]): the `to` element at x's place in `from`; else
 // x (three arguments, in the supertype of x and `to`) or `default` (the supertype of `to` and it).
-absl::StatusOr<ScalarBinding> BindTransform(absl::string_view name, absl::Span<const ScalarArg> args) {
+absl::StatusOr<ScalarBinding> BindTransform(absl::string_view name,
+                                            absl::Span<const ScalarArg> args) {
   if (args.size() != 3 && args.size() != 4) return ArityError(name, args.size(), "3 or 4");
   MUA_ASSIGN_OR_RETURN(Vector from, ConstantElements(name, args[1], 2));
   MUA_ASSIGN_OR_RETURN(Vector to, ConstantElements(name, args[2], 3));
   if (from.size != to.size) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Second and third arguments of function ", name, " must have equal size"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("Second and third arguments of function ", name, " must have equal size"));
   }
   const DataType& x_type = args[0].type;
   if (x_type.is_string() != from.type.is_string() && from.size > 0) {
-    return absl::InvalidArgumentError(absl::StrCat("Function ", name, " has signature: transform(T, Array(T), Array(U), U) -> U; or transform(T, Array(T), Array(T)) -> T; where T and U are types."));
+    return absl::InvalidArgumentError(
+        absl::StrCat("Function ", name,
+                     " has signature: transform(T, Array(T), Array(U), U) -> U; or transform(T, "
+                     "Array(T), Array(T)) -> T; where T and U are types."));
   }
   DataType result = to.type;
   if (args.size() == 3) {
@@ -217,7 +228,8 @@ absl::StatusOr<ScalarBinding> BindTransform(absl::string_view name, absl::Span<c
   } else {
     MUA_ASSIGN_OR_RETURN(result, CommonSuperType(name, to.type, args[3].type));
   }
-  if (!result.is_string() && !result.is_numeric() && !result.is_time()) return IllegalType(name, result, 3);
+  if (!result.is_string() && !result.is_numeric() && !result.is_time())
+    return IllegalType(name, result, 3);
   // The first occurrence of a value in `from` wins.
   auto index = std::make_shared<absl::flat_hash_map<std::string, size_t>>();
   for (size_t i = 0; i < from.size; ++i) index->try_emplace(TransformKey(from, i), i);
@@ -248,9 +260,12 @@ absl::StatusOr<ScalarBinding> BindTransform(absl::string_view name, absl::Span<c
 }  // namespace
 
 void RegisterMisc(FunctionRegistry* registry) {
-  registry->Add("rand", [](absl::string_view n, absl::Span<const ScalarArg> a) {
-    return BindRandom(TypeId::kUInt32, n, a);
-  }, true);
+  registry->Add(
+      "rand",
+      [](absl::string_view n, absl::Span<const ScalarArg> a) {
+        return BindRandom(TypeId::kUInt32, n, a);
+      },
+      true);
   registry->Add("rand32", [](absl::string_view n, absl::Span<const ScalarArg> a) {
     return BindRandom(TypeId::kUInt32, n, a);
   });

@@ -23,7 +23,8 @@ bool IsAlnum(char c) { return IsAlpha(c) || (c >= '0' && c <= '9'); }
 size_t SchemeLength(string_view url) {
   if (url.empty() || !IsAlpha(url[0])) return 0;
   size_t i = 1;
-  while (i < url.size() && (IsAlnum(url[i]) || url[i] == '+' || url[i] == '-' || url[i] == '.')) ++i;
+  while (i < url.size() && (IsAlnum(url[i]) || url[i] == '+' || url[i] == '-' || url[i] == '.'))
+    ++i;
   return i;
 }
 
@@ -99,7 +100,8 @@ uint64_t Port(string_view url, uint64_t fallback) {
   size_t end = url.find_first_of("/?#", start);
   if (end == string_view::npos) end = url.size();
   string_view authority = url.substr(start, end - start);
-  if (const size_t at = authority.rfind('@'); at != string_view::npos) authority.remove_prefix(at + 1);
+  if (const size_t at = authority.rfind('@'); at != string_view::npos)
+    authority.remove_prefix(at + 1);
   const size_t colon = authority.rfind(':');
   if (colon == string_view::npos || colon + 1 == authority.size()) return fallback;
   uint64_t port = 0;
@@ -141,7 +143,8 @@ string_view Fragment(string_view url) {
 }
 
 string_view QueryStringAndFragment(string_view url) {
-  if (const size_t question = url.find('?'); question != string_view::npos) return url.substr(question + 1);
+  if (const size_t question = url.find('?'); question != string_view::npos)
+    return url.substr(question + 1);
   if (const size_t hash = url.find('#'); hash != string_view::npos) return url.substr(hash);
   return {};
 }
@@ -236,7 +239,8 @@ int HexDigit(char c) {
 void Decode(string_view text, bool form, std::string* out) {
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
-    if (c == '%' && i + 2 < text.size() && HexDigit(text[i + 1]) >= 0 && HexDigit(text[i + 2]) >= 0) {
+    if (c == '%' && i + 2 < text.size() && HexDigit(text[i + 1]) >= 0 &&
+        HexDigit(text[i + 2]) >= 0) {
       out->push_back(static_cast<char>(HexDigit(text[i + 1]) * 16 + HexDigit(text[i + 2])));
       i += 2;
     } else if (form && c == '+') {
@@ -266,7 +270,8 @@ void Encode(string_view text, bool form, std::string* out) {
 absl::Status RequireStrings(absl::string_view name, absl::Span<const ScalarArg> args, size_t min,
                             size_t max) {
   if (args.size() < min || args.size() > max) {
-    return ArityError(name, args.size(), min == max ? absl::StrCat(min) : absl::StrCat(min, " or ", max));
+    return ArityError(name, args.size(),
+                      min == max ? absl::StrCat(min) : absl::StrCat(min, " or ", max));
   }
   for (size_t i = 0; i < args.size(); ++i) {
     if (!args[i].type.is_string()) return IllegalType(name, args[i].type, static_cast<int>(i + 1));
@@ -276,12 +281,14 @@ absl::Status RequireStrings(absl::string_view name, absl::Span<const ScalarArg> 
 
 // A function returning a part of its URL argument, a view into it.
 ScalarBinder ViewFunction(string_view (*part)(string_view)) {
-  return [part](absl::string_view name, absl::Span<const ScalarArg> args) -> absl::StatusOr<ScalarBinding> {
+  return [part](absl::string_view name,
+                absl::Span<const ScalarArg> args) -> absl::StatusOr<ScalarBinding> {
     MUA_RETURN_IF_ERROR(RequireStrings(name, args, 1, 1));
-    return ScalarBinding{DataType::Of(TypeId::kString), [part](absl::Span<Vector> v, size_t rows,
-                                                                StringPool*, Vector* out) {
+    return ScalarBinding{DataType::Of(TypeId::kString),
+                         [part](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
                            ResizeStrings(out, rows);
-                           for (size_t row = 0; row < rows; ++row) out->strings[row] = part(v[0].string_at(row));
+                           for (size_t row = 0; row < rows; ++row)
+                             out->strings[row] = part(v[0].string_at(row));
                            return absl::OkStatus();
                          }};
   };
@@ -290,10 +297,11 @@ ScalarBinder ViewFunction(string_view (*part)(string_view)) {
 // A function building a new string from its string arguments.
 using BuildFn = std::function<void(absl::Span<Vector> args, size_t row, std::string* out)>;
 ScalarBinder BuildFunction(size_t arity, BuildFn build) {
-  return [arity, build](absl::string_view name, absl::Span<const ScalarArg> args) -> absl::StatusOr<ScalarBinding> {
+  return [arity, build](absl::string_view name,
+                        absl::Span<const ScalarArg> args) -> absl::StatusOr<ScalarBinding> {
     MUA_RETURN_IF_ERROR(RequireStrings(name, args, arity, arity));
-    return ScalarBinding{DataType::Of(TypeId::kString), [build](absl::Span<Vector> v, size_t rows,
-                                                                 StringPool* pool, Vector* out) {
+    return ScalarBinding{DataType::Of(TypeId::kString),
+                         [build](absl::Span<Vector> v, size_t rows, StringPool* pool, Vector* out) {
                            ResizeStrings(out, rows);
                            std::string text;
                            for (size_t row = 0; row < rows; ++row) {
@@ -310,12 +318,14 @@ absl::StatusOr<ScalarBinding> BindPort(absl::string_view name, absl::Span<const 
   if (args.empty() || args.size() > 2) return ArityError(name, args.size(), "1 or 2");
   if (!args[0].type.is_string()) return IllegalType(name, args[0].type, 1);
   if (args.size() == 2 && !args[1].type.is_integer()) return IllegalType(name, args[1].type, 2);
-  return ScalarBinding{DataType::Of(TypeId::kUInt16), [](absl::Span<Vector> v, size_t rows, StringPool*,
-                                                          Vector* out) {
+  return ScalarBinding{DataType::Of(TypeId::kUInt16),
+                       [](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
                          ResizeInts(out, rows);
                          for (size_t row = 0; row < rows; ++row) {
-                           const uint64_t fallback = v.size() == 2 ? static_cast<uint64_t>(v[1].int_at(row)) & 0xffff : 0;
-                           out->ints[row] = static_cast<int64_t>(Port(v[0].string_at(row), fallback));
+                           const uint64_t fallback =
+                               v.size() == 2 ? static_cast<uint64_t>(v[1].int_at(row)) & 0xffff : 0;
+                           out->ints[row] =
+                               static_cast<int64_t>(Port(v[0].string_at(row), fallback));
                          }
                          return absl::OkStatus();
                        }};
@@ -325,7 +335,8 @@ absl::StatusOr<ScalarBinding> BindParameterList(bool names, absl::string_view na
                                                 absl::Span<const ScalarArg> args) {
   MUA_RETURN_IF_ERROR(RequireStrings(name, args, 1, 1));
   const DataType type = DataType::Array(TypeId::kString);
-  return ScalarBinding{type, [type, names](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
+  return ScalarBinding{type,
+                       [type, names](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
                          *out = Vector();
                          out->type = type;
                          out->size = rows;
@@ -340,13 +351,15 @@ absl::StatusOr<ScalarBinding> BindParameterList(bool names, absl::string_view na
                        }};
 }
 
-absl::StatusOr<ScalarBinding> BindParameter(absl::string_view name, absl::Span<const ScalarArg> args) {
+absl::StatusOr<ScalarBinding> BindParameter(absl::string_view name,
+                                            absl::Span<const ScalarArg> args) {
   MUA_RETURN_IF_ERROR(RequireStrings(name, args, 2, 2));
-  return ScalarBinding{DataType::Of(TypeId::kString), [](absl::Span<Vector> v, size_t rows, StringPool*,
-                                                          Vector* out) {
+  return ScalarBinding{DataType::Of(TypeId::kString),
+                       [](absl::Span<Vector> v, size_t rows, StringPool*, Vector* out) {
                          ResizeStrings(out, rows);
                          for (size_t row = 0; row < rows; ++row) {
-                           out->strings[row] = ParameterValue(v[0].string_at(row), v[1].string_at(row));
+                           out->strings[row] =
+                               ParameterValue(v[0].string_at(row), v[1].string_at(row));
                          }
                          return absl::OkStatus();
                        }};
@@ -357,7 +370,8 @@ absl::StatusOr<ScalarBinding> BindParameter(absl::string_view name, absl::Span<c
 void RegisterUrl(FunctionRegistry* registry) {
   registry->Add("protocol", ViewFunction(Protocol));
   registry->Add("domain", ViewFunction(Domain));
-  registry->Add("domainWithoutWWW", ViewFunction([](string_view url) { return StripWww(Domain(url)); }));
+  registry->Add("domainWithoutWWW",
+                ViewFunction([](string_view url) { return StripWww(Domain(url)); }));
   registry->Add("topLevelDomain", ViewFunction(TopLevelDomain));
   registry->Add("port", BindPort);
   registry->Add("path", ViewFunction([](string_view url) { return Path(url, false); }));
@@ -372,36 +386,41 @@ void RegisterUrl(FunctionRegistry* registry) {
   registry->Add("extractURLParameterNames", [](absl::string_view n, absl::Span<const ScalarArg> a) {
     return BindParameterList(true, n, a);
   });
-  registry->Add("cutQueryString", BuildFunction(1, [](absl::Span<Vector> v, size_t row, std::string* out) {
-    const string_view url = v[0].string_at(row);
-    const auto [begin, end] = QueryRange(url);
-    *out = begin == string_view::npos ? std::string(url) : Cut(url, begin, end);
-  }));
-  registry->Add("cutFragment", BuildFunction(1, [](absl::Span<Vector> v, size_t row, std::string* out) {
-    const string_view url = v[0].string_at(row);
-    *out = std::string(url.substr(0, url.find('#')));
-  }));
+  registry->Add("cutQueryString",
+                BuildFunction(1, [](absl::Span<Vector> v, size_t row, std::string* out) {
+                  const string_view url = v[0].string_at(row);
+                  const auto [begin, end] = QueryRange(url);
+                  *out = begin == string_view::npos ? std::string(url) : Cut(url, begin, end);
+                }));
+  registry->Add("cutFragment",
+                BuildFunction(1, [](absl::Span<Vector> v, size_t row, std::string* out) {
+                  const string_view url = v[0].string_at(row);
+                  *out = std::string(url.substr(0, url.find('#')));
+                }));
   registry->Add("cutQueryStringAndFragment",
                 BuildFunction(1, [](absl::Span<Vector> v, size_t row, std::string* out) {
                   const string_view url = v[0].string_at(row);
                   *out = std::string(url.substr(0, url.find_first_of("?#")));
                 }));
   registry->Add("cutWWW", BuildFunction(1, [](absl::Span<Vector> v, size_t row, std::string* out) {
-    *out = CutWww(v[0].string_at(row));
-  }));
-  registry->Add("cutURLParameter", BuildFunction(2, [](absl::Span<Vector> v, size_t row, std::string* out) {
-    *out = CutParameter(v[0].string_at(row), v[1].string_at(row));
-  }));
-  registry->Add("decodeURLComponent", BuildFunction(1, [](absl::Span<Vector> v, size_t row, std::string* out) {
-    Decode(v[0].string_at(row), false, out);
-  }));
+                  *out = CutWww(v[0].string_at(row));
+                }));
+  registry->Add("cutURLParameter",
+                BuildFunction(2, [](absl::Span<Vector> v, size_t row, std::string* out) {
+                  *out = CutParameter(v[0].string_at(row), v[1].string_at(row));
+                }));
+  registry->Add("decodeURLComponent",
+                BuildFunction(1, [](absl::Span<Vector> v, size_t row, std::string* out) {
+                  Decode(v[0].string_at(row), false, out);
+                }));
   registry->Add("decodeURLFormComponent",
                 BuildFunction(1, [](absl::Span<Vector> v, size_t row, std::string* out) {
                   Decode(v[0].string_at(row), true, out);
                 }));
-  registry->Add("encodeURLComponent", BuildFunction(1, [](absl::Span<Vector> v, size_t row, std::string* out) {
-    Encode(v[0].string_at(row), false, out);
-  }));
+  registry->Add("encodeURLComponent",
+                BuildFunction(1, [](absl::Span<Vector> v, size_t row, std::string* out) {
+                  Encode(v[0].string_at(row), false, out);
+                }));
   registry->Add("encodeURLFormComponent",
                 BuildFunction(1, [](absl::Span<Vector> v, size_t row, std::string* out) {
                   Encode(v[0].string_at(row), true, out);
