@@ -510,6 +510,7 @@ absl::StatusOr<BoundExprPtr> SelectBinder::BindFunction(const FunctionExpr& func
   if (auto it = window_columns_.find(&function); it != window_columns_.end()) {
     return MakeColumn(it->second, columns_[it->second].type, sql);
   }
+  if (IsExistsCall(function)) return BindExists(function);
   if (function.over != nullptr) {
     return ErrorAt(function.pos, absl::StatusCode::kUnimplemented,
                    absl::StrCat("Window function ", sql, " is found in WHERE, GROUP BY, HAVING or an aggregate: "

@@ -395,6 +395,16 @@ absl::StatusOr<ExprPtr> Parser::ParseWordExpr() {
       MUA_RETURN_IF_ERROR(Finish(*function));
       return function;
     }
+    // EXISTS (SELECT ...) is exists((SELECT ...)), as ClickHouse's parser reads it.
+    if (IsWord(token, "EXISTS") && tokens_.Peek(1).kind == TokenKind::kLParen &&
+        (IsWord(tokens_.Peek(2), "SELECT") || IsWord(tokens_.Peek(2), "WITH"))) {
+      auto function = std::make_unique<FunctionExpr>(tokens_.Take().pos);
+      function->name = "exists";
+      MUA_ASSIGN_OR_RETURN(ExprPtr subquery, ParseSubqueryExpr());
+      function->args.push_back(std::move(subquery));
+      MUA_RETURN_IF_ERROR(Finish(*function));
+      return function;
+    }
     bool call = tokens_.Peek(1).kind == TokenKind::kLParen;
     // OFFSET only ends a clause after LIMIT, so where an expression starts it is a
     // column (events_rejected.offset), as in ClickHouse.

@@ -57,6 +57,9 @@ struct CteMap : std::map<std::string, CteDefinition, std::less<>> {};
 // The columns a table function returns (`breakdown`: its breakdown column, if any).
 std::shared_ptr<const ResultSet> AnalyticsSchema(absl::string_view name, std::optional<ColumnId> breakdown);
 
+// bind_exists.cc: whether `function` is exists((SELECT ...)), the form `EXISTS (SELECT ...)` parses to.
+bool IsExistsCall(const FunctionExpr& function);
+
 // bind_numbers.cc: whether `name` is numbers, numbers_mt, zeros or zeros_mt.
 bool IsNumbersSource(absl::string_view name);
 
@@ -135,6 +138,8 @@ class SelectBinder {
   absl::StatusOr<BoundExprPtr> BindLiteral(const LiteralExpr& literal);
   absl::StatusOr<BoundExprPtr> BindConstantArray(const ArrayExpr& array, Phase phase);
   absl::StatusOr<BoundExprPtr> BindScalarSubquery(const SubqueryExpr& subquery);
+  // bind_exists.cc: `EXISTS (SELECT ...)` (IsExistsCall), a UInt8 filled at execution.
+  absl::StatusOr<BoundExprPtr> BindExists(const FunctionExpr& function);
   // bind_lambda.cc: `f(x -> body, arrays...)`; a lambda parameter in scope named by `expr` (else null).
   absl::StatusOr<BoundExprPtr> BindHigherOrder(const FunctionExpr& function, Phase phase);
   BoundExprPtr LambdaParameter(const Expr& expr) const;
