@@ -23,6 +23,7 @@ const FunctionRegistry& Registry() {
     RegisterLogical(result);
     RegisterString(result);
     RegisterStringEdit(result);
+    RegisterStringArray(result);
     RegisterConversion(result);
     RegisterConversionOr(result); RegisterRelativeTime(result);
     RegisterTime(result);

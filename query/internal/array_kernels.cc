@@ -1,9 +1,10 @@
 // Array functions over Array(T) of any T (query/internal/array_util.h has the
-// layout): splitByChar, splitByString, arrayStringConcat, has, indexOf,
+// layout): has, indexOf,
 // countEqual, hasAll, hasAny, range, arrayReverse, arrayDistinct, arrayUniq, arrayCompact,
 // arrayConcat, arraySlice, arrayPopBack/Front, arrayPushBack/Front,
 // arrayEnumerate, arrayDifference, arrayZip, arrayFlatten, emptyArray<T>. The higher-order
-// functions (arrayMap, arraySort, arraySum...) are in lambda_kernels.cc.
+// functions (arrayMap, arraySort, arraySum...) are in lambda_kernels.cc, the ones
+// between strings and arrays (splitBy*, arrayStringConcat) in string_array_kernels.cc.
 #include <algorithm>
 #include <functional>
 #include <string>
@@ -23,19 +24,7 @@ namespace mua::query_internal {
 namespace {
 
 bool IsArray(const DataType& type) { return type.id == TypeId::kArray; }
-bool StringElements(const DataType& type) { return type.element == TypeId::kString; }
 
-// Starts an array result of `rows` rows with flat elements.
-void StartArray(const DataType& type, size_t rows, Vector* out) {
-  *out = Vector();
-  out->type = type;
-  out->size = rows;
-  out->offsets.assign(1, 0);
-}
-void EndRow(Vector* out) {
-  out->offsets.push_back(static_cast<uint32_t>(
-      StringElements(out->type) ? out->strings.size() : out->ints.size()));
-}
 
 // Picks, for one row of the first argument (elements [begin, end)), the element
 // positions the result row keeps, in order.
@@ -90,94 +79,6 @@ bool ElementEquals(const Vector& elements, uint32_t k, const Vector& value, size
   }
   if (a.is_numeric() || a.is_time()) return elements.int_at(k) == value.int_at(row);
   return CompareValues(elements, k, value, row, true) == 0;
-}
-
-absl::StatusOr<ScalarBinding> BindSplit(absl::string_view name, bool by_char,
-                                        absl::Span<const ScalarArg> args) {
-  if (args.size() != 2 && args.size() != 3) return ArityError(name, args.size(), "2 or 3");
-  if (!args[0].type.is_string() || args[0].constant == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("Argument 1 of function ", name, " (separator) must be a constant String"));
-  }
-  const std::string separator(args[0].constant->string_at(0));
-  if (by_char && separator.size() != 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Illegal separator for function ", name, ". Must be exactly one byte."));
-  }
-  if (!args[1].type.is_string()) return IllegalType(name, args[1].type, 2);
-  int64_t max_parts = 0;
-  if (args.size() == 3) {
-    if (args[2].constant == nullptr || !args[2].type.is_integer()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("Argument 3 of function ", name, " must be a constant integer"));
-    }
-    max_parts = args[2].constant->ints[0];
-  }
-  const DataType type = DataType::Array(TypeId::kString);
-  return ScalarBinding{type, [type, separator, max_parts](absl::Span<Vector> v, size_t rows,
-                                                          StringPool*, Vector* out) {
-                         StartArray(type, rows, out);
-                         for (size_t row = 0; row < rows; ++row) {
-                           const absl::string_view text = v[1].string_at(row);
-                           if (separator.empty()) {  // splitByString('', s): the bytes
-                             for (size_t i = 0; i < text.size(); ++i) out->strings.push_back(text.substr(i, 1));
-                           } else {
-                             int64_t parts = 0;
-                             size_t start = 0;
-                             while (true) {
-                               const size_t at = text.find(separator, start);
-                               if (at == absl::string_view::npos ||
-                                   (max_parts > 0 && parts + 1 == max_parts)) {
-                                 // ClickHouse's max_substrings drops the rest of the string.
-                                 const size_t end = at == absl::string_view::npos ? text.size() : at;
-                                 out->strings.push_back(text.substr(start, end - start));
-                                 break;
-                               }
-                               out->strings.push_back(text.substr(start, at - start));
-                               ++parts;
-                               start = at + separator.size();
-                             }
-                           }
-                           EndRow(out);
-                         }
-                         return absl::OkStatus();
-                       }};
-}
-
-
-// arrayStringConcat(arr[, separator]) over Array(String) or Array(Nullable(String)) (NULLs skipped).
-absl::StatusOr<ScalarBinding> BindStringConcat(absl::string_view name,
-                                               absl::Span<const ScalarArg> args) {
-  if (args.empty() || args.size() > 2) return ArityError(name, args.size(), "1 or 2");
-  if (!IsArray(args[0].type) || !args[0].type.element_type().WithoutNullable().is_string()) {
-    return IllegalType(name, args[0].type, 1);
-  }
-  std::string separator;
-  if (args.size() == 2) {
-    if (!args[1].type.is_string() || args[1].constant == nullptr) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("Argument 2 of function ", name, " (separator) must be a constant String"));
-    }
-    separator = std::string(args[1].constant->string_at(0));
-  }
-  return ScalarBinding{DataType::Of(TypeId::kString),
-                       [separator](absl::Span<Vector> v, size_t rows, StringPool* pool, Vector* out) {
-                         ResizeStrings(out, rows);
-                         const Vector elements = ArrayElements(v[0]);
-                         for (size_t row = 0; row < rows; ++row) {
-                           const auto [begin, end] = ArrayBounds(v[0], row);
-                           std::string text;
-                           bool first = true;
-                           for (uint32_t k = begin; k < end; ++k) {
-                             if (elements.is_null(k)) continue;
-                             if (!first) text.append(separator);
-                             first = false;
-                             absl::StrAppend(&text, elements.string_at(k));
-                           }
-                           out->strings[row] = pool->Add(std::move(text));
-                         }
-                         return absl::OkStatus();
-                       }};
 }
 
 enum class Search { kHas, kIndexOf, kCountEqual };
@@ -734,13 +635,6 @@ absl::StatusOr<ScalarBinding> BindArrayOfComposites(absl::string_view name,
 }
 
 void RegisterArray(FunctionRegistry* registry) {
-  registry->Add("splitByChar", [](absl::string_view n, absl::Span<const ScalarArg> a) {
-    return BindSplit(n, true, a);
-  });
-  registry->Add("splitByString", [](absl::string_view n, absl::Span<const ScalarArg> a) {
-    return BindSplit(n, false, a);
-  });
-  registry->Add("arrayStringConcat", BindStringConcat);
   static constexpr std::pair<const char*, Search> kSearches[] = {
       {"has", Search::kHas}, {"indexOf", Search::kIndexOf}, {"countEqual", Search::kCountEqual}};
   for (const auto& [function, kind] : kSearches) {

@@ -22,6 +22,19 @@
 
 namespace mua::query_internal {
 
+// Starts an array result of `rows` rows whose elements are flat (a String or
+// number element type); each row is closed by EndRow.
+inline void StartArray(const DataType& type, size_t rows, Vector* out) {
+  *out = Vector();
+  out->type = type;
+  out->size = rows;
+  out->offsets.assign(1, 0);
+}
+inline void EndRow(Vector* out) {
+  out->offsets.push_back(static_cast<uint32_t>(
+      out->type.element == TypeId::kString ? out->strings.size() : out->ints.size()));
+}
+
 // Elements [begin, end) of row `row` (a constant array: its one value).
 inline std::pair<uint32_t, uint32_t> ArrayBounds(const Vector& array, size_t row) {
   const size_t i = array.index(row);

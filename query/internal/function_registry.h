@@ -28,7 +28,8 @@ void RegisterArithmetic(FunctionRegistry* registry);
 void RegisterComparison(FunctionRegistry* registry);
 void RegisterLogical(FunctionRegistry* registry);
 void RegisterString(FunctionRegistry* registry);
-void RegisterStringEdit(FunctionRegistry* registry);  // string_edit_kernels.cc
+void RegisterStringEdit(FunctionRegistry* registry);   // string_edit_kernels.cc
+void RegisterStringArray(FunctionRegistry* registry);  // string_array_kernels.cc
 void RegisterConversion(FunctionRegistry* registry);
 void RegisterConversionOr(FunctionRegistry* registry);   // conversion_or_kernels.cc
 void RegisterRelativeTime(FunctionRegistry* registry);   // relative_time_kernels.cc
