@@ -1,6 +1,7 @@
 // sumMap(keys, values) -> Tuple(Array(K), Array(V)): per group, the values
 // summed by key, keys ascending (ClickHouse's sumMap; V widens to UInt64,
-// Int64 or Float64, and integer sums wrap). Rows whose arrays differ in
+// Int64 or Float64, and integer sums wrap). maxMap / minMap: the largest /
+// smallest value by key, V the values' type. Rows whose arrays differ in
 // length are an error, as in ClickHouse.
 #include <algorithm>
 #include <map>
@@ -40,12 +41,15 @@ struct MapSum {
   double f = 0;
 };
 
+enum class MapOp { kSum, kMax, kMin };
+
 class SumMapAggregate final : public AggregateFunction {
  public:
-  SumMapAggregate(DataType key, TypeId value)
+  SumMapAggregate(DataType key, TypeId value, MapOp op)
       : AggregateFunction(DataType::Tuple({DataType::Array(key.id), DataType::Array(value)})),
         key_(key),
         value_(value),
+        op_(op),
         less_{PhysicalOf(key), key.is_unsigned()} {}
   void Resize(size_t groups) override {
     while (maps_.size() < groups) maps_.emplace_back(less_);
@@ -68,14 +72,16 @@ class SumMapAggregate final : public AggregateFunction {
           case Physical::kFloat: key.f = keys.floats[key_begin + e]; break;
           case Physical::kString: key.s = std::string(keys.strings[key_begin + e]); break;
         }
-        MapSum& sum = map[std::move(key)];
+        MapSum value;
         if (value_ == TypeId::kFloat64) {
-          sum.f += values.type.element == TypeId::kFloat64 ? values.floats[value_begin + e]
-                                                            : static_cast<double>(values.ints[value_begin + e]);
+          value.f = values.type.element == TypeId::kFloat64
+                        ? values.floats[value_begin + e]
+                        : static_cast<double>(values.ints[value_begin + e]);
         } else {
-          sum.i = static_cast<int64_t>(static_cast<uint64_t>(sum.i) +
-                                       static_cast<uint64_t>(values.ints[value_begin + e]));
+          value.i = values.ints[value_begin + e];
         }
+        auto [it, inserted] = map.try_emplace(std::move(key));
+        Combine(&it->second, value, inserted);
       }
     }
     return absl::OkStatus();
@@ -115,7 +121,7 @@ class SumMapAggregate final : public AggregateFunction {
     }
   }
   std::unique_ptr<AggregateFunction> CloneEmpty() const override {
-    return std::make_unique<SumMapAggregate>(key_, value_);
+    return std::make_unique<SumMapAggregate>(key_, value_, op_);
   }
   absl::Status SerializeState(size_t group, std::string* out) const override {
     StateWriter writer(out);
@@ -149,24 +155,40 @@ class SumMapAggregate final : public AggregateFunction {
         sum.i = in.Int();
       }
     }
-    MUA_RETURN_IF_ERROR(in.Finish("sumMap"));
+    MUA_RETURN_IF_ERROR(in.Finish(op_ == MapOp::kSum ? "sumMap" : op_ == MapOp::kMax ? "maxMap" : "minMap"));
     for (const auto& [key, sum] : entries) Add(group, key, sum);
     return absl::OkStatus();
   }
 
  private:
   void Add(size_t group, const MapKey& key, const MapSum& sum) {
-    MapSum& into = maps_[group][key];
-    into.f += sum.f;
-    into.i = static_cast<int64_t>(static_cast<uint64_t>(into.i) + static_cast<uint64_t>(sum.i));
+    auto [it, inserted] = maps_[group].try_emplace(key);
+    Combine(&it->second, sum, inserted);
+  }
+  // Folds `value` into `into` (a new key's entry takes it as is).
+  void Combine(MapSum* into, const MapSum& value, bool fresh) const {
+    if (op_ == MapOp::kSum) {
+      into->f += value.f;
+      into->i = static_cast<int64_t>(static_cast<uint64_t>(into->i) + static_cast<uint64_t>(value.i));
+      return;
+    }
+    auto below = [this](const MapSum& x, const MapSum& y) {  // x < y in the value type
+      if (value_ == TypeId::kFloat64) return x.f < y.f;
+      if (DataType::Of(value_).is_unsigned()) {
+        return static_cast<uint64_t>(x.i) < static_cast<uint64_t>(y.i);
+      }
+      return x.i < y.i;
+    };
+    if (fresh || (op_ == MapOp::kMax ? below(*into, value) : below(value, *into))) *into = value;
   }
   const DataType key_;
   const TypeId value_;
+  const MapOp op_;
   const MapKeyLess less_;
   std::vector<std::map<MapKey, MapSum, MapKeyLess>> maps_;
 };
 
-absl::StatusOr<std::unique_ptr<AggregateFunction>> BindSumMap(const AggregateBindArgs& in) {
+absl::StatusOr<std::unique_ptr<AggregateFunction>> BindMap(const AggregateBindArgs& in, MapOp op) {
   MUA_RETURN_IF_ERROR(RequireArgs(in, 2));
   MUA_RETURN_IF_ERROR(NoParameters(in));
   const DataType& keys = in.args[0].type;
@@ -180,17 +202,23 @@ absl::StatusOr<std::unique_ptr<AggregateFunction>> BindSumMap(const AggregateBin
     return IllegalArgType(in, 1);
   }
   const DataType element = DataType::Of(values.element);
-  const TypeId value = element.id == TypeId::kFloat64 ? TypeId::kFloat64
+  const TypeId value = op != MapOp::kSum                  ? element.id
+                       : element.id == TypeId::kFloat64 ? TypeId::kFloat64
                        : element.is_unsigned()         ? TypeId::kUInt64
                                                        : TypeId::kInt64;
   return std::unique_ptr<AggregateFunction>(
-      std::make_unique<SumMapAggregate>(DataType::Of(keys.element), value));
+      std::make_unique<SumMapAggregate>(DataType::Of(keys.element), value, op));
 }
 
 }  // namespace
 
 void RegisterSumMap(AggregateRegistry* registry) {
-  registry->Add("sumMap", BindSumMap, {.default_on_only_null = true});
+  registry->Add("sumMap", [](const AggregateBindArgs& in) { return BindMap(in, MapOp::kSum); },
+                {.default_on_only_null = true});
+  registry->Add("maxMap", [](const AggregateBindArgs& in) { return BindMap(in, MapOp::kMax); },
+                {.default_on_only_null = true});
+  registry->Add("minMap", [](const AggregateBindArgs& in) { return BindMap(in, MapOp::kMin); },
+                {.default_on_only_null = true});
 }
 
 }  // namespace mua::query_internal

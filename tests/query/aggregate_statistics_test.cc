@@ -121,5 +121,30 @@ TEST(GroupConcatTest, DelimiterAndLimit) {
             (std::vector<absl::string_view>{"1-2"}));
 }
 
+Vector IntArrays(TypeId element, const std::vector<std::vector<int64_t>>& rows) {
+  Vector v;
+  v.type = DataType::Array(element);
+  v.size = rows.size();
+  v.offsets.assign(1, 0);
+  for (const auto& row : rows) {
+    v.ints.insert(v.ints.end(), row.begin(), row.end());
+    v.offsets.push_back(static_cast<uint32_t>(v.ints.size()));
+  }
+  return v;
+}
+
+TEST(MaxMinMapTest, ExtremesByKeyInTheValuesType) {
+  const std::vector<Vector> args = {IntArrays(TypeId::kUInt8, {{3, 1}, {1, 2}, {}, {3}}),
+                                    IntArrays(TypeId::kInt8, {{10, -1}, {-5, 2}, {}, {4}})};
+  auto max = BindOrDie("maxMap", {}, {args[0].type, args[1].type});
+  EXPECT_EQ(max->result_type().Name(), "Tuple(Array(UInt8), Array(Int8))");
+  const Vector v = CheckAllPaths(*max, args, {0, 0, 0, 0}, 1);
+  EXPECT_EQ(v.children[0].ints, (std::vector<int64_t>{1, 2, 3}));
+  EXPECT_EQ(v.children[1].ints, (std::vector<int64_t>{-1, 2, 10}));
+  const Vector w = CheckAllPaths(*BindOrDie("minMap", {}, {args[0].type, args[1].type}), args,
+                                 {0, 0, 0, 0}, 1);
+  EXPECT_EQ(w.children[1].ints, (std::vector<int64_t>{-5, 2, 4}));
+}
+
 }  // namespace
 }  // namespace mua
