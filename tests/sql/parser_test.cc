@@ -287,6 +287,17 @@ TEST(ParserTest, ShowDescribeExplain) {
   EXPECT_EQ(Reprint("show databases"), "SHOW DATABASES");
 }
 
+TEST(ParserTest, ExistsSubqueryIsTheExistsFunction) {
+  // As ClickHouse's parser reads it; the printed form parses back to the same tree.
+  EXPECT_EQ(Reprint("SELECT EXISTS(SELECT 1)"), "SELECT exists((SELECT 1))");
+  EXPECT_EQ(Reprint("SELECT exists((SELECT 1))"), "SELECT exists((SELECT 1))");
+  EXPECT_EQ(Reprint("SELECT a FROM t WHERE NOT EXISTS (WITH 1 AS x SELECT x FROM u)"),
+            Reprint(Reprint("SELECT a FROM t WHERE NOT EXISTS (WITH 1 AS x SELECT x FROM u)")));
+  ASSERT_OK_AND_ASSIGN(Statement table, ParseStatement("EXISTS TABLE events"));
+  EXPECT_EQ(table.kind, StatementKind::kExistsTable);
+  EXPECT_FALSE(ParseStatement("SELECT EXISTS(SELECT 1").ok());
+}
+
 TEST(ParserTest, InsertRecordsWhereTheDataBegins) {
   std::string sql = "INSERT INTO events FORMAT JSONEachRow\n{\"user_id\": \"u1\"}\n";
   ASSERT_OK_AND_ASSIGN(Statement statement, ParseStatement(sql));
