@@ -53,7 +53,8 @@ std::optional<DataType> CommonType(const DataType& a, const DataType& b) {
     return result;
   }
   DataType result = a;
-  result.low_cardinality = false;
+  // getLeastSupertype: LowCardinality only when every operand is.
+  result.low_cardinality = a.low_cardinality && b.low_cardinality;
   result.nullable = a.nullable || b.nullable;
   // Times keep getLeastSupertype's zone: the last DateTime64's, else the first DateTime's.
   if (b.id == TypeId::kDateTime64 || (b.id == TypeId::kDateTime && a.id == TypeId::kDate)) {
@@ -125,9 +126,7 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> BindUnion(const SelectQuery& q
   const size_t columns = plans[0]->outputs.size();
   std::vector<DataType> types;
   for (const BoundExprPtr& output : plans[0]->outputs) {
-    DataType type = output->type;
-    type.low_cardinality = false;
-    types.push_back(type);
+    types.push_back(output->type);
   }
   for (size_t i = 1; i < plans.size(); ++i) {
     if (plans[i]->outputs.size() != columns) {
