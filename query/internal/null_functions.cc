@@ -227,6 +227,25 @@ absl::StatusOr<ScalarBinding> BindToNullable(absl::string_view name,
                        }};
 }
 
+// ClickHouse's dictionary encoding is a storage matter; MUA keeps the type so results and
+// toTypeName show it. Only String has a LowCardinality form here.
+absl::StatusOr<ScalarBinding> BindToLowCardinality(absl::string_view name,
+                                                   absl::Span<const ScalarArg> args) {
+  if (args.size() != 1) return ArityError(name, args.size(), "1");
+  if (args[0].type.id != TypeId::kString || args[0].type.nullable) {
+    return absl::InvalidArgumentError(absl::StrCat("Illegal type ", args[0].type.Name(),
+                                                   " of argument of function ", name,
+                                                   ": MUA has LowCardinality(String) only"));
+  }
+  DataType type = args[0].type;
+  type.low_cardinality = true;
+  return ScalarBinding{type, [type](absl::Span<Vector> v, size_t, StringPool*, Vector* out) {
+                         *out = std::move(v[0]);
+                         out->type = type;
+                         return absl::OkStatus();
+                       }};
+}
+
 absl::StatusOr<ScalarBinding> BindIsNullable(absl::string_view name,
                                              absl::Span<const ScalarArg> args) {
   if (args.size() != 1) return ArityError(name, args.size(), "1");
@@ -410,6 +429,7 @@ void RegisterNull(FunctionRegistry* registry) {
   registry->Add("isNotDistinctFrom", BindIsNotDistinctFrom);
   registry->Add("assumeNotNull", BindAssumeNotNull);
   registry->Add("toNullable", BindToNullable);
+  registry->Add("toLowCardinality", BindToLowCardinality);
   registry->Add("isNullable", BindIsNullable);
   registry->Add("toTypeName", BindToTypeName);
   registry->Add("CAST", BindCast, true);
