@@ -52,9 +52,8 @@ absl::StatusOr<JoinSource> MakeJoinSource(std::shared_ptr<const SelectPlan> left
   for (int side = 0; side < 2; ++side) {
     const SelectPlan& plan = side == 0 ? *left : *right;
     for (size_t c = 0; c < plan.outputs.size(); ++c) {
-      DataType type = plan.outputs[c]->type;
-      type.low_cardinality = false;
-      schema->AddColumn(plan.names[c], JoinOutputType(spec, side == 1, type));
+      // A LowCardinality column keeps its type through the join, as in ClickHouse.
+      schema->AddColumn(plan.names[c], JoinOutputType(spec, side == 1, plan.outputs[c]->type));
     }
   }
   JoinSource result;
