@@ -508,6 +508,13 @@ absl::StatusOr<BoundExprPtr> SelectBinder::BindFunction(const FunctionExpr& func
   const std::string sql = ClickHouseColumnName(function);
   // Computed by the window source (bind_window.cc) or the array join (bind_array_join.cc).
   if (auto it = window_columns_.find(&function); it != window_columns_.end()) {
+    // An arrayJoin() of source columns joins before aggregation: after it only a
+    // GROUP BY key (matched before this) may read it, as ClickHouse (215 NOT_AN_AGGREGATE).
+    if (phase == Phase::kPost && plan_->aggregate && function.name == "arrayJoin" && function.over == nullptr &&
+        function.args.size() == 1 && !ContainsAggregate(*function.args[0])) {
+      return ErrorAt(function.pos, absl::StatusCode::kInvalidArgument,
+                     absl::StrCat("Column `", sql, "` is not under aggregate function and not in GROUP BY keys"));
+    }
     return MakeColumn(it->second, columns_[it->second].type, sql);
   }
   if (IsExistsCall(function)) return BindExists(function);
