@@ -2,7 +2,7 @@
 // known) and not yet run. The binder (sql/) builds it and executes nothing;
 // the optimizer rules (query/optimizer/) rewrite it with the snapshot's
 // metadata (time ranges into partition and block pruning, bitmap paths,
-// column pruning, top-N); the physical planner (query/physical_planner.h)
+// column pruning, top-N); the physical planner (query/executor.cc)
 // turns it into operators.
 //
 // A plan is a tree of query blocks. A block (SelectPlan) reads one source —

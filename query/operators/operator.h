@@ -1,5 +1,5 @@
 // Operator: one physical step of a query plan. The physical planner
-// (query/physical_planner.h) turns an optimized logical plan into a tree of
+// (query/executor.cc, ExecuteSelect) wires an optimized logical plan into a tree of
 // operators; executing the root runs the tree.
 //
 // Operators below the events pipeline (scan → filter → partial aggregate, run
