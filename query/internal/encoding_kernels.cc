@@ -8,6 +8,7 @@
 #include "absl/strings/escaping.h"
 #include "query/internal/function_registry.h"
 #include "query/internal/kernel_util.h"
+#include "query/internal/value_width.h"
 #include "storage/base/status_macros.h"
 
 namespace mua::query_internal {
@@ -20,22 +21,10 @@ void AppendHexByte(unsigned char byte, std::string* out) {
   out->push_back(kHexDigits[byte & 15]);
 }
 
+// hex() of a number prints its bytes; a type without a fixed width as an Int64's.
 int IntegerWidth(TypeId id) {
-  switch (id) {
-    case TypeId::kUInt8:
-    case TypeId::kInt8:
-      return 1;
-    case TypeId::kUInt16:
-    case TypeId::kInt16:
-    case TypeId::kDate:
-      return 2;
-    case TypeId::kUInt32:
-    case TypeId::kInt32:
-    case TypeId::kDateTime:
-      return 4;
-    default:
-      return 8;
-  }
+  const int width = FixedByteWidth(id);
+  return width == 0 ? 8 : width;
 }
 
 void HexOf(const Vector& v, size_t row, std::string* out) {

@@ -14,6 +14,7 @@
 #include "query/internal/function_registry.h"
 #include "query/internal/hash_algorithms.h"
 #include "query/internal/kernel_util.h"
+#include "query/internal/value_width.h"
 #include "storage/base/status_macros.h"
 
 namespace mua::query_internal {
@@ -22,28 +23,9 @@ namespace {
 // How ClickHouse stores a value of `type` in memory: its width in bytes, 0 for
 // a string (hashed as its bytes), -1 when the hash functions refuse it here.
 int ValueWidth(const DataType& type) {
-  switch (type.id) {
-    case TypeId::kString:
-      return 0;
-    case TypeId::kUInt8:
-    case TypeId::kInt8:
-      return 1;
-    case TypeId::kUInt16:
-    case TypeId::kInt16:
-    case TypeId::kDate:
-      return 2;
-    case TypeId::kUInt32:
-    case TypeId::kInt32:
-    case TypeId::kDateTime:
-      return 4;
-    case TypeId::kUInt64:
-    case TypeId::kInt64:
-    case TypeId::kDateTime64:
-    case TypeId::kFloat64:
-      return 8;
-    default:
-      return -1;
-  }
+  if (type.id == TypeId::kString) return 0;
+  const int width = type.id == TypeId::kInterval ? 0 : FixedByteWidth(type.id);
+  return width == 0 ? -1 : width;
 }
 
 // The little-endian bytes of row `row` (for a number, its low `width` bytes).

@@ -3,6 +3,7 @@
 #include <bit>
 #include <cstring>
 
+#include "query/internal/value_width.h"
 #include "query/internal/value_writer.h"
 
 namespace mua::query_internal {
@@ -61,33 +62,7 @@ void AppendBinaryString(absl::string_view text, std::string* out) {
   out->append(text.data(), text.size());
 }
 
-size_t FixedBinaryWidth(TypeId id) {
-  switch (id) {
-    case TypeId::kUInt8:
-    case TypeId::kInt8:
-      return 1;
-    case TypeId::kUInt16:
-    case TypeId::kInt16:
-    case TypeId::kDate:
-      return 2;
-    case TypeId::kUInt32:
-    case TypeId::kInt32:
-    case TypeId::kDateTime:
-      return 4;
-    case TypeId::kUInt64:
-    case TypeId::kInt64:
-    case TypeId::kFloat64:
-    case TypeId::kDateTime64:
-    case TypeId::kInterval:
-      return 8;
-    case TypeId::kNothing:
-    case TypeId::kString:
-    case TypeId::kArray:
-    case TypeId::kTuple:
-      return 0;
-  }
-  return 0;
-}
+size_t FixedBinaryWidth(TypeId id) { return static_cast<size_t>(FixedByteWidth(id)); }
 
 void AppendBinaryScalar(TypeId id, const Column& column, size_t index, bool is_default,
                         std::string* out) {
