@@ -8,9 +8,20 @@
 #include "query/internal/array_util.h"
 #include "query/internal/function_registry.h"
 #include "query/internal/kernel_util.h"
+#include "storage/base/status_macros.h"
 
 namespace mua::query_internal {
 namespace {
+
+// The optional max_substrings argument at `index` (0 = all parts): a constant integer.
+absl::StatusOr<int64_t> MaxSubstrings(absl::string_view name, absl::Span<const ScalarArg> args, size_t index) {
+  if (args.size() <= index) return 0;
+  if (args[index].constant == nullptr || !args[index].type.is_integer()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Argument ", index + 1, " of function ", name, " must be a constant integer"));
+  }
+  return args[index].constant->ints[0];
+}
 
 absl::StatusOr<ScalarBinding> BindSplit(absl::string_view name, bool by_char,
                                         absl::Span<const ScalarArg> args) {
@@ -25,14 +36,7 @@ absl::StatusOr<ScalarBinding> BindSplit(absl::string_view name, bool by_char,
         "Illegal separator for function ", name, ". Must be exactly one byte."));
   }
   if (!args[1].type.is_string()) return IllegalType(name, args[1].type, 2);
-  int64_t max_parts = 0;
-  if (args.size() == 3) {
-    if (args[2].constant == nullptr || !args[2].type.is_integer()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("Argument 3 of function ", name, " must be a constant integer"));
-    }
-    max_parts = args[2].constant->ints[0];
-  }
+  MUA_ASSIGN_OR_RETURN(const int64_t max_parts, MaxSubstrings(name, args, 2));
   const DataType type = DataType::Array(TypeId::kString);
   return ScalarBinding{type, [type, separator, max_parts](absl::Span<Vector> v, size_t rows,
                                                           StringPool*, Vector* out) {
@@ -107,14 +111,7 @@ absl::StatusOr<ScalarBinding> BindSplitByClass(absl::string_view name, bool (*se
                                                absl::Span<const ScalarArg> args) {
   if (args.size() != 1 && args.size() != 2) return ArityError(name, args.size(), "1 or 2");
   if (!args[0].type.is_string()) return IllegalType(name, args[0].type, 1);
-  int64_t max_parts = 0;
-  if (args.size() == 2) {
-    if (args[1].constant == nullptr || !args[1].type.is_integer()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("Argument 2 of function ", name, " must be a constant integer"));
-    }
-    max_parts = args[1].constant->ints[0];
-  }
+  MUA_ASSIGN_OR_RETURN(const int64_t max_parts, MaxSubstrings(name, args, 1));
   const DataType type = DataType::Array(TypeId::kString);
   return ScalarBinding{type, [type, separator, max_parts](absl::Span<Vector> v, size_t rows,
                                                           StringPool*, Vector* out) {
