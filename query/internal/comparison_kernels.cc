@@ -168,7 +168,10 @@ absl::StatusOr<ScalarBinding> BindCompare(absl::string_view name, CompareOp op,
                                                    b.Name(), ") of function ", name));
   }
   const bool as_float = a.id == TypeId::kFloat64 || b.id == TypeId::kFloat64;
-  const bool as_unsigned = a.id == TypeId::kUInt64 && b.id == TypeId::kUInt64;
+  // A UInt64 holds values past Int64's end: with another unsigned type (which fits in
+  // it) both compare as unsigned, so rand64() >= 0 holds for every value.
+  const bool as_unsigned = (a.id == TypeId::kUInt64 || b.id == TypeId::kUInt64) && a.is_unsigned() &&
+                           b.is_unsigned();
   binding.kernel = NumericCompareKernel(op, as_float, as_unsigned, 1, 1);
   return binding;
 }
