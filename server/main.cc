@@ -27,6 +27,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/numbers.h"
@@ -574,6 +575,9 @@ int main(int argc, char** argv) {
   // Data, WAL, audit log, backups: readable by the server's user only, whatever the
   // shell's umask.
   umask(077);
+#ifdef NDEBUG
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+#endif
   absl::SetProgramUsageMessage(
       "MUA database. Local mode: mua-server --load events.jsonl --query 'SELECT ...' [--format F]");
   mua::ParseCommandLineOrExit({.program = "mua-server"}, argc, argv);
