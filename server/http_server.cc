@@ -98,6 +98,20 @@ HttpRequest HeadOf(const http::request<http::string_body>& request) {
   return exchange;
 }
 
+// A session whose handler is running, as the server's watch ticker sees it (Session is a
+// class template over the stream type).
+class RunningRequestSession {
+ public:
+  virtual ~RunningRequestSession() = default;
+  // Starts watching the client of `request`, if the session is still handling it.
+  virtual void WatchClientOf(uint64_t request) = 0;
+};
+
+// How long a handler runs before its client is watched: a socket wait armed and cancelled
+// per request cost the sub-millisecond queries a tenth of their time, and a client that
+// hangs up on a fast query loses nothing by its finishing.
+constexpr auto kClientWatchDelay = std::chrono::milliseconds(50);
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -129,10 +143,27 @@ struct HttpServer::Impl {
   // Live sessions, so Stop() can close the idle ones.
   absl::Mutex mu;
   absl::flat_hash_map<void*, std::function<void(bool busy_too)>> closers ABSL_GUARDED_BY(mu);
+
+  // Requests being handled, by session: a ticker on `io` watches the clients of those
+  // running past kClientWatchDelay. It runs only while requests are noted.
+  struct RunningRequest {
+    std::weak_ptr<RunningRequestSession> session;
+    uint64_t request = 0;
+    std::chrono::steady_clock::time_point since;
+    bool watched = false;
+  };
+  void NoteRunning(void* key, RunningRequest request);
+  void NoteDone(void* key);
+  void ScheduleWatchTick() ABSL_EXCLUSIVE_LOCKS_REQUIRED(watch_mu);
+  void WatchTick(beast::error_code ec);
+  absl::Mutex watch_mu;
+  absl::flat_hash_map<void*, RunningRequest> running_requests ABSL_GUARDED_BY(watch_mu);
+  bool watch_ticking ABSL_GUARDED_BY(watch_mu) = false;
   net::thread_pool workers;
   // Declared after what sessions touch: destroying `io` destroys leftover handlers,
   // and with them sessions, which unregister themselves above.
   net::io_context io;
+  net::steady_timer watch_ticker{io};  // used under watch_mu
   std::vector<std::unique_ptr<Listener>> listeners;  // after `io`: they hold its sockets
   std::vector<std::thread> io_threads;
 };
@@ -154,7 +185,7 @@ std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> MakeStream(tcp::socket&& s
 
 // One connection; Stream is beast::tcp_stream (HTTP) or ssl_stream over it (HTTPS).
 template <class Stream>
-class Session : public std::enable_shared_from_this<Session<Stream>> {
+class Session : public std::enable_shared_from_this<Session<Stream>>, public RunningRequestSession {
  public:
   using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
 
@@ -165,7 +196,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         server_(server) {
     server_->connections.fetch_add(1);
   }
-  ~Session() {
+  ~Session() override {
+    server_->NoteDone(this);
     {
       absl::MutexLock lock(&server_->mu);
       server_->closers.erase(this);
@@ -297,7 +329,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       return Write(Handle(server_, request), /*close=*/false);
     }
     auto watch = std::make_shared<server_internal::ClientWatch>();
-    WatchClient(watch);
+    watch_ = watch;
+    handling_ = ++request_generation_;
+    server_->NoteRunning(this, {.session = this->weak_from_this(),
+                                .request = handling_,
+                                .since = std::chrono::steady_clock::now()});
     net::post(server_->workers, [self = shared_from_this(), request = std::move(request), watch]() mutable {
       LowerWorkerPriority(self->server_->options.worker_nice);
       HttpResponse response;
@@ -306,9 +342,18 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         response = Handle(self->server_, request);
       }
       net::dispatch(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->server_->NoteDone(self.get());
+        self->handling_ = 0;
+        self->watch_.reset();
         self->StopWatching();
         self->Write(std::move(response), /*close=*/false);
       });
+    });
+  }
+
+  void WatchClientOf(uint64_t request) override {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this(), request] {
+      if (self->handling_ == request && self->watch_ != nullptr && !self->watching_) self->WatchClient(self->watch_);
     });
   }
 
@@ -389,6 +434,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   bool keep_alive_ = false;
   bool busy_ = false;  // a request is being handled or answered
   bool first_ = true;
+  uint64_t request_generation_ = 0;  // requests handed to a worker so far
+  uint64_t handling_ = 0;            // the one being handled, 0 when none
+  std::shared_ptr<server_internal::ClientWatch> watch_;  // its watch
   bool watching_ = false;           // WatchClient's wait is pending
   uint64_t watch_generation_ = 0;   // of that wait; a stale completion does nothing
 };
@@ -404,6 +452,46 @@ void StartSession(tcp::socket&& socket, const std::shared_ptr<ssl::context>& tls
 }
 
 }  // namespace
+
+void HttpServer::Impl::NoteRunning(void* key, RunningRequest request) {
+  absl::MutexLock lock(&watch_mu);
+  running_requests[key] = std::move(request);
+  if (!watch_ticking && !stopping.load()) {
+    watch_ticking = true;
+    ScheduleWatchTick();
+  }
+}
+
+void HttpServer::Impl::NoteDone(void* key) {
+  absl::MutexLock lock(&watch_mu);
+  running_requests.erase(key);
+}
+
+void HttpServer::Impl::ScheduleWatchTick() {
+  watch_ticker.expires_after(kClientWatchDelay);
+  watch_ticker.async_wait([this](beast::error_code ec) { WatchTick(ec); });
+}
+
+void HttpServer::Impl::WatchTick(beast::error_code ec) {
+  std::vector<std::pair<std::weak_ptr<RunningRequestSession>, uint64_t>> due;
+  {
+    absl::MutexLock lock(&watch_mu);
+    if (ec || stopping.load() || running_requests.empty()) {
+      watch_ticking = false;
+      return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    for (auto& [key, running] : running_requests) {
+      if (running.watched || now - running.since < kClientWatchDelay) continue;
+      running.watched = true;
+      due.emplace_back(running.session, running.request);
+    }
+    ScheduleWatchTick();
+  }
+  for (auto& [weak, request] : due) {
+    if (auto session = weak.lock()) session->WatchClientOf(request);
+  }
+}
 
 void HttpServer::Impl::Accept(Listener* listener) {
   listener->acceptor.async_accept(net::make_strand(io), [self = this, listener](beast::error_code ec,
@@ -499,6 +587,8 @@ void HttpServer::Stop() {
       listener->acceptor.close(ec);
       listener->backoff_timer.cancel();
     }
+    absl::MutexLock lock(&impl->watch_mu);
+    impl->watch_ticker.cancel();
   });
   // Idle connections close now; busy ones after answering their request, or when the
   // grace period ends (a client that stopped reading must not hold the shutdown).
