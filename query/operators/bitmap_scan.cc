@@ -1,33 +1,76 @@
 #include "query/operators/bitmap_scan.h"
 
 #include <algorithm>
-#include <map>
+#include <deque>
 #include <utility>
 #include <vector>
 
 #include "query/operators/hash_aggregate.h"
+#include "storage/base/hash_containers.h"
 #include "storage/base/status_macros.h"
 #include "storage/base/time_util.h"
 
 namespace mua {
 namespace {
 
+// Bitmaps a path computes, at stable addresses. The snapshot's own bitmaps are read in
+// place: copying a day's users to count them cost a DAU question most of its time.
+class ComputedBitmaps {
+ public:
+  const UserBitmap* Keep(UserBitmap bitmap) { return &kept_.emplace_back(std::move(bitmap)); }
+
+  // The union of `bitmaps`: the one itself when there is one.
+  const UserBitmap* Union(std::vector<const UserBitmap*> bitmaps) {
+    if (bitmaps.size() == 1) return bitmaps[0];
+    if (bitmaps.empty()) return &kEmpty;
+    return Keep(UserBitmap::fastunion(bitmaps.size(), bitmaps.data()));
+  }
+
+  // The intersection of `bitmaps`, smallest first (each step is bounded by the smaller side).
+  const UserBitmap* Intersection(std::vector<const UserBitmap*> bitmaps) {
+    if (bitmaps.size() == 1) return bitmaps[0];
+    if (bitmaps.empty()) return &kEmpty;
+    std::vector<std::pair<uint64_t, const UserBitmap*>> by_size;
+    for (const UserBitmap* bitmap : bitmaps) by_size.emplace_back(bitmap->cardinality(), bitmap);
+    std::sort(by_size.begin(), by_size.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    UserBitmap result = *by_size[0].second & *by_size[1].second;
+    for (size_t i = 2; i < by_size.size() && !result.isEmpty(); ++i) result &= *by_size[i].second;
+    return Keep(std::move(result));
+  }
+
+ private:
+  static inline const UserBitmap kEmpty;
+  std::deque<UserBitmap> kept_;
+};
+
+// The users of partition `p` with one of the plan's event types (any: all of them).
+const UserBitmap* EventTypeUsers(const TableSnapshot& snapshot, const BitmapPlan& bitmap, size_t p,
+                                 ComputedBitmaps* computed) {
+  if (bitmap.any_event_type) return &snapshot.users(p);
+  std::vector<const UserBitmap*> types;
+  for (uint32_t type : bitmap.event_types) types.push_back(&snapshot.users_with_event_type(p, type));
+  return computed->Union(std::move(types));
+}
+
 // The users of one allowed day of a per-user bitmap plan (restricted to its
 // event types, when given); empty for a day the plan does not allow.
-UserBitmap AllowedDayUsers(const TableSnapshot& snapshot, const BitmapPlan& bitmap, int32_t day) {
-  UserBitmap users;
+const UserBitmap* AllowedDayUsers(const TableSnapshot& snapshot, const BitmapPlan& bitmap, int32_t day,
+                                  ComputedBitmaps* computed) {
   const int p = snapshot.FindPartition(day);
-  if (p < 0 || !std::binary_search(bitmap.allowed_days.begin(), bitmap.allowed_days.end(), day)) return users;
-  if (bitmap.any_event_type) return snapshot.users(p);
-  for (uint32_t type : bitmap.event_types) users |= snapshot.users_with_event_type(p, type);
-  return users;
+  if (p < 0 || !std::binary_search(bitmap.allowed_days.begin(), bitmap.allowed_days.end(), day)) {
+    return computed->Union({});
+  }
+  return EventTypeUsers(snapshot, bitmap, static_cast<size_t>(p), computed);
 }
 
 // GROUP BY user_id with retention() arrays: one row per user active on the allowed days.
 std::vector<Vector> PerUserPost(const BitmapPlan& bitmap, const TableSnapshot& snapshot) {
-  auto day_users = [&](int32_t day) { return AllowedDayUsers(snapshot, bitmap, day); };
-  UserBitmap groups;
-  for (int32_t day : bitmap.allowed_days) groups |= day_users(day);
+  ComputedBitmaps computed;
+  auto day_users = [&](int32_t day) { return AllowedDayUsers(snapshot, bitmap, day, &computed); };
+  std::vector<const UserBitmap*> days;
+  for (int32_t day : bitmap.allowed_days) days.push_back(day_users(day));
+  const UserBitmap& groups = *computed.Union(std::move(days));
   Vector keys;
   keys.type = DataType::Of(TypeId::kString);
   keys.dictionary = &snapshot.user_index();
@@ -36,18 +79,18 @@ std::vector<Vector> PerUserPost(const BitmapPlan& bitmap, const TableSnapshot& s
   groups.toUint32Array(keys.codes.data());
   std::vector<Vector> post;
   post.push_back(std::move(keys));
-  for (const std::vector<int32_t>& days : bitmap.retention_days) {
-    std::vector<UserBitmap> conditions;
-    for (int32_t day : days) conditions.push_back(day_users(day));
+  for (const std::vector<int32_t>& days_of_retention : bitmap.retention_days) {
+    std::vector<const UserBitmap*> conditions;
+    for (int32_t day : days_of_retention) conditions.push_back(day_users(day));
     Vector arrays;
     arrays.type = DataType::Array(TypeId::kUInt8);
     arrays.size = post[0].size;
     arrays.offsets.assign(1, 0);
     for (uint32_t user : post[0].codes) {
       // retention(): r[1] = c1; r[k] = c1 AND ck.
-      const bool first = !conditions.empty() && conditions[0].contains(user);
+      const bool first = !conditions.empty() && conditions[0]->contains(user);
       for (size_t k = 0; k < conditions.size(); ++k) {
-        arrays.ints.push_back(first && (k == 0 || conditions[k].contains(user)) ? 1 : 0);
+        arrays.ints.push_back(first && (k == 0 || conditions[k]->contains(user)) ? 1 : 0);
       }
       arrays.offsets.push_back(static_cast<uint32_t>(arrays.ints.size()));
     }
@@ -80,20 +123,21 @@ bool ExactIntersection(const TableSnapshot& snapshot, size_t p, const BitmapPlan
 
 Batch RunRetentionTotals(const SelectPlan& plan, const TableSnapshot& snapshot, BlockWorker* worker) {
   const BitmapPlan& inner = *plan.source.subquery->bitmap;
-  // Each day's users once, however many totals read them (std::map: references stay valid).
-  std::map<int32_t, UserBitmap> users_of_day;
+  ComputedBitmaps computed;
+  // Each day's users once, however many totals read them.
+  HashMap<int32_t, const UserBitmap*> users_of_day;
   auto day_users = [&](int32_t day) -> const UserBitmap& {
-    auto [it, inserted] = users_of_day.try_emplace(day);
-    if (inserted) it->second = AllowedDayUsers(snapshot, inner, day);
-    return it->second;
+    auto [it, inserted] = users_of_day.try_emplace(day, nullptr);
+    if (inserted) it->second = AllowedDayUsers(snapshot, inner, day, &computed);
+    return *it->second;
   };
   std::vector<Vector> totals;
   for (const BitmapPlan::RetentionTotal& total : plan.bitmap->retention_totals) {
     uint64_t count = 0;
     if (total.retention < 0) {
-      UserBitmap users;
-      for (int32_t day : inner.allowed_days) users |= day_users(day);
-      count = users.cardinality();
+      std::vector<const UserBitmap*> days;
+      for (int32_t day : inner.allowed_days) days.push_back(&day_users(day));
+      count = computed.Union(std::move(days))->cardinality();
     } else {
       // retention(): r[1] = c1; r[k] = c1 AND ck; an index out of range reads 0.
       const std::vector<int32_t>& days = inner.retention_days[total.retention];
@@ -126,29 +170,26 @@ absl::StatusOr<std::optional<Batch>> RunBitmapScan(const SelectPlan& plan, const
     post.pool = &worker->pool;
     return post;
   }
-  std::vector<std::pair<int32_t, UserBitmap>> day_users;
+  ComputedBitmaps computed;
+  std::vector<std::pair<int32_t, const UserBitmap*>> day_users;
   for (size_t p = 0; p < snapshot.partition_count(); ++p) {
     const int32_t day = snapshot.day(p);
     if (day < bitmap.first_day || day > bitmap.last_day) continue;
-    UserBitmap users;
-    if (bitmap.any_event_type) {
-      users = snapshot.users(p);
-    } else {
-      for (uint32_t type : bitmap.event_types) users |= snapshot.users_with_event_type(p, type);
-    }
+    std::vector<const UserBitmap*> operands = {EventTypeUsers(snapshot, bitmap, p, &computed)};
     for (const BitmapPlan::ValueCondition& condition : bitmap.value_conditions) {
-      UserBitmap with_value;
-      for (uint32_t code : condition.codes) with_value |= snapshot.users_with_value(p, condition.column, code);
-      users &= with_value;
+      std::vector<const UserBitmap*> values;
+      for (uint32_t code : condition.codes) values.push_back(&snapshot.users_with_value(p, condition.column, code));
+      operands.push_back(computed.Union(std::move(values)));
     }
-    if (!ExactIntersection(snapshot, p, bitmap, users)) return std::nullopt;
-    day_users.emplace_back(day, std::move(users));
+    const UserBitmap* users = computed.Intersection(std::move(operands));
+    if (!ExactIntersection(snapshot, p, bitmap, *users)) return std::nullopt;
+    day_users.emplace_back(day, users);
   }
-  std::vector<UserBitmap> group_users;
+  std::vector<std::vector<const UserBitmap*>> group_users;
   StringPool pool;
   for (auto& [day, users] : day_users) {
     // A day without a matching user has no row to form a group (as a scan).
-    if (bitmap.day_key != nullptr && users.isEmpty()) continue;
+    if (bitmap.day_key != nullptr && users->isEmpty()) continue;
     std::vector<uint32_t> group(1, 0);
     if (bitmap.day_key != nullptr) {
       Batch batch;
@@ -163,14 +204,16 @@ absl::StatusOr<std::optional<Batch>> RunBitmapScan(const SelectPlan& plan, const
       worker->groups.EnsureOneGroup();
     }
     if (group_users.size() < worker->groups.size()) group_users.resize(worker->groups.size());
-    group_users[group[0]] |= users;
+    group_users[group[0]].push_back(users);
   }
   if (bitmap.day_key == nullptr) worker->groups.EnsureOneGroup();
   group_users.resize(worker->groups.size());
   Vector counts;
   counts.type = DataType::Of(TypeId::kUInt64);
   counts.size = group_users.size();
-  for (const UserBitmap& users : group_users) counts.ints.push_back(static_cast<int64_t>(users.cardinality()));
+  for (std::vector<const UserBitmap*>& users : group_users) {
+    counts.ints.push_back(static_cast<int64_t>(computed.Union(std::move(users))->cardinality()));
+  }
   Batch post;
   post.columns = GroupKeyVectors(plan, worker->groups);
   for (size_t a = 0; a < bitmap.aggregates; ++a) post.columns.push_back(counts);
