@@ -25,7 +25,17 @@ FilterProject::FilterProject(const SelectPlan& plan, const ExecutionContext& con
     for (const BoundExprPtr& output : plan_.outputs) MarkColumns(output.get(), &read_after_filter_);
     for (const SortKey& key : plan_.order_by) MarkColumns(key.expr.get(), &read_after_filter_);
   }
+  read_at_all_ = read_after_filter_;
+  MarkColumns(plan_.where.get(), &read_at_all_);
+  if (plan_.where_inside_time_range) MarkColumns(plan_.where_inside_time_range->get(), &read_at_all_);
+  MarkColumns(plan_.having.get(), &read_at_all_);
+  for (const BoundExprPtr& output : plan_.outputs) MarkColumns(output.get(), &read_at_all_);
+  for (const SortKey& key : plan_.order_by) MarkColumns(key.expr.get(), &read_at_all_);
   early_stop_ = EarlyStop();
+}
+
+bool FilterProject::OutputUnused(size_t i) const {
+  return i < plan_.output_used.size() && !plan_.output_used[i];
 }
 
 std::optional<uint64_t> FilterProject::EarlyStop() const {
@@ -53,7 +63,9 @@ std::unique_ptr<BlockWorker> FilterProject::NewWorker() const {
   worker->collected.resize(columns);
   // EmptyColumn, not just the type: a result of no rows still needs a tuple's element
   // columns and a nested array's elements column (readers index children).
-  for (size_t i = 0; i < plan_.outputs.size(); ++i) worker->collected[i] = EmptyColumn(plan_.outputs[i]->type);
+  for (size_t i = 0; i < plan_.outputs.size(); ++i) {
+    worker->collected[i] = EmptyColumn(OutputUnused(i) ? DataType::Of(TypeId::kUInt8) : plan_.outputs[i]->type);
+  }
   for (size_t i = 0; i < plan_.order_by.size(); ++i) {
     worker->collected[plan_.outputs.size() + i] = EmptyColumn(plan_.order_by[i].expr->type);
   }
@@ -63,10 +75,10 @@ std::unique_ptr<BlockWorker> FilterProject::NewWorker() const {
 absl::Status FilterProject::Project(BlockWorker* worker, const Batch& batch) const {
   const size_t outputs = plan_.outputs.size();
   for (size_t i = 0; i < outputs + plan_.order_by.size(); ++i) {
-    if (i < outputs && !plan_.output_used.empty() && !plan_.output_used[i]) {
-      // Not read by the outer query: defaults, not evaluated, but as many rows as the other
-      // columns (TakeRows, LIMIT and the outer scan index every column by row).
-      AppendVectorToColumn(Vector::Defaults(plan_.outputs[i]->type, batch.rows), &worker->collected[i]);
+    if (i < outputs && OutputUnused(i)) {
+      // Not read by the outer query: not evaluated, but as many rows as the other columns
+      // (TakeRows, LIMIT and the outer scan index every column by row), in the cheapest type.
+      worker->collected[i].ints.resize(worker->collected[i].ints.size() + batch.rows);
       continue;
     }
     const BoundExpr& expr = i < outputs ? *plan_.outputs[i] : *plan_.order_by[i - outputs].expr;

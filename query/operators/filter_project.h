@@ -53,8 +53,12 @@ class FilterProject {
   const ExecutionContext& context() const { return context_; }
   // Batch columns read after the filter (a scan decodes these and the filter's).
   const std::vector<bool>& read_after_filter() const { return read_after_filter_; }
+  // Whether any expression of the plan reads batch column `c` (a rows scan passes the
+  // others as constant defaults instead of copying them).
+  bool ReadsColumn(size_t c) const { return c < read_at_all_.size() && read_at_all_[c]; }
 
-  // A worker with empty aggregate states and collected columns of the outputs' types.
+  // A worker with empty aggregate states and collected columns of the outputs' types
+  // (an output the consumer does not read: UInt8 zeros, which nothing reads).
   std::unique_ptr<BlockWorker> NewWorker() const;
 
   // Keeps the rows of `batch` where `where` holds (null: all), then aggregates or
@@ -77,9 +81,12 @@ class FilterProject {
   absl::Status CheckResultRows() const;
 
  private:
+  bool OutputUnused(size_t i) const;
+
   const SelectPlan& plan_;
   const ExecutionContext& context_;
   std::vector<bool> read_after_filter_;
+  std::vector<bool> read_at_all_;
   std::optional<uint64_t> early_stop_;
   std::atomic<uint64_t> total_collected_{0};
 };

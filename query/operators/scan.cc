@@ -115,7 +115,11 @@ absl::Status ScanRows(FilterProject* step, const ResultSet& rows, BlockWorker* w
       const uint64_t start = plan.source.numbers_start, step_size = plan.source.numbers_step;
       for (uint64_t i = 0; i < batch.rows; ++i) number.ints[i] = static_cast<int64_t>(start + (begin + i) * step_size);
     } else {
-      for (const Column& column : rows.columns) batch.columns.push_back(VectorFromColumn(column, begin, end));
+      for (size_t c = 0; c < rows.columns.size(); ++c) {
+        const Column& column = rows.columns[c];
+        batch.columns.push_back(step->ReadsColumn(c) ? VectorFromColumn(column, begin, end)
+                                                     : Vector::Defaults(column.type, batch.rows));
+      }
     }
     if (context.rows_read) context.rows_read->fetch_add(batch.rows);
     MUA_RETURN_IF_ERROR(step->ProcessBatch(worker, &batch, plan.where.get()));
