@@ -30,6 +30,9 @@ struct EventRow {
   absl::string_view region;
   absl::string_view city;
   absl::string_view properties;  // a JSON object's text, "" when absent
+  // Every other field the producer sent, as a JSON object's text (nested objects kept,
+  // numbers as written, keys in their order); "" when there is none (SPEC §2).
+  absl::string_view attributes;
 
   // The value of any string column (not kEventTime).
   absl::string_view StringValue(ColumnId id) const;
