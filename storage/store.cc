@@ -155,6 +155,22 @@ std::map<std::string, int64_t> Store::positions() const {
   return positions_;
 }
 
+int64_t Store::counter(absl::string_view key) const {
+  absl::MutexLock lock(&state_mu_);
+  auto it = counters_.find(std::string(key));
+  return it == counters_.end() ? 0 : it->second;
+}
+
+std::map<std::string, int64_t> Store::counters() const {
+  absl::MutexLock lock(&state_mu_);
+  return counters_;
+}
+
+void Store::AddCounter(const std::string& key, int64_t delta) {
+  absl::MutexLock lock(&state_mu_);
+  counters_[key] += delta;
+}
+
 Store::ApplyScope Store::BeginApply() {
   apply_mu_.ReaderLock();
   return ApplyScope(this);
@@ -167,6 +183,10 @@ Store::ApplyScope::~ApplyScope() {
 void Store::ApplyScope::SetPosition(const std::string& source, int64_t position) {
   absl::MutexLock lock(&store_->state_mu_);
   store_->positions_[source] = position;
+}
+
+void Store::ApplyScope::AddCounter(const std::string& key, int64_t delta) {
+  store_->AddCounter(key, delta);
 }
 
 uint64_t Store::ApplyScope::LogRows(absl::Span<const EventRow> rows) {

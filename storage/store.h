@@ -127,6 +127,15 @@ class Store {
   int64_t position(absl::string_view source) const;
   std::map<std::string, int64_t> positions() const;
 
+  // Persisted counters: a string -> int64 map stored in the MANIFEST beside the positions
+  // (ApplyScope::AddCounter adds within a batch). After Open, the loaded checkpoint's
+  // values; counter() is 0 for a key never added to. Keys are free-form; by convention
+  // "<source kind>/<source>/<what>" (docs/DURABILITY.md lists those in use).
+  int64_t counter(absl::string_view key) const;
+  std::map<std::string, int64_t> counters() const;
+  // Adds outside any batch (e.g. an eviction): durable with the next checkpoint.
+  void AddCounter(const std::string& key, int64_t delta);
+
   // Held around every batch that appends to the table: a checkpoint never
   // sees half a batch, and the positions it stores match the data it writes.
   class ApplyScope {
@@ -136,6 +145,10 @@ class Store {
     ~ApplyScope();
     // `source` is applied up to (not including) `position`.
     void SetPosition(const std::string& source, int64_t position);
+    // Adds `delta` to the persisted counter `key` (e.g. "rejected/http/bad_timestamp",
+    // "kafka/events/3/gap_messages"): a checkpoint stores it with this batch's data and
+    // positions, so after a restart it counts exactly the events the data holds.
+    void AddCounter(const std::string& key, int64_t delta);
     // Writes `rows` to the WAL (call before appending them); WaitDurable the
     // returned sequence number before acknowledging them.
     uint64_t LogRows(absl::Span<const EventRow> rows);
@@ -196,6 +209,7 @@ class Store {
 
   mutable absl::Mutex state_mu_;  // leaf lock: positions, erasures, stats
   std::map<std::string, int64_t> positions_ ABSL_GUARDED_BY(state_mu_);
+  std::map<std::string, int64_t> counters_ ABSL_GUARDED_BY(state_mu_);
   absl::flat_hash_set<std::string> erased_ ABSL_GUARDED_BY(state_mu_);  // fingerprints
   std::atomic<bool> any_erased_{false};
   StoreStats stats_ ABSL_GUARDED_BY(state_mu_);

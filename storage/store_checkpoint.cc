@@ -74,6 +74,7 @@ absl::Status Store::CheckpointLocked() {
     absl::MutexLock lock(&state_mu_);
     manifest.positions = positions_;
     manifest.positions[kWalSource] = static_cast<int64_t>(wal_->log->last_seq());
+    manifest.counters = counters_;
     next_wal_file = wal_->log->Rotate();
     manifest.erased.assign(erased_.begin(), erased_.end());
     std::sort(manifest.erased.begin(), manifest.erased.end());

@@ -330,6 +330,7 @@ absl::Status Store::Load(const ReplayFn& replay) {
   {
     absl::MutexLock lock(&state_mu_);
     positions_ = manifest.positions;
+    counters_ = manifest.counters;
     for (const std::string& fingerprint : manifest.erased) erased_.insert(fingerprint);
     any_erased_.store(!erased_.empty());
     stats_.erased_users = static_cast<int64_t>(erased_.size());

@@ -13,10 +13,13 @@
 namespace mua::storage_internal {
 namespace {
 
-// Format 2 adds partitions' "sealing" heads; a manifest without any is still
-// written as format 1, so a server that predates them can read it.
-constexpr int kManifestFormat = 1;
-constexpr int kManifestFormatWithSealing = 2;
+// Format 2 added partitions' "sealing" heads; format 3 (written since) adds "counters",
+// segments and head chunks with the `attributes` column and the "attachments" files.
+// Formats 1 and 2 are still read; a server that predates format 3 refuses it (it could not
+// read the segments).
+constexpr int kManifestFormat1 = 1;
+constexpr int kManifestFormat2 = 2;
+constexpr int kManifestFormat = 3;
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
@@ -68,11 +71,9 @@ absl::StatusOr<FileEntry> ParseFile(const rapidjson::Value& value, bool rows, bo
 std::string SerializeManifest(const Manifest& manifest) {
   rapidjson::StringBuffer buffer;
   JsonWriter w(buffer);
-  const bool any_sealing = std::any_of(manifest.partitions.begin(), manifest.partitions.end(),
-                                       [](const PartitionEntry& p) { return !p.sealing.empty(); });
   w.StartObject();
   w.Key("format");
-  w.Int(any_sealing ? kManifestFormatWithSealing : kManifestFormat);
+  w.Int(kManifestFormat);
   w.Key("generation");
   w.Uint64(manifest.generation);
   w.Key("next_file");
@@ -84,6 +85,13 @@ std::string SerializeManifest(const Manifest& manifest) {
   for (const auto& [source, position] : manifest.positions) {
     w.Key(source.c_str());
     w.Int64(position);
+  }
+  w.EndObject();
+  w.Key("counters");
+  w.StartObject();
+  for (const auto& [key, value] : manifest.counters) {
+    w.Key(key.c_str());
+    w.Int64(value);
   }
   w.EndObject();
   w.Key("erased_users");
@@ -142,8 +150,8 @@ absl::StatusOr<Manifest> ParseManifest(absl::string_view text) {
   };
   if (!parsed.ok() || !document.IsObject()) return bad("not a JSON object");
   if (!document.HasMember("format") || !document["format"].IsInt() ||
-      (document["format"].GetInt() != kManifestFormat &&
-       document["format"].GetInt() != kManifestFormatWithSealing)) {
+      (document["format"].GetInt() != kManifestFormat && document["format"].GetInt() != kManifestFormat1 &&
+       document["format"].GetInt() != kManifestFormat2)) {
     return bad("unknown format version");
   }
   Manifest manifest;
@@ -159,6 +167,13 @@ absl::StatusOr<Manifest> ParseManifest(absl::string_view text) {
   for (const auto& member : document["positions"].GetObject()) {
     if (!member.value.IsInt64()) return bad("bad position");
     manifest.positions[member.name.GetString()] = member.value.GetInt64();
+  }
+  if (document.HasMember("counters")) {
+    if (!document["counters"].IsObject()) return bad("bad counters");
+    for (const auto& member : document["counters"].GetObject()) {
+      if (!member.value.IsInt64()) return bad("bad counter");
+      manifest.counters[member.name.GetString()] = member.value.GetInt64();
+    }
   }
   if (!document.HasMember("erased_users") || !document["erased_users"].IsArray()) {
     return bad("no erased_users");

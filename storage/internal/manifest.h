@@ -48,6 +48,7 @@ struct Manifest {
   uint64_t next_file = 1;
   int64_t written_at_ms = 0;
   std::map<std::string, int64_t> positions;
+  std::map<std::string, int64_t> counters;  // Store::counters(); absent before format 3
   std::vector<std::string> erased;
   std::map<std::string, std::vector<FileEntry>> dictionaries;  // by column name
   std::vector<PartitionEntry> partitions;
