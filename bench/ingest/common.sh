@@ -48,6 +48,7 @@ rss_bytes() { awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$1/status"; }
 spawn() {
   local name="$1"
   shift
+  rm -f "$work/$name.log"  # a waiter must never read the previous run's log
   "$@" >"$work/$name.log" 2>&1 &
   spawned_pid=$!
   pids+=("$spawned_pid")
@@ -108,8 +109,8 @@ ingest_dataset() {  # ingest_dataset USERS DATA_DIR
   expected="$(cat "$dir/events.count")"
   [[ "$expected" =~ ^[0-9]+$ ]] || die "$dir/events.count holds no count"
   # A dash left in an id means the sed did not match: the ids would not be 32-hex.
-  head -c 100000 "$dir/events.jsonl" | grep -q '^{"event_id":"[0-9a-f]\{32\}"' ||
-    die "$dir/events.jsonl: event ids are not 32-hex"
+  local id_re='^\{"event_id":"[0-9a-f]{32}"'
+  [[ "$(head -c 100 "$dir/events.jsonl")" =~ $id_re ]] || die "$dir/events.jsonl: event ids are not 32-hex"
 }
 
 # One line about the machine for the results.

@@ -7,7 +7,7 @@
 # Options:
 #   --build DIR        built tree with bin/mua-server, bin/mua-gen, bin/mua-kafka-dev (required)
 #   --users N          mua-gen --users (default 100000: 10.76 M events, 4.1 GB of JSON)
-#   --partitions N     topic partitions (default 256). mua-kafka-dev keeps the newest ~5 MB
+#   --partitions N     topic partitions (default 512). mua-kafka-dev keeps the newest ~5 MB
 #                      (of lz4 batches) or 100 k messages per partition: the backlog must fit,
 #                      which the script checks (every partition's low watermark still 0)
 #   --runs N           servers started one after another on the same backlog (default 2), each
@@ -30,7 +30,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 build=""
 users=100000
-partitions=256
+partitions=512
 runs=2
 data_dir=""
 work=""
@@ -67,8 +67,9 @@ topic=mobile_app_events
 # 1. The broker, pre-filled with the whole backlog.
 spawn broker "$bin/mua-kafka-dev" --port 0 --topic "$topic" --partitions "$partitions"
 broker_pid=$spawned_pid
-wait_for 30 "mua-kafka-dev's bootstrap line" grep -q '^bootstrap:' "$work/broker.log"
+wait_for 30 "mua-kafka-dev's bootstrap line" grep -qs '^bootstrap:' "$work/broker.log"
 bootstrap="$(sed -n 's/^bootstrap: //p' "$work/broker.log")"
+[[ -n "$bootstrap" ]] || die "no bootstrap address in $work/broker.log"
 echo "== pre-filling $topic ($partitions partitions) with $expected events from $data_dir/events.jsonl"
 t0="$(now)"
 kcat -P -b "$bootstrap" -t "$topic" -z lz4 -X sticky.partitioning.linger.ms=0 -X linger.ms=200 \
