@@ -17,8 +17,10 @@
 #                      `make build`, as run.sh)
 #   --rate N           events/s mua-gen offers to Kafka (default 250000); the MUA figure is
 #                      at most this, and valid only if no offsets were lost (gap_messages = 0:
-#                      the dev broker keeps ~5 MB per partition, so the topic cannot be
-#                      pre-filled and a consumer that falls behind loses messages)
+#                      the dev broker keeps ~5 MB per partition, so 32 partitions cannot hold
+#                      the whole set and a consumer that falls behind loses messages; the
+#                      consumer alone on a pre-filled 512-partition topic, and HTTP INSERT:
+#                      bench/ingest/kafka_consumer_bench.sh, http_insert_bench.sh)
 #   --work DIR         logs, data dirs and the table (default build/bench-ingest/<tag>)
 #   --data-dir DIR     the events (default build/bench-data/<tag>, shared with run.sh)
 #   --zstd, --no-zstd  compressed data, as run.sh (default: only at 100m)
