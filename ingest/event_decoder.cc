@@ -1,13 +1,14 @@
 #include "ingest/event_decoder.h"
 
 #include <algorithm>
-#include <array>
 #include <cstring>
 #include <utility>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "ingest/internal/attributes_builder.h"
+#include "ingest/internal/json_text_writer.h"
 #include "ingest/internal/timestamp_parser.h"
 #include "ingest/pii.h"
 #include "rapidjson/error/en.h"
@@ -155,8 +156,7 @@ const char* GroupName(Field group) {
   }
 }
 
-// The JSON kinds of scalar values.
-enum class Kind : uint8_t { kString, kNumber, kBool, kNull };
+using Kind = ingest_internal::JsonKind;
 
 std::string Quote(absl::string_view value) {
   const bool cut = value.size() > kMaxQuotedValue;
@@ -177,122 +177,6 @@ std::string Describe(Kind kind, absl::string_view text) {
   }
   return "";
 }
-
-// Writes the SAX events of the properties object back as compact JSON text, escaping
-// strings as rapidjson::Writer does (which we avoid: its lazily allocated level stack does
-// pointer arithmetic on null, which UBSan reports). A reusable buffer: no allocation
-// once warm.
-class PropertiesWriter {
- public:
-  void Clear() {
-    size_ = 0;
-    depth_ = 0;
-    after_key_ = false;
-  }
-  // REQUIRES: nesting below kMaxDepth (the decoder's limit).
-  void Start(char open) {
-    Separate();
-    Put(open);
-    first_[++depth_] = true;
-  }
-  void End(char close) {
-    Put(close);
-    --depth_;
-  }
-  void Key(absl::string_view key) {
-    Separate();
-    String(key);
-    Put(':');
-    after_key_ = true;
-  }
-  void StringValue(absl::string_view value) {
-    Separate();
-    String(value);
-  }
-  void RawValue(absl::string_view text) {  // numbers as written, true, false, null
-    Separate();
-    char* out = Reserve(text.size());
-    std::memcpy(out, text.data(), text.size());
-    size_ += text.size();
-  }
-  absl::string_view text() const { return absl::string_view(data_.get(), size_); }
-
- private:
-  void Separate() {
-    if (after_key_) {
-      after_key_ = false;
-    } else if (depth_ > 0 && !std::exchange(first_[depth_], false)) {
-      Put(',');
-    }
-  }
-  void Put(char c) {
-    *Reserve(1) = c;
-    ++size_;
-  }
-  void String(absl::string_view value) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    char* out = Reserve(2 + 6 * value.size());
-    char* const begin = out;
-    *out++ = '"';
-    for (const char c : value) {
-      const auto byte = static_cast<unsigned char>(c);
-      if (byte >= 0x20 && c != '"' && c != '\\') {
-        *out++ = c;
-        continue;
-      }
-      *out++ = '\\';
-      switch (c) {
-        case '"':
-          *out++ = '"';
-          break;
-        case '\\':
-          *out++ = '\\';
-          break;
-        case '\b':
-          *out++ = 'b';
-          break;
-        case '\f':
-          *out++ = 'f';
-          break;
-        case '\n':
-          *out++ = 'n';
-          break;
-        case '\r':
-          *out++ = 'r';
-          break;
-        case '\t':
-          *out++ = 't';
-          break;
-        default:
-          *out++ = 'u';
-          *out++ = '0';
-          *out++ = '0';
-          *out++ = kHex[byte >> 4];
-          *out++ = kHex[byte & 0xf];
-      }
-    }
-    *out++ = '"';
-    size_ += static_cast<size_t>(out - begin);
-  }
-  // Room for `count` more bytes at data_ + size_.
-  char* Reserve(size_t count) {
-    if (capacity_ - size_ < count) {
-      const size_t capacity = std::max({capacity_ * 2, size_ + count, size_t{4096}});
-      auto data = std::make_unique<char[]>(capacity);
-      if (size_ != 0) std::memcpy(data.get(), data_.get(), size_);
-      data_ = std::move(data);
-      capacity_ = capacity;
-    }
-    return data_.get() + size_;
-  }
-
-  std::unique_ptr<char[]> data_;
-  size_t size_ = 0;
-  size_t capacity_ = 0;
-  int depth_ = 0;
-  bool after_key_ = false;
-  std::array<bool, kMaxDepth + 2> first_{};  // per open container: no member written yet
-};
 
 }  // namespace
 
@@ -330,13 +214,16 @@ class EventDecoder::Impl {
   bool EndArray(rapidjson::SizeType);
 
  private:
-  enum class Mode : uint8_t { kTop, kGroup, kCapture, kSkip };
+  enum class Mode : uint8_t { kTop, kGroup, kCapture };
 
   void Reset();
   bool Scalar(Kind kind, absl::string_view text);
   bool Assign(Kind kind, absl::string_view text);
   void SetValue(Field field, absl::string_view text);
-  void BeginSkip();
+  void Note(Field field, uint32_t member, bool has_value);
+  void BeginCapture(Field field, char open);
+  void EndCapture();
+  void FinishAttributes(EventArena* arena, EventRow* row);
   bool Fail(RejectReason reason, std::string message);
   bool TooDeep();
   bool WrongType(const std::string& got);
@@ -346,7 +233,8 @@ class EventDecoder::Impl {
 
   const EventDecoderOptions& options_;
   rapidjson::Reader reader_;
-  PropertiesWriter properties_;
+  ingest_internal::AttributesBuilder attributes_;
+  ingest_internal::JsonTextWriter* capture_ = nullptr;  // while mode_ == kCapture
 
   // Per decode.
   EventArena* arena_ = nullptr;
@@ -356,8 +244,14 @@ class EventDecoder::Impl {
   bool timestamp_is_number_ = false;
   int depth_ = 0;             // open containers
   Mode mode_ = Mode::kTop;
-  Mode skip_return_mode_ = Mode::kTop;
-  int nested_base_depth_ = 0;  // depth of the skipped or captured container
+  Mode capture_return_mode_ = Mode::kTop;
+  Field capture_field_ = Field::kUnknown;  // kProperties or kUnknown (kept in attributes)
+  int nested_base_depth_ = 0;  // depth of the captured container
+  // Per field, the member whose value the column holds (the last non-empty one, else the
+  // last null or ""): it stays out of attributes, every other occurrence goes in.
+  uint32_t winner_[kNumFields];
+  uint32_t winner_set_ = 0;    // fields with a winner
+  uint32_t winner_value_ = 0;  // fields whose winner has a value
   Field pending_ = Field::kUnknown;  // meaning of the last key
   absl::string_view pending_key_;
   Field group_ = Field::kUnknown;
@@ -374,6 +268,9 @@ void EventDecoder::Impl::Reset() {
   timestamp_is_number_ = false;
   depth_ = 0;
   mode_ = Mode::kTop;
+  winner_set_ = 0;
+  winner_value_ = 0;
+  attributes_.Clear();
   pending_ = Field::kUnknown;
   pending_key_ = {};
   group_ = Field::kUnknown;
@@ -428,18 +325,40 @@ bool EventDecoder::Impl::WrongType(const std::string& got) {
   }
 }
 
-void EventDecoder::Impl::BeginSkip() {
-  skip_return_mode_ = mode_;
+void EventDecoder::Impl::BeginCapture(Field field, char open) {
+  capture_return_mode_ = mode_;
+  capture_field_ = field;
   nested_base_depth_ = depth_;
-  mode_ = Mode::kSkip;
+  mode_ = Mode::kCapture;
+  capture_ = attributes_.BeginContainer(pending_key_);
+  capture_->Start(open);
+}
+
+// The captured container is complete.
+void EventDecoder::Impl::EndCapture() {
+  mode_ = capture_return_mode_;
+  if (capture_field_ == Field::kProperties) {
+    Note(Field::kProperties, attributes_.EndContainer(Index(Field::kProperties)), true);
+  } else {
+    attributes_.EndContainer(ingest_internal::AttributesBuilder::kNoSlot);
+  }
+}
+
+void EventDecoder::Impl::Note(Field field, uint32_t member, bool has_value) {
+  const uint32_t bit = uint32_t{1} << Index(field);
+  if (has_value) {
+    winner_value_ |= bit;
+  } else if (winner_value_ & bit) {
+    return;
+  }
+  winner_[Index(field)] = member;
+  winner_set_ |= bit;
 }
 
 bool EventDecoder::Impl::Key(const char* s, rapidjson::SizeType n, bool) {
   switch (mode_) {
     case Mode::kCapture:
-      properties_.Key(absl::string_view(s, n));
-      return true;
-    case Mode::kSkip:
+      capture_->Key(absl::string_view(s, n));
       return true;
     case Mode::kTop: {
       const Field field = LookupKey(s, n);
@@ -463,21 +382,17 @@ bool EventDecoder::Impl::StartObject() {
   ++depth_;
   switch (mode_) {
     case Mode::kCapture:
-      properties_.Start('{');
-      return true;
-    case Mode::kSkip:
+      capture_->Start('{');
       return true;
     case Mode::kTop:
       if (IsGroup(pending_)) {
         mode_ = Mode::kGroup;
         group_ = pending_;
+        attributes_.OpenGroup(pending_key_);
         return true;
       }
       if (pending_ == Field::kProperties) {
-        nested_base_depth_ = depth_;
-        mode_ = Mode::kCapture;
-        properties_.Clear();
-        properties_.Start('{');
+        BeginCapture(Field::kProperties, '{');
         return true;
       }
       break;
@@ -485,7 +400,7 @@ bool EventDecoder::Impl::StartObject() {
       break;
   }
   if (pending_ == Field::kUnknown) {
-    BeginSkip();
+    BeginCapture(Field::kUnknown, '{');
     return true;
   }
   return WrongType("an object");
@@ -494,22 +409,12 @@ bool EventDecoder::Impl::StartObject() {
 bool EventDecoder::Impl::EndObject(rapidjson::SizeType) {
   --depth_;
   switch (mode_) {
-    case Mode::kCapture: {
-      properties_.End('}');
-      if (depth_ < nested_base_depth_) {
-        // The properties object is complete: keep its text with the event.
-        const absl::string_view text = properties_.text();
-        char* copy = arena_->Allocate(text.size());
-        std::memcpy(copy, text.data(), text.size());
-        values_[Index(Field::kProperties)] = absl::string_view(copy, text.size());
-        mode_ = Mode::kTop;
-      }
-      return true;
-    }
-    case Mode::kSkip:
-      if (depth_ < nested_base_depth_) mode_ = skip_return_mode_;
+    case Mode::kCapture:
+      capture_->End('}');
+      if (depth_ < nested_base_depth_) EndCapture();
       return true;
     case Mode::kGroup:
+      attributes_.CloseGroup();
       mode_ = Mode::kTop;
       return true;
     case Mode::kTop:
@@ -524,14 +429,12 @@ bool EventDecoder::Impl::StartArray() {
   ++depth_;
   switch (mode_) {
     case Mode::kCapture:
-      properties_.Start('[');
-      return true;
-    case Mode::kSkip:
+      capture_->Start('[');
       return true;
     case Mode::kTop:
     case Mode::kGroup:
       if (pending_ == Field::kUnknown) {
-        BeginSkip();
+        BeginCapture(Field::kUnknown, '[');
         return true;
       }
       return WrongType("an array");
@@ -541,36 +444,27 @@ bool EventDecoder::Impl::StartArray() {
 
 bool EventDecoder::Impl::EndArray(rapidjson::SizeType) {
   --depth_;
-  switch (mode_) {
-    case Mode::kCapture:
-      properties_.End(']');  // properties is an object: never ends on an array
-      return true;
-    case Mode::kSkip:
-      if (depth_ < nested_base_depth_) mode_ = skip_return_mode_;
-      return true;
-    default:
-      return true;
+  if (mode_ == Mode::kCapture) {
+    capture_->End(']');
+    if (depth_ < nested_base_depth_) EndCapture();
   }
+  return true;
 }
 
 bool EventDecoder::Impl::Scalar(Kind kind, absl::string_view text) {
-  switch (mode_) {
-    case Mode::kCapture:
-      if (kind == Kind::kString) {
-        properties_.StringValue(text);
-      } else {
-        properties_.RawValue(text);
-      }
-      return true;
-    case Mode::kSkip:
-      return true;
-    default:
-      if (depth_ == 0) {
-        return Fail(RejectReason::kNotAnObject,
-                    absl::StrCat("the event is a JSON ", Describe(kind, text), ", not an object"));
-      }
-      return Assign(kind, text);
+  if (mode_ == Mode::kCapture) {
+    if (kind == Kind::kString) {
+      capture_->StringValue(text);
+    } else {
+      capture_->RawValue(text);
+    }
+    return true;
   }
+  if (depth_ == 0) {
+    return Fail(RejectReason::kNotAnObject,
+                absl::StrCat("the event is a JSON ", Describe(kind, text), ", not an object"));
+  }
+  return Assign(kind, text);
 }
 
 void EventDecoder::Impl::SetValue(Field field, absl::string_view text) {
@@ -582,26 +476,27 @@ void EventDecoder::Impl::SetValue(Field field, absl::string_view text) {
 }
 
 bool EventDecoder::Impl::Assign(Kind kind, absl::string_view text) {
+  constexpr uint8_t kNoSlot = ingest_internal::AttributesBuilder::kNoSlot;
   const Field field = pending_;
+  if (field == Field::kUnknown || field == Field::kOs || (IsGroup(field) && kind == Kind::kNull)) {
+    attributes_.AddScalar(pending_key_, kind, text, kNoSlot);  // `"device": null` too
+    return true;
+  }
   if (kind == Kind::kNull) {
     null_mask_ |= uint32_t{1} << Index(field);
+    Note(field, attributes_.AddScalar(pending_key_, kind, text, Index(field)), false);
     return true;
   }
   switch (field) {
-    case Field::kUnknown:
-    case Field::kOs:
-      return true;
     case Field::kEventId:
     case Field::kUserId:
     case Field::kEventType:
       if (kind != Kind::kString) return WrongType(Describe(kind, text));
-      SetValue(field, text);
-      return true;
+      break;
     case Field::kTimestamp:
       if (kind == Kind::kBool) return WrongType(Describe(kind, text));
-      SetValue(field, text);
       if (!text.empty()) timestamp_is_number_ = kind == Kind::kNumber;
-      return true;
+      break;
     case Field::kProperties:
     case Field::kSession:
     case Field::kUser:
@@ -611,9 +506,30 @@ bool EventDecoder::Impl::Assign(Kind kind, absl::string_view text) {
       return WrongType(Describe(kind, text));
     default:
       // Optional strings take numbers (as written) and booleans as text.
-      SetValue(field, text);
-      return true;
+      break;
   }
+  SetValue(field, text);
+  Note(field, attributes_.AddScalar(pending_key_, kind, text, Index(field)), !text.empty());
+  return true;
+}
+
+// Fills row->attributes and row->properties from the members, once the event is valid.
+void EventDecoder::Impl::FinishAttributes(EventArena* arena, EventRow* row) {
+  for (int field = 0; field < kNumFields; ++field) {
+    if (winner_set_ & (uint32_t{1} << field)) attributes_.SetMapped(winner_[field]);
+  }
+  const auto copy = [arena](absl::string_view text) -> absl::string_view {
+    if (text.empty()) return {};
+    char* out = arena->Allocate(text.size());
+    std::memcpy(out, text.data(), text.size());
+    return absl::string_view(out, text.size());
+  };
+  constexpr uint32_t kPropertiesBit = uint32_t{1} << Index(Field::kProperties);
+  row->properties = (winner_value_ & kPropertiesBit)
+                        ? copy(attributes_.ContainerValue(winner_[Index(Field::kProperties)]))
+                        : absl::string_view();
+  row->attributes =
+      copy(attributes_.Build(options_.user_id_hasher, Index(Field::kUserId)));
 }
 
 bool EventDecoder::Impl::CheckRequired(Field field, const char* name, RejectReason reason) {
@@ -729,7 +645,7 @@ bool EventDecoder::Impl::TryDecode(absl::string_view payload, int64_t now_ms, Ev
   row->country = values_[Index(Field::kCountry)];
   row->region = values_[Index(Field::kRegion)];
   row->city = values_[Index(Field::kCity)];
-  row->properties = values_[Index(Field::kProperties)];
+  FinishAttributes(arena, row);
   return true;
 }
 

@@ -7,8 +7,16 @@
 //   nested: session.session_id user.user_id device.{os|platform,os_version,device_model,
 //           device_type} context.{app_version,platform} geo.{country,region,city}
 //           event_properties{}|properties{}
-// `event_time` is an alias of `event_timestamp`. Unknown keys are ignored. When a field
-// occurs twice the last non-empty value wins; null or "" is "absent".
+// `event_time` is an alias of `event_timestamp`. When a field occurs twice the last
+// non-empty value wins; null or "" is "absent".
+// Every other member goes into `attributes` (SPEC §2): a compact JSON object of what the
+// producer sent minus what the columns hold, in the order sent; a group keeps only its
+// unmapped members (`"device":{"os":"ios","browser":"x"}` → `{"device":{"browser":"x"}}`)
+// and is left out when all of them are mapped (kept as `{}` when sent empty). Of a field
+// sent twice (`device.os` and `platform`, `event_time` and `event_timestamp`, ...) the
+// occurrence the column holds is mapped and the others are kept. Duplicate unknown keys
+// are all kept, in order (JSONExtract, like ClickHouse's, reads the first). Under
+// user_id_hasher a user_id kept in attributes is hashed as the column is.
 // Types: event_id, user_id and event_type must be non-empty strings. event_timestamp is
 // an ISO-8601 string (see TryParseIsoTimestamp: 'T' or ' ', 0-9 fraction digits, Z or
 // ±hh[:mm]; no zone = UTC), an integer of epoch milliseconds, or a string of digits
@@ -16,7 +24,8 @@
 // Optional string fields take numbers and booleans as their JSON text (17 → "17",
 // true → "true"); objects and arrays there are rejected (wrong_type). properties must
 // be an object (or null/absent → ""); it is stored re-serialized compactly (strings
-// escaped as rapidjson::Writer does, numbers kept exactly as written). Invalid UTF-8 is
+// escaped as rapidjson::Writer does, numbers kept exactly as written), and attributes
+// the same way. Invalid UTF-8 is
 // passed through unvalidated. Nesting deeper than 64 levels is malformed_json.
 //
 //   EventDecoder decoder;

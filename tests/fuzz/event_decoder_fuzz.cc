@@ -1,6 +1,8 @@
 // Fuzzes EventDecoder::TryDecode on arbitrary bytes: it must never crash, and an accepted
-// event must have its required fields, an in-range time and properties that are "" or
-// a JSON object. Seeds: corpus/event_decoder/ (mua-gen lines of both shapes, invalid ones).
+// event must have its required fields, an in-range time, and properties and attributes
+// that are "" or a JSON object, attributes no longer than the payload (it holds a subset
+// of the members, compactly). Seeds: corpus/event_decoder/ (mua-gen lines of both shapes,
+// invalid ones, seed 003 envelopes with unmapped fields).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -59,6 +61,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Check(row.event_time_ms <= kNowMs + 86'400'000);
     Check(row.event_time_ms >= kNowMs - int64_t{731} * 86'400'000);
     Check(row.properties.empty() || IsJsonObject(row.properties));
+    Check(row.attributes.empty() || IsJsonObject(row.attributes));
+    Check(row.attributes.size() <= payload.size());
   } else {
     Check(!error.message.empty());
   }
