@@ -19,6 +19,7 @@ absl::string_view* EventRow::MutableStringValue(ColumnId id) {
     case ColumnId::kRegion: return &region;
     case ColumnId::kCity: return &city;
     case ColumnId::kProperties: return &properties;
+    case ColumnId::kAttributes: return &attributes;
     case ColumnId::kEventTime: break;
   }
   MUA_CHECK(false, "event_time is not a string column");

@@ -26,6 +26,7 @@ constexpr std::array<ColumnInfo, kNumColumns> kColumnInfo = {{
     {"region", kLowCardinalityString, ColumnKind::kLowCardinality},
     {"city", kLowCardinalityString, ColumnKind::kLowCardinality},
     {"properties", "String", ColumnKind::kString},
+    {"attributes", "String", ColumnKind::kString},
 }};
 
 }  // namespace

@@ -27,8 +27,9 @@ enum class ColumnId : uint8_t {
   kRegion,
   kCity,
   kProperties,
+  kAttributes,  // every field the producer sent outside the others, as JSON text (SPEC §2)
 };
-inline constexpr int kNumColumns = 14;
+inline constexpr int kNumColumns = 15;
 
 // How a column's values are held in storage blocks.
 enum class ColumnKind : uint8_t {
@@ -42,7 +43,7 @@ inline constexpr std::array<ColumnId, kNumColumns> kAllColumns = {
     ColumnId::kEventTime,   ColumnId::kUserId,     ColumnId::kSessionId, ColumnId::kEventId,
     ColumnId::kEventType,   ColumnId::kPlatform,   ColumnId::kOsVersion, ColumnId::kAppVersion,
     ColumnId::kDeviceModel, ColumnId::kDeviceType, ColumnId::kCountry,   ColumnId::kRegion,
-    ColumnId::kCity,        ColumnId::kProperties,
+    ColumnId::kCity,        ColumnId::kProperties, ColumnId::kAttributes,
 };
 
 inline constexpr int ColumnIndex(ColumnId id) { return static_cast<int>(id); }

@@ -189,6 +189,10 @@ void Store::ApplyScope::AddCounter(const std::string& key, int64_t delta) {
   store_->AddCounter(key, delta);
 }
 
+uint64_t Store::ApplyScope::LogAttachment(absl::string_view name, absl::string_view record) {
+  return store_->wal_->log->Append(storage_internal::EncodeAttachmentRecord(name, record));
+}
+
 uint64_t Store::ApplyScope::LogRows(absl::Span<const EventRow> rows) {
   return store_->wal_->log->Append(storage_internal::EncodeRows(rows));
 }
@@ -220,6 +224,7 @@ absl::StatusOr<uint64_t> Store::EraseUser(absl::string_view user_id) {
 }
 
 std::vector<int32_t> Store::ApplyRetention() {
+  for (const auto& [name, attachment] : options_.attachments) attachment->ApplyRetention();
   if (options_.retention_days <= 0) return {};
   const int32_t today = DayOfMillis(absl::ToUnixMillis(options_.now.value_or(absl::Now())));
   std::vector<int32_t> dropped = table_->DropPartitionsBefore(today - options_.retention_days);

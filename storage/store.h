@@ -51,6 +51,9 @@
 namespace mua {
 
 class Table;
+namespace storage_internal {
+struct Manifest;
+}  // namespace storage_internal
 
 // What Open does when a data file or WAL record fails its checksum (a bad MANIFEST always
 // stops; for the WAL, discard replays up to the damage and sets the rest aside).
@@ -58,6 +61,28 @@ enum class OnCorruption {
   kStop,     // refuse to start, naming the file: restore a backup or choose below
   kSkip,     // move the file to DIR/quarantine/, serve the rest, report degraded
   kDiscard,  // move the whole checkpoint aside and start empty (Kafka is re-read)
+};
+
+// State another module keeps durable beside the table, with the same guarantees as
+// events (the events_rejected rows, ingest/rejected_event_log.h). Each checkpoint stores a
+// snapshot of it captured in the same instant as the table and the positions (so it holds
+// exactly what the batches before those positions added); records logged to the WAL
+// between checkpoints (ApplyScope::LogAttachment) are replayed after the snapshot at Open.
+class StoreAttachment {
+ public:
+  virtual ~StoreAttachment() = default;
+  // Changes whenever the state changes: a checkpoint captures only when it differs from
+  // the one it last persisted.
+  virtual uint64_t generation() const = 0;
+  // Called while no batch is applied (the checkpoint's capture): return quickly, with a
+  // function that serializes what was captured (run outside the capture).
+  virtual std::function<std::string()> Capture() = 0;
+  // At Open, before the WAL replay: the last checkpoint's snapshot (not called without one).
+  virtual absl::Status Restore(absl::string_view snapshot) = 0;
+  // At Open: each record logged after that snapshot, in order.
+  virtual absl::Status Replay(absl::string_view record) = 0;
+  // Run with the table's retention (Store::ApplyRetention), e.g. to drop rows by age.
+  virtual void ApplyRetention() {}
 };
 
 struct StoreOptions {
@@ -71,6 +96,8 @@ struct StoreOptions {
   std::string backup_root;
   std::function<void(const std::string&)> log;  // default: stderr, "mua: " prefix
   std::optional<absl::Time> now;                // the clock for retention; unset = absl::Now()
+  // By name (a file name part, e.g. "rejected"); each must outlive the store.
+  std::map<std::string, StoreAttachment*> attachments;
 };
 
 struct RecoveryReport {
@@ -80,6 +107,8 @@ struct RecoveryReport {
   uint64_t bytes = 0;            // bytes of files read
   uint64_t wal_records = 0;      // replayed
   uint64_t wal_records_lost = 0;  // acknowledged WAL records skipped or discarded as damaged
+  uint64_t attachment_records = 0;  // WAL records of attachments replayed
+  uint64_t attachment_records_unclaimed = 0;  // of attachments not in StoreOptions (skipped)
   double load_seconds = 0;       // checkpoint files to queryable table
   double wal_seconds = 0;
   bool degraded = false;         // data was skipped or discarded
@@ -152,6 +181,9 @@ class Store {
     // Writes `rows` to the WAL (call before appending them); WaitDurable the
     // returned sequence number before acknowledging them.
     uint64_t LogRows(absl::Span<const EventRow> rows);
+    // Writes a record of the attachment `name` (StoreOptions::attachments) to the WAL;
+    // WaitDurable the returned sequence number before acknowledging what it records.
+    uint64_t LogAttachment(absl::string_view name, absl::string_view record);
     Store* store() const { return store_; }
 
    private:
@@ -180,7 +212,8 @@ class Store {
   // when the target holds files.
   absl::StatusOr<uint64_t> Backup(const std::string& target);
 
-  // Drops partitions past retention (on disk at the next checkpoint).
+  // Drops partitions past retention (on disk at the next checkpoint), and applies the
+  // attachments' retention.
   std::vector<int32_t> ApplyRetention();
 
   // A thread that applies retention and checkpoints every checkpoint_interval.
@@ -193,6 +226,7 @@ class Store {
   struct Persisted;  // what the last checkpoint wrote, by in-memory object
   Store(const StoreOptions& options, Table* table);
   absl::Status Load(const ReplayFn& replay);
+  absl::Status RestoreAttachments(const storage_internal::Manifest& manifest);
   absl::Status CheckpointLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(checkpoint_mu_);
   void Log(const std::string& message) const;
   std::string FilesDir() const;

@@ -65,9 +65,22 @@ absl::Status Store::CheckpointLocked() {
   Manifest manifest;
   uint64_t next_wal_file = 0;
   std::map<std::string, uint32_t> dictionary_sizes;
+  struct CapturedAttachment {
+    uint64_t generation = 0;
+    std::function<std::string()> serialize;  // null: unchanged since persisted
+  };
+  std::map<std::string, CapturedAttachment> attachments;
   {
     absl::WriterMutexLock apply_lock(&apply_mu_);
     snapshot = table_->Snapshot();
+    for (const auto& [name, attachment] : options_.attachments) {
+      CapturedAttachment& captured = attachments[name];
+      captured.generation = attachment->generation();
+      auto it = persisted.attachments.find(name);
+      if (it == persisted.attachments.end() || it->second.generation != captured.generation) {
+        captured.serialize = attachment->Capture();
+      }
+    }
     for (ColumnId column : DictionaryColumns()) {
       dictionary_sizes[std::string(ColumnName(column))] = table_->mutable_dictionary(column).size();
     }
@@ -171,6 +184,16 @@ absl::Status Store::CheckpointLocked() {
     entry.bitmaps = bitmaps_it->second.file;
     next.bitmaps.insert(*bitmaps_it);
   }
+  for (auto& [name, captured] : attachments) {
+    Persisted::AttachmentFile& file = next.attachments[name];
+    file.generation = captured.generation;
+    if (captured.serialize == nullptr) {
+      file.file = persisted.attachments.at(name).file;
+    } else {
+      MUA_ASSIGN_OR_RETURN(file.file, write(FileKind::kAttachment, name, captured.serialize(), 0));
+    }
+    manifest.attachments[name] = file.file;
+  }
   manifest.dictionaries = dictionaries;
   manifest.generation = persisted.generation + 1;
   manifest.next_file = persisted.next_file;
@@ -202,6 +225,7 @@ absl::Status Store::CheckpointLocked() {
   for (const auto& [column, chunks] : next.dictionaries) {
     for (const FileEntry& file : chunks) reference(file);
   }
+  for (const auto& [name, file] : manifest.attachments) reference(file);
   for (const PartitionEntry& partition : manifest.partitions) {
     for (const FileEntry& file : partition.segments) reference(file);
     for (const FileEntry* file : partition.HeadChunks()) reference(*file);

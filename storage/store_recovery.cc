@@ -38,7 +38,8 @@ using storage_internal::SealedSegment;
 using storage_internal::StringArena;
 using storage_internal::UserBitmaps;
 using storage_internal::BitmapsFromRows;
-using storage_internal::DecodeRows;
+using storage_internal::DecodeWalPayload;
+using storage_internal::WalPayload;
 using storage_internal::ParseBitmaps;
 using storage_internal::ParseManifest;
 
@@ -345,6 +346,7 @@ absl::Status Store::Load(const ReplayFn& replay) {
   for (const auto& [column, files] : manifest.dictionaries) {
     for (const FileEntry& file : files) referenced.insert(file.info.name);
   }
+  for (const auto& [name, file] : manifest.attachments) referenced.insert(file.info.name);
   for (const PartitionEntry& partition : manifest.partitions) {
     for (const FileEntry& file : partition.segments) referenced.insert(file.info.name);
     for (const FileEntry* file : partition.HeadChunks()) referenced.insert(file->info.name);
@@ -363,15 +365,24 @@ absl::Status Store::Load(const ReplayFn& replay) {
                                            " files of an unfinished checkpoint (never in a manifest)"));
   }
 
+  MUA_RETURN_IF_ERROR(RestoreAttachments(manifest));
+
   // The WAL: requests acknowledged after the checkpoint.
   const absl::Time wal_start = absl::Now();
   const auto wal_position = manifest.positions.find(kWalSource);
   const uint64_t after = wal_position == manifest.positions.end() ? 0 : wal_position->second;
-  std::vector<EventRow> rows;
+  WalPayload decoded;
   auto replay_record = [&](uint64_t, absl::string_view payload) -> absl::Status {
-    MUA_RETURN_IF_ERROR(DecodeRows(payload, &rows));
+    MUA_RETURN_IF_ERROR(DecodeWalPayload(payload, &decoded));
     ++recovery_.wal_records;
-    return replay(rows);
+    if (decoded.attachment.empty()) return replay(decoded.rows);
+    auto it = options_.attachments.find(std::string(decoded.attachment));
+    if (it == options_.attachments.end()) {
+      ++recovery_.attachment_records_unclaimed;
+      return absl::OkStatus();
+    }
+    ++recovery_.attachment_records;
+    return it->second->Replay(decoded.record);
   };
   storage_internal::WalOpenOptions wal_options{.after_seq = after,
                                                .quarantine_dir = options_.dir + "/quarantine"};
@@ -389,6 +400,10 @@ absl::Status Store::Load(const ReplayFn& replay) {
   recovery_.degraded |= wal_recovery.degraded;
   recovery_.wal_records_lost = wal_recovery.records_lost;
   recovery_.wal_seconds = absl::ToDoubleSeconds(absl::Now() - wal_start);
+  if (recovery_.attachment_records_unclaimed > 0) {
+    recovery_.notes.push_back(absl::StrCat("skipped ", recovery_.attachment_records_unclaimed,
+                                           " WAL records of attachments this server does not keep"));
+  }
   if (!fresh || recovery_.wal_records > 0) {
     recovery_.notes.insert(recovery_.notes.begin(),
         absl::StrFormat("loaded %d rows in %d partitions (%d files, %.1f MB) from %s in %.2f s; "
@@ -404,6 +419,32 @@ absl::Status Store::Load(const ReplayFn& replay) {
     stats_.persisted_rows = recovery_.rows;
     stats_.persisted_bytes = recovery_.bytes;
     stats_.files = recovery_.files;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Store::RestoreAttachments(const Manifest& manifest) {
+  for (const auto& [name, attachment] : options_.attachments) {
+    auto it = manifest.attachments.find(name);
+    if (it == manifest.attachments.end()) continue;
+    const FileEntry& file = it->second;
+    const std::string path = absl::StrCat(FilesDir(), "/", file.info.name);
+    absl::StatusOr<std::string> payload = storage_internal::ReadFramedFile(path, FileKind::kAttachment, &file.info);
+    absl::StatusOr<std::string> bytes =
+        payload.ok() ? storage_internal::ZstdDecompress(*payload) : payload.status();
+    absl::Status status = bytes.ok() ? attachment->Restore(*bytes) : bytes.status();
+    if (!status.ok()) {
+      if (options_.on_corruption == OnCorruption::kStop) {
+        return absl::DataLossError(absl::StrCat(path, " (", name, "): ", status.message(),
+                                                ". Restore the data directory from a backup, or start "
+                                                "with --on_corruption=skip to start without it"));
+      }
+      recovery_.degraded = true;
+      recovery_.notes.push_back(absl::StrCat("damaged ", name, " snapshot ", path, ": ", status.message(),
+                                             "; started without it"));
+      continue;
+    }
+    persisted_->attachments[name] = {.generation = attachment->generation(), .file = file};
   }
   return absl::OkStatus();
 }

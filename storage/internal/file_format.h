@@ -27,6 +27,7 @@ enum class FileKind : uint32_t {
   kDictionary = 5,  // a run of dictionary entries
   kDimensionManifest = 6,  // a dimension table's TABLE file (storage/dimension_table.h)
   kDimensionPart = 7,      // rows of a dimension table
+  kAttachment = 8,         // a StoreAttachment's snapshot (storage/store.h)
 };
 
 struct FileInfo {

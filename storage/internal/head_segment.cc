@@ -18,6 +18,9 @@ constexpr std::array<int, kNumColumns> MakeSlots(bool strings) {
 constexpr std::array<int, kNumColumns> kCodeSlots = MakeSlots(false);
 constexpr std::array<int, kNumColumns> kStringSlots = MakeSlots(true);
 
+// What a block's string column reads before its first non-empty value.
+const absl::string_view kEmptyViews[kBlockRows] = {};
+
 }  // namespace
 
 int CodeSlot(ColumnId id) { return kCodeSlots[ColumnIndex(id)]; }
@@ -35,6 +38,7 @@ void HeadSegment::Append(const EncodedRow& row) {
   if (blocks_[block_index] == nullptr) {
     // make_unique_for_overwrite: the block is written row by row before any reader sees it.
     blocks_[block_index] = std::make_unique_for_overwrite<Columns>();
+    for (auto& views : blocks_[block_index]->views) views.store(nullptr, std::memory_order_relaxed);
     allocated_blocks_.fetch_add(1, std::memory_order_relaxed);
   }
   Columns& block = *blocks_[block_index];
@@ -42,9 +46,17 @@ void HeadSegment::Append(const EncodedRow& row) {
   block.users[offset] = row.user;
   for (int slot = 0; slot < kNumCodeColumns; ++slot) block.codes[slot][offset] = row.codes[slot];
   for (int slot = 0; slot < kNumStringColumns; ++slot) {
+    const absl::string_view value = row.strings[slot];
+    if (block.owned[slot] == nullptr) {
+      if (value.empty()) continue;
+      // Value-initialized: the rows before this one read "".
+      block.owned[slot] = std::make_unique<absl::string_view[]>(kBlockRows);
+      block.views[slot].store(block.owned[slot].get(), std::memory_order_release);
+      string_arrays_[slot].fetch_add(1, std::memory_order_relaxed);
+    }
     StringArena& arena = arenas_[slot];
     const size_t before = arena.memory_bytes();
-    block.strings[slot][offset] = arena.Add(row.strings[slot]);
+    block.owned[slot][offset] = arena.Add(value);
     if (arena.memory_bytes() != before) {
       string_bytes_[slot].store(arena.memory_bytes(), std::memory_order_relaxed);
     }
@@ -65,7 +77,7 @@ void HeadSegment::ReadBlock(uint32_t block_index, uint32_t rows, ColumnSet colum
   }
   for (int slot = 0; slot < kNumStringColumns; ++slot) {
     const ColumnId id = kStringColumns[slot];
-    if (columns.Contains(id)) out->strings[ColumnIndex(id)] = {block.strings[slot], rows};
+    if (columns.Contains(id)) out->strings[ColumnIndex(id)] = {Views(block, slot), rows};
   }
 }
 
@@ -74,7 +86,12 @@ uint32_t HeadSegment::code(ColumnId id, uint32_t row) const {
 }
 
 absl::string_view HeadSegment::string(ColumnId id, uint32_t row) const {
-  return Block(row).strings[StringSlot(id)][row % kBlockRows];
+  return Views(Block(row), StringSlot(id))[row % kBlockRows];
+}
+
+const absl::string_view* HeadSegment::Views(const Columns& block, int slot) const {
+  const absl::string_view* views = block.views[slot].load(std::memory_order_acquire);
+  return views == nullptr ? kEmptyViews : views;
 }
 
 void HeadSegment::AddMemory(MemoryUsage* usage) const {
@@ -86,7 +103,8 @@ void HeadSegment::AddMemory(MemoryUsage* usage) const {
   }
   for (int slot = 0; slot < kNumStringColumns; ++slot) {
     usage->head_column_bytes[ColumnIndex(kStringColumns[slot])] +=
-        blocks * sizeof(Columns::strings[0]) + string_bytes_[slot].load(std::memory_order_relaxed);
+        string_arrays_[slot].load(std::memory_order_relaxed) * kBlockRows * sizeof(absl::string_view) +
+        string_bytes_[slot].load(std::memory_order_relaxed);
   }
 }
 

@@ -22,13 +22,13 @@ namespace mua::storage_internal {
 
 // Low-cardinality columns and string columns get dense slot numbers.
 inline constexpr int kNumCodeColumns = 9;
-inline constexpr int kNumStringColumns = 3;
+inline constexpr int kNumStringColumns = 4;
 inline constexpr std::array<ColumnId, kNumCodeColumns> kCodeColumns = {
     ColumnId::kEventType,   ColumnId::kPlatform,   ColumnId::kOsVersion, ColumnId::kAppVersion,
     ColumnId::kDeviceModel, ColumnId::kDeviceType, ColumnId::kCountry,   ColumnId::kRegion,
     ColumnId::kCity};
 inline constexpr std::array<ColumnId, kNumStringColumns> kStringColumns = {
-    ColumnId::kSessionId, ColumnId::kEventId, ColumnId::kProperties};
+    ColumnId::kSessionId, ColumnId::kEventId, ColumnId::kProperties, ColumnId::kAttributes};
 
 // A row after dictionary encoding; string columns still borrow their bytes.
 // Codes and strings are indexed by slot (position in kCodeColumns / kStringColumns).
@@ -70,8 +70,14 @@ class HeadSegment {
     int64_t times[kBlockRows];
     uint32_t users[kBlockRows];
     uint32_t codes[kNumCodeColumns][kBlockRows];
-    absl::string_view strings[kNumStringColumns][kBlockRows];
+    // A string column's views (kBlockRows of them) are allocated at its first non-empty
+    // value in the block; until then every row reads "" (kEmptyViews). So a column most
+    // events leave empty, such as attributes, costs nothing. Readers load `views`; the
+    // writer writes through `owned`.
+    std::array<std::unique_ptr<absl::string_view[]>, kNumStringColumns> owned;
+    std::array<std::atomic<const absl::string_view*>, kNumStringColumns> views;
   };
+  const absl::string_view* Views(const Columns& block, int slot) const;
   const Columns& Block(uint32_t row) const { return *blocks_[row / kBlockRows]; }
 
   const uint32_t capacity_;
@@ -80,6 +86,7 @@ class HeadSegment {
   std::array<StringArena, kNumStringColumns> arenas_;
   std::atomic<uint32_t> allocated_blocks_{0};
   std::array<std::atomic<size_t>, kNumStringColumns> string_bytes_ = {};
+  std::array<std::atomic<size_t>, kNumStringColumns> string_arrays_ = {};  // allocated `owned` arrays
 };
 
 // Slot of a code or string column, or -1.

@@ -107,6 +107,13 @@ std::string SerializeManifest(const Manifest& manifest) {
     w.EndArray();
   }
   w.EndObject();
+  w.Key("attachments");
+  w.StartObject();
+  for (const auto& [name, file] : manifest.attachments) {
+    w.Key(name.c_str());
+    WriteFile(w, file, false, false);
+  }
+  w.EndObject();
   w.Key("partitions");
   w.StartArray();
   for (const PartitionEntry& partition : manifest.partitions) {
@@ -190,6 +197,12 @@ absl::StatusOr<Manifest> ParseManifest(absl::string_view text) {
     auto& files = manifest.dictionaries[member.name.GetString()];
     for (const auto& file : member.value.GetArray()) {
       MUA_ASSIGN_OR_RETURN(files.emplace_back(), ParseFile(file, true, true));
+    }
+  }
+  if (document.HasMember("attachments")) {
+    if (!document["attachments"].IsObject()) return bad("bad attachments");
+    for (const auto& member : document["attachments"].GetObject()) {
+      MUA_ASSIGN_OR_RETURN(manifest.attachments[member.name.GetString()], ParseFile(member.value, false, false));
     }
   }
   if (!document.HasMember("partitions") || !document["partitions"].IsArray()) return bad("no partitions");

@@ -52,6 +52,7 @@ struct Manifest {
   std::vector<std::string> erased;
   std::map<std::string, std::vector<FileEntry>> dictionaries;  // by column name
   std::vector<PartitionEntry> partitions;
+  std::map<std::string, FileEntry> attachments;  // StoreAttachment snapshots by name (format 3)
 };
 
 // Format 1 when no partition has a head waiting to be sealed (so an older server reads it),

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "storage/base/check.h"
 #include "storage/base/status_macros.h"
@@ -135,7 +136,20 @@ absl::Status SealedSegment::ReadBlock(uint32_t block_index, ColumnSet columns,
   return absl::OkStatus();
 }
 
+namespace {
+
+// Serialized segments since the `attributes` column start with this marker (an impossible
+// row count) and their column count; older ones start with the row count and hold the
+// first kColumnsBeforeAttributes columns (docs/formats/segment.md).
+constexpr uint32_t kColumnCountMarker = 0xFFFFFFFF;
+constexpr int kColumnsBeforeAttributes = 14;
+static_assert(ColumnIndex(ColumnId::kAttributes) == kColumnsBeforeAttributes);
+
+}  // namespace
+
 void SealedSegment::Serialize(std::string* out) const {
+  PutFixed32(out, kColumnCountMarker);
+  PutFixed32(out, kNumColumns);
   PutFixed32(out, row_count_);
   PutFixed32(out, static_cast<uint32_t>(blocks_.size()));
   for (const Block& block : blocks_) {
@@ -157,8 +171,20 @@ absl::StatusOr<std::shared_ptr<const SealedSegment>> SealedSegment::Parse(absl::
   const char* p = bytes.data();
   const char* const limit = bytes.data() + bytes.size();
   auto truncated = [] { return absl::DataLossError("serialized segment is truncated"); };
-  constexpr size_t kZoneBytes = 4 + 16 + 8 * kNumColumns;
   if (limit - p < 8) return truncated();
+  int columns = kColumnsBeforeAttributes;
+  if (LoadFixed32(p) == kColumnCountMarker) {
+    const uint32_t count = LoadFixed32(p + 4);
+    if (count < kColumnsBeforeAttributes || count > kNumColumns) {
+      return absl::DataLossError(absl::StrCat("serialized segment: ", count,
+                                              " columns (this version reads ", kColumnsBeforeAttributes,
+                                              " to ", kNumColumns, ")"));
+    }
+    columns = static_cast<int>(count);
+    p += 8;
+    if (limit - p < 8) return truncated();
+  }
+  const size_t kZoneBytes = 4 + 16 + 8 * static_cast<size_t>(columns);
   auto segment = std::make_shared<SealedSegment>();
   segment->row_count_ = LoadFixed32(p);
   const uint32_t block_count = LoadFixed32(p + 4);
@@ -174,7 +200,7 @@ absl::StatusOr<std::shared_ptr<const SealedSegment>> SealedSegment::Parse(absl::
     block.zone.min_time = static_cast<int64_t>(LoadFixed64(p + 4));
     block.zone.max_time = static_cast<int64_t>(LoadFixed64(p + 12));
     p += 20;
-    for (int i = 0; i < kNumColumns; ++i, p += 8) {
+    for (int i = 0; i < columns; ++i, p += 8) {
       block.zone.min_code[i] = LoadFixed32(p);
       block.zone.max_code[i] = LoadFixed32(p + 4);
     }
@@ -182,12 +208,18 @@ absl::StatusOr<std::shared_ptr<const SealedSegment>> SealedSegment::Parse(absl::
       return absl::DataLossError("serialized segment: block row count out of range");
     }
     rows += block.rows;
-    for (std::string& encoded : block.encoded) {
+    for (int i = 0; i < columns; ++i) {
       uint64_t length = 0;
       p = GetVarint64(p, limit, &length);
       if (p == nullptr || length > static_cast<uint64_t>(limit - p)) return truncated();
-      encoded.assign(p, length);
+      block.encoded[i].assign(p, length);
       p += length;
+    }
+    // Columns the file predates (attributes) hold "" in every row.
+    for (int i = columns; i < kNumColumns; ++i) {
+      const std::vector<absl::string_view> empty(block.rows);
+      EncodeStringBlock(empty, &block.encoded[i]);
+      block.encoded[i].shrink_to_fit();
     }
   }
   if (rows != segment->row_count_ || p != limit) {

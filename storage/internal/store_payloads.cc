@@ -4,6 +4,7 @@
 #include <array>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
 #include "storage/base/coding.h"
 #include "storage/base/status_macros.h"
 #include "storage/scan_block.h"
@@ -20,10 +21,53 @@ std::vector<ColumnId> DictionaryColumns() {
   return columns;
 }
 
-// --- WAL payloads: the accepted rows of one request.
+// --- WAL payloads.
+//
+// Before the `attributes` column a payload was the rows alone: a varint row count (never
+// 0), then per row the event time and the 13 string columns. Since, it starts with a 0
+// byte (such a row count) and a kind byte: kRowsPayload, then the rows with every string
+// column of kAllColumns; or kAttachmentPayload, then the attachment's name
+// (length-prefixed) and its record.
+
+namespace {
+
+constexpr char kVersionedPayload = 0;
+constexpr char kRowsPayload = 1;
+constexpr char kAttachmentPayload = 2;
+
+absl::Status DecodeRowsBody(const char* p, const char* limit, bool with_attributes,
+                            std::vector<EventRow>* rows) {
+  uint64_t count = 0;
+  p = GetVarint64(p, limit, &count);
+  if (p == nullptr || count > static_cast<uint64_t>(limit - p)) {
+    return absl::DataLossError("WAL record: bad row count");
+  }
+  rows->resize(count);
+  for (EventRow& row : *rows) {
+    uint64_t value = 0;
+    p = GetVarint64(p, limit, &value);
+    if (p == nullptr) return absl::DataLossError("WAL record: truncated");
+    row.event_time_ms = ZigZagDecode(value);
+    for (ColumnId id : kAllColumns) {
+      if (id == ColumnId::kEventTime || (id == ColumnId::kAttributes && !with_attributes)) continue;
+      p = GetVarint64(p, limit, &value);
+      if (p == nullptr || value > static_cast<uint64_t>(limit - p)) {
+        return absl::DataLossError("WAL record: truncated");
+      }
+      *row.MutableStringValue(id) = absl::string_view(p, value);
+      p += value;
+    }
+  }
+  if (with_attributes && p != limit) return absl::DataLossError("WAL record: trailing bytes");
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 std::string EncodeRows(absl::Span<const EventRow> rows) {
   std::string out;
+  out.push_back(kVersionedPayload);
+  out.push_back(kRowsPayload);
   PutVarint64(&out, rows.size());
   for (const EventRow& row : rows) {
     PutVarint64(&out, ZigZagEncode(row.event_time_ms));
@@ -37,30 +81,42 @@ std::string EncodeRows(absl::Span<const EventRow> rows) {
   return out;
 }
 
-// Views point into `payload`.
-absl::Status DecodeRows(absl::string_view payload, std::vector<EventRow>* rows) {
+std::string EncodeAttachmentRecord(absl::string_view name, absl::string_view record) {
+  std::string out;
+  out.push_back(kVersionedPayload);
+  out.push_back(kAttachmentPayload);
+  PutVarint64(&out, name.size());
+  out.append(name.data(), name.size());
+  out.append(record.data(), record.size());
+  return out;
+}
+
+absl::Status DecodeWalPayload(absl::string_view payload, WalPayload* out) {
+  out->rows.clear();
+  out->attachment = {};
+  out->record = {};
   const char* p = payload.data();
   const char* const limit = p + payload.size();
-  uint64_t count = 0;
-  p = GetVarint64(p, limit, &count);
-  if (p == nullptr || count > payload.size()) return absl::DataLossError("WAL record: bad row count");
-  rows->resize(count);
-  for (EventRow& row : *rows) {
-    uint64_t value = 0;
-    p = GetVarint64(p, limit, &value);
-    if (p == nullptr) return absl::DataLossError("WAL record: truncated");
-    row.event_time_ms = ZigZagDecode(value);
-    for (ColumnId id : kAllColumns) {
-      if (id == ColumnId::kEventTime) continue;
-      p = GetVarint64(p, limit, &value);
-      if (p == nullptr || value > static_cast<uint64_t>(limit - p)) {
-        return absl::DataLossError("WAL record: truncated");
-      }
-      *row.MutableStringValue(id) = absl::string_view(p, value);
-      p += value;
-    }
+  if (payload.size() < 2 || payload[0] != kVersionedPayload) {
+    return DecodeRowsBody(p, limit, /*with_attributes=*/false, &out->rows);  // the first format
   }
-  return absl::OkStatus();
+  p += 2;
+  switch (payload[1]) {
+    case kRowsPayload: return DecodeRowsBody(p, limit, /*with_attributes=*/true, &out->rows);
+    case kAttachmentPayload: {
+      uint64_t length = 0;
+      p = GetVarint64(p, limit, &length);
+      if (p == nullptr || length == 0 || length > static_cast<uint64_t>(limit - p)) {
+        return absl::DataLossError("WAL record: bad attachment name");
+      }
+      out->attachment = absl::string_view(p, length);
+      p += length;
+      out->record = absl::string_view(p, limit - p);
+      return absl::OkStatus();
+    }
+    default:
+      return absl::DataLossError(absl::StrCat("WAL record: unknown payload kind ", int{payload[1]}));
+  }
 }
 
 // --- Bitmap and dictionary payloads.

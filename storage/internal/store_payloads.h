@@ -5,8 +5,8 @@
 // and dictionary chunks (u32 first code, u32 count, the strings varint-length-prefixed).
 //
 //   std::string record = EncodeRows(rows);
-//   std::vector<EventRow> back;
-//   MUA_RETURN_IF_ERROR(DecodeRows(record, &back));  // views into `record`
+//   WalPayload back;
+//   MUA_RETURN_IF_ERROR(DecodeWalPayload(record, &back));  // back.rows: views into `record`
 //
 // Thread safety: pure functions.
 #pragma once
@@ -35,10 +35,17 @@ namespace mua::storage_internal {
 // The dictionaries a checkpoint persists: the user index and every low-cardinality column.
 std::vector<ColumnId> DictionaryColumns();
 
-// WAL payloads: the accepted rows of one request. DecodeRows' views point into `payload`;
-// errors: DataLoss.
+// WAL payloads (docs/formats/wal.md): the accepted rows of one request, or a record of an
+// attachment (Store::Attachment: the events_rejected rows). DecodeWalPayload's views point
+// into `payload`; it reads every format ever written. Errors: DataLoss.
 std::string EncodeRows(absl::Span<const EventRow> rows);
-absl::Status DecodeRows(absl::string_view payload, std::vector<EventRow>* rows);
+std::string EncodeAttachmentRecord(absl::string_view name, absl::string_view record);
+struct WalPayload {
+  std::vector<EventRow> rows;      // a rows payload
+  absl::string_view attachment;    // an attachment record: its name ("" for rows)
+  absl::string_view record;        // and its bytes
+};
+absl::Status DecodeWalPayload(absl::string_view payload, WalPayload* out);
 
 // A partition's bitmaps file. ParseBitmaps errors: DataLoss.
 std::string SerializeBitmaps(const UserBitmaps& bitmaps);

@@ -55,6 +55,11 @@ struct Store::Persisted {
   absl::flat_hash_map<const storage_internal::UserBitmaps*, BitmapsFile> bitmaps;
   std::map<std::string, std::vector<storage_internal::FileEntry>> dictionaries;  // by column name
   std::map<std::string, uint32_t> dictionary_sizes;
+  struct AttachmentFile {
+    uint64_t generation = 0;
+    storage_internal::FileEntry file;
+  };
+  std::map<std::string, AttachmentFile> attachments;  // by name
 
   std::string NewName(absl::string_view extension) {
     return absl::StrFormat("%08d.%s", next_file++, extension);
