@@ -1,6 +1,8 @@
 #include "ingest/body_ingestor.h"
 
 #include <algorithm>
+#include <limits>
+#include <optional>
 #include <sstream>
 #include <utility>
 #include <vector>
@@ -11,6 +13,8 @@
 #include "rapidjson/document.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
+#include "ingest/internal/body_rows.h"
+#include "ingest/rejected_event_log.h"
 #include "storage/base/json_limits.h"
 #include "storage/base/status_macros.h"
 #include "storage/store.h"
@@ -149,7 +153,176 @@ std::string ElementToEvent(absl::string_view element) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
+// One TabSeparated/CSV row (its fields in `columns` order) as an SDK event line. A NULL
+// (\N; in CSV also an empty bare field) leaves the column out, as ClickHouse's
+// input_format_null_as_default does for its non-Nullable columns: a required one is
+// then rejected as missing, an optional one stays empty. An integer event_time is epoch
+// time (the decoder's number rule); every other value is text, `properties` JSON text.
+std::string FieldsToEvent(const std::vector<std::optional<std::string>>& fields,
+                          const std::vector<std::string>& columns) {
+  rapidjson::StringBuffer buffer;
+  Writer writer(buffer);
+  writer.StartObject();
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (!fields[i].has_value()) continue;
+    const std::string& text = *fields[i];
+    if (columns[i] == "event_time" && !text.empty() && text.size() <= 18 &&
+        std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      writer.Key(columns[i].data(), static_cast<rapidjson::SizeType>(columns[i].size()));
+      writer.RawValue(text.data(), text.size(), rapidjson::kNumberType);
+      continue;
+    }
+    const rapidjson::Value value(rapidjson::StringRef(text.data(), text.size()));
+    WriteField(writer, columns[i], value);
+  }
+  writer.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+absl::string_view FormatName(BodyFormat format) {
+  switch (format) {
+    case BodyFormat::kTabSeparated: return "TabSeparated";
+    case BodyFormat::kCsv: return "CSV";
+    case BodyFormat::kJsonEachRow: return "JSONEachRow";
+    case BodyFormat::kJsonCompactEachRow: return "JSONCompactEachRow";
+    default: return "JSON lines";
+  }
+}
+
 }  // namespace
+
+// One body's rows as they arrive: split at row ends, converted to event lines, and
+// ingested a block at a time.
+class BodyIngestor::Stream {
+ public:
+  Stream(BodyIngestor* owner, BodyFormat format, absl::string_view source,
+         const std::vector<std::string>& columns)
+      : owner_(owner),
+        format_(format),
+        source_(source),
+        columns_(columns),
+        max_row_bytes_(owner->limits_.max_row_bytes > 0
+                           ? owner->limits_.max_row_bytes
+                           : std::max<size_t>(2 * owner->options_.decoder.max_payload_bytes, 4096)),
+        splitter_(max_row_bytes_, format == BodyFormat::kCsv),
+        on_row_([this](const ingest_internal::BodyRow& row) { return OnRow(row); }) {
+    if (columns_.empty()) {
+      for (ColumnId id : kAllColumns) columns_.emplace_back(ColumnName(id));
+    }
+  }
+
+  absl::Status Feed(absl::string_view chunk) {
+    stats_.bytes += static_cast<int64_t>(chunk.size());
+    return Stored(splitter_.Feed(chunk, on_row_));
+  }
+  absl::Status Finish() {
+    MUA_RETURN_IF_ERROR(Stored(splitter_.Finish(on_row_)));
+    return Stored(Flush());
+  }
+  // `status` with how many rows earlier blocks stored (they stay).
+  absl::Status Stored(absl::Status status) const {
+    if (status.ok() || stats_.blocks == 0) return status;
+    return absl::Status(status.code(),
+                        absl::StrCat(status.message(), " (", stats_.accepted, " rows of the ", stats_.events,
+                                     " before are stored: a body is committed block by block)"));
+  }
+  BodyIngestStats& stats() { return stats_; }
+
+ private:
+  absl::Status OnRow(const ingest_internal::BodyRow& row) {
+    ++line_;
+    if (row.oversized_bytes > 0) {
+      Reject(RejectReason::kTooLarge, "",
+             absl::StrCat("the row has ", row.oversized_bytes, " bytes or more; the limit is ", max_row_bytes_,
+                          " bytes"));
+    } else if (row.text.find_first_not_of(" \t\r") == absl::string_view::npos) {
+      block_.push_back('\n');  // blank: skipped, and keeps line numbers
+    } else if (format_ == BodyFormat::kEventLines) {
+      absl::StrAppend(&block_, row.text, "\n");
+    } else if (format_ == BodyFormat::kJsonEachRow || format_ == BodyFormat::kJsonCompactEachRow) {
+      absl::StrAppend(&block_, RowToEvent(row.text, format_, columns_), "\n");
+    } else {
+      const absl::Status parsed = format_ == BodyFormat::kCsv ? ingest_internal::ParseCsvRow(row.text, &fields_)
+                                                              : ingest_internal::ParseTsvRow(row.text, &fields_);
+      if (!parsed.ok()) {
+        Reject(RejectReason::kMalformedJson, row.text, absl::StrCat(FormatName(format_), " row: ", parsed.message()));
+      } else if (fields_.size() != columns_.size()) {
+        Reject(RejectReason::kMalformedJson, row.text,
+               absl::StrCat(FormatName(format_), " row: ", fields_.size(), " fields, the INSERT names ",
+                            columns_.size(), " columns"));
+      } else {
+        absl::StrAppend(&block_, FieldsToEvent(fields_, columns_), "\n");
+      }
+    }
+    if (block_.size() >= owner_->limits_.block_bytes) return Flush();
+    return absl::OkStatus();
+  }
+
+  // A row rejected before decoding: a blank line keeps the loader's numbering.
+  void Reject(RejectReason reason, absl::string_view raw, std::string message) {
+    block_.push_back('\n');
+    own_rejects_.push_back(RejectedEvent{.raw = std::string(raw.substr(0, RejectedEvent::kMaxRawBytes)),
+                                         .reason = reason,
+                                         .message = std::move(message),
+                                         .source = absl::StrCat(source_, ":", line_),
+                                         .rejected_at = owner_->options_.now.value_or(absl::Now()),
+                                         .offset = line_});
+  }
+
+  // Decodes, de-duplicates and appends the block, and waits for its WAL record.
+  absl::Status Flush() {
+    if (block_.empty()) return absl::OkStatus();
+    IngestOptions options = owner_->options_;
+    // Rejects are renumbered from the body's first line before they are logged.
+    options.rejected_log = nullptr;
+    options.max_rejected_kept = std::numeric_limits<size_t>::max();
+    LoadStats load;
+    {
+      std::istringstream in(std::move(block_));
+      block_ = std::string();
+      MUA_RETURN_IF_ERROR(LoadJsonLines(in, source_, owner_->table_, options, &load));
+    }
+    if (load.wal_seq != 0) MUA_RETURN_IF_ERROR(options.store->WaitDurable(load.wal_seq));
+    std::vector<RejectedEvent> rejects = std::move(own_rejects_);
+    own_rejects_.clear();
+    for (RejectedEvent& event : load.rejected_events) {
+      event.offset += block_first_line_ - 1;
+      event.source = absl::StrCat(source_, ":", event.offset);
+      rejects.push_back(std::move(event));
+    }
+    std::sort(rejects.begin(), rejects.end(),
+              [](const RejectedEvent& a, const RejectedEvent& b) { return a.offset < b.offset; });
+    const int64_t own = static_cast<int64_t>(rejects.size()) - static_cast<int64_t>(load.rejected_events.size());
+    stats_.events += load.lines + own;
+    stats_.accepted += load.accepted;
+    stats_.duplicates += load.duplicates;
+    stats_.rejected += load.rejected + own;
+    ++stats_.blocks;
+    for (const RejectedEvent& event : rejects) {
+      if (stats_.first_rejected.size() >= owner_->options_.max_rejected_kept) break;
+      stats_.first_rejected.push_back(event);
+    }
+    if (owner_->options_.rejected_log != nullptr && !rejects.empty()) {
+      owner_->options_.rejected_log->Append(std::move(rejects));
+    }
+    block_first_line_ = line_ + 1;
+    return absl::OkStatus();
+  }
+
+  BodyIngestor* const owner_;
+  const BodyFormat format_;
+  const std::string source_;
+  std::vector<std::string> columns_;
+  const size_t max_row_bytes_;
+  ingest_internal::RowSplitter splitter_;
+  const ingest_internal::RowSplitter::OnRow on_row_;
+  std::string block_;                // event lines of the block being built
+  int64_t line_ = 0;                 // rows of the body so far
+  int64_t block_first_line_ = 1;     // the body's line number of block_'s first line
+  std::vector<RejectedEvent> own_rejects_;  // this block's rows rejected before decoding
+  std::vector<std::optional<std::string>> fields_;
+  BodyIngestStats stats_;
+};
 
 absl::StatusOr<BodyFormat> InsertFormat(absl::string_view name) {
   if (absl::EqualsIgnoreCase(name, "JSONEachRow") || absl::EqualsIgnoreCase(name, "JSONLines") ||
@@ -157,12 +330,16 @@ absl::StatusOr<BodyFormat> InsertFormat(absl::string_view name) {
     return BodyFormat::kJsonEachRow;
   }
   if (absl::EqualsIgnoreCase(name, "JSONCompactEachRow")) return BodyFormat::kJsonCompactEachRow;
+  if (absl::EqualsIgnoreCase(name, "TabSeparated") || absl::EqualsIgnoreCase(name, "TSV")) {
+    return BodyFormat::kTabSeparated;
+  }
+  if (absl::EqualsIgnoreCase(name, "CSV")) return BodyFormat::kCsv;
   return absl::NotFoundError(absl::StrCat("Unknown or unsupported input format ", name,
-                                          " (INSERT takes JSONEachRow or JSONCompactEachRow)"));
+                                          " (INSERT takes JSONEachRow, JSONCompactEachRow, TabSeparated or CSV)"));
 }
 
-BodyIngestor::BodyIngestor(Table* table, IngestOptions options)
-    : table_(table), options_(std::move(options)) {
+BodyIngestor::BodyIngestor(Table* table, IngestOptions options, BodyStreamLimits limits)
+    : limits_(limits), table_(table), options_(std::move(options)) {
   if (options_.dedup == nullptr) {
     own_dedup_ = std::make_unique<Deduplicator>(DedupOptions{
         .horizon_days = options_.decoder.retention_days, .max_entries = options_.dedup_max_entries});
@@ -170,49 +347,48 @@ BodyIngestor::BodyIngestor(Table* table, IngestOptions options)
   }
   options_.write_ahead = options_.store != nullptr;
   options_.max_rejected_kept = 10;
+  limits_.block_bytes = std::max<size_t>(limits_.block_bytes, 1);
 }
 
 absl::StatusOr<BodyIngestStats> BodyIngestor::Ingest(absl::string_view body, BodyFormat format,
                                                      absl::string_view source,
                                                      const std::vector<std::string>& columns) {
-  // Everything becomes SDK event lines for the one loader that validates all sources.
-  std::string lines;
-  if (format == BodyFormat::kEventLines) {
-    lines.assign(body.data(), body.size());
-  } else if (format == BodyFormat::kEventArray) {
-    MUA_ASSIGN_OR_RETURN(const std::vector<absl::string_view> elements, SplitJsonArray(body));
-    for (const absl::string_view element : elements) {
-      absl::StrAppend(&lines, ElementToEvent(element), "\n");
-    }
-  } else {
-    std::vector<std::string> order = columns;
-    if (order.empty()) {
-      for (ColumnId id : kAllColumns) order.emplace_back(ColumnName(id));
-    }
-    size_t start = 0;
-    while (start < body.size()) {
-      size_t end = body.find('\n', start);
-      if (end == absl::string_view::npos) end = body.size();
-      const absl::string_view line = body.substr(start, end - start);
-      if (line.find_first_not_of(" \t\r") != absl::string_view::npos) {
-        absl::StrAppend(&lines, RowToEvent(line, format, order), "\n");
-      } else {
-        lines.push_back('\n');  // keeps line numbers
-      }
-      start = end + 1;
-    }
+  if (format != BodyFormat::kEventArray) {
+    Stream stream(this, format, source, columns);
+    MUA_RETURN_IF_ERROR(stream.Feed(body));
+    MUA_RETURN_IF_ERROR(stream.Finish());
+    return std::move(stream.stats());
   }
+  // An array is split whole (its elements are found by one scan over the body), then
+  // ingested as event lines.
+  MUA_ASSIGN_OR_RETURN(const std::vector<absl::string_view> elements, SplitJsonArray(body));
+  std::string lines;
+  for (const absl::string_view element : elements) {
+    absl::StrAppend(&lines, ElementToEvent(element), "\n");
+  }
+  Stream stream(this, BodyFormat::kEventLines, source, {});
+  MUA_RETURN_IF_ERROR(stream.Feed(lines));
+  MUA_RETURN_IF_ERROR(stream.Finish());
+  stream.stats().bytes = static_cast<int64_t>(body.size());
+  return std::move(stream.stats());
+}
 
-  LoadStats stats;
-  std::istringstream in(std::move(lines));
-  MUA_RETURN_IF_ERROR(LoadJsonLines(in, source, table_, options_, &stats));
-  // Acknowledged only once on disk; concurrent requests share the WAL's syncs.
-  if (stats.wal_seq != 0) MUA_RETURN_IF_ERROR(options_.store->WaitDurable(stats.wal_seq));
-  return BodyIngestStats{.events = stats.lines,
-                         .accepted = stats.accepted,
-                         .duplicates = stats.duplicates,
-                         .rejected = stats.rejected,
-                         .first_rejected = std::move(stats.rejected_events)};
+absl::StatusOr<BodyIngestStats> BodyIngestor::IngestStream(const BodyChunkSource& next, BodyFormat format,
+                                                           absl::string_view source,
+                                                           const std::vector<std::string>& columns) {
+  if (format == BodyFormat::kEventArray) {
+    return absl::InvalidArgumentError("a JSON array of events is ingested whole, not streamed");
+  }
+  Stream stream(this, format, source, columns);
+  std::string chunk;
+  while (true) {
+    absl::StatusOr<bool> more = next(&chunk);
+    if (!more.ok()) return stream.Stored(more.status());
+    if (!*more) break;
+    MUA_RETURN_IF_ERROR(stream.Feed(chunk));
+  }
+  MUA_RETURN_IF_ERROR(stream.Finish());
+  return std::move(stream.stats());
 }
 
 }  // namespace mua

@@ -1,5 +1,6 @@
 #include "ingest/body_ingestor.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -7,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ingest/reject_reason.h"
+#include "ingest/rejected_event_log.h"
 #include "storage/table.h"
 #include "tests/testutil/event_builder.h"
 #include "tests/testutil/status_matchers.h"
@@ -174,6 +176,141 @@ TEST_F(BodyIngestorTest, BodiesThatAreNotOneArrayAreRefusedWhole) {
         << body;
   }
   EXPECT_EQ(Rows(), 0u);
+}
+
+// ---- Streamed bodies: chunks, blocks, TabSeparated and CSV ----
+
+class BodyStreamTest : public ::testing::Test {
+ protected:
+  // Feeds `body` to IngestStream in chunks of `chunk` bytes, then `error` if set.
+  absl::StatusOr<BodyIngestStats> Stream(BodyIngestor& ingestor, absl::string_view body, BodyFormat format,
+                                         size_t chunk, const std::vector<std::string>& columns = {},
+                                         std::optional<absl::Status> error = std::nullopt) {
+    size_t at = 0;
+    const BodyChunkSource next = [&](std::string* out) -> absl::StatusOr<bool> {
+      if (at >= body.size()) {
+        if (error) return *error;
+        return false;
+      }
+      *out = std::string(body.substr(at, chunk));
+      at += chunk;
+      return true;
+    };
+    return ingestor.IngestStream(next, format, "http:q", columns);
+  }
+  size_t Rows() const { return table_.Snapshot().row_count(); }
+
+  Table table_;
+  RejectedEventLog log_;
+  IngestOptions Options() {
+    IngestOptions options = TestOptions();
+    options.rejected_log = &log_;
+    return options;
+  }
+  BodyIngestor small_blocks_{&table_, Options(), BodyStreamLimits{.block_bytes = 1000, .max_row_bytes = 400}};
+};
+
+std::string EachRow(int i) {
+  return absl::StrCat(R"({"event_time":"2026-10-05 14:03:07.000","user_id":"u)", i % 7, R"(","event_id":"e)", i,
+                      R"(","event_type":"app_open","properties":"{\"n\":)", i, R"(}"})");
+}
+
+TEST_F(BodyStreamTest, RowsAcrossChunkEdgesAreStoredBlockByBlock) {
+  std::string body;
+  for (int i = 0; i < 200; ++i) absl::StrAppend(&body, EachRow(i), i % 2 ? "\r\n" : "\n");
+  body += EachRow(200);  // the last row without a line end
+  for (size_t chunk : {size_t{1}, size_t{7}, size_t{4096}}) {
+    Table table;
+    BodyIngestor ingestor(&table, TestOptions(), BodyStreamLimits{.block_bytes = 1000});
+    ASSERT_OK_AND_ASSIGN(const BodyIngestStats stats, Stream(ingestor, body, BodyFormat::kJsonEachRow, chunk));
+    EXPECT_EQ(stats.events, 201) << chunk;
+    EXPECT_EQ(stats.accepted, 201) << chunk;
+    EXPECT_EQ(stats.bytes, static_cast<int64_t>(body.size()));
+    EXPECT_GT(stats.blocks, 10) << chunk;  // ~11 rows of ~90 bytes per 1000-byte block
+    EXPECT_EQ(table.Snapshot().row_count(), 201u);
+  }
+}
+
+TEST_F(BodyStreamTest, OversizedRowIsRejectedAndTheRestStored) {
+  const std::string body = absl::StrCat(EachRow(1), "\n", std::string(5000, 'x'), "\n", EachRow(2), "\n");
+  ASSERT_OK_AND_ASSIGN(const BodyIngestStats stats, Stream(small_blocks_, body, BodyFormat::kJsonEachRow, 64));
+  EXPECT_EQ(stats.events, 3);
+  EXPECT_EQ(stats.accepted, 2);
+  EXPECT_EQ(stats.rejected, 1);
+  ASSERT_EQ(stats.first_rejected.size(), 1u);
+  EXPECT_EQ(stats.first_rejected[0].reason, RejectReason::kTooLarge);
+  EXPECT_EQ(stats.first_rejected[0].offset, 2);
+  EXPECT_EQ(stats.first_rejected[0].source, "http:q:2");
+  EXPECT_THAT(stats.first_rejected[0].message, HasSubstr("the limit is 400 bytes"));
+  EXPECT_EQ(Rows(), 2u);
+  EXPECT_EQ(log_.Rows().size(), 1u);
+}
+
+TEST_F(BodyStreamTest, RejectsAreNumberedFromTheBodysFirstLine) {
+  std::string body;
+  for (int i = 0; i < 50; ++i) absl::StrAppend(&body, i == 40 ? "not json" : EachRow(i), "\n");
+  ASSERT_OK_AND_ASSIGN(const BodyIngestStats stats, Stream(small_blocks_, body, BodyFormat::kJsonEachRow, 100));
+  EXPECT_GT(stats.blocks, 3);
+  EXPECT_EQ(stats.accepted, 49);
+  ASSERT_EQ(stats.first_rejected.size(), 1u);
+  EXPECT_EQ(stats.first_rejected[0].offset, 41);
+  EXPECT_EQ(stats.first_rejected[0].source, "http:q:41");
+}
+
+TEST_F(BodyStreamTest, AnErrorMidBodyKeepsTheBlocksBefore) {
+  std::string body;
+  for (int i = 0; i < 100; ++i) absl::StrAppend(&body, EachRow(i), "\n");
+  const absl::StatusOr<BodyIngestStats> stats = Stream(small_blocks_, body, BodyFormat::kJsonEachRow, 100, {},
+                                                       absl::DataLossError("the client closed the connection"));
+  ASSERT_THAT(stats, StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(std::string(stats.status().message()), HasSubstr("are stored: a body is committed block by block"));
+  // Whole blocks only: the rows of the block being built when the body broke are not.
+  EXPECT_GT(Rows(), 0u);
+  EXPECT_LT(Rows(), 100u);
+}
+
+TEST_F(BodyStreamTest, TabSeparatedRows) {
+  const std::vector<std::string> columns = {"event_time", "user_id", "event_id", "event_type", "country",
+                                            "properties"};
+  const std::string body = absl::StrCat(
+      "2026-10-05 14:03:07.000\tu1\te1\tapp_open\tUS\t{\"plan\":\"pro\",\"s\":\"a\\\\tb\"}\n",
+      "1791209587000\tu1\te2\tapp_open\t\\N\t{}\r\n",  // epoch milliseconds; NULL country
+      "2026-10-05 14:03:07\t\\N\te3\tapp_open\tUS\t{}\n",  // NULL user_id: missing
+      "2026-10-05 14:03:07\tu1\te4\n",                     // too few fields
+      "2026-10-05 14:03:07\tu1\te5\tapp_open\tUS\tnot json\n");
+  ASSERT_OK_AND_ASSIGN(const BodyIngestStats stats,
+                       Stream(small_blocks_, body, BodyFormat::kTabSeparated, 10, columns));
+  EXPECT_EQ(stats.events, 5);
+  EXPECT_EQ(stats.accepted, 2);
+  ASSERT_EQ(stats.first_rejected.size(), 3u);
+  EXPECT_EQ(stats.first_rejected[0].reason, RejectReason::kMissingUserId);
+  EXPECT_EQ(stats.first_rejected[1].reason, RejectReason::kMalformedJson);
+  EXPECT_THAT(stats.first_rejected[1].message, HasSubstr("TabSeparated row: 3 fields, the INSERT names 6 columns"));
+  EXPECT_EQ(stats.first_rejected[2].reason, RejectReason::kWrongType);  // properties not an object
+}
+
+TEST_F(BodyStreamTest, CsvRows) {
+  const std::vector<std::string> columns = {"event_time", "user_id", "event_id", "event_type", "city",
+                                            "properties"};
+  const std::string body = absl::StrCat(
+      "\"2026-10-05 14:03:07.000\",\"u1\",\"e1\",\"app_open\",\"New\nYork, \"\"NY\"\"\",\"{\"\"plan\"\":\"\"pro\"\"}\"\n",
+      "2026-10-05 14:03:07,u1,e2,app_open,,{}\r\n",
+      "2026-10-05 14:03:07,u1,\"e3,app_open\n");  // unterminated quote: the last row
+  ASSERT_OK_AND_ASSIGN(const BodyIngestStats stats, Stream(small_blocks_, body, BodyFormat::kCsv, 5, columns));
+  EXPECT_EQ(stats.events, 3);
+  EXPECT_EQ(stats.accepted, 2);
+  ASSERT_EQ(stats.first_rejected.size(), 1u);
+  EXPECT_THAT(stats.first_rejected[0].message, HasSubstr("CSV row: field 3 has no closing quote"));
+}
+
+TEST_F(BodyStreamTest, WholeBodyIngestUsesTheSameBlocks) {
+  std::string body;
+  for (int i = 0; i < 30; ++i) absl::StrAppend(&body, EachRow(i), "\n");
+  ASSERT_OK_AND_ASSIGN(const BodyIngestStats stats,
+                       small_blocks_.Ingest(body, BodyFormat::kJsonEachRow, "http"));
+  EXPECT_EQ(stats.accepted, 30);
+  EXPECT_GT(stats.blocks, 1);
+  EXPECT_THAT(Stream(small_blocks_, "[]", BodyFormat::kEventArray, 10), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 }  // namespace
