@@ -10,9 +10,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "absl/strings/numbers.h"
-#include "absl/strings/strip.h"
 #include "ingest/dedup.h"
+#include "ingest/kafka_accounting.h"
 #include "ingest/internal/batch_decoder.h"
 #include "ingest/internal/event_appender.h"
 #include "storage/base/status_macros.h"
@@ -42,6 +41,21 @@ using Message = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
 
 absl::Status Unavailable(absl::string_view what, rd_kafka_resp_err_t err) {
   return absl::UnavailableError(absl::StrCat("Kafka: ", what, ": ", rd_kafka_err2str(err)));
+}
+
+// Adds a batch's counts of one partition to its totals: the terms of the accounting identity
+// (kafka_accounting.h) and the new end offset.
+void AddCounts(const PartitionIngestStats& add, PartitionIngestStats& total) {
+  total.applied_offset = add.applied_offset;
+  if (total.start_offset < 0) total.start_offset = add.start_offset;
+  total.messages += add.messages;
+  total.events += add.events;
+  total.duplicates += add.duplicates;
+  total.rejected += add.rejected;
+  for (int r = 0; r < kNumRejectReasons; ++r) total.rejected_by_reason[r] += add.rejected_by_reason[r];
+  total.gap_messages += add.gap_messages;
+  total.gaps += add.gaps;
+  total.skipped_offsets += add.skipped_offsets;
 }
 
 }  // namespace
@@ -76,17 +90,17 @@ KafkaConsumer::KafkaConsumer(const KafkaConsumerOptions& options, Table* table)
         RejectedEventLogOptions{.max_rows = options.ingest.max_rejected_kept});
     rejected_log_ = own_rejected_log_.get();
   }
-  // Exactly-once across restarts: resume where the persisted data ends.
+  // Exactly-once across restarts: resume where the persisted data ends, with the counts
+  // that go with it.
   if (options_.ingest.store != nullptr) {
-    for (const auto& [source, offset] : options_.ingest.store->positions()) {
-      const absl::string_view rest = absl::StripPrefix(source, "kafka/");
-      const size_t slash = rest.rfind('/');
-      int32_t partition = 0;
-      if (rest.size() == source.size() || slash == absl::string_view::npos ||
-          !absl::SimpleAtoi(rest.substr(slash + 1), &partition)) {
-        continue;
-      }
-      partitions_[{std::string(rest.substr(0, slash)), partition}].applied_offset = offset;
+    partitions_ = LoadAccounting(options_.ingest.store->positions());
+    for (const auto& [key, p] : partitions_) {
+      stats_.messages += p.messages;
+      stats_.events += p.events;
+      stats_.duplicates += p.duplicates;
+      stats_.rejected += p.rejected;
+      stats_.gap_messages += p.gap_messages;
+      stats_.skipped_offsets += p.skipped_offsets;
     }
   }
 }
@@ -164,6 +178,7 @@ void KafkaConsumer::OnRebalance(int err, void* opaque_partitions) {
   rd_kafka_t* kafka = handles_->kafka.get();
   const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(kafka), "COOPERATIVE") == 0;
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    StartPartitions(partitions);
     {
       // Resume from what this consumer applied, not from what the group last committed.
       absl::MutexLock lock(&mu_);
@@ -173,7 +188,7 @@ void KafkaConsumer::OnRebalance(int err, void* opaque_partitions) {
         if (it != partitions_.end() && it->second.applied_offset >= 0) {
           element.offset = it->second.applied_offset;
         } else if (options_.ignore_group_offsets) {
-          element.offset = RD_KAFKA_OFFSET_BEGINNING;
+          element.offset = RD_KAFKA_OFFSET_BEGINNING;  // start unknown: see Apply
         }
       }
     }
@@ -204,6 +219,65 @@ void KafkaConsumer::OnRebalance(int err, void* opaque_partitions) {
   absl::MutexLock lock(&mu_);
   stats_.assigned_partitions =
       cooperative ? std::max<int64_t>(0, stats_.assigned_partitions - partitions->cnt) : 0;
+}
+
+void KafkaConsumer::StartPartitions(void* opaque_partitions) {
+  // A partition MUA has no offset for starts where the broker's log starts now (or at the
+  // group's committed offset, when asked to use those): from then on every offset is MUA's
+  // to account for. Persisted at once, so that a restart before its first message still
+  // knows that the partition's messages since then were needed.
+  auto* partitions = static_cast<rd_kafka_topic_partition_list_t*>(opaque_partitions);
+  rd_kafka_t* kafka = handles_->kafka.get();
+  PartitionList unknown(rd_kafka_topic_partition_list_new(partitions->cnt));
+  {
+    absl::MutexLock lock(&mu_);
+    for (int i = 0; i < partitions->cnt; ++i) {
+      const rd_kafka_topic_partition_t& element = partitions->elems[i];
+      auto it = partitions_.find({element.topic, element.partition});
+      if (it == partitions_.end() || it->second.applied_offset < 0) {
+        rd_kafka_topic_partition_list_add(unknown.get(), element.topic, element.partition);
+      }
+    }
+  }
+  if (unknown->cnt == 0) return;
+  if (!options_.ignore_group_offsets &&
+      rd_kafka_committed(kafka, unknown.get(), /*timeout_ms=*/10'000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    for (int i = 0; i < unknown->cnt; ++i) unknown->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
+  }
+  std::map<TopicPartition, PartitionIngestStats> started;
+  for (int i = 0; i < unknown->cnt; ++i) {
+    const rd_kafka_topic_partition_t& element = unknown->elems[i];
+    int64_t low = -1;
+    int64_t high = -1;
+    const rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+        kafka, element.topic, element.partition, &low, &high, /*timeout_ms=*/5000);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      Log(absl::StrCat("Kafka: the log start of ", element.topic, "/", element.partition,
+                       " could not be read (", rd_kafka_err2str(err),
+                       "): the partition's accounting starts at its first message"));
+      continue;
+    }
+    const bool committed = !options_.ignore_group_offsets && element.err == RD_KAFKA_RESP_ERR_NO_ERROR &&
+                           element.offset >= 0;
+    const int64_t start = committed ? element.offset : low;
+    started[{element.topic, element.partition}] = {
+        .applied_offset = start,
+        .start_offset = start,
+        .high_watermark = high,
+        .lag = std::max<int64_t>(0, high - start)};
+  }
+  Persist(started);
+  absl::MutexLock lock(&mu_);
+  for (auto& [key, stats] : started) partitions_[key] = stats;
+}
+
+void KafkaConsumer::Persist(const std::map<TopicPartition, PartitionIngestStats>& partitions) {
+  if (options_.ingest.store == nullptr || partitions.empty()) return;
+  Store::ApplyScope scope = options_.ingest.store->BeginApply();
+  for (const auto& [key, stats] : partitions) {
+    scope.SetPosition(KafkaSource(key), stats.applied_offset);
+    for (const auto& [source, value] : AccountingPositions(key, stats)) scope.SetPosition(source, value);
+  }
 }
 
 void KafkaConsumer::OnCommit(int err) {
@@ -242,9 +316,6 @@ absl::StatusOr<size_t> KafkaConsumer::PollBatch() {
       NoteError(rd_kafka_message_errstr(message.get()), false);  // librdkafka retries
       continue;
     }
-    batch.payloads.push_back(
-        {absl::string_view(static_cast<const char*>(message->payload), message->len),
-         static_cast<int64_t>(batch.messages.size())});
     batch.messages.push_back(std::move(message));
   }
   const absl::Time polled = absl::Now();
@@ -258,22 +329,30 @@ absl::StatusOr<size_t> KafkaConsumer::PollBatch() {
   return batch.messages.size();
 }
 
-int64_t KafkaConsumer::CountGap(const std::string& topic, int32_t partition, int64_t needed,
-                                int64_t got) {
+OffsetJump KafkaConsumer::CountJump(const std::string& topic, int32_t partition, int64_t needed,
+                                    int64_t got) {
   // A jump in offsets is normal (transaction markers, compaction) unless the broker's log
-  // now starts after the offset MUA needed: then retention removed unread messages.
+  // now starts after the offset MUA needed: then retention removed unread messages. When the
+  // log start cannot be read, the jump counts as lost: a loss must never pass unseen.
   int64_t low = -1;
   int64_t high = -1;
-  if (rd_kafka_query_watermark_offsets(handles_->kafka.get(), topic.c_str(), partition, &low, &high,
-                                       /*timeout_ms=*/5000) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-      low <= needed) {
-    return 0;
+  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    err = rd_kafka_query_watermark_offsets(handles_->kafka.get(), topic.c_str(), partition, &low,
+                                           &high, /*timeout_ms=*/5000);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+    low = -1;
   }
-  const int64_t lost = std::min(low, got) - needed;
-  Log(absl::StrCat("LOST ", lost, " messages of ", topic, "/", partition, " (offsets ", needed, "..",
-                   needed + lost - 1, "): the broker removed them before MUA read them; "
-                   "continuing from offset ", got));
-  return lost;
+  const OffsetJump jump = ClassifyJump(needed, got, low);
+  if (jump.lost > 0) {
+    Log(absl::StrCat("LOST ", jump.lost, " messages of ", topic, "/", partition, " (offsets ", needed,
+                     "..", needed + jump.lost - 1, "): ",
+                     low >= 0 ? "the broker removed them before MUA read them"
+                              : absl::StrCat("the broker's log start could not be read (",
+                                             rd_kafka_err2str(err), "), so the whole jump counts"),
+                     "; continuing from offset ", got));
+  }
+  return jump;
 }
 
 void KafkaConsumer::SetPaused(bool paused) {
@@ -328,6 +407,7 @@ absl::Status KafkaConsumer::Apply(Batch& batch) {
   }
   std::vector<PartitionIngestStats*> stats_of(batch.messages.size());
   int64_t oldest_produced_ms = std::numeric_limits<int64_t>::max();
+  int64_t redelivered = 0;
   const rd_kafka_message_t* previous = nullptr;
   for (size_t i = 0; i < batch.messages.size(); ++i) {
     const rd_kafka_message_t* message = batch.messages[i].get();
@@ -343,23 +423,36 @@ absl::Status KafkaConsumer::Apply(Batch& batch) {
       }
     }
     PartitionIngestStats* stats = stats_of[i];
-    if (stats->applied_offset >= 0 && message->offset > stats->applied_offset) {
-      const int64_t lost = CountGap(rd_kafka_topic_name(message->rkt), message->partition,
-                                    stats->applied_offset, message->offset);
-      if (lost > 0) {
-        stats->gap_messages += lost;
-        ++stats->gaps;
-      }
+    previous = message;
+    if (stats->applied_offset < 0) {
+      // Its log start could not be read at assignment: the accounting starts here.
+      stats->applied_offset = stats->start_offset = message->offset;
+      Log(absl::StrCat("Kafka: ", rd_kafka_topic_name(message->rkt), "/", message->partition,
+                       " is accounted from offset ", message->offset,
+                       "; a loss before it cannot be counted"));
     }
-    stats->applied_offset = std::max(stats->applied_offset, message->offset + 1);
+    if (message->offset < stats->applied_offset) {
+      ++redelivered;  // already applied (and counted): applying it again would count it twice
+      continue;
+    }
+    if (message->offset > stats->applied_offset) {
+      const OffsetJump jump = CountJump(rd_kafka_topic_name(message->rkt), message->partition,
+                                        stats->applied_offset, message->offset);
+      stats->gap_messages += jump.lost;
+      stats->gaps += jump.lost > 0 ? 1 : 0;
+      stats->skipped_offsets += jump.skipped;
+    }
+    stats->applied_offset = message->offset + 1;
     ++stats->messages;
+    batch.payloads.push_back(
+        {absl::string_view(static_cast<const char*>(message->payload), message->len),
+         static_cast<int64_t>(i)});
     rd_kafka_timestamp_type_t type;
     const int64_t produced_ms = rd_kafka_message_timestamp(message, &type);
     if (type != RD_KAFKA_TIMESTAMP_NOT_AVAILABLE && produced_ms > 0) {
       oldest_produced_ms = std::min(oldest_produced_ms, produced_ms);
       batch.produced_ms.push_back(produced_ms);
     }
-    previous = message;
   }
 
   const absl::Time now = options_.ingest.now.value_or(absl::Now());
@@ -421,9 +514,23 @@ absl::Status KafkaConsumer::Apply(Batch& batch) {
   handles_->decoder.Clear();  // the appended rows borrowed from the decoder's arenas
   if (!status.ok()) return status;
   if (scope) {
-    for (const auto& [key, add] : delta) {
-      scope->SetPosition(KafkaSource(key), add.applied_offset);
+    // The offsets and the counts that account for them, in the checkpoint with the rows.
+    std::map<TopicPartition, PartitionIngestStats> totals;
+    {
+      absl::MutexLock lock(&mu_);
+      for (const auto& [key, add] : delta) {
+        auto it = partitions_.find(key);
+        totals[key] = it == partitions_.end() ? PartitionIngestStats{} : it->second;
+      }
     }
+    for (auto& [key, total] : totals) {
+      AddCounts(delta[key], total);
+      scope->SetPosition(KafkaSource(key), total.applied_offset);
+      for (const auto& [source, value] : AccountingPositions(key, total)) scope->SetPosition(source, value);
+    }
+    // Under the scope that moves the offsets past them: a checkpoint holds them exactly once.
+    rejected_log_->Append(std::move(rejected));
+    rejected.clear();
     scope.reset();
   }
   rejected_log_->Append(std::move(rejected));
@@ -438,20 +545,12 @@ absl::Status KafkaConsumer::Apply(Batch& batch) {
   {
     absl::MutexLock lock(&mu_);
     ++stats_.batches;
-    stats_.messages += static_cast<int64_t>(batch.messages.size());
+    stats_.messages += static_cast<int64_t>(batch.messages.size()) - redelivered;
+    stats_.redelivered += redelivered;
     for (const auto& [key, add] : delta) {
       PartitionIngestStats& total = partitions_[key];
-      total.applied_offset = add.applied_offset;
-      total.messages += add.messages;
-      total.events += add.events;
-      total.duplicates += add.duplicates;
-      total.rejected += add.rejected;
-      for (int r = 0; r < kNumRejectReasons; ++r) {
-        total.rejected_by_reason[r] += add.rejected_by_reason[r];
-      }
+      AddCounts(add, total);
       total.last_event_time_ms = std::max(total.last_event_time_ms, add.last_event_time_ms);
-      total.gap_messages += add.gap_messages;
-      total.gaps += add.gaps;
       total.last_applied_at_ms = applied_ms;
       if (oldest_produced_ms != std::numeric_limits<int64_t>::max()) {
         total.freshness_ms = std::max<int64_t>(0, applied_ms - oldest_produced_ms);
@@ -478,6 +577,7 @@ absl::Status KafkaConsumer::Apply(Batch& batch) {
       stats_.duplicates += add.duplicates;
       stats_.rejected += add.rejected;
       stats_.gap_messages += add.gap_messages;
+      stats_.skipped_offsets += add.skipped_offsets;
       rd_kafka_topic_partition_list_add(commit.get(), key.topic.c_str(), key.partition)->offset =
           add.applied_offset;
     }

@@ -15,10 +15,14 @@
 // Back-pressure: at memory_limit_bytes (table + rejected events) every assigned partition
 // is paused, and resumed below 95% of it; PauseIngest() does the same for an operator.
 // Nothing is dropped: messages already fetched are still applied.
-// Lost offsets: when the next message of a partition lies beyond the offset MUA needs
-// and the broker's log now starts after it (retention removed what MUA had not read),
-// the gap is counted (gap_messages), logged, and consumption goes on from the broker's
-// earliest offset.
+// Lost offsets: MUA needs every offset of a partition from its start offset on — the
+// broker's log start when the partition was first assigned to this MUA (persisted at
+// once), or its stored offset. A partition it knows is always assigned at the offset it
+// needs; when the next message lies beyond it and the broker's log now starts after it
+// (retention removed what MUA had not read; librdkafka then resets to the earliest
+// offset), the gap is counted (gap_messages), logged as a LOST line, and consumption goes
+// on. Every partition keeps the accounting identity of ingest/kafka_accounting.h, persisted
+// with the offsets.
 //
 //   MUA_ASSIGN_OR_RETURN(auto consumer, KafkaConsumer::Open({.brokers = "127.0.0.1:9092"},
 //                                                           &table));
@@ -76,6 +80,8 @@ struct KafkaConsumerOptions {
   bool ignore_group_offsets = true;
 };
 
+struct OffsetJump;
+
 struct TopicPartition {
   std::string topic;
   int32_t partition = 0;
@@ -93,7 +99,8 @@ std::string KafkaSource(const TopicPartition& partition);
 
 // What system.ingest shows for one topic-partition.
 struct PartitionIngestStats {
-  int64_t applied_offset = -1;   // next offset to consume: all before it are in the Table
+  int64_t applied_offset = -1;   // next offset to consume (end_offset): all before it are in the Table
+  int64_t start_offset = -1;     // the first offset MUA needed from the partition; -1 unknown
   int64_t high_watermark = -1;   // the broker's log end offset, as last fetched; -1 unknown
   int64_t lag = 0;               // high_watermark - applied_offset, when both are known
   int64_t messages = 0;          // = events + duplicates + rejected
@@ -104,6 +111,7 @@ struct PartitionIngestStats {
   int64_t last_event_time_ms = 0;  // newest event_time of an appended row; 0 none yet
   int64_t gap_messages = 0;  // offsets lost: removed by the broker before MUA read them
   int64_t gaps = 0;          // times that happened
+  int64_t skipped_offsets = 0;  // offsets in the broker's log without a message (markers)
   int64_t last_applied_at_ms = 0;  // when the newest batch became queryable; 0 never
   int64_t freshness_ms = -1;  // produce -> queryable of that batch's oldest message; -1 unknown
   double events_per_second = 0;  // appended rows over the last few seconds
@@ -121,6 +129,8 @@ struct KafkaConsumerStats {
   int64_t duplicates = 0;
   int64_t rejected = 0;
   int64_t gap_messages = 0;
+  int64_t skipped_offsets = 0;
+  int64_t redelivered = 0;  // messages before a partition's applied offset, ignored
   double wait_seconds = 0;   // in PollBatch waiting for messages
   double apply_seconds = 0;  // decoding, de-duplicating, appending
   bool paused_for_memory = false;
@@ -179,7 +189,9 @@ class KafkaConsumer {
   void NoteError(const std::string& error, bool commit);
   void UpdatePause();
   void SetPaused(bool paused);
-  int64_t CountGap(const std::string& topic, int32_t partition, int64_t needed, int64_t got);
+  OffsetJump CountJump(const std::string& topic, int32_t partition, int64_t needed, int64_t got);
+  void StartPartitions(void* partitions);
+  void Persist(const std::map<TopicPartition, PartitionIngestStats>& partitions);
   void Log(const std::string& message) const;
 
   const KafkaConsumerOptions options_;

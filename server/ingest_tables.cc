@@ -44,7 +44,12 @@ const ColumnList& IngestColumns() {
       {"events_per_second", "Float64"},
       {"last_event_time", "DateTime64(3)"},
       {"last_applied_at", "DateTime64(3)"},
-      {"freshness_ms", "Int64"}};
+      {"freshness_ms", "Int64"},
+      // The accounting identity (docs/INGEST.md): end_offset - start_offset = events +
+      // rejected + duplicates + gap_messages + skipped_offsets, kept across restarts.
+      {"start_offset", "Int64"},
+      {"end_offset", "Int64"},
+      {"skipped_offsets", "UInt64"}};
   return *columns;
 }
 
@@ -135,6 +140,9 @@ std::shared_ptr<const ResultSet> IngestRows(const KafkaConsumer* consumer) {
     c[15].ints.push_back(p.last_event_time_ms);
     c[16].ints.push_back(p.last_applied_at_ms);
     c[17].ints.push_back(p.freshness_ms);
+    c[18].ints.push_back(p.start_offset);
+    c[19].ints.push_back(p.applied_offset);
+    c[20].ints.push_back(p.skipped_offsets);
     ++rows->row_count;
   }
   return rows;

@@ -718,6 +718,12 @@ HttpResponse Service::Metrics() const {
     per_partition("mua_ingest_gap_messages_total", "counter",
                   "Messages the broker removed before MUA read them (lost).",
                   [](const PartitionIngestStats& p) { return p.gap_messages; });
+    per_partition("mua_ingest_start_offset", "gauge",
+                  "First offset MUA needed: end - start = events + rejected + duplicates + gaps + skipped.",
+                  [](const PartitionIngestStats& p) { return p.start_offset; });
+    per_partition("mua_ingest_skipped_offsets_total", "counter",
+                  "Offsets the broker holds without a message (transaction markers, compaction).",
+                  [](const PartitionIngestStats& p) { return p.skipped_offsets; });
     per_partition("mua_ingest_freshness_seconds_last", "gauge",
                   "Produce to queryable, of the newest batch's oldest message.",
                   [](const PartitionIngestStats& p) { return p.freshness_ms / 1000.0; });

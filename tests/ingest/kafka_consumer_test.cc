@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
@@ -274,6 +275,70 @@ TEST_F(KafkaConsumerTest, RejectsKeepNoClearUserIdUnderHashing) {
   EXPECT_NE(rows[0].raw.find(hash), std::string::npos);
   EXPECT_EQ(rows[2].raw.rfind("unparsable: ", 0), 0u) << rows[2].raw;
   EXPECT_EQ(log.EraseUser(hash), 3);
+  ASSERT_OK(consumer->Stop());
+}
+
+// Issue 17: a partition assigned but not yet read when the broker's retention (~5 MB per
+// partition in the mock) drops its first messages. It starts at the broker's log start when
+// first assigned, so the loss is counted exactly, and every partition keeps
+// end - start = events + rejected + duplicates + gap_messages + skipped_offsets.
+TEST_F(KafkaConsumerTest, CountsWhatRetentionDropsFromAPartitionNotYetRead) {
+  Table table;
+  std::vector<std::string> logged;
+  KafkaConsumerOptions options = ConsumerOptions();
+  options.log = [&logged](const std::string& line) { logged.push_back(line); };
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<KafkaConsumer> consumer, KafkaConsumer::Open(options, &table));
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  while (consumer->stats().assigned_partitions < kPartitions && absl::Now() < deadline) {
+    ASSERT_OK(consumer->PollBatch().status());
+  }
+  ASSERT_EQ(consumer->stats().assigned_partitions, kPartitions);
+  for (const auto& [key, partition] : consumer->partitions()) {
+    EXPECT_EQ(partition.start_offset, 0) << key.partition;
+    EXPECT_EQ(partition.applied_offset, 0) << key.partition;
+  }
+  // Paused, so that nothing is fetched before retention drops it.
+  consumer->PauseIngest();
+  ASSERT_OK(consumer->PollBatch().status());
+  std::vector<Message> messages;
+  uint64_t random = 0x9E3779B97F4A7C15ull;
+  for (int i = 0; i < 2000; ++i) {
+    std::string pad;
+    while (pad.size() < 4000) {  // incompressible, so the log fills
+      random = random * 6364136223846793005ull + 1442695040888963407ull;
+      absl::StrAppend(&pad, absl::Hex(random >> 1, absl::kZeroPad16));
+    }
+    messages.push_back({.key = "one-partition",
+                        .value = absl::StrCat(R"({"event_id":"big)", i,
+                                              R"(","user_id":"u1","event_type":"t",)",
+                                              R"("event_timestamp":"2026-10-05T14:03:07Z",)",
+                                              R"("properties":{"pad":")", pad, R"("}})")});
+  }
+  ASSERT_NO_FATAL_FAILURE(Produce(messages));
+  ASSERT_EQ(delivered_.per_partition.size(), 1u);
+  consumer->ResumeIngest();
+  ASSERT_NO_FATAL_FAILURE(PollUntilApplied(*consumer, delivered_));
+
+  const int64_t lost = 2000 - static_cast<int64_t>(table.row_count());
+  EXPECT_GT(lost, 0);
+  EXPECT_EQ(consumer->stats().gap_messages, lost);
+  for (const auto& [key, p] : consumer->partitions()) {
+    EXPECT_EQ(p.applied_offset - p.start_offset,
+              p.events + p.rejected + p.duplicates + p.gap_messages + p.skipped_offsets)
+        << key.partition;
+    if (p.events > 0) {
+      EXPECT_EQ(p.gap_messages, lost);
+      EXPECT_EQ(p.gaps, 1);
+      EXPECT_EQ(p.applied_offset, 2000);
+      const std::string want = absl::StrCat("LOST ", lost, " messages of ", kTopic, "/", key.partition,
+                                            " (offsets 0..", lost - 1, ")");
+      EXPECT_TRUE(std::any_of(logged.begin(), logged.end(),
+                              [&](const std::string& line) { return line.rfind(want, 0) == 0; }))
+          << want;
+    } else {
+      EXPECT_EQ(p.gap_messages, 0);
+    }
+  }
   ASSERT_OK(consumer->Stop());
 }
 

@@ -66,11 +66,12 @@ python3 "$(dirname "$0")/durability_http_client.py" "$WORK/port" "$WORK/stop" "$
 client_pid=$!
 pids+=($client_pid)
 
-# Consuming: this server applied a Kafka batch (a new group takes ~3 s to form). Bounded: once
+# Consuming: this server applied a Kafka batch (a new group takes ~3 s to form; system.ingest
+# counts since the start offsets, across restarts: ingest_summary.batches is this process). Bounded: once
 # production is over there may be nothing left to apply.
 wait_consuming() {
   for _ in $(seq 40); do
-    [[ "$(sql "SELECT sum(messages) > 0 FROM system.ingest")" == 1 ]] && return 0
+    [[ "$(sql "SELECT batches > 0 FROM system.ingest_summary")" == 1 ]] && return 0
     sleep 0.2
   done
   return 1
@@ -85,7 +86,7 @@ for kill in $(seq "$KILLS"); do
   ((kill % 4 == 0)) || wait_consuming
   delay_ms=$((200 + RANDOM % 2301))
   sleep "$((delay_ms / 1000)).$(printf '%03d' $((delay_ms % 1000)))"
-  [[ "$(sql "SELECT sum(messages) > 0 FROM system.ingest")" == 1 ]] && kafka_kills=$((kafka_kills + 1))
+  [[ "$(sql "SELECT batches > 0 FROM system.ingest_summary")" == 1 ]] && kafka_kills=$((kafka_kills + 1))
   kill -KILL "$server_pid" 2>/dev/null || died_on_its_own=$((died_on_its_own + 1))
   wait "$server_pid" 2>/dev/null
   mv "$WORK/dur-$((kill - 1)).err" "$WORK/dur-$((kill - 1)).out" "$WORK/logs/"
