@@ -143,6 +143,41 @@ TEST_F(EventGeneratorTest, SameOptionsGiveIdenticalLines) {
   EXPECT_EQ(Lines(options), Lines(options));
 }
 
+TEST_F(EventGeneratorTest, Hex32EventIdsAndSeed003FieldsOnTheRequestedShare) {
+  GeneratorOptions options = Small();
+  options.event_ids = EventIdStyle::kHex32;
+  options.seed003_share = 0.3;
+  int64_t lines = 0, with_fields = 0, purchases = 0;
+  for (const auto& day : Generate(options)) {
+    for (const GeneratedEvent& event : day) {
+      ASSERT_EQ(event.event_id.size(), 32u) << event.event_id;
+      EXPECT_EQ(event.event_id.find_first_not_of("0123456789abcdef"), std::string::npos) << event.event_id;
+      std::string line;
+      AppendJsonLine(event, &line);
+      rapidjson::Document doc;
+      doc.Parse(line.data(), line.size());
+      ASSERT_FALSE(doc.HasParseError()) << line;
+      ++lines;
+      const bool has_page = Member(doc, "page") != nullptr;
+      EXPECT_EQ(has_page, event.seed003) << line;
+      if (!event.seed003) continue;
+      ++with_fields;
+      EXPECT_NE(Member(doc, "ab_test_variants"), nullptr) << line;
+      EXPECT_TRUE(absl::StrContains(line, "\"user_segment\":")) << line;
+      EXPECT_TRUE(absl::StrContains(line, "\"device_id\":")) << line;
+      EXPECT_TRUE(absl::StrContains(line, "\"timezone\":")) << line;
+      EXPECT_TRUE(absl::StrContains(line, "\"event_index\":")) << line;
+      if (event.event_type == "purchase") {
+        ++purchases;
+        // The amount is written as raw text with a trailing zero: attributes keep numbers as sent.
+        EXPECT_TRUE(absl::StrContains(line, "0,\"currency\":\"USD\"")) << line;
+      }
+    }
+  }
+  EXPECT_NEAR(static_cast<double>(with_fields) / lines, 0.3, 0.03);
+  EXPECT_GT(purchases, 0);
+}
+
 TEST_F(EventGeneratorTest, DifferentSeedsGiveDifferentLines) {
   GeneratorOptions options = Small();
   const std::string first = Lines(options);

@@ -139,6 +139,7 @@ EventGenerator::Impl::Impl(const GeneratorOptions& options)
   MUA_CHECK(options.days >= 1, "days must be >= 1");
   MUA_CHECK(options.duplicate_share >= 0 && options.duplicate_share < 1,
             "duplicate_share must be in [0, 1)");
+  MUA_CHECK(options.seed003_share >= 0 && options.seed003_share <= 1, "seed003_share must be in [0, 1]");
   MUA_CHECK(options.invalid_share >= 0 && options.invalid_share < 1,
             "invalid_share must be in [0, 1)");
   // More sign-ups early (launch campaign), then a steady trickle every day.
@@ -392,6 +393,9 @@ void EventGenerator::Impl::Materialize(const SimEvent& event, GeneratedEvent* ou
   if (options_.event_ids == EventIdStyle::kUuid) {
     const uint64_t key = Mix64(options_.seed) ^ Mix64((uint64_t{event.user} << 32) | event.seq);
     AppendUuid(Mix64(key), Mix64(key ^ 0x5bd1e995ULL), &out->event_id);
+  } else if (options_.event_ids == EventIdStyle::kHex32) {
+    const uint64_t key = Mix64(options_.seed ^ 0x7e57ULL) ^ Mix64((uint64_t{event.user} << 32) | event.seq);
+    gen_internal::AppendHex32(Mix64(key), Mix64(key ^ 0x5bd1e995ULL), &out->event_id);
   } else {
     AppendDecimal(event.seq, &out->event_id);
   }
@@ -408,6 +412,10 @@ void EventGenerator::Impl::Materialize(const SimEvent& event, GeneratedEvent* ou
   out->city.assign(country.cities[user.city].name);
   WriteProperties(event, user, &out->properties);
   out->duplicate = event.duplicate;
+  out->sequence = event.seq;
+  // A function of the event, so a re-send carries the same fields.
+  const uint64_t pick = Mix64(options_.seed ^ 0x5eed003ULL ^ Mix64((uint64_t{event.user} << 32) | event.seq));
+  out->seed003 = static_cast<double>(pick >> 11) * 0x1.0p-53 < options_.seed003_share;
 }
 
 void EventGenerator::Impl::WriteProperties(const SimEvent& event, const UserState& user,

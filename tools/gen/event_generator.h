@@ -24,6 +24,7 @@ namespace mua::gen {
 enum class EventIdStyle {
   kCounter,  // per-user (device) sequence number as decimal text, like Amplitude's event_id
   kUuid,     // random UUID v4 text
+  kHex32,    // 128 random bits as 32 lowercase hex digits, no dashes
 };
 
 struct GeneratorOptions {
@@ -34,6 +35,10 @@ struct GeneratorOptions {
   double duplicate_share = 0.0;  // share of emitted events that re-send an earlier one; [0, 1)
   double invalid_share = 0.0;    // share of emitted lines that are invalid (JSON path); [0, 1)
   EventIdStyle event_ids = EventIdStyle::kCounter;
+  // Share of events that carry seed 003's fields beyond the mapped columns (user segment,
+  // device id and browser, page URL and UTM tags, time zone, A/B variants, transaction,
+  // event version, session event index): they land in `attributes`. [0, 1]
+  double seed003_share = 0.0;
 };
 
 struct GeneratedEvent {
@@ -52,6 +57,8 @@ struct GeneratedEvent {
   std::string city;
   std::string properties;  // JSON object text
   bool duplicate = false;  // a re-send of an earlier event (same user_id and event_id)
+  bool seed003 = false;    // written with seed 003's extra fields (json_writer.h)
+  int64_t sequence = 0;    // the user's event number (seed 003's session.event_index)
 };
 
 // The event as storage appends it (views into `event`, which must outlive the row).

@@ -1,7 +1,11 @@
 #include "tools/gen/json_writer.h"
 
+#include <cstdlib>
+#include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "rapidjson/writer.h"
 #include "storage/base/status_macros.h"
 #include "tools/gen/internal/catalog.h"
@@ -86,6 +90,94 @@ void Properties(JsonWriter& w, const GeneratedEvent& event, const char* key) {
   }
 }
 
+// Seed 003's fields beyond the mapped columns, all functions of the event (a re-send is
+// identical). Numbers are written as raw text where the bytes matter: `attributes` keeps
+// numbers exactly as sent, so a trailing zero must survive the round trip.
+struct Seed003 {
+  uint64_t user_hash;
+  uint64_t event_hash;
+};
+
+Seed003 Seed003Of(const GeneratedEvent& event) {
+  return {HashBytes(event.user_id, 0x003), HashBytes(event.event_id, HashBytes(event.user_id))};
+}
+
+std::string TimeZoneName(const GeneratedEvent& event) {
+  const int offset = gen_internal::UtcOffsetMinutes(event.country, event.city);
+  if (offset == 0) return "UTC";
+  const int magnitude = std::abs(offset);
+  return absl::StrFormat("UTC%c%02d:%02d", offset < 0 ? '-' : '+', magnitude / 60, magnitude % 60);
+}
+
+void Seed003UserFields(JsonWriter& w, const Seed003& seed) {
+  static constexpr const char* kSegments[] = {"new", "casual", "engaged", "power", "churn_risk"};
+  w.Key("is_authenticated");
+  w.Bool(seed.user_hash & 1);
+  Field(w, "user_segment", kSegments[(seed.user_hash >> 1) % 5]);
+}
+
+void Seed003DeviceFields(JsonWriter& w, const GeneratedEvent& event, const Seed003& seed) {
+  std::string device_id;
+  gen_internal::AppendHex32(Mix64(seed.user_hash), Mix64(seed.user_hash ^ 0xde71ceULL), &device_id);
+  Field(w, "device_id", device_id.substr(0, 16));
+  static constexpr const char* kBrowsers[] = {"Chrome", "Safari", "Firefox", "Edge"};
+  Field(w, "browser", event.platform == "web" ? kBrowsers[(seed.user_hash >> 8) % 4]
+                      : event.platform == "ios" ? "WKWebView" : "Chrome WebView");
+  w.Key("is_mobile");
+  w.Bool(event.device_type != "desktop");
+}
+
+// The top-level seed 003 fields: page, A/B variants, a purchase's transaction, event_version.
+void Seed003TopFields(JsonWriter& w, const GeneratedEvent& event, const Seed003& seed) {
+  Field(w, "event_version", (seed.event_hash & 3) == 0 ? "1.1" : "1.2");
+  w.Key("page");
+  w.StartObject();
+  const std::string path = absl::StrCat("/p/", (seed.event_hash >> 4) % 500);
+  Field(w, "url", absl::StrCat("https://shop.example.com", path, "?ref=app&q=caf\u00e9"));
+  Field(w, "path", path);
+  w.Key("referrer");
+  if ((seed.event_hash >> 12) % 3 == 0) {
+    w.Null();
+  } else {
+    String(w, "https://www.google.com/");
+  }
+  static constexpr const char* kSources[] = {"google", "facebook", "newsletter", "tiktok"};
+  if ((seed.user_hash >> 12) % 4 != 0) {
+    Field(w, "utm_source", kSources[(seed.user_hash >> 14) % 4]);
+    Field(w, "utm_medium", (seed.user_hash >> 16) & 1 ? "cpc" : "email");
+    Field(w, "utm_campaign", absl::StrCat("fall_sale_", (seed.user_hash >> 17) % 7));
+  }
+  w.EndObject();
+  w.Key("ab_test_variants");
+  w.StartObject();
+  Field(w, "checkout_button", (seed.user_hash >> 20) & 1 ? "B" : "A");
+  Field(w, "onboarding_v2", (seed.user_hash >> 21) & 1 ? "treatment" : "control");
+  w.EndObject();
+  if (event.event_type == "purchase") {
+    w.Key("transaction");
+    w.StartObject();
+    std::string id;
+    gen_internal::AppendHex32(Mix64(seed.event_hash), Mix64(seed.event_hash ^ 0x7a11ULL), &id);
+    Field(w, "transaction_id", id);
+    const std::string amount = absl::StrFormat("%d.%02d0", 1 + (seed.event_hash >> 24) % 200,
+                                               (seed.event_hash >> 32) % 100);
+    w.Key("amount");
+    w.RawValue(amount.data(), amount.size(), rapidjson::kNumberType);
+    Field(w, "currency", "USD");
+    w.Key("items");
+    w.StartArray();
+    for (uint64_t i = 0; i <= (seed.event_hash >> 40) % 3; ++i) {
+      w.StartObject();
+      Field(w, "sku", absl::StrCat("sku_", (seed.event_hash >> (44 + i)) % 90));
+      w.Key("qty");
+      w.Int(1 + static_cast<int>(i));
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  }
+}
+
 void WriteFlat(JsonWriter& w, const GeneratedEvent& event, TimestampForm form) {
   w.StartObject();
   Field(w, "event_id", event.event_id);
@@ -102,23 +194,52 @@ void WriteFlat(JsonWriter& w, const GeneratedEvent& event, TimestampForm form) {
   Field(w, "region", event.region);
   Field(w, "city", event.city);
   Properties(w, event, "properties");
+  if (event.seed003) {
+    // Flat SDKs send the extras as their own objects beside the flat columns.
+    const Seed003 seed = Seed003Of(event);
+    Seed003TopFields(w, event, seed);
+    w.Key("user");
+    w.StartObject();
+    Seed003UserFields(w, seed);
+    w.EndObject();
+    w.Key("device");
+    w.StartObject();
+    Seed003DeviceFields(w, event, seed);
+    w.EndObject();
+    w.Key("geo");
+    w.StartObject();
+    Field(w, "timezone", TimeZoneName(event));
+    w.EndObject();
+    w.Key("session");
+    w.StartObject();
+    w.Key("event_index");
+    w.Int64(event.sequence);
+    w.EndObject();
+  }
   w.EndObject();
 }
 
 void WriteNested(JsonWriter& w, const GeneratedEvent& event, const LineStyle& style) {
+  const Seed003 seed = Seed003Of(event);
   w.StartObject();
   Field(w, "event_id", event.event_id);
   Field(w, "event_type", event.event_type);
   Timestamp(w, event, style.timestamp);
-  if (!event.session_id.empty()) {
+  if (event.seed003) Seed003TopFields(w, event, seed);
+  if (!event.session_id.empty() || event.seed003) {
     w.Key("session");
     w.StartObject();
-    Field(w, "session_id", event.session_id);
+    if (!event.session_id.empty()) Field(w, "session_id", event.session_id);
+    if (event.seed003) {
+      w.Key("event_index");
+      w.Int64(event.sequence);
+    }
     w.EndObject();
   }
   w.Key("user");
   w.StartObject();
   Field(w, "user_id", event.user_id);
+  if (event.seed003) Seed003UserFields(w, seed);
   w.EndObject();
   w.Key("device");
   w.StartObject();
@@ -126,6 +247,7 @@ void WriteNested(JsonWriter& w, const GeneratedEvent& event, const LineStyle& st
   Field(w, "os_version", event.os_version);
   Field(w, "device_model", event.device_model);
   Field(w, "device_type", event.device_type);
+  if (event.seed003) Seed003DeviceFields(w, event, seed);
   w.EndObject();
   w.Key("context");
   w.StartObject();
@@ -137,6 +259,7 @@ void WriteNested(JsonWriter& w, const GeneratedEvent& event, const LineStyle& st
   Field(w, "country", event.country);
   Field(w, "region", event.region);
   Field(w, "city", event.city);
+  if (event.seed003) Field(w, "timezone", TimeZoneName(event));
   w.EndObject();
   Properties(w, event, style.event_properties_key ? "event_properties" : "properties");
   w.EndObject();

@@ -34,8 +34,12 @@ ABSL_FLAG(uint64_t, seed, 42, "random seed; equal flags give byte-identical outp
 ABSL_FLAG(double, duplicate_share, 0.0,
           "share of events that are SDK re-sends of an earlier event (same event_id), [0, 1)");
 ABSL_FLAG(double, invalid_share, 0.0, "share of lines that are invalid events, [0, 1)");
+ABSL_FLAG(double, seed003_share, 0.0,
+          "share of events carrying seed 003's fields outside the mapped columns (page/UTM, user "
+          "segment, device id, browser, time zone, A/B variants, transaction...), [0, 1]");
 ABSL_FLAG(std::string, event_ids, "counter",
-          "counter (per-user sequence number, like Amplitude) or uuid (UUID v4)");
+          "counter (per-user sequence number, like Amplitude), uuid (UUID v4) or hex32 (32 random "
+          "hex digits)");
 ABSL_FLAG(std::string, out, "-", "output file; - for stdout");
 ABSL_FLAG(std::string, format, "jsonl",
           "--out format: jsonl (JSON lines, docs/INGEST.md) or clickhouse-tsv (TabSeparated rows "
@@ -160,8 +164,14 @@ mua::gen::GeneratorOptions OptionsFromFlags() {
     options.event_ids = mua::gen::EventIdStyle::kCounter;
   } else if (ids == "uuid") {
     options.event_ids = mua::gen::EventIdStyle::kUuid;
+  } else if (ids == "hex32") {
+    options.event_ids = mua::gen::EventIdStyle::kHex32;
   } else {
-    UsageError(absl::StrCat("--event-ids must be counter or uuid, not '", ids, "'"));
+    UsageError(absl::StrCat("--event-ids must be counter, uuid or hex32, not '", ids, "'"));
+  }
+  options.seed003_share = absl::GetFlag(FLAGS_seed003_share);
+  if (!(options.seed003_share >= 0 && options.seed003_share <= 1)) {
+    UsageError("--seed003-share must be in [0, 1]");
   }
   return options;
 }

@@ -47,18 +47,28 @@ int FormatIsoTimestamp(int64_t millis, int offset_minutes, bool zulu, char* buf)
   return static_cast<int>(p - buf);
 }
 
-void AppendUuid(uint64_t high, uint64_t low, std::string* out) {
-  high = (high & ~0xF000ULL) | 0x4000ULL;          // version 4
-  low = (low & ~(0xCULL << 60)) | (0x8ULL << 60);  // RFC 4122 variant
+namespace {
+
+void AppendHex128(uint64_t high, uint64_t low, bool dashes, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
   char buf[36];
   int pos = 0;
   for (int i = 0; i < 32; ++i) {
-    if (i == 8 || i == 12 || i == 16 || i == 20) buf[pos++] = '-';
+    if (dashes && (i == 8 || i == 12 || i == 16 || i == 20)) buf[pos++] = '-';
     const uint64_t word = i < 16 ? high : low;
     buf[pos++] = kHex[(word >> (60 - 4 * (i % 16))) & 0xF];
   }
-  out->append(buf, sizeof(buf));
+  out->append(buf, pos);
 }
+
+}  // namespace
+
+void AppendUuid(uint64_t high, uint64_t low, std::string* out) {
+  high = (high & ~0xF000ULL) | 0x4000ULL;          // version 4
+  low = (low & ~(0xCULL << 60)) | (0x8ULL << 60);  // RFC 4122 variant
+  AppendHex128(high, low, /*dashes=*/true, out);
+}
+
+void AppendHex32(uint64_t high, uint64_t low, std::string* out) { AppendHex128(high, low, /*dashes=*/false, out); }
 
 }  // namespace mua::gen_internal

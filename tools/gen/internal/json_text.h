@@ -68,6 +68,9 @@ int FormatIsoTimestamp(int64_t millis, int offset_minutes, bool zulu, char* buf)
 
 // Appends a version-4 UUID built from 128 random bits, e.g. "3b241101-e2bb-4255-8caf-4136c566a962".
 void AppendUuid(uint64_t high, uint64_t low, std::string* out);
+// Appends the 128 bits as 32 lowercase hex digits, e.g. "3b241101e2bb42558caf4136c566a962"
+// (the event ids many SDKs send).
+void AppendHex32(uint64_t high, uint64_t low, std::string* out);
 
 inline void AppendDecimal(int64_t value, std::string* out) {
   char buf[24];
