@@ -22,6 +22,7 @@
 #include <chrono>
 #include <cstdio>
 #include <exception>
+#include <limits>
 #include <optional>
 #include <type_traits>
 #include <thread>
@@ -34,6 +35,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "server/internal/client_watch.h"
+#include "server/internal/streamed_body.h"
 
 namespace mua {
 namespace {
@@ -214,6 +216,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>>, public Run
           net::dispatch(self->stream_.get_executor(), [self, busy_too] {
             beast::error_code ec;
             if (!self->busy_ || busy_too) self->tcp_layer().socket().close(ec);
+            // A handler waiting for more of its body is not left waiting on a closed socket.
+            if (busy_too && self->streamed_) self->streamed_->End(absl::CancelledError("the server is stopping"));
           });
         }
       };
@@ -247,7 +251,12 @@ class Session : public std::enable_shared_from_this<Session<Stream>>, public Run
   void Read() {
     if (server_->stopping.load()) return Close();
     parser_.emplace();
-    parser_->body_limit(server_->options.max_body_bytes);
+    stream_parser_.reset();
+    streamed_.reset();
+    stream_body_ = false;
+    // Checked once the head is admitted (OnHeader): a streamed body has its own limit,
+    // and Beast would check a Content-Length against this one while parsing the head.
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     parser_->header_limit(static_cast<std::uint32_t>(server_->options.max_header_bytes));
     const absl::Duration timeout =
         buffer_.size() > 0 || first_ ? server_->options.request_timeout : server_->options.keep_alive_timeout;
@@ -291,7 +300,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>>, public Run
       HttpAdmission admission = server_->options.admit(head_);
       // Refused unread: the connection closes, as its body (if any) is still coming.
       if (admission.refusal) return Write(*std::move(admission.refusal), /*close=*/true);
-      body_limit_ = std::min(body_limit_, admission.max_body_bytes);
+      stream_body_ = admission.stream_body;
+      body_limit_ = stream_body_ ? admission.max_body_bytes : std::min(body_limit_, admission.max_body_bytes);
     }
     // Beast checks a Content-Length against its limit while parsing the head, which was
     // read under the largest limit: the admitted one is checked here (chunked bodies
@@ -314,6 +324,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>>, public Run
   }
 
   void ReadBody() {
+    if (stream_body_) return StartStream();
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
@@ -349,6 +360,110 @@ class Session : public std::enable_shared_from_this<Session<Stream>>, public Run
         self->Write(std::move(response), /*close=*/false);
       });
     });
+  }
+
+  // A streamed body: the handler starts now, on a worker, and pulls the body from
+  // streamed_ while this I/O thread reads it a chunk at a time into a fixed buffer
+  // (request_parser<buffer_body>). Chosen over reading the socket synchronously from the
+  // worker: the socket stays on the I/O thread with every other async operation (TLS
+  // included), timeouts stay tcp_stream's, and a full queue simply stops the reads.
+  // The client's connection is not watched while the body arrives: a hang-up shows as
+  // a read error, which ends the body with an error.
+  void StartStream() {
+    stream_parser_.emplace(std::move(*parser_));
+    stream_parser_->body_limit(body_limit_);
+    streamed_ = std::make_shared<server_internal::StreamedBody>(std::max<size_t>(1, server_->options.stream_queue_chunks));
+    busy_ = true;
+    streaming_ = true;
+    HttpRequest request = std::move(head_);
+    request.body_stream = streamed_;
+    handling_ = ++request_generation_;
+    net::post(server_->workers, [self = shared_from_this(), request = std::move(request)]() mutable {
+      LowerWorkerPriority(self->server_->options.worker_nice);
+      HttpResponse response = Handle(self->server_, request);
+      request.body_stream.reset();
+      net::dispatch(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->handling_ = 0;
+        self->streaming_ = false;
+        const bool whole = self->stream_parser_ && self->stream_parser_->is_done();
+        // A body the handler did not read to its end cannot be skipped safely: the
+        // connection closes after the answer.
+        if (!whole) self->streamed_->End(absl::CancelledError("the request was answered"));
+        self->Write(std::move(response), /*close=*/!whole);
+      });
+    });
+    if (stream_parser_->is_done()) return EndStream();
+    chunk_deadline_set_ = false;
+    ReadChunk();
+  }
+
+  void ReadChunk() {
+    if (!streaming_) return;
+    if (chunk_.empty()) chunk_.resize(std::max<size_t>(4096, server_->options.stream_chunk_bytes));
+    if (!chunk_deadline_set_) {
+      // Per chunk, not per read: a client trickling a byte at a time still runs out.
+      tcp_layer().expires_after(std::chrono::milliseconds(absl::ToInt64Milliseconds(server_->options.request_timeout)));
+      chunk_deadline_set_ = true;
+    }
+    auto& body = stream_parser_->get().body();
+    body.data = chunk_.data() + chunk_filled_;
+    body.size = chunk_.size() - chunk_filled_;
+    body.more = true;
+    http::async_read_some(stream_, buffer_, *stream_parser_,
+                          [self = shared_from_this()](beast::error_code ec, size_t) { self->OnChunk(ec); });
+  }
+
+  void OnChunk(beast::error_code ec) {
+    if (!streaming_) return;  // answered already; the connection is closing
+    if (ec == http::error::need_buffer) ec = {};
+    chunk_filled_ = chunk_.size() - stream_parser_->get().body().size;
+    if (ec) {
+      tcp_layer().expires_never();
+      return streamed_->End(BodyReadError(ec));
+    }
+    const bool done = stream_parser_->is_done();
+    if (!done && chunk_filled_ < chunk_.size()) return ReadChunk();
+    std::string full = std::move(chunk_);
+    full.resize(chunk_filled_);
+    chunk_.clear();
+    chunk_filled_ = 0;
+    chunk_deadline_set_ = false;
+    bool room = true;
+    if (!full.empty()) {
+      room = streamed_->Push(std::move(full), [weak = this->weak_from_this()] {
+        if (auto self = weak.lock()) {
+          net::dispatch(self->stream_.get_executor(), [self] { self->ReadChunk(); });
+        }
+      });
+    }
+    if (done) return EndStream();
+    if (room) return ReadChunk();
+    tcp_layer().expires_never();  // waiting for the handler, not for the client
+  }
+
+  void EndStream() {
+    keep_alive_ = stream_parser_->keep_alive();
+    tcp_layer().expires_never();
+    streamed_->End(absl::OkStatus());
+  }
+
+  absl::Status BodyReadError(beast::error_code ec) const {
+    if (ec == beast::error::timeout) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("the request body stalled: no ", server_->options.stream_chunk_bytes,
+                       "-byte chunk of it arrived within ", absl::FormatDuration(server_->options.request_timeout)));
+    }
+    if (ec == http::error::body_limit) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("Request body too large: the limit for this endpoint and role is ", body_limit_, " bytes"));
+    }
+    if (ec == http::error::partial_message || ec == http::error::end_of_stream || ec == net::error::eof ||
+        ec == net::error::connection_reset || ec == net::error::operation_aborted ||
+        ec == net::error::bad_descriptor) {
+      return absl::DataLossError(absl::StrCat("the client closed the connection before the body ended (",
+                                              ec.message(), ")"));
+    }
+    return absl::DataLossError(absl::StrCat("bad request body: ", ec.message()));
   }
 
   void WatchClientOf(uint64_t request) override {
@@ -429,6 +544,15 @@ class Session : public std::enable_shared_from_this<Session<Stream>>, public Run
   HttpServer::Impl* server_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  // A streamed body (HttpAdmission::stream_body): its parser, the chunk being filled and
+  // the queue to the handler.
+  bool stream_body_ = false;
+  bool streaming_ = false;  // the handler runs and the body is read
+  std::optional<http::request_parser<http::buffer_body>> stream_parser_;
+  std::shared_ptr<server_internal::StreamedBody> streamed_;
+  std::string chunk_;
+  size_t chunk_filled_ = 0;
+  bool chunk_deadline_set_ = false;
   HttpRequest head_;        // the request being read, once its head has arrived
   size_t body_limit_ = 0;   // of that request
   bool keep_alive_ = false;

@@ -3,7 +3,8 @@
 // queries) run on a separate worker pool so a long query never blocks I/O.
 // A request's head is admitted (authentication, a body limit for its endpoint and
 // role) before its body is read, so an unauthenticated client cannot make the server
-// buffer a body. Limits answer with a clear error and keep the server serving: a body
+// buffer a body. Admission may ask for the body to be streamed: the handler then starts
+// at once and pulls the body in chunks while the I/O thread reads ahead (bounded). Limits answer with a clear error and keep the server serving: a body
 // over the limit gets 413, headers over max_header_bytes 431, junk 400; a client
 // that does not send a whole request within request_timeout is disconnected;
 // connections beyond max_connections get 503.
@@ -33,6 +34,10 @@ namespace mua {
 struct HttpAdmission {
   std::optional<HttpResponse> refusal;  // answered at once; the body is never read
   size_t max_body_bytes = 0;            // 413 beyond
+  // The handler starts at once and reads the body from HttpRequest::body_stream as it
+  // arrives (a streaming INSERT); max_body_bytes then bounds it alone, not
+  // HttpServerOptions::max_body_bytes.
+  bool stream_body = false;
 };
 
 struct HttpServerOptions {
@@ -41,8 +46,14 @@ struct HttpServerOptions {
   size_t max_body_bytes = size_t{256} << 20;
   size_t max_header_bytes = size_t{64} << 10;
   size_t max_connections = 10'000;
-  absl::Duration request_timeout = absl::Seconds(60);      // to receive one whole request
+  // To receive one whole request; a streamed body gets it per chunk
+  // (stream_chunk_bytes), so a slow client cannot hold a worker for ever either.
+  absl::Duration request_timeout = absl::Seconds(60);
   absl::Duration keep_alive_timeout = absl::Seconds(300);  // idle between requests
+  // A streamed body is handed to its handler in chunks of this size, at most
+  // stream_queue_chunks of them read ahead: reading stops while they wait.
+  size_t stream_chunk_bytes = size_t{256} << 10;
+  size_t stream_queue_chunks = 4;
   // Stop() waits this long for requests in flight, then closes every connection.
   absl::Duration shutdown_grace = absl::Seconds(2);
   // Decides on each request from its head (on an I/O thread, so it must be quick):

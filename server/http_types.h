@@ -7,14 +7,30 @@
 //   }
 #pragma once
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
 
 namespace mua {
+
+// A request body read while its handler runs (a streaming INSERT), so a body of any
+// size passes through a few chunks of memory. The server reads ahead at most a few
+// chunks and stops reading while they wait (backpressure on the client).
+class HttpBodySource {
+ public:
+  virtual ~HttpBodySource() = default;
+  // Puts the next chunk of the body into *chunk (replacing what it held): true, or
+  // false once the whole body has been read. Blocks until a chunk arrives.
+  // Errors: DataLoss when the client hung up or sent a malformed body, DeadlineExceeded
+  // when a chunk did not arrive within the request timeout, Cancelled when the server
+  // stops; the rest of the body is then never read.
+  virtual absl::StatusOr<bool> Next(std::string* chunk) = 0;
+};
 
 struct HttpRequest {
   std::string method;  // "GET", "POST", "OPTIONS", ...
@@ -24,6 +40,9 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> params;   // URL-decoded query string
   std::vector<std::pair<std::string, std::string>> headers;  // names as received
   std::string body;
+  // Set instead of `body` when admission asked for the body to be streamed
+  // (HttpAdmission::stream_body): the handler reads it, or it is never read.
+  std::shared_ptr<HttpBodySource> body_stream;
   std::string principal = "dev";  // who sent it (from the token; "dev" without tokens)
   std::string role = "admin";     // viewer | analyst | admin
 

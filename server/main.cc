@@ -114,7 +114,8 @@ ABSL_FLAG(int64_t, max_query_memory, -1,
           "bytes all running statements together may hold (error 241 beyond); -1: half the RAM, 0: no cap");
 ABSL_FLAG(double, max_execution_time, 300, "seconds a query may run before error 159");
 ABSL_FLAG(uint64_t, max_result_rows, 10'000'000, "rows a result may have before error 396");
-ABSL_FLAG(int64_t, max_body_mb, 256, "largest request body accepted (413 beyond)");
+ABSL_FLAG(int64_t, max_body_mb, 256,
+          "largest request body accepted (413 beyond); a streaming INSERT's rows are not bounded");
 ABSL_FLAG(int64_t, max_connections, 10'000, "open HTTP connections (503 beyond)");
 ABSL_FLAG(int64_t, max_read_body_mb, 16,
           "largest request body accepted from a non-admin (SQL, JSON requests; 413 beyond); "

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -291,6 +292,51 @@ bool IsLoopbackHost(absl::string_view host) {
          (ntohl(address.s_addr) >> 24) == 127;
 }
 
+// Consumes `word` (case-insensitive) and the spaces after it.
+bool ConsumeWord(absl::string_view* text, absl::string_view word) {
+  if (!absl::StartsWithIgnoreCase(*text, word)) return false;
+  const absl::string_view rest = text->substr(word.size());
+  if (!rest.empty() && (absl::ascii_isalnum(rest[0]) || rest[0] == '_')) return false;
+  *text = absl::StripLeadingAsciiWhitespace(rest);
+  return true;
+}
+
+// True for `INSERT INTO [default.]events [(columns)] FORMAT Name` and nothing after:
+// its rows are the whole body, which is then streamed (HttpAdmission::stream_body).
+// Anything else (a statement split between the URL and the body, VALUES, comments)
+// takes the ordinary path with its whole body in memory.
+bool IsStreamableInsert(absl::string_view query) {
+  absl::string_view rest = absl::StripAsciiWhitespace(query);
+  if (absl::ConsumeSuffix(&rest, ";")) rest = absl::StripTrailingAsciiWhitespace(rest);
+  if (!ConsumeWord(&rest, "INSERT") || !ConsumeWord(&rest, "INTO")) return false;
+  if (!ConsumeWord(&rest, "events") && !ConsumeWord(&rest, "`events`") && !ConsumeWord(&rest, "\"events\"") &&
+      !ConsumeWord(&rest, "default.events")) {
+    return false;
+  }
+  if (absl::ConsumePrefix(&rest, "(")) {
+    const size_t close = rest.find(')');
+    if (close == absl::string_view::npos || rest.substr(0, close).find('(') != absl::string_view::npos) return false;
+    rest = absl::StripLeadingAsciiWhitespace(rest.substr(close + 1));
+  }
+  if (!ConsumeWord(&rest, "FORMAT") || rest.empty()) return false;
+  return std::all_of(rest.begin(), rest.end(), [](char c) { return absl::ascii_isalnum(c) || c == '_'; });
+}
+
+// A streamed body read whole, for a statement that takes its body as text.
+absl::StatusOr<std::string> ReadWholeBody(HttpBodySource& source, size_t limit) {
+  std::string body;
+  std::string chunk;
+  while (true) {
+    MUA_ASSIGN_OR_RETURN(const bool more, source.Next(&chunk));
+    if (!more) return body;
+    if (body.size() + chunk.size() > limit) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("Request body too large: the limit for this statement is ", limit, " bytes"));
+    }
+    body += chunk;
+  }
+}
+
 }  // namespace
 
 Service::Gate Service::Authenticate(const HttpRequest& request) const {
@@ -344,6 +390,24 @@ HttpAdmission Service::Admit(const HttpRequest& head) {
     outcome.error = std::move(gate.error);
     Audit(head, gate.principal, absl::Now(), *gate.refusal, &outcome);
     return HttpAdmission{.refusal = std::move(gate.refusal)};
+  }
+  // An admin's INSERT INTO events streams its rows, whatever their size (SECURITY.md):
+  // decided here, before any byte of the body is read; other roles never get here
+  // with an INSERT's body unbounded.
+  if (head.method == "POST" && head.path == "/" && IsStreamableInsert(head.Param("query"))) {
+    if (!Allows(gate.principal.role, Role::kAdmin)) {
+      // Refused from the head alone: a viewer's or analyst's rows are never read.
+      const absl::Status denied = absl::PermissionDeniedError(
+          absl::StrCat(gate.principal.name, " (", RoleName(gate.principal.role),
+                       ") may not run this statement: it needs the admin role"));
+      HttpResponse refusal = ClickHouseErrorResponse(denied, options_.version);
+      Outcome outcome;
+      outcome.error = std::string(denied.message());
+      outcome.statement = std::string(head.Param("query"));
+      Audit(head, gate.principal, absl::Now(), refusal, &outcome);
+      return HttpAdmission{.refusal = std::move(refusal)};
+    }
+    return HttpAdmission{.max_body_bytes = std::numeric_limits<size_t>::max(), .stream_body = true};
   }
   // Only an admin ingests; what others send is a statement or a JSON request.
   size_t limit = options_.max_body_bytes;
@@ -575,6 +639,13 @@ HttpResponse Service::HandleSql(HttpRequest& request, const Principal& principal
   absl::StatusOr<StatementOutput> output = RunStatement(call);
   const absl::Duration elapsed = absl::Now() - started;
   if (!output.ok()) return fail(output.status());
+  const bool streams_rows = output->kind == StatementOutput::Kind::kInsert && output->insert_table == "events";
+  if (request.body_stream != nullptr && !streams_rows) {
+    // Admitted for streaming, but not an INSERT into events: its body as text, bounded.
+    absl::StatusOr<std::string> body = ReadWholeBody(*request.body_stream, options_.max_body_bytes);
+    if (!body.ok()) return fail(body.status());
+    absl::StrAppend(&sql, "\n", *body);
+  }
 
   if (output->kind == StatementOutput::Kind::kInsert) {
     if (output->insert_table != "events") {
@@ -593,9 +664,26 @@ HttpResponse Service::HandleSql(HttpRequest& request, const Principal& principal
     }
     absl::StatusOr<BodyFormat> format = InsertFormat(output->format);
     if (!format.ok()) return fail(format.status());
-    absl::StatusOr<BodyIngestStats> stats = parts_.ingestor->Ingest(
-        absl::string_view(sql).substr(std::min(output->data_offset, sql.size())), *format,
-        absl::StrCat("http:", outcome->query_id), output->insert_columns);
+    const absl::string_view inline_rows = absl::string_view(sql).substr(std::min(output->data_offset, sql.size()));
+    absl::StatusOr<BodyIngestStats> stats;
+    if (request.body_stream != nullptr) {
+      // Rows written after FORMAT in the URL come first, then the body as it arrives,
+      // block by block (each block durable before the next is read).
+      bool inline_sent = absl::StripAsciiWhitespace(inline_rows).empty();
+      const BodyChunkSource next = [&](std::string* chunk) -> absl::StatusOr<bool> {
+        if (!inline_sent) {
+          inline_sent = true;
+          *chunk = absl::StrCat(inline_rows, "\n");
+          return true;
+        }
+        return request.body_stream->Next(chunk);
+      };
+      stats = parts_.ingestor->IngestStream(next, *format, absl::StrCat("http:", outcome->query_id),
+                                            output->insert_columns);
+    } else {
+      stats = parts_.ingestor->Ingest(inline_rows, *format, absl::StrCat("http:", outcome->query_id),
+                                      output->insert_columns);
+    }
     if (!stats.ok()) return fail(stats.status());
     outcome->rows = stats->accepted;
     if (stats->rejected > 0) {
@@ -609,7 +697,7 @@ HttpResponse Service::HandleSql(HttpRequest& request, const Principal& principal
     HttpResponse response = HttpResponse::Text(200, "");
     response.headers.emplace_back("X-ClickHouse-Query-Id", outcome->query_id);
     response.headers.emplace_back("X-ClickHouse-Summary",
-                                  Summary(stats->events, 0, stats->accepted, 0, absl::Now() - started));
+                                  Summary(stats->events, stats->bytes, stats->accepted, 0, absl::Now() - started));
     return response;
   }
 
