@@ -65,14 +65,19 @@ check "Content-Length: every row stored" test "$(sql "SELECT count() FROM events
 # Both bodies again, one chunked, one with a Content-Length: every row is read, decoded and
 # found a duplicate, so nothing is stored and the peak RSS growth is the streaming path's
 # own memory (blocks in flight), which must stay far below the body's size.
+# Writing 5 to clear_refs resets VmHWM to the current RSS (Linux 4.0+).
+echo 5 >"/proc/$server_pid/clear_refs"
 hwm_before=$(status_kb VmHWM)
+check "VmHWM was reset" test "$hwm_before" -le "$(status_kb VmRSS)"
 curl -s -o /dev/null -D "$WORK/a2.headers" "${auth[@]}" -X POST -T - \
   "$(insert_url 'INSERT INTO events FORMAT JSONEachRow')" <"$WORK/a.jsonl"
 curl -s -o /dev/null -D "$WORK/b2.headers" "${auth[@]}" --data-binary @"$WORK/b.jsonl" \
   "$(insert_url 'INSERT INTO events FORMAT JSONEachRow')"
 growth_kb=$(($(status_kb VmHWM) - hwm_before))
 echo "peak RSS growth ${growth_kb} kB while streaming 2 x $((body_bytes >> 10)) kB"
-check "peak RSS grew by less than a quarter of one body" test $((growth_kb * 1024)) -lt $((body_bytes / 4))
+# A few 4 MiB blocks in flight (raw rows, their event lines, decoded rows), ASan's
+# redzones included: a fixed bound, whatever the body's size (here 2 x ~55 MB).
+check "peak RSS grew by less than 32 MiB while streaming 110 MB" test "$growth_kb" -lt $((32 << 10))
 check "a repeated chunked body writes nothing" grep -q '"written_rows":"0"' "$WORK/a2.headers"
 check "... and reads every row" grep -q "\"read_rows\":\"$rows\"" "$WORK/a2.headers"
 check "a repeated Content-Length body writes nothing" grep -q '"written_rows":"0"' "$WORK/b2.headers"
@@ -83,8 +88,8 @@ columns="event_time, user_id, session_id, event_id, event_type, platform, os_ver
 printf '%s\n' \
   "$day 10:00:00.000	tsv-user	s1	t1	purchase	android	14	2.1.0	Pixel 8	phone	US	CA	San Francisco	{\"amount\":12.5,\"note\":\"tab\\\\there\"}" \
   "$day 10:00:01.250	tsv-user	s1	t2	app_open	ios	17.1	2.1.0	iPhone 15	phone	FR	IDF	Paris	{}" >"$WORK/rows.tsv"
-code=$(curl -s -o "$WORK/tsv.out" -w '%{http_code}' "${auth[@]}" -T "$WORK/rows.tsv" -X POST \
-  "$(insert_url "INSERT INTO events ($columns) FORMAT TSV")")
+code=$(curl -s -o "$WORK/tsv.out" -w '%{http_code}' "${auth[@]}" -T - -X POST \
+  "$(insert_url "INSERT INTO events ($columns) FORMAT TSV")" <"$WORK/rows.tsv")
 check "TSV INSERT: 200" test "$code" == 200
 sql "SELECT $columns FROM events WHERE user_id = 'tsv-user' ORDER BY event_id FORMAT TSV" >"$WORK/tsv.back"
 check "TSV rows round-trip" diff "$WORK/rows.tsv" "$WORK/tsv.back"
