@@ -132,6 +132,26 @@ void FuzzIngest(Fixture& fixture, absl::string_view body, BodyFormat format) {
   }
   Check(stats->accepted >= 0 && stats->rejected >= 0 && stats->duplicates >= 0);
   Check(stats->accepted + stats->rejected + stats->duplicates <= stats->events);
+  if (format == BodyFormat::kEventArray) return;
+  // The same body streamed in small chunks (rows cut anywhere) has the same rows; each
+  // is a duplicate now, or rejected again.
+  const size_t chunk = 1 + body.size() % 61;
+  size_t at = 0;
+  const BodyChunkSource next = [&](std::string* out) -> absl::StatusOr<bool> {
+    if (at >= body.size()) return false;
+    *out = std::string(body.substr(at, chunk));
+    at += chunk;
+    return true;
+  };
+  const absl::StatusOr<BodyIngestStats> streamed = fixture.ingestor->IngestStream(
+      next, format, "fuzz", format == BodyFormat::kJsonCompactEachRow ? columns : std::vector<std::string>{});
+  Check(streamed.ok() && streamed->events == stats->events && streamed->accepted == 0);
+  // And the body as TabSeparated and CSV rows of the same columns.
+  if (format != BodyFormat::kJsonCompactEachRow) return;
+  for (const BodyFormat text_format : {BodyFormat::kTabSeparated, BodyFormat::kCsv}) {
+    const absl::StatusOr<BodyIngestStats> rows = fixture.ingestor->Ingest(body, text_format, "fuzz", columns);
+    Check(rows.ok() && rows->accepted + rows->rejected + rows->duplicates <= rows->events);
+  }
 }
 
 void CheckResponse(const HttpResponse& response) {
