@@ -303,7 +303,13 @@ class BodyIngestor::Stream {
       stats_.first_rejected.push_back(event);
     }
     if (owner_->options_.rejected_log != nullptr && !rejects.empty()) {
-      owner_->options_.rejected_log->Append(std::move(rejects));
+      // Durable like the rows: in the WAL, and synced before the request is answered.
+      std::optional<Store::ApplyScope> scope;
+      if (options.store != nullptr) scope.emplace(options.store->BeginApply());
+      const uint64_t seq = owner_->options_.rejected_log->Append(
+          std::move(rejects), scope && options.write_ahead ? &*scope : nullptr);
+      scope.reset();
+      if (seq != 0) MUA_RETURN_IF_ERROR(options.store->WaitDurable(seq));
     }
     block_first_line_ = line_ + 1;
     return absl::OkStatus();

@@ -59,9 +59,20 @@ class Loader {
  private:
   absl::Status ProcessLines(absl::string_view text);
   absl::Status Collect(DecodedSlice& slice, ingest_internal::EventAppender& appender);
-  void FlushRejects() {
-    if (options_.rejected_log != nullptr) options_.rejected_log->Append(std::move(pending_rejects_));
+  // Under the batch's scope, so a checkpoint holds the rejects with the rows beside them;
+  // with the WAL (HTTP), logged too, and acknowledged with the rows.
+  void FlushRejects(Store::ApplyScope* scope) {
+    if (options_.rejected_log != nullptr && !pending_rejects_.empty()) {
+      const uint64_t seq = options_.rejected_log->Append(std::move(pending_rejects_),
+                                                         options_.write_ahead ? scope : nullptr);
+      stats_->wal_seq = std::max(stats_->wal_seq, seq);
+    }
     pending_rejects_.clear();
+  }
+  void FlushRejects() {
+    std::optional<Store::ApplyScope> scope;
+    if (options_.store != nullptr && !pending_rejects_.empty()) scope.emplace(options_.store->BeginApply());
+    FlushRejects(scope ? &*scope : nullptr);
   }
   void Reject(int64_t line_number, DecodeError error, std::string raw, absl::Time at,
               std::string user_id = "");
@@ -145,10 +156,10 @@ absl::Status Loader::ProcessLines(absl::string_view text) {
     if (status.ok()) status = appender.Flush();
     stats_->accepted += appender.appended();
     if (appender.wal_seq() != 0) stats_->wal_seq = appender.wal_seq();
+    FlushRejects(scope ? &*scope : nullptr);
   }
   // The appended rows borrowed from the arenas.
   decoder_.Clear();
-  FlushRejects();
   return status;
 }
 

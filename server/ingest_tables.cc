@@ -61,7 +61,10 @@ const ColumnList& SummaryColumns() {
       {"batches", "UInt64"},         {"pauses", "UInt64"},          {"freshness_p50_ms", "Float64"},
       {"freshness_p99_ms", "Float64"}, {"freshness_max_ms", "Float64"}, {"consumer_errors", "UInt64"},
       {"commit_errors", "UInt64"},   {"last_error", "String"},
-      {"wait_seconds", "Float64"},   {"apply_seconds", "Float64"}};
+      {"wait_seconds", "Float64"},   {"apply_seconds", "Float64"},
+      // events_rejected rows dropped by its bounds: for room (count, bytes) and for age
+      // (--rejected_retention_days); persisted, so they survive restarts.
+      {"rejected_evicted", "UInt64"}, {"rejected_expired", "UInt64"}};
   return *columns;
 }
 
@@ -79,7 +82,8 @@ std::shared_ptr<const ResultSet> SummaryRows(const RejectedEventLog* log, const 
                             : stats.paused_for_memory  ? "paused"
                                                        : "consuming");
   const int64_t counters[] = {stats.messages, stats.events, stats.duplicates, stats.rejected,
-                              log == nullptr ? int64_t{0} : log->total() - log->evicted() - log->erased(),
+                              log == nullptr ? int64_t{0}
+                                             : log->total() - log->evicted() - log->expired() - log->erased(),
                               stats.gap_messages, stats.batches, stats.pauses};
   for (size_t i = 0; i < std::size(counters); ++i) c[1 + i].ints.push_back(counters[i]);
   c[9].floats.push_back(absl::ToDoubleMilliseconds(freshness.Quantile(0.5)));
@@ -90,6 +94,8 @@ std::shared_ptr<const ResultSet> SummaryRows(const RejectedEventLog* log, const 
   c[14].strings.push_back(stats.last_error);
   c[15].floats.push_back(stats.wait_seconds);
   c[16].floats.push_back(stats.apply_seconds);
+  c[17].ints.push_back(log == nullptr ? 0 : log->evicted());
+  c[18].ints.push_back(log == nullptr ? 0 : log->expired());
   rows->row_count = 1;
   return rows;
 }

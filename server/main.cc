@@ -66,6 +66,9 @@ ABSL_FLAG(int, threads, 0, "query threads (0: one per core)");
 ABSL_FLAG(int, retention_days, 730,
           "events of days older than this are rejected at ingest and their partitions dropped, in "
           "memory and on disk (0: keep everything, e.g. to load historical data)");
+ABSL_FLAG(int, rejected_retention_days, 30,
+          "events_rejected keeps the rejects of this many days (older ones are dropped and counted "
+          "in system.ingest_summary's rejected_expired; 0: keep them, within the count and byte bounds)");
 ABSL_FLAG(std::string, data_dir, "mua-data",
           "server mode: the data directory (checkpoints, WAL); events survive restarts and crashes. "
           "Local mode (--query...) uses it only when given. Empty: memory only");
@@ -412,12 +415,13 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
 }
 
 // The data directory: loads the checkpoint, replays the WAL, refills de-duplication.
-absl::StatusOr<std::unique_ptr<Store>> OpenStore(Table* table, Deduplicator* dedup) {
+absl::StatusOr<std::unique_ptr<Store>> OpenStore(Table* table, Deduplicator* dedup, RejectedEventLog* rejected_log) {
   const std::string on_corruption = absl::GetFlag(FLAGS_on_corruption);
   StoreOptions options{.dir = absl::GetFlag(FLAGS_data_dir),
                        .checkpoint_interval = absl::Seconds(absl::GetFlag(FLAGS_checkpoint_interval)),
                        .retention_days = absl::GetFlag(FLAGS_retention_days),
-                       .backup_root = absl::GetFlag(FLAGS_backup_root)};
+                       .backup_root = absl::GetFlag(FLAGS_backup_root),
+                       .attachments = {{std::string(kRejectedAttachment), rejected_log}}};
   if (on_corruption == "skip") {
     options.on_corruption = OnCorruption::kSkip;
   } else if (on_corruption == "discard") {
@@ -455,7 +459,8 @@ int Run() {
   Catalog catalog(&table);
   SqlEngine engine(&table, &catalog);
 
-  RejectedEventLog rejected_log;
+  RejectedEventLog rejected_log(
+      {.max_age = absl::Hours(24) * std::max(0, absl::GetFlag(FLAGS_rejected_retention_days))});
   std::optional<UserIdHasher> hasher;
   if (const std::string salt = absl::GetFlag(FLAGS_hash_user_ids); !salt.empty()) {
     absl::StatusOr<UserIdHasher> loaded = UserIdHasher::FromSaltFile(salt);
@@ -476,7 +481,7 @@ int Run() {
   const bool data_dir_given = data_dir_flag->CurrentValue() != data_dir_flag->DefaultValue();
   std::unique_ptr<Store> store;
   if (!absl::GetFlag(FLAGS_data_dir).empty() && (!local_mode || data_dir_given)) {
-    absl::StatusOr<std::unique_ptr<Store>> opened = OpenStore(&table, &dedup);
+    absl::StatusOr<std::unique_ptr<Store>> opened = OpenStore(&table, &dedup, &rejected_log);
     if (!opened.ok()) return Fail(std::string(opened.status().message()));
     store = *std::move(opened);
     ingest.store = store.get();
@@ -504,6 +509,10 @@ int Run() {
     absl::StatusOr<uint64_t> erased = store != nullptr ? store->EraseUser(stored) : table.EraseUser(stored);
     // After the store marks the user erased, so no reject of theirs can be appended later.
     const int64_t rejects = rejected_log.EraseUser(stored);
+    // Their persisted rejects go too (the store's erasure checkpointed before they left).
+    if (rejects > 0 && store != nullptr && erased.ok()) {
+      if (absl::Status status = store->Checkpoint(); !status.ok()) erased = status;
+    }
     // Counts only: the log must not name the user it erased.
     std::fprintf(stderr, "mua-server: GDPR erasure: %lld events%s and %lld rejected events removed\n",
                  erased.ok() ? static_cast<long long>(*erased) : 0LL, erased.ok() ? "" : " (failed)",

@@ -1,6 +1,10 @@
 #include "ingest/rejected_event_log.h"
 
+#include <stdlib.h>
+
 #include <atomic>
+#include <filesystem>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -13,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "ingest/json_lines_loader.h"
 #include "ingest/pii.h"
+#include "storage/store.h"
 #include "storage/table.h"
 #include "tests/testutil/status_matchers.h"
 
@@ -206,6 +211,188 @@ TEST(RejectedEventLogTest, LoaderRecordsHashedIdsAndEraseFindsThem) {
     ASSERT_EQ(rows.size(), 2u);
     EXPECT_EQ(rows[0].user_id, hashing ? hasher.Hash("trent") : "trent");
   }
+}
+
+// --- Durability: events_rejected as a Store attachment.
+
+std::string Describe(const RejectedEvent& event) {
+  return absl::StrCat(RejectReasonName(event.reason), "|", event.raw, "|", event.message, "|", event.source,
+                      "|", event.topic, "|", event.partition, "|", event.offset, "|", event.user_id, "|",
+                      absl::ToUnixMicros(event.rejected_at));
+}
+
+std::vector<std::string> Describe(const std::vector<RejectedEvent>& events) {
+  std::vector<std::string> out;
+  for (const RejectedEvent& event : events) out.push_back(Describe(event));
+  return out;
+}
+
+TEST(RejectedEventLogTest, SnapshotRoundTripsEveryField) {
+  RejectedEventLog log({.max_rows = 4});
+  std::vector<RejectedEvent> events = Events(0, 6);
+  events[5].reason = RejectReason::kBadTimestamp;
+  events[5].user_id = "user-7";
+  events[5].raw = std::string("a\0b\xff", 4);
+  events[5].rejected_at = absl::FromUnixMicros(1'796'000'000'123'456);
+  events[5].partition = -1;
+  events[5].offset = 17;
+  log.Append(events);
+  ASSERT_EQ(log.evicted(), 2);
+  RejectedEventLog back({.max_rows = 4});
+  ASSERT_OK(back.Restore(log.Capture()()));
+  EXPECT_EQ(Describe(back.Rows()), Describe(log.Rows()));
+  EXPECT_EQ(back.total(), 6);
+  EXPECT_EQ(back.evicted(), 2);
+  EXPECT_EQ(back.bytes(), log.bytes());
+  // Damage is reported, not half-applied.
+  const std::string snapshot = log.Capture()();
+  EXPECT_FALSE(back.Restore(snapshot.substr(0, snapshot.size() - 3)).ok());
+  EXPECT_FALSE(back.Restore("MUAX" + snapshot.substr(4)).ok());
+  EXPECT_EQ(back.Rows().size(), 4u);
+}
+
+class DurableRejectedEventLogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = ::testing::TempDir();
+    if (pattern.empty() || pattern.back() != '/') pattern += '/';
+    pattern += "rejected_test.XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override {
+    std::error_code error;
+    std::filesystem::remove_all(dir_, error);
+  }
+
+  // A "server": table, log and store on dir_; dropping it without a checkpoint is a kill -9.
+  struct Server {
+    Table table;
+    std::unique_ptr<RejectedEventLog> log;
+    std::unique_ptr<Store> store;
+  };
+  std::unique_ptr<Server> Start(RejectedEventLogOptions options = {}) {
+    auto server = std::make_unique<Server>();
+    server->log = std::make_unique<RejectedEventLog>(options);
+    StoreOptions store_options{.dir = dir_ + "/data",
+                               .retention_days = 0,
+                               .log = [](const std::string&) {},
+                               .attachments = {{std::string(kRejectedAttachment), server->log.get()}}};
+    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(
+        store_options, &server->table, [&](absl::Span<const EventRow> rows) { return server->table.Append(rows); });
+    EXPECT_OK(store);
+    if (!store.ok()) return nullptr;
+    server->store = *std::move(store);
+    return server;
+  }
+
+  std::string dir_;
+};
+
+TEST_F(DurableRejectedEventLogTest, HttpRejectsSurviveACrashThroughTheWal) {
+  {
+    auto server = Start();
+    ASSERT_NE(server, nullptr);
+    uint64_t seq = 0;
+    {
+      Store::ApplyScope scope = server->store->BeginApply();
+      seq = server->log->Append(Events(0, 3), &scope);
+    }
+    ASSERT_GT(seq, 0u);
+    ASSERT_OK(server->store->WaitDurable(seq));
+    ASSERT_OK(server->store->Checkpoint());
+    {
+      Store::ApplyScope scope = server->store->BeginApply();
+      seq = server->log->Append(Events(3, 5), &scope);
+    }
+    ASSERT_OK(server->store->WaitDurable(seq));
+  }  // killed: the last two are in the WAL only
+  std::vector<std::string> expected;
+  {
+    auto server = Start();
+    ASSERT_NE(server, nullptr);
+    EXPECT_EQ(server->store->recovery().attachment_records, 1u);
+    EXPECT_EQ(server->log->Rows().size(), 5u);
+    EXPECT_EQ(server->log->total(), 5);
+    expected = Describe(server->log->Rows());
+    ASSERT_OK(server->store->Checkpoint());
+  }
+  auto server = Start();
+  ASSERT_NE(server, nullptr);
+  EXPECT_EQ(server->store->recovery().attachment_records, 0u);
+  EXPECT_EQ(Describe(server->log->Rows()), expected);
+}
+
+TEST_F(DurableRejectedEventLogTest, KafkaRejectsAreHeldWithTheirOffsets) {
+  {
+    auto server = Start();
+    ASSERT_NE(server, nullptr);
+    {
+      Store::ApplyScope scope = server->store->BeginApply();
+      server->log->Append(Events(0, 4));
+      scope.SetPosition("kafka/t/0", 4);
+    }
+    ASSERT_OK(server->store->Checkpoint());
+    {  // after the checkpoint: neither the offset nor the rejects survive the crash
+      Store::ApplyScope scope = server->store->BeginApply();
+      server->log->Append(Events(4, 6));
+      scope.SetPosition("kafka/t/0", 6);
+    }
+  }
+  auto server = Start();
+  ASSERT_NE(server, nullptr);
+  EXPECT_EQ(server->store->position("kafka/t/0"), 4);
+  const std::vector<RejectedEvent> rows = server->log->Rows();
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows.back().offset, 3);
+}
+
+TEST_F(DurableRejectedEventLogTest, BoundsEvictAndExpireAndTheCountsSurvive) {
+  absl::Time now = absl::FromUnixSeconds(1'800'000'000);
+  RejectedEventLogOptions options{.max_rows = 3, .max_age = absl::Hours(24), .now = [&now] { return now; }};
+  {
+    auto server = Start(options);
+    ASSERT_NE(server, nullptr);
+    std::vector<RejectedEvent> events = Events(0, 5);
+    for (int i = 0; i < 5; ++i) events[i].rejected_at = now - absl::Hours(10 - i);
+    server->log->Append(events);
+    EXPECT_EQ(server->log->evicted(), 2);
+    ASSERT_OK(server->store->Checkpoint());
+  }
+  now += absl::Minutes(17 * 60 + 30);  // offsets 2 and 3 (8 and 7 h old) pass a day; 4 is 23.5 h old
+  auto server = Start(options);
+  ASSERT_NE(server, nullptr);
+  const std::vector<RejectedEvent> rows = server->log->Rows();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].offset, 4);
+  EXPECT_EQ(server->log->total(), 5);
+  EXPECT_EQ(server->log->evicted(), 2);
+  EXPECT_EQ(server->log->expired(), 2);
+  now += absl::Hours(4);
+  server->store->ApplyRetention();
+  EXPECT_THAT(server->log->Rows(), ::testing::IsEmpty());
+  EXPECT_EQ(server->log->expired(), 3);
+}
+
+TEST_F(DurableRejectedEventLogTest, AnErasedUsersRejectsLeaveTheDisk) {
+  {
+    auto server = Start();
+    ASSERT_NE(server, nullptr);
+    std::vector<RejectedEvent> events = Events(0, 3);
+    events[1].user_id = "mallory";
+    {
+      Store::ApplyScope scope = server->store->BeginApply();
+      ASSERT_OK(server->store->WaitDurable(server->log->Append(events, &scope)));
+    }
+    ASSERT_OK(server->store->EraseUser("mallory"));
+    EXPECT_EQ(server->log->EraseUser("mallory"), 1);
+    ASSERT_OK(server->store->Checkpoint());
+  }
+  auto server = Start();
+  ASSERT_NE(server, nullptr);
+  ASSERT_EQ(server->log->Rows().size(), 2u);
+  for (const RejectedEvent& row : server->log->Rows()) EXPECT_NE(row.user_id, "mallory");
+  EXPECT_EQ(server->log->erased(), 1);
 }
 
 }  // namespace
