@@ -12,6 +12,7 @@ packages=(
   curl python3                               # HTTP client and helpers for tests and the demo
   python3-yaml python3-jsonschema            # the Grafana openapi contract check
   rapidjson-dev libabsl-dev libedit-dev      # JSON, Abseil, shell line editing
+  libsimdjson-dev                            # bench: the event decoder comparison (issue 17)
   libxxhash-dev                              # checksums of persisted files
   libre2-dev                                 # linear-time regular expressions (match, extract)
   libssl-dev openssl                         # TLS for the HTTPS listener (Boost.Beast over OpenSSL); test certificates
