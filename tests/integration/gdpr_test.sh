@@ -115,7 +115,9 @@ got=$(sql "SELECT countIf(user_id = '$x'), countIf(user_id = '$y'), count() FROM
 check "after the third copy: X and Y still gone, nothing else added ($got)" \
   test "$got" == "$(printf '0\t0\t%s' "$((recorded[0] - y_events))")"
 got=$(sql "SELECT count() FROM events_rejected WHERE reason = 'erased_user'")
-check "events_rejected: X's and Y's events rejected as erased_user ($got)" test "$got" == "$((x_events + y_events))"
+# The quarantine is durable: the second copy's erased_user rows of X are still there.
+check "events_rejected: X's (twice) and Y's events rejected as erased_user ($got)" \
+  test "$got" == "$((2 * x_events + y_events))"
 
 # --- The audit log names both statements. ------------------------------------------------------
 check "the audit log has the DELETE of X" grep -qF "\"statement\":\"DELETE FROM events WHERE user_id = '$x'\"" "$WORK/audit.jsonl"
