@@ -56,8 +56,10 @@ void WriteField(Writer& writer, absl::string_view name, const rapidjson::Value& 
 }
 
 // One row of the events table as an SDK event line; a row that is not the right
-// shape is passed on as written, so the decoder rejects it with its reason.
-std::string RowToEvent(absl::string_view line, BodyFormat format, const std::vector<std::string>& columns) {
+// shape is passed on as written, so the decoder rejects it with its reason. A
+// JSONCompactEachRow row as long as `shorter_columns` (when given) is read with those.
+std::string RowToEvent(absl::string_view line, BodyFormat format, const std::vector<std::string>& columns,
+                       const std::vector<std::string>* shorter_columns = nullptr) {
   rapidjson::Document row;
   if (!ParseJsonBounded(line, &row).ok()) return std::string(line);  // the decoder says why
   rapidjson::StringBuffer buffer;
@@ -71,11 +73,13 @@ std::string RowToEvent(absl::string_view line, BodyFormat format, const std::vec
     }
     writer.EndObject();
   } else {
-    if (!row.IsArray() || row.Size() != columns.size()) {
+    const std::vector<std::string>* names = &columns;
+    if (row.IsArray() && shorter_columns != nullptr && row.Size() == shorter_columns->size()) names = shorter_columns;
+    if (!row.IsArray() || row.Size() != names->size()) {
       return std::string(line);  // not an object: rejected as not_an_object
     }
     writer.StartObject();
-    for (rapidjson::SizeType i = 0; i < row.Size(); ++i) WriteField(writer, columns[i], row[i]);
+    for (rapidjson::SizeType i = 0; i < row.Size(); ++i) WriteField(writer, (*names)[i], row[i]);
     writer.EndObject();
   }
   return std::string(buffer.GetString(), buffer.GetSize());
@@ -207,7 +211,12 @@ class BodyIngestor::Stream {
         splitter_(max_row_bytes_, format == BodyFormat::kCsv),
         on_row_([this](const ingest_internal::BodyRow& row) { return OnRow(row); }) {
     if (columns_.empty()) {
-      for (ColumnId id : kAllColumns) columns_.emplace_back(ColumnName(id));
+      for (ColumnId id : kAllColumns) {
+        columns_.emplace_back(ColumnName(id));
+        // Rows without a column list written for the 14 columns before `attributes` came
+        // still load (attributes ''): files and scripts of earlier releases keep working.
+        if (id != ColumnId::kAttributes) columns_before_attributes_.emplace_back(ColumnName(id));
+      }
     }
   }
 
@@ -240,22 +249,28 @@ class BodyIngestor::Stream {
     } else if (format_ == BodyFormat::kEventLines) {
       absl::StrAppend(&block_, row.text, "\n");
     } else if (format_ == BodyFormat::kJsonEachRow || format_ == BodyFormat::kJsonCompactEachRow) {
-      absl::StrAppend(&block_, RowToEvent(row.text, format_, columns_), "\n");
+      absl::StrAppend(&block_, RowToEvent(row.text, format_, columns_, ShorterColumns()), "\n");
     } else {
       const absl::Status parsed = format_ == BodyFormat::kCsv ? ingest_internal::ParseCsvRow(row.text, &fields_)
                                                               : ingest_internal::ParseTsvRow(row.text, &fields_);
       if (!parsed.ok()) {
         Reject(RejectReason::kMalformedJson, row.text, absl::StrCat(FormatName(format_), " row: ", parsed.message()));
-      } else if (fields_.size() != columns_.size()) {
+      } else if (fields_.size() == columns_.size()) {
+        absl::StrAppend(&block_, FieldsToEvent(fields_, columns_), "\n");
+      } else if (ShorterColumns() != nullptr && fields_.size() == ShorterColumns()->size()) {
+        absl::StrAppend(&block_, FieldsToEvent(fields_, *ShorterColumns()), "\n");
+      } else {
         Reject(RejectReason::kMalformedJson, row.text,
                absl::StrCat(FormatName(format_), " row: ", fields_.size(), " fields, the INSERT names ",
                             columns_.size(), " columns"));
-      } else {
-        absl::StrAppend(&block_, FieldsToEvent(fields_, columns_), "\n");
       }
     }
     if (block_.size() >= owner_->limits_.block_bytes) return Flush();
     return absl::OkStatus();
+  }
+
+  const std::vector<std::string>* ShorterColumns() const {
+    return columns_before_attributes_.empty() ? nullptr : &columns_before_attributes_;
   }
 
   // A row rejected before decoding: a blank line keeps the loader's numbering.
@@ -319,6 +334,7 @@ class BodyIngestor::Stream {
   const BodyFormat format_;
   const std::string source_;
   std::vector<std::string> columns_;
+  std::vector<std::string> columns_before_attributes_;  // set when the INSERT names no columns
   const size_t max_row_bytes_;
   ingest_internal::RowSplitter splitter_;
   const ingest_internal::RowSplitter::OnRow on_row_;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ingest/reject_reason.h"
@@ -287,6 +288,23 @@ TEST_F(BodyStreamTest, TabSeparatedRows) {
   EXPECT_EQ(stats.first_rejected[1].reason, RejectReason::kMalformedJson);
   EXPECT_THAT(stats.first_rejected[1].message, HasSubstr("TabSeparated row: 3 fields, the INSERT names 6 columns"));
   EXPECT_EQ(stats.first_rejected[2].reason, RejectReason::kWrongType);  // properties not an object
+}
+
+TEST_F(BodyStreamTest, RowsWithoutAColumnListMayOmitAttributes) {
+  // Every column, or the 14 before `attributes` (files of earlier releases).
+  const std::string fields14 = "2026-10-05 14:03:07.000\tu1\ts1\te1\tapp_open\tios\t17\t4.3.0\tiPhone\tphone\tUS\tCA\tSF\t{}";
+  const std::string body = absl::StrCat(fields14, "\n", absl::StrReplaceAll(fields14, {{"\te1\t", "\te2\t"}}),
+                                        "\t{\"page\":{\"url\":\"x\"}}\n", "2026-10-05 14:03:07\tu1\te3\n");
+  ASSERT_OK_AND_ASSIGN(const BodyIngestStats stats, Stream(small_blocks_, body, BodyFormat::kTabSeparated, 7));
+  EXPECT_EQ(stats.events, 3);
+  EXPECT_EQ(stats.accepted, 2);
+  ASSERT_EQ(stats.first_rejected.size(), 1u);
+  EXPECT_THAT(stats.first_rejected[0].message, HasSubstr("3 fields, the INSERT names 15 columns"));
+  const std::string compact = R"(["2026-10-05 14:03:07.000","u2","s1","e4","app_open","ios","17","4.3.0","iPhone","phone","US","CA","SF","{}"])";
+  ASSERT_OK_AND_ASSIGN(const BodyIngestStats compact_stats,
+                       Stream(small_blocks_, compact + "\n", BodyFormat::kJsonCompactEachRow, 9));
+  EXPECT_EQ(compact_stats.accepted, 1);
+  EXPECT_EQ(Rows(), 3u);
 }
 
 TEST_F(BodyStreamTest, CsvRows) {
