@@ -33,11 +33,12 @@ std::string OneLine(absl::string_view text) {
   return line;
 }
 
-// `properties` is a String column holding JSON; the event decoder wants the object.
-// Every value was parsed with a depth bound, so Accept's recursion is bounded too.
+// `properties` and `attributes` are String columns holding JSON; the event decoder
+// wants the object. Every value was parsed with a depth bound, so Accept's recursion is
+// bounded too.
 void WriteField(Writer& writer, absl::string_view name, const rapidjson::Value& value) {
   writer.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
-  if (name == "properties" && value.IsString()) {
+  if ((name == "properties" || name == "attributes") && value.IsString()) {
     const absl::string_view text(value.GetString(), value.GetStringLength());
     rapidjson::Document parsed;
     const absl::Status status = ParseJsonBounded(text, &parsed);
@@ -291,6 +292,8 @@ class BodyIngestor::Stream {
     // Rejects are renumbered from the body's first line before they are logged.
     options.rejected_log = nullptr;
     options.max_rejected_kept = std::numeric_limits<size_t>::max();
+    // Rows of the table (not SDK events): their `attributes` is the column.
+    options.decoder.table_rows = format_ != BodyFormat::kEventLines && format_ != BodyFormat::kEventArray;
     LoadStats load;
     {
       std::istringstream in(std::move(block_));

@@ -54,8 +54,10 @@ enum class Field : uint8_t {
   kContext,
   kGeo,
   kOs,  // device.os, an alias of platform
+  // A row of the events table (EventDecoderOptions::table_rows): its `attributes` column.
+  kAttributesColumn,
 };
-constexpr int kNumFields = 21;
+constexpr int kNumFields = 22;
 
 constexpr bool IsGroup(Field f) { return f >= Field::kSession && f <= Field::kGeo; }
 constexpr int Index(Field f) { return static_cast<int>(f); }
@@ -97,6 +99,7 @@ Field LookupKey(const char* s, size_t n) {
       if (Is(s, "os_version")) return Field::kOsVersion;
       if (Is(s, "properties")) return Field::kProperties;
       if (Is(s, "event_time")) return Field::kTimestamp;
+      if (Is(s, "attributes")) return Field::kAttributesColumn;
       break;
     case 11:
       if (Is(s, "app_version")) return Field::kAppVersion;
@@ -250,6 +253,7 @@ class EventDecoder::Impl {
   // Per field, the member whose value the column holds (the last non-empty one, else the
   // last null or ""): it stays out of attributes, every other occurrence goes in.
   uint32_t winner_[kNumFields];
+  std::string merged_;  // FinishAttributes' scratch
   uint32_t winner_set_ = 0;    // fields with a winner
   uint32_t winner_value_ = 0;  // fields whose winner has a value
   Field pending_ = Field::kUnknown;  // meaning of the last key
@@ -314,6 +318,7 @@ bool EventDecoder::Impl::WrongType(const std::string& got) {
                   absl::StrCat(path, ": expected an ISO-8601 string or epoch milliseconds, got ",
                                got));
     case Field::kProperties:
+    case Field::kAttributesColumn:
     case Field::kSession:
     case Field::kUser:
     case Field::kDevice:
@@ -337,8 +342,8 @@ void EventDecoder::Impl::BeginCapture(Field field, char open) {
 // The captured container is complete.
 void EventDecoder::Impl::EndCapture() {
   mode_ = capture_return_mode_;
-  if (capture_field_ == Field::kProperties) {
-    Note(Field::kProperties, attributes_.EndContainer(Index(Field::kProperties)), true);
+  if (capture_field_ == Field::kProperties || capture_field_ == Field::kAttributesColumn) {
+    Note(capture_field_, attributes_.EndContainer(Index(capture_field_)), true);
   } else {
     attributes_.EndContainer(ingest_internal::AttributesBuilder::kNoSlot);
   }
@@ -362,7 +367,8 @@ bool EventDecoder::Impl::Key(const char* s, rapidjson::SizeType n, bool) {
       return true;
     case Mode::kTop: {
       const Field field = LookupKey(s, n);
-      pending_ = field == Field::kOs ? Field::kUnknown : field;
+      const bool column = field == Field::kAttributesColumn && options_.table_rows;
+      pending_ = field == Field::kOs || (field == Field::kAttributesColumn && !column) ? Field::kUnknown : field;
       break;
     }
     case Mode::kGroup:
@@ -391,8 +397,8 @@ bool EventDecoder::Impl::StartObject() {
         attributes_.OpenGroup(pending_key_);
         return true;
       }
-      if (pending_ == Field::kProperties) {
-        BeginCapture(Field::kProperties, '{');
+      if (pending_ == Field::kProperties || pending_ == Field::kAttributesColumn) {
+        BeginCapture(pending_, '{');
         return true;
       }
       break;
@@ -497,6 +503,12 @@ bool EventDecoder::Impl::Assign(Kind kind, absl::string_view text) {
       if (kind == Kind::kBool) return WrongType(Describe(kind, text));
       if (!text.empty()) timestamp_is_number_ = kind == Kind::kNumber;
       break;
+    case Field::kAttributesColumn:
+      if (kind == Kind::kString && text.empty()) {  // '' as the column's value: none
+        Note(field, attributes_.AddScalar(pending_key_, kind, text, Index(field)), false);
+        return true;
+      }
+      return WrongType(Describe(kind, text));
     case Field::kProperties:
     case Field::kSession:
     case Field::kUser:
@@ -528,8 +540,22 @@ void EventDecoder::Impl::FinishAttributes(EventArena* arena, EventRow* row) {
   row->properties = (winner_value_ & kPropertiesBit)
                         ? copy(attributes_.ContainerValue(winner_[Index(Field::kProperties)]))
                         : absl::string_view();
-  row->attributes =
-      copy(attributes_.Build(options_.user_id_hasher, Index(Field::kUserId)));
+  const absl::string_view built = attributes_.Build(options_.user_id_hasher, Index(Field::kUserId));
+  constexpr uint32_t kColumnBit = uint32_t{1} << Index(Field::kAttributesColumn);
+  const absl::string_view column = (winner_value_ & kColumnBit)
+                                       ? attributes_.ContainerValue(winner_[Index(Field::kAttributesColumn)])
+                                       : absl::string_view();
+  if (column.size() <= 2) {  // none, or {}
+    row->attributes = copy(built);
+  } else if (built.empty()) {
+    row->attributes = copy(column);
+  } else {
+    // A table row's other unknown fields, then the column's members: one object.
+    merged_.assign(built.data(), built.size() - 1);
+    merged_.push_back(',');
+    merged_.append(column.data() + 1, column.size() - 1);
+    row->attributes = copy(merged_);
+  }
 }
 
 bool EventDecoder::Impl::CheckRequired(Field field, const char* name, RejectReason reason) {

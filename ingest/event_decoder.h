@@ -65,6 +65,10 @@ struct EventDecoderOptions {
   // When set, user ids are replaced by their keyed hash (--hash-user-ids). Not owned;
   // must outlive the decoder.
   const UserIdHasher* user_id_hasher = nullptr;
+  // The payloads are rows of the events table (INSERT ... FORMAT JSONEachRow and the other
+  // row formats), not SDK events: a top-level `attributes` member is that column (an object,
+  // or '' for none), its members kept in `attributes` as sent, after any other unknown field.
+  bool table_rows = false;
 };
 
 struct DecodeError {

@@ -10,7 +10,9 @@
 #include "gtest/gtest.h"
 #include "ingest/reject_reason.h"
 #include "ingest/rejected_event_log.h"
+#include "storage/scan_block.h"
 #include "storage/table.h"
+#include "storage/table_snapshot.h"
 #include "tests/testutil/event_builder.h"
 #include "tests/testutil/status_matchers.h"
 
@@ -305,6 +307,26 @@ TEST_F(BodyStreamTest, RowsWithoutAColumnListMayOmitAttributes) {
                        Stream(small_blocks_, compact + "\n", BodyFormat::kJsonCompactEachRow, 9));
   EXPECT_EQ(compact_stats.accepted, 1);
   EXPECT_EQ(Rows(), 3u);
+}
+
+TEST_F(BodyStreamTest, AnAttributesColumnIsStoredAsTheColumn) {
+  const std::string body = absl::StrCat(
+      R"({"event_time":"2026-10-05 14:03:07.000","user_id":"u1","event_id":"a1","event_type":"app_open",)",
+      R"("attributes":"{\"page\":{\"utm_source\":\"google\"}}"})", "\n",
+      R"({"event_time":"2026-10-05 14:03:07.000","user_id":"u1","event_id":"a2","event_type":"app_open",)",
+      R"("attributes":""})", "\n");
+  ASSERT_OK_AND_ASSIGN(const BodyIngestStats stats, Stream(small_blocks_, body, BodyFormat::kJsonEachRow, 11));
+  EXPECT_EQ(stats.accepted, 2);
+  std::vector<std::string> values;
+  const TableSnapshot snapshot = table_.Snapshot();
+  const ScanOptions options{.columns = {ColumnId::kAttributes}};
+  ScanBuffers buffers;
+  for (const BlockRef& ref : snapshot.ListBlocks(options).blocks) {
+    ScanBlock block;
+    ASSERT_OK(snapshot.ReadBlock(ref, options.columns, &buffers, &block));
+    for (absl::string_view value : block.strings[ColumnIndex(ColumnId::kAttributes)]) values.emplace_back(value);
+  }
+  EXPECT_THAT(values, ::testing::UnorderedElementsAre(R"({"page":{"utm_source":"google"}})", ""));
 }
 
 TEST_F(BodyStreamTest, CsvRows) {

@@ -35,6 +35,32 @@ class EventDecoderAttributesTest : public ::testing::Test {
   EventArena arena_;
 };
 
+TEST(EventDecoderTableRowsTest, TheAttributesMemberOfATableRowIsTheColumn) {
+  const std::string head = R"({"event_id":"e1","user_id":"u1","event_type":"t","event_time":1790000000000)";
+  auto decode = [&](bool table_rows, const std::string& extra, EventRow* row, DecodeError* error) {
+    EventDecoder decoder({.table_rows = table_rows});
+    static EventArena arena;
+    return decoder.TryDecode(absl::StrCat(head, extra, "}"), kNow, &arena, row, error);
+  };
+  EventRow row;
+  DecodeError error;
+  ASSERT_TRUE(decode(true, R"(,"attributes":{"page":{"url":"x"},"n":1.50})", &row, &error));
+  EXPECT_EQ(row.attributes, R"({"page":{"url":"x"},"n":1.50})");
+  ASSERT_TRUE(decode(true, R"(,"attributes":"")", &row, &error));
+  EXPECT_EQ(row.attributes, "");
+  ASSERT_TRUE(decode(true, R"(,"attributes":{})", &row, &error));
+  EXPECT_EQ(row.attributes, "");
+  // Another unknown field of the row comes first, the column's members after it.
+  ASSERT_TRUE(decode(true, R"(,"extra":true,"attributes":{"a":[1]})", &row, &error));
+  EXPECT_EQ(row.attributes, R"({"extra":true,"a":[1]})");
+  EXPECT_FALSE(decode(true, R"(,"attributes":5)", &row, &error));
+  EXPECT_EQ(error.reason, RejectReason::kWrongType);
+  EXPECT_THAT(error.message, ::testing::HasSubstr("attributes: expected an object"));
+  // An SDK event's own `attributes` field is a field like any other.
+  ASSERT_TRUE(decode(false, R"(,"attributes":{"a":1})", &row, &error));
+  EXPECT_EQ(row.attributes, R"({"attributes":{"a":1}})");
+}
+
 TEST_F(EventDecoderAttributesTest, EmptyWhenEverythingIsMapped) {
   EXPECT_EQ(AttributesOf(""), "");
   EXPECT_EQ(AttributesOf(R"(,"os_version":"17","properties":{"a":1},"device":{"os":"ios"})"), "");

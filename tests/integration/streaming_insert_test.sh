@@ -68,7 +68,8 @@ check "Content-Length: every row stored" test "$(sql "SELECT count() FROM events
 # Writing 5 to clear_refs resets VmHWM to the current RSS (Linux 4.0+).
 echo 5 >"/proc/$server_pid/clear_refs"
 hwm_before=$(status_kb VmHWM)
-check "VmHWM was reset" test "$hwm_before" -le "$(status_kb VmRSS)"
+# (Not compared with VmRSS read afterwards: the server returns freed pages every 10 s, so
+# RSS may fall below the reset mark between the two reads.)
 curl -s -o /dev/null -D "$WORK/a2.headers" "${auth[@]}" -X POST -T - \
   "$(insert_url 'INSERT INTO events FORMAT JSONEachRow')" <"$WORK/a.jsonl"
 curl -s -o /dev/null -D "$WORK/b2.headers" "${auth[@]}" --data-binary @"$WORK/b.jsonl" \
