@@ -138,6 +138,10 @@ void RejectedEventLog::AddLocked(std::vector<RejectedEvent> events) {
     bytes_ += BytesOf(event);
     rows_.push_back(std::move(event));
   }
+  EnforceBoundsLocked();
+}
+
+void RejectedEventLog::EnforceBoundsLocked() {
   while (!rows_.empty() && (rows_.size() > options_.max_rows || bytes_ > options_.max_bytes)) {
     bytes_ -= BytesOf(rows_.front());
     rows_.pop_front();
@@ -270,13 +274,7 @@ absl::Status RejectedEventLog::Restore(absl::string_view snapshot) {
   expired_ = counters[2];
   erased_ = counters[3];
   // Bounds may have shrunk since (a smaller --rejected_retention_days, say).
-  while (!rows_.empty() && (rows_.size() > options_.max_rows || bytes_ > options_.max_bytes)) {
-    bytes_ -= BytesOf(rows_.front());
-    rows_.pop_front();
-    ++evicted_;
-  }
-  ExpireLocked();
-  ++generation_;
+  EnforceBoundsLocked();
   return absl::OkStatus();
 }
 

@@ -93,6 +93,8 @@ class RejectedEventLog : public StoreAttachment {
   void AddLocked(std::vector<RejectedEvent> events) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void MarkErasedLocked(std::vector<RejectedEvent>& events) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   int64_t ExpireLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Evicts the oldest rows past the count and byte bounds, then expires by age.
+  void EnforceBoundsLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const RejectedEventLogOptions options_;
   mutable absl::Mutex mu_;

@@ -36,6 +36,7 @@
 #include "absl/synchronization/mutex.h"
 #include "server/internal/client_watch.h"
 #include "server/internal/streamed_body.h"
+#include "storage/base/hex_digit.h"
 
 namespace mua {
 namespace {
@@ -46,13 +47,6 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 namespace ssl = net::ssl;
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Decodes application/x-www-form-urlencoded text ("+" and %XX).
 std::string UrlDecode(absl::string_view text) {
   std::string out;
@@ -61,8 +55,8 @@ std::string UrlDecode(absl::string_view text) {
     const char c = text[i];
     if (c == '+') {
       out.push_back(' ');
-    } else if (c == '%' && i + 2 < text.size() && HexDigit(text[i + 1]) >= 0 && HexDigit(text[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(HexDigit(text[i + 1]) * 16 + HexDigit(text[i + 2])));
+    } else if (c == '%' && i + 2 < text.size() && HexDigitValue(text[i + 1]) >= 0 && HexDigitValue(text[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(HexDigitValue(text[i + 1]) * 16 + HexDigitValue(text[i + 2])));
       i += 2;
     } else {
       out.push_back(c);

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "storage/base/hex_digit.h"
 #include "storage/base/status_macros.h"
 
 namespace mua::ingest_internal {
@@ -12,13 +13,6 @@ namespace {
 absl::string_view WithoutCr(absl::string_view text) {
   if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
   return text;
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 }  // namespace
@@ -139,8 +133,8 @@ absl::Status ParseTsvRow(absl::string_view row, std::vector<std::optional<std::s
       case 'v': field.push_back('\v'); break;
       case '0': field.push_back('\0'); break;
       case 'x':
-        if (i + 2 < row.size() && HexValue(row[i + 1]) >= 0 && HexValue(row[i + 2]) >= 0) {
-          field.push_back(static_cast<char>(HexValue(row[i + 1]) * 16 + HexValue(row[i + 2])));
+        if (i + 2 < row.size() && HexDigitValue(row[i + 1]) >= 0 && HexDigitValue(row[i + 2]) >= 0) {
+          field.push_back(static_cast<char>(HexDigitValue(row[i + 1]) * 16 + HexDigitValue(row[i + 2])));
           i += 2;
         } else {
           field.push_back('x');

@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "server/internal/json_api.h"
+#include "storage/base/hex_digit.h"
 #include "storage/base/time_util.h"
 
 namespace mua::server_internal {
@@ -67,13 +68,6 @@ absl::Status AddJsonParams(absl::string_view json, rapidjson::Document* out) {
                    rapidjson::Value(member.value, allocator), allocator);
   }
   return absl::OkStatus();
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 }  // namespace
@@ -139,8 +133,8 @@ absl::StatusOr<std::string> DecodePathSegment(absl::string_view segment) {
       decoded.push_back(segment[i]);
       continue;
     }
-    const int high = i + 2 < segment.size() ? HexValue(segment[i + 1]) : -1;
-    const int low = i + 2 < segment.size() ? HexValue(segment[i + 2]) : -1;
+    const int high = i + 2 < segment.size() ? HexDigitValue(segment[i + 1]) : -1;
+    const int low = i + 2 < segment.size() ? HexDigitValue(segment[i + 2]) : -1;
     if (high < 0 || low < 0) {
       return absl::InvalidArgumentError(
           absl::StrCat("bad percent-escape at byte ", i, " of path segment '", segment, "'"));
