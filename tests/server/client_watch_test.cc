@@ -14,6 +14,7 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "server/http_server.h"
+#include "tests/server/loopback_client.h"
 
 namespace mua {
 namespace {
@@ -21,16 +22,6 @@ namespace {
 using server_internal::CancelOnClientGone;
 using server_internal::ClientWatch;
 using server_internal::ClientWatchScope;
-
-int Connect(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
-  return fd;
-}
 
 void Send(int fd, const std::string& text) {
   ASSERT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
@@ -91,7 +82,7 @@ TEST(ClientWatchTest, HangingUpCancelsTheHandlersStatement) {
       },
       {});
   ASSERT_TRUE(server.Start("127.0.0.1", 0).ok());
-  const int fd = Connect(server.port());
+  const int fd = test::ConnectLoopback(server.port());
   Send(fd, "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 8\r\n\r\nSELECT 1");
   entered.WaitForNotification();
   close(fd);
@@ -111,7 +102,7 @@ TEST(ClientWatchTest, AClientThatWaitsKeepsItsConnection) {
       },
       {});
   ASSERT_TRUE(server.Start("127.0.0.1", 0).ok());
-  const int fd = Connect(server.port());
+  const int fd = test::ConnectLoopback(server.port());
   Send(fd, "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nfirst");
   EXPECT_NE(ReadResponses(fd, 1).find("first\n"), std::string::npos);
   // The same connection answers again: the watch of the first request was stopped cleanly.

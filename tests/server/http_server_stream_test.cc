@@ -15,19 +15,10 @@
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "server/http_server.h"
+#include "tests/server/loopback_client.h"
 
 namespace mua {
 namespace {
-
-int Connect(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
-  return fd;
-}
 
 bool Send(int fd, absl::string_view text) {
   while (!text.empty()) {
@@ -114,7 +105,7 @@ TEST_F(StreamedBodyTest, ContentLengthBodyLargerThanTheServerLimit) {
   options.max_body_bytes = 1 << 20;  // applies to bodies that are not streamed
   Start(options, /*max_body_bytes=*/size_t{1} << 40);
   const std::string body(5 << 20, 'x');
-  const int fd = Connect(server_->port());
+  const int fd = test::ConnectLoopback(server_->port());
   ASSERT_TRUE(Send(fd, absl::StrCat("POST /stream HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: ",
                                     body.size(), "\r\n\r\n", body)));
   const std::string response = ReadAll(fd);
@@ -138,7 +129,7 @@ TEST_F(StreamedBodyTest, ChunkedBodyAndKeepAlive) {
   request += "0\r\n\r\n";
   // The same connection then carries an ordinary request.
   request += "POST /whole HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 3\r\n\r\nabc";
-  const int fd = Connect(server_->port());
+  const int fd = test::ConnectLoopback(server_->port());
   ASSERT_TRUE(Send(fd, request));
   const std::string response = ReadAll(fd);
   close(fd);
@@ -150,7 +141,7 @@ TEST_F(StreamedBodyTest, StalledClientTimesOutPerChunk) {
   HttpServerOptions options = SmallChunks();
   options.request_timeout = absl::Milliseconds(300);
   Start(options, size_t{1} << 40);
-  const int fd = Connect(server_->port());
+  const int fd = test::ConnectLoopback(server_->port());
   ASSERT_TRUE(Send(fd, "POST /stream HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\nsome bytes"));
   seen_.done.WaitForNotification();  // the stall ends the body: the worker is free again
   {
@@ -162,7 +153,7 @@ TEST_F(StreamedBodyTest, StalledClientTimesOutPerChunk) {
 
 TEST_F(StreamedBodyTest, ClientHangingUpMidBodyEndsItWithDataLoss) {
   Start(SmallChunks(), size_t{1} << 40);
-  const int fd = Connect(server_->port());
+  const int fd = test::ConnectLoopback(server_->port());
   ASSERT_TRUE(Send(fd, absl::StrCat("POST /stream HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n",
                                     std::string(300 << 10, 'z'))));
   close(fd);
@@ -177,7 +168,7 @@ TEST_F(StreamedBodyTest, AdmittedLimitEndsAChunkedBody) {
   std::string request = "POST /stream HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
   for (int i = 0; i < 50; ++i) absl::StrAppend(&request, absl::Hex(10'000), "\r\n", std::string(10'000, 'q'), "\r\n");
   request += "0\r\n\r\n";
-  const int fd = Connect(server_->port());
+  const int fd = test::ConnectLoopback(server_->port());
   Send(fd, request);  // the server may close before all of it is sent
   const std::string response = ReadAll(fd);
   close(fd);
@@ -189,7 +180,7 @@ TEST_F(StreamedBodyTest, AdmittedLimitEndsAChunkedBody) {
 
 TEST_F(StreamedBodyTest, AnswerBeforeTheBodyClosesTheConnection) {
   Start(SmallChunks(), size_t{1} << 40, /*read_body=*/false);
-  const int fd = Connect(server_->port());
+  const int fd = test::ConnectLoopback(server_->port());
   ASSERT_TRUE(Send(fd, "POST /stream HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\nstart"));
   const std::string response = ReadAll(fd);  // ends: the server closed the connection
   close(fd);
@@ -201,7 +192,7 @@ TEST_F(StreamedBodyTest, StopEndsABodyStillArriving) {
   HttpServerOptions options = SmallChunks();
   options.shutdown_grace = absl::Milliseconds(100);
   Start(options, size_t{1} << 40);
-  const int fd = Connect(server_->port());
+  const int fd = test::ConnectLoopback(server_->port());
   ASSERT_TRUE(Send(fd, "POST /stream HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\nstart"));
   seen_.started.WaitForNotification();
   server_->Stop();  // returns: the waiting handler is not left waiting
