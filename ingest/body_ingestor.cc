@@ -366,8 +366,7 @@ absl::StatusOr<BodyFormat> InsertFormat(absl::string_view name) {
 BodyIngestor::BodyIngestor(Table* table, IngestOptions options, BodyStreamLimits limits)
     : limits_(limits), table_(table), options_(std::move(options)) {
   if (options_.dedup == nullptr) {
-    own_dedup_ = std::make_unique<Deduplicator>(DedupOptions{
-        .horizon_days = options_.decoder.retention_days, .max_entries = options_.dedup_max_entries});
+    own_dedup_ = std::make_unique<Deduplicator>();
     options_.dedup = own_dedup_.get();
   }
   options_.write_ahead = options_.store != nullptr;

@@ -22,9 +22,8 @@ class Store;
 struct IngestOptions {
   EventDecoderOptions decoder;
   // Dedup state shared across loads (not owned; used from the appending thread only).
-  // When null, each load uses its own, with horizon decoder.retention_days and this bound.
+  // When null, each load uses its own (the default 7-day window).
   Deduplicator* dedup = nullptr;
-  int64_t dedup_max_entries = int64_t{1} << 24;
   size_t batch_rows = 10'000;      // rows per Table::Append
   int threads = 2;                 // decoding threads (the calling thread included)
   size_t chunk_bytes = size_t{8} << 20;  // bytes read and decoded per step

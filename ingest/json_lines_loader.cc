@@ -47,9 +47,7 @@ class Loader {
         decoder_(options.decoder, options.threads) {
     if (options.dedup == nullptr) {
       // One set for the whole load, shared by every chunk's appender.
-      own_dedup_ = std::make_unique<Deduplicator>(
-          DedupOptions{.horizon_days = options.decoder.retention_days,
-                       .max_entries = options.dedup_max_entries});
+      own_dedup_ = std::make_unique<Deduplicator>();
       options_.dedup = own_dedup_.get();
     }
   }

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "ingest/dedup.h"
 #include "ingest/kafka_consumer.h"
 #include "ingest/rejected_event_log.h"
 #include "query/result_set.h"
@@ -64,11 +65,15 @@ const ColumnList& SummaryColumns() {
       {"wait_seconds", "Float64"},   {"apply_seconds", "Float64"},
       // events_rejected rows dropped by its bounds: for room (count, bytes) and for age
       // (--rejected_retention_days); persisted, so they survive restarts.
-      {"rejected_evicted", "UInt64"}, {"rejected_expired", "UInt64"}};
+      {"rejected_evicted", "UInt64"}, {"rejected_expired", "UInt64"},
+      // The de-duplication window (every source; 0 = off), the (user_id, event_id) keys it
+      // holds, and those that left it; kept across restarts.
+      {"dedup_window_seconds", "Int64"}, {"dedup_entries", "UInt64"}, {"dedup_aged_out", "UInt64"}};
   return *columns;
 }
 
-std::shared_ptr<const ResultSet> SummaryRows(const RejectedEventLog* log, const KafkaConsumer* consumer) {
+std::shared_ptr<const ResultSet> SummaryRows(const RejectedEventLog* log, const KafkaConsumer* consumer,
+                                             const Deduplicator* dedup) {
   auto rows = std::make_shared<ResultSet>(EmptyRows(SummaryColumns()));
   KafkaConsumerStats stats;
   LatencyHistogram::Counts freshness;
@@ -96,6 +101,10 @@ std::shared_ptr<const ResultSet> SummaryRows(const RejectedEventLog* log, const 
   c[16].floats.push_back(stats.apply_seconds);
   c[17].ints.push_back(log == nullptr ? 0 : log->evicted());
   c[18].ints.push_back(log == nullptr ? 0 : log->expired());
+  const DedupStats dedup_stats = dedup != nullptr ? dedup->stats() : DedupStats{};
+  c[19].ints.push_back(dedup != nullptr ? absl::ToInt64Seconds(dedup->window()) : 0);
+  c[20].ints.push_back(dedup_stats.entries);
+  c[21].ints.push_back(dedup_stats.aged_out);
   rows->row_count = 1;
   return rows;
 }
@@ -156,12 +165,13 @@ std::shared_ptr<const ResultSet> IngestRows(const KafkaConsumer* consumer) {
 
 }  // namespace
 
-void RegisterIngestTables(Catalog* catalog, const RejectedEventLog* rejected, KafkaConsumer* consumer) {
+void RegisterIngestTables(Catalog* catalog, const RejectedEventLog* rejected, KafkaConsumer* consumer,
+                          const Deduplicator* dedup) {
   catalog->RegisterTable("default", "events_rejected", RejectedColumns(),
                          [rejected] { return RejectedRows(rejected); });
   catalog->RegisterSystemTable("ingest", IngestColumns(), [consumer] { return IngestRows(consumer); });
   catalog->RegisterSystemTable("ingest_summary", SummaryColumns(),
-                               [rejected, consumer] { return SummaryRows(rejected, consumer); });
+                               [rejected, consumer, dedup] { return SummaryRows(rejected, consumer, dedup); });
   catalog->RegisterSystemCommand("STOP INGEST", [consumer](absl::string_view) -> absl::StatusOr<std::string> {
     if (consumer == nullptr) return absl::FailedPreconditionError("no Kafka consumer is running");
     consumer->PauseIngest();

@@ -11,10 +11,12 @@
 namespace mua {
 
 class Catalog;
+class Deduplicator;
 class KafkaConsumer;
 class RejectedEventLog;
 
-// REQUIRES: `rejected` and `consumer` (when not null) outlive the catalog's use.
-void RegisterIngestTables(Catalog* catalog, const RejectedEventLog* rejected, KafkaConsumer* consumer);
+// REQUIRES: `rejected`, `consumer` and `dedup` (when not null) outlive the catalog's use.
+void RegisterIngestTables(Catalog* catalog, const RejectedEventLog* rejected, KafkaConsumer* consumer,
+                          const Deduplicator* dedup = nullptr);
 
 }  // namespace mua

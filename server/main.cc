@@ -41,6 +41,7 @@
 #include "server/auth.h"
 #include "server/dimension_tables.h"
 #include "server/ingest_tables.h"
+#include "server/internal/grafana_scope.h"
 #include "server/memory_table.h"
 #include "server/query_log.h"
 #include "server/service.h"
@@ -66,6 +67,9 @@ ABSL_FLAG(int, threads, 0, "query threads (0: one per core)");
 ABSL_FLAG(int, retention_days, 730,
           "events of days older than this are rejected at ingest and their partitions dropped, in "
           "memory and on disk (0: keep everything, e.g. to load historical data)");
+ABSL_FLAG(std::string, dedup_window, "7d",
+          "a repeat of (user_id, event_id) that arrives within this long of the first is dropped as a "
+          "duplicate: a duration such as 7d, 36h, 90m or 30s (0: no de-duplication)");
 ABSL_FLAG(int, rejected_retention_days, 30,
           "events_rejected keeps the rejects of this many days (older ones are dropped and counted "
           "in system.ingest_summary's rejected_expired; 0: keep them, within the count and byte bounds)");
@@ -272,7 +276,7 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
     if (!opened.ok()) return Fail(std::string(opened.status().message()));
     consumer = *std::move(opened);
   }
-  RegisterIngestTables(catalog, ingest.rejected_log, consumer.get());
+  RegisterIngestTables(catalog, ingest.rejected_log, consumer.get(), ingest.dedup);
   RegisterStorageTables(catalog, store, dimension_tables);
   RegisterMemoryTable(catalog, table, ingest.dedup);
 
@@ -421,7 +425,8 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(Table* table, Deduplicator* ded
                        .checkpoint_interval = absl::Seconds(absl::GetFlag(FLAGS_checkpoint_interval)),
                        .retention_days = absl::GetFlag(FLAGS_retention_days),
                        .backup_root = absl::GetFlag(FLAGS_backup_root),
-                       .attachments = {{std::string(kRejectedAttachment), rejected_log}}};
+                       .attachments = {{std::string(kRejectedAttachment), rejected_log},
+                                       {std::string(Deduplicator::kAttachmentName), dedup}}};
   if (on_corruption == "skip") {
     options.on_corruption = OnCorruption::kSkip;
   } else if (on_corruption == "discard") {
@@ -434,7 +439,7 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(Table* table, Deduplicator* ded
   auto replay = [table, dedup](absl::Span<const EventRow> rows) -> absl::Status {
     std::vector<EventRow> fresh;
     for (const EventRow& row : rows) {
-      if (!dedup->SeenBefore(row.user_id, row.event_id, row.event_time_ms)) fresh.push_back(row);
+      if (!dedup->SeenBefore(row.user_id, row.event_id)) fresh.push_back(row);
     }
     return table->Append(fresh);
   };
@@ -442,15 +447,15 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(Table* table, Deduplicator* ded
   MUA_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(options, table, replay));
   std::fprintf(stderr, "mua-server: data directory %s: %llu events queryable after %.2f s\n", options.dir.c_str(),
                static_cast<unsigned long long>(table->row_count()), absl::ToDoubleSeconds(absl::Now() - start));
-  // Ingest (not queries) waits until repeats of persisted events can be recognized.
-  dedup->RecordStoredInBackground(table->Snapshot(), [](absl::Status status, absl::Duration took) {
-    if (status.ok()) {
-      std::fprintf(stderr, "mua-server: de-duplication state refilled in %.2f s; ingest proceeds\n",
-                   absl::ToDoubleSeconds(took));
-    } else {
-      std::fprintf(stderr, "mua-server: de-duplication refill failed: %s\n", std::string(status.message()).c_str());
-    }
-  });
+  // A data directory from before the de-duplication snapshot: what it holds counts as
+  // arrived now, once (the next checkpoint stores the window).
+  if (dedup->enabled() && !dedup->restored() && table->row_count() > 0) {
+    const absl::Time refill_start = absl::Now();
+    MUA_RETURN_IF_ERROR(dedup->RecordStored(table->Snapshot()));
+    std::fprintf(stderr, "mua-server: de-duplication window filled from %llu stored events in %.2f s\n",
+                 static_cast<unsigned long long>(table->row_count()),
+                 absl::ToDoubleSeconds(absl::Now() - refill_start));
+  }
   return store;
 }
 
@@ -471,8 +476,10 @@ int Run() {
   if (hasher) ingest.decoder.user_id_hasher = &*hasher;
   ingest.decoder.retention_days = absl::GetFlag(FLAGS_retention_days);
   ingest.rejected_log = &rejected_log;
-  // One de-duplication state for every source (Kafka, HTTP, files), refilled after a restart.
-  Deduplicator dedup({.horizon_days = ingest.decoder.retention_days, .max_entries = ingest.dedup_max_entries});
+  // One de-duplication window for every source (Kafka, HTTP, files), kept by checkpoints.
+  const absl::StatusOr<int64_t> dedup_window_ms = server_internal::ParseDurationMillis(absl::GetFlag(FLAGS_dedup_window));
+  if (!dedup_window_ms.ok()) return Fail(absl::StrCat("--dedup_window: ", dedup_window_ms.status().message()));
+  Deduplicator dedup({.window = absl::Milliseconds(*dedup_window_ms)});
   ingest.dedup = &dedup;
 
   const bool local_mode = !absl::GetFlag(FLAGS_query).empty() || !absl::GetFlag(FLAGS_queries_file).empty() ||
@@ -538,7 +545,7 @@ int Run() {
     }
   }
   if (!local_mode) return Serve(&table, &catalog, engine, ingest, store.get(), dimension_tables->get());
-  RegisterIngestTables(&catalog, &rejected_log, nullptr);
+  RegisterIngestTables(&catalog, &rejected_log, nullptr, &dedup);
   RegisterStorageTables(&catalog, store.get(), dimension_tables->get());
   RegisterMemoryTable(&catalog, &table, &dedup);
 

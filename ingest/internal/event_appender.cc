@@ -8,8 +8,7 @@ namespace mua::ingest_internal {
 EventAppender::EventAppender(Table* table, const IngestOptions& options, Store::ApplyScope* scope)
     : table_(table), options_(options), scope_(scope), dedup_(options.dedup) {
   if (dedup_ == nullptr) {
-    own_dedup_ = std::make_unique<Deduplicator>(DedupOptions{
-        .horizon_days = options.decoder.retention_days, .max_entries = options.dedup_max_entries});
+    own_dedup_ = std::make_unique<Deduplicator>();
     dedup_ = own_dedup_.get();
   }
   rows_.reserve(options.batch_rows);
@@ -19,7 +18,7 @@ EventAppender::~EventAppender() = default;
 
 Verdict EventAppender::Offer(const EventRow& row) {
   if (scope_ != nullptr && scope_->store()->IsErased(row.user_id)) return Verdict::kErased;
-  if (dedup_->SeenBefore(row.user_id, row.event_id, row.event_time_ms)) return Verdict::kDuplicate;
+  if (dedup_->SeenBefore(row.user_id, row.event_id)) return Verdict::kDuplicate;
   rows_.push_back(row);
   if (rows_.size() >= options_.batch_rows) status_.Update(Flush());
   return Verdict::kAccepted;

@@ -81,7 +81,6 @@ struct Fixture {
     IngestOptions options;
     options.decoder.retention_days = 0;
     options.threads = 1;
-    options.dedup_max_entries = 1 << 16;
     ingestor = std::make_unique<BodyIngestor>(ingest_table.get(), options);
   }
 

@@ -67,7 +67,7 @@ constexpr char kEvents[] =
 struct Fixture {
   Fixture() {
     table = std::make_unique<Table>(TableOptions{});
-    dedup = std::make_unique<Deduplicator>(DedupOptions{.horizon_days = 0, .max_entries = 1 << 16});
+    dedup = std::make_unique<Deduplicator>(DedupOptions{});
     rejected = std::make_unique<RejectedEventLog>(
         RejectedEventLogOptions{.max_rows = 1'000, .max_bytes = 1 << 20});
     catalog = std::make_unique<Catalog>(table.get());

@@ -1,10 +1,16 @@
 #include "ingest/dedup.h"
 
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "storage/table.h"
 #include "tests/testutil/event_builder.h"
@@ -12,111 +18,278 @@
 namespace mua {
 namespace {
 
-using test::MillisAt;
+const absl::Time kT0 = absl::FromUnixSeconds(1'790'000'000);  // 2026-09-21
 
-constexpr int64_t kDay = 86'400'000;
-const int64_t kT0 = MillisAt("2026-10-01T12:00:00");
+// A settable arrival clock shared by a test and its Deduplicator.
+class FakeClock {
+ public:
+  explicit FakeClock(absl::Time now = kT0) : now_(now) {}
+  absl::Time Now() const {
+    absl::MutexLock lock(&mu_);
+    return now_;
+  }
+  void Set(absl::Time now) {
+    absl::MutexLock lock(&mu_);
+    now_ = now;
+  }
+  void Advance(absl::Duration by) { Set(Now() + by); }
+  std::function<absl::Time()> fn() {
+    return [this] { return Now(); };
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::Time now_;
+};
 
 TEST(DeduplicatorTest, DropsRepeats) {
   Deduplicator dedup;
-  EXPECT_FALSE(dedup.SeenBefore("u1", "e1", kT0));
-  EXPECT_TRUE(dedup.SeenBefore("u1", "e1", kT0));
-  EXPECT_TRUE(dedup.SeenBefore("u1", "e1", kT0 + 5 * kDay));  // a re-send with another time
-  EXPECT_FALSE(dedup.SeenBefore("u1", "e2", kT0));
+  EXPECT_FALSE(dedup.SeenBefore("u1", "e1"));
+  EXPECT_TRUE(dedup.SeenBefore("u1", "e1"));
+  EXPECT_FALSE(dedup.SeenBefore("u1", "e2"));
+  EXPECT_TRUE(dedup.SeenBefore("u1", "e1"));
   const DedupStats stats = dedup.stats();
   EXPECT_EQ(stats.checked, 4);
   EXPECT_EQ(stats.duplicates, 2);
   EXPECT_EQ(stats.entries, 2);
+  EXPECT_EQ(stats.aged_out, 0);
+  EXPECT_EQ(dedup.window(), absl::Hours(24 * 7));
 }
 
 TEST(DeduplicatorTest, KeepsDistinctUsersWithTheSameEventId) {
   Deduplicator dedup;
-  EXPECT_FALSE(dedup.SeenBefore("u1", "17", kT0));
-  EXPECT_FALSE(dedup.SeenBefore("u2", "17", kT0));
-  EXPECT_FALSE(dedup.SeenBefore("u11", "7", kT0));
-  EXPECT_FALSE(dedup.SeenBefore("u1", "17x", kT0));
-  EXPECT_TRUE(dedup.SeenBefore("u2", "17", kT0));
+  EXPECT_FALSE(dedup.SeenBefore("u1", "17"));
+  EXPECT_FALSE(dedup.SeenBefore("u2", "17"));
+  EXPECT_FALSE(dedup.SeenBefore("u11", "7"));
+  EXPECT_FALSE(dedup.SeenBefore("u1", "17x"));
+  EXPECT_TRUE(dedup.SeenBefore("u2", "17"));
 }
 
 TEST(DeduplicatorTest, KeyIsUnambiguous) {
   Deduplicator dedup;
-  EXPECT_FALSE(dedup.SeenBefore(absl::string_view("a\0b", 3), "c", kT0));
-  EXPECT_FALSE(dedup.SeenBefore("a", absl::string_view("b\0c", 3), kT0));
-  EXPECT_FALSE(dedup.SeenBefore("ab", "c", kT0));
-  EXPECT_FALSE(dedup.SeenBefore("a", "bc", kT0));
-  EXPECT_FALSE(dedup.SeenBefore("", "abc", kT0));
+  EXPECT_FALSE(dedup.SeenBefore(absl::string_view("a\0b", 3), "c"));
+  EXPECT_FALSE(dedup.SeenBefore("a", absl::string_view("b\0c", 3)));
+  EXPECT_FALSE(dedup.SeenBefore("ab", "c"));
+  EXPECT_FALSE(dedup.SeenBefore("a", "bc"));
+  EXPECT_FALSE(dedup.SeenBefore("", "abc"));
 }
 
-TEST(DeduplicatorTest, ManyDistinctKeysHaveNoFalsePositives) {
+TEST(DeduplicatorTest, ZeroWindowIsOff) {
+  Deduplicator dedup({.window = absl::ZeroDuration()});
+  EXPECT_FALSE(dedup.enabled());
+  EXPECT_FALSE(dedup.SeenBefore("u", "e"));
+  EXPECT_FALSE(dedup.SeenBefore("u", "e"));
+  const DedupStats stats = dedup.stats();
+  EXPECT_EQ(stats.checked, 0);
+  EXPECT_EQ(stats.entries, 0);
+}
+
+// With 1-second ticks the window is exact: an arrival `window` after the first is new.
+TEST(DeduplicatorTest, WindowEdgeWithSecondTicks) {
+  FakeClock clock;
+  Deduplicator dedup({.window = absl::Minutes(60), .now = clock.fn()});
+  EXPECT_EQ(dedup.tick_seconds(), 1);
+  EXPECT_EQ(dedup.window_ticks(), 3600);
+  EXPECT_FALSE(dedup.SeenBefore("u", "inside"));
+  EXPECT_FALSE(dedup.SeenBefore("u", "edge"));
+  clock.Advance(absl::Seconds(3599) + absl::Milliseconds(999));
+  EXPECT_TRUE(dedup.SeenBefore("u", "inside"));  // window - 1 ms: a repeat
+  clock.Advance(absl::Milliseconds(1));
+  EXPECT_FALSE(dedup.SeenBefore("u", "edge"));  // exactly the window: arrives afresh
+  EXPECT_EQ(dedup.stats().aged_out, 1);
+  // Its new arrival starts a new window; the duplicate above did not restart "inside"'s.
+  EXPECT_TRUE(dedup.SeenBefore("u", "edge"));
+  EXPECT_FALSE(dedup.SeenBefore("u", "inside"));
+  clock.Advance(absl::Seconds(3599));
+  EXPECT_TRUE(dedup.SeenBefore("u", "edge"));
+  EXPECT_TRUE(dedup.SeenBefore("u", "inside"));
+}
+
+// Seven days take 19-second ticks: the edge is exact in ticks (documented in dedup.h).
+TEST(DeduplicatorTest, WindowEdgeWithCoarseTicks) {
+  const int64_t aligned = 1'790'000'000 / 19 * 19;
+  FakeClock clock(absl::FromUnixSeconds(aligned));
+  Deduplicator dedup({.window = absl::Hours(24 * 7), .now = clock.fn()});
+  EXPECT_EQ(dedup.tick_seconds(), 19);
+  EXPECT_EQ(dedup.window_ticks(), 31832);  // ceil(604800 / 19)
+  EXPECT_FALSE(dedup.SeenBefore("u", "a"));
+  EXPECT_FALSE(dedup.SeenBefore("u", "b"));
+  const int64_t effective = 31832 * 19;  // 604808 s from a tick's start
+  clock.Set(absl::FromUnixSeconds(aligned + effective - 1));
+  EXPECT_TRUE(dedup.SeenBefore("u", "a"));
+  clock.Set(absl::FromUnixSeconds(aligned + effective));
+  EXPECT_FALSE(dedup.SeenBefore("u", "b"));
+}
+
+TEST(DeduplicatorTest, AgedEntriesAreSweptAndCounted) {
+  FakeClock clock;
+  Deduplicator dedup({.window = absl::Seconds(10), .now = clock.fn()});
+  for (int i = 0; i < 1000; ++i) ASSERT_FALSE(dedup.SeenBefore("old", absl::StrCat(i)));
+  clock.Advance(absl::Seconds(20));
+  for (int i = 0; i < 20'000; ++i) ASSERT_FALSE(dedup.SeenBefore("new", absl::StrCat(i)));
+  DedupStats stats = dedup.stats();
+  EXPECT_EQ(stats.aged_out, 1000);
+  EXPECT_EQ(stats.entries, 20'000);
+  // Once the new ones age out too, a further burst of inserts gives their memory back.
+  const size_t big = dedup.memory_bytes();
+  clock.Advance(absl::Seconds(20));
+  for (int i = 0; i < 20'000; ++i) ASSERT_EQ(dedup.SeenBefore("newer", absl::StrCat(i % 500)), i >= 500);
+  stats = dedup.stats();
+  EXPECT_EQ(stats.entries, 500);
+  EXPECT_EQ(stats.aged_out, 21'000);
+  EXPECT_LT(dedup.memory_bytes(), big / 4);
+}
+
+// A shard no insert touched for long is swept whole, so 16-bit ticks never wrap into a
+// false repeat: 65536 + 5 seconds later, an age of 5 (mod 2^16) must not look fresh.
+TEST(DeduplicatorTest, TicksDoNotWrapAfterLongIdle) {
+  FakeClock clock;
+  Deduplicator dedup({.window = absl::Seconds(60), .now = clock.fn()});
+  EXPECT_FALSE(dedup.SeenBefore("u", "e"));
+  clock.Advance(absl::Seconds(65536 + 5));
+  EXPECT_FALSE(dedup.SeenBefore("u", "e"));
+  EXPECT_EQ(dedup.stats().aged_out, 1);
+  EXPECT_TRUE(dedup.SeenBefore("u", "e"));
+  // Also with steady traffic elsewhere in between (sweeps, not the idle guard).
+  for (int step = 0; step < 40; ++step) {
+    clock.Advance(absl::Seconds(2000));
+    for (int i = 0; i < 50; ++i) dedup.SeenBefore("other", absl::StrCat(step, "/", i));
+  }
+  clock.Set(clock.Now() + absl::Seconds(65536 - 40 * 2000 % 65536 + 3));
+  EXPECT_FALSE(dedup.SeenBefore("u", "e"));
+}
+
+TEST(DeduplicatorTest, ClockSteppingBackKeepsEntries) {
+  FakeClock clock;
+  Deduplicator dedup({.window = absl::Seconds(60), .now = clock.fn()});
+  EXPECT_FALSE(dedup.SeenBefore("u", "e"));
+  clock.Advance(absl::Seconds(-100));
+  EXPECT_TRUE(dedup.SeenBefore("u", "e"));
+  EXPECT_EQ(dedup.stats().aged_out, 0);
+}
+
+// Millions of keys: no false negatives, and the table within ~14 bytes an entry.
+TEST(DeduplicatorTest, GrowsToMillionsWithoutLosingKeys) {
   Deduplicator dedup;
-  for (int i = 0; i < 200'000; ++i) {
-    ASSERT_FALSE(dedup.SeenBefore(absl::StrCat("user", i % 977), absl::StrCat(i), kT0)) << i;
-  }
-  for (int i = 0; i < 200'000; i += 101) {
-    ASSERT_TRUE(dedup.SeenBefore(absl::StrCat("user", i % 977), absl::StrCat(i), kT0)) << i;
-  }
-  EXPECT_EQ(dedup.stats().entries, 200'000);
-  // 16-byte slots plus control bytes, with growth slack.
-  EXPECT_LT(dedup.memory_bytes(), 200'000u * 40);
-}
-
-TEST(DeduplicatorTest, EvictsDaysBeyondTheHorizon) {
-  Deduplicator dedup({.horizon_days = 7});
-  EXPECT_FALSE(dedup.SeenBefore("u", "old", kT0));
-  EXPECT_FALSE(dedup.SeenBefore("u", "mid", kT0 + 7 * kDay));
-  EXPECT_TRUE(dedup.SeenBefore("u", "old", kT0));  // still within 7 days of the newest
-  EXPECT_FALSE(dedup.SeenBefore("u", "new", kT0 + 8 * kDay));  // day 0 falls out
-  EXPECT_EQ(dedup.stats().evicted, 1);
-  EXPECT_EQ(dedup.stats().entries, 2);
-  // A straggler beyond the horizon is checked but not remembered.
-  EXPECT_FALSE(dedup.SeenBefore("u", "old", kT0));
-  EXPECT_FALSE(dedup.SeenBefore("u", "old", kT0));
-  EXPECT_EQ(dedup.stats().not_recorded, 2);
-  EXPECT_TRUE(dedup.SeenBefore("u", "mid", kT0 + 7 * kDay));
-  // Late events within the horizon are remembered.
-  EXPECT_FALSE(dedup.SeenBefore("u", "late", kT0 + 2 * kDay));
-  EXPECT_TRUE(dedup.SeenBefore("u", "late", kT0 + 2 * kDay));
-}
-
-TEST(DeduplicatorTest, ZeroHorizonKeepsEverything) {
-  Deduplicator dedup({.horizon_days = 0});
-  EXPECT_FALSE(dedup.SeenBefore("u", "e", kT0 - 10000 * kDay));
-  EXPECT_FALSE(dedup.SeenBefore("u", "f", kT0 + 10000 * kDay));
-  EXPECT_TRUE(dedup.SeenBefore("u", "e", kT0 - 10000 * kDay));
-  EXPECT_EQ(dedup.stats().evicted, 0);
-}
-
-TEST(DeduplicatorTest, MaxEntriesEvictsOldestDays) {
-  Deduplicator dedup({.horizon_days = 0, .max_entries = 1000});
-  for (int day = 0; day < 10; ++day) {
-    for (int i = 0; i < 200; ++i) {
-      ASSERT_FALSE(dedup.SeenBefore("u", absl::StrCat(day, "/", i), kT0 + day * kDay));
+  constexpr int kKeys = 3'000'000;
+  std::vector<double> bytes_per_entry;
+  for (int i = 0; i < kKeys; ++i) {
+    ASSERT_FALSE(dedup.SeenBefore(absl::StrCat("user", i % 9973), absl::StrCat(i))) << i;
+    if ((i + 1) % 100'000 == 0) {
+      bytes_per_entry.push_back(static_cast<double>(dedup.memory_bytes()) / (i + 1));
     }
   }
-  const DedupStats stats = dedup.stats();
-  EXPECT_LE(stats.entries, 1000);
-  EXPECT_EQ(stats.entries + stats.evicted, 2000);
-  // The newest day is intact; the oldest is gone.
-  EXPECT_TRUE(dedup.SeenBefore("u", "9/5", kT0 + 9 * kDay));
-  EXPECT_FALSE(dedup.SeenBefore("u", "0/5", kT0));
+  for (int i = 0; i < kKeys; ++i) {
+    ASSERT_TRUE(dedup.SeenBefore(absl::StrCat("user", i % 9973), absl::StrCat(i))) << i;
+  }
+  EXPECT_EQ(dedup.stats().entries, kKeys);
+  double sum = 0, worst = 0;
+  for (double b : bytes_per_entry) {
+    sum += b;
+    worst = std::max(worst, b);
+  }
+  const double average = sum / bytes_per_entry.size();
+  std::printf("dedup: %.2f bytes/entry at %d entries; average %.2f, worst %.2f over sizes\n",
+              static_cast<double>(dedup.memory_bytes()) / kKeys, kKeys, average, worst);
+  EXPECT_LE(average, 14.5);
+  EXPECT_LE(worst, 16.5);
 }
 
-TEST(DeduplicatorTest, OneHugeDayStillRecords) {
-  Deduplicator dedup({.horizon_days = 0, .max_entries = 100});
-  for (int i = 0; i < 250; ++i) dedup.SeenBefore("u", absl::StrCat(i), kT0);
-  EXPECT_LE(dedup.stats().entries, 100);
-  EXPECT_FALSE(dedup.SeenBefore("u", "new", kT0));
-  EXPECT_TRUE(dedup.SeenBefore("u", "new", kT0));
+TEST(DeduplicatorTest, ConcurrentCallersAgreeOnEachKey) {
+  Deduplicator dedup;
+  constexpr int kThreads = 4, kKeys = 20'000;
+  std::atomic<int> fresh{0}, repeats{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      // Every thread offers every key, in a different order: each key is new exactly once.
+      for (int i = 0; i < kKeys; ++i) {
+        const int key = (i * (2 * t + 1) + t * 977) % kKeys;
+        if (dedup.SeenBefore(absl::StrCat("u", key % 13), absl::StrCat(key))) {
+          ++repeats;
+        } else {
+          ++fresh;
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(fresh.load(), kKeys);
+  EXPECT_EQ(repeats.load(), (kThreads - 1) * kKeys);
+  EXPECT_EQ(dedup.stats().entries, kKeys);
+  EXPECT_EQ(dedup.stats().duplicates, (kThreads - 1) * kKeys);
 }
 
-// After a restart the set is refilled from the stored table: every stored event is a
-// repeat (head rows included), new events are not, and a bound keeps the newest day.
+TEST(DeduplicatorTest, CaptureRestoreRoundTrip) {
+  FakeClock clock;
+  Deduplicator dedup({.window = absl::Hours(1), .now = clock.fn()});
+  for (int i = 0; i < 5000; ++i) ASSERT_FALSE(dedup.SeenBefore("early", absl::StrCat(i)));
+  clock.Advance(absl::Minutes(30));
+  for (int i = 0; i < 3000; ++i) ASSERT_FALSE(dedup.SeenBefore("late", absl::StrCat(i)));
+  EXPECT_TRUE(dedup.SeenBefore("late", "7"));
+  const uint64_t generation = dedup.generation();
+  const std::string snapshot = dedup.Capture()();
+  EXPECT_EQ(dedup.generation(), generation);  // capturing changes nothing
+  EXPECT_EQ(snapshot.size(), 48u + 8000u * 12);
+
+  // Restarted 10 minutes later: everything is still in the window.
+  Deduplicator restarted({.window = absl::Hours(1), .now = clock.fn()});
+  EXPECT_FALSE(restarted.restored());
+  clock.Advance(absl::Minutes(10));
+  ASSERT_TRUE(restarted.Restore(snapshot).ok());
+  EXPECT_TRUE(restarted.restored());
+  DedupStats stats = restarted.stats();
+  EXPECT_EQ(stats.entries, 8000);
+  EXPECT_EQ(stats.checked, 8001);
+  EXPECT_EQ(stats.duplicates, 1);
+  EXPECT_TRUE(restarted.SeenBefore("early", "4999"));
+  EXPECT_TRUE(restarted.SeenBefore("late", "0"));
+  EXPECT_FALSE(restarted.SeenBefore("late", "3000"));
+  // The early ones keep their arrival: 20 more minutes and they leave the window.
+  clock.Advance(absl::Minutes(20));
+  EXPECT_FALSE(restarted.SeenBefore("early", "1"));
+  EXPECT_TRUE(restarted.SeenBefore("late", "1"));
+
+  // Restored after the early arrivals' window: they are dropped and counted.
+  Deduplicator later({.window = absl::Hours(1), .now = clock.fn()});
+  ASSERT_TRUE(later.Restore(snapshot).ok());
+  stats = later.stats();
+  EXPECT_EQ(stats.entries, 3000);
+  EXPECT_EQ(stats.aged_out, 5000);
+  // A wider window at restart holds them again (arrival seconds are stored, not ticks).
+  Deduplicator wider({.window = absl::Hours(24 * 7), .now = clock.fn()});
+  ASSERT_TRUE(wider.Restore(snapshot).ok());
+  EXPECT_EQ(wider.stats().entries, 8000);
+  EXPECT_TRUE(wider.SeenBefore("early", "3"));
+}
+
+TEST(DeduplicatorTest, RestoreRejectsDamagedSnapshots) {
+  Deduplicator dedup;
+  dedup.SeenBefore("u", "e");
+  const std::string snapshot = dedup.Capture()();
+  Deduplicator other;
+  EXPECT_EQ(other.Restore("").code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(other.Restore(snapshot.substr(0, snapshot.size() - 1)).code(), absl::StatusCode::kDataLoss);
+  std::string bad_version = snapshot;
+  bad_version[4] = 9;
+  EXPECT_EQ(other.Restore(bad_version).code(), absl::StatusCode::kDataLoss);
+  std::string huge_count = snapshot;
+  for (int i = 40; i < 48; ++i) huge_count[i] = '\xff';
+  EXPECT_EQ(other.Restore(huge_count).code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(other.Replay("x").code(), absl::StatusCode::kDataLoss);
+  ASSERT_TRUE(other.Restore(snapshot).ok());
+  EXPECT_TRUE(other.SeenBefore("u", "e"));
+}
+
+// The upgrade path: a data directory without a snapshot records its stored events as
+// arriving now (head rows included); repeats of them are then duplicates.
 TEST(DeduplicatorTest, RecordStoredRecognizesPersistedEvents) {
   Table table(TableOptions{.segment_rows = 500});
   test::EventBuilder events;
+  const int64_t t0 = absl::ToUnixMillis(kT0);
   for (int day = 0; day < 4; ++day) {
     for (int i = 0; i < 400; ++i) {
-      events.Add(kT0 + day * kDay + i, absl::StrCat("u", i % 37), "app_open").event_id =
+      events.Add(t0 + day * 86'400'000LL + i, absl::StrCat("u", i % 37), "app_open").event_id =
           events.Keep(absl::StrCat("d", day, "-", i));
     }
   }
@@ -124,38 +297,14 @@ TEST(DeduplicatorTest, RecordStoredRecognizesPersistedEvents) {
   table.SealAll();
   ASSERT_TRUE(table.Append(events.rows().subspan(1500)).ok());  // day 3's last rows in a head
 
-  Deduplicator everything({.horizon_days = 0});
-  ASSERT_TRUE(everything.RecordStored(table.Snapshot()).ok());
-  EXPECT_EQ(everything.stats().checked, 0);  // refilling is not checking
-  EXPECT_EQ(everything.stats().entries, 1600);
-  EXPECT_TRUE(everything.SeenBefore("u0", "d0-0", kT0));
-  EXPECT_TRUE(everything.SeenBefore("u11", "d2-11", kT0 + 2 * kDay));
-  EXPECT_TRUE(everything.SeenBefore("u29", "d3-399", kT0 + 3 * kDay));
-  EXPECT_FALSE(everything.SeenBefore("u5", "new", kT0 + 3 * kDay));
-
-  Deduplicator bounded({.horizon_days = 0, .max_entries = 1000});
-  ASSERT_TRUE(bounded.RecordStored(table.Snapshot()).ok());
-  EXPECT_LE(bounded.stats().entries, 1000);
-  EXPECT_TRUE(bounded.SeenBefore("u5", "d3-5", kT0 + 3 * kDay));
-}
-
-TEST(DeduplicatorTest, CallsWaitForABackgroundRefill) {
-  Table table;
-  test::EventBuilder events;
-  for (int i = 0; i < 5000; ++i) events.Add(kT0 + i, absl::StrCat("u", i % 100), "app_open");
-  ASSERT_TRUE(table.Append(events.rows()).ok());
   Deduplicator dedup;
-  absl::Notification done;
-  absl::Status refill_status = absl::UnknownError("not run");
-  dedup.RecordStoredInBackground(table.Snapshot(), [&](absl::Status status, absl::Duration) {
-    refill_status = status;
-    done.Notify();
-  });
-  // Issued right away, the check still sees the whole stored set.
-  EXPECT_TRUE(dedup.SeenBefore("u99", std::string(events.rows()[4999].event_id), kT0 + 4999));
-  done.WaitForNotification();
-  EXPECT_TRUE(refill_status.ok());
-  EXPECT_EQ(dedup.stats().entries, 5000);
+  ASSERT_TRUE(dedup.RecordStored(table.Snapshot()).ok());
+  EXPECT_EQ(dedup.stats().checked, 0);  // recording is not checking
+  EXPECT_EQ(dedup.stats().entries, 1600);
+  EXPECT_TRUE(dedup.SeenBefore("u0", "d0-0"));
+  EXPECT_TRUE(dedup.SeenBefore("u11", "d2-11"));
+  EXPECT_TRUE(dedup.SeenBefore("u29", "d3-399"));
+  EXPECT_FALSE(dedup.SeenBefore("u5", "new"));
 }
 
 }  // namespace

@@ -68,7 +68,7 @@ struct Database {
   Table table;
   Catalog catalog{&table};
   SqlEngine engine{&table, &catalog};
-  Deduplicator dedup{DedupOptions{.horizon_days = 0}};
+  Deduplicator dedup;
   RejectedEventLog rejected;  // stays empty: a rejected load line fails the test
 };
 
