@@ -9,7 +9,9 @@
 #include <lz4hc.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -84,6 +86,118 @@ void ExpandUuids(absl::string_view packed, std::string* text) {
       }
     }
   }
+}
+
+// ---- fixed-width hex ids (kStringHexFlag) ----
+
+// Shape bits of a hex-packed strings(k) (docs/formats/column_block.md).
+constexpr uint8_t kHexUpper = 0x01;       // every packed id with letters is uppercase
+constexpr uint8_t kHexDashed = 0x02;      // every packed id is an 8-4-4-4-12 UUID
+constexpr uint8_t kHexCaseBitmap = 0x04;  // a bit per packed id: 1 = uppercase
+constexpr uint8_t kHexDashBitmap = 0x08;  // a bit per packed id: 1 = dashed UUID
+constexpr uint8_t kHexShapeMask = 0x0f;
+// Longest id packed: 64 bytes (128 hex digits); longer strings are exceptions.
+constexpr size_t kMaxHexWidth = 64;
+
+enum class Packing { kText, kUuid, kHex };
+
+// One string's hex form: its byte width, dashes, and letter case.
+struct HexForm {
+  uint8_t width = 0;  // 0: not a packable hex id
+  bool dashed = false;
+  bool lower = false;  // has a lowercase letter
+  bool upper = false;  // has an uppercase letter
+};
+
+int AnyCaseHexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// An even-length run of hex digits, or a dashed UUID, in one letter case (a mixed-case
+// id would not round-trip from a per-id case bit).
+HexForm ClassifyHex(absl::string_view text) {
+  HexForm form;
+  const bool dashed = text.size() == kUuidChars && text[8] == '-' && text[13] == '-' &&
+                      text[18] == '-' && text[23] == '-';
+  const size_t digits = dashed ? 32 : text.size();
+  if (digits == 0 || digits % 2 != 0 || digits / 2 > kMaxHexWidth) return form;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (dashed && IsUuidDash(i)) continue;
+    if (c >= 'a' && c <= 'f') {
+      form.lower = true;
+    } else if (c >= 'A' && c <= 'F') {
+      form.upper = true;
+    } else if (c < '0' || c > '9') {
+      return form;
+    }
+  }
+  if (form.lower && form.upper) return form;
+  form.width = static_cast<uint8_t>(digits / 2);
+  form.dashed = dashed;
+  return form;
+}
+
+// How a set of strings packs: the common width, the shape, and which rows are exceptions.
+struct HexPlan {
+  uint8_t width = 0;
+  uint8_t shape = 0;
+  std::vector<HexForm> forms;  // per string; width != plan width marks an exception
+  size_t exceptions = 0;
+};
+
+// False when fewer than half the strings share one packable width (text wins then).
+bool PlanHex(absl::Span<const absl::string_view> strings, HexPlan* plan) {
+  if (strings.empty()) return false;
+  std::array<size_t, kMaxHexWidth + 1> by_width = {};
+  plan->forms.resize(strings.size());
+  for (size_t i = 0; i < strings.size(); ++i) {
+    plan->forms[i] = ClassifyHex(strings[i]);
+    ++by_width[plan->forms[i].width];
+  }
+  by_width[0] = 0;
+  const auto widest = std::max_element(by_width.begin(), by_width.end());
+  if (*widest * 2 < strings.size()) return false;
+  plan->width = static_cast<uint8_t>(widest - by_width.begin());
+  plan->exceptions = strings.size() - *widest;
+  bool lower = false, upper = false, dashed = false, plain = false;
+  for (const HexForm& form : plan->forms) {
+    if (form.width != plan->width) continue;
+    lower |= form.lower;
+    upper |= form.upper;
+    (form.dashed ? dashed : plain) = true;
+  }
+  plan->shape = 0;
+  if (lower && upper) plan->shape |= kHexCaseBitmap;
+  if (upper && !lower) plan->shape |= kHexUpper;
+  if (dashed && plain) plan->shape |= kHexDashBitmap;
+  if (dashed && !plain) plan->shape |= kHexDashed;
+  return true;
+}
+
+void PackHex(absl::string_view text, bool dashed, std::string* out) {
+  int high = -1;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (dashed && IsUuidDash(i)) continue;
+    const int nibble = AnyCaseHexValue(text[i]);
+    if (high < 0) {
+      high = nibble;
+    } else {
+      out->push_back(static_cast<char>(high << 4 | nibble));
+      high = -1;
+    }
+  }
+}
+
+void AppendBitmap(const std::vector<bool>& bits, std::string* out) {
+  std::string bytes((bits.size() + 7) / 8, '\0');
+  for (size_t i = 0; i < bits.size(); ++i) {
+    if (bits[i]) bytes[i / 8] = static_cast<char>(bytes[i / 8] | (1 << (i % 8)));
+  }
+  out->append(bytes);
 }
 
 // Builds tag, varint rows, payload from a body (tag + payload).
@@ -227,9 +341,54 @@ std::vector<int64_t> Lengths(absl::Span<const absl::string_view> values) {
   return lengths;
 }
 
-// Appends lengths + text blob, or (uuid) the packed 16-byte blob. Returns the tag flags.
-uint8_t AppendStrings(absl::Span<const absl::string_view> strings, bool uuid, int hc_level,
+// Appends shape, width, exceptions, bitmaps and the packed blob (docs/formats/column_block.md).
+// Returns whether the blob is LZ4-compressed.
+bool AppendHexStrings(absl::Span<const absl::string_view> strings, const HexPlan& plan,
+                      int hc_level, std::string* out) {
+  out->push_back(static_cast<char>(plan.shape));
+  out->push_back(static_cast<char>(plan.width));
+  PutVarint64(out, plan.exceptions);
+  if (plan.exceptions > 0) {
+    std::vector<int64_t> positions, lengths;
+    std::string text;
+    for (size_t i = 0; i < strings.size(); ++i) {
+      if (plan.forms[i].width == plan.width) continue;
+      positions.push_back(static_cast<int64_t>(i));
+      lengths.push_back(static_cast<int64_t>(strings[i].size()));
+      text.append(strings[i].data(), strings[i].size());
+    }
+    EncodeIntBody(positions, 0, out);
+    EncodeIntBody(lengths, 0, out);
+    PutVarint64(out, text.size());
+    out->append(text);
+  }
+  std::vector<bool> upper, dashed;
+  std::string bytes;
+  bytes.reserve((strings.size() - plan.exceptions) * plan.width);
+  for (size_t i = 0; i < strings.size(); ++i) {
+    const HexForm& form = plan.forms[i];
+    if (form.width != plan.width) continue;
+    upper.push_back(form.upper);
+    dashed.push_back(form.dashed);
+    PackHex(strings[i], form.dashed, &bytes);
+  }
+  if (plan.shape & kHexCaseBitmap) AppendBitmap(upper, out);
+  if (plan.shape & kHexDashBitmap) AppendBitmap(dashed, out);
+  return AppendBlob(bytes, hc_level, out);
+}
+
+// Appends lengths + text blob, or the packed UUIDs or hex ids. Returns the tag flags.
+uint8_t AppendStrings(absl::Span<const absl::string_view> strings, Packing packing, int hc_level,
                       std::string* out) {
+  if (packing == Packing::kHex) {
+    HexPlan plan;
+    if (PlanHex(strings, &plan)) {
+      const bool lz4 = AppendHexStrings(strings, plan, hc_level, out);
+      return static_cast<uint8_t>(kStringHexFlag | (lz4 ? kLz4Flag : 0));
+    }
+    packing = Packing::kText;
+  }
+  const bool uuid = packing == Packing::kUuid;
   std::string bytes;
   if (uuid) {
     bytes.reserve(strings.size() * kUuidBytes);
@@ -243,7 +402,7 @@ uint8_t AppendStrings(absl::Span<const absl::string_view> strings, bool uuid, in
 }
 
 // Body for the dictionary candidate, or empty when there are too many distinct values.
-std::string DictBody(absl::Span<const absl::string_view> values, bool uuid, int hc_level) {
+std::string DictBody(absl::Span<const absl::string_view> values, Packing packing, int hc_level) {
   absl::flat_hash_map<absl::string_view, int64_t> codes_by_value;
   std::vector<absl::string_view> dict;
   std::vector<int64_t> codes(values.size());
@@ -257,16 +416,106 @@ std::string DictBody(absl::Span<const absl::string_view> values, bool uuid, int 
   }
   std::string body(1, '\0');
   PutVarint64(&body, dict.size());
-  const uint8_t flags = AppendStrings(dict, uuid, hc_level, &body);
+  const uint8_t flags = AppendStrings(dict, packing, hc_level, &body);
   EncodeIntBody(codes, 0, &body);
   body[0] = static_cast<char>(kStringDict | flags);
   return body;
 }
 
-std::string PlainBody(absl::Span<const absl::string_view> values, bool uuid, int hc_level) {
+std::string PlainBody(absl::Span<const absl::string_view> values, Packing packing, int hc_level) {
   std::string body(1, '\0');
-  body[0] = static_cast<char>(kStringPlain | AppendStrings(values, uuid, hc_level, &body));
+  body[0] = static_cast<char>(kStringPlain | AppendStrings(values, packing, hc_level, &body));
   return body;
+}
+
+// Reads a bitmap of `count` bits.
+absl::Status ReadBitmap(ByteReader* in, size_t count, std::vector<bool>* bits) {
+  const size_t bytes = (count + 7) / 8;
+  if (bytes > in->remaining()) return BlockCorrupt("hex id bitmap is truncated");
+  bits->resize(count);
+  for (size_t i = 0; i < count; ++i) {
+    (*bits)[i] = (static_cast<uint8_t>(in->pos[i / 8]) >> (i % 8)) & 1;
+  }
+  in->pos += bytes;
+  return absl::OkStatus();
+}
+
+// Reads what AppendHexStrings wrote; the strings point into `*storage`.
+absl::Status ReadHexStrings(ByteReader* in, bool lz4, std::string* storage,
+                            absl::Span<absl::string_view> strings) {
+  if (in->remaining() < 2) return BlockCorrupt("hex id header is truncated");
+  const auto shape = static_cast<uint8_t>(in->pos[0]);
+  const auto width = static_cast<uint8_t>(in->pos[1]);
+  in->pos += 2;
+  const bool dash_bits = shape & kHexDashBitmap, case_bits = shape & kHexCaseBitmap;
+  if ((shape & ~kHexShapeMask) != 0 || ((shape & kHexUpper) && case_bits) ||
+      ((shape & kHexDashed) && dash_bits) || width == 0 || width > kMaxHexWidth ||
+      ((shape & (kHexDashed | kHexDashBitmap)) && width != kUuidBytes)) {
+    return BlockCorrupt(absl::StrCat("hex ids of shape ", shape, " and width ", width));
+  }
+  const size_t count = strings.size();
+  uint64_t exceptions;
+  MUA_RETURN_IF_ERROR(ReadVarint(in, "hex exception count", &exceptions));
+  if (exceptions > count) {
+    return BlockCorrupt(absl::StrCat(exceptions, " hex exceptions for ", count, " strings"));
+  }
+  std::vector<uint64_t> positions(exceptions), lengths(exceptions);
+  absl::string_view exception_text;
+  if (exceptions > 0) {
+    MUA_RETURN_IF_ERROR(DecodeIntBody(in, 0, absl::MakeSpan(positions)));
+    for (size_t e = 0; e < exceptions; ++e) {
+      if (positions[e] >= count || (e > 0 && positions[e] <= positions[e - 1])) {
+        return BlockCorrupt("hex exception positions out of order or range");
+      }
+    }
+    uint64_t total;
+    MUA_RETURN_IF_ERROR(ReadLengths(in, absl::MakeSpan(lengths), &total));
+    MUA_RETURN_IF_ERROR(ReadBlob(in, /*lz4=*/false, total, nullptr, &exception_text));
+  }
+  const size_t packed_count = count - exceptions;
+  std::vector<bool> upper, dashed;
+  if (case_bits) MUA_RETURN_IF_ERROR(ReadBitmap(in, packed_count, &upper));
+  if (dash_bits) MUA_RETURN_IF_ERROR(ReadBitmap(in, packed_count, &dashed));
+  std::string packed_storage;
+  absl::string_view packed;
+  MUA_RETURN_IF_ERROR(ReadBlob(in, lz4, packed_count * width, &packed_storage, &packed));
+
+  // Text size: every exception, two digits a byte, four dashes a UUID.
+  size_t text_size = exception_text.size() + packed_count * 2 * width;
+  for (size_t i = 0; i < packed_count; ++i) {
+    if ((shape & kHexDashed) || (dash_bits && dashed[i])) text_size += 4;
+  }
+  storage->resize(text_size);
+  char* const begin = storage->data();
+  char* out = begin;
+  std::vector<std::pair<size_t, size_t>> spans(count);  // (offset, length) in *storage
+  size_t next_exception = 0, exception_offset = 0, packed_index = 0;
+  const auto* bytes = reinterpret_cast<const uint8_t*>(packed.data());
+  for (size_t row = 0; row < count; ++row) {
+    const size_t start = static_cast<size_t>(out - begin);
+    if (next_exception < exceptions && positions[next_exception] == row) {
+      const size_t length = lengths[next_exception++];
+      std::memcpy(out, exception_text.data() + exception_offset, length);
+      exception_offset += length;
+      out += length;
+    } else {
+      const bool is_upper = (shape & kHexUpper) || (case_bits && upper[packed_index]);
+      const bool is_dashed = (shape & kHexDashed) || (dash_bits && dashed[packed_index]);
+      const char* digits = is_upper ? "0123456789ABCDEF" : "0123456789abcdef";
+      for (size_t b = 0; b < width; ++b) {
+        if (is_dashed && (b == 4 || b == 6 || b == 8 || b == 10)) *out++ = '-';
+        const uint8_t byte = bytes[packed_index * width + b];
+        *out++ = digits[byte >> 4];
+        *out++ = digits[byte & 0xf];
+      }
+      ++packed_index;
+    }
+    spans[row] = {start, static_cast<size_t>(out - begin) - start};
+  }
+  for (size_t row = 0; row < count; ++row) {
+    strings[row] = absl::string_view(begin + spans[row].first, spans[row].second);
+  }
+  return absl::OkStatus();
 }
 
 // Reads what AppendStrings wrote for `count` strings into `strings`, which point
@@ -274,6 +523,7 @@ std::string PlainBody(absl::Span<const absl::string_view> values, bool uuid, int
 absl::Status ReadStrings(ByteReader* in, uint8_t tag, std::string* storage,
                          absl::Span<absl::string_view> strings) {
   const bool lz4 = tag & kLz4Flag;
+  if (tag & kStringHexFlag) return ReadHexStrings(in, lz4, storage, strings);
   if (tag & kStringUuidFlag) {
     std::string packed_storage;
     absl::string_view packed;
@@ -378,15 +628,32 @@ void EncodeStringBlock(absl::Span<const absl::string_view> values, std::string* 
     EncodeIntBody(numbers, 0, &body);
     consider(std::move(body));
   }
-  // Packed UUIDs are always smaller than their text, compressed or not.
-  const bool uuid = !values.empty() && std::all_of(values.begin(), values.end(), IsCanonicalUuid);
-  consider(DictBody(values, uuid, 0));
-  consider(PlainBody(values, uuid, 0));
+  // Packed UUIDs are always smaller than their text, compressed or not; so are packed
+  // hex ids, unless other strings (exceptions) make text + LZ4 the better choice.
+  Packing packing = Packing::kText;
+  bool try_text = true;
+  HexPlan plan;
+  if (!values.empty() && std::all_of(values.begin(), values.end(), IsCanonicalUuid)) {
+    packing = Packing::kUuid;  // the version-1 encoding: older servers read it
+    try_text = false;
+  } else if (PlanHex(values, &plan)) {
+    packing = Packing::kHex;
+    try_text = plan.exceptions > 0;
+  }
+  consider(DictBody(values, packing, 0));
+  consider(PlainBody(values, packing, 0));
+  if (packing != Packing::kText && try_text) {
+    consider(DictBody(values, Packing::kText, 0));
+    consider(PlainBody(values, Packing::kText, 0));
+  }
   // Only the winner pays for LZ4HC.
   const auto best_tag = static_cast<uint8_t>(best[0]);
   if (best_tag & kLz4Flag) {
-    const bool dict = (best_tag & ~(kLz4Flag | kStringUuidFlag)) == kStringDict;
-    consider(dict ? DictBody(values, uuid, kLz4HcLevel) : PlainBody(values, uuid, kLz4HcLevel));
+    const bool dict = (best_tag & ~(kLz4Flag | kStringUuidFlag | kStringHexFlag)) == kStringDict;
+    const Packing winner = (best_tag & kStringHexFlag)    ? Packing::kHex
+                           : (best_tag & kStringUuidFlag) ? Packing::kUuid
+                                                          : Packing::kText;
+    consider(dict ? DictBody(values, winner, kLz4HcLevel) : PlainBody(values, winner, kLz4HcLevel));
   }
   AppendWithRows(best, values.size(), out);
 }
@@ -397,7 +664,10 @@ absl::Status DecodeStringBlock(absl::string_view encoded, std::string* storage,
   ByteReader in;
   uint8_t tag;
   MUA_RETURN_IF_ERROR(ReadHeader(encoded, out.size(), &in, &tag));
-  switch (tag & ~(kLz4Flag | kStringUuidFlag)) {
+  if ((tag & kStringUuidFlag) && (tag & kStringHexFlag)) {
+    return BlockCorrupt(absl::StrCat("unknown string encoding tag ", tag));
+  }
+  switch (tag & ~(kLz4Flag | kStringUuidFlag | kStringHexFlag)) {
     case kStringNumeric:
       if (tag != kStringNumeric) break;
       MUA_RETURN_IF_ERROR(DecodeNumeric(&in, storage, out));
@@ -436,6 +706,14 @@ absl::string_view EncodingName(absl::string_view encoded) {
       return "plain+uuid";
     case kStringPlain | kStringUuidFlag | kLz4Flag:
       return "plain+uuid+lz4";
+    case kStringDict | kStringHexFlag:
+      return "dict+hex";
+    case kStringDict | kStringHexFlag | kLz4Flag:
+      return "dict+hex+lz4";
+    case kStringPlain | kStringHexFlag:
+      return "plain+hex";
+    case kStringPlain | kStringHexFlag | kLz4Flag:
+      return "plain+hex+lz4";
     default:
       return IntEncodingName(tag);
   }

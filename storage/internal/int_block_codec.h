@@ -39,6 +39,9 @@ inline constexpr uint8_t kStringDict = 0x11;
 inline constexpr uint8_t kStringPlain = 0x12;
 // Every string is a canonical lowercase UUID, stored as 16 bytes (no lengths).
 inline constexpr uint8_t kStringUuidFlag = 0x20;
+// Fixed-width hex ids (plain or dashed UUIDs, either case) stored as their bytes,
+// other strings kept as exceptions (docs/formats/column_block.md). Never with kStringUuidFlag.
+inline constexpr uint8_t kStringHexFlag = 0x40;
 
 // Nested bodies deeper than this are corrupt (bounds decoder recursion).
 inline constexpr int kMaxIntDepth = 2;

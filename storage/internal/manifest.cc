@@ -13,13 +13,15 @@
 namespace mua::storage_internal {
 namespace {
 
-// Format 2 added partitions' "sealing" heads; format 3 (written since) adds "counters",
-// segments and head chunks with the `attributes` column and the "attachments" files.
-// Formats 1 and 2 are still read; a server that predates format 3 refuses it (it could not
+// Format 2 added partitions' "sealing" heads; format 3 adds "counters", segments and head
+// chunks with the `attributes` column and the "attachments" files; format 4 (written
+// since) names segments whose string blocks may hold packed hex ids (kStringHexFlag).
+// Formats 1 to 3 are still read; a server that predates a format refuses it (it could not
 // read the segments).
 constexpr int kManifestFormat1 = 1;
 constexpr int kManifestFormat2 = 2;
-constexpr int kManifestFormat = 3;
+constexpr int kManifestFormat3 = 3;
+constexpr int kManifestFormat = 4;
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
@@ -158,7 +160,8 @@ absl::StatusOr<Manifest> ParseManifest(absl::string_view text) {
   if (!parsed.ok() || !document.IsObject()) return bad("not a JSON object");
   if (!document.HasMember("format") || !document["format"].IsInt() ||
       (document["format"].GetInt() != kManifestFormat && document["format"].GetInt() != kManifestFormat1 &&
-       document["format"].GetInt() != kManifestFormat2)) {
+       document["format"].GetInt() != kManifestFormat2 &&
+       document["format"].GetInt() != kManifestFormat3)) {
     return bad("unknown format version");
   }
   Manifest manifest;

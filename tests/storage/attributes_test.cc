@@ -167,7 +167,7 @@ TEST_F(StoreTest, ADataDirectoryFromBeforeAttributesOpens) {
     EXPECT_EQ(store->recovery().wal_records, 1u);
     check(table);
     ASSERT_OK(store->Checkpoint());  // rewritten in the current formats
-    EXPECT_EQ(ReadManifest(dir_).format, 3);
+    EXPECT_EQ(ReadManifest(dir_).format, 4);
   }
   Table table(kTableOptions);
   ASSERT_OK_AND_ASSIGN(auto store, Open(&table));

@@ -274,7 +274,7 @@ TEST_F(StoreTest, HeadsWaitingToBeSealedAreCheckpointedAndRestored) {
     ExpectFilesMatchManifest();
   }
   // Full heads wait (2300 rows: two of them, and 300 rows in the head); nothing is sealed.
-  EXPECT_EQ(first.format, 3);
+  EXPECT_EQ(first.format, 4);
   EXPECT_THAT(first.OfKind("seg"), IsEmpty());
   ASSERT_EQ(first.sealing.at(kFirstDay + 2).size(), 2u);
   for (const auto& chunks : first.sealing.at(kFirstDay + 2)) {
@@ -305,7 +305,7 @@ TEST_F(StoreTest, HeadsWaitingToBeSealedAreCheckpointedAndRestored) {
     ExpectFilesMatchManifest();
     ExpectTableHolds(table, expected);
   }
-  EXPECT_EQ(second.format, 3);
+  EXPECT_EQ(second.format, 4);
   EXPECT_THAT(second.sealing, IsEmpty());
   EXPECT_EQ(second.segments.at(kFirstDay + 2).size(), 2u);
   EXPECT_EQ(second.heads.at(kFirstDay + 2), first.heads.at(kFirstDay + 2));  // not rewritten

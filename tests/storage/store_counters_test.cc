@@ -46,7 +46,7 @@ TEST_F(StoreTest, CountersSurviveACheckpointAndReopen) {
   EXPECT_THAT(store->counters(),
               ElementsAre(Pair("kafka/events/0/gap_messages", 7), Pair("rejected/evicted", 2)));
   EXPECT_EQ(store->position("kafka/events/0"), 1);
-  EXPECT_EQ(ReadManifest(dir_).format, 3);
+  EXPECT_EQ(ReadManifest(dir_).format, 4);
 }
 
 }  // namespace
