@@ -250,6 +250,7 @@ bool Deduplicator::SeenBefore(absl::string_view user_id, absl::string_view event
   ++shard.checked;
   const bool seen = shard.CheckAndRecord(fingerprint, now);
   shard.duplicates += seen ? 1 : 0;
+  if (seen) shard.generation.fetch_add(1, std::memory_order_relaxed);  // the counts changed
   return seen;
 }
 
