@@ -77,6 +77,10 @@ ABSL_FLAG(std::string, data_dir, "mua-data",
           "server mode: the data directory (checkpoints, WAL); events survive restarts and crashes. "
           "Local mode (--query...) uses it only when given. Empty: memory only");
 ABSL_FLAG(double, checkpoint_interval, 10, "seconds between checkpoints of new data to --data_dir");
+ABSL_FLAG(std::string, cold_columns, "event_id,attributes",
+          "string columns sealed segments keep only in --data_dir once checkpointed, read back on "
+          "demand (comma-separated, of session_id, event_id, properties, attributes; none: all "
+          "resident). Without a data directory everything stays resident");
 ABSL_FLAG(std::string, backup_root, "",
           "SYSTEM BACKUP TO 'path' is allowed only for paths under this directory (and outside "
           "--data_dir); empty: backups are refused");
@@ -427,6 +431,15 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(Table* table, Deduplicator* ded
                        .backup_root = absl::GetFlag(FLAGS_backup_root),
                        .attachments = {{std::string(kRejectedAttachment), rejected_log},
                                        {std::string(Deduplicator::kAttachmentName), dedup}}};
+  for (absl::string_view name : absl::StrSplit(absl::GetFlag(FLAGS_cold_columns), ',', absl::SkipEmpty())) {
+    const std::optional<ColumnId> column = FindColumn(name);
+    if (name == "none") continue;
+    if (!column.has_value() || KindOf(*column) != ColumnKind::kString) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--cold_columns takes session_id, event_id, properties, attributes or none, not '", name, "'"));
+    }
+    options.cold_columns.Add(*column);
+  }
   if (on_corruption == "skip") {
     options.on_corruption = OnCorruption::kSkip;
   } else if (on_corruption == "discard") {

@@ -19,7 +19,13 @@ using server_internal::ColumnList;
 using server_internal::EmptyRows;
 
 const ColumnList& MemoryColumns() {
-  static const ColumnList columns = {{"part", "String"}, {"bytes", "UInt64"}, {"bytes_per_event", "Float64"}};
+  // bytes: resident (accounted) memory; disk_bytes: what the part keeps only on disk instead
+  // (the events table's cold columns, StoreOptions::cold_columns), not in `bytes`.
+  static const ColumnList columns = {{"part", "String"},
+                                     {"bytes", "UInt64"},
+                                     {"bytes_per_event", "Float64"},
+                                     {"disk_bytes", "UInt64"},
+                                     {"disk_bytes_per_event", "Float64"}};
   return columns;
 }
 
@@ -40,14 +46,20 @@ uint64_t ResidentBytes() {
 std::shared_ptr<const ResultSet> MemoryRows(const Table* table, const Deduplicator* dedup) {
   auto rows = std::make_shared<ResultSet>(EmptyRows(MemoryColumns()));
   const double events = static_cast<double>(table->row_count());
-  auto add = [&](const char* part, uint64_t bytes) {
+  auto per_event = [events](uint64_t bytes) {
+    return events == 0 ? 0.0 : static_cast<double>(bytes) / events;
+  };
+  auto add = [&](const char* part, uint64_t bytes, uint64_t disk_bytes = 0) {
     rows->columns[0].strings.push_back(part);
     rows->columns[1].ints.push_back(static_cast<int64_t>(bytes));
-    rows->columns[2].floats.push_back(events == 0 ? 0.0 : static_cast<double>(bytes) / events);
+    rows->columns[2].floats.push_back(per_event(bytes));
+    rows->columns[3].ints.push_back(static_cast<int64_t>(disk_bytes));
+    rows->columns[4].floats.push_back(per_event(disk_bytes));
     ++rows->row_count;
   };
   add("resident", ResidentBytes());
-  add("events_table", table->Memory().total_bytes());
+  const MemoryUsage usage = table->Memory();
+  add("events_table", usage.total_bytes(), usage.cold_bytes());
   add("deduplication", dedup != nullptr ? dedup->memory_bytes() : 0);
   return rows;
 }

@@ -15,6 +15,9 @@ struct MemoryUsage {
   std::array<size_t, kNumColumns> sealed_column_bytes = {};
   // The uncompressed mutable head, per column (string bytes included).
   std::array<size_t, kNumColumns> head_column_bytes = {};
+  // Encoded blocks of cold columns kept only in checkpoint files (StoreOptions::cold_columns),
+  // read back on demand: on disk, not resident, so not in total_bytes().
+  std::array<size_t, kNumColumns> cold_column_bytes = {};
   size_t bitmap_bytes = 0;      // per-partition user bitmaps
   size_t dictionary_bytes = 0;  // table level: low-cardinality dictionaries
   size_t user_index_bytes = 0;  // table level: user_id <-> user number
@@ -25,6 +28,11 @@ struct MemoryUsage {
   size_t column_bytes(ColumnId id) const {
     return sealed_column_bytes[ColumnIndex(id)] + head_column_bytes[ColumnIndex(id)];
   }
+  size_t cold_bytes() const {
+    size_t total = 0;
+    for (const size_t bytes : cold_column_bytes) total += bytes;
+    return total;
+  }
   size_t total_bytes() const {
     size_t total = bitmap_bytes + dictionary_bytes + user_index_bytes;
     for (int i = 0; i < kNumColumns; ++i) total += sealed_column_bytes[i] + head_column_bytes[i];
@@ -34,6 +42,7 @@ struct MemoryUsage {
     for (int i = 0; i < kNumColumns; ++i) {
       sealed_column_bytes[i] += other.sealed_column_bytes[i];
       head_column_bytes[i] += other.head_column_bytes[i];
+      cold_column_bytes[i] += other.cold_column_bytes[i];
     }
     bitmap_bytes += other.bitmap_bytes;
     dictionary_bytes += other.dictionary_bytes;

@@ -98,6 +98,10 @@ struct StoreOptions {
   std::optional<absl::Time> now;                // the clock for retention; unset = absl::Now()
   // By name (a file name part, e.g. "rejected"); each must outlive the store.
   std::map<std::string, StoreAttachment*> attachments;
+  // String columns (session_id, event_id, properties, attributes) that sealed segments keep
+  // only on disk once a checkpoint has written them (a `.cold` file beside the segment's),
+  // reading their blocks back on demand: they stop counting as resident memory.
+  ColumnSet cold_columns;
 };
 
 struct RecoveryReport {

@@ -142,7 +142,7 @@ absl::Status Store::CheckpointLocked() {
     if (head_rows > files.rows) {
       const auto chunk = SealedSegment::Seal(*head, files.rows, head_rows);
       std::string bytes;
-      chunk->Serialize(&bytes);
+      MUA_RETURN_IF_ERROR(chunk->Serialize(&bytes));
       MUA_ASSIGN_OR_RETURN(FileEntry file, write(FileKind::kHeadChunk, "head", bytes, chunk->row_count()));
       files.chunks.push_back(std::move(file));
       files.rows = head_rows;
@@ -152,6 +152,14 @@ absl::Status Store::CheckpointLocked() {
     rows += head_rows;
     return chunks;
   };
+  // Segments whose cold columns this checkpoint writes out; once the manifest names the
+  // files, each is replaced in the table by a copy that reads them from there.
+  struct ToCool {
+    int32_t day = 0;
+    std::shared_ptr<const SealedSegment> segment;
+    uint64_t payload_offset = 0;
+  };
+  std::vector<ToCool> to_cool;
   for (size_t p = 0; p < snapshot.partitions_.size(); ++p) {
     const PartitionState& state = *snapshot.partitions_[p];
     PartitionEntry& entry = manifest.partitions.emplace_back();
@@ -160,9 +168,17 @@ absl::Status Store::CheckpointLocked() {
       auto it = persisted.segments.find(segment.get());
       if (it == persisted.segments.end() || it->second.segment.expired()) {
         std::string bytes;
-        segment->Serialize(&bytes);
+        MUA_RETURN_IF_ERROR(segment->Serialize(&bytes));
         MUA_ASSIGN_OR_RETURN(FileEntry file, write(FileKind::kSegment, "seg", bytes, segment->row_count()));
         it = persisted.segments.insert_or_assign(segment.get(), Persisted::SegmentFile{segment, file}).first;
+      }
+      if (!options_.cold_columns.empty() && !segment->has_cold_columns()) {
+        // Uncompressed (the blocks are): a read is one pread of a block's bytes.
+        const std::string payload = segment->ColdPayload(options_.cold_columns);
+        MUA_ASSIGN_OR_RETURN(it->second.file.cold,
+                             storage_internal::WriteFramedFile(files_dir, persisted.NewName("cold"),
+                                                               FileKind::kColdColumns, payload));
+        to_cool.push_back({state.day, segment, it->second.file.cold.size - payload.size()});
       }
       entry.segments.push_back(it->second.file);
       next.segments.insert(*it);
@@ -209,7 +225,25 @@ absl::Status Store::CheckpointLocked() {
   MUA_RETURN_IF_ERROR(storage_internal::RenameDurably(options_.dir + "/" + tmp_name,
                                                      options_.dir + "/MANIFEST", options_.dir));
 
-  // Committed. Forget (and delete) what the new manifest no longer names.
+  // Committed. Cold columns now live on disk: swap in segments that read them from there.
+  for (const ToCool& cool : to_cool) {
+    const FileInfo& cold = next.segments.at(cool.segment.get()).file.cold;
+    absl::StatusOr<std::shared_ptr<const storage_internal::ColdColumnFile>> file =
+        storage_internal::ColdColumnFile::Open(FilesDir() + "/" + cold.name);
+    if (!file.ok()) {
+      Log(absl::StrCat("cold columns stay resident: ", file.status().message()));
+      continue;
+    }
+    auto cooled = cool.segment->Cooled(options_.cold_columns, *std::move(file), cool.payload_offset);
+    if (table_->ReplaceSegment(cool.day, cool.segment.get(), cooled)) {
+      Persisted::SegmentFile entry = next.segments.at(cool.segment.get());
+      entry.segment = cooled;
+      next.segments.erase(cool.segment.get());
+      next.segments[cooled.get()] = std::move(entry);
+    }
+  }
+
+  // Forget (and delete) what the new manifest no longer names.
   next.generation = manifest.generation;
   next.next_file = persisted.next_file;
   next.dictionaries = std::move(dictionaries);
@@ -227,7 +261,10 @@ absl::Status Store::CheckpointLocked() {
   }
   for (const auto& [name, file] : manifest.attachments) reference(file);
   for (const PartitionEntry& partition : manifest.partitions) {
-    for (const FileEntry& file : partition.segments) reference(file);
+    for (const FileEntry& file : partition.segments) {
+      reference(file);
+      if (!file.cold.name.empty()) reference(FileEntry{.info = file.cold});
+    }
     for (const FileEntry* file : partition.HeadChunks()) reference(*file);
     reference(partition.bitmaps);
   }

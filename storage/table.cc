@@ -206,6 +206,17 @@ std::shared_ptr<const PartitionState> Table::RestorePartition(
   return state;
 }
 
+bool Table::ReplaceSegment(int32_t day, const storage_internal::SealedSegment* old,
+                           std::shared_ptr<const storage_internal::SealedSegment> replacement) {
+  absl::MutexLock lock(&append_mu_);
+  auto it = partitions_.find(day);
+  if (it == partitions_.end()) return false;
+  const auto state = it->second->ReplaceSegment(old, std::move(replacement));
+  if (state == nullptr) return false;
+  Publish({&state, 1});
+  return true;
+}
+
 void Table::NoteRetiredHeads(const storage_internal::Partition& partition) {
   if (partition.has_retired_heads()) days_to_seal_.insert(partition.day());
 }

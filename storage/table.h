@@ -121,6 +121,12 @@ class Table {
       std::shared_ptr<const storage_internal::UserBitmaps> bitmaps,
       absl::Span<const storage_internal::EncodedRow> head_rows);
 
+  // For storage/store.h: replaces the sealed segment `old` of `day` by `replacement`
+  // (the same rows, e.g. with cold columns read from disk) and publishes the new state.
+  // Returns false when `old` is no longer there (rewritten by an erasure, dropped).
+  bool ReplaceSegment(int32_t day, const storage_internal::SealedSegment* old,
+                      std::shared_ptr<const storage_internal::SealedSegment> replacement);
+
   uint64_t row_count() const;
 
   // Every user with events, by user number (first appearance). Kept by Append and

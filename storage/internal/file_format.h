@@ -28,6 +28,7 @@ enum class FileKind : uint32_t {
   kDimensionManifest = 6,  // a dimension table's TABLE file (storage/dimension_table.h)
   kDimensionPart = 7,      // rows of a dimension table
   kAttachment = 8,         // a StoreAttachment's snapshot (storage/store.h)
+  kColdColumns = 9,        // copies of a segment's cold columns, read in place (uncompressed)
 };
 
 struct FileInfo {

@@ -41,6 +41,17 @@ void WriteFile(JsonWriter& w, const FileEntry& entry, bool rows, bool first) {
     w.Key("first");
     w.Uint64(entry.first);
   }
+  if (!entry.cold.name.empty()) {
+    w.Key("cold");
+    w.StartObject();
+    w.Key("name");
+    w.String(entry.cold.name.c_str());
+    w.Key("size");
+    w.Uint64(entry.cold.size);
+    w.Key("checksum");
+    w.Uint64(entry.cold.checksum);
+    w.EndObject();
+  }
   w.EndObject();
 }
 
@@ -64,6 +75,11 @@ absl::StatusOr<FileEntry> ParseFile(const rapidjson::Value& value, bool rows, bo
   if (first) {
     if (!value.HasMember("first") || !value["first"].IsUint64()) return bad();
     entry.first = value["first"].GetUint64();
+  }
+  if (value.HasMember("cold")) {
+    if (value["cold"].IsObject() && value["cold"].HasMember("cold")) return bad();
+    MUA_ASSIGN_OR_RETURN(const FileEntry cold, ParseFile(value["cold"], false, false));
+    entry.cold = cold.info;
   }
   return entry;
 }

@@ -23,6 +23,9 @@ struct FileEntry {
   FileInfo info;
   uint64_t rows = 0;   // segments, head chunks; entries for dictionary chunks
   uint64_t first = 0;  // dictionary chunks: first code
+  // Segments: the `.cold` file holding copies of its cold columns' blocks (format 4), or
+  // no name. The segment file stays complete; recovery reads it alone.
+  FileInfo cold;
 };
 
 struct PartitionEntry {

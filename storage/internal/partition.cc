@@ -315,4 +315,17 @@ std::shared_ptr<const PartitionState> Partition::InstallSealed(
   return state;
 }
 
+std::shared_ptr<const PartitionState> Partition::ReplaceSegment(
+    const SealedSegment* old, std::shared_ptr<const SealedSegment> replacement) {
+  const auto& segments = latest_->segments;
+  auto it = std::find_if(segments.begin(), segments.end(),
+                         [old](const auto& segment) { return segment.get() == old; });
+  if (it == segments.end()) return nullptr;
+  MUA_CHECK(replacement->row_count() == old->row_count(), "replacement segment differs in rows");
+  auto state = std::make_shared<PartitionState>(*latest_);
+  state->segments[static_cast<size_t>(it - segments.begin())] = std::move(replacement);
+  latest_ = state;
+  return state;
+}
+
 }  // namespace mua::storage_internal

@@ -104,6 +104,11 @@ class Partition {
   std::shared_ptr<const PartitionState> InstallSealed(const HeadSegment* head,
                                                       std::shared_ptr<const SealedSegment> segment);
 
+  // Replaces the sealed segment `old` by `replacement` (the same rows). Returns the new
+  // state, or null when `old` is not among the segments (rewritten meanwhile).
+  std::shared_ptr<const PartitionState> ReplaceSegment(const SealedSegment* old,
+                                                       std::shared_ptr<const SealedSegment> replacement);
+
   // Installs data loaded from disk into this new, empty partition: sealed
   // segments, the bitmaps of segments + head rows, and the heads' rows (those
   // beyond a head's capacity fill further heads, sealed or retired as by Append).

@@ -1,6 +1,11 @@
 #include "storage/internal/sealed_segment.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <numeric>
 
 #include "absl/strings/str_cat.h"
@@ -8,6 +13,7 @@
 #include "storage/base/check.h"
 #include "storage/base/status_macros.h"
 #include "storage/internal/column_codec.h"
+#include "storage/internal/file_format.h"
 #include "storage/base/coding.h"
 
 namespace mua::storage_internal {
@@ -25,6 +31,29 @@ std::pair<T, T> MinMax(absl::Span<const T> values) {
 }
 
 }  // namespace
+
+absl::StatusOr<std::shared_ptr<const ColdColumnFile>> ColdColumnFile::Open(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return absl::InternalError(absl::StrCat("open ", path, ": ", std::strerror(errno)));
+  return std::shared_ptr<const ColdColumnFile>(new ColdColumnFile(fd, path));
+}
+
+ColdColumnFile::~ColdColumnFile() { ::close(fd_); }
+
+absl::Status ColdColumnFile::Read(uint64_t offset, size_t size, std::string* out) const {
+  out->resize(size);
+  size_t done = 0;
+  while (done < size) {
+    const ssize_t got = ::pread(fd_, out->data() + done, size - done, static_cast<off_t>(offset + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return absl::InternalError(absl::StrCat("read ", path_, ": ", std::strerror(errno)));
+    if (got == 0) {
+      return absl::DataLossError(absl::StrCat(path_, " is shorter than ", offset + size, " bytes"));
+    }
+    done += static_cast<size_t>(got);
+  }
+  return absl::OkStatus();
+}
 
 std::shared_ptr<const SealedSegment> SealedSegment::Seal(const HeadSegment& head, uint32_t begin,
                                                         uint32_t end) {
@@ -99,6 +128,7 @@ absl::Status SealedSegment::ReadBlock(uint32_t block_index, ColumnSet columns,
   const uint32_t rows = block.rows;
   out->row_count = rows;
   out->grouped_by_user = true;
+  std::string cold_bytes, cold_storage;
   auto context = [&](ColumnId id) {
     return absl::StrFormat("block %d column %s: ", block_index, ColumnName(id));
   };
@@ -122,12 +152,27 @@ absl::Status SealedSegment::ReadBlock(uint32_t block_index, ColumnSet columns,
         status = DecodeUInt32Block(block.encoded[index], absl::MakeSpan(buffers->codes[index]));
         out->codes[index] = buffers->codes[index];
         break;
-      case ColumnKind::kString:
+      case ColumnKind::kString: {
         buffers->strings[index].resize(rows);
-        status = DecodeStringBlock(block.encoded[index], &buffers->string_storage[index],
-                                   absl::MakeSpan(buffers->strings[index]));
+        const absl::Span<absl::string_view> strings = absl::MakeSpan(buffers->strings[index]);
+        if (!cold_columns_.Contains(id)) {
+          status = DecodeStringBlock(block.encoded[index], &buffers->string_storage[index], strings);
+        } else if (auto encoded = Encoded(block, id, &cold_bytes); !encoded.ok()) {
+          status = encoded.status();
+        } else if (status = DecodeStringBlock(*encoded, &cold_storage, strings); status.ok()) {
+          // The views may point into the read bytes: copy them to the column's storage.
+          std::string& storage = buffers->string_storage[index];
+          storage.clear();
+          for (const absl::string_view value : strings) storage.append(value.data(), value.size());
+          size_t offset = 0;
+          for (absl::string_view& value : strings) {
+            value = absl::string_view(storage.data() + offset, value.size());
+            offset += value.size();
+          }
+        }
         out->strings[index] = buffers->strings[index];
         break;
+      }
     }
     if (!status.ok()) {
       return absl::DataLossError(absl::StrCat(context(id), status.message()));
@@ -147,7 +192,8 @@ static_assert(ColumnIndex(ColumnId::kAttributes) == kColumnsBeforeAttributes);
 
 }  // namespace
 
-void SealedSegment::Serialize(std::string* out) const {
+absl::Status SealedSegment::Serialize(std::string* out) const {
+  std::string cold_bytes;
   PutFixed32(out, kColumnCountMarker);
   PutFixed32(out, kNumColumns);
   PutFixed32(out, row_count_);
@@ -160,11 +206,13 @@ void SealedSegment::Serialize(std::string* out) const {
       PutFixed32(out, block.zone.min_code[i]);
       PutFixed32(out, block.zone.max_code[i]);
     }
-    for (const std::string& bytes : block.encoded) {
+    for (ColumnId id : kAllColumns) {
+      MUA_ASSIGN_OR_RETURN(const absl::string_view bytes, Encoded(block, id, &cold_bytes));
       PutVarint64(out, bytes.size());
-      out->append(bytes);
+      out->append(bytes.data(), bytes.size());
     }
   }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::shared_ptr<const SealedSegment>> SealedSegment::Parse(absl::string_view bytes) {
@@ -249,7 +297,62 @@ absl::Status SealedSegment::ReadRows(StringArena* strings, std::vector<EncodedRo
 }
 
 absl::string_view SealedSegment::EncodingName(uint32_t block, ColumnId column) const {
-  return storage_internal::EncodingName(blocks_[block].encoded[ColumnIndex(column)]);
+  std::string scratch;
+  const absl::StatusOr<absl::string_view> encoded = Encoded(blocks_[block], column, &scratch);
+  if (!encoded.ok()) return "unreadable";
+  // The name is a static string: `scratch` may go.
+  return storage_internal::EncodingName(*encoded);
+}
+
+absl::StatusOr<absl::string_view> SealedSegment::Encoded(const Block& block, ColumnId column,
+                                                         std::string* scratch) const {
+  if (!cold_columns_.Contains(column)) return absl::string_view(block.encoded[ColumnIndex(column)]);
+  const ColdBlock& cold = block.cold[StringSlot(column)];
+  MUA_RETURN_IF_ERROR(cold_file_->Read(cold.offset, cold.size, scratch));
+  if (Checksum(*scratch) != cold.checksum) {
+    return absl::DataLossError(absl::StrCat(cold_file_->path(), ": column ", ColumnName(column),
+                                            " block at offset ", cold.offset,
+                                            " does not match its checksum"));
+  }
+  return absl::string_view(*scratch);
+}
+
+std::string SealedSegment::ColdPayload(ColumnSet columns) const {
+  std::string payload;
+  for (const Block& block : blocks_) {
+    for (ColumnId id : kStringColumns) {
+      if (columns.Contains(id)) payload.append(block.encoded[ColumnIndex(id)]);
+    }
+  }
+  return payload;
+}
+
+std::shared_ptr<const SealedSegment> SealedSegment::Cooled(ColumnSet columns,
+                                                           std::shared_ptr<const ColdColumnFile> file,
+                                                           uint64_t payload_offset) const {
+  MUA_CHECK(cold_columns_.empty(), "segment already has cold columns");
+  auto cooled = std::make_shared<SealedSegment>();
+  cooled->row_count_ = row_count_;
+  cooled->cold_columns_ = columns;
+  cooled->cold_file_ = std::move(file);
+  cooled->blocks_.reserve(blocks_.size());
+  uint64_t offset = payload_offset;
+  for (const Block& block : blocks_) {
+    Block& copy = cooled->blocks_.emplace_back();
+    copy.rows = block.rows;
+    copy.zone = block.zone;
+    for (ColumnId id : kAllColumns) {
+      const std::string& bytes = block.encoded[ColumnIndex(id)];
+      if (KindOf(id) == ColumnKind::kString && columns.Contains(id)) {
+        copy.cold[StringSlot(id)] = {
+            .offset = offset, .checksum = Checksum(bytes), .size = static_cast<uint32_t>(bytes.size())};
+        offset += bytes.size();
+      } else {
+        copy.encoded[ColumnIndex(id)] = bytes;
+      }
+    }
+  }
+  return cooled;
 }
 
 void SealedSegment::AddMemory(MemoryUsage* usage) const {
@@ -257,6 +360,9 @@ void SealedSegment::AddMemory(MemoryUsage* usage) const {
   for (const Block& block : blocks_) {
     for (int i = 0; i < kNumColumns; ++i) {
       usage->sealed_column_bytes[i] += HeapBytes(block.encoded[i]) + per_block_overhead;
+    }
+    for (int slot = 0; slot < kNumStringColumns; ++slot) {
+      usage->cold_column_bytes[ColumnIndex(kStringColumns[slot])] += block.cold[slot].size;
     }
   }
   usage->sealed_rows += row_count_;

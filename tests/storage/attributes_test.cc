@@ -103,7 +103,7 @@ TEST(AttributesColumnTest, SerializedSegmentsRoundTrip) {
   }
   const auto sealed = SealedSegment::Seal(head, 0, head.size());
   std::string bytes;
-  sealed->Serialize(&bytes);
+  ASSERT_OK(sealed->Serialize(&bytes));
   ASSERT_OK_AND_ASSIGN(const auto parsed, SealedSegment::Parse(bytes));
   std::vector<std::string> back;
   ScanBuffers buffers;
