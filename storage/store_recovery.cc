@@ -348,7 +348,11 @@ absl::Status Store::Load(const ReplayFn& replay) {
   }
   for (const auto& [name, file] : manifest.attachments) referenced.insert(file.info.name);
   for (const PartitionEntry& partition : manifest.partitions) {
-    for (const FileEntry& file : partition.segments) referenced.insert(file.info.name);
+    for (const FileEntry& file : partition.segments) {
+      referenced.insert(file.info.name);
+      // Kept until the next checkpoint has cooled the segment again with a new file.
+      if (!file.cold.name.empty()) referenced.insert(file.cold.name);
+    }
     for (const FileEntry* file : partition.HeadChunks()) referenced.insert(file->info.name);
     referenced.insert(partition.bitmaps.info.name);
   }
