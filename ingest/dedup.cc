@@ -69,8 +69,12 @@ class Deduplicator::Shard {
   bool CheckAndRecord(uint64_t fingerprint, int64_t now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
     Guard(now);
     last_tick_ = now;
-    Sweep(now);  // on every check, so repeats alone also age the table out
     size_t i = Home(fingerprint);
+    // The tick sits in the other array: its cache miss overlaps the fingerprint's.
+    __builtin_prefetch(&ticks_[i], 1);
+    __builtin_prefetch(&fingerprints_[i], 1);
+    Sweep(now);  // on every check, so repeats alone also age the table out
+    i = Home(fingerprint);  // the sweep may have rebuilt the shard
     while (fingerprints_[i] != 0) {
       if (fingerprints_[i] == fingerprint) {
         if (Fresh(ticks_[i], now)) return true;
@@ -329,6 +333,13 @@ std::function<std::string()> Deduplicator::Capture() {
   };
   auto captured = std::make_shared<Captured>();
   captured->now = NowTick();
+  size_t slots = 0;  // no batch is applied now, so the shards keep these sizes
+  for (int s = 0; s < kShards; ++s) {
+    absl::MutexLock lock(&shards_[s].mu);
+    slots += shards_[s].capacity();
+  }
+  captured->fingerprints.reserve(slots);
+  captured->ticks.reserve(slots);
   for (int s = 0; s < kShards; ++s) {
     Shard& shard = shards_[s];
     absl::MutexLock lock(&shard.mu);
@@ -361,6 +372,9 @@ std::function<std::string()> Deduplicator::Capture() {
       const int64_t tick = age >= kFutureAge ? captured->now + (65536 - age) : captured->now - age;
       PutFixed32(&out, static_cast<uint32_t>(std::clamp<int64_t>(tick * tick_seconds, 0, UINT32_MAX)));
     }
+    // The copy is as large as the table: free it before the store compresses `out`.
+    std::vector<uint64_t>().swap(captured->fingerprints);
+    std::vector<uint16_t>().swap(captured->ticks);
     return out;
   };
 }
