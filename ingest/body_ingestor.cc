@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <limits>
 #include <optional>
-#include <sstream>
 #include <utility>
 #include <vector>
 
@@ -210,7 +209,8 @@ class BodyIngestor::Stream {
                            ? owner->limits_.max_row_bytes
                            : std::max<size_t>(2 * owner->options_.decoder.max_payload_bytes, 4096)),
         splitter_(max_row_bytes_, format == BodyFormat::kCsv),
-        on_row_([this](const ingest_internal::BodyRow& row) { return OnRow(row); }) {
+        on_row_([this](const ingest_internal::BodyRow& row) { return OnRow(row); }),
+        lines_(source_, owner->table_, StreamOptions(), &load_) {
     if (columns_.empty()) {
       for (ColumnId id : kAllColumns) {
         columns_.emplace_back(ColumnName(id));
@@ -223,14 +223,24 @@ class BodyIngestor::Stream {
 
   absl::Status Feed(absl::string_view chunk) {
     stats_.bytes += static_cast<int64_t>(chunk.size());
-    return Stored(splitter_.Feed(chunk, on_row_));
+    const absl::Status status = splitter_.Feed(chunk, on_row_);
+    return status.ok() ? status : End(status);
   }
   absl::Status Finish() {
-    MUA_RETURN_IF_ERROR(Stored(splitter_.Finish(on_row_)));
-    return Stored(Flush());
+    absl::Status status = splitter_.Finish(on_row_);
+    if (status.ok()) status = Flush();
+    return End(status);
   }
-  // `status` with how many rows earlier blocks stored (they stay).
-  absl::Status Stored(absl::Status status) const {
+  // Ends the body, also after an error (`status`): what the lines stream holds is appended
+  // and made durable — the blocks before an error stay stored, as in ClickHouse — and the
+  // totals taken; an error says how many rows are stored.
+  absl::Status End(absl::Status status) {
+    if (ended_) return status;
+    ended_ = true;
+    absl::Status finished = lines_.Finish();
+    if (finished.ok()) finished = WaitDurable();
+    if (status.ok()) status = finished;
+    Total();
     if (status.ok() || stats_.blocks == 0) return status;
     return absl::Status(status.code(),
                         absl::StrCat(status.message(), " (", stats_.accepted, " rows of the ", stats_.events,
@@ -285,52 +295,69 @@ class BodyIngestor::Stream {
                                          .offset = line_});
   }
 
-  // Decodes, de-duplicates and appends the block, and waits for its WAL record.
+  // Hands the block to the lines stream, which decodes it while appending the block before
+  // it; then waits for what is appended to be durable (the rows' and the rejects' WAL
+  // records), while the block decodes.
   absl::Status Flush() {
     if (block_.empty()) return absl::OkStatus();
+    ++stats_.blocks;
+    MUA_RETURN_IF_ERROR(LogOwnRejects());
+    MUA_RETURN_IF_ERROR(lines_.Feed(&block_));
+    return WaitDurable();
+  }
+
+  // Rows rejected before decoding: logged (and counted) here; decoded rows' rejects are the
+  // stream's.
+  absl::Status LogOwnRejects() {
+    if (own_rejects_.empty()) return absl::OkStatus();
+    stats_.events += static_cast<int64_t>(own_rejects_.size());
+    stats_.rejected += static_cast<int64_t>(own_rejects_.size());
+    for (const RejectedEvent& event : own_rejects_) {
+      if (kept_own_rejects_.size() >= owner_->options_.max_rejected_kept) break;
+      kept_own_rejects_.push_back(event);
+    }
+    if (owner_->options_.rejected_log == nullptr) {
+      own_rejects_.clear();
+      return absl::OkStatus();
+    }
+    // Durable like the rows: in the WAL, and synced before the request is answered.
+    Store* const store = owner_->options_.store;
+    std::optional<Store::ApplyScope> scope;
+    if (store != nullptr) scope.emplace(store->BeginApply());
+    const uint64_t seq = owner_->options_.rejected_log->Append(
+        std::move(own_rejects_), scope && owner_->options_.write_ahead ? &*scope : nullptr);
+    own_rejects_.clear();
+    own_wal_seq_ = std::max(own_wal_seq_, seq);
+    return absl::OkStatus();
+  }
+
+  absl::Status WaitDurable() {
+    const uint64_t seq = std::max(load_.wal_seq, own_wal_seq_);
+    if (seq == 0 || seq <= waited_seq_ || owner_->options_.store == nullptr) return absl::OkStatus();
+    MUA_RETURN_IF_ERROR(owner_->options_.store->WaitDurable(seq));
+    waited_seq_ = seq;
+    return absl::OkStatus();
+  }
+
+  // The stream's counts and the first rejects, in line order, into stats_.
+  void Total() {
+    stats_.events += load_.lines;
+    stats_.accepted = load_.accepted;
+    stats_.duplicates = load_.duplicates;
+    stats_.rejected += load_.rejected;
+    std::vector<RejectedEvent> first = std::move(kept_own_rejects_);
+    for (RejectedEvent& event : load_.rejected_events) first.push_back(std::move(event));
+    std::sort(first.begin(), first.end(),
+              [](const RejectedEvent& a, const RejectedEvent& b) { return a.offset < b.offset; });
+    if (first.size() > owner_->options_.max_rejected_kept) first.resize(owner_->options_.max_rejected_kept);
+    stats_.first_rejected = std::move(first);
+  }
+
+  IngestOptions StreamOptions() const {
     IngestOptions options = owner_->options_;
-    // Rejects are renumbered from the body's first line before they are logged.
-    options.rejected_log = nullptr;
-    options.max_rejected_kept = std::numeric_limits<size_t>::max();
     // Rows of the table (not SDK events): their `attributes` is the column.
     options.decoder.table_rows = format_ != BodyFormat::kEventLines && format_ != BodyFormat::kEventArray;
-    LoadStats load;
-    {
-      std::istringstream in(std::move(block_));
-      block_ = std::string();
-      MUA_RETURN_IF_ERROR(LoadJsonLines(in, source_, owner_->table_, options, &load));
-    }
-    if (load.wal_seq != 0) MUA_RETURN_IF_ERROR(options.store->WaitDurable(load.wal_seq));
-    std::vector<RejectedEvent> rejects = std::move(own_rejects_);
-    own_rejects_.clear();
-    for (RejectedEvent& event : load.rejected_events) {
-      event.offset += block_first_line_ - 1;
-      event.source = absl::StrCat(source_, ":", event.offset);
-      rejects.push_back(std::move(event));
-    }
-    std::sort(rejects.begin(), rejects.end(),
-              [](const RejectedEvent& a, const RejectedEvent& b) { return a.offset < b.offset; });
-    const int64_t own = static_cast<int64_t>(rejects.size()) - static_cast<int64_t>(load.rejected_events.size());
-    stats_.events += load.lines + own;
-    stats_.accepted += load.accepted;
-    stats_.duplicates += load.duplicates;
-    stats_.rejected += load.rejected + own;
-    ++stats_.blocks;
-    for (const RejectedEvent& event : rejects) {
-      if (stats_.first_rejected.size() >= owner_->options_.max_rejected_kept) break;
-      stats_.first_rejected.push_back(event);
-    }
-    if (owner_->options_.rejected_log != nullptr && !rejects.empty()) {
-      // Durable like the rows: in the WAL, and synced before the request is answered.
-      std::optional<Store::ApplyScope> scope;
-      if (options.store != nullptr) scope.emplace(options.store->BeginApply());
-      const uint64_t seq = owner_->options_.rejected_log->Append(
-          std::move(rejects), scope && options.write_ahead ? &*scope : nullptr);
-      scope.reset();
-      if (seq != 0) MUA_RETURN_IF_ERROR(options.store->WaitDurable(seq));
-    }
-    block_first_line_ = line_ + 1;
-    return absl::OkStatus();
+    return options;
   }
 
   BodyIngestor* const owner_;
@@ -343,10 +370,15 @@ class BodyIngestor::Stream {
   const ingest_internal::RowSplitter::OnRow on_row_;
   std::string block_;                // event lines of the block being built
   int64_t line_ = 0;                 // rows of the body so far
-  int64_t block_first_line_ = 1;     // the body's line number of block_'s first line
   std::vector<RejectedEvent> own_rejects_;  // this block's rows rejected before decoding
+  std::vector<RejectedEvent> kept_own_rejects_;  // the first few, for the response
+  uint64_t own_wal_seq_ = 0;
+  uint64_t waited_seq_ = 0;
   std::vector<std::optional<std::string>> fields_;
   BodyIngestStats stats_;
+  bool ended_ = false;
+  LoadStats load_;
+  JsonLinesStream lines_;  // after load_: it writes there
 };
 
 absl::StatusOr<BodyFormat> InsertFormat(absl::string_view name) {
@@ -407,7 +439,7 @@ absl::StatusOr<BodyIngestStats> BodyIngestor::IngestStream(const BodyChunkSource
   std::string chunk;
   while (true) {
     absl::StatusOr<bool> more = next(&chunk);
-    if (!more.ok()) return stream.Stored(more.status());
+    if (!more.ok()) return stream.End(more.status());
     if (!*more) break;
     MUA_RETURN_IF_ERROR(stream.Feed(chunk));
   }

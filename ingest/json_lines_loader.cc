@@ -44,7 +44,7 @@ class Loader {
         table_(table),
         options_(options),
         stats_(stats),
-        decoder_(options.decoder, options.threads) {
+        pipeline_(options.decoder, options.threads) {
     if (options.dedup == nullptr) {
       // One set for the whole load, shared by every chunk's appender.
       own_dedup_ = std::make_unique<Deduplicator>();
@@ -54,8 +54,16 @@ class Loader {
 
   absl::Status Run(std::istream& in);
 
+  // Decodes the complete lines of (*text)[begin..] in the background and appends the lines
+  // of the Feed before; *text gets a spent buffer back for reuse (its capacity kept).
+  absl::Status Feed(std::string* text, size_t begin = 0);
+  // Appends the last Feed's lines and logs what is left of the rejects.
+  absl::Status Finish();
+  // Appends the last Feed's lines (a later Feed starts the pipeline anew).
+  absl::Status Drain();
+
  private:
-  absl::Status ProcessLines(absl::string_view text);
+  absl::Status Apply(BatchDecoder& decoded);
   absl::Status Collect(DecodedSlice& slice, ingest_internal::EventAppender& appender);
   // Under the batch's scope, so a checkpoint holds the rejects with the rows beside them;
   // with the WAL (HTTP), logged too, and acknowledged with the rows.
@@ -81,8 +89,13 @@ class Loader {
   IngestOptions options_;
   LoadStats* const stats_;
   std::unique_ptr<Deduplicator> own_dedup_;
-  BatchDecoder decoder_;
-  std::vector<Payload> lines_;
+  // Two batches in flight: one being decoded, one being appended. Declared before the
+  // pipeline, which waits for its decoding threads when destroyed first.
+  std::string texts_[2];
+  std::vector<Payload> lines_[2];
+  ingest_internal::DecodePipeline pipeline_;
+  int next_ = 0;  // the slot the next Feed fills
+  absl::Status status_;  // the first append error: later Feeds do nothing
   std::vector<RejectedEvent> pending_rejects_;  // for options_.rejected_log
   int64_t line_number_ = 0;
 };
@@ -125,39 +138,57 @@ absl::Status Loader::Collect(DecodedSlice& slice, ingest_internal::EventAppender
   return absl::OkStatus();
 }
 
-// Decodes, de-duplicates and appends the complete lines in `text`.
-absl::Status Loader::ProcessLines(absl::string_view text) {
-  lines_.clear();
-  while (!text.empty()) {
-    const size_t end = text.find('\n');
-    const absl::string_view line = text.substr(0, end);
-    text.remove_prefix(end == absl::string_view::npos ? text.size() : end + 1);
+absl::Status Loader::Feed(std::string* text, size_t begin) {
+  if (!status_.ok()) return status_;
+  std::vector<Payload>& lines = lines_[next_];
+  texts_[next_].swap(*text);
+  text->clear();
+  lines.clear();
+  absl::string_view rest = absl::string_view(texts_[next_]).substr(begin);
+  while (!rest.empty()) {
+    const size_t end = rest.find('\n');
+    const absl::string_view line = rest.substr(0, end);
+    rest.remove_prefix(end == absl::string_view::npos ? rest.size() : end + 1);
     ++line_number_;
     if (line.empty() || (line.front() <= ' ' && IsBlank(line))) {
       ++stats_->blank_lines;
       continue;
     }
-    lines_.push_back({line, line_number_});
+    lines.push_back({line, line_number_});
   }
-  stats_->lines += static_cast<int64_t>(lines_.size());
-  decoder_.Decode(lines_, NowMillis());
+  stats_->lines += static_cast<int64_t>(lines.size());
+  next_ ^= 1;
+  if (BatchDecoder* decoded = pipeline_.Submit(lines, NowMillis())) status_ = Apply(*decoded);
+  return status_;
+}
 
-  absl::Status status;
-  {
-    std::optional<Store::ApplyScope> scope;
-    if (options_.store != nullptr) scope.emplace(options_.store->BeginApply());
-    ingest_internal::EventAppender appender(table_, options_, scope ? &*scope : nullptr);
-    for (DecodedSlice& slice : decoder_.slices()) {
-      if (!status.ok()) break;
-      status = Collect(slice, appender);
-    }
-    if (status.ok()) status = appender.Flush();
-    stats_->accepted += appender.appended();
-    if (appender.wal_seq() != 0) stats_->wal_seq = appender.wal_seq();
-    FlushRejects(scope ? &*scope : nullptr);
+absl::Status Loader::Drain() {
+  if (BatchDecoder* decoded = pipeline_.Finish(); decoded != nullptr && status_.ok()) {
+    status_ = Apply(*decoded);
   }
-  // The appended rows borrowed from the arenas.
-  decoder_.Clear();
+  return status_;
+}
+
+absl::Status Loader::Finish() {
+  Drain().IgnoreError();
+  FlushRejects();
+  return status_;
+}
+
+// De-duplicates and appends a decoded batch, in line order, under one ApplyScope.
+absl::Status Loader::Apply(BatchDecoder& decoded) {
+  absl::Status status;
+  std::optional<Store::ApplyScope> scope;
+  if (options_.store != nullptr) scope.emplace(options_.store->BeginApply());
+  ingest_internal::EventAppender appender(table_, options_, scope ? &*scope : nullptr);
+  for (DecodedSlice& slice : decoded.slices()) {
+    if (!status.ok()) break;
+    status = Collect(slice, appender);
+  }
+  if (status.ok()) status = appender.Flush();
+  stats_->accepted += appender.appended();
+  if (appender.wal_seq() != 0) stats_->wal_seq = appender.wal_seq();
+  FlushRejects(scope ? &*scope : nullptr);
   return status;
 }
 
@@ -167,6 +198,7 @@ absl::Status Loader::Run(std::istream& in) {
   // A line this long is rejected as too large without being buffered whole.
   const size_t max_line = options_.decoder.max_payload_bytes + 2;
   std::string buffer;
+  std::string tail;
   size_t carry = 0;            // bytes of an incomplete line at the front of buffer
   bool skipping_line = false;  // dropping the rest of an oversized line
   absl::Status status;
@@ -201,6 +233,9 @@ absl::Status Loader::Run(std::istream& in) {
         DecodeError error{RejectReason::kTooLarge,
                           absl::StrCat("line longer than ", options_.decoder.max_payload_bytes,
                                        " bytes (the payload limit)")};
+        // Rejects stay in line order: the lines before this one are appended first.
+        status = Drain();
+        if (!status.ok()) break;
         // Only the line's start is at hand: what it shows is kept as any reject's would be.
         KeptPayload kept = KeepRejectedPayload(data.substr(0, RejectedEvent::kMaxRawBytes),
                                                options_.decoder.user_id_hasher,
@@ -216,18 +251,39 @@ absl::Status Loader::Run(std::istream& in) {
       continue;
     }
     if (!eof) ++complete;  // include the '\n'
-    status = ProcessLines(data.substr(0, complete));
+    // The complete lines go to the pipeline whole; the incomplete rest starts a fresh buffer.
     const absl::string_view rest = data.substr(complete);
-    std::memmove(buffer.data(), rest.data(), rest.size());
-    carry = rest.size();
+    tail.assign(rest.data(), rest.size());
+    const size_t begin = static_cast<size_t>(data.data() - buffer.data());
+    buffer.resize(begin + complete);
+    status = Feed(&buffer, begin);
+    buffer.assign(tail);
+    carry = tail.size();
     if (eof) break;
   }
-  FlushRejects();
+  // Rows of batches before an error stay appended, as they would have one at a time.
+  const absl::Status finished = Finish();
+  if (status.ok()) status = finished;
   stats_->seconds += absl::ToDoubleSeconds(absl::Now() - start);
   return status;
 }
 
 }  // namespace
+
+class JsonLinesStream::Impl : public Loader {
+ public:
+  using Loader::Loader;
+};
+
+JsonLinesStream::JsonLinesStream(absl::string_view source_name, Table* table,
+                                 const IngestOptions& options, LoadStats* stats)
+    : impl_(std::make_unique<Impl>(source_name, table, options, stats)) {}
+
+JsonLinesStream::~JsonLinesStream() = default;
+
+absl::Status JsonLinesStream::Feed(std::string* lines) { return impl_->Feed(lines); }
+
+absl::Status JsonLinesStream::Finish() { return impl_->Finish(); }
 
 absl::Status LoadJsonLines(std::istream& in, absl::string_view source_name, Table* table,
                            const IngestOptions& options, LoadStats* stats) {

@@ -8,6 +8,9 @@
 //   MUA_RETURN_IF_ERROR(LoadJsonLines("events.jsonl", &table, IngestOptions{}, &stats));
 //   // stats.lines == stats.accepted + stats.duplicates + stats.rejected
 //
+// Decoding and appending overlap (ingest_internal::DecodePipeline): while worker threads
+// decode one chunk, the calling thread de-duplicates and appends the chunk before it.
+//
 // Thread safety: concurrent loads into one Table are safe (Table serializes appends) as
 // long as they do not share IngestOptions::dedup.
 #pragma once
@@ -15,6 +18,7 @@
 #include <array>
 #include <cstdint>
 #include <istream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -51,6 +55,31 @@ struct LoadStats {
 // chunks stay appended); Table::Append's errors.
 absl::Status LoadJsonLines(const std::string& path, Table* table, const IngestOptions& options,
                            LoadStats* stats);
+
+// LoadJsonLines for lines that arrive in pieces (an HTTP body, block by block): lines are
+// numbered across the whole stream, and each Feed's lines are decoded while the calling
+// thread appends those of the Feed before, so they are appended (and, with
+// IngestOptions::write_ahead, logged: stats->wal_seq) by the next Feed or by Finish.
+// Rejected lines go to options.rejected_log (source "NAME:LINE") and to stats.
+class JsonLinesStream {
+ public:
+  JsonLinesStream(absl::string_view source_name, Table* table, const IngestOptions& options,
+                  LoadStats* stats);
+  ~JsonLinesStream();
+  JsonLinesStream(const JsonLinesStream&) = delete;
+  JsonLinesStream& operator=(const JsonLinesStream&) = delete;
+
+  // Takes the complete lines in `*lines` (the last one may lack its '\n'), leaving a spent
+  // buffer there to reuse. Errors: Table::Append's (of this or an earlier Feed); after an
+  // error nothing more is appended.
+  absl::Status Feed(std::string* lines);
+  // Appends what is left. Errors: as Feed.
+  absl::Status Finish();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // Loads from `in`; `source_name` prefixes rejected lines' source ("NAME:LINE").
 absl::Status LoadJsonLines(std::istream& in, absl::string_view source_name, Table* table,

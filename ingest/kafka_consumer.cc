@@ -58,6 +58,10 @@ void AddCounts(const PartitionIngestStats& add, PartitionIngestStats& total) {
   total.skipped_offsets += add.skipped_offsets;
 }
 
+// A batch is decoded in parts of at least this many messages, at most kMaxParts of them.
+constexpr size_t kPayloadsPerPart = 2000;
+constexpr size_t kMaxParts = 8;
+
 }  // namespace
 
 std::string KafkaSource(const TopicPartition& partition) {
@@ -66,9 +70,9 @@ std::string KafkaSource(const TopicPartition& partition) {
 
 struct KafkaConsumer::Handles {
   Handles(const IngestOptions& options, Table* table)
-      : decoder(options.decoder, options.threads), appender(table, options, nullptr) {}
+      : pipeline(options.decoder, options.threads), appender(table, options, nullptr) {}
   std::unique_ptr<rd_kafka_t, KafkaDeleter> kafka;
-  BatchDecoder decoder;
+  ingest_internal::DecodePipeline pipeline;
   ingest_internal::EventAppender appender;
 };
 
@@ -299,7 +303,9 @@ absl::StatusOr<size_t> KafkaConsumer::PollBatch() {
   UpdatePause();
   Batch batch;
   const absl::Time deadline = absl::Now() + options_.batch_max_wait;
-  while (batch.messages.size() < options_.batch_max_events && !stop_requested_.load()) {
+  size_t batch_bytes = 0;
+  while (batch.messages.size() < options_.batch_max_events && batch_bytes < options_.batch_max_bytes &&
+         !stop_requested_.load()) {
     const int64_t wait_ms = std::max<int64_t>(0, absl::ToInt64Milliseconds(deadline - absl::Now()));
     Message message(rd_kafka_consumer_poll(kafka, static_cast<int>(wait_ms)));
     if (message == nullptr) {
@@ -316,6 +322,7 @@ absl::StatusOr<size_t> KafkaConsumer::PollBatch() {
       NoteError(rd_kafka_message_errstr(message.get()), false);  // librdkafka retries
       continue;
     }
+    batch_bytes += message->len;
     batch.messages.push_back(std::move(message));
   }
   const absl::Time polled = absl::Now();
@@ -455,8 +462,7 @@ absl::Status KafkaConsumer::Apply(Batch& batch) {
     }
   }
 
-  const absl::Time now = options_.ingest.now.value_or(absl::Now());
-  handles_->decoder.Decode(batch.payloads, absl::ToUnixMillis(now));
+  const int64_t now_ms = absl::ToUnixMillis(options_.ingest.now.value_or(absl::Now()));
   std::vector<RejectedEvent> rejected;
   absl::Status status;
   // From the first check to the stored positions: one batch for a checkpoint.
@@ -464,54 +470,71 @@ absl::Status KafkaConsumer::Apply(Batch& batch) {
   if (options_.ingest.store != nullptr) scope.emplace(options_.ingest.store->BeginApply());
   ingest_internal::EventAppender& appender = handles_->appender;
   appender.set_scope(scope ? &*scope : nullptr);
-  for (DecodedSlice& slice : handles_->decoder.slices()) {
-    for (ingest_internal::Rejection& rejection : slice.rejections) {
-      const rd_kafka_message_t* message = batch.messages[rejection.tag].get();
-      PartitionIngestStats* stats = stats_of[rejection.tag];
-      ++stats->rejected;
-      ++stats->rejected_by_reason[static_cast<size_t>(rejection.error.reason)];
-      const char* topic = rd_kafka_topic_name(message->rkt);
-      rejected.push_back({.raw = std::move(rejection.raw),
-                          .reason = rejection.error.reason,
-                          .message = std::move(rejection.error.message),
-                          .source = absl::StrCat(topic, "/", message->partition, "/", message->offset),
-                          .rejected_at = rejection.at,
-                          .topic = topic,
-                          .partition = message->partition,
-                          .offset = message->offset,
-                          .user_id = std::move(rejection.user_id)});
-    }
-    for (size_t i = 0; i < slice.rows.size(); ++i) {
-      const EventRow& row = slice.rows[i];
-      const int64_t tag = slice.row_tags[i];
-      PartitionIngestStats* stats = stats_of[tag];
-      switch (appender.Offer(row)) {
-        case ingest_internal::Verdict::kAccepted:
-          ++stats->events;
-          stats->last_event_time_ms = std::max(stats->last_event_time_ms, row.event_time_ms);
-          break;
-        case ingest_internal::Verdict::kDuplicate:
-          ++stats->duplicates;
-          break;
-        case ingest_internal::Verdict::kErased: {
-          ++stats->rejected;
-          ++stats->rejected_by_reason[static_cast<size_t>(RejectReason::kErasedUser)];
-          const rd_kafka_message_t* message = batch.messages[tag].get();
-          const char* topic = rd_kafka_topic_name(message->rkt);
-          rejected.push_back({.reason = RejectReason::kErasedUser,
-                              .message = "the user was erased (GDPR); the payload is not kept",
-                              .source = absl::StrCat(topic, "/", message->partition, "/", message->offset),
-                              .rejected_at = absl::Now(),
-                              .topic = topic,
-                              .partition = message->partition,
-                              .offset = message->offset});
-          break;
+  auto collect = [&](BatchDecoder& decoded) {
+    for (DecodedSlice& slice : decoded.slices()) {
+      for (ingest_internal::Rejection& rejection : slice.rejections) {
+        const rd_kafka_message_t* message = batch.messages[rejection.tag].get();
+        PartitionIngestStats* stats = stats_of[rejection.tag];
+        ++stats->rejected;
+        ++stats->rejected_by_reason[static_cast<size_t>(rejection.error.reason)];
+        const char* topic = rd_kafka_topic_name(message->rkt);
+        rejected.push_back({.raw = std::move(rejection.raw),
+                            .reason = rejection.error.reason,
+                            .message = std::move(rejection.error.message),
+                            .source = absl::StrCat(topic, "/", message->partition, "/", message->offset),
+                            .rejected_at = rejection.at,
+                            .topic = topic,
+                            .partition = message->partition,
+                            .offset = message->offset,
+                            .user_id = std::move(rejection.user_id)});
+      }
+      for (size_t i = 0; i < slice.rows.size(); ++i) {
+        const EventRow& row = slice.rows[i];
+        const int64_t tag = slice.row_tags[i];
+        PartitionIngestStats* stats = stats_of[tag];
+        switch (appender.Offer(row)) {
+          case ingest_internal::Verdict::kAccepted:
+            ++stats->events;
+            stats->last_event_time_ms = std::max(stats->last_event_time_ms, row.event_time_ms);
+            break;
+          case ingest_internal::Verdict::kDuplicate:
+            ++stats->duplicates;
+            break;
+          case ingest_internal::Verdict::kErased: {
+            ++stats->rejected;
+            ++stats->rejected_by_reason[static_cast<size_t>(RejectReason::kErasedUser)];
+            const rd_kafka_message_t* message = batch.messages[tag].get();
+            const char* topic = rd_kafka_topic_name(message->rkt);
+            rejected.push_back({.reason = RejectReason::kErasedUser,
+                                .message = "the user was erased (GDPR); the payload is not kept",
+                                .source = absl::StrCat(topic, "/", message->partition, "/", message->offset),
+                                .rejected_at = absl::Now(),
+                                .topic = topic,
+                                .partition = message->partition,
+                                .offset = message->offset});
+            break;
+          }
         }
       }
     }
+  };
+  // In parts: the workers decode a part while this thread appends the one before.
+  const absl::Span<const Payload> payloads(batch.payloads);
+  const size_t parts = std::clamp<size_t>(payloads.size() / kPayloadsPerPart, 1, kMaxParts);
+  const size_t per_part = (payloads.size() + parts - 1) / parts;
+  // The appender's rows borrow from the part's decoder, which the next Submit recycles: each
+  // part is appended before it.
+  for (size_t begin = 0; begin < payloads.size() && status.ok(); begin += per_part) {
+    if (BatchDecoder* decoded = handles_->pipeline.Submit(payloads.subspan(begin, per_part), now_ms)) {
+      collect(*decoded);
+      status = appender.Flush();
+    }
   }
-  status = appender.Flush();
-  handles_->decoder.Clear();  // the appended rows borrowed from the decoder's arenas
+  // Always: no part may still be decoding once the batch's messages are freed.
+  if (BatchDecoder* decoded = handles_->pipeline.Finish(); decoded != nullptr && status.ok()) {
+    collect(*decoded);
+    status = appender.Flush();
+  }
   if (!status.ok()) return status;
   if (scope) {
     // The offsets and the counts that account for them, in the checkpoint with the rows.

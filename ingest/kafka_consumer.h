@@ -1,6 +1,7 @@
 // KafkaConsumer: consumes JSON events (SPEC §2) from Kafka topics as a librdkafka consumer
 // group member and appends them to a Table in micro-batches bounded by count and time
-// (SPEC §7). Each batch is decoded in parallel, de-duplicated and appended; only then are
+// (SPEC §7). Each batch is decoded in parallel, de-duplicated and appended — in parts, the
+// decoding of one part overlapping the append of the part before (DecodePipeline); only then are
 // its offsets recorded as applied and committed to Kafka (asynchronously), so a clean
 // Stop() and restart in the same group neither loses nor duplicates an event. On a
 // (re)assignment, partitions this consumer has applied before resume from its own offsets.
@@ -64,6 +65,7 @@ struct KafkaConsumerOptions {
   std::vector<std::string> topics = {"mobile_app_events"};
   std::string group = "mua";
   size_t batch_max_events = 10'000;                        // a micro-batch ends at this many
+  size_t batch_max_bytes = size_t{16} << 20;               // or at this many payload bytes
   absl::Duration batch_max_wait = absl::Milliseconds(100);  // or this long after it starts
   // Extra librdkafka properties (security.protocol, session.timeout.ms...); override ours.
   std::map<std::string, std::string> config;

@@ -69,6 +69,22 @@ void BatchDecoder::Decode(absl::Span<const Payload> payloads, int64_t now_ms) {
   for (std::thread& thread : threads) thread.join();
 }
 
+void BatchDecoder::Start(absl::Span<const Payload> payloads, int64_t now_ms) {
+  used_ = std::clamp<size_t>(payloads.size() / kMinPayloadsPerThread, 1, workers_.size());
+  const size_t per_slice = (payloads.size() + used_ - 1) / used_;
+  for (size_t i = 0; i < used_; ++i) {
+    const size_t begin = std::min(payloads.size(), i * per_slice);
+    running_.emplace_back([this, i, now_ms, slice = payloads.subspan(begin, std::min(per_slice, payloads.size() - begin))] {
+      workers_[i]->Decode(slice, now_ms, &slices_[i]);
+    });
+  }
+}
+
+void BatchDecoder::Wait() {
+  for (std::thread& thread : running_) thread.join();
+  running_.clear();
+}
+
 absl::Span<DecodedSlice> BatchDecoder::slices() {
   return absl::MakeSpan(slices_).subspan(0, used_);
 }
@@ -81,6 +97,32 @@ void BatchDecoder::Clear() {
     workers_[i]->arena.Clear();
   }
   used_ = 0;
+}
+
+DecodePipeline::DecodePipeline(const EventDecoderOptions& options, int threads)
+    : decoders_{BatchDecoder(options, threads), BatchDecoder(options, threads)} {}
+
+DecodePipeline::~DecodePipeline() { Finish(); }
+
+BatchDecoder* DecodePipeline::Submit(absl::Span<const Payload> payloads, int64_t now_ms) {
+  if (done_ >= 0) decoders_[done_].Clear();
+  // The free decoder: neither in flight nor holding rows the caller still reads.
+  const int next = in_flight_ == 0 ? 1 : 0;
+  decoders_[next].Start(payloads, now_ms);
+  done_ = in_flight_;
+  in_flight_ = next;
+  if (done_ < 0) return nullptr;
+  decoders_[done_].Wait();
+  return &decoders_[done_];
+}
+
+BatchDecoder* DecodePipeline::Finish() {
+  if (done_ >= 0) decoders_[done_].Clear();
+  done_ = in_flight_;
+  in_flight_ = -1;
+  if (done_ < 0) return nullptr;
+  decoders_[done_].Wait();
+  return &decoders_[done_];
 }
 
 }  // namespace mua::ingest_internal

@@ -7,12 +7,25 @@
 //   for (const DecodedSlice& slice : decoder.slices()) { ... slice.rows, slice.rejections }
 //   decoder.Clear();  // rows borrow from the arenas: drop them first
 //
-// Thread safety: none; Decode runs its own worker threads and joins them before returning.
+// DecodePipeline overlaps the two halves of ingest: while worker threads decode batch N,
+// the caller de-duplicates and appends batch N-1 (SPEC §7: fetch, decode and append
+// overlap), so the serial append no longer waits for decoding nor decoding for it.
+//
+//   DecodePipeline pipeline(options.decoder, options.threads);
+//   for (each batch) {
+//     BatchDecoder* done = pipeline.Submit(batch_payloads, now_ms);  // the batch before
+//     if (done != nullptr) Apply(done->slices());
+//   }
+//   if (BatchDecoder* done = pipeline.Finish()) Apply(done->slices());
+//
+// Thread safety: none; Decode runs its own worker threads and joins them before returning;
+// Start's threads run until Wait.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/string_view.h"
@@ -55,6 +68,11 @@ class BatchDecoder {
   // The payloads must stay alive while slices() is used.
   void Decode(absl::Span<const Payload> payloads, int64_t now_ms);
 
+  // Decode on worker threads only, returning at once; Wait() joins them. Nothing else may
+  // be called in between. The payloads must stay alive until Wait returns.
+  void Start(absl::Span<const Payload> payloads, int64_t now_ms);
+  void Wait();
+
   // The last Decode's results, in payload order across slices.
   absl::Span<DecodedSlice> slices();
 
@@ -66,6 +84,27 @@ class BatchDecoder {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<DecodedSlice> slices_;
   size_t used_ = 0;
+  std::vector<std::thread> running_;  // Start's threads
+};
+
+class DecodePipeline {
+ public:
+  DecodePipeline(const EventDecoderOptions& options, int threads);
+  ~DecodePipeline();  // waits for a batch in flight
+
+  // Starts decoding `payloads` in the background and returns the decoder of the batch
+  // submitted before it, decoded (nullptr for the first). Its results stay valid until the
+  // next Submit or Finish; `payloads` must stay alive until then too.
+  BatchDecoder* Submit(absl::Span<const Payload> payloads, int64_t now_ms);
+
+  // Waits for the batch in flight and returns its decoder (nullptr when none), valid until
+  // the next Submit or Finish.
+  BatchDecoder* Finish();
+
+ private:
+  BatchDecoder decoders_[2];
+  int in_flight_ = -1;  // index into decoders_ of the batch being decoded
+  int done_ = -1;       // of the batch returned last, cleared on the next call
 };
 
 }  // namespace mua::ingest_internal
