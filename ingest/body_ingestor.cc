@@ -183,6 +183,11 @@ std::string FieldsToEvent(const std::vector<std::optional<std::string>>& fields,
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
+// Starts a block line that holds an event already converted from its row (rows are
+// otherwise converted on the decoding threads); no row of a text format starts with it
+// without being converted first.
+constexpr char kConvertedMark = '\x01';
+
 absl::string_view FormatName(BodyFormat format) {
   switch (format) {
     case BodyFormat::kTabSeparated: return "TabSeparated";
@@ -210,6 +215,7 @@ class BodyIngestor::Stream {
                            : std::max<size_t>(2 * owner->options_.decoder.max_payload_bytes, 4096)),
         splitter_(max_row_bytes_, format == BodyFormat::kCsv),
         on_row_([this](const ingest_internal::BodyRow& row) { return OnRow(row); }),
+        converter_([this](absl::string_view row, std::string* event) { return ConvertRow(row, event); }),
         lines_(source_, owner->table_, StreamOptions(), &load_) {
     if (columns_.empty()) {
       for (ColumnId id : kAllColumns) {
@@ -259,24 +265,48 @@ class BodyIngestor::Stream {
       block_.push_back('\n');  // blank: skipped, and keeps line numbers
     } else if (format_ == BodyFormat::kEventLines) {
       absl::StrAppend(&block_, row.text, "\n");
-    } else if (format_ == BodyFormat::kJsonEachRow || format_ == BodyFormat::kJsonCompactEachRow) {
-      absl::StrAppend(&block_, RowToEvent(row.text, format_, columns_, ShorterColumns()), "\n");
+    } else if (row.text.find('\n') == absl::string_view::npos && row.text.front() != kConvertedMark) {
+      absl::StrAppend(&block_, row.text, "\n");  // converted on the decoding threads
     } else {
-      const absl::Status parsed = format_ == BodyFormat::kCsv ? ingest_internal::ParseCsvRow(row.text, &fields_)
-                                                              : ingest_internal::ParseTsvRow(row.text, &fields_);
-      if (!parsed.ok()) {
-        Reject(RejectReason::kMalformedJson, row.text, absl::StrCat(FormatName(format_), " row: ", parsed.message()));
-      } else if (fields_.size() == columns_.size()) {
-        absl::StrAppend(&block_, FieldsToEvent(fields_, columns_), "\n");
-      } else if (ShorterColumns() != nullptr && fields_.size() == ShorterColumns()->size()) {
-        absl::StrAppend(&block_, FieldsToEvent(fields_, *ShorterColumns()), "\n");
+      // A quoted CSV field's line end would split the block's line: converted here, marked.
+      std::string event;
+      const absl::Status converted = ConvertText(row.text, &event);
+      if (converted.ok()) {
+        absl::StrAppend(&block_, absl::string_view(&kConvertedMark, 1), event, "\n");
       } else {
-        Reject(RejectReason::kMalformedJson, row.text,
-               absl::StrCat(FormatName(format_), " row: ", fields_.size(), " fields, the INSERT names ",
-                            columns_.size(), " columns"));
+        Reject(RejectReason::kMalformedJson, row.text, std::string(converted.message()));
       }
     }
     if (block_.size() >= owner_->limits_.block_bytes) return Flush();
+    return absl::OkStatus();
+  }
+
+  // A row of the INSERT's format as an event line (a line marked converted is passed on).
+  // Called from the decoding threads too: reads only what the constructor set.
+  absl::Status ConvertRow(absl::string_view row, std::string* event) const {
+    if (!row.empty() && row.front() == kConvertedMark) {
+      event->assign(row.data() + 1, row.size() - 1);
+      return absl::OkStatus();
+    }
+    return ConvertText(row, event);
+  }
+  absl::Status ConvertText(absl::string_view row, std::string* event) const {
+    if (format_ == BodyFormat::kJsonEachRow || format_ == BodyFormat::kJsonCompactEachRow) {
+      *event = RowToEvent(row, format_, columns_, ShorterColumns());
+      return absl::OkStatus();
+    }
+    thread_local std::vector<std::optional<std::string>> fields;
+    const absl::Status parsed = format_ == BodyFormat::kCsv ? ingest_internal::ParseCsvRow(row, &fields)
+                                                            : ingest_internal::ParseTsvRow(row, &fields);
+    if (!parsed.ok()) return absl::InvalidArgumentError(absl::StrCat(FormatName(format_), " row: ", parsed.message()));
+    if (fields.size() == columns_.size()) {
+      *event = FieldsToEvent(fields, columns_);
+    } else if (ShorterColumns() != nullptr && fields.size() == ShorterColumns()->size()) {
+      *event = FieldsToEvent(fields, *ShorterColumns());
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat(FormatName(format_), " row: ", fields.size(),
+                                                     " fields, the INSERT names ", columns_.size(), " columns"));
+    }
     return absl::OkStatus();
   }
 
@@ -357,6 +387,7 @@ class BodyIngestor::Stream {
     IngestOptions options = owner_->options_;
     // Rows of the table (not SDK events): their `attributes` is the column.
     options.decoder.table_rows = format_ != BodyFormat::kEventLines && format_ != BodyFormat::kEventArray;
+    if (options.decoder.table_rows) options.row_converter = &converter_;
     return options;
   }
 
@@ -374,8 +405,8 @@ class BodyIngestor::Stream {
   std::vector<RejectedEvent> kept_own_rejects_;  // the first few, for the response
   uint64_t own_wal_seq_ = 0;
   uint64_t waited_seq_ = 0;
-  std::vector<std::optional<std::string>> fields_;
   BodyIngestStats stats_;
+  const RowConverter converter_;  // before lines_, which calls it
   bool ended_ = false;
   LoadStats load_;
   JsonLinesStream lines_;  // after load_: it writes there

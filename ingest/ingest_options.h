@@ -8,8 +8,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <string>
 
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "ingest/event_decoder.h"
 
@@ -18,6 +22,11 @@ namespace mua {
 class Deduplicator;
 class RejectedEventLog;
 class Store;
+
+// Turns one input row into the event JSON the decoder reads (an INSERT's TabSeparated, CSV
+// or JSONEachRow row), on the decoding threads. An error rejects the row as malformed_json
+// with the error's message. Must be safe to call from several threads at once.
+using RowConverter = std::function<absl::Status(absl::string_view row, std::string* event)>;
 
 struct IngestOptions {
   EventDecoderOptions decoder;
@@ -37,6 +46,8 @@ struct IngestOptions {
   Store* store = nullptr;
   bool write_ahead = false;
   std::optional<absl::Time> now;   // the clock for future/retention checks; unset = absl::Now()
+  // Each line is converted before it is decoded (not owned; JSON-lines loads and streams).
+  const RowConverter* row_converter = nullptr;
 };
 
 }  // namespace mua

@@ -44,7 +44,7 @@ class Loader {
         table_(table),
         options_(options),
         stats_(stats),
-        pipeline_(options.decoder, options.threads) {
+        pipeline_(options.decoder, options.threads, options.row_converter) {
     if (options.dedup == nullptr) {
       // One set for the whole load, shared by every chunk's appender.
       own_dedup_ = std::make_unique<Deduplicator>();

@@ -18,9 +18,12 @@ constexpr size_t kMinPayloadsPerThread = 1000;
 }  // namespace
 
 struct BatchDecoder::Worker {
-  explicit Worker(const EventDecoderOptions& options) : decoder(options) {}
+  Worker(const EventDecoderOptions& options, const RowConverter* row_converter)
+      : decoder(options), converter(row_converter) {}
   EventDecoder decoder;
   EventArena arena;
+  const RowConverter* converter;
+  std::string converted;  // the event the converter wrote for the current payload
 
   void Decode(absl::Span<const Payload> payloads, int64_t now_ms, DecodedSlice* out) {
     out->rows.clear();
@@ -29,12 +32,24 @@ struct BatchDecoder::Worker {
     EventRow row;
     DecodeError error;
     for (const Payload& payload : payloads) {
-      if (decoder.TryDecode(payload.text, now_ms, &arena, &row, &error)) {
+      absl::string_view text = payload.text;
+      if (converter != nullptr) {
+        converted.clear();
+        if (const absl::Status status = (*converter)(text, &converted); !status.ok()) {
+          out->rejections.push_back({payload.tag,
+                                     DecodeError{RejectReason::kMalformedJson, std::string(status.message())},
+                                     std::string(text.substr(0, RejectedEvent::kMaxRawBytes)), absl::Now(),
+                                     ""});
+          continue;
+        }
+        text = converted;
+      }
+      if (decoder.TryDecode(text, now_ms, &arena, &row, &error)) {
         out->rows.push_back(row);
         out->row_tags.push_back(payload.tag);
       } else {
         // No clear user id is kept under hashing; the id lets a GDPR erasure find it.
-        KeptPayload kept = KeepRejectedPayload(payload.text, decoder.options().user_id_hasher,
+        KeptPayload kept = KeepRejectedPayload(text, decoder.options().user_id_hasher,
                                                RejectedEvent::kMaxRawBytes, &error.message);
         out->rejections.push_back({payload.tag, std::move(error), std::move(kept.raw),
                                    absl::Now(), std::move(kept.user_id)});
@@ -44,9 +59,10 @@ struct BatchDecoder::Worker {
   }
 };
 
-BatchDecoder::BatchDecoder(const EventDecoderOptions& options, int threads) {
+BatchDecoder::BatchDecoder(const EventDecoderOptions& options, int threads,
+                           const RowConverter* converter) {
   const int count = std::max(1, threads);
-  for (int i = 0; i < count; ++i) workers_.push_back(std::make_unique<Worker>(options));
+  for (int i = 0; i < count; ++i) workers_.push_back(std::make_unique<Worker>(options, converter));
   slices_.resize(workers_.size());
 }
 
@@ -99,8 +115,9 @@ void BatchDecoder::Clear() {
   used_ = 0;
 }
 
-DecodePipeline::DecodePipeline(const EventDecoderOptions& options, int threads)
-    : decoders_{BatchDecoder(options, threads), BatchDecoder(options, threads)} {}
+DecodePipeline::DecodePipeline(const EventDecoderOptions& options, int threads,
+                               const RowConverter* converter)
+    : decoders_{BatchDecoder(options, threads, converter), BatchDecoder(options, threads, converter)} {}
 
 DecodePipeline::~DecodePipeline() { Finish(); }
 

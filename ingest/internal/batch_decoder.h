@@ -23,15 +23,18 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "ingest/event_decoder.h"
+#include "ingest/ingest_options.h"
 #include "storage/event_row.h"
 
 namespace mua::ingest_internal {
@@ -58,8 +61,10 @@ struct DecodedSlice {
 
 class BatchDecoder {
  public:
-  // REQUIRES: threads >= 1 (smaller values mean 1).
-  BatchDecoder(const EventDecoderOptions& options, int threads);
+  // REQUIRES: threads >= 1 (smaller values mean 1). With `converter` (not owned, outliving
+  // the decoder), each payload is converted before it is decoded.
+  BatchDecoder(const EventDecoderOptions& options, int threads,
+               const RowConverter* converter = nullptr);
   ~BatchDecoder();
   BatchDecoder(const BatchDecoder&) = delete;
   BatchDecoder& operator=(const BatchDecoder&) = delete;
@@ -89,7 +94,8 @@ class BatchDecoder {
 
 class DecodePipeline {
  public:
-  DecodePipeline(const EventDecoderOptions& options, int threads);
+  DecodePipeline(const EventDecoderOptions& options, int threads,
+                 const RowConverter* converter = nullptr);
   ~DecodePipeline();  // waits for a batch in flight
 
   // Starts decoding `payloads` in the background and returns the decoder of the batch

@@ -343,6 +343,21 @@ TEST_F(BodyStreamTest, CsvRows) {
   EXPECT_THAT(stats.first_rejected[0].message, HasSubstr("CSV row: field 3 has no closing quote"));
 }
 
+// Rows are converted on the decoding threads; a row that starts with the byte marking a
+// converted one is converted first, so it cannot pass as an event of its own.
+TEST_F(BodyStreamTest, ARowStartingWithTheConvertedMarkIsStillARow) {
+  const std::string event = R"({"event_id":"x1","user_id":"u9","event_type":"app_open","event_timestamp":"2026-10-05T14:03:07Z"})";
+  const std::string body = absl::StrCat("\x01", event, "\n", "2026-10-05 14:03:07\tu1\te1\tapp_open\n");
+  const std::vector<std::string> columns = {"event_time", "user_id", "event_id", "event_type"};
+  ASSERT_OK_AND_ASSIGN(const BodyIngestStats stats,
+                       Stream(small_blocks_, body, BodyFormat::kTabSeparated, 7, columns));
+  EXPECT_EQ(stats.events, 2);
+  EXPECT_EQ(stats.accepted, 1);
+  ASSERT_EQ(stats.first_rejected.size(), 1u);
+  EXPECT_EQ(stats.first_rejected[0].offset, 1);
+  EXPECT_THAT(stats.first_rejected[0].message, HasSubstr("1 fields, the INSERT names 4 columns"));
+}
+
 TEST_F(BodyStreamTest, WholeBodyIngestUsesTheSameBlocks) {
   std::string body;
   for (int i = 0; i < 30; ++i) absl::StrAppend(&body, EachRow(i), "\n");
