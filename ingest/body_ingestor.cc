@@ -207,13 +207,16 @@ class BodyIngestor::Stream {
   Stream(BodyIngestor* owner, BodyFormat format, absl::string_view source,
          const std::vector<std::string>& columns)
       : owner_(owner),
-        format_(format),
+        format_(format == BodyFormat::kTabSeparatedWithNames ? BodyFormat::kTabSeparated
+                : format == BodyFormat::kCsvWithNames        ? BodyFormat::kCsv
+                                                             : format),
+        header_pending_(format == BodyFormat::kTabSeparatedWithNames || format == BodyFormat::kCsvWithNames),
         source_(source),
         columns_(columns),
         max_row_bytes_(owner->limits_.max_row_bytes > 0
                            ? owner->limits_.max_row_bytes
                            : std::max<size_t>(2 * owner->options_.decoder.max_payload_bytes, 4096)),
-        splitter_(max_row_bytes_, format == BodyFormat::kCsv),
+        splitter_(max_row_bytes_, format_ == BodyFormat::kCsv),
         on_row_([this](const ingest_internal::BodyRow& row) { return OnRow(row); }),
         converter_([this](absl::string_view row, std::string* event) { return ConvertRow(row, event); }),
         lines_(source_, owner->table_, StreamOptions(), &load_) {
@@ -256,6 +259,7 @@ class BodyIngestor::Stream {
 
  private:
   absl::Status OnRow(const ingest_internal::BodyRow& row) {
+    if (header_pending_) return ReadHeader(row);
     ++line_;
     if (row.oversized_bytes > 0) {
       Reject(RejectReason::kTooLarge, "",
@@ -278,6 +282,33 @@ class BodyIngestor::Stream {
       }
     }
     if (block_.size() >= owner_->limits_.block_bytes) return Flush();
+    return absl::OkStatus();
+  }
+
+  // The WithNames formats' first row: the columns of the rows after it (read before any
+  // block is handed to the decoding threads, which read columns_). A name that is not a
+  // column of events is a field like any other: kept in `attributes`.
+  absl::Status ReadHeader(const ingest_internal::BodyRow& row) {
+    header_pending_ = false;
+    std::vector<std::optional<std::string>> names;
+    absl::Status parsed = row.oversized_bytes > 0
+                              ? absl::InvalidArgumentError("the header row is too long")
+                              : (format_ == BodyFormat::kCsv ? ingest_internal::ParseCsvRow(row.text, &names)
+                                                             : ingest_internal::ParseTsvRow(row.text, &names));
+    if (parsed.ok() && (names.empty() || std::any_of(names.begin(), names.end(), [](const auto& name) {
+                          return !name.has_value() || name->empty();
+                        }))) {
+      parsed = absl::InvalidArgumentError("a column name is empty or NULL");
+    }
+    if (!parsed.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Cannot parse the header row of ", FormatName(format_), "WithNames: ", parsed.message()));
+    }
+    columns_.clear();
+    columns_before_attributes_.clear();
+    for (const auto& name : names) columns_.push_back(*name);
+    ++line_;
+    block_.push_back('\n');  // the header keeps its line number; rows count from the body's line 2
     return absl::OkStatus();
   }
 
@@ -393,6 +424,7 @@ class BodyIngestor::Stream {
 
   BodyIngestor* const owner_;
   const BodyFormat format_;
+  bool header_pending_;  // a WithNames format's header row is still to come
   const std::string source_;
   std::vector<std::string> columns_;
   std::vector<std::string> columns_before_attributes_;  // set when the INSERT names no columns
@@ -422,8 +454,12 @@ absl::StatusOr<BodyFormat> InsertFormat(absl::string_view name) {
     return BodyFormat::kTabSeparated;
   }
   if (absl::EqualsIgnoreCase(name, "CSV")) return BodyFormat::kCsv;
+  if (absl::EqualsIgnoreCase(name, "TabSeparatedWithNames") || absl::EqualsIgnoreCase(name, "TSVWithNames")) {
+    return BodyFormat::kTabSeparatedWithNames;
+  }
+  if (absl::EqualsIgnoreCase(name, "CSVWithNames")) return BodyFormat::kCsvWithNames;
   return absl::NotFoundError(absl::StrCat("Unknown or unsupported input format ", name,
-                                          " (INSERT takes JSONEachRow, JSONCompactEachRow, TabSeparated or CSV)"));
+                                          " (INSERT takes JSONEachRow, JSONCompactEachRow, TabSeparated, CSV, TSVWithNames or CSVWithNames)"));
 }
 
 BodyIngestor::BodyIngestor(Table* table, IngestOptions options, BodyStreamLimits limits)

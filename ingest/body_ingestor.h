@@ -44,10 +44,13 @@ enum class BodyFormat {
   kJsonCompactEachRow,      // rows of `events` as arrays, in `columns` order
   kTabSeparated,            // ClickHouse TabSeparated rows, in `columns` order
   kCsv,                     // ClickHouse CSV rows, in `columns` order
+  kTabSeparatedWithNames,   // the same, their first row naming the columns
+  kCsvWithNames,
 };
 
 // The format named like ClickHouse's ("JSONEachRow", "JSONCompactEachRow",
-// "TabSeparated"/"TSV", "CSV"); NotFound else.
+// "TabSeparated"/"TSV", "CSV", "TabSeparatedWithNames"/"TSVWithNames", "CSVWithNames");
+// NotFound else.
 absl::StatusOr<BodyFormat> InsertFormat(absl::string_view name);
 
 // Puts the body's next chunk into *chunk (replacing what it held): true, or false at the

@@ -358,6 +358,26 @@ TEST_F(BodyStreamTest, ARowStartingWithTheConvertedMarkIsStillARow) {
   EXPECT_THAT(stats.first_rejected[0].message, HasSubstr("1 fields, the INSERT names 4 columns"));
 }
 
+TEST_F(BodyStreamTest, WithNamesFormatsTakeTheirColumnsFromTheHeader) {
+  const std::string tsv = absl::StrCat("event_type\tuser_id\tevent_id\tevent_time\tcampaign\n",
+                                       "app_open\tu1\te1\t2026-10-05 14:03:07\tspring\n",
+                                       "app_open\tu1\te2\n",  // 3 fields: rejected, line 3
+                                       "screen_view\tu2\te3\t2026-10-05 14:03:08\t\\N\n");
+  ASSERT_OK_AND_ASSIGN(const BodyIngestStats stats,
+                       Stream(small_blocks_, tsv, BodyFormat::kTabSeparatedWithNames, 11));
+  EXPECT_EQ(stats.events, 3);
+  EXPECT_EQ(stats.accepted, 2);
+  ASSERT_EQ(stats.first_rejected.size(), 1u);
+  EXPECT_EQ(stats.first_rejected[0].offset, 3);
+  EXPECT_THAT(stats.first_rejected[0].message, HasSubstr("3 fields, the INSERT names 5 columns"));
+  const std::string csv = "user_id,event_id,event_type,event_time\nu3,e4,app_open,2026-10-05 14:03:09\n";
+  ASSERT_OK_AND_ASSIGN(const BodyIngestStats csv_stats, Stream(small_blocks_, csv, BodyFormat::kCsvWithNames, 8));
+  EXPECT_EQ(csv_stats.accepted, 1);
+  EXPECT_EQ(Rows(), 3u);
+  EXPECT_THAT(Stream(small_blocks_, ",user_id\nx,y\n", BodyFormat::kCsvWithNames, 64),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 TEST_F(BodyStreamTest, WholeBodyIngestUsesTheSameBlocks) {
   std::string body;
   for (int i = 0; i < 30; ++i) absl::StrAppend(&body, EachRow(i), "\n");
