@@ -178,7 +178,12 @@ absl::Status Store::CheckpointLocked() {
         MUA_ASSIGN_OR_RETURN(it->second.file.cold,
                              storage_internal::WriteFramedFile(files_dir, persisted.NewName("cold"),
                                                                FileKind::kColdColumns, payload));
+        it->second.file.cold_columns = options_.cold_columns;
         to_cool.push_back({state.day, segment, it->second.file.cold.size - payload.size()});
+      }
+      if (options_.cold_columns.empty() && !segment->has_cold_columns()) {
+        it->second.file.cold = {};  // a previous run's file, unused now: the sweep deletes it
+        it->second.file.cold_columns = {};
       }
       entry.segments.push_back(it->second.file);
       next.segments.insert(*it);

@@ -43,6 +43,32 @@ using storage_internal::WalPayload;
 using storage_internal::ParseBitmaps;
 using storage_internal::ParseManifest;
 
+bool SameColumns(ColumnSet a, ColumnSet b) {
+  for (ColumnId id : kAllColumns) {
+    if (a.Contains(id) != b.Contains(id)) return false;
+  }
+  return true;
+}
+
+// `segment` with its cold columns read from the `.cold` file the manifest names, when that
+// file holds exactly `columns` and its bytes equal the segment's (so the columns never take
+// memory after a restart, and the file needs no rewrite); otherwise `segment` as loaded,
+// and the next checkpoint writes a new file.
+std::shared_ptr<const SealedSegment> ReuseColdFile(std::shared_ptr<const SealedSegment> segment,
+                                                   const FileEntry& file, ColumnSet columns,
+                                                   const std::string& files_dir) {
+  if (columns.empty() || file.cold.name.empty() || !SameColumns(columns, file.cold_columns)) {
+    return segment;
+  }
+  const std::string path = absl::StrCat(files_dir, "/", file.cold.name);
+  const absl::StatusOr<std::string> payload =
+      storage_internal::ReadFramedFile(path, FileKind::kColdColumns, &file.cold);
+  if (!payload.ok() || *payload != segment->ColdPayload(columns)) return segment;
+  auto opened = storage_internal::ColdColumnFile::Open(path);
+  if (!opened.ok()) return segment;
+  return segment->Cooled(columns, *std::move(opened), file.cold.size - payload->size());
+}
+
 }  // namespace
 
 absl::Status Store::Load(const ReplayFn& replay) {
@@ -151,6 +177,9 @@ absl::Status Store::Load(const ReplayFn& replay) {
         }
         if (segment.ok()) {
           out.segment = *std::move(segment);
+          if (task.kind == FileKind::kSegment) {
+            out.segment = ReuseColdFile(out.segment, *task.file, options_.cold_columns, FilesDir());
+          }
         } else {
           out.status = absl::DataLossError(absl::StrCat(path, ": ", segment.status().message()));
         }
@@ -350,7 +379,7 @@ absl::Status Store::Load(const ReplayFn& replay) {
   for (const PartitionEntry& partition : manifest.partitions) {
     for (const FileEntry& file : partition.segments) {
       referenced.insert(file.info.name);
-      // Kept until the next checkpoint has cooled the segment again with a new file.
+      // Read by the segment, or kept until the next checkpoint replaces it.
       if (!file.cold.name.empty()) referenced.insert(file.cold.name);
     }
     for (const FileEntry* file : partition.HeadChunks()) referenced.insert(file->info.name);

@@ -1,6 +1,7 @@
 #include "storage/internal/manifest.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "rapidjson/document.h"
@@ -50,6 +51,12 @@ void WriteFile(JsonWriter& w, const FileEntry& entry, bool rows, bool first) {
     w.Uint64(entry.cold.size);
     w.Key("checksum");
     w.Uint64(entry.cold.checksum);
+    w.Key("columns");
+    w.StartArray();
+    for (ColumnId id : kAllColumns) {
+      if (entry.cold_columns.Contains(id)) w.String(std::string(ColumnName(id)).c_str());
+    }
+    w.EndArray();
     w.EndObject();
   }
   w.EndObject();
@@ -80,6 +87,15 @@ absl::StatusOr<FileEntry> ParseFile(const rapidjson::Value& value, bool rows, bo
     if (value["cold"].IsObject() && value["cold"].HasMember("cold")) return bad();
     MUA_ASSIGN_OR_RETURN(const FileEntry cold, ParseFile(value["cold"], false, false));
     entry.cold = cold.info;
+    // Without a readable column list the file is never reused (a checkpoint replaces it).
+    if (value["cold"].HasMember("columns") && value["cold"]["columns"].IsArray()) {
+      for (const auto& name : value["cold"]["columns"].GetArray()) {
+        if (!name.IsString()) return bad();
+        const std::optional<ColumnId> id = FindColumn(name.GetString());
+        if (!id.has_value() || KindOf(*id) != ColumnKind::kString) return bad();
+        entry.cold_columns.Add(*id);
+      }
+    }
   }
   return entry;
 }

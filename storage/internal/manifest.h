@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "storage/internal/file_format.h"
+#include "storage/schema.h"
 
 namespace mua::storage_internal {
 
@@ -26,6 +27,7 @@ struct FileEntry {
   // Segments: the `.cold` file holding copies of its cold columns' blocks (format 4), or
   // no name. The segment file stays complete; recovery reads it alone.
   FileInfo cold;
+  ColumnSet cold_columns;  // the columns it holds, in schema order
 };
 
 struct PartitionEntry {
