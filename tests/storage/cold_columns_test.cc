@@ -241,5 +241,33 @@ TEST_F(ColdColumnsTest, WithoutColdColumnsEverythingStaysResident) {
   EXPECT_TRUE(ColdNames(dir_).empty());
 }
 
+// A data directory of the previous release (manifest format 3: no hex-packed blocks, no
+// cold files) opens, and its next checkpoint writes format 4.
+TEST_F(ColdColumnsTest, ManifestFormatThreeStillOpens) {
+  test::EventBuilder events;
+  AddStandardDays(&events);
+  const std::vector<Row> expected = RowsOf(events.rows());
+  {
+    Table table(kTableOptions);
+    ASSERT_OK_AND_ASSIGN(auto store, Open(&table));
+    AppendInBatches(store.get(), &table, Shuffled(events.rows()));
+    ASSERT_OK(store->Checkpoint());
+  }
+  ASSERT_OK_AND_ASSIGN(std::string manifest,
+                       storage_internal::ReadFramedFile(dir_ + "/MANIFEST", FileKind::kManifest));
+  const size_t at = manifest.find("\"format\":4");
+  ASSERT_NE(at, std::string::npos);
+  manifest[at + 9] = '3';
+  ASSERT_OK(storage_internal::WriteFramedFile(dir_, "MANIFEST", FileKind::kManifest, manifest).status());
+  EXPECT_EQ(ReadManifest(dir_).format, 3);
+  Table table(kTableOptions);
+  ASSERT_OK_AND_ASSIGN(auto store, Open(&table, ColdOptions()));
+  ExpectTableHolds(table, expected);
+  ASSERT_OK(store->Checkpoint());
+  EXPECT_EQ(ReadManifest(dir_).format, 4);
+  EXPECT_GT(table.Memory().cold_bytes(), 0u);
+  ExpectTableHolds(table, expected);
+}
+
 }  // namespace
 }  // namespace mua::store_test
