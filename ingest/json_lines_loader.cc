@@ -159,6 +159,7 @@ absl::Status Loader::Feed(std::string* text, size_t begin) {
   stats_->lines += static_cast<int64_t>(lines.size());
   next_ ^= 1;
   if (BatchDecoder* decoded = pipeline_.Submit(lines, NowMillis())) status_ = Apply(*decoded);
+  pipeline_.Release();
   return status_;
 }
 
@@ -166,6 +167,7 @@ absl::Status Loader::Drain() {
   if (BatchDecoder* decoded = pipeline_.Finish(); decoded != nullptr && status_.ok()) {
     status_ = Apply(*decoded);
   }
+  pipeline_.Release();
   return status_;
 }
 

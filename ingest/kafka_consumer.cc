@@ -522,19 +522,17 @@ absl::Status KafkaConsumer::Apply(Batch& batch) {
   const absl::Span<const Payload> payloads(batch.payloads);
   const size_t parts = std::clamp<size_t>(payloads.size() / kPayloadsPerPart, 1, kMaxParts);
   const size_t per_part = (payloads.size() + parts - 1) / parts;
-  // The appender's rows borrow from the part's decoder, which the next Submit recycles: each
-  // part is appended before it.
-  for (size_t begin = 0; begin < payloads.size() && status.ok(); begin += per_part) {
+  // The parts' rows stay valid until Release: they are appended in Table::Append batches of
+  // IngestOptions::batch_rows, not a small one per part (each append updates the bitmaps).
+  for (size_t begin = 0; begin < payloads.size(); begin += per_part) {
     if (BatchDecoder* decoded = handles_->pipeline.Submit(payloads.subspan(begin, per_part), now_ms)) {
       collect(*decoded);
-      status = appender.Flush();
     }
   }
   // Always: no part may still be decoding once the batch's messages are freed.
-  if (BatchDecoder* decoded = handles_->pipeline.Finish(); decoded != nullptr && status.ok()) {
-    collect(*decoded);
-    status = appender.Flush();
-  }
+  if (BatchDecoder* decoded = handles_->pipeline.Finish()) collect(*decoded);
+  status = appender.Flush();
+  handles_->pipeline.Release();
   if (!status.ok()) return status;
   if (scope) {
     // The offsets and the counts that account for them, in the checkpoint with the rows.

@@ -117,29 +117,39 @@ void BatchDecoder::Clear() {
 
 DecodePipeline::DecodePipeline(const EventDecoderOptions& options, int threads,
                                const RowConverter* converter)
-    : decoders_{BatchDecoder(options, threads, converter), BatchDecoder(options, threads, converter)} {}
+    : options_(options), threads_(threads), converter_(converter) {}
 
 DecodePipeline::~DecodePipeline() { Finish(); }
 
 BatchDecoder* DecodePipeline::Submit(absl::Span<const Payload> payloads, int64_t now_ms) {
-  if (done_ >= 0) decoders_[done_].Clear();
-  // The free decoder: neither in flight nor holding rows the caller still reads.
-  const int next = in_flight_ == 0 ? 1 : 0;
-  decoders_[next].Start(payloads, now_ms);
-  done_ = in_flight_;
-  in_flight_ = next;
-  if (done_ < 0) return nullptr;
-  decoders_[done_].Wait();
-  return &decoders_[done_];
+  if (free_.empty()) {
+    decoders_.push_back(std::make_unique<BatchDecoder>(options_, threads_, converter_));
+    free_.push_back(decoders_.back().get());
+  }
+  BatchDecoder* next = free_.back();
+  free_.pop_back();
+  next->Start(payloads, now_ms);
+  BatchDecoder* done = std::exchange(in_flight_, next);
+  if (done == nullptr) return nullptr;
+  done->Wait();
+  returned_.push_back(done);
+  return done;
 }
 
 BatchDecoder* DecodePipeline::Finish() {
-  if (done_ >= 0) decoders_[done_].Clear();
-  done_ = in_flight_;
-  in_flight_ = -1;
-  if (done_ < 0) return nullptr;
-  decoders_[done_].Wait();
-  return &decoders_[done_];
+  BatchDecoder* done = std::exchange(in_flight_, nullptr);
+  if (done == nullptr) return nullptr;
+  done->Wait();
+  returned_.push_back(done);
+  return done;
+}
+
+void DecodePipeline::Release() {
+  for (BatchDecoder* decoder : returned_) {
+    decoder->Clear();
+    free_.push_back(decoder);
+  }
+  returned_.clear();
 }
 
 }  // namespace mua::ingest_internal

@@ -15,6 +15,7 @@
 //   for (each batch) {
 //     BatchDecoder* done = pipeline.Submit(batch_payloads, now_ms);  // the batch before
 //     if (done != nullptr) Apply(done->slices());
+//     pipeline.Release();  // once the rows are appended
 //   }
 //   if (BatchDecoder* done = pipeline.Finish()) Apply(done->slices());
 //
@@ -99,18 +100,25 @@ class DecodePipeline {
   ~DecodePipeline();  // waits for a batch in flight
 
   // Starts decoding `payloads` in the background and returns the decoder of the batch
-  // submitted before it, decoded (nullptr for the first). Its results stay valid until the
-  // next Submit or Finish; `payloads` must stay alive until then too.
+  // submitted before it, decoded (nullptr for the first). Its rows stay valid until
+  // Release(), so a caller may append several batches' rows at once; `payloads` must stay
+  // alive until the batch is returned.
   BatchDecoder* Submit(absl::Span<const Payload> payloads, int64_t now_ms);
 
-  // Waits for the batch in flight and returns its decoder (nullptr when none), valid until
-  // the next Submit or Finish.
+  // Waits for the batch in flight and returns its decoder (nullptr when none).
   BatchDecoder* Finish();
 
+  // Recycles every decoder returned so far: their rows are invalid afterwards.
+  void Release();
+
  private:
-  BatchDecoder decoders_[2];
-  int in_flight_ = -1;  // index into decoders_ of the batch being decoded
-  int done_ = -1;       // of the batch returned last, cleared on the next call
+  const EventDecoderOptions options_;
+  const int threads_;
+  const RowConverter* const converter_;
+  std::vector<std::unique_ptr<BatchDecoder>> decoders_;
+  std::vector<BatchDecoder*> free_;
+  std::vector<BatchDecoder*> returned_;  // holding rows the caller may still read
+  BatchDecoder* in_flight_ = nullptr;
 };
 
 }  // namespace mua::ingest_internal
