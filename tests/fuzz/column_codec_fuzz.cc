@@ -48,7 +48,7 @@ std::vector<std::string> Split(absl::string_view payload) {
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+int MuaColumnCodecFuzz(const uint8_t* data, size_t size) {
   if (size < 3) return 0;
   const int mode = data[0] & 3;
   const size_t rows = std::min<size_t>(kMaxRows, data[1] | (size_t{data[2]} << 8));
@@ -91,3 +91,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   return 0;
 }
+
+#ifndef MUA_FUZZ_NO_MAIN
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return MuaColumnCodecFuzz(data, size);
+}
+#endif

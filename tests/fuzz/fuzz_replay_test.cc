@@ -1,5 +1,5 @@
 // Replays the seed corpus and every saved regression of mua_json_body_fuzz,
-// mua_service_fuzz and mua_sql_execute_fuzz through the harnesses themselves (built
+// mua_service_fuzz, mua_sql_execute_fuzz and mua_column_codec_fuzz through the harnesses themselves (built
 // here without libFuzzer's main): a crash, a sanitizer report or a broken invariant fails the test.
 #include <cstdint>
 #include <filesystem>
@@ -12,6 +12,7 @@
 int MuaJsonBodyFuzz(const uint8_t* data, size_t size);
 int MuaServiceFuzz(const uint8_t* data, size_t size);
 int MuaSqlExecuteFuzz(const uint8_t* data, size_t size);
+int MuaColumnCodecFuzz(const uint8_t* data, size_t size);
 
 namespace mua {
 namespace {
@@ -50,6 +51,11 @@ TEST(FuzzReplayTest, ServiceCorpusAndRegressions) {
 TEST(FuzzReplayTest, SqlExecuteCorpusAndRegressions) {
   EXPECT_GT(Replay(kFuzzDir / "corpus" / "sql_execute", MuaSqlExecuteFuzz), 0);
   Replay(kFuzzDir / "regressions" / "sql_execute", MuaSqlExecuteFuzz);
+}
+
+TEST(FuzzReplayTest, ColumnCodecCorpusAndRegressions) {
+  EXPECT_GT(Replay(kFuzzDir / "corpus" / "column_codec", MuaColumnCodecFuzz), 0);
+  Replay(kFuzzDir / "regressions" / "column_codec", MuaColumnCodecFuzz);
 }
 
 }  // namespace
