@@ -110,6 +110,9 @@ struct BoundedJsonGenerator {
       status = JsonTooDeepError(max_depth, result.Offset());
     } else if (result.IsError()) {
       status = JsonSyntaxError(result.Code(), result.Offset());
+    } else if (!(kFlags & rapidjson::kParseStopWhenDoneFlag) && memory.Tell() != text.size()) {
+      // The reader takes a NUL byte for the end of the text: "{}\0..." is not one value.
+      status = JsonSyntaxError(rapidjson::kParseErrorDocumentRootNotSingular, memory.Tell());
     }
     return status.ok();
   }
@@ -152,6 +155,9 @@ absl::Status CheckJsonBounded(absl::string_view text, int max_depth = kMaxJsonDe
       reader.Parse<kFlags | rapidjson::kParseIterativeFlag>(stream, limiter);
   if (limiter.too_deep()) return JsonTooDeepError(max_depth, result.Offset());
   if (result.IsError()) return JsonSyntaxError(result.Code(), result.Offset());
+  if (!(kFlags & rapidjson::kParseStopWhenDoneFlag) && memory.Tell() != text.size()) {
+    return JsonSyntaxError(rapidjson::kParseErrorDocumentRootNotSingular, memory.Tell());
+  }
   return absl::OkStatus();
 }
 
