@@ -118,23 +118,31 @@ int AnyCaseHexValue(char c) {
 
 // An even-length run of hex digits, or a dashed UUID, in one letter case (a mixed-case
 // id would not round-trip from a per-id case bit).
+constexpr uint8_t kLowerHex = 1, kUpperHex = 2, kNotHex = 4;
+constexpr std::array<uint8_t, 256> kHexClass = [] {
+  std::array<uint8_t, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    table[c] = c >= '0' && c <= '9' ? 0 : c >= 'a' && c <= 'f' ? kLowerHex : c >= 'A' && c <= 'F' ? kUpperHex : kNotHex;
+  }
+  return table;
+}();
+
 HexForm ClassifyHex(absl::string_view text) {
   HexForm form;
   const bool dashed = text.size() == kUuidChars && text[8] == '-' && text[13] == '-' &&
                       text[18] == '-' && text[23] == '-';
   const size_t digits = dashed ? 32 : text.size();
   if (digits == 0 || digits % 2 != 0 || digits / 2 > kMaxHexWidth) return form;
+  // One table lookup a character, OR-ed (a block of 32-hex ids is scanned at every seal).
+  uint8_t seen = 0;
   for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
     if (dashed && IsUuidDash(i)) continue;
-    if (c >= 'a' && c <= 'f') {
-      form.lower = true;
-    } else if (c >= 'A' && c <= 'F') {
-      form.upper = true;
-    } else if (c < '0' || c > '9') {
-      return form;
-    }
+    seen |= kHexClass[static_cast<uint8_t>(text[i])];
+    if ((i & 15) == 15 && (seen & kNotHex)) return form;  // text, not an id: stop early
   }
+  if (seen & kNotHex) return form;
+  form.lower = (seen & kLowerHex) != 0;
+  form.upper = (seen & kUpperHex) != 0;
   if (form.lower && form.upper) return form;
   form.width = static_cast<uint8_t>(digits / 2);
   form.dashed = dashed;
@@ -378,11 +386,15 @@ bool AppendHexStrings(absl::Span<const absl::string_view> strings, const HexPlan
 }
 
 // Appends lengths + text blob, or the packed UUIDs or hex ids. Returns the tag flags.
+// `known_plan`, when given, is PlanHex's plan of `strings` (computed once by the caller).
 uint8_t AppendStrings(absl::Span<const absl::string_view> strings, Packing packing, int hc_level,
-                      std::string* out) {
+                      std::string* out, const HexPlan* known_plan = nullptr) {
   if (packing == Packing::kHex) {
-    HexPlan plan;
-    if (PlanHex(strings, &plan)) {
+    HexPlan own_plan;
+    const HexPlan* plan_of = known_plan;
+    if (plan_of == nullptr && PlanHex(strings, &own_plan)) plan_of = &own_plan;
+    if (plan_of != nullptr) {
+      const HexPlan& plan = *plan_of;
       const bool lz4 = AppendHexStrings(strings, plan, hc_level, out);
       return static_cast<uint8_t>(kStringHexFlag | (lz4 ? kLz4Flag : 0));
     }
@@ -411,6 +423,9 @@ std::string DictBody(absl::Span<const absl::string_view> values, Packing packing
     if (inserted) {
       dict.push_back(values[i]);
       if (dict.size() * 2 > values.size()) return "";
+      // Ids (event ids, most session ids) are all distinct: 1024 rows of which over 15/16
+      // are new say so, before half the block is hashed only to give up.
+      if (i + 1 == 1024 && dict.size() * 16 > 1024 * 15) return "";
     }
     codes[i] = it->second;
   }
@@ -422,9 +437,10 @@ std::string DictBody(absl::Span<const absl::string_view> values, Packing packing
   return body;
 }
 
-std::string PlainBody(absl::Span<const absl::string_view> values, Packing packing, int hc_level) {
+std::string PlainBody(absl::Span<const absl::string_view> values, Packing packing, int hc_level,
+                      const HexPlan* plan = nullptr) {
   std::string body(1, '\0');
-  body[0] = static_cast<char>(kStringPlain | AppendStrings(values, packing, hc_level, &body));
+  body[0] = static_cast<char>(kStringPlain | AppendStrings(values, packing, hc_level, &body, plan));
   return body;
 }
 
@@ -641,7 +657,7 @@ void EncodeStringBlock(absl::Span<const absl::string_view> values, std::string* 
     try_text = plan.exceptions > 0;
   }
   consider(DictBody(values, packing, 0));
-  consider(PlainBody(values, packing, 0));
+  consider(PlainBody(values, packing, 0, packing == Packing::kHex ? &plan : nullptr));
   if (packing != Packing::kText && try_text) {
     consider(DictBody(values, Packing::kText, 0));
     consider(PlainBody(values, Packing::kText, 0));
@@ -653,7 +669,8 @@ void EncodeStringBlock(absl::Span<const absl::string_view> values, std::string* 
     const Packing winner = (best_tag & kStringHexFlag)    ? Packing::kHex
                            : (best_tag & kStringUuidFlag) ? Packing::kUuid
                                                           : Packing::kText;
-    consider(dict ? DictBody(values, winner, kLz4HcLevel) : PlainBody(values, winner, kLz4HcLevel));
+    consider(dict ? DictBody(values, winner, kLz4HcLevel)
+                  : PlainBody(values, winner, kLz4HcLevel, winner == Packing::kHex ? &plan : nullptr));
   }
   AppendWithRows(best, values.size(), out);
 }
