@@ -246,9 +246,14 @@ Deduplicator::Shard& Deduplicator::ShardOf(uint64_t fingerprint) const {
 }
 
 bool Deduplicator::SeenBefore(absl::string_view user_id, absl::string_view event_id) {
+  return SeenBefore(user_id, event_id, now_());
+}
+
+bool Deduplicator::SeenBefore(absl::string_view user_id, absl::string_view event_id,
+                              absl::Time arrival) {
   if (!enabled()) return false;
   const uint64_t fingerprint = Fingerprint(user_id, event_id);
-  const int64_t now = NowTick();
+  const int64_t now = FloorDiv(absl::ToUnixSeconds(arrival), tick_seconds_);
   Shard& shard = ShardOf(fingerprint);
   absl::MutexLock lock(&shard.mu);
   ++shard.checked;

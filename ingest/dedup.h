@@ -81,6 +81,10 @@ class Deduplicator : public StoreAttachment {
   // True when (user_id, event_id) arrived within the window (a repeat to drop); else
   // records it with the current arrival tick and returns false.
   bool SeenBefore(absl::string_view user_id, absl::string_view event_id);
+  // The same, arriving at `arrival` (from now(): a batch reads the clock once, not per event).
+  bool SeenBefore(absl::string_view user_id, absl::string_view event_id, absl::Time arrival);
+  // The clock arrivals are read from (DedupOptions::now).
+  absl::Time now() const { return now_(); }
 
   // For a data directory written before the de-duplication snapshot existed: records the
   // (user_id, event_id) of every row of `snapshot` as arriving now (repeats of them are

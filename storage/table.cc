@@ -104,13 +104,8 @@ absl::Status Table::Append(absl::Span<const EventRow> rows) {
     for (int slot = 0; slot < storage_internal::kNumStringColumns; ++slot) {
       out.strings[slot] = row.StringValue(storage_internal::kStringColumns[slot]);
     }
-    std::array<uint32_t, storage_internal::kProfileColumns.size()> latest;
-    for (size_t c = 0; c < latest.size(); ++c) {
-      const ColumnId id = storage_internal::kProfileColumns[c];
-      latest[c] = encoder.Encode(*dictionaries_[ColumnIndex(id)], ColumnIndex(id), row.StringValue(id));
-    }
-    profiles_->Add(out.user, out.event_time_ms, latest);
   }
+  profiles_->AddRows(encoded);
 
   // Group row indices by day, keeping arrival order within a day. Batches
   // usually hold one or two days, so a small ordered map of index lists is cheap.

@@ -12,13 +12,19 @@ EventAppender::EventAppender(Table* table, const IngestOptions& options, Store::
     dedup_ = own_dedup_.get();
   }
   rows_.reserve(options.batch_rows);
+  arrival_ = dedup_->now();
+}
+
+void EventAppender::set_scope(Store::ApplyScope* scope) {
+  scope_ = scope;
+  arrival_ = dedup_->now();
 }
 
 EventAppender::~EventAppender() = default;
 
 Verdict EventAppender::Offer(const EventRow& row) {
   if (scope_ != nullptr && scope_->store()->IsErased(row.user_id)) return Verdict::kErased;
-  if (dedup_->SeenBefore(row.user_id, row.event_id)) return Verdict::kDuplicate;
+  if (dedup_->SeenBefore(row.user_id, row.event_id, arrival_)) return Verdict::kDuplicate;
   rows_.push_back(row);
   if (rows_.size() >= options_.batch_rows) status_.Update(Flush());
   return Verdict::kAccepted;

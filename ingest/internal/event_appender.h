@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "ingest/ingest_options.h"
 #include "storage/event_row.h"
 #include "storage/store.h"
@@ -37,8 +38,8 @@ class EventAppender {
   EventAppender(Table* table, const IngestOptions& options, Store::ApplyScope* scope);
   ~EventAppender();
 
-  // For an appender reused across batches: the scope of the next one.
-  void set_scope(Store::ApplyScope* scope) { scope_ = scope; }
+  // For an appender reused across batches: the scope of the next one (and its arrival time).
+  void set_scope(Store::ApplyScope* scope);
 
   // Buffers `row` (which must stay valid until Flush) unless it is dropped;
   // a full buffer is appended at once.
@@ -60,6 +61,8 @@ class EventAppender {
   std::unique_ptr<Deduplicator> own_dedup_;
   std::vector<EventRow> rows_;
   absl::Status status_;
+  // When this batch's events arrived (the dedup window's clock, read once per batch).
+  absl::Time arrival_;
   uint64_t wal_seq_ = 0;
   int64_t appended_ = 0;
 };

@@ -7,6 +7,11 @@ namespace mua::storage_internal {
 void UserProfileIndex::Add(uint32_t user, int64_t time_ms,
                            const std::array<uint32_t, kProfileColumns.size()>& codes) {
   absl::MutexLock lock(&mu_);
+  AddLocked(user, time_ms, codes);
+}
+
+void UserProfileIndex::AddLocked(uint32_t user, int64_t time_ms,
+                                 const std::array<uint32_t, kProfileColumns.size()>& codes) {
   if (user >= entries_.size()) entries_.resize(std::max<size_t>(user + 1, entries_.size() * 3 / 2));
   ProfileEntry& entry = entries_[user];
   if (entry.event_count == 0) {
@@ -21,6 +26,34 @@ void UserProfileIndex::Add(uint32_t user, int64_t time_ms,
     }
   }
   ++entry.event_count;
+}
+
+namespace {
+
+// The slot in kCodeColumns of each profile column.
+constexpr std::array<size_t, kProfileColumns.size()> kProfileSlots = [] {
+  std::array<size_t, kProfileColumns.size()> slots{};
+  for (size_t c = 0; c < kProfileColumns.size(); ++c) {
+    slots[c] = kNumCodeColumns;  // not a code column: fails the check below
+    for (size_t slot = 0; slot < kNumCodeColumns; ++slot) {
+      if (kCodeColumns[slot] == kProfileColumns[c]) slots[c] = slot;
+    }
+  }
+  return slots;
+}();
+static_assert(std::all_of(kProfileSlots.begin(), kProfileSlots.end(),
+                          [](size_t slot) { return slot < kNumCodeColumns; }),
+              "every profile column is a dictionary-coded column");
+
+}  // namespace
+
+void UserProfileIndex::AddRows(absl::Span<const EncodedRow> rows) {
+  absl::MutexLock lock(&mu_);
+  for (const EncodedRow& row : rows) {
+    std::array<uint32_t, kProfileColumns.size()> codes;
+    for (size_t c = 0; c < codes.size(); ++c) codes[c] = row.codes[kProfileSlots[c]];
+    AddLocked(row.user, row.event_time_ms, codes);
+  }
 }
 
 void UserProfileIndex::Erase(uint32_t user) {

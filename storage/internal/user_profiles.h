@@ -17,6 +17,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/types/span.h"
+#include "storage/internal/head_segment.h"
 #include "storage/schema.h"
 
 namespace mua::storage_internal {
@@ -37,6 +39,8 @@ class UserProfileIndex {
   // One event of `user` at `time_ms`; an event at the latest time seen so far (ties
   // included: the later arrival) sets the latest values.
   void Add(uint32_t user, int64_t time_ms, const std::array<uint32_t, kProfileColumns.size()>& codes);
+  // Add for each row, in order, under one lock (the profile columns are code columns).
+  void AddRows(absl::Span<const EncodedRow> rows);
   void Erase(uint32_t user);
   void Clear();
   // The users with events, ascending by user number.
@@ -46,6 +50,9 @@ class UserProfileIndex {
  private:
   mutable absl::Mutex mu_;
   std::vector<ProfileEntry> entries_ ABSL_GUARDED_BY(mu_);
+
+  void AddLocked(uint32_t user, int64_t time_ms, const std::array<uint32_t, kProfileColumns.size()>& codes)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 };
 
 }  // namespace mua::storage_internal
