@@ -1,4 +1,5 @@
 #include "storage/internal/column_codec.h"
+#include "tests/storage/string_block_round_trip.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -142,21 +143,6 @@ std::string RoundTripUInt32(const std::vector<uint32_t>& values) {
   EXPECT_OK(status) << EncodingName(encoded);
   EXPECT_EQ(back, values) << EncodingName(encoded);
   return encoded;
-}
-
-std::string RoundTripStrings(const std::vector<std::string>& values) {
-  std::string encoded;
-  EncodeStringBlock(Views(values), &encoded);
-  std::string storage = "stale";
-  std::vector<absl::string_view> back(values.size());
-  const absl::Status status = DecodeStringBlock(encoded, &storage, absl::MakeSpan(back));
-  EXPECT_OK(status) << EncodingName(encoded);
-  EXPECT_EQ(std::vector<std::string>(back.begin(), back.end()), values) << EncodingName(encoded);
-  return encoded;
-}
-
-double BytesPerValue(const std::string& encoded, size_t rows) {
-  return static_cast<double>(encoded.size()) / static_cast<double>(rows);
 }
 
 // ---- integers ----

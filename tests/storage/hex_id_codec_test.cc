@@ -11,6 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/internal/column_codec.h"
+#include "tests/storage/string_block_round_trip.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace mua::storage_internal {
@@ -45,30 +46,14 @@ std::vector<std::string> Hex32(std::mt19937_64& rng, size_t rows) {
   return ids;
 }
 
-std::string RoundTrip(const std::vector<std::string>& values) {
-  const std::vector<absl::string_view> views(values.begin(), values.end());
-  std::string encoded;
-  EncodeStringBlock(views, &encoded);
-  std::string storage = "stale";
-  std::vector<absl::string_view> back(values.size());
-  const absl::Status status = DecodeStringBlock(encoded, &storage, absl::MakeSpan(back));
-  EXPECT_OK(status) << EncodingName(encoded);
-  EXPECT_EQ(std::vector<std::string>(back.begin(), back.end()), values) << EncodingName(encoded);
-  return encoded;
-}
-
-double BytesPerValue(const std::string& encoded, size_t rows) {
-  return static_cast<double>(encoded.size()) / static_cast<double>(rows);
-}
-
 TEST(HexIdCodecTest, Hex32PacksToSixteenBytesInEitherCase) {
   std::mt19937_64 rng(1);
   std::vector<std::string> ids = Hex32(rng, kBlockRows);
-  std::string encoded = RoundTrip(ids);
+  std::string encoded = RoundTripStrings(ids);
   EXPECT_EQ(EncodingName(encoded), "plain+hex");
   EXPECT_LT(BytesPerValue(encoded, kBlockRows), 16.01);
   for (std::string& id : ids) id = Upper(id);
-  encoded = RoundTrip(ids);
+  encoded = RoundTripStrings(ids);
   EXPECT_EQ(EncodingName(encoded), "plain+hex");
   EXPECT_LT(BytesPerValue(encoded, kBlockRows), 16.01);
 }
@@ -77,7 +62,7 @@ TEST(HexIdCodecTest, LowercaseUuidsKeepTheVersionOneEncoding) {
   std::mt19937_64 rng(2);
   std::vector<std::string> ids;
   for (size_t i = 0; i < 1000; ++i) ids.push_back(Uuid(rng));
-  EXPECT_EQ(EncodingName(RoundTrip(ids)), "plain+uuid");
+  EXPECT_EQ(EncodingName(RoundTripStrings(ids)), "plain+uuid");
 }
 
 TEST(HexIdCodecTest, EveryCaseAndFormCombinationRoundTrips) {
@@ -100,7 +85,7 @@ TEST(HexIdCodecTest, EveryCaseAndFormCombinationRoundTrips) {
       }
       ids.push_back(id);
     }
-    const std::string encoded = RoundTrip(ids);
+    const std::string encoded = RoundTripStrings(ids);
     const std::string name(EncodingName(encoded));
     EXPECT_THAT(name, HasSubstr(mask == 8 ? "uuid" : "hex")) << mask;
     // 16 bytes an id, plus at most two bits of case and dashes.
@@ -113,13 +98,13 @@ TEST(HexIdCodecTest, OtherEvenWidthsPack) {
   for (const size_t digits : {2, 16, 24, 40, 64, 128}) {
     std::vector<std::string> ids;
     for (size_t i = 0; i < 500; ++i) ids.push_back(Hex(rng, digits));
-    const std::string encoded = RoundTrip(ids);
+    const std::string encoded = RoundTripStrings(ids);
     EXPECT_THAT(std::string(EncodingName(encoded)), HasSubstr("hex")) << digits;
   }
   // Longer than 128 digits: text.
   std::vector<std::string> long_ids;
   for (size_t i = 0; i < 50; ++i) long_ids.push_back(Hex(rng, 130));
-  EXPECT_THAT(std::string(EncodingName(RoundTrip(long_ids))), Not(HasSubstr("hex")));
+  EXPECT_THAT(std::string(EncodingName(RoundTripStrings(long_ids))), Not(HasSubstr("hex")));
 }
 
 TEST(HexIdCodecTest, MixedBlocksKeepOtherStringsAsExceptions) {
@@ -134,7 +119,7 @@ TEST(HexIdCodecTest, MixedBlocksKeepOtherStringsAsExceptions) {
   ids[12] = "00000000-0000-0000-0000-00000000000G";
   ids[13] = std::string("\0\xff", 2);
   ids[3999] = "";
-  const std::string encoded = RoundTrip(ids);
+  const std::string encoded = RoundTripStrings(ids);
   EXPECT_EQ(EncodingName(encoded), "plain+hex");
   EXPECT_LT(BytesPerValue(encoded, ids.size()), 16.2);
 }
@@ -145,26 +130,26 @@ TEST(HexIdCodecTest, MostlyOtherStringsStayText) {
   for (size_t i = 0; i < 1000; ++i) {
     values.push_back(i % 3 == 0 ? Hex(rng, 32) : absl::StrFormat("evt-%d", rng() % 100000));
   }
-  EXPECT_THAT(std::string(EncodingName(RoundTrip(values))), Not(HasSubstr("hex")));
+  EXPECT_THAT(std::string(EncodingName(RoundTripStrings(values))), Not(HasSubstr("hex")));
 }
 
 TEST(HexIdCodecTest, RepeatedIdsUseHexDict) {
   std::mt19937_64 rng(7);
   std::vector<std::string> values;
   for (const std::string& id : Hex32(rng, 400)) values.insert(values.end(), 5 + rng() % 20, Upper(id));
-  const std::string encoded = RoundTrip(values);
+  const std::string encoded = RoundTripStrings(values);
   EXPECT_EQ(EncodingName(encoded), "dict+hex");
 }
 
 TEST(HexIdCodecTest, EdgeShapesRoundTrip) {
-  RoundTrip({""});
-  RoundTrip({"", ""});
-  RoundTrip({"ab"});
-  RoundTrip({"AB", "ab", "12"});
-  RoundTrip({"a"});
-  RoundTrip({"0123456789abcdef0123456789ABCDEF"});  // mixed case: text
-  RoundTrip({"00000000-0000-0000-0000-000000000000", "00000000000000000000000000000000"});
-  RoundTrip({"ABCDEF00-0000-0000-0000-000000000000", "abcdef00000000000000000000000000", ""});
+  RoundTripStrings({""});
+  RoundTripStrings({"", ""});
+  RoundTripStrings({"ab"});
+  RoundTripStrings({"AB", "ab", "12"});
+  RoundTripStrings({"a"});
+  RoundTripStrings({"0123456789abcdef0123456789ABCDEF"});  // mixed case: text
+  RoundTripStrings({"00000000-0000-0000-0000-000000000000", "00000000000000000000000000000000"});
+  RoundTripStrings({"ABCDEF00-0000-0000-0000-000000000000", "abcdef00000000000000000000000000", ""});
 }
 
 TEST(HexIdCodecTest, RandomMixesRoundTrip) {
@@ -188,7 +173,7 @@ TEST(HexIdCodecTest, RandomMixesRoundTrip) {
       }
       values.push_back(value);
     }
-    RoundTrip(values);
+    RoundTripStrings(values);
   }
 }
 
