@@ -6,9 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/str_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "storage/base/status_macros.h"
 #include "storage/internal/file_format.h"
 #include "storage/internal/head_segment.h"
 #include "storage/internal/sealed_segment.h"
@@ -59,6 +61,17 @@ std::vector<std::string> StringsOf(const SealedSegment& segment) {
 
 class ColdColumnsTest : public StoreTest {
  protected:
+  // `segment` with its kCold columns written to dir_/1.cold and read back from there;
+  // *payload gets what the file holds after its frame.
+  absl::StatusOr<std::shared_ptr<const SealedSegment>> Cool(const SealedSegment& segment, std::string* payload) {
+    std::filesystem::create_directories(dir_);
+    *payload = segment.ColdPayload(kCold);
+    MUA_ASSIGN_OR_RETURN(const auto info,
+                         storage_internal::WriteFramedFile(dir_, "1.cold", FileKind::kColdColumns, *payload));
+    MUA_ASSIGN_OR_RETURN(auto file, ColdColumnFile::Open(dir_ + "/1.cold"));
+    return segment.Cooled(kCold, file, info.size - payload->size());
+  }
+
   StoreOptions ColdOptions() {
     StoreOptions options = Options();
     options.cold_columns = kCold;
@@ -88,12 +101,8 @@ std::shared_ptr<const SealedSegment> MakeSegment(std::vector<std::string>* keep)
 TEST_F(ColdColumnsTest, CooledSegmentReadsAndSerializesAsResident) {
   std::vector<std::string> keep;
   const auto segment = MakeSegment(&keep);
-  std::filesystem::create_directories(dir_);
-  const std::string payload = segment->ColdPayload(kCold);
-  ASSERT_OK_AND_ASSIGN(const auto info,
-                       storage_internal::WriteFramedFile(dir_, "1.cold", FileKind::kColdColumns, payload));
-  ASSERT_OK_AND_ASSIGN(auto file, ColdColumnFile::Open(dir_ + "/1.cold"));
-  const auto cooled = segment->Cooled(kCold, file, info.size - payload.size());
+  std::string payload;
+  ASSERT_OK_AND_ASSIGN(const auto cooled, Cool(*segment, &payload));
 
   EXPECT_EQ(StringsOf(*cooled), StringsOf(*segment));
   std::string resident_bytes, cooled_bytes;
@@ -120,12 +129,8 @@ TEST_F(ColdColumnsTest, CooledSegmentReadsAndSerializesAsResident) {
 TEST_F(ColdColumnsTest, DamagedColdBlockIsDataLoss) {
   std::vector<std::string> keep;
   const auto segment = MakeSegment(&keep);
-  std::filesystem::create_directories(dir_);
-  const std::string payload = segment->ColdPayload(kCold);
-  ASSERT_OK_AND_ASSIGN(const auto info,
-                       storage_internal::WriteFramedFile(dir_, "1.cold", FileKind::kColdColumns, payload));
-  ASSERT_OK_AND_ASSIGN(auto file, ColdColumnFile::Open(dir_ + "/1.cold"));
-  const auto cooled = segment->Cooled(kCold, file, info.size - payload.size());
+  std::string payload;
+  ASSERT_OK_AND_ASSIGN(const auto cooled, Cool(*segment, &payload));
   FlipByte(dir_ + "/1.cold", 1);  // rewritten in place: the same file, one byte differs
   ScanBuffers buffers;
   ScanBlock block;
