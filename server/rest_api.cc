@@ -124,23 +124,66 @@ absl::Status CheckEventArray(absl::string_view body) {
 
 // ---- POST /api/v1/events ----
 
-HttpResponse ServeEvents(const HttpRequest& request, BodyIngestor* ingestor) {
+HttpResponse ServeEvents(const HttpRequest& request, BodyIngestor* ingestor, size_t context_limit) {
   if (ingestor == nullptr) return Unavailable("HTTP ingest");
   if (!ContentTypeIsOneOf(request, {"application/json", "application/x-ndjson", "application/jsonl",
                                     "application/x-jsonlines", "application/jsonlines"})) {
     return UnsupportedMediaType(
         request, "JSON lines (application/x-ndjson) or a JSON array (application/json)");
   }
-  const absl::string_view body = absl::StripLeadingAsciiWhitespace(request.body);
+  // A streamed body (an admin's: Service::Admit): JSON lines are ingested as they arrive,
+  // block by block, whatever their size; an array is read whole first, bounded.
+  std::string head;
+  if (request.body_stream != nullptr) {
+    std::string chunk;
+    while (absl::StripLeadingAsciiWhitespace(head).empty()) {
+      absl::StatusOr<bool> more = request.body_stream->Next(&chunk);
+      if (!more.ok()) return StatusError(more.status());
+      if (!*more) break;
+      head += chunk;
+      if (head.size() > context_limit) return JsonError(413, "the body is only whitespace and too large");
+    }
+  }
+  const absl::string_view body =
+      absl::StripLeadingAsciiWhitespace(request.body_stream != nullptr ? head : request.body);
   if (absl::StripTrailingAsciiWhitespace(body).empty()) {
     return JsonError(400, "the body is empty: send events as JSON lines or as a JSON array");
   }
   const bool array = body.front() == '[';
-  if (array) {
-    if (absl::Status status = CheckEventArray(body); !status.ok()) return StatusError(status);
+  absl::StatusOr<BodyIngestStats> stats;
+  if (request.body_stream != nullptr && !array) {
+    bool head_sent = false;
+    const BodyChunkSource next = [&](std::string* chunk) -> absl::StatusOr<bool> {
+      if (!head_sent) {
+        head_sent = true;
+        chunk->swap(head);
+        return true;
+      }
+      return request.body_stream->Next(chunk);
+    };
+    stats = ingestor->IngestStream(next, BodyFormat::kEventLines, "http", {});
+  } else {
+    if (request.body_stream != nullptr) {
+      std::string chunk;
+      while (true) {
+        absl::StatusOr<bool> more = request.body_stream->Next(&chunk);
+        if (!more.ok()) return StatusError(more.status());
+        if (!*more) break;
+        if (head.size() + chunk.size() > context_limit) {
+          return JsonError(413, absl::StrCat("a JSON array of events is read whole: the limit is ", context_limit,
+                                             " bytes; send JSON lines (application/x-ndjson) to stream"));
+        }
+        head += chunk;
+      }
+    }
+    const absl::string_view whole = request.body_stream != nullptr ? absl::string_view(head) : request.body;
+    if (array) {
+      if (absl::Status status = CheckEventArray(absl::StripLeadingAsciiWhitespace(whole)); !status.ok()) {
+        return StatusError(status);
+      }
+    }
+    stats = ingestor->Ingest(whole, array ? BodyFormat::kEventArray : BodyFormat::kEventLines, "http", {});
   }
-  absl::StatusOr<BodyIngestStats> stats = ingestor->Ingest(
-      request.body, array ? BodyFormat::kEventArray : BodyFormat::kEventLines, "http", {});
   if (!stats.ok()) return StatusError(stats.status());
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);
@@ -383,7 +426,7 @@ HttpResponse HandleRest(const HttpRequest& request, const RestContext& context) 
       if (context.runner == nullptr) return Unavailable("the query runner");
       return ServeQuery(request, *context.runner);
     case Endpoint::kEvents:
-      return ServeEvents(request, context.ingestor);
+      return ServeEvents(request, context.ingestor, context.max_array_body_bytes);
     default:
       return ServeRead(request, route->endpoint, user_segment, context);
   }

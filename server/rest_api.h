@@ -39,6 +39,8 @@ struct RestContext {
   BodyIngestor* ingestor = nullptr;   // null: POST /api/v1/events answers 503
   // With --hash-user-ids: user ids in paths are hashed as stored. May be null.
   const UserIdHasher* user_id_hasher = nullptr;
+  // A streamed POST /api/v1/events body that is a JSON array is read whole, up to this.
+  size_t max_array_body_bytes = size_t{256} << 20;
 };
 
 // Answers one request whose path starts with kRestPathPrefix (a request for

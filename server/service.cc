@@ -301,6 +301,9 @@ bool ConsumeWord(absl::string_view* text, absl::string_view word) {
   return true;
 }
 
+// POST here with an admin's token streams its body (JSON lines of any size).
+constexpr absl::string_view kEventsPath = "/api/v1/events";
+
 // True for `INSERT INTO [default.]events [(columns)] FORMAT Name` and nothing after:
 // its rows are the whole body, which is then streamed (HttpAdmission::stream_body).
 // Anything else (a statement split between the URL and the body, VALUES, comments)
@@ -409,6 +412,11 @@ HttpAdmission Service::Admit(const HttpRequest& head) {
     }
     return HttpAdmission{.max_body_bytes = std::numeric_limits<size_t>::max(), .stream_body = true};
   }
+  // An admin's events (JSON lines) stream the same way; other roles are refused by the
+  // handler with their body bounded below.
+  if (head.method == "POST" && head.path == kEventsPath && Allows(gate.principal.role, Role::kAdmin)) {
+    return HttpAdmission{.max_body_bytes = std::numeric_limits<size_t>::max(), .stream_body = true};
+  }
   // Only an admin ingests; what others send is a statement or a JSON request.
   size_t limit = options_.max_body_bytes;
   if (!Allows(gate.principal.role, Role::kAdmin)) limit = std::min(limit, options_.max_read_body_bytes);
@@ -493,7 +501,7 @@ HttpResponse Service::Route(HttpRequest& request, const Principal& principal, Ou
     const Role need = RestRequiredRole(request);
     if (!Allows(principal.role, need)) return forbid(need);
     const RequestRunner runner(this, principal);
-    return HandleRest(request, RestContext{&runner, parts_.ingestor, parts_.user_id_hasher});
+    return HandleRest(request, RestContext{&runner, parts_.ingestor, parts_.user_id_hasher, options_.max_body_bytes});
   }
   if (request.path == "/") {
     if (request.method == "GET" && !request.HasParam("query")) return HttpResponse::Text(200, "Ok.\n");
