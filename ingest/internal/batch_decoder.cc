@@ -12,7 +12,7 @@
 namespace mua::ingest_internal {
 namespace {
 
-// Below this many payloads a batch is decoded on the calling thread alone.
+// Below this many payloads per thread a batch is decoded by fewer threads (one at least).
 constexpr size_t kMinPayloadsPerThread = 1000;
 
 }  // namespace
@@ -67,23 +67,6 @@ BatchDecoder::BatchDecoder(const EventDecoderOptions& options, int threads,
 }
 
 BatchDecoder::~BatchDecoder() = default;
-
-void BatchDecoder::Decode(absl::Span<const Payload> payloads, int64_t now_ms) {
-  used_ = std::clamp<size_t>(payloads.size() / kMinPayloadsPerThread, 1, workers_.size());
-  const size_t per_slice = (payloads.size() + used_ - 1) / used_;
-  auto part = [&](size_t i) {
-    const size_t begin = std::min(payloads.size(), i * per_slice);
-    return payloads.subspan(begin, std::min(per_slice, payloads.size() - begin));
-  };
-  std::vector<std::thread> threads;
-  for (size_t i = 1; i < used_; ++i) {
-    threads.emplace_back([this, i, slice = part(i), now_ms] {
-      workers_[i]->Decode(slice, now_ms, &slices_[i]);
-    });
-  }
-  workers_[0]->Decode(part(0), now_ms, &slices_[0]);
-  for (std::thread& thread : threads) thread.join();
-}
 
 void BatchDecoder::Start(absl::Span<const Payload> payloads, int64_t now_ms) {
   used_ = std::clamp<size_t>(payloads.size() / kMinPayloadsPerThread, 1, workers_.size());

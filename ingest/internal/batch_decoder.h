@@ -3,7 +3,8 @@
 // that results come back in payload order. Shared by LoadJsonLines and KafkaConsumer.
 //
 //   BatchDecoder decoder(options.decoder, options.threads);
-//   decoder.Decode(payloads, now_ms);
+//   decoder.Start(payloads, now_ms);  // worker threads
+//   decoder.Wait();
 //   for (const DecodedSlice& slice : decoder.slices()) { ... slice.rows, slice.rejections }
 //   decoder.Clear();  // rows borrow from the arenas: drop them first
 //
@@ -19,8 +20,7 @@
 //   }
 //   if (BatchDecoder* done = pipeline.Finish()) Apply(done->slices());
 //
-// Thread safety: none; Decode runs its own worker threads and joins them before returning;
-// Start's threads run until Wait.
+// Thread safety: none; Start's threads run until Wait.
 #pragma once
 
 #include <cstdint>
@@ -70,16 +70,13 @@ class BatchDecoder {
   BatchDecoder(const BatchDecoder&) = delete;
   BatchDecoder& operator=(const BatchDecoder&) = delete;
 
-  // Decodes `payloads` as of `now_ms`; small batches stay on the calling thread.
-  // The payloads must stay alive while slices() is used.
-  void Decode(absl::Span<const Payload> payloads, int64_t now_ms);
-
-  // Decode on worker threads only, returning at once; Wait() joins them. Nothing else may
-  // be called in between. The payloads must stay alive until Wait returns.
+  // Decodes `payloads` as of `now_ms` on worker threads (one for a small batch), returning
+  // at once; Wait() joins them. Nothing else may be called in between. The payloads must
+  // stay alive until Wait returns.
   void Start(absl::Span<const Payload> payloads, int64_t now_ms);
   void Wait();
 
-  // The last Decode's results, in payload order across slices.
+  // The last batch's results (after Wait), in payload order across slices.
   absl::Span<DecodedSlice> slices();
 
   // Frees the rows' storage; rows from slices() are invalid afterwards.
