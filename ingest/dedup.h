@@ -54,6 +54,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "storage/store.h"
 #include "storage/table_snapshot.h"
 
@@ -83,6 +84,13 @@ class Deduplicator : public StoreAttachment {
   bool SeenBefore(absl::string_view user_id, absl::string_view event_id);
   // The same, arriving at `arrival` (from now(): a batch reads the clock once, not per event).
   bool SeenBefore(absl::string_view user_id, absl::string_view event_id, absl::Time arrival);
+  // The key SeenBefore looks up for (user_id, event_id): never 0. Any thread, no state, so
+  // the decoding threads compute it ahead of the serial check.
+  static uint64_t Fingerprint(absl::string_view user_id, absl::string_view event_id);
+  // SeenBefore for a batch's keys (from Fingerprint) in order, all arriving at `arrival`:
+  // seen[i] is 1 when fingerprints[i] is a repeat, of an earlier arrival or of an earlier
+  // key of the batch, else 0. REQUIRES: seen.size() == fingerprints.size().
+  void SeenBefore(absl::Span<const uint64_t> fingerprints, absl::Time arrival, absl::Span<uint8_t> seen);
   // The clock arrivals are read from (DedupOptions::now).
   absl::Time now() const { return now_(); }
 

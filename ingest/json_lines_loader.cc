@@ -44,7 +44,8 @@ class Loader {
         table_(table),
         options_(options),
         stats_(stats),
-        pipeline_(options.decoder, options.threads, options.row_converter) {
+        pipeline_(options.decoder, options.threads, options.row_converter,
+                  ingest_internal::EventAppender::Preparation(table, options)) {
     if (options.dedup == nullptr) {
       // One set for the whole load, shared by every chunk's appender.
       own_dedup_ = std::make_unique<Deduplicator>();
@@ -97,6 +98,7 @@ class Loader {
   int next_ = 0;  // the slot the next Feed fills
   absl::Status status_;  // the first append error: later Feeds do nothing
   std::vector<RejectedEvent> pending_rejects_;  // for options_.rejected_log
+  std::vector<ingest_internal::Verdict> verdicts_;  // Collect's, per slice
   int64_t line_number_ = 0;
 };
 
@@ -122,8 +124,9 @@ absl::Status Loader::Collect(DecodedSlice& slice, ingest_internal::EventAppender
     Reject(rejection.tag, std::move(rejection.error), std::move(rejection.raw),
            rejection.at, std::move(rejection.user_id));
   }
+  appender.Offer(slice, &verdicts_);
   for (size_t i = 0; i < slice.rows.size(); ++i) {
-    switch (appender.Offer(slice.rows[i])) {
+    switch (verdicts_[i]) {
       case ingest_internal::Verdict::kAccepted:
         break;
       case ingest_internal::Verdict::kDuplicate:

@@ -1,7 +1,8 @@
 // KafkaConsumer: consumes JSON events (SPEC §2) from Kafka topics as a librdkafka consumer
 // group member and appends them to a Table in micro-batches bounded by count and time
-// (SPEC §7). Each batch is decoded in parallel, de-duplicated and appended — in parts, the
-// decoding of one part overlapping the append of the part before (DecodePipeline); only then are
+// (SPEC §7). Run() polls the next batch on a thread of its own while the last is applied; each
+// batch is decoded in parallel, de-duplicated and appended — in parts, the decoding of one
+// part overlapping the append of the part before (DecodePipeline); only then are
 // its offsets recorded as applied and committed to Kafka (asynchronously), so a clean
 // Stop() and restart in the same group neither loses nor duplicates an event. On a
 // (re)assignment, partitions this consumer has applied before resume from its own offsets.
@@ -133,7 +134,7 @@ struct KafkaConsumerStats {
   int64_t gap_messages = 0;
   int64_t skipped_offsets = 0;
   int64_t redelivered = 0;  // messages before a partition's applied offset, ignored
-  double wait_seconds = 0;   // in PollBatch waiting for messages
+  double wait_seconds = 0;   // polling messages (a thread of its own, beside the applying)
   double apply_seconds = 0;  // decoding, de-duplicating, appending
   bool paused_for_memory = false;
   bool paused_by_operator = false;
@@ -154,13 +155,14 @@ class KafkaConsumer {
   KafkaConsumer(const KafkaConsumer&) = delete;
   KafkaConsumer& operator=(const KafkaConsumer&) = delete;
 
-  // Consumes one micro-batch (up to batch_max_events messages within batch_max_wait), appends
-  // it and commits its offsets. Returns the number of messages applied (0 when none came).
-  // Errors: Unavailable on a fatal librdkafka error; Table::Append's errors (the batch's
-  // offsets are then not applied). REQUIRES: not stopped.
+  // Consumes one micro-batch (up to batch_max_events messages or batch_max_bytes within
+  // batch_max_wait), appends it and commits its offsets. Returns the number of messages
+  // applied (0 when none came). Errors: Unavailable on a fatal librdkafka error;
+  // Table::Append's errors (the batch's offsets are then not applied). REQUIRES: not stopped.
   absl::StatusOr<size_t> PollBatch();
 
-  // Calls PollBatch until RequestStop() or an error; returns that error or OK.
+  // PollBatch until RequestStop() or an error (returned), pipelined: a thread of its own
+  // polls the next batch while this one appends the last.
   absl::Status Run();
   void RequestStop() { stop_requested_.store(true); }
 
@@ -184,7 +186,10 @@ class KafkaConsumer {
   struct Handles;
   struct Batch;
   KafkaConsumer(const KafkaConsumerOptions& options, Table* table);
+  // Polls one micro-batch (the fetching thread of Run).
+  absl::Status Fetch(Batch* batch);
   absl::Status Apply(Batch& batch);
+  absl::Status ApplyTimed(Batch& batch);  // Apply, counted in stats_.apply_seconds
   absl::Status CommitApplied(bool async);
   void OnRebalance(int err, void* partitions);
   void OnCommit(int err);
@@ -203,7 +208,7 @@ class KafkaConsumer {
   std::atomic<bool> operator_pause_{false};
   std::atomic<size_t> memory_limit_;
   bool stopped_ = false;
-  bool paused_ = false;  // partitions paused (consumer thread only)
+  bool paused_ = false;  // partitions paused (the fetching thread only)
   bool paused_for_memory_ = false;
   absl::Time memory_checked_at_ = absl::InfinitePast();
   std::unique_ptr<RejectedEventLog> own_rejected_log_;

@@ -22,15 +22,20 @@ using storage_internal::PartitionState;
 constexpr int64_t kMinEventTimeMs = -2'208'988'800'000;
 constexpr int64_t kMaxEventTimeMs = 13'569'465'600'000;
 
-// Remembers the last value looked up per column: consecutive events of one
-// batch usually share platform, country, version... so most lookups are a compare.
-class DictionaryEncoder {
+// A code Table::Encode could not find: the value is new, AppendEncoded adds it.
+constexpr uint32_t kUnresolved = UINT32_MAX;
+
+// Remembers the last value found per column: consecutive events of one batch
+// usually share platform, country, version... so most lookups are a compare.
+class DictionaryLookup {
  public:
-  uint32_t Encode(StringDictionary& dictionary, int column, absl::string_view value) {
+  uint32_t Find(const StringDictionary& dictionary, int column, absl::string_view value) {
     Entry& entry = last_[column];
     if (entry.valid && entry.value == value) return entry.code;
-    entry = {true, value, dictionary.GetOrAdd(value)};
-    return entry.code;
+    const std::optional<uint32_t> code = dictionary.Find(value);
+    if (!code.has_value()) return kUnresolved;
+    entry = {true, value, *code};
+    return *code;
   }
 
  private:
@@ -77,34 +82,76 @@ storage_internal::Partition& Table::PartitionFor(int32_t day) {
   return *partition;
 }
 
+EncodedRows::EncodedRows() = default;
+EncodedRows::~EncodedRows() = default;
+EncodedRows::EncodedRows(EncodedRows&&) noexcept = default;
+EncodedRows& EncodedRows::operator=(EncodedRows&&) noexcept = default;
+
+size_t EncodedRows::size() const { return rows_.size(); }
+
+void EncodedRows::clear() {
+  rows_.clear();
+  sources_.clear();
+}
+
+void EncodedRows::AddFrom(const EncodedRows& from, size_t index) {
+  rows_.push_back(from.rows_[index]);
+  sources_.push_back(from.sources_[index]);
+}
+
 absl::Status Table::Append(absl::Span<const EventRow> rows) {
+  EncodedRows encoded;
+  Encode(rows, &encoded);
+  return AppendEncoded(encoded);
+}
+
+void Table::Encode(absl::Span<const EventRow> rows, EncodedRows* out) const {
+  DictionaryLookup lookup;
+  const size_t first = out->rows_.size();
+  out->rows_.resize(first + rows.size());
+  out->sources_.reserve(first + rows.size());
   for (size_t i = 0; i < rows.size(); ++i) {
-    const int64_t time = rows[i].event_time_ms;
+    const EventRow& row = rows[i];
+    EncodedRow& encoded = out->rows_[first + i];
+    out->sources_.push_back(&row);
+    encoded.event_time_ms = row.event_time_ms;
+    encoded.user = lookup.Find(user_index_, ColumnIndex(ColumnId::kUserId), row.user_id);
+    for (int slot = 0; slot < storage_internal::kNumCodeColumns; ++slot) {
+      const ColumnId id = storage_internal::kCodeColumns[slot];
+      const int index = ColumnIndex(id);
+      encoded.codes[slot] = lookup.Find(*dictionaries_[index], index, row.StringValue(id));
+    }
+    for (int slot = 0; slot < storage_internal::kNumStringColumns; ++slot) {
+      encoded.strings[slot] = row.StringValue(storage_internal::kStringColumns[slot]);
+    }
+  }
+}
+
+absl::Status Table::AppendEncoded(EncodedRows& batch) {
+  std::vector<EncodedRow>& encoded = batch.rows_;
+  for (size_t i = 0; i < encoded.size(); ++i) {
+    const int64_t time = encoded[i].event_time_ms;
     if (time < kMinEventTimeMs || time >= kMaxEventTimeMs) {
       return absl::InvalidArgumentError(absl::StrFormat(
           "row %d: event_time %d ms lies outside 1900-01-01..2400-01-01", i, time));
     }
   }
-  if (rows.empty()) return absl::OkStatus();
+  if (encoded.empty()) return absl::OkStatus();
 
   absl::MutexLock lock(&append_mu_);
-  RefreshProfilesLocked();
-  std::vector<EncodedRow> encoded(rows.size());
-  DictionaryEncoder encoder;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const EventRow& row = rows[i];
-    EncodedRow& out = encoded[i];
-    out.event_time_ms = row.event_time_ms;
-    out.user = encoder.Encode(user_index_, ColumnIndex(ColumnId::kUserId), row.user_id);
+  // Values new when encoded get their codes now, in row order (another batch may have
+  // added one meanwhile: GetOrAdd then finds it).
+  for (size_t i = 0; i < encoded.size(); ++i) {
+    EncodedRow& row = encoded[i];
+    const EventRow& source = *batch.sources_[i];
+    if (row.user == kUnresolved) row.user = user_index_.GetOrAdd(source.user_id);
     for (int slot = 0; slot < storage_internal::kNumCodeColumns; ++slot) {
+      if (row.codes[slot] != kUnresolved) continue;
       const ColumnId id = storage_internal::kCodeColumns[slot];
-      const int index = ColumnIndex(id);
-      out.codes[slot] = encoder.Encode(*dictionaries_[index], index, row.StringValue(id));
-    }
-    for (int slot = 0; slot < storage_internal::kNumStringColumns; ++slot) {
-      out.strings[slot] = row.StringValue(storage_internal::kStringColumns[slot]);
+      row.codes[slot] = dictionaries_[ColumnIndex(id)]->GetOrAdd(source.StringValue(id));
     }
   }
+  RefreshProfilesLocked();
   profiles_->AddRows(encoded);
 
   // Group row indices by day, keeping arrival order within a day. Batches

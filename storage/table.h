@@ -65,6 +65,26 @@ struct UserProfile {
   std::string device_type;
 };
 
+// Rows with their dictionary codes looked up ahead of the append (Table::Encode), on
+// any thread: what Table::AppendEncoded appends. Strings still borrow from the rows.
+class EncodedRows {
+ public:
+  EncodedRows();
+  ~EncodedRows();
+  EncodedRows(EncodedRows&&) noexcept;
+  EncodedRows& operator=(EncodedRows&&) noexcept;
+
+  size_t size() const;
+  void clear();
+  // Appends row `index` of `from`.
+  void AddFrom(const EncodedRows& from, size_t index);
+
+ private:
+  friend class Table;
+  std::vector<storage_internal::EncodedRow> rows_;
+  std::vector<const EventRow*> sources_;  // rows_[i]'s values, for the codes left to give
+};
+
 struct TableOptions {
   // Rows a head collects before it seals into a segment. Larger segments
   // compress better (rows are sorted by user within a segment).
@@ -86,6 +106,15 @@ class Table {
   // Errors: InvalidArgument when an event time lies outside years 1900-2400
   // (nothing is appended then).
   absl::Status Append(absl::Span<const EventRow> rows);
+
+  // Append in two halves, so that the per-event dictionary lookups run on the decoding
+  // threads rather than on the one that appends. Encode adds `rows` to `out` with the
+  // codes their values already have, from any thread, taking no table lock; a value not
+  // in its dictionary yet is given its code by AppendEncoded, in row order, so codes
+  // follow arrival order exactly as with Append and a row never appended adds nothing.
+  void Encode(absl::Span<const EventRow> rows, EncodedRows* out) const;
+  // Errors: as Append (nothing is appended then). `rows` keep their resolved codes.
+  absl::Status AppendEncoded(EncodedRows& rows);
 
   // Seals every non-empty head, including those waiting for the sealer, before
   // returning (for example before measuring or persisting).

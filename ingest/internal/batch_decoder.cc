@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/time/clock.h"
+#include "ingest/dedup.h"
 #include "ingest/event_arena.h"
 #include "ingest/pii.h"
 #include "ingest/rejected_event.h"
@@ -18,17 +19,21 @@ constexpr size_t kMinPayloadsPerThread = 1000;
 }  // namespace
 
 struct BatchDecoder::Worker {
-  Worker(const EventDecoderOptions& options, const RowConverter* row_converter)
-      : decoder(options), converter(row_converter) {}
+  Worker(const EventDecoderOptions& options, const RowConverter* row_converter,
+         RowPreparation row_preparation)
+      : decoder(options), converter(row_converter), preparation(row_preparation) {}
   EventDecoder decoder;
   EventArena arena;
   const RowConverter* converter;
+  const RowPreparation preparation;
   std::string converted;  // the event the converter wrote for the current payload
 
   void Decode(absl::Span<const Payload> payloads, int64_t now_ms, DecodedSlice* out) {
     out->rows.clear();
     out->row_tags.clear();
     out->rejections.clear();
+    out->encoded.clear();
+    out->fingerprints.clear();
     EventRow row;
     DecodeError error;
     for (const Payload& payload : payloads) {
@@ -56,13 +61,22 @@ struct BatchDecoder::Worker {
         error = DecodeError();
       }
     }
+    if (preparation.table != nullptr) preparation.table->Encode(out->rows, &out->encoded);
+    if (preparation.fingerprints) {
+      out->fingerprints.reserve(out->rows.size());
+      for (const EventRow& decoded : out->rows) {
+        out->fingerprints.push_back(Deduplicator::Fingerprint(decoded.user_id, decoded.event_id));
+      }
+    }
   }
 };
 
 BatchDecoder::BatchDecoder(const EventDecoderOptions& options, int threads,
-                           const RowConverter* converter) {
+                           const RowConverter* converter, RowPreparation preparation) {
   const int count = std::max(1, threads);
-  for (int i = 0; i < count; ++i) workers_.push_back(std::make_unique<Worker>(options, converter));
+  for (int i = 0; i < count; ++i) {
+    workers_.push_back(std::make_unique<Worker>(options, converter, preparation));
+  }
   slices_.resize(workers_.size());
 }
 
@@ -93,20 +107,22 @@ void BatchDecoder::Clear() {
     slices_[i].rows.clear();
     slices_[i].row_tags.clear();
     slices_[i].rejections.clear();
+    slices_[i].encoded.clear();
+    slices_[i].fingerprints.clear();
     workers_[i]->arena.Clear();
   }
   used_ = 0;
 }
 
 DecodePipeline::DecodePipeline(const EventDecoderOptions& options, int threads,
-                               const RowConverter* converter)
-    : options_(options), threads_(threads), converter_(converter) {}
+                               const RowConverter* converter, RowPreparation preparation)
+    : options_(options), threads_(threads), converter_(converter), preparation_(preparation) {}
 
 DecodePipeline::~DecodePipeline() { Finish(); }
 
 BatchDecoder* DecodePipeline::Submit(absl::Span<const Payload> payloads, int64_t now_ms) {
   if (free_.empty()) {
-    decoders_.push_back(std::make_unique<BatchDecoder>(options_, threads_, converter_));
+    decoders_.push_back(std::make_unique<BatchDecoder>(options_, threads_, converter_, preparation_));
     free_.push_back(decoders_.back().get());
   }
   BatchDecoder* next = free_.back();

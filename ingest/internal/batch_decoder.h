@@ -37,6 +37,7 @@
 #include "ingest/event_decoder.h"
 #include "ingest/ingest_options.h"
 #include "storage/event_row.h"
+#include "storage/table.h"
 
 namespace mua::ingest_internal {
 
@@ -53,19 +54,29 @@ struct Rejection {
   std::string user_id;  // as stored, "" when unreadable (KeepRejectedPayload)
 };
 
+// What the workers compute beyond decoding, so that the one thread that appends does less
+// per event: the rows' dictionary codes and their de-duplication keys.
+struct RowPreparation {
+  const Table* table = nullptr;  // Table::Encode into DecodedSlice::encoded; null: none
+  bool fingerprints = false;     // Deduplicator::Fingerprint into DecodedSlice::fingerprints
+};
+
 // One thread's share of a batch, in payload order.
 struct DecodedSlice {
   std::vector<EventRow> rows;      // borrow from the slice's arena until Clear()
   std::vector<int64_t> row_tags;   // row_tags[i] is rows[i]'s payload tag
   std::vector<Rejection> rejections;
+  EncodedRows encoded;             // rows' codes, with RowPreparation::table
+  std::vector<uint64_t> fingerprints;  // rows' (user_id, event_id) keys, with RowPreparation::fingerprints
 };
 
 class BatchDecoder {
  public:
   // REQUIRES: threads >= 1 (smaller values mean 1). With `converter` (not owned, outliving
-  // the decoder), each payload is converted before it is decoded.
+  // the decoder), each payload is converted before it is decoded; `preparation`'s table
+  // must outlive the decoder too.
   BatchDecoder(const EventDecoderOptions& options, int threads,
-               const RowConverter* converter = nullptr);
+               const RowConverter* converter = nullptr, RowPreparation preparation = {});
   ~BatchDecoder();
   BatchDecoder(const BatchDecoder&) = delete;
   BatchDecoder& operator=(const BatchDecoder&) = delete;
@@ -93,7 +104,7 @@ class BatchDecoder {
 class DecodePipeline {
  public:
   DecodePipeline(const EventDecoderOptions& options, int threads,
-                 const RowConverter* converter = nullptr);
+                 const RowConverter* converter = nullptr, RowPreparation preparation = {});
   ~DecodePipeline();  // waits for a batch in flight
 
   // Starts decoding `payloads` in the background and returns the decoder of the batch
@@ -112,6 +123,7 @@ class DecodePipeline {
   const EventDecoderOptions options_;
   const int threads_;
   const RowConverter* const converter_;
+  const RowPreparation preparation_;
   std::vector<std::unique_ptr<BatchDecoder>> decoders_;
   std::vector<BatchDecoder*> free_;
   std::vector<BatchDecoder*> returned_;  // holding rows the caller may still read

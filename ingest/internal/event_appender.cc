@@ -22,20 +22,53 @@ void EventAppender::set_scope(Store::ApplyScope* scope) {
 
 EventAppender::~EventAppender() = default;
 
-Verdict EventAppender::Offer(const EventRow& row) {
-  if (scope_ != nullptr && scope_->store()->IsErased(row.user_id)) return Verdict::kErased;
-  if (dedup_->SeenBefore(row.user_id, row.event_id, arrival_)) return Verdict::kDuplicate;
-  rows_.push_back(row);
-  if (rows_.size() >= options_.batch_rows) status_.Update(Flush());
-  return Verdict::kAccepted;
+RowPreparation EventAppender::Preparation(const Table* table, const IngestOptions& options) {
+  return {.table = table, .fingerprints = options.dedup == nullptr || options.dedup->enabled()};
+}
+
+void EventAppender::Offer(const DecodedSlice& slice, std::vector<Verdict>* verdicts) {
+  const size_t rows = slice.rows.size();
+  verdicts->assign(rows, Verdict::kAccepted);
+  checked_.clear();
+  keys_.clear();
+  const bool prepared_keys = slice.fingerprints.size() == rows;
+  for (uint32_t i = 0; i < rows; ++i) {
+    const EventRow& row = slice.rows[i];
+    if (scope_ != nullptr && scope_->store()->IsErased(row.user_id)) {
+      (*verdicts)[i] = Verdict::kErased;
+      continue;
+    }
+    checked_.push_back(i);
+    keys_.push_back(prepared_keys ? slice.fingerprints[i] : Deduplicator::Fingerprint(row.user_id, row.event_id));
+  }
+  seen_.resize(keys_.size());
+  dedup_->SeenBefore(keys_, arrival_, absl::MakeSpan(seen_));
+
+  const bool prepared_codes = slice.encoded.size() == rows;
+  const bool logged = scope_ != nullptr && options_.write_ahead;
+  for (size_t k = 0; k < checked_.size(); ++k) {
+    const uint32_t i = checked_[k];
+    if (seen_[k] != 0) {
+      (*verdicts)[i] = Verdict::kDuplicate;
+      continue;
+    }
+    if (logged) rows_.push_back(slice.rows[i]);
+    if (prepared_codes) {
+      encoded_.AddFrom(slice.encoded, i);
+    } else {
+      table_->Encode({&slice.rows[i], 1}, &encoded_);
+    }
+    if (encoded_.size() >= options_.batch_rows) status_.Update(Flush());
+  }
 }
 
 absl::Status EventAppender::Flush() {
-  if (!status_.ok() || rows_.empty()) return status_;
+  if (!status_.ok() || encoded_.size() == 0) return status_;
   if (scope_ != nullptr && options_.write_ahead) wal_seq_ = scope_->LogRows(rows_);
-  status_ = table_->Append(rows_);
-  if (status_.ok()) appended_ += static_cast<int64_t>(rows_.size());
+  status_ = table_->AppendEncoded(encoded_);
+  if (status_.ok()) appended_ += static_cast<int64_t>(encoded_.size());
   rows_.clear();
+  encoded_.clear();
   return status_;
 }
 

@@ -296,6 +296,53 @@ TEST(TableAppendTest, RejectsTimesOutsideRangeAndAppendsNothing) {
   EXPECT_OK(table.Append({}));
 }
 
+// Codes looked up ahead (Table::Encode, on decoding threads) and given at the append: the
+// codes are those Append gives, in arrival order, whatever ran between the two halves.
+TEST(TableAppendTest, EncodedAheadGetsTheCodesOfAppendInArrivalOrder) {
+  const int64_t t = MillisAt("2026-10-01T00:00:00");
+  EventBuilder first, second;
+  first.Add(t, "known", "open");
+  for (const char* user : {"new-b", "known", "new-a", "new-b"}) first.Add(t + 1, user, "click");
+  second.Add(t + 2, "new-c", "open");
+
+  Table table;
+  ASSERT_OK(table.Append(absl::MakeConstSpan(first.rows()).subspan(0, 1)));  // "known", "open"
+  EncodedRows ahead;
+  table.Encode(absl::MakeConstSpan(first.rows()).subspan(1), &ahead);
+  // Another batch appends between the lookup and the append: it takes the next codes.
+  ASSERT_OK(table.Append(second.rows()));
+  ASSERT_OK(table.AppendEncoded(ahead));
+
+  const StringDictionary& users = table.user_index();
+  ASSERT_EQ(users.size(), 4u);
+  EXPECT_EQ(users.Get(0), "known");
+  EXPECT_EQ(users.Get(1), "new-c");
+  EXPECT_EQ(users.Get(2), "new-b");  // before new-a: its row came first
+  EXPECT_EQ(users.Get(3), "new-a");
+  EXPECT_EQ(table.dictionary(ColumnId::kEventType).size(), 2u);  // open, click
+  EXPECT_EQ(table.row_count(), 6u);
+
+  // A batch encoded but never appended adds nothing.
+  EventBuilder dropped;
+  dropped.Add(t, "never-appended", "never");
+  EncodedRows unused;
+  table.Encode(dropped.rows(), &unused);
+  EXPECT_EQ(users.size(), 4u);
+  EXPECT_FALSE(users.Find("never-appended").has_value());
+}
+
+TEST(TableAppendTest, AppendEncodedRejectsTimesOutsideRangeAndAppendsNothing) {
+  Table table;
+  EventBuilder events;
+  events.Add(MillisAt("2026-10-01T00:00:00"), "a", "click");
+  events.Add(int64_t{1} << 62, "b", "click");
+  EncodedRows encoded;
+  table.Encode(events.rows(), &encoded);
+  EXPECT_THAT(table.AppendEncoded(encoded), test::StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(table.row_count(), 0u);
+  EXPECT_EQ(table.user_index().size(), 0u);
+}
+
 TEST(TableConcurrencyTest, ReadersSeeWholeBatchesWhileAppendsContinue) {
   constexpr int kBatches = 120;
   constexpr int kBatchRows = 500;
