@@ -100,6 +100,9 @@ ABSL_FLAG(std::string, tls_key, "", "PEM private key for --https");
 ABSL_FLAG(std::string, kafka_brokers, "", "server mode: consume from these Kafka brokers");
 ABSL_FLAG(std::string, kafka_topic, "mobile_app_events", "Kafka topics to consume, comma-separated");
 ABSL_FLAG(std::string, kafka_group, "mua", "Kafka consumer group");
+ABSL_FLAG(std::vector<std::string>, kafka_property, {},
+          "extra librdkafka consumer properties, comma-separated NAME=VALUE "
+          "(security.protocol, sasl.*, ssl.*, fetch tuning); they override MUA's own");
 ABSL_FLAG(std::string, kafka_instance_id, "",
           "Kafka static group membership (group.instance.id): a restarted server takes its "
           "partitions back at once instead of waiting out the dead member's session. Default with "
@@ -276,6 +279,13 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
                                                   std::filesystem::absolute(store->options().dir).string()));
     }
     if (!instance.empty() && instance != "none") options.config["group.instance.id"] = instance;
+    for (const std::string& property : absl::GetFlag(FLAGS_kafka_property)) {
+      const std::pair<std::string, std::string> name_value = absl::StrSplit(property, absl::MaxSplits('=', 1));
+      if (name_value.first.empty() || property.find('=') == std::string::npos) {
+        return Fail(absl::StrCat("--kafka_property ", property, ": expected NAME=VALUE"));
+      }
+      options.config[name_value.first] = name_value.second;
+    }
     absl::StatusOr<std::unique_ptr<KafkaConsumer>> opened = KafkaConsumer::Open(options, table);
     if (!opened.ok()) return Fail(std::string(opened.status().message()));
     consumer = *std::move(opened);
