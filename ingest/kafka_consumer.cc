@@ -178,6 +178,18 @@ absl::StatusOr<std::unique_ptr<KafkaConsumer>> KafkaConsumer::Open(
   }
   rd_kafka_t* kafka = consumer->handles_->kafka.get();
   rd_kafka_poll_set_consumer(kafka);  // commit and rebalance callbacks come from our polls
+  if (!options.partitions.empty()) {
+    // A cluster replica: exactly its shard's partitions, no group to rebalance them away.
+    PartitionList assigned(rd_kafka_topic_partition_list_new(
+        static_cast<int>(options.topics.size() * options.partitions.size())));
+    for (const std::string& topic : options.topics) {
+      for (int32_t partition : options.partitions) {
+        rd_kafka_topic_partition_list_add(assigned.get(), topic.c_str(), partition);
+      }
+    }
+    consumer->Assign(assigned.get(), /*cooperative=*/false);
+    return consumer;
+  }
   PartitionList topics(rd_kafka_topic_partition_list_new(static_cast<int>(options.topics.size())));
   for (const std::string& topic : options.topics) {
     rd_kafka_topic_partition_list_add(topics.get(), topic.c_str(), RD_KAFKA_PARTITION_UA);
@@ -188,37 +200,43 @@ absl::StatusOr<std::unique_ptr<KafkaConsumer>> KafkaConsumer::Open(
   return consumer;
 }
 
+void KafkaConsumer::Assign(void* opaque_partitions, bool cooperative) {
+  auto* partitions = static_cast<rd_kafka_topic_partition_list_t*>(opaque_partitions);
+  rd_kafka_t* kafka = handles_->kafka.get();
+  StartPartitions(partitions);
+  {
+    // Resume from what this consumer applied, not from what the group last committed.
+    absl::MutexLock lock(&mu_);
+    for (int i = 0; i < partitions->cnt; ++i) {
+      rd_kafka_topic_partition_t& element = partitions->elems[i];
+      auto it = partitions_.find({element.topic, element.partition});
+      if (it != partitions_.end() && it->second.applied_offset >= 0) {
+        element.offset = it->second.applied_offset;
+      } else if (options_.ignore_group_offsets) {
+        element.offset = RD_KAFKA_OFFSET_BEGINNING;  // start unknown: see Apply
+      }
+    }
+  }
+  if (cooperative) {
+    rd_kafka_error_t* error = rd_kafka_incremental_assign(kafka, partitions);
+    if (error != nullptr) {
+      NoteError(rd_kafka_error_string(error), false);
+      rd_kafka_error_destroy(error);
+    }
+  } else if (const rd_kafka_resp_err_t assign_err = rd_kafka_assign(kafka, partitions)) {
+    NoteError(absl::StrCat("assign: ", rd_kafka_err2str(assign_err)), false);
+  }
+  if (paused_) rd_kafka_pause_partitions(kafka, partitions);
+  absl::MutexLock lock(&mu_);
+  stats_.assigned_partitions = cooperative ? stats_.assigned_partitions + partitions->cnt : partitions->cnt;
+}
+
 void KafkaConsumer::OnRebalance(int err, void* opaque_partitions) {
   auto* partitions = static_cast<rd_kafka_topic_partition_list_t*>(opaque_partitions);
   rd_kafka_t* kafka = handles_->kafka.get();
   const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(kafka), "COOPERATIVE") == 0;
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-    StartPartitions(partitions);
-    {
-      // Resume from what this consumer applied, not from what the group last committed.
-      absl::MutexLock lock(&mu_);
-      for (int i = 0; i < partitions->cnt; ++i) {
-        rd_kafka_topic_partition_t& element = partitions->elems[i];
-        auto it = partitions_.find({element.topic, element.partition});
-        if (it != partitions_.end() && it->second.applied_offset >= 0) {
-          element.offset = it->second.applied_offset;
-        } else if (options_.ignore_group_offsets) {
-          element.offset = RD_KAFKA_OFFSET_BEGINNING;  // start unknown: see Apply
-        }
-      }
-    }
-    if (cooperative) {
-      rd_kafka_error_t* error = rd_kafka_incremental_assign(kafka, partitions);
-      if (error != nullptr) {
-        NoteError(rd_kafka_error_string(error), false);
-        rd_kafka_error_destroy(error);
-      }
-    } else if (const rd_kafka_resp_err_t assign_err = rd_kafka_assign(kafka, partitions)) {
-      NoteError(absl::StrCat("assign: ", rd_kafka_err2str(assign_err)), false);
-    }
-    if (paused_) rd_kafka_pause_partitions(kafka, partitions);
-    absl::MutexLock lock(&mu_);
-    stats_.assigned_partitions = cooperative ? stats_.assigned_partitions + partitions->cnt : partitions->cnt;
+    Assign(partitions, cooperative);
     return;
   }
   if (err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {

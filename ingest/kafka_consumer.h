@@ -68,6 +68,10 @@ struct KafkaConsumerOptions {
   size_t batch_max_events = 10'000;                        // a micro-batch ends at this many
   size_t batch_max_bytes = size_t{16} << 20;               // or at this many payload bytes
   absl::Duration batch_max_wait = absl::Milliseconds(100);  // or this long after it starts
+  // Explicit assignment (a cluster replica, SPEC §11): when non-empty, exactly these
+  // partitions of every topic are consumed, with no group rebalancing; `group` then only
+  // names where the offsets are committed (each replica its own).
+  std::vector<int32_t> partitions;
   // Extra librdkafka properties (security.protocol, session.timeout.ms...); override ours.
   std::map<std::string, std::string> config;
   IngestOptions ingest;  // decoding, dedup, rows per Table::Append, threads, rejects kept
@@ -192,6 +196,9 @@ class KafkaConsumer {
   absl::Status ApplyTimed(Batch& batch);  // Apply, counted in stats_.apply_seconds
   absl::Status CommitApplied(bool async);
   void OnRebalance(int err, void* partitions);
+  // Takes `partitions` (an rd_kafka_topic_partition_list_t), each resuming at the offset
+  // this consumer applied up to (StartPartitions for those it never had).
+  void Assign(void* partitions, bool cooperative);
   void OnCommit(int err);
   void NoteError(const std::string& error, bool commit);
   void UpdatePause();

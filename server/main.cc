@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
@@ -31,6 +32,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "ingest/json_lines_loader.h"
@@ -38,6 +40,7 @@
 #include "ingest/rejected_event_log.h"
 #include "server/http_server.h"
 #include "server/audit_log.h"
+#include "server/cluster_config.h"
 #include "server/auth.h"
 #include "server/dimension_tables.h"
 #include "server/ingest_tables.h"
@@ -100,6 +103,12 @@ ABSL_FLAG(std::string, tls_key, "", "PEM private key for --https");
 ABSL_FLAG(std::string, kafka_brokers, "", "server mode: consume from these Kafka brokers");
 ABSL_FLAG(std::string, kafka_topic, "mobile_app_events", "Kafka topics to consume, comma-separated");
 ABSL_FLAG(std::string, kafka_group, "mua", "Kafka consumer group");
+ABSL_FLAG(std::string, cluster, "",
+          "cluster mode (docs/CLUSTER.md): the cluster file (Kafka brokers, topics, partitions; "
+          "shards and their replicas); this node consumes its shard's partitions (p mod shards)");
+ABSL_FLAG(std::string, node, "",
+          "with --cluster: this node's HOST:PORT as the cluster file lists it (also the --http "
+          "address unless --http is given)");
 ABSL_FLAG(std::vector<std::string>, kafka_property, {},
           "extra librdkafka consumer properties, comma-separated NAME=VALUE "
           "(security.protocol, sasl.*, ssl.*, fetch tuning); they override MUA's own");
@@ -257,7 +266,24 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
           Store* store, const DimensionTables* dimension_tables) {
   std::signal(SIGINT, RequestStop);
   std::signal(SIGTERM, RequestStop);
-  const std::string http = absl::GetFlag(FLAGS_http);
+  std::string http = absl::GetFlag(FLAGS_http);
+  std::optional<ClusterConfig> cluster;
+  ClusterNode self;
+  const std::string node = absl::GetFlag(FLAGS_node);
+  if (const std::string path = absl::GetFlag(FLAGS_cluster); !path.empty()) {
+    absl::StatusOr<ClusterConfig> loaded = ClusterConfig::Load(path);
+    if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
+    if (node.empty()) return Fail("--cluster needs --node HOST:PORT, this node's address in the cluster file");
+    absl::StatusOr<ClusterNode> located = loaded->Locate(node);
+    if (!located.ok()) return Fail(std::string(located.status().message()));
+    self = *located;
+    cluster = *std::move(loaded);
+    // Listens where the file says it does, unless --http says otherwise.
+    const absl::CommandLineFlag* http_flag = absl::FindCommandLineFlag("http");
+    if (http_flag->CurrentValue() == http_flag->DefaultValue()) http = node;
+  } else if (!node.empty()) {
+    return Fail("--node is for cluster mode: give --cluster FILE too");
+  }
   const size_t colon = http.rfind(':');
   int port = 0;
   if (colon == std::string::npos || !absl::SimpleAtoi(http.substr(colon + 1), &port)) {
@@ -265,15 +291,27 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
   }
   std::unique_ptr<KafkaConsumer> consumer;
   std::thread consumer_thread;
-  if (const std::string brokers = absl::GetFlag(FLAGS_kafka_brokers); !brokers.empty()) {
+  if (const std::string brokers = absl::GetFlag(FLAGS_kafka_brokers); !brokers.empty() || cluster) {
     KafkaConsumerOptions options;
     options.brokers = brokers;
     options.topics = absl::StrSplit(absl::GetFlag(FLAGS_kafka_topic), ',', absl::SkipEmpty());
     options.group = absl::GetFlag(FLAGS_kafka_group);
     options.ingest = ingest;
     options.memory_limit_bytes = MemoryLimitBytes();
+    if (cluster) {
+      // Its shard's partitions by explicit assignment; offsets committed under a group of
+      // its own, so replicas never overwrite each other's.
+      options.brokers = cluster->brokers;
+      options.topics = cluster->topics;
+      options.group = absl::StrCat(options.group, "-", node);
+      options.partitions = cluster->OwnedPartitions(self.shard);
+      std::cerr << "mua-server: cluster node " << node << ": shard " << self.shard + 1 << " of "
+                << cluster->shards.size() << ", replica " << self.replica + 1 << ", partitions "
+                << absl::StrJoin(options.partitions, ",") << " of " << absl::StrJoin(options.topics, ",")
+                << "\n";
+    }
     // One server per data directory (it is locked), so the directory names the member.
-    std::string instance = absl::GetFlag(FLAGS_kafka_instance_id);
+    std::string instance = cluster ? "none" : absl::GetFlag(FLAGS_kafka_instance_id);
     if (instance.empty() && store != nullptr) {
       instance = absl::StrFormat("mua-%016x", std::hash<std::string>()(
                                                   std::filesystem::absolute(store->options().dir).string()));

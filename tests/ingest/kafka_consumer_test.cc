@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -138,6 +139,76 @@ class KafkaConsumerTest : public ::testing::Test {
   std::string bootstraps_;
   Delivered delivered_;
 };
+
+// Cluster replicas (SPEC §11): each consumes exactly the partitions it is given, with no
+// group rebalancing, under a group of its own; two replicas of a shard hold the same
+// events, and the shards together hold every event once. Run() (polling on its own thread
+// beside the applying) drives them.
+TEST_F(KafkaConsumerTest, ExplicitAssignmentConsumesExactlyTheShardsPartitions) {
+  std::vector<Message> messages;
+  for (int i = 0; i < 2000; ++i) {
+    const std::string user = absl::StrCat("user_", i % 137);
+    messages.push_back({.key = user,
+                        .value = absl::StrCat(R"({"event_id":"e)", i, R"(","user_id":")", user,
+                                              R"(","event_type":"app_open",)",
+                                              R"("event_timestamp":"2026-10-05T14:03:07Z"})")});
+  }
+  ASSERT_NO_FATAL_FAILURE(Produce(messages));
+  ASSERT_EQ(delivered_.per_partition.size(), static_cast<size_t>(kPartitions));
+
+  struct Replica {
+    std::vector<int32_t> partitions;
+    std::string group;
+    Table table;
+    std::unique_ptr<KafkaConsumer> consumer;
+    absl::Status status;
+    std::thread loop;
+  };
+  Replica replicas[3];
+  replicas[0].partitions = replicas[1].partitions = {0, 2};  // shard 0 of 2, two replicas
+  replicas[2].partitions = {1, 3};                           // shard 1
+  for (int r = 0; r < 3; ++r) {
+    Replica& replica = replicas[r];
+    replica.group = absl::StrCat("mua-replica-", r);
+    KafkaConsumerOptions options = ConsumerOptions();
+    options.group = replica.group;
+    options.partitions = replica.partitions;
+    ASSERT_OK_AND_ASSIGN(replica.consumer, KafkaConsumer::Open(options, &replica.table));
+    replica.loop = std::thread([&replica] { replica.status = replica.consumer->Run(); });
+  }
+  auto expected = [&](const Replica& replica) {
+    uint64_t count = 0;
+    for (int32_t p : replica.partitions) count += delivered_.per_partition[p];
+    return count;
+  };
+  const absl::Time deadline = absl::Now() + absl::Seconds(90);
+  for (const Replica& replica : replicas) {
+    while (replica.table.row_count() < expected(replica) && absl::Now() < deadline) {
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+  }
+  for (Replica& replica : replicas) {
+    replica.consumer->RequestStop();
+    replica.loop.join();
+    ASSERT_OK(replica.status);
+    EXPECT_EQ(replica.table.row_count(), expected(replica)) << replica.group;
+    EXPECT_EQ(replica.consumer->stats().assigned_partitions, 2);
+    for (const auto& [key, stats] : replica.consumer->partitions()) {
+      EXPECT_TRUE(key.partition == replica.partitions[0] || key.partition == replica.partitions[1])
+          << replica.group << " consumed partition " << key.partition;
+      EXPECT_EQ(stats.applied_offset, delivered_.per_partition[key.partition]);
+    }
+    ASSERT_OK(replica.consumer->Stop());
+  }
+  EXPECT_EQ(replicas[0].table.row_count() + replicas[2].table.row_count(), messages.size());
+  // Keyed by user: a user's events are all on one shard.
+  for (int r : {0, 2}) {
+    const StringDictionary& users = replicas[r].table.user_index();
+    for (uint32_t code = 0; code < users.size(); ++code) {
+      EXPECT_FALSE(replicas[2 - r].table.user_index().Find(users.Get(code)).has_value()) << users.Get(code);
+    }
+  }
+}
 
 TEST_F(KafkaConsumerTest, AppliesGeneratedStreamAndRestartsWithoutDuplicates) {
   // A few thousand mua-gen events with re-sends, plus invalid lines and one empty message.

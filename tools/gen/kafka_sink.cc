@@ -80,6 +80,10 @@ absl::StatusOr<std::unique_ptr<KafkaSink>> KafkaSink::Open(const KafkaSinkOption
   const std::pair<const char*, std::string> settings[] = {
       {"bootstrap.servers", options.brokers},
       {"compression.type", "lz4"},
+      // Keyed by user id with Java clients' hash (librdkafka's own default hashes keys
+      // differently): a MUA cluster's shards own partitions, so a user must map to one
+      // partition whichever client produced it (SPEC §11, docs/CLUSTER.md).
+      {"partitioner", "murmur2_random"},
       {"linger.ms", absl::StrCat(options.linger_ms)},
       {"batch.num.messages", "10000"},
       {"batch.size", "1000000"},

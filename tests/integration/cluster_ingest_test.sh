@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Cluster ingest (SPEC §11, issue 18): one mua-kafka-dev with 24 partitions, 3 shards x 2
+# replicas started from one cluster file, and a single node beside them. mua-gen produces keyed
+# by user id (murmur2_random); each replica consumes exactly its shard's partitions (p mod 3),
+# replicas of a shard hold the same events, the shards together hold every event once, and no
+# user is on two shards.
+#   cluster_ingest_test.sh MUA_KAFKA_DEV MUA_GEN MUA_SERVER
+set -u
+KAFKA_DEV=${1:?usage: cluster_ingest_test.sh MUA_KAFKA_DEV MUA_GEN MUA_SERVER}
+GEN=${2:?}
+SERVER=${3:?}
+WORK=$(mktemp -d)
+source "$(dirname "$0")/lib.sh"
+
+start_broker "$KAFKA_DEV" --partitions 24
+check "broker printed its bootstrap address" test -n "$BOOTSTRAP"
+
+ports=()
+for _ in 1 2 3 4 5 6; do ports+=("$(free_port)"); done
+cat >"$WORK/cluster.json" <<EOF
+{"kafka": {"brokers": "$BOOTSTRAP", "topics": ["mobile_app_events"], "partitions": 24},
+ "shards": [{"replicas": ["127.0.0.1:${ports[0]}", "127.0.0.1:${ports[1]}"]},
+            {"replicas": ["127.0.0.1:${ports[2]}", "127.0.0.1:${ports[3]}"]},
+            {"replicas": ["127.0.0.1:${ports[4]}", "127.0.0.1:${ports[5]}"]}]}
+EOF
+
+# A node must be listed, and --node means nothing without --cluster: both refuse to start.
+"$SERVER" --cluster "$WORK/cluster.json" --node 127.0.0.1:1 --data_dir "" >/dev/null 2>"$WORK/unlisted.log"
+check "an unlisted --node is refused" bash -c "[[ $? -ne 0 ]] && grep -q 'is not a replica in the cluster file' '$WORK/unlisted.log'"
+"$SERVER" --node "127.0.0.1:${ports[0]}" --data_dir "" >/dev/null 2>"$WORK/nocluster.log"
+check "--node without --cluster is refused" bash -c "[[ $? -ne 0 ]] && grep -q 'give --cluster FILE too' '$WORK/nocluster.log'"
+echo '{"kafka": {"brokers": "b:1", "topics": ["t"], "partitions": 2}, "shards": [{"replica": ["h:1"]}]}' >"$WORK/typo.json"
+"$SERVER" --cluster "$WORK/typo.json" --node h:1 --data_dir "" >/dev/null 2>"$WORK/typo.log"
+check "a misspelt member of the cluster file is refused" bash -c "[[ $? -ne 0 ]] && grep -q 'unknown member \"replica\"' '$WORK/typo.log'"
+
+node_sql() { curl -s --max-time 30 --data-binary "$2" "http://127.0.0.1:$1/"; }
+for i in 0 1 2 3 4 5; do
+  "$SERVER" --cluster "$WORK/cluster.json" --node "127.0.0.1:${ports[$i]}" --data_dir "$WORK/data-node$i" \
+    >"$WORK/node$i.out" 2>"$WORK/node$i.err" &
+  pids+=($!)
+done
+for i in 0 1 2 3 4 5; do
+  up=0
+  for _ in $(seq 150); do
+    [[ "$(curl -s --max-time 1 "http://127.0.0.1:${ports[$i]}/ping")" == "Ok." ]] && { up=1; break; }
+    sleep 0.2
+  done
+  check "node $i listens on the address the cluster file gives it" test "$up" -eq 1
+done
+start_server "$SERVER" single --kafka_brokers "$BOOTSTRAP" --kafka_group single
+
+"$GEN" --users 400 --days 2 --seed 5 --duplicate-share 0.02 \
+  --kafka-brokers "$BOOTSTRAP" --kafka-topic mobile_app_events 2>"$WORK/gen.err"
+events=$(sed -n 's/^mua-gen: \([0-9]*\) events (\([0-9]*\) duplicates).*/\1/p' "$WORK/gen.err")
+duplicates=$(sed -n 's/^mua-gen: \([0-9]*\) events (\([0-9]*\) duplicates).*/\2/p' "$WORK/gen.err")
+expected=$((events - duplicates))
+check "mua-gen produced events" test "$expected" -gt 1000
+
+wait_for_sql "SELECT count() FROM events" "$expected"
+check "the single node holds every event ($answer of $expected)" test "$answer" == "$expected"
+
+# The shards fill as the stream drains: wait until their first replicas add up.
+total=0
+for _ in $(seq 300); do
+  total=0
+  for s in 0 1 2; do total=$((total + $(node_sql "${ports[$((2 * s))]}" "SELECT count() FROM events"))); done
+  [[ $total -eq $expected ]] && break
+  sleep 0.2
+done
+check "the shards together hold every event once ($total of $expected)" test "$total" -eq "$expected"
+
+for s in 0 1 2; do
+  first=${ports[$((2 * s))]}
+  second=${ports[$((2 * s + 1))]}
+  digest="SELECT count(), uniqExact(user_id), sum(cityHash64(event_id)) FROM events"
+  want=$(node_sql "$first" "$digest")
+  got=""
+  for _ in $(seq 300); do
+    got=$(node_sql "$second" "$digest")
+    [[ "$got" == "$want" ]] && break
+    sleep 0.2
+  done
+  check "shard $s: both replicas hold the same events ($want)" test "$got" == "$want"
+  count=$(cut -f1 <<<"$want")
+  check "shard $s holds a share of the stream ($count)" test "$count" -gt 0
+  owned=$(node_sql "$first" "SELECT arrayStringConcat(groupArray(toString(partition)), ',') FROM (SELECT partition FROM system.ingest ORDER BY partition)")
+  want_owned=$(seq "$s" 3 23 | paste -sd,)
+  check "shard $s consumes exactly partitions p mod 3 == $s ($owned)" test "$owned" == "$want_owned"
+done
+
+# Keyed by user with murmur2_random: a user lives on one shard, so distinct users add up.
+users_single=$(sql "SELECT uniqExact(user_id) FROM events")
+users_sum=0
+for s in 0 1 2; do
+  users_sum=$((users_sum + $(node_sql "${ports[$((2 * s))]}" "SELECT uniqExact(user_id) FROM events")))
+  node_sql "${ports[$((2 * s))]}" "SELECT DISTINCT user_id FROM events FORMAT TSV" >>"$WORK/users.tsv"
+done
+check "every user is on one shard only ($users_sum = $users_single)" test "$users_sum" -eq "$users_single"
+check "no user id appears on two shards" test -z "$(sort "$WORK/users.tsv" | uniq -d | head -1)"
+
+# And on the shard Java clients would put it: murmur2(user id) & 0x7fffffff mod 24, mod 3.
+for s in 0 1 2; do
+  node_sql "${ports[$((2 * s))]}" "SELECT DISTINCT user_id FROM events FORMAT TSV" >"$WORK/users-$s.tsv"
+done
+misplaced=$(python3 - "$WORK" <<'PY'
+import sys
+def murmur2(data):  # Kafka's org.apache.kafka.common.utils.Utils.murmur2
+    m, r, length = 0x5bd1e995, 24, len(data)
+    h = (0x9747b28c ^ length) & 0xffffffff
+    for i in range(0, length - length % 4, 4):
+        k = int.from_bytes(data[i:i + 4], "little")
+        k = (k * m) & 0xffffffff; k ^= k >> r; k = (k * m) & 0xffffffff
+        h = (h * m) & 0xffffffff; h ^= k
+    tail = data[length - length % 4:]
+    for i in reversed(range(len(tail))):
+        h ^= tail[i] << (8 * i)
+    if tail:
+        h = (h * m) & 0xffffffff
+    h ^= h >> 13; h = (h * m) & 0xffffffff; h ^= h >> 15
+    return h
+bad = 0
+for shard in range(3):
+    for user in open(f"{sys.argv[1]}/users-{shard}.tsv").read().split():
+        bad += ((murmur2(user.encode()) & 0x7fffffff) % 24) % 3 != shard
+print(bad)
+PY
+)
+check "every user is on the shard murmur2 (Java clients' partitioner) gives it ($misplaced misplaced)" test "$misplaced" == 0
+
+finish
