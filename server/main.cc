@@ -41,6 +41,7 @@
 #include "server/http_server.h"
 #include "server/audit_log.h"
 #include "server/cluster_config.h"
+#include "server/cluster_monitor.h"
 #include "server/auth.h"
 #include "server/dimension_tables.h"
 #include "server/ingest_tables.h"
@@ -331,6 +332,21 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
   RegisterIngestTables(catalog, ingest.rejected_log, consumer.get(), ingest.dedup);
   RegisterStorageTables(catalog, store, dimension_tables);
   RegisterMemoryTable(catalog, table, ingest.dedup);
+  std::unique_ptr<ClusterMonitor> cluster_monitor;
+  if (cluster) {
+    const KafkaConsumer* local_consumer = consumer.get();
+    cluster_monitor = std::make_unique<ClusterMonitor>(*cluster, self, [table, local_consumer] {
+      ReplicaState local;
+      local.healthy = true;  // it is answering
+      local.status = "ok";
+      local.events = static_cast<int64_t>(table->row_count());
+      if (local_consumer != nullptr) {
+        for (const auto& [key, partition] : local_consumer->partitions()) local.lag += partition.lag;
+      }
+      return local;
+    });
+    RegisterClusterTable(catalog, cluster_monitor.get());
+  }
 
   const std::string host = http.substr(0, colon);
   TokenStore tokens;
@@ -371,7 +387,8 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
                    .audit = audit->get(),
                    .tokens = &tokens,
                    .user_id_hasher = ingest.decoder.user_id_hasher,
-                   .store = store},
+                   .store = store,
+                   .cluster = cluster_monitor.get()},
                   {.max_concurrent_queries = absl::GetFlag(FLAGS_max_concurrent_queries),
                    .max_executing_queries = absl::GetFlag(FLAGS_max_executing_queries),
                    .max_memory_usage = absl::GetFlag(FLAGS_max_memory_usage),

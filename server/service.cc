@@ -22,6 +22,7 @@
 #include "ingest/rejected_event_log.h"
 #include "query/output_format.h"
 #include "rapidjson/document.h"
+#include "server/cluster_monitor.h"
 #include "server/dimension_tables.h"
 #include "server/grafana_api.h"
 #include "server/query_runner.h"
@@ -762,11 +763,35 @@ HttpResponse Service::Health(const HttpRequest& request) const {
                            stats.checkpoint_errors, ",\"persisted_rows\":", stats.persisted_rows,
                            ",\"degraded\":", stats.degraded ? "true" : "false", "}");
   }
+  // The cluster as this node's probes see it; a sibling's trouble does not degrade this node.
+  std::string cluster;
+  if (parts_.cluster != nullptr) {
+    const std::vector<ReplicaState> replicas = parts_.cluster->Snapshot();
+    const size_t shards = parts_.cluster->config().shards.size();
+    std::vector<int> healthy_in_shard(shards, 0);
+    std::vector<int> unknown_in_shard(shards, 0);
+    int healthy = 0;
+    for (const ReplicaState& replica : replicas) {
+      healthy += replica.healthy ? 1 : 0;
+      healthy_in_shard[replica.shard] += replica.healthy ? 1 : 0;
+      unknown_in_shard[replica.shard] += replica.probed ? 0 : 1;
+    }
+    std::string unavailable;
+    for (size_t s = 0; s < shards; ++s) {
+      if (healthy_in_shard[s] == 0 && unknown_in_shard[s] == 0) {
+        absl::StrAppend(&unavailable, unavailable.empty() ? "" : ",", s + 1);
+      }
+    }
+    const ClusterNode self = parts_.cluster->self();
+    cluster = absl::StrCat(",\"cluster\":{\"shard\":", self.shard + 1, ",\"replica\":", self.replica + 1,
+                           ",\"shards\":", shards, ",\"replicas\":", replicas.size(),
+                           ",\"healthy_replicas\":", healthy, ",\"shards_unavailable\":[", unavailable, "]}");
+  }
   const bool want_ready = request.HasParam("ready") || request.Param("check") == "ready";
   const std::string body = absl::StrCat(
       "{\"status\":\"", degraded ? "degraded" : !ready ? "starting" : "ok", "\",\"live\":true,\"ready\":",
       ready ? "true" : "false", ",\"events\":", parts_.table->row_count(), ",\"kafka\":", kafka,
-      ",\"storage\":", storage, "}\n");
+      ",\"storage\":", storage, cluster, "}\n");
   return HttpResponse::Json(want_ready && !ready ? 503 : 200, body);
 }
 

@@ -42,6 +42,7 @@ class ExecutionSlots;
 
 class BodyIngestor;
 class Catalog;
+class ClusterMonitor;
 class KafkaConsumer;
 class RejectedEventLog;
 class SqlEngine;
@@ -60,6 +61,7 @@ struct ServiceParts {
   const TokenStore* tokens = nullptr;
   const UserIdHasher* user_id_hasher = nullptr;  // with --hash_user_ids
   const Store* store = nullptr;                  // with --data_dir
+  const ClusterMonitor* cluster = nullptr;       // with --cluster
 };
 
 struct ServiceOptions {

@@ -34,19 +34,22 @@ echo '{"kafka": {"brokers": "b:1", "topics": ["t"], "partitions": 2}, "shards": 
 check "a misspelt member of the cluster file is refused" bash -c "[[ $? -ne 0 ]] && grep -q 'unknown member \"replica\"' '$WORK/typo.log'"
 
 node_sql() { curl -s --max-time 30 --data-binary "$2" "http://127.0.0.1:$1/"; }
-for i in 0 1 2 3 4 5; do
-  "$SERVER" --cluster "$WORK/cluster.json" --node "127.0.0.1:${ports[$i]}" --data_dir "$WORK/data-node$i" \
-    >"$WORK/node$i.out" 2>"$WORK/node$i.err" &
+node_pids=()
+start_node() {  # start_node I: node I of the cluster file, its data in $WORK/data-nodeI
+  "$SERVER" --cluster "$WORK/cluster.json" --node "127.0.0.1:${ports[$1]}" --data_dir "$WORK/data-node$1" \
+    >>"$WORK/node$1.out" 2>>"$WORK/node$1.err" &
+  node_pids[$1]=$!
   pids+=($!)
-done
-for i in 0 1 2 3 4 5; do
-  up=0
+}
+node_up() {  # node_up I: waits for node I's /ping
   for _ in $(seq 150); do
-    [[ "$(curl -s --max-time 1 "http://127.0.0.1:${ports[$i]}/ping")" == "Ok." ]] && { up=1; break; }
+    [[ "$(curl -s --max-time 1 "http://127.0.0.1:${ports[$1]}/ping")" == "Ok." ]] && return 0
     sleep 0.2
   done
-  check "node $i listens on the address the cluster file gives it" test "$up" -eq 1
-done
+  return 1
+}
+for i in 0 1 2 3 4 5; do start_node "$i"; done
+for i in 0 1 2 3 4 5; do check "node $i listens on the address the cluster file gives it" node_up "$i"; done
 start_server "$SERVER" single --kafka_brokers "$BOOTSTRAP" --kafka_group single
 
 "$GEN" --users 400 --days 2 --seed 5 --duplicate-share 0.02 \
@@ -126,5 +129,57 @@ print(bad)
 PY
 )
 check "every user is on the shard murmur2 (Java clients' partitioner) gives it ($misplaced misplaced)" test "$misplaced" == 0
+
+# Every node probes its siblings' /health: system.clusters and /health show the cluster.
+wait_node_sql() {  # wait_node_sql PORT SQL EXPECTED: polls; sets $answer
+  for _ in $(seq 300); do
+    answer=$(node_sql "$1" "$2")
+    [[ "$answer" == "$3" ]] && return 0
+    sleep 0.2
+  done
+  return 1
+}
+wait_node_sql "${ports[0]}" "SELECT count(), sum(healthy), sum(is_local) FROM system.clusters" $'6\t6\t1'
+check "system.clusters: 6 replicas, all healthy, one local ($answer)" test "$answer" == $'6\t6\t1'
+layout=$(node_sql "${ports[5]}" "SELECT shard_num, replica_num, port, is_local FROM system.clusters ORDER BY shard_num, replica_num FORMAT CSV" | tr '\n' ' ')
+check "system.clusters lists the file's layout, 1-based ($layout)" test "$layout" == \
+  "1,1,${ports[0]},0 1,2,${ports[1]},0 2,1,${ports[2]},0 2,2,${ports[3]},0 3,1,${ports[4]},0 3,2,${ports[5]},1 "
+health=$(curl -s "http://127.0.0.1:${ports[0]}/health")
+check "/health carries the cluster's state ($health)" \
+  grep -q '"cluster":{"shard":1,"replica":1,"shards":3,"replicas":6,"healthy_replicas":6,"shards_unavailable":\[\]}' <<<"$health"
+
+# kill -9 of a replica: its siblings see it unreachable; events produced meanwhile reach it
+# once it is back (it resumes from its own checkpointed offsets), and it matches its sibling.
+kill -KILL "${node_pids[3]}"
+wait_node_sql "${ports[0]}" "SELECT healthy, status FROM system.clusters WHERE shard_num = 2 AND replica_num = 2" $'0\tunreachable'
+check "a killed replica shows unreachable in system.clusters ($answer)" test "$answer" == $'0\tunreachable'
+"$GEN" --users 400 --days 2 --seed 6 --start 2026-10-03 --duplicate-share 0 --event-ids hex32 \
+  --kafka-brokers "$BOOTSTRAP" --kafka-topic mobile_app_events 2>"$WORK/gen2.err"
+more=$(sed -n 's/^mua-gen: \([0-9]*\) events (\([0-9]*\) duplicates).*/\1/p' "$WORK/gen2.err")
+check "a second stream produced while the replica is down" test "${more:-0}" -gt 1000
+start_node 3
+check "the killed replica restarts" node_up 3
+digest="SELECT count(), uniqExact(user_id), sum(cityHash64(event_id)) FROM events"
+wait_for_sql "SELECT count() FROM events" "$((expected + more))"
+check "the single node holds both streams ($answer)" test "$answer" == "$((expected + more))"
+want=""
+for _ in $(seq 300); do
+  want=$(node_sql "${ports[2]}" "$digest")
+  [[ "$(node_sql "${ports[3]}" "$digest")" == "$want" && "$(node_sql "${ports[3]}" "SELECT sum(lag) FROM system.ingest")" == 0 ]] && break
+  sleep 0.2
+done
+check "the restarted replica caught up with its sibling, lag 0 ($(node_sql "${ports[3]}" "$digest"))" \
+  test "$(node_sql "${ports[3]}" "$digest")" == "$want"
+wait_node_sql "${ports[0]}" "SELECT sum(healthy) FROM system.clusters" 6
+check "and its siblings see it healthy again" test "$answer" == 6
+
+# Both replicas of a shard down: /health names the shard no replica serves.
+kill -KILL "${node_pids[2]}" "${node_pids[3]}"
+for _ in $(seq 300); do
+  health=$(curl -s "http://127.0.0.1:${ports[0]}/health")
+  grep -q '"shards_unavailable":\[2\]' <<<"$health" && break
+  sleep 0.2
+done
+check "with both replicas of shard 2 down, /health lists it unavailable ($health)" grep -q '"shards_unavailable":\[2\]' <<<"$health"
 
 finish
