@@ -22,6 +22,7 @@
 #include "server/internal/json_params.h"
 #include "server/internal/rest_analytics.h"
 #include "server/internal/rest_request.h"
+#include "server/internal/streamed_body.h"
 #include "server/query_runner.h"
 #include "sql/ast.h"
 #include "sql/parser.h"
@@ -164,17 +165,12 @@ HttpResponse ServeEvents(const HttpRequest& request, BodyIngestor* ingestor, siz
     stats = ingestor->IngestStream(next, BodyFormat::kEventLines, "http", {});
   } else {
     if (request.body_stream != nullptr) {
-      std::string chunk;
-      while (true) {
-        absl::StatusOr<bool> more = request.body_stream->Next(&chunk);
-        if (!more.ok()) return StatusError(more.status());
-        if (!*more) break;
-        if (head.size() + chunk.size() > context_limit) {
-          return JsonError(413, absl::StrCat("a JSON array of events is read whole: the limit is ", context_limit,
-                                             " bytes; send JSON lines (application/x-ndjson) to stream"));
-        }
-        head += chunk;
+      const absl::Status read = server_internal::ReadRestOfBody(*request.body_stream, context_limit, &head);
+      if (absl::IsResourceExhausted(read)) {
+        return JsonError(413, absl::StrCat("a JSON array of events is read whole: the limit is ", context_limit,
+                                           " bytes; send JSON lines (application/x-ndjson) to stream"));
       }
+      if (!read.ok()) return StatusError(read);
     }
     const absl::string_view whole = request.body_stream != nullptr ? absl::string_view(head) : request.body;
     if (array) {

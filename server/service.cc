@@ -28,6 +28,7 @@
 #include "server/query_runner.h"
 #include "server/internal/client_watch.h"
 #include "server/internal/execution_slots.h"
+#include "server/internal/streamed_body.h"
 #include "server/internal/system_rows.h"
 #include "server/rest_api.h"
 #include "sql/ast.h"
@@ -327,20 +328,6 @@ bool IsStreamableInsert(absl::string_view query) {
 }
 
 // A streamed body read whole, for a statement that takes its body as text.
-absl::StatusOr<std::string> ReadWholeBody(HttpBodySource& source, size_t limit) {
-  std::string body;
-  std::string chunk;
-  while (true) {
-    MUA_ASSIGN_OR_RETURN(const bool more, source.Next(&chunk));
-    if (!more) return body;
-    if (body.size() + chunk.size() > limit) {
-      return absl::ResourceExhaustedError(
-          absl::StrCat("Request body too large: the limit for this statement is ", limit, " bytes"));
-    }
-    body += chunk;
-  }
-}
-
 }  // namespace
 
 Service::Gate Service::Authenticate(const HttpRequest& request) const {
@@ -651,9 +638,12 @@ HttpResponse Service::HandleSql(HttpRequest& request, const Principal& principal
   const bool streams_rows = output->kind == StatementOutput::Kind::kInsert && output->insert_table == "events";
   if (request.body_stream != nullptr && !streams_rows) {
     // Admitted for streaming, but not an INSERT into events: its body as text, bounded.
-    absl::StatusOr<std::string> body = ReadWholeBody(*request.body_stream, options_.max_body_bytes);
-    if (!body.ok()) return fail(body.status());
-    absl::StrAppend(&sql, "\n", *body);
+    std::string body;
+    if (absl::Status read = server_internal::ReadRestOfBody(*request.body_stream, options_.max_body_bytes, &body);
+        !read.ok()) {
+      return fail(read);
+    }
+    absl::StrAppend(&sql, "\n", body);
   }
 
   if (output->kind == StatementOutput::Kind::kInsert) {

@@ -16,6 +16,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "server/http_types.h"
 
@@ -75,5 +76,21 @@ class StreamedBody final : public HttpBodySource {
   bool ended_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status end_ ABSL_GUARDED_BY(mu_);
 };
+
+// Pulls the rest of `source` onto the end of *body, for handlers that need a body whole.
+// Errors: ResourceExhausted once *body would exceed `limit` bytes; the source's own.
+inline absl::Status ReadRestOfBody(HttpBodySource& source, size_t limit, std::string* body) {
+  std::string chunk;
+  while (true) {
+    absl::StatusOr<bool> more = source.Next(&chunk);
+    if (!more.ok()) return more.status();
+    if (!*more) return absl::OkStatus();
+    if (body->size() + chunk.size() > limit) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("Request body too large: the limit for this statement is ", limit, " bytes"));
+    }
+    *body += chunk;
+  }
+}
 
 }  // namespace mua::server_internal

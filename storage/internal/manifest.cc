@@ -26,14 +26,19 @@ constexpr int kManifestFormat = 4;
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
+// The members every file reference has: name, size, checksum (ParseFile reads them back).
+void WriteFileInfo(JsonWriter& w, const FileInfo& info) {
+  w.Key("name");
+  w.String(info.name.c_str());
+  w.Key("size");
+  w.Uint64(info.size);
+  w.Key("checksum");
+  w.Uint64(info.checksum);
+}
+
 void WriteFile(JsonWriter& w, const FileEntry& entry, bool rows, bool first) {
   w.StartObject();
-  w.Key("name");
-  w.String(entry.info.name.c_str());
-  w.Key("size");
-  w.Uint64(entry.info.size);
-  w.Key("checksum");
-  w.Uint64(entry.info.checksum);
+  WriteFileInfo(w, entry.info);
   if (rows) {
     w.Key(first ? "count" : "rows");
     w.Uint64(entry.rows);
@@ -45,12 +50,7 @@ void WriteFile(JsonWriter& w, const FileEntry& entry, bool rows, bool first) {
   if (!entry.cold.name.empty()) {
     w.Key("cold");
     w.StartObject();
-    w.Key("name");
-    w.String(entry.cold.name.c_str());
-    w.Key("size");
-    w.Uint64(entry.cold.size);
-    w.Key("checksum");
-    w.Uint64(entry.cold.checksum);
+    WriteFileInfo(w, entry.cold);
     w.Key("columns");
     w.StartArray();
     for (ColumnId id : kAllColumns) {
