@@ -736,6 +736,7 @@ absl::Status KafkaConsumer::CommitApplied(bool async) {
 absl::Status KafkaConsumer::Stop() {
   if (stopped_) return absl::OkStatus();
   stopped_ = true;
+  if (handles_->kafka == nullptr) return absl::OkStatus();  // Open failed before the handle
   stop_requested_.store(true);
   absl::Status status = CommitApplied(/*async=*/false);
   if (const rd_kafka_resp_err_t err = rd_kafka_consumer_close(handles_->kafka.get())) {

@@ -420,5 +420,16 @@ TEST_F(KafkaConsumerTest, OpenRejectsMissingBrokers) {
               test::StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+// An unknown librdkafka property (mua-server --kafka_property) is an error naming it, and
+// the half-built consumer goes away cleanly (it once crashed in Stop with no handle).
+TEST_F(KafkaConsumerTest, OpenRejectsUnknownProperties) {
+  Table table;
+  KafkaConsumerOptions options = ConsumerOptions();
+  options.config["no.such.property"] = "1";
+  const auto opened = KafkaConsumer::Open(options, &table);
+  ASSERT_THAT(opened, test::StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_NE(opened.status().message().find("no.such.property"), absl::string_view::npos);
+}
+
 }  // namespace
 }  // namespace mua

@@ -121,4 +121,13 @@ check "mua-kafka-dev started" test -n "$BOOTSTRAP"
 for _ in $(seq 50); do grep -q "topic third" "$WORK/broker.err" && break; sleep 0.1; done
 check "--partitions applies to the preceding --topic" grep -q "topic first, 3 partitions" "$WORK/broker.err"
 check "a comma-separated --topic makes several" grep -q "topic third, 32 partitions" "$WORK/broker.err"
+
+# --kafka_property passes librdkafka properties through; a malformed or unknown one stops the
+# server at start with the property named (before it consumes anything).
+"$SERVER" --kafka_brokers "$BOOTSTRAP" --kafka_property=queued.min.messages --data_dir "" \
+  --http "127.0.0.1:$(free_port)" >/dev/null 2>"$WORK/property.log"
+check "--kafka_property without =VALUE is refused" grep -q -- "--kafka_property queued.min.messages: expected NAME=VALUE" "$WORK/property.log"
+"$SERVER" --kafka_brokers "$BOOTSTRAP" --kafka_property=no.such.property=1 --data_dir "" \
+  --http "127.0.0.1:$(free_port)" >/dev/null 2>"$WORK/property.log"
+check "an unknown librdkafka property is refused, named" grep -q "Kafka consumer: no.such.property" "$WORK/property.log"
 finish
