@@ -59,6 +59,7 @@ void AddCounts(const PartitionIngestStats& add, PartitionIngestStats& total) {
   total.gap_messages += add.gap_messages;
   total.gaps += add.gaps;
   total.skipped_offsets += add.skipped_offsets;
+  total.misplaced_events += add.misplaced_events;
 }
 
 // A batch is decoded in parts of at least this many messages, at most kMaxParts of them.
@@ -501,6 +502,18 @@ void KafkaConsumer::UpdatePause() {
   if (pause != paused_) SetPaused(pause);
 }
 
+bool KafkaConsumer::Misplaced(const rd_kafka_message_t& message, const EventRow& row) const {
+  // The key producers are told to use is the user id; without one, the (clear) user id.
+  absl::string_view key(static_cast<const char*>(message.key), message.key != nullptr ? message.key_len : 0);
+  if (key.empty()) {
+    if (options_.ingest.decoder.user_id_hasher != nullptr) return false;  // the clear id is gone
+    key = row.user_id;
+  }
+  const int32_t placed = rd_kafka_msg_partitioner_murmur2(nullptr, key.data(), key.size(),
+                                                          options_.cluster_topic_partitions, nullptr, nullptr);
+  return placed % options_.cluster_shards != message.partition % options_.cluster_shards;
+}
+
 absl::Status KafkaConsumer::Apply(Batch& batch) {
   // Counters of this batch per partition, merged only once all its rows are appended.
   std::map<TopicPartition, PartitionIngestStats> delta;
@@ -595,6 +608,7 @@ absl::Status KafkaConsumer::Apply(Batch& batch) {
           case ingest_internal::Verdict::kAccepted:
             ++stats->events;
             stats->last_event_time_ms = std::max(stats->last_event_time_ms, row.event_time_ms);
+            if (options_.cluster_shards > 0 && Misplaced(*batch.messages[tag], row)) ++stats->misplaced_events;
             break;
           case ingest_internal::Verdict::kDuplicate:
             ++stats->duplicates;
@@ -698,6 +712,7 @@ absl::Status KafkaConsumer::Apply(Batch& batch) {
       stats_.rejected += add.rejected;
       stats_.gap_messages += add.gap_messages;
       stats_.skipped_offsets += add.skipped_offsets;
+      stats_.misplaced_events += add.misplaced_events;
       rd_kafka_topic_partition_list_add(commit.get(), key.topic.c_str(), key.partition)->offset =
           add.applied_offset;
     }

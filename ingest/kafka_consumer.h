@@ -57,6 +57,8 @@
 #include "ingest/rejected_event_log.h"
 #include "storage/base/latency_histogram.h"
 
+typedef struct rd_kafka_message_s rd_kafka_message_t;
+
 namespace mua {
 
 class Table;
@@ -72,6 +74,13 @@ struct KafkaConsumerOptions {
   // partitions of every topic are consumed, with no group rebalancing; `group` then only
   // names where the offsets are committed (each replica its own).
   std::vector<int32_t> partitions;
+  // With explicit partitions, a cluster's shard count and its topics' partition count: each
+  // appended event's key (the message key, else its user id when ids are not hashed) is
+  // placed as Java clients place it (murmur2, partitioner=murmur2_random); one that lands on
+  // another shard's partition is counted as misplaced: its user may be split across shards,
+  // and per-user results no longer add up exactly. 0: no check.
+  int32_t cluster_shards = 0;
+  int32_t cluster_topic_partitions = 0;
   // Extra librdkafka properties (security.protocol, session.timeout.ms...); override ours.
   std::map<std::string, std::string> config;
   IngestOptions ingest;  // decoding, dedup, rows per Table::Append, threads, rejects kept
@@ -119,6 +128,7 @@ struct PartitionIngestStats {
   int64_t gap_messages = 0;  // offsets lost: removed by the broker before MUA read them
   int64_t gaps = 0;          // times that happened
   int64_t skipped_offsets = 0;  // offsets in the broker's log without a message (markers)
+  int64_t misplaced_events = 0;  // appended, but their key belongs to another shard (cluster)
   int64_t last_applied_at_ms = 0;  // when the newest batch became queryable; 0 never
   int64_t freshness_ms = -1;  // produce -> queryable of that batch's oldest message; -1 unknown
   double events_per_second = 0;  // appended rows over the last few seconds
@@ -137,6 +147,7 @@ struct KafkaConsumerStats {
   int64_t rejected = 0;
   int64_t gap_messages = 0;
   int64_t skipped_offsets = 0;
+  int64_t misplaced_events = 0;  // see KafkaConsumerOptions::cluster_shards
   int64_t redelivered = 0;  // messages before a partition's applied offset, ignored
   double wait_seconds = 0;   // polling messages (a thread of its own, beside the applying)
   double apply_seconds = 0;  // decoding, de-duplicating, appending
@@ -193,7 +204,9 @@ class KafkaConsumer {
   // Polls one micro-batch (the fetching thread of Run).
   absl::Status Fetch(Batch* batch);
   absl::Status Apply(Batch& batch);
-  absl::Status ApplyTimed(Batch& batch);  // Apply, counted in stats_.apply_seconds
+  absl::Status ApplyTimed(Batch& batch);
+  // Whether `row`, appended from `message`, belongs to another shard (cluster_shards).
+  bool Misplaced(const rd_kafka_message_t& message, const EventRow& row) const;  // Apply, counted in stats_.apply_seconds
   absl::Status CommitApplied(bool async);
   void OnRebalance(int err, void* partitions);
   // Takes `partitions` (an rd_kafka_topic_partition_list_t), each resuming at the offset

@@ -50,7 +50,9 @@ const ColumnList& IngestColumns() {
       // rejected + duplicates + gap_messages + skipped_offsets, kept across restarts.
       {"start_offset", "Int64"},
       {"end_offset", "Int64"},
-      {"skipped_offsets", "UInt64"}};
+      {"skipped_offsets", "UInt64"},
+      // A cluster replica's appended events whose key hashes to another shard (docs/CLUSTER.md).
+      {"misplaced_events", "UInt64"}};
   return *columns;
 }
 
@@ -158,6 +160,7 @@ std::shared_ptr<const ResultSet> IngestRows(const KafkaConsumer* consumer) {
     c[18].ints.push_back(p.start_offset);
     c[19].ints.push_back(p.applied_offset);
     c[20].ints.push_back(p.skipped_offsets);
+    c[21].ints.push_back(p.misplaced_events);
     ++rows->row_count;
   }
   return rows;

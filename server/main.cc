@@ -306,6 +306,8 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
       options.topics = cluster->topics;
       options.group = absl::StrCat(options.group, "-", node);
       options.partitions = cluster->OwnedPartitions(self.shard);
+      options.cluster_shards = static_cast<int32_t>(cluster->shards.size());
+      options.cluster_topic_partitions = cluster->partitions;
       std::cerr << "mua-server: cluster node " << node << ": shard " << self.shard + 1 << " of "
                 << cluster->shards.size() << ", replica " << self.replica + 1 << ", partitions "
                 << absl::StrJoin(options.partitions, ",") << " of " << absl::StrJoin(options.topics, ",")

@@ -737,11 +737,15 @@ HttpResponse Service::Health(const HttpRequest& request) const {
     const int64_t partitions = stats.assigned_partitions;
     for (const auto& [key, partition] : parts_.consumer->partitions()) lag += partition.lag;
     const char* state = stats.paused_by_operator ? "stopped" : stats.paused_for_memory ? "paused" : "consuming";
-    degraded = stats.gap_messages > 0 || stats.paused_for_memory || stats.consumer_errors > 0;
+    // Misplaced events (a producer not keying by user with murmur2): per-user results of the
+    // cluster are no longer exact.
+    degraded = stats.gap_messages > 0 || stats.paused_for_memory || stats.consumer_errors > 0 ||
+               stats.misplaced_events > 0;
     ready = partitions > 0 || stats.batches > 0;
     kafka = absl::StrCat("{\"state\":\"", partitions == 0 ? "joining" : state, "\",\"partitions\":", partitions,
                          ",\"lag\":", lag, ",\"gap_messages\":", stats.gap_messages,
-                         ",\"consumer_errors\":", stats.consumer_errors, ",\"events\":", stats.events, "}");
+                         ",\"consumer_errors\":", stats.consumer_errors, ",\"events\":", stats.events,
+                         ",\"misplaced_events\":", stats.misplaced_events, "}");
   }
   std::string storage = "\"memory\"";
   if (parts_.store != nullptr) {

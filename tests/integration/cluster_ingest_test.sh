@@ -3,7 +3,8 @@
 # replicas started from one cluster file, and a single node beside them. mua-gen produces keyed
 # by user id (murmur2_random); each replica consumes exactly its shard's partitions (p mod 3),
 # replicas of a shard hold the same events, the shards together hold every event once, and no
-# user is on two shards.
+# user is on two shards. Then system.clusters and /health, kill -9 and catch-up of a replica,
+# events sent to the wrong shard's partition (counted as misplaced), a shard with no replica.
 #   cluster_ingest_test.sh MUA_KAFKA_DEV MUA_GEN MUA_SERVER
 set -u
 KAFKA_DEV=${1:?usage: cluster_ingest_test.sh MUA_KAFKA_DEV MUA_GEN MUA_SERVER}
@@ -11,6 +12,24 @@ GEN=${2:?}
 SERVER=${3:?}
 WORK=$(mktemp -d)
 source "$(dirname "$0")/lib.sh"
+
+# Kafka's partitioner hash (org.apache.kafka.common.utils.Utils.murmur2), for the checks below.
+cat >"$WORK/murmur2.py" <<'PY'
+def murmur2(data):  # Kafka's org.apache.kafka.common.utils.Utils.murmur2
+    m, r, length = 0x5bd1e995, 24, len(data)
+    h = (0x9747b28c ^ length) & 0xffffffff
+    for i in range(0, length - length % 4, 4):
+        k = int.from_bytes(data[i:i + 4], "little")
+        k = (k * m) & 0xffffffff; k ^= k >> r; k = (k * m) & 0xffffffff
+        h = (h * m) & 0xffffffff; h ^= k
+    tail = data[length - length % 4:]
+    for i in reversed(range(len(tail))):
+        h ^= tail[i] << (8 * i)
+    if tail:
+        h = (h * m) & 0xffffffff
+    h ^= h >> 13; h = (h * m) & 0xffffffff; h ^= h >> 15
+    return h
+PY
 
 start_broker "$KAFKA_DEV" --partitions 24
 check "broker printed its bootstrap address" test -n "$BOOTSTRAP"
@@ -107,20 +126,8 @@ for s in 0 1 2; do
 done
 misplaced=$(python3 - "$WORK" <<'PY'
 import sys
-def murmur2(data):  # Kafka's org.apache.kafka.common.utils.Utils.murmur2
-    m, r, length = 0x5bd1e995, 24, len(data)
-    h = (0x9747b28c ^ length) & 0xffffffff
-    for i in range(0, length - length % 4, 4):
-        k = int.from_bytes(data[i:i + 4], "little")
-        k = (k * m) & 0xffffffff; k ^= k >> r; k = (k * m) & 0xffffffff
-        h = (h * m) & 0xffffffff; h ^= k
-    tail = data[length - length % 4:]
-    for i in reversed(range(len(tail))):
-        h ^= tail[i] << (8 * i)
-    if tail:
-        h = (h * m) & 0xffffffff
-    h ^= h >> 13; h = (h * m) & 0xffffffff; h ^= h >> 15
-    return h
+sys.path.insert(0, sys.argv[1])
+from murmur2 import murmur2
 bad = 0
 for shard in range(3):
     for user in open(f"{sys.argv[1]}/users-{shard}.tsv").read().split():
@@ -172,6 +179,26 @@ check "the restarted replica caught up with its sibling, lag 0 ($(node_sql "${po
   test "$(node_sql "${ports[3]}" "$digest")" == "$want"
 wait_node_sql "${ports[0]}" "SELECT sum(healthy) FROM system.clusters" 6
 check "and its siblings see it healthy again" test "$answer" == 6
+
+# A producer that does not key by user with murmur2 (here: kcat to an explicit partition of
+# the wrong shard) is seen: the replicas count the events as misplaced and /health degrades.
+read -r right wrong < <(python3 - "$WORK" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+from murmur2 import murmur2
+p = (murmur2(b"misplaced-user") & 0x7fffffff) % 24
+print(p, (p + 1) % 24)
+PY
+)
+for i in 1 2 3; do
+  echo "misplaced-user|{\"event_id\":\"misplaced-$i\",\"user_id\":\"misplaced-user\",\"event_type\":\"app_open\",\"event_timestamp\":\"2026-10-02T10:00:0${i}Z\"}"
+done | kcat -P -b "$BOOTSTRAP" -t mobile_app_events -p "$wrong" -K '|' 2>"$WORK/kcat.err"
+owner=$((wrong % 3))
+wait_node_sql "${ports[$((2 * owner))]}" "SELECT sum(misplaced_events) FROM system.ingest" 3
+check "3 events keyed to shard $((right % 3 + 1)) but sent to partition $wrong (shard $((owner + 1))): misplaced_events 3 ($answer)" test "$answer" == 3
+health=$(curl -s "http://127.0.0.1:${ports[$((2 * owner))]}/health")
+check "... and its /health is degraded, naming them" bash -c 'grep -q "\"status\":\"degraded\"" <<<"$0" && grep -q "\"misplaced_events\":3" <<<"$0"' "$health"
+check "a replica of another shard counts none" test "$(node_sql "${ports[$((2 * ((owner + 1) % 3)))]}" "SELECT sum(misplaced_events) FROM system.ingest")" == 0
 
 # Both replicas of a shard down: /health names the shard no replica serves.
 kill -KILL "${node_pids[2]}" "${node_pids[3]}"
