@@ -32,6 +32,7 @@ void EventAppender::Offer(const DecodedSlice& slice, std::vector<Verdict>* verdi
   checked_.clear();
   keys_.clear();
   const bool prepared_keys = slice.fingerprints.size() == rows;
+  const bool deduplicating = dedup_->enabled();
   for (uint32_t i = 0; i < rows; ++i) {
     const EventRow& row = slice.rows[i];
     if (scope_ != nullptr && scope_->store()->IsErased(row.user_id)) {
@@ -39,10 +40,11 @@ void EventAppender::Offer(const DecodedSlice& slice, std::vector<Verdict>* verdi
       continue;
     }
     checked_.push_back(i);
+    if (!deduplicating) continue;
     keys_.push_back(prepared_keys ? slice.fingerprints[i] : Deduplicator::Fingerprint(row.user_id, row.event_id));
   }
-  seen_.resize(keys_.size());
-  dedup_->SeenBefore(keys_, arrival_, absl::MakeSpan(seen_));
+  seen_.assign(checked_.size(), 0);
+  if (deduplicating) dedup_->SeenBefore(keys_, arrival_, absl::MakeSpan(seen_));
 
   const bool prepared_codes = slice.encoded.size() == rows;
   const bool logged = scope_ != nullptr && options_.write_ahead;
