@@ -839,6 +839,9 @@ HttpResponse Service::Metrics() const {
     per_partition("mua_ingest_skipped_offsets_total", "counter",
                   "Offsets the broker holds without a message (transaction markers, compaction).",
                   [](const PartitionIngestStats& p) { return p.skipped_offsets; });
+    per_partition("mua_ingest_misplaced_events_total", "counter",
+                  "Events a cluster replica appended whose key hashes (murmur2) to another shard.",
+                  [](const PartitionIngestStats& p) { return p.misplaced_events; });
     per_partition("mua_ingest_freshness_seconds_last", "gauge",
                   "Produce to queryable, of the newest batch's oldest message.",
                   [](const PartitionIngestStats& p) { return p.freshness_ms / 1000.0; });

@@ -198,6 +198,9 @@ wait_node_sql "${ports[$((2 * owner))]}" "SELECT sum(misplaced_events) FROM syst
 check "3 events keyed to shard $((right % 3 + 1)) but sent to partition $wrong (shard $((owner + 1))): misplaced_events 3 ($answer)" test "$answer" == 3
 health=$(curl -s "http://127.0.0.1:${ports[$((2 * owner))]}/health")
 check "... and its /health is degraded, naming them" bash -c 'grep -q "\"status\":\"degraded\"" <<<"$0" && grep -q "\"misplaced_events\":3" <<<"$0"' "$health"
+metrics=$(curl -s "http://127.0.0.1:${ports[$((2 * owner))]}/metrics")
+check "... and /metrics counts them on partition $wrong" \
+  grep -q "^mua_ingest_misplaced_events_total{topic=\"mobile_app_events\",partition=\"$wrong\"} 3$" <<<"$metrics"
 check "a replica of another shard counts none" test "$(node_sql "${ports[$((2 * ((owner + 1) % 3)))]}" "SELECT sum(misplaced_events) FROM system.ingest")" == 0
 
 # Both replicas of a shard down: /health names the shard no replica serves.
