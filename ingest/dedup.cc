@@ -56,6 +56,16 @@ class Deduplicator::Shard {
 
   void Init(int64_t window_ticks) { window_ticks_ = window_ticks; }
 
+  // CheckAndRecord, counted in checked and duplicates. A repeat changes no key, so it leaves
+  // the generation alone: a replay of duplicates does not rewrite the whole snapshot at
+  // every checkpoint (its counts wait for a change).
+  bool Check(uint64_t fingerprint, int64_t now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    ++checked;
+    const bool seen = CheckAndRecord(fingerprint, now);
+    duplicates += seen ? 1 : 0;
+    return seen;
+  }
+
   // True when `fingerprint` is held and within the window at `now`; else records it.
   bool CheckAndRecord(uint64_t fingerprint, int64_t now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
     Guard(now);
@@ -265,12 +275,7 @@ bool Deduplicator::SeenBefore(absl::string_view user_id, absl::string_view event
   const int64_t now = FloorDiv(absl::ToUnixSeconds(arrival), tick_seconds_);
   Shard& shard = ShardOf(fingerprint);
   absl::MutexLock lock(&shard.mu);
-  ++shard.checked;
-  const bool seen = shard.CheckAndRecord(fingerprint, now);
-  // A repeat changes no key, so it leaves the generation alone: a replay of duplicates
-  // does not rewrite the whole snapshot at every checkpoint (its counts wait for a change).
-  shard.duplicates += seen ? 1 : 0;
-  return seen;
+  return shard.Check(fingerprint, now);
 }
 
 void Deduplicator::SeenBefore(absl::Span<const uint64_t> fingerprints, absl::Time arrival,
@@ -294,11 +299,8 @@ void Deduplicator::SeenBefore(absl::Span<const uint64_t> fingerprints, absl::Tim
     for (size_t j = 0; j < std::min(kAhead, keys.size()); ++j) shard.Prefetch(fingerprints[keys[j]]);
     for (size_t j = 0; j < keys.size(); ++j) {
       if (j + kAhead < keys.size()) shard.Prefetch(fingerprints[keys[j + kAhead]]);
-      const bool repeat = shard.CheckAndRecord(fingerprints[keys[j]], now);
-      seen[keys[j]] = repeat;
-      shard.duplicates += repeat ? 1 : 0;
+      seen[keys[j]] = shard.Check(fingerprints[keys[j]], now);
     }
-    shard.checked += static_cast<int64_t>(keys.size());
   }
 }
 

@@ -62,6 +62,19 @@ void AddCounts(const PartitionIngestStats& add, PartitionIngestStats& total) {
   total.misplaced_events += add.misplaced_events;
 }
 
+// Whether `row`, appended from `message`, belongs to another of options.cluster_shards: its key (the
+// message key, else the user id when it is clear) placed as Java clients place it.
+bool Misplaced(const rd_kafka_message_t& message, const EventRow& row, const KafkaConsumerOptions& options) {
+  absl::string_view key(static_cast<const char*>(message.key), message.key != nullptr ? message.key_len : 0);
+  if (key.empty()) {
+    if (options.ingest.decoder.user_id_hasher != nullptr) return false;  // the clear id is gone
+    key = row.user_id;
+  }
+  const int32_t placed = rd_kafka_msg_partitioner_murmur2(nullptr, key.data(), key.size(),
+                                                          options.cluster_topic_partitions, nullptr, nullptr);
+  return placed % options.cluster_shards != message.partition % options.cluster_shards;
+}
+
 // A batch is decoded in parts of at least this many messages, at most kMaxParts of them.
 constexpr size_t kPayloadsPerPart = 2000;
 constexpr size_t kMaxParts = 8;
@@ -387,24 +400,20 @@ absl::Status KafkaConsumer::Run() {
     absl::Mutex mu;  // guards the rest
     std::optional<Batch> ready;
     bool fetcher_done = false;
+    bool applier_done = false;  // after an apply error: the fetcher stops too
     absl::Status fetch_status;
   } handoff;
-  std::atomic<bool> applier_done{false};
   std::thread fetcher([&] {
     absl::Status status;
-    while (status.ok() && !stop_requested_.load() && !applier_done.load()) {
+    while (status.ok() && !stop_requested_.load()) {
       Batch batch;
       status = Fetch(&batch);
       if (!status.ok() || batch.messages.empty()) continue;
       absl::MutexLock lock(&handoff.mu);
-      // Waits in slices, to see an applier that stopped on an error (an atomic).
-      while (handoff.ready.has_value() && !applier_done.load()) {
-        handoff.mu.AwaitWithTimeout(
-            absl::Condition(+[](Handoff* h) { return !h->ready.has_value(); },
-                            &handoff),
-            absl::Milliseconds(50));
-      }
-      if (!applier_done.load()) handoff.ready = std::move(batch);
+      handoff.mu.Await(absl::Condition(
+          +[](Handoff* h) { return !h->ready.has_value() || h->applier_done; }, &handoff));
+      if (handoff.applier_done) break;
+      handoff.ready = std::move(batch);
     }
     absl::MutexLock lock(&handoff.mu);
     handoff.fetcher_done = true;
@@ -416,8 +425,7 @@ absl::Status KafkaConsumer::Run() {
     {
       absl::MutexLock lock(&handoff.mu);
       handoff.mu.Await(absl::Condition(
-          +[](Handoff* h) { return h->ready.has_value() || h->fetcher_done; },
-          &handoff));
+          +[](Handoff* h) { return h->ready.has_value() || h->fetcher_done; }, &handoff));
       if (!handoff.ready.has_value()) {
         status = handoff.fetch_status;
         break;
@@ -427,9 +435,12 @@ absl::Status KafkaConsumer::Run() {
     status = ApplyTimed(*batch);
     if (!status.ok()) break;
   }
-  // After an apply error the fetcher stops too; a batch it polled but nobody applied is
-  // consumed again after a restart (its offsets were never recorded).
-  applier_done.store(true);
+  // A batch polled but never applied is consumed again after a restart (its offsets were
+  // never recorded).
+  {
+    absl::MutexLock lock(&handoff.mu);
+    handoff.applier_done = true;
+  }
   fetcher.join();
   return status;
 }
@@ -500,18 +511,6 @@ void KafkaConsumer::UpdatePause() {
     for (auto& [key, partition] : partitions_) partition.paused = pause;
   }
   if (pause != paused_) SetPaused(pause);
-}
-
-bool KafkaConsumer::Misplaced(const rd_kafka_message_t& message, const EventRow& row) const {
-  // The key producers are told to use is the user id; without one, the (clear) user id.
-  absl::string_view key(static_cast<const char*>(message.key), message.key != nullptr ? message.key_len : 0);
-  if (key.empty()) {
-    if (options_.ingest.decoder.user_id_hasher != nullptr) return false;  // the clear id is gone
-    key = row.user_id;
-  }
-  const int32_t placed = rd_kafka_msg_partitioner_murmur2(nullptr, key.data(), key.size(),
-                                                          options_.cluster_topic_partitions, nullptr, nullptr);
-  return placed % options_.cluster_shards != message.partition % options_.cluster_shards;
 }
 
 absl::Status KafkaConsumer::Apply(Batch& batch) {
@@ -608,7 +607,7 @@ absl::Status KafkaConsumer::Apply(Batch& batch) {
           case ingest_internal::Verdict::kAccepted:
             ++stats->events;
             stats->last_event_time_ms = std::max(stats->last_event_time_ms, row.event_time_ms);
-            if (options_.cluster_shards > 0 && Misplaced(*batch.messages[tag], row)) ++stats->misplaced_events;
+            if (options_.cluster_shards > 0 && Misplaced(*batch.messages[tag], row, options_)) ++stats->misplaced_events;
             break;
           case ingest_internal::Verdict::kDuplicate:
             ++stats->duplicates;

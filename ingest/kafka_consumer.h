@@ -57,8 +57,6 @@
 #include "ingest/rejected_event_log.h"
 #include "storage/base/latency_histogram.h"
 
-typedef struct rd_kafka_message_s rd_kafka_message_t;
-
 namespace mua {
 
 class Table;
@@ -204,9 +202,7 @@ class KafkaConsumer {
   // Polls one micro-batch (the fetching thread of Run).
   absl::Status Fetch(Batch* batch);
   absl::Status Apply(Batch& batch);
-  absl::Status ApplyTimed(Batch& batch);
-  // Whether `row`, appended from `message`, belongs to another shard (cluster_shards).
-  bool Misplaced(const rd_kafka_message_t& message, const EventRow& row) const;  // Apply, counted in stats_.apply_seconds
+  absl::Status ApplyTimed(Batch& batch);  // Apply, counted in stats_.apply_seconds
   absl::Status CommitApplied(bool async);
   void OnRebalance(int err, void* partitions);
   // Takes `partitions` (an rd_kafka_topic_partition_list_t), each resuming at the offset

@@ -1,6 +1,7 @@
 #include "ingest/internal/event_appender.h"
 
 #include "ingest/dedup.h"
+#include "storage/base/check.h"
 #include "storage/table.h"
 
 namespace mua::ingest_internal {
@@ -31,8 +32,9 @@ void EventAppender::Offer(const DecodedSlice& slice, std::vector<Verdict>* verdi
   verdicts->assign(rows, Verdict::kAccepted);
   checked_.clear();
   keys_.clear();
-  const bool prepared_keys = slice.fingerprints.size() == rows;
   const bool deduplicating = dedup_->enabled();
+  MUA_CHECK(slice.encoded.size() == rows && (!deduplicating || slice.fingerprints.size() == rows),
+            "EventAppender::Offer needs slices decoded with EventAppender::Preparation");
   for (uint32_t i = 0; i < rows; ++i) {
     const EventRow& row = slice.rows[i];
     if (scope_ != nullptr && scope_->store()->IsErased(row.user_id)) {
@@ -41,12 +43,11 @@ void EventAppender::Offer(const DecodedSlice& slice, std::vector<Verdict>* verdi
     }
     checked_.push_back(i);
     if (!deduplicating) continue;
-    keys_.push_back(prepared_keys ? slice.fingerprints[i] : Deduplicator::Fingerprint(row.user_id, row.event_id));
+    keys_.push_back(slice.fingerprints[i]);
   }
   seen_.assign(checked_.size(), 0);
   if (deduplicating) dedup_->SeenBefore(keys_, arrival_, absl::MakeSpan(seen_));
 
-  const bool prepared_codes = slice.encoded.size() == rows;
   const bool logged = scope_ != nullptr && options_.write_ahead;
   for (size_t k = 0; k < checked_.size(); ++k) {
     const uint32_t i = checked_[k];
@@ -55,11 +56,7 @@ void EventAppender::Offer(const DecodedSlice& slice, std::vector<Verdict>* verdi
       continue;
     }
     if (logged) rows_.push_back(slice.rows[i]);
-    if (prepared_codes) {
-      encoded_.AddFrom(slice.encoded, i);
-    } else {
-      table_->Encode({&slice.rows[i], 1}, &encoded_);
-    }
+    encoded_.AddFrom(slice.encoded, i);
     if (encoded_.size() >= options_.batch_rows) status_.Update(Flush());
   }
 }

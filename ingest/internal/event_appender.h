@@ -54,6 +54,7 @@ class EventAppender {
 
   // Checks every row of `slice` in order and buffers those not dropped (they must stay
   // valid until Flush); verdicts[i] is slice.rows[i]'s. A full buffer is appended at once.
+  // REQUIRES: `slice` decoded with Preparation(this appender's table, options).
   void Offer(const DecodedSlice& slice, std::vector<Verdict>* verdicts);
 
   // Appends the buffered rows. Errors: the first Table::Append error.

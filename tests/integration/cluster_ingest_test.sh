@@ -52,7 +52,7 @@ echo '{"kafka": {"brokers": "b:1", "topics": ["t"], "partitions": 2}, "shards": 
 "$SERVER" --cluster "$WORK/typo.json" --node h:1 --data_dir "" >/dev/null 2>"$WORK/typo.log"
 check "a misspelt member of the cluster file is refused" bash -c "[[ $? -ne 0 ]] && grep -q 'unknown member \"replica\"' '$WORK/typo.log'"
 
-node_sql() { curl -s --max-time 30 --data-binary "$2" "http://127.0.0.1:$1/"; }
+node_sql() { HTTP_PORT=$1 sql "$2"; }  # node_sql PORT SQL: lib.sh's sql on that node
 node_pids=()
 start_node() {  # start_node I: node I of the cluster file, its data in $WORK/data-nodeI
   "$SERVER" --cluster "$WORK/cluster.json" --node "127.0.0.1:${ports[$1]}" --data_dir "$WORK/data-node$1" \
@@ -138,14 +138,7 @@ PY
 check "every user is on the shard murmur2 (Java clients' partitioner) gives it ($misplaced misplaced)" test "$misplaced" == 0
 
 # Every node probes its siblings' /health: system.clusters and /health show the cluster.
-wait_node_sql() {  # wait_node_sql PORT SQL EXPECTED: polls; sets $answer
-  for _ in $(seq 300); do
-    answer=$(node_sql "$1" "$2")
-    [[ "$answer" == "$3" ]] && return 0
-    sleep 0.2
-  done
-  return 1
-}
+wait_node_sql() { HTTP_PORT=$1 wait_for_sql "$2" "$3"; }  # wait_node_sql PORT SQL EXPECTED: sets $answer
 wait_node_sql "${ports[0]}" "SELECT count(), sum(healthy), sum(is_local) FROM system.clusters" $'6\t6\t1'
 check "system.clusters: 6 replicas, all healthy, one local ($answer)" test "$answer" == $'6\t6\t1'
 layout=$(node_sql "${ports[5]}" "SELECT shard_num, replica_num, port, is_local FROM system.clusters ORDER BY shard_num, replica_num FORMAT CSV" | tr '\n' ' ')

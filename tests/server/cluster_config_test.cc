@@ -82,7 +82,9 @@ TEST(ClusterConfigTest, RefusesWhatWouldMisplaceData) {
 }
 
 TEST(ClusterConfigTest, LoadNamesTheFile) {
-  EXPECT_THAT(ClusterConfig::Load("/nonexistent/cluster.json"), test::StatusIs(absl::StatusCode::kNotFound));
+  const absl::StatusOr<ClusterConfig> missing = ClusterConfig::Load("/nonexistent/cluster.json");
+  EXPECT_THAT(missing, test::StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(std::string(missing.status().message()), HasSubstr("/nonexistent/cluster.json"));
 }
 
 }  // namespace
