@@ -62,6 +62,14 @@ class AggregateFunction {
   // REQUIRES: group < the last Resize.
   virtual absl::Status DeserializeState(size_t group, absl::string_view state);
 
+  // How a cluster moves this function's partial states from shards to the
+  // coordinator (query/distributed.h). kState: SerializeState. kAddFinalized: the
+  // state holds numbers private to one node (dense user numbers), but the finalized
+  // values of the shards add up to the whole answer because each user lives on one
+  // shard (distinct counts of user_id): shards send values, the coordinator sums.
+  enum class ShardMerge { kState, kAddFinalized };
+  virtual ShardMerge shard_merge() const { return ShardMerge::kState; }
+
  private:
   DataType result_type_;
 };

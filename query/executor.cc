@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "absl/time/clock.h"
+#include "query/distributed.h"
 #include "query/internal/plan_execution.h"
 #include "query/operators/bitmap_scan.h"
 #include "query/operators/filter_project.h"
@@ -43,6 +44,9 @@ class SelectRunner {
   // The partial/final split of a hash aggregation (ExecutePartialAggregate).
   absl::StatusOr<std::unique_ptr<BlockWorker>> RunPartial(std::shared_ptr<const void>* keep_alive);
   absl::StatusOr<ResultSet> RunFinal(Workers partials);
+  // The gather split (ExecuteCollect / ExecuteFinalCollect).
+  absl::StatusOr<CollectedRows> RunCollect();
+  absl::StatusOr<ResultSet> RunFinalCollect(std::vector<CollectedRows> parts);
 
  private:
   // Reads the source into per-worker states, or the post batch of a bitmap path
@@ -50,7 +54,12 @@ class SelectRunner {
   absl::Status RunSource(Workers* workers, std::shared_ptr<const void>* keep_alive);
   // The final stage of an aggregating block: its groups (HAVING applied) projected.
   absl::Status FinishAggregate(Workers* workers, std::vector<Column>* collected, uint64_t* rows);
+  // The block's rows before DISTINCT, ORDER BY and LIMIT: outputs, then order keys.
+  absl::Status Collect(Workers* workers, std::vector<Column>* collected, uint64_t* rows);
+  // The collected rows' order after DISTINCT and ORDER BY (all rows when neither).
+  absl::StatusOr<std::vector<uint32_t>> Order(const std::vector<Column>& collected, uint64_t rows);
   absl::StatusOr<ResultSet> Finish(Workers* workers);
+  absl::StatusOr<ResultSet> FinishCollected(std::vector<Column> collected, uint64_t rows);
   // Evaluates the outputs on the one-row post (or source) batch of the totals into totals_.
   absl::Status CollectTotals(absl::StatusOr<std::vector<Vector>> row, StringPool* pool);
 
@@ -143,36 +152,76 @@ absl::Status SelectRunner::FinishAggregate(Workers* workers, std::vector<Column>
   return absl::OkStatus();
 }
 
-absl::StatusOr<ResultSet> SelectRunner::Finish(Workers* workers) {
-  std::vector<Column> collected;
-  uint64_t rows = 0;
-  if (plan_.aggregate) {
-    MUA_RETURN_IF_ERROR(FinishAggregate(workers, &collected, &rows));
-  } else {
-    rows = ConcatCollected(workers, &collected);
-    // A subquery's totals pass through (outputs evaluated on them; WHERE does not filter them).
-    if (source_totals_ != nullptr) {
-      MUA_RETURN_IF_ERROR(CollectTotals(TotalsRow(*source_totals_), &(*workers)[0]->pool));
-    }
+absl::Status SelectRunner::Collect(Workers* workers, std::vector<Column>* collected, uint64_t* rows) {
+  if (plan_.aggregate) return FinishAggregate(workers, collected, rows);
+  *rows = ConcatCollected(workers, collected);
+  // A subquery's totals pass through (outputs evaluated on them; WHERE does not filter them).
+  if (source_totals_ != nullptr) {
+    MUA_RETURN_IF_ERROR(CollectTotals(TotalsRow(*source_totals_), &(*workers)[0]->pool));
   }
+  return absl::OkStatus();
+}
 
+absl::StatusOr<std::vector<uint32_t>> SelectRunner::Order(const std::vector<Column>& collected, uint64_t rows) {
   std::vector<uint32_t> order(rows);
   std::iota(order.begin(), order.end(), 0);
   const size_t outputs = plan_.outputs.size();
   if (plan_.distinct) MUA_RETURN_IF_ERROR(DistinctRows(collected, outputs, context_, &order));
   if (!plan_.order_by.empty()) SortRows(collected, outputs, plan_.order_by, plan_.top_n, &order);
+  return order;
+}
+
+absl::StatusOr<ResultSet> SelectRunner::Finish(Workers* workers) {
+  std::vector<Column> collected;
+  uint64_t rows = 0;
+  MUA_RETURN_IF_ERROR(Collect(workers, &collected, &rows));
+  return FinishCollected(std::move(collected), rows);
+}
+
+absl::StatusOr<ResultSet> SelectRunner::FinishCollected(std::vector<Column> collected, uint64_t rows) {
+  MUA_ASSIGN_OR_RETURN(const std::vector<uint32_t> order, Order(collected, rows));
   const absl::Span<const uint32_t> kept = LimitRows(order, plan_.offset, plan_.limit);
 
   ResultSet result;
   result.names = plan_.names;
   result.row_count = kept.size();
   const bool identity = kept.size() == rows && std::is_sorted(kept.begin(), kept.end());
-  for (size_t c = 0; c < outputs; ++c) {
+  for (size_t c = 0; c < plan_.outputs.size(); ++c) {
     // LowCardinality(String) stays in the result's type (FORMAT JSON's meta, Native), as in ClickHouse.
     result.columns.push_back(identity ? std::move(collected[c]) : TakeRows(collected[c], kept));
   }
   result.totals = std::move(totals_);
   return result;
+}
+
+absl::StatusOr<CollectedRows> SelectRunner::RunCollect() {
+  Workers workers;
+  std::shared_ptr<const void> keep_alive;
+  MUA_RETURN_IF_ERROR(RunSource(&workers, &keep_alive));
+  std::vector<Column> collected;
+  uint64_t rows = 0;
+  MUA_RETURN_IF_ERROR(Collect(&workers, &collected, &rows));
+  MUA_ASSIGN_OR_RETURN(const std::vector<uint32_t> order, Order(collected, rows));
+  // The coordinator applies OFFSET over every shard's rows: each keeps offset + limit.
+  std::optional<uint64_t> keep;
+  if (plan_.limit) keep = *plan_.limit + plan_.offset;
+  const absl::Span<const uint32_t> kept = LimitRows(order, 0, keep);
+  CollectedRows part;
+  part.rows = kept.size();
+  for (Column& column : collected) part.columns.push_back(TakeRows(column, kept));
+  return part;
+}
+
+absl::StatusOr<ResultSet> SelectRunner::RunFinalCollect(std::vector<CollectedRows> parts) {
+  if (parts.empty()) return absl::InvalidArgumentError("a final gather needs at least one part");
+  std::vector<Column> collected = std::move(parts[0].columns);
+  uint64_t rows = parts[0].rows;
+  for (size_t p = 1; p < parts.size(); ++p) {
+    if (parts[p].columns.size() != collected.size()) return absl::InvalidArgumentError("parts of different plans");
+    for (size_t c = 0; c < collected.size(); ++c) AppendColumn(std::move(parts[p].columns[c]), &collected[c]);
+    rows += parts[p].rows;
+  }
+  return FinishCollected(std::move(collected), rows);
 }
 
 absl::StatusOr<ResultSet> SelectRunner::Run() {
@@ -183,11 +232,32 @@ absl::StatusOr<ResultSet> SelectRunner::Run() {
 }
 
 absl::StatusOr<std::unique_ptr<BlockWorker>> SelectRunner::RunPartial(std::shared_ptr<const void>* keep_alive) {
-  if (!plan_.aggregate || plan_.bitmap) {
-    return absl::FailedPreconditionError("only a hash aggregation has a partial/final split");
+  if (!plan_.aggregate || (plan_.bitmap && plan_.bitmap->per_user)) {
+    return absl::FailedPreconditionError("only an aggregation that is not per user has a partial/final split");
   }
   Workers workers;
   MUA_RETURN_IF_ERROR(RunSource(&workers, keep_alive));
+  if (bitmap_post_) {
+    // The bitmap path's counts of distinct users (or users) per key: as partial states,
+    // one group per post row, each count summed by `sum` aggregates in the plan's slots.
+    auto partial = std::make_unique<BlockWorker>();
+    const size_t keys = plan_.group_keys.size();
+    if (keys == 0) {
+      partial->groups.EnsureOneGroup();
+      partial->group_of_row.assign(bitmap_post_->rows, 0);
+    } else {
+      const std::vector<Vector> key_vectors(bitmap_post_->columns.begin(), bitmap_post_->columns.begin() + keys);
+      partial->groups.Map(key_vectors, bitmap_post_->rows, &partial->group_of_row);
+    }
+    for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
+      MUA_ASSIGN_OR_RETURN(std::unique_ptr<AggregateFunction> sum, AdditiveSlot(plan_.aggregates[a]));
+      sum->Resize(partial->groups.size());
+      const Vector& values = bitmap_post_->columns[keys + a];
+      MUA_RETURN_IF_ERROR(sum->Update(absl::MakeConstSpan(&values, 1), partial->group_of_row));
+      partial->aggregates.push_back(std::move(sum));
+    }
+    return partial;
+  }
   for (size_t w = 1; w < workers.size(); ++w) MergeAggregateStates(workers[0].get(), workers[w].get());
   return std::move(workers[0]);
 }
@@ -237,6 +307,23 @@ absl::StatusOr<ResultSet> ExecuteFinalAggregate(const SelectPlan& plan, std::vec
   MUA_RETURN_IF_ERROR(CheckInterrupted(context));
   SelectRunner runner(plan, context);
   absl::StatusOr<ResultSet> result = runner.RunFinal(std::move(states));
+  if (absl::Status memory = CheckMemory(); !memory.ok()) return memory;
+  return result;
+}
+
+absl::StatusOr<CollectedRows> ExecuteCollect(const SelectPlan& plan, const ExecutionContext& context) {
+  MUA_RETURN_IF_ERROR(RunPreparedInputs(plan, context));
+  SelectRunner runner(plan, context);
+  absl::StatusOr<CollectedRows> part = runner.RunCollect();
+  if (absl::Status memory = CheckMemory(); !memory.ok()) return memory;
+  return part;
+}
+
+absl::StatusOr<ResultSet> ExecuteFinalCollect(const SelectPlan& plan, std::vector<CollectedRows> parts,
+                                              const ExecutionContext& context) {
+  MUA_RETURN_IF_ERROR(CheckInterrupted(context));
+  SelectRunner runner(plan, context);
+  absl::StatusOr<ResultSet> result = runner.RunFinalCollect(std::move(parts));
   if (absl::Status memory = CheckMemory(); !memory.ok()) return memory;
   return result;
 }

@@ -65,6 +65,20 @@ absl::StatusOr<PartialAggregatePtr> ExecutePartialAggregate(const SelectPlan& pl
 absl::StatusOr<ResultSet> ExecuteFinalAggregate(const SelectPlan& plan, std::vector<PartialAggregatePtr> partials,
                                                 const ExecutionContext& context);
 
+// The gather split of a block whose rows each come whole from one part (a shard):
+// a part collects the block's rows — its outputs, then its ORDER BY keys — after
+// DISTINCT and ORDER BY, keeping the first offset + limit; the final concatenates
+// the parts and applies DISTINCT, ORDER BY, OFFSET and LIMIT over them all.
+struct CollectedRows {
+  std::vector<Column> columns;  // outputs, then ORDER BY keys
+  uint64_t rows = 0;
+};
+// Errors: as ExecuteSelect.
+absl::StatusOr<CollectedRows> ExecuteCollect(const SelectPlan& plan, const ExecutionContext& context);
+// REQUIRES: every part from ExecuteCollect(plan, ...) (or its decoded bytes). Errors: as ExecuteSelect.
+absl::StatusOr<ResultSet> ExecuteFinalCollect(const SelectPlan& plan, std::vector<CollectedRows> parts,
+                                              const ExecutionContext& context);
+
 // A human-readable plan: source and pruning, bitmap or scan path, filter,
 // grouping, aggregates, outputs, order and limit (EXPLAIN).
 std::string ExplainSelect(const SelectPlan& plan, const TableSnapshot& snapshot, int indent = 0);

@@ -44,6 +44,9 @@ struct ExecutionContext;
 // binding; the producer reads the execution's snapshot.
 struct DeferredRows {
   std::string description;  // EXPLAIN: "funnel(steps => ['a', 'b'])"
+  // Whether the rows come from the events table (a cluster then needs every shard's);
+  // false for system tables and dimension tables, which each node holds whole.
+  bool reads_events = true;
   std::function<absl::StatusOr<std::shared_ptr<const ResultSet>>(const ExecutionContext&)> produce;
 };
 

@@ -9,74 +9,30 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "boost/asio/connect.hpp"
-#include "boost/asio/io_context.hpp"
-#include "boost/asio/ip/tcp.hpp"
-#include "boost/beast/core.hpp"
-#include "boost/beast/http.hpp"
 #include "rapidjson/document.h"
+#include "server/internal/cluster_http.h"
 #include "server/internal/system_rows.h"
 #include "sql/catalog.h"
 #include "storage/base/json_limits.h"
+#include "storage/base/status_macros.h"
 
 namespace mua {
 namespace {
 
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = boost::asio::ip::tcp;
-
 // A /health answer is a few hundred bytes: anything far larger is not MUA's.
 constexpr size_t kMaxHealthBytes = 64 << 10;
 
-// GET `target` from HOST:PORT within `timeout` (connect, write and read together). The
-// operations are asynchronous on a private io_context because Beast's synchronous ones
-// ignore the stream's deadline.
 absl::StatusOr<std::string> HttpGet(const std::string& address, const std::string& target,
                                     absl::Duration timeout) {
-  const size_t colon = address.rfind(':');
-  if (colon == std::string::npos) return absl::InvalidArgumentError("not HOST:PORT");
-  std::string host = address.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  const std::string port = address.substr(colon + 1);
-
-  boost::asio::io_context io;
-  tcp::resolver resolver(io);
-  beast::tcp_stream stream(io);
-  beast::flat_buffer buffer;
-  http::request<http::empty_body> request(http::verb::get, target, 11);
-  request.set(http::field::host, address);
-  request.set(http::field::user_agent, "mua-cluster-monitor");
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(kMaxHealthBytes);
-  beast::error_code failure;
-  const char* step = "resolve";
-  stream.expires_after(absl::ToChronoMilliseconds(timeout));
-  resolver.async_resolve(host, port, [&](beast::error_code ec, tcp::resolver::results_type results) {
-    if (ec) return void(failure = ec);
-    step = "connect";
-    stream.async_connect(results, [&](beast::error_code ec2, const tcp::endpoint&) {
-      if (ec2) return void(failure = ec2);
-      step = "send";
-      http::async_write(stream, request, [&](beast::error_code ec3, size_t) {
-        if (ec3) return void(failure = ec3);
-        step = "read";
-        http::async_read(stream, buffer, parser, [&](beast::error_code ec4, size_t) {
-          if (ec4) failure = ec4;
-        });
-      });
-    });
-  });
-  io.run();
-  beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  if (failure) return absl::UnavailableError(absl::StrCat(step, ": ", failure.message()));
-  if (!parser.is_done()) return absl::UnavailableError("no answer");
-  const auto& response = parser.get();
-  if (response.result_int() != 200 && response.result_int() != 503) {
-    return absl::UnavailableError(absl::StrCat("HTTP ", response.result_int()));
+  MUA_ASSIGN_OR_RETURN(server_internal::ClusterHttpResponse response,
+                       server_internal::ClusterHttpCall({.address = address,
+                                                         .target = target,
+                                                         .timeout = timeout,
+                                                         .max_body_bytes = kMaxHealthBytes}));
+  if (response.status != 200 && response.status != 503) {
+    return absl::UnavailableError(absl::StrCat("HTTP ", response.status));
   }
-  return response.body();
+  return std::move(response.body);
 }
 
 }  // namespace

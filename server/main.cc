@@ -34,6 +34,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/ascii.h"
 #include "absl/time/time.h"
 #include "ingest/json_lines_loader.h"
 #include "ingest/kafka_consumer.h"
@@ -110,6 +111,9 @@ ABSL_FLAG(std::string, cluster, "",
 ABSL_FLAG(std::string, node, "",
           "with --cluster: this node's HOST:PORT as the cluster file lists it (also the --http "
           "address unless --http is given)");
+ABSL_FLAG(std::string, cluster_secret, "",
+          "with --cluster: a file holding the secret (16+ characters, the same on every node) with "
+          "which coordinators vouch for their caller to the shards; required with --tokens");
 ABSL_FLAG(std::vector<std::string>, kafka_property, {},
           "extra librdkafka consumer properties, comma-separated NAME=VALUE "
           "(security.protocol, sasl.*, ssl.*, fetch tuning); they override MUA's own");
@@ -357,6 +361,20 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
     if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
     tokens = *std::move(loaded);
   }
+  std::string cluster_secret;
+  if (const std::string path = absl::GetFlag(FLAGS_cluster_secret); !path.empty()) {
+    if (!cluster) return Fail("--cluster_secret is for cluster mode: give --cluster FILE too");
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) return Fail(absl::StrCat("cannot read --cluster_secret ", path));
+    cluster_secret = std::string(absl::StripAsciiWhitespace(text.str()));
+    if (cluster_secret.size() < 16) return Fail("--cluster_secret: the secret needs 16 characters or more");
+  }
+  // Shards trust a coordinator's caller only through the secret.
+  if (cluster && !tokens.development_mode() && cluster_secret.empty()) {
+    return Fail("--cluster with --tokens needs --cluster_secret FILE (the same secret on every node)");
+  }
   const std::string https = absl::GetFlag(FLAGS_https);
   const size_t https_colon = https.rfind(':');
   if (!https.empty() && (https_colon == std::string::npos || absl::GetFlag(FLAGS_tls_cert).empty() ||
@@ -402,7 +420,8 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
                    .query_threads = absl::GetFlag(FLAGS_threads),
                    .max_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_body_mb)) << 20,
                    .max_read_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_read_body_mb)) << 20,
-                   .cors_origins = absl::StrSplit(absl::GetFlag(FLAGS_cors_origins), ',', absl::SkipWhitespace())});
+                   .cors_origins = absl::StrSplit(absl::GetFlag(FLAGS_cors_origins), ',', absl::SkipWhitespace()),
+                   .cluster_secret = cluster_secret});
   // Workers beyond the statements that may run at once: KILL QUERY, probes and requests
   // refused with 202 are answered even when every admitted statement is busy.
   HttpServer server([&service](HttpRequest& request) { return service.Handle(request); },

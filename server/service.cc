@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <limits>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -15,14 +16,17 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "ingest/body_ingestor.h"
 #include "ingest/kafka_consumer.h"
 #include "ingest/rejected_event_log.h"
 #include "query/output_format.h"
+#include "openssl/crypto.h"
 #include "rapidjson/document.h"
 #include "server/cluster_monitor.h"
+#include "server/cluster_query.h"
 #include "server/dimension_tables.h"
 #include "server/grafana_api.h"
 #include "server/query_runner.h"
@@ -79,6 +83,11 @@ ClickHouseError MapError(const absl::Status& status) {
   if (absl::StrContains(message, "is neither a builtin setting")) return {115, "UNKNOWN_SETTING", 404};
   if (absl::StrContains(message, "Scalar subquery returned")) {  // more than one row; no row of an Array
     return {125, "INCORRECT_RESULT_OF_SCALAR_SUBQUERY", 400};
+  }
+  // A cluster's shards (server/cluster_query.h): none reachable, or not speaking our version.
+  if (absl::StartsWith(message, "All replicas of shard")) return {279, "ALL_CONNECTION_TRIES_FAILED", 500};
+  if (absl::StrContains(message, "Malformed shard answer") || absl::StrContains(message, "run the same MUA version")) {
+    return {49, "LOGICAL_ERROR", 500};
   }
   switch (status.code()) {
     case absl::StatusCode::kUnimplemented: return {48, "NOT_IMPLEMENTED", 501};
@@ -178,6 +187,8 @@ struct Service::QueryCall {
   absl::Duration max_execution_time;
   uint64_t max_result_rows = 0;
   int64_t max_memory_usage = 0;
+  ShardStage shard_stage = ShardStage::kNone;  // a coordinator's request for this shard's part
+  bool skip_unavailable_shards = false;
 };
 
 // The QueryRunner handed to REST and Grafana for one request: their statements run
@@ -359,7 +370,9 @@ Service::Gate Service::Authenticate(const HttpRequest& request) const {
   // `default:` by default); browsers send none with a CORS preflight.
   const bool open_probe = IsProbe(request) && request.path != "/metrics";
   const bool preflight = request.method == "OPTIONS";
-  absl::StatusOr<Principal> who = parts_.tokens->Authenticate(request);
+  absl::StatusOr<Principal> who = request.Header(kClusterSecretHeader).empty()
+                                      ? parts_.tokens->Authenticate(request)
+                                      : AuthenticateCoordinator(request);
   if (who.ok()) {
     gate.principal = *who;
   } else if (!open_probe && !preflight) {
@@ -367,6 +380,30 @@ Service::Gate Service::Authenticate(const HttpRequest& request) const {
     gate.refusal = ClickHouseErrorResponse(who.status(), options_.version);
   }
   return gate;
+}
+
+// A shard's part of a coordinator's statement: the cluster secret vouches for the
+// principal the coordinator authenticated. It runs nothing else (a leaked secret reads
+// as anyone, but writes nothing).
+absl::StatusOr<Principal> Service::AuthenticateCoordinator(const HttpRequest& request) const {
+  const absl::string_view secret = request.Header(kClusterSecretHeader);
+  if (options_.cluster_secret.empty() || secret.size() != options_.cluster_secret.size() ||
+      CRYPTO_memcmp(secret.data(), options_.cluster_secret.data(), secret.size()) != 0) {
+    return absl::UnauthenticatedError("Authentication failed: wrong cluster secret");
+  }
+  if (request.path != "/" || ParseShardStage(request.Param("cluster_stage")) == ShardStage::kNone) {
+    return absl::PermissionDeniedError("the cluster secret only runs a shard's part of a statement (cluster_stage)");
+  }
+  const absl::string_view role = request.Header(kClusterRoleHeader);
+  Principal principal{std::string(request.Header(kClusterPrincipalHeader)), Role::kViewer};
+  if (role == "admin") {
+    principal.role = Role::kAdmin;
+  } else if (role == "analyst") {
+    principal.role = Role::kAnalyst;
+  } else if (role != "viewer") {
+    return absl::UnauthenticatedError(absl::StrCat("Authentication failed: unknown role '", role.substr(0, 32), "'"));
+  }
+  return principal;
 }
 
 bool Service::IsProbe(const HttpRequest& request) {
@@ -546,6 +583,9 @@ absl::StatusOr<StatementOutput> Service::RunStatement(const QueryCall& call) {
           absl::StrCat("Too many simultaneous queries: the maximum is ", options_.max_concurrent_queries));
     }
     admitted = true;
+    // A shard's part does not queue for an execution slot: its coordinator holds one while
+    // it waits, and two coordinators waiting on each other's shards would deadlock.
+    if (call.shard_stage != ShardStage::kNone) return absl::OkStatus();
     MUA_RETURN_IF_ERROR(slots_->Acquire(call.max_execution_time == absl::InfiniteDuration()
                                             ? absl::InfiniteFuture()
                                             : running->start + call.max_execution_time,
@@ -558,6 +598,15 @@ absl::StatusOr<StatementOutput> Service::RunStatement(const QueryCall& call) {
   execute.max_execution_time = call.max_execution_time;
   execute.max_result_rows = call.max_result_rows;
   execute.cancelled = &running->cancelled;
+  execute.shard_stage = call.shard_stage;
+  execute.skip_unavailable_shards = call.skip_unavailable_shards;
+  // A coordinator: every node is one, for the statements it is sent (a shard's part is not).
+  std::optional<ClusterFanout> fanout;
+  if (parts_.cluster != nullptr && call.shard_stage == ShardStage::kNone && call.statement->kind == StatementKind::kSelect) {
+    fanout.emplace(parts_.cluster, options_.cluster_secret,
+                   ClusterStatement{call.statement->sql, call.statement->params, call.principal, call.query_id});
+    execute.fanout = &*fanout;
+  }
   absl::StatusOr<StatementOutput> output;
   {
     MemoryTrackerScope scope(&memory);
@@ -631,10 +680,24 @@ HttpResponse Service::HandleSql(HttpRequest& request, const Principal& principal
   if (int64_t bytes = 0; absl::SimpleAtoi(request.Param("max_memory_usage"), &bytes) && bytes > 0) {
     call.max_memory_usage = call.max_memory_usage > 0 ? std::min(call.max_memory_usage, bytes) : bytes;
   }
+  if (request.HasParam("cluster_stage")) {
+    call.shard_stage = ParseShardStage(request.Param("cluster_stage"));
+    if (call.shard_stage == ShardStage::kNone || statement->kind != StatementKind::kSelect) {
+      return fail(absl::InvalidArgumentError("cluster_stage is partial_aggregate or collect, of a SELECT"));
+    }
+  }
+  call.skip_unavailable_shards = request.Param("skip_unavailable_shards") == "1";
   const absl::Time started = absl::Now();
   absl::StatusOr<StatementOutput> output = RunStatement(call);
   const absl::Duration elapsed = absl::Now() - started;
   if (!output.ok()) return fail(output.status());
+  if (output->kind == StatementOutput::Kind::kShardPart) {
+    HttpResponse response = HttpResponse::Text(200, "");
+    response.content_type = "application/x-mua-partial";
+    response.body = std::move(output->shard_part);
+    response.headers.emplace_back("X-ClickHouse-Query-Id", outcome->query_id);
+    return response;
+  }
   const bool streams_rows = output->kind == StatementOutput::Kind::kInsert && output->insert_table == "events";
   if (request.body_stream != nullptr && !streams_rows) {
     // Admitted for streaming, but not an INSERT into events: its body as text, bounded.
@@ -715,6 +778,15 @@ HttpResponse Service::HandleSql(HttpRequest& request, const Principal& principal
   outcome->memory_usage = output->result.statistics.peak_memory_bytes;
   response.headers.emplace_back("X-ClickHouse-Query-Id", outcome->query_id);
   response.headers.emplace_back("X-ClickHouse-Format", format_name);
+  if (!output->skipped_shards.empty()) {
+    // skip_unavailable_shards: the answer leaves out the users of the shards skipped.
+    std::vector<std::string> numbers;
+    for (int shard : output->skipped_shards) numbers.push_back(std::to_string(shard + 1));
+    response.headers.emplace_back("X-MUA-Shards-Skipped", std::to_string(numbers.size()));
+    response.headers.emplace_back(
+        "X-MUA-Warning", absl::StrCat("shard(s) ", absl::StrJoin(numbers, ", "),
+                                      " unavailable and skipped (skip_unavailable_shards): their users are left out"));
+  }
   response.headers.emplace_back("X-ClickHouse-Timezone", "UTC");
   response.headers.emplace_back(
       "X-ClickHouse-Summary",

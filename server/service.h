@@ -84,6 +84,9 @@ struct ServiceOptions {
   // any other Origin is refused).
   std::vector<std::string> cors_origins;
   std::string version = std::string(kMuaVersion);
+  // The shared secret coordinators vouch for their principal with (--cluster_secret);
+  // empty: shard parts are not accepted from other nodes' principals.
+  std::string cluster_secret;
 };
 
 class Service {
@@ -128,6 +131,7 @@ class Service {
     std::string error;
   };
   Gate Authenticate(const HttpRequest& request) const;
+  absl::StatusOr<Principal> AuthenticateCoordinator(const HttpRequest& request) const;
   void Audit(const HttpRequest& request, const Principal& principal, absl::Time start,
              const HttpResponse& response, Outcome* outcome);
   QueryCall DefaultCall(const Principal& principal);

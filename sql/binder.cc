@@ -141,6 +141,7 @@ absl::Status SelectBinder::BindCatalogTable(const TableRef& from, const std::str
   const std::string qualified = database == "system" ? absl::StrCat("system.", table) : table;
   DeferredRows deferred;
   deferred.description = qualified;
+  deferred.reads_events = false;
   const Catalog* catalog = context_.catalog;
   deferred.produce = [catalog, database, table, schema, qualified, pos = from.pos](const ExecutionContext& context)
       -> absl::StatusOr<std::shared_ptr<const ResultSet>> {

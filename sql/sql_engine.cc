@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <future>
 #include <optional>
 
 #include "absl/strings/ascii.h"
@@ -9,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "query/distributed.h"
 #include "query/executor.h"
 #include "query/interrupt.h"
 #include "query/functions/string_functions.h"
@@ -90,6 +92,52 @@ absl::StatusOr<std::vector<std::string>> ErasedUsers(const Statement& statement)
   return users;
 }
 
+// This node's part of a statement a coordinator runs over the cluster, encoded.
+absl::StatusOr<std::string> RunShardPart(const SelectPlan& plan, const ExecutionContext& context, ShardStage stage) {
+  MUA_ASSIGN_OR_RETURN(const ClusterSplit split, PlanClusterSplit(plan));
+  std::string bytes;
+  if (stage == ShardStage::kPartialAggregate && split == ClusterSplit::kAggregate) {
+    MUA_ASSIGN_OR_RETURN(PartialAggregatePtr partial, ExecutePartialAggregate(plan, context));
+    MUA_RETURN_IF_ERROR(EncodePartialAggregate(plan, *partial, &bytes));
+  } else if (stage == ShardStage::kCollect && split == ClusterSplit::kGather) {
+    MUA_ASSIGN_OR_RETURN(const CollectedRows rows, ExecuteCollect(plan, context));
+    EncodeCollectedRows(rows, &bytes);
+  } else {
+    return absl::FailedPreconditionError(
+        "This node splits the statement between shards differently than its coordinator: run the same "
+        "MUA version on every node");
+  }
+  return bytes;
+}
+
+// The statement over every shard: the others run their parts (through `fanout`) while
+// this node runs its own; the parts merge here.
+absl::StatusOr<ResultSet> RunOnCluster(const SelectPlan& plan, ClusterSplit split, const ExecutionContext& context,
+                                       const ShardFanout& fanout, bool skip_unavailable_shards,
+                                       std::vector<int>* skipped_shards) {
+  const ShardStage stage = split == ClusterSplit::kAggregate ? ShardStage::kPartialAggregate : ShardStage::kCollect;
+  std::future<absl::StatusOr<ShardFanout::Answers>> remote = std::async(std::launch::async, [&] {
+    return fanout.Run(stage, skip_unavailable_shards, context.deadline, context.cancelled);
+  });
+  absl::StatusOr<std::string> local = RunShardPart(plan, context, stage);
+  absl::StatusOr<ShardFanout::Answers> answers = remote.get();
+  if (!local.ok()) return local.status();
+  if (!answers.ok()) return answers.status();
+  *skipped_shards = std::move(answers->skipped_shards);
+  std::vector<std::string> parts = std::move(answers->parts);
+  parts.push_back(*std::move(local));
+  if (stage == ShardStage::kPartialAggregate) {
+    MUA_ASSIGN_OR_RETURN(std::vector<PartialAggregatePtr> partials, DecodePartialAggregates(plan, parts, context));
+    return ExecuteFinalAggregate(plan, std::move(partials), context);
+  }
+  std::vector<CollectedRows> collected;
+  for (const std::string& part : parts) {
+    MUA_ASSIGN_OR_RETURN(CollectedRows rows, DecodeCollectedRows(plan, part, context));
+    collected.push_back(std::move(rows));
+  }
+  return ExecuteFinalCollect(plan, std::move(collected), context);
+}
+
 absl::StatusOr<ResultSet> Describe(const Statement& statement, const Catalog& catalog) {
   const std::string database = statement.table.database.empty() ? "default" : statement.table.database;
   for (const TableInfo& table : catalog.Tables()) {
@@ -149,6 +197,7 @@ absl::StatusOr<PreparedStatement> SqlEngine::Prepare(absl::string_view sql, cons
                                  : sql);
   prepared.kind = statement->kind;
   prepared.access = AccessOf(*statement);
+  prepared.params = options.params;
   prepared.statement = std::move(statement);
   return prepared;
 }
@@ -179,7 +228,10 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(const PreparedStatement& prep
   int expansions = 0;
   BindContext bind{catalog_, &execution, &expansions};
   uint64_t max_result_rows = options.max_result_rows;
-  MUA_RETURN_IF_ERROR(sql_internal::ApplyQuerySettings(statement.settings, start, &execution, &bind, &max_result_rows));
+  sql_internal::ClusterSettings cluster;
+  cluster.skip_unavailable_shards = options.skip_unavailable_shards;
+  MUA_RETURN_IF_ERROR(
+      sql_internal::ApplyQuerySettings(statement.settings, start, &execution, &bind, &max_result_rows, &cluster));
 
   switch (statement.kind) {
     case StatementKind::kSelect: {
@@ -188,7 +240,27 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(const PreparedStatement& prep
       MUA_RETURN_IF_ERROR(OptimizePlan(*plan, snapshot));
       ExecutionContext top_level = execution;
       top_level.max_result_rows = max_result_rows;
-      absl::StatusOr<ResultSet> result = ExecuteSelect(**plan, top_level);
+      if (options.shard_stage != ShardStage::kNone) {
+        absl::StatusOr<std::string> part = RunShardPart(**plan, top_level, options.shard_stage);
+        if (!part.ok()) return part.status();
+        output.kind = StatementOutput::Kind::kShardPart;
+        output.shard_part = *std::move(part);
+        break;
+      }
+      std::optional<ClusterSplit> split;
+      if (options.fanout != nullptr && cluster.distributed) {
+        absl::StatusOr<ClusterSplit> planned = PlanClusterSplit(**plan);
+        if (!planned.ok()) {
+          return absl::Status(planned.status().code(),
+                              absl::StrCat(planned.status().message(),
+                                           " (SETTINGS distributed = 0 answers from this node's shard alone)"));
+        }
+        if (*planned != ClusterSplit::kLocal) split = *planned;
+      }
+      absl::StatusOr<ResultSet> result =
+          split ? RunOnCluster(**plan, *split, top_level, *options.fanout, cluster.skip_unavailable_shards,
+                               &output.skipped_shards)
+                : ExecuteSelect(**plan, top_level);
       if (!result.ok()) return result.status();
       output.result = *std::move(result);
       break;

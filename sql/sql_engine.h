@@ -50,12 +50,43 @@ struct PreparedStatement {
   std::shared_ptr<const Statement> statement;  // never null
   StatementKind kind{};
   StatementAccess access = StatementAccess::kWrite;
+  // The query parameters it was prepared with (a cluster's shards bind the same).
+  std::map<std::string, std::string, std::less<>> params;
+};
+
+// A statement's part on one shard of a cluster (query/distributed.h):
+// what a coordinator asks of each shard instead of the answer.
+enum class ShardStage : uint8_t {
+  kNone,              // the whole statement (a coordinator in a cluster, or one node)
+  kPartialAggregate,  // the root block's partial aggregate, encoded
+  kCollect,           // the root block's collected rows, encoded
+};
+
+// The other shards of a cluster as a coordinator reaches them (server/cluster_query.h
+// over HTTP). One object per statement: it knows the statement's text, parameters
+// and credentials, and sends them with the stage asked for.
+class ShardFanout {
+ public:
+  struct Answers {
+    std::vector<std::string> parts;    // one encoded part per shard that answered
+    std::vector<int> skipped_shards;   // 0-based, with skip_unavailable_shards
+  };
+  virtual ~ShardFanout() = default;
+  // Runs the statement as `stage` on one replica of every shard but this node's, in
+  // parallel, a replica that cannot be reached retried on its siblings. Errors:
+  // Unavailable naming a shard none of whose replicas answered (unless
+  // `skip_unavailable_shards`: then it is skipped); a shard's query error as is.
+  virtual absl::StatusOr<Answers> Run(ShardStage stage, bool skip_unavailable_shards, absl::Time deadline,
+                                      const std::atomic<bool>* cancelled) const = 0;
 };
 
 struct StatementOutput {
-  enum class Kind { kRows, kInsert };
+  enum class Kind { kRows, kInsert, kShardPart };
   Kind kind = Kind::kRows;
   ResultSet result;    // kRows
+  std::string shard_part;  // kShardPart: the encoded part (query/distributed.h)
+  // A coordinator's answer without some shards (skip_unavailable_shards): which, 0-based.
+  std::vector<int> skipped_shards;
   std::string format;  // the statement's FORMAT clause; empty when none
   // kInsert: target table, input format, and where the data starts in the text.
   std::string insert_table;
@@ -72,6 +103,12 @@ struct ExecuteOptions {
   const std::atomic<bool>* cancelled = nullptr;  // KILL QUERY, or the client went away
   absl::Duration max_execution_time = absl::InfiniteDuration();
   uint64_t max_result_rows = 0;  // 0: no limit
+  // In a cluster: the other shards (null: this node alone, and a SELECT reads its own
+  // events). A statement's `SETTINGS distributed = 0` also keeps it to this node.
+  const ShardFanout* fanout = nullptr;
+  bool skip_unavailable_shards = false;  // the URL's; SETTINGS may set it too
+  // Run the statement as this shard's part of a coordinator's statement.
+  ShardStage shard_stage = ShardStage::kNone;
 };
 
 class SqlEngine {

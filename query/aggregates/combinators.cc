@@ -62,6 +62,7 @@ class IfAggregate final : public AggregateFunction {
   std::unique_ptr<AggregateFunction> CloneEmpty() const override {
     return std::make_unique<IfAggregate>(inner_->CloneEmpty());
   }
+  ShardMerge shard_merge() const override { return inner_->shard_merge(); }
   absl::Status SerializeState(size_t group, std::string* out) const override {
     return inner_->SerializeState(group, out);
   }
@@ -124,6 +125,7 @@ class NullAggregate final : public AggregateFunction {
     return std::make_unique<NullAggregate>(inner_->CloneEmpty(), checked_args_, nullable_result_,
                                            result_type());
   }
+  ShardMerge shard_merge() const override { return inner_->shard_merge(); }
   absl::Status SerializeState(size_t group, std::string* out) const override {
     StateWriter(out).UInt(nullable_result_ ? seen_[group] : 1);
     return inner_->SerializeState(group, out);

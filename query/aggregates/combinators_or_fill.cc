@@ -66,6 +66,7 @@ class OrFillAggregate final : public AggregateFunction {
     return std::make_unique<OrFillAggregate>(inner_->CloneEmpty(), or_null_, if_condition_last_,
                                              result_type());
   }
+  ShardMerge shard_merge() const override { return inner_->shard_merge(); }
   absl::Status SerializeState(size_t group, std::string* out) const override {
     StateWriter(out).UInt(seen_[group]);
     return inner_->SerializeState(group, out);

@@ -56,6 +56,7 @@ class GroupBitmapAggregate final : public AggregateFunction {
   std::unique_ptr<AggregateFunction> CloneEmpty() const override {
     return std::make_unique<GroupBitmapAggregate>(users_);
   }
+  ShardMerge shard_merge() const override { return users_ ? ShardMerge::kAddFinalized : ShardMerge::kState; }
   absl::Status SerializeState(size_t group, std::string* out) const override {
     StateWriter writer(out);
     WriteBitmap(bitmaps_[group], writer);

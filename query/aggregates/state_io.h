@@ -88,6 +88,7 @@ class StateReader {
     return count;
   }
   bool ok() const { return ok_; }
+  size_t remaining() const { return static_cast<size_t>(limit_ - p_); }
   void Invalidate() { ok_ = false; }
   // OK iff everything read was there and nothing is left over.
   absl::Status Finish(absl::string_view function) const {

@@ -122,6 +122,9 @@ class DistinctAggregate final : public AggregateFunction {
   std::unique_ptr<AggregateFunction> CloneEmpty() const override {
     return std::make_unique<DistinctAggregate>(mode_);
   }
+  ShardMerge shard_merge() const override {
+    return mode_ == Mode::kUsers ? ShardMerge::kAddFinalized : ShardMerge::kState;
+  }
   absl::Status SerializeState(size_t group, std::string* out) const override {
     StateWriter writer(out);
     switch (mode_) {

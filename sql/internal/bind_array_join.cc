@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "query/distributed.h"
 #include "query/executor.h"
 #include "query/operators/array_join.h"
 #include "query/operators/values.h"
@@ -188,6 +189,7 @@ absl::Status SelectBinder::BindArrayJoin() {
   plan_->source.name = "ARRAY JOIN";
   plan_->source.rows = schema;
   plan_->source.deferred = std::move(deferred);
+  plan_->source.deferred.reads_events = PlanReadsEvents(*inner);
   return absl::OkStatus();
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "query/distributed.h"
 #include "query/join_source.h"
 #include "sql/internal/select_binder.h"
 #include "storage/base/status_macros.h"
@@ -169,10 +170,12 @@ absl::Status SelectBinder::BindJoin(const TableRef& join) {
                                    (*right)->source.name, condition);
   spec.consumer = plan_;  // it enforces max_result_rows while pairing when this block returns every row
   std::vector<SourceColumn> joined = columns_;
+  const bool reads_events = PlanReadsEvents(**left) || PlanReadsEvents(**right);
   absl::StatusOr<JoinSource> source = MakeJoinSource(*std::move(left), *std::move(right), std::move(spec));
   if (!source.ok()) return AtNode(source.status(), join.pos);
   columns_.clear();
   MUA_RETURN_IF_ERROR(UseDeferred(source->schema, "JOIN", std::move(source->rows)));
+  plan_->source.deferred.reads_events = reads_events;
   for (size_t i = 0; i < columns_.size(); ++i) {
     columns_[i].qualifier = joined[i].qualifier;
     columns_[i].hidden = joined[i].hidden;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "query/distributed.h"
 #include "query/executor.h"
 #include "query/operators/limit_by.h"
 #include "query/operators/values.h"
@@ -64,6 +65,7 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::BindLimitBy() {
       absl::StrCat("LIMIT ", *limit, offset > 0 ? absl::StrCat(" OFFSET ", offset) : "", " BY ", keys.size(),
                    " key(s) of the query below (its rows when the query runs)");
   std::shared_ptr<const SelectPlan> inner = plan_;
+  outer->source.deferred.reads_events = PlanReadsEvents(*inner);
   outer->source.deferred.produce = [inner, keys, limit = static_cast<uint64_t>(*limit),
                                     offset = static_cast<uint64_t>(offset)](const ExecutionContext& context)
       -> absl::StatusOr<std::shared_ptr<const ResultSet>> {

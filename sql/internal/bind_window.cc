@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "query/distributed.h"
 #include "query/aggregate_function.h"
 #include "query/executor.h"
 #include "query/operators/array_join.h"
@@ -174,6 +175,7 @@ absl::Status SelectBinder::BindWindows() {
   plan_->source.deferred = MakeWindowSource(
       inner, std::move(window_calls),
       absl::StrCat(calls.size(), " window function call(s) over ", inner->source.name));
+  plan_->source.deferred.reads_events = PlanReadsEvents(*inner);
   return absl::OkStatus();
 }
 
@@ -337,6 +339,7 @@ absl::Status SelectBinder::BindWindowsOverGroups() {
       return std::shared_ptr<const ResultSet>(std::make_shared<ResultSet>(*std::move(rows)));
     };
   }
+  block->source.deferred.reads_events = PlanReadsEvents(*inner);
   columns_ = std::move(columns);
   plan_ = block;
   window_block_ = std::move(block);

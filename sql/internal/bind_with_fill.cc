@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "query/distributed.h"
 #include "query/executor.h"
 #include "query/operators/fill.h"
 #include "query/operators/values.h"
@@ -127,6 +128,7 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::BindWithFill(
   outer->source.rows = schema;
   outer->source.deferred.description = "ORDER BY ... WITH FILL of the query below (its rows when the query runs)";
   std::shared_ptr<const SelectPlan> inner = plan_;
+  outer->source.deferred.reads_events = PlanReadsEvents(*inner);
   const FillLimit fill_limit{outer->limit, outer->offset};
   outer->source.deferred.produce = [inner, specs, fill_limit](const ExecutionContext& context)
       -> absl::StatusOr<std::shared_ptr<const ResultSet>> {

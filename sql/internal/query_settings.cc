@@ -36,10 +36,11 @@ std::optional<double> NumberOf(const Expr& value) {
 }  // namespace
 
 absl::Status ApplyQuerySettings(const std::vector<Setting>& settings, absl::Time start, ExecutionContext* execution,
-                                BindContext* bind, uint64_t* max_result_rows) {
+                                BindContext* bind, uint64_t* max_result_rows, ClusterSettings* cluster) {
   for (const Setting& setting : settings) {
     const bool known = setting.name == "max_execution_time" || setting.name == "max_result_rows" ||
-                       setting.name == "join_use_nulls" || setting.name == "max_threads";
+                       setting.name == "join_use_nulls" || setting.name == "max_threads" ||
+                       setting.name == "distributed" || setting.name == "skip_unavailable_shards";
     if (!known) {
       if (!IsClickHouseSetting(setting.name)) {
         return MakeSqlError(absl::StatusCode::kInvalidArgument, setting.pos,
@@ -59,6 +60,10 @@ absl::Status ApplyQuerySettings(const std::vector<Setting>& settings, absl::Time
       if (rows > 0) *max_result_rows = *max_result_rows == 0 ? rows : std::min(*max_result_rows, rows);
     } else if (setting.name == "join_use_nulls") {
       bind->join_use_nulls = *number != 0;
+    } else if (setting.name == "distributed") {
+      cluster->distributed = *number != 0;
+    } else if (setting.name == "skip_unavailable_shards") {
+      cluster->skip_unavailable_shards = *number != 0;
     } else if (setting.name == "max_threads") {
       const int threads = static_cast<int>(std::min(*number, 1024.0));
       if (threads > 0) execution->threads = execution->threads == 0 ? threads : std::min(execution->threads, threads);

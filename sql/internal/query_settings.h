@@ -17,8 +17,14 @@
 
 namespace mua::sql_internal {
 
+// How a statement runs in a cluster (docs/CLUSTER.md).
+struct ClusterSettings {
+  bool distributed = true;               // `distributed = 0`: this node's shard only
+  bool skip_unavailable_shards = false;  // ClickHouse's: answer without unreachable shards
+};
+
 // Errors: InvalidArgument at the setting for a value of the wrong type or an unknown name.
 absl::Status ApplyQuerySettings(const std::vector<Setting>& settings, absl::Time start, ExecutionContext* execution,
-                                BindContext* bind, uint64_t* max_result_rows);
+                                BindContext* bind, uint64_t* max_result_rows, ClusterSettings* cluster);
 
 }  // namespace mua::sql_internal

@@ -1,5 +1,5 @@
 // Replays the seed corpus and every saved regression of mua_json_body_fuzz,
-// mua_service_fuzz, mua_sql_execute_fuzz and mua_column_codec_fuzz through the harnesses themselves (built
+// mua_service_fuzz, mua_sql_execute_fuzz, mua_column_codec_fuzz and mua_shard_part_fuzz through the harnesses themselves (built
 // here without libFuzzer's main): a crash, a sanitizer report or a broken invariant fails the test.
 #include <cstdint>
 #include <filesystem>
@@ -13,6 +13,7 @@ int MuaJsonBodyFuzz(const uint8_t* data, size_t size);
 int MuaServiceFuzz(const uint8_t* data, size_t size);
 int MuaSqlExecuteFuzz(const uint8_t* data, size_t size);
 int MuaColumnCodecFuzz(const uint8_t* data, size_t size);
+int MuaShardPartFuzz(const uint8_t* data, size_t size);
 
 namespace mua {
 namespace {
@@ -56,6 +57,11 @@ TEST(FuzzReplayTest, SqlExecuteCorpusAndRegressions) {
 TEST(FuzzReplayTest, ColumnCodecCorpusAndRegressions) {
   EXPECT_GT(Replay(kFuzzDir / "corpus" / "column_codec", MuaColumnCodecFuzz), 0);
   Replay(kFuzzDir / "regressions" / "column_codec", MuaColumnCodecFuzz);
+}
+
+TEST(FuzzReplayTest, ShardPartCorpusAndRegressions) {
+  EXPECT_GT(Replay(kFuzzDir / "corpus" / "shard_part", MuaShardPartFuzz), 0);
+  Replay(kFuzzDir / "regressions" / "shard_part", MuaShardPartFuzz);
 }
 
 }  // namespace

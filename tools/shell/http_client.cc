@@ -43,19 +43,6 @@ absl::string_view HttpReply::Header(absl::string_view name) const {
   return {};
 }
 
-std::string UrlEncode(absl::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    if (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
-        c == '~') {
-      out.push_back(c);
-    } else {
-      absl::StrAppendFormat(&out, "%%%02X", static_cast<unsigned char>(c));
-    }
-  }
-  return out;
-}
-
 HttpClient::HttpClient(ServerAddress address) : address_(std::move(address)) {}
 
 absl::StatusOr<HttpReply> HttpClient::Get(absl::string_view target, absl::Duration timeout) {

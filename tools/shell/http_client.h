@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "storage/base/url_encoding.h"
 
 namespace mua::shell {
 
@@ -75,7 +76,6 @@ class HttpClient {
   ServerAddress address_;
 };
 
-// `text` with everything but RFC 3986 unreserved characters percent-encoded.
-std::string UrlEncode(absl::string_view text);
+using ::mua::UrlEncode;
 
 }  // namespace mua::shell

@@ -1,0 +1,487 @@
+#include "query/distributed.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "query/aggregates/state_io.h"
+#include "query/operators/filter_project.h"
+#include "query/operators/hash_aggregate.h"
+#include "storage/base/status_macros.h"
+#include "storage/schema.h"
+
+namespace mua {
+namespace {
+
+using query_internal::StateReader;
+using query_internal::StateWriter;
+
+// ---- The split ----
+
+bool ReadsEvents(const SelectPlan& plan) {
+  for (const PreparedInput& prepared : plan.prepared) {
+    if (prepared.plan != nullptr && ReadsEvents(*prepared.plan)) return true;
+  }
+  const SourcePlan& source = plan.source;
+  switch (source.kind) {
+    case SourcePlan::Kind::kEvents: return true;
+    case SourcePlan::Kind::kSubquery: return ReadsEvents(*source.subquery);
+    case SourcePlan::Kind::kUnion:
+      for (const auto& input : source.inputs) {
+        if (ReadsEvents(*input)) return true;
+      }
+      return false;
+    case SourcePlan::Kind::kDeferred: return source.deferred.reads_events;
+    case SourcePlan::Kind::kRows:
+    case SourcePlan::Kind::kOneRow: return false;
+  }
+  return false;
+}
+
+absl::Status NotYet(absl::string_view what) {
+  return absl::UnimplementedError(absl::StrCat(what, " is not supported on a cluster yet"));
+}
+
+// Whether batch column `column` of the block's source holds user ids.
+bool SourceColumnIsUser(const SelectPlan& plan, int column);
+
+// Whether output `output` of `plan` is user_id itself (a bare column all the way down).
+bool OutputIsUser(const SelectPlan& plan, size_t output) {
+  if (output >= plan.outputs.size()) return false;
+  const BoundExpr& expr = *plan.outputs[output];
+  if (expr.kind != BoundExpr::Kind::kColumn) return false;
+  if (!plan.aggregate) return SourceColumnIsUser(plan, expr.column);
+  // The post batch: keys, then aggregate values.
+  const size_t key = static_cast<size_t>(expr.column);
+  if (key >= plan.group_keys.size()) return false;
+  const BoundExpr& key_expr = *plan.group_keys[key];
+  return key_expr.kind == BoundExpr::Kind::kColumn && SourceColumnIsUser(plan, key_expr.column);
+}
+
+bool SourceColumnIsUser(const SelectPlan& plan, int column) {
+  if (column < 0) return false;
+  const SourcePlan& source = plan.source;
+  switch (source.kind) {
+    case SourcePlan::Kind::kEvents:
+      return static_cast<size_t>(column) < source.columns.size() && source.columns[column] == ColumnId::kUserId;
+    case SourcePlan::Kind::kSubquery: return OutputIsUser(*source.subquery, column);
+    default: return false;
+  }
+}
+
+bool GroupedByUser(const SelectPlan& plan) {
+  for (const BoundExprPtr& key : plan.group_keys) {
+    if (key->kind == BoundExpr::Kind::kColumn && SourceColumnIsUser(plan, key->column)) return true;
+  }
+  return false;
+}
+
+absl::Status CheckPartitioned(const SelectPlan& plan);
+
+// The block's prepared inputs run on each shard: per-shard sets and values must equal
+// the whole cluster's where the block reads them.
+absl::Status CheckPreparedInputs(const SelectPlan& plan) {
+  for (const PreparedInput& prepared : plan.prepared) {
+    if (prepared.plan == nullptr || !ReadsEvents(*prepared.plan)) continue;
+    switch (prepared.kind) {
+      case PreparedInput::Kind::kUserList: break;
+      case PreparedInput::Kind::kInSet:
+        // A shard's own users, tested against its own rows' user_id: exact.
+        if (prepared.set == nullptr || !prepared.set->by_user) {
+          return NotYet(absl::StrCat("IN (SELECT ...) over events on anything but user_id (", prepared.sql, ")"));
+        }
+        MUA_RETURN_IF_ERROR(CheckPartitioned(*prepared.plan));
+        break;
+      case PreparedInput::Kind::kScalar:
+        return NotYet(absl::StrCat("a scalar subquery over events (", prepared.sql, ")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckSourcePartitioned(const SelectPlan& plan) {
+  const SourcePlan& source = plan.source;
+  switch (source.kind) {
+    case SourcePlan::Kind::kEvents: return absl::OkStatus();
+    case SourcePlan::Kind::kSubquery: return CheckPartitioned(*source.subquery);
+    case SourcePlan::Kind::kUnion:
+      for (const auto& input : source.inputs) {
+        // Rows of a block that reads no events would come once from every shard.
+        if (!ReadsEvents(*input)) return NotYet("UNION of events with rows that are not events");
+        MUA_RETURN_IF_ERROR(CheckPartitioned(*input));
+      }
+      if (source.distinct) return NotYet("UNION DISTINCT over events");
+      return absl::OkStatus();
+    case SourcePlan::Kind::kDeferred:
+      return NotYet(absl::StrCat(source.deferred.description.empty() ? source.name : source.deferred.description,
+                                 " over events"));
+    case SourcePlan::Kind::kRows:
+    case SourcePlan::Kind::kOneRow:
+      return NotYet("a block over events with rows that are not events");
+  }
+  return absl::OkStatus();
+}
+
+// A block below the root: its rows must be the disjoint union of each shard's.
+absl::Status CheckPartitioned(const SelectPlan& plan) {
+  MUA_RETURN_IF_ERROR(CheckPreparedInputs(plan));
+  MUA_RETURN_IF_ERROR(CheckSourcePartitioned(plan));
+  if (plan.with_totals) return NotYet("WITH TOTALS in a subquery over events");
+  if (plan.aggregate && !GroupedByUser(plan)) {
+    return NotYet("a subquery over events aggregating groups not keyed by user_id");
+  }
+  if (plan.limit || plan.offset > 0) return NotYet("LIMIT in a subquery over events");
+  if (plan.distinct && !plan.aggregate) {
+    bool user_output = false;
+    for (size_t i = 0; i < plan.outputs.size(); ++i) user_output |= OutputIsUser(plan, i);
+    if (!user_output) return NotYet("DISTINCT over events without user_id");
+  }
+  return absl::OkStatus();
+}
+
+// ---- Columns as bytes (types come from the plan, never from the wire) ----
+
+void WriteValues(TypeId id, const Column& column, size_t begin, size_t end, StateWriter& writer) {
+  switch (id) {
+    case TypeId::kString:
+      for (size_t i = begin; i < end; ++i) writer.Str(column.strings[i]);
+      break;
+    case TypeId::kFloat64:
+      for (size_t i = begin; i < end; ++i) writer.Float(column.floats[i]);
+      break;
+    case TypeId::kNothing: break;
+    default:
+      for (size_t i = begin; i < end; ++i) writer.Int(column.ints[i]);
+      break;
+  }
+}
+
+bool ReadValues(TypeId id, size_t count, StateReader& reader, Column* column) {
+  switch (id) {
+    case TypeId::kString:
+      if (reader.remaining() < count) return false;
+      for (size_t i = 0; i < count && reader.ok(); ++i) column->strings.emplace_back(reader.Str());
+      break;
+    case TypeId::kFloat64:
+      if (reader.remaining() / 8 < count) return false;
+      for (size_t i = 0; i < count && reader.ok(); ++i) column->floats.push_back(reader.Float());
+      break;
+    case TypeId::kNothing: break;
+    default:
+      if (reader.remaining() < count) return false;
+      for (size_t i = 0; i < count && reader.ok(); ++i) column->ints.push_back(reader.Int());
+      break;
+  }
+  return reader.ok();
+}
+
+void WriteColumn(const Column& column, size_t rows, StateWriter& writer) {
+  writer.UInt(column.nulls.empty() ? 0 : 1);
+  if (!column.nulls.empty()) writer.Bytes(column.nulls.data(), rows);
+  const DataType& type = column.type;
+  if (type.is_tuple()) {
+    for (const Column& child : column.children) WriteColumn(child, rows, writer);
+    return;
+  }
+  if (type.id == TypeId::kArray) {
+    for (size_t row = 0; row < rows; ++row) writer.UInt(column.array_offsets[row + 1] - column.array_offsets[row]);
+    const size_t elements = column.array_offsets[rows];
+    if (type.nested_elements()) {
+      WriteColumn(column.children[0], elements, writer);
+    } else {
+      WriteValues(type.element, column, 0, elements, writer);
+    }
+    return;
+  }
+  WriteValues(type.id, column, 0, rows, writer);
+}
+
+// A column of `type` (the plan's) with `rows` rows, or false on malformed bytes.
+bool ReadColumn(const DataType& type, size_t rows, StateReader& reader, Column* column) {
+  *column = EmptyColumn(type);
+  const uint64_t has_nulls = reader.UInt();
+  if (has_nulls > 1) return false;
+  if (has_nulls == 1) {
+    const absl::string_view nulls = reader.Bytes(rows);
+    if (!reader.ok()) return false;
+    column->nulls.assign(nulls.begin(), nulls.end());
+  }
+  if (type.is_tuple()) {
+    for (size_t i = 0; i < type.tuple_size(); ++i) {
+      if (!ReadColumn(type.tuple_element(i), rows, reader, &column->children[i])) return false;
+    }
+    return true;
+  }
+  if (type.id == TypeId::kArray) {
+    if (reader.remaining() < rows) return false;
+    uint64_t elements = 0;
+    for (size_t row = 0; row < rows; ++row) {
+      elements += reader.UInt();
+      if (!reader.ok() || elements > UINT32_MAX) return false;
+      column->array_offsets.push_back(static_cast<uint32_t>(elements));
+    }
+    if (type.nested_elements()) return ReadColumn(type.element_type(), elements, reader, &column->children[0]);
+    return ReadValues(type.element, elements, reader, column);
+  }
+  return ReadValues(type.id, rows, reader, column);
+}
+
+// ---- Partials ----
+
+constexpr absl::string_view kMagic = "MUAP";
+constexpr uint64_t kVersion = 1;
+enum class PartKind : uint64_t { kAggregate = 1, kCollected = 2 };
+
+void WriteHeader(PartKind kind, StateWriter& writer) {
+  writer.Bytes(kMagic.data(), kMagic.size()).UInt(kVersion).UInt(static_cast<uint64_t>(kind));
+}
+
+absl::Status Malformed(absl::string_view what) {
+  return absl::DataLossError(absl::StrCat("Malformed shard answer: ", what));
+}
+
+absl::Status ReadHeader(PartKind kind, StateReader& reader) {
+  if (reader.Bytes(kMagic.size()) != kMagic) return Malformed("not a MUA partial");
+  const uint64_t version = reader.UInt();
+  if (version != kVersion) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("A shard answered in partial format version ", version, ", this node reads ", kVersion,
+                     ": run the same MUA version on every node"));
+  }
+  if (reader.UInt() != static_cast<uint64_t>(kind)) return Malformed("unexpected kind of partial");
+  return reader.ok() ? absl::OkStatus() : Malformed("truncated header");
+}
+
+absl::Status PlanMismatch(absl::string_view what) {
+  return absl::FailedPreconditionError(
+      absl::StrCat("A shard planned the query differently (", what, "): run the same MUA version on every node"));
+}
+
+bool SlotAdds(const AggregateCall& call) {
+  return call.prototype->shard_merge() == AggregateFunction::ShardMerge::kAddFinalized;
+}
+
+// One shard's partial, parsed; strings view the encoded bytes.
+struct ParsedPartial {
+  size_t groups = 0;
+  std::vector<Column> keys;
+  std::vector<bool> adds;                              // per slot: finalized counts
+  std::vector<std::vector<int64_t>> values;            // adds
+  std::vector<std::vector<absl::string_view>> states;  // !adds
+};
+
+absl::StatusOr<ParsedPartial> ParsePartial(const SelectPlan& plan, absl::string_view encoded) {
+  StateReader reader(encoded);
+  MUA_RETURN_IF_ERROR(ReadHeader(PartKind::kAggregate, reader));
+  ParsedPartial parsed;
+  parsed.groups = reader.UInt();
+  // Every group takes a byte at least, but the one group of a block without keys or aggregates.
+  if (parsed.groups > reader.remaining() + 1) return Malformed("group count");
+  if (reader.UInt() != plan.group_keys.size()) return PlanMismatch("GROUP BY keys");
+  if (plan.group_keys.empty() && parsed.groups != 1) return Malformed("groups of a block without GROUP BY");
+  for (const BoundExprPtr& key : plan.group_keys) {
+    if (reader.Str() != key->type.Name()) return PlanMismatch(absl::StrCat("type of key ", key->sql));
+    Column& column = parsed.keys.emplace_back();
+    if (!ReadColumn(key->type, parsed.groups, reader, &column)) return Malformed("group keys");
+  }
+  if (reader.UInt() != plan.aggregates.size()) return PlanMismatch("aggregates");
+  for (const AggregateCall& call : plan.aggregates) {
+    if (reader.Str() != call.sql) return PlanMismatch(call.sql);
+    const uint64_t adds = reader.UInt();
+    if (adds > 1 || !reader.ok()) return Malformed(call.sql);
+    parsed.adds.push_back(adds == 1);
+    auto& values = parsed.values.emplace_back();
+    auto& states = parsed.states.emplace_back();
+    if (reader.UInt() != parsed.groups) return Malformed(call.sql);
+    for (size_t g = 0; g < parsed.groups && reader.ok(); ++g) {
+      if (adds == 1) {
+        values.push_back(reader.Int());
+      } else {
+        states.push_back(reader.Str());
+      }
+    }
+  }
+  MUA_RETURN_IF_ERROR(reader.Finish("(shard partial)"));
+  return parsed;
+}
+
+Vector IntVector(const DataType& type, std::vector<int64_t> values) {
+  Vector vector;
+  vector.type = type;
+  vector.size = values.size();
+  vector.ints = std::move(values);
+  return vector;
+}
+
+// Folds one parsed partial into `worker`, summing the slots that add.
+absl::Status FoldPartial(const SelectPlan& plan, const std::vector<bool>& slot_adds, ParsedPartial& parsed,
+                         BlockWorker* worker) {
+  std::vector<uint32_t> group_of_row;
+  if (plan.group_keys.empty()) {
+    worker->groups.EnsureOneGroup();
+    group_of_row.assign(1, 0);
+  } else {
+    std::vector<Vector> keys;
+    for (const Column& column : parsed.keys) keys.push_back(ColumnRows(column, 0, parsed.groups));
+    worker->groups.Map(keys, parsed.groups, &group_of_row);
+  }
+  for (size_t a = 0; a < plan.aggregates.size(); ++a) {
+    const AggregateCall& call = plan.aggregates[a];
+    AggregateFunction& target = *worker->aggregates[a];
+    target.Resize(worker->groups.size());
+    if (!slot_adds[a]) {
+      for (size_t g = 0; g < parsed.groups; ++g) {
+        MUA_RETURN_IF_ERROR(target.DeserializeState(group_of_row[g], parsed.states[a][g]));
+      }
+      continue;
+    }
+    Vector values;
+    if (parsed.adds[a]) {
+      values = IntVector(call.prototype->result_type(), std::move(parsed.values[a]));
+    } else {
+      // This shard sent a state where another counted (it took no bitmap path): count it here.
+      std::unique_ptr<AggregateFunction> state = call.prototype->CloneEmpty();
+      state->Resize(parsed.groups);
+      for (size_t g = 0; g < parsed.groups; ++g) MUA_RETURN_IF_ERROR(state->DeserializeState(g, parsed.states[a][g]));
+      state->Finalize(&values);
+      MUA_RETURN_IF_ERROR(state->finalize_status());
+    }
+    MUA_RETURN_IF_ERROR(target.Update(absl::MakeConstSpan(&values, 1), group_of_row));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+bool PlanReadsEvents(const SelectPlan& plan) { return ReadsEvents(plan); }
+
+absl::StatusOr<ClusterSplit> PlanClusterSplit(const SelectPlan& root) {
+  if (!ReadsEvents(root)) return ClusterSplit::kLocal;
+  MUA_RETURN_IF_ERROR(CheckPreparedInputs(root));
+  MUA_RETURN_IF_ERROR(CheckSourcePartitioned(root));
+  if (root.aggregate && !GroupedByUser(root)) {
+    for (const AggregateCall& call : root.aggregates) {
+      if (SlotAdds(call) || root.bitmap) {
+        if (root.with_totals) return NotYet(absl::StrCat("WITH TOTALS over ", call.sql));
+        MUA_RETURN_IF_ERROR(AdditiveSlot(call).status());
+      }
+    }
+    return ClusterSplit::kAggregate;
+  }
+  if (root.with_totals) return NotYet("WITH TOTALS grouped by user_id");
+  if (root.source.kind == SourcePlan::Kind::kSubquery && root.source.subquery->with_totals) {
+    return NotYet("WITH TOTALS in a subquery over events");
+  }
+  return ClusterSplit::kGather;
+}
+
+absl::StatusOr<std::unique_ptr<AggregateFunction>> AdditiveSlot(const AggregateCall& call) {
+  const DataType& type = call.prototype->result_type();
+  if (type.nullable || (type.id != TypeId::kUInt64 && type.id != TypeId::kInt64)) {
+    return NotYet(absl::StrCat(call.sql, " returning ", type.Name()));
+  }
+  AggregateArg arg;
+  arg.type = type;
+  return BindAggregateFunction("sum", {}, absl::MakeConstSpan(&arg, 1), false);
+}
+
+absl::Status EncodePartialAggregate(const SelectPlan& plan, PartialAggregate& partial, std::string* out) {
+  BlockWorker& worker = *partial.state;
+  if (plan.group_keys.empty()) worker.groups.EnsureOneGroup();
+  const size_t groups = worker.groups.size();
+  StateWriter writer(out);
+  WriteHeader(PartKind::kAggregate, writer);
+  writer.UInt(groups).UInt(plan.group_keys.size());
+  const std::vector<Vector> keys = GroupKeyVectors(plan, worker.groups);
+  for (size_t k = 0; k < plan.group_keys.size(); ++k) {
+    const DataType& type = plan.group_keys[k]->type;
+    Column column = EmptyColumn(type);
+    AppendVectorRows(keys[k], &column);
+    column.type = type;
+    writer.Str(type.Name());
+    WriteColumn(column, groups, writer);
+  }
+  writer.UInt(plan.aggregates.size());
+  std::string state;
+  for (size_t a = 0; a < plan.aggregates.size(); ++a) {
+    const AggregateCall& call = plan.aggregates[a];
+    AggregateFunction& aggregate = *worker.aggregates[a];
+    aggregate.Resize(groups);
+    const bool adds = SlotAdds(call) || plan.bitmap.has_value();
+    writer.Str(call.sql).UInt(adds ? 1 : 0).UInt(groups);
+    if (adds) {
+      Vector values;
+      aggregate.Finalize(&values);
+      MUA_RETURN_IF_ERROR(aggregate.finalize_status());
+      for (size_t g = 0; g < groups; ++g) writer.Int(values.int_at(g));
+      continue;
+    }
+    for (size_t g = 0; g < groups; ++g) {
+      state.clear();
+      MUA_RETURN_IF_ERROR(aggregate.SerializeState(g, &state));
+      writer.Str(state);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<PartialAggregatePtr>> DecodePartialAggregates(const SelectPlan& plan,
+                                                                         absl::Span<const std::string> encoded,
+                                                                         const ExecutionContext& context) {
+  std::vector<ParsedPartial> parsed;
+  std::vector<bool> slot_adds(plan.aggregates.size());
+  for (size_t a = 0; a < plan.aggregates.size(); ++a) slot_adds[a] = SlotAdds(plan.aggregates[a]);
+  for (const std::string& bytes : encoded) {
+    MUA_ASSIGN_OR_RETURN(ParsedPartial part, ParsePartial(plan, bytes));
+    for (size_t a = 0; a < slot_adds.size(); ++a) slot_adds[a] = slot_adds[a] || part.adds[a];
+    parsed.push_back(std::move(part));
+  }
+  const FilterProject step(plan, context);
+  std::vector<PartialAggregatePtr> partials;
+  for (ParsedPartial& part : parsed) {
+    PartialAggregatePtr partial(new PartialAggregate);
+    partial->state = step.NewWorker();
+    for (size_t a = 0; a < slot_adds.size(); ++a) {
+      if (!slot_adds[a]) continue;
+      MUA_ASSIGN_OR_RETURN(partial->state->aggregates[a], AdditiveSlot(plan.aggregates[a]));
+    }
+    MUA_RETURN_IF_ERROR(FoldPartial(plan, slot_adds, part, partial->state.get()));
+    partials.push_back(std::move(partial));
+  }
+  return partials;
+}
+
+void EncodeCollectedRows(const CollectedRows& rows, std::string* out) {
+  StateWriter writer(out);
+  WriteHeader(PartKind::kCollected, writer);
+  writer.UInt(rows.rows).UInt(rows.columns.size());
+  for (const Column& column : rows.columns) {
+    writer.Str(column.type.Name());
+    WriteColumn(column, rows.rows, writer);
+  }
+}
+
+absl::StatusOr<CollectedRows> DecodeCollectedRows(const SelectPlan& plan, absl::string_view encoded,
+                                                  const ExecutionContext& context) {
+  const std::unique_ptr<BlockWorker> empty = FilterProject(plan, context).NewWorker();
+  StateReader reader(encoded);
+  MUA_RETURN_IF_ERROR(ReadHeader(PartKind::kCollected, reader));
+  CollectedRows rows;
+  rows.rows = reader.UInt();
+  if (rows.rows > reader.remaining() + 1) return Malformed("row count");
+  if (reader.UInt() != empty->collected.size()) return PlanMismatch("result columns");
+  for (const Column& expected : empty->collected) {
+    const absl::string_view name = reader.Str();
+    // A column may gain Nullable on the way (AppendVectorRows); the plan says which others.
+    DataType type = expected.type;
+    if (name != type.Name()) {
+      if (type.CannotBeNullable() || name != type.WithNullable().Name()) return PlanMismatch("result column types");
+      type = type.WithNullable();
+    }
+    Column& column = rows.columns.emplace_back();
+    if (!ReadColumn(type, rows.rows, reader, &column)) return Malformed("result rows");
+  }
+  MUA_RETURN_IF_ERROR(reader.Finish("(shard rows)"));
+  return rows;
+}
+
+}  // namespace mua

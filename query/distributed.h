@@ -1,0 +1,73 @@
+// The query side of a cluster (docs/CLUSTER.md, "Distributed queries"): how a
+// plan splits between the shards and the coordinator, and the bytes a shard's
+// part travels in. The network is the server's business (server/).
+//
+// Each user lives on one shard (producers key by user id), so a block whose
+// groups are keyed by user_id, or that does not aggregate, yields on each shard
+// rows no other shard yields: such blocks run whole on every shard and their
+// rows add up. The root block decides the split:
+// - kAggregate: groups may span shards. Every shard runs the root's partial
+//   (ExecutePartialAggregate), the coordinator merges the partials and runs
+//   HAVING, the outputs, ORDER BY and LIMIT (ExecuteFinalAggregate).
+// - kGather: the root's rows come whole from one shard each. Every shard runs
+//   ExecuteCollect (DISTINCT, ORDER BY and LIMIT offset+limit pushed down), the
+//   coordinator ExecuteFinalCollect.
+// - kLocal: the statement reads no events (system and dimension tables,
+//   constants): the coordinator answers alone.
+// Blocks below the root (subqueries, union inputs, IN and scalar subqueries)
+// run on the shards and must be partitioned as above; anything else is refused
+// with Unimplemented "... is not supported on a cluster yet".
+//
+// The encodings ("MUAP", version 1) carry group keys and rows as values (never
+// a node's dictionary codes or user numbers), aggregate states as
+// SerializeState bytes, and distinct counts of user_id as finalized counts the
+// coordinator sums (AggregateFunction::ShardMerge). Decoders check every
+// length against the bytes left and the plan's aggregates and types against
+// the sender's: a shard binding the SQL differently fails the query.
+//
+//   // shard                                         // coordinator
+//   PartialAggregatePtr partial = ...;               std::vector<std::string> parts = ...;
+//   EncodePartialAggregate(plan, *partial, &bytes);  auto partials = DecodePartialAggregates(plan, parts, ctx);
+//                                                    ExecuteFinalAggregate(plan, *std::move(partials), ctx);
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "query/executor.h"
+#include "query/logical_plan.h"
+
+namespace mua {
+
+enum class ClusterSplit { kLocal, kAggregate, kGather };
+
+// Whether the plan or any plan below it reads the events table.
+bool PlanReadsEvents(const SelectPlan& plan);
+
+// Errors: Unimplemented naming the construct a cluster cannot run yet.
+absl::StatusOr<ClusterSplit> PlanClusterSplit(const SelectPlan& root);
+
+// REQUIRES: `partial` from ExecutePartialAggregate(plan, ...); it is consumed (finalized).
+absl::Status EncodePartialAggregate(const SelectPlan& plan, PartialAggregate& partial, std::string* out);
+// The partials of every shard, ready for ExecuteFinalAggregate(plan, ...). A slot
+// that is a finalized count in any part is summed in all (a shard without the
+// bitmap path sends a state, one with it counts). Errors: DataLoss for bytes that
+// are not a partial of this plan.
+absl::StatusOr<std::vector<PartialAggregatePtr>> DecodePartialAggregates(const SelectPlan& plan,
+                                                                         absl::Span<const std::string> encoded,
+                                                                         const ExecutionContext& context);
+
+void EncodeCollectedRows(const CollectedRows& rows, std::string* out);
+// Errors: DataLoss for bytes that are not collected rows of this plan.
+absl::StatusOr<CollectedRows> DecodeCollectedRows(const SelectPlan& plan, absl::string_view encoded,
+                                                  const ExecutionContext& context);
+
+// The `sum` that adds call's finalized values across shards. Errors: Unimplemented
+// when the result is not a plain integer.
+absl::StatusOr<std::unique_ptr<AggregateFunction>> AdditiveSlot(const AggregateCall& call);
+
+}  // namespace mua
