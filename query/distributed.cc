@@ -64,6 +64,7 @@ bool SourceColumnIsUser(const SelectPlan& plan, int column) {
     case SourcePlan::Kind::kEvents:
       return static_cast<size_t>(column) < source.columns.size() && source.columns[column] == ColumnId::kUserId;
     case SourcePlan::Kind::kSubquery: return OutputIsUser(*source.subquery, column);
+    case SourcePlan::Kind::kDeferred: return source.deferred.rows_per_user && source.deferred.user_column == column;
     default: return false;
   }
 }
@@ -112,6 +113,7 @@ absl::Status CheckSourcePartitioned(const SelectPlan& plan) {
       if (source.distinct) return NotYet("UNION DISTINCT over events");
       return absl::OkStatus();
     case SourcePlan::Kind::kDeferred:
+      if (source.deferred.rows_per_user) return absl::OkStatus();
       return NotYet(absl::StrCat(source.deferred.description.empty() ? source.name : source.deferred.description,
                                  " over events"));
     case SourcePlan::Kind::kRows:

@@ -47,6 +47,11 @@ struct DeferredRows {
   // Whether the rows come from the events table (a cluster then needs every shard's);
   // false for system tables and dimension tables, which each node holds whole.
   bool reads_events = true;
+  // Each row derives from one user's events (the sessions view, user_profiles), whose id
+  // is column `user_column` (-1: not among the columns): a cluster's shards produce the
+  // rows of their own users, and their union is the whole.
+  bool rows_per_user = false;
+  int user_column = -1;
   std::function<absl::StatusOr<std::shared_ptr<const ResultSet>>(const ExecutionContext&)> produce;
 };
 

@@ -141,7 +141,16 @@ absl::Status SelectBinder::BindCatalogTable(const TableRef& from, const std::str
   const std::string qualified = database == "system" ? absl::StrCat("system.", table) : table;
   DeferredRows deferred;
   deferred.description = qualified;
-  deferred.reads_events = false;
+  // user_profiles is kept per user from the events (server/dimension_tables.h); the
+  // others (system tables, dimension tables, events_rejected) are each node's own.
+  if (database == "default" && table == "user_profiles") {
+    deferred.rows_per_user = true;
+    for (size_t i = 0; i < schema->names.size(); ++i) {
+      if (schema->names[i] == "user_id") deferred.user_column = static_cast<int>(i);
+    }
+  } else {
+    deferred.reads_events = false;
+  }
   const Catalog* catalog = context_.catalog;
   deferred.produce = [catalog, database, table, schema, qualified, pos = from.pos](const ExecutionContext& context)
       -> absl::StatusOr<std::shared_ptr<const ResultSet>> {
@@ -227,7 +236,12 @@ absl::Status SelectBinder::BindTableRef(const TableRef& from) {
       if (!rows.ok()) return AtNode(rows.status(), pos);
       return std::shared_ptr<const ResultSet>(std::make_shared<ResultSet>(*std::move(rows)));
     };
-    return UseDeferred(AnalyticsSchema("sessions", std::nullopt), "sessions", std::move(deferred));
+    std::shared_ptr<const ResultSet> schema = AnalyticsSchema("sessions", std::nullopt);
+    deferred.rows_per_user = true;  // a session is one user's
+    for (size_t i = 0; i < schema->names.size(); ++i) {
+      if (schema->names[i] == "user_id") deferred.user_column = static_cast<int>(i);
+    }
+    return UseDeferred(std::move(schema), "sessions", std::move(deferred));
   }
   if (table == "events") {
     plan_->source.kind = SourcePlan::Kind::kEvents;

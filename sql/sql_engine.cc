@@ -229,6 +229,7 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(const PreparedStatement& prep
   BindContext bind{catalog_, &execution, &expansions};
   uint64_t max_result_rows = options.max_result_rows;
   sql_internal::ClusterSettings cluster;
+  cluster.distributed = options.distributed;
   cluster.skip_unavailable_shards = options.skip_unavailable_shards;
   MUA_RETURN_IF_ERROR(
       sql_internal::ApplyQuerySettings(statement.settings, start, &execution, &bind, &max_result_rows, &cluster));

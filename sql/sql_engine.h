@@ -106,6 +106,7 @@ struct ExecuteOptions {
   // In a cluster: the other shards (null: this node alone, and a SELECT reads its own
   // events). A statement's `SETTINGS distributed = 0` also keeps it to this node.
   const ShardFanout* fanout = nullptr;
+  bool distributed = true;               // the URL's `distributed`; SETTINGS may clear it too
   bool skip_unavailable_shards = false;  // the URL's; SETTINGS may set it too
   // Run the statement as this shard's part of a coordinator's statement.
   ShardStage shard_stage = ShardStage::kNone;

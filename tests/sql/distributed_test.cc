@@ -221,6 +221,11 @@ TEST_F(DistributedTest, AggregatesHavingAndRowsEqualOneTable) {
            "SELECT count() FROM (SELECT user_id FROM events WHERE event_type = 'purchase' "
            "UNION ALL SELECT user_id FROM events WHERE event_type = 'app_crash')",
            "SELECT event_type, count() FROM events GROUP BY event_type",
+           // views whose rows are per user: each shard's are its own users'
+           "SELECT count(), sum(events), round(sum(duration_s), 3) FROM sessions",
+           "SELECT date, count(), sum(total_events) FROM daily_user_metrics GROUP BY date ORDER BY date",
+           "SELECT user_id, sum(session_count) AS s FROM daily_user_metrics GROUP BY user_id ORDER BY s DESC, "
+           "user_id LIMIT 5",
            "SELECT name FROM system.tables WHERE name = 'events'",
            "SELECT 1 + 1",
        }) {
