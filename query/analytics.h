@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "query/expression.h"
+#include "query/logical_plan.h"
 #include "query/result_set.h"
 #include "storage/schema.h"
 #include "storage/table_snapshot.h"
@@ -43,6 +44,10 @@ struct AnalyticsScope {
   // The statement's kill and time limit, checked between blocks (null: never stops).
   const ExecutionContext* execution = nullptr;
 };
+
+// How a cluster's coordinator merges the shards' rows of analytics function `function`
+// (with a breakdown column or not); null for functions whose rows are not sums over users.
+std::shared_ptr<const RowsMerge> AnalyticsRowsMerge(absl::string_view function, bool breakdown);
 
 // Rows (bucket, [breakdown,] dau, wau, mau, dau_mau) per period bucket in
 // [from, to): dau = users active in the bucket; wau/mau = users active over

@@ -1,11 +1,15 @@
 #include "query/distributed.h"
 
+#include <algorithm>
+#include <numeric>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "query/aggregates/state_io.h"
 #include "query/operators/filter_project.h"
 #include "query/operators/hash_aggregate.h"
+#include "query/operators/table_function.h"
 #include "storage/base/status_macros.h"
 #include "storage/schema.h"
 
@@ -352,12 +356,117 @@ absl::Status FoldPartial(const SelectPlan& plan, const std::vector<bool>& slot_a
   return absl::OkStatus();
 }
 
+void EncodeRows(absl::Span<const Column> columns, uint64_t rows, std::string* out) {
+  StateWriter writer(out);
+  WriteHeader(PartKind::kCollected, writer);
+  writer.UInt(rows).UInt(columns.size());
+  for (const Column& column : columns) {
+    writer.Str(column.type.Name());
+    WriteColumn(column, rows, writer);
+  }
+}
+
+// Rows whose columns have the types of `expected` (one may have become Nullable on the way:
+// AppendVectorRows).
+absl::StatusOr<CollectedRows> DecodeRows(absl::Span<const Column> expected, absl::string_view encoded) {
+  StateReader reader(encoded);
+  MUA_RETURN_IF_ERROR(ReadHeader(PartKind::kCollected, reader));
+  CollectedRows rows;
+  rows.rows = reader.UInt();
+  if (rows.rows > reader.remaining() + 1) return Malformed("row count");
+  if (reader.UInt() != expected.size()) return PlanMismatch("result columns");
+  for (const Column& want : expected) {
+    const absl::string_view name = reader.Str();
+    DataType type = want.type;
+    if (name != type.Name()) {
+      if (type.CannotBeNullable() || name != type.WithNullable().Name()) return PlanMismatch("result column types");
+      type = type.WithNullable();
+    }
+    Column& column = rows.columns.emplace_back();
+    if (!ReadColumn(type, rows.rows, reader, &column)) return Malformed("result rows");
+  }
+  MUA_RETURN_IF_ERROR(reader.Finish("(shard rows)"));
+  return rows;
+}
+
+void AppendKey(const std::vector<Column>& columns, absl::Span<const int> keys, uint64_t row, std::string* key) {
+  key->clear();
+  for (int k : keys) AppendColumnKey(columns[k], row, key);
+}
+
+// The shards' rows of a table function added up (RowsMerge), ordered.
+ResultSet MergeRows(const RowsMerge& merge, const ResultSet& schema, std::vector<CollectedRows> parts) {
+  ResultSet merged;
+  for (size_t c = 0; c < schema.columns.size(); ++c) merged.AddColumn(schema.names[c], schema.columns[c].type);
+  absl::flat_hash_map<std::string, uint64_t> row_of_key;
+  // Sums over fewer keys: each shard's value once per sub-key, then summed over shards.
+  std::vector<absl::flat_hash_map<std::string, int64_t>> sub_totals(merge.sums.size());
+  std::string key;
+  for (CollectedRows& part : parts) {
+    std::vector<absl::flat_hash_map<std::string, int64_t>> sub_values(merge.sums.size());
+    for (uint64_t r = 0; r < part.rows; ++r) {
+      AppendKey(part.columns, merge.keys, r, &key);
+      const auto [it, added] = row_of_key.try_emplace(key, merged.row_count);
+      if (added) {
+        for (size_t c = 0; c < merged.columns.size(); ++c) {
+          const uint32_t row = static_cast<uint32_t>(r);
+          AppendColumn(TakeColumnRows(part.columns[c], absl::MakeConstSpan(&row, 1)), &merged.columns[c]);
+        }
+        ++merged.row_count;
+      }
+      for (size_t s = 0; s < merge.sums.size(); ++s) {
+        const RowsMerge::Sum& sum = merge.sums[s];
+        const int64_t value = part.columns[sum.column].ints[r];
+        if (!sum.keys.empty()) {
+          AppendKey(part.columns, sum.keys, r, &key);
+          sub_values[s].try_emplace(key, value);
+        } else if (!added) {
+          merged.columns[sum.column].ints[it->second] += value;
+        }
+      }
+    }
+    for (size_t s = 0; s < merge.sums.size(); ++s) {
+      for (const auto& [sub_key, value] : sub_values[s]) sub_totals[s][sub_key] += value;
+    }
+  }
+  for (size_t s = 0; s < merge.sums.size(); ++s) {
+    const RowsMerge::Sum& sum = merge.sums[s];
+    if (sum.keys.empty()) continue;
+    for (uint64_t r = 0; r < merged.row_count; ++r) {
+      AppendKey(merged.columns, sum.keys, r, &key);
+      merged.columns[sum.column].ints[r] = sub_totals[s][key];
+    }
+  }
+  if (merge.derive) merge.derive(&merged);
+  std::vector<uint32_t> order(merged.row_count);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    for (const auto& [column, descending] : merge.order) {
+      const int c = CompareColumnValues(merged.columns[column], a, merged.columns[column], b, true);
+      if (c != 0) return descending ? c > 0 : c < 0;
+    }
+    return false;
+  });
+  for (Column& column : merged.columns) column = TakeColumnRows(column, order);
+  return merged;
+}
+
 }  // namespace
 
 bool PlanReadsEvents(const SelectPlan& plan) { return ReadsEvents(plan); }
 
 absl::StatusOr<ClusterSplit> PlanClusterSplit(const SelectPlan& root) {
   if (!ReadsEvents(root)) return ClusterSplit::kLocal;
+  const DeferredRows& deferred = root.source.deferred;
+  if (root.source.kind == SourcePlan::Kind::kDeferred && deferred.merge != nullptr) {
+    // The block runs on the coordinator alone, over the merged rows.
+    for (const PreparedInput& prepared : root.prepared) {
+      if (prepared.plan != nullptr && ReadsEvents(*prepared.plan)) {
+        return NotYet(absl::StrCat("a subquery over events beside ", deferred.description));
+      }
+    }
+    return ClusterSplit::kMergeRows;
+  }
   MUA_RETURN_IF_ERROR(CheckPreparedInputs(root));
   MUA_RETURN_IF_ERROR(CheckSourcePartitioned(root));
   if (root.aggregate && !GroupedByUser(root)) {
@@ -453,37 +562,37 @@ absl::StatusOr<std::vector<PartialAggregatePtr>> DecodePartialAggregates(const S
 }
 
 void EncodeCollectedRows(const CollectedRows& rows, std::string* out) {
-  StateWriter writer(out);
-  WriteHeader(PartKind::kCollected, writer);
-  writer.UInt(rows.rows).UInt(rows.columns.size());
-  for (const Column& column : rows.columns) {
-    writer.Str(column.type.Name());
-    WriteColumn(column, rows.rows, writer);
-  }
+  EncodeRows(rows.columns, rows.rows, out);
 }
 
 absl::StatusOr<CollectedRows> DecodeCollectedRows(const SelectPlan& plan, absl::string_view encoded,
                                                   const ExecutionContext& context) {
   const std::unique_ptr<BlockWorker> empty = FilterProject(plan, context).NewWorker();
-  StateReader reader(encoded);
-  MUA_RETURN_IF_ERROR(ReadHeader(PartKind::kCollected, reader));
-  CollectedRows rows;
-  rows.rows = reader.UInt();
-  if (rows.rows > reader.remaining() + 1) return Malformed("row count");
-  if (reader.UInt() != empty->collected.size()) return PlanMismatch("result columns");
-  for (const Column& expected : empty->collected) {
-    const absl::string_view name = reader.Str();
-    // A column may gain Nullable on the way (AppendVectorRows); the plan says which others.
-    DataType type = expected.type;
-    if (name != type.Name()) {
-      if (type.CannotBeNullable() || name != type.WithNullable().Name()) return PlanMismatch("result column types");
-      type = type.WithNullable();
-    }
-    Column& column = rows.columns.emplace_back();
-    if (!ReadColumn(type, rows.rows, reader, &column)) return Malformed("result rows");
+  return DecodeRows(empty->collected, encoded);
+}
+
+absl::Status ExecuteSourceRowsPart(const SelectPlan& plan, const ExecutionContext& context, std::string* out) {
+  MUA_ASSIGN_OR_RETURN(const std::shared_ptr<const ResultSet> rows, ProduceDeferredRows(plan.source, context));
+  EncodeRows(rows->columns, rows->row_count, out);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ResultSet> ExecuteMergedSource(const SelectPlan& plan, absl::Span<const std::string> encoded,
+                                              const ExecutionContext& context) {
+  const ResultSet& schema = *plan.source.rows;
+  std::vector<CollectedRows> parts;
+  for (const std::string& bytes : encoded) {
+    MUA_ASSIGN_OR_RETURN(CollectedRows part, DecodeRows(schema.columns, bytes));
+    parts.push_back(std::move(part));
   }
-  MUA_RETURN_IF_ERROR(reader.Finish("(shard rows)"));
-  return rows;
+  MUA_RETURN_IF_ERROR(CheckInterrupted(context));
+  auto merged = std::make_shared<ResultSet>(MergeRows(*plan.source.deferred.merge, schema, std::move(parts)));
+  // The same block over the merged rows, as if they were fixed rows.
+  SelectPlan over_merged = plan;
+  over_merged.source.kind = SourcePlan::Kind::kRows;
+  over_merged.source.rows = std::move(merged);
+  over_merged.source.deferred = DeferredRows();
+  return ExecuteSelect(over_merged, context);
 }
 
 }  // namespace mua

@@ -12,6 +12,10 @@
 // - kGather: the root's rows come whole from one shard each. Every shard runs
 //   ExecuteCollect (DISTINCT, ORDER BY and LIMIT offset+limit pushed down), the
 //   coordinator ExecuteFinalCollect.
+// - kMergeRows: the root reads a table function whose numbers count users
+//   (DeferredRows::merge: active_users, retention_matrix, ...). Every shard
+//   produces the function's rows (ExecuteSourceRowsPart), the coordinator adds
+//   them up (RowsMerge) and runs the root block over the sums (ExecuteMergedSource).
 // - kLocal: the statement reads no events (system and dimension tables,
 //   constants): the coordinator answers alone.
 // Blocks below the root (subqueries, union inputs, IN and scalar subqueries)
@@ -43,7 +47,7 @@
 
 namespace mua {
 
-enum class ClusterSplit { kLocal, kAggregate, kGather };
+enum class ClusterSplit { kLocal, kAggregate, kGather, kMergeRows };
 
 // Whether the plan or any plan below it reads the events table.
 bool PlanReadsEvents(const SelectPlan& plan);
@@ -65,6 +69,13 @@ void EncodeCollectedRows(const CollectedRows& rows, std::string* out);
 // Errors: DataLoss for bytes that are not collected rows of this plan.
 absl::StatusOr<CollectedRows> DecodeCollectedRows(const SelectPlan& plan, absl::string_view encoded,
                                                   const ExecutionContext& context);
+
+// kMergeRows. The shard: its rows of the root's table function, encoded.
+absl::Status ExecuteSourceRowsPart(const SelectPlan& plan, const ExecutionContext& context, std::string* out);
+// The coordinator: every shard's rows merged, then the root block over them. Errors:
+// DataLoss for bytes that are not rows of the function; the block's.
+absl::StatusOr<ResultSet> ExecuteMergedSource(const SelectPlan& plan, absl::Span<const std::string> encoded,
+                                              const ExecutionContext& context);
 
 // The `sum` that adds call's finalized values across shards. Errors: Unimplemented
 // when the result is not a plain integer.

@@ -107,4 +107,11 @@ void ForEachPlanBottomUp(const std::shared_ptr<const SelectPlan>& root,
   }
 }
 
+void DeferredRows::SetRowsPerUser(const ResultSet& schema) {
+  rows_per_user = true;
+  for (size_t i = 0; i < schema.names.size(); ++i) {
+    if (schema.names[i] == "user_id") user_column = static_cast<int>(i);
+  }
+}
+
 }  // namespace mua

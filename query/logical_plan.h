@@ -39,6 +39,24 @@ namespace mua {
 struct SelectPlan;
 struct ExecutionContext;
 
+// How a cluster's coordinator merges the rows every shard produced for a table
+// function whose numbers count users (query/distributed.h): rows with equal `keys`
+// become one whose `sums` columns add up (each user is on one shard); `derive`
+// then recomputes the other numbers (percentages, ratios) from the sums, and the
+// rows are ordered by `order` (column, descending).
+struct RowsMerge {
+  std::vector<int> keys;
+  struct Sum {
+    int column = 0;
+    // The keys this number belongs to, when fewer than the row's: a retention cohort's
+    // size repeats on each of its rows, and a shard has its rows for fewer periods k.
+    std::vector<int> keys;  // empty: all of `keys`
+  };
+  std::vector<Sum> sums;
+  std::function<void(ResultSet*)> derive;
+  std::vector<std::pair<int, bool>> order;
+};
+
 // Rows a source produces only when the plan runs (table functions, system
 // tables, provided tables, the sessions view). Their schema is known when
 // binding; the producer reads the execution's snapshot.
@@ -52,6 +70,10 @@ struct DeferredRows {
   // rows of their own users, and their union is the whole.
   bool rows_per_user = false;
   int user_column = -1;
+  // Sets rows_per_user, and user_column to the schema's `user_id` column.
+  void SetRowsPerUser(const ResultSet& schema);
+  // Rows that are sums over users, mergeable across shards (null: not).
+  std::shared_ptr<const RowsMerge> merge;
   std::function<absl::StatusOr<std::shared_ptr<const ResultSet>>(const ExecutionContext&)> produce;
 };
 

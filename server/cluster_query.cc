@@ -55,6 +55,7 @@ absl::string_view ShardStageName(ShardStage stage) {
   switch (stage) {
     case ShardStage::kPartialAggregate: return "partial_aggregate";
     case ShardStage::kCollect: return "collect";
+    case ShardStage::kSourceRows: return "source_rows";
     case ShardStage::kNone: break;
   }
   return "";
@@ -63,6 +64,7 @@ absl::string_view ShardStageName(ShardStage stage) {
 ShardStage ParseShardStage(absl::string_view name) {
   if (name == "partial_aggregate") return ShardStage::kPartialAggregate;
   if (name == "collect") return ShardStage::kCollect;
+  if (name == "source_rows") return ShardStage::kSourceRows;
   return ShardStage::kNone;
 }
 

@@ -27,7 +27,8 @@ namespace mua {
 
 class ClusterMonitor;
 
-// The `cluster_stage` URL parameter of a shard's part: "partial_aggregate", "collect".
+// The `cluster_stage` URL parameter of a shard's part: "partial_aggregate", "collect",
+// "source_rows".
 absl::string_view ShardStageName(ShardStage stage);
 // kNone for anything else.
 ShardStage ParseShardStage(absl::string_view name);

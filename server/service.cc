@@ -685,7 +685,7 @@ HttpResponse Service::HandleSql(HttpRequest& request, const Principal& principal
   if (request.HasParam("cluster_stage")) {
     call.shard_stage = ParseShardStage(request.Param("cluster_stage"));
     if (call.shard_stage == ShardStage::kNone || statement->kind != StatementKind::kSelect) {
-      return fail(absl::InvalidArgumentError("cluster_stage is partial_aggregate or collect, of a SELECT"));
+      return fail(absl::InvalidArgumentError("cluster_stage is partial_aggregate, collect or source_rows, of a SELECT"));
     }
   }
   call.skip_unavailable_shards = request.Param("skip_unavailable_shards") == "1";

@@ -144,10 +144,7 @@ absl::Status SelectBinder::BindCatalogTable(const TableRef& from, const std::str
   // user_profiles is kept per user from the events (server/dimension_tables.h); the
   // others (system tables, dimension tables, events_rejected) are each node's own.
   if (database == "default" && table == "user_profiles") {
-    deferred.rows_per_user = true;
-    for (size_t i = 0; i < schema->names.size(); ++i) {
-      if (schema->names[i] == "user_id") deferred.user_column = static_cast<int>(i);
-    }
+    deferred.SetRowsPerUser(*schema);
   } else {
     deferred.reads_events = false;
   }
@@ -237,10 +234,7 @@ absl::Status SelectBinder::BindTableRef(const TableRef& from) {
       return std::shared_ptr<const ResultSet>(std::make_shared<ResultSet>(*std::move(rows)));
     };
     std::shared_ptr<const ResultSet> schema = AnalyticsSchema("sessions", std::nullopt);
-    deferred.rows_per_user = true;  // a session is one user's
-    for (size_t i = 0; i < schema->names.size(); ++i) {
-      if (schema->names[i] == "user_id") deferred.user_column = static_cast<int>(i);
-    }
+    deferred.SetRowsPerUser(*schema);  // a session is one user's
     return UseDeferred(std::move(schema), "sessions", std::move(deferred));
   }
   if (table == "events") {

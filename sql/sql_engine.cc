@@ -102,6 +102,8 @@ absl::StatusOr<std::string> RunShardPart(const SelectPlan& plan, const Execution
   } else if (stage == ShardStage::kCollect && split == ClusterSplit::kGather) {
     MUA_ASSIGN_OR_RETURN(const CollectedRows rows, ExecuteCollect(plan, context));
     EncodeCollectedRows(rows, &bytes);
+  } else if (stage == ShardStage::kSourceRows && split == ClusterSplit::kMergeRows) {
+    MUA_RETURN_IF_ERROR(ExecuteSourceRowsPart(plan, context, &bytes));
   } else {
     return absl::FailedPreconditionError(
         "This node splits the statement between shards differently than its coordinator: run the same "
@@ -115,7 +117,9 @@ absl::StatusOr<std::string> RunShardPart(const SelectPlan& plan, const Execution
 absl::StatusOr<ResultSet> RunOnCluster(const SelectPlan& plan, ClusterSplit split, const ExecutionContext& context,
                                        const ShardFanout& fanout, bool skip_unavailable_shards,
                                        std::vector<int>* skipped_shards) {
-  const ShardStage stage = split == ClusterSplit::kAggregate ? ShardStage::kPartialAggregate : ShardStage::kCollect;
+  const ShardStage stage = split == ClusterSplit::kAggregate ? ShardStage::kPartialAggregate
+                           : split == ClusterSplit::kGather  ? ShardStage::kCollect
+                                                             : ShardStage::kSourceRows;
   std::future<absl::StatusOr<ShardFanout::Answers>> remote = std::async(std::launch::async, [&] {
     return fanout.Run(stage, skip_unavailable_shards, context.deadline, context.cancelled);
   });
@@ -130,6 +134,7 @@ absl::StatusOr<ResultSet> RunOnCluster(const SelectPlan& plan, ClusterSplit spli
     MUA_ASSIGN_OR_RETURN(std::vector<PartialAggregatePtr> partials, DecodePartialAggregates(plan, parts, context));
     return ExecuteFinalAggregate(plan, std::move(partials), context);
   }
+  if (stage == ShardStage::kSourceRows) return ExecuteMergedSource(plan, parts, context);
   std::vector<CollectedRows> collected;
   for (const std::string& part : parts) {
     MUA_ASSIGN_OR_RETURN(CollectedRows rows, DecodeCollectedRows(plan, part, context));

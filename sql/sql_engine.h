@@ -60,6 +60,7 @@ enum class ShardStage : uint8_t {
   kNone,              // the whole statement (a coordinator in a cluster, or one node)
   kPartialAggregate,  // the root block's partial aggregate, encoded
   kCollect,           // the root block's collected rows, encoded
+  kSourceRows,        // the rows of the root's table function, encoded
 };
 
 // The other shards of a cluster as a coordinator reaches them (server/cluster_query.h

@@ -2,6 +2,7 @@
 // rolling windows are unions of the day bitmaps of the 7 / 30 days ending with
 // each bucket's last day.
 #include "query/analytics.h"
+#include "query/analytics/metrics.h"
 #include "query/analytics/day_users.h"
 
 namespace mua {
@@ -58,7 +59,7 @@ absl::StatusOr<ResultSet> ActiveUsers(const TableSnapshot& snapshot, const Analy
       result.columns[first_metric].ints.push_back(static_cast<int64_t>(dau));
       result.columns[first_metric + 1].ints.push_back(static_cast<int64_t>(wau));
       result.columns[first_metric + 2].ints.push_back(static_cast<int64_t>(mau));
-      result.columns[first_metric + 3].floats.push_back(mau == 0 ? 0.0 : static_cast<double>(dau) / mau);
+      result.columns[first_metric + 3].floats.push_back(query_internal::Ratio(dau, mau));
       ++result.row_count;
     }
   }

@@ -3,6 +3,7 @@
 // seen with the start event in any earlier period (back to the first stored
 // day). With a breakdown, rows are ordered by value, then cohort.
 #include "query/analytics.h"
+#include "query/analytics/metrics.h"
 #include "query/analytics/day_users.h"
 
 namespace mua {
@@ -115,7 +116,7 @@ absl::StatusOr<ResultSet> RetentionMatrix(const TableSnapshot& snapshot, const A
         result.columns[first_metric].ints.push_back(static_cast<int64_t>(size));
         result.columns[first_metric + 1].ints.push_back(static_cast<int64_t>(k));
         result.columns[first_metric + 2].ints.push_back(static_cast<int64_t>(retained));
-        result.columns[first_metric + 3].floats.push_back(100.0 * static_cast<double>(retained) / size);
+        result.columns[first_metric + 3].floats.push_back(query_internal::Percent(retained, size));
         ++result.row_count;
       }
     }

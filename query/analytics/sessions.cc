@@ -6,6 +6,7 @@
 #include "storage/base/hash_containers.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "query/analytics/metrics.h"
 #include "query/analytics/event_scan.h"
 #include "query/functions/json_extract.h"
 #include "query/functions/time_functions.h"
@@ -191,10 +192,10 @@ absl::StatusOr<ResultSet> CrashHealth(const TableSnapshot& snapshot, const Analy
     result.columns[0].strings.push_back(version);
     result.columns[1].ints.push_back(static_cast<int64_t>(h.sessions));
     result.columns[2].ints.push_back(static_cast<int64_t>(h.crashed_sessions));
-    result.columns[3].floats.push_back(100.0 * (h.sessions - h.crashed_sessions) / h.sessions);
+    result.columns[3].floats.push_back(query_internal::Percent(h.sessions - h.crashed_sessions, h.sessions));
     result.columns[4].ints.push_back(static_cast<int64_t>(users));
     result.columns[5].ints.push_back(static_cast<int64_t>(crashed_users));
-    result.columns[6].floats.push_back(100.0 * (users - crashed_users) / users);
+    result.columns[6].floats.push_back(query_internal::Percent(users - crashed_users, users));
     ++result.row_count;
   }
   return result;

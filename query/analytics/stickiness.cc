@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "query/analytics/metrics.h"
 #include "query/analytics/day_users.h"
 
 namespace mua {
@@ -120,9 +121,7 @@ absl::StatusOr<ResultSet> Stickiness(const TableSnapshot& snapshot, const Analyt
       result.columns[0].ints.push_back(static_cast<int64_t>(k));
       if (scope.breakdown) result.columns[1].strings.push_back(value);
       result.columns[first_metric].ints.push_back(static_cast<int64_t>(histogram[k]));
-      result.columns[first_metric + 1].floats.push_back(
-          active == 0 ? 0.0
-                      : 100.0 * static_cast<double>(histogram[k]) / static_cast<double>(active));
+      result.columns[first_metric + 1].floats.push_back(query_internal::Percent(histogram[k], active));
       ++result.row_count;
     }
   }

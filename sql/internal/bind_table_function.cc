@@ -411,7 +411,11 @@ absl::Status SelectBinder::BindAnalytics(const FunctionExpr& function) {
     if (!rows.ok()) return AtNode(rows.status(), pos);
     return std::shared_ptr<const ResultSet>(std::make_shared<ResultSet>(*std::move(rows)));
   };
-  return UseDeferred(AnalyticsSchema(function.name, scope->breakdown), function.name, std::move(deferred));
+  std::shared_ptr<const ResultSet> schema = AnalyticsSchema(function.name, scope->breakdown);
+  // In a cluster: sessions are one user's each; the other functions' numbers add up, but funnel's.
+  if (function.name == "sessions") deferred.SetRowsPerUser(*schema);
+  deferred.merge = AnalyticsRowsMerge(function.name, scope->breakdown.has_value());
+  return UseDeferred(std::move(schema), function.name, std::move(deferred));
 }
 
 

@@ -233,6 +233,31 @@ TEST_F(DistributedTest, AggregatesHavingAndRowsEqualOneTable) {
   }
 }
 
+TEST_F(DistributedTest, TableFunctionsEqualOneTable) {
+  for (const char* sql : {
+           "SELECT * FROM active_users(period => 'day') ORDER BY bucket",
+           "SELECT * FROM active_users(period => 'week', breakdown => platform) ORDER BY bucket, platform",
+           "SELECT cohort, cohort_size, k, retained, pct FROM retention_matrix() ORDER BY cohort, k",
+           "SELECT * FROM retention_matrix(start_event => 'app_open', return_event => 'purchase', period => 'week', "
+           "mode => 'on_or_after', breakdown => country, from => '2026-10-01', to => '2026-10-07') "
+           "ORDER BY cohort, country, k",
+           "SELECT * FROM stickiness(event => 'app_open') ORDER BY periods_active",
+           "SELECT * FROM stickiness(breakdown => platform) ORDER BY periods_active, platform",
+           "SELECT * FROM lifecycle(period => 'day') ORDER BY period, status",
+           "SELECT * FROM crash_health() ORDER BY app_version",
+           "SELECT * FROM paths(start_event => 'app_open', steps => 3) ORDER BY step, from_event, to_event",
+           "SELECT step, count(), sum(transitions) FROM paths(start_event => 'app_open') GROUP BY step ORDER BY step",
+           "SELECT count(), sum(events), round(sum(duration_s), 3) FROM sessions(from => '2026-10-02', to => '2026-10-05')",
+           "SELECT user_id, session_id, events FROM sessions() ORDER BY events DESC, user_id, session_id LIMIT 5",
+       }) {
+    ExpectSame(sql);
+  }
+  // Its median time to convert is not a sum of the shards'.
+  const absl::StatusOr<StatementOutput> funnel =
+      OnCluster("SELECT * FROM funnel(steps => ['app_open', 'purchase']) ORDER BY step");
+  EXPECT_EQ(funnel.status().code(), absl::StatusCode::kUnimplemented) << funnel.status();
+}
+
 TEST_F(DistributedTest, RefusesWhatShardsCannotAnswerAlone) {
   for (const char* sql : {
            // groups not keyed by user below the root: a per-shard count is not the whole count
