@@ -2,8 +2,9 @@
 # Distributed queries (issue 18): one mua-kafka-dev with 24 partitions, 3 shards x 2 replicas
 # from one cluster file and a single node beside them, all fed by one keyed mua-gen stream.
 # Every SELECT over events sent to any of the 6 nodes answers over the whole cluster, as the
-# single node does: the SPEC §9 queries (bench/queries/*.sql) and more. The §5a table functions
-# (and retention_matrix) answer so too or are refused ("is not supported on a cluster yet").
+# single node does: the SPEC §9 queries (bench/queries/*.sql) and more, the §5a table functions
+# included; funnel(...), WITH TOTALS over user counts and scalar subqueries over events answer so
+# too or are refused ("is not supported on a cluster yet").
 # SETTINGS distributed = 0 answers from the node's shard only; system.* stay local. kill -9 of
 # a replica while queries run changes no answer (its sibling serves), and it comes back; with
 # both replicas of a shard down a query fails naming the shard, or with
@@ -135,9 +136,7 @@ for file in "$QUERIES"/*.sql; do
   text=$(grep -v '^[[:space:]]*--' "$file")
   sorted=1
   grep -qi 'order by' <<<"$text" && sorted=0
-  # retention_matrix is a §5a table function: it may be refused like the others.
-  if [[ $name == retention_matrix ]]; then add_query tolerant "$name" "$sorted" "$text"
-  else add_query strict "$name" "$sorted" "$text"; fi
+  add_query strict "$name" "$sorted" "$text"
 done
 check "bench/queries holds the 11 SPEC §9 queries (${#strict[@]} + ${#tolerant[@]})" \
   test "$((${#strict[@]} + ${#tolerant[@]}))" -eq 11
@@ -183,9 +182,9 @@ add_query tolerant share_scalar 0 \
    GROUP BY event_type ORDER BY event_type"
 add_query strict unordered 1 "SELECT platform, uniqExact(user_id), count() FROM events GROUP BY platform"
 
-add_query tolerant active_users 0 \
+add_query strict active_users 0 \
   "SELECT * FROM active_users(period => 'day', from => '2026-10-01', to => '2026-10-16') ORDER BY bucket"
-add_query tolerant active_users_weekly 0 \
+add_query strict active_users_weekly 0 \
   "SELECT * FROM active_users(period => 'week', breakdown => platform) ORDER BY bucket, platform"
 add_query tolerant funnel_fn 0 \
   "SELECT * FROM funnel(steps => ['app_open', 'view_item', 'add_to_cart', 'purchase'], window => INTERVAL 1 DAY)
@@ -194,22 +193,22 @@ add_query tolerant funnel_fn_strict 0 \
   "SELECT * FROM funnel(steps => ['app_open', 'purchase'], order => 'strict', where => platform = 'ios',
                         breakdown => country, from => '2026-10-01', to => '2026-10-16')
    ORDER BY step, country"
-add_query tolerant sessions_fn 0 \
+add_query strict sessions_fn 0 \
   "SELECT toDate(start) AS day, count() AS sessions, sum(events) AS events, sum(crashed) AS crashed,
           round(sum(duration_s), 3) AS duration_s, round(sum(revenue), 2) AS revenue
    FROM sessions(from => '2026-10-01', to => '2026-10-16') GROUP BY day ORDER BY day"
-add_query tolerant sessions_fn_rows 0 \
+add_query strict sessions_fn_rows 0 \
   "SELECT session_id, user_id, start, duration_s, events, crashed
    FROM sessions(from => '2026-10-03', to => '2026-10-04') ORDER BY user_id, start, session_id"
-add_query tolerant stickiness 0 \
+add_query strict stickiness 0 \
   "SELECT * FROM stickiness(event => 'app_open', from => '2026-10-01', to => '2026-10-08') ORDER BY periods_active"
-add_query tolerant lifecycle 0 \
+add_query strict lifecycle 0 \
   "SELECT * FROM lifecycle(period => 'week', from => '2026-10-05', to => '2026-10-19') ORDER BY period, status"
-add_query tolerant paths 0 \
+add_query strict paths 0 \
   "SELECT * FROM paths(start_event => 'app_open', steps => 3) ORDER BY step, from_event, to_event"
-add_query tolerant crash_health 0 \
+add_query strict crash_health 0 \
   "SELECT * FROM crash_health(from => '2026-10-01', to => '2026-10-16') ORDER BY app_version"
-add_query tolerant retention_matrix_week 0 \
+add_query strict retention_matrix_week 0 \
   "SELECT * FROM retention_matrix(start_event => 'app_open', return_event => 'purchase', period => 'week',
                                   mode => 'on_or_after', from => '2026-10-01', to => '2026-10-16')
    ORDER BY cohort, k"
