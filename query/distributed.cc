@@ -398,6 +398,8 @@ void AppendKey(const std::vector<Column>& columns, absl::Span<const int> keys, u
 ResultSet MergeRows(const RowsMerge& merge, const ResultSet& schema, std::vector<CollectedRows> parts) {
   ResultSet merged;
   for (size_t c = 0; c < schema.columns.size(); ++c) merged.AddColumn(schema.names[c], schema.columns[c].type);
+  const size_t sample_column = schema.columns.size();  // merge.samples: the shards' last column
+  std::vector<std::vector<double>> samples;             // per merged row
   absl::flat_hash_map<std::string, uint64_t> row_of_key;
   // Sums over fewer keys: each shard's value once per sub-key, then summed over shards.
   std::vector<absl::flat_hash_map<std::string, int64_t>> sub_totals(merge.sums.size());
@@ -413,6 +415,12 @@ ResultSet MergeRows(const RowsMerge& merge, const ResultSet& schema, std::vector
           AppendColumn(TakeColumnRows(part.columns[c], absl::MakeConstSpan(&row, 1)), &merged.columns[c]);
         }
         ++merged.row_count;
+      }
+      if (merge.samples) {
+        const Column& column = part.columns[sample_column];
+        samples.resize(merged.row_count);
+        samples[it->second].insert(samples[it->second].end(), column.floats.begin() + column.array_offsets[r],
+                                   column.floats.begin() + column.array_offsets[r + 1]);
       }
       for (size_t s = 0; s < merge.sums.size(); ++s) {
         const RowsMerge::Sum& sum = merge.sums[s];
@@ -437,7 +445,19 @@ ResultSet MergeRows(const RowsMerge& merge, const ResultSet& schema, std::vector
       merged.columns[sum.column].ints[r] = sub_totals[s][key];
     }
   }
+  if (merge.samples) {
+    Column& column = merged.AddColumn("samples", DataType::Array(TypeId::kFloat64));
+    samples.resize(merged.row_count);
+    for (const std::vector<double>& row : samples) {
+      column.floats.insert(column.floats.end(), row.begin(), row.end());
+      column.array_offsets.push_back(static_cast<uint32_t>(column.floats.size()));
+    }
+  }
   if (merge.derive) merge.derive(&merged);
+  if (merge.samples) {
+    merged.columns.pop_back();
+    merged.names.pop_back();
+  }
   std::vector<uint32_t> order(merged.row_count);
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
@@ -572,7 +592,13 @@ absl::StatusOr<CollectedRows> DecodeCollectedRows(const SelectPlan& plan, absl::
 }
 
 absl::Status ExecuteSourceRowsPart(const SelectPlan& plan, const ExecutionContext& context, std::string* out) {
-  MUA_ASSIGN_OR_RETURN(const std::shared_ptr<const ResultSet> rows, ProduceDeferredRows(plan.source, context));
+  std::shared_ptr<const ResultSet> rows;
+  if (const DeferredRows& deferred = plan.source.deferred; deferred.produce_partial) {
+    MUA_RETURN_IF_ERROR(CheckInterrupted(context));
+    MUA_ASSIGN_OR_RETURN(rows, deferred.produce_partial(context));
+  } else {
+    MUA_ASSIGN_OR_RETURN(rows, ProduceDeferredRows(plan.source, context));
+  }
   EncodeRows(rows->columns, rows->row_count, out);
   return absl::OkStatus();
 }
@@ -580,13 +606,16 @@ absl::Status ExecuteSourceRowsPart(const SelectPlan& plan, const ExecutionContex
 absl::StatusOr<ResultSet> ExecuteMergedSource(const SelectPlan& plan, absl::Span<const std::string> encoded,
                                               const ExecutionContext& context) {
   const ResultSet& schema = *plan.source.rows;
+  const RowsMerge& merge = *plan.source.deferred.merge;
+  std::vector<Column> expected = schema.columns;
+  if (merge.samples) expected.push_back(EmptyColumn(DataType::Array(TypeId::kFloat64)));
   std::vector<CollectedRows> parts;
   for (const std::string& bytes : encoded) {
-    MUA_ASSIGN_OR_RETURN(CollectedRows part, DecodeRows(schema.columns, bytes));
+    MUA_ASSIGN_OR_RETURN(CollectedRows part, DecodeRows(expected, bytes));
     parts.push_back(std::move(part));
   }
   MUA_RETURN_IF_ERROR(CheckInterrupted(context));
-  auto merged = std::make_shared<ResultSet>(MergeRows(*plan.source.deferred.merge, schema, std::move(parts)));
+  auto merged = std::make_shared<ResultSet>(MergeRows(merge, schema, std::move(parts)));
   // The same block over the merged rows, as if they were fixed rows.
   SelectPlan over_merged = plan;
   over_merged.source.kind = SourcePlan::Kind::kRows;

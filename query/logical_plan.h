@@ -55,13 +55,18 @@ struct RowsMerge {
   std::vector<Sum> sums;
   std::function<void(ResultSet*)> derive;
   std::vector<std::pair<int, bool>> order;
+  // A shard's rows end with one more column, Array(Float64): samples (funnel's seconds
+  // to convert) concatenated per key for `derive`, then dropped.
+  bool samples = false;
 };
 
 // Rows a source produces only when the plan runs (table functions, system
 // tables, provided tables, the sessions view). Their schema is known when
 // binding; the producer reads the execution's snapshot.
 struct DeferredRows {
+  using Producer = std::function<absl::StatusOr<std::shared_ptr<const ResultSet>>(const ExecutionContext&)>;
   std::string description;  // EXPLAIN: "funnel(steps => ['a', 'b'])"
+  Producer produce;
   // Whether the rows come from the events table (a cluster then needs every shard's);
   // false for system tables and dimension tables, which each node holds whole.
   bool reads_events = true;
@@ -74,7 +79,9 @@ struct DeferredRows {
   void SetRowsPerUser(const ResultSet& schema);
   // Rows that are sums over users, mergeable across shards (null: not).
   std::shared_ptr<const RowsMerge> merge;
-  std::function<absl::StatusOr<std::shared_ptr<const ResultSet>>(const ExecutionContext&)> produce;
+  // A shard's rows for `merge`, when they carry more than the answer (RowsMerge::samples);
+  // null: `produce`'s.
+  Producer produce_partial;
 };
 
 struct SourcePlan {

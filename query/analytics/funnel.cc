@@ -7,6 +7,7 @@
 
 #include "storage/base/hash_containers.h"
 #include "absl/container/flat_hash_map.h"
+#include "query/analytics/metrics.h"
 #include "query/analytics/event_scan.h"
 #include "query/functions/quantile.h"
 #include "query/functions/time_functions.h"
@@ -87,7 +88,7 @@ Conversion Evaluate(const std::vector<UserEvent>& events, const FunnelOptions& o
 }  // namespace
 
 absl::StatusOr<ResultSet> Funnel(const TableSnapshot& snapshot, const AnalyticsScope& scope,
-                                 const FunnelOptions& options) {
+                                 const FunnelOptions& options, bool with_samples) {
   const int n = static_cast<int>(options.steps.size());
   const StringDictionary& types = snapshot.dictionary(ColumnId::kEventType);
   // Step and exclusion masks per event_type code.
@@ -178,6 +179,7 @@ absl::StatusOr<ResultSet> Funnel(const TableSnapshot& snapshot, const AnalyticsS
   result.AddColumn("pct_of_first", DataType::Of(TypeId::kFloat64));
   result.AddColumn("pct_of_previous", DataType::Of(TypeId::kFloat64));
   result.AddColumn("median_seconds_to_convert", DataType::Of(TypeId::kFloat64));
+  if (with_samples) result.AddColumn("seconds_to_convert", DataType::Array(TypeId::kFloat64));
   const size_t c = scope.breakdown ? 2 : 1;
   for (auto& [breakdown, tally] : tallies) {
     for (int k = 0; k < n; ++k) {
@@ -190,12 +192,14 @@ absl::StatusOr<ResultSet> Funnel(const TableSnapshot& snapshot, const AnalyticsS
       }
       result.columns[c].strings.push_back(options.steps[k]);
       result.columns[c + 1].ints.push_back(static_cast<int64_t>(users));
-      result.columns[c + 2].floats.push_back(first == 0 ? 0.0 : 100.0 * users / first);
-      result.columns[c + 3].floats.push_back(previous == 0 ? 0.0 : 100.0 * users / previous);
-      result.columns[c + 4].floats.push_back(
-          k == 0 || tally.seconds[k].empty()
-              ? std::numeric_limits<double>::quiet_NaN()
-              : query_internal::QuantileInterpolated(absl::MakeSpan(tally.seconds[k]), 0.5));
+      result.columns[c + 2].floats.push_back(query_internal::Percent(users, first));
+      result.columns[c + 3].floats.push_back(query_internal::Percent(users, previous));
+      if (with_samples) {
+        Column& samples = result.columns[c + 5];
+        samples.floats.insert(samples.floats.end(), tally.seconds[k].begin(), tally.seconds[k].end());
+        samples.array_offsets.push_back(static_cast<uint32_t>(samples.floats.size()));
+      }
+      result.columns[c + 4].floats.push_back(query_internal::MedianSecondsToConvert(k, &tally.seconds[k]));
       ++result.row_count;
     }
   }

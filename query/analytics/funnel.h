@@ -23,8 +23,11 @@ struct FunnelOptions {
 };
 
 // Rows (step, [breakdown,] event, users, pct_of_first, pct_of_previous,
-// median_seconds_to_convert); the breakdown value is the one at step 1.
+// median_seconds_to_convert); the breakdown value is the one at step 1. With
+// `with_samples` (a cluster's shard), a last column `seconds_to_convert`
+// Array(Float64) holds every converted user's time from the step before, so a
+// coordinator can take the median over all shards (AnalyticsRowsMerge).
 absl::StatusOr<ResultSet> Funnel(const TableSnapshot& snapshot, const AnalyticsScope& scope,
-                                 const FunnelOptions& options);
+                                 const FunnelOptions& options, bool with_samples = false);
 
 }  // namespace mua

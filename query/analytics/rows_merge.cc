@@ -1,8 +1,8 @@
 // How a cluster merges each analytics function's rows (RowsMerge, query/logical_plan.h):
 // every number of these functions counts users (or their events and sessions), and a
 // user lives on one shard, so shards' numbers add up; the percentages and ratios are
-// recomputed from the sums as the functions compute them (metrics.h). funnel is not
-// here: its median time to convert is not a sum.
+// recomputed from the sums as the functions compute them (metrics.h); funnel's median
+// time to convert from every shard's samples.
 #include "query/analytics.h"
 
 #include <string>
@@ -64,6 +64,28 @@ std::shared_ptr<const RowsMerge> AnalyticsRowsMerge(absl::string_view function, 
       for (uint64_t r = 0; r < rows->row_count; ++r) {
         rows->columns[3].floats[r] = Percent(u(*rows, 1, r) - u(*rows, 2, r), u(*rows, 1, r));
         rows->columns[6].floats[r] = Percent(u(*rows, 4, r) - u(*rows, 5, r), u(*rows, 4, r));
+      }
+    };
+  } else if (function == "funnel") {
+    // step, [value,] event, users, pct_of_first, pct_of_previous, median_seconds_to_convert;
+    // the shards' rows end with each step's seconds to convert (Funnel with_samples).
+    merge->keys = breakdown ? std::vector<int>{1, 0} : std::vector<int>{0};
+    merge->sums = {{2 + b, {}}};
+    merge->samples = true;
+    merge->derive = [b, u](ResultSet* rows) {
+      // users per (value, step), for the percentages of the first and previous step.
+      absl::flat_hash_map<std::pair<std::string, int64_t>, uint64_t> users;
+      auto value = [&](uint64_t r) { return b == 0 ? std::string() : rows->columns[1].strings[r]; };
+      for (uint64_t r = 0; r < rows->row_count; ++r) users[{value(r), rows->columns[0].ints[r]}] = u(*rows, 2 + b, r);
+      const Column& samples = rows->columns.back();
+      for (uint64_t r = 0; r < rows->row_count; ++r) {
+        const int64_t step = rows->columns[0].ints[r];
+        const uint64_t here = u(*rows, 2 + b, r);
+        rows->columns[3 + b].floats[r] = Percent(here, users[{value(r), 1}]);
+        rows->columns[4 + b].floats[r] = Percent(here, step == 1 ? here : users[{value(r), step - 1}]);
+        std::vector<double> seconds(samples.floats.begin() + samples.array_offsets[r],
+                                    samples.floats.begin() + samples.array_offsets[r + 1]);
+        rows->columns[5 + b].floats[r] = query_internal::MedianSecondsToConvert(static_cast<int>(step - 1), &seconds);
       }
     };
   } else if (function == "paths") {  // step, from_event, to_event, transitions, users

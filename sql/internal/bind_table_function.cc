@@ -285,6 +285,7 @@ absl::Status SelectBinder::BindAnalytics(const FunctionExpr& function) {
   absl::StatusOr<Period> period = parse_period();
   if (!period.ok()) return period.status();
   AnalyticsRun run;
+  AnalyticsRun partial_run;  // a cluster shard's rows, when they differ from the answer's
   if (function.name == "paths") {
     if (!args.contains("start_event")) {
       return ErrorAt(function.pos, absl::StatusCode::kInvalidArgument,
@@ -366,6 +367,9 @@ absl::Status SelectBinder::BindAnalytics(const FunctionExpr& function) {
     run = [options](const TableSnapshot& snapshot, const AnalyticsScope& run_scope) {
       return Funnel(snapshot, run_scope, options);
     };
+    partial_run = [options](const TableSnapshot& snapshot, const AnalyticsScope& run_scope) {
+      return Funnel(snapshot, run_scope, options, /*with_samples=*/true);
+    };
   } else if (!is_retention) {
     run = [period = *period](const TableSnapshot& snapshot, const AnalyticsScope& run_scope) {
       return ActiveUsers(snapshot, run_scope, period);
@@ -393,24 +397,29 @@ absl::Status SelectBinder::BindAnalytics(const FunctionExpr& function) {
   }
   DeferredRows deferred;
   deferred.description = ClickHouseColumnName(function);
-  deferred.produce = [scope, run = std::move(run), from = *from_ms, to = *to_ms, zone = *zone, range_pos,
-                      pos = function.pos](const ExecutionContext& context)
-      -> absl::StatusOr<std::shared_ptr<const ResultSet>> {
-    const TableSnapshot& snapshot = *context.snapshot;
-    AnalyticsScope run_scope = *scope;
-    run_scope.execution = &context;
-    // Defaults: every stored event, whose UTC days may fall on other local days.
-    const int64_t first_stored = snapshot.partition_count() ? MillisOfDay(snapshot.day(0)) : 0;
-    const int64_t after_stored =
-        snapshot.partition_count() ? MillisOfDay(snapshot.day(snapshot.partition_count() - 1) + 1) : 1;
-    if (!from || !to) {
-      MUA_RETURN_IF_ERROR(SetAnalyticsRange(from.value_or(first_stored), to.value_or(after_stored), zone,
-                                            range_pos, &run_scope));
-    }
-    absl::StatusOr<ResultSet> rows = run(snapshot, run_scope);
-    if (!rows.ok()) return AtNode(rows.status(), pos);
-    return std::shared_ptr<const ResultSet>(std::make_shared<ResultSet>(*std::move(rows)));
+  // The rows of `analytics` over the statement's range (defaults: every stored event).
+  auto producer = [scope, from = *from_ms, to = *to_ms, zone = *zone, range_pos,
+                   pos = function.pos](AnalyticsRun analytics) -> DeferredRows::Producer {
+    return [scope, analytics = std::move(analytics), from, to, zone, range_pos,
+            pos](const ExecutionContext& context) -> absl::StatusOr<std::shared_ptr<const ResultSet>> {
+      const TableSnapshot& snapshot = *context.snapshot;
+      AnalyticsScope run_scope = *scope;
+      run_scope.execution = &context;
+      // Defaults: every stored event, whose UTC days may fall on other local days.
+      const int64_t first_stored = snapshot.partition_count() ? MillisOfDay(snapshot.day(0)) : 0;
+      const int64_t after_stored =
+          snapshot.partition_count() ? MillisOfDay(snapshot.day(snapshot.partition_count() - 1) + 1) : 1;
+      if (!from || !to) {
+        MUA_RETURN_IF_ERROR(SetAnalyticsRange(from.value_or(first_stored), to.value_or(after_stored), zone,
+                                              range_pos, &run_scope));
+      }
+      absl::StatusOr<ResultSet> rows = analytics(snapshot, run_scope);
+      if (!rows.ok()) return AtNode(rows.status(), pos);
+      return std::shared_ptr<const ResultSet>(std::make_shared<ResultSet>(*std::move(rows)));
+    };
   };
+  deferred.produce = producer(std::move(run));
+  if (partial_run) deferred.produce_partial = producer(std::move(partial_run));
   std::shared_ptr<const ResultSet> schema = AnalyticsSchema(function.name, scope->breakdown);
   // In a cluster: sessions are one user's each; the other functions' numbers add up, but funnel's.
   if (function.name == "sessions") deferred.SetRowsPerUser(*schema);

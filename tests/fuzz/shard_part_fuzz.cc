@@ -4,8 +4,8 @@
 // an answer, never a crash, an out-of-bounds read or an unbounded allocation.
 //
 // Input: byte 0 picks the statement (a partial aggregate over keys, user counts, states
-// of avg, quantiles, arrays and strings; or collected rows with Nullable, arrays and
-// tuples); bit 7 of byte 1 says whether the rest is the part itself (0) or edits of the
+// of avg, quantiles, arrays and strings; collected rows with Nullable, arrays and tuples;
+// a table function's rows, funnel's with its samples); bit 7 of byte 1 says whether the rest is the part itself (0) or edits of the
 // real part (1): pairs of (2-byte position, byte to xor), and byte 1's low bits cut
 // that many sixteenths off its end.
 #include <cstddef>
@@ -34,6 +34,8 @@ constexpr const char* kStatements[] = {
     "SELECT user_id, event_type, nullIf(country, 'US') AS c, [length(event_id)] AS a, "
     "tuple(platform, 1) AS t FROM events ORDER BY event_time, event_id LIMIT 50",
     "SELECT user_id, count() AS n, groupArray(event_type) FROM events GROUP BY user_id ORDER BY n DESC, user_id LIMIT 20",
+    "SELECT * FROM funnel(steps => ['app_open', 'view_item', 'purchase'], breakdown => platform)",
+    "SELECT * FROM retention_matrix(period => 'day') ORDER BY cohort, k",
 };
 constexpr size_t kStatementCount = sizeof(kStatements) / sizeof(kStatements[0]);
 
@@ -59,7 +61,7 @@ World* TheWorld() {
     }
     for (const char* sql : kStatements) {
       std::string part;
-      for (ShardStage stage : {ShardStage::kPartialAggregate, ShardStage::kCollect}) {
+      for (ShardStage stage : {ShardStage::kPartialAggregate, ShardStage::kCollect, ShardStage::kSourceRows}) {
         ExecuteOptions options;
         options.shard_stage = stage;
         absl::StatusOr<mua::StatementOutput> output = w->engine.Execute(sql, options);

@@ -3,8 +3,8 @@
 # from one cluster file and a single node beside them, all fed by one keyed mua-gen stream.
 # Every SELECT over events sent to any of the 6 nodes answers over the whole cluster, as the
 # single node does: the SPEC §9 queries (bench/queries/*.sql) and more, the §5a table functions
-# included; funnel(...), WITH TOTALS over user counts and scalar subqueries over events answer so
-# too or are refused ("is not supported on a cluster yet").
+# included; WITH TOTALS over user counts and scalar subqueries over events answer so too or are
+# refused ("is not supported on a cluster yet").
 # SETTINGS distributed = 0 answers from the node's shard only; system.* stay local. kill -9 of
 # a replica while queries run changes no answer (its sibling serves), and it comes back; with
 # both replicas of a shard down a query fails naming the shard, or with
@@ -186,10 +186,10 @@ add_query strict active_users 0 \
   "SELECT * FROM active_users(period => 'day', from => '2026-10-01', to => '2026-10-16') ORDER BY bucket"
 add_query strict active_users_weekly 0 \
   "SELECT * FROM active_users(period => 'week', breakdown => platform) ORDER BY bucket, platform"
-add_query tolerant funnel_fn 0 \
+add_query strict funnel_fn 0 \
   "SELECT * FROM funnel(steps => ['app_open', 'view_item', 'add_to_cart', 'purchase'], window => INTERVAL 1 DAY)
    ORDER BY step"
-add_query tolerant funnel_fn_strict 0 \
+add_query strict funnel_fn_strict 0 \
   "SELECT * FROM funnel(steps => ['app_open', 'purchase'], order => 'strict', where => platform = 'ios',
                         breakdown => country, from => '2026-10-01', to => '2026-10-16')
    ORDER BY step, country"
