@@ -112,6 +112,25 @@ absl::StatusOr<std::string> RunShardPart(const SelectPlan& plan, const Execution
   return bytes;
 }
 
+// EXPLAIN's first line in a cluster: how the statement splits between the shards and this node.
+std::string ExplainClusterSplit(const SelectPlan& plan) {
+  const absl::StatusOr<ClusterSplit> split = PlanClusterSplit(plan);
+  if (!split.ok()) return absl::StrCat("Cluster: refused (", split.status().message(), ")");
+  switch (*split) {
+    case ClusterSplit::kLocal: return "Cluster: this node alone (the statement reads no events)";
+    case ClusterSplit::kAggregate:
+      return "Cluster: every shard aggregates the block below to partial states; this node merges them, then "
+             "HAVING, the outputs, ORDER BY and LIMIT";
+    case ClusterSplit::kGather:
+      return "Cluster: every shard runs the block below (DISTINCT, ORDER BY, LIMIT offset+limit); this node "
+             "merges their rows, then OFFSET and LIMIT";
+    case ClusterSplit::kMergeRows:
+      return absl::StrCat("Cluster: every shard produces the rows of ", plan.source.deferred.description,
+                          "; this node adds them up and runs the block below over the sums");
+  }
+  return "";
+}
+
 // The statement over every shard: the others run their parts (through `fanout`) while
 // this node runs its own; the parts merge here.
 absl::StatusOr<ResultSet> RunOnCluster(const SelectPlan& plan, ClusterSplit split, const ExecutionContext& context,
@@ -278,6 +297,7 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(const PreparedStatement& prep
       MUA_RETURN_IF_ERROR(OptimizePlan(*plan, snapshot));
       std::vector<std::string> lines =
           absl::StrSplit(ExplainSelect(**plan, snapshot), '\n', absl::SkipEmpty());
+      if (options.fanout != nullptr && cluster.distributed) lines.insert(lines.begin(), ExplainClusterSplit(**plan));
       output.result = StringRows("explain", lines);
       break;
     }

@@ -10,6 +10,7 @@
 #include "absl/hash/hash.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "query/distributed.h"
 #include "query/output_format.h"
@@ -279,6 +280,24 @@ TEST_F(DistributedTest, RefusesWhatShardsCannotAnswerAlone) {
       OnCluster("SELECT count() FROM (SELECT * FROM events LIMIT 10) SETTINGS distributed = 0");
   ASSERT_OK(local.status());
   EXPECT_EQ(Text(local), "count()\nUInt64\n10\n");
+}
+
+TEST_F(DistributedTest, ExplainSaysHowTheStatementSplits) {
+  const auto first_line = [&](const std::string& sql) {
+    const absl::StatusOr<StatementOutput> output = OnCluster("EXPLAIN " + sql);
+    EXPECT_OK(output.status()) << sql;
+    return output.ok() && output->result.row_count > 0 ? output->result.columns[0].strings[0] : std::string();
+  };
+  EXPECT_THAT(first_line("SELECT toDate(event_time) AS d, count() FROM events GROUP BY d"),
+              ::testing::StartsWith("Cluster: every shard aggregates"));
+  EXPECT_THAT(first_line("SELECT user_id, count() FROM events GROUP BY user_id"),
+              ::testing::StartsWith("Cluster: every shard runs the block below"));
+  EXPECT_THAT(first_line("SELECT * FROM active_users()"), ::testing::HasSubstr("adds them up"));
+  EXPECT_THAT(first_line("SELECT 1"), ::testing::StartsWith("Cluster: this node alone"));
+  EXPECT_THAT(first_line("SELECT count() FROM (SELECT * FROM events LIMIT 5)"),
+              ::testing::HasSubstr("is not supported on a cluster yet"));
+  // EXPLAIN runs nothing, on no shard.
+  EXPECT_OK(OnCluster("EXPLAIN SELECT count() FROM events", /*down=*/2).status());
 }
 
 TEST_F(DistributedTest, UnavailableShardFailsOrIsSkipped) {
