@@ -118,6 +118,7 @@ absl::Status CheckSourcePartitioned(const SelectPlan& plan) {
       return absl::OkStatus();
     case SourcePlan::Kind::kDeferred:
       if (source.deferred.rows_per_user) return absl::OkStatus();
+      if (source.deferred.row_wise_input != nullptr) return CheckPartitioned(*source.deferred.row_wise_input);
       return NotYet(absl::StrCat(source.deferred.description.empty() ? source.name : source.deferred.description,
                                  " over events"));
     case SourcePlan::Kind::kRows:

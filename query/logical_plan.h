@@ -75,6 +75,9 @@ struct DeferredRows {
   // rows of their own users, and their union is the whole.
   bool rows_per_user = false;
   int user_column = -1;
+  // Rows made row by row from this block's rows (ARRAY JOIN): split between a cluster's
+  // shards exactly when the block's are.
+  std::shared_ptr<const SelectPlan> row_wise_input;
   // Sets rows_per_user, and user_column to the schema's `user_id` column.
   void SetRowsPerUser(const ResultSet& schema);
   // Rows that are sums over users, mergeable across shards (null: not).

@@ -190,6 +190,7 @@ absl::Status SelectBinder::BindArrayJoin() {
   plan_->source.rows = schema;
   plan_->source.deferred = std::move(deferred);
   plan_->source.deferred.reads_events = PlanReadsEvents(*inner);
+  plan_->source.deferred.row_wise_input = inner;
   return absl::OkStatus();
 }
 

@@ -340,6 +340,7 @@ absl::Status SelectBinder::BindWindowsOverGroups() {
     };
   }
   block->source.deferred.reads_events = PlanReadsEvents(*inner);
+  if (calls.empty()) block->source.deferred.row_wise_input = inner;  // arrayJoin() over the groups
   columns_ = std::move(columns);
   plan_ = block;
   window_block_ = std::move(block);

@@ -3,11 +3,17 @@
 // ShardFanout that runs the other shards' parts as their servers would. Every answer
 // must equal the whole table's; what a cluster cannot run yet is refused by name.
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/hash/hash.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
@@ -259,6 +265,54 @@ TEST_F(DistributedTest, TableFunctionsEqualOneTable) {
        }) {
     ExpectSame(sql);
   }
+}
+
+// The differential queries (tests/differential/queries: what MUA answers as ClickHouse
+// does): on the cluster each answers as one table does, or is refused by name; never
+// another answer.
+TEST_F(DistributedTest, DifferentialQueriesEqualOneTableOrAreRefused) {
+  int equal = 0;
+  std::vector<std::string> refused;
+  for (const auto& entry : std::filesystem::directory_iterator(MUA_DIFFERENTIAL_DIR)) {
+    if (entry.path().extension() != ".sql") continue;
+    std::ifstream in(entry.path());
+    std::string line, name, sql;
+    bool expect_error = false;
+    auto run = [&] {
+      const std::string text(absl::StripAsciiWhitespace(sql));
+      if (!text.empty() && !expect_error) {
+        const std::string whole = Whole(text);
+        const absl::StatusOr<StatementOutput> cluster = OnCluster(text);
+        if (!cluster.ok() && cluster.status().code() == absl::StatusCode::kUnimplemented &&
+            absl::StrContains(cluster.status().message(), "is not supported on a cluster yet")) {
+          refused.push_back(absl::StrCat(entry.path().filename().string(), "/", name, ": ",
+                                         cluster.status().message()));
+        } else {
+          const bool ordered = absl::StrContains(text, "ORDER BY");
+          EXPECT_EQ(Canonical(Text(cluster), ordered), Canonical(whole, ordered))
+              << entry.path().filename() << "/" << name << "\n" << text;
+          ++equal;
+        }
+      }
+      sql.clear();
+      expect_error = false;
+    };
+    while (std::getline(in, line)) {
+      const absl::string_view stripped = absl::StripAsciiWhitespace(line);
+      if (absl::StartsWith(stripped, "-- name:")) {
+        run();
+        name = std::string(absl::StripAsciiWhitespace(stripped.substr(8)));
+      } else if (stripped == "-- expect-error") {
+        expect_error = true;
+      } else if (!absl::StartsWith(stripped, "--")) {
+        absl::StrAppend(&sql, line, "\n");
+      }
+    }
+    run();
+  }
+  EXPECT_GT(equal, 100);
+  std::cout << equal << " differential queries answer on the cluster as on one table; " << refused.size()
+            << " are refused:\n  " << absl::StrJoin(refused, "\n  ") << "\n";
 }
 
 TEST_F(DistributedTest, RefusesWhatShardsCannotAnswerAlone) {
