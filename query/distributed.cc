@@ -68,7 +68,16 @@ bool SourceColumnIsUser(const SelectPlan& plan, int column) {
     case SourcePlan::Kind::kEvents:
       return static_cast<size_t>(column) < source.columns.size() && source.columns[column] == ColumnId::kUserId;
     case SourcePlan::Kind::kSubquery: return OutputIsUser(*source.subquery, column);
-    case SourcePlan::Kind::kDeferred: return source.deferred.rows_per_user && source.deferred.user_column == column;
+    case SourcePlan::Kind::kDeferred: {
+      const DeferredRows& deferred = source.deferred;
+      if (deferred.rows_per_user) return deferred.user_column == column;
+      if (deferred.join) {
+        const size_t left = deferred.join->left->outputs.size();
+        return static_cast<size_t>(column) < left ? OutputIsUser(*deferred.join->left, column)
+                                                  : OutputIsUser(*deferred.join->right, column - left);
+      }
+      return false;
+    }
     default: return false;
   }
 }
@@ -119,6 +128,13 @@ absl::Status CheckSourcePartitioned(const SelectPlan& plan) {
     case SourcePlan::Kind::kDeferred:
       if (source.deferred.rows_per_user) return absl::OkStatus();
       if (source.deferred.row_wise_input != nullptr) return CheckPartitioned(*source.deferred.row_wise_input);
+      if (const std::optional<DeferredRows::JoinSides>& join = source.deferred.join) {
+        if (join->keyed_by_user) {
+          MUA_RETURN_IF_ERROR(CheckPartitioned(*join->left));
+          return CheckPartitioned(*join->right);
+        }
+        if (join->rows_from_left && !ReadsEvents(*join->right)) return CheckPartitioned(*join->left);
+      }
       return NotYet(absl::StrCat(source.deferred.description.empty() ? source.name : source.deferred.description,
                                  " over events"));
     case SourcePlan::Kind::kRows:
@@ -475,6 +491,8 @@ ResultSet MergeRows(const RowsMerge& merge, const ResultSet& schema, std::vector
 }  // namespace
 
 bool PlanReadsEvents(const SelectPlan& plan) { return ReadsEvents(plan); }
+
+bool PlanOutputIsUser(const SelectPlan& plan, size_t output) { return OutputIsUser(plan, output); }
 
 absl::StatusOr<ClusterSplit> PlanClusterSplit(const SelectPlan& root) {
   if (!ReadsEvents(root)) return ClusterSplit::kLocal;

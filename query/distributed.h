@@ -52,6 +52,10 @@ enum class ClusterSplit { kLocal, kAggregate, kGather, kMergeRows };
 // Whether the plan or any plan below it reads the events table.
 bool PlanReadsEvents(const SelectPlan& plan);
 
+// Whether output `output` of `plan` is events.user_id itself (through subqueries, joins and
+// GROUP BY keys).
+bool PlanOutputIsUser(const SelectPlan& plan, size_t output);
+
 // Errors: Unimplemented naming the construct a cluster cannot run yet.
 absl::StatusOr<ClusterSplit> PlanClusterSplit(const SelectPlan& root);
 

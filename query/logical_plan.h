@@ -78,6 +78,17 @@ struct DeferredRows {
   // Rows made row by row from this block's rows (ARRAY JOIN): split between a cluster's
   // shards exactly when the block's are.
   std::shared_ptr<const SelectPlan> row_wise_input;
+  // A JOIN's sides (columns: the left's outputs, then the right's). A cluster's shards can
+  // each join their own rows when a pair of keys is user_id on both sides (a user's rows
+  // meet on the user's shard), or when every node holds the right side whole and every
+  // joined row comes from a left row (INNER, LEFT, CROSS, and SEMI/ANTI LEFT).
+  struct JoinSides {
+    std::shared_ptr<const SelectPlan> left;
+    std::shared_ptr<const SelectPlan> right;
+    bool keyed_by_user = false;
+    bool rows_from_left = false;
+  };
+  std::optional<JoinSides> join;
   // Sets rows_per_user, and user_column to the schema's `user_id` column.
   void SetRowsPerUser(const ResultSet& schema);
   // Rows that are sums over users, mergeable across shards (null: not).

@@ -171,11 +171,21 @@ absl::Status SelectBinder::BindJoin(const TableRef& join) {
   spec.consumer = plan_;  // it enforces max_result_rows while pairing when this block returns every row
   std::vector<SourceColumn> joined = columns_;
   const bool reads_events = PlanReadsEvents(**left) || PlanReadsEvents(**right);
+  DeferredRows::JoinSides sides{*left, *right};
+  for (size_t k = 0; k < spec.left_keys.size(); ++k) {
+    const BoundExpr& l = *spec.left_keys[k];
+    const BoundExpr& r = *spec.right_keys[k];
+    sides.keyed_by_user |= l.kind == BoundExpr::Kind::kColumn && r.kind == BoundExpr::Kind::kColumn &&
+                           PlanOutputIsUser(**left, l.column) && PlanOutputIsUser(**right, r.column);
+  }
+  sides.rows_from_left = join.join_kind == JoinKind::kInner || join.join_kind == JoinKind::kLeft ||
+                         join.join_kind == JoinKind::kCross;
   absl::StatusOr<JoinSource> source = MakeJoinSource(*std::move(left), *std::move(right), std::move(spec));
   if (!source.ok()) return AtNode(source.status(), join.pos);
   columns_.clear();
   MUA_RETURN_IF_ERROR(UseDeferred(source->schema, "JOIN", std::move(source->rows)));
   plan_->source.deferred.reads_events = reads_events;
+  plan_->source.deferred.join = std::move(sides);
   for (size_t i = 0; i < columns_.size(); ++i) {
     columns_[i].qualifier = joined[i].qualifier;
     columns_[i].hidden = joined[i].hidden;

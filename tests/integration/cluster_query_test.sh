@@ -181,6 +181,11 @@ add_query tolerant share_scalar 0 \
   "SELECT event_type, round(count() / (SELECT count() FROM events), 6) AS share FROM events
    GROUP BY event_type ORDER BY event_type"
 add_query strict unordered 1 "SELECT platform, uniqExact(user_id), count() FROM events GROUP BY platform"
+add_query strict join_on_user 0 \
+  "SELECT platform, count() AS buyers, sum(n) AS events FROM
+     (SELECT user_id, any(platform) AS platform, count() AS n FROM events GROUP BY user_id)
+   INNER JOIN (SELECT user_id FROM events WHERE event_type = 'purchase' GROUP BY user_id) USING user_id
+   GROUP BY platform ORDER BY platform"
 
 add_query strict active_users 0 \
   "SELECT * FROM active_users(period => 'day', from => '2026-10-01', to => '2026-10-16') ORDER BY bucket"
