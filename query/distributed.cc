@@ -6,6 +6,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "query/aggregates/state_io.h"
 #include "query/operators/filter_project.h"
 #include "query/operators/hash_aggregate.h"
@@ -491,6 +492,77 @@ ResultSet MergeRows(const RowsMerge& merge, const ResultSet& schema, std::vector
 }  // namespace
 
 bool PlanReadsEvents(const SelectPlan& plan) { return ReadsEvents(plan); }
+
+namespace {
+
+// The blocks right below `plan`, each with its path element (ClusterBlock).
+std::vector<std::pair<std::string, std::shared_ptr<const SelectPlan>>> ChildBlocks(const SelectPlan& plan) {
+  std::vector<std::pair<std::string, std::shared_ptr<const SelectPlan>>> children;
+  const SourcePlan& source = plan.source;
+  if (source.kind == SourcePlan::Kind::kSubquery) children.emplace_back("s", source.subquery);
+  if (source.kind == SourcePlan::Kind::kUnion) {
+    for (size_t i = 0; i < source.inputs.size(); ++i) children.emplace_back(absl::StrCat("u", i), source.inputs[i]);
+  }
+  for (size_t i = 0; i < plan.prepared.size(); ++i) {
+    if (plan.prepared[i].plan != nullptr) children.emplace_back(absl::StrCat("p", i), plan.prepared[i].plan);
+  }
+  if (source.kind == SourcePlan::Kind::kDeferred) {
+    const DeferredRows& deferred = source.deferred;
+    if (deferred.join) {
+      children.emplace_back("jl", deferred.join->left);
+      children.emplace_back("jr", deferred.join->right);
+    }
+    if (deferred.row_wise_input != nullptr) children.emplace_back("a", deferred.row_wise_input);
+    if (deferred.input != nullptr) children.emplace_back("i", deferred.input);
+  }
+  return children;
+}
+
+absl::Status CollectClusterBlocks(const SelectPlan& block, const std::string& path, const absl::Status& refusal,
+                                  std::vector<ClusterBlock>* out) {
+  // What this block reads itself would be this node's events alone.
+  const SourcePlan& source = block.source;
+  const bool reads_directly =
+      source.kind == SourcePlan::Kind::kEvents || block.bitmap.has_value() ||
+      (source.kind == SourcePlan::Kind::kDeferred && source.deferred.reads_events && !source.deferred.join &&
+       source.deferred.row_wise_input == nullptr && source.deferred.input == nullptr);
+  if (reads_directly) return refusal;
+  for (const auto& [element, child] : ChildBlocks(block)) {
+    if (!ReadsEvents(*child)) continue;
+    const std::string child_path = path.empty() ? element : absl::StrCat(path, "/", element);
+    const absl::StatusOr<ClusterSplit> split = PlanClusterSplit(*child);
+    if (split.ok()) {
+      out->push_back({child_path, child, *split});
+      continue;
+    }
+    MUA_RETURN_IF_ERROR(CollectClusterBlocks(*child, child_path, refusal, out));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<ClusterBlock>> PlanClusterBlocks(const SelectPlan& root, const absl::Status& refusal) {
+  std::vector<ClusterBlock> blocks;
+  MUA_RETURN_IF_ERROR(CollectClusterBlocks(root, "", refusal, &blocks));
+  return blocks;
+}
+
+absl::StatusOr<std::shared_ptr<const SelectPlan>> FindBlock(const std::shared_ptr<const SelectPlan>& root,
+                                                            absl::string_view path) {
+  std::shared_ptr<const SelectPlan> block = root;
+  for (absl::string_view element : absl::StrSplit(path, '/', absl::SkipEmpty())) {
+    std::shared_ptr<const SelectPlan> next;
+    for (const auto& [name, child] : ChildBlocks(*block)) {
+      if (name == element) next = child;
+    }
+    if (next == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat("cluster_block ", path.substr(0, 64), " names no block of the statement"));
+    }
+    block = std::move(next);
+  }
+  return block;
+}
 
 bool PlanOutputIsUser(const SelectPlan& plan, size_t output) { return OutputIsUser(plan, output); }
 

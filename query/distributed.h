@@ -74,6 +74,25 @@ void EncodeCollectedRows(const CollectedRows& rows, std::string* out);
 absl::StatusOr<CollectedRows> DecodeCollectedRows(const SelectPlan& plan, absl::string_view encoded,
                                                   const ExecutionContext& context);
 
+// Blocks below a root that cannot split, which can (a UNION ALL's aggregations, a join's
+// sides on other keys than user_id, what a LIMIT BY takes): the coordinator runs each on
+// the cluster, then the rest of the statement itself over their rows
+// (ExecutionContext::materialized). `path` names the block from the root for the shards
+// (FindBlock): elements joined by '/', "s" a source subquery, "u<i>" a UNION input, "p<i>"
+// an IN or scalar subquery, "jl"/"jr" a join's sides, "a" an ARRAY JOIN's input, "i" a LIMIT
+// BY's, WITH FILL's or window functions' input.
+struct ClusterBlock {
+  std::string path;
+  std::shared_ptr<const SelectPlan> plan;
+  ClusterSplit split = ClusterSplit::kLocal;
+};
+// Errors: `refusal` (the root's) when a block that reads events directly (a scan, a
+// bitmap path, a table function) would be left to this node alone.
+absl::StatusOr<std::vector<ClusterBlock>> PlanClusterBlocks(const SelectPlan& root, const absl::Status& refusal);
+// The block at `path` below `root`. Errors: InvalidArgument for a path that names none.
+absl::StatusOr<std::shared_ptr<const SelectPlan>> FindBlock(const std::shared_ptr<const SelectPlan>& root,
+                                                            absl::string_view path);
+
 // kMergeRows. The shard: its rows of the root's table function, encoded.
 absl::Status ExecuteSourceRowsPart(const SelectPlan& plan, const ExecutionContext& context, std::string* out);
 // The coordinator: every shard's rows merged, then the root block over them. Errors:

@@ -329,6 +329,9 @@ absl::StatusOr<ResultSet> ExecuteFinalCollect(const SelectPlan& plan, std::vecto
 }
 
 absl::StatusOr<ResultSet> ExecuteSelect(const SelectPlan& plan, const ExecutionContext& context) {
+  if (context.materialized != nullptr) {
+    if (auto it = context.materialized->find(&plan); it != context.materialized->end()) return *it->second;
+  }
   MUA_RETURN_IF_ERROR(RunPreparedInputs(plan, context));
   SelectRunner runner(plan, context);
   absl::StatusOr<ResultSet> result = runner.Run();

@@ -13,6 +13,7 @@
 #include <vector>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "query/expression.h"
@@ -34,6 +35,9 @@ struct ExecutionContext {
   // The statement's own result (not its subqueries'): a scan that will return more
   // rows stops as soon as it knows, instead of building the whole result. 0: no limit.
   uint64_t max_result_rows = 0;
+  // Blocks already computed (a cluster's coordinator ran them on every shard): running
+  // one of them answers these rows.
+  const absl::flat_hash_map<const SelectPlan*, std::shared_ptr<const ResultSet>>* materialized = nullptr;
 };
 
 // Cancelled ("Query was cancelled") or DeadlineExceeded when the context says stop; OK else.

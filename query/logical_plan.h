@@ -89,6 +89,9 @@ struct DeferredRows {
     bool rows_from_left = false;
   };
   std::optional<JoinSides> join;
+  // The block a LIMIT BY, WITH FILL or window-function source takes its rows from (a
+  // cluster's coordinator may compute it on the shards first: query/distributed.h).
+  std::shared_ptr<const SelectPlan> input;
   // Sets rows_per_user, and user_column to the schema's `user_id` column.
   void SetRowsPerUser(const ResultSet& schema);
   // Rows that are sums over users, mergeable across shards (null: not).
@@ -223,6 +226,7 @@ struct SelectPlan {
   // Set by the top-N rule: only the first `top_n` rows of the order are needed
   // (a bounded partial sort instead of sorting every row). 0: sort all.
   uint64_t top_n = 0;
+  bool optimized = false;  // OptimizePlan ran on this block (it runs once)
 };
 
 // The types of a plan's outputs, in order.

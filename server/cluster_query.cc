@@ -68,14 +68,15 @@ ShardStage ParseShardStage(absl::string_view name) {
   return ShardStage::kNone;
 }
 
-absl::StatusOr<ShardFanout::Answers> ClusterFanout::Run(ShardStage stage, bool skip_unavailable_shards,
-                                                        absl::Time deadline,
+absl::StatusOr<ShardFanout::Answers> ClusterFanout::Run(ShardStage stage, absl::string_view block,
+                                                        bool skip_unavailable_shards, absl::Time deadline,
                                                         const std::atomic<bool>* cancelled) const {
   const std::vector<ReplicaState> replicas = monitor_->Snapshot();
   const ClusterNode self = monitor_->self();
   const int shards = static_cast<int>(monitor_->config().shards.size());
 
   std::string target = absl::StrCat("/?cluster_stage=", ShardStageName(stage));
+  if (!block.empty()) absl::StrAppend(&target, "&cluster_block=", UrlEncode(block));
   for (const auto& [name, value] : statement_.params) {
     absl::StrAppend(&target, "&param_", UrlEncode(name), "=", UrlEncode(value));
   }

@@ -188,6 +188,7 @@ struct Service::QueryCall {
   uint64_t max_result_rows = 0;
   int64_t max_memory_usage = 0;
   ShardStage shard_stage = ShardStage::kNone;  // a coordinator's request for this shard's part
+  std::string shard_block;  // the block of the statement it asks for ("" the whole)
   bool distributed = true;
   bool skip_unavailable_shards = false;
 };
@@ -600,6 +601,7 @@ absl::StatusOr<StatementOutput> Service::RunStatement(const QueryCall& call) {
   execute.max_result_rows = call.max_result_rows;
   execute.cancelled = &running->cancelled;
   execute.shard_stage = call.shard_stage;
+  execute.shard_block = call.shard_block;
   execute.distributed = call.distributed;
   execute.skip_unavailable_shards = call.skip_unavailable_shards;
   // A coordinator: every node is one, for the statements it is sent (a shard's part is not).
@@ -687,6 +689,7 @@ HttpResponse Service::HandleSql(HttpRequest& request, const Principal& principal
     if (call.shard_stage == ShardStage::kNone || statement->kind != StatementKind::kSelect) {
       return fail(absl::InvalidArgumentError("cluster_stage is partial_aggregate, collect or source_rows, of a SELECT"));
     }
+    call.shard_block = std::string(request.Param("cluster_block"));
   }
   call.skip_unavailable_shards = request.Param("skip_unavailable_shards") == "1";
   call.distributed = request.Param("distributed") != "0";

@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <atomic>
+#include <memory>
 #include <future>
 #include <optional>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "query/distributed.h"
@@ -115,7 +118,14 @@ absl::StatusOr<std::string> RunShardPart(const SelectPlan& plan, const Execution
 // EXPLAIN's first line in a cluster: how the statement splits between the shards and this node.
 std::string ExplainClusterSplit(const SelectPlan& plan) {
   const absl::StatusOr<ClusterSplit> split = PlanClusterSplit(plan);
-  if (!split.ok()) return absl::StrCat("Cluster: refused (", split.status().message(), ")");
+  if (!split.ok()) {
+    const absl::StatusOr<std::vector<ClusterBlock>> blocks = PlanClusterBlocks(plan, split.status());
+    if (!blocks.ok()) return absl::StrCat("Cluster: refused (", split.status().message(), ")");
+    std::vector<std::string> paths;
+    for (const ClusterBlock& block : *blocks) paths.push_back(block.path);
+    return absl::StrCat("Cluster: the blocks below at ", absl::StrJoin(paths, ", "),
+                        " run on every shard; this node runs the rest over their rows");
+  }
   switch (*split) {
     case ClusterSplit::kLocal: return "Cluster: this node alone (the statement reads no events)";
     case ClusterSplit::kAggregate:
@@ -133,20 +143,20 @@ std::string ExplainClusterSplit(const SelectPlan& plan) {
 
 // The statement over every shard: the others run their parts (through `fanout`) while
 // this node runs its own; the parts merge here.
-absl::StatusOr<ResultSet> RunOnCluster(const SelectPlan& plan, ClusterSplit split, const ExecutionContext& context,
-                                       const ShardFanout& fanout, bool skip_unavailable_shards,
-                                       std::vector<int>* skipped_shards) {
+absl::StatusOr<ResultSet> RunOnCluster(const SelectPlan& plan, ClusterSplit split, absl::string_view block,
+                                       const ExecutionContext& context, const ShardFanout& fanout,
+                                       bool skip_unavailable_shards, std::vector<int>* skipped_shards) {
   const ShardStage stage = split == ClusterSplit::kAggregate ? ShardStage::kPartialAggregate
                            : split == ClusterSplit::kGather  ? ShardStage::kCollect
                                                              : ShardStage::kSourceRows;
   std::future<absl::StatusOr<ShardFanout::Answers>> remote = std::async(std::launch::async, [&] {
-    return fanout.Run(stage, skip_unavailable_shards, context.deadline, context.cancelled);
+    return fanout.Run(stage, block, skip_unavailable_shards, context.deadline, context.cancelled);
   });
   absl::StatusOr<std::string> local = RunShardPart(plan, context, stage);
   absl::StatusOr<ShardFanout::Answers> answers = remote.get();
   if (!local.ok()) return local.status();
   if (!answers.ok()) return answers.status();
-  *skipped_shards = std::move(answers->skipped_shards);
+  skipped_shards->insert(skipped_shards->end(), answers->skipped_shards.begin(), answers->skipped_shards.end());
   std::vector<std::string> parts = std::move(answers->parts);
   parts.push_back(*std::move(local));
   if (stage == ShardStage::kPartialAggregate) {
@@ -160,6 +170,29 @@ absl::StatusOr<ResultSet> RunOnCluster(const SelectPlan& plan, ClusterSplit spli
     collected.push_back(std::move(rows));
   }
   return ExecuteFinalCollect(plan, std::move(collected), context);
+}
+
+// A statement whose root cannot split: the blocks below it that can run on the cluster
+// (PlanClusterBlocks), the rest on this node over their rows. `refusal`: the root's.
+absl::StatusOr<ResultSet> RunOverClusterBlocks(const std::shared_ptr<const SelectPlan>& plan,
+                                               const absl::Status& refusal, const ExecutionContext& context,
+                                               const ShardFanout& fanout, bool skip_unavailable_shards,
+                                               std::vector<int>* skipped_shards) {
+  MUA_ASSIGN_OR_RETURN(const std::vector<ClusterBlock> blocks, PlanClusterBlocks(*plan, refusal));
+  absl::flat_hash_map<const SelectPlan*, std::shared_ptr<const ResultSet>> materialized;
+  ExecutionContext below = context;
+  below.max_result_rows = 0;  // the statement's limit is on its own result
+  for (const ClusterBlock& block : blocks) {
+    MUA_RETURN_IF_ERROR(OptimizePlan(block.plan, *context.snapshot));  // once; a deferred source's child
+    MUA_ASSIGN_OR_RETURN(ResultSet rows, RunOnCluster(*block.plan, block.split, block.path, below, fanout,
+                                                      skip_unavailable_shards, skipped_shards));
+    materialized[block.plan.get()] = std::make_shared<const ResultSet>(std::move(rows));
+  }
+  std::sort(skipped_shards->begin(), skipped_shards->end());
+  skipped_shards->erase(std::unique(skipped_shards->begin(), skipped_shards->end()), skipped_shards->end());
+  ExecutionContext with_blocks = context;
+  with_blocks.materialized = &materialized;
+  return ExecuteSelect(*plan, with_blocks);
 }
 
 absl::StatusOr<ResultSet> Describe(const Statement& statement, const Catalog& catalog) {
@@ -266,26 +299,34 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(const PreparedStatement& prep
       ExecutionContext top_level = execution;
       top_level.max_result_rows = max_result_rows;
       if (options.shard_stage != ShardStage::kNone) {
-        absl::StatusOr<std::string> part = RunShardPart(**plan, top_level, options.shard_stage);
+        absl::StatusOr<std::shared_ptr<const SelectPlan>> block = FindBlock(*plan, options.shard_block);
+        if (!block.ok()) return block.status();
+        MUA_RETURN_IF_ERROR(OptimizePlan(*block, snapshot));
+        if (*block != *plan) top_level.max_result_rows = 0;
+        absl::StatusOr<std::string> part = RunShardPart(**block, top_level, options.shard_stage);
         if (!part.ok()) return part.status();
         output.kind = StatementOutput::Kind::kShardPart;
         output.shard_part = *std::move(part);
         break;
       }
-      std::optional<ClusterSplit> split;
+      absl::StatusOr<ResultSet> result;
       if (options.fanout != nullptr && cluster.distributed) {
         absl::StatusOr<ClusterSplit> planned = PlanClusterSplit(**plan);
-        if (!planned.ok()) {
-          return absl::Status(planned.status().code(),
-                              absl::StrCat(planned.status().message(),
-                                           " (SETTINGS distributed = 0 answers from this node's shard alone)"));
+        if (planned.ok()) {
+          result = *planned == ClusterSplit::kLocal
+                       ? ExecuteSelect(**plan, top_level)
+                       : RunOnCluster(**plan, *planned, "", top_level, *options.fanout,
+                                      cluster.skip_unavailable_shards, &output.skipped_shards);
+        } else {
+          const absl::Status refusal(planned.status().code(),
+                                     absl::StrCat(planned.status().message(),
+                                                  " (SETTINGS distributed = 0 answers from this node's shard alone)"));
+          result = RunOverClusterBlocks(*plan, refusal, top_level, *options.fanout, cluster.skip_unavailable_shards,
+                                        &output.skipped_shards);
         }
-        if (*planned != ClusterSplit::kLocal) split = *planned;
+      } else {
+        result = ExecuteSelect(**plan, top_level);
       }
-      absl::StatusOr<ResultSet> result =
-          split ? RunOnCluster(**plan, *split, top_level, *options.fanout, cluster.skip_unavailable_shards,
-                               &output.skipped_shards)
-                : ExecuteSelect(**plan, top_level);
       if (!result.ok()) return result.status();
       output.result = *std::move(result);
       break;

@@ -73,12 +73,13 @@ class ShardFanout {
     std::vector<int> skipped_shards;   // 0-based, with skip_unavailable_shards
   };
   virtual ~ShardFanout() = default;
-  // Runs the statement as `stage` on one replica of every shard but this node's, in
-  // parallel, a replica that cannot be reached retried on its siblings. Errors:
-  // Unavailable naming a shard none of whose replicas answered (unless
-  // `skip_unavailable_shards`: then it is skipped); a shard's query error as is.
-  virtual absl::StatusOr<Answers> Run(ShardStage stage, bool skip_unavailable_shards, absl::Time deadline,
-                                      const std::atomic<bool>* cancelled) const = 0;
+  // Runs the statement's block at `block` ("": the whole statement; query/distributed.h
+  // FindBlock) as `stage` on one replica of every shard but this node's, in parallel, a
+  // replica that cannot be reached retried on its siblings. Errors: Unavailable naming a
+  // shard none of whose replicas answered (unless `skip_unavailable_shards`: then it is
+  // skipped); a shard's query error as is.
+  virtual absl::StatusOr<Answers> Run(ShardStage stage, absl::string_view block, bool skip_unavailable_shards,
+                                      absl::Time deadline, const std::atomic<bool>* cancelled) const = 0;
 };
 
 struct StatementOutput {
@@ -109,8 +110,10 @@ struct ExecuteOptions {
   const ShardFanout* fanout = nullptr;
   bool distributed = true;               // the URL's `distributed`; SETTINGS may clear it too
   bool skip_unavailable_shards = false;  // the URL's; SETTINGS may set it too
-  // Run the statement as this shard's part of a coordinator's statement.
+  // Run the statement (its block at `shard_block`, "" the whole) as this shard's part of a
+  // coordinator's statement.
   ShardStage shard_stage = ShardStage::kNone;
+  std::string shard_block;
 };
 
 class SqlEngine {

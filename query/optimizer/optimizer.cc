@@ -10,6 +10,9 @@ namespace mua {
 using namespace optimizer_internal;  // NOLINT: the rules
 
 absl::Status OptimizePlan(const std::shared_ptr<const SelectPlan>& plan, const TableSnapshot& snapshot) {
+  // A block below a deferred source is optimized when it runs, unless a cluster's
+  // coordinator optimized it to run on the shards first: the rules run once.
+  if (plan->optimized) return absl::OkStatus();
   // Pushdown moves predicates down the tree, so it visits parents first (the
   // children's own rules then see the predicates they received).
   std::vector<SelectPlan*> top_down;
@@ -25,6 +28,7 @@ absl::Status OptimizePlan(const std::shared_ptr<const SelectPlan>& plan, const T
     ApplyRetentionTotals(block);
     PruneSubqueryOutputs(block);
     ApplyTopN(block);
+    block.optimized = true;
   });
   return status;
 }

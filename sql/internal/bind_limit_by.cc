@@ -66,6 +66,7 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::BindLimitBy() {
                    " key(s) of the query below (its rows when the query runs)");
   std::shared_ptr<const SelectPlan> inner = plan_;
   outer->source.deferred.reads_events = PlanReadsEvents(*inner);
+  outer->source.deferred.input = inner;
   outer->source.deferred.produce = [inner, keys, limit = static_cast<uint64_t>(*limit),
                                     offset = static_cast<uint64_t>(offset)](const ExecutionContext& context)
       -> absl::StatusOr<std::shared_ptr<const ResultSet>> {

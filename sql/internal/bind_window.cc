@@ -176,6 +176,7 @@ absl::Status SelectBinder::BindWindows() {
       inner, std::move(window_calls),
       absl::StrCat(calls.size(), " window function call(s) over ", inner->source.name));
   plan_->source.deferred.reads_events = PlanReadsEvents(*inner);
+  plan_->source.deferred.input = inner;
   return absl::OkStatus();
 }
 
@@ -340,7 +341,11 @@ absl::Status SelectBinder::BindWindowsOverGroups() {
     };
   }
   block->source.deferred.reads_events = PlanReadsEvents(*inner);
-  if (calls.empty()) block->source.deferred.row_wise_input = inner;  // arrayJoin() over the groups
+  if (calls.empty()) {
+    block->source.deferred.row_wise_input = inner;  // arrayJoin() over the groups
+  } else {
+    block->source.deferred.input = inner;
+  }
   columns_ = std::move(columns);
   plan_ = block;
   window_block_ = std::move(block);

@@ -129,6 +129,7 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::BindWithFill(
   outer->source.deferred.description = "ORDER BY ... WITH FILL of the query below (its rows when the query runs)";
   std::shared_ptr<const SelectPlan> inner = plan_;
   outer->source.deferred.reads_events = PlanReadsEvents(*inner);
+  outer->source.deferred.input = inner;
   const FillLimit fill_limit{outer->limit, outer->offset};
   outer->source.deferred.produce = [inner, specs, fill_limit](const ExecutionContext& context)
       -> absl::StatusOr<std::shared_ptr<const ResultSet>> {

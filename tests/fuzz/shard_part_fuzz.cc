@@ -77,7 +77,8 @@ World* TheWorld() {
 class FixedFanout final : public ShardFanout {
  public:
   explicit FixedFanout(std::string part) : part_(std::move(part)) {}
-  absl::StatusOr<Answers> Run(ShardStage, bool, absl::Time, const std::atomic<bool>*) const override {
+  absl::StatusOr<Answers> Run(ShardStage, absl::string_view, bool, absl::Time,
+                              const std::atomic<bool>*) const override {
     Answers answers;
     answers.parts.push_back(part_);
     return answers;

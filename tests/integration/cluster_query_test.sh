@@ -181,6 +181,17 @@ add_query tolerant share_scalar 0 \
   "SELECT event_type, round(count() / (SELECT count() FROM events), 6) AS share FROM events
    GROUP BY event_type ORDER BY event_type"
 add_query strict unordered 1 "SELECT platform, uniqExact(user_id), count() FROM events GROUP BY platform"
+# Blocks that cannot split below a root: each runs on the cluster (cluster_block), the rest here.
+add_query strict join_on_day 0 \
+  "SELECT d, n, buyers FROM (SELECT toDate(event_time) AS d, count() AS n FROM events GROUP BY d)
+   LEFT JOIN (SELECT toDate(event_time) AS d, uniqExact(user_id) AS buyers FROM events
+              WHERE event_type = 'purchase' GROUP BY d) USING d ORDER BY d"
+add_query strict union_of_aggregates 0 \
+  "SELECT k, c FROM (SELECT platform AS k, count() AS c FROM events GROUP BY platform
+                     UNION ALL SELECT country, count() FROM events GROUP BY country) ORDER BY k, c"
+add_query strict limit_by 0 \
+  "SELECT event_type, platform, count() AS c FROM events GROUP BY event_type, platform
+   ORDER BY event_type, c DESC, platform LIMIT 1 BY event_type"
 add_query strict join_on_user 0 \
   "SELECT platform, count() AS buyers, sum(n) AS events FROM
      (SELECT user_id, any(platform) AS platform, count() AS n FROM events GROUP BY user_id)

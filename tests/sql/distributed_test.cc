@@ -37,7 +37,7 @@ class InProcessFanout final : public ShardFanout {
   InProcessFanout(std::vector<const SqlEngine*> shards, std::string sql) : shards_(std::move(shards)), sql_(std::move(sql)) {}
   void set_down(int shard) { down_ = shard; }
 
-  absl::StatusOr<Answers> Run(ShardStage stage, bool skip_unavailable_shards, absl::Time,
+  absl::StatusOr<Answers> Run(ShardStage stage, absl::string_view block, bool skip_unavailable_shards, absl::Time,
                               const std::atomic<bool>*) const override {
     Answers answers;
     for (size_t s = 0; s < shards_.size(); ++s) {
@@ -49,6 +49,7 @@ class InProcessFanout final : public ShardFanout {
       }
       ExecuteOptions options;
       options.shard_stage = stage;
+      options.shard_block = std::string(block);
       absl::StatusOr<StatementOutput> output = shards_[s]->Execute(sql_, options);
       if (!output.ok()) return output.status();
       answers.parts.push_back(std::move(output->shard_part));
@@ -66,7 +67,8 @@ class InProcessFanout final : public ShardFanout {
 class FixedFanout final : public ShardFanout {
  public:
   explicit FixedFanout(std::string part) : part_(std::move(part)) {}
-  absl::StatusOr<Answers> Run(ShardStage, bool, absl::Time, const std::atomic<bool>*) const override {
+  absl::StatusOr<Answers> Run(ShardStage, absl::string_view, bool, absl::Time,
+                              const std::atomic<bool>*) const override {
     Answers answers;
     answers.parts.push_back(part_);
     return answers;
@@ -315,11 +317,29 @@ TEST_F(DistributedTest, DifferentialQueriesEqualOneTableOrAreRefused) {
             << " are refused:\n  " << absl::StrJoin(refused, "\n  ") << "\n";
 }
 
+// A block below the root that cannot run on the shards alone (groups not keyed by user, a
+// LIMIT, a join on another key) runs on the cluster as a statement of its own; the rest on
+// the coordinator over its rows.
+TEST_F(DistributedTest, BlocksBelowARootThatCannotSplitRunOnTheCluster) {
+  for (const char* sql : {
+           "SELECT count() FROM (SELECT event_type, count() AS c FROM events GROUP BY event_type)",
+           "SELECT count() FROM (SELECT * FROM events ORDER BY event_time, event_id LIMIT 10)",
+           "SELECT k, c FROM (SELECT platform AS k, count() AS c FROM events GROUP BY platform "
+           "UNION ALL SELECT country, count() FROM events GROUP BY country) ORDER BY k, c",
+           "SELECT d, n, buyers FROM (SELECT toDate(event_time) AS d, count() AS n FROM events GROUP BY d) "
+           "LEFT JOIN (SELECT toDate(event_time) AS d, uniqExact(user_id) AS buyers FROM events "
+           "WHERE event_type = 'purchase' GROUP BY d) USING d ORDER BY d",
+           "SELECT event_type, platform, count() AS c FROM events GROUP BY event_type, platform "
+           "ORDER BY event_type, c DESC, platform LIMIT 1 BY event_type",
+           "SELECT 1 FROM system.one WHERE (SELECT count() FROM events) > 0",
+       }) {
+    ExpectSame(sql);
+  }
+}
+
 TEST_F(DistributedTest, RefusesWhatShardsCannotAnswerAlone) {
   for (const char* sql : {
-           // groups not keyed by user below the root: a per-shard count is not the whole count
-           "SELECT count() FROM (SELECT event_type, count() AS c FROM events GROUP BY event_type)",
-           "SELECT count() FROM (SELECT * FROM events LIMIT 10)",
+           // the root scans events itself, with a set or value computed over all of them
            "SELECT count() FROM events WHERE country IN (SELECT country FROM events WHERE event_type = 'purchase')",
            "SELECT count() / (SELECT count() FROM events) FROM events",
            "SELECT toDate(event_time) AS day, uniqExact(user_id) FROM events GROUP BY day WITH TOTALS",
@@ -349,6 +369,8 @@ TEST_F(DistributedTest, ExplainSaysHowTheStatementSplits) {
   EXPECT_THAT(first_line("SELECT * FROM active_users()"), ::testing::HasSubstr("adds them up"));
   EXPECT_THAT(first_line("SELECT 1"), ::testing::StartsWith("Cluster: this node alone"));
   EXPECT_THAT(first_line("SELECT count() FROM (SELECT * FROM events LIMIT 5)"),
+              ::testing::StartsWith("Cluster: the blocks below at s run on every shard"));
+  EXPECT_THAT(first_line("SELECT count() / (SELECT count() FROM events) FROM events"),
               ::testing::HasSubstr("is not supported on a cluster yet"));
   // EXPLAIN runs nothing, on no shard.
   EXPECT_OK(OnCluster("EXPLAIN SELECT count() FROM events", /*down=*/2).status());
