@@ -90,51 +90,71 @@ bool GroupedByUser(const SelectPlan& plan) {
   return false;
 }
 
-absl::Status CheckPartitioned(const SelectPlan& plan);
+// Values some blocks need computed over the whole cluster (query/distributed.h, ClusterBlock):
+// `globals` collects them with their paths; null where none may be (they are refused).
+struct SplitCheck {
+  std::vector<ClusterBlock>* globals = nullptr;
+};
+
+std::string ChildPath(const std::string& path, absl::string_view element) {
+  return path.empty() ? std::string(element) : absl::StrCat(path, "/", element);
+}
+
+absl::Status CheckPartitioned(const SelectPlan& plan, const std::string& path, const SplitCheck& check);
 
 // The block's prepared inputs run on each shard: per-shard sets and values must equal
-// the whole cluster's where the block reads them.
-absl::Status CheckPreparedInputs(const SelectPlan& plan) {
-  for (const PreparedInput& prepared : plan.prepared) {
+// the whole cluster's where the block reads them. A scalar, or a set tested against
+// something else than the row's user_id, is computed once over the cluster instead and
+// sent to the shards (a global), when it splits itself.
+absl::Status CheckPreparedInputs(const SelectPlan& plan, const std::string& path, const SplitCheck& check) {
+  for (size_t i = 0; i < plan.prepared.size(); ++i) {
+    const PreparedInput& prepared = plan.prepared[i];
     if (prepared.plan == nullptr || !ReadsEvents(*prepared.plan)) continue;
-    switch (prepared.kind) {
-      case PreparedInput::Kind::kUserList: break;
-      case PreparedInput::Kind::kInSet:
-        // A shard's own users, tested against its own rows' user_id: exact.
-        if (prepared.set == nullptr || !prepared.set->by_user) {
-          return NotYet(absl::StrCat("IN (SELECT ...) over events on anything but user_id (", prepared.sql, ")"));
-        }
-        MUA_RETURN_IF_ERROR(CheckPartitioned(*prepared.plan));
-        break;
-      case PreparedInput::Kind::kScalar:
-        return NotYet(absl::StrCat("a scalar subquery over events (", prepared.sql, ")"));
+    const std::string input_path = ChildPath(path, absl::StrCat("p", i));
+    // A shard's own users, tested against its own rows' user_id: exact.
+    if (prepared.kind == PreparedInput::Kind::kInSet && prepared.set != nullptr && prepared.set->by_user &&
+        CheckPartitioned(*prepared.plan, input_path, check).ok()) {
+      continue;
     }
+    if (prepared.kind == PreparedInput::Kind::kUserList) continue;
+    const absl::StatusOr<ClusterSplit> split =
+        check.globals != nullptr ? PlanClusterSplit(*prepared.plan) : absl::StatusOr<ClusterSplit>(NotYet(""));
+    if (!split.ok()) {
+      return NotYet(prepared.kind == PreparedInput::Kind::kScalar
+                        ? absl::StrCat("a scalar subquery over events (", prepared.sql, ")")
+                        : absl::StrCat("IN (SELECT ...) over events on anything but user_id (", prepared.sql, ")"));
+    }
+    check.globals->push_back({input_path, prepared.plan, *split});
   }
   return absl::OkStatus();
 }
 
-absl::Status CheckSourcePartitioned(const SelectPlan& plan) {
+absl::Status CheckSourcePartitioned(const SelectPlan& plan, const std::string& path, const SplitCheck& check) {
   const SourcePlan& source = plan.source;
   switch (source.kind) {
     case SourcePlan::Kind::kEvents: return absl::OkStatus();
-    case SourcePlan::Kind::kSubquery: return CheckPartitioned(*source.subquery);
+    case SourcePlan::Kind::kSubquery: return CheckPartitioned(*source.subquery, ChildPath(path, "s"), check);
     case SourcePlan::Kind::kUnion:
-      for (const auto& input : source.inputs) {
+      for (size_t i = 0; i < source.inputs.size(); ++i) {
         // Rows of a block that reads no events would come once from every shard.
-        if (!ReadsEvents(*input)) return NotYet("UNION of events with rows that are not events");
-        MUA_RETURN_IF_ERROR(CheckPartitioned(*input));
+        if (!ReadsEvents(*source.inputs[i])) return NotYet("UNION of events with rows that are not events");
+        MUA_RETURN_IF_ERROR(CheckPartitioned(*source.inputs[i], ChildPath(path, absl::StrCat("u", i)), check));
       }
       if (source.distinct) return NotYet("UNION DISTINCT over events");
       return absl::OkStatus();
     case SourcePlan::Kind::kDeferred:
       if (source.deferred.rows_per_user) return absl::OkStatus();
-      if (source.deferred.row_wise_input != nullptr) return CheckPartitioned(*source.deferred.row_wise_input);
+      if (source.deferred.row_wise_input != nullptr) {
+        return CheckPartitioned(*source.deferred.row_wise_input, ChildPath(path, "a"), check);
+      }
       if (const std::optional<DeferredRows::JoinSides>& join = source.deferred.join) {
         if (join->keyed_by_user) {
-          MUA_RETURN_IF_ERROR(CheckPartitioned(*join->left));
-          return CheckPartitioned(*join->right);
+          MUA_RETURN_IF_ERROR(CheckPartitioned(*join->left, ChildPath(path, "jl"), check));
+          return CheckPartitioned(*join->right, ChildPath(path, "jr"), check);
         }
-        if (join->rows_from_left && !ReadsEvents(*join->right)) return CheckPartitioned(*join->left);
+        if (join->rows_from_left && !ReadsEvents(*join->right)) {
+          return CheckPartitioned(*join->left, ChildPath(path, "jl"), check);
+        }
       }
       return NotYet(absl::StrCat(source.deferred.description.empty() ? source.name : source.deferred.description,
                                  " over events"));
@@ -146,9 +166,9 @@ absl::Status CheckSourcePartitioned(const SelectPlan& plan) {
 }
 
 // A block below the root: its rows must be the disjoint union of each shard's.
-absl::Status CheckPartitioned(const SelectPlan& plan) {
-  MUA_RETURN_IF_ERROR(CheckPreparedInputs(plan));
-  MUA_RETURN_IF_ERROR(CheckSourcePartitioned(plan));
+absl::Status CheckPartitioned(const SelectPlan& plan, const std::string& path, const SplitCheck& check) {
+  MUA_RETURN_IF_ERROR(CheckPreparedInputs(plan, path, check));
+  MUA_RETURN_IF_ERROR(CheckSourcePartitioned(plan, path, check));
   if (plan.with_totals) return NotYet("WITH TOTALS in a subquery over events");
   if (plan.aggregate && !GroupedByUser(plan)) {
     return NotYet("a subquery over events aggregating groups not keyed by user_id");
@@ -548,6 +568,50 @@ absl::StatusOr<std::vector<ClusterBlock>> PlanClusterBlocks(const SelectPlan& ro
   return blocks;
 }
 
+void EncodeClusterInput(const std::string& path, const ResultSet& rows, std::string* payload) {
+  std::string encoded;
+  EncodeRows(rows.columns, rows.row_count, &encoded);
+  StateWriter(payload).Str(path).Str(encoded);
+}
+
+absl::StatusOr<MaterializedBlocks> DecodeClusterInputs(const std::shared_ptr<const SelectPlan>& root,
+                                                       absl::string_view payload) {
+  MaterializedBlocks blocks;
+  StateReader reader(payload);
+  while (reader.ok() && reader.remaining() > 0) {
+    const absl::string_view path = reader.Str();
+    const absl::string_view encoded = reader.Str();
+    if (!reader.ok()) break;
+    MUA_ASSIGN_OR_RETURN(const std::shared_ptr<const SelectPlan> block, FindBlock(root, path));
+    std::vector<Column> expected;
+    for (const DataType& type : OutputTypes(*block)) expected.push_back(EmptyColumn(type));
+    MUA_ASSIGN_OR_RETURN(CollectedRows rows, DecodeRows(expected, encoded));
+    auto result = std::make_shared<ResultSet>();
+    result->names = block->names;
+    result->columns = std::move(rows.columns);
+    result->row_count = rows.rows;
+    blocks[block.get()] = std::move(result);
+  }
+  MUA_RETURN_IF_ERROR(reader.Finish("(cluster inputs)"));
+  return blocks;
+}
+
+std::string EncodeShardRequest(absl::string_view sql, absl::string_view inputs) {
+  std::string body;
+  StateWriter(&body).Str(sql).Str(inputs);
+  return body;
+}
+
+absl::Status DecodeShardRequest(absl::string_view body, std::string* sql, std::string* inputs) {
+  StateReader reader(body);
+  *sql = std::string(reader.Str());
+  *inputs = std::string(reader.Str());
+  if (!reader.Finish("(shard request)").ok()) {
+    return absl::InvalidArgumentError("cluster_inputs: the body is not a statement and its inputs");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::shared_ptr<const SelectPlan>> FindBlock(const std::shared_ptr<const SelectPlan>& root,
                                                             absl::string_view path) {
   std::shared_ptr<const SelectPlan> block = root;
@@ -566,7 +630,8 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> FindBlock(const std::shared_pt
 
 bool PlanOutputIsUser(const SelectPlan& plan, size_t output) { return OutputIsUser(plan, output); }
 
-absl::StatusOr<ClusterSplit> PlanClusterSplit(const SelectPlan& root) {
+absl::StatusOr<ClusterSplit> PlanClusterSplit(const SelectPlan& root, std::vector<ClusterBlock>* globals) {
+  const SplitCheck check{globals};
   if (!ReadsEvents(root)) return ClusterSplit::kLocal;
   const DeferredRows& deferred = root.source.deferred;
   if (root.source.kind == SourcePlan::Kind::kDeferred && deferred.merge != nullptr) {
@@ -578,8 +643,8 @@ absl::StatusOr<ClusterSplit> PlanClusterSplit(const SelectPlan& root) {
     }
     return ClusterSplit::kMergeRows;
   }
-  MUA_RETURN_IF_ERROR(CheckPreparedInputs(root));
-  MUA_RETURN_IF_ERROR(CheckSourcePartitioned(root));
+  MUA_RETURN_IF_ERROR(CheckPreparedInputs(root, "", check));
+  MUA_RETURN_IF_ERROR(CheckSourcePartitioned(root, "", check));
   if (root.aggregate && !GroupedByUser(root)) {
     for (const AggregateCall& call : root.aggregates) {
       if (SlotAdds(call) || root.bitmap) {

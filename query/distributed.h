@@ -56,8 +56,21 @@ bool PlanReadsEvents(const SelectPlan& plan);
 // GROUP BY keys).
 bool PlanOutputIsUser(const SelectPlan& plan, size_t output);
 
-// Errors: Unimplemented naming the construct a cluster cannot run yet.
-absl::StatusOr<ClusterSplit> PlanClusterSplit(const SelectPlan& root);
+// A block of a statement that runs on the cluster by itself, named by its path from the
+// root (FindBlock): elements joined by '/', "s" a source subquery, "u<i>" a UNION input,
+// "p<i>" an IN or scalar subquery, "jl"/"jr" a join's sides, "a" an ARRAY JOIN's input,
+// "i" a LIMIT BY's, WITH FILL's or window functions' input.
+struct ClusterBlock {
+  std::string path;
+  std::shared_ptr<const SelectPlan> plan;
+  ClusterSplit split = ClusterSplit::kLocal;
+};
+
+// Errors: Unimplemented naming the construct a cluster cannot run yet. `globals` (null:
+// none allowed) receives the scalar subqueries and IN sets the shards' blocks need computed
+// over the whole cluster first (ClickHouse's GLOBAL): the coordinator runs each on the
+// cluster and sends its rows with the shards' requests (EncodeClusterInputs).
+absl::StatusOr<ClusterSplit> PlanClusterSplit(const SelectPlan& root, std::vector<ClusterBlock>* globals = nullptr);
 
 // REQUIRES: `partial` from ExecutePartialAggregate(plan, ...); it is consumed (finalized).
 absl::Status EncodePartialAggregate(const SelectPlan& plan, PartialAggregate& partial, std::string* out);
@@ -77,21 +90,25 @@ absl::StatusOr<CollectedRows> DecodeCollectedRows(const SelectPlan& plan, absl::
 // Blocks below a root that cannot split, which can (a UNION ALL's aggregations, a join's
 // sides on other keys than user_id, what a LIMIT BY takes): the coordinator runs each on
 // the cluster, then the rest of the statement itself over their rows
-// (ExecutionContext::materialized). `path` names the block from the root for the shards
-// (FindBlock): elements joined by '/', "s" a source subquery, "u<i>" a UNION input, "p<i>"
-// an IN or scalar subquery, "jl"/"jr" a join's sides, "a" an ARRAY JOIN's input, "i" a LIMIT
-// BY's, WITH FILL's or window functions' input.
-struct ClusterBlock {
-  std::string path;
-  std::shared_ptr<const SelectPlan> plan;
-  ClusterSplit split = ClusterSplit::kLocal;
-};
+// (ExecutionContext::materialized).
 // Errors: `refusal` (the root's) when a block that reads events directly (a scan, a
 // bitmap path, a table function) would be left to this node alone.
 absl::StatusOr<std::vector<ClusterBlock>> PlanClusterBlocks(const SelectPlan& root, const absl::Status& refusal);
 // The block at `path` below `root`. Errors: InvalidArgument for a path that names none.
 absl::StatusOr<std::shared_ptr<const SelectPlan>> FindBlock(const std::shared_ptr<const SelectPlan>& root,
                                                             absl::string_view path);
+
+// Globals on the wire: each block's path and rows, appended to `payload`.
+void EncodeClusterInput(const std::string& path, const ResultSet& rows, std::string* payload);
+// A shard's view of them: the blocks of its own plan at those paths, with those rows.
+// Errors: InvalidArgument / DataLoss for a payload that does not fit the statement.
+absl::StatusOr<MaterializedBlocks> DecodeClusterInputs(const std::shared_ptr<const SelectPlan>& root,
+                                                       absl::string_view payload);
+
+// A shard's request body when it carries globals: the statement's text, then the payload.
+std::string EncodeShardRequest(absl::string_view sql, absl::string_view inputs);
+// Errors: InvalidArgument for a body that is not one.
+absl::Status DecodeShardRequest(absl::string_view body, std::string* sql, std::string* inputs);
 
 // kMergeRows. The shard: its rows of the root's table function, encoded.
 absl::Status ExecuteSourceRowsPart(const SelectPlan& plan, const ExecutionContext& context, std::string* out);

@@ -23,6 +23,9 @@
 
 namespace mua {
 
+// Blocks already computed, by plan (ExecutionContext::materialized).
+using MaterializedBlocks = absl::flat_hash_map<const SelectPlan*, std::shared_ptr<const ResultSet>>;
+
 struct ExecutionContext {
   const TableSnapshot* snapshot = nullptr;
   int threads = 0;  // 0: one per core
@@ -37,7 +40,7 @@ struct ExecutionContext {
   uint64_t max_result_rows = 0;
   // Blocks already computed (a cluster's coordinator ran them on every shard): running
   // one of them answers these rows.
-  const absl::flat_hash_map<const SelectPlan*, std::shared_ptr<const ResultSet>>* materialized = nullptr;
+  const MaterializedBlocks* materialized = nullptr;
 };
 
 // Cancelled ("Query was cancelled") or DeadlineExceeded when the context says stop; OK else.

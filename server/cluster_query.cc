@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/ascii.h"
 #include "absl/time/clock.h"
+#include "query/distributed.h"
 #include "server/cluster_monitor.h"
 #include "server/internal/cluster_http.h"
 #include "storage/base/url_encoding.h"
@@ -69,7 +70,8 @@ ShardStage ParseShardStage(absl::string_view name) {
 }
 
 absl::StatusOr<ShardFanout::Answers> ClusterFanout::Run(ShardStage stage, absl::string_view block,
-                                                        bool skip_unavailable_shards, absl::Time deadline,
+                                                        absl::string_view inputs, bool skip_unavailable_shards,
+                                                        absl::Time deadline,
                                                         const std::atomic<bool>* cancelled) const {
   const std::vector<ReplicaState> replicas = monitor_->Snapshot();
   const ClusterNode self = monitor_->self();
@@ -77,6 +79,9 @@ absl::StatusOr<ShardFanout::Answers> ClusterFanout::Run(ShardStage stage, absl::
 
   std::string target = absl::StrCat("/?cluster_stage=", ShardStageName(stage));
   if (!block.empty()) absl::StrAppend(&target, "&cluster_block=", UrlEncode(block));
+  // GLOBAL subqueries' values travel in the body, after the statement.
+  const std::string body = inputs.empty() ? statement_.sql : EncodeShardRequest(statement_.sql, inputs);
+  if (!inputs.empty()) absl::StrAppend(&target, "&cluster_inputs=1");
   for (const auto& [name, value] : statement_.params) {
     absl::StrAppend(&target, "&param_", UrlEncode(name), "=", UrlEncode(value));
   }
@@ -117,7 +122,7 @@ absl::StatusOr<ShardFanout::Answers> ClusterFanout::Run(ShardStage stage, absl::
           .target = absl::StrCat(target, "&query_id=", UrlEncode(absl::StrCat(statement_.query_id.substr(0, 100),
                                                                               "-shard", shard + 1))),
           .headers = headers,
-          .body = statement_.sql,
+          .body = body,
           .timeout = left,
           .max_body_bytes = kMaxPartBytes,
           .cancelled = cancelled,

@@ -51,8 +51,9 @@ class ClusterFanout final : public ShardFanout {
   ClusterFanout(const ClusterMonitor* monitor, std::string secret, ClusterStatement statement)
       : monitor_(monitor), secret_(std::move(secret)), statement_(std::move(statement)) {}
 
-  absl::StatusOr<Answers> Run(ShardStage stage, absl::string_view block, bool skip_unavailable_shards,
-                              absl::Time deadline, const std::atomic<bool>* cancelled) const override;
+  absl::StatusOr<Answers> Run(ShardStage stage, absl::string_view block, absl::string_view inputs,
+                              bool skip_unavailable_shards, absl::Time deadline,
+                              const std::atomic<bool>* cancelled) const override;
 
  private:
   const ClusterMonitor* monitor_;

@@ -22,6 +22,7 @@
 #include "ingest/body_ingestor.h"
 #include "ingest/kafka_consumer.h"
 #include "ingest/rejected_event_log.h"
+#include "query/distributed.h"
 #include "query/output_format.h"
 #include "openssl/crypto.h"
 #include "rapidjson/document.h"
@@ -189,6 +190,7 @@ struct Service::QueryCall {
   int64_t max_memory_usage = 0;
   ShardStage shard_stage = ShardStage::kNone;  // a coordinator's request for this shard's part
   std::string shard_block;  // the block of the statement it asks for ("" the whole)
+  std::string shard_inputs;  // its GLOBAL subqueries' values
   bool distributed = true;
   bool skip_unavailable_shards = false;
 };
@@ -602,6 +604,7 @@ absl::StatusOr<StatementOutput> Service::RunStatement(const QueryCall& call) {
   execute.cancelled = &running->cancelled;
   execute.shard_stage = call.shard_stage;
   execute.shard_block = call.shard_block;
+  execute.shard_inputs = call.shard_inputs;
   execute.distributed = call.distributed;
   execute.skip_unavailable_shards = call.skip_unavailable_shards;
   // A coordinator: every node is one, for the statements it is sent (a shard's part is not).
@@ -644,6 +647,10 @@ HttpResponse Service::HandleSql(HttpRequest& request, const Principal& principal
   if (request.method == "POST" && !request.body.empty()) {
     sql = request.HasParam("query") ? absl::StrCat(sql, "\n", request.body) : std::move(request.body);
   }
+  std::string shard_inputs;  // a coordinator's GLOBAL subqueries' values, after the statement
+  const absl::Status shard_request = request.Param("cluster_inputs") == "1" && request.HasParam("cluster_stage")
+                                         ? DecodeShardRequest(std::string(sql), &sql, &shard_inputs)
+                                         : absl::OkStatus();
   absl::Cleanup audit_statement = [&] { outcome->statement = std::move(sql); };
   QueryCall call = DefaultCall(principal);
   if (request.HasParam("query_id")) call.query_id = std::string(request.Param("query_id"));
@@ -653,6 +660,7 @@ HttpResponse Service::HandleSql(HttpRequest& request, const Principal& principal
     if (ValidQueryId(call.query_id)) response.headers.emplace_back("X-ClickHouse-Query-Id", call.query_id);
     return response;
   };
+  if (!shard_request.ok()) return fail(shard_request);
   if (!ValidQueryId(call.query_id)) {
     return fail(absl::InvalidArgumentError(
         "query_id must be 1 to 128 characters of A-Z, a-z, 0-9, '_', '.' and '-'"));
@@ -690,6 +698,7 @@ HttpResponse Service::HandleSql(HttpRequest& request, const Principal& principal
       return fail(absl::InvalidArgumentError("cluster_stage is partial_aggregate, collect or source_rows, of a SELECT"));
     }
     call.shard_block = std::string(request.Param("cluster_block"));
+    call.shard_inputs = std::move(shard_inputs);
   }
   call.skip_unavailable_shards = request.Param("skip_unavailable_shards") == "1";
   call.distributed = request.Param("distributed") != "0";

@@ -97,7 +97,8 @@ absl::StatusOr<std::vector<std::string>> ErasedUsers(const Statement& statement)
 
 // This node's part of a statement a coordinator runs over the cluster, encoded.
 absl::StatusOr<std::string> RunShardPart(const SelectPlan& plan, const ExecutionContext& context, ShardStage stage) {
-  MUA_ASSIGN_OR_RETURN(const ClusterSplit split, PlanClusterSplit(plan));
+  std::vector<ClusterBlock> globals;  // their values came with the request (materialized)
+  MUA_ASSIGN_OR_RETURN(const ClusterSplit split, PlanClusterSplit(plan, &globals));
   std::string bytes;
   if (stage == ShardStage::kPartialAggregate && split == ClusterSplit::kAggregate) {
     MUA_ASSIGN_OR_RETURN(PartialAggregatePtr partial, ExecutePartialAggregate(plan, context));
@@ -117,7 +118,14 @@ absl::StatusOr<std::string> RunShardPart(const SelectPlan& plan, const Execution
 
 // EXPLAIN's first line in a cluster: how the statement splits between the shards and this node.
 std::string ExplainClusterSplit(const SelectPlan& plan) {
-  const absl::StatusOr<ClusterSplit> split = PlanClusterSplit(plan);
+  std::vector<ClusterBlock> globals;
+  const absl::StatusOr<ClusterSplit> split = PlanClusterSplit(plan, &globals);
+  std::string global_note;
+  if (split.ok() && !globals.empty()) {
+    std::vector<std::string> paths;
+    for (const ClusterBlock& global : globals) paths.push_back(global.path);
+    global_note = absl::StrCat(" (GLOBAL first, on every shard and sent to them: ", absl::StrJoin(paths, ", "), ")");
+  }
   if (!split.ok()) {
     const absl::StatusOr<std::vector<ClusterBlock>> blocks = PlanClusterBlocks(plan, split.status());
     if (!blocks.ok()) return absl::StrCat("Cluster: refused (", split.status().message(), ")");
@@ -129,11 +137,13 @@ std::string ExplainClusterSplit(const SelectPlan& plan) {
   switch (*split) {
     case ClusterSplit::kLocal: return "Cluster: this node alone (the statement reads no events)";
     case ClusterSplit::kAggregate:
-      return "Cluster: every shard aggregates the block below to partial states; this node merges them, then "
-             "HAVING, the outputs, ORDER BY and LIMIT";
+      return absl::StrCat("Cluster: every shard aggregates the block below to partial states; this node merges "
+                          "them, then HAVING, the outputs, ORDER BY and LIMIT",
+                          global_note);
     case ClusterSplit::kGather:
-      return "Cluster: every shard runs the block below (DISTINCT, ORDER BY, LIMIT offset+limit); this node "
-             "merges their rows, then OFFSET and LIMIT";
+      return absl::StrCat("Cluster: every shard runs the block below (DISTINCT, ORDER BY, LIMIT offset+limit); "
+                          "this node merges their rows, then OFFSET and LIMIT",
+                          global_note);
     case ClusterSplit::kMergeRows:
       return absl::StrCat("Cluster: every shard produces the rows of ", plan.source.deferred.description,
                           "; this node adds them up and runs the block below over the sums");
@@ -144,13 +154,27 @@ std::string ExplainClusterSplit(const SelectPlan& plan) {
 // The statement over every shard: the others run their parts (through `fanout`) while
 // this node runs its own; the parts merge here.
 absl::StatusOr<ResultSet> RunOnCluster(const SelectPlan& plan, ClusterSplit split, absl::string_view block,
-                                       const ExecutionContext& context, const ShardFanout& fanout,
-                                       bool skip_unavailable_shards, std::vector<int>* skipped_shards) {
+                                       absl::Span<const ClusterBlock> globals, const ExecutionContext& cluster_context,
+                                       const ShardFanout& fanout, bool skip_unavailable_shards,
+                                       std::vector<int>* skipped_shards) {
+  // GLOBAL subqueries first: computed over the cluster, used here and sent to the shards.
+  MaterializedBlocks materialized;
+  std::string inputs;
+  ExecutionContext below = cluster_context;
+  below.max_result_rows = 0;
+  for (const ClusterBlock& global : globals) {
+    MUA_ASSIGN_OR_RETURN(ResultSet rows, RunOnCluster(*global.plan, global.split, global.path, {}, below, fanout,
+                                                      skip_unavailable_shards, skipped_shards));
+    EncodeClusterInput(global.path, rows, &inputs);
+    materialized[global.plan.get()] = std::make_shared<const ResultSet>(std::move(rows));
+  }
+  ExecutionContext context = cluster_context;
+  if (!materialized.empty()) context.materialized = &materialized;
   const ShardStage stage = split == ClusterSplit::kAggregate ? ShardStage::kPartialAggregate
                            : split == ClusterSplit::kGather  ? ShardStage::kCollect
                                                              : ShardStage::kSourceRows;
   std::future<absl::StatusOr<ShardFanout::Answers>> remote = std::async(std::launch::async, [&] {
-    return fanout.Run(stage, block, skip_unavailable_shards, context.deadline, context.cancelled);
+    return fanout.Run(stage, block, inputs, skip_unavailable_shards, context.deadline, context.cancelled);
   });
   absl::StatusOr<std::string> local = RunShardPart(plan, context, stage);
   absl::StatusOr<ShardFanout::Answers> answers = remote.get();
@@ -184,7 +208,7 @@ absl::StatusOr<ResultSet> RunOverClusterBlocks(const std::shared_ptr<const Selec
   below.max_result_rows = 0;  // the statement's limit is on its own result
   for (const ClusterBlock& block : blocks) {
     MUA_RETURN_IF_ERROR(OptimizePlan(block.plan, *context.snapshot));  // once; a deferred source's child
-    MUA_ASSIGN_OR_RETURN(ResultSet rows, RunOnCluster(*block.plan, block.split, block.path, below, fanout,
+    MUA_ASSIGN_OR_RETURN(ResultSet rows, RunOnCluster(*block.plan, block.split, block.path, {}, below, fanout,
                                                       skip_unavailable_shards, skipped_shards));
     materialized[block.plan.get()] = std::make_shared<const ResultSet>(std::move(rows));
   }
@@ -303,6 +327,13 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(const PreparedStatement& prep
         if (!block.ok()) return block.status();
         MUA_RETURN_IF_ERROR(OptimizePlan(*block, snapshot));
         if (*block != *plan) top_level.max_result_rows = 0;
+        MaterializedBlocks inputs;
+        if (!options.shard_inputs.empty()) {
+          absl::StatusOr<MaterializedBlocks> decoded = DecodeClusterInputs(*plan, options.shard_inputs);
+          if (!decoded.ok()) return decoded.status();
+          inputs = *std::move(decoded);
+          top_level.materialized = &inputs;
+        }
         absl::StatusOr<std::string> part = RunShardPart(**block, top_level, options.shard_stage);
         if (!part.ok()) return part.status();
         output.kind = StatementOutput::Kind::kShardPart;
@@ -311,11 +342,12 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(const PreparedStatement& prep
       }
       absl::StatusOr<ResultSet> result;
       if (options.fanout != nullptr && cluster.distributed) {
-        absl::StatusOr<ClusterSplit> planned = PlanClusterSplit(**plan);
+        std::vector<ClusterBlock> globals;
+        absl::StatusOr<ClusterSplit> planned = PlanClusterSplit(**plan, &globals);
         if (planned.ok()) {
           result = *planned == ClusterSplit::kLocal
                        ? ExecuteSelect(**plan, top_level)
-                       : RunOnCluster(**plan, *planned, "", top_level, *options.fanout,
+                       : RunOnCluster(**plan, *planned, "", globals, top_level, *options.fanout,
                                       cluster.skip_unavailable_shards, &output.skipped_shards);
         } else {
           const absl::Status refusal(planned.status().code(),

@@ -78,8 +78,10 @@ class ShardFanout {
   // replica that cannot be reached retried on its siblings. Errors: Unavailable naming a
   // shard none of whose replicas answered (unless `skip_unavailable_shards`: then it is
   // skipped); a shard's query error as is.
-  virtual absl::StatusOr<Answers> Run(ShardStage stage, absl::string_view block, bool skip_unavailable_shards,
-                                      absl::Time deadline, const std::atomic<bool>* cancelled) const = 0;
+  // `inputs`: the values of its GLOBAL subqueries (query/distributed.h EncodeClusterInput).
+  virtual absl::StatusOr<Answers> Run(ShardStage stage, absl::string_view block, absl::string_view inputs,
+                                      bool skip_unavailable_shards, absl::Time deadline,
+                                      const std::atomic<bool>* cancelled) const = 0;
 };
 
 struct StatementOutput {
@@ -114,6 +116,7 @@ struct ExecuteOptions {
   // coordinator's statement.
   ShardStage shard_stage = ShardStage::kNone;
   std::string shard_block;
+  std::string shard_inputs;  // its GLOBAL subqueries' values, computed by the coordinator
 };
 
 class SqlEngine {

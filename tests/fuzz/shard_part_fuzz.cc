@@ -1,13 +1,15 @@
-// Fuzzes a cluster coordinator's reading of a shard's answer (query/distributed.h): the
-// encoded partial aggregate or collected rows another node sends. Arbitrary bytes, or a
-// real part of the statement damaged at places the input picks, must end in an error or
-// an answer, never a crash, an out-of-bounds read or an unbounded allocation.
+// Fuzzes what one node of a cluster reads from another (query/distributed.h): a
+// coordinator reading a shard's answer (the encoded partial aggregate, collected rows or
+// table-function rows), and a shard reading the GLOBAL values a coordinator sends with
+// its request. Arbitrary bytes, or a real part damaged at places the input picks, must end
+// in an error or an answer, never a crash, an out-of-bounds read or an unbounded allocation.
 //
 // Input: byte 0 picks the statement (a partial aggregate over keys, user counts, states
 // of avg, quantiles, arrays and strings; collected rows with Nullable, arrays and tuples;
-// a table function's rows, funnel's with its samples); bit 7 of byte 1 says whether the rest is the part itself (0) or edits of the
-// real part (1): pairs of (2-byte position, byte to xor), and byte 1's low bits cut
-// that many sixteenths off its end.
+// a table function's rows, funnel's with its samples; GLOBAL subqueries). Byte 1: bit 6
+// makes the rest the GLOBAL values of a shard's request; else bit 7 says whether the rest
+// is the part itself (0) or edits of the real part (1): triples of (2-byte position, byte
+// to xor), and the low 4 bits cut that many sixteenths off its end.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -36,6 +38,8 @@ constexpr const char* kStatements[] = {
     "SELECT user_id, count() AS n, groupArray(event_type) FROM events GROUP BY user_id ORDER BY n DESC, user_id LIMIT 20",
     "SELECT * FROM funnel(steps => ['app_open', 'view_item', 'purchase'], breakdown => platform)",
     "SELECT * FROM retention_matrix(period => 'day') ORDER BY cohort, k",
+    "SELECT count() FROM events WHERE country IN (SELECT country FROM events WHERE event_type = 'purchase') "
+    "AND length(event_id) > (SELECT min(length(event_id)) FROM events)",
 };
 constexpr size_t kStatementCount = sizeof(kStatements) / sizeof(kStatements[0]);
 
@@ -77,7 +81,7 @@ World* TheWorld() {
 class FixedFanout final : public ShardFanout {
  public:
   explicit FixedFanout(std::string part) : part_(std::move(part)) {}
-  absl::StatusOr<Answers> Run(ShardStage, absl::string_view, bool, absl::Time,
+  absl::StatusOr<Answers> Run(ShardStage, absl::string_view, absl::string_view, bool, absl::Time,
                               const std::atomic<bool>*) const override {
     Answers answers;
     answers.parts.push_back(part_);
@@ -94,6 +98,14 @@ int MuaShardPartFuzz(const uint8_t* data, size_t size) {
   if (size < 2) return 0;
   World& world = *TheWorld();
   const size_t statement = data[0] % kStatementCount;
+  if ((data[1] & 0x40) != 0) {
+    // A shard given GLOBAL values (cluster_inputs) that are the rest of the input.
+    ExecuteOptions shard;
+    shard.shard_stage = ShardStage::kPartialAggregate;
+    shard.shard_inputs.assign(reinterpret_cast<const char*>(data + 2), size - 2);
+    (void)world.engine.Execute(kStatements[statement], shard);
+    return 0;
+  }
   std::string part;
   if ((data[1] & 0x80) == 0) {
     part.assign(reinterpret_cast<const char*>(data + 2), size - 2);

@@ -3,7 +3,7 @@
 # from one cluster file and a single node beside them, all fed by one keyed mua-gen stream.
 # Every SELECT over events sent to any of the 6 nodes answers over the whole cluster, as the
 # single node does: the SPEC §9 queries (bench/queries/*.sql) and more, the §5a table functions
-# included; WITH TOTALS over user counts and scalar subqueries over events answer so too or are
+# included, and GLOBAL scalar and IN subqueries; WITH TOTALS over user counts answers so too or is
 # refused ("is not supported on a cluster yet").
 # SETTINGS distributed = 0 answers from the node's shard only; system.* stay local. kill -9 of
 # a replica while queries run changes no answer (its sibling serves), and it comes back; with
@@ -164,7 +164,7 @@ add_query strict having 0 \
   "SELECT country, uniqExact(user_id) AS users, count() AS events FROM events
    GROUP BY country HAVING users >= 5 ORDER BY users DESC, country"
 # Not distributed yet (refused by name, never answered wrongly): WITH TOTALS over a distinct
-# count of users, a scalar subquery over events (it would need computing once and shipping).
+# count of users.
 add_query tolerant totals 0 \
   "SELECT platform, count() AS events, uniqExact(user_id) AS users FROM events
    GROUP BY platform WITH TOTALS HAVING events > 100 ORDER BY platform"
@@ -177,7 +177,12 @@ add_query strict if_combinators 0 \
           round(sumIf(JSONExtractFloat(properties, 'price'), event_type = 'purchase'), 2) AS revenue,
           countIf(event_type = 'app_crash') AS crashes
    FROM events GROUP BY day ORDER BY day"
-add_query tolerant share_scalar 0 \
+# GLOBAL: the scalar and the set computed once over the cluster and sent to every shard.
+add_query strict global_in 0 \
+  "SELECT platform, count() FROM events
+   WHERE country IN (SELECT country FROM events WHERE event_type = 'purchase' GROUP BY country HAVING count() > 3)
+   GROUP BY platform ORDER BY platform"
+add_query strict share_scalar 0 \
   "SELECT event_type, round(count() / (SELECT count() FROM events), 6) AS share FROM events
    GROUP BY event_type ORDER BY event_type"
 add_query strict unordered 1 "SELECT platform, uniqExact(user_id), count() FROM events GROUP BY platform"

@@ -37,8 +37,8 @@ class InProcessFanout final : public ShardFanout {
   InProcessFanout(std::vector<const SqlEngine*> shards, std::string sql) : shards_(std::move(shards)), sql_(std::move(sql)) {}
   void set_down(int shard) { down_ = shard; }
 
-  absl::StatusOr<Answers> Run(ShardStage stage, absl::string_view block, bool skip_unavailable_shards, absl::Time,
-                              const std::atomic<bool>*) const override {
+  absl::StatusOr<Answers> Run(ShardStage stage, absl::string_view block, absl::string_view inputs,
+                              bool skip_unavailable_shards, absl::Time, const std::atomic<bool>*) const override {
     Answers answers;
     for (size_t s = 0; s < shards_.size(); ++s) {
       const int shard = static_cast<int>(s) + 1;  // shard 0 coordinates
@@ -50,6 +50,7 @@ class InProcessFanout final : public ShardFanout {
       ExecuteOptions options;
       options.shard_stage = stage;
       options.shard_block = std::string(block);
+      options.shard_inputs = std::string(inputs);
       absl::StatusOr<StatementOutput> output = shards_[s]->Execute(sql_, options);
       if (!output.ok()) return output.status();
       answers.parts.push_back(std::move(output->shard_part));
@@ -67,7 +68,7 @@ class InProcessFanout final : public ShardFanout {
 class FixedFanout final : public ShardFanout {
  public:
   explicit FixedFanout(std::string part) : part_(std::move(part)) {}
-  absl::StatusOr<Answers> Run(ShardStage, absl::string_view, bool, absl::Time,
+  absl::StatusOr<Answers> Run(ShardStage, absl::string_view, absl::string_view, bool, absl::Time,
                               const std::atomic<bool>*) const override {
     Answers answers;
     answers.parts.push_back(part_);
@@ -337,11 +338,27 @@ TEST_F(DistributedTest, BlocksBelowARootThatCannotSplitRunOnTheCluster) {
   }
 }
 
+// A set or value over all events, inside a scan of events, is computed once over the
+// cluster and sent to the shards (ClickHouse's GLOBAL).
+TEST_F(DistributedTest, GlobalSubqueriesAreComputedOnceAndShipped) {
+  for (const char* sql : {
+           "SELECT count() FROM events WHERE country IN (SELECT country FROM events WHERE event_type = 'purchase')",
+           "SELECT event_type, round(count() / (SELECT count() FROM events), 6) AS share FROM events "
+           "GROUP BY event_type ORDER BY event_type",
+           "SELECT count() FROM events WHERE user_id = (SELECT min(user_id) FROM events)",
+           "SELECT user_id, count() FROM events WHERE user_id IN (SELECT user_id FROM events GROUP BY user_id "
+           "ORDER BY count() DESC, user_id LIMIT 3) GROUP BY user_id ORDER BY user_id",
+           "SELECT platform, count() FROM events WHERE app_version NOT IN (SELECT app_version FROM events "
+           "WHERE event_type = 'app_crash' GROUP BY app_version HAVING count() > 2) GROUP BY platform ORDER BY platform",
+       }) {
+    ExpectSame(sql);
+  }
+  EXPECT_THAT(Text(OnCluster("EXPLAIN SELECT count() / (SELECT count() FROM events) FROM events")),
+              ::testing::HasSubstr("GLOBAL first"));
+}
+
 TEST_F(DistributedTest, RefusesWhatShardsCannotAnswerAlone) {
   for (const char* sql : {
-           // the root scans events itself, with a set or value computed over all of them
-           "SELECT count() FROM events WHERE country IN (SELECT country FROM events WHERE event_type = 'purchase')",
-           "SELECT count() / (SELECT count() FROM events) FROM events",
            "SELECT toDate(event_time) AS day, uniqExact(user_id) FROM events GROUP BY day WITH TOTALS",
        }) {
     const absl::StatusOr<StatementOutput> output = OnCluster(sql);
@@ -370,7 +387,7 @@ TEST_F(DistributedTest, ExplainSaysHowTheStatementSplits) {
   EXPECT_THAT(first_line("SELECT 1"), ::testing::StartsWith("Cluster: this node alone"));
   EXPECT_THAT(first_line("SELECT count() FROM (SELECT * FROM events LIMIT 5)"),
               ::testing::StartsWith("Cluster: the blocks below at s run on every shard"));
-  EXPECT_THAT(first_line("SELECT count() / (SELECT count() FROM events) FROM events"),
+  EXPECT_THAT(first_line("SELECT toDate(event_time) AS d, uniqExact(user_id) FROM events GROUP BY d WITH TOTALS"),
               ::testing::HasSubstr("is not supported on a cluster yet"));
   // EXPLAIN runs nothing, on no shard.
   EXPECT_OK(OnCluster("EXPLAIN SELECT count() FROM events", /*down=*/2).status());
