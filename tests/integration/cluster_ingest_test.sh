@@ -12,6 +12,7 @@ GEN=${2:?}
 SERVER=${3:?}
 WORK=$(mktemp -d)
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/cluster_lib.sh"
 
 # Kafka's partitioner hash (org.apache.kafka.common.utils.Utils.murmur2), for the checks below.
 cat >"$WORK/murmur2.py" <<'PY'
@@ -34,14 +35,7 @@ PY
 start_broker "$KAFKA_DEV" --partitions 24
 check "broker printed its bootstrap address" test -n "$BOOTSTRAP"
 
-ports=()
-for _ in 1 2 3 4 5 6; do ports+=("$(free_port)"); done
-cat >"$WORK/cluster.json" <<EOF
-{"kafka": {"brokers": "$BOOTSTRAP", "topics": ["mobile_app_events"], "partitions": 24},
- "shards": [{"replicas": ["127.0.0.1:${ports[0]}", "127.0.0.1:${ports[1]}"]},
-            {"replicas": ["127.0.0.1:${ports[2]}", "127.0.0.1:${ports[3]}"]},
-            {"replicas": ["127.0.0.1:${ports[4]}", "127.0.0.1:${ports[5]}"]}]}
-EOF
+write_cluster_file 24
 
 # A node must be listed, and --node means nothing without --cluster: both refuse to start.
 "$SERVER" --cluster "$WORK/cluster.json" --node 127.0.0.1:1 --data_dir "" >/dev/null 2>"$WORK/unlisted.log"
@@ -52,21 +46,6 @@ echo '{"kafka": {"brokers": "b:1", "topics": ["t"], "partitions": 2}, "shards": 
 "$SERVER" --cluster "$WORK/typo.json" --node h:1 --data_dir "" >/dev/null 2>"$WORK/typo.log"
 check "a misspelt member of the cluster file is refused" bash -c "[[ $? -ne 0 ]] && grep -q 'unknown member \"replica\"' '$WORK/typo.log'"
 
-node_sql() { HTTP_PORT=$1 sql "$2"; }  # node_sql PORT SQL: lib.sh's sql on that node
-node_pids=()
-start_node() {  # start_node I: node I of the cluster file, its data in $WORK/data-nodeI
-  "$SERVER" --cluster "$WORK/cluster.json" --node "127.0.0.1:${ports[$1]}" --data_dir "$WORK/data-node$1" \
-    >>"$WORK/node$1.out" 2>>"$WORK/node$1.err" &
-  node_pids[$1]=$!
-  pids+=($!)
-}
-node_up() {  # node_up I: waits for node I's /ping
-  for _ in $(seq 150); do
-    [[ "$(curl -s --max-time 1 "http://127.0.0.1:${ports[$1]}/ping")" == "Ok." ]] && return 0
-    sleep 0.2
-  done
-  return 1
-}
 for i in 0 1 2 3 4 5; do start_node "$i"; done
 for i in 0 1 2 3 4 5; do check "node $i listens on the address the cluster file gives it" node_up "$i"; done
 start_server "$SERVER" single --kafka_brokers "$BOOTSTRAP" --kafka_group single
@@ -85,7 +64,7 @@ check "the single node holds every event ($answer of $expected)" test "$answer" 
 total=0
 for _ in $(seq 300); do
   total=0
-  for s in 0 1 2; do total=$((total + $(node_sql "${ports[$((2 * s))]}" "SELECT count() FROM events"))); done
+  for s in 0 1 2; do total=$((total + $(shard_sql "${ports[$((2 * s))]}" "SELECT count() FROM events"))); done
   [[ $total -eq $expected ]] && break
   sleep 0.2
 done
@@ -95,17 +74,17 @@ for s in 0 1 2; do
   first=${ports[$((2 * s))]}
   second=${ports[$((2 * s + 1))]}
   digest="SELECT count(), uniqExact(user_id), sum(cityHash64(event_id)) FROM events"
-  want=$(node_sql "$first" "$digest")
+  want=$(shard_sql "$first" "$digest")
   got=""
   for _ in $(seq 300); do
-    got=$(node_sql "$second" "$digest")
+    got=$(shard_sql "$second" "$digest")
     [[ "$got" == "$want" ]] && break
     sleep 0.2
   done
   check "shard $s: both replicas hold the same events ($want)" test "$got" == "$want"
   count=$(cut -f1 <<<"$want")
   check "shard $s holds a share of the stream ($count)" test "$count" -gt 0
-  owned=$(node_sql "$first" "SELECT arrayStringConcat(groupArray(toString(partition)), ',') FROM (SELECT partition FROM system.ingest ORDER BY partition)")
+  owned=$(shard_sql "$first" "SELECT arrayStringConcat(groupArray(toString(partition)), ',') FROM (SELECT partition FROM system.ingest ORDER BY partition)")
   want_owned=$(seq "$s" 3 23 | paste -sd,)
   check "shard $s consumes exactly partitions p mod 3 == $s ($owned)" test "$owned" == "$want_owned"
 done
@@ -114,15 +93,15 @@ done
 users_single=$(sql "SELECT uniqExact(user_id) FROM events")
 users_sum=0
 for s in 0 1 2; do
-  users_sum=$((users_sum + $(node_sql "${ports[$((2 * s))]}" "SELECT uniqExact(user_id) FROM events")))
-  node_sql "${ports[$((2 * s))]}" "SELECT DISTINCT user_id FROM events FORMAT TSV" >>"$WORK/users.tsv"
+  users_sum=$((users_sum + $(shard_sql "${ports[$((2 * s))]}" "SELECT uniqExact(user_id) FROM events")))
+  shard_sql "${ports[$((2 * s))]}" "SELECT DISTINCT user_id FROM events FORMAT TSV" >>"$WORK/users.tsv"
 done
 check "every user is on one shard only ($users_sum = $users_single)" test "$users_sum" -eq "$users_single"
 check "no user id appears on two shards" test -z "$(sort "$WORK/users.tsv" | uniq -d | head -1)"
 
 # And on the shard Java clients would put it: murmur2(user id) & 0x7fffffff mod 24, mod 3.
 for s in 0 1 2; do
-  node_sql "${ports[$((2 * s))]}" "SELECT DISTINCT user_id FROM events FORMAT TSV" >"$WORK/users-$s.tsv"
+  shard_sql "${ports[$((2 * s))]}" "SELECT DISTINCT user_id FROM events FORMAT TSV" >"$WORK/users-$s.tsv"
 done
 misplaced=$(python3 - "$WORK" <<'PY'
 import sys
@@ -138,10 +117,10 @@ PY
 check "every user is on the shard murmur2 (Java clients' partitioner) gives it ($misplaced misplaced)" test "$misplaced" == 0
 
 # Every node probes its siblings' /health: system.clusters and /health show the cluster.
-wait_node_sql() { HTTP_PORT=$1 wait_for_sql "$2" "$3"; }  # wait_node_sql PORT SQL EXPECTED: sets $answer
+wait_node_sql() { HTTP_PORT=$1 wait_for_sql "$2" "$3"; }  # wait_node_sql PORT SQL EXPECTED (system tables): sets $answer
 wait_node_sql "${ports[0]}" "SELECT count(), sum(healthy), sum(is_local) FROM system.clusters" $'6\t6\t1'
 check "system.clusters: 6 replicas, all healthy, one local ($answer)" test "$answer" == $'6\t6\t1'
-layout=$(node_sql "${ports[5]}" "SELECT shard_num, replica_num, port, is_local FROM system.clusters ORDER BY shard_num, replica_num FORMAT CSV" | tr '\n' ' ')
+layout=$(shard_sql "${ports[5]}" "SELECT shard_num, replica_num, port, is_local FROM system.clusters ORDER BY shard_num, replica_num FORMAT CSV" | tr '\n' ' ')
 check "system.clusters lists the file's layout, 1-based ($layout)" test "$layout" == \
   "1,1,${ports[0]},0 1,2,${ports[1]},0 2,1,${ports[2]},0 2,2,${ports[3]},0 3,1,${ports[4]},0 3,2,${ports[5]},1 "
 health=$(curl -s "http://127.0.0.1:${ports[0]}/health")
@@ -164,12 +143,12 @@ wait_for_sql "SELECT count() FROM events" "$((expected + more))"
 check "the single node holds both streams ($answer)" test "$answer" == "$((expected + more))"
 want=""
 for _ in $(seq 300); do
-  want=$(node_sql "${ports[2]}" "$digest")
-  [[ "$(node_sql "${ports[3]}" "$digest")" == "$want" && "$(node_sql "${ports[3]}" "SELECT sum(lag) FROM system.ingest")" == 0 ]] && break
+  want=$(shard_sql "${ports[2]}" "$digest")
+  [[ "$(shard_sql "${ports[3]}" "$digest")" == "$want" && "$(shard_sql "${ports[3]}" "SELECT sum(lag) FROM system.ingest")" == 0 ]] && break
   sleep 0.2
 done
-check "the restarted replica caught up with its sibling, lag 0 ($(node_sql "${ports[3]}" "$digest"))" \
-  test "$(node_sql "${ports[3]}" "$digest")" == "$want"
+check "the restarted replica caught up with its sibling, lag 0 ($(shard_sql "${ports[3]}" "$digest"))" \
+  test "$(shard_sql "${ports[3]}" "$digest")" == "$want"
 wait_node_sql "${ports[0]}" "SELECT sum(healthy) FROM system.clusters" 6
 check "and its siblings see it healthy again" test "$answer" == 6
 
@@ -194,7 +173,7 @@ check "... and its /health is degraded, naming them" bash -c 'grep -q "\"status\
 metrics=$(curl -s "http://127.0.0.1:${ports[$((2 * owner))]}/metrics")
 check "... and /metrics counts them on partition $wrong" \
   grep -q "^mua_ingest_misplaced_events_total{topic=\"mobile_app_events\",partition=\"$wrong\"} 3$" <<<"$metrics"
-check "a replica of another shard counts none" test "$(node_sql "${ports[$((2 * ((owner + 1) % 3)))]}" "SELECT sum(misplaced_events) FROM system.ingest")" == 0
+check "a replica of another shard counts none" test "$(shard_sql "${ports[$((2 * ((owner + 1) % 3)))]}" "SELECT sum(misplaced_events) FROM system.ingest")" == 0
 
 # Both replicas of a shard down: /health names the shard no replica serves.
 kill -KILL "${node_pids[2]}" "${node_pids[3]}"

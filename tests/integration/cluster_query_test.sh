@@ -17,39 +17,15 @@ SERVER=${3:?}
 QUERIES=$(cd "$(dirname "$0")/../../bench/queries" && pwd)
 WORK=$(mktemp -d)
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/cluster_lib.sh"
 
 # ---------------------------------------------------------------------------------------------
 # Setup, as cluster_ingest_test.sh: broker, cluster file, 6 nodes, the single node, one stream.
 start_broker "$KAFKA_DEV" --partitions 24
 check "broker printed its bootstrap address" test -n "$BOOTSTRAP"
 
-ports=()
-for _ in 1 2 3 4 5 6; do ports+=("$(free_port)"); done
-cat >"$WORK/cluster.json" <<EOF
-{"kafka": {"brokers": "$BOOTSTRAP", "topics": ["mobile_app_events"], "partitions": 24},
- "shards": [{"replicas": ["127.0.0.1:${ports[0]}", "127.0.0.1:${ports[1]}"]},
-            {"replicas": ["127.0.0.1:${ports[2]}", "127.0.0.1:${ports[3]}"]},
-            {"replicas": ["127.0.0.1:${ports[4]}", "127.0.0.1:${ports[5]}"]}]}
-EOF
+write_cluster_file 24
 
-node_pids=()
-start_node() {  # start_node I: node I of the cluster file (shard I/2 + 1), data in $WORK/data-nodeI
-  "$SERVER" --cluster "$WORK/cluster.json" --node "127.0.0.1:${ports[$1]}" --data_dir "$WORK/data-node$1" \
-    >>"$WORK/node$1.out" 2>>"$WORK/node$1.err" &
-  node_pids[$1]=$!
-  pids+=($!)
-}
-node_up() {  # node_up I: waits for node I's /ping
-  for _ in $(seq 150); do
-    [[ "$(curl -s --max-time 1 "http://127.0.0.1:${ports[$1]}/ping")" == "Ok." ]] && return 0
-    sleep 0.2
-  done
-  return 1
-}
-kill_node() {  # kill_node I...: kill -9, reaped (no job-control message)
-  local i
-  for i in "$@"; do { kill -KILL "${node_pids[$i]}" && wait "${node_pids[$i]}"; } 2>/dev/null; done
-}
 for i in 0 1 2 3 4 5; do start_node "$i"; done
 for i in 0 1 2 3 4 5; do check "node $i listens on the address the cluster file gives it" node_up "$i"; done
 start_server "$SERVER" single --kafka_brokers "$BOOTSTRAP" --kafka_group single
@@ -63,16 +39,6 @@ fetch() {
   : >"$1.headers"
   curl -s --max-time 60 -o "$1.body" -D "$1.headers" -w '%{http_code}' --data-binary "$3" \
     "http://127.0.0.1:$2/?default_format=TabSeparated${4:+&$4}"
-}
-node_sql() { HTTP_PORT=$1 sql "$2"; }  # node_sql PORT SQL: lib.sh's sql on that node
-# shard_sql PORT SQL: SQL over that node's own shard (SETTINGS distributed = 0). A node without
-# distributed queries refuses the setting (unknown) and answers over its shard anyway: then the
-# plain SQL. Only the setup uses this fallback; the checks of the setting below do not.
-shard_sql() {
-  local out
-  out=$(node_sql "$1" "$2 SETTINGS distributed = 0")
-  [[ "$out" == *"is neither a builtin setting"* ]] && out=$(node_sql "$1" "$2")
-  printf '%s\n' "$out"
 }
 shard_count() {  # shard_count PORT: the events of that node's shard (0 while it cannot say)
   local n
