@@ -27,10 +27,15 @@ find_server() {
   fi
 }
 find_server
+# Tests that start ClickHouse run side by side (ctest -j): on a fresh machine one installs it
+# while the others wait for it, instead of all of them racing for dpkg's lock.
+exec 9>>/tmp/mua-clickhouse-install.lock
+flock 9
+find_server
 if [[ -z "$server_bin" ]] || ! command -v clickhouse-client >/dev/null; then
   log "clickhouse-server/clickhouse-client missing; installing with apt-get"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q >&2
+  apt-get -o DPkg::Lock::Timeout=600 update -q >&2
   # The package's postinst would start the system-wide service (ports 8123/9000); a
   # policy-rc.d that answers 101 ("action forbidden") stops that, as in containers.
   created_policy=0
@@ -40,12 +45,14 @@ if [[ -z "$server_bin" ]] || ! command -v clickhouse-client >/dev/null; then
     created_policy=1
   fi
   install_status=0
-  apt-get install -y -q clickhouse-server clickhouse-client >&2 || install_status=$?
+  apt-get -o DPkg::Lock::Timeout=600 install -y -q clickhouse-server clickhouse-client >&2 || install_status=$?
   ((created_policy)) && rm -f /usr/sbin/policy-rc.d
   ((install_status == 0)) || { log "apt-get install failed ($install_status)"; exit 1; }
   find_server
   [[ -n "$server_bin" ]] || { log "clickhouse-server not found after install"; exit 1; }
 fi
+flock -u 9
+exec 9>&-
 
 dir="${1:-}"
 if [[ -z "$dir" ]]; then
