@@ -212,8 +212,6 @@ absl::StatusOr<ResultSet> RunOverClusterBlocks(const std::shared_ptr<const Selec
                                                       skip_unavailable_shards, skipped_shards));
     materialized[block.plan.get()] = std::make_shared<const ResultSet>(std::move(rows));
   }
-  std::sort(skipped_shards->begin(), skipped_shards->end());
-  skipped_shards->erase(std::unique(skipped_shards->begin(), skipped_shards->end()), skipped_shards->end());
   ExecutionContext with_blocks = context;
   with_blocks.materialized = &materialized;
   return ExecuteSelect(*plan, with_blocks);
@@ -359,6 +357,10 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(const PreparedStatement& prep
       } else {
         result = ExecuteSelect(**plan, top_level);
       }
+      // A shard skipped by several of the statement's parts (GLOBAL subqueries, blocks) is one.
+      std::vector<int>& skipped = output.skipped_shards;
+      std::sort(skipped.begin(), skipped.end());
+      skipped.erase(std::unique(skipped.begin(), skipped.end()), skipped.end());
       if (!result.ok()) return result.status();
       output.result = *std::move(result);
       break;

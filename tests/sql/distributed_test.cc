@@ -404,6 +404,11 @@ TEST_F(DistributedTest, UnavailableShardFailsOrIsSkipped) {
   EXPECT_EQ(without, shards_[0]->Snapshot().row_count() + shards_[1]->Snapshot().row_count());
   // SETTINGS says so too.
   ASSERT_OK(OnCluster(sql + " SETTINGS skip_unavailable_shards = 1", 2).status());
+  // Skipped by a GLOBAL subquery and by the statement: one shard skipped.
+  const absl::StatusOr<StatementOutput> global =
+      OnCluster("SELECT count() / (SELECT count() FROM events) FROM events", /*down=*/2, /*skip=*/true);
+  ASSERT_OK(global.status());
+  EXPECT_EQ(global->skipped_shards, std::vector<int>{2});
 }
 
 TEST_F(DistributedTest, DamagedPartsAreErrorsNotCrashes) {
