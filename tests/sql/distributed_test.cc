@@ -171,6 +171,20 @@ TEST_F(DistributedTest, EveryShardHoldsPartOfTheEvents) {
   EXPECT_EQ(Text(OnCluster(sql)), whole);
 }
 
+// docs/CLUSTER.md's check for users split across shards: a distinct count over 128-bit
+// fingerprints unions the shards' sets, one over user_id adds their counts.
+TEST_F(DistributedTest, SplitUsersCheckFindsNoneWhenUsersAreDisjoint) {
+  const absl::StatusOr<StatementOutput> check = OnCluster(
+      "SELECT uniqExact(concat(user_id, '')) AS users, uniqExact(user_id) AS per_shard, per_shard - users AS split "
+      "FROM events");
+  ASSERT_OK(check.status());
+  const absl::StatusOr<StatementOutput> whole =
+      SqlEngine(whole_, whole_catalog_).Execute("SELECT uniqExact(user_id) FROM events");
+  ASSERT_OK(whole.status());
+  const int64_t users = whole->result.columns[0].ints[0];
+  EXPECT_EQ(Text(check), absl::StrCat("users\tper_shard\tsplit\nUInt64\tUInt64\tInt64\n", users, "\t", users, "\t0\n"));
+}
+
 TEST_F(DistributedTest, BenchmarkQueriesEqualOneTable) {
   for (const char* sql : {
            // dau, dau_purchase, mau: the bitmap paths' counts add up across shards
