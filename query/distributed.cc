@@ -741,10 +741,16 @@ void EncodeCollectedRows(const CollectedRows& rows, std::string* out) {
   EncodeRows(rows.columns, rows.rows, out);
 }
 
-absl::StatusOr<CollectedRows> DecodeCollectedRows(const SelectPlan& plan, absl::string_view encoded,
-                                                  const ExecutionContext& context) {
-  const std::unique_ptr<BlockWorker> empty = FilterProject(plan, context).NewWorker();
-  return DecodeRows(empty->collected, encoded);
+absl::StatusOr<std::vector<CollectedRows>> DecodeCollectedRows(const SelectPlan& plan,
+                                                               absl::Span<const std::string> encoded,
+                                                               const ExecutionContext& context) {
+  const std::unique_ptr<BlockWorker> empty = FilterProject(plan, context).NewWorker();  // the column types
+  std::vector<CollectedRows> parts;
+  for (const std::string& bytes : encoded) {
+    MUA_ASSIGN_OR_RETURN(CollectedRows part, DecodeRows(empty->collected, bytes));
+    parts.push_back(std::move(part));
+  }
+  return parts;
 }
 
 absl::Status ExecuteSourceRowsPart(const SelectPlan& plan, const ExecutionContext& context, std::string* out) {

@@ -84,8 +84,9 @@ absl::StatusOr<std::vector<PartialAggregatePtr>> DecodePartialAggregates(const S
 
 void EncodeCollectedRows(const CollectedRows& rows, std::string* out);
 // Errors: DataLoss for bytes that are not collected rows of this plan.
-absl::StatusOr<CollectedRows> DecodeCollectedRows(const SelectPlan& plan, absl::string_view encoded,
-                                                  const ExecutionContext& context);
+absl::StatusOr<std::vector<CollectedRows>> DecodeCollectedRows(const SelectPlan& plan,
+                                                               absl::Span<const std::string> encoded,
+                                                               const ExecutionContext& context);
 
 // Blocks below a root that cannot split, which can (a UNION ALL's aggregations, a join's
 // sides on other keys than user_id, what a LIMIT BY takes): the coordinator runs each on

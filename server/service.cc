@@ -188,7 +188,8 @@ struct Service::QueryCall {
   absl::Duration max_execution_time;
   uint64_t max_result_rows = 0;
   int64_t max_memory_usage = 0;
-  ShardStage shard_stage = ShardStage::kNone;  // a coordinator's request for this shard's part
+  ShardStage shard_stage = ShardStage::kNone;  // a request for this shard's part of a statement
+  bool from_coordinator = false;  // sent by a coordinator (the cluster secret checked)
   std::string shard_block;  // the block of the statement it asks for ("" the whole)
   std::string shard_inputs;  // its GLOBAL subqueries' values
   bool distributed = true;
@@ -587,9 +588,11 @@ absl::StatusOr<StatementOutput> Service::RunStatement(const QueryCall& call) {
           absl::StrCat("Too many simultaneous queries: the maximum is ", options_.max_concurrent_queries));
     }
     admitted = true;
-    // A shard's part does not queue for an execution slot: its coordinator holds one while
-    // it waits, and two coordinators waiting on each other's shards would deadlock.
-    if (call.shard_stage != ShardStage::kNone) return absl::OkStatus();
+    // A coordinator's request for a shard's part does not queue for an execution slot: the
+    // coordinator holds one while it waits, and two coordinators waiting on each other's
+    // shards would deadlock. Only a request the cluster secret vouched for: a user asking
+    // for a stage themselves queues like any statement.
+    if (call.from_coordinator) return absl::OkStatus();
     MUA_RETURN_IF_ERROR(slots_->Acquire(call.max_execution_time == absl::InfiniteDuration()
                                             ? absl::InfiniteFuture()
                                             : running->start + call.max_execution_time,
@@ -698,6 +701,8 @@ HttpResponse Service::HandleSql(HttpRequest& request, const Principal& principal
       return fail(absl::InvalidArgumentError("cluster_stage is partial_aggregate, collect or source_rows, of a SELECT"));
     }
     call.shard_block = std::string(request.Param("cluster_block"));
+    // The secret header routed authentication to AuthenticateCoordinator, which checked it.
+    call.from_coordinator = !request.Header(kClusterSecretHeader).empty();
     call.shard_inputs = std::move(shard_inputs);
   }
   call.skip_unavailable_shards = request.Param("skip_unavailable_shards") == "1";

@@ -188,11 +188,7 @@ absl::StatusOr<ResultSet> RunOnCluster(const SelectPlan& plan, ClusterSplit spli
     return ExecuteFinalAggregate(plan, std::move(partials), context);
   }
   if (stage == ShardStage::kSourceRows) return ExecuteMergedSource(plan, parts, context);
-  std::vector<CollectedRows> collected;
-  for (const std::string& part : parts) {
-    MUA_ASSIGN_OR_RETURN(CollectedRows rows, DecodeCollectedRows(plan, part, context));
-    collected.push_back(std::move(rows));
-  }
+  MUA_ASSIGN_OR_RETURN(std::vector<CollectedRows> collected, DecodeCollectedRows(plan, parts, context));
   return ExecuteFinalCollect(plan, std::move(collected), context);
 }
 

@@ -18,6 +18,7 @@
 #include "sql/catalog.h"
 #include "sql/sql_engine.h"
 #include "storage/table.h"
+#include "tests/testutil/fixed_fanout.h"
 #include "tools/gen/event_generator.h"
 
 namespace {
@@ -25,6 +26,7 @@ namespace {
 using mua::ExecuteOptions;
 using mua::ShardFanout;
 using mua::ShardStage;
+using mua::test::FixedFanout;
 
 constexpr const char* kStatements[] = {
     "SELECT toDate(event_time) AS day, uniqExact(user_id), count(), avg(length(properties)), "
@@ -77,20 +79,6 @@ World* TheWorld() {
   }();
   return world;
 }
-
-class FixedFanout final : public ShardFanout {
- public:
-  explicit FixedFanout(std::string part) : part_(std::move(part)) {}
-  absl::StatusOr<Answers> Run(ShardStage, absl::string_view, absl::string_view, bool, absl::Time,
-                              const std::atomic<bool>*) const override {
-    Answers answers;
-    answers.parts.push_back(part_);
-    return answers;
-  }
-
- private:
-  std::string part_;
-};
 
 }  // namespace
 

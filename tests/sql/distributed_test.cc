@@ -23,6 +23,7 @@
 #include "sql/catalog.h"
 #include "sql/sql_engine.h"
 #include "storage/table.h"
+#include "tests/testutil/fixed_fanout.h"
 #include "tests/testutil/status_matchers.h"
 #include "tools/gen/event_generator.h"
 
@@ -64,20 +65,7 @@ class InProcessFanout final : public ShardFanout {
   int down_ = -1;
 };
 
-// One other shard that answers with the given bytes.
-class FixedFanout final : public ShardFanout {
- public:
-  explicit FixedFanout(std::string part) : part_(std::move(part)) {}
-  absl::StatusOr<Answers> Run(ShardStage, absl::string_view, absl::string_view, bool, absl::Time,
-                              const std::atomic<bool>*) const override {
-    Answers answers;
-    answers.parts.push_back(part_);
-    return answers;
-  }
-
- private:
-  std::string part_;
-};
+using test::FixedFanout;
 
 class DistributedTest : public ::testing::Test {
  protected:
