@@ -20,6 +20,7 @@
 namespace mua {
 
 class Deduplicator;
+class KafkaEventProducer;
 class RejectedEventLog;
 class Store;
 
@@ -48,6 +49,11 @@ struct IngestOptions {
   std::optional<absl::Time> now;   // the clock for future/retention checks; unset = absl::Now()
   // Each line is converted before it is decoded (not owned; JSON-lines loads and streams).
   const RowConverter* row_converter = nullptr;
+  // Ingest through the log (cluster mode; JSON-lines loads and streams, not owned): events
+  // that decode are produced to Kafka keyed by their clear user id, as decoded (the owning
+  // shard's replicas de-duplicate, hash and append them), and LoadStats::accepted counts
+  // those Kafka acknowledged; rejected events stay here, in rejected_log.
+  KafkaEventProducer* forward = nullptr;
 };
 
 }  // namespace mua

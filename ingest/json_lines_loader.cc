@@ -15,6 +15,7 @@
 #include "ingest/event_decoder.h"
 #include "ingest/internal/batch_decoder.h"
 #include "ingest/internal/event_appender.h"
+#include "ingest/kafka_producer.h"
 #include "ingest/pii.h"
 #include "ingest/rejected_event_log.h"
 #include "storage/base/status_macros.h"
@@ -51,6 +52,7 @@ class Loader {
       own_dedup_ = std::make_unique<Deduplicator>();
       options_.dedup = own_dedup_.get();
     }
+    if (options.forward != nullptr) delivery_.emplace(options.forward);
   }
 
   absl::Status Run(std::istream& in);
@@ -65,6 +67,7 @@ class Loader {
 
  private:
   absl::Status Apply(BatchDecoder& decoded);
+  absl::Status Forward(BatchDecoder& decoded);
   absl::Status Collect(DecodedSlice& slice, ingest_internal::EventAppender& appender);
   // Under the batch's scope, so a checkpoint holds the rejects with the rows beside them;
   // with the WAL (HTTP), logged too, and acknowledged with the rows.
@@ -100,6 +103,8 @@ class Loader {
   std::vector<RejectedEvent> pending_rejects_;  // for options_.rejected_log
   std::vector<ingest_internal::Verdict> verdicts_;  // Collect's, per slice
   int64_t line_number_ = 0;
+  // With IngestOptions::forward: this load's messages, acknowledged by Finish.
+  std::optional<KafkaEventProducer::Delivery> delivery_;
 };
 
 void Loader::Reject(int64_t line_number, DecodeError error, std::string raw, absl::Time at,
@@ -177,11 +182,35 @@ absl::Status Loader::Drain() {
 absl::Status Loader::Finish() {
   Drain().IgnoreError();
   FlushRejects();
+  if (delivery_) {
+    // Answered only once Kafka holds every event (acks=all): then no node's loss loses one.
+    const absl::Status delivered = delivery_->Wait();
+    stats_->accepted = delivery_->acknowledged();
+    if (status_.ok()) status_ = delivered;
+  }
   return status_;
+}
+
+// Produces a decoded batch's events to Kafka in line order (the rows keep their clear user
+// ids, the partitioning key), and keeps its rejects here.
+absl::Status Loader::Forward(BatchDecoder& decoded) {
+  absl::Status status;
+  for (DecodedSlice& slice : decoded.slices()) {
+    for (Rejection& rejection : slice.rejections) {
+      Reject(rejection.tag, std::move(rejection.error), std::move(rejection.raw), rejection.at,
+             std::move(rejection.user_id));
+    }
+    for (size_t i = 0; i < slice.rows.size() && status.ok(); ++i) {
+      status = delivery_->Send(slice.rows[i].user_id, slice.texts[i], options_.decoder.table_rows);
+    }
+  }
+  FlushRejects();
+  return status;
 }
 
 // De-duplicates and appends a decoded batch, in line order, under one ApplyScope.
 absl::Status Loader::Apply(BatchDecoder& decoded) {
+  if (delivery_) return Forward(decoded);
   absl::Status status;
   std::optional<Store::ApplyScope> scope;
   if (options_.store != nullptr) scope.emplace(options_.store->BeginApply());

@@ -15,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "ingest/dedup.h"
 #include "ingest/kafka_accounting.h"
+#include "ingest/kafka_producer.h"
 #include "ingest/internal/batch_decoder.h"
 #include "ingest/internal/event_appender.h"
 #include "storage/base/status_macros.h"
@@ -64,6 +65,18 @@ void AddCounts(const PartitionIngestStats& add, PartitionIngestStats& total) {
 
 // Whether `row`, appended from `message`, belongs to another of options.cluster_shards: its key (the
 // message key, else the user id when it is clear) placed as Java clients place it.
+// A row of the events table another node produced from an INSERT (kafka_producer.h).
+bool IsEventsRow(const rd_kafka_message_t& message) {
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(&message, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return false;
+  const void* value = nullptr;
+  size_t size = 0;
+  if (rd_kafka_header_get_last(headers, kFormatHeader.data(), &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return false;
+  }
+  return absl::string_view(static_cast<const char*>(value), size) == kEventsRowFormat;
+}
+
 bool Misplaced(const rd_kafka_message_t& message, const EventRow& row, const KafkaConsumerOptions& options) {
   absl::string_view key(static_cast<const char*>(message.key), message.key != nullptr ? message.key_len : 0);
   if (key.empty()) {
@@ -562,7 +575,7 @@ absl::Status KafkaConsumer::Apply(Batch& batch) {
     ++stats->messages;
     batch.payloads.push_back(
         {absl::string_view(static_cast<const char*>(message->payload), message->len),
-         static_cast<int64_t>(i)});
+         static_cast<int64_t>(i), IsEventsRow(*message)});
     rd_kafka_timestamp_type_t type;
     const int64_t produced_ms = rd_kafka_message_timestamp(message, &type);
     if (type != RD_KAFKA_TIMESTAMP_NOT_AVAILABLE && produced_ms > 0) {

@@ -51,6 +51,7 @@
 #include "server/query_log.h"
 #include "server/service.h"
 #include "ingest/body_ingestor.h"
+#include "ingest/kafka_producer.h"
 #include "ingest/pii.h"
 #include "query/output_format.h"
 #include "sql/catalog.h"
@@ -397,7 +398,23 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
                       .max_files = absl::GetFlag(FLAGS_audit_log_files)});
   if (!audit.ok()) return Fail(std::string(audit.status().message()));
   RegisterQueryLog(catalog, audit->get());
-  BodyIngestor ingestor(table, ingest);
+  // Ingest through the log: in a cluster, events an HTTP request brings go to Kafka keyed by
+  // user, and the owning shard's replicas consume them like any other event.
+  std::unique_ptr<KafkaEventProducer> producer;
+  IngestOptions body_ingest = ingest;
+  if (cluster) {
+    KafkaProducerOptions options{.brokers = cluster->brokers, .topic = cluster->topics.front()};
+    for (const std::string& property : absl::GetFlag(FLAGS_kafka_property)) {
+      // Security and client settings serve both; librdkafka ignores consumer-only ones here.
+      const std::pair<std::string, std::string> name_value = absl::StrSplit(property, absl::MaxSplits('=', 1));
+      options.config[name_value.first] = name_value.second;
+    }
+    absl::StatusOr<std::unique_ptr<KafkaEventProducer>> opened = KafkaEventProducer::Open(options);
+    if (!opened.ok()) return Fail(std::string(opened.status().message()));
+    producer = *std::move(opened);
+    body_ingest.forward = producer.get();
+  }
+  BodyIngestor ingestor(table, body_ingest);
   Service service({.table = table,
                    .catalog = catalog,
                    .engine = &engine,

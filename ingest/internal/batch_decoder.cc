@@ -16,13 +16,25 @@ namespace {
 // Below this many payloads per thread a batch is decoded by fewer threads (one at least).
 constexpr size_t kMinPayloadsPerThread = 1000;
 
+EventDecoderOptions Variant(EventDecoderOptions options, bool clear_user_ids, bool table_rows) {
+  if (clear_user_ids) options.user_id_hasher = nullptr;
+  options.table_rows = options.table_rows || table_rows;
+  return options;
+}
+
 }  // namespace
 
 struct BatchDecoder::Worker {
   Worker(const EventDecoderOptions& options, const RowConverter* row_converter,
          RowPreparation row_preparation)
-      : decoder(options), converter(row_converter), preparation(row_preparation) {}
+      : decoder(Variant(options, row_preparation.forward, false)),
+        row_decoder(Variant(options, row_preparation.forward, true)),
+        reject_hasher(options.user_id_hasher),
+        converter(row_converter),
+        preparation(row_preparation) {}
   EventDecoder decoder;
+  EventDecoder row_decoder;  // for Payload::table_row
+  const UserIdHasher* const reject_hasher;
   EventArena arena;
   const RowConverter* converter;
   const RowPreparation preparation;
@@ -34,6 +46,7 @@ struct BatchDecoder::Worker {
     out->rejections.clear();
     out->encoded.clear();
     out->fingerprints.clear();
+    out->texts.clear();
     EventRow row;
     DecodeError error;
     for (const Payload& payload : payloads) {
@@ -49,12 +62,13 @@ struct BatchDecoder::Worker {
         }
         text = converted;
       }
-      if (decoder.TryDecode(text, now_ms, &arena, &row, &error)) {
+      if ((payload.table_row ? row_decoder : decoder).TryDecode(text, now_ms, &arena, &row, &error)) {
         out->rows.push_back(row);
         out->row_tags.push_back(payload.tag);
+        if (preparation.forward) out->texts.emplace_back(text);
       } else {
         // No clear user id is kept under hashing; the id lets a GDPR erasure find it.
-        KeptPayload kept = KeepRejectedPayload(text, decoder.options().user_id_hasher,
+        KeptPayload kept = KeepRejectedPayload(text, reject_hasher,
                                                RejectedEvent::kMaxRawBytes, &error.message);
         out->rejections.push_back({payload.tag, std::move(error), std::move(kept.raw),
                                    absl::Now(), std::move(kept.user_id)});
@@ -109,6 +123,7 @@ void BatchDecoder::Clear() {
     slices_[i].rejections.clear();
     slices_[i].encoded.clear();
     slices_[i].fingerprints.clear();
+    slices_[i].texts.clear();
     workers_[i]->arena.Clear();
   }
   used_ = 0;

@@ -44,6 +44,9 @@ namespace mua::ingest_internal {
 struct Payload {
   absl::string_view text;
   int64_t tag;  // the caller's id for it (a line number, a message index)
+  // A row of the events table (EventDecoderOptions::table_rows), not an SDK event: a
+  // message another node produced from an INSERT (kafka_producer.h's format header).
+  bool table_row = false;
 };
 
 struct Rejection {
@@ -59,6 +62,10 @@ struct Rejection {
 struct RowPreparation {
   const Table* table = nullptr;  // Table::Encode into DecodedSlice::encoded; null: none
   bool fingerprints = false;     // Deduplicator::Fingerprint into DecodedSlice::fingerprints
+  // The rows are forwarded to Kafka, not appended (IngestOptions::forward): each keeps the
+  // text it was decoded from (DecodedSlice::texts) and its clear user id, since the
+  // consumers hash ids themselves; only rejects are hashed here.
+  bool forward = false;
 };
 
 // One thread's share of a batch, in payload order.
@@ -68,6 +75,7 @@ struct DecodedSlice {
   std::vector<Rejection> rejections;
   EncodedRows encoded;             // rows' codes, with RowPreparation::table
   std::vector<uint64_t> fingerprints;  // rows' (user_id, event_id) keys, with RowPreparation::fingerprints
+  std::vector<std::string> texts;      // what each row was decoded from, with RowPreparation::forward
 };
 
 class BatchDecoder {

@@ -24,6 +24,7 @@ void EventAppender::set_scope(Store::ApplyScope* scope) {
 EventAppender::~EventAppender() = default;
 
 RowPreparation EventAppender::Preparation(const Table* table, const IngestOptions& options) {
+  if (options.forward != nullptr) return {.forward = true};  // nothing is appended here
   return {.table = table, .fingerprints = options.dedup == nullptr || options.dedup->enabled()};
 }
 

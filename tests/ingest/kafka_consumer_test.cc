@@ -13,9 +13,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "ingest/body_ingestor.h"
+#include "ingest/kafka_producer.h"
 #include "ingest/pii.h"
 #include "ingest/rejected_event_log.h"
+#include "storage/scan_block.h"
 #include "storage/table.h"
+#include "storage/table_snapshot.h"
 #include "tests/testutil/event_builder.h"
 #include "tests/testutil/status_matchers.h"
 #include "tools/gen/event_generator.h"
@@ -429,6 +433,102 @@ TEST_F(KafkaConsumerTest, OpenRejectsUnknownProperties) {
   const auto opened = KafkaConsumer::Open(options, &table);
   ASSERT_THAT(opened, test::StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_NE(opened.status().message().find("no.such.property"), absl::string_view::npos);
+}
+
+// Each row's (user, event id, time, properties, attributes), sorted: what must be equal
+// between two tables holding the same events.
+std::vector<std::string> RowDigests(const Table& table) {
+  std::vector<std::string> rows;
+  const TableSnapshot snapshot = table.Snapshot();
+  const ScanOptions options{.columns = {ColumnId::kEventTime, ColumnId::kUserId, ColumnId::kEventId,
+                                        ColumnId::kProperties, ColumnId::kAttributes}};
+  ScanBuffers buffers;
+  for (const BlockRef& ref : snapshot.ListBlocks(options).blocks) {
+    ScanBlock block;
+    EXPECT_OK(snapshot.ReadBlock(ref, options.columns, &buffers, &block));
+    for (uint32_t i = 0; i < block.row_count; ++i) {
+      rows.push_back(absl::StrCat(table.user_index().Get(block.users[i]), "|",
+                                  block.strings[ColumnIndex(ColumnId::kEventId)][i], "|", block.event_time[i], "|",
+                                  block.strings[ColumnIndex(ColumnId::kProperties)][i], "|",
+                                  block.strings[ColumnIndex(ColumnId::kAttributes)][i]));
+    }
+  }
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+// Ingest through the log (cluster mode): an HTTP body forwarded to Kafka and consumed lands
+// exactly as the same body ingested on the node — SDK events and INSERT rows (whose
+// `attributes` is the column) alike, keyed by the clear user id under hashing too; rejects
+// stay with the node that took the body, and a body sent twice is stored once.
+TEST_F(KafkaConsumerTest, HttpBodiesForwardedThroughTheLogLandAsIngestedLocally) {
+  std::string events;
+  for (int i = 0; i < 600; ++i) {
+    absl::StrAppend(&events, R"({"event_id":"e)", i, R"(","user":{"user_id":"user_)", i % 41,
+                    R"(","tier":"gold"},"event_type":"app_open","event_timestamp":"2026-10-05T14:03:)",
+                    absl::Dec(i % 60, absl::kZeroPad2), R"(Z","properties":{"n":)", i,
+                    R"(,"big":12345678901234567890},"platform":"ios","device":{"os":"android","browser":"x"}})",
+                    "\n");
+  }
+  absl::StrAppend(&events, "{not json\n", R"({"event_id":"x","user_id":"u","event_type":"a"})", "\n");
+  std::string rows;
+  for (int i = 0; i < 300; ++i) {
+    absl::StrAppend(&rows, R"({"event_time":"2026-10-06 10:00:0)", i % 10, R"(.000","user_id":"row_user_)", i % 17,
+                    R"(","event_id":"r)", i, R"(","event_type":"purchase","properties":"{\"price\":9.99}",)",
+                    R"("attributes":"{\"platform\":\"web\",\"page\":{\"utm\":\"g\"}}"})", "\n");
+  }
+  ASSERT_OK_AND_ASSIGN(const UserIdHasher hasher, UserIdHasher::FromSalt("0123456789abcdef0123456789abcdef"));
+  IngestOptions options = ConsumerOptions().ingest;
+  options.decoder.user_id_hasher = &hasher;
+
+  Table local;
+  BodyIngestor direct(&local, options);
+  ASSERT_OK_AND_ASSIGN(const BodyIngestStats direct_events, direct.Ingest(events, BodyFormat::kEventLines, "http"));
+  ASSERT_OK_AND_ASSIGN(const BodyIngestStats direct_rows, direct.Ingest(rows, BodyFormat::kJsonEachRow, "http"));
+  ASSERT_EQ(direct_events.accepted, 600);
+  ASSERT_EQ(direct_rows.accepted, 300);
+
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<KafkaEventProducer> producer,
+                       KafkaEventProducer::Open({.brokers = bootstraps_, .topic = kTopic}));
+  Table untouched;
+  RejectedEventLog rejected_here;
+  IngestOptions forwarding = options;
+  forwarding.forward = producer.get();
+  forwarding.rejected_log = &rejected_here;
+  BodyIngestor through_log(&untouched, forwarding);
+  for (int sent = 0; sent < 2; ++sent) {  // a client's retry: the shard de-duplicates
+    ASSERT_OK_AND_ASSIGN(const BodyIngestStats stats, through_log.Ingest(events, BodyFormat::kEventLines, "http"));
+    EXPECT_EQ(stats.accepted, 600);
+    EXPECT_EQ(stats.rejected, 2);
+    ASSERT_OK_AND_ASSIGN(const BodyIngestStats row_stats, through_log.Ingest(rows, BodyFormat::kJsonEachRow, "http"));
+    EXPECT_EQ(row_stats.accepted, 300);
+  }
+  EXPECT_EQ(untouched.row_count(), 0u);
+  const std::vector<RejectedEvent> kept_here = rejected_here.Rows();
+  EXPECT_EQ(kept_here.size(), 4u);
+  for (const RejectedEvent& rejected : kept_here) {
+    EXPECT_EQ(rejected.raw.find("\"u\""), std::string::npos) << "a clear user id in " << rejected.raw;
+  }
+  EXPECT_EQ(producer->produced(), 1800);
+
+  // Consumed as any producer's events: keyed by the clear id, so each user on one partition.
+  Table consumed;
+  KafkaConsumerOptions consumer_options = ConsumerOptions();
+  consumer_options.ingest = options;
+  consumer_options.cluster_shards = kPartitions;
+  consumer_options.cluster_topic_partitions = kPartitions;
+  consumer_options.partitions = {0, 1, 2, 3};
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<KafkaConsumer> consumer, KafkaConsumer::Open(consumer_options, &consumed));
+  const absl::Time deadline = absl::Now() + absl::Seconds(90);
+  while (consumer->stats().messages < 1800 && absl::Now() < deadline) ASSERT_OK(consumer->PollBatch().status());
+  const KafkaConsumerStats stats = consumer->stats();
+  EXPECT_EQ(stats.messages, 1800);
+  EXPECT_EQ(stats.events, 900);
+  EXPECT_EQ(stats.duplicates, 900);
+  EXPECT_EQ(stats.rejected, 0);
+  EXPECT_EQ(stats.misplaced_events, 0);
+  EXPECT_EQ(RowDigests(consumed), RowDigests(local));
+  ASSERT_OK(consumer->Stop());
 }
 
 }  // namespace
