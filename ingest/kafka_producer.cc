@@ -1,5 +1,6 @@
 #include "ingest/kafka_producer.h"
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 #include <utility>
@@ -26,7 +27,7 @@ void KafkaEventProducer::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* messa
   const bool ok = message->err == RD_KAFKA_RESP_ERR_NO_ERROR;
   (ok ? handles->produced : handles->failed).fetch_add(1, std::memory_order_relaxed);
   if (message->_private != nullptr) {
-    static_cast<Delivery*>(message->_private)->Done(ok, ok ? "" : rd_kafka_err2str(message->err));
+    static_cast<Delivery*>(message->_private)->Done(ok, message->offset, ok ? "" : rd_kafka_err2str(message->err));
   }
 }
 
@@ -96,6 +97,7 @@ absl::Status KafkaEventProducer::Delivery::Send(absl::string_view key, absl::str
   while (true) {
     const rd_kafka_resp_err_t err =
         table_row ? rd_kafka_producev(kafka, RD_KAFKA_V_TOPIC(producer_->options_.topic.c_str()),
+                                      RD_KAFKA_V_PARTITION(producer_->options_.partition),
                                       RD_KAFKA_V_KEY(key.data(), key.size()),
                                       RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
                                       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
@@ -103,6 +105,7 @@ absl::Status KafkaEventProducer::Delivery::Send(absl::string_view key, absl::str
                                                         static_cast<ssize_t>(kEventsRowFormat.size())),
                                       RD_KAFKA_V_OPAQUE(this), RD_KAFKA_V_END)
                   : rd_kafka_producev(kafka, RD_KAFKA_V_TOPIC(producer_->options_.topic.c_str()),
+                                      RD_KAFKA_V_PARTITION(producer_->options_.partition),
                                       RD_KAFKA_V_KEY(key.data(), key.size()),
                                       RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
                                       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(this),
@@ -118,11 +121,12 @@ absl::Status KafkaEventProducer::Delivery::Send(absl::string_view key, absl::str
   }
 }
 
-void KafkaEventProducer::Delivery::Done(bool ok, absl::string_view error) {
+void KafkaEventProducer::Delivery::Done(bool ok, int64_t offset, absl::string_view error) {
   absl::MutexLock lock(&mu_);
   --pending_;
   if (ok) {
     ++acknowledged_;
+    last_offset_ = std::max(last_offset_, offset);
   } else {
     ++failed_;
     if (first_error_.empty()) first_error_ = std::string(error);
@@ -136,6 +140,11 @@ absl::Status KafkaEventProducer::Delivery::Wait() {
   return absl::UnavailableError(absl::StrCat("Kafka did not take ", failed_, " of the ", failed_ + acknowledged_,
                                              " events (", first_error_, "); the ", acknowledged_,
                                              " it took are stored"));
+}
+
+int64_t KafkaEventProducer::Delivery::last_offset() const {
+  absl::MutexLock lock(&mu_);
+  return last_offset_;
 }
 
 int64_t KafkaEventProducer::Delivery::acknowledged() const {

@@ -39,6 +39,7 @@ inline constexpr absl::string_view kEventsRowFormat = "events-row";
 struct KafkaProducerOptions {
   std::string brokers;
   std::string topic = "mobile_app_events";
+  int32_t partition = -1;  // every message to this partition; -1: placed by key (murmur2)
   // How long Kafka may take to acknowledge a message before its request fails.
   absl::Duration delivery_timeout = absl::Seconds(30);
   std::map<std::string, std::string> config;  // extra librdkafka properties; override ours
@@ -72,16 +73,18 @@ class KafkaEventProducer {
     // Unavailable with the first delivery error and how many of the messages Kafka took.
     absl::Status Wait();
     int64_t acknowledged() const;
+    int64_t last_offset() const;  // of the last message acknowledged, -1 before any
 
    private:
     friend class KafkaEventProducer;
-    void Done(bool ok, absl::string_view error);
+    void Done(bool ok, int64_t offset, absl::string_view error);
 
     KafkaEventProducer* const producer_;
     mutable absl::Mutex mu_;
     int64_t pending_ ABSL_GUARDED_BY(mu_) = 0;
     int64_t acknowledged_ ABSL_GUARDED_BY(mu_) = 0;
     int64_t failed_ ABSL_GUARDED_BY(mu_) = 0;
+    int64_t last_offset_ ABSL_GUARDED_BY(mu_) = -1;
     std::string first_error_ ABSL_GUARDED_BY(mu_);
   };
 

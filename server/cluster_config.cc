@@ -1,5 +1,6 @@
 #include "server/cluster_config.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -66,7 +67,8 @@ absl::StatusOr<ClusterConfig> ClusterConfig::Parse(absl::string_view json) {
   if (kafka == document.MemberEnd() || !kafka->value.IsObject()) {
     return Invalid("\"kafka\" must be an object");
   }
-  MUA_RETURN_IF_ERROR(CheckMembers(kafka->value, {"brokers", "topics", "partitions"}, "\"kafka\""));
+  MUA_RETURN_IF_ERROR(
+      CheckMembers(kafka->value, {"brokers", "topics", "partitions", "control_topic"}, "\"kafka\""));
   const auto brokers = kafka->value.FindMember("brokers");
   if (brokers == kafka->value.MemberEnd()) return Invalid("\"kafka.brokers\" is missing");
   MUA_ASSIGN_OR_RETURN(config.brokers, NonEmptyString(brokers->value, "\"kafka.brokers\""));
@@ -87,6 +89,12 @@ absl::StatusOr<ClusterConfig> ClusterConfig::Parse(absl::string_view json) {
                                 " (the topics' partition count)"));
   }
   config.partitions = partitions->value.GetInt();
+  if (const auto control = kafka->value.FindMember("control_topic"); control != kafka->value.MemberEnd()) {
+    MUA_ASSIGN_OR_RETURN(config.control_topic, NonEmptyString(control->value, "\"kafka.control_topic\""));
+    if (std::find(config.topics.begin(), config.topics.end(), config.control_topic) != config.topics.end()) {
+      return Invalid("\"kafka.control_topic\" must not be one of the event topics");
+    }
+  }
 
   const auto shards = document.FindMember("shards");
   if (shards == document.MemberEnd() || !shards->value.IsArray() || shards->value.Empty()) {

@@ -3,7 +3,8 @@
 // partitions p with p mod S == s, and every replica of a shard consumes exactly those, by
 // explicit assignment, under a consumer group of its own.
 //
-//   {"kafka": {"brokers": "127.0.0.1:19092", "topics": ["mobile_app_events"], "partitions": 24},
+//   {"kafka": {"brokers": "127.0.0.1:19092", "topics": ["mobile_app_events"], "partitions": 24,
+//              "control_topic": "mua_control"},
 //    "shards": [{"replicas": ["127.0.0.1:8721", "127.0.0.1:8722"]},
 //               {"replicas": ["127.0.0.1:8723", "127.0.0.1:8724"]}]}
 //
@@ -34,6 +35,9 @@ struct ClusterConfig {
   std::string brokers;              // Kafka bootstrap list
   std::vector<std::string> topics;  // every topic has `partitions` partitions
   int32_t partitions = 0;
+  // One partition, kept forever: the changes every node applies in the same order (GDPR
+  // erasures, dimension tables' DDL and rows).
+  std::string control_topic = "mua_control";
   std::vector<Shard> shards;
 
   // Parses and checks a cluster file's text: every member known and of its type (a typo

@@ -42,6 +42,7 @@
 #include "server/http_server.h"
 #include "server/audit_log.h"
 #include "server/cluster_config.h"
+#include "server/cluster_control.h"
 #include "server/cluster_monitor.h"
 #include "server/auth.h"
 #include "server/dimension_tables.h"
@@ -401,6 +402,7 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
   // Ingest through the log: in a cluster, events an HTTP request brings go to Kafka keyed by
   // user, and the owning shard's replicas consume them like any other event.
   std::unique_ptr<KafkaEventProducer> producer;
+  std::unique_ptr<ClusterControl> control;
   IngestOptions body_ingest = ingest;
   if (cluster) {
     KafkaProducerOptions options{.brokers = cluster->brokers, .topic = cluster->topics.front()};
@@ -413,6 +415,16 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
     if (!opened.ok()) return Fail(std::string(opened.status().message()));
     producer = *std::move(opened);
     body_ingest.forward = producer.get();
+    // Erasures and dimension tables' changes: every node applies them in the control topic's order.
+    absl::StatusOr<std::unique_ptr<ClusterControl>> control_opened = ClusterControl::Open(
+        {.brokers = cluster->brokers,
+         .topic = cluster->control_topic,
+         .self = node,
+         .state_file = store != nullptr ? store->options().dir + "/control_offset" : "",
+         .config = options.config},
+        catalog, &engine);
+    if (!control_opened.ok()) return Fail(std::string(control_opened.status().message()));
+    control = *std::move(control_opened);
   }
   BodyIngestor ingestor(table, body_ingest);
   Service service({.table = table,
@@ -425,7 +437,8 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
                    .tokens = &tokens,
                    .user_id_hasher = ingest.decoder.user_id_hasher,
                    .store = store,
-                   .cluster = cluster_monitor.get()},
+                   .cluster = cluster_monitor.get(),
+                   .control = control.get()},
                   {.max_concurrent_queries = absl::GetFlag(FLAGS_max_concurrent_queries),
                    .max_executing_queries = absl::GetFlag(FLAGS_max_executing_queries),
                    .max_memory_usage = absl::GetFlag(FLAGS_max_memory_usage),

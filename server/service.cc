@@ -26,6 +26,7 @@
 #include "query/output_format.h"
 #include "openssl/crypto.h"
 #include "rapidjson/document.h"
+#include "server/cluster_control.h"
 #include "server/cluster_monitor.h"
 #include "server/cluster_query.h"
 #include "server/dimension_tables.h"
@@ -194,6 +195,9 @@ struct Service::QueryCall {
   std::string shard_inputs;  // its GLOBAL subqueries' values
   bool distributed = true;
   bool skip_unavailable_shards = false;
+  // In a cluster, a statement every node must apply alike (ClusterControl::Converges): its
+  // whole text, with an INSERT's rows, for the control topic.
+  const std::string* control_sql = nullptr;
 };
 
 // The QueryRunner handed to REST and Grafana for one request: their statements run
@@ -621,7 +625,14 @@ absl::StatusOr<StatementOutput> Service::RunStatement(const QueryCall& call) {
   {
     MemoryTrackerScope scope(&memory);
     try {
-      output = parts_.engine->Execute(*call.statement, execute);
+      if (call.control_sql != nullptr && parts_.control != nullptr) {
+        const absl::Status allowed = execute.authorize(*call.statement->statement);
+        output = allowed.ok() ? parts_.control->Submit(*call.control_sql, call.statement->params,
+                                                       running->start + std::min(call.max_execution_time, absl::Seconds(60)))
+                              : absl::StatusOr<StatementOutput>(allowed);
+      } else {
+        output = parts_.engine->Execute(*call.statement, execute);
+      }
     } catch (const std::bad_alloc& failure) {
       // Allocations past the limits throw, as in ClickHouse; everything the statement
       // held is freed on the way here.
@@ -707,6 +718,18 @@ HttpResponse Service::HandleSql(HttpRequest& request, const Principal& principal
   }
   call.skip_unavailable_shards = request.Param("skip_unavailable_shards") == "1";
   call.distributed = request.Param("distributed") != "0";
+  if (parts_.control != nullptr && call.distributed && ClusterControl::Converges(*statement->statement)) {
+    // Every node applies it, from the control topic: the whole text, an INSERT's rows included.
+    if (request.body_stream != nullptr) {
+      std::string body;
+      if (absl::Status read = server_internal::ReadRestOfBody(*request.body_stream, options_.max_body_bytes, &body);
+          !read.ok()) {
+        return fail(read);
+      }
+      absl::StrAppend(&sql, "\n", body);
+    }
+    call.control_sql = &sql;
+  }
   const absl::Time started = absl::Now();
   absl::StatusOr<StatementOutput> output = RunStatement(call);
   const absl::Duration elapsed = absl::Now() - started;

@@ -42,6 +42,7 @@ class ExecutionSlots;
 
 class BodyIngestor;
 class Catalog;
+class ClusterControl;
 class ClusterMonitor;
 class KafkaConsumer;
 class RejectedEventLog;
@@ -62,6 +63,7 @@ struct ServiceParts {
   const UserIdHasher* user_id_hasher = nullptr;  // with --hash_user_ids
   const Store* store = nullptr;                  // with --data_dir
   const ClusterMonitor* cluster = nullptr;       // with --cluster
+  ClusterControl* control = nullptr;             // with --cluster: changes every node applies
 };
 
 struct ServiceOptions {

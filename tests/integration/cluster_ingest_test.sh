@@ -32,7 +32,7 @@ def murmur2(data):  # Kafka's org.apache.kafka.common.utils.Utils.murmur2
     return h
 PY
 
-start_broker "$KAFKA_DEV" --partitions 24
+start_broker "$KAFKA_DEV" --topic mobile_app_events --partitions 24 --topic mua_control --partitions 1
 check "broker printed its bootstrap address" test -n "$BOOTSTRAP"
 
 write_cluster_file 24
@@ -226,6 +226,59 @@ for i in 0 1 2 3 4 5; do misplaced=$((misplaced + $(shard_sql "${ports[$i]}" "SE
 check "no HTTP event is misplaced: keyed by the clear user id with murmur2 ($misplaced)" test "$misplaced" == 0
 check "the single node consumed them too" \
   test "$(sql "SELECT count() FROM events WHERE event_id LIKE 'line-%' OR event_id LIKE 'row-%' OR event_id LIKE 'big-%'")" == 62000
+
+# What must converge goes through the control topic: dimension tables' DDL and rows, and GDPR
+# erasures, sent to any node, are applied by every node in one order -- also by a node that
+# was down, and by one rebuilt from nothing, so an erased user never comes back from a replay.
+node_sql "${ports[0]}" "CREATE TABLE releases (version String, released Date) ENGINE = MergeTree ORDER BY version"
+check "CREATE TABLE on one node" test $? == 0
+node_sql "${ports[3]}" "INSERT INTO releases VALUES ('4.1.0', '2026-09-01')"
+code=$(printf '4.0.0,2026-08-01\n3.9.0,2026-07-01\n' | curl -s -o "$WORK/insert.out" -w '%{http_code}' --data-binary @- \
+  "http://127.0.0.1:${ports[5]}/?query=INSERT%20INTO%20releases%20FORMAT%20CSV")
+check "INSERT ... FORMAT CSV into it on another node ($code $(cat "$WORK/insert.out"))" test "$code" == 200
+releases="SELECT count(), arrayStringConcat(groupArray(version), ',') FROM (SELECT version FROM releases ORDER BY version)"
+for i in 0 1 2 3 4 5; do
+  wait_node_sql "${ports[$i]}" "$releases" $'3\t3.9.0,4.0.0,4.1.0'
+  check "node $i holds the dimension table's rows ($answer)" test "$answer" == $'3\t3.9.0,4.0.0,4.1.0'
+done
+victim=$(shard_sql "${ports[4]}" "SELECT user_id FROM events GROUP BY user_id ORDER BY count() DESC, user_id LIMIT 1")
+victim_events=$(shard_sql "${ports[4]}" "SELECT count() FROM events WHERE user_id = '$victim'")
+check "a user of shard 3 to erase ($victim_events events)" test "${victim_events:-0}" -gt 0
+# Replica 2 of shard 3 is down while the user is erased, and is rebuilt from nothing.
+kill_node 5
+rm -rf "$WORK/data-node5"
+node_sql "${ports[0]}" "INSERT INTO releases VALUES ('4.2.0', '2026-10-01')"
+answer=$(node_sql "${ports[1]}" "DELETE FROM events WHERE user_id = '$victim'")
+check "DELETE (GDPR erasure) sent to a node of another shard answers ($answer)" test $? == 0
+wait_node_sql "${ports[4]}" "SELECT count() FROM events WHERE user_id = '$victim'" 0
+check "the owning shard's live replica erased the user ($answer)" test "$answer" == 0
+check "a node's erasure is logged without the user id" bash -c "! grep -q '$victim' '$WORK'/node*.err"
+check "the user's later events are taken by the log" \
+  grep -q '"accepted":3' <<<"$(for i in 1 2 3; do echo "{\"event_id\":\"after-erasure-$i\",\"user_id\":\"$victim\",\"event_type\":\"app_open\",\"event_timestamp\":\"2026-10-05T10:00:0${i}Z\"}"; done |
+    curl -s -H 'Content-Type: application/x-ndjson' --data-binary @- "http://127.0.0.1:${ports[2]}/api/v1/events")"
+wait_node_sql "${ports[4]}" "SELECT count() FROM events_rejected WHERE reason = 'erased_user'" 3
+check "... and dropped by the owning shard as an erased user's ($answer rejected)" test "$answer" == 3
+start_node 5
+check "the rebuilt replica starts" node_up 5
+digest="SELECT count(), uniqExact(user_id), sum(cityHash64(event_id)) FROM events"
+for _ in $(seq 600); do
+  want=$(shard_sql "${ports[4]}" "$digest")
+  [[ "$(shard_sql "${ports[5]}" "$digest")" == "$want" && "$(shard_sql "${ports[5]}" "SELECT sum(lag) FROM system.ingest")" == 0 ]] && break
+  sleep 0.2
+done
+check "the rebuilt replica replayed its shard from Kafka and matches its sibling ($want)" test "$(shard_sql "${ports[5]}" "$digest")" == "$want"
+check "the erased user did not come back from the replay" \
+  test "$(shard_sql "${ports[5]}" "SELECT count() FROM events WHERE user_id = '$victim'")" == 0
+wait_node_sql "${ports[5]}" "$releases" $'4\t3.9.0,4.0.0,4.1.0,4.2.0'
+check "the rebuilt replica holds the dimension table, with the row inserted while it was down ($answer)" \
+  test "$answer" == $'4\t3.9.0,4.0.0,4.1.0,4.2.0'
+node_sql "${ports[2]}" "DROP TABLE releases"
+for i in 0 1 2 3 4 5; do
+  wait_node_sql "${ports[$i]}" "EXISTS TABLE releases" 0
+  check "DROP TABLE reached node $i" test "$answer" == 0
+done
+answer=$(node_sql "${ports[0]}" "INSERT INTO releases SELECT 'x', today()")
+check "INSERT ... SELECT into a table is refused on a cluster, by name ($answer)" grep -q "not supported on a cluster yet" <<<"$answer"
 
 # A producer that does not key by user with murmur2 (here: kcat to an explicit partition of
 # the wrong shard) is seen: the replicas count the events as misplaced and /health degrades.

@@ -1,0 +1,214 @@
+#include "server/cluster_control.h"
+
+#include <iostream>
+#include <optional>
+#include <random>
+#include <utility>
+
+#include "absl/cleanup/cleanup.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "rapidjson/document.h"
+#include "rapidjson/stringbuffer.h"
+#include "rapidjson/writer.h"
+#include "server/dimension_tables.h"
+#include "sql/ast.h"
+#include "sql/catalog.h"
+#include "sql/table_manager.h"
+#include "storage/base/json_limits.h"
+#include "storage/base/status_macros.h"
+
+namespace mua {
+namespace {
+
+// A statement as the control topic carries it: {"v":1,"id":..,"origin":..,"sql":..,"params":{..}}.
+struct ControlStatement {
+  uint64_t id = 0;
+  std::string origin;
+  std::string sql;
+  std::map<std::string, std::string, std::less<>> params;
+};
+
+std::string Encode(const ControlStatement& statement) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writer.StartObject();
+  writer.Key("v");
+  writer.Int(1);
+  writer.Key("id");
+  writer.Uint64(statement.id);
+  writer.Key("origin");
+  writer.String(statement.origin.data(), static_cast<rapidjson::SizeType>(statement.origin.size()));
+  writer.Key("sql");
+  writer.String(statement.sql.data(), static_cast<rapidjson::SizeType>(statement.sql.size()));
+  writer.Key("params");
+  writer.StartObject();
+  for (const auto& [name, value] : statement.params) {
+    writer.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+    writer.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  }
+  writer.EndObject();
+  writer.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+absl::StatusOr<ControlStatement> Decode(absl::string_view message) {
+  rapidjson::Document document;
+  MUA_RETURN_IF_ERROR(ParseJsonBounded(message, &document));
+  auto bad = [] { return absl::InvalidArgumentError("not a control statement of version 1"); };
+  if (!document.IsObject()) return bad();
+  const auto version = document.FindMember("v");
+  const auto id = document.FindMember("id");
+  const auto origin = document.FindMember("origin");
+  const auto sql = document.FindMember("sql");
+  const auto params = document.FindMember("params");
+  if (version == document.MemberEnd() || !version->value.IsInt() || version->value.GetInt() != 1 ||
+      id == document.MemberEnd() || !id->value.IsUint64() || origin == document.MemberEnd() ||
+      !origin->value.IsString() || sql == document.MemberEnd() || !sql->value.IsString() ||
+      params == document.MemberEnd() || !params->value.IsObject()) {
+    return bad();
+  }
+  ControlStatement statement{.id = id->value.GetUint64(),
+                             .origin = std::string(origin->value.GetString(), origin->value.GetStringLength()),
+                             .sql = std::string(sql->value.GetString(), sql->value.GetStringLength())};
+  for (const auto& member : params->value.GetObject()) {
+    if (!member.value.IsString()) return bad();
+    statement.params[std::string(member.name.GetString(), member.name.GetStringLength())] =
+        std::string(member.value.GetString(), member.value.GetStringLength());
+  }
+  return statement;
+}
+
+// The created table an INSERT statement writes to, "" for any other statement.
+std::string InsertTarget(absl::string_view sql) {
+  absl::StatusOr<PreparedStatement> prepared = SqlEngine::Prepare(sql);
+  if (!prepared.ok()) return "";
+  const Statement& statement = *prepared->statement;
+  const bool insert = statement.kind == StatementKind::kInsert || statement.kind == StatementKind::kInsertValues;
+  return insert ? statement.table.table : "";
+}
+
+}  // namespace
+
+ClusterControl::ClusterControl(ClusterControlOptions options, const Catalog* catalog, const SqlEngine* engine)
+    : options_(std::move(options)), catalog_(catalog), engine_(engine) {}
+
+ClusterControl::~ClusterControl() { log_.reset(); }  // its thread applies through this
+
+absl::StatusOr<std::unique_ptr<ClusterControl>> ClusterControl::Open(ClusterControlOptions options,
+                                                                     const Catalog* catalog,
+                                                                     const SqlEngine* engine) {
+  std::unique_ptr<ClusterControl> control(new ClusterControl(std::move(options), catalog, engine));
+  ClusterControl* raw = control.get();
+  MUA_ASSIGN_OR_RETURN(
+      control->log_,
+      ControlLog::Open({.brokers = raw->options_.brokers,
+                        .topic = raw->options_.topic,
+                        .state_file = raw->options_.state_file,
+                        .apply = [raw](int64_t offset, absl::string_view message) { raw->Apply(offset, message); },
+                        .prepare = [raw](absl::string_view message) { return raw->Prepare(message); },
+                        .took_effect = [raw](absl::string_view message,
+                                             absl::string_view note) { return raw->TookEffect(message, note); },
+                        .config = raw->options_.config}));
+  return control;
+}
+
+bool ClusterControl::Converges(const Statement& statement) {
+  switch (statement.kind) {
+    case StatementKind::kDelete:
+    case StatementKind::kCreateTable:
+    case StatementKind::kDropTable:
+    case StatementKind::kTruncate:
+    case StatementKind::kInsertValues:
+    case StatementKind::kInsertSelect:
+      return true;
+    case StatementKind::kInsert:
+      return statement.table.table != "events";  // events go through the event topic
+    default:
+      return false;
+  }
+}
+
+absl::StatusOr<StatementOutput> ClusterControl::Submit(const std::string& sql,
+                                                       const std::map<std::string, std::string, std::less<>>& params,
+                                                       absl::Time deadline) {
+  MUA_ASSIGN_OR_RETURN(const PreparedStatement prepared, SqlEngine::Prepare(sql, {.params = params}));
+  if (prepared.kind == StatementKind::kInsertSelect) {
+    return absl::UnimplementedError(
+        "INSERT ... SELECT into a table is not supported on a cluster yet (each node would compute its own rows): "
+        "insert the rows with VALUES or FORMAT");
+  }
+  thread_local std::mt19937_64 random(std::random_device{}());
+  ControlStatement statement{.id = random(), .origin = options_.self, .sql = sql};
+  statement.params.insert(params.begin(), params.end());
+  const std::string message = Encode(statement);
+  if (message.size() > options_.max_statement_bytes) {
+    return absl::InvalidArgumentError(absl::StrCat("a statement that every node applies is one Kafka message: ",
+                                                   message.size(), " bytes, the limit is ",
+                                                   options_.max_statement_bytes, "; split the INSERT"));
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    results_.try_emplace(statement.id, absl::UnknownError("not applied yet"));
+    awaited_.insert(statement.id);
+  }
+  absl::Cleanup forget = [&] {
+    absl::MutexLock lock(&mu_);
+    results_.erase(statement.id);
+    awaited_.erase(statement.id);
+  };
+  MUA_ASSIGN_OR_RETURN(const int64_t offset, log_->Append(message));
+  MUA_RETURN_IF_ERROR(log_->WaitApplied(offset, deadline));
+  absl::MutexLock lock(&mu_);
+  return std::move(results_.at(statement.id));
+}
+
+void ClusterControl::Apply(int64_t offset, absl::string_view message) {
+  absl::StatusOr<ControlStatement> statement = Decode(message);
+  absl::StatusOr<StatementOutput> output = absl::InvalidArgumentError("not a statement");
+  if (!statement.ok()) {
+    output = statement.status();
+  } else {
+    ExecuteOptions execute;
+    execute.caller = QueryCaller{"cluster", true};  // authorized where it was sent
+    execute.distributed = false;
+    absl::StatusOr<PreparedStatement> prepared = SqlEngine::Prepare(statement->sql, {.params = statement->params});
+    output = prepared.ok() ? engine_->Execute(*prepared, execute) : absl::StatusOr<StatementOutput>(prepared.status());
+    if (output.ok() && output->kind == StatementOutput::Kind::kInsert) {
+      const absl::StatusOr<uint64_t> inserted = InsertTableRows(
+          *catalog_, *engine_, output->insert_table,
+          absl::string_view(statement->sql).substr(std::min(output->data_offset, statement->sql.size())),
+          output->format, output->insert_columns);
+      output = inserted.ok() ? absl::StatusOr<StatementOutput>(StatementOutput{}) : inserted.status();
+    }
+  }
+  absl::MutexLock lock(&mu_);
+  if (statement.ok() && awaited_.contains(statement->id)) {
+    results_[statement->id] = std::move(output);
+  } else if (!output.ok()) {
+    // Every node fails alike (the same changes in the same order); the sender reported it.
+    std::cerr << "mua-server: control topic offset " << offset << ": " << output.status().message() << "\n";
+  }
+}
+
+// An INSERT's table row count before it: a node that dies while applying it knows at
+// restart whether the rows went in.
+std::string ClusterControl::Prepare(absl::string_view message) const {
+  absl::StatusOr<ControlStatement> statement = Decode(message);
+  if (!statement.ok() || catalog_->table_manager() == nullptr) return "";
+  const std::string table = InsertTarget(statement->sql);
+  if (table.empty()) return "";
+  const std::optional<TableSpec> spec = catalog_->table_manager()->Find(table);
+  return spec.has_value() ? absl::StrCat(spec->total_rows) : "";
+}
+
+bool ClusterControl::TookEffect(absl::string_view message, absl::string_view note) const {
+  uint64_t rows_before = 0;
+  if (note.empty() || !absl::SimpleAtoi(note, &rows_before)) return false;  // idempotent: apply again
+  absl::StatusOr<ControlStatement> statement = Decode(message);
+  if (!statement.ok() || catalog_->table_manager() == nullptr) return false;
+  const std::optional<TableSpec> spec = catalog_->table_manager()->Find(InsertTarget(statement->sql));
+  return spec.has_value() && spec->total_rows != rows_before;
+}
+
+}  // namespace mua
