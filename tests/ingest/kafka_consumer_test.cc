@@ -3,7 +3,11 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
@@ -12,8 +16,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ingest/body_ingestor.h"
+#include "ingest/control_log.h"
 #include "ingest/kafka_producer.h"
 #include "ingest/pii.h"
 #include "ingest/rejected_event_log.h"
@@ -529,6 +535,75 @@ TEST_F(KafkaConsumerTest, HttpBodiesForwardedThroughTheLogLandAsIngestedLocally)
   EXPECT_EQ(stats.misplaced_events, 0);
   EXPECT_EQ(RowDigests(consumed), RowDigests(local));
   ASSERT_OK(consumer->Stop());
+}
+
+// The control topic: every node applies every message once, in order; one that restarts
+// resumes after what it applied, and one that died while applying a message asks whether
+// it took effect instead of applying it twice.
+TEST_F(KafkaConsumerTest, ControlLogAppliesEachMessageOnceInOrderAcrossRestarts) {
+  ASSERT_EQ(rd_kafka_mock_topic_create(cluster_.get(), "mua_control", 1, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+  const std::string state = ::testing::TempDir() + "/control_state_" + std::to_string(::getpid());
+  std::remove(state.c_str());
+  struct Node {
+    absl::Mutex mu;
+    std::vector<std::string> applied;
+  };
+  auto open = [&](Node* node, const std::string& state_file, bool took_effect) {
+    return ControlLog::Open({.brokers = bootstraps_,
+                             .topic = "mua_control",
+                             .state_file = state_file,
+                             .apply = [node](int64_t, absl::string_view message) {
+                               absl::MutexLock lock(&node->mu);
+                               node->applied.emplace_back(message);
+                             },
+                             .prepare = [](absl::string_view message) { return absl::StrCat("note-", message); },
+                             .took_effect = [took_effect](absl::string_view, absl::string_view note) {
+                               EXPECT_EQ(note, "note-m2");
+                               return took_effect;
+                             }});
+  };
+  auto applied = [](Node& node) {
+    absl::MutexLock lock(&node.mu);
+    return node.applied;
+  };
+  Node first;
+  Node replayed;  // no state file: replays the whole topic
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<ControlLog> log, open(&first, state, false));
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<ControlLog> other, open(&replayed, "", false));
+    for (const char* message : {"m0", "m1"}) {
+      ASSERT_OK_AND_ASSIGN(const int64_t offset, other->Append(message));
+      ASSERT_OK(log->WaitApplied(offset, absl::Now() + absl::Seconds(60)));
+      ASSERT_OK(other->WaitApplied(offset, absl::Now() + absl::Seconds(60)));
+    }
+    EXPECT_EQ(log->next_offset(), 2);
+  }
+  EXPECT_THAT(applied(first), ::testing::ElementsAre("m0", "m1"));
+  EXPECT_THAT(applied(replayed), ::testing::ElementsAre("m0", "m1"));
+  // Restarted from its state: only what it has not applied.
+  Node restarted;
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<ControlLog> log, open(&restarted, state, false));
+    ASSERT_OK_AND_ASSIGN(const int64_t offset, log->Append("m2"));
+    EXPECT_EQ(offset, 2);
+    ASSERT_OK(log->WaitApplied(offset, absl::Now() + absl::Seconds(60)));
+  }
+  EXPECT_THAT(applied(restarted), ::testing::ElementsAre("m2"));
+  // Died while applying m2 (its note kept): at restart it is asked, and applied only if it
+  // had not taken effect.
+  for (const bool took_effect : {true, false}) {
+    {
+      std::ofstream(state, std::ios::trunc) << "pending 2 note-m2\n";
+    }
+    Node after_crash;
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<ControlLog> log, open(&after_crash, state, took_effect));
+    ASSERT_OK(log->WaitApplied(2, absl::Now() + absl::Seconds(60)));
+    EXPECT_EQ(applied(after_crash), took_effect ? std::vector<std::string>{} : std::vector<std::string>{"m2"});
+  }
+  std::ofstream(state, std::ios::trunc) << "garbage\n";
+  Node damaged;
+  EXPECT_THAT(open(&damaged, state, false).status(), test::StatusIs(absl::StatusCode::kDataLoss));
+  std::remove(state.c_str());
 }
 
 }  // namespace
