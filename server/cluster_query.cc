@@ -176,4 +176,41 @@ absl::StatusOr<ShardFanout::Answers> ClusterFanout::Run(ShardStage stage, absl::
   return answers;
 }
 
+std::vector<NodeAnswer> RunOnOtherNodes(const ClusterMonitor& monitor, const std::string& secret,
+                                        const ClusterStatement& statement, absl::Time deadline) {
+  std::vector<std::pair<std::string, std::string>> headers = {
+      {std::string(kClusterPrincipalHeader), statement.principal.name},
+      {std::string(kClusterRoleHeader), std::string(RoleName(statement.principal.role))},
+      {"Content-Type", "text/plain; charset=utf-8"}};
+  if (!secret.empty()) headers.emplace_back(std::string(kClusterSecretHeader), secret);
+  std::string target = absl::StrCat("/?", kForwardedParam, "=1&query_id=", UrlEncode(statement.query_id.substr(0, 100)), "-on-cluster");
+  for (const auto& [name, value] : statement.params) {
+    absl::StrAppend(&target, "&param_", UrlEncode(name), "=", UrlEncode(value));
+  }
+  const ClusterConfig& config = monitor.config();
+  const ClusterNode self = monitor.self();
+  std::vector<NodeAnswer> answers;
+  for (int shard = 0; shard < static_cast<int>(config.shards.size()); ++shard) {
+    for (int replica = 0; replica < static_cast<int>(config.shards[shard].replicas.size()); ++replica) {
+      if (shard == self.shard && replica == self.replica) continue;
+      NodeAnswer& answer = answers.emplace_back();
+      answer.address = config.shards[shard].replicas[replica];
+      absl::StatusOr<server_internal::ClusterHttpResponse> response = server_internal::ClusterHttpCall({
+          .address = answer.address,
+          .post = true,
+          .target = target,
+          .headers = headers,
+          .body = statement.sql,
+          .timeout = std::clamp(deadline - absl::Now(), absl::Seconds(1), kMaxShardWait),
+      });
+      if (!response.ok()) {
+        answer.status = response.status();
+      } else if (response->status != 200) {
+        answer.status = ShardError(shard, answer.address, response->status, response->body);
+      }
+    }
+  }
+  return answers;
+}
+
 }  // namespace mua

@@ -17,7 +17,9 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "server/auth.h"
@@ -60,5 +62,18 @@ class ClusterFanout final : public ShardFanout {
   const std::string secret_;
   const ClusterStatement statement_;
 };
+
+// SYSTEM ... ON CLUSTER: `statement` on every node of the cluster but this one, as its
+// principal (the cluster secret vouching), each node in turn. A node that cannot be reached
+// answers Unavailable; a node's error comes back as its status.
+struct NodeAnswer {
+  std::string address;
+  absl::Status status;
+};
+std::vector<NodeAnswer> RunOnOtherNodes(const ClusterMonitor& monitor, const std::string& secret,
+                                        const ClusterStatement& statement, absl::Time deadline);
+
+// The URL parameter of a statement forwarded by RunOnOtherNodes.
+inline constexpr absl::string_view kForwardedParam = "cluster_forwarded";
 
 }  // namespace mua

@@ -87,7 +87,10 @@ ClickHouseError MapError(const absl::Status& status) {
     return {125, "INCORRECT_RESULT_OF_SCALAR_SUBQUERY", 400};
   }
   // A cluster's shards (server/cluster_query.h): none reachable, or not speaking our version.
-  if (absl::StartsWith(message, "All replicas of shard")) return {279, "ALL_CONNECTION_TRIES_FAILED", 500};
+  if (absl::StartsWith(message, "All replicas of shard") ||
+      (absl::StartsWith(message, "There was an error on [") && status.code() == absl::StatusCode::kUnavailable)) {
+    return {279, "ALL_CONNECTION_TRIES_FAILED", 500};
+  }
   if (absl::StrContains(message, "Malformed shard answer") || absl::StrContains(message, "run the same MUA version")) {
     return {49, "LOGICAL_ERROR", 500};
   }
@@ -391,17 +394,20 @@ Service::Gate Service::Authenticate(const HttpRequest& request) const {
   return gate;
 }
 
-// A shard's part of a coordinator's statement: the cluster secret vouches for the
-// principal the coordinator authenticated. It runs nothing else (a leaked secret reads
-// as anyone, but writes nothing).
+// A shard's part of a coordinator's statement, or a SYSTEM command sent ON CLUSTER: the
+// cluster secret vouches for the principal the sending node authenticated, whose role is
+// still checked. It runs nothing else (a leaked secret reads as anyone and runs operator
+// commands as an admin, but changes no data).
 absl::StatusOr<Principal> Service::AuthenticateCoordinator(const HttpRequest& request) const {
   const absl::string_view secret = request.Header(kClusterSecretHeader);
   if (options_.cluster_secret.empty() || secret.size() != options_.cluster_secret.size() ||
       CRYPTO_memcmp(secret.data(), options_.cluster_secret.data(), secret.size()) != 0) {
     return absl::UnauthenticatedError("Authentication failed: wrong cluster secret");
   }
-  if (request.path != "/" || ParseShardStage(request.Param("cluster_stage")) == ShardStage::kNone) {
-    return absl::PermissionDeniedError("the cluster secret only runs a shard's part of a statement (cluster_stage)");
+  if (request.path != "/" || (ParseShardStage(request.Param("cluster_stage")) == ShardStage::kNone &&
+                               request.Param(kForwardedParam) != "1")) {
+    return absl::PermissionDeniedError(
+        "the cluster secret only runs a shard's part of a statement (cluster_stage) or SYSTEM ... ON CLUSTER");
   }
   const absl::string_view role = request.Header(kClusterRoleHeader);
   Principal principal{std::string(request.Header(kClusterPrincipalHeader)), Role::kViewer};
@@ -656,6 +662,44 @@ absl::StatusOr<StatementOutput> Service::RunStatement(const QueryCall& call) {
   return output;
 }
 
+absl::StatusOr<ResultSet> Service::OnEveryNode(const QueryCall& call) const {
+  const std::vector<NodeAnswer> others =
+      RunOnOtherNodes(*parts_.cluster, options_.cluster_secret,
+                      ClusterStatement{call.statement->sql, call.statement->params, call.principal, call.query_id},
+                      absl::Now() + std::min(call.max_execution_time, absl::Seconds(60)));
+  const ClusterConfig& config = parts_.cluster->config();
+  const ClusterNode self = parts_.cluster->self();
+  std::vector<NodeAnswer> answers = {{config.shards[self.shard].replicas[self.replica], absl::OkStatus()}};
+  answers.insert(answers.end(), others.begin(), others.end());
+  ResultSet result;
+  result.AddColumn("host", DataType::Of(TypeId::kString));
+  result.AddColumn("port", DataType::Of(TypeId::kUInt16));
+  result.AddColumn("status", DataType::Of(TypeId::kInt64));
+  result.AddColumn("error", DataType::Of(TypeId::kString));
+  result.AddColumn("num_hosts_remaining", DataType::Of(TypeId::kUInt64));
+  result.AddColumn("num_hosts_active", DataType::Of(TypeId::kUInt64));
+  for (size_t i = 0; i < answers.size(); ++i) {
+    const NodeAnswer& answer = answers[i];
+    if (!answer.status.ok()) {
+      // As ClickHouse's distributed_ddl_output_mode = 'throw'.
+      return absl::Status(answer.status.code(), absl::StrCat("There was an error on [", answer.address,
+                                                             "]: ", answer.status.message(),
+                                                             " (the nodes that answered ran the command)"));
+    }
+    const size_t colon = answer.address.rfind(':');
+    int64_t port = 0;
+    if (colon != std::string::npos) (void)absl::SimpleAtoi(answer.address.substr(colon + 1), &port);
+    result.columns[0].strings.push_back(answer.address.substr(0, colon));
+    result.columns[1].ints.push_back(port);
+    result.columns[2].ints.push_back(0);
+    result.columns[3].strings.emplace_back();
+    result.columns[4].ints.push_back(static_cast<int64_t>(answers.size() - i - 1));
+    result.columns[5].ints.push_back(0);
+    ++result.row_count;
+  }
+  return result;
+}
+
 HttpResponse Service::HandleSql(HttpRequest& request, const Principal& principal, Outcome* outcome) {
   std::string sql(request.Param("query"));
   if (request.method == "POST" && !request.body.empty()) {
@@ -716,6 +760,12 @@ HttpResponse Service::HandleSql(HttpRequest& request, const Principal& principal
     call.from_coordinator = !request.Header(kClusterSecretHeader).empty();
     call.shard_inputs = std::move(shard_inputs);
   }
+  // Sent by another node's SYSTEM ... ON CLUSTER: run here only. (Anyone may ask for that;
+  // the role is checked as for any statement.)
+  const bool forwarded = request.Param(kForwardedParam) == "1";
+  if (forwarded && statement->kind != StatementKind::kSystem) {
+    return fail(absl::PermissionDeniedError("a statement forwarded ON CLUSTER must be a SYSTEM command"));
+  }
   call.skip_unavailable_shards = request.Param("skip_unavailable_shards") == "1";
   call.distributed = request.Param("distributed") != "0";
   if (parts_.control != nullptr && call.distributed && ClusterControl::Converges(*statement->statement)) {
@@ -734,6 +784,17 @@ HttpResponse Service::HandleSql(HttpRequest& request, const Principal& principal
   absl::StatusOr<StatementOutput> output = RunStatement(call);
   const absl::Duration elapsed = absl::Now() - started;
   if (!output.ok()) return fail(output.status());
+  if (const std::string& cluster_name = statement->statement->on_cluster; !cluster_name.empty() && !forwarded) {
+    // Run here (above, the role checked), then on every other node.
+    if (parts_.cluster == nullptr || cluster_name != "default") {
+      return fail(absl::NotFoundError(absl::StrCat("Requested cluster '", cluster_name, "' not found",
+                                                   parts_.cluster == nullptr ? " (this node is not in a cluster)"
+                                                                             : " (the cluster is 'default')")));
+    }
+    absl::StatusOr<ResultSet> hosts = OnEveryNode(call);
+    if (!hosts.ok()) return fail(hosts.status());
+    output->result = *std::move(hosts);
+  }
   if (output->kind == StatementOutput::Kind::kShardPart) {
     HttpResponse response = HttpResponse::Text(200, "");
     response.content_type = "application/x-mua-partial";

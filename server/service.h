@@ -145,6 +145,9 @@ class Service {
   HttpResponse Health(const HttpRequest& request) const;
   HttpResponse Metrics() const;
   absl::StatusOr<std::string> Kill(absl::string_view query_id);
+  // SYSTEM ... ON CLUSTER, run here already: the other nodes, and ClickHouse's answer
+  // (host, port, status, error, num_hosts_remaining, num_hosts_active), or the first error.
+  absl::StatusOr<ResultSet> OnEveryNode(const QueryCall& call) const;
 
   const ServiceParts parts_;
   const ServiceOptions options_;

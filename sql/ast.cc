@@ -371,6 +371,7 @@ bool AstEquals(const Statement& a, const Statement& b) {
       a.show_ilike != b.show_ilike || a.columns != b.columns || a.alter_syntax != b.alter_syntax ||
       a.format != b.format || a.settings.size() != b.settings.size() ||
       a.system_command != b.system_command || a.system_argument != b.system_argument ||
+      a.on_cluster != b.on_cluster ||
       a.if_exists != b.if_exists || a.values.size() != b.values.size()) {
     return false;
   }

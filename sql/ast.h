@@ -516,6 +516,7 @@ struct Statement {
   std::vector<Setting> settings;
   std::string system_command;  // SYSTEM STOP INGEST -> "STOP INGEST" (upper case); "KILL QUERY"
   std::string system_argument;  // KILL QUERY WHERE query_id = 'ID' -> ID
+  std::string on_cluster;       // SYSTEM ... ON CLUSTER name: on every node of the cluster
   std::string format;      // FORMAT name; empty when none
   size_t data_offset = 0;  // kInsert: where the data begins in the parsed text
   bool if_exists = false;  // DROP TABLE / TRUNCATE ... IF EXISTS

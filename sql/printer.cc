@@ -616,6 +616,11 @@ void Printer::Statement(const mua::Statement& statement) {
         AppendEscaped(statement.system_argument, '\'', &out_);
       } else {
         absl::StrAppend(&out_, "SYSTEM ", statement.system_command);
+        if (!statement.system_argument.empty()) {
+          out_ += ' ';
+          AppendEscaped(statement.system_argument, '\'', &out_);
+        }
+        if (!statement.on_cluster.empty()) absl::StrAppend(&out_, " ON CLUSTER ", QuoteIdentifier(statement.on_cluster));
       }
       break;
     case StatementKind::kDescribe:

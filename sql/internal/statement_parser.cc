@@ -266,17 +266,23 @@ absl::Status Parser::ParseDelete(Statement* statement) {
   return absl::OkStatus();
 }
 
-// SYSTEM word [word ...] ['argument']: an operator command; which ones exist is the catalog's business.
+// SYSTEM word [word ...] ['argument'] [ON CLUSTER name]: an operator command; which ones
+// exist is the catalog's business.
 absl::Status Parser::ParseSystem(Statement* statement) {
   tokens_.Take();
   statement->kind = StatementKind::kSystem;
-  while (IsName(tokens_.Peek()) && !PeekWord("FORMAT") && !PeekWord("SETTINGS")) {
+  while (IsName(tokens_.Peek()) && !PeekWord("FORMAT") && !PeekWord("SETTINGS") && !PeekWord("ON")) {
     if (!statement->system_command.empty()) statement->system_command += ' ';
     statement->system_command += absl::AsciiStrToUpper(tokens_.Take().text);
   }
   if (statement->system_command.empty()) return Expected("a SYSTEM command (e.g. STOP INGEST)");
   // A command may take one string: SYSTEM BACKUP TO '/path'.
   if (tokens_.Peek().kind == TokenKind::kString) statement->system_argument = tokens_.Take().value;
+  if (TakeWord("ON")) {
+    MUA_RETURN_IF_ERROR(ExpectWord("CLUSTER"));
+    if (!IsName(tokens_.Peek()) && tokens_.Peek().kind != TokenKind::kString) return Expected("a cluster name");
+    statement->on_cluster = tokens_.Take().value;
+  }
   return absl::OkStatus();
 }
 

@@ -303,6 +303,35 @@ check "... and /metrics counts them on partition $wrong" \
   grep -q "^mua_ingest_misplaced_events_total{topic=\"mobile_app_events\",partition=\"$wrong\"} 3$" <<<"$metrics"
 check "a replica of another shard counts none" test "$(shard_sql "${ports[$((2 * ((owner + 1) % 3)))]}" "SELECT sum(misplaced_events) FROM system.ingest")" == 0
 
+# SYSTEM ... ON CLUSTER: the command on every node, ClickHouse's answer (one row per host).
+answer=$(node_sql "${ports[1]}" "SYSTEM STOP INGEST ON CLUSTER default FORMAT TSV")
+check "SYSTEM STOP INGEST ON CLUSTER answers a row per node ($(wc -l <<<"$answer") rows)" test "$(wc -l <<<"$answer")" == 6
+check "... the node sent it first, 5 remaining ($(head -1 <<<"$answer"))" test "$(head -1 <<<"$answer")" == $'127.0.0.1\t'"${ports[1]}"$'\t0\t\t5\t0'
+# Each consumer pauses after its current batch: wait for all of them.
+nodes_in_state() {
+  local i count
+  for _ in $(seq 300); do
+    count=0
+    for i in 0 1 2 3 4 5; do grep -q "\"state\":\"$1\"" <<<"$(curl -s "http://127.0.0.1:${ports[$i]}/health")" && count=$((count + 1)); done
+    [[ $count == 6 ]] && break
+    sleep 0.2
+  done
+  echo "$count"
+}
+stopped=$(nodes_in_state stopped)
+check "every node's consumer stopped ($stopped of 6)" test "$stopped" == 6
+node_sql "${ports[4]}" "SYSTEM START INGEST ON CLUSTER 'default'" >/dev/null
+consuming=$(nodes_in_state consuming)
+check "SYSTEM START INGEST ON CLUSTER resumed every node ($consuming of 6)" test "$consuming" == 6
+answer=$(node_sql "${ports[0]}" "SYSTEM FLUSH ON CLUSTER nope")
+check "an unknown cluster is refused by name ($answer)" grep -q "Requested cluster 'nope' not found" <<<"$answer"
+answer=$(curl -s -H "X-MUA-Cluster-Secret: x" --data-binary "SELECT 1" "http://127.0.0.1:${ports[0]}/?cluster_forwarded=1")
+check "a forwarded statement without the right secret is refused ($answer)" grep -q "Authentication failed" <<<"$answer"
+kill_node 5
+answer=$(node_sql "${ports[0]}" "SYSTEM FLUSH ON CLUSTER default")
+check "with a node down, ON CLUSTER fails naming it ($answer)" \
+  grep -q "Code: 279. DB::Exception: There was an error on \[127.0.0.1:${ports[5]}\]" <<<"$answer"
+
 # Both replicas of a shard down: /health names the shard no replica serves.
 kill -KILL "${node_pids[2]}" "${node_pids[3]}"
 for _ in $(seq 300); do

@@ -691,4 +691,19 @@ TEST(ParserTest, InsertValuesAndSelect) {
 }
 
 }  // namespace
+TEST(ParserTest, SystemOnCluster) {
+  ASSERT_OK_AND_ASSIGN(Statement statement, ParseStatement("SYSTEM BACKUP TO '/b' ON CLUSTER default FORMAT TSV"));
+  EXPECT_EQ(statement.system_command, "BACKUP TO");
+  EXPECT_EQ(statement.system_argument, "/b");
+  EXPECT_EQ(statement.on_cluster, "default");
+  EXPECT_EQ(statement.format, "TSV");
+  test::RoundTrip(statement);
+  ASSERT_OK_AND_ASSIGN(statement, ParseStatement("system stop ingest on cluster 'main'"));
+  EXPECT_EQ(statement.system_command, "STOP INGEST");
+  EXPECT_EQ(statement.on_cluster, "main");
+  test::RoundTrip(statement);
+  EXPECT_FALSE(ParseStatement("SYSTEM FLUSH ON default").ok());
+  EXPECT_FALSE(ParseStatement("SYSTEM FLUSH ON CLUSTER").ok());
+}
+
 }  // namespace mua
