@@ -1,5 +1,6 @@
 #include "server/cluster_monitor.h"
 
+#include <iostream>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -59,6 +60,55 @@ ClusterMonitor::~ClusterMonitor() {
     stop_ = true;
   }
   prober_.join();
+  if (split_checker_.joinable()) split_checker_.join();
+}
+
+void ClusterMonitor::StartSplitUserCheck(std::function<absl::StatusOr<int64_t>()> count, absl::Duration every) {
+  count_split_ = std::move(count);
+  split_every_ = every;
+  split_checker_ = std::thread([this] { RunSplitUserCheck(); });
+}
+
+SplitUsers ClusterMonitor::split_users() const {
+  absl::MutexLock lock(&mu_);
+  return split_;
+}
+
+// The newest count wins, whoever made it.
+void ClusterMonitor::Learn(const SplitUsers& seen) {
+  if (seen.users < 0 || seen.checked_at <= split_.checked_at) return;
+  split_.users = seen.users;
+  split_.checked_at = seen.checked_at;
+  split_.checked_by = seen.checked_by;
+}
+
+void ClusterMonitor::RunSplitUserCheck() {
+  const std::string& self_address = config_.shards[self_.shard].replicas[self_.replica];
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (mu_.AwaitWithTimeout(absl::Condition(this, &ClusterMonitor::Stopping), split_every_)) return;
+    }
+    // The first healthy replica in file order counts (this one is healthy: it is running).
+    bool first = true;
+    for (const ReplicaState& replica : Snapshot()) {
+      if (replica.is_local) break;
+      if (replica.healthy) first = false;
+    }
+    if (!first) continue;
+    const absl::Time started = absl::Now();
+    absl::StatusOr<int64_t> users = count_split_();
+    absl::MutexLock lock(&mu_);
+    if (users.ok()) {
+      split_.error.clear();
+      Learn({.users = *users, .checked_at = started, .checked_by = self_address});
+    } else {
+      if (split_.error != users.status().message()) {
+        std::cerr << "mua-server: counting users split across shards failed: " << users.status().message() << "\n";
+      }
+      split_.error = std::string(users.status().message());
+    }
+  }
 }
 
 std::vector<ReplicaState> ClusterMonitor::Snapshot() const {
@@ -101,6 +151,17 @@ ReplicaState ClusterMonitor::Probe(const ReplicaState& before) const {
   after.status = health["status"].GetString();
   after.healthy = after.status == "ok" || after.status == "degraded";
   if (health.HasMember("events") && health["events"].IsInt64()) after.events = health["events"].GetInt64();
+  // A sibling's count of split users (its /health's cluster.split_users).
+  if (health.HasMember("cluster") && health["cluster"].IsObject()) {
+    const rapidjson::Value& cluster = health["cluster"];
+    if (cluster.HasMember("split_users") && cluster["split_users"].IsInt64() &&
+        cluster.HasMember("split_users_checked_ms") && cluster["split_users_checked_ms"].IsInt64() &&
+        cluster.HasMember("split_users_checked_by") && cluster["split_users_checked_by"].IsString()) {
+      after.split_users = {.users = cluster["split_users"].GetInt64(),
+                           .checked_at = absl::FromUnixMillis(cluster["split_users_checked_ms"].GetInt64()),
+                           .checked_by = cluster["split_users_checked_by"].GetString()};
+    }
+  }
   after.lag = 0;
   if (health.HasMember("kafka") && health["kafka"].IsObject() && health["kafka"].HasMember("lag") &&
       health["kafka"]["lag"].IsInt64()) {
@@ -122,6 +183,7 @@ void ClusterMonitor::Run() {
       if (!state.is_local) state = Probe(state);
     }
     absl::MutexLock lock(&mu_);
+    for (const ReplicaState& state : states) Learn(state.split_users);
     remote_ = std::move(states);
     mu_.AwaitWithTimeout(absl::Condition(this, &ClusterMonitor::Stopping), interval_);
   }
@@ -132,9 +194,11 @@ void RegisterClusterTable(Catalog* catalog, const ClusterMonitor* monitor) {
       {"cluster", "String"},    {"shard_num", "UInt32"}, {"replica_num", "UInt32"},
       {"host_address", "String"}, {"port", "UInt16"},   {"is_local", "UInt8"},
       {"errors_count", "UInt64"}, {"healthy", "UInt8"},  {"status", "String"},
-      {"lag", "Int64"},          {"events", "UInt64"},  {"last_error", "String"}};
+      {"lag", "Int64"},          {"events", "UInt64"},  {"last_error", "String"},
+      {"split_users", "Int64"}};
   catalog->RegisterSystemTable("clusters", *columns, [monitor] {
     auto rows = std::make_shared<ResultSet>(server_internal::EmptyRows(*columns));
+    const int64_t split_users = monitor->split_users().users;
     for (const ReplicaState& replica : monitor->Snapshot()) {
       const size_t colon = replica.address.rfind(':');
       int64_t port = 0;
@@ -152,6 +216,7 @@ void RegisterClusterTable(Catalog* catalog, const ClusterMonitor* monitor) {
       c[9].ints.push_back(replica.lag);
       c[10].ints.push_back(replica.events);
       c[11].strings.push_back(replica.last_error);
+      c[12].ints.push_back(split_users);
       ++rows->row_count;
     }
     return std::shared_ptr<const ResultSet>(rows);

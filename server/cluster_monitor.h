@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/cluster_config.h"
@@ -24,6 +25,16 @@
 namespace mua {
 
 class Catalog;
+
+// The last count of users seen on more than one shard (their events split, so per-user
+// results no longer add up exactly): computed by one node, learned by the others from its
+// /health.
+struct SplitUsers {
+  int64_t users = -1;  // -1: not counted yet
+  absl::Time checked_at = absl::InfinitePast();
+  std::string checked_by;  // the node that counted
+  std::string error;       // of this node's last attempt, "" when it succeeded
+};
 
 struct ReplicaState {
   int shard = 0;    // 0-based, in cluster file order
@@ -38,6 +49,7 @@ struct ReplicaState {
   int64_t errors = 0;    // failed probes so far
   std::string last_error;
   absl::Time checked_at = absl::InfinitePast();
+  SplitUsers split_users;  // as its /health reported them
 };
 
 class ClusterMonitor {
@@ -54,8 +66,15 @@ class ClusterMonitor {
   const ClusterConfig& config() const { return config_; }
   ClusterNode self() const { return self_; }
 
+  // Counts split users with `count` every `every` while this node is the first healthy
+  // replica in file order (so one node of the cluster pays for it), on a thread of its own.
+  void StartSplitUserCheck(std::function<absl::StatusOr<int64_t>()> count, absl::Duration every);
+  SplitUsers split_users() const;
+
  private:
   void Run();
+  void RunSplitUserCheck();
+  void Learn(const SplitUsers& seen) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   ReplicaState Probe(const ReplicaState& before) const;
   bool Stopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_; }
 
@@ -68,11 +87,16 @@ class ClusterMonitor {
   mutable absl::Mutex mu_;
   std::vector<ReplicaState> remote_ ABSL_GUARDED_BY(mu_);  // every replica; the local one unused
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  SplitUsers split_ ABSL_GUARDED_BY(mu_);
+  std::function<absl::StatusOr<int64_t>()> count_split_;
+  absl::Duration split_every_;
   std::thread prober_;
+  std::thread split_checker_;
 };
 
 // system.clusters: one row per replica (ClickHouse's cluster, shard_num, replica_num,
-// host_address, port, is_local, errors_count; then healthy, status, lag, events, last_error).
+// host_address, port, is_local, errors_count; then healthy, status, lag, events, last_error,
+// and the cluster's split_users, the same on every row).
 // REQUIRES: `monitor` outlives the catalog's use.
 void RegisterClusterTable(Catalog* catalog, const ClusterMonitor* monitor);
 

@@ -44,6 +44,7 @@
 #include "server/cluster_config.h"
 #include "server/cluster_control.h"
 #include "server/cluster_monitor.h"
+#include "server/cluster_query.h"
 #include "server/auth.h"
 #include "server/dimension_tables.h"
 #include "server/ingest_tables.h"
@@ -113,6 +114,9 @@ ABSL_FLAG(std::string, cluster, "",
 ABSL_FLAG(std::string, node, "",
           "with --cluster: this node's HOST:PORT as the cluster file lists it (also the --http "
           "address unless --http is given)");
+ABSL_FLAG(int, cluster_split_check_s, 600,
+          "with --cluster: how often (seconds) the first healthy node counts users seen on more than one shard "
+          "(system.clusters.split_users, /health)");
 ABSL_FLAG(std::string, cluster_secret, "",
           "with --cluster: a file holding the secret (16+ characters, the same on every node) with "
           "which coordinators vouch for their caller to the shards; required with --tokens");
@@ -372,6 +376,29 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
     if (!in) return Fail(absl::StrCat("cannot read --cluster_secret ", path));
     cluster_secret = std::string(absl::StripAsciiWhitespace(text.str()));
     if (cluster_secret.size() < 16) return Fail("--cluster_secret: the secret needs 16 characters or more");
+  }
+  if (cluster_monitor != nullptr) {
+    // One node (the first healthy one) counts users split across shards now and then: every
+    // user's 128-bit fingerprint travels to it, so not on every probe.
+    cluster_monitor->StartSplitUserCheck(
+        [&engine, monitor = cluster_monitor.get(), cluster_secret]() -> absl::StatusOr<int64_t> {
+          constexpr absl::string_view kSplitUsers =
+              "SELECT uniqExact(user_id) - uniqExact(concat(user_id, '')) FROM events";
+          const ClusterFanout fanout(monitor, cluster_secret,
+                                     ClusterStatement{std::string(kSplitUsers), {}, Principal{"mua-cluster", Role::kAdmin},
+                                                      absl::StrCat("split-users-", absl::ToUnixMillis(absl::Now()))});
+          ExecuteOptions options;
+          options.caller = QueryCaller{"mua-cluster", true};
+          options.fanout = &fanout;
+          options.max_execution_time = absl::Minutes(5);
+          absl::StatusOr<StatementOutput> output = engine.Execute(kSplitUsers, options);
+          if (!output.ok()) return output.status();
+          if (output->result.row_count != 1 || output->result.columns.size() != 1) {
+            return absl::InternalError("the split-user count answered no single value");
+          }
+          return output->result.columns[0].ints[0];
+        },
+        absl::Seconds(std::max(1, absl::GetFlag(FLAGS_cluster_split_check_s))));
   }
   // Shards trust a coordinator's caller only through the secret.
   if (cluster && !tokens.development_mode() && cluster_secret.empty()) {

@@ -955,7 +955,19 @@ HttpResponse Service::Health(const HttpRequest& request) const {
     const ClusterNode self = parts_.cluster->self();
     cluster = absl::StrCat(",\"cluster\":{\"shard\":", self.shard + 1, ",\"replica\":", self.replica + 1,
                            ",\"shards\":", shards, ",\"replicas\":", replicas.size(),
-                           ",\"healthy_replicas\":", healthy, ",\"shards_unavailable\":[", unavailable, "]}");
+                           ",\"healthy_replicas\":", healthy, ",\"shards_unavailable\":[", unavailable, "]");
+    // Users on more than one shard make every per-user answer of the cluster inexact.
+    if (const SplitUsers split = parts_.cluster->split_users(); split.users >= 0) {
+      degraded = degraded || split.users > 0;
+      absl::StrAppend(&cluster, ",\"split_users\":", split.users, ",\"split_users_checked_ms\":",
+                      absl::ToUnixMillis(split.checked_at), ",\"split_users_checked_by\":\"", split.checked_by, "\"");
+      if (split.users > 0) {
+        absl::StrAppend(&cluster, ",\"warning\":\"", split.users,
+                        " users have events on more than one shard: per-user results are not exact (a producer "
+                        "does not key events by user id with murmur2_random)\"");
+      }
+    }
+    cluster += "}";
   }
   const bool want_ready = request.HasParam("ready") || request.Param("check") == "ready";
   const std::string body = absl::StrCat(

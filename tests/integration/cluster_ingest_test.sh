@@ -123,9 +123,11 @@ check "system.clusters: 6 replicas, all healthy, one local ($answer)" test "$ans
 layout=$(shard_sql "${ports[5]}" "SELECT shard_num, replica_num, port, is_local FROM system.clusters ORDER BY shard_num, replica_num FORMAT CSV" | tr '\n' ' ')
 check "system.clusters lists the file's layout, 1-based ($layout)" test "$layout" == \
   "1,1,${ports[0]},0 1,2,${ports[1]},0 2,1,${ports[2]},0 2,2,${ports[3]},0 3,1,${ports[4]},0 3,2,${ports[5]},1 "
+wait_node_sql "${ports[3]}" "SELECT DISTINCT split_users FROM system.clusters" 0
+check "the first node counted the users on more than one shard, and the others learned it: none ($answer)" test "$answer" == 0
 health=$(curl -s "http://127.0.0.1:${ports[0]}/health")
 check "/health carries the cluster's state ($health)" \
-  grep -q '"cluster":{"shard":1,"replica":1,"shards":3,"replicas":6,"healthy_replicas":6,"shards_unavailable":\[\]}' <<<"$health"
+  grep -q '"cluster":{"shard":1,"replica":1,"shards":3,"replicas":6,"healthy_replicas":6,"shards_unavailable":\[\],"split_users":0,' <<<"$health"
 
 # kill -9 of a replica: its siblings see it unreachable; events produced meanwhile reach it
 # once it is back (it resumes from its own checkpointed offsets), and it matches its sibling.
@@ -302,6 +304,20 @@ metrics=$(curl -s "http://127.0.0.1:${ports[$((2 * owner))]}/metrics")
 check "... and /metrics counts them on partition $wrong" \
   grep -q "^mua_ingest_misplaced_events_total{topic=\"mobile_app_events\",partition=\"$wrong\"} 3$" <<<"$metrics"
 check "a replica of another shard counts none" test "$(shard_sql "${ports[$((2 * ((owner + 1) % 3)))]}" "SELECT sum(misplaced_events) FROM system.ingest")" == 0
+
+# A user whose events reach two shards is counted by the periodic check, on every node.
+split_user=$(shard_sql "${ports[0]}" "SELECT min(user_id) FROM events")
+echo "$split_user|{\"event_id\":\"split-1\",\"user_id\":\"$split_user\",\"event_type\":\"app_open\",\"event_timestamp\":\"2026-10-02T10:00:00Z\"}" |
+  kcat -P -b "$BOOTSTRAP" -t mobile_app_events -p 1 -K '|' 2>>"$WORK/kcat.err"
+wait_node_sql "${ports[5]}" "SELECT min(split_users), max(split_users) FROM system.clusters" $'1\t1'
+check "a user with events on shards 1 and 2 is counted as split ($answer)" test "$answer" == $'1\t1'
+for _ in $(seq 150); do  # a node learns the count from its siblings' /health, probed every 2 s
+  health=$(curl -s "http://127.0.0.1:${ports[2]}/health")
+  grep -q '"split_users":1,' <<<"$health" && break
+  sleep 0.2
+done
+check "... and another node's /health is degraded with a warning ($health)" \
+  bash -c 'grep -q "\"status\":\"degraded\"" <<<"$0" && grep -q "\"split_users\":1,.*\"warning\":\"1 users have events on more than one shard" <<<"$0"' "$health"
 
 # SYSTEM ... ON CLUSTER: the command on every node, ClickHouse's answer (one row per host).
 answer=$(node_sql "${ports[1]}" "SYSTEM STOP INGEST ON CLUSTER default FORMAT TSV")

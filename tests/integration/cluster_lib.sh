@@ -22,6 +22,7 @@ JSON
 node_pids=()
 start_node() {
   "$SERVER" --cluster "$WORK/cluster.json" --node "127.0.0.1:${ports[$1]}" --data_dir "$WORK/data-node$1" \
+    --cluster_split_check_s 2 \
     >>"$WORK/node$1.out" 2>>"$WORK/node$1.err" &
   node_pids[$1]=$!
   pids+=($!)

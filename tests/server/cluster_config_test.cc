@@ -22,6 +22,7 @@ TEST(ClusterConfigTest, ParsesTheIssuesExampleAndPlacesEachNode) {
   EXPECT_EQ(config.brokers, "127.0.0.1:19092");
   EXPECT_EQ(config.topics, std::vector<std::string>{"mobile_app_events"});
   EXPECT_EQ(config.partitions, 24);
+  EXPECT_EQ(config.control_topic, "mua_control");  // the default
   ASSERT_EQ(config.shards.size(), 3u);
 
   ASSERT_OK_AND_ASSIGN(const ClusterNode node, config.Locate("127.0.0.1:8724"));
@@ -71,6 +72,12 @@ TEST(ClusterConfigTest, RefusesWhatWouldMisplaceData) {
        "kafka.partitions"},
       {R"({"kafka": {"brokers": "b:1", "topics": ["t"], "partitions": "24"}, "shards": [{"replicas": ["h:1"]}]})",
        "kafka.partitions"},
+      {R"({"kafka": {"brokers": "b:1", "topics": ["t"], "partitions": 4, "control_topic": "t"},
+           "shards": [{"replicas": ["h:1"]}]})",
+       "must not be one of the event topics"},
+      {R"({"kafka": {"brokers": "b:1", "topics": ["t"], "partitions": 4, "control_topic": 1},
+           "shards": [{"replicas": ["h:1"]}]})",
+       "kafka.control_topic"},
       {std::string(200, '[') + std::string(200, ']'), "deeper"},
   };
   for (const Case& c : cases) {
@@ -79,6 +86,14 @@ TEST(ClusterConfigTest, RefusesWhatWouldMisplaceData) {
     EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument) << c.json;
     EXPECT_THAT(std::string(config.status().message()), HasSubstr(c.error)) << c.json;
   }
+}
+
+TEST(ClusterConfigTest, NamesItsControlTopic) {
+  ASSERT_OK_AND_ASSIGN(const ClusterConfig config,
+                       ClusterConfig::Parse(R"({"kafka": {"brokers": "b:1", "topics": ["t"], "partitions": 4,
+                                                          "control_topic": "changes"},
+                                                "shards": [{"replicas": ["h:1"]}]})"));
+  EXPECT_EQ(config.control_topic, "changes");
 }
 
 TEST(ClusterConfigTest, LoadNamesTheFile) {

@@ -23,6 +23,7 @@
 #include "sql/catalog.h"
 #include "sql/sql_engine.h"
 #include "storage/table.h"
+#include "tests/testutil/event_builder.h"
 #include "tests/testutil/fixed_fanout.h"
 #include "tests/testutil/status_matchers.h"
 #include "tools/gen/event_generator.h"
@@ -171,6 +172,37 @@ TEST_F(DistributedTest, SplitUsersCheckFindsNoneWhenUsersAreDisjoint) {
   ASSERT_OK(whole.status());
   const int64_t users = whole->result.columns[0].ints[0];
   EXPECT_EQ(Text(check), absl::StrCat("users\tper_shard\tsplit\nUInt64\tUInt64\tInt64\n", users, "\t", users, "\t0\n"));
+}
+
+// The same check with a user whose events reach two shards: counted once as split.
+TEST(SplitUsersCheck, CountsAUserWithEventsOnTwoShards) {
+  Table first;
+  Table second;
+  auto event = [](const char* user, const char* id) {
+    EventRow row;
+    row.event_time_ms = test::MillisAt("2026-10-05T10:00:00");
+    row.user_id = user;
+    row.event_id = id;
+    row.event_type = "app_open";
+    return row;
+  };
+  ASSERT_OK(first.Append({event("u1", "e1"), event("u2", "e2")}));
+  ASSERT_OK(second.Append({event("u2", "e3"), event("u3", "e4"), event("u3", "e5")}));
+  const Catalog first_catalog(&first);
+  const Catalog second_catalog(&second);
+  const SqlEngine coordinator(&first, &first_catalog);
+  const SqlEngine other(&second, &second_catalog);
+  const std::string sql =
+      "SELECT uniqExact(concat(user_id, '')) AS users, uniqExact(user_id) AS per_shard, per_shard - users AS split "
+      "FROM events";
+  InProcessFanout fanout({&other}, sql);
+  ExecuteOptions options;
+  options.fanout = &fanout;
+  ASSERT_OK_AND_ASSIGN(const StatementOutput output, coordinator.Execute(sql, options));
+  ASSERT_EQ(output.result.row_count, 1u);
+  EXPECT_EQ(output.result.columns[0].ints[0], 3);
+  EXPECT_EQ(output.result.columns[1].ints[0], 4);
+  EXPECT_EQ(output.result.columns[2].ints[0], 1);
 }
 
 TEST_F(DistributedTest, BenchmarkQueriesEqualOneTable) {
