@@ -94,6 +94,41 @@ constexpr size_t kMaxParts = 8;
 
 }  // namespace
 
+absl::StatusOr<std::map<int32_t, int64_t>> LogStartOffsets(const std::string& brokers, const std::string& topic,
+                                                           const std::vector<int32_t>& partitions,
+                                                           const std::map<std::string, std::string>& config,
+                                                           absl::Duration timeout) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char error[512];
+  std::map<std::string, std::string> properties = {{"bootstrap.servers", brokers}, {"group.id", "mua-log-start"}};
+  for (const auto& [name, value] : config) properties[name] = value;
+  for (const auto& [name, value] : properties) {
+    if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), error, sizeof(error)) != RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      return absl::InvalidArgumentError(absl::StrCat("Kafka property ", name, ": ", error));
+    }
+  }
+  std::unique_ptr<rd_kafka_t, void (*)(rd_kafka_t*)> kafka(rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof(error)),
+                                                           rd_kafka_destroy);
+  if (kafka == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    return absl::InternalError(absl::StrCat("cannot create a Kafka client: ", error));
+  }
+  std::map<int32_t, int64_t> starts;
+  for (const int32_t partition : partitions) {
+    int64_t low = 0;
+    int64_t high = 0;
+    const rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+        kafka.get(), topic.c_str(), partition, &low, &high, static_cast<int>(absl::ToInt64Milliseconds(timeout)));
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return absl::UnavailableError(absl::StrCat("cannot read the log start of ", topic, "/", partition, ": ",
+                                                 rd_kafka_err2str(err)));
+    }
+    starts[partition] = low;
+  }
+  return starts;
+}
+
 std::string KafkaSource(const TopicPartition& partition) {
   return absl::StrCat("kafka/", partition.topic, "/", partition.partition);
 }

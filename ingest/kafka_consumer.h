@@ -111,6 +111,14 @@ struct TopicPartition {
 // The store position name of a topic-partition: "kafka/TOPIC/PARTITION".
 std::string KafkaSource(const TopicPartition& partition);
 
+// The first offset the brokers still hold of each of `partitions` of `topic` (its log
+// start): above 0, retention has removed messages a new replica would need. Errors:
+// Unavailable when the brokers do not answer within `timeout`.
+absl::StatusOr<std::map<int32_t, int64_t>> LogStartOffsets(const std::string& brokers, const std::string& topic,
+                                                           const std::vector<int32_t>& partitions,
+                                                           const std::map<std::string, std::string>& config,
+                                                           absl::Duration timeout = absl::Seconds(10));
+
 // What system.ingest shows for one topic-partition.
 struct PartitionIngestStats {
   int64_t applied_offset = -1;   // next offset to consume (end_offset): all before it are in the Table

@@ -118,7 +118,7 @@ absl::StatusOr<ShardFanout::Answers> ClusterFanout::Run(ShardStage stage, absl::
       }
       absl::StatusOr<server_internal::ClusterHttpResponse> answer = server_internal::ClusterHttpCall({
           .address = replica->address,
-          .post = true,
+          .method = "POST",
           .target = absl::StrCat(target, "&query_id=", UrlEncode(absl::StrCat(statement_.query_id.substr(0, 100),
                                                                               "-shard", shard + 1))),
           .headers = headers,
@@ -197,7 +197,7 @@ std::vector<NodeAnswer> RunOnOtherNodes(const ClusterMonitor& monitor, const std
       answer.address = config.shards[shard].replicas[replica];
       absl::StatusOr<server_internal::ClusterHttpResponse> response = server_internal::ClusterHttpCall({
           .address = answer.address,
-          .post = true,
+          .method = "POST",
           .target = target,
           .headers = headers,
           .body = statement.sql,

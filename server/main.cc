@@ -45,6 +45,7 @@
 #include "server/cluster_control.h"
 #include "server/cluster_monitor.h"
 #include "server/cluster_query.h"
+#include "server/cluster_snapshot.h"
 #include "server/auth.h"
 #include "server/dimension_tables.h"
 #include "server/ingest_tables.h"
@@ -114,6 +115,9 @@ ABSL_FLAG(std::string, cluster, "",
 ABSL_FLAG(std::string, node, "",
           "with --cluster: this node's HOST:PORT as the cluster file lists it (also the --http "
           "address unless --http is given)");
+ABSL_FLAG(std::string, cluster_bootstrap, "auto",
+          "with --cluster and an empty --data_dir: copy a sibling replica's snapshot first -- auto (when Kafka no "
+          "longer holds the shard's first events), always, or never");
 ABSL_FLAG(int, cluster_split_check_s, 600,
           "with --cluster: how often (seconds) the first healthy node counts users seen on more than one shard "
           "(system.clusters.split_users, /health)");
@@ -269,6 +273,19 @@ size_t MemoryLimitBytes() {
   return pages > 0 && page_size > 0 ? static_cast<size_t>(pages) * static_cast<size_t>(page_size) / 4 * 3 : 0;
 }
 
+// A cluster node's secret (--cluster_secret FILE): its text without surrounding whitespace.
+absl::StatusOr<std::string> ClusterSecret() {
+  const std::string path = absl::GetFlag(FLAGS_cluster_secret);
+  if (path.empty()) return std::string();
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read --cluster_secret ", path));
+  std::string secret(absl::StripAsciiWhitespace(text.str()));
+  if (secret.size() < 16) return absl::InvalidArgumentError("--cluster_secret: the secret needs 16 characters or more");
+  return secret;
+}
+
 std::atomic<bool> stop_requested{false};
 void RequestStop(int) { stop_requested.store(true); }
 
@@ -367,16 +384,12 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
     if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
     tokens = *std::move(loaded);
   }
-  std::string cluster_secret;
-  if (const std::string path = absl::GetFlag(FLAGS_cluster_secret); !path.empty()) {
-    if (!cluster) return Fail("--cluster_secret is for cluster mode: give --cluster FILE too");
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    if (!in) return Fail(absl::StrCat("cannot read --cluster_secret ", path));
-    cluster_secret = std::string(absl::StripAsciiWhitespace(text.str()));
-    if (cluster_secret.size() < 16) return Fail("--cluster_secret: the secret needs 16 characters or more");
+  if (!absl::GetFlag(FLAGS_cluster_secret).empty() && !cluster) {
+    return Fail("--cluster_secret is for cluster mode: give --cluster FILE too");
   }
+  absl::StatusOr<std::string> secret = ClusterSecret();
+  if (!secret.ok()) return Fail(std::string(secret.status().message()));
+  const std::string cluster_secret = *std::move(secret);
   if (cluster_monitor != nullptr) {
     // One node (the first healthy one) counts users split across shards now and then: every
     // user's 128-bit fingerprint travels to it, so not on every probe.
@@ -430,6 +443,11 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
   // user, and the owning shard's replicas consume them like any other event.
   std::unique_ptr<KafkaEventProducer> producer;
   std::unique_ptr<ClusterControl> control;
+  // A sibling replica bootstrapping copies this node's checkpoint.
+  std::unique_ptr<SnapshotService> snapshots;
+  if (cluster && store != nullptr) {
+    snapshots = std::make_unique<SnapshotService>(store, store->options().dir + "/snapshots");
+  }
   IngestOptions body_ingest = ingest;
   if (cluster) {
     KafkaProducerOptions options{.brokers = cluster->brokers, .topic = cluster->topics.front()};
@@ -465,7 +483,8 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
                    .user_id_hasher = ingest.decoder.user_id_hasher,
                    .store = store,
                    .cluster = cluster_monitor.get(),
-                   .control = control.get()},
+                   .control = control.get(),
+                   .snapshots = snapshots.get()},
                   {.max_concurrent_queries = absl::GetFlag(FLAGS_max_concurrent_queries),
                    .max_executing_queries = absl::GetFlag(FLAGS_max_executing_queries),
                    .max_memory_usage = absl::GetFlag(FLAGS_max_memory_usage),
@@ -565,8 +584,33 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
   return 0;
 }
 
+// A cluster replica with an empty data directory starts from a sibling's snapshot when Kafka
+// no longer holds its shard's whole history (server/cluster_snapshot.h).
+absl::Status BootstrapReplica() {
+  const std::string cluster_path = absl::GetFlag(FLAGS_cluster);
+  if (cluster_path.empty()) return absl::OkStatus();
+  MUA_ASSIGN_OR_RETURN(const ClusterConfig cluster, ClusterConfig::Load(cluster_path));
+  MUA_ASSIGN_OR_RETURN(const ClusterNode self, cluster.Locate(absl::GetFlag(FLAGS_node)));
+  BootstrapOptions options{.data_dir = absl::GetFlag(FLAGS_data_dir)};
+  const std::string mode = absl::GetFlag(FLAGS_cluster_bootstrap);
+  if (mode == "always") {
+    options.mode = BootstrapMode::kAlways;
+  } else if (mode == "never") {
+    options.mode = BootstrapMode::kNever;
+  } else if (mode != "auto") {
+    return absl::InvalidArgumentError(absl::StrCat("--cluster_bootstrap takes auto, always or never, not '", mode, "'"));
+  }
+  MUA_ASSIGN_OR_RETURN(options.secret, ClusterSecret());
+  for (const std::string& property : absl::GetFlag(FLAGS_kafka_property)) {
+    const std::pair<std::string, std::string> name_value = absl::StrSplit(property, absl::MaxSplits('=', 1));
+    options.kafka_config[name_value.first] = name_value.second;
+  }
+  return BootstrapFromSibling(cluster, self, options).status();
+}
+
 // The data directory: loads the checkpoint, replays the WAL, refills de-duplication.
 absl::StatusOr<std::unique_ptr<Store>> OpenStore(Table* table, Deduplicator* dedup, RejectedEventLog* rejected_log) {
+  MUA_RETURN_IF_ERROR(BootstrapReplica());
   const std::string on_corruption = absl::GetFlag(FLAGS_on_corruption);
   StoreOptions options{.dir = absl::GetFlag(FLAGS_data_dir),
                        .checkpoint_interval = absl::Seconds(absl::GetFlag(FLAGS_checkpoint_interval)),

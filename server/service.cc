@@ -29,6 +29,7 @@
 #include "server/cluster_control.h"
 #include "server/cluster_monitor.h"
 #include "server/cluster_query.h"
+#include "server/cluster_snapshot.h"
 #include "server/dimension_tables.h"
 #include "server/grafana_api.h"
 #include "server/query_runner.h"
@@ -394,20 +395,22 @@ Service::Gate Service::Authenticate(const HttpRequest& request) const {
   return gate;
 }
 
-// A shard's part of a coordinator's statement, or a SYSTEM command sent ON CLUSTER: the
-// cluster secret vouches for the principal the sending node authenticated, whose role is
-// still checked. It runs nothing else (a leaked secret reads as anyone and runs operator
-// commands as an admin, but changes no data).
+// A shard's part of a coordinator's statement, a SYSTEM command sent ON CLUSTER, or a
+// sibling's snapshot: the cluster secret vouches for the principal the sending node
+// authenticated, whose role is still checked. It runs nothing else (a leaked secret reads as
+// anyone and runs operator commands as an admin, but changes no data).
 absl::StatusOr<Principal> Service::AuthenticateCoordinator(const HttpRequest& request) const {
   const absl::string_view secret = request.Header(kClusterSecretHeader);
   if (options_.cluster_secret.empty() || secret.size() != options_.cluster_secret.size() ||
       CRYPTO_memcmp(secret.data(), options_.cluster_secret.data(), secret.size()) != 0) {
     return absl::UnauthenticatedError("Authentication failed: wrong cluster secret");
   }
-  if (request.path != "/" || (ParseShardStage(request.Param("cluster_stage")) == ShardStage::kNone &&
-                               request.Param(kForwardedParam) != "1")) {
+  const bool shard_part = request.path == "/" && (ParseShardStage(request.Param("cluster_stage")) != ShardStage::kNone ||
+                                                   request.Param(kForwardedParam) == "1");
+  if (!shard_part && !SnapshotService::Serves(request.path)) {
     return absl::PermissionDeniedError(
-        "the cluster secret only runs a shard's part of a statement (cluster_stage) or SYSTEM ... ON CLUSTER");
+        "the cluster secret only runs a shard's part of a statement (cluster_stage), SYSTEM ... ON CLUSTER and a "
+        "sibling's snapshot");
   }
   const absl::string_view role = request.Header(kClusterRoleHeader);
   Principal principal{std::string(request.Header(kClusterPrincipalHeader)), Role::kViewer};
@@ -526,6 +529,12 @@ HttpResponse Service::Route(HttpRequest& request, const Principal& principal, Ou
   if (request.path == "/metrics") {
     if (!Allows(principal.role, Role::kViewer)) return forbid(Role::kViewer);
     return Metrics();
+  }
+  if (SnapshotService::Serves(request.path)) {
+    // A sibling replica bootstrapping (server/cluster_snapshot.h): every event of the shard.
+    if (!Allows(principal.role, Role::kAdmin)) return forbid(Role::kAdmin);
+    if (parts_.snapshots == nullptr) return HttpResponse::Text(404, "snapshots need --cluster and --data_dir\n");
+    return parts_.snapshots->Handle(request);
   }
   if (request.path == kGrafanaPathPrefix || absl::StartsWith(request.path, "/grafana/")) {
     // The body is the statement audited, moved (not copied) once it has been answered.

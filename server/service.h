@@ -44,6 +44,7 @@ class BodyIngestor;
 class Catalog;
 class ClusterControl;
 class ClusterMonitor;
+class SnapshotService;
 class KafkaConsumer;
 class RejectedEventLog;
 class SqlEngine;
@@ -64,6 +65,7 @@ struct ServiceParts {
   const Store* store = nullptr;                  // with --data_dir
   const ClusterMonitor* cluster = nullptr;       // with --cluster
   ClusterControl* control = nullptr;             // with --cluster: changes every node applies
+  SnapshotService* snapshots = nullptr;          // with --cluster and --data_dir
 };
 
 struct ServiceOptions {

@@ -240,7 +240,12 @@ std::vector<int32_t> Store::ApplyRetention() {
 absl::StatusOr<uint64_t> Store::Backup(const std::string& requested) {
   MUA_ASSIGN_OR_RETURN(const fs::path resolved,
                        ResolveBackupTarget(requested, options_.backup_root, options_.dir));
-  const std::string target = resolved.string();
+  return CopyCheckpoint(resolved.string());
+}
+
+absl::StatusOr<uint64_t> Store::Snapshot(const std::string& target) { return CopyCheckpoint(target); }
+
+absl::StatusOr<uint64_t> Store::CopyCheckpoint(const std::string& target) {
   std::error_code error;
   if (fs::exists(target, error) && !fs::is_empty(target, error)) {
     return absl::FailedPreconditionError(absl::StrCat("backup target ", target, " exists and is not empty"));

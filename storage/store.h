@@ -215,6 +215,9 @@ class Store {
   // InvalidArgument for a relative path or one with `..`; FailedPrecondition
   // when the target holds files.
   absl::StatusOr<uint64_t> Backup(const std::string& target);
+  // The same copy for a sibling replica to start from (a cluster's bootstrap), in a target
+  // the server chose (not checked against backup_root). Errors: as Backup's copy.
+  absl::StatusOr<uint64_t> Snapshot(const std::string& target);
 
   // Drops partitions past retention (on disk at the next checkpoint), and applies the
   // attachments' retention.
@@ -232,6 +235,7 @@ class Store {
   absl::Status Load(const ReplayFn& replay);
   absl::Status RestoreAttachments(const storage_internal::Manifest& manifest);
   absl::Status CheckpointLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(checkpoint_mu_);
+  absl::StatusOr<uint64_t> CopyCheckpoint(const std::string& target);
   void Log(const std::string& message) const;
   std::string FilesDir() const;
 

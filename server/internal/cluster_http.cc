@@ -27,11 +27,15 @@ absl::StatusOr<ClusterHttpResponse> ClusterHttpCall(const ClusterHttpRequest& ca
   tcp::resolver resolver(io);
   beast::tcp_stream stream(io);
   beast::flat_buffer buffer;
-  http::request<http::string_body> request(call.post ? http::verb::post : http::verb::get, call.target, 11);
+  const http::verb verb = beast::http::string_to_verb(call.method);
+  if (verb != http::verb::get && verb != http::verb::post && verb != http::verb::delete_) {
+    return absl::InvalidArgumentError(absl::StrCat("HTTP method ", call.method, " is not one nodes send"));
+  }
+  http::request<http::string_body> request(verb, call.target, 11);
   request.set(http::field::host, call.address);
   request.set(http::field::user_agent, "mua-cluster");
   for (const auto& [name, value] : call.headers) request.set(name, value);
-  if (call.post) {
+  if (verb == http::verb::post) {
     request.body() = call.body;
     request.prepare_payload();
   }

@@ -20,7 +20,7 @@ namespace mua::server_internal {
 
 struct ClusterHttpRequest {
   std::string address;  // HOST:PORT ([v6]:PORT)
-  bool post = false;    // else GET
+  std::string method = "GET";  // GET, POST or DELETE
   std::string target;   // path and query
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;

@@ -282,6 +282,40 @@ done
 answer=$(node_sql "${ports[0]}" "INSERT INTO releases SELECT 'x', today()")
 check "INSERT ... SELECT into a table is refused on a cluster, by name ($answer)" grep -q "not supported on a cluster yet" <<<"$answer"
 
+# Two years of events outlive Kafka's retention: when the broker no longer holds a shard's first
+# events, a replica rebuilt from nothing starts from its sibling's snapshot, then catches up.
+# The dev broker keeps about 5 MB a partition: 8 MB of junk on partition 2 (shard 3) push its
+# first events out.
+python3 -c "import sys; [sys.stdout.write('junk-%d-%s\n' % (i, 'x' * 10000)) for i in range(800)]" |
+  kcat -P -b "$BOOTSTRAP" -t mobile_app_events -p 2 2>>"$WORK/kcat.err"
+first_offset=0
+for _ in $(seq 100); do
+  first_offset=$(kcat -C -b "$BOOTSTRAP" -t mobile_app_events -p 2 -o beginning -c 1 -f '%o\n' 2>/dev/null)
+  [[ "${first_offset:-0}" -gt 0 ]] && break
+  sleep 0.2
+done
+check "the broker dropped partition 2's first messages (it starts at offset $first_offset)" test "${first_offset:-0}" -gt 0
+for _ in $(seq 600); do
+  [[ "$(shard_sql "${ports[4]}" "SELECT sum(lag) FROM system.ingest")" == 0 && "$(shard_sql "${ports[5]}" "SELECT sum(lag) FROM system.ingest")" == 0 ]] && break
+  sleep 0.2
+done
+want=$(shard_sql "${ports[4]}" "$digest")
+kill_node 5
+rm -rf "$WORK/data-node5"
+start_node 5
+check "the rebuilt replica starts" node_up 5
+check "... from its sibling's snapshot" grep -q "bootstrapped from 127.0.0.1:${ports[4]}'s snapshot" "$WORK/node5.err"
+for _ in $(seq 600); do
+  [[ "$(shard_sql "${ports[5]}" "$digest")" == "$want" && "$(shard_sql "${ports[5]}" "SELECT sum(lag) FROM system.ingest")" == 0 ]] && break
+  sleep 0.2
+done
+check "and holds every event of its shard, those Kafka dropped included ($(shard_sql "${ports[5]}" "$digest"))" \
+  test "$(shard_sql "${ports[5]}" "$digest")" == "$want"
+check "the erased user did not come back with the snapshot" \
+  test "$(shard_sql "${ports[5]}" "SELECT count() FROM events WHERE user_id = '$victim'")" == 0
+check "a snapshot is refused to a caller who is not a node or an admin" \
+  test "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'X-MUA-Cluster-Secret: wrong' "http://127.0.0.1:${ports[4]}/cluster/snapshot")" == 401
+
 # A producer that does not key by user with murmur2 (here: kcat to an explicit partition of
 # the wrong shard) is seen: the replicas count the events as misplaced and /health degrades.
 read -r right wrong < <(python3 - "$WORK" <<'PY'
