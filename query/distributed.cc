@@ -272,7 +272,7 @@ bool ReadColumn(const DataType& type, size_t rows, StateReader& reader, Column* 
 // ---- Partials ----
 
 constexpr absl::string_view kMagic = "MUAP";
-constexpr uint64_t kVersion = 1;
+constexpr uint64_t kVersion = 2;  // 2: WITH TOTALS sends each shard's own totals of adding slots
 enum class PartKind : uint64_t { kAggregate = 1, kCollected = 2 };
 
 void WriteHeader(PartKind kind, StateWriter& writer) {
@@ -311,6 +311,7 @@ struct ParsedPartial {
   std::vector<bool> adds;                              // per slot: finalized counts
   std::vector<std::vector<int64_t>> values;            // adds
   std::vector<std::vector<absl::string_view>> states;  // !adds
+  std::vector<std::optional<int64_t>> totals;          // adds, WITH TOTALS: the shard's own
 };
 
 absl::StatusOr<ParsedPartial> ParsePartial(const SelectPlan& plan, absl::string_view encoded) {
@@ -343,6 +344,7 @@ absl::StatusOr<ParsedPartial> ParsePartial(const SelectPlan& plan, absl::string_
         states.push_back(reader.Str());
       }
     }
+    parsed.totals.push_back(adds == 1 && plan.with_totals ? std::optional<int64_t>(reader.Int()) : std::nullopt);
   }
   MUA_RETURN_IF_ERROR(reader.Finish("(shard partial)"));
   return parsed;
@@ -377,6 +379,11 @@ absl::Status FoldPartial(const SelectPlan& plan, const std::vector<bool>& slot_a
         MUA_RETURN_IF_ERROR(target.DeserializeState(group_of_row[g], parsed.states[a][g]));
       }
       continue;
+    }
+    if (plan.with_totals) {
+      if (!parsed.totals[a].has_value()) return Malformed(absl::StrCat(call.sql, ": no totals"));
+      if (worker->shard_totals.size() < plan.aggregates.size()) worker->shard_totals.resize(plan.aggregates.size());
+      worker->shard_totals[a] = worker->shard_totals[a].value_or(0) + *parsed.totals[a];
     }
     Vector values;
     if (parsed.adds[a]) {
@@ -648,7 +655,10 @@ absl::StatusOr<ClusterSplit> PlanClusterSplit(const SelectPlan& root, std::vecto
   if (root.aggregate && !GroupedByUser(root)) {
     for (const AggregateCall& call : root.aggregates) {
       if (SlotAdds(call) || root.bitmap) {
-        if (root.with_totals) return NotYet(absl::StrCat("WITH TOTALS over ", call.sql));
+        // The totals of the groups HAVING keeps need each shard's users per group, not counts.
+        if (root.with_totals && root.having != nullptr) {
+          return NotYet(absl::StrCat("WITH TOTALS and HAVING over ", call.sql));
+        }
         MUA_RETURN_IF_ERROR(AdditiveSlot(call).status());
       }
     }
@@ -687,6 +697,23 @@ absl::Status EncodePartialAggregate(const SelectPlan& plan, PartialAggregate& pa
     writer.Str(type.Name());
     WriteColumn(column, groups, writer);
   }
+  // WITH TOTALS: a slot that sends counts also sends this shard's own total (its distinct
+  // users over all its groups); users being disjoint across shards, those add up.
+  std::vector<int64_t> totals(plan.aggregates.size(), 0);
+  if (plan.with_totals) {
+    for (size_t a = 0; a < plan.aggregates.size(); ++a) {
+      if (!(SlotAdds(plan.aggregates[a]) || plan.bitmap.has_value())) continue;
+      AggregateFunction& aggregate = *worker.aggregates[a];
+      aggregate.Resize(groups);
+      std::unique_ptr<AggregateFunction> all = aggregate.CloneEmpty();
+      all->Resize(1);
+      all->Merge(aggregate, std::vector<uint32_t>(groups, 0));
+      Vector value;
+      all->Finalize(&value);
+      MUA_RETURN_IF_ERROR(all->finalize_status());
+      totals[a] = value.int_at(0);
+    }
+  }
   writer.UInt(plan.aggregates.size());
   std::string state;
   for (size_t a = 0; a < plan.aggregates.size(); ++a) {
@@ -700,6 +727,7 @@ absl::Status EncodePartialAggregate(const SelectPlan& plan, PartialAggregate& pa
       aggregate.Finalize(&values);
       MUA_RETURN_IF_ERROR(aggregate.finalize_status());
       for (size_t g = 0; g < groups; ++g) writer.Int(values.int_at(g));
+      if (plan.with_totals) writer.Int(totals[a]);
       continue;
     }
     for (size_t g = 0; g < groups; ++g) {

@@ -148,7 +148,15 @@ absl::Status SelectRunner::FinishAggregate(Workers* workers, std::vector<Column>
   MUA_RETURN_IF_ERROR(step_.Project(collector.get(), post));
   *collected = std::move(collector->collected);
   *rows = collector->collected_rows;
-  if (totals) MUA_RETURN_IF_ERROR(CollectTotals(totals->PostRow(plan_, selected), &main.pool));
+  if (totals) {
+    MUA_ASSIGN_OR_RETURN(std::vector<Vector> row, totals->PostRow(plan_, selected));
+    for (size_t a = 0; a < main.shard_totals.size(); ++a) {
+      if (!main.shard_totals[a].has_value()) continue;
+      Vector& value = row[plan_.group_keys.size() + a];
+      value.ints.assign(1, *main.shard_totals[a]);
+    }
+    MUA_RETURN_IF_ERROR(CollectTotals(std::move(row), &main.pool));
+  }
   return absl::OkStatus();
 }
 

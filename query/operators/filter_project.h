@@ -40,6 +40,10 @@ struct BlockWorker {
   StringPool pool;
   std::vector<uint32_t> selected;
   std::vector<uint32_t> group_of_row;
+  // WITH TOTALS on a cluster (query/distributed.h): per aggregate, the totals row's value as
+  // the sum of the shards' own totals, for the slots whose groups add counts (a user counted
+  // in two groups of one shard is one user of the totals).
+  std::vector<std::optional<int64_t>> shard_totals;
 };
 
 class FilterProject {

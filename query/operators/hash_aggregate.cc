@@ -45,7 +45,14 @@ std::vector<Vector> GroupKeyVectors(const SelectPlan& plan, const query_internal
 
 void MergePartials(const SelectPlan& plan, std::vector<std::unique_ptr<BlockWorker>>* workers) {
   BlockWorker& main = *(*workers)[0];
-  for (size_t w = 1; w < workers->size(); ++w) MergeAggregateStates(&main, (*workers)[w].get());
+  for (size_t w = 1; w < workers->size(); ++w) {
+    MergeAggregateStates(&main, (*workers)[w].get());
+    const std::vector<std::optional<int64_t>>& totals = (*workers)[w]->shard_totals;
+    if (main.shard_totals.size() < totals.size()) main.shard_totals.resize(totals.size());
+    for (size_t a = 0; a < totals.size(); ++a) {
+      if (totals[a].has_value()) main.shard_totals[a] = main.shard_totals[a].value_or(0) + *totals[a];
+    }
+  }
   if (plan.group_keys.empty()) main.groups.EnsureOneGroup();
 }
 

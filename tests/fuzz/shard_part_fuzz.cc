@@ -5,7 +5,7 @@
 // in an error or an answer, never a crash, an out-of-bounds read or an unbounded allocation.
 //
 // Input: byte 0 picks the statement (a partial aggregate over keys, user counts, states
-// of avg, quantiles, arrays and strings; collected rows with Nullable, arrays and tuples;
+// of avg, quantiles, arrays and strings, with the shards' own totals; collected rows with Nullable, arrays and tuples;
 // a table function's rows, funnel's with its samples; GLOBAL subqueries). Byte 1: bit 6
 // makes the rest the GLOBAL values of a shard's request; else bit 7 says whether the rest
 // is the part itself (0) or edits of the real part (1): triples of (2-byte position, byte
@@ -42,6 +42,7 @@ constexpr const char* kStatements[] = {
     "SELECT * FROM retention_matrix(period => 'day') ORDER BY cohort, k",
     "SELECT count() FROM events WHERE country IN (SELECT country FROM events WHERE event_type = 'purchase') "
     "AND length(event_id) > (SELECT min(length(event_id)) FROM events)",
+    "SELECT toDate(event_time) AS day, uniqExact(user_id), count() FROM events GROUP BY day WITH TOTALS",
 };
 constexpr size_t kStatementCount = sizeof(kStatements) / sizeof(kStatements[0]);
 

@@ -391,9 +391,41 @@ TEST_F(DistributedTest, GlobalSubqueriesAreComputedOnceAndShipped) {
               ::testing::HasSubstr("GLOBAL first"));
 }
 
+// WITH TOTALS over distinct users: each shard sends its own total beside its groups' counts
+// (a user active on two days is one user of the totals), and the shards' totals add up.
+TEST_F(DistributedTest, TotalsOfDistinctUsersAddUpAcrossShards) {
+  for (const char* sql : {
+           "SELECT toDate(event_time) AS day, uniqExact(user_id) AS users, count() FROM events GROUP BY day "
+           "WITH TOTALS ORDER BY day",
+           "SELECT platform, uniq(user_id), uniqExactIf(user_id, event_type = 'purchase'), count(DISTINCT user_id) "
+           "FROM events GROUP BY platform WITH TOTALS ORDER BY platform",
+           "SELECT event_type, uniqExact(user_id) AS u FROM events GROUP BY event_type WITH TOTALS ORDER BY u DESC, "
+           "event_type LIMIT 3",
+       }) {
+    ExpectSame(sql);
+    // FORMAT JSON writes the totals row (the TSV above does too, after a blank line).
+    const absl::StatusOr<StatementOutput> cluster = OnCluster(sql);
+    ASSERT_OK(cluster.status());
+    ASSERT_TRUE(cluster->result.totals.has_value()) << sql;
+    std::string cluster_json;
+    std::string whole_json;
+    WriteResult(cluster->result, OutputFormat::kJSONCompact, &cluster_json);
+    const absl::StatusOr<StatementOutput> whole = SqlEngine(whole_, whole_catalog_).Execute(sql);
+    ASSERT_OK(whole.status());
+    WriteResult(whole->result, OutputFormat::kJSONCompact, &whole_json);
+    const auto totals = [](const std::string& json) {
+      const size_t start = json.find("\"totals\"");
+      return start == std::string::npos ? std::string() : json.substr(start, json.find(']', start) - start);
+    };
+    EXPECT_NE(totals(whole_json), "") << sql;
+    EXPECT_EQ(totals(cluster_json), totals(whole_json)) << sql;
+  }
+}
+
 TEST_F(DistributedTest, RefusesWhatShardsCannotAnswerAlone) {
   for (const char* sql : {
-           "SELECT toDate(event_time) AS day, uniqExact(user_id) FROM events GROUP BY day WITH TOTALS",
+           "SELECT toDate(event_time) AS day, uniqExact(user_id) AS users FROM events GROUP BY day WITH TOTALS "
+           "HAVING users > 10",
        }) {
     const absl::StatusOr<StatementOutput> output = OnCluster(sql);
     EXPECT_EQ(output.status().code(), absl::StatusCode::kUnimplemented) << sql;
@@ -421,7 +453,8 @@ TEST_F(DistributedTest, ExplainSaysHowTheStatementSplits) {
   EXPECT_THAT(first_line("SELECT 1"), ::testing::StartsWith("Cluster: this node alone"));
   EXPECT_THAT(first_line("SELECT count() FROM (SELECT * FROM events LIMIT 5)"),
               ::testing::StartsWith("Cluster: the blocks below at s run on every shard"));
-  EXPECT_THAT(first_line("SELECT toDate(event_time) AS d, uniqExact(user_id) FROM events GROUP BY d WITH TOTALS"),
+  EXPECT_THAT(first_line("SELECT toDate(event_time) AS d, uniqExact(user_id) AS u FROM events GROUP BY d WITH TOTALS "
+                         "HAVING u > 1"),
               ::testing::HasSubstr("is not supported on a cluster yet"));
   // EXPLAIN runs nothing, on no shard.
   EXPECT_OK(OnCluster("EXPLAIN SELECT count() FROM events", /*down=*/2).status());
