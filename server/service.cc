@@ -1078,6 +1078,31 @@ HttpResponse Service::Metrics() const {
     metric("mua_audit_file_errors_total", "counter", "Audit lines the file could not take (kept in memory only).");
     absl::StrAppend(&out, "mua_audit_file_errors_total ", parts_.audit->file_errors(), "\n");
   }
+  if (parts_.cluster != nullptr) {
+    // The cluster as this node sees it: alert on a replica down or a user split across shards.
+    const std::vector<ReplicaState> replicas = parts_.cluster->Snapshot();
+    metric("mua_cluster_replica_healthy", "gauge", "1 while a replica answers its /health (this node's probes).");
+    for (const ReplicaState& replica : replicas) {
+      absl::StrAppend(&out, "mua_cluster_replica_healthy{shard=\"", replica.shard + 1, "\",replica=\"",
+                      replica.replica + 1, "\",address=\"", replica.address, "\"} ", replica.healthy ? 1 : 0, "\n");
+    }
+    metric("mua_cluster_replica_lag", "gauge", "A replica's Kafka lag in messages, as its /health last said.");
+    for (const ReplicaState& replica : replicas) {
+      absl::StrAppend(&out, "mua_cluster_replica_lag{shard=\"", replica.shard + 1, "\",replica=\"",
+                      replica.replica + 1, "\",address=\"", replica.address, "\"} ", replica.lag, "\n");
+    }
+    if (const SplitUsers split = parts_.cluster->split_users(); split.users >= 0) {
+      metric("mua_cluster_split_users", "gauge", "Users with events on more than one shard at the last count.");
+      absl::StrAppend(&out, "mua_cluster_split_users ", split.users, "\n");
+    }
+  }
+  if (parts_.control != nullptr) {
+    metric("mua_cluster_control_next_offset", "gauge",
+           "The next control-topic offset this node applies (erasures, dimension tables' changes).");
+    absl::StrAppend(&out, "mua_cluster_control_next_offset ", parts_.control->log().next_offset(), "\n");
+    metric("mua_cluster_control_errors_total", "counter", "Control-topic read errors and offsets found missing.");
+    absl::StrAppend(&out, "mua_cluster_control_errors_total ", parts_.control->log().errors(), "\n");
+  }
   HttpResponse response = HttpResponse::Text(200, std::move(out));
   response.content_type = "text/plain; version=0.0.4; charset=utf-8";
   return response;
