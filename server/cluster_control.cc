@@ -8,76 +8,20 @@
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "rapidjson/document.h"
-#include "rapidjson/stringbuffer.h"
-#include "rapidjson/writer.h"
 #include "server/dimension_tables.h"
+#include "server/internal/cluster_messages.h"
 #include "sql/ast.h"
 #include "sql/catalog.h"
 #include "sql/table_manager.h"
-#include "storage/base/json_limits.h"
 #include "storage/base/status_macros.h"
 
 namespace mua {
 namespace {
 
-// A statement as the control topic carries it: {"v":1,"id":..,"origin":..,"sql":..,"params":{..}}.
-struct ControlStatement {
-  uint64_t id = 0;
-  std::string origin;
-  std::string sql;
-  std::map<std::string, std::string, std::less<>> params;
-};
+using server_internal::ControlStatement;
+using server_internal::DecodeControlStatement;
+using server_internal::EncodeControlStatement;
 
-std::string Encode(const ControlStatement& statement) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  writer.StartObject();
-  writer.Key("v");
-  writer.Int(1);
-  writer.Key("id");
-  writer.Uint64(statement.id);
-  writer.Key("origin");
-  writer.String(statement.origin.data(), static_cast<rapidjson::SizeType>(statement.origin.size()));
-  writer.Key("sql");
-  writer.String(statement.sql.data(), static_cast<rapidjson::SizeType>(statement.sql.size()));
-  writer.Key("params");
-  writer.StartObject();
-  for (const auto& [name, value] : statement.params) {
-    writer.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
-    writer.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
-  }
-  writer.EndObject();
-  writer.EndObject();
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
-
-absl::StatusOr<ControlStatement> Decode(absl::string_view message) {
-  rapidjson::Document document;
-  MUA_RETURN_IF_ERROR(ParseJsonBounded(message, &document));
-  auto bad = [] { return absl::InvalidArgumentError("not a control statement of version 1"); };
-  if (!document.IsObject()) return bad();
-  const auto version = document.FindMember("v");
-  const auto id = document.FindMember("id");
-  const auto origin = document.FindMember("origin");
-  const auto sql = document.FindMember("sql");
-  const auto params = document.FindMember("params");
-  if (version == document.MemberEnd() || !version->value.IsInt() || version->value.GetInt() != 1 ||
-      id == document.MemberEnd() || !id->value.IsUint64() || origin == document.MemberEnd() ||
-      !origin->value.IsString() || sql == document.MemberEnd() || !sql->value.IsString() ||
-      params == document.MemberEnd() || !params->value.IsObject()) {
-    return bad();
-  }
-  ControlStatement statement{.id = id->value.GetUint64(),
-                             .origin = std::string(origin->value.GetString(), origin->value.GetStringLength()),
-                             .sql = std::string(sql->value.GetString(), sql->value.GetStringLength())};
-  for (const auto& member : params->value.GetObject()) {
-    if (!member.value.IsString()) return bad();
-    statement.params[std::string(member.name.GetString(), member.name.GetStringLength())] =
-        std::string(member.value.GetString(), member.value.GetStringLength());
-  }
-  return statement;
-}
 
 // The created table an INSERT statement writes to, "" for any other statement.
 std::string InsertTarget(absl::string_view sql) {
@@ -141,7 +85,7 @@ absl::StatusOr<StatementOutput> ClusterControl::Submit(const std::string& sql,
   thread_local std::mt19937_64 random(std::random_device{}());
   ControlStatement statement{.id = random(), .origin = options_.self, .sql = sql};
   statement.params.insert(params.begin(), params.end());
-  const std::string message = Encode(statement);
+  const std::string message = EncodeControlStatement(statement);
   if (message.size() > options_.max_statement_bytes) {
     return absl::InvalidArgumentError(absl::StrCat("a statement that every node applies is one Kafka message: ",
                                                    message.size(), " bytes, the limit is ",
@@ -164,7 +108,7 @@ absl::StatusOr<StatementOutput> ClusterControl::Submit(const std::string& sql,
 }
 
 void ClusterControl::Apply(int64_t offset, absl::string_view message) {
-  absl::StatusOr<ControlStatement> statement = Decode(message);
+  absl::StatusOr<ControlStatement> statement = DecodeControlStatement(message);
   absl::StatusOr<StatementOutput> output = absl::InvalidArgumentError("not a statement");
   if (!statement.ok()) {
     output = statement.status();
@@ -194,7 +138,7 @@ void ClusterControl::Apply(int64_t offset, absl::string_view message) {
 // An INSERT's table row count before it: a node that dies while applying it knows at
 // restart whether the rows went in.
 std::string ClusterControl::Prepare(absl::string_view message) const {
-  absl::StatusOr<ControlStatement> statement = Decode(message);
+  absl::StatusOr<ControlStatement> statement = DecodeControlStatement(message);
   if (!statement.ok() || catalog_->table_manager() == nullptr) return "";
   const std::string table = InsertTarget(statement->sql);
   if (table.empty()) return "";
@@ -205,7 +149,7 @@ std::string ClusterControl::Prepare(absl::string_view message) const {
 bool ClusterControl::TookEffect(absl::string_view message, absl::string_view note) const {
   uint64_t rows_before = 0;
   if (note.empty() || !absl::SimpleAtoi(note, &rows_before)) return false;  // idempotent: apply again
-  absl::StatusOr<ControlStatement> statement = Decode(message);
+  absl::StatusOr<ControlStatement> statement = DecodeControlStatement(message);
   if (!statement.ok() || catalog_->table_manager() == nullptr) return false;
   const std::optional<TableSpec> spec = catalog_->table_manager()->Find(InsertTarget(statement->sql));
   return spec.has_value() && spec->total_rows != rows_before;

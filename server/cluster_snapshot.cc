@@ -6,19 +6,15 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "ingest/kafka_consumer.h"
-#include "rapidjson/document.h"
-#include "rapidjson/stringbuffer.h"
-#include "rapidjson/writer.h"
 #include "server/cluster_query.h"
 #include "server/internal/cluster_http.h"
-#include "storage/base/json_limits.h"
+#include "server/internal/cluster_messages.h"
 #include "storage/base/status_macros.h"
 #include "storage/internal/file_format.h"
 #include "storage/store.h"
@@ -35,18 +31,6 @@ constexpr size_t kMaxFileBytes = size_t{4} << 30;
 
 HttpResponse Error(int status, absl::string_view message) {
   return HttpResponse::Json(status, absl::StrCat("{\"error\":\"", message, "\"}"));
-}
-
-// A snapshot id as Create makes them.
-bool ValidId(absl::string_view id) {
-  return id.size() == 16 && std::all_of(id.begin(), id.end(), [](char c) { return absl::ascii_isxdigit(c); });
-}
-
-// The files a sibling may fetch: MANIFEST and files/NAME (no other directory, no "..").
-bool ValidFile(absl::string_view path) {
-  if (path == "MANIFEST") return true;
-  if (!absl::ConsumePrefix(&path, "files/")) return false;
-  return !path.empty() && path != "." && path != ".." && path.find('/') == absl::string_view::npos;
 }
 
 }  // namespace
@@ -72,7 +56,7 @@ HttpResponse SnapshotService::Handle(const HttpRequest& request) {
   {
     absl::MutexLock lock(&mu_);
     RemoveExpired();
-    if (!ValidId(id) || !created_.contains(id)) return Error(404, "no such snapshot");
+    if (!server_internal::ValidSnapshotId(id) || !created_.contains(id)) return Error(404, "no such snapshot");
   }
   const std::string snapshot = absl::StrCat(dir_, "/", id);
   if (request.method == "DELETE" && id_path.second.empty()) {
@@ -82,7 +66,7 @@ HttpResponse SnapshotService::Handle(const HttpRequest& request) {
     created_.erase(id);
     return HttpResponse::Json(200, "{}");
   }
-  if (request.method != "GET" || !ValidFile(id_path.second)) return Error(404, "no such file in the snapshot");
+  if (request.method != "GET" || !server_internal::ValidSnapshotFile(id_path.second)) return Error(404, "no such file in the snapshot");
   absl::StatusOr<std::string> bytes = storage_internal::ReadWholeFile(absl::StrCat(snapshot, "/", id_path.second));
   if (!bytes.ok()) return Error(404, "no such file in the snapshot");
   HttpResponse response = HttpResponse::Text(200, *std::move(bytes));
@@ -105,29 +89,16 @@ HttpResponse SnapshotService::Create() {
     return Error(500, copied.status().message());
   }
   created_[id] = absl::Now();
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  writer.StartObject();
-  writer.Key("id");
-  writer.String(id.c_str());
-  writer.Key("files");
-  writer.StartArray();
+  server_internal::SnapshotListing listing{.id = id};
   std::vector<std::string> paths = {"MANIFEST"};
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(snapshot + "/files", error)) {
     paths.push_back(absl::StrCat("files/", entry.path().filename().string()));
   }
   for (const std::string& path : paths) {
-    writer.StartObject();
-    writer.Key("path");
-    writer.String(path.c_str());
-    writer.Key("bytes");
-    writer.Uint64(fs::file_size(absl::StrCat(snapshot, "/", path), error));
-    writer.EndObject();
+    listing.files.emplace_back(path, fs::file_size(absl::StrCat(snapshot, "/", path), error));
   }
-  writer.EndArray();
-  writer.EndObject();
-  return HttpResponse::Json(200, std::string(buffer.GetString(), buffer.GetSize()));
+  return HttpResponse::Json(200, server_internal::EncodeSnapshotListing(listing));
 }
 
 void SnapshotService::RemoveExpired() {
@@ -165,28 +136,17 @@ absl::Status CopySnapshot(const std::string& address, const BootstrapOptions& op
     }
     return std::move(response.body);
   };
-  MUA_ASSIGN_OR_RETURN(const std::string listing, call("POST", std::string(kPrefix), 64 << 20));
-  rapidjson::Document document;
-  MUA_RETURN_IF_ERROR(ParseJsonBounded(listing, &document));
-  if (!document.IsObject() || !document.HasMember("id") || !document["id"].IsString() ||
-      !document.HasMember("files") || !document["files"].IsArray()) {
-    return absl::DataLossError("the snapshot listing is not MUA's");
-  }
-  const std::string id = document["id"].GetString();
+  MUA_ASSIGN_OR_RETURN(const std::string text, call("POST", std::string(kPrefix), 64 << 20));
+  MUA_ASSIGN_OR_RETURN(const server_internal::SnapshotListing listing,
+                       server_internal::DecodeSnapshotListing(text, kMaxFileBytes));
   MUA_RETURN_IF_ERROR(storage_internal::MakePrivateDirectories(options.data_dir + "/files"));
   std::string manifest;
   uint64_t total = 0;
-  for (const auto& file : document["files"].GetArray()) {
-    if (!file.IsObject() || !file.HasMember("path") || !file["path"].IsString() || !file.HasMember("bytes") ||
-        !file["bytes"].IsUint64() || !ValidFile(file["path"].GetString()) || file["bytes"].GetUint64() > kMaxFileBytes) {
-      return absl::DataLossError("the snapshot listing names a file that is not a data file");
-    }
-    const std::string path = file["path"].GetString();
-    MUA_ASSIGN_OR_RETURN(std::string bytes, call("GET", absl::StrCat(kPrefix, "/", id, "/", path),
-                                                 static_cast<size_t>(file["bytes"].GetUint64()) + 1));
-    if (bytes.size() != file["bytes"].GetUint64()) {
-      return absl::DataLossError(absl::StrCat(path, ": ", bytes.size(), " bytes, the listing said ",
-                                              file["bytes"].GetUint64()));
+  for (const auto& [path, size] : listing.files) {
+    MUA_ASSIGN_OR_RETURN(std::string bytes, call("GET", absl::StrCat(kPrefix, "/", listing.id, "/", path),
+                                                 static_cast<size_t>(size) + 1));
+    if (bytes.size() != size) {
+      return absl::DataLossError(absl::StrCat(path, ": ", bytes.size(), " bytes, the listing said ", size));
     }
     total += bytes.size();
     if (path == "MANIFEST") {
@@ -200,8 +160,8 @@ absl::Status CopySnapshot(const std::string& address, const BootstrapOptions& op
   MUA_RETURN_IF_ERROR(storage_internal::WriteFileAndSync(options.data_dir + "/MANIFEST.tmp", manifest));
   MUA_RETURN_IF_ERROR(
       storage_internal::RenameDurably(options.data_dir + "/MANIFEST.tmp", options.data_dir + "/MANIFEST", options.data_dir));
-  (void)call("DELETE", absl::StrCat(kPrefix, "/", id), 4096);  // it also expires
-  std::cerr << "mua-server: bootstrapped from " << address << "'s snapshot: " << document["files"].Size()
+  (void)call("DELETE", absl::StrCat(kPrefix, "/", listing.id), 4096);  // it also expires
+  std::cerr << "mua-server: bootstrapped from " << address << "'s snapshot: " << listing.files.size()
             << " files, " << total << " bytes\n";
   return absl::OkStatus();
 }

@@ -1,6 +1,7 @@
-// Replays the seed corpus and every saved regression of mua_json_body_fuzz,
-// mua_service_fuzz, mua_sql_execute_fuzz, mua_column_codec_fuzz and mua_shard_part_fuzz through the harnesses themselves (built
-// here without libFuzzer's main): a crash, a sanitizer report or a broken invariant fails the test.
+// Replays the seed corpus and every saved regression of mua_json_body_fuzz, mua_service_fuzz,
+// mua_sql_execute_fuzz, mua_column_codec_fuzz, mua_shard_part_fuzz and mua_cluster_messages_fuzz
+// through the harnesses themselves (built here without libFuzzer's main): a crash, a sanitizer
+// report or a broken invariant fails the test.
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +15,7 @@ int MuaServiceFuzz(const uint8_t* data, size_t size);
 int MuaSqlExecuteFuzz(const uint8_t* data, size_t size);
 int MuaColumnCodecFuzz(const uint8_t* data, size_t size);
 int MuaShardPartFuzz(const uint8_t* data, size_t size);
+int MuaClusterMessagesFuzz(const uint8_t* data, size_t size);
 
 namespace mua {
 namespace {
@@ -62,6 +64,11 @@ TEST(FuzzReplayTest, ColumnCodecCorpusAndRegressions) {
 TEST(FuzzReplayTest, ShardPartCorpusAndRegressions) {
   EXPECT_GT(Replay(kFuzzDir / "corpus" / "shard_part", MuaShardPartFuzz), 0);
   Replay(kFuzzDir / "regressions" / "shard_part", MuaShardPartFuzz);
+}
+
+TEST(FuzzReplayTest, ClusterMessagesCorpusAndRegressions) {
+  EXPECT_GT(Replay(kFuzzDir / "corpus" / "cluster_messages", MuaClusterMessagesFuzz), 0);
+  Replay(kFuzzDir / "regressions" / "cluster_messages", MuaClusterMessagesFuzz);
 }
 
 }  // namespace
