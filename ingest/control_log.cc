@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "ingest/internal/kafka_conf.h"
 #include "ingest/kafka_producer.h"
 #include "librdkafka/rdkafka.h"
 #include "storage/base/status_macros.h"
@@ -39,23 +40,20 @@ absl::StatusOr<std::unique_ptr<ControlLog>> ControlLog::Open(ControlLogOptions o
   KafkaProducerOptions producer{.brokers = o.brokers, .topic = o.topic, .partition = 0, .config = o.config};
   MUA_ASSIGN_OR_RETURN(log->producer_, KafkaEventProducer::Open(producer));
 
-  std::map<std::string, std::string> config = {
-      {"bootstrap.servers", o.brokers},
-      // Assigned, never subscribed: the group only names the client; offsets live in the state file.
-      {"group.id", "mua-control"},
-      {"enable.auto.commit", "false"},
-      {"enable.auto.offset.store", "false"},
-      {"auto.offset.reset", "earliest"},
-  };
-  for (const auto& [name, value] : o.config) config[name] = value;
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  absl::StatusOr<rd_kafka_conf_t*> made = ingest_internal::NewKafkaConf(
+      {
+          {"bootstrap.servers", o.brokers},
+          // Assigned, never subscribed: the group only names the client; offsets live in the
+          // state file.
+          {"group.id", "mua-control"},
+          {"enable.auto.commit", "false"},
+          {"enable.auto.offset.store", "false"},
+          {"auto.offset.reset", "earliest"},
+      },
+      o.config);
+  if (!made.ok()) return absl::InvalidArgumentError(absl::StrCat("control topic consumer: ", made.status().message()));
+  rd_kafka_conf_t* conf = *made;
   char error[512];
-  for (const auto& [name, value] : config) {
-    if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), error, sizeof(error)) != RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      return absl::InvalidArgumentError(absl::StrCat("Kafka property ", name, ": ", error));
-    }
-  }
   rd_kafka_t* consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof(error));
   if (consumer == nullptr) {
     rd_kafka_conf_destroy(conf);

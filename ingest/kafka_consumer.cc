@@ -18,6 +18,7 @@
 #include "ingest/kafka_producer.h"
 #include "ingest/internal/batch_decoder.h"
 #include "ingest/internal/event_appender.h"
+#include "ingest/internal/kafka_conf.h"
 #include "storage/base/status_macros.h"
 #include "storage/store.h"
 #include "storage/table.h"
@@ -98,16 +99,11 @@ absl::StatusOr<std::map<int32_t, int64_t>> LogStartOffsets(const std::string& br
                                                            const std::vector<int32_t>& partitions,
                                                            const std::map<std::string, std::string>& config,
                                                            absl::Duration timeout) {
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  absl::StatusOr<rd_kafka_conf_t*> made =
+      ingest_internal::NewKafkaConf({{"bootstrap.servers", brokers}, {"group.id", "mua-log-start"}}, config);
+  if (!made.ok()) return absl::InvalidArgumentError(absl::StrCat("Kafka: ", made.status().message()));
+  rd_kafka_conf_t* conf = *made;
   char error[512];
-  std::map<std::string, std::string> properties = {{"bootstrap.servers", brokers}, {"group.id", "mua-log-start"}};
-  for (const auto& [name, value] : config) properties[name] = value;
-  for (const auto& [name, value] : properties) {
-    if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), error, sizeof(error)) != RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      return absl::InvalidArgumentError(absl::StrCat("Kafka property ", name, ": ", error));
-    }
-  }
   std::unique_ptr<rd_kafka_t, void (*)(rd_kafka_t*)> kafka(rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof(error)),
                                                            rd_kafka_destroy);
   if (kafka == nullptr) {
@@ -195,7 +191,6 @@ absl::StatusOr<std::unique_ptr<KafkaConsumer>> KafkaConsumer::Open(
         "Kafka consumer: brokers, topics and group must be set and batch_max_events >= 1");
   }
   std::unique_ptr<KafkaConsumer> consumer(new KafkaConsumer(options, table));
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
   std::map<std::string, std::string> settings = {
       {"bootstrap.servers", options.brokers},
       {"group.id", options.group},
@@ -218,14 +213,10 @@ absl::StatusOr<std::unique_ptr<KafkaConsumer>> KafkaConsumer::Open(
       {"session.timeout.ms", "10000"},
       {"heartbeat.interval.ms", "2000"},
   };
-  for (const auto& [name, value] : options.config) settings[name] = value;
+  absl::StatusOr<rd_kafka_conf_t*> made = ingest_internal::NewKafkaConf(std::move(settings), options.config);
+  if (!made.ok()) return absl::InvalidArgumentError(absl::StrCat("Kafka consumer: ", made.status().message()));
+  rd_kafka_conf_t* conf = *made;
   char error[512];
-  for (const auto& [name, value] : settings) {
-    if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), error, sizeof(error)) != RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      return absl::InvalidArgumentError(absl::StrCat("Kafka consumer: ", name, ": ", error));
-    }
-  }
   rd_kafka_conf_set_opaque(conf, consumer.get());
   rd_kafka_conf_set_rebalance_cb(
       conf, [](rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "ingest/internal/kafka_conf.h"
 #include "librdkafka/rdkafka.h"
 
 namespace mua {
@@ -36,8 +37,7 @@ KafkaEventProducer::KafkaEventProducer(const KafkaProducerOptions& options)
 
 absl::StatusOr<std::unique_ptr<KafkaEventProducer>> KafkaEventProducer::Open(const KafkaProducerOptions& options) {
   std::unique_ptr<KafkaEventProducer> producer(new KafkaEventProducer(options));
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  std::map<std::string, std::string> config = {
+  absl::StatusOr<rd_kafka_conf_t*> made = ingest_internal::NewKafkaConf({
       {"bootstrap.servers", options.brokers},
       // Exactly once into the log: retries never duplicate or reorder a message.
       {"enable.idempotence", "true"},
@@ -46,15 +46,10 @@ absl::StatusOr<std::unique_ptr<KafkaEventProducer>> KafkaEventProducer::Open(con
       {"partitioner", "murmur2_random"},
       {"linger.ms", "5"},
       {"delivery.timeout.ms", absl::StrCat(absl::ToInt64Milliseconds(options.delivery_timeout))},
-  };
-  for (const auto& [name, value] : options.config) config[name] = value;
+  }, options.config);
+  if (!made.ok()) return absl::InvalidArgumentError(absl::StrCat("Kafka producer: ", made.status().message()));
+  rd_kafka_conf_t* conf = *made;
   char error[512];
-  for (const auto& [name, value] : config) {
-    if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), error, sizeof(error)) != RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      return absl::InvalidArgumentError(absl::StrCat("Kafka producer property ", name, ": ", error));
-    }
-  }
   rd_kafka_conf_set_dr_msg_cb(conf, &OnDelivery);
   rd_kafka_conf_set_opaque(conf, producer->handles_.get());
   rd_kafka_t* kafka = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof(error));

@@ -1,12 +1,15 @@
 #include "query/distributed.h"
 
 #include <algorithm>
+#include <memory>
 #include <numeric>
+#include <optional>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "query/aggregates/state_io.h"
 #include "query/operators/filter_project.h"
 #include "query/operators/hash_aggregate.h"
@@ -739,29 +742,62 @@ absl::Status EncodePartialAggregate(const SelectPlan& plan, PartialAggregate& pa
   return absl::OkStatus();
 }
 
+struct PartialAggregateMerger::State {
+  State(const SelectPlan& p, const ExecutionContext& context) : plan(p), step(p, context) {}
+  const SelectPlan& plan;
+  const FilterProject step;
+  absl::Mutex mu;
+  // Per slot: summed as counts. A slot counts where the coordinator's plan says so (a user
+  // distinct count, or every aggregate of a bitmap path, which only takes user counts).
+  std::vector<bool> slot_adds;
+  PartialAggregatePtr merged ABSL_GUARDED_BY(mu);
+  absl::Status init ABSL_GUARDED_BY(mu);
+};
+
+PartialAggregateMerger::PartialAggregateMerger(const SelectPlan& plan, const ExecutionContext& context)
+    : state_(std::make_unique<State>(plan, context)) {
+  State& state = *state_;
+  absl::MutexLock lock(&state.mu);
+  state.merged.reset(new PartialAggregate);
+  state.merged->state = state.step.NewWorker();
+  for (size_t a = 0; a < plan.aggregates.size(); ++a) {
+    const bool adds = SlotAdds(plan.aggregates[a]) || plan.bitmap.has_value();
+    state.slot_adds.push_back(adds);
+    if (!adds) continue;
+    absl::StatusOr<std::unique_ptr<AggregateFunction>> slot = AdditiveSlot(plan.aggregates[a]);
+    if (!slot.ok()) {
+      state.init = slot.status();
+      continue;
+    }
+    state.merged->state->aggregates[a] = *std::move(slot);
+  }
+}
+
+PartialAggregateMerger::~PartialAggregateMerger() = default;
+
+absl::Status PartialAggregateMerger::Add(absl::string_view encoded) {
+  State& state = *state_;
+  MUA_ASSIGN_OR_RETURN(ParsedPartial part, ParsePartial(state.plan, encoded));
+  for (size_t a = 0; a < part.adds.size(); ++a) {
+    if (part.adds[a] && !state.slot_adds[a]) return PlanMismatch(absl::StrCat(state.plan.aggregates[a].sql, " counted"));
+  }
+  absl::MutexLock lock(&state.mu);
+  MUA_RETURN_IF_ERROR(state.init);
+  return FoldPartial(state.plan, state.slot_adds, part, state.merged->state.get());
+}
+
+PartialAggregatePtr PartialAggregateMerger::Finish() {
+  absl::MutexLock lock(&state_->mu);
+  return std::move(state_->merged);
+}
+
 absl::StatusOr<std::vector<PartialAggregatePtr>> DecodePartialAggregates(const SelectPlan& plan,
                                                                          absl::Span<const std::string> encoded,
                                                                          const ExecutionContext& context) {
-  std::vector<ParsedPartial> parsed;
-  std::vector<bool> slot_adds(plan.aggregates.size());
-  for (size_t a = 0; a < plan.aggregates.size(); ++a) slot_adds[a] = SlotAdds(plan.aggregates[a]);
-  for (const std::string& bytes : encoded) {
-    MUA_ASSIGN_OR_RETURN(ParsedPartial part, ParsePartial(plan, bytes));
-    for (size_t a = 0; a < slot_adds.size(); ++a) slot_adds[a] = slot_adds[a] || part.adds[a];
-    parsed.push_back(std::move(part));
-  }
-  const FilterProject step(plan, context);
+  PartialAggregateMerger merger(plan, context);
+  for (const std::string& bytes : encoded) MUA_RETURN_IF_ERROR(merger.Add(bytes));
   std::vector<PartialAggregatePtr> partials;
-  for (ParsedPartial& part : parsed) {
-    PartialAggregatePtr partial(new PartialAggregate);
-    partial->state = step.NewWorker();
-    for (size_t a = 0; a < slot_adds.size(); ++a) {
-      if (!slot_adds[a]) continue;
-      MUA_ASSIGN_OR_RETURN(partial->state->aggregates[a], AdditiveSlot(plan.aggregates[a]));
-    }
-    MUA_RETURN_IF_ERROR(FoldPartial(plan, slot_adds, part, partial->state.get()));
-    partials.push_back(std::move(partial));
-  }
+  partials.push_back(merger.Finish());
   return partials;
 }
 

@@ -74,10 +74,31 @@ absl::StatusOr<ClusterSplit> PlanClusterSplit(const SelectPlan& root, std::vecto
 
 // REQUIRES: `partial` from ExecutePartialAggregate(plan, ...); it is consumed (finalized).
 absl::Status EncodePartialAggregate(const SelectPlan& plan, PartialAggregate& partial, std::string* out);
-// The partials of every shard, ready for ExecuteFinalAggregate(plan, ...). A slot
-// that is a finalized count in any part is summed in all (a shard without the
-// bitmap path sends a state, one with it counts). Errors: DataLoss for bytes that
-// are not a partial of this plan.
+
+// Merges the shards' partial aggregates as they arrive (ShardFanout::Stream): each part is
+// checked and folded into one state under a lock, so its bytes can go at once and the
+// merge overlaps the slower shards' work. Distinct user counts are summed (a node's user
+// bitmaps hold its own dense numbers), and WITH TOTALS sums the shards' own totals.
+class PartialAggregateMerger {
+ public:
+  // REQUIRES: `plan` and `context` outlive the merger.
+  PartialAggregateMerger(const SelectPlan& plan, const ExecutionContext& context);
+  ~PartialAggregateMerger();
+  PartialAggregateMerger(const PartialAggregateMerger&) = delete;
+  PartialAggregateMerger& operator=(const PartialAggregateMerger&) = delete;
+
+  // Thread-safe. Errors: DataLoss for bytes that are not a partial of this plan;
+  // FailedPrecondition for a shard that planned it otherwise (another MUA version).
+  absl::Status Add(absl::string_view encoded);
+  // Every part merged, for ExecuteFinalAggregate(plan, ...). Call once, after the last Add.
+  PartialAggregatePtr Finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+// The partials of every shard merged (PartialAggregateMerger), ready for
+// ExecuteFinalAggregate(plan, ...). Errors: as PartialAggregateMerger::Add.
 absl::StatusOr<std::vector<PartialAggregatePtr>> DecodePartialAggregates(const SelectPlan& plan,
                                                                          absl::Span<const std::string> encoded,
                                                                          const ExecutionContext& context);

@@ -10,10 +10,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/ascii.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "query/distributed.h"
 #include "server/cluster_monitor.h"
 #include "server/internal/cluster_http.h"
+#include "storage/base/status_macros.h"
 #include "storage/base/url_encoding.h"
 
 namespace mua {
@@ -73,6 +75,22 @@ absl::StatusOr<ShardFanout::Answers> ClusterFanout::Run(ShardStage stage, absl::
                                                         absl::string_view inputs, bool skip_unavailable_shards,
                                                         absl::Time deadline,
                                                         const std::atomic<bool>* cancelled) const {
+  absl::Mutex mu;
+  std::vector<std::string> parts;
+  MUA_ASSIGN_OR_RETURN(Answers answers, Stream(stage, block, inputs, skip_unavailable_shards, deadline, cancelled,
+                                               [&](std::string part) {
+                                                 absl::MutexLock lock(&mu);
+                                                 parts.push_back(std::move(part));
+                                                 return absl::OkStatus();
+                                               }));
+  answers.parts = std::move(parts);
+  return answers;
+}
+
+absl::StatusOr<ShardFanout::Answers> ClusterFanout::Stream(ShardStage stage, absl::string_view block,
+                                                           absl::string_view inputs, bool skip_unavailable_shards,
+                                                           absl::Time deadline, const std::atomic<bool>* cancelled,
+                                                           const PartSink& sink) const {
   const std::vector<ReplicaState> replicas = monitor_->Snapshot();
   const ClusterNode self = monitor_->self();
   const int shards = static_cast<int>(monitor_->config().shards.size());
@@ -92,8 +110,8 @@ absl::StatusOr<ShardFanout::Answers> ClusterFanout::Run(ShardStage stage, absl::
   if (!secret_.empty()) headers.emplace_back(std::string(kClusterSecretHeader), secret_);
 
   struct ShardResult {
-    std::optional<std::string> part;
-    absl::Status error;  // a query error, or Unavailable when no replica answered
+    bool answered = false;  // its part went to the sink
+    absl::Status error;     // a query error, or Unavailable when no replica answered
   };
   std::vector<ShardResult> results(shards);
   auto ask_shard = [&](int shard) {
@@ -136,7 +154,9 @@ absl::StatusOr<ShardFanout::Answers> ClusterFanout::Run(ShardStage stage, absl::
         continue;  // unreachable or gone mid-answer: its sibling holds the same events
       }
       if (answer->status == 200) {
-        results[shard].part = std::move(answer->body);
+        // Merged now, while the other shards may still be working.
+        results[shard].error = sink(std::move(answer->body));
+        results[shard].answered = results[shard].error.ok();
         return;
       }
       if (answer->status == 503) {  // too many queries, or not ready: a sibling may serve
@@ -165,13 +185,9 @@ absl::StatusOr<ShardFanout::Answers> ClusterFanout::Run(ShardStage stage, absl::
   }
   for (int shard = 0; shard < shards; ++shard) {
     if (shard == self.shard) continue;
-    if (results[shard].part) {
-      answers.parts.push_back(*std::move(results[shard].part));
-    } else if (skip_unavailable_shards) {
-      answers.skipped_shards.push_back(shard);
-    } else {
-      return results[shard].error;
-    }
+    if (results[shard].answered) continue;
+    if (!skip_unavailable_shards) return results[shard].error;
+    answers.skipped_shards.push_back(shard);
   }
   return answers;
 }

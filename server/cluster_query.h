@@ -56,6 +56,10 @@ class ClusterFanout final : public ShardFanout {
   absl::StatusOr<Answers> Run(ShardStage stage, absl::string_view block, absl::string_view inputs,
                               bool skip_unavailable_shards, absl::Time deadline,
                               const std::atomic<bool>* cancelled) const override;
+  // Each shard's part goes to `sink` from that shard's thread as soon as it answers.
+  absl::StatusOr<Answers> Stream(ShardStage stage, absl::string_view block, absl::string_view inputs,
+                                 bool skip_unavailable_shards, absl::Time deadline, const std::atomic<bool>* cancelled,
+                                 const PartSink& sink) const override;
 
  private:
   const ClusterMonitor* monitor_;

@@ -95,6 +95,20 @@ absl::StatusOr<std::vector<std::string>> ErasedUsers(const Statement& statement)
   return users;
 }
 
+}  // namespace
+
+absl::StatusOr<ShardFanout::Answers> ShardFanout::Stream(ShardStage stage, absl::string_view block,
+                                                         absl::string_view inputs, bool skip_unavailable_shards,
+                                                         absl::Time deadline, const std::atomic<bool>* cancelled,
+                                                         const PartSink& sink) const {
+  MUA_ASSIGN_OR_RETURN(Answers answers, Run(stage, block, inputs, skip_unavailable_shards, deadline, cancelled));
+  for (std::string& part : answers.parts) MUA_RETURN_IF_ERROR(sink(std::move(part)));
+  answers.parts.clear();
+  return answers;
+}
+
+namespace {
+
 // This node's part of a statement a coordinator runs over the cluster, encoded.
 absl::StatusOr<std::string> RunShardPart(const SelectPlan& plan, const ExecutionContext& context, ShardStage stage) {
   std::vector<ClusterBlock> globals;  // their values came with the request (materialized)
@@ -173,6 +187,23 @@ absl::StatusOr<ResultSet> RunOnCluster(const SelectPlan& plan, ClusterSplit spli
   const ShardStage stage = split == ClusterSplit::kAggregate ? ShardStage::kPartialAggregate
                            : split == ClusterSplit::kGather  ? ShardStage::kCollect
                                                              : ShardStage::kSourceRows;
+  if (stage == ShardStage::kPartialAggregate) {
+    // Every shard's part is merged as it arrives, this node's among them.
+    PartialAggregateMerger merger(plan, context);
+    const ShardFanout::PartSink merge = [&merger](std::string part) { return merger.Add(part); };
+    std::future<absl::StatusOr<ShardFanout::Answers>> remote = std::async(std::launch::async, [&] {
+      return fanout.Stream(stage, block, inputs, skip_unavailable_shards, context.deadline, context.cancelled, merge);
+    });
+    absl::StatusOr<std::string> local = RunShardPart(plan, context, stage);
+    absl::Status merged_local = local.ok() ? merger.Add(*local) : local.status();
+    absl::StatusOr<ShardFanout::Answers> answers = remote.get();
+    if (!merged_local.ok()) return merged_local;
+    if (!answers.ok()) return answers.status();
+    skipped_shards->insert(skipped_shards->end(), answers->skipped_shards.begin(), answers->skipped_shards.end());
+    std::vector<PartialAggregatePtr> partials;
+    partials.push_back(merger.Finish());
+    return ExecuteFinalAggregate(plan, std::move(partials), context);
+  }
   std::future<absl::StatusOr<ShardFanout::Answers>> remote = std::async(std::launch::async, [&] {
     return fanout.Run(stage, block, inputs, skip_unavailable_shards, context.deadline, context.cancelled);
   });
@@ -183,10 +214,6 @@ absl::StatusOr<ResultSet> RunOnCluster(const SelectPlan& plan, ClusterSplit spli
   skipped_shards->insert(skipped_shards->end(), answers->skipped_shards.begin(), answers->skipped_shards.end());
   std::vector<std::string> parts = std::move(answers->parts);
   parts.push_back(*std::move(local));
-  if (stage == ShardStage::kPartialAggregate) {
-    MUA_ASSIGN_OR_RETURN(std::vector<PartialAggregatePtr> partials, DecodePartialAggregates(plan, parts, context));
-    return ExecuteFinalAggregate(plan, std::move(partials), context);
-  }
   if (stage == ShardStage::kSourceRows) return ExecuteMergedSource(plan, parts, context);
   MUA_ASSIGN_OR_RETURN(std::vector<CollectedRows> collected, DecodeCollectedRows(plan, parts, context));
   return ExecuteFinalCollect(plan, std::move(collected), context);

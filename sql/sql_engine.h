@@ -82,6 +82,16 @@ class ShardFanout {
   virtual absl::StatusOr<Answers> Run(ShardStage stage, absl::string_view block, absl::string_view inputs,
                                       bool skip_unavailable_shards, absl::Time deadline,
                                       const std::atomic<bool>* cancelled) const = 0;
+
+  // Takes one shard's part as it arrives (from any thread, one call at a time); an error
+  // fails the statement.
+  using PartSink = std::function<absl::Status(std::string part)>;
+  // Run, but each part goes to `sink` as its shard answers instead of into Answers::parts, so
+  // the coordinator merges while slower shards still work. The default runs Run, then
+  // hands the parts over in order.
+  virtual absl::StatusOr<Answers> Stream(ShardStage stage, absl::string_view block, absl::string_view inputs,
+                                         bool skip_unavailable_shards, absl::Time deadline,
+                                         const std::atomic<bool>* cancelled, const PartSink& sink) const;
 };
 
 struct StatementOutput {

@@ -353,11 +353,16 @@ done
 check "... and another node's /health is degraded with a warning ($health)" \
   bash -c 'grep -q "\"status\":\"degraded\"" <<<"$0" && grep -q "\"split_users\":1,.*\"warning\":\"1 users have events on more than one shard" <<<"$0"' "$health"
 
-metrics=$(curl -s "http://127.0.0.1:${ports[3]}/metrics")
-check "/metrics: the replicas' health, the split users and the control topic's offset" bash -c \
-  'grep -q "^mua_cluster_replica_healthy{shard=\"3\",replica=\"2\",address=\"127.0.0.1:$1\"} 1$" <<<"$0" &&
-   grep -q "^mua_cluster_split_users 1$" <<<"$0" && grep -Eq "^mua_cluster_control_next_offset [1-9]" <<<"$0"' \
-  "$metrics" "${ports[5]}"
+cluster_metrics() {  # what node 3's /metrics must show, once its probes have seen it
+  grep -q "^mua_cluster_replica_healthy{shard=\"3\",replica=\"2\",address=\"127.0.0.1:${ports[5]}\"} 1$" <<<"$1" &&
+    grep -q "^mua_cluster_split_users 1$" <<<"$1" && grep -Eq "^mua_cluster_control_next_offset [1-9]" <<<"$1"
+}
+for _ in $(seq 150); do
+  metrics=$(curl -s "http://127.0.0.1:${ports[3]}/metrics")
+  cluster_metrics "$metrics" && break
+  sleep 0.2
+done
+check "/metrics: the replicas' health, the split users and the control topic's offset" cluster_metrics "$metrics"
 
 # SYSTEM ... ON CLUSTER: the command on every node, ClickHouse's answer (one row per host).
 answer=$(node_sql "${ports[1]}" "SYSTEM STOP INGEST ON CLUSTER default FORMAT TSV")
