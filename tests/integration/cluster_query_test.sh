@@ -3,8 +3,8 @@
 # from one cluster file and a single node beside them, all fed by one keyed mua-gen stream.
 # Every SELECT over events sent to any of the 6 nodes answers over the whole cluster, as the
 # single node does: the SPEC §9 queries (bench/queries/*.sql) and more, the §5a table functions
-# included, and GLOBAL scalar and IN subqueries; WITH TOTALS over user counts answers so too or is
-# refused ("is not supported on a cluster yet").
+# included, GLOBAL scalar and IN subqueries, and the 523 differential queries through the nodes in
+# turn; WITH TOTALS with HAVING over user counts is refused ("is not supported on a cluster yet").
 # SETTINGS distributed = 0 answers from the node's shard only; system.* stay local. kill -9 of
 # a replica while queries run changes no answer (its sibling serves), and it comes back; with
 # both replicas of a shard down a query fails naming the shard, or with
@@ -129,8 +129,8 @@ add_query strict by_type 0 \
 add_query strict having 0 \
   "SELECT country, uniqExact(user_id) AS users, count() AS events FROM events
    GROUP BY country HAVING users >= 5 ORDER BY users DESC, country"
-# Not distributed yet (refused by name, never answered wrongly): WITH TOTALS over a distinct
-# count of users.
+# Not distributed yet (refused by name, never answered wrongly): WITH TOTALS with HAVING over a
+# distinct count of users.
 add_query tolerant totals 0 \
   "SELECT platform, count() AS events, uniqExact(user_id) AS users FROM events
    GROUP BY platform WITH TOTALS HAVING events > 100 ORDER BY platform"
@@ -265,7 +265,15 @@ for name in "${tolerant[@]}"; do
   [[ ${#bad[@]} -gt 0 ]] && show_diff "$WORK/ref-$name.body" "$WORK/n${bad[0]%%:*}-$name.body"
 done
 
-# 3. SETTINGS distributed = 0: the node's own shard only. Replicas agree, shards add up.
+# 3. The differential queries (the SQL MUA answers as ClickHouse does), through the 6 nodes in
+# turn, equal to the single node, or refused by name where not distributed yet.
+summary=$(python3 "$(dirname "$0")/cluster_differential.py" "$(dirname "$0")/../differential/queries" "$SINGLE" \
+  "${ports[@]}" 2>&1)
+differential_status=$?
+check "differential queries through the cluster: $(tail -1 <<<"$summary")" test "$differential_status" -eq 0
+grep -v "differential queries:" <<<"$summary" | head -40 | sed 's/^/    /'
+
+# 4. SETTINGS distributed = 0: the node's own shard only. Replicas agree, shards add up.
 local_counts=()
 local_users=()
 statuses=()
@@ -302,7 +310,7 @@ status=$(fetch "$WORK/local-url" "${ports[2]}" "SELECT count() FROM events" "dis
 check "distributed=0 as a URL parameter answers shard 2's count ($status: $(cat "$WORK/local-url.body") = ${local_counts[2]})" \
   test "$status $(cat "$WORK/local-url.body")" == "200 ${local_counts[2]}"
 
-# 4. system.* stay local: each node lists the cluster once, and only its own partitions.
+# 5. system.* stay local: each node lists the cluster once, and only its own partitions.
 for i in 0 1 2 3 4 5; do
   s=$((i / 2))
   got=$(node_sql "${ports[$i]}" "SELECT count(), sum(is_local), sum(shard_num = $((s + 1)) AND is_local) FROM system.clusters")
@@ -312,7 +320,7 @@ for i in 0 1 2 3 4 5; do
 done
 
 # ---------------------------------------------------------------------------------------------
-# 5. kill -9 of a replica of shard 2 while 20 queries run through node 0 (shard 1): every
+# 6. kill -9 of a replica of shard 2 while 20 queries run through node 0 (shard 1): every
 # answer is the single node's (the coordinator retries the sibling replica). A query node 0
 # did not answer so before the kill already failed above: it runs, but is not compared here.
 loop=(count users uniq_by_day top_users user_rows by_type having totals buyers_in if_combinators
@@ -387,7 +395,7 @@ for name in count dau revenue; do
 done
 
 # ---------------------------------------------------------------------------------------------
-# 6. Both replicas of shard 3 down: a query through another shard's node fails naming shard 3
+# 7. Both replicas of shard 3 down: a query through another shard's node fails naming shard 3
 # unavailable; with skip_unavailable_shards = 1 it answers from shards 1 and 2.
 remaining=$(($(shard_count "${ports[0]}") + $(shard_count "${ports[2]}")))
 names_shard() {  # names_shard STATUS FILE N: a non-200 answer naming shard N (1-based) unavailable
