@@ -1,5 +1,6 @@
 #include "server/cluster_snapshot.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <random>
@@ -16,6 +17,7 @@
 #include "server/internal/cluster_http.h"
 #include "server/internal/cluster_messages.h"
 #include "storage/base/status_macros.h"
+#include "storage/checkpoint_positions.h"
 #include "storage/internal/file_format.h"
 #include "storage/store.h"
 
@@ -170,16 +172,47 @@ absl::Status CopySnapshot(const std::string& address, const BootstrapOptions& op
 
 absl::StatusOr<std::string> BootstrapFromSibling(const ClusterConfig& config, ClusterNode self,
                                                  const BootstrapOptions& options) {
-  std::error_code error;
-  if (options.mode == BootstrapMode::kNever || fs::exists(options.data_dir + "/MANIFEST", error)) return "";
-  if (options.mode == BootstrapMode::kAuto) {
-    bool lost = false;
+  if (options.mode == BootstrapMode::kNever) return "";
+  // Where this replica's data stands: its checkpoint's Kafka offsets, or nothing.
+  absl::StatusOr<std::map<std::string, int64_t>> stored = ReadCheckpointPositions(options.data_dir);
+  if (!stored.ok() && !absl::IsNotFound(stored.status())) return "";  // the store's recovery reports it
+  const bool empty = !stored.ok();
+  if (!empty || options.mode == BootstrapMode::kAuto) {
+    // Does Kafka still hold everything from where this replica stands (or from the start)?
+    bool gone = false;
     for (const std::string& topic : config.topics) {
-      MUA_ASSIGN_OR_RETURN(const auto starts, LogStartOffsets(config.brokers, topic, config.OwnedPartitions(self.shard),
-                                                              options.kafka_config));
-      for (const auto& [partition, start] : starts) lost = lost || start > 0;
+      const absl::StatusOr<std::map<int32_t, int64_t>> starts =
+          LogStartOffsets(config.brokers, topic, config.OwnedPartitions(self.shard), options.kafka_config);
+      if (!starts.ok()) {
+        // Kafka down at start: the node starts on what it has; a gap it meets later is counted.
+        std::cerr << "mua-server: cannot tell whether Kafka still holds this replica's next events ("
+                  << starts.status().message() << "); starting without a sibling's snapshot\n";
+        return "";
+      }
+      for (const auto& [partition, start] : *starts) {
+        int64_t next = 0;
+        if (!empty) {
+          const auto it = stored->find(KafkaSource(TopicPartition{topic, partition}));
+          next = it == stored->end() ? 0 : std::max<int64_t>(it->second, 0);
+        }
+        gone = gone || start > next;
+      }
     }
-    if (!lost) return "";  // Kafka holds the shard's whole history: it is replayed
+    if (!gone) return "";  // Kafka holds the rest of the shard's history: it is consumed
+  }
+  if (!empty) {
+    // A checkpoint whose next events Kafka no longer holds: the sibling's replaces it, kept aside.
+    const std::string aside = absl::StrCat(options.data_dir, "/discarded-stale-", absl::ToUnixSeconds(absl::Now()));
+    MUA_RETURN_IF_ERROR(storage_internal::MakePrivateDirectories(aside));
+    for (const char* name : {"MANIFEST", "files", "wal"}) {
+      std::error_code error;
+      fs::rename(absl::StrCat(options.data_dir, "/", name), absl::StrCat(aside, "/", name), error);
+      if (error && error != std::errc::no_such_file_or_directory) {
+        return absl::InternalError(absl::StrCat("cannot move ", name, " to ", aside, ": ", error.message()));
+      }
+    }
+    std::cerr << "mua-server: Kafka no longer holds the events after this replica's checkpoint; it is moved to "
+              << aside << " and replaced by a sibling's\n";
   }
   std::string failures;
   const std::vector<std::string>& replicas = config.shards[self.shard].replicas;
@@ -190,8 +223,7 @@ absl::StatusOr<std::string> BootstrapFromSibling(const ClusterConfig& config, Cl
     absl::StrAppend(&failures, failures.empty() ? "" : "; ", replicas[replica], ": ", copied.message());
   }
   return absl::UnavailableError(absl::StrCat(
-      "this replica's data directory is empty and Kafka no longer holds its shard's first events, but no sibling "
-      "gave a snapshot to start from (",
+      "Kafka no longer holds the events this replica needs next, but no sibling gave a snapshot to start from (",
       failures.empty() ? "the shard has no other replica" : failures,
       "); start a sibling, or pass --cluster_bootstrap=never to start with what Kafka holds"));
 }

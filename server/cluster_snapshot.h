@@ -57,11 +57,13 @@ struct BootstrapOptions {
   absl::Duration timeout = absl::Minutes(30);  // for the whole copy
 };
 
-// For a node whose data directory holds no checkpoint: with kAuto, when any partition of its
-// shard starts above offset 0 in Kafka (retention removed events), copies a sibling replica's
-// snapshot into the data directory (siblings in file order, the first that answers); with
-// kAlways whatever Kafka holds. Returns the sibling it copied from, "" when none was needed.
-// Errors: Unavailable when it was needed and no sibling could give one (the node should not
+// Before a node's store opens: when Kafka no longer holds the events its shard's replica needs
+// next — any partition's log start above the offset its checkpoint resumes from, or above 0
+// for an empty data directory — copies a sibling replica's snapshot into the data directory
+// (siblings in file order, the first that answers; a stale checkpoint is moved aside to
+// DATA_DIR/discarded-stale-TIME). kAlways copies into an empty data directory whatever Kafka
+// holds; kNever never copies. Returns the sibling it copied from, "" when none was needed.
+// Errors: Unavailable when one was needed and no sibling could give one (the node should not
 // start with events missing).
 absl::StatusOr<std::string> BootstrapFromSibling(const ClusterConfig& config, ClusterNode self,
                                                  const BootstrapOptions& options);

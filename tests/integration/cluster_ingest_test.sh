@@ -284,9 +284,11 @@ check "INSERT ... SELECT into a table is refused on a cluster, by name ($answer)
 
 # Two years of events outlive Kafka's retention: when the broker no longer holds a shard's first
 # events, a replica rebuilt from nothing starts from its sibling's snapshot, then catches up.
-# The dev broker keeps about 5 MB a partition: 8 MB of junk on partition 2 (shard 3) push its
-# first events out.
-python3 -c "import sys; [sys.stdout.write('junk-%d-%s\n' % (i, 'x' * 10000)) for i in range(800)]" |
+# Replica 1 of shard 3 is down meanwhile, so Kafka no longer holds what its checkpoint resumes
+# from either. The dev broker keeps about 5 MB a partition: 8 MB of junk on partition 2 (shard 3)
+# push its first events out.
+kill_node 4
+python3 -c "import sys; [sys.stdout.write('junk-%d-%s\\n' % (i, 'x' * 10000)) for i in range(800)]" |
   kcat -P -b "$BOOTSTRAP" -t mobile_app_events -p 2 2>>"$WORK/kcat.err"
 first_offset=0
 for _ in $(seq 100); do
@@ -296,10 +298,22 @@ for _ in $(seq 100); do
 done
 check "the broker dropped partition 2's first messages (it starts at offset $first_offset)" test "${first_offset:-0}" -gt 0
 for _ in $(seq 600); do
-  [[ "$(shard_sql "${ports[4]}" "SELECT sum(lag) FROM system.ingest")" == 0 && "$(shard_sql "${ports[5]}" "SELECT sum(lag) FROM system.ingest")" == 0 ]] && break
+  [[ "$(shard_sql "${ports[5]}" "SELECT sum(lag) FROM system.ingest")" == 0 ]] && break
   sleep 0.2
 done
-want=$(shard_sql "${ports[4]}" "$digest")
+want=$(shard_sql "${ports[5]}" "$digest")
+start_node 4
+check "the replica that was down restarts" node_up 4
+check "... its checkpoint, whose next events Kafka no longer holds, moved aside" \
+  grep -q "Kafka no longer holds the events after this replica's checkpoint" "$WORK/node4.err"
+check "... and replaced by its sibling's snapshot" grep -q "bootstrapped from 127.0.0.1:${ports[5]}'s snapshot" "$WORK/node4.err"
+for _ in $(seq 600); do
+  [[ "$(shard_sql "${ports[4]}" "$digest")" == "$want" && "$(shard_sql "${ports[4]}" "SELECT sum(lag) FROM system.ingest")" == 0 ]] && break
+  sleep 0.2
+done
+check "it holds every event of its shard, those Kafka dropped included ($(shard_sql "${ports[4]}" "$digest"))" \
+  test "$(shard_sql "${ports[4]}" "$digest")" == "$want"
+# And a replica rebuilt from nothing starts from its sibling's snapshot too.
 kill_node 5
 rm -rf "$WORK/data-node5"
 start_node 5
