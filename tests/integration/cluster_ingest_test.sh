@@ -263,11 +263,16 @@ check "... and dropped by the owning shard as an erased user's ($answer rejected
 start_node 5
 check "the rebuilt replica starts" node_up 5
 digest="SELECT count(), uniqExact(user_id), sum(cityHash64(event_id)) FROM events"
-for _ in $(seq 600); do
-  want=$(shard_sql "${ports[4]}" "$digest")
-  [[ "$(shard_sql "${ports[5]}" "$digest")" == "$want" && "$(shard_sql "${ports[5]}" "SELECT sum(lag) FROM system.ingest")" == 0 ]] && break
-  sleep 0.2
-done
+# wait_caught_up PORT SIBLING_PORT: until the node on PORT holds the sibling's events, lag 0
+# (sets $want, the sibling's digest).
+wait_caught_up() {
+  for _ in $(seq 600); do
+    want=$(shard_sql "$2" "$digest")
+    [[ "$(shard_sql "$1" "$digest")" == "$want" && "$(shard_sql "$1" "SELECT sum(lag) FROM system.ingest")" == 0 ]] && return
+    sleep 0.2
+  done
+}
+wait_caught_up "${ports[5]}" "${ports[4]}"
 check "the rebuilt replica replayed its shard from Kafka and matches its sibling ($want)" test "$(shard_sql "${ports[5]}" "$digest")" == "$want"
 check "the erased user did not come back from the replay" \
   test "$(shard_sql "${ports[5]}" "SELECT count() FROM events WHERE user_id = '$victim'")" == 0
@@ -307,10 +312,7 @@ check "the replica that was down restarts" node_up 4
 check "... its checkpoint, whose next events Kafka no longer holds, moved aside" \
   grep -q "Kafka no longer holds the events after this replica's checkpoint" "$WORK/node4.err"
 check "... and replaced by its sibling's snapshot" grep -q "bootstrapped from 127.0.0.1:${ports[5]}'s snapshot" "$WORK/node4.err"
-for _ in $(seq 600); do
-  [[ "$(shard_sql "${ports[4]}" "$digest")" == "$want" && "$(shard_sql "${ports[4]}" "SELECT sum(lag) FROM system.ingest")" == 0 ]] && break
-  sleep 0.2
-done
+wait_caught_up "${ports[4]}" "${ports[5]}"
 check "it holds every event of its shard, those Kafka dropped included ($(shard_sql "${ports[4]}" "$digest"))" \
   test "$(shard_sql "${ports[4]}" "$digest")" == "$want"
 # And a replica rebuilt from nothing starts from its sibling's snapshot too.
@@ -319,10 +321,7 @@ rm -rf "$WORK/data-node5"
 start_node 5
 check "the rebuilt replica starts" node_up 5
 check "... from its sibling's snapshot" grep -q "bootstrapped from 127.0.0.1:${ports[4]}'s snapshot" "$WORK/node5.err"
-for _ in $(seq 600); do
-  [[ "$(shard_sql "${ports[5]}" "$digest")" == "$want" && "$(shard_sql "${ports[5]}" "SELECT sum(lag) FROM system.ingest")" == 0 ]] && break
-  sleep 0.2
-done
+wait_caught_up "${ports[5]}" "${ports[4]}"
 check "and holds every event of its shard, those Kafka dropped included ($(shard_sql "${ports[5]}" "$digest"))" \
   test "$(shard_sql "${ports[5]}" "$digest")" == "$want"
 check "the erased user did not come back with the snapshot" \
