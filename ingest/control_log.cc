@@ -13,8 +13,7 @@
 #include "ingest/kafka_producer.h"
 #include "librdkafka/rdkafka.h"
 #include "storage/base/status_macros.h"
-// The state file is replaced as storage replaces its own small files: atomically, synced.
-#include "storage/internal/file_format.h"
+#include "storage/durable_file.h"
 
 namespace mua {
 
@@ -83,7 +82,7 @@ ControlLog::~ControlLog() {
 // "next N", or "pending N NOTE" while the message at N is being applied.
 absl::Status ControlLog::LoadState() {
   if (options_.state_file.empty()) return absl::OkStatus();
-  absl::StatusOr<std::string> text = storage_internal::ReadWholeFile(options_.state_file);
+  absl::StatusOr<std::string> text = ReadWholeFile(options_.state_file);
   if (absl::IsNotFound(text.status())) return absl::OkStatus();
   if (!text.ok()) return text.status();
   absl::string_view line = absl::StripSuffix(*text, "\n");
@@ -105,12 +104,8 @@ absl::Status ControlLog::LoadState() {
 
 absl::Status ControlLog::SaveState(int64_t next, absl::string_view note, bool pending) const {
   if (options_.state_file.empty()) return absl::OkStatus();
-  const std::string text = pending ? absl::StrCat("pending ", next, " ", note, "\n") : absl::StrCat("next ", next, "\n");
-  const std::string temporary = absl::StrCat(options_.state_file, ".tmp");
-  MUA_RETURN_IF_ERROR(storage_internal::WriteFileAndSync(temporary, text));
-  const size_t slash = options_.state_file.rfind('/');
-  return storage_internal::RenameDurably(temporary, options_.state_file,
-                                         slash == std::string::npos ? "." : options_.state_file.substr(0, slash));
+  return ReplaceFileDurably(options_.state_file, pending ? absl::StrCat("pending ", next, " ", note, "\n")
+                                                          : absl::StrCat("next ", next, "\n"));
 }
 
 void ControlLog::Run() {

@@ -18,7 +18,7 @@
 #include "server/internal/cluster_messages.h"
 #include "storage/base/status_macros.h"
 #include "storage/checkpoint_positions.h"
-#include "storage/internal/file_format.h"
+#include "storage/durable_file.h"
 #include "storage/store.h"
 
 namespace mua {
@@ -69,7 +69,7 @@ HttpResponse SnapshotService::Handle(const HttpRequest& request) {
     return HttpResponse::Json(200, "{}");
   }
   if (request.method != "GET" || !server_internal::ValidSnapshotFile(id_path.second)) return Error(404, "no such file in the snapshot");
-  absl::StatusOr<std::string> bytes = storage_internal::ReadWholeFile(absl::StrCat(snapshot, "/", id_path.second));
+  absl::StatusOr<std::string> bytes = ReadWholeFile(absl::StrCat(snapshot, "/", id_path.second));
   if (!bytes.ok()) return Error(404, "no such file in the snapshot");
   HttpResponse response = HttpResponse::Text(200, *std::move(bytes));
   response.content_type = "application/octet-stream";
@@ -82,7 +82,7 @@ HttpResponse SnapshotService::Create() {
   thread_local std::mt19937_64 random(std::random_device{}());
   const std::string id = absl::StrFormat("%016x", random());
   const std::string snapshot = absl::StrCat(dir_, "/", id);
-  if (absl::Status made = storage_internal::MakePrivateDirectories(dir_); !made.ok()) {
+  if (absl::Status made = MakePrivateDirectories(dir_); !made.ok()) {
     return Error(500, made.message());
   }
   if (absl::StatusOr<uint64_t> copied = store_->Snapshot(snapshot); !copied.ok()) {
@@ -141,7 +141,7 @@ absl::Status CopySnapshot(const std::string& address, const BootstrapOptions& op
   MUA_ASSIGN_OR_RETURN(const std::string text, call("POST", std::string(kPrefix), 64 << 20));
   MUA_ASSIGN_OR_RETURN(const server_internal::SnapshotListing listing,
                        server_internal::DecodeSnapshotListing(text, kMaxFileBytes));
-  MUA_RETURN_IF_ERROR(storage_internal::MakePrivateDirectories(options.data_dir + "/files"));
+  MUA_RETURN_IF_ERROR(MakePrivateDirectories(options.data_dir + "/files"));
   std::string manifest;
   uint64_t total = 0;
   for (const auto& [path, size] : listing.files) {
@@ -154,14 +154,12 @@ absl::Status CopySnapshot(const std::string& address, const BootstrapOptions& op
     if (path == "MANIFEST") {
       manifest = std::move(bytes);
     } else {
-      MUA_RETURN_IF_ERROR(storage_internal::WriteFileAndSync(absl::StrCat(options.data_dir, "/", path), bytes));
+      MUA_RETURN_IF_ERROR(WriteFileSynced(absl::StrCat(options.data_dir, "/", path), bytes));
     }
   }
   if (manifest.empty()) return absl::DataLossError("the snapshot has no MANIFEST");
-  MUA_RETURN_IF_ERROR(storage_internal::SyncDirectory(options.data_dir + "/files"));
-  MUA_RETURN_IF_ERROR(storage_internal::WriteFileAndSync(options.data_dir + "/MANIFEST.tmp", manifest));
-  MUA_RETURN_IF_ERROR(
-      storage_internal::RenameDurably(options.data_dir + "/MANIFEST.tmp", options.data_dir + "/MANIFEST", options.data_dir));
+  MUA_RETURN_IF_ERROR(SyncDirectory(options.data_dir + "/files"));
+  MUA_RETURN_IF_ERROR(ReplaceFileDurably(options.data_dir + "/MANIFEST", manifest));
   (void)call("DELETE", absl::StrCat(kPrefix, "/", listing.id), 4096);  // it also expires
   std::cerr << "mua-server: bootstrapped from " << address << "'s snapshot: " << listing.files.size()
             << " files, " << total << " bytes\n";
@@ -203,7 +201,7 @@ absl::StatusOr<std::string> BootstrapFromSibling(const ClusterConfig& config, Cl
   if (!empty) {
     // A checkpoint whose next events Kafka no longer holds: the sibling's replaces it, kept aside.
     const std::string aside = absl::StrCat(options.data_dir, "/discarded-stale-", absl::ToUnixSeconds(absl::Now()));
-    MUA_RETURN_IF_ERROR(storage_internal::MakePrivateDirectories(aside));
+    MUA_RETURN_IF_ERROR(MakePrivateDirectories(aside));
     for (const char* name : {"MANIFEST", "files", "wal"}) {
       std::error_code error;
       fs::rename(absl::StrCat(options.data_dir, "/", name), absl::StrCat(aside, "/", name), error);
