@@ -17,6 +17,7 @@
 #include <thread>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -273,6 +274,19 @@ size_t MemoryLimitBytes() {
   return pages > 0 && page_size > 0 ? static_cast<size_t>(pages) * static_cast<size_t>(page_size) / 4 * 3 : 0;
 }
 
+// --kafka_property NAME=VALUE, every client's (consumer, producer, control topic).
+absl::StatusOr<std::map<std::string, std::string>> KafkaProperties() {
+  std::map<std::string, std::string> properties;
+  for (const std::string& property : absl::GetFlag(FLAGS_kafka_property)) {
+    const std::pair<std::string, std::string> name_value = absl::StrSplit(property, absl::MaxSplits('=', 1));
+    if (name_value.first.empty() || property.find('=') == std::string::npos) {
+      return absl::InvalidArgumentError(absl::StrCat("--kafka_property ", property, ": expected NAME=VALUE"));
+    }
+    properties[name_value.first] = name_value.second;
+  }
+  return properties;
+}
+
 // A cluster node's secret (--cluster_secret FILE): its text without surrounding whitespace.
 absl::StatusOr<std::string> ClusterSecret() {
   const std::string path = absl::GetFlag(FLAGS_cluster_secret);
@@ -347,13 +361,9 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
                                                   std::filesystem::absolute(store->options().dir).string()));
     }
     if (!instance.empty() && instance != "none") options.config["group.instance.id"] = instance;
-    for (const std::string& property : absl::GetFlag(FLAGS_kafka_property)) {
-      const std::pair<std::string, std::string> name_value = absl::StrSplit(property, absl::MaxSplits('=', 1));
-      if (name_value.first.empty() || property.find('=') == std::string::npos) {
-        return Fail(absl::StrCat("--kafka_property ", property, ": expected NAME=VALUE"));
-      }
-      options.config[name_value.first] = name_value.second;
-    }
+    absl::StatusOr<std::map<std::string, std::string>> properties = KafkaProperties();
+    if (!properties.ok()) return Fail(std::string(properties.status().message()));
+    for (const auto& [name, value] : *properties) options.config[name] = value;
     absl::StatusOr<std::unique_ptr<KafkaConsumer>> opened = KafkaConsumer::Open(options, table);
     if (!opened.ok()) return Fail(std::string(opened.status().message()));
     consumer = *std::move(opened);
@@ -450,12 +460,10 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
   }
   IngestOptions body_ingest = ingest;
   if (cluster) {
-    KafkaProducerOptions options{.brokers = cluster->brokers, .topic = cluster->topics.front()};
-    for (const std::string& property : absl::GetFlag(FLAGS_kafka_property)) {
-      // Security and client settings serve both; librdkafka ignores consumer-only ones here.
-      const std::pair<std::string, std::string> name_value = absl::StrSplit(property, absl::MaxSplits('=', 1));
-      options.config[name_value.first] = name_value.second;
-    }
+    // Security and client settings serve both; librdkafka ignores consumer-only ones here.
+    absl::StatusOr<std::map<std::string, std::string>> properties = KafkaProperties();
+    if (!properties.ok()) return Fail(std::string(properties.status().message()));
+    KafkaProducerOptions options{.brokers = cluster->brokers, .topic = cluster->topics.front(), .config = *properties};
     absl::StatusOr<std::unique_ptr<KafkaEventProducer>> opened = KafkaEventProducer::Open(options);
     if (!opened.ok()) return Fail(std::string(opened.status().message()));
     producer = *std::move(opened);
@@ -601,10 +609,7 @@ absl::Status BootstrapReplica() {
     return absl::InvalidArgumentError(absl::StrCat("--cluster_bootstrap takes auto, always or never, not '", mode, "'"));
   }
   MUA_ASSIGN_OR_RETURN(options.secret, ClusterSecret());
-  for (const std::string& property : absl::GetFlag(FLAGS_kafka_property)) {
-    const std::pair<std::string, std::string> name_value = absl::StrSplit(property, absl::MaxSplits('=', 1));
-    options.kafka_config[name_value.first] = name_value.second;
-  }
+  MUA_ASSIGN_OR_RETURN(options.kafka_config, KafkaProperties());
   return BootstrapFromSibling(cluster, self, options).status();
 }
 
