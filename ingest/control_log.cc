@@ -116,6 +116,13 @@ void ControlLog::Run() {
       std::cerr << "mua: " << text << "\n";
     }
   };
+  auto failed_save = [&](const absl::Status& status) {
+    {
+      absl::MutexLock lock(&mu_);
+      ++errors_;
+    }
+    warn(absl::StrCat("control topic ", options_.topic, ": ", status.message()));
+  };
   while (!handles_->stop.load()) {
     rd_kafka_message_t* message = rd_kafka_consumer_poll(handles_->consumer.get(), 200);
     if (message == nullptr) continue;
@@ -148,11 +155,12 @@ void ControlLog::Run() {
     if (apply) {
       if (options_.prepare) {
         const std::string note = options_.prepare(payload);
-        if (const absl::Status saved = SaveState(offset, note, true); !saved.ok()) warn(std::string(saved.message()));
+        if (const absl::Status saved = SaveState(offset, note, true); !saved.ok()) failed_save(saved);
       }
       options_.apply(offset, payload);
     }
-    if (const absl::Status saved = SaveState(offset + 1, "", false); !saved.ok()) warn(std::string(saved.message()));
+    // Unsaved, a restart applies the message again: counted, as a gap is.
+    if (const absl::Status saved = SaveState(offset + 1, "", false); !saved.ok()) failed_save(saved);
     absl::MutexLock lock(&mu_);
     next_offset_ = offset + 1;
   }

@@ -59,7 +59,7 @@ class ControlLog {
   absl::Status WaitApplied(int64_t offset, absl::Time deadline) const;
 
   int64_t next_offset() const;  // the next offset to apply
-  int64_t errors() const;       // consumer errors so far
+  int64_t errors() const;       // read errors, offsets found missing, offsets not saved
   const std::string& topic() const { return options_.topic; }
 
  private:

@@ -127,12 +127,17 @@ void ClusterControl::Apply(int64_t offset, absl::string_view message) {
     }
   }
   absl::MutexLock lock(&mu_);
-  if (statement.ok() && awaited_.contains(statement->id)) {
-    results_[statement->id] = std::move(output);
-  } else if (!output.ok()) {
-    // Every node fails alike (the same changes in the same order); the sender reported it.
+  if (!output.ok()) {
+    // Every node fails alike (the same changes in the same order); the sender answers it.
+    ++failed_;
     std::cerr << "mua-server: control topic offset " << offset << ": " << output.status().message() << "\n";
   }
+  if (statement.ok() && awaited_.contains(statement->id)) results_[statement->id] = std::move(output);
+}
+
+int64_t ClusterControl::failed() const {
+  absl::MutexLock lock(&mu_);
+  return failed_;
 }
 
 // An INSERT's table row count before it: a node that dies while applying it knows at

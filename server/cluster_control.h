@@ -60,6 +60,8 @@ class ClusterControl {
                                          absl::Time deadline);
 
   const ControlLog& log() const { return *log_; }
+  size_t max_statement_bytes() const { return options_.max_statement_bytes; }
+  int64_t failed() const;  // changes that failed to apply here (each also logged)
 
  private:
   ClusterControl(ClusterControlOptions options, const Catalog* catalog, const SqlEngine* engine);
@@ -71,10 +73,11 @@ class ClusterControl {
   const Catalog* const catalog_;
   const SqlEngine* const engine_;
   std::unique_ptr<ControlLog> log_;
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   // Statements sent from this node, by id, and their results once applied here.
   absl::flat_hash_set<uint64_t> awaited_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<uint64_t, absl::StatusOr<StatementOutput>> results_ ABSL_GUARDED_BY(mu_);
+  int64_t failed_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace mua

@@ -779,11 +779,17 @@ HttpResponse Service::HandleSql(HttpRequest& request, const Principal& principal
   call.distributed = request.Param("distributed") != "0";
   if (parts_.control != nullptr && call.distributed && ClusterControl::Converges(*statement->statement)) {
     // Every node applies it, from the control topic: the whole text, an INSERT's rows included.
+    // Read no further than one control message holds: a larger body is refused unread.
     if (request.body_stream != nullptr) {
       std::string body;
-      if (absl::Status read = server_internal::ReadRestOfBody(*request.body_stream, options_.max_body_bytes, &body);
+      if (absl::Status read = server_internal::ReadRestOfBody(
+              *request.body_stream, std::min(options_.max_body_bytes, parts_.control->max_statement_bytes()), &body);
           !read.ok()) {
-        return fail(read);
+        return fail(absl::IsResourceExhausted(read)
+                        ? absl::InvalidArgumentError(absl::StrCat(
+                              "a statement that every node applies is one Kafka message, at most ",
+                              parts_.control->max_statement_bytes(), " bytes: split the INSERT"))
+                        : read);
       }
       absl::StrAppend(&sql, "\n", body);
     }
@@ -1100,8 +1106,12 @@ HttpResponse Service::Metrics() const {
     metric("mua_cluster_control_next_offset", "gauge",
            "The next control-topic offset this node applies (erasures, dimension tables' changes).");
     absl::StrAppend(&out, "mua_cluster_control_next_offset ", parts_.control->log().next_offset(), "\n");
-    metric("mua_cluster_control_errors_total", "counter", "Control-topic read errors and offsets found missing.");
+    metric("mua_cluster_control_errors_total", "counter",
+           "Control-topic read errors, offsets found missing and offsets not saved.");
     absl::StrAppend(&out, "mua_cluster_control_errors_total ", parts_.control->log().errors(), "\n");
+    metric("mua_cluster_control_failed_total", "counter",
+           "Control-topic changes this node could not apply (every node fails alike; logged).");
+    absl::StrAppend(&out, "mua_cluster_control_failed_total ", parts_.control->failed(), "\n");
   }
   HttpResponse response = HttpResponse::Text(200, std::move(out));
   response.content_type = "text/plain; version=0.0.4; charset=utf-8";
