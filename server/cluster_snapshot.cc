@@ -28,6 +28,7 @@ namespace fs = std::filesystem;
 
 constexpr absl::string_view kPrefix = "/cluster/snapshot";
 constexpr absl::Duration kSnapshotLifetime = absl::Hours(1);
+constexpr size_t kMaxSnapshots = 4;  // held at once (a shard's replicas bootstrapping together)
 // A segment file is tens of MiB; anything far past this is not one.
 constexpr size_t kMaxFileBytes = size_t{4} << 30;
 
@@ -79,6 +80,10 @@ HttpResponse SnapshotService::Handle(const HttpRequest& request) {
 HttpResponse SnapshotService::Create() {
   absl::MutexLock lock(&mu_);
   RemoveExpired();
+  // Each holds a checkpoint's files for up to an hour (hard links keep what retention drops).
+  if (created_.size() >= kMaxSnapshots) {
+    return Error(503, absl::StrCat(kMaxSnapshots, " snapshots are held already: fetch and DELETE one, or wait"));
+  }
   thread_local std::mt19937_64 random(std::random_device{}());
   const std::string id = absl::StrFormat("%016x", random());
   const std::string snapshot = absl::StrCat(dir_, "/", id);

@@ -7,7 +7,8 @@
 //   POST   /cluster/snapshot           a consistent copy of the last checkpoint (hard links
 //                                      under DATA_DIR/snapshots/ID): {"id", "files": [{"path", "bytes"}]}
 //   GET    /cluster/snapshot/ID/PATH   one of its files (MANIFEST or files/NAME)
-//   DELETE /cluster/snapshot/ID        removes it (snapshots also expire after an hour)
+//   DELETE /cluster/snapshot/ID        removes it (snapshots also expire after an hour; 4 at most
+//                                      are held at once)
 // Admins only (a sibling's request is vouched for by the cluster secret).
 //
 // Fetching, at a node's start before its store opens: BootstrapFromSibling.
