@@ -232,8 +232,8 @@ check "the single node consumed them too" \
 # What must converge goes through the control topic: dimension tables' DDL and rows, and GDPR
 # erasures, sent to any node, are applied by every node in one order -- also by a node that
 # was down, and by one rebuilt from nothing, so an erased user never comes back from a replay.
-node_sql "${ports[0]}" "CREATE TABLE releases (version String, released Date) ENGINE = MergeTree ORDER BY version"
-check "CREATE TABLE on one node" test $? == 0
+answer=$(node_sql "${ports[0]}" "CREATE TABLE releases (version String, released Date) ENGINE = MergeTree ORDER BY version")
+check "CREATE TABLE on one node answers nothing, as ClickHouse (${answer:-empty})" test -z "$answer"
 node_sql "${ports[3]}" "INSERT INTO releases VALUES ('4.1.0', '2026-09-01')"
 code=$(printf '4.0.0,2026-08-01\n3.9.0,2026-07-01\n' | curl -s -o "$WORK/insert.out" -w '%{http_code}' --data-binary @- \
   "http://127.0.0.1:${ports[5]}/?query=INSERT%20INTO%20releases%20FORMAT%20CSV")
@@ -251,7 +251,8 @@ kill_node 5
 rm -rf "$WORK/data-node5"
 node_sql "${ports[0]}" "INSERT INTO releases VALUES ('4.2.0', '2026-10-01')"
 answer=$(node_sql "${ports[1]}" "DELETE FROM events WHERE user_id = '$victim'")
-check "DELETE (GDPR erasure) sent to a node of another shard answers ($answer)" test $? == 0
+check "DELETE (GDPR erasure) sent to a node of another shard answers with the user and its own count, 0 ($answer)" \
+  test "$answer" == "$victim"$'\t'0
 wait_node_sql "${ports[4]}" "SELECT count() FROM events WHERE user_id = '$victim'" 0
 check "the owning shard's live replica erased the user ($answer)" test "$answer" == 0
 check "a node's erasure is logged without the user id" bash -c "! grep -q '$victim' '$WORK'/node*.err"
@@ -279,6 +280,11 @@ check "the erased user did not come back from the replay" \
 wait_node_sql "${ports[5]}" "$releases" $'4\t3.9.0,4.0.0,4.1.0,4.2.0'
 check "the rebuilt replica holds the dimension table, with the row inserted while it was down ($answer)" \
   test "$answer" == $'4\t3.9.0,4.0.0,4.1.0,4.2.0'
+answer=$(python3 -c "import sys; [sys.stdout.write('9.%d.0,2026-10-01\\n' % i) for i in range(70000)]" |
+  curl -s --data-binary @- "http://127.0.0.1:${ports[1]}/?query=INSERT%20INTO%20releases%20FORMAT%20CSV")
+check "an INSERT larger than one control message is refused, naming the limit ($answer)" \
+  grep -q "is one Kafka message" <<<"$answer"
+check "... and nothing of it is applied" test "$(node_sql "${ports[1]}" "SELECT count() FROM releases")" == 4
 node_sql "${ports[2]}" "DROP TABLE releases"
 for i in 0 1 2 3 4 5; do
   wait_node_sql "${ports[$i]}" "EXISTS TABLE releases" 0
