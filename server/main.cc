@@ -60,6 +60,7 @@
 #include "query/output_format.h"
 #include "sql/catalog.h"
 #include "sql/parser.h"
+#include "sql/query_cache.h"
 #include "sql/sql_engine.h"
 #include "ingest/dedup.h"
 #include "server/storage_tables.h"
@@ -153,6 +154,13 @@ ABSL_FLAG(int64_t, max_query_memory, -1,
           "bytes all running statements together may hold (error 241 beyond); -1: half the RAM, 0: no cap");
 ABSL_FLAG(double, max_execution_time, 300, "seconds a query may run before error 159");
 ABSL_FLAG(uint64_t, max_result_rows, 10'000'000, "rows a result may have before error 396");
+// The result cache (docs/SQL.md "Query cache"); ClickHouse's server settings' names.
+ABSL_FLAG(uint64_t, query_cache_max_size_in_bytes, 256ull << 20, "bytes the result cache may hold; 0: no cache");
+ABSL_FLAG(uint64_t, query_cache_max_entries, 1024, "results the result cache may hold");
+ABSL_FLAG(uint64_t, query_cache_max_entry_size_in_bytes, 1 << 20, "largest result the cache keeps, bytes");
+ABSL_FLAG(uint64_t, query_cache_max_entry_size_in_rows, 30'000'000, "largest result the cache keeps, rows");
+ABSL_FLAG(bool, query_cache_for_api, true,
+          "REST API and Grafana statements use the result cache (the SQL endpoint's need use_query_cache=1)");
 ABSL_FLAG(int64_t, max_body_mb, 256,
           "largest request body accepted (413 beyond); a streaming INSERT's rows are not bounded");
 ABSL_FLAG(int64_t, max_connections, 10'000, "open HTTP connections (503 beyond)");
@@ -480,6 +488,14 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
     control = *std::move(control_opened);
   }
   BodyIngestor ingestor(table, body_ingest);
+  std::unique_ptr<QueryCache> query_cache;
+  if (absl::GetFlag(FLAGS_query_cache_max_size_in_bytes) > 0) {
+    query_cache = std::make_unique<QueryCache>(QueryCacheOptions{
+        .max_entries = absl::GetFlag(FLAGS_query_cache_max_entries),
+        .max_bytes = absl::GetFlag(FLAGS_query_cache_max_size_in_bytes),
+        .max_entry_bytes = absl::GetFlag(FLAGS_query_cache_max_entry_size_in_bytes),
+        .max_entry_rows = absl::GetFlag(FLAGS_query_cache_max_entry_size_in_rows)});
+  }
   Service service({.table = table,
                    .catalog = catalog,
                    .engine = &engine,
@@ -492,7 +508,8 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
                    .store = store,
                    .cluster = cluster_monitor.get(),
                    .control = control.get(),
-                   .snapshots = snapshots.get()},
+                   .snapshots = snapshots.get(),
+                   .query_cache = query_cache.get()},
                   {.max_concurrent_queries = absl::GetFlag(FLAGS_max_concurrent_queries),
                    .max_executing_queries = absl::GetFlag(FLAGS_max_executing_queries),
                    .max_memory_usage = absl::GetFlag(FLAGS_max_memory_usage),
@@ -505,7 +522,8 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
                    .max_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_body_mb)) << 20,
                    .max_read_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_read_body_mb)) << 20,
                    .cors_origins = absl::StrSplit(absl::GetFlag(FLAGS_cors_origins), ',', absl::SkipWhitespace()),
-                   .cluster_secret = cluster_secret});
+                   .cluster_secret = cluster_secret,
+                   .query_cache_for_api = absl::GetFlag(FLAGS_query_cache_for_api)});
   // Workers beyond the statements that may run at once: KILL QUERY, probes and requests
   // refused with 202 are answered even when every admitted statement is busy.
   HttpServer server([&service](HttpRequest& request) { return service.Handle(request); },

@@ -32,6 +32,7 @@
 #include "server/cluster_snapshot.h"
 #include "server/dimension_tables.h"
 #include "server/grafana_api.h"
+#include "server/query_cache_table.h"
 #include "server/query_runner.h"
 #include "server/internal/client_watch.h"
 #include "server/internal/execution_slots.h"
@@ -41,6 +42,7 @@
 #include "sql/ast.h"
 #include "sql/catalog.h"
 #include "sql/parser.h"
+#include "sql/query_cache.h"
 #include "sql/sql_engine.h"
 #include "sql/sql_error.h"
 #include "storage/base/memory_tracker.h"
@@ -199,6 +201,8 @@ struct Service::QueryCall {
   std::string shard_inputs;  // its GLOBAL subqueries' values
   bool distributed = true;
   bool skip_unavailable_shards = false;
+  bool use_query_cache = false;
+  absl::Duration query_cache_ttl = absl::ZeroDuration();
   // In a cluster, a statement every node must apply alike (ClusterControl::Converges): its
   // whole text, with an INSERT's rows, for the control topic.
   const std::string* control_sql = nullptr;
@@ -214,6 +218,7 @@ class Service::RequestRunner : public QueryRunner {
     QueryCall call = service_->DefaultCall(principal_);
     call.statement = &statement;
     call.origin = origin;
+    call.use_query_cache = service_->options_.query_cache_for_api;
     return service_->RunStatement(call);
   }
 
@@ -281,6 +286,7 @@ Service::Service(ServiceParts parts, ServiceOptions options)
     return std::shared_ptr<const ResultSet>(rows);
   });
   parts_.catalog->RegisterSystemCommand("KILL QUERY", [this](absl::string_view id) { return Kill(id); });
+  if (parts_.query_cache != nullptr) RegisterQueryCacheTable(parts_.catalog, parts_.table, parts_.query_cache);
 }
 
 Service::~Service() = default;
@@ -629,6 +635,9 @@ absl::StatusOr<StatementOutput> Service::RunStatement(const QueryCall& call) {
   execute.shard_inputs = call.shard_inputs;
   execute.distributed = call.distributed;
   execute.skip_unavailable_shards = call.skip_unavailable_shards;
+  execute.query_cache = parts_.query_cache;
+  execute.use_query_cache = call.use_query_cache;
+  execute.query_cache_ttl = call.query_cache_ttl;
   // A coordinator: every node is one, for the statements it is sent (a shard's part is not).
   std::optional<ClusterFanout> fanout;
   if (parts_.cluster != nullptr && call.shard_stage == ShardStage::kNone && call.statement->kind == StatementKind::kSelect) {
@@ -776,6 +785,11 @@ HttpResponse Service::HandleSql(HttpRequest& request, const Principal& principal
     return fail(absl::PermissionDeniedError("a statement forwarded ON CLUSTER must be a SYSTEM command"));
   }
   call.skip_unavailable_shards = request.Param("skip_unavailable_shards") == "1";
+  // ClickHouse's settings as URL parameters; a statement's SETTINGS override them.
+  call.use_query_cache = request.Param("use_query_cache") == "1" || request.Param("use_query_cache") == "true";
+  if (double seconds = 0; absl::SimpleAtod(request.Param("query_cache_ttl"), &seconds) && seconds > 0) {
+    call.query_cache_ttl = absl::Seconds(std::min(seconds, 1e9));
+  }
   call.distributed = request.Param("distributed") != "0";
   if (parts_.control != nullptr && call.distributed && ClusterControl::Converges(*statement->statement)) {
     // Every node applies it, from the control topic: the whole text, an INSERT's rows included.
@@ -897,6 +911,7 @@ HttpResponse Service::HandleSql(HttpRequest& request, const Principal& principal
   outcome->memory_usage = output->result.statistics.peak_memory_bytes;
   response.headers.emplace_back("X-ClickHouse-Query-Id", outcome->query_id);
   response.headers.emplace_back("X-ClickHouse-Format", format_name);
+  if (output->from_query_cache) response.headers.emplace_back("X-MUA-Query-Cache", "hit");
   if (!output->skipped_shards.empty()) {
     // skip_unavailable_shards: the answer leaves out the users of the shards skipped.
     std::vector<std::string> numbers;
@@ -1066,6 +1081,18 @@ HttpResponse Service::Metrics() const {
             {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0});
   metric("mua_queries_running", "gauge", "SQL statements running now.");
   absl::StrAppend(&out, "mua_queries_running ", running_.load(), "\n");
+  if (parts_.query_cache != nullptr) {
+    const QueryCache::Counters cache = parts_.query_cache->counters();
+    metric("mua_query_cache_hits_total", "counter", "SELECTs answered from the result cache.");
+    absl::StrAppend(&out, "mua_query_cache_hits_total ", cache.hits, "\n");
+    metric("mua_query_cache_misses_total", "counter",
+           "SELECTs that asked the result cache and were computed (no entry, or the rows it read changed).");
+    absl::StrAppend(&out, "mua_query_cache_misses_total ", cache.misses, "\n");
+    metric("mua_query_cache_entries", "gauge", "Results held by the result cache.");
+    absl::StrAppend(&out, "mua_query_cache_entries ", cache.entries, "\n");
+    metric("mua_query_cache_bytes", "gauge", "Bytes the result cache holds.");
+    absl::StrAppend(&out, "mua_query_cache_bytes ", cache.bytes, "\n");
+  }
   metric("mua_queries_waiting", "gauge", "Admitted SQL statements waiting for their turn to execute.");
   absl::StrAppend(&out, "mua_queries_waiting ", slots_->waiting(), "\n");
   metric("mua_http_responses_total", "counter", "HTTP responses by status class.");

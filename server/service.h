@@ -36,6 +36,8 @@
 #include "storage/base/version.h"
 
 namespace mua {
+
+class QueryCache;
 namespace server_internal {
 class ExecutionSlots;
 }  // namespace server_internal
@@ -66,6 +68,7 @@ struct ServiceParts {
   const ClusterMonitor* cluster = nullptr;       // with --cluster
   ClusterControl* control = nullptr;             // with --cluster: changes every node applies
   SnapshotService* snapshots = nullptr;          // with --cluster and --data_dir
+  QueryCache* query_cache = nullptr;             // null: no result cache
 };
 
 struct ServiceOptions {
@@ -91,6 +94,10 @@ struct ServiceOptions {
   // The shared secret coordinators vouch for their principal with (--cluster_secret);
   // empty: shard parts are not accepted from other nodes' principals.
   std::string cluster_secret;
+  // The REST API's and Grafana's statements use the result cache (exact entries: an
+  // answer is served only while the rows it read are unchanged); the SQL endpoint's
+  // only with use_query_cache = 1, ClickHouse's default.
+  bool query_cache_for_api = true;
 };
 
 class Service {

@@ -139,6 +139,8 @@ absl::Status SelectBinder::BindCatalogTable(const TableRef& from, const std::str
     schema->AddColumn(name, *type);
   }
   const std::string qualified = database == "system" ? absl::StrCat("system.", table) : table;
+  // Its rows change without a partition of events changing.
+  if (context_.not_cacheable != nullptr) *context_.not_cacheable = absl::StrCat("reads ", qualified);
   DeferredRows deferred;
   deferred.description = qualified;
   // user_profiles is kept per user from the events (server/dimension_tables.h); the

@@ -37,6 +37,9 @@ struct BindContext {
   int* expansions = nullptr;  // counts bound (sub)queries against kMaxQueryExpansions
   // SETTINGS join_use_nulls = 1: a JOIN's rows without a match get NULLs (else type defaults).
   bool join_use_nulls = false;
+  // Optional: set to why the statement's result may not be cached (sql/query_cache.h):
+  // it reads a system or dimension table, or calls now(), rand(), currentUser()...
+  std::string* not_cacheable = nullptr;
 };
 
 absl::StatusOr<std::shared_ptr<const SelectPlan>> BindSelect(const SelectQuery& query,

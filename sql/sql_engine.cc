@@ -4,6 +4,7 @@
 #include <atomic>
 #include <memory>
 #include <future>
+#include <limits>
 #include <optional>
 
 #include "absl/container/flat_hash_map.h"
@@ -23,6 +24,8 @@
 #include "sql/ddl_executor.h"
 #include "sql/internal/query_settings.h"
 #include "sql/parser.h"
+#include "sql/printer.h"
+#include "sql/query_cache.h"
 #include "storage/base/status_macros.h"
 #include "storage/table.h"
 
@@ -304,6 +307,24 @@ absl::StatusOr<PreparedStatement> SqlEngine::Prepare(absl::string_view sql, cons
   return prepared;
 }
 
+namespace {
+
+// A SELECT's result cache key: its normalized text, the settings that may change its
+// answer, its query parameters and where it runs.
+std::string QueryCacheKey(const PreparedStatement& prepared, const sql_internal::StatementSettings& settings) {
+  const Statement& statement = *prepared.statement;
+  std::string key = ToSql(*statement.query);
+  for (const Setting& setting : statement.settings) {
+    if (sql_internal::IsQueryCacheSetting(setting.name)) continue;
+    absl::StrAppend(&key, "\nSETTINGS ", setting.name, "=", setting.value ? ToSql(*setting.value) : "");
+  }
+  for (const auto& [name, value] : prepared.params) absl::StrAppend(&key, "\nparam ", name, "=", value);
+  absl::StrAppend(&key, "\ndistributed=", settings.distributed, " skip=", settings.skip_unavailable_shards);
+  return key;
+}
+
+}  // namespace
+
 absl::StatusOr<StatementOutput> SqlEngine::Execute(absl::string_view sql, const ExecuteOptions& options) const {
   absl::StatusOr<PreparedStatement> prepared = Prepare(sql);
   if (!prepared.ok()) return prepared.status();
@@ -319,7 +340,7 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(const PreparedStatement& prep
   StatementOutput output;
   output.format = statement.format;
 
-  const TableSnapshot snapshot = table_->Snapshot();
+  TableSnapshot snapshot = table_->Snapshot();
   std::atomic<uint64_t> rows_read{0}, bytes_read{0};
   ExecutionContext execution{&snapshot, options.threads, &rows_read, &bytes_read, options.cancelled,
                              options.max_execution_time == absl::InfiniteDuration()
@@ -330,14 +351,33 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(const PreparedStatement& prep
   int expansions = 0;
   BindContext bind{catalog_, &execution, &expansions};
   uint64_t max_result_rows = options.max_result_rows;
-  sql_internal::ClusterSettings cluster;
+  sql_internal::StatementSettings cluster;
   cluster.distributed = options.distributed;
   cluster.skip_unavailable_shards = options.skip_unavailable_shards;
+  cluster.use_query_cache = options.use_query_cache;
+  cluster.query_cache_ttl = options.query_cache_ttl;
   MUA_RETURN_IF_ERROR(
       sql_internal::ApplyQuerySettings(statement.settings, start, &execution, &bind, &max_result_rows, &cluster));
 
   switch (statement.kind) {
     case StatementKind::kSelect: {
+      // The result cache: a hit answers here; a miss records what the statement reads.
+      const bool caching =
+          options.query_cache != nullptr && cluster.use_query_cache && options.shard_stage == ShardStage::kNone;
+      std::string cache_key, not_cacheable;
+      std::optional<SnapshotReads> reads;
+      if (caching) {
+        cache_key = QueryCacheKey(prepared, cluster);
+        if (std::shared_ptr<const ResultSet> cached =
+                options.query_cache->Find(cache_key, snapshot, cluster.query_cache_ttl, absl::Now())) {
+          output.result = *cached;
+          output.from_query_cache = true;
+          break;
+        }
+        reads.emplace(snapshot.partition_count());
+        snapshot.TrackReads(&*reads);
+        bind.not_cacheable = &not_cacheable;
+      }
       absl::StatusOr<std::shared_ptr<const SelectPlan>> plan = BindSelect(*statement.query, bind);
       if (!plan.ok()) return plan.status();
       MUA_RETURN_IF_ERROR(OptimizePlan(*plan, snapshot));
@@ -385,6 +425,17 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(const PreparedStatement& prep
       std::sort(skipped.begin(), skipped.end());
       skipped.erase(std::unique(skipped.begin(), skipped.end()), skipped.end());
       if (!result.ok()) return result.status();
+      // Other nodes' rows change unseen here: a cluster's answer is cached only with a ttl,
+      // as always stale. One without some shards is never cached.
+      const bool other_nodes = options.fanout != nullptr && cluster.distributed;
+      if (caching && not_cacheable.empty() && skipped.empty() &&
+          (!other_nodes || cluster.query_cache_ttl > absl::ZeroDuration())) {
+        SnapshotDependency dependency = snapshot.DependencyOf(*reads);
+        if (other_nodes) dependency.versions.emplace_back(std::numeric_limits<int32_t>::min(), ~uint64_t{0});
+        options.query_cache->Insert(cache_key, prepared.sql, *result, std::move(dependency), cluster.query_cache_ttl,
+                                    absl::Now());
+      }
+      snapshot.TrackReads(nullptr);
       output.result = *std::move(result);
       break;
     }

@@ -26,6 +26,7 @@
 
 namespace mua {
 
+class QueryCache;
 class Table;
 struct Statement;
 enum class StatementKind : uint8_t;
@@ -102,6 +103,7 @@ struct StatementOutput {
   // A coordinator's answer without some shards (skip_unavailable_shards): which, 0-based.
   std::vector<int> skipped_shards;
   std::string format;  // the statement's FORMAT clause; empty when none
+  bool from_query_cache = false;  // kRows: the answer came from the query cache
   // kInsert: target table, input format, and where the data starts in the text.
   std::string insert_table;
   std::vector<std::string> insert_columns;  // INSERT INTO t (a, b); empty = all
@@ -127,6 +129,11 @@ struct ExecuteOptions {
   ShardStage shard_stage = ShardStage::kNone;
   std::string shard_block;
   std::string shard_inputs;  // its GLOBAL subqueries' values, computed by the coordinator
+  // The result cache (sql/query_cache.h) and ClickHouse's settings for it, as the URL
+  // gave them; a statement's SETTINGS use_query_cache / query_cache_ttl override them.
+  QueryCache* query_cache = nullptr;
+  bool use_query_cache = false;
+  absl::Duration query_cache_ttl = absl::ZeroDuration();  // zero: exact entries only
 };
 
 class SqlEngine {

@@ -33,35 +33,58 @@ const storage_internal::HeadSegment& HeadOf(const storage_internal::PartitionSta
 
 }  // namespace
 
-int32_t TableSnapshot::day(size_t partition) const { return partitions_[partition]->day; }
+void SnapshotReads::LookedUp(int32_t day) const {
+  any_.store(true, std::memory_order_relaxed);
+  absl::MutexLock lock(&mu_);
+  lookups_.push_back(day);
+}
+
+size_t TableSnapshot::partition_count() const {
+  Enumerated();
+  return partitions_.size();
+}
+
+int32_t TableSnapshot::day(size_t partition) const {
+  Read(partition);
+  return partitions_[partition]->day;
+}
+
+uint64_t TableSnapshot::version(size_t partition) const { return partitions_[partition]->version; }
 
 uint64_t TableSnapshot::row_count(size_t partition) const {
+  Read(partition);
   return partitions_[partition]->row_count();
 }
 
 uint64_t TableSnapshot::row_count() const {
+  Enumerated();
+  for (size_t p = 0; p < partitions_.size(); ++p) Read(p);
   uint64_t rows = 0;
   for (const auto& partition : partitions_) rows += partition->row_count();
   return rows;
 }
 
 const UserBitmap& TableSnapshot::users(size_t partition) const {
+  Read(partition);
   const auto& all = partitions_[partition]->bitmaps->all;
   return all ? *all : EmptyBitmap();
 }
 
 const UserBitmap& TableSnapshot::users_with_event_type(size_t partition,
                                                              uint32_t event_type) const {
+  Read(partition);
   const auto& by_type = partitions_[partition]->bitmaps->by_event_type;
   auto it = by_type.find(event_type);
   return it == by_type.end() ? EmptyBitmap() : *it->second;
 }
 
 bool TableSnapshot::has_segment_bitmaps(size_t partition) const {
+  Read(partition);
   return partitions_[partition]->bitmaps->has_segments;
 }
 
 const UserBitmap& TableSnapshot::users_with_value(size_t partition, ColumnId column, uint32_t code) const {
+  Read(partition);
   const int slot = SegmentSlot(column);
   MUA_CHECK(slot >= 0, "not a segment column");
   const auto& by_value = partitions_[partition]->bitmaps->segments[slot].by_value;
@@ -70,6 +93,7 @@ const UserBitmap& TableSnapshot::users_with_value(size_t partition, ColumnId col
 }
 
 const UserBitmap& TableSnapshot::multi_valued_users(size_t partition, ColumnId column) const {
+  Read(partition);
   const int slot = SegmentSlot(column);
   MUA_CHECK(slot >= 0, "not a segment column");
   const auto& multi = partitions_[partition]->bitmaps->segments[slot].multi_valued;
@@ -77,6 +101,7 @@ const UserBitmap& TableSnapshot::multi_valued_users(size_t partition, ColumnId c
 }
 
 int TableSnapshot::FindPartition(int32_t day) const {
+  if (reads_ != nullptr) reads_->LookedUp(day);
   auto it = std::lower_bound(partitions_.begin(), partitions_.end(), day,
                              [](const auto& state, int32_t d) { return state->day < d; });
   if (it == partitions_.end() || (*it)->day != day) return -1;
@@ -84,6 +109,7 @@ int TableSnapshot::FindPartition(int32_t day) const {
 }
 
 BlockList TableSnapshot::ListBlocks(const ScanOptions& options) const {
+  Enumerated();
   BlockList list;
   list.partitions_total = static_cast<uint32_t>(partitions_.size());
   for (uint32_t p = 0; p < partitions_.size(); ++p) {
@@ -99,6 +125,8 @@ BlockList TableSnapshot::ListBlocks(const ScanOptions& options) const {
       list.blocks_pruned += partition_blocks;
       continue;
     }
+    // Read even when its zone maps prune every block: rows appended later may match.
+    Read(p);
     for (int32_t s = 0; s < static_cast<int32_t>(state.segments.size()); ++s) {
       const storage_internal::SealedSegment& segment = *state.segments[s];
       for (uint32_t b = 0; b < segment.block_count(); ++b) {
@@ -120,6 +148,7 @@ BlockList TableSnapshot::ListBlocks(const ScanOptions& options) const {
 
 absl::Status TableSnapshot::ReadBlock(const BlockRef& ref, ColumnSet columns,
                                       ScanBuffers* buffers, ScanBlock* out) const {
+  Read(ref.partition);
   const storage_internal::PartitionState& state = *partitions_[ref.partition];
   *out = ScanBlock();
   out->day = state.day;
@@ -141,9 +170,48 @@ absl::string_view TableSnapshot::EncodingName(const BlockRef& ref, ColumnId colu
 }
 
 MemoryUsage TableSnapshot::partition_memory(size_t partition) const {
+  Read(partition);
   MemoryUsage usage;
   partitions_[partition]->AddMemory(&usage);
   return usage;
+}
+
+SnapshotDependency TableSnapshot::DependencyOf(const SnapshotReads& reads) const {
+  SnapshotDependency dependency;
+  const bool everything = !reads.any_.load();
+  dependency.enumerated = everything || reads.enumerated_.load();
+  for (size_t p = 0; p < partitions_.size(); ++p) {
+    if (dependency.enumerated) dependency.days.push_back(partitions_[p]->day);
+    if (everything || (p < reads.read_.size() && reads.read_[p].load())) {
+      dependency.versions.emplace_back(partitions_[p]->day, partitions_[p]->version);
+    }
+  }
+  absl::MutexLock lock(&reads.mu_);
+  for (int32_t day : reads.lookups_) {
+    auto it = std::lower_bound(partitions_.begin(), partitions_.end(), day,
+                               [](const auto& state, int32_t d) { return state->day < d; });
+    const bool found = it != partitions_.end() && (*it)->day == day;
+    dependency.versions.emplace_back(day, found ? (*it)->version : 0);
+  }
+  return dependency;
+}
+
+bool TableSnapshot::Satisfies(const SnapshotDependency& dependency) const {
+  auto version_of = [&](int32_t day) -> uint64_t {
+    auto it = std::lower_bound(partitions_.begin(), partitions_.end(), day,
+                               [](const auto& state, int32_t d) { return state->day < d; });
+    return it != partitions_.end() && (*it)->day == day ? (*it)->version : 0;
+  };
+  if (dependency.enumerated) {
+    if (dependency.days.size() != partitions_.size()) return false;
+    for (size_t p = 0; p < partitions_.size(); ++p) {
+      if (partitions_[p]->day != dependency.days[p]) return false;
+    }
+  }
+  for (const auto& [day, version] : dependency.versions) {
+    if (version_of(day) != version) return false;
+  }
+  return true;
 }
 
 const StringDictionary& TableSnapshot::dictionary(ColumnId column) const {

@@ -12,11 +12,14 @@
 // with its own ScanBuffers). REQUIRES: the Table outlives its snapshots.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "storage/user_bitmap.h"
 #include "storage/memory_usage.h"
 #include "storage/scan_block.h"
@@ -29,13 +32,52 @@ struct PartitionState;
 
 class StringDictionary;
 class Table;
+class TableSnapshot;
+
+// What one statement read of its snapshot, recorded as it runs (TableSnapshot::TrackReads),
+// so a cached result can later be checked against the table as it is then: the
+// partitions whose rows or bitmaps it read, whether it looked at which days exist, and
+// the days it looked up. Thread-safe: a statement's scanning threads record at once.
+class SnapshotReads {
+ public:
+  explicit SnapshotReads(size_t partitions) : read_(partitions) {}
+  SnapshotReads(const SnapshotReads&) = delete;
+  SnapshotReads& operator=(const SnapshotReads&) = delete;
+
+ private:
+  friend class TableSnapshot;
+  void Read(size_t partition) const {
+    read_[partition].store(true, std::memory_order_relaxed);
+    any_.store(true, std::memory_order_relaxed);
+  }
+  void Enumerated() const {
+    enumerated_.store(true, std::memory_order_relaxed);
+    any_.store(true, std::memory_order_relaxed);
+  }
+  void LookedUp(int32_t day) const;
+
+  mutable std::vector<std::atomic<bool>> read_;
+  mutable std::atomic<bool> enumerated_{false};
+  mutable std::atomic<bool> any_{false};
+  mutable absl::Mutex mu_;
+  mutable std::vector<int32_t> lookups_ ABSL_GUARDED_BY(mu_);
+};
+
+// The partition versions a statement's result depends on (TableSnapshot::DependencyOf):
+// the result is still the statement's answer on any snapshot that Satisfies it.
+struct SnapshotDependency {
+  bool enumerated = false;
+  std::vector<int32_t> days;  // every partition's day, when `enumerated`
+  // (day, version) of every partition read, and of every day looked up (version 0: absent).
+  std::vector<std::pair<int32_t, uint64_t>> versions;
+};
 
 class TableSnapshot {
  public:
   TableSnapshot() = default;
 
   // Partitions in ascending day order.
-  size_t partition_count() const { return partitions_.size(); }
+  size_t partition_count() const;
   int32_t day(size_t partition) const;
   uint64_t row_count(size_t partition) const;
   uint64_t row_count() const;
@@ -70,6 +112,19 @@ class TableSnapshot {
   // the head and of heads waiting to be sealed.
   absl::string_view EncodingName(const BlockRef& ref, ColumnId column) const;
 
+  // Result cache support. Every read of this snapshot is recorded in `reads` (sized
+  // partition_count()) from now on: partition_count() and ListBlocks look at which days
+  // exist; day(p), ListBlocks' partitions within its time range and every accessor of
+  // a partition's rows or bitmaps read that partition; FindPartition looks a day up.
+  // REQUIRES: `reads` outlives the snapshot's use. Not thread-safe against readers.
+  void TrackReads(const SnapshotReads* reads) { reads_ = reads; }
+  // The versions `reads` saw here. A statement that recorded nothing is taken to have
+  // read every partition.
+  SnapshotDependency DependencyOf(const SnapshotReads& reads) const;
+  // Whether this snapshot holds the same rows as the one `dependency` came from, in
+  // every partition that dependency read (and the same days, when it looked at them).
+  bool Satisfies(const SnapshotDependency& dependency) const;
+
   // Bytes held by the partition (sealed columns, heads, bitmaps).
   MemoryUsage partition_memory(size_t partition) const;
 
@@ -80,8 +135,17 @@ class TableSnapshot {
  private:
   friend class Table;
   friend class Store;
+  void Read(size_t partition) const {
+    if (reads_ != nullptr) reads_->Read(partition);
+  }
+  void Enumerated() const {
+    if (reads_ != nullptr) reads_->Enumerated();
+  }
+  uint64_t version(size_t partition) const;
+
   std::vector<std::shared_ptr<const storage_internal::PartitionState>> partitions_;
   const Table* table_ = nullptr;
+  const SnapshotReads* reads_ = nullptr;
 };
 
 }  // namespace mua

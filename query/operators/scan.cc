@@ -47,7 +47,11 @@ absl::Status ScanEvents(FilterProject* step, std::vector<std::unique_ptr<BlockWo
       if (used[i]) inside_columns.Add(plan.source.columns[i]);
     }
     const ScanOptions& scan = plan.source.scan;
-    for (size_t p = 0; p < scans.size(); ++p) {
+    // Only the partitions listed: asking another one's day would count as reading it
+    // (SnapshotReads), and a cached result would then wait on rows it never read.
+    for (size_t i = 0; i < list.blocks.size(); ++i) {
+      const size_t p = list.blocks[i].partition;
+      if (i > 0 && list.blocks[i - 1].partition == p) continue;
       const int32_t day = snapshot.day(p);
       if (MillisOfDay(day) >= scan.min_time_ms && MillisOfDay(day + 1) - 1 <= scan.max_time_ms) {
         scans[p] = {inside_filter, inside_columns};

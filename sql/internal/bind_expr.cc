@@ -19,6 +19,17 @@
 namespace mua::sql_internal {
 namespace {
 
+// Functions whose value is not a function of the rows read: their results may not be
+// cached (ClickHouse's non-deterministic functions).
+bool IsNondeterministic(absl::string_view name) {
+  static const auto* const kNames = new absl::flat_hash_set<std::string>{
+      "now", "now64", "today", "yesterday", "rand", "rand32", "rand64", "randcanonical", "randconstant",
+      "generateuuidv4", "currentuser", "user", "queryid", "initialqueryid", "uptime", "randomstring",
+      "randomfixedstring", "randomprintableascii", "randomstringutf8", "rownumberinallblocks",
+      "rownumberinblock", "blocknumber", "serveruuid", "currentprofiles", "currentroles", "fuzzbits"};
+  return kNames->contains(absl::AsciiStrToLower(name));
+}
+
 BoundExprPtr StringConstant(std::string value, std::string sql) {
   auto expr = std::make_shared<BoundExpr>();
   expr->kind = BoundExpr::Kind::kConstant;
@@ -175,6 +186,9 @@ absl::StatusOr<BoundExprPtr> SelectBinder::BindColumn(const ColumnExpr& column, 
 
 absl::StatusOr<BoundExprPtr> SelectBinder::BindCall(std::string name, std::vector<BoundExprPtr> args,
                                                     SourcePos pos, std::string sql) {
+  if (context_.not_cacheable != nullptr && IsNondeterministic(name)) {
+    *context_.not_cacheable = absl::StrCat("calls ", name, "()");
+  }
   if (absl::EqualsIgnoreCase(name, "concat")) {
     // ClickHouse's concat takes any argument as its text: concat('a', 1, 2.5) = 'a12.5'.
     for (BoundExprPtr& arg : args) {

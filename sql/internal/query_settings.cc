@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "sql/settings.h"
@@ -35,12 +36,18 @@ std::optional<double> NumberOf(const Expr& value) {
 
 }  // namespace
 
+bool IsQueryCacheSetting(absl::string_view name) {
+  return name == "use_query_cache" || absl::StartsWith(name, "query_cache_") ||
+         name == "enable_reads_from_query_cache" || name == "enable_writes_to_query_cache";
+}
+
 absl::Status ApplyQuerySettings(const std::vector<Setting>& settings, absl::Time start, ExecutionContext* execution,
-                                BindContext* bind, uint64_t* max_result_rows, ClusterSettings* cluster) {
+                                BindContext* bind, uint64_t* max_result_rows, StatementSettings* statement) {
   for (const Setting& setting : settings) {
     const bool known = setting.name == "max_execution_time" || setting.name == "max_result_rows" ||
                        setting.name == "join_use_nulls" || setting.name == "max_threads" ||
-                       setting.name == "distributed" || setting.name == "skip_unavailable_shards";
+                       setting.name == "distributed" || setting.name == "skip_unavailable_shards" ||
+                       setting.name == "use_query_cache" || setting.name == "query_cache_ttl";
     if (!known) {
       if (!IsClickHouseSetting(setting.name)) {
         return MakeSqlError(absl::StatusCode::kInvalidArgument, setting.pos,
@@ -61,9 +68,13 @@ absl::Status ApplyQuerySettings(const std::vector<Setting>& settings, absl::Time
     } else if (setting.name == "join_use_nulls") {
       bind->join_use_nulls = *number != 0;
     } else if (setting.name == "distributed") {
-      cluster->distributed = *number != 0;
+      statement->distributed = *number != 0;
     } else if (setting.name == "skip_unavailable_shards") {
-      cluster->skip_unavailable_shards = *number != 0;
+      statement->skip_unavailable_shards = *number != 0;
+    } else if (setting.name == "use_query_cache") {
+      statement->use_query_cache = *number != 0;
+    } else if (setting.name == "query_cache_ttl") {
+      statement->query_cache_ttl = absl::Seconds(std::min(*number, 1e9));
     } else if (setting.name == "max_threads") {
       const int threads = static_cast<int>(std::min(*number, 1024.0));
       if (threads > 0) execution->threads = execution->threads == 0 ? threads : std::min(execution->threads, threads);

@@ -17,14 +17,21 @@
 
 namespace mua::sql_internal {
 
-// How a statement runs in a cluster (docs/CLUSTER.md).
-struct ClusterSettings {
+// Settings the statement's runner applies (not the binder or the executor).
+struct StatementSettings {
+  // How it runs in a cluster (docs/CLUSTER.md).
   bool distributed = true;               // `distributed = 0`: this node's shard only
   bool skip_unavailable_shards = false;  // ClickHouse's: answer without unreachable shards
+  // The result cache (sql/query_cache.h).
+  bool use_query_cache = false;
+  absl::Duration query_cache_ttl = absl::ZeroDuration();
 };
+
+// Whether a setting only steers the result cache, and so is no part of a cache key.
+bool IsQueryCacheSetting(absl::string_view name);
 
 // Errors: InvalidArgument at the setting for a value of the wrong type or an unknown name.
 absl::Status ApplyQuerySettings(const std::vector<Setting>& settings, absl::Time start, ExecutionContext* execution,
-                                BindContext* bind, uint64_t* max_result_rows, ClusterSettings* cluster);
+                                BindContext* bind, uint64_t* max_result_rows, StatementSettings* statement);
 
 }  // namespace mua::sql_internal

@@ -1,11 +1,18 @@
 #include "storage/internal/partition.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include "storage/base/check.h"
 #include "storage/base/status_macros.h"
 
 namespace mua::storage_internal {
+
+uint64_t NextPartitionVersion() {
+  // Process-wide, so a version names one state of one partition of one table.
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
 namespace {
 
 size_t BitmapBytes(const UserBitmap& bitmap) {
@@ -97,6 +104,7 @@ Partition::Partition(int32_t day, uint32_t segment_rows, bool seal_inline)
       seal_inline_(seal_inline),
       head_(std::make_shared<HeadSegment>(segment_rows)) {
   auto state = std::make_shared<PartitionState>();
+  state->version = NextPartitionVersion();
   state->day = day;
   state->head = head_;
   state->bitmaps = std::make_shared<UserBitmaps>();
@@ -139,6 +147,7 @@ void Partition::MakeRoom(PartitionState* state) {
 std::shared_ptr<const PartitionState> Partition::Append(absl::Span<const EncodedRow> rows,
                                                        absl::Span<const uint32_t> order) {
   auto state = std::make_shared<PartitionState>(*latest_);
+  state->version = NextPartitionVersion();
   // Users per event type in this batch, to extend the bitmaps once per batch.
   absl::flat_hash_map<uint32_t, std::vector<uint32_t>> users_by_type;
   std::array<absl::flat_hash_map<uint32_t, std::vector<uint32_t>>, kSegmentColumns.size()> users_by_value;
@@ -205,6 +214,7 @@ std::shared_ptr<const PartitionState> Partition::Restore(
     std::vector<std::shared_ptr<const SealedSegment>> segments,
     std::shared_ptr<const UserBitmaps> bitmaps, absl::Span<const EncodedRow> head_rows) {
   auto state = std::make_shared<PartitionState>(*latest_);
+  state->version = NextPartitionVersion();
   state->segments = std::move(segments);
   state->bitmaps = std::move(bitmaps);
   for (const EncodedRow& row : head_rows) {
@@ -223,6 +233,7 @@ absl::StatusOr<std::shared_ptr<const PartitionState>> Partition::EraseUser(uint3
   const UserBitmaps& old_bitmaps = *latest_->bitmaps;
   if (old_bitmaps.all == nullptr || !old_bitmaps.all->contains(user)) return latest_;
   auto state = std::make_shared<PartitionState>(*latest_);
+  state->version = NextPartitionVersion();
   SealRetiredHeads(state.get());
   if (head_->size() > 0) SealCurrentHead(state.get());
 
@@ -286,6 +297,7 @@ absl::StatusOr<std::shared_ptr<const PartitionState>> Partition::EraseUser(uint3
 std::shared_ptr<const PartitionState> Partition::SealHead() {
   if (head_->size() == 0 && latest_->sealing.empty()) return latest_;
   auto state = std::make_shared<PartitionState>(*latest_);
+  state->version = NextPartitionVersion();
   SealRetiredHeads(state.get());
   if (head_->size() > 0) SealCurrentHead(state.get());
   latest_ = state;
@@ -295,6 +307,7 @@ std::shared_ptr<const PartitionState> Partition::SealHead() {
 std::shared_ptr<const PartitionState> Partition::RetireHead() {
   if (head_->size() == 0) return latest_;
   auto state = std::make_shared<PartitionState>(*latest_);
+  state->version = NextPartitionVersion();
   RetireCurrentHead(state.get());
   latest_ = state;
   return state;
@@ -308,6 +321,7 @@ std::shared_ptr<const PartitionState> Partition::InstallSealed(
   if (it == sealing.end()) return nullptr;
   MUA_CHECK(segment->row_count() == it->rows, "sealed segment does not match its head");
   auto state = std::make_shared<PartitionState>(*latest_);
+  state->version = NextPartitionVersion();
   state->sealing.erase(state->sealing.begin() + (it - sealing.begin()));
   state->segments.push_back(std::move(segment));
   CompactBitmaps(state.get());
@@ -323,6 +337,7 @@ std::shared_ptr<const PartitionState> Partition::ReplaceSegment(
   if (it == segments.end()) return nullptr;
   MUA_CHECK(replacement->row_count() == old->row_count(), "replacement segment differs in rows");
   auto state = std::make_shared<PartitionState>(*latest_);
+  state->version = NextPartitionVersion();
   state->segments[static_cast<size_t>(it - segments.begin())] = std::move(replacement);
   latest_ = state;
   return state;

@@ -51,6 +51,9 @@ struct UserBitmaps {
   size_t memory_bytes() const;
 };
 
+// A fresh PartitionState::version (process-wide, increasing).
+uint64_t NextPartitionVersion();
+
 // A head that takes no more rows (it was full, or idle) and waits for the
 // table's sealer; until its segment replaces it, readers read it like the head.
 struct RetiredHead {
@@ -60,6 +63,9 @@ struct RetiredHead {
 
 struct PartitionState {
   int32_t day = 0;
+  // New for every state the partition publishes (NextPartitionVersion): a reader that
+  // saw version v of a day saw exactly the rows of any state with version v.
+  uint64_t version = 0;
   std::vector<std::shared_ptr<const SealedSegment>> segments;
   std::vector<RetiredHead> sealing;  // oldest first; never filled when sealing inline
   std::shared_ptr<const HeadSegment> head;
