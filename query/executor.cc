@@ -17,6 +17,7 @@
 #include "query/distributed.h"
 #include "query/internal/plan_execution.h"
 #include "query/operators/bitmap_scan.h"
+#include "query/operators/user_sequence.h"
 #include "query/operators/filter_project.h"
 #include "query/operators/hash_aggregate.h"
 #include "query/operators/limit.h"
@@ -66,7 +67,8 @@ class SelectRunner {
   const SelectPlan& plan_;
   const ExecutionContext& context_;
   FilterProject step_;
-  std::optional<Batch> bitmap_post_;                    // a bitmap path answered
+  std::optional<Batch> bitmap_post_;                    // a bitmap or user-sequence path answered
+  bool partial_ = false;  // RunPartial: the hash path's states are needed
   std::optional<std::vector<Column>> totals_;           // the result's totals row
   const std::vector<Column>* source_totals_ = nullptr;  // a subquery source's (kept alive by RunSource)
 };
@@ -82,6 +84,10 @@ absl::Status SelectRunner::RunSource(Workers* workers, std::shared_ptr<const voi
         MUA_ASSIGN_OR_RETURN(bitmap_post_, RunBitmapScan(plan_, *context_.snapshot, main));
         if (bitmap_post_) return absl::OkStatus();
         // Users with several values of a filtered column: the rows decide.
+      }
+      if (plan_.user_sequence && !partial_) {
+        MUA_ASSIGN_OR_RETURN(bitmap_post_, RunUserSequence(plan_, context_, &main->pool));
+        return absl::OkStatus();
       }
       const int threads = context_.threads > 0 ? context_.threads
                                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -244,6 +250,7 @@ absl::StatusOr<std::unique_ptr<BlockWorker>> SelectRunner::RunPartial(std::share
     return absl::FailedPreconditionError("only an aggregation that is not per user has a partial/final split");
   }
   Workers workers;
+  partial_ = true;
   MUA_RETURN_IF_ERROR(RunSource(&workers, keep_alive));
   if (bitmap_post_) {
     // The bitmap path's counts of distinct users (or users) per key: as partial states,

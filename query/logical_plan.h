@@ -198,6 +198,24 @@ struct BitmapPlan {
   std::vector<RetentionTotal> retention_totals;
 };
 
+// Per-user aggregation in each user's time order (query/operators/user_sequence.h):
+// GROUP BY user_id alone over events, every aggregate a small state per user kept in
+// arrays indexed by user code, fed each user's rows in (time, arrival) order —
+// partitions by day, a day's rows merged by user — by workers that each own a range
+// of user codes. No hash table, no per-user vectors, no final sort.
+struct UserSequencePlan {
+  struct Aggregate {
+    enum class Kind { kCount, kWindowFunnel };
+    Kind kind = Kind::kCount;
+    // kWindowFunnel, default mode: `window` in the timestamp's unit; the timestamp is
+    // event_time in ms, or toDateTime(event_time) (`seconds`: ms floored to seconds).
+    uint64_t window = 0;
+    bool seconds = false;
+    std::vector<BoundExprPtr> conditions;
+  };
+  std::vector<Aggregate> aggregates;  // in the order of SelectPlan::aggregates
+};
+
 struct SelectPlan {
   SourcePlan source;
   std::vector<PreparedInput> prepared;  // run before this block, in order
@@ -210,6 +228,7 @@ struct SelectPlan {
   std::vector<BoundExprPtr> group_keys;
   std::vector<AggregateCall> aggregates;
   std::optional<BitmapPlan> bitmap;  // set when the bitmap path answers the aggregation
+  std::optional<UserSequencePlan> user_sequence;  // set when per-user states answer it
   BoundExprPtr having;
   // WITH TOTALS (aggregating blocks): the result also carries the totals row — every
   // group HAVING keeps merged into one, keys at their type's default.

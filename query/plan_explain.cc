@@ -64,6 +64,9 @@ std::string ExplainSelect(const SelectPlan& plan, const TableSnapshot& snapshot,
                       "): ", absl::StrJoin(aggregates, ", "),
                       bitmap.day_key ? absl::StrCat(" by ", bitmap.day_key->sql) : "", "\n");
       absl::StrAppend(&out, pad, "    Days: ", FormatDay(bitmap.first_day), " .. ", FormatDay(bitmap.last_day), "\n");
+    } else if (plan.user_sequence) {
+      absl::StrAppend(&out, pad, "  Aggregate (user sequence path: per-user states in user-code order, each user's "
+                      "rows in time order): ", absl::StrJoin(aggregates, ", "), " by ", SqlList(plan.group_keys), "\n");
     } else {
       absl::StrAppend(&out, pad, "  Aggregate (hash, scan path): ", absl::StrJoin(aggregates, ", "),
                       plan.group_keys.empty() ? "" : absl::StrCat(" by ", SqlList(plan.group_keys)), "\n");

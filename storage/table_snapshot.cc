@@ -1,6 +1,7 @@
 #include "storage/table_snapshot.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "absl/strings/str_format.h"
 #include "storage/base/check.h"
@@ -162,6 +163,13 @@ absl::Status TableSnapshot::ReadBlock(const BlockRef& ref, ColumnSet columns,
                                                ref.segment, status.message()));
   }
   return status;
+}
+
+std::pair<uint32_t, uint32_t> TableSnapshot::user_range(const BlockRef& ref) const {
+  if (ref.segment < 0) return {0, std::numeric_limits<uint32_t>::max()};
+  const storage_internal::ZoneMap& zone = partitions_[ref.partition]->segments[ref.segment]->zone_map(ref.block);
+  const int index = ColumnIndex(ColumnId::kUserId);
+  return {zone.min_code[index], zone.max_code[index]};
 }
 
 absl::string_view TableSnapshot::EncodingName(const BlockRef& ref, ColumnId column) const {

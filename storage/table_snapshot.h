@@ -108,6 +108,10 @@ class TableSnapshot {
   absl::Status ReadBlock(const BlockRef& ref, ColumnSet columns, ScanBuffers* buffers,
                          ScanBlock* out) const;
 
+  // The least and greatest user code of the block's rows (a sealed block's zone map;
+  // every code for a head's block, which has none).
+  std::pair<uint32_t, uint32_t> user_range(const BlockRef& ref) const;
+
   // Encoding of a sealed block's column, e.g. "rle"; "head" for the blocks of
   // the head and of heads waiting to be sealed.
   absl::string_view EncodingName(const BlockRef& ref, ColumnId column) const;

@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -20,6 +21,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "query/aggregate_function.h"
+#include "query/functions/window_funnel.h"
 #include "storage/base/status_macros.h"
 
 namespace mua::query_internal {
@@ -104,5 +106,9 @@ inline absl::Status IllegalArgType(const AggregateBindArgs& in, size_t index) {
 inline bool IsArrayElementType(const DataType& type) {
   return type.is_numeric() || type.is_time() || type.is_string();
 }
+
+// The options of a windowFunnel aggregate (its window in the timestamp's unit), or
+// nullopt for any other aggregate: for the per-user sequence path (query/optimizer/).
+std::optional<WindowFunnelOptions> WindowFunnelOptionsOf(const AggregateFunction& function);
 
 }  // namespace mua::query_internal

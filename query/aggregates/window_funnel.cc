@@ -63,6 +63,7 @@ class WindowFunnelAggregate final : public AggregateFunction {
   std::unique_ptr<AggregateFunction> CloneEmpty() const override {
     return std::make_unique<WindowFunnelAggregate>(options_);
   }
+  const WindowFunnelOptions& options() const { return options_; }
   absl::Status SerializeState(size_t group, std::string* out) const override {
     if (index_size_ != entries_.size()) BuildIndex();
     StateWriter writer(out);
@@ -166,6 +167,12 @@ absl::StatusOr<std::unique_ptr<AggregateFunction>> BindWindowFunnel(const Aggreg
 }
 
 }  // namespace
+
+std::optional<WindowFunnelOptions> WindowFunnelOptionsOf(const AggregateFunction& function) {
+  const auto* funnel = dynamic_cast<const WindowFunnelAggregate*>(&function);
+  if (funnel == nullptr) return std::nullopt;
+  return funnel->options();
+}
 
 void RegisterWindowFunnel(AggregateRegistry* registry) {
   registry->Add("windowFunnel", BindWindowFunnel, {.default_on_only_null = true});

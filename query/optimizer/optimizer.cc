@@ -26,6 +26,7 @@ absl::Status OptimizePlan(const std::shared_ptr<const SelectPlan>& plan, const T
     if (!status.ok()) return;
     ApplyBitmapPaths(block, facts, snapshot);
     ApplyRetentionTotals(block);
+    ApplyUserSequence(block);
     PruneSubqueryOutputs(block);
     ApplyTopN(block);
     block.optimized = true;

@@ -50,6 +50,7 @@ absl::Status PushDownPredicates(SelectPlan& plan);
 absl::Status ApplyTimeRange(SelectPlan& plan, BlockFacts* facts);
 void ApplyBitmapPaths(SelectPlan& plan, const BlockFacts& facts, const TableSnapshot& snapshot);
 void ApplyRetentionTotals(SelectPlan& plan);
+void ApplyUserSequence(SelectPlan& plan);
 void PruneSubqueryOutputs(SelectPlan& plan);
 void ApplyTopN(SelectPlan& plan);
 
