@@ -46,8 +46,17 @@ size_t TableSnapshot::partition_count() const {
 }
 
 int32_t TableSnapshot::day(size_t partition) const {
-  Read(partition);
+  Enumerated();
   return partitions_[partition]->day;
+}
+
+std::pair<size_t, size_t> TableSnapshot::PartitionRange(int32_t first_day, int32_t last_day) const {
+  Enumerated();
+  const auto before = [](const auto& state, int32_t d) { return state->day < d; };
+  const size_t first = std::lower_bound(partitions_.begin(), partitions_.end(), first_day, before) - partitions_.begin();
+  size_t last = first;
+  while (last < partitions_.size() && partitions_[last]->day <= last_day) Read(last++);
+  return {first, last};
 }
 
 uint64_t TableSnapshot::version(size_t partition) const { return partitions_[partition]->version; }

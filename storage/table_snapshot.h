@@ -96,6 +96,9 @@ class TableSnapshot {
 
   // Index of the partition holding `day`, or -1.
   int FindPartition(int32_t day) const;
+  // The partitions of days [first_day, last_day], as indices [first, second): what a
+  // reader of those days reads (SnapshotReads), whether or not it touches their rows.
+  std::pair<size_t, size_t> PartitionRange(int32_t first_day, int32_t last_day) const;
 
   // The blocks that may hold rows matching `options`, by day, then sealed
   // segments, heads waiting to be sealed (oldest first) and the head, each in
@@ -118,8 +121,9 @@ class TableSnapshot {
 
   // Result cache support. Every read of this snapshot is recorded in `reads` (sized
   // partition_count()) from now on: partition_count() and ListBlocks look at which days
-  // exist; day(p), ListBlocks' partitions within its time range and every accessor of
-  // a partition's rows or bitmaps read that partition; FindPartition looks a day up.
+  // exist, as do day(p) and PartitionRange; ListBlocks' partitions within its time range,
+  // PartitionRange's and every accessor of a partition's rows or bitmaps read that
+  // partition; FindPartition looks a day up.
   // REQUIRES: `reads` outlives the snapshot's use. Not thread-safe against readers.
   void TrackReads(const SnapshotReads* reads) { reads_ = reads; }
   // The versions `reads` saw here. A statement that recorded nothing is taken to have

@@ -41,9 +41,9 @@ absl::StatusOr<DayUsers> BuildDayUsers(const TableSnapshot& snapshot, const Anal
   if (scope.utc && scope.where == nullptr && !scope.breakdown) {
     std::vector<UserBitmap>& bitmaps = result[""];
     bitmaps.resize(days);
-    for (size_t p = 0; p < snapshot.partition_count(); ++p) {
+    const auto [first, last] = snapshot.PartitionRange(request.first_day, request.last_day);
+    for (size_t p = first; p < last; ++p) {
       const int32_t day = snapshot.day(p);
-      if (day < request.first_day || day > request.last_day) continue;
       UserBitmap& users = bitmaps[day - request.first_day];
       if (any_type) {
         users = snapshot.users(p);

@@ -9,6 +9,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <utility>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
@@ -29,6 +31,17 @@ class EventScan {
   // the callback checks times it cares about).
   absl::Status Run(const TableSnapshot& snapshot, int64_t min_ms, int64_t max_ms,
                    absl::FunctionRef<void(const Batch&, absl::Span<const uint32_t>)> fn);
+
+  // Run, split by user: the user codes fall into range_count() ranges, ascending, each
+  // read by one thread at a time (threads from the scope's execution) from the blocks
+  // whose users overlap it; `fn(range, batch, rows)` gets only the rows of that range's
+  // users. A day's rows reach a range in storage order (a segment's sorted by user and
+  // time), days in order. Per-user state kept per range needs no lock.
+  size_t range_count(const TableSnapshot& snapshot) const;
+  // The user codes [first, second) of `range`.
+  std::pair<uint32_t, uint32_t> user_range(const TableSnapshot& snapshot, size_t range) const;
+  absl::Status RunByUser(const TableSnapshot& snapshot, int64_t min_ms, int64_t max_ms,
+                         const std::function<void(size_t range, const Batch&, absl::Span<const uint32_t>)>& fn);
 
  private:
   const AnalyticsScope& scope_;

@@ -106,9 +106,8 @@ absl::StatusOr<ResultSet> Funnel(const TableSnapshot& snapshot, const AnalyticsS
   // Candidates: users with a step-1 event in range (any step for unordered), from the day bitmaps.
   UserBitmap candidates;
   if (scope.utc && scope.where == nullptr) {
-    for (size_t p = 0; p < snapshot.partition_count(); ++p) {
-      const int32_t day = snapshot.day(p);
-      if (day < scope.from_day || day >= scope.to_day) continue;
+    const auto [first, last] = snapshot.PartitionRange(scope.from_day, scope.to_day - 1);
+    for (size_t p = first; p < last; ++p) {
       for (const auto& [code, mask] : step_mask) {
         const bool opens = options.order == FunnelOptions::Order::kUnordered ? mask != 0 : (mask & 1u) != 0;
         if (opens) candidates |= snapshot.users_with_event_type(p, code);

@@ -23,11 +23,8 @@ absl::StatusOr<ResultSet> Paths(const TableSnapshot& snapshot, const AnalyticsSc
   UserBitmap starters;
   const bool prune = scope.utc && scope.where == nullptr && start_code.has_value();
   if (prune) {
-    for (size_t p = 0; p < snapshot.partition_count(); ++p) {
-      if (snapshot.day(p) >= scope.from_day && snapshot.day(p) < scope.to_day) {
-        starters |= snapshot.users_with_event_type(p, *start_code);
-      }
-    }
+    const auto [first, last] = snapshot.PartitionRange(scope.from_day, scope.to_day - 1);
+    for (size_t p = first; p < last; ++p) starters |= snapshot.users_with_event_type(p, *start_code);
   }
   query_internal::EventScan scan(scope);
   const int time = scan.Column(ColumnId::kEventTime), user = scan.Column(ColumnId::kUserId);

@@ -1,7 +1,9 @@
 #include "query/analytics/sessions.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
+#include <memory>
 
 #include "storage/base/hash_containers.h"
 #include "absl/container/flat_hash_map.h"
@@ -10,6 +12,7 @@
 #include "query/analytics/event_scan.h"
 #include "query/functions/json_extract.h"
 #include "query/functions/time_functions.h"
+#include "storage/base/fingerprint.h"
 #include "storage/base/time_util.h"
 #include "storage/string_dictionary.h"
 
@@ -35,16 +38,24 @@ struct LooseEvent {
   double revenue;
 };
 
-struct SessionKey {
+// One session of one user; sessions come out per range of users, users ascending.
+struct SessionRow {
   uint32_t user;
   std::string session_id;
-  bool operator<(const SessionKey& o) const {
-    return user != o.user ? user < o.user : session_id < o.session_id;
-  }
+  SessionState state;
+};
+
+// Sessions of the users of one range (EventScan::RunByUser): SDK sessions by
+// (user, 128-bit fingerprint of the id), session-less events per user until split.
+struct RangeSessions {
+  absl::flat_hash_map<std::pair<uint32_t, Fingerprint128>, uint32_t> slots;
+  std::vector<SessionRow> rows;
+  HashMap<uint32_t, std::vector<LooseEvent>> loose;
+  std::unique_ptr<query_internal::JsonExtractor> json = std::make_unique<query_internal::JsonExtractor>();
 };
 
 absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope& scope,
-                             std::map<SessionKey, SessionState>* sessions) {
+                             std::vector<SessionRow>* sessions) {
   int64_t from_ms, to_ms;
   query_internal::ScopeMillis(scope, &from_ms, &to_ms);
   query_internal::EventScan scan(scope);
@@ -59,66 +70,88 @@ absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope
   const StringDictionary& platforms = snapshot.dictionary(ColumnId::kPlatform);
   const std::optional<uint32_t> web_code = platforms.Find("web");
 
-  HashMap<uint32_t, std::vector<LooseEvent>> loose;
-  query_internal::JsonExtractor json;
   const query_internal::JsonPath price = {query_internal::JsonPathStep::Key("price")};
+  std::vector<RangeSessions> ranges(scan.range_count(snapshot));
   // Sessions are cut by their start: read a day more on each side for those crossing midnight.
-  absl::Status status = scan.Run(snapshot, from_ms - kMaxSessionMs, to_ms + kMaxSessionMs,
-                                 [&](const Batch& batch, absl::Span<const uint32_t> selected) {
+  absl::Status status = scan.RunByUser(snapshot, from_ms - kMaxSessionMs, to_ms + kMaxSessionMs,
+                                       [&](size_t range, const Batch& batch, absl::Span<const uint32_t> selected) {
+    RangeSessions& in = ranges[range];
+    // Rows come sorted by (user, time) within a segment: a session's rows follow each other.
+    uint32_t previous_user = std::numeric_limits<uint32_t>::max();
+    absl::string_view previous_id;
+    uint32_t previous_slot = 0;
     for (uint32_t row : selected) {
       const int64_t t = batch.columns[time].ints[row];
       const uint32_t u = batch.columns[user].codes[row];
       const uint32_t event_type = batch.columns[type].codes[row];
       const bool crash = crash_code && event_type == *crash_code;
       const double revenue = purchase_code && event_type == *purchase_code
-                                 ? json.ExtractFloat(batch.columns[properties].strings[row], price)
+                                 ? in.json->ExtractFloat(batch.columns[properties].strings[row], price)
                                  : 0;
       const uint32_t p = batch.columns[platform].codes[row];
       const uint32_t v = batch.columns[version].codes[row];
       const absl::string_view id = batch.columns[session].strings[row];
       if (id.empty()) {
-        loose[u].push_back({t, p, v, crash, revenue});
+        in.loose[u].push_back({t, p, v, crash, revenue});
         continue;
       }
-      auto [it, inserted] = sessions->try_emplace(SessionKey{u, std::string(id)});
-      SessionState& s = it->second;
-      if (inserted || t < s.start) {
+      uint32_t slot = previous_slot;
+      if (u != previous_user || id != previous_id) {
+        auto [it, inserted] = in.slots.try_emplace(std::make_pair(u, Fingerprint(id)),
+                                                   static_cast<uint32_t>(in.rows.size()));
+        if (inserted) in.rows.push_back({u, std::string(id), SessionState{}});
+        slot = it->second;
+        previous_user = u;
+        previous_id = id;
+        previous_slot = slot;
+      }
+      SessionState& s = in.rows[slot].state;
+      const bool first = s.events == 0;
+      if (first || t < s.start) {
         s.start = t;
         s.platform = p;
         s.app_version = v;
       }
-      if (inserted || t > s.end) s.end = t;
+      if (first || t > s.end) s.end = t;
       ++s.events;
       s.crashed = s.crashed || crash;
       s.revenue += revenue;
     }
   });
   if (!status.ok()) return status;
-  // Split each user's session-less events at inactivity gaps and the 24 h cap.
-  for (auto& [u, events] : loose) {
-    std::sort(events.begin(), events.end(), [](const LooseEvent& a, const LooseEvent& b) { return a.time < b.time; });
-    SessionState current;
-    bool open = false;
-    auto close = [&, u = u]() {  // clang 14 cannot capture a structured binding
-      if (open) sessions->emplace(SessionKey{u, absl::StrCat(snapshot.user_index().Get(u), "@", current.start)}, current);
-    };
-    for (const LooseEvent& e : events) {
-      const int64_t gap = web_code && e.platform == *web_code ? kWebSessionGapMs : kMobileSessionGapMs;
-      if (!open || e.time - current.end > gap || e.time - current.start >= kMaxSessionMs) {
-        close();
-        current = SessionState{e.time, e.time, 0, e.platform, e.app_version, false, 0};
-        open = true;
+  for (RangeSessions& in : ranges) {
+    // Split each user's session-less events at inactivity gaps and the 24 h cap.
+    for (auto& [u, events] : in.loose) {
+      std::sort(events.begin(), events.end(), [](const LooseEvent& a, const LooseEvent& b) { return a.time < b.time; });
+      SessionState current;
+      bool open = false;
+      auto close = [&, u = u]() {  // clang 14 cannot capture a structured binding
+        if (open) in.rows.push_back({u, absl::StrCat(snapshot.user_index().Get(u), "@", current.start), current});
+      };
+      for (const LooseEvent& e : events) {
+        const int64_t gap = web_code && e.platform == *web_code ? kWebSessionGapMs : kMobileSessionGapMs;
+        if (!open || e.time - current.end > gap || e.time - current.start >= kMaxSessionMs) {
+          close();
+          current = SessionState{e.time, e.time, 0, e.platform, e.app_version, false, 0};
+          open = true;
+        }
+        current.end = e.time;
+        ++current.events;
+        current.crashed = current.crashed || e.crash;
+        current.revenue += e.revenue;
       }
-      current.end = e.time;
-      ++current.events;
-      current.crashed = current.crashed || e.crash;
-      current.revenue += e.revenue;
+      close();
     }
-    close();
-  }
-  // Keep the sessions that start in range.
-  for (auto it = sessions->begin(); it != sessions->end();) {
-    it = it->second.start < from_ms || it->second.start >= to_ms ? sessions->erase(it) : std::next(it);
+    // The sessions that start in range, ordered by (user, session id).
+    std::vector<SessionRow>& rows = in.rows;
+    rows.erase(std::remove_if(rows.begin(), rows.end(),
+                              [&](const SessionRow& r) { return r.state.start < from_ms || r.state.start >= to_ms; }),
+               rows.end());
+    std::sort(rows.begin(), rows.end(), [](const SessionRow& a, const SessionRow& b) {
+      return a.user != b.user ? a.user < b.user : a.session_id < b.session_id;
+    });
+    sessions->insert(sessions->end(), std::make_move_iterator(rows.begin()), std::make_move_iterator(rows.end()));
+    in = RangeSessions();
   }
   return absl::OkStatus();
 }
@@ -126,7 +159,7 @@ absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope
 }  // namespace
 
 absl::StatusOr<ResultSet> Sessions(const TableSnapshot& snapshot, const AnalyticsScope& scope) {
-  std::map<SessionKey, SessionState> sessions;
+  std::vector<SessionRow> sessions;
   absl::Status status = CollectSessions(snapshot, scope, &sessions);
   if (!status.ok()) return status;
   ResultSet result;
@@ -143,9 +176,10 @@ absl::StatusOr<ResultSet> Sessions(const TableSnapshot& snapshot, const Analytic
   result.AddColumn("revenue", DataType::Of(TypeId::kFloat64));
   const StringDictionary& platforms = snapshot.dictionary(ColumnId::kPlatform);
   const StringDictionary& versions = snapshot.dictionary(ColumnId::kAppVersion);
-  for (const auto& [key, s] : sessions) {
-    result.columns[0].strings.push_back(key.session_id);
-    result.columns[1].strings.emplace_back(snapshot.user_index().Get(key.user));
+  for (const SessionRow& row : sessions) {
+    const SessionState& s = row.state;
+    result.columns[0].strings.push_back(row.session_id);
+    result.columns[1].strings.emplace_back(snapshot.user_index().Get(row.user));
     result.columns[2].ints.push_back(s.start);
     result.columns[3].ints.push_back(s.end);
     result.columns[4].floats.push_back((s.end - s.start) / 1000.0);
@@ -160,24 +194,27 @@ absl::StatusOr<ResultSet> Sessions(const TableSnapshot& snapshot, const Analytic
 }
 
 absl::StatusOr<ResultSet> CrashHealth(const TableSnapshot& snapshot, const AnalyticsScope& scope) {
-  std::map<SessionKey, SessionState> sessions;
+  std::vector<SessionRow> sessions;
   absl::Status status = CollectSessions(snapshot, scope, &sessions);
   if (!status.ok()) return status;
   struct Health {
     uint64_t sessions = 0, crashed_sessions = 0;
     UserBitmap users, crashed_users;
   };
-  std::map<std::string, Health> by_version;
+  // By version code, then named in order.
+  HashMap<uint32_t, Health> by_code;
   const StringDictionary& versions = snapshot.dictionary(ColumnId::kAppVersion);
-  for (const auto& [key, s] : sessions) {
-    Health& health = by_version[std::string(versions.Get(s.app_version))];
+  for (const SessionRow& row : sessions) {
+    Health& health = by_code[row.state.app_version];
     ++health.sessions;
-    health.users.add(key.user);
-    if (s.crashed) {
+    health.users.add(row.user);
+    if (row.state.crashed) {
       ++health.crashed_sessions;
-      health.crashed_users.add(key.user);
+      health.crashed_users.add(row.user);
     }
   }
+  std::map<std::string, Health> by_version;
+  for (auto& [code, health] : by_code) by_version.emplace(std::string(versions.Get(code)), std::move(health));
   ResultSet result;
   const DataType uint64 = DataType::Of(TypeId::kUInt64), float64 = DataType::Of(TypeId::kFloat64);
   result.AddColumn("app_version", DataType::Of(TypeId::kString));

@@ -172,9 +172,9 @@ absl::StatusOr<std::optional<Batch>> RunBitmapScan(const SelectPlan& plan, const
   }
   ComputedBitmaps computed;
   std::vector<std::pair<int32_t, const UserBitmap*>> day_users;
-  for (size_t p = 0; p < snapshot.partition_count(); ++p) {
+  const auto [first, last] = snapshot.PartitionRange(bitmap.first_day, bitmap.last_day);
+  for (size_t p = first; p < last; ++p) {
     const int32_t day = snapshot.day(p);
-    if (day < bitmap.first_day || day > bitmap.last_day) continue;
     std::vector<const UserBitmap*> operands = {EventTypeUsers(snapshot, bitmap, p, &computed)};
     for (const BitmapPlan::ValueCondition& condition : bitmap.value_conditions) {
       std::vector<const UserBitmap*> values;

@@ -297,7 +297,6 @@ absl::StatusOr<std::shared_ptr<const PartitionState>> Partition::EraseUser(uint3
 std::shared_ptr<const PartitionState> Partition::SealHead() {
   if (head_->size() == 0 && latest_->sealing.empty()) return latest_;
   auto state = std::make_shared<PartitionState>(*latest_);
-  state->version = NextPartitionVersion();
   SealRetiredHeads(state.get());
   if (head_->size() > 0) SealCurrentHead(state.get());
   latest_ = state;
@@ -307,7 +306,6 @@ std::shared_ptr<const PartitionState> Partition::SealHead() {
 std::shared_ptr<const PartitionState> Partition::RetireHead() {
   if (head_->size() == 0) return latest_;
   auto state = std::make_shared<PartitionState>(*latest_);
-  state->version = NextPartitionVersion();
   RetireCurrentHead(state.get());
   latest_ = state;
   return state;
@@ -321,7 +319,6 @@ std::shared_ptr<const PartitionState> Partition::InstallSealed(
   if (it == sealing.end()) return nullptr;
   MUA_CHECK(segment->row_count() == it->rows, "sealed segment does not match its head");
   auto state = std::make_shared<PartitionState>(*latest_);
-  state->version = NextPartitionVersion();
   state->sealing.erase(state->sealing.begin() + (it - sealing.begin()));
   state->segments.push_back(std::move(segment));
   CompactBitmaps(state.get());
@@ -337,7 +334,6 @@ std::shared_ptr<const PartitionState> Partition::ReplaceSegment(
   if (it == segments.end()) return nullptr;
   MUA_CHECK(replacement->row_count() == old->row_count(), "replacement segment differs in rows");
   auto state = std::make_shared<PartitionState>(*latest_);
-  state->version = NextPartitionVersion();
   state->segments[static_cast<size_t>(it - segments.begin())] = std::move(replacement);
   latest_ = state;
   return state;

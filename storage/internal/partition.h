@@ -63,8 +63,9 @@ struct RetiredHead {
 
 struct PartitionState {
   int32_t day = 0;
-  // New for every state the partition publishes (NextPartitionVersion): a reader that
-  // saw version v of a day saw exactly the rows of any state with version v.
+  // New whenever the rows change (append, restore, erasure; NextPartitionVersion), kept
+  // when only their form does (sealing, retiring a head, replacing a segment): a reader
+  // that saw version v of a day saw exactly the rows of any state with version v.
   uint64_t version = 0;
   std::vector<std::shared_ptr<const SealedSegment>> segments;
   std::vector<RetiredHead> sealing;  // oldest first; never filled when sealing inline

@@ -105,6 +105,9 @@ constexpr char kAllDays[] =
 constexpr char kFirstTwoDays[] =
     "SELECT country, count() AS events FROM events WHERE event_time >= '2026-10-01 00:00:00' "
     "AND event_time < '2026-10-03 00:00:00' AND length(event_type) > 0 GROUP BY country ORDER BY country";
+constexpr char kDauFirstTwoDays[] =
+    "SELECT toDate(event_time) AS day, uniqExact(user_id) AS dau FROM events WHERE event_time >= "
+    "'2026-10-01 00:00:00' AND event_time < '2026-10-03 00:00:00' GROUP BY day ORDER BY day";
 constexpr char kDau[] =
     "SELECT toDate(event_time) AS day, uniqExact(user_id) AS dau FROM events GROUP BY day ORDER BY day";
 
@@ -128,6 +131,7 @@ TEST_F(QueryCacheTest, AnAppendInvalidatesOnlyWhatReadItsDay) {
   Run(kAllDays);
   Run(kFirstTwoDays);
   Run(kDau);
+  Run(kDauFirstTwoDays);
   Run("SELECT * FROM funnel(steps => ['app_open', 'purchase'], window => 86400, from => '2026-10-05', "
       "to => '2026-10-07')");
   AppendOneEvent(5);  // 2026-10-06
@@ -141,7 +145,10 @@ TEST_F(QueryCacheTest, AnAppendInvalidatesOnlyWhatReadItsDay) {
   EXPECT_FALSE(Run("SELECT * FROM funnel(steps => ['app_open', 'purchase'], window => 86400, "
                    "from => '2026-10-05', to => '2026-10-07')")
                    .cached);
-  // Read only 2026-10-01 and 02: still the answer, still cached.
+  // Read only 2026-10-01 and 02: still the answer, still cached (the bitmap path too).
+  const Answer early_dau = Run(kDauFirstTwoDays);
+  EXPECT_TRUE(early_dau.cached);
+  EXPECT_EQ(early_dau.text, Fresh(kDauFirstTwoDays));
   const Answer early = Run(kFirstTwoDays);
   EXPECT_TRUE(early.cached);
   EXPECT_EQ(early.text, Fresh(kFirstTwoDays));
