@@ -11,6 +11,7 @@
 #include "query/analytics/event_scan.h"
 #include "query/functions/quantile.h"
 #include "query/functions/time_functions.h"
+#include "storage/base/parallel_for.h"
 #include "storage/base/time_util.h"
 #include "storage/string_dictionary.h"
 
@@ -121,10 +122,21 @@ absl::StatusOr<ResultSet> Funnel(const TableSnapshot& snapshot, const AnalyticsS
   const int user_column = scan.Column(ColumnId::kUserId);
   const int type_column = scan.Column(ColumnId::kEventType);
   const int breakdown_column = scope.breakdown ? scan.Column(*scope.breakdown) : -1;
-  HashMap<uint32_t, std::vector<UserEvent>> by_user;
   const bool strict = options.order == FunnelOptions::Order::kStrict;
-  absl::Status status = scan.Run(snapshot, from_ms, to_ms - 1,
-                                 [&](const Batch& batch, absl::Span<const uint32_t> selected) {
+  // Per-user chains, split by user ranges over the cores: each range gathers its users'
+  // events, then evaluates them into its own tallies.
+  struct Tally {
+    std::vector<uint64_t> users;
+    std::vector<std::vector<double>> seconds;  // per step k >= 2: time from step k-1
+  };
+  struct Range {
+    HashMap<uint32_t, std::vector<UserEvent>> by_user;
+    std::map<uint32_t, Tally> tallies;
+  };
+  std::vector<Range> ranges(scan.range_count(snapshot));
+  absl::Status status = scan.RunByUser(snapshot, from_ms, to_ms - 1,
+                                       [&](size_t range, const Batch& batch, absl::Span<const uint32_t> selected) {
+    auto& by_user = ranges[range].by_user;
     const Vector& times = batch.columns[time_column];
     const Vector& users = batch.columns[user_column];
     const Vector& event_types = batch.columns[type_column];
@@ -146,25 +158,35 @@ absl::StatusOr<ResultSet> Funnel(const TableSnapshot& snapshot, const AnalyticsS
   if (!status.ok()) return status;
 
   // Per user: sort by (time, step order), evaluate; tally per breakdown value.
-  struct Tally {
-    std::vector<uint64_t> users;
-    std::vector<std::vector<double>> seconds;  // per step k >= 2: time from step k-1
-  };
+  ParallelFor(ranges.size(), static_cast<int>(std::min<size_t>(ranges.size(), 64)), [&](int, size_t r) {
+    for (auto& [user, events] : ranges[r].by_user) {
+      std::stable_sort(events.begin(), events.end(), [](const UserEvent& a, const UserEvent& b) {
+        if (a.time_ms != b.time_ms) return a.time_ms < b.time_ms;
+        return __builtin_ctz(a.steps | 0x80000000u) < __builtin_ctz(b.steps | 0x80000000u);
+      });
+      const Conversion conversion = Evaluate(events, options);
+      if (conversion.level == 0) continue;
+      Tally& tally = ranges[r].tallies[scope.breakdown ? conversion.breakdown : 0];
+      tally.users.resize(n);
+      tally.seconds.resize(n);
+      for (int k = 0; k < conversion.level; ++k) {
+        ++tally.users[k];
+        if (k > 0) {
+          tally.seconds[k].push_back((conversion.step_ms[k] - conversion.step_ms[k - 1]) / 1000.0);
+        }
+      }
+    }
+    ranges[r].by_user = {};
+  });
   std::map<uint32_t, Tally> tallies;
-  for (auto& [user, events] : by_user) {
-    std::stable_sort(events.begin(), events.end(), [](const UserEvent& a, const UserEvent& b) {
-      if (a.time_ms != b.time_ms) return a.time_ms < b.time_ms;
-      return __builtin_ctz(a.steps | 0x80000000u) < __builtin_ctz(b.steps | 0x80000000u);
-    });
-    const Conversion conversion = Evaluate(events, options);
-    if (conversion.level == 0) continue;
-    Tally& tally = tallies[scope.breakdown ? conversion.breakdown : 0];
-    tally.users.resize(n);
-    tally.seconds.resize(n);
-    for (int k = 0; k < conversion.level; ++k) {
-      ++tally.users[k];
-      if (k > 0) {
-        tally.seconds[k].push_back((conversion.step_ms[k] - conversion.step_ms[k - 1]) / 1000.0);
+  for (Range& range : ranges) {
+    for (auto& [breakdown, part] : range.tallies) {
+      Tally& tally = tallies[breakdown];
+      tally.users.resize(n);
+      tally.seconds.resize(n);
+      for (int k = 0; k < n; ++k) {
+        tally.users[k] += part.users[k];
+        tally.seconds[k].insert(tally.seconds[k].end(), part.seconds[k].begin(), part.seconds[k].end());
       }
     }
   }

@@ -54,7 +54,7 @@ struct RangeSessions {
   std::unique_ptr<query_internal::JsonExtractor> json = std::make_unique<query_internal::JsonExtractor>();
 };
 
-absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope& scope,
+absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope& scope, bool with_ids,
                              std::vector<SessionRow>* sessions) {
   int64_t from_ms, to_ms;
   query_internal::ScopeMillis(scope, &from_ms, &to_ms);
@@ -99,7 +99,7 @@ absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope
       if (u != previous_user || id != previous_id) {
         auto [it, inserted] = in.slots.try_emplace(std::make_pair(u, Fingerprint(id)),
                                                    static_cast<uint32_t>(in.rows.size()));
-        if (inserted) in.rows.push_back({u, std::string(id), SessionState{}});
+        if (inserted) in.rows.push_back({u, with_ids ? std::string(id) : std::string(), SessionState{}});
         slot = it->second;
         previous_user = u;
         previous_id = id;
@@ -126,7 +126,9 @@ absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope
       SessionState current;
       bool open = false;
       auto close = [&, u = u]() {  // clang 14 cannot capture a structured binding
-        if (open) in.rows.push_back({u, absl::StrCat(snapshot.user_index().Get(u), "@", current.start), current});
+        if (!open) return;
+        in.rows.push_back(
+            {u, with_ids ? absl::StrCat(snapshot.user_index().Get(u), "@", current.start) : std::string(), current});
       };
       for (const LooseEvent& e : events) {
         const int64_t gap = web_code && e.platform == *web_code ? kWebSessionGapMs : kMobileSessionGapMs;
@@ -142,15 +144,19 @@ absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope
       }
       close();
     }
-    // The sessions that start in range, ordered by (user, session id).
+    // The sessions that start in range (`with_ids`: ordered by user, then session id).
     std::vector<SessionRow>& rows = in.rows;
-    rows.erase(std::remove_if(rows.begin(), rows.end(),
-                              [&](const SessionRow& r) { return r.state.start < from_ms || r.state.start >= to_ms; }),
-               rows.end());
-    std::sort(rows.begin(), rows.end(), [](const SessionRow& a, const SessionRow& b) {
-      return a.user != b.user ? a.user < b.user : a.session_id < b.session_id;
-    });
-    sessions->insert(sessions->end(), std::make_move_iterator(rows.begin()), std::make_move_iterator(rows.end()));
+    std::vector<uint32_t> order;
+    order.reserve(rows.size());
+    for (uint32_t i = 0; i < rows.size(); ++i) {
+      if (rows[i].state.start >= from_ms && rows[i].state.start < to_ms) order.push_back(i);
+    }
+    if (with_ids) {
+      std::sort(order.begin(), order.end(), [&rows](uint32_t a, uint32_t b) {
+        return rows[a].user != rows[b].user ? rows[a].user < rows[b].user : rows[a].session_id < rows[b].session_id;
+      });
+    }
+    for (uint32_t i : order) sessions->push_back(std::move(rows[i]));
     in = RangeSessions();
   }
   return absl::OkStatus();
@@ -160,7 +166,7 @@ absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope
 
 absl::StatusOr<ResultSet> Sessions(const TableSnapshot& snapshot, const AnalyticsScope& scope) {
   std::vector<SessionRow> sessions;
-  absl::Status status = CollectSessions(snapshot, scope, &sessions);
+  absl::Status status = CollectSessions(snapshot, scope, /*with_ids=*/true, &sessions);
   if (!status.ok()) return status;
   ResultSet result;
   const DataType string = DataType::Of(TypeId::kString);
@@ -195,7 +201,7 @@ absl::StatusOr<ResultSet> Sessions(const TableSnapshot& snapshot, const Analytic
 
 absl::StatusOr<ResultSet> CrashHealth(const TableSnapshot& snapshot, const AnalyticsScope& scope) {
   std::vector<SessionRow> sessions;
-  absl::Status status = CollectSessions(snapshot, scope, &sessions);
+  absl::Status status = CollectSessions(snapshot, scope, /*with_ids=*/false, &sessions);
   if (!status.ok()) return status;
   struct Health {
     uint64_t sessions = 0, crashed_sessions = 0;
