@@ -604,8 +604,9 @@ absl::StatusOr<StatementOutput> Service::RunStatement(const QueryCall& call) {
   bool executing = false;  // holds one of the execution slots
   ExecuteOptions execute;
   execute.authorize = [&](const Statement&) {
-    MUA_RETURN_IF_ERROR(
-        AuthorizeStatement(call.statement->access, call.principal, call.origin, call.read_only_request));
+    return AuthorizeStatement(call.statement->access, call.principal, call.origin, call.read_only_request);
+  };
+  execute.admit = [&]() {
     if (call.statement->access == StatementAccess::kKillOwnQuery) return absl::OkStatus();
     if (running_.fetch_add(1) >= options_.max_concurrent_queries) {
       running_.fetch_sub(1);
@@ -650,7 +651,8 @@ absl::StatusOr<StatementOutput> Service::RunStatement(const QueryCall& call) {
     MemoryTrackerScope scope(&memory);
     try {
       if (call.control_sql != nullptr && parts_.control != nullptr) {
-        const absl::Status allowed = execute.authorize(*call.statement->statement);
+        absl::Status allowed = execute.authorize(*call.statement->statement);
+        if (allowed.ok()) allowed = execute.admit();
         output = allowed.ok() ? parts_.control->Submit(*call.control_sql, call.statement->params,
                                                        running->start + std::min(call.max_execution_time, absl::Seconds(60)))
                               : absl::StatusOr<StatementOutput>(allowed);

@@ -336,6 +336,10 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(const PreparedStatement& prep
   const absl::Time start = absl::Now();
   const Statement& statement = *prepared.statement;
   if (options.authorize) MUA_RETURN_IF_ERROR(options.authorize(statement));
+  // The result cache may answer a SELECT without running it: admitted only on a miss.
+  const bool may_be_cached = statement.kind == StatementKind::kSelect && options.query_cache != nullptr &&
+                             options.shard_stage == ShardStage::kNone;
+  if (!may_be_cached && options.admit) MUA_RETURN_IF_ERROR(options.admit());
   const QueryCallerScope caller(&options.caller);
   StatementOutput output;
   output.format = statement.format;
@@ -374,6 +378,13 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(const PreparedStatement& prep
           output.from_query_cache = true;
           break;
         }
+      }
+      if (may_be_cached && options.admit) {
+        MUA_RETURN_IF_ERROR(options.admit());
+        // It may have waited for a slot: the rows as they are now.
+        snapshot = table_->Snapshot();
+      }
+      if (caching) {
         reads.emplace(snapshot.partition_count());
         snapshot.TrackReads(&*reads);
         bind.not_cacheable = &not_cacheable;
@@ -525,6 +536,7 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(const PreparedStatement& prep
       // sql/ddl_executor.h; its SELECTs (INSERT SELECT, DEFAULTs) run as this caller.
       ExecuteOptions inner = options;
       inner.authorize = nullptr;
+      inner.admit = nullptr;
       absl::StatusOr<ResultSet> result = ExecuteDdl(statement, DdlContext{catalog_, [&](absl::string_view select) {
         absl::StatusOr<StatementOutput> rows = Execute(select, inner);
         return rows.ok() ? absl::StatusOr<ResultSet>(std::move(rows->result)) : rows.status();

@@ -114,6 +114,9 @@ struct ExecuteOptions {
   // Called with the parsed statement before anything of it runs (the server checks
   // the caller's role here, where the statement is known for certain); an error stops it.
   std::function<absl::Status(const Statement& statement)> authorize;
+  // Called once the statement is known to run (after authorize; for a SELECT, after the
+  // result cache missed: a cached answer takes no execution slot); an error stops it.
+  std::function<absl::Status()> admit;
   QueryCaller caller;  // who runs it: what system tables and KILL QUERY let them see
   int threads = 0;  // 0: one per core
   const std::atomic<bool>* cancelled = nullptr;  // KILL QUERY, or the client went away
