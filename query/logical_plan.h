@@ -199,13 +199,19 @@ struct BitmapPlan {
 };
 
 // Per-user aggregation in each user's time order (query/operators/user_sequence.h):
-// GROUP BY user_id alone over events, every aggregate a small state per user kept in
-// arrays indexed by user code, fed each user's rows in (time, arrival) order —
-// partitions by day, a day's rows merged by user — by workers that each own a range
-// of user codes. No hash table, no per-user vectors, no final sort.
+// GROUP BY user_id over events, every aggregate a small state per user kept in arrays
+// indexed by user code, fed each user's rows in (time, arrival) order — partitions by
+// day, a day's rows merged by user — by workers that each own a range of user codes.
+// No hash table, no per-user vectors, no final sort. With a second key (GROUP BY
+// user_id, session_id), each worker keeps the groups of its users in its own table,
+// rows of one group found without hashing as they follow each other.
 struct UserSequencePlan {
+  // The batch column of the second GROUP BY key (an events string or low-cardinality
+  // column), or -1: user_id alone.
+  int second_key = -1;
   struct Aggregate {
-    enum class Kind { kCount, kWindowFunnel };
+    // kMin, kMax: of event_time.
+    enum class Kind { kCount, kWindowFunnel, kMin, kMax };
     Kind kind = Kind::kCount;
     // kWindowFunnel, default mode: `window` in the timestamp's unit; the timestamp is
     // event_time in ms, or toDateTime(event_time) (`seconds`: ms floored to seconds).

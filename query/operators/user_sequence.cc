@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "absl/container/flat_hash_map.h"
+#include "storage/base/fingerprint.h"
 #include "storage/base/parallel_for.h"
 #include "storage/base/status_macros.h"
 #include "storage/base/time_util.h"
@@ -73,10 +75,36 @@ absl::StatusOr<std::optional<Lookup>> MakeLookup(const SelectPlan& plan, const T
   return std::optional<Lookup>(std::move(lookup));
 }
 
-// A filter (WHERE) as a lookup or evaluated per block.
+// `column = 'text'` or `column != 'text'` over an events string column (session_id != ''),
+// tested on the block's values without building a batch.
+struct StringTest {
+  int column = -1;  // batch column
+  std::string value;
+  bool equal = true;
+};
+
+std::optional<StringTest> MakeStringTest(const SelectPlan& plan, const BoundExpr& expr) {
+  if (expr.kind != BoundExpr::Kind::kCall || (expr.function != "equals" && expr.function != "notEquals") ||
+      expr.args.size() != 2) {
+    return std::nullopt;
+  }
+  const BoundExpr& column = *expr.args[0];
+  const BoundExpr& constant = *expr.args[1];
+  if (column.kind != BoundExpr::Kind::kColumn || column.column < 0 ||
+      static_cast<size_t>(column.column) >= plan.source.columns.size() ||
+      KindOf(plan.source.columns[column.column]) != ColumnKind::kString || !constant.is_constant() ||
+      !constant.type.is_string() || constant.constant.is_null(0)) {
+    return std::nullopt;
+  }
+  return StringTest{column.column, std::string(constant.constant.string_at(0)), expr.function == "equals"};
+}
+
+// A filter (WHERE) as a lookup, a string test, or evaluated per block.
 struct Filter {
   const BoundExpr* expr = nullptr;  // null: every row
   std::optional<Lookup> lookup;
+  std::optional<StringTest> string_test;
+  bool evaluated() const { return expr != nullptr && !lookup && !string_test; }
 };
 
 // One windowFunnel's conditions: bits from lookups (OR'ed per column), the rest per block.
@@ -158,11 +186,33 @@ class FunnelStates {
   std::vector<uint8_t> level_;
 };
 
-// One worker's answer for a range of users.
+// One worker's answer for a range of users: one row per group.
 struct RangeResult {
-  std::vector<uint32_t> users;                 // codes, ascending
-  std::vector<std::vector<int64_t>> values;    // per aggregate, per user
+  std::vector<uint32_t> users;               // user codes (ascending by user alone)
+  std::vector<std::vector<int64_t>> values;  // per aggregate, per group
+  // The second key: a low-cardinality column's codes, or a string column's values as
+  // [offset, size) spans of `arena`.
+  std::vector<uint32_t> key_codes;
+  std::vector<std::pair<uint32_t, uint32_t>> key_spans;
+  std::string arena;
 };
+
+// count(), min(event_time), max(event_time): one int64 per group.
+int64_t InitialValue(Aggregate::Kind kind) {
+  switch (kind) {
+    case Aggregate::Kind::kMin: return std::numeric_limits<int64_t>::max();
+    case Aggregate::Kind::kMax: return std::numeric_limits<int64_t>::min();
+    default: return 0;
+  }
+}
+void UpdateValue(Aggregate::Kind kind, int64_t time, int64_t* value) {
+  switch (kind) {
+    case Aggregate::Kind::kCount: ++*value; break;
+    case Aggregate::Kind::kMin: *value = std::min(*value, time); break;
+    case Aggregate::Kind::kMax: *value = std::max(*value, time); break;
+    case Aggregate::Kind::kWindowFunnel: break;
+  }
+}
 
 int64_t FloorSeconds(int64_t ms) { return ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000); }
 
@@ -190,9 +240,10 @@ absl::StatusOr<Batch> RunUserSequence(const SelectPlan& plan, const ExecutionCon
   for (Filter* filter : {&where, &inside}) {
     if (filter->expr == nullptr) continue;
     MUA_ASSIGN_OR_RETURN(filter->lookup, MakeLookup(plan, snapshot, *filter->expr));
+    if (!filter->lookup) filter->string_test = MakeStringTest(plan, *filter->expr);
   }
   std::vector<FunnelConditions> funnels;
-  bool needs_batch = (where.expr != nullptr && !where.lookup) || (inside.expr != nullptr && !inside.lookup);
+  bool needs_batch = where.evaluated() || inside.evaluated();
   for (const Aggregate& aggregate : sequence.aggregates) {
     if (aggregate.kind != Aggregate::Kind::kWindowFunnel) continue;
     FunnelConditions& funnel = funnels.emplace_back();
@@ -225,12 +276,22 @@ absl::StatusOr<Batch> RunUserSequence(const SelectPlan& plan, const ExecutionCon
   // What each block decodes.
   ColumnSet decode;
   decode.Add(ColumnId::kUserId);
-  if (!funnels.empty()) decode.Add(ColumnId::kEventTime);
+  // The aggregates kept as one value per group (count, min, max), by aggregate index.
+  std::vector<size_t> simple;
+  for (size_t a = 0; a < sequence.aggregates.size(); ++a) {
+    if (sequence.aggregates[a].kind != Aggregate::Kind::kWindowFunnel) simple.push_back(a);
+  }
+  if (!funnels.empty() || !simple.empty()) decode.Add(ColumnId::kEventTime);
+  const bool keyed = sequence.second_key >= 0;
+  const ColumnId second_key = keyed ? source_columns[sequence.second_key] : ColumnId::kUserId;
+  const bool key_is_code = keyed && KindOf(second_key) == ColumnKind::kLowCardinality;
+  if (keyed) decode.Add(second_key);
   if (needs_batch) {
     for (ColumnId id : source_columns) decode.Add(id);
   }
   for (const Filter* filter : {&where, &inside}) {
     if (filter->lookup && filter->lookup->column >= 0) decode.Add(source_columns[filter->lookup->column]);
+    if (filter->string_test) decode.Add(source_columns[filter->string_test->column]);
   }
   for (const FunnelConditions& funnel : funnels) {
     for (const auto& [column, masks] : funnel.masks_by_column) decode.Add(source_columns[column]);
@@ -255,13 +316,14 @@ absl::StatusOr<Batch> RunUserSequence(const SelectPlan& plan, const ExecutionCon
     const uint32_t begin = static_cast<uint32_t>(uint64_t{users} * range / range_count);
     const uint32_t end = static_cast<uint32_t>(uint64_t{users} * (range + 1) / range_count);
     const uint32_t size = end - begin;
-    std::vector<uint8_t> seen(size);
-    std::vector<std::vector<uint64_t>> counts;
+    std::vector<uint8_t> seen(keyed ? 0 : size);
+    RangeResult& result = results[range];
+    result.values.resize(sequence.aggregates.size());
+    // By user alone: values indexed by user - begin. Keyed: by group, in `groups`.
+    for (size_t a : simple) result.values[a].assign(keyed ? 0 : size, InitialValue(sequence.aggregates[a].kind));
+    absl::flat_hash_map<std::pair<uint32_t, Fingerprint128>, uint32_t> groups;
     std::vector<FunnelStates> states;
     for (const FunnelConditions& funnel : funnels) states.emplace_back(funnel.steps, funnel.window, size);
-    for (const Aggregate& aggregate : sequence.aggregates) {
-      if (aggregate.kind == Aggregate::Kind::kCount) counts.emplace_back(size);
-    }
     std::vector<std::vector<StepEvent>> events(funnels.size());
     std::vector<std::vector<size_t>> runs(funnels.size());
     std::vector<StepEvent> scratch;
@@ -309,7 +371,7 @@ absl::StatusOr<Batch> RunUserSequence(const SelectPlan& plan, const ExecutionCon
           BatchFromBlock(block, source_columns, snapshot, &batch);
           batch_pool.Clear();
         }
-        const bool evaluate_filter = filter.expr != nullptr && !filter.lookup;
+        const bool evaluate_filter = filter.evaluated();
         if (evaluate_filter) MUA_RETURN_IF_ERROR(EvaluateFilter(*filter.expr, batch, &selected));
         for (size_t f = 0; f < funnels.size(); ++f) {
           evaluated[f].resize(funnels[f].evaluated.size());
@@ -337,16 +399,66 @@ absl::StatusOr<Batch> RunUserSequence(const SelectPlan& plan, const ExecutionCon
           const int64_t* pass = filter.lookup->value_of.data();
           const uint32_t* codes = filter_codes.data() + row_begin;
           for (uint32_t i = 0; i < rows; ++i) keep[i] = pass[codes[i]] != 0;
+        } else if (filter.string_test) {
+          const StringTest& test = *filter.string_test;
+          const absl::string_view* values =
+              block.strings[ColumnIndex(source_columns[test.column])].data() + row_begin;
+          for (uint32_t i = 0; i < rows; ++i) keep[i] = (values[i] == test.value) == test.equal;
         }
         const uint32_t* block_users = block.users.data() + row_begin;
-        for (uint32_t i = 0; i < rows; ++i) {
-          const uint32_t user = block_users[i];
-          if (!keep[i] || user < begin || user >= end) {
-            keep[i] = 0;
-            continue;
+        const int64_t* block_times = simple.empty() && funnels.empty() ? nullptr : block.event_time.data() + row_begin;
+        if (!keyed) {
+          for (uint32_t i = 0; i < rows; ++i) {
+            const uint32_t user = block_users[i];
+            if (!keep[i] || user < begin || user >= end) {
+              keep[i] = 0;
+              continue;
+            }
+            seen[user - begin] = 1;
+            for (size_t a : simple) {
+              UpdateValue(sequence.aggregates[a].kind, block_times[i], &result.values[a][user - begin]);
+            }
           }
-          seen[user - begin] = 1;
-          for (std::vector<uint64_t>& count : counts) ++count[user - begin];
+        } else {
+          // Rows of one (user, key) group follow each other (sorted by user and time):
+          // hashed only when the group changes.
+          const absl::Span<const absl::string_view> key_strings =
+              key_is_code ? absl::Span<const absl::string_view>() : block.strings[ColumnIndex(second_key)];
+          const absl::Span<const uint32_t> key_codes =
+              key_is_code ? block.codes[ColumnIndex(second_key)] : absl::Span<const uint32_t>();
+          uint32_t previous_user = std::numeric_limits<uint32_t>::max(), previous_code = 0, group = 0;
+          absl::string_view previous_string;
+          for (uint32_t i = 0; i < rows; ++i) {
+            const uint32_t user = block_users[i];
+            if (!keep[i] || user < begin || user >= end) continue;
+            const uint32_t row = row_begin + i;
+            const bool same = user == previous_user && (key_is_code ? key_codes[row] == previous_code
+                                                                    : key_strings[row] == previous_string);
+            if (!same) {
+              previous_user = user;
+              Fingerprint128 key;
+              if (key_is_code) {
+                previous_code = key_codes[row];
+                key = {previous_code, 0};
+              } else {
+                previous_string = key_strings[row];
+                key = Fingerprint(previous_string);
+              }
+              auto [it, inserted] = groups.try_emplace(std::make_pair(user, key), result.users.size());
+              group = it->second;
+              if (inserted) {
+                result.users.push_back(user);
+                if (key_is_code) {
+                  result.key_codes.push_back(previous_code);
+                } else {
+                  result.key_spans.emplace_back(result.arena.size(), previous_string.size());
+                  result.arena.append(previous_string.data(), previous_string.size());
+                }
+                for (size_t a : simple) result.values[a].push_back(InitialValue(sequence.aggregates[a].kind));
+              }
+            }
+            for (size_t a : simple) UpdateValue(sequence.aggregates[a].kind, block_times[i], &result.values[a][group]);
+          }
         }
         for (size_t f = 0; f < funnels.size(); ++f) {
           const FunnelConditions& funnel = funnels[f];
@@ -395,19 +507,20 @@ absl::StatusOr<Batch> RunUserSequence(const SelectPlan& plan, const ExecutionCon
       }
     }
     if (context.rows_read) context.rows_read->fetch_add(rows_read);
-    RangeResult& result = results[range];
-    result.values.resize(sequence.aggregates.size());
+    if (keyed) return absl::OkStatus();  // the groups are the rows already
+    // By user alone: the users seen, their values compacted to them.
+    std::vector<std::vector<int64_t>> values(sequence.aggregates.size());
     for (uint32_t u = 0; u < size; ++u) {
       if (!seen[u]) continue;
       result.users.push_back(begin + u);
-      size_t count_index = 0, funnel_index = 0;
+      size_t funnel_index = 0;
       for (size_t a = 0; a < sequence.aggregates.size(); ++a) {
-        const int64_t value = sequence.aggregates[a].kind == Aggregate::Kind::kCount
-                                  ? static_cast<int64_t>(counts[count_index++][u])
-                                  : states[funnel_index++].level(u);
-        result.values[a].push_back(value);
+        values[a].push_back(sequence.aggregates[a].kind == Aggregate::Kind::kWindowFunnel
+                                ? states[funnel_index++].level(u)
+                                : result.values[a][u]);
       }
     }
+    result.values = std::move(values);
     return absl::OkStatus();
   };
   ParallelFor(static_cast<size_t>(threads), threads, [&](int, size_t) {
@@ -435,6 +548,21 @@ absl::StatusOr<Batch> RunUserSequence(const SelectPlan& plan, const ExecutionCon
   key.size = key.codes.size();
   post.rows = key.size;
   post.columns.push_back(std::move(key));
+  if (keyed) {
+    Vector values;
+    values.type = plan.group_keys[1]->type;
+    values.size = post.rows;
+    for (RangeResult& result : results) {
+      if (key_is_code) {
+        values.codes.insert(values.codes.end(), result.key_codes.begin(), result.key_codes.end());
+        continue;
+      }
+      const absl::string_view arena = pool->Add(std::move(result.arena));
+      for (const auto& [offset, size] : result.key_spans) values.strings.push_back(arena.substr(offset, size));
+    }
+    if (key_is_code) values.dictionary = &snapshot.dictionary(second_key);
+    post.columns.push_back(std::move(values));
+  }
   for (size_t a = 0; a < sequence.aggregates.size(); ++a) {
     Vector value;
     value.type = plan.aggregates[a].prototype->result_type();

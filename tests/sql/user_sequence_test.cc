@@ -81,14 +81,16 @@ class UserSequenceTest : public ::testing::Test {
 
   // `aggregates` by user over `where`, through the sequence path and (with one more
   // aggregate it does not handle) through the hash path: equal, and not empty.
-  void ExpectSameAsHashPath(const std::string& aggregates, const std::string& where = "", bool some_rows = true) {
-    const std::string inner = absl::StrCat("SELECT user_id, ", aggregates, " FROM events ",
-                                           where.empty() ? "" : "WHERE " + where, " GROUP BY user_id");
+  void ExpectSameAsHashPath(const std::string& aggregates, const std::string& where = "", bool some_rows = true,
+                            const std::string& second_key = "") {
+    const std::string keys = second_key.empty() ? "user_id" : "user_id, " + second_key;
+    const std::string inner = absl::StrCat("SELECT ", keys, ", ", aggregates, " FROM events ",
+                                           where.empty() ? "" : "WHERE " + where, " GROUP BY ", keys);
     const std::string hash_inner = absl::StrReplaceAll(inner, {{" FROM events", ", sum(0) AS zero FROM events"}});
     EXPECT_NE(Run("EXPLAIN " + inner).find("user sequence path"), std::string::npos) << inner;
     EXPECT_EQ(Run("EXPLAIN " + hash_inner).find("user sequence path"), std::string::npos) << hash_inner;
-    const std::string fast = Run(absl::StrCat("SELECT *, 0 AS zero FROM (", inner, ") ORDER BY user_id"));
-    const std::string hash = Run(absl::StrCat("SELECT * FROM (", hash_inner, ") ORDER BY user_id"));
+    const std::string fast = Run(absl::StrCat("SELECT *, 0 AS zero FROM (", inner, ") ORDER BY ", keys));
+    const std::string hash = Run(absl::StrCat("SELECT * FROM (", hash_inner, ") ORDER BY ", keys));
     EXPECT_EQ(!fast.empty(), some_rows) << inner;
     EXPECT_EQ(fast, hash) << inner;
   }
@@ -148,14 +150,41 @@ TEST_F(UserSequenceTest, StepsInOneSecondAreOrderedByCondition) {
             "0\t1\n");
 }
 
+TEST_F(UserSequenceTest, GroupsOfUserAndSessionEqualTheHashPath) {
+  // The SPEC §9 sessions inner query: groups per (user, session_id), its rows in runs.
+  const std::string sessions =
+      "min(event_time) AS first, max(event_time) AS last, count() AS events";
+  ExpectSameAsHashPath(sessions, "session_id != ''", /*some_rows=*/true, "session_id");
+  ExpectSameAsHashPath(sessions, "", /*some_rows=*/true, "session_id");
+  ExpectSameAsHashPath(sessions, "platform = 'ios' AND length(session_id) > 0", /*some_rows=*/true, "session_id");
+  // A low-cardinality second key, and a string one compared with a value.
+  ExpectSameAsHashPath("count(), max(event_time)", "session_id = 's1'", /*some_rows=*/true, "app_version");
+  ExpectSameAsHashPath("min(event_time)", "", /*some_rows=*/true, "event_type");
+  EXPECT_EQ(Run("SELECT day, count() AS sessions, round(avg(length_s), 4), quantileExact(0.5)(length_s) FROM ("
+                "SELECT user_id, session_id, toDate(min(event_time)) AS day, dateDiff('second', "
+                "toDateTime(min(event_time)), toDateTime(max(event_time))) AS length_s FROM events "
+                "WHERE session_id != '' GROUP BY user_id, session_id) GROUP BY day ORDER BY day"),
+            Run("SELECT day, count() AS sessions, round(avg(length_s), 4), quantileExact(0.5)(length_s) FROM ("
+                "SELECT user_id, session_id, toDate(min(event_time)) AS day, dateDiff('second', "
+                "toDateTime(min(event_time)), toDateTime(max(event_time))) AS length_s, sum(0) AS z FROM events "
+                "WHERE session_id != '' GROUP BY user_id, session_id) GROUP BY day ORDER BY day"));
+}
+
 TEST_F(UserSequenceTest, ModesAndOtherAggregatesKeepTheHashPath) {
   for (const char* aggregates :
        {"windowFunnel(86400, 'strict_order')(toDateTime(event_time), event_type = 'app_open', "
         "event_type = 'view_item')",
         "windowFunnel(86400)(toStartOfHour(event_time), event_type = 'app_open', event_type = 'view_item')",
-        "count(), uniqExact(session_id)"}) {
+        "count(), uniqExact(session_id)", "min(session_id)"}) {
     const std::string sql = absl::StrCat("SELECT user_id, ", aggregates, " FROM events GROUP BY user_id");
     EXPECT_EQ(Run("EXPLAIN " + sql).find("user sequence path"), std::string::npos) << sql;
+  }
+  // A funnel per (user, session), or a time as the second key: the hash path.
+  for (const char* sql :
+       {"SELECT user_id, session_id, windowFunnel(60)(event_time, event_type = 'app_open', event_type = "
+        "'view_item') FROM events GROUP BY user_id, session_id",
+        "SELECT user_id, event_time, count() FROM events GROUP BY user_id, event_time"}) {
+    EXPECT_EQ(Run(absl::StrCat("EXPLAIN ", sql)).find("user sequence path"), std::string::npos) << sql;
   }
 }
 
