@@ -27,8 +27,8 @@ echo "resident: $(( $(awk '/VmRSS/ {print $2}' /proc/$server/status) / 1024 )) M
 # Warm up, then measure: with the result cache, then without.
 for cache in 1 0; do
   echo "== result cache $([[ $cache == 1 ]] && echo on || echo off) (use_query_cache=$cache)"
-  QUERY_CACHE=$cache wrk -t2 -c64 -d5s -s "$(dirname "$0")/dashboard.lua" "http://127.0.0.1:$PORT/" >/dev/null
-  QUERY_CACHE=$cache wrk -t2 -c64 -d"${SECONDS_RUN}s" --latency -s "$(dirname "$0")/dashboard.lua" "http://127.0.0.1:$PORT/"
+  QUERY_CACHE=$cache wrk -t2 -c64 -d5s --timeout 60s -s "$(dirname "$0")/dashboard.lua" "http://127.0.0.1:$PORT/" >/dev/null
+  QUERY_CACHE=$cache wrk -t2 -c64 -d"${SECONDS_RUN}s" --timeout 60s --latency -s "$(dirname "$0")/dashboard.lua" "http://127.0.0.1:$PORT/"
 done
 
 # The last run's queued statements finish first (wrk stopped waiting for them, not the server).
@@ -41,18 +41,18 @@ port = int(sys.argv[1])
 held = []
 for i in range(1000):
     s = socket.create_connection(("127.0.0.1", port))
-    s.sendall(b"GET /ping HTTP/1.1\r\nHost: x\r\n\r\n")
+    s.sendall(b"GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
     held.append(s)
 answered = sum(1 for s in held if b"Ok." in s.recv(4096))
 time.sleep(2)
 probe = socket.create_connection(("127.0.0.1", port))
-probe.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+probe.sendall(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
 time.sleep(0.5)
 metrics = probe.recv(1 << 20).decode()
 open_connections = [l for l in metrics.splitlines() if l.startswith("mua_http_connections ")]
 still = 0
 for s in held:
-    s.sendall(b"GET /ping HTTP/1.1\r\nHost: x\r\n\r\n")
+    s.sendall(b"GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
 for s in held:
     still += b"Ok." in s.recv(4096)
 print(f"IDLE: 1000 keep-alive connections opened, {answered} answered; server reports "

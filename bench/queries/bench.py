@@ -130,7 +130,8 @@ def run_http(args):
                 path_cell = []
                 if mua:
                     plan = execute("EXPLAIN " + sql).decode("utf-8", "replace")
-                    path_cell = ["bitmap" if any(m in plan for m in _BITMAP_MARKERS) else "scan"]
+                    path_cell = ["bitmap" if any(m in plan for m in _BITMAP_MARKERS)
+                                 else "user sequence" if "user sequence path" in plan else "scan"]
                 for _ in range(args.warmup):
                     answer = execute(sql)
                 times = []
@@ -344,7 +345,8 @@ def report(args):
             f.write("\nMUA: %s, median of the timed runs after a warm-up; ClickHouse 18.16: "
                     "one keep-alive HTTP connection; DuckDB: in-process (@duckdb/node-api). "
                     "`path` = EXPLAIN shows the bitmap path or a bitmap-backed §5a table "
-                    "function (retention_matrix). Targets: SPEC §10 (bitmap-backed >= 50x, "
+                    "function (retention_matrix), the user sequence path (per-user states by "
+                    "user-code range), or else a scan. Targets: SPEC §10 (bitmap-backed >= 50x, "
                     "scans >= 5x the faster peer, or <= 1 ms; MUA's time is %s).\n"
                     % (mua_how, "over HTTP" if args.mua_http else "in-process, not over HTTP"))
             if extra:

@@ -48,7 +48,7 @@ struct SessionRow {
 // Sessions of the users of one range (EventScan::RunByUser): SDK sessions by
 // (user, 128-bit fingerprint of the id), session-less events per user until split.
 struct RangeSessions {
-  absl::flat_hash_map<std::pair<uint32_t, Fingerprint128>, uint32_t> slots;
+  HashMap<std::pair<uint32_t, Fingerprint128>, uint32_t> slots;
   std::vector<SessionRow> rows;
   HashMap<uint32_t, std::vector<LooseEvent>> loose;
   std::unique_ptr<query_internal::JsonExtractor> json = std::make_unique<query_internal::JsonExtractor>();

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
-#include "absl/container/flat_hash_map.h"
 #include "storage/base/fingerprint.h"
+#include "storage/base/hash_containers.h"
 #include "storage/base/parallel_for.h"
 #include "storage/base/status_macros.h"
 #include "storage/base/time_util.h"
@@ -321,7 +321,7 @@ absl::StatusOr<Batch> RunUserSequence(const SelectPlan& plan, const ExecutionCon
     result.values.resize(sequence.aggregates.size());
     // By user alone: values indexed by user - begin. Keyed: by group, in `groups`.
     for (size_t a : simple) result.values[a].assign(keyed ? 0 : size, InitialValue(sequence.aggregates[a].kind));
-    absl::flat_hash_map<std::pair<uint32_t, Fingerprint128>, uint32_t> groups;
+    HashMap<std::pair<uint32_t, Fingerprint128>, uint32_t> groups;
     std::vector<FunnelStates> states;
     for (const FunnelConditions& funnel : funnels) states.emplace_back(funnel.steps, funnel.window, size);
     std::vector<std::vector<StepEvent>> events(funnels.size());

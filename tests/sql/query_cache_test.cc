@@ -29,17 +29,10 @@ struct Answer {
 class QueryCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    gen::EventGenerator generator({.users = 400, .days = 6, .seed = 11});
-    std::vector<gen::GeneratedEvent> day;
-    int days = 0;
-    while (generator.NextDay(&day)) {
-      std::vector<EventRow> rows;
-      for (const gen::GeneratedEvent& e : day) {
-        if (!e.duplicate) rows.push_back(gen::ToEventRow(e));
-      }
+    gen::ForEachDayOfRows({.users = 400, .days = 6, .seed = 11}, [&](int day, absl::Span<const EventRow> rows) {
       ASSERT_OK(table_.Append(rows));
-      if (++days % 2 == 0) table_.SealAll();  // sealed segments and heads mixed
-    }
+      if (day % 2 == 1) table_.SealAll();  // sealed segments and heads mixed
+    });
   }
 
   Answer Run(const std::string& sql, absl::Duration ttl = absl::ZeroDuration(),

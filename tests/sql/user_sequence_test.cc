@@ -24,20 +24,13 @@ class UserSequenceTest : public ::testing::Test {
   static void SetUpTestSuite() {
     // Small segments: a day spans several sealed segments, and the last days stay in heads.
     table_ = new Table(TableOptions{.segment_rows = 3000});
-    gen::EventGenerator generator({.users = 700, .days = 8, .seed = 5});
-    std::vector<gen::GeneratedEvent> day;
-    int days = 0;
-    while (generator.NextDay(&day)) {
-      std::vector<EventRow> rows;
-      for (const gen::GeneratedEvent& e : day) {
-        if (!e.duplicate) rows.push_back(gen::ToEventRow(e));
-      }
+    gen::ForEachDayOfRows({.users = 700, .days = 8, .seed = 5}, [](int day, absl::Span<const EventRow> rows) {
       // Two appends a day: segments and heads hold interleaved parts of a user's day.
       const size_t half = rows.size() / 2;
-      ASSERT_OK(table_->Append(absl::MakeConstSpan(rows).subspan(0, half)));
-      ASSERT_OK(table_->Append(absl::MakeConstSpan(rows).subspan(half)));
-      if (++days < 7) table_->SealAll();
-    }
+      ASSERT_OK(table_->Append(rows.subspan(0, half)));
+      ASSERT_OK(table_->Append(rows.subspan(half)));
+      if (day < 6) table_->SealAll();
+    });
     // Steps in one second, in reverse order and out of arrival order, and a user who
     // reaches no step.
     std::vector<std::string> ids;

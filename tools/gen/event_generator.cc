@@ -503,6 +503,20 @@ EventGenerator::~EventGenerator() = default;
 bool EventGenerator::NextDay(std::vector<GeneratedEvent>* events) { return impl_->NextDay(events); }
 int64_t EventGenerator::users_signed_up() const { return impl_->users_signed_up(); }
 
+void ForEachDayOfRows(const GeneratorOptions& options,
+                      absl::FunctionRef<void(int day, absl::Span<const EventRow> rows)> fn) {
+  EventGenerator generator(options);
+  std::vector<GeneratedEvent> events;
+  std::vector<EventRow> rows;
+  for (int day = 0; generator.NextDay(&events); ++day) {
+    rows.clear();
+    for (const GeneratedEvent& event : events) {
+      if (!event.duplicate) rows.push_back(ToEventRow(event));
+    }
+    fn(day, rows);
+  }
+}
+
 EventRow ToEventRow(const GeneratedEvent& event) {
   EventRow row;
   row.event_time_ms = event.event_time_ms;

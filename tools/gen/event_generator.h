@@ -17,6 +17,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
+#include "absl/types/span.h"
+
 #include "storage/event_row.h"
 
 namespace mua::gen {
@@ -85,5 +88,11 @@ class EventGenerator {
   class Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// Calls fn(day, rows) for each generated day (0, 1, ...) with its events as storage appends
+// them, the re-sent duplicates left out; the rows view the day's events, valid during the
+// call. For tests and benchmarks that fill a Table directly.
+void ForEachDayOfRows(const GeneratorOptions& options,
+                      absl::FunctionRef<void(int day, absl::Span<const EventRow> rows)> fn);
 
 }  // namespace mua::gen
