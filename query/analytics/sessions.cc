@@ -54,7 +54,9 @@ struct RangeSessions {
   std::unique_ptr<query_internal::JsonExtractor> json = std::make_unique<query_internal::JsonExtractor>();
 };
 
-absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope& scope, bool with_ids,
+// The sessions of the scope. `full_rows` (the rows of sessions()): each session's id and
+// revenue, ordered by (user, id); crash_health needs neither.
+absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope& scope, bool full_rows,
                              std::vector<SessionRow>* sessions) {
   int64_t from_ms, to_ms;
   query_internal::ScopeMillis(scope, &from_ms, &to_ms);
@@ -62,7 +64,8 @@ absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope
   const int time = scan.Column(ColumnId::kEventTime), user = scan.Column(ColumnId::kUserId);
   const int session = scan.Column(ColumnId::kSessionId), type = scan.Column(ColumnId::kEventType);
   const int platform = scan.Column(ColumnId::kPlatform), version = scan.Column(ColumnId::kAppVersion);
-  const int properties = scan.Column(ColumnId::kProperties);
+  // Revenue reads `properties` (decompressed and parsed): only for the rows of sessions().
+  const int properties = full_rows ? scan.Column(ColumnId::kProperties) : -1;
 
   const StringDictionary& types = snapshot.dictionary(ColumnId::kEventType);
   const std::optional<uint32_t> crash_code = types.Find("app_crash");
@@ -85,7 +88,7 @@ absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope
       const uint32_t u = batch.columns[user].codes[row];
       const uint32_t event_type = batch.columns[type].codes[row];
       const bool crash = crash_code && event_type == *crash_code;
-      const double revenue = purchase_code && event_type == *purchase_code
+      const double revenue = properties >= 0 && purchase_code && event_type == *purchase_code
                                  ? in.json->ExtractFloat(batch.columns[properties].strings[row], price)
                                  : 0;
       const uint32_t p = batch.columns[platform].codes[row];
@@ -99,7 +102,7 @@ absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope
       if (u != previous_user || id != previous_id) {
         auto [it, inserted] = in.slots.try_emplace(std::make_pair(u, Fingerprint(id)),
                                                    static_cast<uint32_t>(in.rows.size()));
-        if (inserted) in.rows.push_back({u, with_ids ? std::string(id) : std::string(), SessionState{}});
+        if (inserted) in.rows.push_back({u, full_rows ? std::string(id) : std::string(), SessionState{}});
         slot = it->second;
         previous_user = u;
         previous_id = id;
@@ -128,7 +131,7 @@ absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope
       auto close = [&, u = u]() {  // clang 14 cannot capture a structured binding
         if (!open) return;
         in.rows.push_back(
-            {u, with_ids ? absl::StrCat(snapshot.user_index().Get(u), "@", current.start) : std::string(), current});
+            {u, full_rows ? absl::StrCat(snapshot.user_index().Get(u), "@", current.start) : std::string(), current});
       };
       for (const LooseEvent& e : events) {
         const int64_t gap = web_code && e.platform == *web_code ? kWebSessionGapMs : kMobileSessionGapMs;
@@ -144,14 +147,14 @@ absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope
       }
       close();
     }
-    // The sessions that start in range (`with_ids`: ordered by user, then session id).
+    // The sessions that start in range (`full_rows`: ordered by user, then session id).
     std::vector<SessionRow>& rows = in.rows;
     std::vector<uint32_t> order;
     order.reserve(rows.size());
     for (uint32_t i = 0; i < rows.size(); ++i) {
       if (rows[i].state.start >= from_ms && rows[i].state.start < to_ms) order.push_back(i);
     }
-    if (with_ids) {
+    if (full_rows) {
       std::sort(order.begin(), order.end(), [&rows](uint32_t a, uint32_t b) {
         return rows[a].user != rows[b].user ? rows[a].user < rows[b].user : rows[a].session_id < rows[b].session_id;
       });
@@ -166,7 +169,7 @@ absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope
 
 absl::StatusOr<ResultSet> Sessions(const TableSnapshot& snapshot, const AnalyticsScope& scope) {
   std::vector<SessionRow> sessions;
-  absl::Status status = CollectSessions(snapshot, scope, /*with_ids=*/true, &sessions);
+  absl::Status status = CollectSessions(snapshot, scope, /*full_rows=*/true, &sessions);
   if (!status.ok()) return status;
   ResultSet result;
   const DataType string = DataType::Of(TypeId::kString);
@@ -201,7 +204,7 @@ absl::StatusOr<ResultSet> Sessions(const TableSnapshot& snapshot, const Analytic
 
 absl::StatusOr<ResultSet> CrashHealth(const TableSnapshot& snapshot, const AnalyticsScope& scope) {
   std::vector<SessionRow> sessions;
-  absl::Status status = CollectSessions(snapshot, scope, /*with_ids=*/false, &sessions);
+  absl::Status status = CollectSessions(snapshot, scope, /*full_rows=*/false, &sessions);
   if (!status.ok()) return status;
   struct Health {
     uint64_t sessions = 0, crashed_sessions = 0;
