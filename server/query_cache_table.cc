@@ -35,7 +35,11 @@ void RegisterQueryCacheTable(Catalog* catalog, const Table* table, QueryCache* c
   catalog->RegisterSystemTable("query_cache", QueryCacheColumns(), [table, cache] {
     auto rows = std::make_shared<ResultSet>(EmptyRows(QueryCacheColumns()));
     std::vector<Column>& c = rows->columns;
+    // Statements' text is their author's, as in system.processes: a non-admin sees only
+    // the entries of their own statements (the answers are shared all the same).
+    const QueryCaller& caller = CurrentQueryCaller();
     for (const QueryCache::EntryInfo& entry : cache->Entries(table->Snapshot())) {
+      if (!caller.admin && entry.principal != caller.principal) continue;
       c[0].strings.push_back(entry.query);
       c[1].ints.push_back(static_cast<int64_t>(entry.result_bytes));
       c[2].ints.push_back(entry.stale ? 1 : 0);

@@ -48,7 +48,7 @@ std::shared_ptr<const ResultSet> QueryCache::Find(const std::string& key, const 
   return entry.result;
 }
 
-bool QueryCache::Insert(const std::string& key, std::string query, const ResultSet& result,
+bool QueryCache::Insert(const std::string& key, std::string query, std::string principal, const ResultSet& result,
                         SnapshotDependency dependency, absl::Duration ttl, absl::Time now) {
   const uint64_t bytes = ResultBytes(result) + key.size() + query.size() +
                          dependency.versions.size() * 16 + dependency.days.size() * 4;
@@ -64,7 +64,8 @@ bool QueryCache::Insert(const std::string& key, std::string query, const ResultS
     EraseLocked(std::prev(lru_.end()));
     ++counters_.evictions;
   }
-  lru_.push_front(Entry{key, std::move(query), std::move(shared), std::move(dependency), bytes, 0, now, ttl});
+  lru_.push_front(
+      Entry{key, std::move(query), std::move(principal), std::move(shared), std::move(dependency), bytes, 0, now, ttl});
   by_key_[key] = lru_.begin();
   bytes_ += bytes;
   ++counters_.inserts;
@@ -90,6 +91,7 @@ std::vector<QueryCache::EntryInfo> QueryCache::Entries(const TableSnapshot& snap
   for (const Entry& entry : lru_) {
     EntryInfo& info = entries.emplace_back();
     info.query = entry.query;
+    info.principal = entry.principal;
     info.key_hash = absl::HashOf(entry.key);
     info.result_bytes = entry.bytes;
     info.result_rows = entry.result->row_count;

@@ -55,8 +55,10 @@ class QueryCache {
                                         absl::Duration stale_ok, absl::Time now);
 
   // Keeps `result` under `key` (replacing an older entry), evicting the least recently
-  // used entries past the limits. False when the result is larger than one entry may be.
-  bool Insert(const std::string& key, std::string query, const ResultSet& result,
+  // used entries past the limits; `principal` ran the statement (system.query_cache shows
+  // a non-admin only their own statements' text). False when the result is larger than
+  // one entry may be.
+  bool Insert(const std::string& key, std::string query, std::string principal, const ResultSet& result,
               SnapshotDependency dependency, absl::Duration ttl, absl::Time now);
 
   // SYSTEM DROP QUERY CACHE.
@@ -65,6 +67,7 @@ class QueryCache {
   // Rows of system.query_cache.
   struct EntryInfo {
     std::string query;
+    std::string principal;  // who computed it
     uint64_t key_hash = 0;
     uint64_t result_bytes = 0;
     uint64_t result_rows = 0;
@@ -93,6 +96,7 @@ class QueryCache {
   struct Entry {
     std::string key;
     std::string query;
+    std::string principal;
     std::shared_ptr<const ResultSet> result;
     SnapshotDependency dependency;
     uint64_t bytes = 0;

@@ -443,8 +443,8 @@ absl::StatusOr<StatementOutput> SqlEngine::Execute(const PreparedStatement& prep
           (!other_nodes || cluster.query_cache_ttl > absl::ZeroDuration())) {
         SnapshotDependency dependency = snapshot.DependencyOf(*reads);
         if (other_nodes) dependency.versions.emplace_back(std::numeric_limits<int32_t>::min(), ~uint64_t{0});
-        options.query_cache->Insert(cache_key, prepared.sql, *result, std::move(dependency), cluster.query_cache_ttl,
-                                    absl::Now());
+        options.query_cache->Insert(cache_key, prepared.sql, options.caller.principal, *result, std::move(dependency),
+                                    cluster.query_cache_ttl, absl::Now());
       }
       snapshot.TrackReads(nullptr);
       output.result = *std::move(result);

@@ -51,8 +51,7 @@ absl::StatusOr<std::optional<Lookup>> MakeLookup(const SelectPlan& plan, const T
     const ColumnId id = plan.source.columns[columns[0]];
     if (KindOf(id) != ColumnKind::kLowCardinality) return std::optional<Lookup>();
     lookup.column = columns[0];
-    const StringDictionary& dictionary = snapshot.dictionary(id);
-    batch.rows = std::max<uint32_t>(dictionary.size(), 1);
+    batch.rows = snapshot.dictionary(id).size();  // one row per code
   }
   for (size_t c = 0; c < plan.source.columns.size(); ++c) {
     batch.columns.push_back(Vector::Defaults(StorageColumnType(plan.source.columns[c]), batch.rows));
@@ -66,7 +65,6 @@ absl::StatusOr<std::optional<Lookup>> MakeLookup(const SelectPlan& plan, const T
     codes.dictionary = &snapshot.dictionary(id);
     codes.codes.resize(batch.rows);
     for (uint32_t code = 0; code < batch.rows; ++code) codes.codes[code] = code;
-    if (snapshot.dictionary(id).size() == 0) codes.codes.clear(), codes.size = 0, batch.rows = 0;
   }
   Vector out;
   MUA_RETURN_IF_ERROR(Evaluate(expr, batch, &out));
@@ -339,6 +337,11 @@ absl::StatusOr<Batch> RunUserSequence(const SelectPlan& plan, const ExecutionCon
       const int32_t day = snapshot.day(list.blocks[first_block].partition);
       const bool wholly_inside = MillisOfDay(day) >= scan.min_time_ms && MillisOfDay(day + 1) - 1 <= scan.max_time_ms;
       const Filter& filter = wholly_inside ? inside : where;
+      // A filter that is false whatever the row (`WHERE 0`): nothing of the day to read.
+      if (filter.lookup && filter.lookup->column < 0 &&
+          (filter.lookup->value_of.empty() || filter.lookup->value_of[0] == 0)) {
+        continue;
+      }
       for (size_t f = 0; f < funnels.size(); ++f) {
         events[f].clear();
         runs[f].assign(1, 0);
@@ -382,9 +385,6 @@ absl::StatusOr<Batch> RunUserSequence(const SelectPlan& plan, const ExecutionCon
         const absl::Span<const uint32_t> filter_codes =
             filter.lookup && filter.lookup->column >= 0 ? block.codes[ColumnIndex(source_columns[filter.lookup->column])]
                                                         : absl::Span<const uint32_t>();
-        const bool filter_constant_false =
-            filter.lookup && filter.lookup->column < 0 && (filter.lookup->value_of.empty() || filter.lookup->value_of[0] == 0);
-        if (filter_constant_false) continue;
         // Column by column over the range's rows: which rows pass, then each funnel's
         // condition bits (lookups per code), then the rows through the states.
         const uint32_t rows = row_end - row_begin;

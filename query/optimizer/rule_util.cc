@@ -75,17 +75,14 @@ std::optional<ColumnId> EventsColumn(const SelectPlan& plan, const BoundExpr& ex
   return plan.source.columns[expr.column];
 }
 
+bool IsCallOfEventTime(const SelectPlan& plan, const BoundExpr& expr, absl::string_view function) {
+  return expr.kind == BoundExpr::Kind::kCall && expr.function == function && expr.args.size() == 1 &&
+         EventsColumn(plan, *expr.args[0]) == ColumnId::kEventTime;
+}
+
 bool TimeSide(const SelectPlan& plan, const BoundExpr& expr, bool* is_day) {
-  if (EventsColumn(plan, expr) == ColumnId::kEventTime) {
-    *is_day = false;
-    return true;
-  }
-  if (expr.kind == BoundExpr::Kind::kCall && expr.function == "toDate" && expr.args.size() == 1 &&
-      EventsColumn(plan, *expr.args[0]) == ColumnId::kEventTime) {
-    *is_day = true;
-    return true;
-  }
-  return false;
+  *is_day = IsCallOfEventTime(plan, expr, "toDate");
+  return *is_day || EventsColumn(plan, expr) == ColumnId::kEventTime;
 }
 
 bool IsKnownConstant(const BlockFacts& facts, const BoundExpr& expr) {

@@ -34,6 +34,8 @@ absl::StatusOr<BoundExprPtr> AndOf(const std::vector<BoundExprPtr>& conjuncts);
 
 // The events column that `expr` is, when it is one column of an events block's batch.
 std::optional<ColumnId> EventsColumn(const SelectPlan& plan, const BoundExpr& expr);
+// Whether `expr` is `function(event_time)` (one argument), e.g. toDate(event_time).
+bool IsCallOfEventTime(const SelectPlan& plan, const BoundExpr& expr, absl::string_view function);
 // Whether `expr` is event_time (ms) or toDate(event_time) (a day: *is_day).
 bool TimeSide(const SelectPlan& plan, const BoundExpr& expr, bool* is_day);
 // A constant time in ms (or a day number when is_day).

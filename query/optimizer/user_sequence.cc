@@ -12,16 +12,8 @@ namespace {
 // event_time (ms), or toDateTime(event_time) (*seconds): timestamps whose order is the
 // stored (user, time) order.
 bool StoredTimeOrder(const SelectPlan& plan, const BoundExpr& expr, bool* seconds) {
-  if (EventsColumn(plan, expr) == ColumnId::kEventTime) {
-    *seconds = false;
-    return true;
-  }
-  if (expr.kind == BoundExpr::Kind::kCall && expr.function == "toDateTime" && expr.args.size() == 1 &&
-      EventsColumn(plan, *expr.args[0]) == ColumnId::kEventTime) {
-    *seconds = true;
-    return true;
-  }
-  return false;
+  *seconds = IsCallOfEventTime(plan, expr, "toDateTime");
+  return *seconds || EventsColumn(plan, expr) == ColumnId::kEventTime;
 }
 
 }  // namespace

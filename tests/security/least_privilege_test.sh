@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Issue 15, finding 7 (least privilege): non-admins see only their own statements in
-# system.processes and system.audit_log (through POST / and through Grafana's SQL), and an
+# system.processes, system.audit_log and system.query_cache (through POST / and through Grafana's SQL), and an
 # analyst's KILL QUERY of someone else's statement cancels nothing; the admin sees and kills
 # everything. Files under --data_dir and the audit log are 0600, directories 0700, even when
 # the server is started under umask 000.
@@ -27,6 +27,16 @@ status=$(req dtok --data-binary "INSERT INTO events FORMAT JSONEachRow
 $secret" "$base/")
 check "root's INSERT is stored ($status)" test "$status" == 200
 stored=$((stored + 1))
+
+# The result cache is shared, its statements' text is not: system.query_cache shows a
+# non-admin only their own entries.
+q atok "SELECT count(), 'ana-cached' FROM events SETTINGS use_query_cache = 1" >/dev/null
+check "the admin sees ana's cached statement" \
+  test "$(q dtok "SELECT count() FROM system.query_cache WHERE query LIKE '%ana-cached%'")" == 1
+check "ana sees her own cached statement" \
+  test "$(q atok "SELECT count() FROM system.query_cache WHERE query LIKE '%ana-cached%'")" == 1
+check "otto does not see ana's cached statement" \
+  test "$(q a2tok "SELECT count() FROM system.query_cache WHERE query LIKE '%ana-cached%'")" == 0
 
 # ana's long statement, with a known id.
 curl -s -H 'Authorization: Bearer atok' --data-binary "$(heavy_sql)" "$base/?query_id=ana-slow" >"$WORK/ana.out" &

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "tests/sql/sql_test_util.h"
 #include "query/aggregate_function.h"
 #include "query/function_list.h"
 #include "query/output_format.h"
@@ -19,15 +20,7 @@ namespace {
 
 class FunctionTablesTest : public ::testing::Test {
  protected:
-  std::string Run(const std::string& sql) {
-    SqlEngine engine(&table_, &catalog_);
-    absl::StatusOr<StatementOutput> output = engine.Execute(sql);
-    EXPECT_OK(output.status()) << sql;
-    if (!output.ok()) return "";
-    std::string text;
-    WriteResult(output->result, OutputFormat::kTabSeparated, &text);
-    return text;
-  }
+  std::string Run(const std::string& sql) { return test::RunTabSeparated(&table_, &catalog_, sql); }
 
   Table table_{TableOptions{}};
   Catalog catalog_{&table_};

@@ -15,6 +15,7 @@
 #include "sql/sql_engine.h"
 #include "storage/base/time_util.h"
 #include "storage/table.h"
+#include "tests/sql/sql_test_util.h"
 #include "tests/testutil/status_matchers.h"
 #include "tools/gen/event_generator.h"
 
@@ -55,14 +56,7 @@ class QueryCacheTest : public ::testing::Test {
   }
 
   // The answer without the cache.
-  std::string Fresh(const std::string& sql) {
-    SqlEngine engine(&table_, &catalog_);
-    absl::StatusOr<StatementOutput> output = engine.Execute(sql);
-    EXPECT_OK(output.status()) << sql;
-    std::string text;
-    if (output.ok()) WriteResult(output->result, OutputFormat::kTabSeparated, &text);
-    return text;
-  }
+  std::string Fresh(const std::string& sql) { return test::RunTabSeparated(&table_, &catalog_, sql); }
 
   // One event of a new user on `day` (2026-10-01 + day_offset).
   void AppendOneEvent(int day_offset, absl::string_view event_type = "purchase") {

@@ -11,6 +11,7 @@
 #include "query/output_format.h"
 #include "sql/catalog.h"
 #include "storage/table.h"
+#include "tests/sql/sql_test_util.h"
 #include "tests/testutil/status_matchers.h"
 #include "tools/gen/event_generator.h"
 
@@ -41,15 +42,7 @@ class SqlEngineTest : public ::testing::Test {
   }
 
   // The TabSeparated text of `sql`'s result.
-  std::string Run(const std::string& sql) {
-    SqlEngine engine(table_, catalog_);
-    absl::StatusOr<StatementOutput> output = engine.Execute(sql);
-    EXPECT_OK(output.status()) << sql;
-    if (!output.ok()) return "";
-    std::string text;
-    WriteResult(output->result, OutputFormat::kTabSeparated, &text);
-    return text;
-  }
+  std::string Run(const std::string& sql) { return test::RunTabSeparated(table_, catalog_, sql); }
   absl::Status Error(const std::string& sql) {
     SqlEngine engine(table_, catalog_);
     return engine.Execute(sql).status();

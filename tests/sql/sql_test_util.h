@@ -9,8 +9,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
+#include "query/output_format.h"
 #include "sql/parser.h"
 #include "sql/printer.h"
+#include "sql/sql_engine.h"
+#include "tests/testutil/status_matchers.h"
 
 namespace mua::test {
 
@@ -111,6 +114,17 @@ inline std::string Reprint(absl::string_view sql) {
   absl::StatusOr<Statement> statement = ParseStatement(sql);
   if (!statement.ok()) return absl::StrCat("error: ", statement.status().message());
   return RoundTrip(*statement);
+}
+
+// The TabSeparated text of `sql`'s result on `table`; "" (and a test failure) on an error.
+inline std::string RunTabSeparated(const Table* table, const Catalog* catalog, const std::string& sql,
+                                   const ExecuteOptions& options = {}) {
+  SqlEngine engine(table, catalog);
+  absl::StatusOr<StatementOutput> output = engine.Execute(sql, options);
+  EXPECT_OK(output.status()) << sql;
+  std::string text;
+  if (output.ok()) WriteResult(output->result, OutputFormat::kTabSeparated, &text);
+  return text;
 }
 
 }  // namespace mua::test

@@ -13,6 +13,7 @@
 #include "sql/catalog.h"
 #include "sql/sql_engine.h"
 #include "storage/table.h"
+#include "tests/sql/sql_test_util.h"
 #include "tests/testutil/status_matchers.h"
 #include "tools/gen/event_generator.h"
 
@@ -62,15 +63,7 @@ class UserSequenceTest : public ::testing::Test {
     delete table_;
   }
 
-  std::string Run(const std::string& sql) {
-    SqlEngine engine(table_, catalog_);
-    absl::StatusOr<StatementOutput> output = engine.Execute(sql);
-    EXPECT_OK(output.status()) << sql;
-    if (!output.ok()) return "";
-    std::string text;
-    WriteResult(output->result, OutputFormat::kTabSeparated, &text);
-    return text;
-  }
+  std::string Run(const std::string& sql) { return test::RunTabSeparated(table_, catalog_, sql); }
 
   // `aggregates` by user over `where`, through the sequence path and (with one more
   // aggregate it does not handle) through the hash path: equal, and not empty.
