@@ -101,6 +101,17 @@ struct DeferredRows {
   Producer produce_partial;
 };
 
+// A value the events scan computes per block from one JSON text column, e.g.
+// JSONExtractFloat(properties, 'price'): batch column `columns.size() + i` of the block,
+// kept per sealed block after its first computation (query/operators/property_columns.h).
+struct PropertyColumn {
+  BoundExprPtr expr;           // the call, its JSON argument rebound to column 0 of a one-column batch
+  int json_column = 0;         // the JSON column's index in the block's batch
+  std::string key;             // what the kept values are found by: function, column, arguments
+  std::string needle;          // a row whose text lacks it (and has no escape) holds `default_value`
+  std::string sql;             // EXPLAIN
+};
+
 struct SourcePlan {
   enum class Kind {
     kEvents,    // scan the events table
@@ -115,6 +126,8 @@ struct SourcePlan {
   // kEvents: batch column i is storage column columns[i]; scan prunes by `scan`.
   std::vector<ColumnId> columns;
   ScanOptions scan;
+  // kEvents: batch columns after `columns` (set by the optimizer).
+  std::vector<PropertyColumn> property_columns;
   std::shared_ptr<const SelectPlan> subquery;  // kSubquery
   std::shared_ptr<const ResultSet> rows;       // kRows; the schema of kDeferred and numbers(N)
   // kRows from numbers(N): `rows` holds only the schema, the executor generates

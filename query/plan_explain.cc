@@ -103,6 +103,12 @@ std::string ExplainSelect(const SelectPlan& plan, const TableSnapshot& snapshot,
       }
       const BlockList list = snapshot.ListBlocks(plan.source.scan);
       absl::StrAppend(&out, pad, "  Scan: events [", absl::StrJoin(columns, ", "), "]\n");
+      if (!plan.source.property_columns.empty()) {
+        std::vector<std::string> extracted;
+        for (const PropertyColumn& column : plan.source.property_columns) extracted.push_back(column.sql);
+        absl::StrAppend(&out, pad, "    Property columns (kept per sealed block): ", absl::StrJoin(extracted, ", "),
+                        "\n");
+      }
       absl::StrAppend(&out, pad, "    Partitions: ", list.partitions_total - list.partitions_pruned, " of ",
                       list.partitions_total, " (", list.partitions_pruned, " pruned by time)\n");
       absl::StrAppend(&out, pad, "    Blocks: ", list.blocks.size(), " of ", list.blocks_total, " (",

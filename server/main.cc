@@ -66,6 +66,7 @@
 #include "server/storage_tables.h"
 #include "storage/base/command_line.h"
 #include "storage/base/status_macros.h"
+#include "storage/derived_block.h"
 #include "storage/dimension_table.h"
 #include "storage/store.h"
 #include "storage/table.h"
@@ -161,6 +162,9 @@ ABSL_FLAG(uint64_t, query_cache_max_entry_size_in_bytes, 1 << 20, "largest resul
 ABSL_FLAG(uint64_t, query_cache_max_entry_size_in_rows, 30'000'000, "largest result the cache keeps, rows");
 ABSL_FLAG(bool, query_cache_for_api, true,
           "REST API and Grafana statements use the result cache (the SQL endpoint's need use_query_cache=1)");
+ABSL_FLAG(uint64_t, derived_block_budget_bytes, 256ull << 20,
+          "bytes the property columns kept per sealed block may hold together (JSON extractions "
+          "computed once per block, docs/SQL.md \"Property columns\"); 0: keep none");
 ABSL_FLAG(int64_t, max_body_mb, 256,
           "largest request body accepted (413 beyond); a streaming INSERT's rows are not bounded");
 ABSL_FLAG(int64_t, max_connections, 10'000, "open HTTP connections (503 beyond)");
@@ -488,6 +492,7 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
     control = *std::move(control_opened);
   }
   BodyIngestor ingestor(table, body_ingest);
+  SetDerivedBlockBudget(absl::GetFlag(FLAGS_derived_block_budget_bytes));
   std::unique_ptr<QueryCache> query_cache;
   if (absl::GetFlag(FLAGS_query_cache_max_size_in_bytes) > 0) {
     query_cache = std::make_unique<QueryCache>(QueryCacheOptions{

@@ -48,6 +48,7 @@
 #include "storage/base/memory_tracker.h"
 #include "storage/base/parallel_for.h"
 #include "storage/base/status_macros.h"
+#include "storage/derived_block.h"
 #include "storage/store.h"
 #include "storage/table.h"
 
@@ -1095,6 +1096,9 @@ HttpResponse Service::Metrics() const {
     metric("mua_query_cache_bytes", "gauge", "Bytes the result cache holds.");
     absl::StrAppend(&out, "mua_query_cache_bytes ", cache.bytes, "\n");
   }
+  metric("mua_derived_block_bytes", "gauge",
+         "Bytes of property columns kept per sealed block (JSON extractions computed once).");
+  absl::StrAppend(&out, "mua_derived_block_bytes ", DerivedBlockBytes(), "\n");
   metric("mua_queries_waiting", "gauge", "Admitted SQL statements waiting for their turn to execute.");
   absl::StrAppend(&out, "mua_queries_waiting ", slots_->waiting(), "\n");
   metric("mua_http_responses_total", "counter", "HTTP responses by status class.");

@@ -19,6 +19,8 @@ struct MemoryUsage {
   // read back on demand: on disk, not resident, so not in total_bytes().
   std::array<size_t, kNumColumns> cold_column_bytes = {};
   size_t bitmap_bytes = 0;      // per-partition user bitmaps
+  // Values derived from sealed blocks and kept for later scans (storage/derived_block.h).
+  size_t derived_bytes = 0;
   size_t dictionary_bytes = 0;  // table level: low-cardinality dictionaries
   size_t user_index_bytes = 0;  // table level: user_id <-> user number
   size_t rows = 0;
@@ -34,7 +36,7 @@ struct MemoryUsage {
     return total;
   }
   size_t total_bytes() const {
-    size_t total = bitmap_bytes + dictionary_bytes + user_index_bytes;
+    size_t total = bitmap_bytes + derived_bytes + dictionary_bytes + user_index_bytes;
     for (int i = 0; i < kNumColumns; ++i) total += sealed_column_bytes[i] + head_column_bytes[i];
     return total;
   }
@@ -45,6 +47,7 @@ struct MemoryUsage {
       cold_column_bytes[i] += other.cold_column_bytes[i];
     }
     bitmap_bytes += other.bitmap_bytes;
+    derived_bytes += other.derived_bytes;
     dictionary_bytes += other.dictionary_bytes;
     user_index_bytes += other.user_index_bytes;
     rows += other.rows;

@@ -87,6 +87,8 @@ class ColumnSet {
     return set;
   }
   constexpr void Add(ColumnId id) { bits_ |= uint32_t{1} << ColumnIndex(id); }
+  constexpr void Remove(ColumnId id) { bits_ &= ~(uint32_t{1} << ColumnIndex(id)); }
+  constexpr void AddAll(ColumnSet other) { bits_ |= other.bits_; }
   constexpr bool Contains(ColumnId id) const { return (bits_ >> ColumnIndex(id)) & 1; }
   constexpr bool empty() const { return bits_ == 0; }
 

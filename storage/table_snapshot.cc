@@ -181,6 +181,17 @@ std::pair<uint32_t, uint32_t> TableSnapshot::user_range(const BlockRef& ref) con
   return {zone.min_code[index], zone.max_code[index]};
 }
 
+std::shared_ptr<const DerivedBlock> TableSnapshot::FindDerived(const BlockRef& ref, const std::string& key) const {
+  if (ref.segment < 0) return nullptr;
+  return partitions_[ref.partition]->segments[ref.segment]->derived().Find(ref.block, key);
+}
+
+void TableSnapshot::KeepDerived(const BlockRef& ref, const std::string& key,
+                                std::shared_ptr<const DerivedBlock> value) const {
+  if (ref.segment < 0) return;
+  partitions_[ref.partition]->segments[ref.segment]->derived().Keep(ref.block, key, std::move(value));
+}
+
 absl::string_view TableSnapshot::EncodingName(const BlockRef& ref, ColumnId column) const {
   if (ref.segment < 0) return "head";
   return partitions_[ref.partition]->segments[ref.segment]->EncodingName(ref.block, column);

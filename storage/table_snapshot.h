@@ -22,6 +22,7 @@
 #include "absl/synchronization/mutex.h"
 #include "storage/user_bitmap.h"
 #include "storage/memory_usage.h"
+#include "storage/derived_block.h"
 #include "storage/scan_block.h"
 
 namespace mua {
@@ -114,6 +115,12 @@ class TableSnapshot {
   // The least and greatest user code of the block's rows (a sealed block's zone map;
   // every code for a head's block, which has none).
   std::pair<uint32_t, uint32_t> user_range(const BlockRef& ref) const;
+
+  // A value derived from the sealed block `ref` under `key` and kept (storage/derived_block.h);
+  // null when none is, and always for a head's block (its rows still change).
+  std::shared_ptr<const DerivedBlock> FindDerived(const BlockRef& ref, const std::string& key) const;
+  // Keeps `value` for the sealed block `ref` (a head's block: nothing is kept).
+  void KeepDerived(const BlockRef& ref, const std::string& key, std::shared_ptr<const DerivedBlock> value) const;
 
   // Encoding of a sealed block's column, e.g. "rle"; "head" for the blocks of
   // the head and of heads waiting to be sealed.

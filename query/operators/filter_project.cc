@@ -91,19 +91,27 @@ absl::Status FilterProject::Project(BlockWorker* worker, const Batch& batch) con
 }
 
 absl::Status FilterProject::ProcessBatch(BlockWorker* worker, Batch* batch, const BoundExpr* where) {
+  MUA_RETURN_IF_ERROR(FilterBatch(worker, batch, where).status());
+  return ConsumeBatch(worker, batch);
+}
+
+absl::StatusOr<bool> FilterProject::FilterBatch(BlockWorker* worker, Batch* batch, const BoundExpr* where) {
   batch->pool = &worker->pool;
-  if (where != nullptr) {
-    MUA_RETURN_IF_ERROR(EvaluateFilter(*where, *batch, &worker->selected));
-    if (worker->selected.size() != batch->rows) {
-      for (size_t c = 0; c < batch->columns.size(); ++c) {
-        if (c >= read_after_filter_.size() || !read_after_filter_[c]) continue;
-        Vector kept;
-        Gather(batch->columns[c], worker->selected, &kept);
-        batch->columns[c] = std::move(kept);
-      }
-      batch->rows = worker->selected.size();
-    }
+  if (where == nullptr) return false;
+  MUA_RETURN_IF_ERROR(EvaluateFilter(*where, *batch, &worker->selected));
+  if (worker->selected.size() == batch->rows) return false;
+  for (size_t c = 0; c < batch->columns.size(); ++c) {
+    if (c >= read_after_filter_.size() || !read_after_filter_[c]) continue;
+    Vector kept;
+    Gather(batch->columns[c], worker->selected, &kept);
+    batch->columns[c] = std::move(kept);
   }
+  batch->rows = worker->selected.size();
+  return true;
+}
+
+absl::Status FilterProject::ConsumeBatch(BlockWorker* worker, Batch* batch) {
+  batch->pool = &worker->pool;
   // A block without GROUP BY has its one group even when no row passes.
   if (batch->rows == 0 && !(plan_.aggregate && plan_.group_keys.empty())) return absl::OkStatus();
   if (plan_.aggregate) return AggregateBatch(plan_, worker, *batch);

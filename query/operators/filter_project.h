@@ -68,6 +68,11 @@ class FilterProject {
   // Keeps the rows of `batch` where `where` holds (null: all), then aggregates or
   // projects them. Errors: evaluation's, MemoryLimitExceeded before a group table grows.
   absl::Status ProcessBatch(BlockWorker* worker, Batch* batch, const BoundExpr* where);
+  // ProcessBatch in two steps, for a scan that adds columns between them: keeps the rows
+  // where `where` holds (their indices in worker->selected when some are dropped; returns
+  // whether any were), then aggregates or projects the batch.
+  absl::StatusOr<bool> FilterBatch(BlockWorker* worker, Batch* batch, const BoundExpr* where);
+  absl::Status ConsumeBatch(BlockWorker* worker, Batch* batch);
 
   // Evaluates the outputs the consumer reads and the ORDER BY keys over `batch` and
   // appends them to worker->collected (counted in worker->collected_rows only).

@@ -4,6 +4,7 @@
 #include <atomic>
 
 #include "absl/synchronization/mutex.h"
+#include "query/operators/property_columns.h"
 #include "storage/base/parallel_for.h"
 #include "storage/base/status_macros.h"
 #include "storage/base/time_util.h"
@@ -30,21 +31,38 @@ absl::Status ScanEvents(FilterProject* step, std::vector<std::unique_ptr<BlockWo
   const BlockList list = snapshot.ListBlocks(plan.source.scan);
   ColumnSet all_columns;
   for (ColumnId id : plan.source.columns) all_columns.Add(id);
+  // JSON text read only through property columns is decoded only for blocks whose values
+  // are not kept yet (PropertyColumnFiller::Prepare).
+  std::vector<bool> read_directly = step->read_after_filter();
+  MarkColumns(plan.where.get(), &read_directly);
+  if (plan.where_inside_time_range) MarkColumns(plan.where_inside_time_range->get(), &read_directly);
+  const ColumnSet extracted_only = JsonColumnsOnlyExtracted(plan.source, read_directly);
+  for (ColumnId id : plan.source.columns) {
+    if (extracted_only.Contains(id)) all_columns.Remove(id);
+  }
   // Per partition, the filter and the columns to decode: inside the time range,
   // the filter without the time bounds, and only the columns something else reads
   // (often not event_time).
+  // Property columns the filter does not read are filled for the rows it keeps only.
+  const auto ReadsPropertyColumns = [&](const BoundExpr* filter) {
+    std::vector<bool> used;
+    MarkColumns(filter, &used);
+    return used.size() > plan.source.columns.size();
+  };
   struct PartitionScan {
     const BoundExpr* filter;
     ColumnSet columns;
+    bool properties_before_filter;
   };
-  std::vector<PartitionScan> scans(snapshot.partition_count(), {plan.where.get(), all_columns});
+  std::vector<PartitionScan> scans(snapshot.partition_count(),
+                                   {plan.where.get(), all_columns, ReadsPropertyColumns(plan.where.get())});
   if (plan.where_inside_time_range) {
     const BoundExpr* inside_filter = plan.where_inside_time_range->get();
     std::vector<bool> used = step->read_after_filter();
     MarkColumns(inside_filter, &used);
     ColumnSet inside_columns;
     for (size_t i = 0; i < used.size() && i < plan.source.columns.size(); ++i) {
-      if (used[i]) inside_columns.Add(plan.source.columns[i]);
+      if (used[i] && !extracted_only.Contains(plan.source.columns[i])) inside_columns.Add(plan.source.columns[i]);
     }
     const ScanOptions& scan = plan.source.scan;
     // Only the partitions listed: asking another one's day would count as reading it
@@ -54,7 +72,7 @@ absl::Status ScanEvents(FilterProject* step, std::vector<std::unique_ptr<BlockWo
       if (i > 0 && list.blocks[i - 1].partition == p) continue;
       const int32_t day = snapshot.day(p);
       if (MillisOfDay(day) >= scan.min_time_ms && MillisOfDay(day + 1) - 1 <= scan.max_time_ms) {
-        scans[p] = {inside_filter, inside_columns};
+        scans[p] = {inside_filter, inside_columns, ReadsPropertyColumns(inside_filter)};
       }
     }
   }
@@ -65,6 +83,7 @@ absl::Status ScanEvents(FilterProject* step, std::vector<std::unique_ptr<BlockWo
   auto work = [&](BlockWorker* worker) {
     ScanBuffers buffers;
     Batch batch;
+    PropertyColumnFiller properties(plan.source, snapshot);
     uint64_t rows_read = 0, bytes_read = 0;
     while (true) {
       if (step->Stopped()) break;
@@ -73,12 +92,22 @@ absl::Status ScanEvents(FilterProject* step, std::vector<std::unique_ptr<BlockWo
       ScanBlock block;
       absl::Status status = CheckInterrupted(context);
       const PartitionScan& scan = scans[list.blocks[index].partition];
-      if (status.ok()) status = snapshot.ReadBlock(list.blocks[index], scan.columns, &buffers, &block);
+      const BlockRef& ref = list.blocks[index];
+      ColumnSet columns = scan.columns;
+      if (!plan.source.property_columns.empty()) columns.AddAll(properties.Prepare(ref));
+      if (status.ok()) status = snapshot.ReadBlock(ref, columns, &buffers, &block);
       if (status.ok()) {
         BatchFromBlock(block, plan.source.columns, snapshot, &batch);
         rows_read += batch.rows;
         bytes_read += DecodedBytes(batch);
-        status = step->ProcessBatch(worker, &batch, scan.filter);
+        const bool fill_first = !plan.source.property_columns.empty() && scan.properties_before_filter;
+        if (fill_first) status = properties.Fill(ref, block, nullptr, &batch);
+        absl::StatusOr<bool> dropped = status.ok() ? step->FilterBatch(worker, &batch, scan.filter) : status;
+        status = dropped.status();
+        if (status.ok() && !fill_first && !plan.source.property_columns.empty()) {
+          status = properties.Fill(ref, block, *dropped ? &worker->selected : nullptr, &batch);
+        }
+        if (status.ok()) status = step->ConsumeBatch(worker, &batch);
         worker->pool.Clear();
         if (status.ok()) status = step->CheckResultRows();
       }

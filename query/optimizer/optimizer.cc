@@ -29,6 +29,7 @@ absl::Status OptimizePlan(const std::shared_ptr<const SelectPlan>& plan, const T
     ApplyUserSequence(block);
     PruneSubqueryOutputs(block);
     ApplyTopN(block);
+    ApplyPropertyColumns(block, facts);
     block.optimized = true;
   });
   return status;

@@ -55,5 +55,6 @@ void ApplyRetentionTotals(SelectPlan& plan);
 void ApplyUserSequence(SelectPlan& plan);
 void PruneSubqueryOutputs(SelectPlan& plan);
 void ApplyTopN(SelectPlan& plan);
+void ApplyPropertyColumns(SelectPlan& plan, const BlockFacts& facts);
 
 }  // namespace mua::optimizer_internal

@@ -335,6 +335,7 @@ std::shared_ptr<const SealedSegment> SealedSegment::Cooled(ColumnSet columns,
   cooled->row_count_ = row_count_;
   cooled->cold_columns_ = columns;
   cooled->cold_file_ = std::move(file);
+  cooled->derived_ = derived_;
   cooled->blocks_.reserve(blocks_.size());
   uint64_t offset = payload_offset;
   for (const Block& block : blocks_) {
@@ -365,6 +366,7 @@ void SealedSegment::AddMemory(MemoryUsage* usage) const {
       usage->cold_column_bytes[ColumnIndex(kStringColumns[slot])] += block.cold[slot].size;
     }
   }
+  usage->derived_bytes += derived_->bytes();
   usage->sealed_rows += row_count_;
   usage->segments += 1;
 }

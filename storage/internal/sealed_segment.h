@@ -15,6 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "storage/derived_block.h"
 #include "storage/memory_usage.h"
 #include "storage/scan_block.h"
 #include "storage/schema.h"
@@ -98,6 +99,9 @@ class SealedSegment {
                                               uint64_t payload_offset) const;
   bool has_cold_columns() const { return !cold_columns_.empty(); }
 
+  // Values the query layer derived from this segment's blocks (storage/derived_block.h).
+  DerivedBlockCache& derived() const { return *derived_; }
+
   // Resident bytes per column; cold columns' encoded bytes go to cold_column_bytes.
   void AddMemory(MemoryUsage* usage) const;
 
@@ -123,6 +127,8 @@ class SealedSegment {
   std::vector<Block> blocks_;
   ColumnSet cold_columns_;
   std::shared_ptr<const ColdColumnFile> cold_file_;
+  // Shared with a Cooled() copy: the same rows.
+  std::shared_ptr<DerivedBlockCache> derived_ = std::make_shared<DerivedBlockCache>();
 };
 
 }  // namespace mua::storage_internal
