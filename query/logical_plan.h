@@ -128,6 +128,10 @@ struct SourcePlan {
   ScanOptions scan;
   // kEvents: batch columns after `columns` (set by the optimizer).
   std::vector<PropertyColumn> property_columns;
+  // kEvents: what the rows a sealed block keeps under WHERE (and under WHERE without the
+  // time bounds) are kept by (query/operators/filtered_blocks.h); empty: not kept.
+  std::string where_key;
+  std::string where_inside_key;
   std::shared_ptr<const SelectPlan> subquery;  // kSubquery
   std::shared_ptr<const ResultSet> rows;       // kRows; the schema of kDeferred and numbers(N)
   // kRows from numbers(N): `rows` holds only the schema, the executor generates

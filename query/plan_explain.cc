@@ -109,6 +109,9 @@ std::string ExplainSelect(const SelectPlan& plan, const TableSnapshot& snapshot,
         absl::StrAppend(&out, pad, "    Property columns (kept per sealed block): ", absl::StrJoin(extracted, ", "),
                         "\n");
       }
+      if (!plan.source.where_key.empty() || !plan.source.where_inside_key.empty()) {
+        absl::StrAppend(&out, pad, "    Filtered rows kept per sealed block (when selective)\n");
+      }
       absl::StrAppend(&out, pad, "    Partitions: ", list.partitions_total - list.partitions_pruned, " of ",
                       list.partitions_total, " (", list.partitions_pruned, " pruned by time)\n");
       absl::StrAppend(&out, pad, "    Blocks: ", list.blocks.size(), " of ", list.blocks_total, " (",

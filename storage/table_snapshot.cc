@@ -182,6 +182,7 @@ std::pair<uint32_t, uint32_t> TableSnapshot::user_range(const BlockRef& ref) con
 }
 
 std::shared_ptr<const DerivedBlock> TableSnapshot::FindDerived(const BlockRef& ref, const std::string& key) const {
+  Read(ref.partition);  // a value derived from the rows stands for reading them
   if (ref.segment < 0) return nullptr;
   return partitions_[ref.partition]->segments[ref.segment]->derived().Find(ref.block, key);
 }

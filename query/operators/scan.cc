@@ -4,6 +4,7 @@
 #include <atomic>
 
 #include "absl/synchronization/mutex.h"
+#include "query/operators/filtered_blocks.h"
 #include "query/operators/property_columns.h"
 #include "storage/base/parallel_for.h"
 #include "storage/base/status_macros.h"
@@ -53,9 +54,13 @@ absl::Status ScanEvents(FilterProject* step, std::vector<std::unique_ptr<BlockWo
     const BoundExpr* filter;
     ColumnSet columns;
     bool properties_before_filter;
+    std::string filtered_key;  // a sealed block's kept rows under `filter` (filtered_blocks.h)
   };
-  std::vector<PartitionScan> scans(snapshot.partition_count(),
-                                   {plan.where.get(), all_columns, ReadsPropertyColumns(plan.where.get())});
+  const std::vector<bool>& read_after_filter = step->read_after_filter();
+  std::vector<PartitionScan> scans(
+      snapshot.partition_count(),
+      {plan.where.get(), all_columns, ReadsPropertyColumns(plan.where.get()),
+       FilteredBlockKey(plan.source.where_key, plan.source.columns, read_after_filter)});
   if (plan.where_inside_time_range) {
     const BoundExpr* inside_filter = plan.where_inside_time_range->get();
     std::vector<bool> used = step->read_after_filter();
@@ -72,7 +77,8 @@ absl::Status ScanEvents(FilterProject* step, std::vector<std::unique_ptr<BlockWo
       if (i > 0 && list.blocks[i - 1].partition == p) continue;
       const int32_t day = snapshot.day(p);
       if (MillisOfDay(day) >= scan.min_time_ms && MillisOfDay(day + 1) - 1 <= scan.max_time_ms) {
-        scans[p] = {inside_filter, inside_columns, ReadsPropertyColumns(inside_filter)};
+        scans[p] = {inside_filter, inside_columns, ReadsPropertyColumns(inside_filter),
+                    FilteredBlockKey(plan.source.where_inside_key, plan.source.columns, read_after_filter)};
       }
     }
   }
@@ -93,6 +99,23 @@ absl::Status ScanEvents(FilterProject* step, std::vector<std::unique_ptr<BlockWo
       absl::Status status = CheckInterrupted(context);
       const PartitionScan& scan = scans[list.blocks[index].partition];
       const BlockRef& ref = list.blocks[index];
+      if (status.ok()) {
+        if (std::shared_ptr<const FilteredBlock> kept = FindFilteredBlock(snapshot, ref, scan.filtered_key)) {
+          // Neither decoded nor filtered again: the kept rows, and their property columns.
+          BatchFromFilteredBlock(*kept, plan.source.columns, read_after_filter, snapshot, &batch);
+          batch.pool = &worker->pool;
+          rows_read += ref.row_count;
+          if (!plan.source.property_columns.empty()) {
+            const ColumnSet json = properties.Prepare(ref);
+            if (!json.empty()) status = snapshot.ReadBlock(ref, json, &buffers, &block);
+            if (status.ok()) status = properties.Fill(ref, block, &kept->rows, &batch);
+          }
+          if (status.ok()) status = step->ConsumeBatch(worker, &batch);
+          worker->pool.Clear();
+          if (status.ok()) status = step->CheckResultRows();
+          if (status.ok()) continue;
+        }
+      }
       ColumnSet columns = scan.columns;
       if (!plan.source.property_columns.empty()) columns.AddAll(properties.Prepare(ref));
       if (status.ok()) status = snapshot.ReadBlock(ref, columns, &buffers, &block);
@@ -104,6 +127,10 @@ absl::Status ScanEvents(FilterProject* step, std::vector<std::unique_ptr<BlockWo
         if (fill_first) status = properties.Fill(ref, block, nullptr, &batch);
         absl::StatusOr<bool> dropped = status.ok() ? step->FilterBatch(worker, &batch, scan.filter) : status;
         status = dropped.status();
+        if (status.ok() && *dropped) {
+          KeepFilteredBlock(snapshot, ref, scan.filtered_key, batch, worker->selected, block.row_count,
+                            plan.source.columns, read_after_filter);
+        }
         if (status.ok() && !fill_first && !plan.source.property_columns.empty()) {
           status = properties.Fill(ref, block, *dropped ? &worker->selected : nullptr, &batch);
         }

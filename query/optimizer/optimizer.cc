@@ -30,6 +30,7 @@ absl::Status OptimizePlan(const std::shared_ptr<const SelectPlan>& plan, const T
     PruneSubqueryOutputs(block);
     ApplyTopN(block);
     ApplyPropertyColumns(block, facts);
+    ApplyFilteredBlockKeys(block, facts);
     block.optimized = true;
   });
   return status;

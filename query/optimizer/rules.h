@@ -56,5 +56,6 @@ void ApplyUserSequence(SelectPlan& plan);
 void PruneSubqueryOutputs(SelectPlan& plan);
 void ApplyTopN(SelectPlan& plan);
 void ApplyPropertyColumns(SelectPlan& plan, const BlockFacts& facts);
+void ApplyFilteredBlockKeys(SelectPlan& plan, const BlockFacts& facts);
 
 }  // namespace mua::optimizer_internal
