@@ -351,4 +351,12 @@ int CompareValues(const Vector& a, size_t row_a, const Vector& b, size_t row_b,
   }
 }
 
+size_t VectorHeapBytes(const Vector& v) {
+  size_t bytes = v.ints.capacity() * 8 + v.floats.capacity() * 8 + v.codes.capacity() * 4 +
+                 v.strings.capacity() * sizeof(absl::string_view) + v.offsets.capacity() * 4 + v.nulls.capacity();
+  for (absl::string_view s : v.strings) bytes += s.size() + sizeof(std::string);
+  for (const Vector& child : v.children) bytes += VectorHeapBytes(child);
+  return bytes;
+}
+
 }  // namespace mua

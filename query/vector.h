@@ -96,6 +96,9 @@ struct Vector {
 // and its arguments are gone (folded constants).
 void OwnStrings(StringPool* pool, Vector* vector);
 
+// The heap bytes `vector` holds, counting each viewed string as a pooled copy (for values
+// kept beyond their batch: property columns, filtered blocks).
+size_t VectorHeapBytes(const Vector& vector);
 // Keeps rows `selected` of `vector` (in that order), with their NULL flags,
 // array elements and tuple elements.
 void Gather(const Vector& vector, absl::Span<const uint32_t> selected, Vector* out);

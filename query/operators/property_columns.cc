@@ -24,14 +24,6 @@ class PropertyValues : public DerivedBlock {
   size_t memory_bytes() const override { return bytes; }
 };
 
-size_t VectorBytes(const Vector& v) {
-  size_t bytes = v.ints.capacity() * 8 + v.floats.capacity() * 8 + v.strings.capacity() * sizeof(absl::string_view) +
-                 v.codes.capacity() * 4 + v.offsets.capacity() * 4 + v.nulls.capacity();
-  for (absl::string_view s : v.strings) bytes += s.size() + 32;  // the pool's copy
-  for (const Vector& child : v.children) bytes += VectorBytes(child);
-  return bytes;
-}
-
 // The rows of a block's JSON texts that may hold `needle`: those whose bytes contain it,
 // or any backslash (a key written with escapes). A sealed block's texts lie in one
 // buffer (decoded, or the encoded block itself), searched once; a head's are apart.
@@ -140,7 +132,7 @@ absl::StatusOr<std::shared_ptr<const PropertyValues>> Compute(const PropertyColu
   OwnStrings(&owned, &values->values);
   values->pool = std::move(owned);
   values->rows.shrink_to_fit();
-  values->bytes = sizeof(PropertyValues) + values->rows.capacity() * 2 + VectorBytes(values->values);
+  values->bytes = sizeof(PropertyValues) + values->rows.capacity() * 2 + VectorHeapBytes(values->values);
   return values;
 }
 
@@ -160,10 +152,24 @@ ColumnSet PropertyColumnFiller::Prepare(const BlockRef& ref) {
 }
 
 absl::Status PropertyColumnFiller::Fill(const BlockRef& ref, const ScanBlock& block,
-                                       const std::vector<uint32_t>* rows, Batch* batch) {
+                                       const std::vector<uint32_t>* rows, Batch* batch, bool only_rows) {
   const size_t count = rows != nullptr ? rows->size() : block.row_count;
   for (size_t i = 0; i < source_.property_columns.size(); ++i) {
     const PropertyColumn& column = source_.property_columns[i];
+    if (values_[i] == nullptr && only_rows && rows != nullptr) {
+      // The rows' texts, parsed as the extraction over the text would (no block value kept).
+      const absl::Span<const absl::string_view> texts = block.strings[ColumnIndex(source_.columns[column.json_column])];
+      Batch selected;
+      selected.rows = count;
+      selected.pool = batch->pool;
+      Vector& json = selected.columns.emplace_back();
+      json.type = column.expr->args[0]->type;
+      json.size = count;
+      json.strings.reserve(count);
+      for (uint32_t row : *rows) json.strings.push_back(texts[row]);
+      MUA_RETURN_IF_ERROR(Evaluate(*column.expr, selected, &batch->columns.emplace_back()));
+      continue;
+    }
     if (values_[i] == nullptr) {
       const ColumnId json = source_.columns[column.json_column];
       MUA_ASSIGN_OR_RETURN(std::shared_ptr<const PropertyValues> computed,

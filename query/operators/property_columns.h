@@ -35,9 +35,12 @@ class PropertyColumnFiller {
   // compute the others (empty when all are kept).
   ColumnSet Prepare(const BlockRef& ref);
   // Appends the property columns of block `ref` (decoded in `block`) to `batch`, whose
-  // rows are the block's `rows` (ascending; null: every row).
+  // rows are the block's `rows` (ascending; null: every row). A column not kept for the
+  // block is computed for the whole block and kept — or, with `only_rows`, for `rows`
+  // alone (a filtered block about to keep them: filtered_blocks.h).
   // Errors: evaluation's.
-  absl::Status Fill(const BlockRef& ref, const ScanBlock& block, const std::vector<uint32_t>* rows, Batch* batch);
+  absl::Status Fill(const BlockRef& ref, const ScanBlock& block, const std::vector<uint32_t>* rows, Batch* batch,
+                    bool only_rows = false);
 
  private:
   const SourcePlan& source_;

@@ -60,7 +60,7 @@ absl::Status ScanEvents(FilterProject* step, std::vector<std::unique_ptr<BlockWo
   std::vector<PartitionScan> scans(
       snapshot.partition_count(),
       {plan.where.get(), all_columns, ReadsPropertyColumns(plan.where.get()),
-       FilteredBlockKey(plan.source.where_key, plan.source.columns, read_after_filter)});
+       FilteredBlockKey(plan.source.where_key, plan.source, read_after_filter)});
   if (plan.where_inside_time_range) {
     const BoundExpr* inside_filter = plan.where_inside_time_range->get();
     std::vector<bool> used = step->read_after_filter();
@@ -78,7 +78,7 @@ absl::Status ScanEvents(FilterProject* step, std::vector<std::unique_ptr<BlockWo
       const int32_t day = snapshot.day(p);
       if (MillisOfDay(day) >= scan.min_time_ms && MillisOfDay(day + 1) - 1 <= scan.max_time_ms) {
         scans[p] = {inside_filter, inside_columns, ReadsPropertyColumns(inside_filter),
-                    FilteredBlockKey(plan.source.where_inside_key, plan.source.columns, read_after_filter)};
+                    FilteredBlockKey(plan.source.where_inside_key, plan.source, read_after_filter)};
       }
     }
   }
@@ -101,16 +101,11 @@ absl::Status ScanEvents(FilterProject* step, std::vector<std::unique_ptr<BlockWo
       const BlockRef& ref = list.blocks[index];
       if (status.ok()) {
         if (std::shared_ptr<const FilteredBlock> kept = FindFilteredBlock(snapshot, ref, scan.filtered_key)) {
-          // Neither decoded nor filtered again: the kept rows, and their property columns.
-          BatchFromFilteredBlock(*kept, plan.source.columns, read_after_filter, snapshot, &batch);
+          // Neither decoded nor filtered again: the kept rows with their columns.
+          BatchFromFilteredBlock(*kept, plan.source, read_after_filter, snapshot, &batch);
           batch.pool = &worker->pool;
           rows_read += ref.row_count;
-          if (!plan.source.property_columns.empty()) {
-            const ColumnSet json = properties.Prepare(ref);
-            if (!json.empty()) status = snapshot.ReadBlock(ref, json, &buffers, &block);
-            if (status.ok()) status = properties.Fill(ref, block, &kept->rows, &batch);
-          }
-          if (status.ok()) status = step->ConsumeBatch(worker, &batch);
+          status = step->ConsumeBatch(worker, &batch);
           worker->pool.Clear();
           if (status.ok()) status = step->CheckResultRows();
           if (status.ok()) continue;
@@ -127,12 +122,16 @@ absl::Status ScanEvents(FilterProject* step, std::vector<std::unique_ptr<BlockWo
         if (fill_first) status = properties.Fill(ref, block, nullptr, &batch);
         absl::StatusOr<bool> dropped = status.ok() ? step->FilterBatch(worker, &batch, scan.filter) : status;
         status = dropped.status();
-        if (status.ok() && *dropped) {
-          KeepFilteredBlock(snapshot, ref, scan.filtered_key, batch, worker->selected, block.row_count,
-                            plan.source.columns, read_after_filter);
-        }
+        // A block about to be kept filtered keeps its property columns inside: they are
+        // computed for the kept rows only, as a first query without kept values would.
+        const bool keeps = status.ok() && *dropped && !scan.filtered_key.empty() && ref.segment >= 0 &&
+                           KeepsFilteredBlock(worker->selected.size(), block.row_count);
         if (status.ok() && !fill_first && !plan.source.property_columns.empty()) {
-          status = properties.Fill(ref, block, *dropped ? &worker->selected : nullptr, &batch);
+          status = properties.Fill(ref, block, *dropped ? &worker->selected : nullptr, &batch, /*only_rows=*/keeps);
+        }
+        if (status.ok() && keeps) {
+          KeepFilteredBlock(snapshot, ref, scan.filtered_key, batch, worker->selected, block.row_count, plan.source,
+                            read_after_filter);
         }
         if (status.ok()) status = step->ConsumeBatch(worker, &batch);
         worker->pool.Clear();
