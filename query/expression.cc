@@ -42,6 +42,20 @@ BoundExprPtr MakeCall(std::string function, ScalarKernel kernel, DataType type,
   return expr;
 }
 
+BoundExprPtr RewriteArgs(const BoundExprPtr& expr, const std::function<BoundExprPtr(const BoundExprPtr&)>& rewrite) {
+  if (expr->kind != BoundExpr::Kind::kCall && expr->kind != BoundExpr::Kind::kIn) return expr;
+  std::vector<BoundExprPtr> args;
+  bool changed = false;
+  for (const BoundExprPtr& arg : expr->args) {
+    args.push_back(rewrite(arg));
+    changed = changed || args.back() != arg;
+  }
+  if (!changed) return expr;
+  auto copy = std::make_shared<BoundExpr>(*expr);
+  copy->args = std::move(args);
+  return copy;
+}
+
 namespace {
 
 void EvaluateInValues(const BoundExpr& expr, const Vector& operand, size_t rows, Vector* out) {

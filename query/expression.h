@@ -85,6 +85,9 @@ BoundExprPtr MakeColumn(int column, DataType type, std::string sql);
 BoundExprPtr MakeConstant(Vector value, std::string sql);
 BoundExprPtr MakeCall(std::string function, ScalarKernel kernel, DataType type,
                       std::vector<BoundExprPtr> args, std::string sql);
+// `expr` with each argument of a call or IN replaced by rewrite(argument): a copy when one
+// changed, `expr` itself otherwise (rewriters over bound trees: optimizer rules, lambdas).
+BoundExprPtr RewriteArgs(const BoundExprPtr& expr, const std::function<BoundExprPtr(const BoundExprPtr&)>& rewrite);
 
 // A batch of input rows: one Vector per input column.
 struct Batch {

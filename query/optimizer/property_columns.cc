@@ -36,17 +36,7 @@ class Rewriter {
     if (std::optional<int> column = AsPropertyColumn(*expr)) {
       return MakeColumn(*column, expr->type, expr->sql);
     }
-    if (expr->kind != BoundExpr::Kind::kCall && expr->kind != BoundExpr::Kind::kIn) return expr;
-    std::vector<BoundExprPtr> args;
-    bool changed = false;
-    for (const BoundExprPtr& arg : expr->args) {
-      args.push_back(Rewrite(arg));
-      changed = changed || args.back() != arg;
-    }
-    if (!changed) return expr;
-    auto copy = std::make_shared<BoundExpr>(*expr);
-    copy->args = std::move(args);
-    return copy;
+    return RewriteArgs(expr, [this](const BoundExprPtr& arg) { return Rewrite(arg); });
   }
 
  private:

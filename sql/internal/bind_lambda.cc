@@ -57,18 +57,8 @@ class BodyRewriter {
       case BoundExpr::Kind::kConstant:
         return prepared_slots_.contains(node.get()) ? Capture(node) : node;
       case BoundExpr::Kind::kCall:
-      case BoundExpr::Kind::kIn: {
-        std::vector<BoundExprPtr> args;
-        bool changed = false;
-        for (const BoundExprPtr& arg : node->args) {
-          args.push_back(Rewrite(arg));
-          changed = changed || args.back() != arg;
-        }
-        if (!changed) return node;
-        auto copy = std::make_shared<BoundExpr>(*node);
-        copy->args = std::move(args);
-        return copy;
-      }
+      case BoundExpr::Kind::kIn:
+        return RewriteArgs(node, [this](const BoundExprPtr& arg) { return Rewrite(arg); });
     }
     return node;
   }
