@@ -69,6 +69,9 @@ absl::Status ScanEvents(FilterProject* step, std::vector<std::unique_ptr<BlockWo
     for (size_t i = 0; i < used.size() && i < plan.source.columns.size(); ++i) {
       if (used[i] && !extracted_only.Contains(plan.source.columns[i])) inside_columns.Add(plan.source.columns[i]);
     }
+    // The same for every partition inside the range: built once.
+    const PartitionScan inside = {inside_filter, inside_columns, ReadsPropertyColumns(inside_filter),
+                                  FilteredBlockKey(plan.source.where_inside_key, plan.source, read_after_filter)};
     const ScanOptions& scan = plan.source.scan;
     // Only the partitions listed: asking another one's day would count as reading it
     // (SnapshotReads), and a cached result would then wait on rows it never read.
@@ -77,8 +80,7 @@ absl::Status ScanEvents(FilterProject* step, std::vector<std::unique_ptr<BlockWo
       if (i > 0 && list.blocks[i - 1].partition == p) continue;
       const int32_t day = snapshot.day(p);
       if (MillisOfDay(day) >= scan.min_time_ms && MillisOfDay(day + 1) - 1 <= scan.max_time_ms) {
-        scans[p] = {inside_filter, inside_columns, ReadsPropertyColumns(inside_filter),
-                    FilteredBlockKey(plan.source.where_inside_key, plan.source, read_after_filter)};
+        scans[p] = inside;
       }
     }
   }

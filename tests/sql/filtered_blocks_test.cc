@@ -88,7 +88,7 @@ TEST_F(FilteredBlocksTest, PropertyColumnsTimeRangesAndNoRows) {
 
 TEST_F(FilteredBlocksTest, OnlyKeyableFiltersAreKept) {
   const std::string plain = Run("EXPLAIN SELECT count() FROM events WHERE event_type = 'purchase'");
-  EXPECT_NE(plain.find("kept per sealed block"), std::string::npos) << plain;
+  EXPECT_NE(plain.find("Filtered rows kept per sealed block"), std::string::npos) << plain;
   for (const char* where : {"event_type = 'purchase' AND length(event_id) >= 0", "rand() % 2 = 0",
                             "event_type IN (SELECT 'purchase')", "toDate(event_time) = '2026-10-02'"}) {
     const std::string explain = Run(absl::StrCat("EXPLAIN SELECT count() FROM events WHERE ", where));
