@@ -12,6 +12,7 @@
 #include "query/aggregates/registry.h"
 #include "query/aggregates/row_key.h"
 #include "query/aggregates/state_io.h"
+#include "query/internal/user_key_groups.h"
 #include "storage/base/fingerprint.h"
 #include "storage/base/hash_containers.h"
 #include "storage/user_bitmap.h"
@@ -196,7 +197,7 @@ class DistinctAggregate final : public AggregateFunction {
       uint32_t previous_group = UINT32_MAX;
       for (size_t row = 0; row < groups.size(); ++row) {
         const absl::string_view value = v.string_at(row);
-        if (groups[row] == previous_group && value == previous) continue;
+        if (groups[row] == previous_group && SameString(value, previous)) continue;
         pending_.push_back({groups[row], Fingerprint(value)});
         previous = value;
         previous_group = groups[row];

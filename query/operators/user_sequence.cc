@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "query/internal/user_key_groups.h"
 #include "storage/base/fingerprint.h"
 #include "storage/base/hash_containers.h"
 #include "storage/base/parallel_for.h"
@@ -319,7 +320,7 @@ absl::StatusOr<Batch> RunUserSequence(const SelectPlan& plan, const ExecutionCon
     result.values.resize(sequence.aggregates.size());
     // By user alone: values indexed by user - begin. Keyed: by group, in `groups`.
     for (size_t a : simple) result.values[a].assign(keyed ? 0 : size, InitialValue(sequence.aggregates[a].kind));
-    HashMap<std::pair<uint32_t, Fingerprint128>, uint32_t> groups;
+    query_internal::UserKeyGroups keyed_groups(keyed ? size : 0);
     std::vector<FunnelStates> states;
     for (const FunnelConditions& funnel : funnels) states.emplace_back(funnel.steps, funnel.window, size);
     std::vector<std::vector<StepEvent>> events(funnels.size());
@@ -420,21 +421,41 @@ absl::StatusOr<Batch> RunUserSequence(const SelectPlan& plan, const ExecutionCon
             }
           }
         } else {
-          // Rows of one (user, key) group follow each other (sorted by user and time):
-          // hashed only when the group changes.
+          // Rows of one (user, key) group follow each other (sorted by user and time): a
+          // run is looked up once and its count, min and max applied when it ends.
           const absl::Span<const absl::string_view> key_strings =
               key_is_code ? absl::Span<const absl::string_view>() : block.strings[ColumnIndex(second_key)];
           const absl::Span<const uint32_t> key_codes =
               key_is_code ? block.codes[ColumnIndex(second_key)] : absl::Span<const uint32_t>();
-          uint32_t previous_user = std::numeric_limits<uint32_t>::max(), previous_code = 0, group = 0;
+          uint32_t previous_user = std::numeric_limits<uint32_t>::max(), previous_code = 0;
+          uint32_t group = query_internal::UserKeyGroups::kNone;
           absl::string_view previous_string;
+          int64_t run_count = 0, run_min = std::numeric_limits<int64_t>::max();
+          int64_t run_max = std::numeric_limits<int64_t>::min();
+          auto end_run = [&] {
+            if (group == query_internal::UserKeyGroups::kNone || run_count == 0) return;
+            for (size_t a : simple) {
+              int64_t& value = result.values[a][group];
+              switch (sequence.aggregates[a].kind) {
+                case Aggregate::Kind::kCount: value += run_count; break;
+                case Aggregate::Kind::kMin: value = std::min(value, run_min); break;
+                case Aggregate::Kind::kMax: value = std::max(value, run_max); break;
+                case Aggregate::Kind::kWindowFunnel: break;
+              }
+            }
+            run_count = 0;
+            run_min = std::numeric_limits<int64_t>::max();
+            run_max = std::numeric_limits<int64_t>::min();
+          };
           for (uint32_t i = 0; i < rows; ++i) {
             const uint32_t user = block_users[i];
             if (!keep[i] || user < begin || user >= end) continue;
             const uint32_t row = row_begin + i;
-            const bool same = user == previous_user && (key_is_code ? key_codes[row] == previous_code
-                                                                    : key_strings[row] == previous_string);
+            const bool same =
+                user == previous_user && (key_is_code ? key_codes[row] == previous_code
+                                                      : query_internal::SameString(key_strings[row], previous_string));
             if (!same) {
+              end_run();
               previous_user = user;
               Fingerprint128 key;
               if (key_is_code) {
@@ -444,9 +465,9 @@ absl::StatusOr<Batch> RunUserSequence(const SelectPlan& plan, const ExecutionCon
                 previous_string = key_strings[row];
                 key = Fingerprint(previous_string);
               }
-              auto [it, inserted] = groups.try_emplace(std::make_pair(user, key), result.users.size());
-              group = it->second;
-              if (inserted) {
+              bool created = false;
+              group = keyed_groups.Find(user - begin, key, &created);
+              if (created) {
                 result.users.push_back(user);
                 if (key_is_code) {
                   result.key_codes.push_back(previous_code);
@@ -457,8 +478,13 @@ absl::StatusOr<Batch> RunUserSequence(const SelectPlan& plan, const ExecutionCon
                 for (size_t a : simple) result.values[a].push_back(InitialValue(sequence.aggregates[a].kind));
               }
             }
-            for (size_t a : simple) UpdateValue(sequence.aggregates[a].kind, block_times[i], &result.values[a][group]);
+            ++run_count;
+            if (block_times != nullptr) {
+              run_min = std::min(run_min, block_times[i]);
+              run_max = std::max(run_max, block_times[i]);
+            }
           }
+          end_run();
         }
         for (size_t f = 0; f < funnels.size(); ++f) {
           const FunnelConditions& funnel = funnels[f];
