@@ -14,6 +14,9 @@
 
 namespace mua {
 
+// The most steps a funnel has (a step is a bit of a 32-bit mask).
+inline constexpr int kMaxFunnelSteps = 32;
+
 struct FunnelOptions {
   std::vector<std::string> steps;  // event types; at least 2
   int64_t window_seconds = 86400;   // > 0

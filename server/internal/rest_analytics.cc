@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "ingest/pii.h"
+#include "query/analytics/funnel.h"
 #include "server/internal/grafana_scope.h"
 #include "server/internal/rest_request.h"
 #include "server/internal/result_cells.h"
@@ -34,7 +35,6 @@ constexpr int kTopEventTypes = 10;
 constexpr int kMaxListedValues = 100;  // platforms, app versions, countries in a summary
 constexpr size_t kMaxEventNameBytes = 1024;
 constexpr size_t kMaxTimeZoneBytes = 64;
-constexpr int kMaxFunnelSteps = 32;
 constexpr int64_t kDefaultFunnelWindowSeconds = 86'400;
 constexpr int64_t kMaxFunnelWindowSeconds = 366 * 86'400;
 constexpr double kSecondsScale = 1e3;
