@@ -43,6 +43,9 @@ struct AnalyticsScope {
   std::optional<ColumnId> breakdown;  // a low-cardinality column
   // The statement's kill and time limit, checked between blocks (null: never stops).
   const ExecutionContext* execution = nullptr;
+  // The result columns the statement reads (DeferredRows::columns_read; empty: all): a
+  // function may leave the others empty when they cost work (sessions: ids, revenue).
+  std::vector<bool> columns_read;
 };
 
 // How a cluster's coordinator merges the shards' rows of analytics function `function`

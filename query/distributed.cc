@@ -821,7 +821,7 @@ absl::Status ExecuteSourceRowsPart(const SelectPlan& plan, const ExecutionContex
   std::shared_ptr<const ResultSet> rows;
   if (const DeferredRows& deferred = plan.source.deferred; deferred.produce_partial) {
     MUA_RETURN_IF_ERROR(CheckInterrupted(context));
-    MUA_ASSIGN_OR_RETURN(rows, deferred.produce_partial(context));
+    MUA_ASSIGN_OR_RETURN(rows, deferred.produce_partial(context, {}));
   } else {
     MUA_ASSIGN_OR_RETURN(rows, ProduceDeferredRows(plan.source, context));
   }

@@ -61,7 +61,7 @@ absl::StatusOr<JoinSource> MakeJoinSource(std::shared_ptr<const SelectPlan> left
   result.rows.description = std::move(source.description);
   result.rows.produce = [left = std::move(left), right = std::move(right), spec = std::move(spec), schema,
                          consumer = std::move(source.consumer), description = result.rows.description](
-                            const ExecutionContext& context)
+                            const ExecutionContext& context, const std::vector<bool>& /*columns_read*/)
       -> absl::StatusOr<std::shared_ptr<const ResultSet>> {
     absl::StatusOr<ResultSet> left_rows = RunSide(left, context);
     if (!left_rows.ok()) return left_rows.status();

@@ -64,9 +64,13 @@ struct RowsMerge {
 // tables, provided tables, the sessions view). Their schema is known when
 // binding; the producer reads the execution's snapshot.
 struct DeferredRows {
-  using Producer = std::function<absl::StatusOr<std::shared_ptr<const ResultSet>>(const ExecutionContext&)>;
+  // columns_read[i]: whether the plan reads column i of the rows (empty: every column);
+  // a producer may leave the others' values empty (default values) when that saves work.
+  using Producer = std::function<absl::StatusOr<std::shared_ptr<const ResultSet>>(
+      const ExecutionContext&, const std::vector<bool>& columns_read)>;
   std::string description;  // EXPLAIN: "funnel(steps => ['a', 'b'])"
   Producer produce;
+  std::vector<bool> columns_read;  // set by the optimizer (PruneSubqueryOutputs)
   // Whether the rows come from the events table (a cluster then needs every shard's);
   // false for system tables and dimension tables, which each node holds whole.
   bool reads_events = true;

@@ -42,7 +42,8 @@ DeferredRows MakeWindowSource(std::shared_ptr<const SelectPlan> input, std::vect
                               std::string description) {
   DeferredRows rows;
   rows.description = std::move(description);
-  rows.produce = [input = std::move(input), specs = std::move(specs)](const ExecutionContext& context)
+  rows.produce = [input = std::move(input), specs = std::move(specs)](const ExecutionContext& context,
+                                                                      const std::vector<bool>& /*columns_read*/)
       -> absl::StatusOr<std::shared_ptr<const ResultSet>> {
     std::vector<WindowCall> calls;
     for (const WindowCallSpec& spec : specs) {

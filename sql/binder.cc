@@ -151,7 +151,8 @@ absl::Status SelectBinder::BindCatalogTable(const TableRef& from, const std::str
     deferred.reads_events = false;
   }
   const Catalog* catalog = context_.catalog;
-  deferred.produce = [catalog, database, table, schema, qualified, pos = from.pos](const ExecutionContext& context)
+  deferred.produce = [catalog, database, table, schema, qualified, pos = from.pos](
+                         const ExecutionContext& context, const std::vector<bool>& /*columns_read*/)
       -> absl::StatusOr<std::shared_ptr<const ResultSet>> {
     std::shared_ptr<const ResultSet> rows;
     if (std::optional<std::shared_ptr<const ResultSet>> provided = catalog->ProvidedTable(database, table)) {
@@ -224,11 +225,12 @@ absl::Status SelectBinder::BindTableRef(const TableRef& from) {
     // The sessions view: SDK sessions plus sessionized events without one.
     DeferredRows deferred;
     deferred.description = "sessions view";
-    deferred.produce = [pos = from.pos](const ExecutionContext& context)
+    deferred.produce = [pos = from.pos](const ExecutionContext& context, const std::vector<bool>& columns_read)
         -> absl::StatusOr<std::shared_ptr<const ResultSet>> {
       const TableSnapshot& snapshot = *context.snapshot;
       AnalyticsScope scope;
       scope.execution = &context;
+      scope.columns_read = columns_read;
       scope.from_day = snapshot.partition_count() ? snapshot.day(0) - 1 : 0;
       scope.to_day = snapshot.partition_count() ? snapshot.day(snapshot.partition_count() - 1) + 2 : 0;
       absl::StatusOr<ResultSet> rows = Sessions(snapshot, scope);

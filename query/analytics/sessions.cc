@@ -12,6 +12,7 @@
 #include "query/analytics/event_scan.h"
 #include "query/functions/json_extract.h"
 #include "query/functions/time_functions.h"
+#include "query/internal/user_key_groups.h"
 #include "storage/base/fingerprint.h"
 #include "storage/base/time_util.h"
 #include "storage/string_dictionary.h"
@@ -48,15 +49,22 @@ struct SessionRow {
 // Sessions of the users of one range (EventScan::RunByUser): SDK sessions by
 // (user, 128-bit fingerprint of the id), session-less events per user until split.
 struct RangeSessions {
-  HashMap<std::pair<uint32_t, Fingerprint128>, uint32_t> slots;
+  std::optional<query_internal::UserKeyGroups> slots;  // rows[i] is group i
+  uint32_t first_user = 0;
   std::vector<SessionRow> rows;
   HashMap<uint32_t, std::vector<LooseEvent>> loose;
   std::unique_ptr<query_internal::JsonExtractor> json = std::make_unique<query_internal::JsonExtractor>();
 };
 
-// The sessions of the scope. `full_rows` (the rows of sessions()): each session's id and
-// revenue, ordered by (user, id); crash_health needs neither.
-absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope& scope, bool full_rows,
+// What of a session costs work beyond its times and counts: its id (the rows then
+// ordered by user and id) and its revenue (parsed from `properties`).
+struct SessionParts {
+  bool ids = false;
+  bool revenue = false;
+};
+
+// The sessions of the scope, with `parts`.
+absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope& scope, SessionParts parts,
                              std::vector<SessionRow>* sessions) {
   int64_t from_ms, to_ms;
   query_internal::ScopeMillis(scope, &from_ms, &to_ms);
@@ -64,8 +72,8 @@ absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope
   const int time = scan.Column(ColumnId::kEventTime), user = scan.Column(ColumnId::kUserId);
   const int session = scan.Column(ColumnId::kSessionId), type = scan.Column(ColumnId::kEventType);
   const int platform = scan.Column(ColumnId::kPlatform), version = scan.Column(ColumnId::kAppVersion);
-  // Revenue reads `properties` (decompressed and parsed): only for the rows of sessions().
-  const int properties = full_rows ? scan.Column(ColumnId::kProperties) : -1;
+  // Revenue reads `properties` (decompressed and parsed): only when it is read.
+  const int properties = parts.revenue ? scan.Column(ColumnId::kProperties) : -1;
 
   const StringDictionary& types = snapshot.dictionary(ColumnId::kEventType);
   const std::optional<uint32_t> crash_code = types.Find("app_crash");
@@ -75,6 +83,11 @@ absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope
 
   const query_internal::JsonPath price = {query_internal::JsonPathStep::Key("price")};
   std::vector<RangeSessions> ranges(scan.range_count(snapshot));
+  for (size_t r = 0; r < ranges.size(); ++r) {
+    const auto [first, end] = scan.user_range(snapshot, r);
+    ranges[r].first_user = first;
+    ranges[r].slots.emplace(end - first);
+  }
   // Sessions are cut by their start: read a day more on each side for those crossing midnight.
   absl::Status status = scan.RunByUser(snapshot, from_ms - kMaxSessionMs, to_ms + kMaxSessionMs,
                                        [&](size_t range, const Batch& batch, absl::Span<const uint32_t> selected) {
@@ -99,11 +112,10 @@ absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope
         continue;
       }
       uint32_t slot = previous_slot;
-      if (u != previous_user || id != previous_id) {
-        auto [it, inserted] = in.slots.try_emplace(std::make_pair(u, Fingerprint(id)),
-                                                   static_cast<uint32_t>(in.rows.size()));
-        if (inserted) in.rows.push_back({u, full_rows ? std::string(id) : std::string(), SessionState{}});
-        slot = it->second;
+      if (u != previous_user || !query_internal::SameString(id, previous_id)) {
+        bool inserted = false;
+        slot = in.slots->Find(u - in.first_user, Fingerprint(id), &inserted);
+        if (inserted) in.rows.push_back({u, parts.ids ? std::string(id) : std::string(), SessionState{}});
         previous_user = u;
         previous_id = id;
         previous_slot = slot;
@@ -131,7 +143,7 @@ absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope
       auto close = [&, u = u]() {  // clang 14 cannot capture a structured binding
         if (!open) return;
         in.rows.push_back(
-            {u, full_rows ? absl::StrCat(snapshot.user_index().Get(u), "@", current.start) : std::string(), current});
+            {u, parts.ids ? absl::StrCat(snapshot.user_index().Get(u), "@", current.start) : std::string(), current});
       };
       for (const LooseEvent& e : events) {
         const int64_t gap = web_code && e.platform == *web_code ? kWebSessionGapMs : kMobileSessionGapMs;
@@ -147,14 +159,14 @@ absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope
       }
       close();
     }
-    // The sessions that start in range (`full_rows`: ordered by user, then session id).
+    // The sessions that start in range (with ids: ordered by user, then session id).
     std::vector<SessionRow>& rows = in.rows;
     std::vector<uint32_t> order;
     order.reserve(rows.size());
     for (uint32_t i = 0; i < rows.size(); ++i) {
       if (rows[i].state.start >= from_ms && rows[i].state.start < to_ms) order.push_back(i);
     }
-    if (full_rows) {
+    if (parts.ids) {
       std::sort(order.begin(), order.end(), [&rows](uint32_t a, uint32_t b) {
         return rows[a].user != rows[b].user ? rows[a].user < rows[b].user : rows[a].session_id < rows[b].session_id;
       });
@@ -169,7 +181,12 @@ absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope
 
 absl::StatusOr<ResultSet> Sessions(const TableSnapshot& snapshot, const AnalyticsScope& scope) {
   std::vector<SessionRow> sessions;
-  absl::Status status = CollectSessions(snapshot, scope, /*full_rows=*/true, &sessions);
+  // The columns below by number: ids (0) and revenue (9) cost work in the scan, names
+  // (1, 6, 7) a string per session.
+  auto read = [&scope](size_t column) {
+    return scope.columns_read.empty() || (column < scope.columns_read.size() && scope.columns_read[column]);
+  };
+  absl::Status status = CollectSessions(snapshot, scope, {.ids = read(0), .revenue = read(9)}, &sessions);
   if (!status.ok()) return status;
   ResultSet result;
   const DataType string = DataType::Of(TypeId::kString);
@@ -185,16 +202,17 @@ absl::StatusOr<ResultSet> Sessions(const TableSnapshot& snapshot, const Analytic
   result.AddColumn("revenue", DataType::Of(TypeId::kFloat64));
   const StringDictionary& platforms = snapshot.dictionary(ColumnId::kPlatform);
   const StringDictionary& versions = snapshot.dictionary(ColumnId::kAppVersion);
-  for (const SessionRow& row : sessions) {
+  const bool user_ids = read(1), platform_names = read(6), version_names = read(7);
+  for (SessionRow& row : sessions) {
     const SessionState& s = row.state;
-    result.columns[0].strings.push_back(row.session_id);
-    result.columns[1].strings.emplace_back(snapshot.user_index().Get(row.user));
+    result.columns[0].strings.push_back(std::move(row.session_id));
+    result.columns[1].strings.emplace_back(user_ids ? snapshot.user_index().Get(row.user) : "");
     result.columns[2].ints.push_back(s.start);
     result.columns[3].ints.push_back(s.end);
     result.columns[4].floats.push_back((s.end - s.start) / 1000.0);
     result.columns[5].ints.push_back(static_cast<int64_t>(s.events));
-    result.columns[6].strings.emplace_back(platforms.Get(s.platform));
-    result.columns[7].strings.emplace_back(versions.Get(s.app_version));
+    result.columns[6].strings.emplace_back(platform_names ? platforms.Get(s.platform) : "");
+    result.columns[7].strings.emplace_back(version_names ? versions.Get(s.app_version) : "");
     result.columns[8].ints.push_back(s.crashed ? 1 : 0);
     result.columns[9].floats.push_back(s.revenue);
     ++result.row_count;
@@ -204,7 +222,7 @@ absl::StatusOr<ResultSet> Sessions(const TableSnapshot& snapshot, const Analytic
 
 absl::StatusOr<ResultSet> CrashHealth(const TableSnapshot& snapshot, const AnalyticsScope& scope) {
   std::vector<SessionRow> sessions;
-  absl::Status status = CollectSessions(snapshot, scope, /*full_rows=*/false, &sessions);
+  absl::Status status = CollectSessions(snapshot, scope, SessionParts{}, &sessions);
   if (!status.ok()) return status;
   struct Health {
     uint64_t sessions = 0, crashed_sessions = 0;

@@ -1,7 +1,9 @@
 // Rule: a subquery's outputs that its consumer never reads are not computed
 // (their columns stay empty): `SELECT day, ... FROM (SELECT user_id,
 // session_id, ...)` groups by user and session without materializing either
-// as text. (Events scans decode only the columns their block binds.)
+// as text; a table function or view is told the columns read
+// (DeferredRows::columns_read). (Events scans decode only the columns their
+// block binds.)
 #include <vector>
 
 #include "query/optimizer/rules.h"
@@ -23,13 +25,9 @@ void Mark(const BoundExpr* root, std::vector<bool>* used) {
   }
 }
 
-}  // namespace
-
-void PruneSubqueryOutputs(SelectPlan& plan) {
-  if (plan.source.kind != SourcePlan::Kind::kSubquery) return;
-  auto* subquery = const_cast<SelectPlan*>(plan.source.subquery.get());
-  if (subquery->distinct) return;  // DISTINCT compares every output
-  std::vector<bool> used(subquery->outputs.size(), false);
+// Which of the source's `count` columns the plan reads.
+std::vector<bool> ColumnsRead(const SelectPlan& plan, size_t count) {
+  std::vector<bool> used(count, false);
   Mark(plan.where.get(), &used);
   if (plan.where_inside_time_range && *plan.where_inside_time_range) Mark(plan.where_inside_time_range->get(), &used);
   for (const BoundExprPtr& key : plan.group_keys) Mark(key.get(), &used);
@@ -42,6 +40,22 @@ void PruneSubqueryOutputs(SelectPlan& plan) {
     Mark(plan.having.get(), &used);
     for (const SortKey& key : plan.order_by) Mark(key.expr.get(), &used);
   }
+  return used;
+}
+
+}  // namespace
+
+void PruneSubqueryOutputs(SelectPlan& plan) {
+  if (plan.source.kind == SourcePlan::Kind::kDeferred) {
+    // A table function or view may skip what nobody reads (the sessions view: ids,
+    // revenue, names).
+    if (plan.source.rows) plan.source.deferred.columns_read = ColumnsRead(plan, plan.source.rows->columns.size());
+    return;
+  }
+  if (plan.source.kind != SourcePlan::Kind::kSubquery) return;
+  auto* subquery = const_cast<SelectPlan*>(plan.source.subquery.get());
+  if (subquery->distinct) return;  // DISTINCT compares every output
+  std::vector<bool> used = ColumnsRead(plan, subquery->outputs.size());
   // Keep what the subquery's own consumers already pruned (a second optimization).
   if (!subquery->output_used.empty()) {
     for (size_t i = 0; i < used.size(); ++i) used[i] = used[i] && subquery->output_used[i];

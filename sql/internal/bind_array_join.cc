@@ -172,7 +172,8 @@ absl::Status SelectBinder::BindArrayJoin() {
   std::shared_ptr<const SelectPlan> input = inner;
   deferred.produce =
       [input, clauses](
-          const ExecutionContext& context) -> absl::StatusOr<std::shared_ptr<const ResultSet>> {
+          const ExecutionContext& context,
+          const std::vector<bool>& /*columns_read*/) -> absl::StatusOr<std::shared_ptr<const ResultSet>> {
     // The FROM block is a child of this source: optimized here, as it runs.
     if (absl::Status s = OptimizePlan(input, *context.snapshot); !s.ok()) return s;
     ExecutionContext inner_context = context;

@@ -68,7 +68,8 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::BindLimitBy() {
   outer->source.deferred.reads_events = PlanReadsEvents(*inner);
   outer->source.deferred.input = inner;
   outer->source.deferred.produce = [inner, keys, limit = static_cast<uint64_t>(*limit),
-                                    offset = static_cast<uint64_t>(offset)](const ExecutionContext& context)
+                                    offset = static_cast<uint64_t>(offset)](const ExecutionContext& context,
+                                                                            const std::vector<bool>& /*columns_read*/)
       -> absl::StatusOr<std::shared_ptr<const ResultSet>> {
     // The block is a child of this source: optimized here, as it runs.
     if (absl::Status s = OptimizePlan(inner, *context.snapshot); !s.ok()) return s;

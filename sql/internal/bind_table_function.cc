@@ -330,9 +330,9 @@ absl::Status SelectBinder::BindAnalytics(const FunctionExpr& function) {
     };
     if (absl::Status s = string_list("steps", &options.steps); !s.ok()) return s;
     if (absl::Status s = string_list("exclude", &options.exclude); !s.ok()) return s;
-    if (options.steps.size() < 2 || options.steps.size() > 32) {
+    if (options.steps.size() < 2 || options.steps.size() > kMaxFunnelSteps) {
       return ErrorAt(args.contains("steps") ? pos_of("steps") : function.pos, absl::StatusCode::kInvalidArgument,
-                     absl::StrCat("a funnel needs 2 to 32 steps (steps => ['a', 'b', ...]), got ",
+                     absl::StrCat("a funnel needs 2 to ", kMaxFunnelSteps, " steps (steps => ['a', 'b', ...]), got ",
                                   options.steps.size()));
     }
     if (auto it = values.find("window"); it != values.end()) {
@@ -401,10 +401,12 @@ absl::Status SelectBinder::BindAnalytics(const FunctionExpr& function) {
   auto producer = [scope, from = *from_ms, to = *to_ms, zone = *zone, range_pos,
                    pos = function.pos](AnalyticsRun analytics) -> DeferredRows::Producer {
     return [scope, analytics = std::move(analytics), from, to, zone, range_pos,
-            pos](const ExecutionContext& context) -> absl::StatusOr<std::shared_ptr<const ResultSet>> {
+            pos](const ExecutionContext& context,
+                 const std::vector<bool>& columns_read) -> absl::StatusOr<std::shared_ptr<const ResultSet>> {
       const TableSnapshot& snapshot = *context.snapshot;
       AnalyticsScope run_scope = *scope;
       run_scope.execution = &context;
+      run_scope.columns_read = columns_read;
       // Defaults: every stored event, whose UTC days may fall on other local days.
       const int64_t first_stored = snapshot.partition_count() ? MillisOfDay(snapshot.day(0)) : 0;
       const int64_t after_stored =

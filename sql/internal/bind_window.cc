@@ -325,7 +325,8 @@ absl::Status SelectBinder::BindWindowsOverGroups() {
         absl::StrCat("arrayJoin() over the groups of ", inner->source.name);
     block->source.deferred.produce =
         [inner, array_joins](
-            const ExecutionContext& context) -> absl::StatusOr<std::shared_ptr<const ResultSet>> {
+            const ExecutionContext& context,
+            const std::vector<bool>& /*columns_read*/) -> absl::StatusOr<std::shared_ptr<const ResultSet>> {
       // The aggregation is a child of this source: optimized here, as it runs.
       MUA_RETURN_IF_ERROR(OptimizePlan(inner, *context.snapshot));
       ExecutionContext inner_context = context;

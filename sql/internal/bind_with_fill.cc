@@ -131,7 +131,8 @@ absl::StatusOr<std::shared_ptr<const SelectPlan>> SelectBinder::BindWithFill(
   outer->source.deferred.reads_events = PlanReadsEvents(*inner);
   outer->source.deferred.input = inner;
   const FillLimit fill_limit{outer->limit, outer->offset};
-  outer->source.deferred.produce = [inner, specs, fill_limit](const ExecutionContext& context)
+  outer->source.deferred.produce = [inner, specs, fill_limit](const ExecutionContext& context,
+                                                                 const std::vector<bool>& /*columns_read*/)
       -> absl::StatusOr<std::shared_ptr<const ResultSet>> {
     // The block is a child of this source: optimized here, as it runs.
     if (absl::Status s = OptimizePlan(inner, *context.snapshot); !s.ok()) return s;
