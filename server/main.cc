@@ -817,12 +817,6 @@ int main(int argc, char** argv) {
   // runs slowing from 410 to 770 ms as fresh pages are zeroed). Two per core keep reuse
   // high without the lock contention of one (measured: 390 ms steady, 0.9 GB).
   mallopt(M_ARENA_MAX, static_cast<int>(2 * std::max(1u, std::thread::hardware_concurrency())));
-  // A query's working set (group tables, decode buffers, result columns) is freed at its
-  // end; with glibc's default the arenas hand the top of each heap back to the kernel at
-  // once, and the next query faults and zeroes the same pages again (14 % of a sessions
-  // query's CPU). Arenas keep up to this much free until the idle-time malloc_trim above.
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 64 << 20);
   // Data, WAL, audit log, backups: readable by the server's user only, whatever the
   // shell's umask.
   umask(077);
