@@ -44,7 +44,7 @@ struct AnalyticsScope {
   // The statement's kill and time limit, checked between blocks (null: never stops).
   const ExecutionContext* execution = nullptr;
   // The result columns the statement reads (DeferredRows::columns_read; empty: all): a
-  // function may leave the others empty when they cost work (sessions: ids, revenue).
+  // function may leave the others empty, without values (sessions: all but these).
   std::vector<bool> columns_read;
 };
 

@@ -65,7 +65,8 @@ struct RowsMerge {
 // binding; the producer reads the execution's snapshot.
 struct DeferredRows {
   // columns_read[i]: whether the plan reads column i of the rows (empty: every column);
-  // a producer may leave the others' values empty (default values) when that saves work.
+  // a producer may leave the others empty (no values at all): the scan gives their rows
+  // default values (ScanRows).
   using Producer = std::function<absl::StatusOr<std::shared_ptr<const ResultSet>>(
       const ExecutionContext&, const std::vector<bool>& columns_read)>;
   std::string description;  // EXPLAIN: "funnel(steps => ['a', 'b'])"

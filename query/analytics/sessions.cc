@@ -181,8 +181,8 @@ absl::Status CollectSessions(const TableSnapshot& snapshot, const AnalyticsScope
 
 absl::StatusOr<ResultSet> Sessions(const TableSnapshot& snapshot, const AnalyticsScope& scope) {
   std::vector<SessionRow> sessions;
-  // The columns below by number: ids (0) and revenue (9) cost work in the scan, names
-  // (1, 6, 7) a string per session.
+  // The columns below by number (0: session_id, 9: revenue): those not read stay empty,
+  // and ids and revenue are not even computed.
   auto read = [&scope](size_t column) {
     return scope.columns_read.empty() || (column < scope.columns_read.size() && scope.columns_read[column]);
   };
@@ -202,21 +202,22 @@ absl::StatusOr<ResultSet> Sessions(const TableSnapshot& snapshot, const Analytic
   result.AddColumn("revenue", DataType::Of(TypeId::kFloat64));
   const StringDictionary& platforms = snapshot.dictionary(ColumnId::kPlatform);
   const StringDictionary& versions = snapshot.dictionary(ColumnId::kAppVersion);
-  const bool user_ids = read(1), platform_names = read(6), version_names = read(7);
-  for (SessionRow& row : sessions) {
-    const SessionState& s = row.state;
-    result.columns[0].strings.push_back(std::move(row.session_id));
-    result.columns[1].strings.emplace_back(user_ids ? snapshot.user_index().Get(row.user) : "");
-    result.columns[2].ints.push_back(s.start);
-    result.columns[3].ints.push_back(s.end);
-    result.columns[4].floats.push_back((s.end - s.start) / 1000.0);
-    result.columns[5].ints.push_back(static_cast<int64_t>(s.events));
-    result.columns[6].strings.emplace_back(platform_names ? platforms.Get(s.platform) : "");
-    result.columns[7].strings.emplace_back(version_names ? versions.Get(s.app_version) : "");
-    result.columns[8].ints.push_back(s.crashed ? 1 : 0);
-    result.columns[9].floats.push_back(s.revenue);
-    ++result.row_count;
-  }
+  // Each column filled in one pass of its own, or not at all.
+  auto fill = [&](size_t c, auto&& value_of) {
+    if (!read(c)) return;
+    for (SessionRow& row : sessions) value_of(row, &result.columns[c]);
+  };
+  fill(0, [](SessionRow& row, Column* c) { c->strings.push_back(std::move(row.session_id)); });
+  fill(1, [&](SessionRow& row, Column* c) { c->strings.emplace_back(snapshot.user_index().Get(row.user)); });
+  fill(2, [](SessionRow& row, Column* c) { c->ints.push_back(row.state.start); });
+  fill(3, [](SessionRow& row, Column* c) { c->ints.push_back(row.state.end); });
+  fill(4, [](SessionRow& row, Column* c) { c->floats.push_back((row.state.end - row.state.start) / 1000.0); });
+  fill(5, [](SessionRow& row, Column* c) { c->ints.push_back(static_cast<int64_t>(row.state.events)); });
+  fill(6, [&](SessionRow& row, Column* c) { c->strings.emplace_back(platforms.Get(row.state.platform)); });
+  fill(7, [&](SessionRow& row, Column* c) { c->strings.emplace_back(versions.Get(row.state.app_version)); });
+  fill(8, [](SessionRow& row, Column* c) { c->ints.push_back(row.state.crashed ? 1 : 0); });
+  fill(9, [](SessionRow& row, Column* c) { c->floats.push_back(row.state.revenue); });
+  result.row_count = sessions.size();
   return result;
 }
 

@@ -25,12 +25,13 @@ FilterProject::FilterProject(const SelectPlan& plan, const ExecutionContext& con
     for (const BoundExprPtr& output : plan_.outputs) MarkColumns(output.get(), &read_after_filter_);
     for (const SortKey& key : plan_.order_by) MarkColumns(key.expr.get(), &read_after_filter_);
   }
+  // An aggregate's HAVING, outputs and ORDER BY read its groups, not the source. The
+  // same columns as the optimizer tells a deferred source (PruneSubqueryOutputs), which
+  // may leave the others empty.
   read_at_all_ = read_after_filter_;
   MarkColumns(plan_.where.get(), &read_at_all_);
   if (plan_.where_inside_time_range) MarkColumns(plan_.where_inside_time_range->get(), &read_at_all_);
-  MarkColumns(plan_.having.get(), &read_at_all_);
-  for (const BoundExprPtr& output : plan_.outputs) MarkColumns(output.get(), &read_at_all_);
-  for (const SortKey& key : plan_.order_by) MarkColumns(key.expr.get(), &read_at_all_);
+  if (!plan_.aggregate) MarkColumns(plan_.having.get(), &read_at_all_);
   early_stop_ = EarlyStop();
 }
 

@@ -47,8 +47,9 @@ std::vector<bool> ColumnsRead(const SelectPlan& plan, size_t count) {
 
 void PruneSubqueryOutputs(SelectPlan& plan) {
   if (plan.source.kind == SourcePlan::Kind::kDeferred) {
-    // A table function or view may skip what nobody reads (the sessions view: ids,
-    // revenue, names).
+    // A table function or view may leave what nobody reads empty (the sessions view:
+    // ids, revenue, names): the scan views the same columns (FilterProject::ReadsColumn)
+    // and gives the others default values.
     if (plan.source.rows) plan.source.deferred.columns_read = ColumnsRead(plan, plan.source.rows->columns.size());
     return;
   }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "gtest/gtest.h"
 #include "query/output_format.h"
 #include "sql/catalog.h"
@@ -159,6 +160,17 @@ TEST_F(SqlEngineTest, SessionsReadingSomeColumnsEqualReadingAll) {
     EXPECT_GT(some.size(), 1000u);
   }
   EXPECT_EQ(Run("SELECT count() FROM sessions"), Run("SELECT count() FROM sessions" + every_column));
+  // Aggregates: keys, arguments, HAVING and ORDER BY over groups.
+  for (const std::string& query :
+       {std::string("SELECT platform, count() AS c, sum(toInt64(duration_s * 1000)) FROM sessions{} GROUP BY "
+                    "platform HAVING c > 0 ORDER BY c DESC, platform"),
+        std::string("SELECT app_version, uniqExact(user_id) AS u FROM sessions{} GROUP BY app_version HAVING u > 1 "
+                    "ORDER BY u, app_version"),
+        std::string("SELECT max(events), min(`end`) FROM sessions{}")}) {
+    const std::string some = Run(absl::StrReplaceAll(query, {{"{}", ""}}));
+    EXPECT_EQ(some, Run(absl::StrReplaceAll(query, {{"{}", every_column}}))) << query;
+    EXPECT_NE(some, "");
+  }
   // (Sums of whole milliseconds: a float sum's last digits follow the rows' order.)
   EXPECT_EQ(Run("SELECT toDate(start) AS d, count(), sum(toInt64(duration_s * 1000)) FROM sessions(from => "
                 "'2026-10-02', to => '2026-10-05') GROUP BY d ORDER BY d"),
