@@ -15,23 +15,28 @@ void MarkColumns(const BoundExpr* expr, std::vector<bool>* used) {
   for (const BoundExprPtr& arg : expr->args) MarkColumns(arg.get(), used);
 }
 
+std::vector<bool> SourceColumnsRead(const SelectPlan& plan, bool after_filter) {
+  std::vector<bool> used;
+  for (const BoundExprPtr& key : plan.group_keys) MarkColumns(key.get(), &used);
+  for (const AggregateCall& call : plan.aggregates) {
+    for (const BoundExprPtr& arg : call.args) MarkColumns(arg.get(), &used);
+  }
+  if (!plan.aggregate) {
+    for (const BoundExprPtr& output : plan.outputs) MarkColumns(output.get(), &used);
+    for (const SortKey& key : plan.order_by) MarkColumns(key.expr.get(), &used);
+  }
+  if (after_filter) return used;
+  MarkColumns(plan.where.get(), &used);
+  if (plan.where_inside_time_range) MarkColumns(plan.where_inside_time_range->get(), &used);
+  if (!plan.aggregate) MarkColumns(plan.having.get(), &used);
+  return used;
+}
+
 FilterProject::FilterProject(const SelectPlan& plan, const ExecutionContext& context)
-    : plan_(plan), context_(context) {
-  for (const BoundExprPtr& key : plan_.group_keys) MarkColumns(key.get(), &read_after_filter_);
-  for (const AggregateCall& call : plan_.aggregates) {
-    for (const BoundExprPtr& arg : call.args) MarkColumns(arg.get(), &read_after_filter_);
-  }
-  if (!plan_.aggregate) {
-    for (const BoundExprPtr& output : plan_.outputs) MarkColumns(output.get(), &read_after_filter_);
-    for (const SortKey& key : plan_.order_by) MarkColumns(key.expr.get(), &read_after_filter_);
-  }
-  // An aggregate's HAVING, outputs and ORDER BY read its groups, not the source. The
-  // same columns as the optimizer tells a deferred source (PruneSubqueryOutputs), which
-  // may leave the others empty.
-  read_at_all_ = read_after_filter_;
-  MarkColumns(plan_.where.get(), &read_at_all_);
-  if (plan_.where_inside_time_range) MarkColumns(plan_.where_inside_time_range->get(), &read_at_all_);
-  if (!plan_.aggregate) MarkColumns(plan_.having.get(), &read_at_all_);
+    : plan_(plan),
+      context_(context),
+      read_after_filter_(SourceColumnsRead(plan, /*after_filter=*/true)),
+      read_at_all_(SourceColumnsRead(plan, /*after_filter=*/false)) {
   early_stop_ = EarlyStop();
 }
 

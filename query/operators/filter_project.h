@@ -103,6 +103,14 @@ class FilterProject {
 // Marks the batch columns `expr` reads (growing `used` as needed).
 void MarkColumns(const BoundExpr* expr, std::vector<bool>* used);
 
+// The columns of its source a block reads (indexes past the end: not read): group keys,
+// aggregate arguments, and without aggregation the outputs and ORDER BY — an
+// aggregate's HAVING, outputs and ORDER BY read its groups — and unless `after_filter`,
+// WHERE (both forms) and a non-aggregate's HAVING. The scan views these of a deferred
+// source and nothing else, and the optimizer tells the source the same
+// (DeferredRows::columns_read): it may leave the others empty.
+std::vector<bool> SourceColumnsRead(const SelectPlan& plan, bool after_filter);
+
 // The per-worker collected columns of a non-aggregating block, concatenated in
 // worker order (NULL flags, arrays and tuples included). Returns the row count.
 uint64_t ConcatCollected(std::vector<std::unique_ptr<BlockWorker>>* workers, std::vector<Column>* collected);

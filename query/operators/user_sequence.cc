@@ -10,7 +10,6 @@
 #include "absl/synchronization/mutex.h"
 #include "query/internal/user_key_groups.h"
 #include "storage/base/fingerprint.h"
-#include "storage/base/hash_containers.h"
 #include "storage/base/parallel_for.h"
 #include "storage/base/status_macros.h"
 #include "storage/base/time_util.h"
@@ -204,11 +203,12 @@ int64_t InitialValue(Aggregate::Kind kind) {
     default: return 0;
   }
 }
-void UpdateValue(Aggregate::Kind kind, int64_t time, int64_t* value) {
+// Adds `count` rows whose times span [min_time, max_time] to a group's value.
+void UpdateValue(Aggregate::Kind kind, int64_t count, int64_t min_time, int64_t max_time, int64_t* value) {
   switch (kind) {
-    case Aggregate::Kind::kCount: ++*value; break;
-    case Aggregate::Kind::kMin: *value = std::min(*value, time); break;
-    case Aggregate::Kind::kMax: *value = std::max(*value, time); break;
+    case Aggregate::Kind::kCount: *value += count; break;
+    case Aggregate::Kind::kMin: *value = std::min(*value, min_time); break;
+    case Aggregate::Kind::kMax: *value = std::max(*value, max_time); break;
     case Aggregate::Kind::kWindowFunnel: break;
   }
 }
@@ -318,7 +318,7 @@ absl::StatusOr<Batch> RunUserSequence(const SelectPlan& plan, const ExecutionCon
     std::vector<uint8_t> seen(keyed ? 0 : size);
     RangeResult& result = results[range];
     result.values.resize(sequence.aggregates.size());
-    // By user alone: values indexed by user - begin. Keyed: by group, in `groups`.
+    // By user alone: values indexed by user - begin. Keyed: by group, in `keyed_groups`.
     for (size_t a : simple) result.values[a].assign(keyed ? 0 : size, InitialValue(sequence.aggregates[a].kind));
     query_internal::UserKeyGroups keyed_groups(keyed ? size : 0);
     std::vector<FunnelStates> states;
@@ -417,7 +417,8 @@ absl::StatusOr<Batch> RunUserSequence(const SelectPlan& plan, const ExecutionCon
             }
             seen[user - begin] = 1;
             for (size_t a : simple) {
-              UpdateValue(sequence.aggregates[a].kind, block_times[i], &result.values[a][user - begin]);
+              int64_t& value = result.values[a][user - begin];
+              UpdateValue(sequence.aggregates[a].kind, 1, block_times[i], block_times[i], &value);
             }
           }
         } else {
@@ -435,13 +436,7 @@ absl::StatusOr<Batch> RunUserSequence(const SelectPlan& plan, const ExecutionCon
           auto end_run = [&] {
             if (group == query_internal::UserKeyGroups::kNone || run_count == 0) return;
             for (size_t a : simple) {
-              int64_t& value = result.values[a][group];
-              switch (sequence.aggregates[a].kind) {
-                case Aggregate::Kind::kCount: value += run_count; break;
-                case Aggregate::Kind::kMin: value = std::min(value, run_min); break;
-                case Aggregate::Kind::kMax: value = std::max(value, run_max); break;
-                case Aggregate::Kind::kWindowFunnel: break;
-              }
+              UpdateValue(sequence.aggregates[a].kind, run_count, run_min, run_max, &result.values[a][group]);
             }
             run_count = 0;
             run_min = std::numeric_limits<int64_t>::max();
