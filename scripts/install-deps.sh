@@ -11,6 +11,7 @@ packages=(
   librdkafka-dev kcat                        # Kafka client, mock broker, CLI client for tests
   curl python3                               # HTTP client and helpers for tests and the demo
   python3-yaml python3-jsonschema            # the Grafana openapi contract check
+  python3-scipy                              # tests: experiment statistics checked against SciPy
   rapidjson-dev libabsl-dev libedit-dev      # JSON, Abseil, shell line editing
   libsimdjson-dev                            # bench: the event decoder comparison (issue 17)
   libxxhash-dev                              # checksums of persisted files

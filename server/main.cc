@@ -38,6 +38,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/time/time.h"
 #include "ingest/json_lines_loader.h"
+#include "query/analytics/experiment.h"
 #include "ingest/kafka_consumer.h"
 #include "ingest/rejected_event_log.h"
 #include "server/http_server.h"
@@ -165,6 +166,8 @@ ABSL_FLAG(bool, query_cache_for_api, true,
 ABSL_FLAG(uint64_t, derived_block_budget_bytes, 256ull << 20,
           "bytes the property columns kept per sealed block may hold together (JSON extractions "
           "computed once per block, docs/SQL.md \"Property columns\"); 0: keep none");
+ABSL_FLAG(std::string, exposure_event, "experiment_exposure",
+          "event_type of experiment exposure events (properties `experiment` and `variant`)");
 ABSL_FLAG(int64_t, max_body_mb, 256,
           "largest request body accepted (413 beyond); a streaming INSERT's rows are not bounded");
 ABSL_FLAG(int64_t, max_connections, 10'000, "open HTTP connections (503 beyond)");
@@ -826,5 +829,6 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "MUA database. Local mode: mua-server --load events.jsonl --query 'SELECT ...' [--format F]");
   mua::ParseCommandLineOrExit({.program = "mua-server"}, argc, argv);
+  mua::SetDefaultExposureEvent(absl::GetFlag(FLAGS_exposure_event));
   return mua::Run();
 }

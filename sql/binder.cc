@@ -185,7 +185,8 @@ absl::Status SelectBinder::BindTableRef(const TableRef& from) {
       if (IsNumbersSource(function.name)) return BindNumbers(&function, function.name);
       if (function.name == "active_users" || function.name == "retention_matrix" ||
           function.name == "funnel" || function.name == "crash_health" || function.name == "sessions" ||
-          function.name == "stickiness" || function.name == "lifecycle" || function.name == "paths") {
+          function.name == "stickiness" || function.name == "lifecycle" || function.name == "paths" ||
+          function.name == "experiment") {
         return BindAnalytics(function);
       }
       return ErrorAt(function.pos, absl::StatusCode::kNotFound,

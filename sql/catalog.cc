@@ -1,7 +1,9 @@
 #include "sql/catalog.h"
 
 #include "absl/strings/str_cat.h"
+#include "query/analytics/experiment.h"
 #include "sql/internal/function_tables.h"
+#include "storage/base/status_macros.h"
 #include "sql/table_manager.h"
 #include "storage/base/time_util.h"
 #include "storage/table.h"
@@ -112,6 +114,11 @@ std::vector<TableInfo> Catalog::Tables() const {
                     {{"partition", "Date"}, {"rows", "UInt64"}, {"sealed_rows", "UInt64"},
                      {"segments", "UInt64"}, {"bytes", "UInt64"}, {"bitmap_bytes", "UInt64"},
                      {"users", "UInt64"}}});
+  tables.push_back({"system", "experiments", "SystemTable",
+                    {{"experiment", "String"}, {"variants", "Array(String)"},
+                     {"users_per_variant", "Array(UInt64)"}, {"users", "UInt64"},
+                     {"first_exposure", "DateTime64(3)"}, {"last_exposure", "DateTime64(3)"},
+                     {"excluded_users", "UInt64"}}});
   tables.push_back({"system", "databases", "SystemTable", {{"name", "String"}}});
   tables.push_back({"system", "one", "SystemTable", {{"dummy", "UInt8"}}});
   // Generated when read (sql/internal/bind_numbers.cc): endless, read up to the LIMIT.
@@ -195,6 +202,37 @@ absl::StatusOr<std::shared_ptr<const ResultSet>> Catalog::SystemTable(
       rows->columns[4].ints.push_back(static_cast<int64_t>(memory.total_bytes()));
       rows->columns[5].ints.push_back(static_cast<int64_t>(memory.bitmap_bytes));
       rows->columns[6].ints.push_back(static_cast<int64_t>(snapshot.users(p).cardinality()));
+      ++rows->row_count;
+    }
+    return std::shared_ptr<const ResultSet>(rows);
+  }
+  if (name == "experiments") {
+    // Read from the stored events' assignments (query/analytics/experiment.h).
+    MUA_ASSIGN_OR_RETURN(std::vector<ExperimentSummary> experiments,
+                         ExperimentSummaries(snapshot, DefaultExposureEvent()));
+    rows->AddColumn("experiment", DataType::Of(TypeId::kString));
+    rows->AddColumn("variants", DataType::Array(TypeId::kString));
+    rows->AddColumn("users_per_variant", DataType::Array(TypeId::kUInt64));
+    rows->AddColumn("users", DataType::Of(TypeId::kUInt64));
+    rows->AddColumn("first_exposure", DataType::Of(TypeId::kDateTime64));
+    rows->AddColumn("last_exposure", DataType::Of(TypeId::kDateTime64));
+    rows->AddColumn("excluded_users", DataType::Of(TypeId::kUInt64));
+    for (const ExperimentSummary& experiment : experiments) {
+      rows->columns[0].strings.push_back(experiment.name);
+      Column& variants = rows->columns[1];
+      variants.strings.insert(variants.strings.end(), experiment.variants.begin(), experiment.variants.end());
+      variants.array_offsets.push_back(static_cast<uint32_t>(variants.strings.size()));
+      Column& users = rows->columns[2];
+      uint64_t total = 0;
+      for (uint64_t n : experiment.users_per_variant) {
+        users.ints.push_back(static_cast<int64_t>(n));
+        total += n;
+      }
+      users.array_offsets.push_back(static_cast<uint32_t>(users.ints.size()));
+      rows->columns[3].ints.push_back(static_cast<int64_t>(total));
+      rows->columns[4].ints.push_back(experiment.first_exposure_ms);
+      rows->columns[5].ints.push_back(experiment.last_exposure_ms);
+      rows->columns[6].ints.push_back(static_cast<int64_t>(experiment.excluded_users));
       ++rows->row_count;
     }
     return std::shared_ptr<const ResultSet>(rows);

@@ -2,6 +2,7 @@
 // sessions, crash_health, stickiness, lifecycle): named arguments validated
 // with positions while binding; the analytics operator runs when the plan
 // does, on the execution's snapshot. Their output schemas are static.
+#include <cmath>
 #include <map>
 #include <memory>
 #include <optional>
@@ -11,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "query/analytics.h"
+#include "query/analytics/experiment.h"
 #include "query/analytics/funnel.h"
 #include "query/analytics/lifecycle.h"
 #include "query/analytics/paths.h"
@@ -42,6 +44,130 @@ absl::Status SetAnalyticsRange(int64_t from_ms, int64_t to_ms, const query_inter
   scope->from_day = from;
   scope->to_day = to;
   return absl::OkStatus();
+}
+
+// window => INTERVAL n unit, or a number of seconds; positive.
+absl::StatusOr<int64_t> WindowSeconds(const std::map<std::string, BoundExprPtr>& values, SourcePos pos) {
+  auto it = values.find("window");
+  const char* kWhat = "window must be an INTERVAL (e.g. INTERVAL 1 DAY) or a number of seconds";
+  if (it == values.end()) return ErrorAt(pos, absl::StatusCode::kInvalidArgument, kWhat);
+  const Vector& window = it->second->constant;
+  static constexpr int64_t kUnitSeconds[] = {1, 60, 3600, 86400, 604800, 2592000, 7776000, 31536000};
+  int64_t seconds = 0;
+  if (window.type.id == TypeId::kInterval) {
+    if (__builtin_mul_overflow(window.ints[0], kUnitSeconds[window.type.interval_unit], &seconds)) seconds = -1;
+  } else if (window.type.is_integer()) {
+    seconds = window.ints[0];
+  } else {
+    return ErrorAt(pos, absl::StatusCode::kInvalidArgument, kWhat);
+  }
+  if (seconds <= 0 || seconds > int64_t{100} * 366 * 86400) {
+    return ErrorAt(pos, absl::StatusCode::kInvalidArgument, "window must be positive and at most 100 years");
+  }
+  return seconds;
+}
+
+using NamedArguments = std::map<std::string, std::pair<std::string, SourcePos>>;
+
+// experiment(...)'s own arguments (SPEC §5b).
+absl::StatusOr<ExperimentOptions> ExperimentArguments(const FunctionExpr& function, const NamedArguments& args,
+                                                      const std::map<std::string, BoundExprPtr>& values) {
+  auto pos_of = [&](const std::string& name) {
+    auto it = args.find(name);
+    return it == args.end() ? function.pos : it->second.second;
+  };
+  auto text = [&](const std::string& name) {
+    auto it = args.find(name);
+    return it == args.end() ? std::string() : it->second.first;
+  };
+  ExperimentOptions options;
+  options.exposure_event = DefaultExposureEvent();
+  if (!args.contains("name") || text("name").empty()) {
+    return ErrorAt(function.pos, absl::StatusCode::kInvalidArgument,
+                   "experiment needs name => 'experiment name' (see system.experiments)");
+  }
+  options.name = text("name");
+  const std::string metric = args.contains("metric") ? text("metric") : "conversion";
+  if (metric == "conversion") {
+    options.metric = ExperimentMetric::kConversion;
+  } else if (metric == "count") {
+    options.metric = ExperimentMetric::kCount;
+  } else if (metric == "sum") {
+    options.metric = ExperimentMetric::kSum;
+  } else if (metric == "retention") {
+    options.metric = ExperimentMetric::kRetention;
+  } else {
+    return ErrorAt(pos_of("metric"), absl::StatusCode::kInvalidArgument,
+                   absl::StrCat("metric must be 'conversion', 'count', 'sum' or 'retention', not '", metric, "'"));
+  }
+  options.event = text("event");
+  if (options.event == "*") options.event.clear();
+  if (options.event.empty() && (options.metric == ExperimentMetric::kConversion || options.metric == ExperimentMetric::kSum)) {
+    return ErrorAt(args.contains("event") ? pos_of("event") : function.pos, absl::StatusCode::kInvalidArgument,
+                   absl::StrCat("metric '", metric, "' needs event => 'event name'"));
+  }
+  if (args.contains("window")) {
+    absl::StatusOr<int64_t> window = WindowSeconds(values, pos_of("window"));
+    if (!window.ok()) return window.status();
+    options.window_ms = *window * 1000;
+  }
+  options.control = text("control");
+  if (args.contains("exposure_event")) options.exposure_event = text("exposure_event");
+  options.value_property = text("value_property");
+  if (options.metric == ExperimentMetric::kSum && options.value_property.empty()) {
+    return ErrorAt(function.pos, absl::StatusCode::kInvalidArgument,
+                   "metric 'sum' needs value_property => 'property name' (a number in properties)");
+  }
+  auto number = [&](const std::string& name, double* out) -> absl::Status {
+    auto it = values.find(name);
+    if (it == values.end() || !it->second->type.is_numeric()) {
+      if (!args.contains(name)) return absl::OkStatus();
+      return ErrorAt(pos_of(name), absl::StatusCode::kInvalidArgument, absl::StrCat(name, " must be a number"));
+    }
+    const Vector& v = it->second->constant;
+    *out = v.type.id == TypeId::kFloat64 ? v.floats[0]
+                                                                           : static_cast<double>(v.ints[0]);
+    return absl::OkStatus();
+  };
+  MUA_RETURN_IF_ERROR(number("alpha", &options.alpha));
+  if (!(options.alpha > 0 && options.alpha < 1)) {
+    return ErrorAt(pos_of("alpha"), absl::StatusCode::kInvalidArgument, "alpha must lie strictly between 0 and 1");
+  }
+  double cuped = 0;
+  MUA_RETURN_IF_ERROR(number("cuped", &cuped));
+  if (cuped != 0 && cuped != 1) {
+    return ErrorAt(pos_of("cuped"), absl::StatusCode::kInvalidArgument, "cuped must be 0 or 1");
+  }
+  options.cuped = cuped == 1;
+  if (options.cuped && options.metric == ExperimentMetric::kRetention) {
+    return ErrorAt(pos_of("cuped"), absl::StatusCode::kInvalidArgument,
+                   "cuped => 1 is not available for metric 'retention' (its covariate has no pre-period)");
+  }
+  double k = options.retention_day;
+  MUA_RETURN_IF_ERROR(number("k", &k));
+  if (k != std::floor(k) || k < 0 || k > 3660) {
+    return ErrorAt(pos_of("k"), absl::StatusCode::kInvalidArgument, "k must be a whole number of days, 0 to 3660");
+  }
+  options.retention_day = static_cast<int>(k);
+  if (args.contains("weights")) {
+    auto it = values.find("weights");
+    const bool is_array = it != values.end() && it->second->type.id == TypeId::kArray;
+    const Vector* weights = is_array ? &it->second->constant : nullptr;
+    if (weights != nullptr) {
+      for (size_t i = 0; i < weights->floats.size(); ++i) options.weights.push_back(weights->floats[i]);
+      for (size_t i = 0; weights->floats.empty() && i < weights->ints.size(); ++i) {
+        options.weights.push_back(static_cast<double>(weights->ints[i]));
+      }
+    }
+    bool valid = options.weights.size() >= 2;
+    for (double w : options.weights) valid = valid && w > 0 && std::isfinite(w);
+    if (!valid) {
+      return ErrorAt(pos_of("weights"), absl::StatusCode::kInvalidArgument,
+                     "weights must be an array of positive numbers, one per variant (control first), "
+                     "e.g. [0.5, 0.5]");
+    }
+  }
+  return options;
 }
 
 bool IsStringLiteral(const Expr& expr) {
@@ -104,6 +230,19 @@ std::shared_ptr<const ResultSet> AnalyticsSchema(absl::string_view name, std::op
     schema->AddColumn("app_version", string);
     schema->AddColumn("crashed", DataType::Of(TypeId::kUInt8));
     schema->AddColumn("revenue", float64);
+  } else if (name == "experiment") {
+    const DataType nullable_float = DataType::Nullable(TypeId::kFloat64);
+    schema->AddColumn("variant", string);
+    add_breakdown();
+    schema->AddColumn("users", uint64);
+    for (const char* column : {"value", "mean", "stddev"}) schema->AddColumn(column, float64);
+    for (const char* column : {"lift", "lift_ci_low", "lift_ci_high", "p_value", "chance_to_beat_control"}) {
+      schema->AddColumn(column, nullable_float);
+    }
+    schema->AddColumn("significant", DataType::Nullable(TypeId::kUInt8));
+    schema->AddColumn("srm_p_value", nullable_float);
+    schema->AddColumn("excluded_users", uint64);
+    schema->AddColumn("note", string);
   } else if (name == "crash_health") {
     schema->AddColumn("app_version", string);
     schema->AddColumn("sessions", uint64);
@@ -143,9 +282,16 @@ absl::Status SelectBinder::BindAnalytics(const FunctionExpr& function) {
   const bool is_retention = function.name == "retention_matrix";
   const bool is_funnel = function.name == "funnel";
   const bool is_sessions = function.name == "sessions" || function.name == "crash_health";
+  const bool is_experiment = function.name == "experiment";
   absl::flat_hash_set<std::string> allowed = {"from", "to", "where", "timezone"};
   if (!is_sessions) allowed.insert("breakdown");
-  if (!is_funnel && !is_sessions) allowed.insert("period");
+  if (!is_funnel && !is_sessions && !is_experiment) allowed.insert("period");
+  if (is_experiment) {
+    for (const char* name : {"name", "metric", "event", "window", "control", "value_property", "k", "alpha",
+                             "weights", "cuped", "exposure_event"}) {
+      allowed.insert(name);
+    }
+  }
   if (is_retention) {
     for (const char* name : {"start_event", "return_event", "type", "mode"}) allowed.insert(name);
   }
@@ -191,7 +337,8 @@ absl::Status SelectBinder::BindAnalytics(const FunctionExpr& function) {
       absl::StatusOr<BoundExprPtr> value = BindExpr(*named.value, Phase::kSource);
       if (!value.ok()) return value.status();
       if ((*value)->is_constant() && !(*value)->type.is_string() &&
-          (named.name == "steps" || named.name == "exclude" || named.name == "window")) {
+          (named.name == "steps" || named.name == "exclude" || named.name == "window" || named.name == "alpha" ||
+           named.name == "weights" || named.name == "cuped" || named.name == "k")) {
         values[named.name] = *value;
         args[named.name] = {"", named.value->pos};
         continue;
@@ -315,6 +462,12 @@ absl::Status SelectBinder::BindAnalytics(const FunctionExpr& function) {
     run = Sessions;
   } else if (function.name == "crash_health") {
     run = CrashHealth;
+  } else if (is_experiment) {
+    absl::StatusOr<ExperimentOptions> options = ExperimentArguments(function, args, values);
+    if (!options.ok()) return options.status();
+    run = [options = *std::move(options)](const TableSnapshot& snapshot, const AnalyticsScope& run_scope) {
+      return Experiment(snapshot, run_scope, options);
+    };
   } else if (is_funnel) {
     FunnelOptions options;
     auto string_list = [&](const std::string& name, std::vector<std::string>* out) -> absl::Status {
@@ -335,23 +488,10 @@ absl::Status SelectBinder::BindAnalytics(const FunctionExpr& function) {
                      absl::StrCat("a funnel needs 2 to ", kMaxFunnelSteps, " steps (steps => ['a', 'b', ...]), got ",
                                   options.steps.size()));
     }
-    if (auto it = values.find("window"); it != values.end()) {
-      const Vector& window = it->second->constant;
-      static constexpr int64_t kUnitSeconds[] = {1, 60, 3600, 86400, 604800, 2592000, 7776000, 31536000};
-      if (window.type.id == TypeId::kInterval) {
-        options.window_seconds = window.ints[0] * kUnitSeconds[window.type.interval_unit];
-      } else if (window.type.is_integer()) {
-        options.window_seconds = window.ints[0];
-      } else {
-        return ErrorAt(pos_of("window"), absl::StatusCode::kInvalidArgument,
-                       "window must be an INTERVAL (e.g. INTERVAL 1 DAY) or a number of seconds");
-      }
-      if (options.window_seconds <= 0) {
-        return ErrorAt(pos_of("window"), absl::StatusCode::kInvalidArgument, "window must be positive");
-      }
-    } else if (args.contains("window")) {
-      return ErrorAt(pos_of("window"), absl::StatusCode::kInvalidArgument,
-                     "window must be an INTERVAL (e.g. INTERVAL 1 DAY) or a number of seconds");
+    if (args.contains("window")) {
+      absl::StatusOr<int64_t> window = WindowSeconds(values, pos_of("window"));
+      if (!window.ok()) return window.status();
+      options.window_seconds = *window;
     }
     const std::string order = arg("order", "ordered");
     if (order == "ordered") {

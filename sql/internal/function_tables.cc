@@ -19,6 +19,7 @@ struct TableFunctionDoc {
 constexpr TableFunctionDoc kTableFunctions[] = {
     {"active_users", "DAU, rolling WAU and MAU, and DAU/MAU per day, week or month bucket"},
     {"crash_health", "Crash-free sessions % and crash-free users % per app_version"},
+    {"experiment", "A/B test results per variant: lift, confidence interval, p-value, sample-ratio check"},
     {"funnel", "Users reaching each step of an ordered, strict or unordered funnel within a window"},
     {"lifecycle", "New, returning, resurrecting and dormant users per period"},
     {"numbers", "The numbers 0 .. N-1 in a UInt64 column `number`"},

@@ -1,0 +1,627 @@
+#include "query/analytics/experiment.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <memory>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
+#include "query/analytics/event_scan.h"
+#include "rapidjson/memorystream.h"
+#include "rapidjson/reader.h"
+#include "query/functions/json_extract.h"
+#include "query/functions/time_functions.h"
+#include "query/internal/statistics.h"
+#include "storage/base/status_macros.h"
+#include "storage/string_dictionary.h"
+
+namespace mua {
+namespace {
+
+using query_internal::JsonExtractor;
+using query_internal::JsonPathStep;
+using query_internal::SampleMoments;
+
+constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+// Per-user variant markers beside the variant numbers.
+constexpr uint16_t kUnassigned = 0xFFFF;
+constexpr uint16_t kConflicting = 0xFFFE;
+constexpr size_t kMaxVariants = 0xFF00;
+// Fewer users than this in a variant, or converted users in a conversion test, and the
+// normal approximations behind the statistics are not trusted: they are NULL.
+constexpr double kMinUsers = 50;
+constexpr double kMinConversions = 5;
+
+// Collects the members of `ab_test_variants` objects at the top level of an event's
+// `attributes` and under its `user`, as (experiment, variant) pairs. SAX, so no document
+// is built, and iterative (RapidJSON's reader keeps no recursion), so depth costs nothing;
+// `attributes` was validated (UTF-8 included) when the event was accepted, so strings
+// are not validated again. Parsing stops once both places were seen.
+class VariantsHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, VariantsHandler> {
+ public:
+  explicit VariantsHandler(std::vector<std::pair<std::string, std::string>>* out) : out_(out) {}
+
+  bool Key(const char* text, rapidjson::SizeType length, bool) {
+    const absl::string_view key(text, length);
+    if (in_variants_ && depth_ == variants_depth_) {
+      experiment_.assign(key.data(), key.size());
+    } else if (depth_ == 1 || (depth_ == 2 && in_user_)) {
+      pending_ = key == "ab_test_variants" ? Pending::kVariants
+                 : depth_ == 1 && key == "user" ? Pending::kUser
+                                                : Pending::kNone;
+    }
+    return true;
+  }
+  bool StartObject() {
+    ++depth_;
+    if (pending_ == Pending::kVariants && !in_variants_) {
+      in_variants_ = true;
+      variants_depth_ = depth_;
+    } else if (pending_ == Pending::kUser && depth_ == 2) {
+      in_user_ = true;
+    }
+    pending_ = Pending::kNone;
+    return true;
+  }
+  bool EndObject(rapidjson::SizeType) {
+    if (in_variants_ && depth_ == variants_depth_) {
+      in_variants_ = false;
+      if (++variants_seen_ == 2) return false;  // top level and under user: nothing else to read
+    }
+    if (in_user_ && depth_ == 2) in_user_ = false;
+    --depth_;
+    return true;
+  }
+  bool StartArray() {
+    ++depth_;
+    pending_ = Pending::kNone;
+    return true;
+  }
+  bool EndArray(rapidjson::SizeType) {
+    --depth_;
+    return true;
+  }
+  bool String(const char* text, rapidjson::SizeType length, bool) {
+    if (length > 0) Value(absl::string_view(text, length));
+    return true;
+  }
+  // Numbers arrive as their text (kParseNumbersAsStringsFlag): {"exp": 2} is variant "2".
+  bool RawNumber(const char* text, rapidjson::SizeType length, bool) {
+    Value(absl::string_view(text, length));
+    return true;
+  }
+  bool Bool(bool value) {
+    Value(value ? "true" : "false");
+    return true;
+  }
+  bool Default() {  // null
+    pending_ = Pending::kNone;
+    return true;
+  }
+
+ private:
+  enum class Pending { kNone, kVariants, kUser };
+  void Value(absl::string_view value) {
+    if (in_variants_ && depth_ == variants_depth_) out_->emplace_back(experiment_, value);
+    pending_ = Pending::kNone;
+  }
+
+  std::vector<std::pair<std::string, std::string>>* out_;
+  int depth_ = 0;
+  Pending pending_ = Pending::kNone;
+  bool in_user_ = false;
+  bool in_variants_ = false;
+  int variants_depth_ = 0;
+  int variants_seen_ = 0;
+  std::string experiment_;
+};
+
+// The assignments one event carries: its `ab_test_variants` objects, and an exposure
+// event's properties `experiment` and `variant`.
+class AssignmentReader {
+ public:
+  AssignmentReader(const TableSnapshot& snapshot, const std::string& exposure_event) {
+    exposure_code_ = snapshot.dictionary(ColumnId::kEventType).Find(exposure_event);
+  }
+  bool reads_properties() const { return exposure_code_.has_value(); }
+
+  // Calls fn(experiment, variant) for each assignment of the row.
+  template <typename Fn>
+  void Read(uint32_t event_type, absl::string_view attributes, absl::string_view properties, Fn&& fn) {
+    if (exposure_code_ && event_type == *exposure_code_) {
+      if (json_.ExtractString(properties, experiment_path_, &experiment_) &&
+          json_.ExtractString(properties, variant_path_, &variant_)) {
+        fn(experiment_, variant_);
+      }
+    }
+    // Most events of most products carry no assignment: a substring test spares the parse.
+    if (!absl::StrContains(attributes, "\"ab_test_variants\"")) return;
+    pairs_.clear();
+    VariantsHandler handler(&pairs_);
+    rapidjson::MemoryStream stream(attributes.data(), attributes.size());
+    reader_.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseStopWhenDoneFlag>(stream, handler);
+    for (const auto& [experiment, variant] : pairs_) fn(experiment, variant);
+  }
+
+ private:
+  std::optional<uint32_t> exposure_code_;
+  JsonExtractor json_;
+  rapidjson::Reader reader_;
+  const query_internal::JsonPath experiment_path_ = {JsonPathStep::Key("experiment")};
+  const query_internal::JsonPath variant_path_ = {JsonPathStep::Key("variant")};
+  std::vector<std::pair<std::string, std::string>> pairs_;
+  std::string experiment_, variant_;
+};
+
+// One assignment event of a user, as the scan meets it.
+struct AssignmentEvent {
+  uint32_t user;
+  int64_t time_ms;
+  absl::string_view experiment;
+  absl::string_view variant;
+  uint32_t breakdown;  // the breakdown column's code on the event (0 without one)
+};
+
+// Calls fn(range, event) for every assignment in events before `to_ms` that pass the
+// scope's `where`, split by user ranges as EventScan::RunByUser (a user's events reach one
+// range, one thread at a time).
+template <typename Fn>
+absl::Status ScanAssignments(const TableSnapshot& snapshot, const AnalyticsScope& scope,
+                             const std::string& exposure_event, int64_t to_ms, Fn&& fn) {
+  query_internal::EventScan scan(scope);
+  const int user_column = scan.Column(ColumnId::kUserId);
+  const int time_column = scan.Column(ColumnId::kEventTime);
+  const int type_column = scan.Column(ColumnId::kEventType);
+  const int attributes_column = scan.Column(ColumnId::kAttributes);
+  std::vector<std::unique_ptr<AssignmentReader>> readers(scan.range_count(snapshot));
+  for (auto& reader : readers) reader = std::make_unique<AssignmentReader>(snapshot, exposure_event);
+  const int properties_column = readers.empty() || !readers[0]->reads_properties()
+                                    ? -1
+                                    : scan.Column(ColumnId::kProperties);
+  const int breakdown_column = scope.breakdown ? scan.Column(*scope.breakdown) : -1;
+  return scan.RunByUser(snapshot, std::numeric_limits<int64_t>::min(), to_ms - 1,
+                        [&](size_t range, const Batch& batch, absl::Span<const uint32_t> rows) {
+    AssignmentReader& reader = *readers[range];
+    const Vector& users = batch.columns[user_column];
+    const Vector& times = batch.columns[time_column];
+    const Vector& types = batch.columns[type_column];
+    const Vector& attributes = batch.columns[attributes_column];
+    for (uint32_t row : rows) {
+      const int64_t time = times.ints[row];
+      if (time >= to_ms) continue;
+      const absl::string_view properties =
+          properties_column >= 0 ? batch.columns[properties_column].strings[row] : absl::string_view();
+      const uint32_t breakdown = breakdown_column >= 0 ? batch.columns[breakdown_column].codes[row] : 0;
+      reader.Read(types.codes[row], attributes.strings[row], properties,
+                  [&](absl::string_view experiment, absl::string_view variant) {
+                    fn(range, AssignmentEvent{users.codes[row], time, experiment, variant, breakdown});
+                  });
+    }
+  });
+}
+
+// Users' assignments to one experiment, in dense arrays by user code.
+struct Assignments {
+  std::vector<std::string> variants;  // by name
+  std::vector<int64_t> first_ms;      // kNever: not exposed
+  std::vector<uint16_t> variant;      // index into variants, kUnassigned or kConflicting
+  std::vector<uint32_t> breakdown;    // the breakdown code on the first exposure
+};
+
+absl::StatusOr<Assignments> CollectAssignments(const TableSnapshot& snapshot, const AnalyticsScope& scope,
+                                               const ExperimentOptions& options, int64_t to_ms) {
+  const size_t users = snapshot.user_index().size();
+  Assignments out;
+  out.first_ms.assign(users, kNever);
+  out.variant.assign(users, kUnassigned);
+  out.breakdown.assign(users, 0);
+  // Variant numbers are per range while scanning (no lock), renumbered by name after.
+  query_internal::EventScan ranges_of(scope);
+  struct RangeVariants {
+    absl::flat_hash_map<std::string, uint16_t> ids;
+    std::vector<std::string> names;
+    bool too_many = false;
+  };
+  std::vector<RangeVariants> range_variants(ranges_of.range_count(snapshot));
+  MUA_RETURN_IF_ERROR(ScanAssignments(snapshot, scope, options.exposure_event, to_ms,
+                                      [&](size_t range, const AssignmentEvent& event) {
+    if (event.experiment != options.name || event.user >= users) return;
+    RangeVariants& local = range_variants[range];
+    auto [it, inserted] = local.ids.try_emplace(event.variant, static_cast<uint16_t>(local.names.size()));
+    if (inserted) {
+      if (local.names.size() >= kMaxVariants) {
+        local.too_many = true;
+        local.ids.erase(it);
+        return;
+      }
+      local.names.emplace_back(event.variant);
+    }
+    uint16_t& variant = out.variant[event.user];
+    if (variant == kUnassigned) {
+      variant = it->second;
+    } else if (variant != it->second) {
+      variant = kConflicting;
+    }
+    if (event.time_ms < out.first_ms[event.user]) {
+      out.first_ms[event.user] = event.time_ms;
+      out.breakdown[event.user] = event.breakdown;
+    }
+  }));
+  std::map<std::string, uint16_t> by_name;
+  for (const RangeVariants& local : range_variants) {
+    if (local.too_many) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("experiment '", options.name, "' has more than ", kMaxVariants, " variants"));
+    }
+    for (const std::string& name : local.names) by_name.emplace(name, 0);
+  }
+  for (auto& [name, id] : by_name) {
+    id = static_cast<uint16_t>(out.variants.size());
+    out.variants.push_back(name);
+  }
+  for (size_t r = 0; r < range_variants.size(); ++r) {
+    std::vector<uint16_t> renumber;
+    for (const std::string& name : range_variants[r].names) renumber.push_back(by_name[name]);
+    const auto [begin, end] = ranges_of.user_range(snapshot, r);
+    for (uint32_t user = begin; user < end && user < users; ++user) {
+      if (out.variant[user] < kConflicting) out.variant[user] = renumber[out.variant[user]];
+    }
+  }
+  return out;
+}
+
+// Per-user metric values: `value` over [exposure, end) and, for CUPED, `covariate` over
+// the equally long period before the exposure.
+struct UserMetrics {
+  std::vector<double> value;
+  std::vector<double> covariate;
+};
+
+absl::Status MeasureUsers(const TableSnapshot& snapshot, const AnalyticsScope& scope,
+                          const ExperimentOptions& options, const Assignments& assignments,
+                          const std::vector<uint32_t>& population, int64_t to_ms, UserMetrics* out) {
+  const size_t users = assignments.first_ms.size();
+  out->value.assign(users, 0);
+  if (options.cuped) out->covariate.assign(users, 0);
+  if (population.empty()) return absl::OkStatus();
+  const query_internal::TimeZone zone = scope.utc ? query_internal::TimeZone() : query_internal::TimeZone(scope.time_zone);
+  // Each population user's window end (exclusive).
+  std::vector<int64_t> end_ms(users, 0);
+  int64_t scan_from = kNever, scan_to = std::numeric_limits<int64_t>::min();
+  for (uint32_t user : population) {
+    const int64_t first = assignments.first_ms[user];
+    int64_t end = to_ms;
+    if (options.window_ms > 0 && options.metric != ExperimentMetric::kRetention && first <= to_ms - options.window_ms) end = std::min(end, first + options.window_ms);
+    end_ms[user] = end;
+    const int64_t start = options.cuped ? first - (end - first) : first;
+    scan_from = std::min(scan_from, start);
+    scan_to = std::max(scan_to, end);
+  }
+  const StringDictionary& types = snapshot.dictionary(ColumnId::kEventType);
+  std::optional<uint32_t> event_code;
+  if (!options.event.empty() && options.event != "*") {
+    event_code = types.Find(options.event);
+    if (!event_code) return absl::OkStatus();  // nobody did the event: every value is 0
+  }
+  query_internal::EventScan scan(scope);
+  const int user_column = scan.Column(ColumnId::kUserId);
+  const int time_column = scan.Column(ColumnId::kEventTime);
+  const int type_column = scan.Column(ColumnId::kEventType);
+  const bool sum = options.metric == ExperimentMetric::kSum;
+  const int properties_column = sum ? scan.Column(ColumnId::kProperties) : -1;
+  const bool retention = options.metric == ExperimentMetric::kRetention;
+  const query_internal::JsonPath property = {JsonPathStep::Key(options.value_property)};
+  std::vector<std::unique_ptr<JsonExtractor>> json(scan.range_count(snapshot));
+  for (auto& extractor : json) extractor = std::make_unique<JsonExtractor>();
+  return scan.RunByUser(snapshot, scan_from, scan_to - 1,
+                        [&](size_t range, const Batch& batch, absl::Span<const uint32_t> rows) {
+    const Vector& user_codes = batch.columns[user_column];
+    const Vector& times = batch.columns[time_column];
+    const Vector& event_types = batch.columns[type_column];
+    for (uint32_t row : rows) {
+      if (event_code && event_types.codes[row] != *event_code) continue;
+      const uint32_t user = user_codes.codes[row];
+      if (user >= users || end_ms[user] == 0) continue;  // not in the population
+      const int64_t time = times.ints[row];
+      const int64_t first = assignments.first_ms[user];
+      const int64_t end = end_ms[user];
+      double* slot;
+      if (time >= first && time < end) {
+        slot = &out->value[user];
+      } else if (options.cuped && time < first && time >= first - (end - first)) {
+        slot = &out->covariate[user];
+      } else {
+        continue;
+      }
+      if (retention) {
+        const int32_t day = query_internal::ToDayNum(query_internal::FloorDiv(time, 1000), zone);
+        const int32_t exposure_day = query_internal::ToDayNum(query_internal::FloorDiv(first, 1000), zone);
+        if (day == exposure_day + options.retention_day) *slot = 1;
+      } else if (sum) {
+        *slot += json[range]->ExtractFloat(batch.columns[properties_column].strings[row], property);
+      } else {
+        *slot += 1;
+      }
+    }
+  });
+}
+
+// One variant's users within a breakdown group: the analyzed values' moments.
+struct VariantStats {
+  uint64_t users = 0;
+  double value = 0;      // converted users, events, the property's total, retained users
+  double converted = 0;  // users with a value > 0
+  SampleMoments analyzed;
+};
+
+struct Group {
+  std::vector<VariantStats> variants;
+  uint64_t excluded = 0;
+};
+
+std::optional<double> Finite(double x) {
+  return std::isfinite(x) ? std::optional<double>(x) : std::nullopt;
+}
+
+ABSL_CONST_INIT absl::Mutex exposure_event_mu(absl::kConstInit);
+std::string& ExposureEventLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(exposure_event_mu) {
+  static std::string* event = new std::string(kDefaultExposureEvent);
+  return *event;
+}
+
+}  // namespace
+
+void SetDefaultExposureEvent(std::string event_type) {
+  absl::MutexLock lock(&exposure_event_mu);
+  ExposureEventLocked() = std::move(event_type);
+}
+
+std::string DefaultExposureEvent() {
+  absl::MutexLock lock(&exposure_event_mu);
+  return ExposureEventLocked();
+}
+
+absl::StatusOr<ResultSet> Experiment(const TableSnapshot& snapshot, const AnalyticsScope& scope,
+                                     const ExperimentOptions& options) {
+  if (options.cuped && options.metric == ExperimentMetric::kRetention) {
+    return absl::InvalidArgumentError("cuped => 1 is not available for metric 'retention'");
+  }
+  if (options.metric == ExperimentMetric::kSum && options.value_property.empty()) {
+    return absl::InvalidArgumentError("metric 'sum' needs value_property => 'property name'");
+  }
+  if (!(options.alpha > 0 && options.alpha < 1)) {
+    return absl::InvalidArgumentError(absl::StrCat("alpha must lie in (0, 1), not ", options.alpha));
+  }
+  int64_t from_ms, to_ms;
+  query_internal::ScopeMillis(scope, &from_ms, &to_ms);
+  MUA_ASSIGN_OR_RETURN(Assignments assignments, CollectAssignments(snapshot, scope, options, to_ms));
+
+  // Rows: control first, then the other variants by name.
+  const size_t variant_count = assignments.variants.size();
+  std::vector<size_t> order(variant_count);
+  for (size_t v = 0; v < variant_count; ++v) order[v] = v;
+  size_t control = 0;
+  if (variant_count > 0) {
+    const std::string wanted = options.control.empty() ? "control" : options.control;
+    auto it = std::find(assignments.variants.begin(), assignments.variants.end(), wanted);
+    if (it != assignments.variants.end()) {
+      control = static_cast<size_t>(it - assignments.variants.begin());
+    } else if (!options.control.empty() && options.control != "control") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("experiment '", options.name, "' has no variant '", options.control,
+                       "' (control); its variants: ", absl::StrJoin(assignments.variants, ", ")));
+    }
+    std::rotate(order.begin(), order.begin() + control, order.begin() + control + 1);
+  }
+  if (!options.weights.empty() && options.weights.size() != variant_count && variant_count > 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "weights has ", options.weights.size(), " entries but experiment '", options.name, "' has ",
+        variant_count, " variants (in row order: ",
+        absl::StrJoin(order, ", ", [&](std::string* out, size_t v) { out->append(assignments.variants[v]); }),
+        ")"));
+  }
+
+  // Population: users first exposed in [from, to), in one variant.
+  std::vector<uint32_t> population;
+  std::map<uint32_t, Group> groups;  // by breakdown code
+  for (uint32_t user = 0; user < assignments.first_ms.size(); ++user) {
+    const int64_t first = assignments.first_ms[user];
+    if (first < from_ms || first >= to_ms) continue;
+    const uint32_t breakdown = scope.breakdown ? assignments.breakdown[user] : 0;
+    Group& group = groups[breakdown];
+    if (assignments.variant[user] == kConflicting) {
+      ++group.excluded;
+      continue;
+    }
+    population.push_back(user);
+  }
+  UserMetrics metrics;
+  MUA_RETURN_IF_ERROR(MeasureUsers(snapshot, scope, options, assignments, population, to_ms, &metrics));
+
+  // CUPED: y - theta (x - mean x), theta = cov(x, y) / var(x) over the group's users.
+  std::map<uint32_t, std::pair<double, double>> adjustment;  // group -> (theta, mean x)
+  if (options.cuped) {
+    struct Co {
+      double n = 0, mean_x = 0, mean_y = 0, cxy = 0, cxx = 0;
+    };
+    std::map<uint32_t, Co> co;
+    for (uint32_t user : population) {
+      Co& c = co[scope.breakdown ? assignments.breakdown[user] : 0];
+      const double x = metrics.covariate[user], y = metrics.value[user];
+      c.n += 1;
+      const double dx = x - c.mean_x;
+      c.mean_x += dx / c.n;
+      c.mean_y += (y - c.mean_y) / c.n;
+      c.cxy += dx * (y - c.mean_y);
+      c.cxx += dx * (x - c.mean_x);
+    }
+    for (const auto& [group, c] : co) {
+      adjustment[group] = {c.cxx > 0 ? c.cxy / c.cxx : 0.0, c.mean_x};
+    }
+  }
+  for (auto& [code, group] : groups) group.variants.resize(variant_count);
+  for (uint32_t user : population) {
+    const uint32_t code = scope.breakdown ? assignments.breakdown[user] : 0;
+    VariantStats& stats = groups[code].variants[assignments.variant[user]];
+    double y = metrics.value[user];
+    if (options.metric == ExperimentMetric::kConversion) y = y > 0 ? 1 : 0;
+    ++stats.users;
+    stats.value += y;
+    if (y > 0) stats.converted += 1;
+    if (options.cuped) {
+      const auto [theta, mean_x] = adjustment[code];
+      y -= theta * (metrics.covariate[user] - mean_x);
+    }
+    stats.analyzed.Add(y);
+  }
+
+  ResultSet result;
+  const DataType nullable_float = DataType::Nullable(TypeId::kFloat64);
+  result.AddColumn("variant", DataType::Of(TypeId::kString));
+  if (scope.breakdown) result.AddColumn(std::string(ColumnName(*scope.breakdown)), DataType::Of(TypeId::kString));
+  const size_t c = scope.breakdown ? 2 : 1;
+  result.AddColumn("users", DataType::Of(TypeId::kUInt64));
+  for (const char* name : {"value", "mean", "stddev"}) result.AddColumn(name, DataType::Of(TypeId::kFloat64));
+  for (const char* name : {"lift", "lift_ci_low", "lift_ci_high", "p_value", "chance_to_beat_control"}) {
+    result.AddColumn(name, nullable_float);
+  }
+  result.AddColumn("significant", DataType::Nullable(TypeId::kUInt8));
+  result.AddColumn("srm_p_value", nullable_float);
+  result.AddColumn("excluded_users", DataType::Of(TypeId::kUInt64));
+  result.AddColumn("note", DataType::Of(TypeId::kString));
+  auto put_float = [&](size_t column, std::optional<double> value) {
+    Column& out = result.columns[column];
+    out.floats.push_back(value.value_or(0));
+    out.nulls.push_back(value ? 0 : 1);
+  };
+  const double z = query_internal::NormalQuantile(1 - options.alpha / 2);
+  const bool conversion = options.metric == ExperimentMetric::kConversion;
+  for (const auto& [code, group] : groups) {
+    if (variant_count == 0) break;
+    // Sample-ratio mismatch: the variants' users against the expected split.
+    std::vector<double> observed, weights;
+    for (size_t v : order) {
+      observed.push_back(static_cast<double>(group.variants[v].users));
+      weights.push_back(options.weights.empty() ? 1.0 : options.weights[observed.size() - 1]);
+    }
+    const std::optional<double> srm = query_internal::ChiSquareGoodnessOfFitP(observed, weights);
+    const VariantStats& base = group.variants[control];
+    for (size_t v : order) {
+      const VariantStats& stats = group.variants[v];
+      result.columns[0].strings.push_back(assignments.variants[v]);
+      if (scope.breakdown) result.columns[1].strings.emplace_back(snapshot.dictionary(*scope.breakdown).Get(code));
+      result.columns[c].ints.push_back(static_cast<int64_t>(stats.users));
+      result.columns[c + 1].floats.push_back(stats.value);
+      result.columns[c + 2].floats.push_back(stats.users > 0 ? stats.analyzed.mean : 0);
+      const double variance = stats.analyzed.SampleVariance();
+      result.columns[c + 3].floats.push_back(std::isnan(variance) ? 0 : std::sqrt(variance));
+      std::string note;
+      std::optional<double> lift, low, high, p_value, chance;
+      if (v != control) {
+        if (base.users < kMinUsers || stats.users < kMinUsers) {
+          note = absl::StrCat("fewer than ", kMinUsers, " users in ", base.users < kMinUsers ? "control" : "this variant");
+        } else if (conversion && (base.converted < kMinConversions || stats.converted < kMinConversions)) {
+          note = absl::StrCat("fewer than ", kMinConversions, " converted users in ",
+                              base.converted < kMinConversions ? "control" : "this variant");
+        } else {
+          const double mean_t = stats.analyzed.mean, mean_c = base.analyzed.mean;
+          const double var_t = stats.analyzed.SampleVariance(), var_c = base.analyzed.SampleVariance();
+          const double n_t = stats.analyzed.count, n_c = base.analyzed.count;
+          if (mean_c != 0) {
+            lift = mean_t / mean_c - 1;
+            const double se = std::sqrt(var_t / (n_t * mean_c * mean_c) +
+                                        mean_t * mean_t * var_c / (n_c * mean_c * mean_c * mean_c * mean_c));
+            low = Finite(*lift - z * se);
+            high = Finite(*lift + z * se);
+          } else {
+            note = "control mean is 0: no lift";
+          }
+          if (conversion && !options.cuped) {
+            if (auto test = query_internal::TwoProportionZTest(stats.value, n_t, base.value, n_c)) p_value = test->p_value;
+          } else if (auto test = query_internal::WelchTTest(stats.analyzed, base.analyzed)) {
+            p_value = Finite(test->p_value);
+          }
+          chance = Finite(query_internal::NormalCdf((mean_t - mean_c) / std::sqrt(var_t / n_t + var_c / n_c)));
+          if (!p_value && note.empty()) note = "no variance: no p-value";
+        }
+      }
+      put_float(c + 4, lift);
+      put_float(c + 5, low);
+      put_float(c + 6, high);
+      put_float(c + 7, p_value);
+      put_float(c + 8, chance);
+      Column& significant = result.columns[c + 9];
+      significant.ints.push_back(p_value && *p_value < options.alpha ? 1 : 0);
+      significant.nulls.push_back(p_value ? 0 : 1);
+      put_float(c + 10, srm);
+      result.columns[c + 11].ints.push_back(static_cast<int64_t>(group.excluded));
+      result.columns[c + 12].strings.push_back(std::move(note));
+      ++result.row_count;
+    }
+  }
+  return result;
+}
+
+absl::StatusOr<std::vector<ExperimentSummary>> ExperimentSummaries(const TableSnapshot& snapshot,
+                                                                   const std::string& exposure_event,
+                                                                   const ExecutionContext* execution) {
+  AnalyticsScope scope;
+  scope.execution = execution;
+  struct UserState {
+    std::string variant;
+    bool conflicting = false;
+    int64_t first_ms = kNever;
+  };
+  // Per range: experiment -> user -> state (ranges hold disjoint users).
+  query_internal::EventScan ranges_of(scope);
+  std::vector<absl::flat_hash_map<std::string, absl::flat_hash_map<uint32_t, UserState>>> ranges(
+      ranges_of.range_count(snapshot));
+  MUA_RETURN_IF_ERROR(ScanAssignments(snapshot, scope, exposure_event, kNever,
+                                      [&](size_t range, const AssignmentEvent& event) {
+    UserState& state = ranges[range][event.experiment][event.user];
+    if (state.first_ms == kNever) {
+      state.variant = std::string(event.variant);
+    } else if (state.variant != event.variant) {
+      state.conflicting = true;
+    }
+    state.first_ms = std::min(state.first_ms, event.time_ms);
+  }));
+  std::map<std::string, std::pair<ExperimentSummary, std::map<std::string, uint64_t>>> by_name;
+  for (auto& range : ranges) {
+    for (auto& [name, users] : range) {
+      auto& [summary, variants] = by_name[name];
+      if (summary.name.empty()) {
+        summary.name = name;
+        summary.first_exposure_ms = kNever;
+        summary.last_exposure_ms = std::numeric_limits<int64_t>::min();
+      }
+      for (const auto& [user, state] : users) {
+        summary.first_exposure_ms = std::min(summary.first_exposure_ms, state.first_ms);
+        summary.last_exposure_ms = std::max(summary.last_exposure_ms, state.first_ms);
+        if (state.conflicting) {
+          ++summary.excluded_users;
+        } else {
+          ++variants[state.variant];
+        }
+      }
+    }
+  }
+  std::vector<ExperimentSummary> out;
+  for (auto& [name, entry] : by_name) {
+    auto& [summary, variants] = entry;
+    for (const auto& [variant, users] : variants) {
+      summary.variants.push_back(variant);
+      summary.users_per_variant.push_back(users);
+    }
+    out.push_back(std::move(summary));
+  }
+  return out;
+}
+
+}  // namespace mua
