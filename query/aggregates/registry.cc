@@ -65,6 +65,7 @@ const AggregateRegistry& AggregateRegistry::Get() {
     RegisterUniqUpTo(result);
     RegisterEntropy(result);
     RegisterGroupConcat(result);
+    RegisterTTest(result);
     return result;
   }();
   return *registry;

@@ -80,6 +80,7 @@ void RegisterDeltaSum(AggregateRegistry* registry);
 void RegisterUniqUpTo(AggregateRegistry* registry);
 void RegisterEntropy(AggregateRegistry* registry);
 void RegisterGroupConcat(AggregateRegistry* registry);
+void RegisterTTest(AggregateRegistry* registry);
 
 // Binder helpers with ClickHouse's error texts.
 inline absl::Status ArgCountError(const AggregateBindArgs& in, absl::string_view should) {

@@ -78,6 +78,38 @@ TEST(MomentsTest, StableOnLargeOffsets) {
   EXPECT_NEAR(v.floats[0], 0.25, 1e-9);
 }
 
+TEST(MomentsTest, MatchNumpy) {
+  // SciPy 1.10.1 / NumPy 1.24.2, printed with "%.17g":
+  //   gen = lambda n, a, salt, offset, scale: np.array(
+  //       [offset + scale * ((i * a + salt) % 1009) / 1009.0 for i in range(n)])
+  //   x = gen(50, 7919, 3, 100, 10); y = gen(50, 613, 7, -5, 4)
+  //   np.var(x), np.var(x, ddof=1), np.std(x), np.std(x, ddof=1),
+  //   np.cov(x, y, bias=True)[0, 1], np.cov(x, y)[0, 1], np.corrcoef(x, y)[0, 1]
+  std::vector<double> x, y;
+  for (int64_t i = 0; i < 50; ++i) {
+    x.push_back(100 + 10 * static_cast<double>((i * 7919 + 3) % 1009) / 1009.0);
+    y.push_back(-5 + 4 * static_cast<double>((i * 613 + 7) % 1009) / 1009.0);
+  }
+  const struct {
+    const char* name;
+    double expected;
+  } kCases[] = {
+      {"varPop", 8.5040315652683951},     {"varSamp", 8.677583229865709},
+      {"stddevPop", 2.9161672731975434},  {"stddevSamp", 2.9457737913603803},
+      {"covarPop", -0.56694396614807663}, {"covarSamp", -0.57851425117150679},
+      {"corr", -0.16721027973938149},
+  };
+  for (const auto& c : kCases) {
+    SCOPED_TRACE(c.name);
+    const bool pair = c.name[0] == 'c';
+    auto f = pair ? BindOrDie(c.name, {}, {kFloat64, kFloat64}) : BindOrDie(c.name, {}, {kFloat64});
+    const std::vector<Vector> args =
+        pair ? std::vector<Vector>{Floats(x), Floats(y)} : std::vector<Vector>{Floats(x)};
+    const double value = CheckAllPaths(*f, args, AllIn(50), 1).floats[0];
+    EXPECT_NEAR(value, c.expected, 1e-12 * std::fabs(c.expected));
+  }
+}
+
 TEST(QuantilesTest, SeveralLevelsExactAndInterpolated) {
   const std::vector<Vector> x = {Ints(kInt64, {9, 1, 8, 2, 7, 3, 6, 4, 5, 0})};
   const Vector q = CheckAllPaths(*BindOrDie("quantiles", {Level(0.1), Level(0.5), Level(0.9)}, {kInt64}), x,
