@@ -4,7 +4,9 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <atomic>
 #include <memory>
+#include <thread>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -13,6 +15,9 @@
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "query/analytics/event_scan.h"
+#include "query/executor.h"
+#include "storage/base/parallel_for.h"
+#include "storage/derived_block.h"
 #include "rapidjson/memorystream.h"
 #include "rapidjson/reader.h"
 #include "query/functions/json_extract.h"
@@ -206,6 +211,115 @@ absl::Status ScanAssignments(const TableSnapshot& snapshot, const AnalyticsScope
   });
 }
 
+// The assignments of one block, kept beside a sealed block (storage/derived_block.h) so
+// that only the first experiment query parses its `attributes`: per (experiment,
+// variant), each user with an event carrying it, the earliest such event's time and row.
+// Exact for any `to`: a user carried a variant before `to` iff that earliest time is.
+class BlockAssignments final : public DerivedBlock {
+ public:
+  struct Group {
+    std::string experiment;
+    std::string variant;
+    std::vector<uint32_t> users;
+    std::vector<int64_t> first_ms;
+    std::vector<uint32_t> rows;
+  };
+  std::vector<Group> groups;
+  size_t bytes = sizeof(BlockAssignments);
+
+  size_t memory_bytes() const override { return bytes; }
+};
+
+std::string BlockAssignmentsKey(const std::string& exposure_event) {
+  return absl::StrCat("experiment_assignments|", exposure_event);
+}
+
+absl::StatusOr<std::shared_ptr<const BlockAssignments>> ComputeBlockAssignments(
+    const TableSnapshot& snapshot, const BlockRef& ref, AssignmentReader& reader, ScanBuffers* buffers) {
+  ColumnSet columns;
+  for (ColumnId id : {ColumnId::kUserId, ColumnId::kEventTime, ColumnId::kEventType, ColumnId::kAttributes}) {
+    columns.Add(id);
+  }
+  if (reader.reads_properties()) columns.Add(ColumnId::kProperties);
+  ScanBlock block;
+  MUA_RETURN_IF_ERROR(snapshot.ReadBlock(ref, columns, buffers, &block));
+  auto out = std::make_shared<BlockAssignments>();
+  absl::flat_hash_map<std::pair<std::string, std::string>, size_t> group_of;
+  std::vector<absl::flat_hash_map<uint32_t, uint32_t>> entry_of;  // per group: user -> entry
+  const auto types = block.codes[ColumnIndex(ColumnId::kEventType)];
+  const auto attributes = block.strings[ColumnIndex(ColumnId::kAttributes)];
+  const auto properties = block.strings[ColumnIndex(ColumnId::kProperties)];
+  for (uint32_t row = 0; row < block.row_count; ++row) {
+    reader.Read(types[row], attributes[row], reader.reads_properties() ? properties[row] : absl::string_view(),
+                [&](absl::string_view experiment, absl::string_view variant) {
+      auto [it, inserted] = group_of.try_emplace(std::make_pair(std::string(experiment), std::string(variant)),
+                                                 out->groups.size());
+      if (inserted) {
+        out->groups.push_back({std::string(experiment), std::string(variant), {}, {}, {}});
+        entry_of.emplace_back();
+      }
+      BlockAssignments::Group& group = out->groups[it->second];
+      const uint32_t user = block.users[row];
+      const int64_t time = block.event_time[row];
+      auto [entry, added] = entry_of[it->second].try_emplace(user, static_cast<uint32_t>(group.users.size()));
+      if (added) {
+        group.users.push_back(user);
+        group.first_ms.push_back(time);
+        group.rows.push_back(row);
+      } else if (time < group.first_ms[entry->second]) {
+        group.first_ms[entry->second] = time;
+        group.rows[entry->second] = row;
+      }
+    });
+  }
+  for (const BlockAssignments::Group& group : out->groups) {
+    out->bytes += sizeof(group) + group.experiment.capacity() + group.variant.capacity() +
+                  group.users.capacity() * (sizeof(uint32_t) * 2 + sizeof(int64_t));
+  }
+  return std::shared_ptr<const BlockAssignments>(std::move(out));
+}
+
+// Every block's assignments, from the blocks' kept values where there are, computed (and
+// kept, for sealed blocks) where not; in the snapshot's block order.
+absl::StatusOr<std::vector<std::pair<BlockRef, std::shared_ptr<const BlockAssignments>>>> AllBlockAssignments(
+    const TableSnapshot& snapshot, const AnalyticsScope& scope, const std::string& exposure_event) {
+  ScanOptions scan;
+  const std::vector<BlockRef> blocks = snapshot.ListBlocks(scan).blocks;
+  std::vector<std::pair<BlockRef, std::shared_ptr<const BlockAssignments>>> out(blocks.size());
+  const std::string key = BlockAssignmentsKey(exposure_event);
+  const int threads = scope.execution != nullptr && scope.execution->threads > 0
+                          ? scope.execution->threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::atomic<size_t> next{0};
+  absl::Mutex mu;
+  absl::Status first_error;
+  ParallelFor(static_cast<size_t>(threads), threads, [&](int, size_t) {
+    AssignmentReader reader(snapshot, exposure_event);
+    ScanBuffers buffers;
+    for (size_t i = next.fetch_add(1); i < blocks.size(); i = next.fetch_add(1)) {
+      const BlockRef& ref = blocks[i];
+      out[i].first = ref;
+      if (ref.segment >= 0) {
+        out[i].second = std::static_pointer_cast<const BlockAssignments>(snapshot.FindDerived(ref, key));
+        if (out[i].second != nullptr) continue;
+      }
+      absl::Status status = scope.execution != nullptr ? CheckInterrupted(*scope.execution) : absl::OkStatus();
+      absl::StatusOr<std::shared_ptr<const BlockAssignments>> computed =
+          status.ok() ? ComputeBlockAssignments(snapshot, ref, reader, &buffers) : status;
+      if (!computed.ok()) {
+        absl::MutexLock lock(&mu);
+        if (first_error.ok()) first_error = computed.status();
+        next.store(blocks.size());
+        return;
+      }
+      out[i].second = *computed;
+      snapshot.KeepDerived(ref, key, out[i].second);  // a head's block: not kept
+    }
+  });
+  if (!first_error.ok()) return first_error;
+  return out;
+}
+
 // Users' assignments to one experiment, in dense arrays by user code.
 struct Assignments {
   std::vector<std::string> variants;  // by name
@@ -214,6 +328,34 @@ struct Assignments {
   std::vector<uint32_t> breakdown;    // the breakdown code on the first exposure
 };
 
+// Variant numbers given as variants are met (one table per thread), renumbered by name after.
+struct VariantNumbers {
+  absl::flat_hash_map<std::string, uint16_t> ids;
+  std::vector<std::string> names;
+  bool too_many = false;
+
+  std::optional<uint16_t> Id(absl::string_view variant) {
+    auto it = ids.find(variant);
+    if (it != ids.end()) return it->second;
+    if (names.size() >= kMaxVariants) {
+      too_many = true;
+      return std::nullopt;
+    }
+    names.emplace_back(variant);
+    return ids[variant] = static_cast<uint16_t>(names.size() - 1);
+  }
+};
+
+// Notes that `user` carried variant `id`.
+void Assign(uint32_t user, uint16_t id, Assignments* out) {
+  uint16_t& variant = out->variant[user];
+  if (variant == kUnassigned) {
+    variant = id;
+  } else if (variant != id) {
+    variant = kConflicting;
+  }
+}
+
 absl::StatusOr<Assignments> CollectAssignments(const TableSnapshot& snapshot, const AnalyticsScope& scope,
                                                const ExperimentOptions& options, int64_t to_ms) {
   const size_t users = snapshot.user_index().size();
@@ -221,55 +363,81 @@ absl::StatusOr<Assignments> CollectAssignments(const TableSnapshot& snapshot, co
   out.first_ms.assign(users, kNever);
   out.variant.assign(users, kUnassigned);
   out.breakdown.assign(users, 0);
-  // Variant numbers are per range while scanning (no lock), renumbered by name after.
-  query_internal::EventScan ranges_of(scope);
-  struct RangeVariants {
-    absl::flat_hash_map<std::string, uint16_t> ids;
-    std::vector<std::string> names;
-    bool too_many = false;
-  };
-  std::vector<RangeVariants> range_variants(ranges_of.range_count(snapshot));
-  MUA_RETURN_IF_ERROR(ScanAssignments(snapshot, scope, options.exposure_event, to_ms,
-                                      [&](size_t range, const AssignmentEvent& event) {
-    if (event.experiment != options.name || event.user >= users) return;
-    RangeVariants& local = range_variants[range];
-    auto [it, inserted] = local.ids.try_emplace(event.variant, static_cast<uint16_t>(local.names.size()));
-    if (inserted) {
-      if (local.names.size() >= kMaxVariants) {
-        local.too_many = true;
-        local.ids.erase(it);
-        return;
+  // Each table of variant numbers and the users whose numbers come from it.
+  std::vector<VariantNumbers> numbers;
+  std::vector<std::pair<uint32_t, uint32_t>> numbered_users;
+  if (scope.where == nullptr) {
+    // Every event counts: the blocks' kept assignments serve.
+    MUA_ASSIGN_OR_RETURN(auto blocks, AllBlockAssignments(snapshot, scope, options.exposure_event));
+    numbers.resize(1);
+    numbered_users.push_back({0, static_cast<uint32_t>(users)});
+    std::vector<std::pair<uint32_t, uint32_t>> first_at;  // with a breakdown: (block, row) per user
+    if (scope.breakdown) first_at.assign(users, {0, 0});
+    for (size_t b = 0; b < blocks.size(); ++b) {
+      for (const BlockAssignments::Group& group : blocks[b].second->groups) {
+        if (group.experiment != options.name) continue;
+        std::optional<uint16_t> id;  // numbered once seen before `to`
+        for (size_t i = 0; i < group.users.size(); ++i) {
+          const uint32_t user = group.users[i];
+          if (group.first_ms[i] >= to_ms || user >= users) continue;
+          if (!id && !(id = numbers[0].Id(group.variant))) break;
+          Assign(user, *id, &out);
+          if (group.first_ms[i] < out.first_ms[user]) {
+            out.first_ms[user] = group.first_ms[i];
+            if (scope.breakdown) first_at[user] = {static_cast<uint32_t>(b), group.rows[i]};
+          }
+        }
       }
-      local.names.emplace_back(event.variant);
     }
-    uint16_t& variant = out.variant[event.user];
-    if (variant == kUnassigned) {
-      variant = it->second;
-    } else if (variant != it->second) {
-      variant = kConflicting;
+    if (scope.breakdown) {
+      // The breakdown value on each user's first exposure, read from those blocks only.
+      std::map<uint32_t, std::vector<uint32_t>> users_by_block;
+      for (uint32_t user = 0; user < users; ++user) {
+        if (out.first_ms[user] != kNever) users_by_block[first_at[user].first].push_back(user);
+      }
+      ColumnSet column;
+      column.Add(*scope.breakdown);
+      ScanBuffers buffers;
+      for (const auto& [b, block_users] : users_by_block) {
+        ScanBlock block;
+        MUA_RETURN_IF_ERROR(snapshot.ReadBlock(blocks[b].first, column, &buffers, &block));
+        const auto codes = block.codes[ColumnIndex(*scope.breakdown)];
+        for (uint32_t user : block_users) out.breakdown[user] = codes[first_at[user].second];
+      }
     }
-    if (event.time_ms < out.first_ms[event.user]) {
-      out.first_ms[event.user] = event.time_ms;
-      out.breakdown[event.user] = event.breakdown;
-    }
-  }));
+  } else {
+    // `where` decides which events count: scan them (by user ranges, one table each).
+    query_internal::EventScan ranges_of(scope);
+    numbers.resize(ranges_of.range_count(snapshot));
+    for (size_t r = 0; r < numbers.size(); ++r) numbered_users.push_back(ranges_of.user_range(snapshot, r));
+    MUA_RETURN_IF_ERROR(ScanAssignments(snapshot, scope, options.exposure_event, to_ms,
+                                        [&](size_t range, const AssignmentEvent& event) {
+      if (event.experiment != options.name || event.user >= users) return;
+      const std::optional<uint16_t> id = numbers[range].Id(event.variant);
+      if (!id) return;
+      Assign(event.user, *id, &out);
+      if (event.time_ms < out.first_ms[event.user]) {
+        out.first_ms[event.user] = event.time_ms;
+        out.breakdown[event.user] = event.breakdown;
+      }
+    }));
+  }
   std::map<std::string, uint16_t> by_name;
-  for (const RangeVariants& local : range_variants) {
-    if (local.too_many) {
+  for (const VariantNumbers& table : numbers) {
+    if (table.too_many) {
       return absl::ResourceExhaustedError(
           absl::StrCat("experiment '", options.name, "' has more than ", kMaxVariants, " variants"));
     }
-    for (const std::string& name : local.names) by_name.emplace(name, 0);
+    for (const std::string& name : table.names) by_name.emplace(name, 0);
   }
   for (auto& [name, id] : by_name) {
     id = static_cast<uint16_t>(out.variants.size());
     out.variants.push_back(name);
   }
-  for (size_t r = 0; r < range_variants.size(); ++r) {
+  for (size_t t = 0; t < numbers.size(); ++t) {
     std::vector<uint16_t> renumber;
-    for (const std::string& name : range_variants[r].names) renumber.push_back(by_name[name]);
-    const auto [begin, end] = ranges_of.user_range(snapshot, r);
-    for (uint32_t user = begin; user < end && user < users; ++user) {
+    for (const std::string& name : numbers[t].names) renumber.push_back(by_name[name]);
+    for (uint32_t user = numbered_users[t].first; user < numbered_users[t].second && user < users; ++user) {
       if (out.variant[user] < kConflicting) out.variant[user] = renumber[out.variant[user]];
     }
   }
@@ -574,41 +742,39 @@ absl::StatusOr<std::vector<ExperimentSummary>> ExperimentSummaries(const TableSn
   AnalyticsScope scope;
   scope.execution = execution;
   struct UserState {
-    std::string variant;
+    const std::string* variant = nullptr;  // into `blocks`
     bool conflicting = false;
     int64_t first_ms = kNever;
   };
-  // Per range: experiment -> user -> state (ranges hold disjoint users).
-  query_internal::EventScan ranges_of(scope);
-  std::vector<absl::flat_hash_map<std::string, absl::flat_hash_map<uint32_t, UserState>>> ranges(
-      ranges_of.range_count(snapshot));
-  MUA_RETURN_IF_ERROR(ScanAssignments(snapshot, scope, exposure_event, kNever,
-                                      [&](size_t range, const AssignmentEvent& event) {
-    UserState& state = ranges[range][event.experiment][event.user];
-    if (state.first_ms == kNever) {
-      state.variant = std::string(event.variant);
-    } else if (state.variant != event.variant) {
-      state.conflicting = true;
-    }
-    state.first_ms = std::min(state.first_ms, event.time_ms);
-  }));
-  std::map<std::string, std::pair<ExperimentSummary, std::map<std::string, uint64_t>>> by_name;
-  for (auto& range : ranges) {
-    for (auto& [name, users] : range) {
-      auto& [summary, variants] = by_name[name];
-      if (summary.name.empty()) {
-        summary.name = name;
-        summary.first_exposure_ms = kNever;
-        summary.last_exposure_ms = std::numeric_limits<int64_t>::min();
-      }
-      for (const auto& [user, state] : users) {
-        summary.first_exposure_ms = std::min(summary.first_exposure_ms, state.first_ms);
-        summary.last_exposure_ms = std::max(summary.last_exposure_ms, state.first_ms);
-        if (state.conflicting) {
-          ++summary.excluded_users;
-        } else {
-          ++variants[state.variant];
+  MUA_ASSIGN_OR_RETURN(auto blocks, AllBlockAssignments(snapshot, scope, exposure_event));
+  absl::flat_hash_map<absl::string_view, absl::flat_hash_map<uint32_t, UserState>> experiments;
+  for (const auto& [ref, assignments] : blocks) {
+    for (const BlockAssignments::Group& group : assignments->groups) {
+      auto& users = experiments[group.experiment];
+      for (size_t i = 0; i < group.users.size(); ++i) {
+        UserState& state = users[group.users[i]];
+        if (state.variant == nullptr) {
+          state.variant = &group.variant;
+        } else if (*state.variant != group.variant) {
+          state.conflicting = true;
         }
+        state.first_ms = std::min(state.first_ms, group.first_ms[i]);
+      }
+    }
+  }
+  std::map<std::string, std::pair<ExperimentSummary, std::map<std::string, uint64_t>>> by_name;
+  for (const auto& [name, users] : experiments) {
+    auto& [summary, variants] = by_name[std::string(name)];
+    summary.name = std::string(name);
+    summary.first_exposure_ms = kNever;
+    summary.last_exposure_ms = std::numeric_limits<int64_t>::min();
+    for (const auto& [user, state] : users) {
+      summary.first_exposure_ms = std::min(summary.first_exposure_ms, state.first_ms);
+      summary.last_exposure_ms = std::max(summary.last_exposure_ms, state.first_ms);
+      if (state.conflicting) {
+        ++summary.excluded_users;
+      } else {
+        ++variants[*state.variant];
       }
     }
   }
