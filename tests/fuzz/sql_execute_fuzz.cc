@@ -124,22 +124,25 @@ std::string EventLines() {
     } else if (t == "click") {
       properties = absl::StrFormat(R"({"button_id":"b%d","pos":{"x":%d,"y":null}})", next(5), next(300));
     }
+    // A/B assignments (experiment()): by user, with a user now and then in both variants.
+    const std::string variant = (user + (next(50) == 0 ? 1 : 0)) % 2 == 0 ? "control" : "treatment";
+    const std::string variants = i % 3 == 0 ? absl::StrCat(R"(,"ab_test_variants":{"exp1":")", variant, R"(","n":2})") : "";
     const char* country = countries[next(std::size(countries))];
     const char* platform = platforms[user % 3];
     const char* version = versions[(user + static_cast<uint64_t>(i) / 80) % 4];
     if (i % 6 == 5) {  // the nested shape
       lines += absl::StrFormat(
-          R"({"event_id":"%d","user":{"user_id":"u%d"},"session":{"session_id":"s%d_%d"},"event_type":"%s",)"
+          R"({"event_id":"%d","user":{"user_id":"u%d"%s},"session":{"session_id":"s%d_%d"},"event_type":"%s",)"
           R"("event_timestamp":%s,"device":{"platform":"%s","device_type":"%s"},"geo":{"country":"%s"},)"
           R"("context":{"app_version":"%s"}%s%s})",
-          i + 1, user, user, ms / 86'400'000, type, timestamp, platform, devices[user % 3], country, version,
-          properties.empty() ? "" : ",\"event_properties\":", properties);
+          i + 1, user, variants, user, ms / 86'400'000, type, timestamp, platform, devices[user % 3], country,
+          version, properties.empty() ? "" : ",\"event_properties\":", properties);
     } else {
       lines += absl::StrFormat(
           R"({"event_id":"%d","user_id":"u%d","session_id":"s%d_%d","event_type":"%s","event_timestamp":%s,)"
-          R"("platform":"%s","device_type":"%s","os_version":"%d.%d","country":"%s","app_version":"%s"%s%s})",
+          R"("platform":"%s","device_type":"%s","os_version":"%d.%d","country":"%s","app_version":"%s"%s%s%s})",
           i + 1, user, user, ms / 86'400'000, type, timestamp, platform, devices[user % 3], 14 + user % 4, i % 3,
-          country, version, properties.empty() ? "" : ",\"properties\":", properties);
+          country, version, properties.empty() ? "" : ",\"properties\":", properties, variants);
     }
     lines += "\n";
   }

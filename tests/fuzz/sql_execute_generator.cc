@@ -207,7 +207,17 @@ class Builder {
   Source TableFunction() {
     columns_ = kEventColumns;
     std::string where = in_.ConsumeBool() ? absl::StrCat(", where => ", Expr(1)) : "";
-    switch (in_.ConsumeIntegralInRange(0, 3)) {
+    switch (in_.ConsumeIntegralInRange(0, 4)) {
+      case 4: {
+        static constexpr const char* kMetrics[] = {"conversion", "count", "sum", "retention"};
+        const std::string metric = kMetrics[in_.ConsumeIntegralInRange(0, 3)];
+        const bool cuped = metric != "retention" && in_.ConsumeBool();
+        return {absl::StrCat("experiment(name => 'exp1', metric => '", metric,
+                             "', event => 'purchase', value_property => 'price'", cuped ? ", cuped => 1" : "",
+                             in_.ConsumeBool() ? ", window => INTERVAL 2 DAY" : "",
+                             in_.ConsumeBool() ? ", breakdown => platform" : "", where, ")"),
+                {"variant", "users", "value", "mean", "stddev", "lift", "p_value", "srm_p_value"}};
+      }
       case 0:
         return {absl::StrCat("active_users(from => '2026-10-01', to => '2026-10-11'", where, ")"),
                 {"bucket", "dau", "wau", "mau", "dau_mau"}};
