@@ -8,9 +8,11 @@ reference=${2:?usage: gen_tsv_reference_test.sh MUA_GEN JSONL_TO_TSV}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failed=0
-# A few thousand events each: the bench's flags, and duplicates + UUID ids over a leap day.
+# A few thousand events each: the bench's flags, duplicates + UUID ids over a leap day, and
+# A/B tests (their effect changes the events; their assignments are not TSV columns).
 for flags in "--users 40 --days 30 --seed 42" \
-             "--users 30 --days 5 --seed 7 --start 2028-02-27 --duplicate-share 0.05 --event-ids uuid"; do
+             "--users 30 --days 5 --seed 7 --start 2028-02-27 --duplicate-share 0.05 --event-ids uuid" \
+             "--users 60 --days 10 --seed 3 --experiment ab:control,treatment:purchase*1.5@3 --experiment aa:x=2,y=1"; do
   # shellcheck disable=SC2086
   "$gen" $flags --out "$work/events.jsonl" 2>/dev/null
   # shellcheck disable=SC2086

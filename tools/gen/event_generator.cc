@@ -1,11 +1,14 @@
 #include "tools/gen/event_generator.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <tuple>
 
+#include "absl/strings/str_cat.h"
 #include "rapidjson/writer.h"
 #include "storage/base/check.h"
 #include "storage/base/time_util.h"
@@ -20,6 +23,8 @@ using gen_internal::AppendDecimal;
 using gen_internal::AppendUuid;
 using gen_internal::AppReleases;
 using gen_internal::EventType;
+using gen_internal::HashBytes;
+using gen_internal::kEventTypeCount;
 using gen_internal::Mix64;
 using gen_internal::Platform;
 using gen_internal::Rng;
@@ -72,6 +77,7 @@ struct SimEvent {
   EventType type;
   uint8_t release;
   bool duplicate;
+  uint16_t exposed;  // bit e: the user is exposed to options.experiments[e] (fits the padding)
 };
 
 bool EmitsBefore(const SimEvent& x, const SimEvent& y) {
@@ -95,6 +101,7 @@ class EventGenerator::Impl {
 
  private:
   enum class Funnel { kNone, kViewed, kCarted, kCheckedOut };
+  using TypeFactors = std::array<double, kEventTypeCount>;
   // Running state of one session while its events are generated.
   struct Session {
     uint32_t user;
@@ -103,7 +110,24 @@ class EventGenerator::Impl {
     int64_t time_ms;
     int events = 0;
     uint32_t screen = 0;
+    uint16_t exposed = 0;  // as SimEvent::exposed, for the whole session
+    // Multiplier of each event type's probability (experiment effects); 1 when none.
+    TypeFactors factor = Ones();
+    double Factor(EventType type) const { return factor[static_cast<int>(type)]; }
   };
+  // An ExperimentSpec prepared for the hot path.
+  struct Experiment {
+    uint64_t key;                    // hash of (seed, name): the assignment stream
+    std::vector<double> cumulative;  // running sums of the weights; the last is 1
+    int64_t exposure_ms;             // sessions starting at or after it are exposed
+    int effect_type;                 // EventType index; -1: none
+    double effect_factor;
+  };
+  static TypeFactors Ones() {
+    TypeFactors ones;
+    ones.fill(1.0);
+    return ones;
+  }
 
   void SimulateLocalDay(int day);
   UserState NewUser(uint32_t index, int day) const;
@@ -112,6 +136,9 @@ class EventGenerator::Impl {
   void GenerateBody(UserState& user, Session& session, int budget);
   void Emit(UserState& user, Session& session, EventType type, uint32_t a = 0, uint32_t b = 0);
   int LatestRelease(int day) const;
+  uint32_t VariantOf(const Experiment& experiment, uint32_t user) const;
+  void Expose(Session& session) const;
+  void SetAssignments(const SimEvent& event, GeneratedEvent* out) const;
   void Materialize(const SimEvent& event, GeneratedEvent* out);
   void WriteProperties(const SimEvent& event, const UserState& user, std::string* out);
 
@@ -119,6 +146,7 @@ class EventGenerator::Impl {
   const int64_t period_start_ms_;
   std::vector<int64_t> signups_through_day_;  // users with index < [d] sign up by day d
   std::vector<int> release_days_;
+  std::vector<Experiment> experiments_;
   double duplicate_probability_;  // per original event
   Rng duplicate_rng_;
   std::vector<UserState> users_;
@@ -142,6 +170,25 @@ EventGenerator::Impl::Impl(const GeneratorOptions& options)
   MUA_CHECK(options.seed003_share >= 0 && options.seed003_share <= 1, "seed003_share must be in [0, 1]");
   MUA_CHECK(options.invalid_share >= 0 && options.invalid_share < 1,
             "invalid_share must be in [0, 1)");
+  MUA_CHECK(ValidateExperiments(options.experiments, options.days, options.seed003_share).ok(),
+            "invalid experiments (see ValidateExperiments)");
+  for (const ExperimentSpec& spec : options.experiments) {
+    Experiment& experiment = experiments_.emplace_back();
+    experiment.key = Mix64(options.seed ^ HashBytes(spec.name, 0xab7e57ULL));
+    double sum = 0;
+    for (const double weight : spec.weights) experiment.cumulative.push_back(sum += weight);
+    experiment.cumulative.back() = 1;
+    experiment.exposure_ms = spec.exposure_day < 0
+                                 ? std::numeric_limits<int64_t>::min()
+                                 : MillisOfDay(options.start_day + spec.exposure_day);
+    experiment.effect_type = -1;
+    for (int type = 0; type < kEventTypeCount; ++type) {
+      if (spec.effect_event == gen_internal::EventTypeName(static_cast<EventType>(type))) {
+        experiment.effect_type = type;
+      }
+    }
+    experiment.effect_factor = spec.effect_factor;
+  }
   // More sign-ups early (launch campaign), then a steady trickle every day.
   std::vector<double> weights(options.days);
   double total = 0;
@@ -164,6 +211,29 @@ int EventGenerator::Impl::LatestRelease(int day) const {
     if (release_days_[i] <= day) latest = static_cast<int>(i);
   }
   return latest;
+}
+
+uint32_t EventGenerator::Impl::VariantOf(const Experiment& experiment, uint32_t user) const {
+  const double u =
+      static_cast<double>(Mix64(experiment.key ^ Mix64(uint64_t{user} + 1)) >> 11) * 0x1.0p-53;
+  uint32_t variant = 0;
+  while (variant + 1 < experiment.cumulative.size() && u >= experiment.cumulative[variant]) {
+    ++variant;
+  }
+  return variant;
+}
+
+// Exposure is decided per session, at its start: assignments and effects then cover whole
+// sessions, as when an app fetches its experiment config on open.
+void EventGenerator::Impl::Expose(Session& session) const {
+  for (size_t e = 0; e < experiments_.size(); ++e) {
+    const Experiment& experiment = experiments_[e];
+    if (session.start_ms < experiment.exposure_ms) continue;
+    session.exposed |= static_cast<uint16_t>(1u << e);
+    if (experiment.effect_type >= 0 && VariantOf(experiment, session.user) != 0) {
+      session.factor[experiment.effect_type] *= experiment.effect_factor;
+    }
+  }
 }
 
 UserState EventGenerator::Impl::NewUser(uint32_t index, int day) const {
@@ -243,7 +313,8 @@ void EventGenerator::Impl::Emit(UserState& user, Session& session, EventType typ
                        b,
                        type,
                        user.release,
-                       false};
+                       false,
+                       session.exposed};
   pending_.push_back(event);
   ++session.events;
   if (duplicate_probability_ > 0 && duplicate_rng_.Bernoulli(duplicate_probability_)) {
@@ -261,6 +332,7 @@ int64_t EventGenerator::Impl::GenerateSession(uint32_t index, int64_t start_ms, 
   const bool web = user.platform == Platform::kWeb;
   const bool has_id = !web && !rng.Bernoulli(kNoSessionIdShare);
   Session session{index, has_id ? start_ms : -1, start_ms, start_ms};
+  if (!experiments_.empty()) Expose(session);
   const int budget = web ? 3 + static_cast<int>(std::min(22.0, rng.Exponential(6)))
                          : 5 + static_cast<int>(std::min(35.0, rng.Exponential(7)));
   const uint32_t source = SampleByWeight(gen_internal::OpenSources(), rng);
@@ -274,7 +346,7 @@ int64_t EventGenerator::Impl::GenerateSession(uint32_t index, int64_t start_ms, 
     session.screen = gen_internal::Screens().size() - 1;  // onboarding
     Emit(user, session, EventType::kScreenView, session.screen);
     Emit(user, session, EventType::kSignUp, SampleByWeight(methods, rng));
-  } else if (rng.Bernoulli(0.1)) {
+  } else if (rng.Bernoulli(std::min(1.0, 0.1 * session.Factor(EventType::kLogin)))) {
     Emit(user, session, EventType::kLogin, SampleByWeight(methods, rng));
   }
   GenerateBody(user, session, budget);
@@ -283,12 +355,26 @@ int64_t EventGenerator::Impl::GenerateSession(uint32_t index, int64_t start_ms, 
 
 void EventGenerator::Impl::GenerateBody(UserState& user, Session& session, int budget) {
   Rng& rng = user.rng;
-  const double crash_rate =
-      gen_internal::BaseCrashRate(user.platform) * AppReleases()[user.release].crash_multiplier;
+  const double crash_rate = gen_internal::BaseCrashRate(user.platform) *
+                            AppReleases()[user.release].crash_multiplier *
+                            session.Factor(EventType::kAppCrash);
   static constexpr double kBodyWeights[] = {42, 32, 9, 4, 3};
   static constexpr EventType kBodyTypes[] = {EventType::kScreenView, EventType::kClick,
                                              EventType::kSearch, EventType::kViewItem,
                                              EventType::kShare};
+  // Experiment effects: a step's conversion probability is multiplied (capped at 1), a body
+  // event's weight too (so renormalized). Factors of 1 leave every value, and the output, as is.
+  double body_weights[std::size(kBodyWeights)];
+  for (size_t i = 0; i < std::size(kBodyWeights); ++i) {
+    body_weights[i] = kBodyWeights[i] * session.Factor(kBodyTypes[i]);
+  }
+  const auto conversion = [&session](double probability, EventType type) {
+    return std::min(1.0, probability * session.Factor(type));
+  };
+  const double cart_after_view = conversion(kCartAfterView, EventType::kAddToCart);
+  const double checkout_after_cart = conversion(kCheckoutAfterCart, EventType::kBeginCheckout);
+  const double purchase_after_checkout = conversion(kPurchaseAfterCheckout, EventType::kPurchase);
+  const double view_after_search = conversion(0.4, EventType::kViewItem);
   Funnel funnel = Funnel::kNone;
   EventType last = EventType::kAppOpen;
   uint32_t item = 0;
@@ -299,16 +385,16 @@ void EventGenerator::Impl::GenerateBody(UserState& user, Session& session, int b
       return;  // a crash ends the session: no app_background
     }
     EventType next;
-    if (funnel == Funnel::kViewed && rng.Bernoulli(kCartAfterView)) {
+    if (funnel == Funnel::kViewed && rng.Bernoulli(cart_after_view)) {
       next = EventType::kAddToCart;
-    } else if (funnel == Funnel::kCarted && rng.Bernoulli(kCheckoutAfterCart)) {
+    } else if (funnel == Funnel::kCarted && rng.Bernoulli(checkout_after_cart)) {
       next = EventType::kBeginCheckout;
-    } else if (funnel == Funnel::kCheckedOut && rng.Bernoulli(kPurchaseAfterCheckout)) {
+    } else if (funnel == Funnel::kCheckedOut && rng.Bernoulli(purchase_after_checkout)) {
       next = EventType::kPurchase;
-    } else if (last == EventType::kSearch && rng.Bernoulli(0.4)) {
+    } else if (last == EventType::kSearch && rng.Bernoulli(view_after_search)) {
       next = EventType::kViewItem;
     } else {
-      next = kBodyTypes[SampleWeighted(kBodyWeights, rng)];
+      next = kBodyTypes[SampleWeighted(body_weights, rng)];
     }
     uint32_t a = 0, b = 0;
     switch (next) {
@@ -416,6 +502,29 @@ void EventGenerator::Impl::Materialize(const SimEvent& event, GeneratedEvent* ou
   // A function of the event, so a re-send carries the same fields.
   const uint64_t pick = Mix64(options_.seed ^ 0x5eed003ULL ^ Mix64((uint64_t{event.user} << 32) | event.seq));
   out->seed003 = static_cast<double>(pick >> 11) * 0x1.0p-53 < options_.seed003_share;
+  SetAssignments(event, out);
+}
+
+void EventGenerator::Impl::SetAssignments(const SimEvent& event, GeneratedEvent* out) const {
+  size_t count = 0;
+  for (size_t e = 0; e < experiments_.size(); ++e) count += (event.exposed >> e) & 1;
+  out->ab_test_variants.resize(count);
+  out->attributes.clear();
+  if (count == 0) return;
+  out->attributes.append("{\"ab_test_variants\":{");
+  size_t i = 0;
+  for (size_t e = 0; e < experiments_.size(); ++e) {
+    if (((event.exposed >> e) & 1) == 0) continue;
+    const ExperimentSpec& spec = options_.experiments[e];
+    VariantAssignment& assignment = out->ab_test_variants[i++];
+    assignment.experiment.assign(spec.name);
+    assignment.variant.assign(spec.variants[VariantOf(experiments_[e], event.user)]);
+    // Names need no JSON escaping (ExperimentSpec's charset).
+    if (i > 1) out->attributes.push_back(',');
+    absl::StrAppend(&out->attributes, "\"", assignment.experiment, "\":\"", assignment.variant,
+                    "\"");
+  }
+  out->attributes.append("}}");
 }
 
 void EventGenerator::Impl::WriteProperties(const SimEvent& event, const UserState& user,
@@ -533,6 +642,7 @@ EventRow ToEventRow(const GeneratedEvent& event) {
   row.region = event.region;
   row.city = event.city;
   row.properties = event.properties;
+  row.attributes = event.attributes;
   return row;
 }
 

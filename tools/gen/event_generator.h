@@ -10,6 +10,9 @@
 //   while (generator.NextDay(&day)) { for (const auto& e : day) AppendJsonLine(e, &out); }
 //
 // Volume: about 100 events per user over 30 days; 100000 users x 30 days gives ~10.8 M.
+// A/B tests (GeneratorOptions::experiments, tools/gen/experiment_spec.h) add variant
+// assignments to exposed users' events and a known effect on one event type; without
+// experiments the output is what it was before they existed.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +24,7 @@
 #include "absl/types/span.h"
 
 #include "storage/event_row.h"
+#include "tools/gen/experiment_spec.h"
 
 namespace mua::gen {
 
@@ -42,6 +46,14 @@ struct GeneratorOptions {
   // device id and browser, page URL and UTM tags, time zone, A/B variants, transaction,
   // event version, session event index): they land in `attributes`. [0, 1]
   double seed003_share = 0.0;
+  // Simulated A/B tests; REQUIRES: ValidateExperiments(experiments, days, seed003_share) is OK.
+  // Empty: no assignments and events exactly as without this option.
+  std::vector<ExperimentSpec> experiments = {};
+};
+
+struct VariantAssignment {
+  std::string experiment;
+  std::string variant;
 };
 
 struct GeneratedEvent {
@@ -62,9 +74,16 @@ struct GeneratedEvent {
   bool duplicate = false;  // a re-send of an earlier event (same user_id and event_id)
   bool seed003 = false;    // written with seed 003's extra fields (json_writer.h)
   int64_t sequence = 0;    // the user's event number (seed 003's session.event_index)
+  // The user's variant in each configured experiment they are exposed to at this event, in
+  // GeneratorOptions::experiments order; written as the top-level `ab_test_variants` object.
+  std::vector<VariantAssignment> ab_test_variants;
+  // The storage `attributes` of the above for ToEventRow: {"ab_test_variants":{...}} as
+  // EventDecoder keeps it from a line without seed 003's fields; "" when none.
+  std::string attributes;
 };
 
-// The event as storage appends it (views into `event`, which must outlive the row).
+// The event as storage appends it (views into `event`, which must outlive the row). Seed 003's
+// extra fields are left out; `attributes` holds the configured experiments' assignments only.
 EventRow ToEventRow(const GeneratedEvent& event);
 
 class EventGenerator {

@@ -127,6 +127,22 @@ void Seed003DeviceFields(JsonWriter& w, const GeneratedEvent& event, const Seed0
   w.Bool(event.device_type != "desktop");
 }
 
+// The --experiment assignments, as members of an open ab_test_variants object.
+void ConfiguredVariants(JsonWriter& w, const GeneratedEvent& event) {
+  for (const VariantAssignment& assignment : event.ab_test_variants) {
+    Field(w, assignment.experiment.c_str(), assignment.variant);
+  }
+}
+
+// ab_test_variants of an event without seed 003's fields: the configured ones, if any.
+void AbTestVariants(JsonWriter& w, const GeneratedEvent& event) {
+  if (event.ab_test_variants.empty()) return;
+  w.Key("ab_test_variants");
+  w.StartObject();
+  ConfiguredVariants(w, event);
+  w.EndObject();
+}
+
 // The top-level seed 003 fields: page, A/B variants, a purchase's transaction, event_version.
 void Seed003TopFields(JsonWriter& w, const GeneratedEvent& event, const Seed003& seed) {
   Field(w, "event_version", (seed.event_hash & 3) == 0 ? "1.1" : "1.2");
@@ -152,6 +168,7 @@ void Seed003TopFields(JsonWriter& w, const GeneratedEvent& event, const Seed003&
   w.StartObject();
   Field(w, "checkout_button", (seed.user_hash >> 20) & 1 ? "B" : "A");
   Field(w, "onboarding_v2", (seed.user_hash >> 21) & 1 ? "treatment" : "control");
+  ConfiguredVariants(w, event);
   w.EndObject();
   if (event.event_type == "purchase") {
     w.Key("transaction");
@@ -215,6 +232,8 @@ void WriteFlat(JsonWriter& w, const GeneratedEvent& event, TimestampForm form) {
     w.Key("event_index");
     w.Int64(event.sequence);
     w.EndObject();
+  } else {
+    AbTestVariants(w, event);
   }
   w.EndObject();
 }
@@ -225,7 +244,11 @@ void WriteNested(JsonWriter& w, const GeneratedEvent& event, const LineStyle& st
   Field(w, "event_id", event.event_id);
   Field(w, "event_type", event.event_type);
   Timestamp(w, event, style.timestamp);
-  if (event.seed003) Seed003TopFields(w, event, seed);
+  if (event.seed003) {
+    Seed003TopFields(w, event, seed);
+  } else {
+    AbTestVariants(w, event);
+  }
   if (!event.session_id.empty() || event.seed003) {
     w.Key("session");
     w.StartObject();

@@ -4,6 +4,7 @@
 //   mua-gen --users 100000 --days 30 --out events.jsonl   # ~10 M events
 //   mua-gen --users 100000 --days 30 --format clickhouse-tsv --out events.tsv
 //   mua-gen --kafka-brokers 127.0.0.1:9092 --kafka-topic mobile_app_events --rate 100000
+//   mua-gen --experiment new_checkout:control,treatment:purchase*1.1@14 --out ab.jsonl
 #include <algorithm>
 #include <cerrno>
 #include <condition_variable>
@@ -37,6 +38,15 @@ ABSL_FLAG(double, invalid_share, 0.0, "share of lines that are invalid events, [
 ABSL_FLAG(double, seed003_share, 0.0,
           "share of events carrying seed 003's fields outside the mapped columns (page/UTM, user "
           "segment, device id, browser, time zone, A/B variants, transaction...), [0, 1]");
+ABSL_FLAG(std::string, experiment, "",
+          "an A/B test, repeatable: NAME:VARIANT[=WEIGHT],VARIANT[=WEIGHT][,...]"
+          "[:EVENT*FACTOR][@DAY]. Each user gets one variant (by the weights, default equal; "
+          "deterministic per --seed); from exposure on, their JSON lines carry "
+          "\"ab_test_variants\":{\"NAME\":\"VARIANT\"} (TSV rows have no attributes). "
+          "EVENT*FACTOR multiplies the probability of that event type for exposed users of the "
+          "variants after the first (none: an A/A test). @DAY: exposure at the user's first "
+          "session from 00:00 UTC of day DAY (0 = --start) on; without it, from their first "
+          "session. See docs/INGEST.md");
 ABSL_FLAG(std::string, event_ids, "counter",
           "counter (per-user sequence number, like Amplitude), uuid (UUID v4) or hex32 (32 random "
           "hex digits)");
@@ -57,6 +67,7 @@ namespace {
 constexpr char kUsage[] =
     "Usage: mua-gen [--users N] [--days N] [--start YYYY-MM-DD] [--seed N]\n"
     "               [--duplicate-share F] [--invalid-share F]\n"
+    "               [--experiment NAME:VARIANTS[:EVENT*FACTOR][@DAY] ...]\n"
     "               (--out FILE [--format F] | --kafka-brokers LIST --kafka-topic T [--rate R])\n"
     "Writes synthetic mobile-app events (docs/INGEST.md) as JSON lines, deterministically\n"
     "(or, with --format clickhouse-tsv, as ClickHouse TabSeparated rows).\n"
@@ -139,7 +150,23 @@ class BackgroundWriter {
   std::thread thread_;             // last: starts after the members above exist
 };
 
-mua::gen::GeneratorOptions OptionsFromFlags() {
+// Every --experiment given, in order (the flag itself keeps only the last).
+std::vector<mua::gen::ExperimentSpec> ExperimentsFromCommandLine(
+    const mua::ParsedCommandLine& command_line, const mua::gen::GeneratorOptions& options) {
+  std::vector<mua::gen::ExperimentSpec> experiments;
+  for (const mua::FlagOccurrence& flag : command_line.flags) {
+    if (flag.name != "experiment") continue;
+    auto spec = mua::gen::ParseExperimentSpec(flag.value);
+    if (!spec.ok()) UsageError(absl::StrCat("--experiment: ", spec.status().message()));
+    experiments.push_back(*std::move(spec));
+  }
+  const absl::Status valid =
+      mua::gen::ValidateExperiments(experiments, options.days, options.seed003_share);
+  if (!valid.ok()) UsageError(absl::StrCat("--experiment: ", valid.message()));
+  return experiments;
+}
+
+mua::gen::GeneratorOptions OptionsFromFlags(const mua::ParsedCommandLine& command_line) {
   mua::gen::GeneratorOptions options;
   options.users = absl::GetFlag(FLAGS_users);
   if (options.users < 1 || options.users > 1'000'000'000) {
@@ -173,6 +200,7 @@ mua::gen::GeneratorOptions OptionsFromFlags() {
   if (!(options.seed003_share >= 0 && options.seed003_share <= 1)) {
     UsageError("--seed003-share must be in [0, 1]");
   }
+  options.experiments = ExperimentsFromCommandLine(command_line, options);
   return options;
 }
 
@@ -223,8 +251,9 @@ int ProduceToKafka(const mua::gen::GeneratorOptions& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  mua::ParseCommandLineOrExit({.program = "mua-gen", .usage = kUsage}, argc, argv);
-  const mua::gen::GeneratorOptions options = OptionsFromFlags();
+  const mua::ParsedCommandLine command_line =
+      mua::ParseCommandLineOrExit({.program = "mua-gen", .usage = kUsage}, argc, argv);
+  const mua::gen::GeneratorOptions options = OptionsFromFlags(command_line);
   const std::string format = absl::GetFlag(FLAGS_format);
   if (format != "jsonl" && format != "clickhouse-tsv") {
     UsageError(absl::StrCat("--format must be jsonl or clickhouse-tsv, not '", format, "'"));
