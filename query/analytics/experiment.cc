@@ -5,6 +5,7 @@
 #include <limits>
 #include <map>
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <thread>
 #include <utility>
@@ -47,7 +48,7 @@ constexpr double kMinConversions = 5;
 // `attributes` and under its `user`, as (experiment, variant) pairs. SAX, so no document
 // is built, and iterative (RapidJSON's reader keeps no recursion), so depth costs nothing;
 // `attributes` was validated (UTF-8 included) when the event was accepted, so strings
-// are not validated again. Parsing stops once both places were seen.
+// are not validated again. Parsing stops once both places were read.
 class VariantsHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, VariantsHandler> {
  public:
   explicit VariantsHandler(std::vector<std::pair<std::string, std::string>>* out) : out_(out) {}
@@ -77,11 +78,15 @@ class VariantsHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, V
   bool EndObject(rapidjson::SizeType) {
     if (in_variants_ && depth_ == variants_depth_) {
       in_variants_ = false;
-      if (++variants_seen_ == 2) return false;  // top level and under user: nothing else to read
+      if (depth_ == 2) top_level_done_ = true;
     }
-    if (in_user_ && depth_ == 2) in_user_ = false;
+    if (in_user_ && depth_ == 2) {
+      in_user_ = false;
+      user_done_ = true;
+    }
     --depth_;
-    return true;
+    // Both places read (a JSON object has each key once): the rest need not be parsed.
+    return !(top_level_done_ && user_done_);
   }
   bool StartArray() {
     ++depth_;
@@ -123,7 +128,8 @@ class VariantsHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, V
   bool in_user_ = false;
   bool in_variants_ = false;
   int variants_depth_ = 0;
-  int variants_seen_ = 0;
+  bool top_level_done_ = false;  // the top-level ab_test_variants was read
+  bool user_done_ = false;       // the user object was read
   std::string experiment_;
 };
 
@@ -146,11 +152,14 @@ class AssignmentReader {
       }
     }
     // Most events of most products carry no assignment: a substring test spares the parse.
-    if (!absl::StrContains(attributes, "\"ab_test_variants\"")) return;
+    if (std::search(attributes.begin(), attributes.end(), needle_) == attributes.end()) return;
     pairs_.clear();
     VariantsHandler handler(&pairs_);
-    rapidjson::MemoryStream stream(attributes.data(), attributes.size());
-    reader_.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseStopWhenDoneFlag>(stream, handler);
+    // In situ, on a copy: strings are unescaped where they lie instead of into a stack.
+    copy_.assign(attributes.data(), attributes.size());
+    rapidjson::InsituStringStream stream(copy_.data());
+    reader_.Parse<rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag |
+                  rapidjson::kParseStopWhenDoneFlag>(stream, handler);
     for (const auto& [experiment, variant] : pairs_) fn(experiment, variant);
   }
 
@@ -161,7 +170,11 @@ class AssignmentReader {
   const query_internal::JsonPath experiment_path_ = {JsonPathStep::Key("experiment")};
   const query_internal::JsonPath variant_path_ = {JsonPathStep::Key("variant")};
   std::vector<std::pair<std::string, std::string>> pairs_;
+  std::string copy_;
   std::string experiment_, variant_;
+  // Skips by the key's length, where a search by its first character would stop at every quote.
+  static constexpr absl::string_view kKey = "\"ab_test_variants\"";
+  const std::boyer_moore_horspool_searcher<absl::string_view::const_iterator> needle_{kKey.begin(), kKey.end()};
 };
 
 // One assignment event of a user, as the scan meets it.
