@@ -43,7 +43,16 @@ constexpr int kMaxEventBodyDepth = 1'000;
 // The default answer of /query: meta, data, rows, statistics, written by RapidJSON.
 constexpr absl::string_view kRestJsonFormat = "JSON";
 
-enum class Endpoint { kUserSummary, kDailyMetrics, kRetention, kFunnel, kQuery, kEvents };
+enum class Endpoint {
+  kUserSummary,
+  kDailyMetrics,
+  kRetention,
+  kFunnel,
+  kExperiments,
+  kExperiment,
+  kQuery,
+  kEvents,
+};
 
 struct Route {
   absl::string_view path;  // below kRestPathPrefix
@@ -55,6 +64,8 @@ constexpr Route kRoutes[] = {
     {"metrics/daily", "GET", Endpoint::kDailyMetrics},
     {"retention", "GET", Endpoint::kRetention},
     {"funnel", "GET", Endpoint::kFunnel},
+    {"experiments", "GET", Endpoint::kExperiments},
+    {"experiments/{name}", "GET", Endpoint::kExperiment},
     {"query", "POST", Endpoint::kQuery},
     {"events", "POST", Endpoint::kEvents},
 };
@@ -303,8 +314,9 @@ HttpResponse ServeQuery(const HttpRequest& request, const QueryRunner& runner) {
 
 // ---- GET endpoints ----
 
-HttpResponse ServeRead(const HttpRequest& request, Endpoint endpoint,
-                       absl::string_view user_segment, const RestContext& context) {
+// `segment`: the raw (percent-encoded) user id or experiment name of the path.
+HttpResponse ServeRead(const HttpRequest& request, Endpoint endpoint, absl::string_view segment,
+                       const RestContext& context) {
   if (context.runner == nullptr) return Unavailable("the query runner");
   rapidjson::Document document;
   if (absl::Status status =
@@ -319,7 +331,7 @@ HttpResponse ServeRead(const HttpRequest& request, Endpoint endpoint,
   switch (endpoint) {
     case Endpoint::kUserSummary: {
       status = params.CheckKnown({});
-      absl::StatusOr<std::string> user_id = server_internal::DecodePathSegment(user_segment);
+      absl::StatusOr<std::string> user_id = server_internal::DecodePathSegment(segment);
       if (status.ok() && !user_id.ok()) status = user_id.status();
       if (status.ok()) {
         status = server_internal::ServeUserSummary(*user_id, context.user_id_hasher,
@@ -336,6 +348,17 @@ HttpResponse ServeRead(const HttpRequest& request, Endpoint endpoint,
     case Endpoint::kFunnel:
       status = server_internal::ServeFunnel(params, *context.runner, &writer);
       break;
+    case Endpoint::kExperiments:
+      status = server_internal::ServeExperimentList(params, *context.runner, &writer);
+      break;
+    case Endpoint::kExperiment: {
+      absl::StatusOr<std::string> name = server_internal::DecodePathSegment(segment);
+      status = name.status();
+      if (status.ok()) {
+        status = server_internal::ServeExperiment(*name, params, *context.runner, &writer);
+      }
+      break;
+    }
     case Endpoint::kQuery:
     case Endpoint::kEvents:
       status = absl::InternalError("not a GET endpoint");
@@ -347,17 +370,33 @@ HttpResponse ServeRead(const HttpRequest& request, Endpoint endpoint,
 
 // ---- Routing ----
 
-// The route of `path` (below the prefix, without a trailing '/'); for the user summary
-// also the raw user id segment.
-const Route* FindRoute(absl::string_view path, absl::string_view* user_segment) {
+const Route& RouteOfEndpoint(Endpoint endpoint) {
+  for (const Route& route : kRoutes) {
+    if (route.endpoint == endpoint) return route;
+  }
+  return kRoutes[0];  // unreachable: every endpoint has a route
+}
+
+// The route of `path` (below the prefix, without a trailing '/'); for a user summary or an
+// experiment also the raw path segment naming it.
+const Route* FindRoute(absl::string_view path, absl::string_view* segment) {
   absl::string_view user = path;
   if (absl::ConsumePrefix(&user, "users/") && absl::ConsumeSuffix(&user, "/summary") &&
       !user.empty() && user.find('/') == absl::string_view::npos) {
-    *user_segment = user;
-    return &kRoutes[0];
+    *segment = user;
+    return &RouteOfEndpoint(Endpoint::kUserSummary);
+  }
+  absl::string_view experiment = path;
+  if (absl::ConsumePrefix(&experiment, "experiments/") && !experiment.empty() &&
+      experiment.find('/') == absl::string_view::npos) {
+    *segment = experiment;
+    return &RouteOfEndpoint(Endpoint::kExperiment);
   }
   for (const Route& route : kRoutes) {
-    if (route.endpoint != Endpoint::kUserSummary && route.path == path) return &route;
+    if (route.endpoint != Endpoint::kUserSummary && route.endpoint != Endpoint::kExperiment &&
+        route.path == path) {
+      return &route;
+    }
   }
   return nullptr;
 }
@@ -371,20 +410,20 @@ HttpResponse NotFound(absl::string_view path) {
       404, absl::StrCat("no REST endpoint ", path, "; there are ", absl::StrJoin(endpoints, ", ")));
 }
 
-// The route of request.path (null when there is none) and, for a user summary, the
-// raw user id segment.
-const Route* RouteOf(const HttpRequest& request, absl::string_view* user_segment) {
+// The route of request.path (null when there is none) and, for a user summary or an
+// experiment, the raw path segment naming it.
+const Route* RouteOf(const HttpRequest& request, absl::string_view* segment) {
   absl::string_view path = request.path;
   if (!absl::ConsumePrefix(&path, kRestPathPrefix)) return nullptr;
   absl::ConsumeSuffix(&path, "/");
-  return FindRoute(path, user_segment);
+  return FindRoute(path, segment);
 }
 
 }  // namespace
 
 Role RestRequiredRole(const HttpRequest& request) {
-  absl::string_view user_segment;
-  const Route* route = RouteOf(request, &user_segment);
+  absl::string_view segment;
+  const Route* route = RouteOf(request, &segment);
   if (route == nullptr || request.method != route->method) return Role::kViewer;
   switch (route->endpoint) {
     case Endpoint::kEvents:
@@ -397,14 +436,19 @@ Role RestRequiredRole(const HttpRequest& request) {
 }
 
 HttpResponse HandleRest(const HttpRequest& request, const RestContext& context) {
-  absl::string_view user_segment;
-  const Route* route = RouteOf(request, &user_segment);
+  absl::string_view segment;
+  const Route* route = RouteOf(request, &segment);
   if (route == nullptr) {
     if (absl::StartsWith(request.path, absl::StrCat(kRestPathPrefix, "users/"))) {
       return JsonError(404, absl::StrCat("no REST endpoint ", request.path, "; user summaries are ",
                                          kRestPathPrefix,
                                          "users/{user_id}/summary with the id "
                                          "percent-encoded"));
+    }
+    if (absl::StartsWith(request.path, absl::StrCat(kRestPathPrefix, "experiments/"))) {
+      return JsonError(
+          404, absl::StrCat("no REST endpoint ", request.path, "; an experiment is ",
+                            kRestPathPrefix, "experiments/{name} with the name percent-encoded"));
     }
     return NotFound(request.path);
   }
@@ -424,7 +468,7 @@ HttpResponse HandleRest(const HttpRequest& request, const RestContext& context) 
     case Endpoint::kEvents:
       return ServeEvents(request, context.ingestor, context.max_array_body_bytes);
     default:
-      return ServeRead(request, route->endpoint, user_segment, context);
+      return ServeRead(request, route->endpoint, segment, context);
   }
 }
 

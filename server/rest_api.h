@@ -4,14 +4,18 @@
 //                                               crash rate per UTC day
 //   GET  /api/v1/retention?start_event=&...     the retention_matrix table function
 //   GET  /api/v1/funnel?steps=a,b,c&window=...  the funnel table function
+//   GET  /api/v1/experiments                    system.experiments
+//   GET  /api/v1/experiments/{name}?metric=&... the experiment table function (404 when
+//                                               no stored event assigns anyone to it)
 //   POST /api/v1/query  {"sql": ..., "format": ...}   one read-only statement
 //   POST /api/v1/events                         events as JSON lines or a JSON array
 // GET parameters come from the query string, from a JSON object in the `params` query
 // parameter, or both. Request values reach SQL only as escaped literals, numbers
-// parsed here, or names from fixed lists. Errors are {"error": message} with 400 (bad
-// input), 404 (unknown path, user without events, unknown table), 405 (+ Allow),
-// 415 (body not JSON), 429, 5xx. Roles are the router's business (RestRequiredRole),
-// not checked here.
+// parsed here, or names from fixed lists; an experiment's `where` (a predicate the
+// client wrote) runs only for the analyst role, checked by the QueryRunner. Errors are
+// {"error": message} with 400 (bad input), 404 (unknown path, user without events,
+// unknown experiment, unknown table), 405 (+ Allow), 415 (body not JSON), 429, 5xx.
+// Roles are the router's business (RestRequiredRole), not checked here.
 // docs/REST.md documents every endpoint with examples.
 //
 //   if (absl::StartsWith(request.path, kRestPathPrefix)) {

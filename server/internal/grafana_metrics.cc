@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -9,9 +10,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/types/span.h"
+#include "query/analytics/experiment.h"
+#include "server/internal/experiment_params.h"
 #include "server/internal/grafana_filters.h"
 #include "server/internal/grafana_sql.h"
 #include "sql/printer.h"
+#include "storage/base/status_macros.h"
 
 namespace mua::server_internal {
 namespace {
@@ -25,6 +29,10 @@ constexpr std::array<absl::string_view, 9> kEventBreakdowns = {
 constexpr std::array<absl::string_view, 2> kSessionBreakdowns = {"platform", "app_version"};
 constexpr int kMaxEventTypeOptions = 1000;
 constexpr int64_t kMaxFunnelWindowMs = 366 * kMillisPerDayInScope;
+constexpr int kMaxExperimentOptions = 1000;
+// An experiment's series evaluate experiment() once per point: at most this many points
+// (longer ranges take every n-th day, the range's last day always).
+constexpr int64_t kMaxExperimentPoints = 90;
 
 // ---- Payload fields as the editor shows them ----
 
@@ -422,6 +430,164 @@ absl::StatusOr<std::vector<GrafanaFrame>> RunSql(const MetricSpec&, const JsonPa
   return SqlResultToFrames(*std::move(result), result_format);
 }
 
+// ---- Experiments ----
+
+// The experiment's name, options and breakdown from `payload`, as experiment() arguments
+// without the range.
+absl::StatusOr<std::string> ExperimentArguments(const JsonParams& payload, std::string* breakdown) {
+  MUA_ASSIGN_OR_RETURN(std::string name, payload.String("experiment", ""));
+  MUA_RETURN_IF_ERROR(CheckExperimentName(name, "payload.experiment"));
+  MUA_ASSIGN_OR_RETURN(ExperimentParams experiment,
+                       ParseExperimentParams(payload, std::move(name), "payload."));
+  MUA_ASSIGN_OR_RETURN(*breakdown, BreakdownColumn(payload, kEventBreakdowns, "none"));
+  std::string arguments = ExperimentArgumentsSql(experiment);
+  if (!breakdown->empty()) absl::StrAppend(&arguments, ", breakdown => ", *breakdown);
+  return arguments;
+}
+
+// NotFound (a 400 in Grafana) unless system.experiments lists `name`.
+absl::Status RequireKnownExperiment(const JsonParams& payload, const QueryRunner& runner) {
+  MUA_ASSIGN_OR_RETURN(std::string name, payload.String("experiment", ""));
+  MUA_ASSIGN_OR_RETURN(ResultSet found,
+                       RunSelect(runner, absl::StrCat("SELECT count() AS n FROM system.experiments "
+                                                      "WHERE experiment = ",
+                                                      QuoteString(name))));
+  if (found.row_count > 0 && NumericCell(found.columns[0], 0).value_or(0) > 0) {
+    return absl::OkStatus();
+  }
+  return absl::NotFoundError(absl::StrCat(
+      "payload.experiment: no stored event assigns anyone to experiment '", name, "'"));
+}
+
+// The days whose end an experiment series is evaluated at: every UTC day the range
+// touches, or every n-th counting back from the last when there are more than
+// kMaxExperimentPoints. Day numbers since the epoch, ascending.
+std::vector<int64_t> ExperimentSeriesDays(const TimeRange& range) {
+  const int64_t first = Bucket{kMillisPerDayInScope}.Floor(range.from_ms) / kMillisPerDayInScope;
+  const int64_t last = Bucket{kMillisPerDayInScope}.Floor(range.to_ms - 1) / kMillisPerDayInScope;
+  const int64_t count = last - first + 1;
+  const int64_t step = (count + kMaxExperimentPoints - 1) / kMaxExperimentPoints;
+  std::vector<int64_t> days;
+  for (int64_t day = last; day >= first; day -= step) days.push_back(day);
+  std::reverse(days.begin(), days.end());
+  return days;
+}
+
+constexpr absl::string_view kLiftMeasures[] = {"lift", "lift_ci_low", "lift_ci_high"};
+// (variant, breakdown value) -> measure (kLiftMeasures) -> day start -> value.
+using LiftPoints = std::array<std::map<int64_t, std::optional<double>>, 3>;
+using LiftSeries = std::map<std::pair<std::string, std::string>, LiftPoints>;
+
+// Adds the lifts of `rows` (experiment()'s, control first in each breakdown group) for the
+// day starting at `day_ms`, every variant but `control`.
+absl::Status CollectLifts(const ResultSet& rows, const std::string& control, bool has_breakdown,
+                          int64_t day_ms, LiftSeries* series) {
+  std::array<size_t, 3> columns;
+  for (size_t m = 0; m < columns.size(); ++m) {
+    const std::optional<size_t> column = FindResultColumn(rows, kLiftMeasures[m]);
+    if (!column) return absl::InternalError(absl::StrCat("experiment() lacks ", kLiftMeasures[m]));
+    columns[m] = *column;
+  }
+  for (size_t row = 0; row < rows.row_count; ++row) {
+    const std::string& variant = rows.columns[0].strings[row];
+    if (variant == control) continue;
+    LiftPoints& points = (*series)[{variant, has_breakdown ? rows.columns[1].strings[row] : ""}];
+    for (size_t m = 0; m < columns.size(); ++m) {
+      points[m][day_ms] = NumericCell(rows.columns[columns[m]], row);
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Three series per variant (and breakdown value): lift, lift_ci_low, lift_ci_high{variant=B},
+// a point per day of `days`, null where a day has no value.
+std::vector<GrafanaFrame> LiftFrames(const LiftSeries& series, const std::string& breakdown,
+                                     const std::vector<int64_t>& days) {
+  std::vector<GrafanaFrame> frames;
+  for (const auto& [key, points] : series) {
+    std::vector<std::pair<std::string, std::string>> tags = {{"variant", key.first}};
+    if (!breakdown.empty()) tags.emplace_back(breakdown, key.second);
+    std::vector<std::string> labels;
+    for (const auto& [tag, value] : tags) labels.push_back(absl::StrCat(tag, "=", value));
+    for (size_t m = 0; m < points.size(); ++m) {
+      TimeSeries out{
+          absl::StrCat(kLiftMeasures[m], "{", absl::StrJoin(labels, ", "), "}"), tags, {}, {}};
+      for (int64_t day : days) {
+        auto it = points[m].find(day * kMillisPerDayInScope);
+        out.times_ms.push_back(day * kMillisPerDayInScope);
+        out.values.push_back(it == points[m].end() ? std::nullopt : it->second);
+      }
+      frames.push_back(GrafanaFrame{std::move(out)});
+    }
+  }
+  return frames;
+}
+
+// Lift of each non-control variant, and its interval, as answered at the end of each day:
+// experiment() over [range start, end of the day) (the range's end for its last day). The
+// whole range is evaluated first: its errors are the target's, and its first row names the
+// control. An earlier day is a gap when experiment() refuses it (its control variant or some
+// weighted variant not seen yet) or picks another control (the default one not seen yet).
+absl::StatusOr<std::vector<GrafanaFrame>> ExperimentSeries(const std::string& arguments,
+                                                           const std::string& breakdown,
+                                                           const QueryScope& scope,
+                                                           const QueryRunner& runner) {
+  const std::vector<int64_t> days = ExperimentSeriesDays(scope.range);
+  LiftSeries series;
+  std::string control;
+  for (size_t i = days.size(); i-- > 0;) {
+    const int64_t day_ms = days[i] * kMillisPerDayInScope;
+    const TimeRange until{scope.range.from_ms,
+                          std::min(day_ms + kMillisPerDayInScope, scope.range.to_ms)};
+    absl::StatusOr<ResultSet> rows = RunSelect(
+        runner,
+        absl::StrCat("SELECT * FROM experiment(", arguments, ", ",
+                     ScopeArguments(QueryScope{until, scope.bucket, ""}, scope.filter_sql), ")"));
+    const bool whole_range = i + 1 == days.size();
+    if (!rows.ok() && !whole_range && absl::IsInvalidArgument(rows.status())) continue;
+    if (!rows.ok()) return rows.status();
+    if (rows->row_count == 0) continue;
+    if (whole_range) control = rows->columns[0].strings[0];
+    if (rows->columns[0].strings[0] != control) continue;
+    MUA_RETURN_IF_ERROR(CollectLifts(*rows, control, !breakdown.empty(), day_ms, &series));
+  }
+  return LiftFrames(series, breakdown, days);
+}
+
+// The experiment() rows over the range (table), or the lift over time (timeseries).
+absl::StatusOr<std::vector<GrafanaFrame>> RunExperiment(const MetricSpec&,
+                                                        const JsonParams& payload,
+                                                        const QueryScope& scope,
+                                                        const QueryRunner& runner) {
+  std::string breakdown;
+  MUA_ASSIGN_OR_RETURN(const std::string arguments, ExperimentArguments(payload, &breakdown));
+  MUA_ASSIGN_OR_RETURN(const std::string format,
+                       payload.Choice("format", {"table", "timeseries"}, "table"));
+  if (format == "timeseries") {
+    MUA_ASSIGN_OR_RETURN(std::vector<GrafanaFrame> frames,
+                         ExperimentSeries(arguments, breakdown, scope, runner));
+    if (frames.empty()) MUA_RETURN_IF_ERROR(RequireKnownExperiment(payload, runner));
+    return frames;
+  }
+  MUA_ASSIGN_OR_RETURN(
+      ResultSet rows,
+      RunSelect(runner, absl::StrCat("SELECT * FROM experiment(", arguments, ", ",
+                                     ScopeArguments(scope, scope.filter_sql), ")")));
+  if (rows.row_count == 0) MUA_RETURN_IF_ERROR(RequireKnownExperiment(payload, runner));
+  return TableFrame(std::move(rows));
+}
+
+// The experiments system.experiments lists, by name.
+absl::StatusOr<std::vector<PayloadOption>> ExperimentNameOptions(const QueryRunner& runner) {
+  MUA_ASSIGN_OR_RETURN(ResultSet names,
+                       RunSelect(runner, absl::StrCat("SELECT experiment FROM system.experiments "
+                                                      "ORDER BY experiment LIMIT ",
+                                                      kMaxExperimentOptions)));
+  std::vector<PayloadOption> options;
+  for (std::string& name : names.columns[0].strings) options.push_back({name, name});
+  return options;
+}
+
 std::vector<MetricSpec> BuildMetrics();
 
 }  // namespace
@@ -446,8 +612,12 @@ absl::StatusOr<std::vector<PayloadOption>> MetricPayloadOptions(const MetricSpec
     if (!payload.options.empty() || (payload.type != "select" && payload.type != "multi-select")) {
       return payload.options;
     }
+    if (metric.value == "experiment" && name == "experiment") return ExperimentNameOptions(runner);
     std::vector<PayloadOption> options;
-    if (name == "start_event" || name == "return_event") options.push_back({"any event", "*"});
+    if (name == "start_event" || name == "return_event" ||
+        (metric.value == "experiment" && name == "event")) {
+      options.push_back({"any event", "*"});
+    }
     absl::StatusOr<std::vector<std::string>> types =
         ColumnValues(runner, "event_type", std::nullopt, "", kMaxEventTypeOptions);
     if (!types.ok()) return types.status();
@@ -526,6 +696,21 @@ std::vector<MetricSpec> BuildMetrics() {
        EventTypes("exclude", "Exclude", "multi-select", "none"),
        none_breakdown},
       RunFunnel);
+  add("experiment", "Experiment: A/B variants' metric, lift and significance",
+      {{"experiment", "Experiment", "select", "an experiment of system.experiments", {}},
+       ChoicePayload("metric", "Metric", {"conversion", "count", "sum", "retention"}),
+       EventTypes("event", "Event", "select", "required for conversion and sum"),
+       {"window", "Window", "input", "until the range's end (or 1d, 7d)", {}},
+       {"control", "Control variant", "input", "control", {}},
+       {"value_property", "Value property (sum)", "input", "price", {}},
+       {"k", "Day k (retention)", "input", "7", {}},
+       {"alpha", "Alpha", "input", "0.05", {}},
+       {"weights", "Weights", "input", "equal (or 0.5,0.5 with control first)", {}},
+       ChoicePayload("cuped", "CUPED", {"0", "1"}),
+       {"exposure_event", "Exposure event", "input", kDefaultExposureEvent, {}},
+       none_breakdown,
+       ChoicePayload("format", "Format", {"table", "timeseries"})},
+      RunExperiment);
   add("releases", "Releases: first event of each app version (annotations)", {}, RunReleases);
   add("sql", "SQL (SELECT; macros $__timeFilter(col), $__timeGroup(col), $__adhocFilters)",
       {{"sql",

@@ -1,8 +1,8 @@
 // The metrics MUA offers Grafana (DAU/WAU/MAU, active users, events by type,
-// sessions, crash rate by version, retention, funnel, releases, free SQL): their
-// descriptions for the query editor (/metrics), the options of their payload
-// fields (/metric-payload-options), and how a target of each becomes SQL and
-// then frames. Every value from a payload or filter reaches SQL as an escaped
+// sessions, crash rate by version, retention, funnel, experiments, releases, free
+// SQL): their descriptions for the query editor (/metrics), the options of their
+// payload fields (/metric-payload-options), and how a target of each becomes SQL
+// and then frames. Every value from a payload or filter reaches SQL as an escaped
 // literal or as a name checked against a fixed list. Stateless; thread-safe.
 //
 //   const MetricSpec* metric = FindMetric("events");

@@ -15,11 +15,12 @@
 #include "absl/time/time.h"
 #include "ingest/pii.h"
 #include "query/analytics/funnel.h"
+#include "server/internal/experiment_params.h"
 #include "server/internal/grafana_scope.h"
 #include "server/internal/rest_request.h"
 #include "server/internal/result_cells.h"
-#include "sql/printer.h"
 #include "server/query_runner.h"
+#include "sql/printer.h"
 #include "sql/sql_error.h"
 #include "storage/base/status_macros.h"
 #include "storage/base/time_util.h"
@@ -39,10 +40,12 @@ constexpr int64_t kDefaultFunnelWindowSeconds = 86'400;
 constexpr int64_t kMaxFunnelWindowSeconds = 366 * 86'400;
 constexpr double kSecondsScale = 1e3;
 constexpr double kRateScale = 1e6;
+constexpr size_t kMaxWhereBytes = 4096;
 
 // Runs SQL built here. A position would point into text the client never saw: dropped.
-absl::StatusOr<ResultSet> RunQuery(const QueryRunner& runner, const std::string& sql) {
-  absl::StatusOr<StatementOutput> output = runner.Run(sql, SqlOrigin::kBuiltIn);
+absl::StatusOr<ResultSet> RunQuery(const QueryRunner& runner, const std::string& sql,
+                                   SqlOrigin origin = SqlOrigin::kBuiltIn) {
+  absl::StatusOr<StatementOutput> output = runner.Run(sql, origin);
   if (!output.ok()) {
     if (std::optional<SqlError> error = GetSqlError(output.status())) {
       return absl::Status(output.status().code(), error->message);
@@ -316,6 +319,37 @@ void WriteDay(int32_t day, const DayMetrics& metrics, JsonWriter* writer) {
   writer->EndObject();
 }
 
+// ---- Experiments ----
+
+// experiment()'s rows as objects, `significant` as true/false/null rather than 1/0/null.
+void WriteExperimentRows(const ResultSet& rows, JsonWriter* writer) {
+  const std::optional<size_t> significant = FindResultColumn(rows, "significant");
+  writer->StartArray();
+  for (size_t row = 0; row < rows.row_count; ++row) {
+    writer->StartObject();
+    for (size_t i = 0; i < rows.columns.size(); ++i) {
+      const Column& column = rows.columns[i];
+      WriteString(rows.names[i], writer);
+      if (i == significant && !column.is_null(row)) {
+        writer->Bool(column.ints[row] != 0);
+      } else {
+        WriteCell(column, row, JsonTimeStyle::kText, writer);
+      }
+    }
+    writer->EndObject();
+  }
+  writer->EndArray();
+}
+
+// Whether system.experiments lists `name` (some stored event assigns someone to it).
+absl::StatusOr<bool> ExperimentIsKnown(const QueryRunner& runner, absl::string_view name) {
+  MUA_ASSIGN_OR_RETURN(ResultSet found,
+                       RunQuery(runner, absl::StrCat("SELECT count() AS n FROM system.experiments "
+                                                     "WHERE experiment = ",
+                                                     QuoteString(name))));
+  return Number(found, "n").value_or(0) > 0;
+}
+
 }  // namespace
 
 absl::Span<const absl::string_view> RestListParams() { return kListParams; }
@@ -482,6 +516,70 @@ absl::Status ServeFunnel(const JsonParams& params, const QueryRunner& runner, Js
   WriteScope(scope, writer);
   writer->EndObject();
   writer->Key("rows");
+  WriteRowObjects(rows, JsonTimeStyle::kText, writer);
+  writer->EndObject();
+  return absl::OkStatus();
+}
+
+absl::Status ServeExperiment(absl::string_view name, const JsonParams& params,
+                             const QueryRunner& runner, JsonWriter* writer) {
+  std::vector<absl::string_view> known(ExperimentParamNames().begin(),
+                                       ExperimentParamNames().end());
+  for (absl::string_view scope_param : {"from", "to", "breakdown", "timezone", "where"}) {
+    known.push_back(scope_param);
+  }
+  MUA_RETURN_IF_ERROR(params.CheckKnown(known));
+  MUA_RETURN_IF_ERROR(CheckExperimentName(name, "the experiment name"));
+  MUA_ASSIGN_OR_RETURN(ExperimentParams experiment,
+                       ParseExperimentParams(params, std::string(name), ""));
+  MUA_ASSIGN_OR_RETURN(Scope scope, ParseScope(params));
+  MUA_ASSIGN_OR_RETURN(std::string where, params.String("where", ""));
+  if (where.size() > kMaxWhereBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("where is longer than ", kMaxWhereBytes, " bytes"));
+  }
+  std::string sql = absl::StrCat("SELECT * FROM experiment(", ExperimentArgumentsSql(experiment),
+                                 ScopeArguments(scope));
+  if (!where.empty()) absl::StrAppend(&sql, ", where => ", QuoteString(where));
+  sql += ")";
+  // `where` is SQL the client wrote (a predicate, maybe with subqueries): it runs as the
+  // client's own read-only statement would, which needs the analyst role.
+  MUA_ASSIGN_OR_RETURN(
+      ResultSet rows,
+      RunQuery(runner, sql, where.empty() ? SqlOrigin::kBuiltIn : SqlOrigin::kUserReadOnly));
+  if (rows.row_count == 0) {
+    MUA_ASSIGN_OR_RETURN(const bool known_experiment, ExperimentIsKnown(runner, name));
+    if (!known_experiment) {
+      return absl::NotFoundError(absl::StrCat("no stored event assigns anyone to experiment '",
+                                              name,
+                                              "'; GET /api/v1/experiments lists the experiments"));
+    }
+  }
+  writer->StartObject();
+  writer->Key("experiment");
+  WriteString(name, writer);
+  writer->Key("parameters");
+  writer->StartObject();
+  WriteExperimentParams(experiment, writer);
+  WriteScope(scope, writer);
+  WriteOptionalString("where", where, writer);
+  writer->EndObject();
+  writer->Key("rows");
+  WriteExperimentRows(rows, writer);
+  writer->EndObject();
+  return absl::OkStatus();
+}
+
+absl::Status ServeExperimentList(const JsonParams& params, const QueryRunner& runner,
+                                 JsonWriter* writer) {
+  MUA_RETURN_IF_ERROR(params.CheckKnown({}));
+  MUA_ASSIGN_OR_RETURN(
+      ResultSet rows,
+      RunQuery(runner,
+               "SELECT experiment, variants, users_per_variant, users, first_exposure, "
+               "last_exposure, excluded_users FROM system.experiments ORDER BY experiment"));
+  writer->StartObject();
+  writer->Key("experiments");
   WriteRowObjects(rows, JsonTimeStyle::kText, writer);
   writer->EndObject();
   return absl::OkStatus();

@@ -1,5 +1,5 @@
 // The read endpoints of the REST API (server/rest_api.h): a user's summary, daily
-// metrics, the retention matrix and funnels. Each validates its parameters, builds
+// metrics, the retention matrix, funnels and A/B experiments. Each validates its parameters, builds
 // SQL in which every value from the request is an escaped literal, a number it
 // parsed itself, or a name checked against a fixed list, runs it through the
 // QueryRunner, and writes one JSON object. Dates are UTC days "YYYY-MM-DD"; `to` is
@@ -45,5 +45,17 @@ absl::Status ServeRetention(const JsonParams& params, const QueryRunner& runner,
 // {"parameters": {...}, "rows": [{"step", "event", "users", "pct_of_first", ...}]} from
 // funnel. Errors: InvalidArgument for bad parameters; query errors.
 absl::Status ServeFunnel(const JsonParams& params, const QueryRunner& runner, JsonWriter* writer);
+
+// {"experiment", "parameters": {...}, "rows": [{"variant", ..., "significant": bool, ...}]}
+// from experiment(); `name` is decoded already. A `where` (SQL the client wrote) runs only
+// for the analyst role. Errors: InvalidArgument for bad parameters; NotFound when no stored
+// event assigns anyone to the experiment; PermissionDenied for `where` below analyst.
+absl::Status ServeExperiment(absl::string_view name, const JsonParams& params,
+                             const QueryRunner& runner, JsonWriter* writer);
+
+// {"experiments": [{"experiment", "variants", "users_per_variant", "users", ...}]}: the
+// rows of system.experiments by name. Errors: InvalidArgument for any parameter.
+absl::Status ServeExperimentList(const JsonParams& params, const QueryRunner& runner,
+                                 JsonWriter* writer);
 
 }  // namespace mua::server_internal

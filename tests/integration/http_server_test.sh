@@ -76,6 +76,22 @@ rest_event='{"event_id":"r1","user_id":"rest-u","event_type":"app_open","event_t
 check "admin posts events" test "$(as admin-token -H 'Content-Type: application/x-ndjson' --data-binary "$rest_event"$'\n{"bad":1}' "$base/api/v1/events")" == 200
 check "... accepted 1, rejected 1" grep -q '"accepted":1.*"rejected":1' "$WORK/body"
 stored=$((stored + 1))
+ab_events=''
+for user in 1 2 3 4; do
+  variant=$([[ $((user % 2)) == 1 ]] && echo control || echo treatment)
+  ab_events+="{\"event_id\":\"ab$user\",\"user_id\":\"ab-u$user\",\"event_type\":\"app_open\",\"event_timestamp\":\"2026-10-02T11:00:00Z\",\"platform\":\"ios\",\"ab_test_variants\":{\"rest_ab\":\"$variant\"}}"$'\n'
+done
+check "admin posts A/B events" test "$(as admin-token -H 'Content-Type: application/x-ndjson' --data-binary "$ab_events" "$base/api/v1/events")" == 200
+stored=$((stored + 4))
+check "viewer lists experiments" test "$(as viewer-token "$base/api/v1/experiments")" == 200
+check "... rest_ab among them" grep -q '"experiment":"rest_ab","variants":\["control","treatment"\]' "$WORK/body"
+check "viewer reads an experiment" test "$(as viewer-token "$base/api/v1/experiments/rest_ab?metric=count&event=*")" == 200
+check "... two users a variant" grep -q '"variant":"control","users":2,.*"variant":"treatment","users":2,' "$WORK/body"
+check "an unknown experiment: 404" test "$(as viewer-token "$base/api/v1/experiments/nope%27%20OR%201=1--?metric=count")" == 404
+where='where=platform%20%3D%20%27ios%27'
+check "viewer cannot narrow an experiment with SQL (where): 403" \
+  test "$(as viewer-token "$base/api/v1/experiments/rest_ab?metric=count&$where")" == 403
+check "analyst can" test "$(as analyst-token "$base/api/v1/experiments/rest_ab?metric=count&$where")" == 200
 
 # --- INSERT over HTTP (admin). ---
 row='{"event_time":"2026-10-03 10:00:00.000","user_id":"http-u1","session_id":"s","event_id":"h1","event_type":"app_open","platform":"ios","os_version":"","app_version":"1.0","device_model":"","device_type":"","country":"US","region":"","city":"","properties":"{\"k\":1}"}'

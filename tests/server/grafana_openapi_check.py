@@ -191,9 +191,11 @@ def target(ref_id, metric, payload=None):
             'target': metric, 'payload': payload or {}}
 
 
-def payloads_for(metric, event_types):
-    """Payload variants that exercise a metric's options."""
+def payloads_for(metric, event_types, experiments):
+    """Payload variants that exercise a metric's options; the experiment metric's need a stored
+    experiment (none: one shape-only variant whose 400 is checked apart)."""
     first, second = (event_types + ['app_open', 'purchase'])[:2]
+    experiment = (experiments or ['no_such_experiment'])[0]
     variants = {
         'events': [{}, {'breakdown': 'platform', 'event_type': [first]}, {'interval': '1d', 'breakdown': 'none'}],
         'dau': [{}, {'breakdown': 'platform'}],
@@ -201,6 +203,9 @@ def payloads_for(metric, event_types):
         'crash_rate': [{}, {'format': 'table'}],
         'retention': [{}, {'format': 'timeseries', 'k': '1,7', 'start_event': first}],
         'funnel': [{'steps': [first, second], 'window': '1d'}],
+        'experiment': [{'experiment': experiment, 'event': second, 'window': '7d'},
+                       {'experiment': experiment, 'metric': 'count', 'event': '*', 'breakdown': 'platform',
+                        'format': 'timeseries'}] if experiments else [],
         'sql': [{'sql': 'SELECT $__timeGroup(event_time) AS t, event_type, count() AS n FROM events '
                         'WHERE $__timeFilter(event_time) AND $__adhocFilters GROUP BY t, event_type ORDER BY t'},
                 {'sql': 'SELECT platform, count() AS n FROM events GROUP BY platform ORDER BY platform'}],
@@ -261,6 +266,7 @@ def main():
     checker.exchange('/metrics', {'metric': 'events', 'payload': {'event_type': 'app_open'}})
     names = [m.get('value') for m in metrics if isinstance(m, dict)]
     event_types = []
+    experiments = []
     for metric in metrics:
         for payload in metric.get('payloads', []):
             if payload.get('type') in ('select', 'multi-select') and not payload.get('options'):
@@ -268,6 +274,8 @@ def main():
                                            {'metric': metric['value'], 'payload': {}, 'name': payload['name']})
                 if payload['name'] == 'event_type' and options:
                     event_types = [o['value'] for o in options]
+                if metric['value'] == 'experiment' and payload['name'] == 'experiment' and options:
+                    experiments = [o['value'] for o in options]
 
     tag_keys = checker.exchange('/tag-keys', {}) or []
     filters = []
@@ -277,7 +285,7 @@ def main():
             filters = [{'key': key, 'operator': '=', 'value': values[0]['text']}]
 
     for name in names:
-        for index, payload in enumerate(payloads_for(name, event_types)):
+        for index, payload in enumerate(payloads_for(name, event_types, experiments)):
             for use_filters in ([None, filters] if filters else [None]):
                 body = query_request(time_range, [target('A', name, payload)], use_filters)
                 answer = checker.exchange('/query', body)
@@ -286,6 +294,14 @@ def main():
                                   f'/query {name} #{index} {"with" if use_filters else "without"} filters '
                                   'has frames')
     checker.exchange('/query', query_request(time_range, [target('A', 'dau'), target('B', 'events')]))
+    if 'experiment' in names:
+        unknown = {'experiment': 'no_such_experiment', 'event': 'purchase'}
+        status, _, raw = checker.send('POST', '/query', query_request(time_range, [target('A', 'experiment', unknown)]))
+        checker.check(status == 400, '/query of an unknown experiment -> 400', f'got {status}')
+        try:
+            checker.validate(json.loads(raw), ERROR_SCHEMA, 'unknown experiment error is JSON with a message')
+        except ValueError:
+            checker.check(False, 'unknown experiment error is JSON', repr(raw[:100]))
 
     for variable in ['platform', 'SELECT DISTINCT country FROM events ORDER BY country']:
         checker.exchange('/variable', {'payload': {'target': variable}, 'range': time_range})
