@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <set>
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -533,21 +534,207 @@ absl::Status MeasureUsers(const TableSnapshot& snapshot, const AnalyticsScope& s
   });
 }
 
-// One variant's users within a breakdown group: the analyzed values' moments.
-struct VariantStats {
-  uint64_t users = 0;
-  double value = 0;      // converted users, events, the property's total, retained users
-  double converted = 0;  // users with a value > 0
-  SampleMoments analyzed;
+// One variant's users within a breakdown group: the moments of their covariate x (CUPED's
+// pre-period value; 0 without) and value y, mergeable (Chan et al.), so a cluster's
+// shards' arms add up exactly as one table's would.
+struct ArmStats {
+  double users = 0;
+  double mean_x = 0, mean_y = 0;
+  double m2x = 0, m2y = 0, cxy = 0;  // sums of squared and crossed deviations
+  double converted = 0;              // users with y > 0
+  double value = 0;                  // sum of y
+
+  void Add(double x, double y) {
+    users += 1;
+    const double dx = x - mean_x;
+    mean_x += dx / users;
+    const double dy = y - mean_y;
+    mean_y += dy / users;
+    m2x += dx * (x - mean_x);
+    m2y += dy * (y - mean_y);
+    cxy += dx * (y - mean_y);
+    if (y > 0) converted += 1;
+    value += y;
+  }
+  void Merge(const ArmStats& o) {
+    if (o.users == 0) return;
+    if (users == 0) {
+      *this = o;
+      return;
+    }
+    const double n = users + o.users;
+    const double dx = o.mean_x - mean_x, dy = o.mean_y - mean_y;
+    const double w = users * o.users / n;
+    m2x += o.m2x + dx * dx * w;
+    m2y += o.m2y + dy * dy * w;
+    cxy += o.cxy + dx * dy * w;
+    mean_x += dx * o.users / n;
+    mean_y += dy * o.users / n;
+    users = n;
+    converted += o.converted;
+    value += o.value;
+  }
+  // The arm's fields as a shard sends them (ExperimentRowsMerge), and back.
+  static constexpr size_t kFields = 8;
+  void AppendTo(std::vector<double>* out) const {
+    out->insert(out->end(), {users, mean_x, mean_y, m2x, m2y, cxy, converted, value});
+  }
+  static ArmStats From(const double* f) {
+    return ArmStats{f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]};
+  }
 };
 
 struct Group {
-  std::vector<VariantStats> variants;
-  uint64_t excluded = 0;
+  std::map<std::string, ArmStats> arms;  // by variant
+  double excluded = 0;
 };
 
 std::optional<double> Finite(double x) {
   return std::isfinite(x) ? std::optional<double>(x) : std::nullopt;
+}
+
+// The experiment's rows from its groups (by breakdown value; "" without a breakdown):
+// the statistics of SPEC §5b. With `parts` (a cluster shard), each row ends with its arm's
+// fields and the group's excluded users, for the coordinator to merge.
+absl::StatusOr<ResultSet> FinishExperiment(const std::map<std::string, Group>& groups,
+                                           const std::vector<std::string>& variants,
+                                           const std::optional<std::string>& breakdown,
+                                           const ExperimentOptions& options, bool parts) {
+  // Rows: control first, then the other variants by name.
+  std::vector<size_t> order(variants.size());
+  for (size_t v = 0; v < variants.size(); ++v) order[v] = v;
+  const std::string wanted = options.control.empty() ? "control" : options.control;
+  const auto found = std::find(variants.begin(), variants.end(), wanted);
+  const bool has_control = found != variants.end() || (options.control.empty() && !variants.empty());
+  const size_t control = found != variants.end() ? static_cast<size_t>(found - variants.begin()) : 0;
+  // A shard may lack a variant the others have: the coordinator checks.
+  if (!parts && !has_control && !variants.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("experiment '", options.name, "' has no variant '", options.control,
+                                                   "' (control); its variants: ", absl::StrJoin(variants, ", ")));
+  }
+  if (has_control) std::rotate(order.begin(), order.begin() + control, order.begin() + control + 1);
+  if (!parts && !options.weights.empty() && options.weights.size() != variants.size() && !variants.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "weights has ", options.weights.size(), " entries but experiment '", options.name, "' has ",
+        variants.size(), " variants (in row order: ",
+        absl::StrJoin(order, ", ", [&](std::string* out, size_t v) { out->append(variants[v]); }), ")"));
+  }
+
+  ResultSet result;
+  const DataType nullable_float = DataType::Nullable(TypeId::kFloat64);
+  result.AddColumn("variant", DataType::Of(TypeId::kString));
+  if (breakdown) result.AddColumn(*breakdown, DataType::Of(TypeId::kString));
+  const size_t c = breakdown ? 2 : 1;
+  result.AddColumn("users", DataType::Of(TypeId::kUInt64));
+  for (const char* name : {"value", "mean", "stddev"}) result.AddColumn(name, DataType::Of(TypeId::kFloat64));
+  for (const char* name : {"lift", "lift_ci_low", "lift_ci_high", "p_value", "chance_to_beat_control"}) {
+    result.AddColumn(name, nullable_float);
+  }
+  result.AddColumn("significant", DataType::Nullable(TypeId::kUInt8));
+  result.AddColumn("srm_p_value", nullable_float);
+  result.AddColumn("excluded_users", DataType::Of(TypeId::kUInt64));
+  result.AddColumn("note", DataType::Of(TypeId::kString));
+  if (parts) result.AddColumn("parts", DataType::Array(TypeId::kFloat64));
+  auto put_float = [&](size_t column, std::optional<double> value) {
+    Column& out = result.columns[column];
+    out.floats.push_back(value.value_or(0));
+    out.nulls.push_back(value ? 0 : 1);
+  };
+  const double z = query_internal::NormalQuantile(1 - options.alpha / 2);
+  const bool conversion = options.metric == ExperimentMetric::kConversion;
+  for (const auto& [breakdown_value, group] : groups) {
+    if (variants.empty()) break;
+    std::vector<ArmStats> arms(variants.size());
+    ArmStats all;
+    for (size_t v = 0; v < variants.size(); ++v) {
+      if (auto it = group.arms.find(variants[v]); it != group.arms.end()) arms[v] = it->second;
+      all.Merge(arms[v]);
+    }
+    // CUPED: y - theta (x - mean x), theta = cov(x, y) / var(x) over the group's users:
+    // each arm's moments of the adjusted value follow from its own.
+    std::vector<query_internal::SampleMoments> analyzed(variants.size());
+    const double theta = options.cuped && all.m2x > 0 ? all.cxy / all.m2x : 0;
+    for (size_t v = 0; v < variants.size(); ++v) {
+      const ArmStats& arm = arms[v];
+      analyzed[v].count = arm.users;
+      analyzed[v].mean = arm.mean_y - theta * (arm.mean_x - all.mean_x);
+      analyzed[v].squared_deviations =
+          std::max(0.0, arm.m2y - 2 * theta * arm.cxy + theta * theta * arm.m2x);
+    }
+    // Sample-ratio mismatch: the variants' users against the expected split.
+    std::vector<double> observed, weights;
+    for (size_t v : order) {
+      observed.push_back(arms[v].users);
+      weights.push_back(options.weights.size() == variants.size() ? options.weights[observed.size() - 1] : 1.0);
+    }
+    const std::optional<double> srm = query_internal::ChiSquareGoodnessOfFitP(observed, weights);
+    const ArmStats& base = arms[control];
+    const query_internal::SampleMoments& base_values = analyzed[control];
+    for (size_t v : order) {
+      const ArmStats& arm = arms[v];
+      const query_internal::SampleMoments& values = analyzed[v];
+      result.columns[0].strings.push_back(variants[v]);
+      if (breakdown) result.columns[1].strings.push_back(breakdown_value);
+      result.columns[c].ints.push_back(static_cast<int64_t>(arm.users));
+      result.columns[c + 1].floats.push_back(conversion ? arm.converted : arm.value);
+      result.columns[c + 2].floats.push_back(arm.users > 0 ? values.mean : 0);
+      const double variance = values.SampleVariance();
+      result.columns[c + 3].floats.push_back(std::isnan(variance) ? 0 : std::sqrt(variance));
+      std::string note;
+      std::optional<double> lift, low, high, p_value, chance;
+      if (!has_control) {
+        note = absl::StrCat("no variant '", wanted, "' (control)");
+      } else if (v != control) {
+        if (base.users < kMinUsers || arm.users < kMinUsers) {
+          note = absl::StrCat("fewer than ", kMinUsers, " users in ", base.users < kMinUsers ? "control" : "this variant");
+        } else if (conversion && (base.converted < kMinConversions || arm.converted < kMinConversions)) {
+          note = absl::StrCat("fewer than ", kMinConversions, " converted users in ",
+                              base.converted < kMinConversions ? "control" : "this variant");
+        } else {
+          const double mean_t = values.mean, mean_c = base_values.mean;
+          const double var_t = values.SampleVariance(), var_c = base_values.SampleVariance();
+          const double n_t = values.count, n_c = base_values.count;
+          if (mean_c != 0) {
+            lift = mean_t / mean_c - 1;
+            const double se = std::sqrt(var_t / (n_t * mean_c * mean_c) +
+                                        mean_t * mean_t * var_c / (n_c * mean_c * mean_c * mean_c * mean_c));
+            low = Finite(*lift - z * se);
+            high = Finite(*lift + z * se);
+          } else {
+            note = "control mean is 0: no lift";
+          }
+          if (conversion && !options.cuped) {
+            if (auto test = query_internal::TwoProportionZTest(arm.converted, n_t, base.converted, n_c)) {
+              p_value = test->p_value;
+            }
+          } else if (auto test = query_internal::WelchTTest(values, base_values)) {
+            p_value = Finite(test->p_value);
+          }
+          chance = Finite(query_internal::NormalCdf((mean_t - mean_c) / std::sqrt(var_t / n_t + var_c / n_c)));
+          if (!p_value && note.empty()) note = "no variance: no p-value";
+        }
+      }
+      put_float(c + 4, lift);
+      put_float(c + 5, low);
+      put_float(c + 6, high);
+      put_float(c + 7, p_value);
+      put_float(c + 8, chance);
+      Column& significant = result.columns[c + 9];
+      significant.ints.push_back(p_value && *p_value < options.alpha ? 1 : 0);
+      significant.nulls.push_back(p_value ? 0 : 1);
+      put_float(c + 10, srm);
+      result.columns[c + 11].ints.push_back(static_cast<int64_t>(group.excluded));
+      result.columns[c + 12].strings.push_back(std::move(note));
+      if (parts) {
+        Column& out = result.columns[c + 13];
+        arm.AppendTo(&out.floats);
+        out.floats.push_back(v == order.front() ? group.excluded : 0);  // once per group
+        out.array_offsets.push_back(static_cast<uint32_t>(out.floats.size()));
+      }
+      ++result.row_count;
+    }
+  }
+  return result;
 }
 
 ABSL_CONST_INIT absl::Mutex exposure_event_mu(absl::kConstInit);
@@ -569,7 +756,7 @@ std::string DefaultExposureEvent() {
 }
 
 absl::StatusOr<ResultSet> Experiment(const TableSnapshot& snapshot, const AnalyticsScope& scope,
-                                     const ExperimentOptions& options) {
+                                     const ExperimentOptions& options, bool with_parts) {
   if (options.cuped && options.metric == ExperimentMetric::kRetention) {
     return absl::InvalidArgumentError("cuped => 1 is not available for metric 'retention'");
   }
@@ -583,170 +770,65 @@ absl::StatusOr<ResultSet> Experiment(const TableSnapshot& snapshot, const Analyt
   query_internal::ScopeMillis(scope, &from_ms, &to_ms);
   MUA_ASSIGN_OR_RETURN(Assignments assignments, CollectAssignments(snapshot, scope, options, to_ms));
 
-  // Rows: control first, then the other variants by name.
-  const size_t variant_count = assignments.variants.size();
-  std::vector<size_t> order(variant_count);
-  for (size_t v = 0; v < variant_count; ++v) order[v] = v;
-  size_t control = 0;
-  if (variant_count > 0) {
-    const std::string wanted = options.control.empty() ? "control" : options.control;
-    auto it = std::find(assignments.variants.begin(), assignments.variants.end(), wanted);
-    if (it != assignments.variants.end()) {
-      control = static_cast<size_t>(it - assignments.variants.begin());
-    } else if (!options.control.empty() && options.control != "control") {
-      return absl::InvalidArgumentError(
-          absl::StrCat("experiment '", options.name, "' has no variant '", options.control,
-                       "' (control); its variants: ", absl::StrJoin(assignments.variants, ", ")));
-    }
-    std::rotate(order.begin(), order.begin() + control, order.begin() + control + 1);
-  }
-  if (!options.weights.empty() && options.weights.size() != variant_count && variant_count > 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "weights has ", options.weights.size(), " entries but experiment '", options.name, "' has ",
-        variant_count, " variants (in row order: ",
-        absl::StrJoin(order, ", ", [&](std::string* out, size_t v) { out->append(assignments.variants[v]); }),
-        ")"));
-  }
-
   // Population: users first exposed in [from, to), in one variant.
   std::vector<uint32_t> population;
-  std::map<uint32_t, Group> groups;  // by breakdown code
+  std::map<std::string, Group> groups;  // by breakdown value
+  auto group_of = [&](uint32_t user) -> Group& {
+    return groups[scope.breakdown ? std::string(snapshot.dictionary(*scope.breakdown).Get(assignments.breakdown[user]))
+                                  : std::string()];
+  };
   for (uint32_t user = 0; user < assignments.first_ms.size(); ++user) {
     const int64_t first = assignments.first_ms[user];
     if (first < from_ms || first >= to_ms) continue;
-    const uint32_t breakdown = scope.breakdown ? assignments.breakdown[user] : 0;
-    Group& group = groups[breakdown];
+    Group& group = group_of(user);
     if (assignments.variant[user] == kConflicting) {
-      ++group.excluded;
+      group.excluded += 1;
       continue;
     }
     population.push_back(user);
   }
   UserMetrics metrics;
   MUA_RETURN_IF_ERROR(MeasureUsers(snapshot, scope, options, assignments, population, to_ms, &metrics));
-
-  // CUPED: y - theta (x - mean x), theta = cov(x, y) / var(x) over the group's users.
-  std::map<uint32_t, std::pair<double, double>> adjustment;  // group -> (theta, mean x)
-  if (options.cuped) {
-    struct Co {
-      double n = 0, mean_x = 0, mean_y = 0, cxy = 0, cxx = 0;
-    };
-    std::map<uint32_t, Co> co;
-    for (uint32_t user : population) {
-      Co& c = co[scope.breakdown ? assignments.breakdown[user] : 0];
-      const double x = metrics.covariate[user], y = metrics.value[user];
-      c.n += 1;
-      const double dx = x - c.mean_x;
-      c.mean_x += dx / c.n;
-      c.mean_y += (y - c.mean_y) / c.n;
-      c.cxy += dx * (y - c.mean_y);
-      c.cxx += dx * (x - c.mean_x);
-    }
-    for (const auto& [group, c] : co) {
-      adjustment[group] = {c.cxx > 0 ? c.cxy / c.cxx : 0.0, c.mean_x};
-    }
-  }
-  for (auto& [code, group] : groups) group.variants.resize(variant_count);
   for (uint32_t user : population) {
-    const uint32_t code = scope.breakdown ? assignments.breakdown[user] : 0;
-    VariantStats& stats = groups[code].variants[assignments.variant[user]];
     double y = metrics.value[user];
     if (options.metric == ExperimentMetric::kConversion) y = y > 0 ? 1 : 0;
-    ++stats.users;
-    stats.value += y;
-    if (y > 0) stats.converted += 1;
-    if (options.cuped) {
-      const auto [theta, mean_x] = adjustment[code];
-      y -= theta * (metrics.covariate[user] - mean_x);
-    }
-    stats.analyzed.Add(y);
+    double x = options.cuped ? metrics.covariate[user] : 0;
+    if (options.cuped && options.metric == ExperimentMetric::kConversion) x = x > 0 ? 1 : 0;
+    group_of(user).arms[assignments.variants[assignments.variant[user]]].Add(x, y);
   }
+  std::optional<std::string> breakdown;
+  if (scope.breakdown) breakdown = std::string(ColumnName(*scope.breakdown));
+  return FinishExperiment(groups, assignments.variants, breakdown, options, with_parts);
+}
 
-  ResultSet result;
-  const DataType nullable_float = DataType::Nullable(TypeId::kFloat64);
-  result.AddColumn("variant", DataType::Of(TypeId::kString));
-  if (scope.breakdown) result.AddColumn(std::string(ColumnName(*scope.breakdown)), DataType::Of(TypeId::kString));
-  const size_t c = scope.breakdown ? 2 : 1;
-  result.AddColumn("users", DataType::Of(TypeId::kUInt64));
-  for (const char* name : {"value", "mean", "stddev"}) result.AddColumn(name, DataType::Of(TypeId::kFloat64));
-  for (const char* name : {"lift", "lift_ci_low", "lift_ci_high", "p_value", "chance_to_beat_control"}) {
-    result.AddColumn(name, nullable_float);
-  }
-  result.AddColumn("significant", DataType::Nullable(TypeId::kUInt8));
-  result.AddColumn("srm_p_value", nullable_float);
-  result.AddColumn("excluded_users", DataType::Of(TypeId::kUInt64));
-  result.AddColumn("note", DataType::Of(TypeId::kString));
-  auto put_float = [&](size_t column, std::optional<double> value) {
-    Column& out = result.columns[column];
-    out.floats.push_back(value.value_or(0));
-    out.nulls.push_back(value ? 0 : 1);
-  };
-  const double z = query_internal::NormalQuantile(1 - options.alpha / 2);
-  const bool conversion = options.metric == ExperimentMetric::kConversion;
-  for (const auto& [code, group] : groups) {
-    if (variant_count == 0) break;
-    // Sample-ratio mismatch: the variants' users against the expected split.
-    std::vector<double> observed, weights;
-    for (size_t v : order) {
-      observed.push_back(static_cast<double>(group.variants[v].users));
-      weights.push_back(options.weights.empty() ? 1.0 : options.weights[observed.size() - 1]);
-    }
-    const std::optional<double> srm = query_internal::ChiSquareGoodnessOfFitP(observed, weights);
-    const VariantStats& base = group.variants[control];
-    for (size_t v : order) {
-      const VariantStats& stats = group.variants[v];
-      result.columns[0].strings.push_back(assignments.variants[v]);
-      if (scope.breakdown) result.columns[1].strings.emplace_back(snapshot.dictionary(*scope.breakdown).Get(code));
-      result.columns[c].ints.push_back(static_cast<int64_t>(stats.users));
-      result.columns[c + 1].floats.push_back(stats.value);
-      result.columns[c + 2].floats.push_back(stats.users > 0 ? stats.analyzed.mean : 0);
-      const double variance = stats.analyzed.SampleVariance();
-      result.columns[c + 3].floats.push_back(std::isnan(variance) ? 0 : std::sqrt(variance));
-      std::string note;
-      std::optional<double> lift, low, high, p_value, chance;
-      if (v != control) {
-        if (base.users < kMinUsers || stats.users < kMinUsers) {
-          note = absl::StrCat("fewer than ", kMinUsers, " users in ", base.users < kMinUsers ? "control" : "this variant");
-        } else if (conversion && (base.converted < kMinConversions || stats.converted < kMinConversions)) {
-          note = absl::StrCat("fewer than ", kMinConversions, " converted users in ",
-                              base.converted < kMinConversions ? "control" : "this variant");
-        } else {
-          const double mean_t = stats.analyzed.mean, mean_c = base.analyzed.mean;
-          const double var_t = stats.analyzed.SampleVariance(), var_c = base.analyzed.SampleVariance();
-          const double n_t = stats.analyzed.count, n_c = base.analyzed.count;
-          if (mean_c != 0) {
-            lift = mean_t / mean_c - 1;
-            const double se = std::sqrt(var_t / (n_t * mean_c * mean_c) +
-                                        mean_t * mean_t * var_c / (n_c * mean_c * mean_c * mean_c * mean_c));
-            low = Finite(*lift - z * se);
-            high = Finite(*lift + z * se);
-          } else {
-            note = "control mean is 0: no lift";
-          }
-          if (conversion && !options.cuped) {
-            if (auto test = query_internal::TwoProportionZTest(stats.value, n_t, base.value, n_c)) p_value = test->p_value;
-          } else if (auto test = query_internal::WelchTTest(stats.analyzed, base.analyzed)) {
-            p_value = Finite(test->p_value);
-          }
-          chance = Finite(query_internal::NormalCdf((mean_t - mean_c) / std::sqrt(var_t / n_t + var_c / n_c)));
-          if (!p_value && note.empty()) note = "no variance: no p-value";
-        }
+std::shared_ptr<const RowsMerge> ExperimentRowsMerge(const ExperimentOptions& options, bool breakdown) {
+  auto merge = std::make_shared<RowsMerge>();
+  merge->keys = breakdown ? std::vector<int>{1, 0} : std::vector<int>{0};
+  merge->samples = true;
+  merge->derive = [options, breakdown](ResultSet* rows) {
+    // Every shard's arm of each (breakdown value, variant), merged; then the statistics.
+    std::map<std::string, Group> groups;
+    std::set<std::string> names;
+    const Column& parts = rows->columns.back();
+    constexpr size_t kFields = ArmStats::kFields + 1;
+    for (uint64_t r = 0; r < rows->row_count; ++r) {
+      const std::string& variant = rows->columns[0].strings[r];
+      Group& group = groups[breakdown ? rows->columns[1].strings[r] : std::string()];
+      names.insert(variant);
+      ArmStats& arm = group.arms[variant];
+      // A shard's excluded users of the group ride on one of its rows there.
+      for (uint32_t i = parts.array_offsets[r]; i + kFields <= parts.array_offsets[r + 1]; i += kFields) {
+        arm.Merge(ArmStats::From(&parts.floats[i]));
+        group.excluded += parts.floats[i + ArmStats::kFields];
       }
-      put_float(c + 4, lift);
-      put_float(c + 5, low);
-      put_float(c + 6, high);
-      put_float(c + 7, p_value);
-      put_float(c + 8, chance);
-      Column& significant = result.columns[c + 9];
-      significant.ints.push_back(p_value && *p_value < options.alpha ? 1 : 0);
-      significant.nulls.push_back(p_value ? 0 : 1);
-      put_float(c + 10, srm);
-      result.columns[c + 11].ints.push_back(static_cast<int64_t>(group.excluded));
-      result.columns[c + 12].strings.push_back(std::move(note));
-      ++result.row_count;
     }
-  }
-  return result;
+    const std::vector<std::string> variants(names.begin(), names.end());
+    std::optional<std::string> breakdown_name;
+    if (breakdown) breakdown_name = rows->names[1];
+    absl::StatusOr<ResultSet> finished = FinishExperiment(groups, variants, breakdown_name, options, /*parts=*/true);
+    if (finished.ok()) *rows = *std::move(finished);
+  };
+  return merge;
 }
 
 absl::StatusOr<std::vector<ExperimentSummary>> ExperimentSummaries(const TableSnapshot& snapshot,

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,8 +59,14 @@ struct ExperimentOptions {
 //   p_value, chance_to_beat_control, significant, srm_p_value, excluded_users, note
 // Population: users whose exposure lies in [from, to) (with `where`: their first exposure
 // among the events that pass it; the metric reads only such events too).
+// With `with_parts` (a cluster's shard), each row ends with a column `parts`
+// Array(Float64): its arm's mergeable moments, which ExperimentRowsMerge adds up over the
+// shards before computing the statistics once more (users live on one shard each).
 absl::StatusOr<ResultSet> Experiment(const TableSnapshot& snapshot, const AnalyticsScope& scope,
-                                     const ExperimentOptions& options);
+                                     const ExperimentOptions& options, bool with_parts = false);
+
+// How a cluster's coordinator merges the shards' experiment rows.
+std::shared_ptr<const RowsMerge> ExperimentRowsMerge(const ExperimentOptions& options, bool breakdown);
 
 // One experiment seen in the stored events (system.experiments).
 struct ExperimentSummary {

@@ -433,6 +433,7 @@ absl::Status SelectBinder::BindAnalytics(const FunctionExpr& function) {
   if (!period.ok()) return period.status();
   AnalyticsRun run;
   AnalyticsRun partial_run;  // a cluster shard's rows, when they differ from the answer's
+  std::shared_ptr<const RowsMerge> experiment_merge;
   if (function.name == "paths") {
     if (!args.contains("start_event")) {
       return ErrorAt(function.pos, absl::StatusCode::kInvalidArgument,
@@ -465,9 +466,13 @@ absl::Status SelectBinder::BindAnalytics(const FunctionExpr& function) {
   } else if (is_experiment) {
     absl::StatusOr<ExperimentOptions> options = ExperimentArguments(function, args, values);
     if (!options.ok()) return options.status();
-    run = [options = *std::move(options)](const TableSnapshot& snapshot, const AnalyticsScope& run_scope) {
+    run = [options = *options](const TableSnapshot& snapshot, const AnalyticsScope& run_scope) {
       return Experiment(snapshot, run_scope, options);
     };
+    partial_run = [options = *options](const TableSnapshot& snapshot, const AnalyticsScope& run_scope) {
+      return Experiment(snapshot, run_scope, options, /*with_parts=*/true);
+    };
+    experiment_merge = ExperimentRowsMerge(*options, scope->breakdown.has_value());
   } else if (is_funnel) {
     FunnelOptions options;
     auto string_list = [&](const std::string& name, std::vector<std::string>* out) -> absl::Status {
@@ -565,7 +570,8 @@ absl::Status SelectBinder::BindAnalytics(const FunctionExpr& function) {
   std::shared_ptr<const ResultSet> schema = AnalyticsSchema(function.name, scope->breakdown);
   // In a cluster: sessions are one user's each; the other functions' numbers add up, but funnel's.
   if (function.name == "sessions") deferred.SetRowsPerUser(*schema);
-  deferred.merge = AnalyticsRowsMerge(function.name, scope->breakdown.has_value());
+  deferred.merge = experiment_merge != nullptr ? experiment_merge
+                                               : AnalyticsRowsMerge(function.name, scope->breakdown.has_value());
   return UseDeferred(std::move(schema), function.name, std::move(deferred));
 }
 

@@ -27,6 +27,7 @@
 #include "tests/testutil/fixed_fanout.h"
 #include "tests/testutil/status_matchers.h"
 #include "tools/gen/event_generator.h"
+#include "tools/gen/experiment_spec.h"
 
 namespace mua {
 namespace {
@@ -73,7 +74,12 @@ class DistributedTest : public ::testing::Test {
   static void SetUpTestSuite() {
     whole_ = new Table(TableOptions{.segment_rows = 5000});
     for (int s = 0; s < kShards; ++s) shards_[s] = new Table(TableOptions{.segment_rows = 5000});
-    gen::EventGenerator generator({.users = 600, .days = 8, .seed = 11});
+    // Two A/B tests (assignments in `attributes`): one with an effect on purchases from day 2.
+    gen::EventGenerator generator({.users = 600,
+                                   .days = 8,
+                                   .seed = 11,
+                                   .experiments = {*gen::ParseExperimentSpec("exp:control,treatment:purchase*1.3@2"),
+                                                   *gen::ParseExperimentSpec("aa:a,b,c")}});
     std::vector<gen::GeneratedEvent> day;
     int days = 0;
     while (generator.NextDay(&day)) {
@@ -302,6 +308,32 @@ TEST_F(DistributedTest, TableFunctionsEqualOneTable) {
        }) {
     ExpectSame(sql);
   }
+}
+
+// experiment(): each shard's arms (mergeable moments) add up to the whole table's
+// statistics; floats rounded, as merging in another order moves the last digits.
+TEST_F(DistributedTest, ExperimentEqualsOneTable) {
+  const std::string columns =
+      "variant, users, round(value, 6), round(mean, 9), round(stddev, 9), round(lift, 9), round(lift_ci_low, 9), "
+      "round(lift_ci_high, 9), round(p_value, 9), round(chance_to_beat_control, 9), significant, "
+      "round(srm_p_value, 9), excluded_users, note";
+  for (const std::string arguments : {
+           "name => 'exp', event => 'purchase'",
+           "name => 'exp', metric => 'count', event => 'purchase', window => INTERVAL 2 DAY, cuped => 1",
+           "name => 'exp', metric => 'sum', event => 'purchase', value_property => 'price', weights => [0.6, 0.4]",
+           "name => 'exp', metric => 'retention', k => 1, from => '2026-10-02', to => '2026-10-08'",
+           "name => 'aa', metric => 'count', control => 'b'",
+       }) {
+    ExpectSame(absl::StrCat("SELECT ", columns, " FROM experiment(", arguments, ")"));
+  }
+  ExpectSame(absl::StrCat("SELECT platform, ", columns,
+                          " FROM experiment(name => 'exp', event => 'purchase', breakdown => platform) "
+                          "ORDER BY platform, variant"));
+  // The answer is not empty: every variant has users.
+  const absl::StatusOr<StatementOutput> cluster =
+      OnCluster("SELECT count(), min(users) FROM experiment(name => 'aa', event => 'purchase')");
+  ASSERT_OK(cluster.status());
+  EXPECT_THAT(Text(cluster), ::testing::HasSubstr("3\t"));
 }
 
 // The differential queries (tests/differential/queries: what MUA answers as ClickHouse
