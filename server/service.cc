@@ -1097,7 +1097,7 @@ HttpResponse Service::Metrics() const {
     absl::StrAppend(&out, "mua_query_cache_bytes ", cache.bytes, "\n");
   }
   metric("mua_derived_block_bytes", "gauge",
-         "Bytes of property columns kept per sealed block (JSON extractions computed once).");
+         "Bytes of values kept per sealed block: property columns (JSON extractions computed once), filtered rows, experiment assignments.");
   absl::StrAppend(&out, "mua_derived_block_bytes ", DerivedBlockBytes(), "\n");
   metric("mua_queries_waiting", "gauge", "Admitted SQL statements waiting for their turn to execute.");
   absl::StrAppend(&out, "mua_queries_waiting ", slots_->waiting(), "\n");
