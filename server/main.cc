@@ -570,9 +570,19 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
   }
   if (store != nullptr) store->StartBackground();
   absl::Time trimmed = absl::Now();
+  bool assignments_kept = false;  // every sealed block's experiment assignments are kept
+  absl::Time assignments_checked = absl::InfinitePast();
   while (!stop_requested.load()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     table->SealIdleHeads(absl::Seconds(10));
+    // While no request runs, read the A/B assignments of blocks that have not been read
+    // (after a load, a restart, new segments), a few blocks a tick, so experiment() finds
+    // them kept; once all are, look again every 10 s for new segments.
+    if (service.Idle(absl::Seconds(2)) &&
+        (!assignments_kept || absl::Now() - assignments_checked > absl::Seconds(10))) {
+      assignments_kept = KeepExperimentAssignments(table->Snapshot(), 4) == 0;
+      assignments_checked = absl::Now();
+    }
     const absl::Duration since = absl::Now() - trimmed;
     if ((since > absl::Seconds(10) && service.Idle(absl::Seconds(2))) || since > absl::Minutes(1)) {
       // Decoding, sealing and checkpoints free large buffers on many threads; glibc keeps

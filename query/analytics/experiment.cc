@@ -831,6 +831,25 @@ std::shared_ptr<const RowsMerge> ExperimentRowsMerge(const ExperimentOptions& op
   return merge;
 }
 
+size_t KeepExperimentAssignments(const TableSnapshot& snapshot, size_t max_blocks) {
+  const std::string exposure_event = DefaultExposureEvent();
+  const std::string key = BlockAssignmentsKey(exposure_event);
+  AssignmentReader reader(snapshot, exposure_event);
+  ScanBuffers buffers;
+  size_t computed = 0;
+  for (const BlockRef& ref : snapshot.ListBlocks(ScanOptions()).blocks) {
+    if (computed >= max_blocks) break;
+    if (ref.segment < 0 || snapshot.FindDerived(ref, key) != nullptr) continue;
+    absl::StatusOr<std::shared_ptr<const BlockAssignments>> value =
+        ComputeBlockAssignments(snapshot, ref, reader, &buffers);
+    if (!value.ok()) continue;  // the query that reads it reports the error
+    snapshot.KeepDerived(ref, key, *value);
+    if (snapshot.FindDerived(ref, key) == nullptr) return 0;  // the budget is spent
+    ++computed;
+  }
+  return computed;
+}
+
 absl::StatusOr<std::vector<ExperimentSummary>> ExperimentSummaries(const TableSnapshot& snapshot,
                                                                    const std::string& exposure_event,
                                                                    const ExecutionContext* execution) {

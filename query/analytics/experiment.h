@@ -68,6 +68,13 @@ absl::StatusOr<ResultSet> Experiment(const TableSnapshot& snapshot, const Analyt
 // How a cluster's coordinator merges the shards' experiment rows.
 std::shared_ptr<const RowsMerge> ExperimentRowsMerge(const ExperimentOptions& options, bool breakdown);
 
+// The background half of reading assignments: computes and keeps (storage/derived_block.h)
+// the assignments of up to `max_blocks` sealed blocks that have none yet, so the first
+// experiment() after a load or a restart need not parse every block's `attributes`.
+// Returns the blocks computed: 0 when every sealed block has them, or when the kept values'
+// budget is spent (nothing computed would be kept, so the caller should stop asking).
+size_t KeepExperimentAssignments(const TableSnapshot& snapshot, size_t max_blocks);
+
 // One experiment seen in the stored events (system.experiments).
 struct ExperimentSummary {
   std::string name;

@@ -221,6 +221,23 @@ TEST_F(ExperimentTest, StatisticsEqualScipy) {
   EXPECT_NEAR(Float(cuped, "treatment", "p_value"), 0.016710419425614582, tolerance);
 }
 
+// Kept ahead (the server's idle loop): the sealed blocks' assignments, then nothing more to
+// do; the answers stay the same.
+TEST_F(ExperimentTest, AssignmentsKeptAheadGiveTheSameAnswer) {
+  LoadSmall();
+  ASSERT_OK_AND_ASSIGN(ResultSet before, Run({.metric = ExperimentMetric::kCount, .event = "purchase"}));
+  table_.SealAll();
+  const TableSnapshot snapshot = table_.Snapshot();
+  size_t computed = 0;
+  while (size_t step = KeepExperimentAssignments(snapshot, 1)) computed += step;
+  EXPECT_GT(computed, 0u);
+  EXPECT_EQ(KeepExperimentAssignments(table_.Snapshot(), 100), 0u);
+  ASSERT_OK_AND_ASSIGN(ResultSet after, Run({.metric = ExperimentMetric::kCount, .event = "purchase"}));
+  EXPECT_EQ(Float(after, "control", "value"), Float(before, "control", "value"));
+  EXPECT_EQ(Float(after, "treatment", "value"), Float(before, "treatment", "value"));
+  EXPECT_EQ(Int(after, "treatment", "excluded_users"), 1);
+}
+
 TEST_F(ExperimentTest, SummariesListEveryExperiment) {
   LoadSmall();
   ASSERT_OK_AND_ASSIGN(std::vector<ExperimentSummary> summaries, ExperimentSummaries(table_.Snapshot()));
