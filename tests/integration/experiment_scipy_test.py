@@ -30,7 +30,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 try:
@@ -558,10 +558,9 @@ def main():
         for name, w in sorted(want.items()):
             if name not in got:
                 continue
-            g = w_expected = None
             g = got[name]
             names = sorted(w["variants"])
-            fmt = lambda ms: datetime.fromtimestamp(ms / 1000, timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+            fmt = lambda ms: f"{datetime.fromtimestamp(ms // 1000, timezone.utc):%Y-%m-%d %H:%M:%S}.{ms % 1000:03d}"
             w_expected = {"experiment": name, "variants": names,
                           "users_per_variant": [str(w["variants"][n]) for n in names],
                           "users": str(sum(w["variants"].values())), "first_exposure": fmt(w["first"]),
