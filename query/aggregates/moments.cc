@@ -9,45 +9,15 @@
 
 #include "query/aggregates/registry.h"
 #include "query/aggregates/state_io.h"
+#include "query/internal/statistics.h"
 
 namespace mua::query_internal {
 namespace {
 
 enum class Statistic { kVarPop, kVarSamp, kStddevPop, kStddevSamp, kCovarPop, kCovarSamp, kCorr };
 
-// Count, means and co-moments of one group: m2x = sum((x - mean_x)^2),
-// cxy = sum((x - mean_x)(y - mean_y)).
-struct Moments {
-  double n = 0;
-  double mean_x = 0, mean_y = 0;
-  double m2x = 0, m2y = 0, cxy = 0;
-
-  void Add(double x, double y) {
-    n += 1;
-    const double dx = x - mean_x;
-    mean_x += dx / n;
-    const double dy = y - mean_y;
-    mean_y += dy / n;
-    m2x += dx * (x - mean_x);
-    m2y += dy * (y - mean_y);
-    cxy += dx * (y - mean_y);
-  }
-  void Merge(const Moments& o) {
-    if (o.n == 0) return;
-    if (n == 0) {
-      *this = o;
-      return;
-    }
-    const double total = n + o.n;
-    const double dx = o.mean_x - mean_x, dy = o.mean_y - mean_y;
-    const double factor = n * o.n / total;
-    m2x += o.m2x + dx * dx * factor;
-    m2y += o.m2y + dy * dy * factor;
-    cxy += o.cxy + dx * dy * factor;
-    mean_x += dx * o.n / total;
-    mean_y += dy * o.n / total;
-    n = total;
-  }
+// Count, means and co-moments of one group (statistics.h), and the statistic they give.
+struct Moments : BivariateMoments {
   double Result(Statistic statistic) const {
     constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
     switch (statistic) {

@@ -538,49 +538,28 @@ absl::Status MeasureUsers(const TableSnapshot& snapshot, const AnalyticsScope& s
 // pre-period value; 0 without) and value y, mergeable (Chan et al.), so a cluster's
 // shards' arms add up exactly as one table's would.
 struct ArmStats {
-  double users = 0;
-  double mean_x = 0, mean_y = 0;
-  double m2x = 0, m2y = 0, cxy = 0;  // sums of squared and crossed deviations
-  double converted = 0;              // users with y > 0
-  double value = 0;                  // sum of y
+  query_internal::BivariateMoments moments;  // of (x, y)
+  double converted = 0;                      // users with y > 0
+  double value = 0;                          // sum of y
 
   void Add(double x, double y) {
-    users += 1;
-    const double dx = x - mean_x;
-    mean_x += dx / users;
-    const double dy = y - mean_y;
-    mean_y += dy / users;
-    m2x += dx * (x - mean_x);
-    m2y += dy * (y - mean_y);
-    cxy += dx * (y - mean_y);
+    moments.Add(x, y);
     if (y > 0) converted += 1;
     value += y;
   }
   void Merge(const ArmStats& o) {
-    if (o.users == 0) return;
-    if (users == 0) {
-      *this = o;
-      return;
-    }
-    const double n = users + o.users;
-    const double dx = o.mean_x - mean_x, dy = o.mean_y - mean_y;
-    const double w = users * o.users / n;
-    m2x += o.m2x + dx * dx * w;
-    m2y += o.m2y + dy * dy * w;
-    cxy += o.cxy + dx * dy * w;
-    mean_x += dx * o.users / n;
-    mean_y += dy * o.users / n;
-    users = n;
+    moments.Merge(o.moments);
     converted += o.converted;
     value += o.value;
   }
   // The arm's fields as a shard sends them (ExperimentRowsMerge), and back.
   static constexpr size_t kFields = 8;
   void AppendTo(std::vector<double>* out) const {
-    out->insert(out->end(), {users, mean_x, mean_y, m2x, m2y, cxy, converted, value});
+    const query_internal::BivariateMoments& m = moments;
+    out->insert(out->end(), {m.n, m.mean_x, m.mean_y, m.m2x, m.m2y, m.cxy, converted, value});
   }
   static ArmStats From(const double* f) {
-    return ArmStats{f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]};
+    return ArmStats{{f[0], f[1], f[2], f[3], f[4], f[5]}, f[6], f[7]};
   }
 };
 
@@ -653,18 +632,19 @@ absl::StatusOr<ResultSet> FinishExperiment(const std::map<std::string, Group>& g
     // CUPED: y - theta (x - mean x), theta = cov(x, y) / var(x) over the group's users:
     // each arm's moments of the adjusted value follow from its own.
     std::vector<query_internal::SampleMoments> analyzed(variants.size());
-    const double theta = options.cuped && all.m2x > 0 ? all.cxy / all.m2x : 0;
+    const query_internal::BivariateMoments& pooled = all.moments;
+    const double theta = options.cuped && pooled.m2x > 0 ? pooled.cxy / pooled.m2x : 0;
     for (size_t v = 0; v < variants.size(); ++v) {
-      const ArmStats& arm = arms[v];
-      analyzed[v].count = arm.users;
-      analyzed[v].mean = arm.mean_y - theta * (arm.mean_x - all.mean_x);
+      const query_internal::BivariateMoments& arm = arms[v].moments;
+      analyzed[v].count = arm.n;
+      analyzed[v].mean = arm.mean_y - theta * (arm.mean_x - pooled.mean_x);
       analyzed[v].squared_deviations =
           std::max(0.0, arm.m2y - 2 * theta * arm.cxy + theta * theta * arm.m2x);
     }
     // Sample-ratio mismatch: the variants' users against the expected split.
     std::vector<double> observed, weights;
     for (size_t v : order) {
-      observed.push_back(arms[v].users);
+      observed.push_back(arms[v].moments.n);
       weights.push_back(options.weights.size() == variants.size() ? options.weights[observed.size() - 1] : 1.0);
     }
     const std::optional<double> srm = query_internal::ChiSquareGoodnessOfFitP(observed, weights);
@@ -675,9 +655,9 @@ absl::StatusOr<ResultSet> FinishExperiment(const std::map<std::string, Group>& g
       const query_internal::SampleMoments& values = analyzed[v];
       result.columns[0].strings.push_back(variants[v]);
       if (breakdown) result.columns[1].strings.push_back(breakdown_value);
-      result.columns[c].ints.push_back(static_cast<int64_t>(arm.users));
+      result.columns[c].ints.push_back(static_cast<int64_t>(arm.moments.n));
       result.columns[c + 1].floats.push_back(conversion ? arm.converted : arm.value);
-      result.columns[c + 2].floats.push_back(arm.users > 0 ? values.mean : 0);
+      result.columns[c + 2].floats.push_back(arm.moments.n > 0 ? values.mean : 0);
       const double variance = values.SampleVariance();
       result.columns[c + 3].floats.push_back(std::isnan(variance) ? 0 : std::sqrt(variance));
       std::string note;
@@ -685,8 +665,9 @@ absl::StatusOr<ResultSet> FinishExperiment(const std::map<std::string, Group>& g
       if (!has_control) {
         note = absl::StrCat("no variant '", wanted, "' (control)");
       } else if (v != control) {
-        if (base.users < kMinUsers || arm.users < kMinUsers) {
-          note = absl::StrCat("fewer than ", kMinUsers, " users in ", base.users < kMinUsers ? "control" : "this variant");
+        if (base.moments.n < kMinUsers || arm.moments.n < kMinUsers) {
+          note = absl::StrCat("fewer than ", kMinUsers, " users in ",
+                              base.moments.n < kMinUsers ? "control" : "this variant");
         } else if (conversion && (base.converted < kMinConversions || arm.converted < kMinConversions)) {
           note = absl::StrCat("fewer than ", kMinConversions, " converted users in ",
                               base.converted < kMinConversions ? "control" : "this variant");

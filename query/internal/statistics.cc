@@ -44,6 +44,34 @@ void SampleMoments::Merge(const SampleMoments& other) {
   count = total;
 }
 
+void BivariateMoments::Add(double x, double y) {
+  n += 1;
+  const double dx = x - mean_x;
+  mean_x += dx / n;
+  const double dy = y - mean_y;
+  mean_y += dy / n;
+  m2x += dx * (x - mean_x);
+  m2y += dy * (y - mean_y);
+  cxy += dx * (y - mean_y);
+}
+
+void BivariateMoments::Merge(const BivariateMoments& o) {
+  if (o.n == 0) return;
+  if (n == 0) {
+    *this = o;
+    return;
+  }
+  const double total = n + o.n;
+  const double dx = o.mean_x - mean_x, dy = o.mean_y - mean_y;
+  const double factor = n * o.n / total;
+  m2x += o.m2x + dx * dx * factor;
+  m2y += o.m2y + dy * dy * factor;
+  cxy += o.cxy + dx * dy * factor;
+  mean_x += dx * o.n / total;
+  mean_y += dy * o.n / total;
+  n = total;
+}
+
 double SampleMoments::SampleVariance() const {
   return count < 2 ? kNaN : squared_deviations / (count - 1);
 }

@@ -28,6 +28,18 @@ struct SampleMoments {
   double PopulationVariance() const;
 };
 
+// Count, means and co-moments of pairs (x, y): m2x = sum((x - mean_x)^2), cxy =
+// sum((x - mean_x)(y - mean_y)). Welford's update and Chan's merge, so no sum(x^2) -
+// sum(x)^2/n cancels; what varPop ... corr and experiment()'s CUPED arms accumulate.
+struct BivariateMoments {
+  double n = 0;
+  double mean_x = 0, mean_y = 0;
+  double m2x = 0, m2y = 0, cxy = 0;
+
+  void Add(double x, double y);
+  void Merge(const BivariateMoments& other);
+};
+
 // Φ(x), the standard normal distribution function.
 double NormalCdf(double x);
 // Φ⁻¹(p) for p in (0, 1).
