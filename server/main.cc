@@ -575,12 +575,13 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
   while (!stop_requested.load()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     table->SealIdleHeads(absl::Seconds(10));
-    // While no request runs, read the A/B assignments of blocks that have not been read
-    // (after a load, a restart, new segments), a few blocks a tick, so experiment() finds
-    // them kept; once all are, look again every 10 s for new segments.
-    if (service.Idle(absl::Seconds(2)) &&
+    // After 10 s without a request, read the A/B assignments of blocks that have not been
+    // read (after a load, a restart, new segments), a block a tick, so experiment() finds
+    // them kept; once all are, look again every 10 s for new segments. Never beside a
+    // request: its memory would add to theirs.
+    if (service.Idle(absl::Seconds(10)) &&
         (!assignments_kept || absl::Now() - assignments_checked > absl::Seconds(10))) {
-      assignments_kept = KeepExperimentAssignments(table->Snapshot(), 4) == 0;
+      assignments_kept = KeepExperimentAssignments(table->Snapshot(), 1) == 0;
       assignments_checked = absl::Now();
     }
     const absl::Duration since = absl::Now() - trimmed;

@@ -476,6 +476,13 @@ HttpAdmission Service::Admit(const HttpRequest& head) {
 
 HttpResponse Service::Handle(HttpRequest& request) {
   const absl::Time start = absl::Now();
+  // Idle() is false while any request runs: a streamed INSERT reads its body here, outside
+  // any statement's admission.
+  handling_.fetch_add(1);
+  absl::Cleanup handled = [this] {
+    last_query_end_ns_.store(absl::ToUnixNanos(absl::Now()));
+    handling_.fetch_sub(1);
+  };
   Outcome outcome;
   Gate gate = Authenticate(request);
   HttpResponse response;

@@ -125,10 +125,12 @@ class Service {
   // For /metrics: the HTTP server's failed accept() calls (each followed by a backoff).
   void set_accept_error_counter(std::function<int64_t()> counter) { accept_errors_ = std::move(counter); }
 
-  // Whether no query ran for `quiet` (none is running and the last one ended
-  // that long ago): when returning freed pages to the OS costs no query time.
+  // Whether no request ran for `quiet` (none is running, streamed INSERTs included, and
+  // the last one ended that long ago): when returning freed pages to the OS, or reading
+  // ahead for later queries, costs no request time or memory beside theirs.
   bool Idle(absl::Duration quiet) const {
-    return running_.load() == 0 && absl::Now() - absl::FromUnixNanos(last_query_end_ns_.load()) > quiet;
+    return running_.load() == 0 && handling_.load() == 0 &&
+           absl::Now() - absl::FromUnixNanos(last_query_end_ns_.load()) > quiet;
   }
 
  private:
@@ -163,7 +165,8 @@ class Service {
   std::function<int64_t()> connections_;
   std::function<int64_t()> accept_errors_;
   std::atomic<int> running_{0};
-  std::atomic<int64_t> last_query_end_ns_{0};
+  std::atomic<int64_t> last_query_end_ns_{0};  // of a statement, or of any request
+  std::atomic<int> handling_{0};                // requests in Handle (a streamed INSERT's whole body)
   std::atomic<int64_t> query_counter_{0};
   LatencyHistogram query_latency_;
   MemoryTracker all_queries_memory_;
