@@ -53,14 +53,10 @@ absl::Status EventScan::Run(const TableSnapshot& snapshot, int64_t min_ms, int64
   return absl::OkStatus();
 }
 
-namespace {
-
 int ScanThreads(const AnalyticsScope& scope) {
   const int threads = scope.execution != nullptr ? scope.execution->threads : 0;
   return threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
-
-}  // namespace
 
 size_t EventScan::range_count(const TableSnapshot& snapshot) const {
   const uint32_t users = snapshot.user_index().size();

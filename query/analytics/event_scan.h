@@ -48,6 +48,9 @@ class EventScan {
   std::vector<ColumnId> columns_;
 };
 
+// The threads a scan of the scope runs on: the statement's, else one per core.
+int ScanThreads(const AnalyticsScope& scope);
+
 // The scope's range as instants: local-day bounds narrowed by exact from/to.
 void ScopeMillis(const AnalyticsScope& scope, int64_t* from_ms, int64_t* to_ms);
 

@@ -47,7 +47,7 @@ constexpr double kMinConversions = 5;
 
 // Collects the members of `ab_test_variants` objects at the top level of an event's
 // `attributes` and under its `user`, as (experiment, variant) pairs. SAX, so no document
-// is built, and iterative (RapidJSON's reader keeps no recursion), so depth costs nothing;
+// is built, and iterative (kParseIterativeFlag: no recursion), so depth costs no stack;
 // `attributes` was validated (UTF-8 included) when the event was accepted, so strings
 // are not validated again. Parsing stops once both places were read.
 class VariantsHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, VariantsHandler> {
@@ -159,8 +159,8 @@ class AssignmentReader {
     // In situ, on a copy: strings are unescaped where they lie instead of into a stack.
     copy_.assign(attributes.data(), attributes.size());
     rapidjson::InsituStringStream stream(copy_.data());
-    reader_.Parse<rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag |
-                  rapidjson::kParseStopWhenDoneFlag>(stream, handler);
+    reader_.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseInsituFlag |
+                  rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseStopWhenDoneFlag>(stream, handler);
     for (const auto& [experiment, variant] : pairs_) fn(experiment, variant);
   }
 
@@ -301,9 +301,7 @@ absl::StatusOr<std::vector<std::pair<BlockRef, std::shared_ptr<const BlockAssign
   const std::vector<BlockRef> blocks = snapshot.ListBlocks(scan).blocks;
   std::vector<std::pair<BlockRef, std::shared_ptr<const BlockAssignments>>> out(blocks.size());
   const std::string key = BlockAssignmentsKey(exposure_event);
-  const int threads = scope.execution != nullptr && scope.execution->threads > 0
-                          ? scope.execution->threads
-                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = query_internal::ScanThreads(scope);
   std::atomic<size_t> next{0};
   absl::Mutex mu;
   absl::Status first_error;
@@ -647,7 +645,10 @@ absl::StatusOr<ResultSet> FinishExperiment(const std::map<std::string, Group>& g
       observed.push_back(arms[v].moments.n);
       weights.push_back(options.weights.size() == variants.size() ? options.weights[observed.size() - 1] : 1.0);
     }
-    const std::optional<double> srm = query_internal::ChiSquareGoodnessOfFitP(observed, weights);
+    // (Only a coordinator gets here with weights that do not fit: a single node refused them.)
+    const bool weights_fit = options.weights.empty() || options.weights.size() == variants.size();
+    const std::optional<double> srm =
+        weights_fit ? query_internal::ChiSquareGoodnessOfFitP(observed, weights) : std::nullopt;
     const ArmStats& base = arms[control];
     const query_internal::SampleMoments& base_values = analyzed[control];
     for (size_t v : order) {
@@ -664,6 +665,7 @@ absl::StatusOr<ResultSet> FinishExperiment(const std::map<std::string, Group>& g
       std::optional<double> lift, low, high, p_value, chance;
       if (!has_control) {
         note = absl::StrCat("no variant '", wanted, "' (control)");
+
       } else if (v != control) {
         if (base.moments.n < kMinUsers || arm.moments.n < kMinUsers) {
           note = absl::StrCat("fewer than ", kMinUsers, " users in ",
@@ -694,6 +696,10 @@ absl::StatusOr<ResultSet> FinishExperiment(const std::map<std::string, Group>& g
           chance = Finite(query_internal::NormalCdf((mean_t - mean_c) / std::sqrt(var_t / n_t + var_c / n_c)));
           if (!p_value && note.empty()) note = "no variance: no p-value";
         }
+      }
+      if (!weights_fit && note.empty()) {
+        note = absl::StrCat("weights has ", options.weights.size(), " entries for ", variants.size(),
+                            " variants: no sample-ratio check");
       }
       put_float(c + 4, lift);
       put_float(c + 5, low);
@@ -754,9 +760,14 @@ absl::StatusOr<ResultSet> Experiment(const TableSnapshot& snapshot, const Analyt
   // Population: users first exposed in [from, to), in one variant.
   std::vector<uint32_t> population;
   std::map<std::string, Group> groups;  // by breakdown value
+  absl::flat_hash_map<uint32_t, Group*> group_of_code;  // the breakdown value's name, looked up once
   auto group_of = [&](uint32_t user) -> Group& {
-    return groups[scope.breakdown ? std::string(snapshot.dictionary(*scope.breakdown).Get(assignments.breakdown[user]))
-                                  : std::string()];
+    const uint32_t code = scope.breakdown ? assignments.breakdown[user] : 0;
+    Group*& group = group_of_code[code];
+    if (group == nullptr) {
+      group = &groups[scope.breakdown ? std::string(snapshot.dictionary(*scope.breakdown).Get(code)) : std::string()];
+    }
+    return *group;
   };
   for (uint32_t user = 0; user < assignments.first_ms.size(); ++user) {
     const int64_t first = assignments.first_ms[user];
