@@ -12,6 +12,7 @@ packages=(
   curl python3                               # HTTP client and helpers for tests and the demo
   python3-yaml python3-jsonschema            # the Grafana openapi contract check
   python3-scipy                              # tests: experiment statistics checked against SciPy
+  prometheus prometheus-alertmanager         # tests: alerting from /metrics and MUA's alerts (own ports)
   rapidjson-dev libabsl-dev libedit-dev      # JSON, Abseil, shell line editing
   libsimdjson-dev                            # bench: the event decoder comparison (issue 17)
   libxxhash-dev                              # checksums of persisted files
@@ -32,4 +33,27 @@ echo "installing: ${missing[*]}"
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 $SUDO apt-get update -qq
+
+# Debian's prometheus and prometheus-alertmanager are services that their postinst starts and
+# enables; the tests run their own on free ports, so none may be left running system-wide. While
+# installing, a policy-rc.d (unless the machine has one, as Docker images do) refuses every start
+# (invoke-rc.d and deb-systemd-invoke both ask it); afterwards the units are disabled at boot.
+services=()
+for package in prometheus prometheus-alertmanager; do
+  [[ " ${missing[*]} " == *" $package "* ]] && services+=("$package")
+done
+policy=/usr/sbin/policy-rc.d
+if [ ${#services[@]} -gt 0 ] && [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\n# scripts/install-deps.sh: no service starts while it installs\nexit 101\n' |
+    $SUDO tee "$policy" >/dev/null
+  $SUDO chmod 755 "$policy"
+  trap '$SUDO rm -f "$policy"' EXIT
+fi
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+for service in "${services[@]}"; do
+  if [ -d /run/systemd/system ]; then
+    $SUDO systemctl disable --now "$service" >/dev/null 2>&1 || true
+  else  # update-rc.d also removes the systemd unit's links when systemctl is installed
+    $SUDO update-rc.d "$service" disable >/dev/null 2>&1 || true
+  fi
+done
