@@ -41,7 +41,8 @@ start_broker() {
   done
 }
 
-# start_server MUA_SERVER LOG_NAME [flags...] : sets HTTP_PORT and server_pid, waits for /ping.
+# start_server MUA_SERVER LOG_NAME [flags...] : sets HTTP_PORT and server_pid, waits for /ping;
+# fails at once if the server exits first.
 # The data directory is $WORK/data-LOG_NAME (a restart under the same name finds its data)
 # unless the flags name another (the last --data_dir wins).
 start_server() {
@@ -53,6 +54,7 @@ start_server() {
   pids+=($server_pid)
   for _ in $(seq 150); do
     [[ "$(curl -s --max-time 1 "http://127.0.0.1:$HTTP_PORT/ping")" == "Ok." ]] && return 0
+    kill -0 "$server_pid" 2>/dev/null || return 1  # it exited (a refused flag): no /ping will come
     sleep 0.2
   done
   return 1
