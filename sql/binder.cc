@@ -189,6 +189,7 @@ absl::Status SelectBinder::BindTableRef(const TableRef& from) {
           function.name == "experiment") {
         return BindAnalytics(function);
       }
+      if (function.name == "anomalies" || function.name == "anomalous_users") return BindAnomalies(function);
       return ErrorAt(function.pos, absl::StatusCode::kNotFound,
                      absl::StrCat("Unknown table function ", function.name));
     }

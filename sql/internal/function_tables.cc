@@ -18,6 +18,8 @@ struct TableFunctionDoc {
 // SPEC §5a, one line each; docs/SQL.md has the arguments and examples.
 constexpr TableFunctionDoc kTableFunctions[] = {
     {"active_users", "DAU, rolling WAU and MAU, and DAU/MAU per day, week or month bucket"},
+    {"anomalies", "Each hour's or day's value against its seasonal expectation: score, bounds, anomaly"},
+    {"anomalous_users", "Users whose events per active period lie far outside the population's (bots, abuse)"},
     {"crash_health", "Crash-free sessions % and crash-free users % per app_version"},
     {"experiment", "A/B test results per variant: lift, confidence interval, p-value, sample-ratio check"},
     {"funnel", "Users reaching each step of an ordered, strict or unordered funnel within a window"},

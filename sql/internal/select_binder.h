@@ -116,6 +116,8 @@ class SelectBinder {
                                                                  std::vector<SourceColumn>* columns);
   // bind_table_function.cc: a deferred source for `FROM fn(name => value, ...)`.
   absl::Status BindAnalytics(const FunctionExpr& function);
+  // bind_anomalies.cc: anomalies(...) and anomalous_users(...), over an input block.
+  absl::Status BindAnomalies(const FunctionExpr& function);
   // A table function's `where =>` predicate, bound and checked as a WHERE over events.
   absl::Status BindAnalyticsWhere(const Expr& predicate, AnalyticsScope* scope);
   // `scope`: the names visible inside a CTE's query (null: this query's).

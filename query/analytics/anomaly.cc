@@ -1,0 +1,322 @@
+#include "query/analytics/anomaly.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
+
+namespace mua {
+namespace {
+
+// 1/Φ⁻¹(3/4): makes the MAD of normal data estimate its standard deviation.
+constexpr double kMadToSigma = 1.4826;
+
+struct Point {
+  double value = 0;
+  double volume = 0;
+};
+
+using Series = absl::flat_hash_map<int64_t, Point>;  // bucket start (s) -> point
+
+int FindColumn(const ResultSet& rows, absl::string_view name) {
+  for (size_t i = 0; i < rows.names.size(); ++i) {
+    if (rows.names[i] == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+double NumberAt(const Column& column, size_t row) {
+  if (column.type.id == TypeId::kFloat64) return column.floats[row];
+  if (column.type.is_unsigned()) return static_cast<double>(static_cast<uint64_t>(column.ints[row]));
+  return static_cast<double>(column.ints[row]);
+}
+
+double Median(std::vector<double>* values) {
+  const size_t n = values->size();
+  auto middle = values->begin() + n / 2;
+  std::nth_element(values->begin(), middle, values->end());
+  if (n % 2 == 1) return *middle;
+  return (*middle + *std::max_element(values->begin(), middle)) / 2;
+}
+
+absl::CivilHour LocalHour(int64_t t, const absl::TimeZone& zone) {
+  return absl::ToCivilHour(absl::FromUnixSeconds(t), zone);
+}
+
+// The bucket `back` slots before `bucket` (same local wall-clock hour or day).
+int64_t SlotBefore(int64_t bucket, int back, const AnomalyOptions& options) {
+  const absl::CivilHour hour = LocalHour(bucket, options.zone);
+  if (options.period == AnomalyPeriod::kDay) {
+    const int days = options.seasonality == AnomalySeasonality::kWeek ? 7 * back : back;
+    return absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(hour) - days, options.zone));
+  }
+  int64_t hours = back;
+  if (options.seasonality == AnomalySeasonality::kWeek) hours = int64_t{168} * back;
+  if (options.seasonality == AnomalySeasonality::kDay) hours = int64_t{24} * back;
+  return absl::ToUnixSeconds(absl::FromCivil(hour - hours, options.zone));
+}
+
+int64_t NextBucket(int64_t bucket, const AnomalyOptions& options) {
+  const absl::CivilHour hour = LocalHour(bucket, options.zone);
+  if (options.period == AnomalyPeriod::kDay) {
+    return absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(hour) + 1, options.zone));
+  }
+  int64_t next = absl::ToUnixSeconds(absl::FromCivil(hour + 1, options.zone));
+  // A repeated local hour (clocks going back) maps to its first instant: step past it.
+  if (next <= bucket) next = bucket + 3600;
+  return next;
+}
+
+struct Score {
+  std::optional<double> expected, lower, upper, score;
+  double expected_volume = 0;
+  bool anomaly = false;
+};
+
+Score ScorePoint(const Series& series, int64_t bucket, const Point& point, const AnomalyOptions& options) {
+  Score out;
+  std::vector<double> history, volumes;  // newest first
+  for (int back = 1; back <= options.history; ++back) {
+    auto it = series.find(SlotBefore(bucket, back, options));
+    if (it == series.end()) continue;
+    history.push_back(it->second.value);
+    volumes.push_back(it->second.volume);
+  }
+  if (history.empty() || static_cast<int>(history.size()) < options.min_history) return out;
+  double expected = 0;
+  double scale = 0;
+  if (options.method == AnomalyMethod::kSeasonalMad) {
+    std::vector<double> values = history;
+    expected = Median(&values);
+    for (double& v : values) v = std::abs(v - expected);
+    const double mad = Median(&values);
+    scale = kMadToSigma * std::max({mad, 0.01 * std::abs(expected), 1.0});
+  } else {
+    double mean = history.back();
+    double variance = 0;
+    for (size_t i = history.size() - 1; i-- > 0;) {  // oldest to newest
+      const double delta = history[i] - mean;
+      mean += options.alpha * delta;
+      variance = (1 - options.alpha) * (variance + options.alpha * delta * delta);
+    }
+    expected = mean;
+    scale = std::max({std::sqrt(variance), 0.01 * std::abs(expected), 1.0});
+  }
+  out.expected = expected;
+  out.lower = expected - options.sensitivity * scale;
+  out.upper = expected + options.sensitivity * scale;
+  out.score = (point.value - expected) / scale;
+  out.expected_volume = Median(&volumes);
+  const double change = std::abs(point.value - expected);
+  out.anomaly = std::abs(*out.score) > options.sensitivity &&
+                change > options.min_relative_change * std::abs(expected) &&
+                std::max(point.volume, out.expected_volume) >= static_cast<double>(options.min_count);
+  return out;
+}
+
+}  // namespace
+
+int64_t AnomalyBucketStart(int64_t t, AnomalyPeriod period, const absl::TimeZone& zone) {
+  const absl::CivilHour hour = LocalHour(t, zone);
+  if (period == AnomalyPeriod::kDay) return absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(hour), zone));
+  return absl::ToUnixSeconds(absl::FromCivil(hour, zone));
+}
+
+absl::StatusOr<ResultSet> DetectAnomalies(const ResultSet& series_rows, const AnomalyOptions& options,
+                                          const std::optional<std::string>& breakdown_name) {
+  const int bucket_column = FindColumn(series_rows, "bucket");
+  const int value_column = FindColumn(series_rows, "value");
+  const int volume_column = FindColumn(series_rows, "volume");
+  const int breakdown_column = breakdown_name ? FindColumn(series_rows, "breakdown") : -1;
+  const int total_column = breakdown_name ? FindColumn(series_rows, "is_total") : -1;
+  if (bucket_column < 0 || !series_rows.columns[bucket_column].type.is_time()) {
+    return absl::InvalidArgumentError(
+        "the series needs a column `bucket` of type Date, DateTime or DateTime64 (e.g. toStartOfHour(event_time) AS bucket)");
+  }
+  if (value_column < 0 || !series_rows.columns[value_column].type.is_numeric()) {
+    return absl::InvalidArgumentError("the series needs a numeric column `value`");
+  }
+  if (volume_column >= 0 && !series_rows.columns[volume_column].type.is_numeric()) {
+    return absl::InvalidArgumentError("the series' column `volume` must be numeric");
+  }
+  if (breakdown_name && (breakdown_column < 0 || total_column < 0)) {
+    return absl::InvalidArgumentError("the series needs columns `breakdown` and `is_total`");
+  }
+  Series total;
+  std::map<std::string, Series> by_value;  // with a breakdown
+  const Column& buckets = series_rows.columns[bucket_column];
+  const Column& values = series_rows.columns[value_column];
+  for (size_t row = 0; row < series_rows.row_count; ++row) {
+    if (buckets.is_null(row) || values.is_null(row)) continue;
+    int64_t t = buckets.ints[row];
+    if (buckets.type.id == TypeId::kDate) {
+      t = absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(1970, 1, 1) + t, options.zone));
+    } else if (buckets.type.id == TypeId::kDateTime64) {
+      t = t >= 0 ? t / 1000 : -((-t + 999) / 1000);
+    }
+    const int64_t bucket = AnomalyBucketStart(t, options.period, options.zone);
+    const double value = NumberAt(values, row);
+    double volume = value;
+    if (volume_column >= 0 && !series_rows.columns[volume_column].is_null(row)) {
+      volume = NumberAt(series_rows.columns[volume_column], row);
+    }
+    const bool is_total = !breakdown_name || series_rows.columns[total_column].ints[row] != 0;
+    Point& point = is_total ? total[bucket] : by_value[series_rows.columns[breakdown_column].strings[row]][bucket];
+    point.value += value;
+    point.volume += volume;
+  }
+  // The breakdown values kept: the largest by volume.
+  if (by_value.size() > kMaxAnomalyBreakdownValues) {
+    std::vector<std::pair<double, std::string>> by_volume;
+    for (const auto& [key, points] : by_value) {
+      double volume = 0;
+      for (const auto& [bucket, point] : points) volume += point.volume;
+      by_volume.emplace_back(-volume, key);
+    }
+    std::sort(by_volume.begin(), by_volume.end());
+    for (size_t i = kMaxAnomalyBreakdownValues; i < by_volume.size(); ++i) by_value.erase(by_volume[i].second);
+  }
+  // Every bucket of the output range (and, when filling, of the history before it).
+  std::vector<int64_t> output_buckets;
+  if (options.series_from_s >= 0) {
+    int64_t bucket = AnomalyBucketStart(options.series_from_s, options.period, options.zone);
+    for (; bucket < options.to_s; bucket = NextBucket(bucket, options)) {
+      total.try_emplace(bucket);
+      for (auto& [key, points] : by_value) points.try_emplace(bucket);
+      if (bucket >= options.from_s) output_buckets.push_back(bucket);
+    }
+  }
+  for (const auto& [bucket, point] : total) {
+    if (bucket >= options.from_s && bucket < options.to_s) output_buckets.push_back(bucket);
+  }
+  for (const auto& [key, points] : by_value) {
+    for (const auto& [bucket, point] : points) {
+      if (bucket >= options.from_s && bucket < options.to_s) output_buckets.push_back(bucket);
+    }
+  }
+  std::sort(output_buckets.begin(), output_buckets.end());
+  output_buckets.erase(std::unique(output_buckets.begin(), output_buckets.end()), output_buckets.end());
+
+  ResultSet result;
+  const DataType nullable_float = DataType::Nullable(TypeId::kFloat64);
+  result.AddColumn("bucket", DataType::Of(TypeId::kDateTime));
+  if (breakdown_name) result.AddColumn(*breakdown_name, DataType::Of(TypeId::kString));
+  result.AddColumn("value", DataType::Of(TypeId::kFloat64));
+  for (const char* name : {"expected", "lower", "upper", "score"}) result.AddColumn(name, nullable_float);
+  result.AddColumn("anomaly", DataType::Of(TypeId::kUInt8));
+  result.AddColumn("volume", DataType::Of(TypeId::kUInt64));
+  if (breakdown_name) result.AddColumn("share", nullable_float);
+  const size_t first_number = breakdown_name ? 2 : 1;
+  auto put = [&](size_t column, std::optional<double> value) {
+    Column& out = result.columns[column];
+    out.floats.push_back(value.value_or(0));
+    out.nulls.push_back(value ? 0 : 1);
+  };
+  // A point's change against its expectation, weighed by volume for rates (excess events).
+  auto weighted_change = [&](const Point& point, const Score& score) -> std::optional<double> {
+    if (!score.expected) return std::nullopt;
+    return (point.value - *score.expected) * (options.rate ? point.volume : 1.0);
+  };
+  auto add_row = [&](int64_t bucket, const std::string* breakdown_value, const Point& point, const Score& score,
+                     std::optional<double> share) {
+    result.columns[0].ints.push_back(bucket);
+    if (breakdown_name) result.columns[1].strings.push_back(breakdown_value ? *breakdown_value : std::string());
+    result.columns[first_number].floats.push_back(point.value);
+    put(first_number + 1, score.expected);
+    put(first_number + 2, score.lower);
+    put(first_number + 3, score.upper);
+    put(first_number + 4, score.score);
+    result.columns[first_number + 5].ints.push_back(score.anomaly ? 1 : 0);
+    result.columns[first_number + 6].ints.push_back(static_cast<int64_t>(std::llround(std::max(0.0, point.volume))));
+    if (breakdown_name) put(first_number + 7, share);
+    ++result.row_count;
+  };
+  for (int64_t bucket : output_buckets) {
+    std::optional<double> total_change;
+    if (auto it = total.find(bucket); it != total.end()) {
+      const Score score = ScorePoint(total, bucket, it->second, options);
+      total_change = weighted_change(it->second, score);
+      add_row(bucket, nullptr, it->second, score, total_change ? std::optional<double>(1.0) : std::nullopt);
+    }
+    for (const auto& [key, points] : by_value) {
+      auto it = points.find(bucket);
+      if (it == points.end()) continue;
+      const Score score = ScorePoint(points, bucket, it->second, options);
+      std::optional<double> share;
+      if (std::optional<double> change = weighted_change(it->second, score);
+          change && total_change && *total_change != 0) {
+        share = *change / *total_change;
+      }
+      add_row(bucket, &key, it->second, score, share);
+    }
+  }
+  return result;
+}
+
+absl::StatusOr<ResultSet> AnomalousUsers(const ResultSet& per_user, const AnomalousUsersOptions& options) {
+  const int user_column = FindColumn(per_user, "user_id");
+  const int events_column = FindColumn(per_user, "events");
+  const int periods_column = FindColumn(per_user, "periods");
+  const int top_column = FindColumn(per_user, "top_event_types");
+  if (user_column < 0 || events_column < 0 || periods_column < 0 || top_column < 0) {
+    return absl::InvalidArgumentError("anomalous_users: the per-user rows lack a column");
+  }
+  const Column& events = per_user.columns[events_column];
+  const Column& periods = per_user.columns[periods_column];
+  // Each user's rate, shrunk toward the population's median by one period's worth of
+  // it: one busy hour is weak evidence, a day of them is not.
+  std::vector<double> rates(per_user.row_count);
+  for (size_t row = 0; row < per_user.row_count; ++row) {
+    rates[row] = NumberAt(events, row) / std::max(1.0, NumberAt(periods, row));
+  }
+  std::vector<double> scratch = rates;
+  const double median_rate = scratch.empty() ? 0 : Median(&scratch);
+  std::vector<double> log_rates(per_user.row_count);
+  for (size_t row = 0; row < per_user.row_count; ++row) {
+    log_rates[row] = std::log((NumberAt(events, row) + median_rate) / (std::max(1.0, NumberAt(periods, row)) + 1));
+  }
+  ResultSet result;
+  result.AddColumn("user_id", DataType::Of(TypeId::kString));
+  result.AddColumn("events", DataType::Of(TypeId::kUInt64));
+  result.AddColumn("periods", DataType::Of(TypeId::kUInt64));
+  result.AddColumn("rate", DataType::Of(TypeId::kFloat64));
+  result.AddColumn("score", DataType::Of(TypeId::kFloat64));
+  result.AddColumn("top_event_types", DataType::Array(TypeId::kString));
+  if (per_user.row_count == 0) return result;
+  scratch = log_rates;
+  const double median = Median(&scratch);
+  for (double& v : scratch) v = std::abs(v - median);
+  // A floor on the spread: a population of near-identical users (scripted tests) would
+  // otherwise make any difference infinitely significant.
+  const double scale = kMadToSigma * std::max(Median(&scratch), 0.05);
+  std::vector<std::pair<double, size_t>> flagged;  // (-score, row)
+  for (size_t row = 0; row < per_user.row_count; ++row) {
+    const double score = (log_rates[row] - median) / scale;
+    if (score > options.sensitivity && NumberAt(events, row) >= static_cast<double>(options.min_events)) {
+      flagged.emplace_back(-score, row);
+    }
+  }
+  std::sort(flagged.begin(), flagged.end());
+  const Column& top = per_user.columns[top_column];
+  for (const auto& [negative_score, row] : flagged) {
+    result.columns[0].strings.push_back(per_user.columns[user_column].strings[row]);
+    result.columns[1].ints.push_back(static_cast<int64_t>(NumberAt(events, row)));
+    result.columns[2].ints.push_back(static_cast<int64_t>(NumberAt(periods, row)));
+    result.columns[3].floats.push_back(rates[row]);
+    result.columns[4].floats.push_back(-negative_score);
+    Column& types = result.columns[5];
+    for (uint32_t i = top.array_offsets[row]; i < top.array_offsets[row + 1]; ++i) {
+      types.strings.push_back(top.strings[i]);
+    }
+    types.array_offsets.push_back(static_cast<uint32_t>(types.strings.size()));
+    ++result.row_count;
+  }
+  return result;
+}
+
+}  // namespace mua
