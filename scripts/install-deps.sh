@@ -17,6 +17,7 @@ packages=(
   libsimdjson-dev                            # bench: the event decoder comparison (issue 17)
   libxxhash-dev                              # checksums of persisted files
   libre2-dev                                 # linear-time regular expressions (match, extract)
+  libyaml-cpp-dev                            # alert rules files (--alerts)
   libssl-dev openssl                         # TLS for the HTTPS listener (Boost.Beast over OpenSSL); test certificates
   libgtest-dev libgmock-dev libbenchmark-dev # tests and benchmarks
 )
