@@ -195,6 +195,7 @@ class KafkaConsumer {
   void PauseIngest() { operator_pause_.store(true); }
   void ResumeIngest() { operator_pause_.store(false); }
   void set_memory_limit(size_t bytes) { memory_limit_.store(bytes); }
+  size_t memory_limit() const { return memory_limit_.load(); }  // bytes; 0: no limit
 
   std::map<TopicPartition, PartitionIngestStats> partitions() const;
   KafkaConsumerStats stats() const;

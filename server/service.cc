@@ -1084,6 +1084,33 @@ HttpResponse Service::Metrics() const {
     }
     metric("mua_ingest_paused", "gauge", "1 while consumption is paused (memory limit or operator).");
     absl::StrAppend(&out, "mua_ingest_paused ", stats.paused_for_memory || stats.paused_by_operator ? 1 : 0, "\n");
+    // For alerting (docs/prometheus/mua-rules.yml): per-partition messages and rejects (the reject
+    // rate), the broker's end offset and the last batch's time (lag in time, a stalled consumer),
+    // client errors, and the memory limit that pauses consumption.
+    per_partition("mua_ingest_messages_total", "counter",
+                  "Messages applied: events + duplicates + rejected.",
+                  [](const PartitionIngestStats& p) { return p.messages; });
+    per_partition("mua_ingest_partition_rejected_total", "counter",
+                  "Messages rejected, per partition (by reason: mua_ingest_rejected_total).",
+                  [](const PartitionIngestStats& p) { return p.rejected; });
+    per_partition("mua_ingest_high_watermark", "gauge",
+                  "The broker's end offset as of the partition's newest batch (-1 unknown).",
+                  [](const PartitionIngestStats& p) { return p.high_watermark; });
+    per_partition("mua_ingest_last_applied_timestamp_seconds", "gauge",
+                  "Unix time the partition's newest batch became queryable (0 none yet).",
+                  [](const PartitionIngestStats& p) { return p.last_applied_at_ms / 1000; });
+    metric("mua_ingest_assigned_partitions", "gauge",
+           "Partitions the consumer group assigns this server now.");
+    absl::StrAppend(&out, "mua_ingest_assigned_partitions ", stats.assigned_partitions, "\n");
+    metric("mua_ingest_consumer_errors_total", "counter",
+           "Errors the Kafka client reported (broker unreachable, transport...); it retries.");
+    absl::StrAppend(&out, "mua_ingest_consumer_errors_total ", stats.consumer_errors, "\n");
+    metric("mua_ingest_commit_errors_total", "counter",
+           "Failed offset commits to Kafka (lag tools only: MUA resumes from its checkpoints).");
+    absl::StrAppend(&out, "mua_ingest_commit_errors_total ", stats.commit_errors, "\n");
+    metric("mua_ingest_memory_limit_bytes", "gauge",
+           "Consumption pauses at this many bytes of sum(mua_table_memory_bytes); 0: no limit.");
+    absl::StrAppend(&out, "mua_ingest_memory_limit_bytes ", parts_.consumer->memory_limit(), "\n");
     histogram("mua_ingest_freshness_seconds", "Produce (Kafka CreateTime) to queryable, per message.",
               parts_.consumer->freshness(), {0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0});
   }
