@@ -45,7 +45,10 @@
 #include "server/audit_log.h"
 #include "server/cluster_config.h"
 #include "server/cluster_control.h"
+#include "server/alerts.h"
+#include "server/builtin_alerts.h"
 #include "server/cluster_monitor.h"
+#include "server/internal/alert_delivery.h"
 #include "server/cluster_query.h"
 #include "server/cluster_snapshot.h"
 #include "server/auth.h"
@@ -177,6 +180,12 @@ ABSL_FLAG(int64_t, max_read_body_mb, 16,
 ABSL_FLAG(std::string, cors_origins, "",
           "comma-separated browser origins (e.g. https://grafana.example.com) allowed cross-site: CORS "
           "grants for /grafana; in development mode requests with any other Origin are refused");
+ABSL_FLAG(std::string, alerts, "",
+          "a YAML file of alert rules (docs/ALERTS.md): added to the built-in ones, replacing or turning off those "
+          "it names; empty: the built-in rules only");
+ABSL_FLAG(std::string, alertmanager, "",
+          "Prometheus Alertmanager URLs (http://HOST:PORT[/prefix], comma-separated) firing and resolved alerts are "
+          "sent to (API v2); empty: alerts are only in system.alerts and /metrics");
 ABSL_FLAG(int64_t, memory_limit_mb, -1,
           "pause Kafka consumption while the data holds this many MiB (-1: 75% of RAM; 0: no limit)");
 ABSL_FLAG(std::string, batch_dir, "",
@@ -504,6 +513,28 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
         .max_entry_bytes = absl::GetFlag(FLAGS_query_cache_max_entry_size_in_bytes),
         .max_entry_rows = absl::GetFlag(FLAGS_query_cache_max_entry_size_in_rows)});
   }
+  // Alerting (docs/ALERTS.md): rules run through the service, as an analyst, with every
+  // statement's limits.
+  AlertRulesFile alert_rules;
+  if (const std::string path = absl::GetFlag(FLAGS_alerts); !path.empty()) {
+    std::ifstream file(path);
+    std::stringstream text;
+    text << file.rdbuf();
+    if (!file) return Fail(absl::StrCat("--alerts ", path, ": cannot read it"));
+    absl::StatusOr<AlertRulesFile> parsed = ParseAlertRules(text.str());
+    if (!parsed.ok()) return Fail(absl::StrCat("--alerts ", path, ": ", parsed.status().message()));
+    alert_rules = *std::move(parsed);
+  }
+  std::unique_ptr<server_internal::AlertmanagerNotifier> alertmanager;
+  if (const std::string urls = absl::GetFlag(FLAGS_alertmanager); !urls.empty()) {
+    absl::StatusOr<std::unique_ptr<server_internal::AlertmanagerNotifier>> created =
+        server_internal::AlertmanagerNotifier::Create(absl::StrSplit(urls, ',', absl::SkipWhitespace()));
+    if (!created.ok()) return Fail(std::string(created.status().message()));
+    alertmanager = *std::move(created);
+  }
+  std::unique_ptr<AlertEngine> alert_engine;
+  std::unique_ptr<QueryRunner> alert_runner;
+  std::atomic<bool> consumer_running{false};
   Service service({.table = table,
                    .catalog = catalog,
                    .engine = &engine,
@@ -517,7 +548,13 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
                    .cluster = cluster_monitor.get(),
                    .control = control.get(),
                    .snapshots = snapshots.get(),
-                   .query_cache = query_cache.get()},
+                   .query_cache = query_cache.get(),
+                   .more_metrics =
+                       [&alert_engine, &alertmanager] {
+                         std::string text = alert_engine ? alert_engine->MetricsText() : "";
+                         if (alertmanager) text += alertmanager->MetricsText();
+                         return text;
+                       }},
                   {.max_concurrent_queries = absl::GetFlag(FLAGS_max_concurrent_queries),
                    .max_executing_queries = absl::GetFlag(FLAGS_max_executing_queries),
                    .max_memory_usage = absl::GetFlag(FLAGS_max_memory_usage),
@@ -541,6 +578,33 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
                      .admit = [&service](const HttpRequest& head) { return service.Admit(head); },
                      .answer_inline = &Service::IsProbe});
   service.set_connection_counter([&server] { return server.open_connections(); });
+  {
+    alert_runner = service.RunnerFor({.name = "alerts", .role = Role::kAnalyst});
+    const std::string self_address = node.empty() ? http : node;
+    ClusterMonitor* monitor = cluster_monitor.get();
+    alert_engine = std::make_unique<AlertEngine>(
+        alert_runner.get(), alertmanager.get(),
+        AlertEngineOptions{.evaluates_cluster_rules = monitor == nullptr ? std::function<bool()>()
+                                                                          : [monitor, self_address] {
+                                                                              // The lowest-addressed healthy node.
+                                                                              for (const ReplicaState& replica : monitor->Snapshot()) {
+                                                                                if (replica.healthy && replica.address < self_address) return false;
+                                                                              }
+                                                                              return true;
+                                                                            },
+                           .instance = self_address,
+                           .generator_url = absl::StrCat("http://", self_address, "/?query=SELECT%20*%20FROM%20system.alerts")});
+    absl::StatusOr<std::vector<AlertRule>> built_in = BuiltInAlertRules(
+        {.consumer = consumer.get(),
+         .consumer_running = [&consumer_running] { return consumer_running.load(); },
+         .runner = alert_runner.get(),
+         .memory_limit_bytes = MemoryLimitBytes(),
+         .data_dir = store != nullptr ? store->options().dir : ""},
+        alert_rules.builtin_settings);
+    if (!built_in.ok()) return Fail(absl::StrCat("--alerts: ", built_in.status().message()));
+    alert_engine->SetRules(MergeAlertRules(*std::move(built_in), alert_rules));
+    alert_engine->RegisterTables(catalog);
+  }
   service.set_accept_error_counter([&server] { return server.accept_errors(); });
   if (absl::Status status = server.Start(host, port); !status.ok()) {
     return Fail(std::string(status.message()));
@@ -563,12 +627,15 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
     std::fprintf(stderr, "mua-server: consuming %s from %s (group %s)\n",
                  absl::GetFlag(FLAGS_kafka_topic).c_str(), absl::GetFlag(FLAGS_kafka_brokers).c_str(),
                  absl::GetFlag(FLAGS_kafka_group).c_str());
-    consumer_thread = std::thread([&consumer] {
+    consumer_running.store(true);
+    consumer_thread = std::thread([&consumer, &consumer_running] {
       absl::Status status = consumer->Run();
+      consumer_running.store(false);
       if (!status.ok()) std::fprintf(stderr, "mua-server: consumer stopped: %s\n", std::string(status.message()).c_str());
     });
   }
   if (store != nullptr) store->StartBackground();
+  alert_engine->Start();
   absl::Time trimmed = absl::Now();
   bool assignments_kept = false;  // every sealed block's experiment assignments are kept
   absl::Time assignments_checked = absl::InfinitePast();
@@ -608,6 +675,7 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
     std::fflush(stderr);
     std::_Exit(0);
   });
+  alert_engine->Stop();
   service.CancelAll();
   std::thread http_stopper([&server] { server.Stop(); });
   if (consumer) {

@@ -29,20 +29,6 @@ const ColumnList& MemoryColumns() {
   return columns;
 }
 
-// VmRSS of this process in bytes (0 where /proc is not readable).
-uint64_t ResidentBytes() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (!absl::StartsWith(line, "VmRSS:")) continue;
-    for (absl::string_view word : absl::StrSplit(line.substr(6), ' ', absl::SkipEmpty())) {
-      uint64_t kilobytes = 0;
-      if (absl::SimpleAtoi(word, &kilobytes)) return kilobytes * 1024;
-    }
-  }
-  return 0;
-}
-
 std::shared_ptr<const ResultSet> MemoryRows(const Table* table, const Deduplicator* dedup) {
   auto rows = std::make_shared<ResultSet>(EmptyRows(MemoryColumns()));
   const double events = static_cast<double>(table->row_count());
@@ -65,6 +51,19 @@ std::shared_ptr<const ResultSet> MemoryRows(const Table* table, const Deduplicat
 }
 
 }  // namespace
+
+uint64_t ResidentBytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (!absl::StartsWith(line, "VmRSS:")) continue;
+    for (absl::string_view word : absl::StrSplit(line.substr(6), ' ', absl::SkipEmpty())) {
+      uint64_t kilobytes = 0;
+      if (absl::SimpleAtoi(word, &kilobytes)) return kilobytes * 1024;
+    }
+  }
+  return 0;
+}
 
 void RegisterMemoryTable(Catalog* catalog, const Table* table, const Deduplicator* dedup) {
   catalog->RegisterSystemTable("memory", MemoryColumns(), [table, dedup] { return MemoryRows(table, dedup); });

@@ -7,7 +7,12 @@
 //   RegisterMemoryTable(&catalog, &table, ingest.dedup);  // dedup may be null
 #pragma once
 
+#include <cstdint>
+
 namespace mua {
+
+// VmRSS of this process in bytes (0 where /proc is not readable).
+uint64_t ResidentBytes();
 
 class Catalog;
 class Deduplicator;

@@ -228,6 +228,10 @@ class Service::RequestRunner : public QueryRunner {
   const Principal principal_;
 };
 
+std::unique_ptr<QueryRunner> Service::RunnerFor(Principal principal) {
+  return std::make_unique<RequestRunner>(this, std::move(principal));
+}
+
 struct Service::Outcome {
   std::string statement;
   std::string query_id;
@@ -1180,6 +1184,7 @@ HttpResponse Service::Metrics() const {
            "Control-topic changes this node could not apply (every node fails alike; logged).");
     absl::StrAppend(&out, "mua_cluster_control_failed_total ", parts_.control->failed(), "\n");
   }
+  if (parts_.more_metrics) out += parts_.more_metrics();
   HttpResponse response = HttpResponse::Text(200, std::move(out));
   response.content_type = "text/plain; version=0.0.4; charset=utf-8";
   return response;

@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +31,7 @@
 #include "server/auth.h"
 #include "server/http_server.h"
 #include "server/http_types.h"
+#include "server/query_runner.h"
 #include "sql/sql_engine.h"
 #include "storage/base/latency_histogram.h"
 #include "storage/base/memory_tracker.h"
@@ -69,6 +71,8 @@ struct ServiceParts {
   ClusterControl* control = nullptr;             // with --cluster: changes every node applies
   SnapshotService* snapshots = nullptr;          // with --cluster and --data_dir
   QueryCache* query_cache = nullptr;             // null: no result cache
+  // More /metrics lines (the alert engine's), appended as they are; null: none.
+  std::function<std::string()> more_metrics;
 };
 
 struct ServiceOptions {
@@ -116,6 +120,10 @@ class Service {
   // Requests answered on the I/O threads (HttpServerOptions::answer_inline): /ping,
   // /health, /metrics and GET / without a query (ClickHouse's health check).
   static bool IsProbe(const HttpRequest& request);
+
+  // Runs statements as `principal` with every endpoint's limits, admission and
+  // system.processes entry (the alert engine's rules run as an analyst).
+  std::unique_ptr<QueryRunner> RunnerFor(Principal principal);
 
   // Cancels every running statement (shutdown): each stops at its next check.
   void CancelAll();
