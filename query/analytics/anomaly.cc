@@ -48,8 +48,9 @@ absl::CivilHour LocalHour(int64_t t, const absl::TimeZone& zone) {
   return absl::ToCivilHour(absl::FromUnixSeconds(t), zone);
 }
 
-// The bucket `back` slots before `bucket` (same local wall-clock hour or day).
-int64_t SlotBefore(int64_t bucket, int back, const AnomalyOptions& options) {
+// The bucket `back` slots before `bucket` (same local wall-clock hour or day); none when
+// that hour was skipped (clocks going forward). A repeated hour's slot is its first instance.
+std::optional<int64_t> SlotBefore(int64_t bucket, int back, const AnomalyOptions& options) {
   const absl::CivilHour hour = LocalHour(bucket, options.zone);
   if (options.period == AnomalyPeriod::kDay) {
     const int days = options.seasonality == AnomalySeasonality::kWeek ? 7 * back : back;
@@ -58,18 +59,17 @@ int64_t SlotBefore(int64_t bucket, int back, const AnomalyOptions& options) {
   int64_t hours = back;
   if (options.seasonality == AnomalySeasonality::kWeek) hours = int64_t{168} * back;
   if (options.seasonality == AnomalySeasonality::kDay) hours = int64_t{24} * back;
-  return absl::ToUnixSeconds(absl::FromCivil(hour - hours, options.zone));
+  const absl::TimeZone::TimeInfo slot = options.zone.At(absl::CivilSecond(hour - hours));
+  if (slot.kind == absl::TimeZone::TimeInfo::SKIPPED) return std::nullopt;
+  return absl::ToUnixSeconds(slot.pre);
 }
 
 int64_t NextBucket(int64_t bucket, const AnomalyOptions& options) {
-  const absl::CivilHour hour = LocalHour(bucket, options.zone);
   if (options.period == AnomalyPeriod::kDay) {
+    const absl::CivilHour hour = LocalHour(bucket, options.zone);
     return absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(hour) + 1, options.zone));
   }
-  int64_t next = absl::ToUnixSeconds(absl::FromCivil(hour + 1, options.zone));
-  // A repeated local hour (clocks going back) maps to its first instant: step past it.
-  if (next <= bucket) next = bucket + 3600;
-  return next;
+  return AnomalyBucketStart(bucket + 3600, options.period, options.zone);
 }
 
 struct Score {
@@ -82,12 +82,17 @@ Score ScorePoint(const Series& series, int64_t bucket, const Point& point, const
   Score out;
   std::vector<double> history, volumes;  // newest first
   for (int back = 1; back <= options.history; ++back) {
-    auto it = series.find(SlotBefore(bucket, back, options));
+    const std::optional<int64_t> slot = SlotBefore(bucket, back, options);
+    auto it = slot ? series.find(*slot) : series.end();
     if (it == series.end()) continue;
     history.push_back(it->second.value);
     volumes.push_back(it->second.volume);
   }
   if (history.empty() || static_cast<int>(history.size()) < options.min_history) return out;
+  out.expected_volume = Median(&volumes);
+  // The least spread: one event, which for a rate is one over its volume (1 itself would
+  // hide any change of crashes per session).
+  const double floor = options.rate ? 1 / std::max(out.expected_volume, 1.0) : 1.0;
   double expected = 0;
   double scale = 0;
   if (options.method == AnomalyMethod::kSeasonalMad) {
@@ -95,7 +100,7 @@ Score ScorePoint(const Series& series, int64_t bucket, const Point& point, const
     expected = Median(&values);
     for (double& v : values) v = std::abs(v - expected);
     const double mad = Median(&values);
-    scale = kMadToSigma * std::max({mad, 0.01 * std::abs(expected), 1.0});
+    scale = kMadToSigma * std::max({mad, 0.01 * std::abs(expected), floor});
   } else {
     double mean = history.back();
     double variance = 0;
@@ -105,13 +110,12 @@ Score ScorePoint(const Series& series, int64_t bucket, const Point& point, const
       variance = (1 - options.alpha) * (variance + options.alpha * delta * delta);
     }
     expected = mean;
-    scale = std::max({std::sqrt(variance), 0.01 * std::abs(expected), 1.0});
+    scale = std::max({std::sqrt(variance), 0.01 * std::abs(expected), floor});
   }
   out.expected = expected;
   out.lower = expected - options.sensitivity * scale;
   out.upper = expected + options.sensitivity * scale;
   out.score = (point.value - expected) / scale;
-  out.expected_volume = Median(&volumes);
   const double change = std::abs(point.value - expected);
   out.anomaly = std::abs(*out.score) > options.sensitivity &&
                 change > options.min_relative_change * std::abs(expected) &&
@@ -122,9 +126,12 @@ Score ScorePoint(const Series& series, int64_t bucket, const Point& point, const
 }  // namespace
 
 int64_t AnomalyBucketStart(int64_t t, AnomalyPeriod period, const absl::TimeZone& zone) {
-  const absl::CivilHour hour = LocalHour(t, zone);
-  if (period == AnomalyPeriod::kDay) return absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(hour), zone));
-  return absl::ToUnixSeconds(absl::FromCivil(hour, zone));
+  const absl::TimeZone::CivilInfo local = zone.At(absl::FromUnixSeconds(t));
+  if (period == AnomalyPeriod::kDay) {
+    return absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(local.cs), zone));
+  }
+  // The hour as toStartOfHour(t, zone) has it: a repeated local hour is two buckets.
+  return t - (local.cs.minute() * 60 + local.cs.second());
 }
 
 absl::StatusOr<ResultSet> DetectAnomalies(const ResultSet& series_rows, const AnomalyOptions& options,

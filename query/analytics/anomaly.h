@@ -11,8 +11,10 @@
 // seasonal_mad: expected = the median of the same slot over the last `history` periods
 // (hour of week for hourly data with weekly seasonality, hour of day with daily, weekday
 // for daily data), scale = 1.4826 · max(MAD, 0.01 · |expected|, 1), score = (value −
-// expected) / scale. ewma: the same-slot values' exponentially weighted mean and
-// deviation. Fewer than `min_history` same-slot values: no score, never an alarm.
+// expected) / scale (for a rate, 1 / expected volume in place of 1: one event). ewma: the
+// same-slot values' exponentially weighted mean and deviation. Fewer than `min_history`
+// same-slot values: no score, never an alarm. Slots are local wall-clock hours: an hour
+// skipped by daylight saving has no value, a repeated one is two buckets of one slot.
 #pragma once
 
 #include <cstdint>
@@ -51,7 +53,7 @@ struct AnomalyOptions {
   // user's series, whose missing buckets mean unknown).
   int64_t series_from_s = -1;
   // The values are rates (value per unit of volume): a breakdown value's share of a
-  // bucket's change weighs its change by its volume.
+  // bucket's change weighs its change by its volume, and the scale's floor is one event.
   bool rate = false;
 };
 
@@ -71,7 +73,7 @@ absl::StatusOr<ResultSet> DetectAnomalies(const ResultSet& series, const Anomaly
 
 inline constexpr size_t kMaxAnomalyBreakdownValues = 100;
 
-// The bucket of `t` (seconds): the start of its local hour or day, in seconds.
+// The bucket of `t` (seconds): the start of its local hour (as toStartOfHour) or day.
 int64_t AnomalyBucketStart(int64_t t, AnomalyPeriod period, const absl::TimeZone& zone);
 
 struct AnomalousUsersOptions {
