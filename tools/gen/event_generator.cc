@@ -13,6 +13,7 @@
 #include "storage/base/check.h"
 #include "storage/base/time_util.h"
 #include "tools/gen/internal/catalog.h"
+#include "tools/gen/internal/generator_impl.h"
 #include "tools/gen/internal/json_text.h"
 #include "tools/gen/internal/rng.h"
 
@@ -30,11 +31,12 @@ using gen_internal::Platform;
 using gen_internal::Rng;
 using gen_internal::SampleByWeight;
 using gen_internal::SampleWeighted;
+using gen_internal::SimEvent;
+using gen_internal::UserState;
 
-constexpr int64_t kMillisPerMinute = 60'000;
-// Sessions of one user are at least this far apart, so server-side sessionization (5 min
-// inactivity on mobile) finds the same sessions as the SDK.
-constexpr int64_t kMinSessionGapMs = 6 * kMillisPerMinute;
+using gen_internal::kMillisPerMinute;
+using gen_internal::kMinSessionGapMs;
+using gen_internal::kUuidUserShare;
 // Local-time popularity of each hour for session starts: quiet nights, lunch and evening peaks.
 constexpr double kHourWeights[24] = {1.2, 0.7, 0.4, 0.3, 0.3, 0.5, 1.2, 2.5, 3.5, 3.8, 3.9, 4.2,
                                      5.0, 4.8, 4.3, 4.2, 4.4, 4.9, 5.6, 6.4, 6.9, 6.5, 4.8, 2.6};
@@ -42,43 +44,10 @@ constexpr double kSessionsPerDayWeights[5] = {42, 28, 16, 9, 5};  // 1..5 sessio
 constexpr double kLoyalShare = 0.2;
 constexpr double kUpgradePerActiveDay = 0.25;
 constexpr double kNoSessionIdShare = 0.02;  // mobile sessions whose SDK sent no session id
-constexpr double kUuidUserShare = 0.12;     // users whose id is a UUID rather than "u<n>"
 // Funnel step conversions: view_item -> add_to_cart -> begin_checkout -> purchase.
 constexpr double kCartAfterView = 0.35;
 constexpr double kCheckoutAfterCart = 0.5;
 constexpr double kPurchaseAfterCheckout = 0.6;
-
-struct UserState {
-  explicit UserState(uint64_t seed) : rng(seed) {}
-  Rng rng;
-  int64_t last_session_end_ms = std::numeric_limits<int64_t>::min() / 2;
-  uint32_t next_seq = 0;   // the last event_id counter used
-  int32_t signup_day = 0;  // period-relative local day
-  float propensity = 1;    // scales the retention curve; loyal users > 1
-  int16_t utc_offset_minutes = 0;
-  Platform platform = Platform::kAndroid;
-  uint8_t device = 0;
-  uint8_t os = 0;
-  uint8_t country = 0;
-  uint8_t city = 0;
-  uint8_t release = 0;
-  bool uuid_id = false;
-};
-
-// Compact form of an event while it waits for its UTC day; strings are made on output.
-struct SimEvent {
-  int64_t time_ms;
-  int64_t emit_ms;     // emission order: time_ms, later for duplicates
-  int64_t session_ms;  // SDK session id; -1 when absent
-  uint32_t user;
-  uint32_t seq;
-  uint32_t a;  // type-specific property values (indexes into catalog vocabularies, item, ...)
-  uint32_t b;
-  EventType type;
-  uint8_t release;
-  bool duplicate;
-  uint16_t exposed;  // bit e: the user is exposed to options.experiments[e] (fits the padding)
-};
 
 bool EmitsBefore(const SimEvent& x, const SimEvent& y) {
   return std::tie(x.emit_ms, x.user, x.seq, x.duplicate) <
@@ -93,77 +62,13 @@ uint32_t SampleItem(Rng& rng) {
 
 }  // namespace
 
-class EventGenerator::Impl {
- public:
-  explicit Impl(const GeneratorOptions& options);
-  bool NextDay(std::vector<GeneratedEvent>* events);
-  int64_t users_signed_up() const { return static_cast<int64_t>(users_.size()); }
-
- private:
-  enum class Funnel { kNone, kViewed, kCarted, kCheckedOut };
-  using TypeFactors = std::array<double, kEventTypeCount>;
-  // Running state of one session while its events are generated.
-  struct Session {
-    uint32_t user;
-    int64_t id_ms;  // -1: no SDK session id
-    int64_t start_ms;
-    int64_t time_ms;
-    int events = 0;
-    uint32_t screen = 0;
-    uint16_t exposed = 0;  // as SimEvent::exposed, for the whole session
-    // Multiplier of each event type's probability (experiment effects); 1 when none.
-    TypeFactors factor = Ones();
-    double Factor(EventType type) const { return factor[static_cast<int>(type)]; }
-  };
-  // An ExperimentSpec prepared for the hot path.
-  struct Experiment {
-    uint64_t key;                    // hash of (seed, name): the assignment stream
-    std::vector<double> cumulative;  // running sums of the weights; the last is 1
-    int64_t exposure_ms;             // sessions starting at or after it are exposed
-    int effect_type;                 // EventType index; -1: none
-    double effect_factor;
-  };
-  static TypeFactors Ones() {
-    TypeFactors ones;
-    ones.fill(1.0);
-    return ones;
-  }
-
-  void SimulateLocalDay(int day);
-  UserState NewUser(uint32_t index, int day) const;
-  void SimulateUserDay(uint32_t index, int day);
-  int64_t GenerateSession(uint32_t index, int64_t start_ms, bool first);
-  void GenerateBody(UserState& user, Session& session, int budget);
-  void Emit(UserState& user, Session& session, EventType type, uint32_t a = 0, uint32_t b = 0);
-  int LatestRelease(int day) const;
-  uint32_t VariantOf(const Experiment& experiment, uint32_t user) const;
-  void Expose(Session& session) const;
-  void SetAssignments(const SimEvent& event, GeneratedEvent* out) const;
-  void Materialize(const SimEvent& event, GeneratedEvent* out);
-  void WriteProperties(const SimEvent& event, const UserState& user, std::string* out);
-
-  const GeneratorOptions options_;
-  const int64_t period_start_ms_;
-  std::vector<int64_t> signups_through_day_;  // users with index < [d] sign up by day d
-  std::vector<int> release_days_;
-  std::vector<Experiment> experiments_;
-  double duplicate_probability_;  // per original event
-  Rng duplicate_rng_;
-  std::vector<UserState> users_;
-  std::vector<SimEvent> pending_;
-  std::vector<SimEvent> ready_;
-  int simulated_days_ = 0;
-  int next_day_ = 0;
-  gen_internal::StringSink sink_;
-  rapidjson::Writer<gen_internal::StringSink> writer_;
-};
-
 EventGenerator::Impl::Impl(const GeneratorOptions& options)
     : options_(options),
       period_start_ms_(MillisOfDay(options.start_day)),
       duplicate_probability_(options.duplicate_share / (1 - options.duplicate_share)),
-      duplicate_rng_(Mix64(options.seed ^ 0xd0b1e5ULL)) {
-  MUA_CHECK(options.users >= 1 && options.users < (int64_t{1} << 32), "users out of range");
+      duplicate_rng_(Mix64(options.seed ^ 0xd0b1e5ULL)),
+      first_extra_user_(static_cast<uint32_t>(options.users)) {
+  MUA_CHECK(options.users >= 1 && options.users < (int64_t{1} << 31), "users out of range");
   MUA_CHECK(options.days >= 1, "days must be >= 1");
   MUA_CHECK(options.duplicate_share >= 0 && options.duplicate_share < 1,
             "duplicate_share must be in [0, 1)");
@@ -172,6 +77,12 @@ EventGenerator::Impl::Impl(const GeneratorOptions& options)
             "invalid_share must be in [0, 1)");
   MUA_CHECK(ValidateExperiments(options.experiments, options.days, options.seed003_share).ok(),
             "invalid experiments (see ValidateExperiments)");
+  MUA_CHECK(options.app_age_days >= 0 && options.app_age_days <= 36600,
+            "app_age_days must be in [0, 36600]");
+  MUA_CHECK(options.weekend_factor > 0 && options.weekend_factor <= 2,
+            "weekend_factor must be in (0, 2]");
+  MUA_CHECK(ValidateAnomalies(options.anomalies, options.start_day, options.days).ok(),
+            "invalid anomalies (see ValidateAnomalies)");
   for (const ExperimentSpec& spec : options.experiments) {
     Experiment& experiment = experiments_.emplace_back();
     experiment.key = Mix64(options.seed ^ HashBytes(spec.name, 0xab7e57ULL));
@@ -189,20 +100,30 @@ EventGenerator::Impl::Impl(const GeneratorOptions& options)
     }
     experiment.effect_factor = spec.effect_factor;
   }
-  // More sign-ups early (launch campaign), then a steady trickle every day.
-  std::vector<double> weights(options.days);
-  double total = 0;
-  for (int d = 0; d < options.days; ++d) total += weights[d] = 1 + 4 * std::exp(-d / 6.0);
-  double cumulative = 0;
-  for (int d = 0; d < options.days; ++d) {
-    cumulative += weights[d];
-    signups_through_day_.push_back(
-        std::llround(static_cast<double>(options.users) * cumulative / total));
+  if (options.app_age_days > 0) {
+    // One constant rate since the launch: user i signs up on day SignupDay(i).
+    const int64_t span = int64_t{options.app_age_days} + options.days;
+    for (int d = 0; d < options.days; ++d) {
+      const int64_t through = ((options.app_age_days + d + 1) * options.users + span - 1) / span;
+      signups_through_day_.push_back(std::min(options.users, through));
+    }
+  } else {
+    // More sign-ups early (launch campaign), then a steady trickle every day.
+    std::vector<double> weights(options.days);
+    double total = 0;
+    for (int d = 0; d < options.days; ++d) total += weights[d] = 1 + 4 * std::exp(-d / 6.0);
+    double cumulative = 0;
+    for (int d = 0; d < options.days; ++d) {
+      cumulative += weights[d];
+      signups_through_day_.push_back(
+          std::llround(static_cast<double>(options.users) * cumulative / total));
+    }
   }
   signups_through_day_.back() = options.users;
   for (const gen_internal::AppRelease& release : AppReleases()) {
-    release_days_.push_back(static_cast<int>(std::floor(release.release_fraction * options.days)));
+    release_days_.push_back(gen_internal::ReleaseDay(release, options.days));
   }
+  PrepareAnomalies();
 }
 
 int EventGenerator::Impl::LatestRelease(int day) const {
@@ -236,10 +157,10 @@ void EventGenerator::Impl::Expose(Session& session) const {
   }
 }
 
-UserState EventGenerator::Impl::NewUser(uint32_t index, int day) const {
+UserState EventGenerator::Impl::NewUser(uint32_t index, int signup_day) const {
   UserState user(Mix64(options_.seed) ^ Mix64(uint64_t{index} + 1));
   Rng& rng = user.rng;
-  user.signup_day = day;
+  user.signup_day = signup_day;
   user.platform = static_cast<Platform>(SampleByWeight(gen_internal::PlatformShares(), rng));
   user.device = SampleByWeight(gen_internal::DeviceModels(user.platform), rng);
   user.os = SampleByWeight(gen_internal::OsVersions(user.platform), rng);
@@ -250,15 +171,28 @@ UserState EventGenerator::Impl::NewUser(uint32_t index, int day) const {
   user.propensity = static_cast<float>(rng.Bernoulli(kLoyalShare) ? 2.0 + 1.2 * rng.Uniform()
                                                                   : 0.4 + 0.45 * rng.Uniform());
   user.uuid_id = rng.Bernoulli(kUuidUserShare);
-  user.release = LatestRelease(day);
+  user.release = LatestRelease(signup_day);
   return user;
+}
+
+int32_t EventGenerator::Impl::SignupDay(uint32_t index, int day) const {
+  if (options_.app_age_days == 0) return day;
+  const int64_t span = int64_t{options_.app_age_days} + options_.days;
+  return static_cast<int32_t>(index * span / options_.users - options_.app_age_days);
+}
+
+bool EventGenerator::Impl::IsWeekend(int day) const {
+  const int weekday = (options_.start_day + day + 3) % 7;  // 1970-01-01 was a Thursday: 3
+  return weekday >= 5;                                     // Monday 0 ... Saturday 5, Sunday 6
 }
 
 void EventGenerator::Impl::SimulateLocalDay(int day) {
   while (static_cast<int64_t>(users_.size()) < signups_through_day_[day]) {
-    users_.push_back(NewUser(static_cast<uint32_t>(users_.size()), day));
+    const auto index = static_cast<uint32_t>(users_.size());
+    users_.push_back(NewUser(index, SignupDay(index, day)));
   }
   for (uint32_t i = 0; i < users_.size(); ++i) SimulateUserDay(i, day);
+  if (!anomalies_.empty()) SimulateBots(day);
 }
 
 void EventGenerator::Impl::SimulateUserDay(uint32_t index, int day) {
@@ -267,12 +201,23 @@ void EventGenerator::Impl::SimulateUserDay(uint32_t index, int day) {
   const int since_signup = day - user.signup_day;
   if (since_signup > 0) {
     // Retention ~40% on day 1, ~20% on day 7, ~12% on day 30 on average.
-    const double p = user.propensity * 0.4 * std::pow(since_signup, -0.36);
+    double p = user.propensity * 0.4 * std::pow(since_signup, -0.36);
+    if (options_.weekend_factor != 1 && IsWeekend(day)) p *= options_.weekend_factor;
     if (!rng.Bernoulli(p)) return;
   }
   const int latest = LatestRelease(day);
-  if (user.release < latest &&
-      (user.platform == Platform::kWeb || rng.Bernoulli(kUpgradePerActiveDay))) {
+  if (user.release < latest && options_.app_age_days > 0) {
+    // Steady traffic: apps update themselves, each release reaching a user 1 - 0.75^(days
+    // out + 1) of the time whether they used the app or not; they have the newest that did.
+    const double u = user.platform == Platform::kWeb ? 0 : rng.Uniform();
+    for (int release = latest; release > user.release; --release) {
+      if (u < 1 - std::pow(1 - kUpgradePerActiveDay, day - release_days_[release] + 1)) {
+        user.release = static_cast<uint8_t>(release);
+        break;
+      }
+    }
+  } else if (user.release < latest &&
+             (user.platform == Platform::kWeb || rng.Bernoulli(kUpgradePerActiveDay))) {
     user.release = latest;
   }
   const int sessions = 1 + SampleWeighted(kSessionsPerDayWeights, rng);
@@ -287,6 +232,13 @@ void EventGenerator::Impl::SimulateUserDay(uint32_t index, int day) {
     starts[s] = start;
   }
   std::sort(starts, starts + sessions);
+  // Sessions start at or after their sampled time, later by at most hours: a day is margin
+  // enough. Days outside the windows take the path of a run without anomalies.
+  if (!anomalies_.empty() && starts[sessions - 1] + kMillisPerDay > anomalies_begin_ms_ &&
+      starts[0] < anomalies_end_ms_) {
+    SimulateSessionsWithAnomalies(index, since_signup == 0, starts, sessions);
+    return;
+  }
   for (int s = 0; s < sessions; ++s) {
     const int64_t earliest =
         user.last_session_end_ms + kMinSessionGapMs + rng.Below(10 * kMillisPerMinute);
@@ -326,13 +278,15 @@ void EventGenerator::Impl::Emit(UserState& user, Session& session, EventType typ
   }
 }
 
-int64_t EventGenerator::Impl::GenerateSession(uint32_t index, int64_t start_ms, bool first) {
-  UserState& user = users_[index];
+int64_t EventGenerator::Impl::GenerateSession(uint32_t index, int64_t start_ms, bool first,
+                                              double crash_factor) {
+  UserState& user = UserAt(index);
   Rng& rng = user.rng;
   const bool web = user.platform == Platform::kWeb;
   const bool has_id = !web && !rng.Bernoulli(kNoSessionIdShare);
   Session session{index, has_id ? start_ms : -1, start_ms, start_ms};
   if (!experiments_.empty()) Expose(session);
+  if (crash_factor != 1) session.factor[static_cast<int>(EventType::kAppCrash)] *= crash_factor;
   const int budget = web ? 3 + static_cast<int>(std::min(22.0, rng.Exponential(6)))
                          : 5 + static_cast<int>(std::min(35.0, rng.Exponential(7)));
   const uint32_t source = SampleByWeight(gen_internal::OpenSources(), rng);
@@ -463,7 +417,7 @@ bool EventGenerator::Impl::NextDay(std::vector<GeneratedEvent>* events) {
 }
 
 void EventGenerator::Impl::Materialize(const SimEvent& event, GeneratedEvent* out) {
-  const UserState& user = users_[event.user];
+  const UserState& user = UserAt(event.user);
   out->event_time_ms = event.time_ms;
   out->user_id.clear();
   if (user.uuid_id) {

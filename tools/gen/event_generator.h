@@ -12,7 +12,9 @@
 // Volume: about 100 events per user over 30 days; 100000 users x 30 days gives ~10.8 M.
 // A/B tests (GeneratorOptions::experiments, tools/gen/experiment_spec.h) add variant
 // assignments to exposed users' events and a known effect on one event type; without
-// experiments the output is what it was before they existed.
+// experiments the output is what it was before they existed. So it is without the
+// anomaly options (GeneratorOptions::anomalies, tools/gen/anomaly_spec.h, a weekly cycle,
+// steady sign-ups), which make stationary traffic with injected incidents and bots.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +26,7 @@
 #include "absl/types/span.h"
 
 #include "storage/event_row.h"
+#include "tools/gen/anomaly_spec.h"
 #include "tools/gen/experiment_spec.h"
 
 namespace mua::gen {
@@ -49,6 +52,20 @@ struct GeneratorOptions {
   // Simulated A/B tests; REQUIRES: ValidateExperiments(experiments, days, seed003_share) is OK.
   // Empty: no assignments and events exactly as without this option.
   std::vector<ExperimentSpec> experiments = {};
+  // Steady traffic: the app launched this many days before the period, and the `users` sign
+  // up at one constant rate over those days and the period (days / (app_age_days + days) of
+  // them within the period), so that decaying retention and new sign-ups balance. Mobile apps
+  // then also update themselves: on each active day a user not on the newest release has it
+  // with probability 1 - 0.75^(days since it came out + 1). 0: the app launches on the first
+  // day, with a launch campaign's sign-ups, growth and decay, and updates on active days only.
+  // REQUIRES: 0 <= app_age_days <= 36600.
+  int app_age_days = 0;
+  // Weekly cycle: on a user's local Saturday and Sunday a returning user is active with the
+  // probability of a weekday times this (capped at 1); 1: none. REQUIRES: (0, 2].
+  double weekend_factor = 1;
+  // Injected incidents and bots; REQUIRES: ValidateAnomalies(anomalies, start_day, days) is OK.
+  // Empty: events exactly as without this option.
+  std::vector<AnomalySpec> anomalies = {};
 };
 
 struct VariantAssignment {

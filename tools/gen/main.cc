@@ -5,6 +5,8 @@
 //   mua-gen --users 100000 --days 30 --format clickhouse-tsv --out events.tsv
 //   mua-gen --kafka-brokers 127.0.0.1:9092 --kafka-topic mobile_app_events --rate 100000
 //   mua-gen --experiment new_checkout:control,treatment:purchase*1.1@14 --out ab.jsonl
+//   mua-gen --users 30000 --days 70 --app-age-days 3650 --weekend-factor 0.7
+//           --anomaly events:1500:6:1.5 --anomaly bot:5:1400:48:20 --out incidents.jsonl
 #include <algorithm>
 #include <cerrno>
 #include <condition_variable>
@@ -47,6 +49,22 @@ ABSL_FLAG(std::string, experiment, "",
           "variants after the first (none: an A/A test). @DAY: exposure at the user's first "
           "session from 00:00 UTC of day DAY (0 = --start) on; without it, from their first "
           "session. See docs/INGEST.md");
+ABSL_FLAG(std::string, anomaly, "",
+          "an injected incident, repeatable: KIND:START:HOURS:FACTOR. KIND: events (session "
+          "starts x FACTOR: extra sessions of the same users in the same hours, or sessions "
+          "removed), users (distinct active users x FACTOR: other users' sessions beside theirs, "
+          "or whole users removed), crash or crash=VERSION (app_crash probability of that "
+          "app_version's sessions x FACTOR; default the newest released at START) or bot:N (N "
+          "scripted users active every hour of the window, each sending FACTOR x a median "
+          "user's events per active hour, 11: taps and screen views). START: YYYY-MM-DDTHH (UTC) "
+          "or an hour offset from --start; HOURS >= 1; 0 < FACTOR <= 100. See docs/INGEST.md");
+ABSL_FLAG(int32_t, app_age_days, 0,
+          "steady traffic: the app launched this many days before --start and users sign up at "
+          "one constant rate since (most of --users before the period), apps update themselves; "
+          "0: the app launches on --start (a launch campaign, then a trend)");
+ABSL_FLAG(double, weekend_factor, 1.0,
+          "weekly cycle: returning users' chance to be active on their local Saturday and Sunday "
+          "is a weekday's times this, (0, 2]; 1: none");
 ABSL_FLAG(std::string, event_ids, "counter",
           "counter (per-user sequence number, like Amplitude), uuid (UUID v4) or hex32 (32 random "
           "hex digits)");
@@ -68,6 +86,8 @@ constexpr char kUsage[] =
     "Usage: mua-gen [--users N] [--days N] [--start YYYY-MM-DD] [--seed N]\n"
     "               [--duplicate-share F] [--invalid-share F]\n"
     "               [--experiment NAME:VARIANTS[:EVENT*FACTOR][@DAY] ...]\n"
+    "               [--app-age-days N] [--weekend-factor F]\n"
+    "               [--anomaly KIND:START:HOURS:FACTOR ...]\n"
     "               (--out FILE [--format F] | --kafka-brokers LIST --kafka-topic T [--rate R])\n"
     "Writes synthetic mobile-app events (docs/INGEST.md) as JSON lines, deterministically\n"
     "(or, with --format clickhouse-tsv, as ClickHouse TabSeparated rows).\n"
@@ -166,6 +186,22 @@ std::vector<mua::gen::ExperimentSpec> ExperimentsFromCommandLine(
   return experiments;
 }
 
+// Every --anomaly given, in order.
+std::vector<mua::gen::AnomalySpec> AnomaliesFromCommandLine(
+    const mua::ParsedCommandLine& command_line, const mua::gen::GeneratorOptions& options) {
+  std::vector<mua::gen::AnomalySpec> anomalies;
+  for (const mua::FlagOccurrence& flag : command_line.flags) {
+    if (flag.name != "anomaly") continue;
+    auto spec = mua::gen::ParseAnomalySpec(flag.value);
+    if (!spec.ok()) UsageError(absl::StrCat("--anomaly: ", spec.status().message()));
+    anomalies.push_back(*std::move(spec));
+  }
+  const absl::Status valid =
+      mua::gen::ValidateAnomalies(anomalies, options.start_day, options.days);
+  if (!valid.ok()) UsageError(absl::StrCat("--anomaly: ", valid.message()));
+  return anomalies;
+}
+
 mua::gen::GeneratorOptions OptionsFromFlags(const mua::ParsedCommandLine& command_line) {
   mua::gen::GeneratorOptions options;
   options.users = absl::GetFlag(FLAGS_users);
@@ -201,6 +237,15 @@ mua::gen::GeneratorOptions OptionsFromFlags(const mua::ParsedCommandLine& comman
     UsageError("--seed003-share must be in [0, 1]");
   }
   options.experiments = ExperimentsFromCommandLine(command_line, options);
+  options.app_age_days = absl::GetFlag(FLAGS_app_age_days);
+  if (options.app_age_days < 0 || options.app_age_days > 36600) {
+    UsageError("--app-age-days must be between 0 and 36600");
+  }
+  options.weekend_factor = absl::GetFlag(FLAGS_weekend_factor);
+  if (!(options.weekend_factor > 0 && options.weekend_factor <= 2)) {
+    UsageError("--weekend-factor must be in (0, 2]");
+  }
+  options.anomalies = AnomaliesFromCommandLine(command_line, options);
   return options;
 }
 

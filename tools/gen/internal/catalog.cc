@@ -1,5 +1,6 @@
 #include "tools/gen/internal/catalog.h"
 
+#include <cmath>
 #include <iterator>
 
 namespace mua::gen_internal {
@@ -200,6 +201,10 @@ absl::Span<const Named> OsVersions(Platform platform) {
 
 absl::Span<const Country> Countries() { return kCountries; }
 absl::Span<const AppRelease> AppReleases() { return kReleases; }
+
+int ReleaseDay(const AppRelease& release, int days) {
+  return static_cast<int>(std::floor(release.release_fraction * days));
+}
 
 double BaseCrashRate(Platform platform) {
   switch (platform) {

@@ -65,6 +65,8 @@ absl::Span<const DeviceModel> DeviceModels(Platform platform);
 absl::Span<const Named> OsVersions(Platform platform);
 absl::Span<const Country> Countries();
 absl::Span<const AppRelease> AppReleases();
+// Period-relative day a release comes out in a period of `days` days (may be < 0).
+int ReleaseDay(const AppRelease& release, int days);
 // Per-event crash probability on a release with crash_multiplier 1.
 double BaseCrashRate(Platform platform);
 absl::Span<const Named> CrashExceptions(Platform platform);
