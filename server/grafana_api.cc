@@ -413,7 +413,7 @@ void WriteAnnotations(const ResultSet& table, const rapidjson::Value* annotation
   }
 }
 
-// SimpleJSON's /annotations: annotation.query is empty or "releases", or a SELECT.
+// SimpleJSON's /annotations: annotation.query is empty or "releases", "alerts", or a SELECT.
 absl::Status ServeAnnotations(const rapidjson::Value& body, const QueryRunner& runner,
                               JsonWriter* writer) {
   absl::StatusOr<QueryScope> scope = ParseQueryScope(body);
@@ -429,9 +429,11 @@ absl::Status ServeAnnotations(const rapidjson::Value& body, const QueryRunner& r
     payload.AddMember("sql", rapidjson::Value(query.c_str(), payload.GetAllocator()),
                       payload.GetAllocator());
     payload.AddMember("format", "table", payload.GetAllocator());
+  } else if (trimmed == "alerts") {
+    metric = "alerts";
   } else if (!trimmed.empty() && trimmed != "releases") {
     return absl::InvalidArgumentError(
-        absl::StrCat("annotation.query must be empty, 'releases' or a SELECT, not '", query, "'"));
+        absl::StrCat("annotation.query must be empty, 'releases', 'alerts' or a SELECT, not '", query, "'"));
   }
   absl::StatusOr<std::vector<GrafanaFrame>> frames = server_internal::RunMetric(
       *server_internal::FindMetric(metric), JsonParams(&payload, "payload."), *scope, runner);

@@ -412,6 +412,56 @@ absl::StatusOr<std::vector<GrafanaFrame>> RunReleases(const MetricSpec&, const J
   return TableFrame(std::move(annotations));
 }
 
+// Annotations: each alert's firing spell (firing to resolved, or to now while it fires)
+// that overlaps the range, from system.alert_history.
+absl::StatusOr<std::vector<GrafanaFrame>> RunAlerts(const MetricSpec&, const JsonParams&, const QueryScope& scope,
+                                                    const QueryRunner& runner) {
+  absl::StatusOr<ResultSet> history = RunSelect(
+      runner, absl::StrCat("SELECT time, rule, state, value, labels FROM system.alert_history WHERE state IN "
+                           "('firing', 'resolved') AND time < ",
+                           SqlTimeLiteral(scope.range.to_ms), " ORDER BY time"));
+  if (!history.ok()) return history.status();
+  ResultSet annotations;
+  annotations.AddColumn("time", DataType::Of(TypeId::kDateTime64));
+  annotations.AddColumn("timeEnd", DataType::Of(TypeId::kDateTime64));
+  annotations.AddColumn("title", DataType::Of(TypeId::kString));
+  annotations.AddColumn("text", DataType::Of(TypeId::kString));
+  annotations.AddColumn("tags", DataType::Array(TypeId::kString));
+  struct Spell {
+    int64_t start_ms;
+    std::string rule;
+    double value;
+  };
+  std::map<std::string, Spell> firing;  // by rule and labels
+  auto add = [&](const Spell& spell, int64_t end_ms, const std::string& labels) {
+    if (end_ms < scope.range.from_ms) return;
+    annotations.columns[0].ints.push_back(spell.start_ms);
+    annotations.columns[1].ints.push_back(end_ms);
+    annotations.columns[2].strings.push_back(absl::StrCat("Alert ", spell.rule));
+    annotations.columns[3].strings.push_back(absl::StrCat(labels, " value ", spell.value));
+    Column& tags = annotations.columns[4];
+    tags.strings.push_back("alert");
+    tags.strings.push_back(spell.rule);
+    tags.array_offsets.push_back(static_cast<uint32_t>(tags.strings.size()));
+    ++annotations.row_count;
+  };
+  const ResultSet& rows = *history;
+  for (size_t row = 0; row < rows.row_count; ++row) {
+    const int64_t time_ms = rows.columns[0].ints[row];
+    const std::string& rule = rows.columns[1].strings[row];
+    const std::string& labels = rows.columns[4].strings[row];
+    const std::string key = absl::StrCat(rule, "\n", labels);
+    if (rows.columns[2].strings[row] == "firing") {
+      firing[key] = {time_ms, rule, rows.columns[3].floats[row]};
+    } else if (auto it = firing.find(key); it != firing.end()) {
+      add(it->second, time_ms, labels);
+      firing.erase(it);
+    }
+  }
+  for (const auto& [key, spell] : firing) add(spell, scope.range.to_ms, key.substr(key.find('\n') + 1));
+  return TableFrame(std::move(annotations));
+}
+
 absl::StatusOr<std::vector<GrafanaFrame>> RunSql(const MetricSpec&, const JsonParams& payload,
                                                  const QueryScope& scope, const QueryRunner& runner) {
   absl::StatusOr<std::string> text = payload.String("sql", "");
@@ -712,6 +762,7 @@ std::vector<MetricSpec> BuildMetrics() {
        ChoicePayload("format", "Format", {"table", "timeseries"})},
       RunExperiment);
   add("releases", "Releases: first event of each app version (annotations)", {}, RunReleases);
+  add("alerts", "Alerts: each alert's firing spell, from system.alert_history (annotations)", {}, RunAlerts);
   add("sql", "SQL (SELECT; macros $__timeFilter(col), $__timeGroup(col), $__adhocFilters)",
       {{"sql",
         "SQL",

@@ -161,7 +161,11 @@ absl::Status SelectBinder::BindAnomalies(const FunctionExpr& function) {
   options.zone = absl_zone;
   options.period = period == "day" ? AnomalyPeriod::kDay : AnomalyPeriod::kHour;
   const std::string bucket_function = period == "day" ? "toStartOfDay" : "toStartOfHour";
-  const std::string bucket_expr = absl::StrCat(bucket_function, "(event_time, ", QuoteString(zone_name), ")");
+  // Without a zone argument in UTC: the planner then answers daily distinct users from
+  // the per-day bitmaps.
+  const std::string bucket_expr =
+      zone->is_utc() ? absl::StrCat(bucket_function, "(event_time)")
+                     : absl::StrCat(bucket_function, "(event_time, ", QuoteString(zone_name), ")");
 
   std::string sql;
   std::optional<std::string> breakdown_name;
@@ -205,6 +209,8 @@ absl::Status SelectBinder::BindAnomalies(const FunctionExpr& function) {
     MUA_RETURN_IF_ERROR(NumberArgument(args, "sensitivity", 0, 1000, false, &options.sensitivity));
     MUA_RETURN_IF_ERROR(NumberArgument(args, "min_count", 0, 1e15, true, &min_count));
     MUA_RETURN_IF_ERROR(NumberArgument(args, "alpha", 0.001, 1, false, &options.alpha));
+    // Unless given, min_history is at most the history asked for (history => 3 alone works).
+    if (!args.contains("min_history")) min_history = std::min(min_history, history);
     if (min_history > history) {
       return ErrorAt(pos_of("min_history"), absl::StatusCode::kInvalidArgument,
                      absl::StrCat("min_history (", min_history, ") must not exceed history (", history, ")"));
@@ -316,9 +322,11 @@ absl::Status SelectBinder::BindAnomalies(const FunctionExpr& function) {
                      "optionally a numeric `volume`");
     }
   }
-  // Without `to`, the answer ends at the bucket in progress, which depends on the clock.
-  if (!to_s && !users && context_.not_cacheable != nullptr) {
-    *context_.not_cacheable = absl::StrCat(function.name, "() without 'to' (ends at the current bucket)");
+  // Without `to`, or with one past the bucket in progress, the answer ends at that bucket,
+  // which depends on the clock.
+  const bool ends_now = !to_s || *to_s > absl::ToUnixSeconds(absl::Now());
+  if (ends_now && !users && context_.not_cacheable != nullptr) {
+    *context_.not_cacheable = absl::StrCat(function.name, "() without a past 'to' (ends at the current bucket)");
   }
 
   std::shared_ptr<const SelectPlan> input = *inner;
@@ -337,15 +345,15 @@ absl::Status SelectBinder::BindAnomalies(const FunctionExpr& function) {
       MUA_ASSIGN_OR_RETURN(ResultSet flagged, AnomalousUsers(rows, user_options));
       return std::shared_ptr<const ResultSet>(std::make_shared<ResultSet>(std::move(flagged)));
     }
-    // Defaults: the stored days, up to the bucket in progress.
+    // Defaults: the stored days, up to the bucket in progress. That bucket and later ones
+    // are never scored: incomplete or future, they would read as drops to zero.
     const TableSnapshot& snapshot = *context.snapshot;
     AnomalyOptions run = options;
     const size_t partitions = snapshot.partition_count();
     const int64_t first_stored_s = partitions ? MillisOfDay(snapshot.day(0)) / 1000 : 0;
     const int64_t after_stored_s = partitions ? MillisOfDay(snapshot.day(partitions - 1) + 1) / 1000 : 0;
-    run.to_s = to_s ? *to_s
-                    : std::min(after_stored_s,
-                               AnomalyBucketStart(absl::ToUnixSeconds(absl::Now()), options.period, options.zone));
+    const int64_t in_progress_s = AnomalyBucketStart(absl::ToUnixSeconds(absl::Now()), options.period, options.zone);
+    run.to_s = std::min(to_s ? *to_s : after_stored_s, in_progress_s);
     run.from_s = from_s ? *from_s : first_stored_s;
     if (fill) run.series_from_s = std::max(run.from_s - lookback_s, AnomalyBucketStart(first_stored_s, options.period, options.zone));
     if (partitions == 0) run.series_from_s = -1;

@@ -261,7 +261,7 @@ TEST_F(GrafanaApiTest, MetricsListsEveryMetricWithPayloads) {
     }
     EXPECT_THAT(values,
                 ElementsAre("dau", "wau", "mau", "dau_mau", "active_users", "events", "sessions",
-                            "crash_rate", "retention", "funnel", "experiment", "releases", "sql"));
+                            "crash_rate", "retention", "funnel", "experiment", "releases", "alerts", "sql"));
   }
 }
 
@@ -660,7 +660,7 @@ TEST_F(GrafanaApiTest, TagKeysAndValues) {
 
 TEST_F(GrafanaApiTest, LegacySearchListsMetricsOrValues) {
   rapidjson::Document answer = Post("/search", R"({"target": ""})");
-  EXPECT_EQ(answer.Size(), 13u);
+  EXPECT_EQ(answer.Size(), 14u);
   answer = Post("/search", R"({"target": "AU"})");
   std::vector<std::string> names;
   for (const rapidjson::Value& name : answer.GetArray()) names.push_back(name.GetString());
