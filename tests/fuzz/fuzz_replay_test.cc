@@ -1,5 +1,5 @@
 // Replays the seed corpus and every saved regression of mua_json_body_fuzz, mua_service_fuzz,
-// mua_sql_execute_fuzz, mua_column_codec_fuzz, mua_shard_part_fuzz and mua_cluster_messages_fuzz
+// mua_sql_execute_fuzz, mua_column_codec_fuzz, mua_shard_part_fuzz, mua_cluster_messages_fuzz and mua_alert_rules_fuzz
 // through the harnesses themselves (built here without libFuzzer's main): a crash, a sanitizer
 // report or a broken invariant fails the test.
 #include <cstdint>
@@ -16,6 +16,7 @@ int MuaSqlExecuteFuzz(const uint8_t* data, size_t size);
 int MuaColumnCodecFuzz(const uint8_t* data, size_t size);
 int MuaShardPartFuzz(const uint8_t* data, size_t size);
 int MuaClusterMessagesFuzz(const uint8_t* data, size_t size);
+int MuaAlertRulesFuzz(const uint8_t* data, size_t size);
 
 namespace mua {
 namespace {
@@ -69,6 +70,11 @@ TEST(FuzzReplayTest, ShardPartCorpusAndRegressions) {
 TEST(FuzzReplayTest, ClusterMessagesCorpusAndRegressions) {
   EXPECT_GT(Replay(kFuzzDir / "corpus" / "cluster_messages", MuaClusterMessagesFuzz), 0);
   Replay(kFuzzDir / "regressions" / "cluster_messages", MuaClusterMessagesFuzz);
+}
+
+TEST(FuzzReplayTest, AlertRulesCorpusAndRegressions) {
+  EXPECT_GT(Replay(kFuzzDir / "corpus" / "alert_rules", MuaAlertRulesFuzz), 0);
+  Replay(kFuzzDir / "regressions" / "alert_rules", MuaAlertRulesFuzz);
 }
 
 }  // namespace
