@@ -9,6 +9,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
+#include "query/time_zones.h"
 
 namespace mua {
 namespace {
@@ -211,7 +212,13 @@ absl::StatusOr<ResultSet> DetectAnomalies(const ResultSet& series_rows, const An
 
   ResultSet result;
   const DataType nullable_float = DataType::Nullable(TypeId::kFloat64);
-  result.AddColumn("bucket", DataType::Of(TypeId::kDateTime));
+  // In the zone the buckets are local to, as toStartOfHour(t, zone) types them.
+  uint16_t zone_id = kNoTimeZone;
+  if (options.zone.name() != "UTC") {
+    absl::StatusOr<uint16_t> interned = InternTimeZone(options.zone.name());
+    if (interned.ok()) zone_id = *interned;
+  }
+  result.AddColumn("bucket", DataType::Time(TypeId::kDateTime, zone_id));
   if (breakdown_name) result.AddColumn(*breakdown_name, DataType::Of(TypeId::kString));
   result.AddColumn("value", DataType::Of(TypeId::kFloat64));
   for (const char* name : {"expected", "lower", "upper", "score"}) result.AddColumn(name, nullable_float);

@@ -62,7 +62,7 @@ struct AnomalyOptions {
 // and with a breakdown also `breakdown` (String) and `is_total` (UInt8: the row is the
 // bucket's total over every breakdown value). Several rows of one series and bucket add up.
 //
-// Rows: bucket (DateTime), [<breakdown_name> (String; '' on the total rows),] value,
+// Rows: bucket (DateTime, in options.zone unless UTC), [<breakdown_name> (String; '' on the total rows),] value,
 // expected, lower, upper, score (Nullable(Float64)), anomaly (UInt8), volume (UInt64)
 // [, share (Nullable(Float64)): the breakdown value's part of its bucket's change]. By
 // bucket, the total first, then the breakdown values (at most kMaxAnomalyBreakdownValues,

@@ -465,6 +465,11 @@ TEST(AnomalyTest, DateDateTimeAndDateTime64BucketsAgree) {
   std::vector<Scored> rows = Detect(date, local);
   ASSERT_EQ(rows.size(), 5u);
   EXPECT_EQ(rows[0].bucket, kT0 - 9 * kHour);
+  // The buckets are DateTime('Asia/Tokyo'), shown on its wall clock; in UTC plain DateTime.
+  ASSERT_OK_AND_ASSIGN(ResultSet typed, DetectAnomalies(date.rows(), local));
+  EXPECT_EQ(typed.columns[0].type.Name(), "DateTime('Asia/Tokyo')");
+  ASSERT_OK_AND_ASSIGN(ResultSet utc, DetectAnomalies(date.rows(), options));
+  EXPECT_EQ(utc.columns[0].type.Name(), "DateTime");
   // A DateTime64 before 1970 is floored to the second before it, not after.
   Series old(DataType::Of(TypeId::kDateTime64));
   old.Add(-1, 7);  // 1969-12-31 23:59:59.999
