@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 
 namespace mua {
 namespace {
@@ -207,7 +208,15 @@ class Builder {
   Source TableFunction() {
     columns_ = kEventColumns;
     std::string where = in_.ConsumeBool() ? absl::StrCat(", where => ", Expr(1)) : "";
-    switch (in_.ConsumeIntegralInRange(0, 4)) {
+    switch (in_.ConsumeIntegralInRange(0, 6)) {
+      case 5:
+        return Anomalies(where);
+      case 6:
+        return {absl::StrCat("anomalous_users(period => '", in_.PickValueInArray({"hour", "day"}),
+                             "', sensitivity => ", in_.PickValueInArray({"0", "1", "5"}),
+                             in_.ConsumeBool() ? ", min_events => 3" : "",
+                             in_.ConsumeBool() ? ", from => '2026-10-03', to => '2026-10-08'" : "", ")"),
+                {"user_id", "events", "periods", "rate", "score", "top_event_types"}};
       case 4: {
         static constexpr const char* kMetrics[] = {"conversion", "count", "sum", "retention"};
         const std::string metric = kMetrics[in_.ConsumeIntegralInRange(0, 3)];
@@ -231,6 +240,51 @@ class Builder {
         return {absl::StrCat("sessions(from => '2026-10-01', to => '2026-10-08'", where, ")"),
                 {"session_id", "user_id", "start", "end", "duration_s", "events", "platform"}};
     }
+  }
+
+  // anomalies(): a built-in metric (perhaps split by a column) or a user's series, whose
+  // query carries the `where` expression; every method, period and seasonality.
+  Source Anomalies(const std::string& where) {
+    static constexpr const char* kMetrics[] = {"events", "active_users", "crash_rate", "revenue", "sql"};
+    const std::string metric = in_.PickValueInArray(kMetrics);
+    const std::string period = in_.PickValueInArray({"hour", "day"});
+    std::string args = absl::StrCat("metric => '", metric, "', period => '", period, "', method => '",
+                                    in_.PickValueInArray({"seasonal_mad", "ewma"}), "', seasonality => '",
+                                    period == "day" ? in_.PickValueInArray({"week", "none"})
+                                                    : in_.PickValueInArray({"week", "day", "none"}),
+                                    "', history => ", in_.PickValueInArray({"1", "3", "8"}),
+                                    ", min_history => 1, min_count => ", in_.PickValueInArray({"0", "5", "200"}));
+    std::vector<std::string> columns = {"bucket", "value", "expected", "lower", "upper", "score", "anomaly", "volume"};
+    if (metric == "sql") {
+      // where => ', ' + expr: the expression alone, quoted into the string.
+      const std::string filter =
+          where.empty() ? "1" : absl::StrReplaceAll(where.substr(where.find("=>") + 3), {{"\\", "\\\\"}, {"'", "''"}});
+      switch (in_.ConsumeIntegralInRange(0, 2)) {
+        case 0:
+          absl::StrAppend(&args, ", sql => 'SELECT toStartOfHour(event_time) AS bucket, count() AS value FROM events "
+                          "WHERE ", filter, " GROUP BY bucket'");
+          break;
+        case 1:
+          absl::StrAppend(&args, ", sql => 'SELECT toDate(event_time) AS bucket, uniqExact(user_id) AS value, "
+                          "count() AS volume FROM events WHERE ", filter, " GROUP BY bucket'");
+          break;
+        default:  // raw rows: each adds to its bucket
+          absl::StrAppend(&args, ", sql => 'SELECT event_time AS bucket, toFloat64(1) AS value FROM events WHERE ",
+                          filter, "'");
+          break;
+      }
+    } else {
+      if (metric == "revenue" && in_.ConsumeBool()) absl::StrAppend(&args, ", value_property => 'qty'");
+      if (in_.ConsumeBool()) {
+        const std::string column = in_.PickValueInArray({"platform", "country", "event_type", "app_version"});
+        absl::StrAppend(&args, ", breakdown => ", column);
+        columns.insert(columns.begin() + 1, column);
+        columns.push_back("share");
+      }
+    }
+    if (in_.ConsumeBool()) absl::StrAppend(&args, ", from => '2026-10-04', to => '2026-10-09'");
+    if (in_.ConsumeBool()) absl::StrAppend(&args, ", timezone => 'Europe/Berlin'");
+    return {absl::StrCat("anomalies(", args, ")"), columns};
   }
 
   std::string Column() {

@@ -1,0 +1,1 @@
+SELECT bucket, value, expected, round(lower, 4), round(upper, 4), round(score, 4), anomaly, volume FROM anomalies(event => 'app_open', period => 'day', seasonality => 'none', history => 4, min_count => 0, from => '2026-10-01', to => '2026-10-08')

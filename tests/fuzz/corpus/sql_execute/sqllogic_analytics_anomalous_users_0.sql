@@ -1,0 +1,1 @@
+SELECT user_id, events, periods, rate, round(score, 4), top_event_types FROM anomalous_users(period => 'day', sensitivity => 0.5)
