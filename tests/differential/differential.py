@@ -24,11 +24,13 @@ Prints PASS/FAIL per test (a unified diff for failures) and `N passed, M failed`
 
 import argparse
 import difflib
+import http.client
 import os
 import re
 import subprocess
 import sys
 import time
+import urllib.parse
 
 _NAME = re.compile(r"^--\s*name:\s*(\S+)\s*$")
 _CLICKHOUSE = re.compile(r"^--\s*clickhouse:(.*)$")
@@ -128,7 +130,40 @@ def run(argv, timeout):
     return Result(p.returncode == 0, p.stdout, p.stderr, time.monotonic() - start)
 
 
+_ch_connection = None
+
+
+def clickhouse_http(args, sql, database, max_threads):
+    """The query over ClickHouse's HTTP port on one kept-alive connection: the same
+    TabSeparated bytes as clickhouse-client, without starting its ~100 MB binary per query
+    (523 queries: 43 s of clickhouse-client, 7 s over HTTP). wait_end_of_query: an error
+    is a non-200 status, never a 200 with the error after some rows."""
+    global _ch_connection
+    params = urllib.parse.urlencode({"database": database, "max_threads": max_threads,
+                                     "default_format": "TabSeparated", "wait_end_of_query": 1})
+    start = time.monotonic()
+    for attempt in (1, 2):  # a kept-alive connection the server closed: reconnect once
+        if _ch_connection is None:
+            _ch_connection = http.client.HTTPConnection("127.0.0.1", args.ch_http_port,
+                                                        timeout=args.timeout)
+        try:
+            _ch_connection.request("POST", "/?" + params, body=sql.encode())
+            response = _ch_connection.getresponse()
+            body = response.read()
+        except (OSError, http.client.HTTPException) as error:
+            _ch_connection.close()
+            _ch_connection = None
+            if attempt == 2 or isinstance(error, TimeoutError):
+                return Result(False, b"", str(error).encode(), time.monotonic() - start)
+            continue
+        if response.status == 200:
+            return Result(True, body, b"", time.monotonic() - start)
+        return Result(False, b"", body, time.monotonic() - start)
+
+
 def clickhouse(args, sql, database, max_threads):
+    if args.ch_http_port:
+        return clickhouse_http(args, sql, database, max_threads)
     return run([args.clickhouse_client, "--host", "127.0.0.1", "--port", str(args.ch_port),
                 "--database", database, "--max_threads", str(max_threads),
                 "--format", "TabSeparated", "--query", sql], args.timeout)
@@ -236,6 +271,8 @@ def main():
     parser.add_argument("--events", help="the JSON-lines file MUA loads (compare mode)")
     parser.add_argument("--clickhouse-client", default="clickhouse-client")
     parser.add_argument("--ch-port", type=int, default=9001)
+    parser.add_argument("--ch-http-port", type=int, default=0,
+                        help="query ClickHouse over this HTTP port instead of clickhouse-client")
     parser.add_argument("--filter", help="run only tests whose name matches this regex")
     parser.add_argument("--timeout", type=int, default=120, help="seconds per engine run")
     parser.add_argument("--list", action="store_true", help="print the test names and exit")

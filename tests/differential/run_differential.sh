@@ -116,7 +116,7 @@ loaded="$(ch -q 'SELECT count() FROM default.events')"
 [[ "$loaded" == "$rows" ]] || die "ClickHouse holds $loaded rows, expected $rows"
 echo "== setup took $((SECONDS - started)) s"
 
-args=(--queries "$queries_dir" --ch-port "$tcp_port" --timeout "$timeout_s")
+args=(--queries "$queries_dir" --ch-port "$tcp_port" --ch-http-port "$CH_HTTP_PORT" --timeout "$timeout_s")
 [[ -n "$filter" ]] && args+=(--filter "$filter")
 if ((self_check)); then
   args+=(--self-check)
