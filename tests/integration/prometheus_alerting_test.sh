@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Alerting end to end (issue 21), on loopback with free ports and a scratch directory:
-# Debian's Prometheus scrapes mua-server's /metrics every second with the shipped
-# docs/prometheus/mua-rules.yml and sends what fires to Debian's Alertmanager.
+# Alerting end to end (issue 21), on loopback with free ports and a scratch directory, into one
+# Debian Alertmanager: MUA's own rule (--alerts, --alertmanager) fires on a crash spike streamed
+# through Kafka and resolves when the spike leaves its window; Debian's Prometheus scrapes
+# mua-server's /metrics every second with the shipped docs/prometheus/mua-rules.yml, whose
+# MuaIngestPaused fires on SYSTEM STOP INGEST.
 #   prometheus_alerting_test.sh MUA_KAFKA_DEV MUA_SERVER PROMETHEUS ALERTMANAGER PROMTOOL RULES_DIR
 set -u
 usage="usage: prometheus_alerting_test.sh MUA_KAFKA_DEV MUA_SERVER PROMETHEUS ALERTMANAGER PROMTOOL RULES_DIR"
@@ -36,13 +38,13 @@ poll_json() {
   echo "  last answer of $2: $(head -c 2000 "$WORK/last.json")"
   return 1
 }
-# events N TYPE : N events of TYPE at the current time, JSON lines (ios users u0..u9).
+# events N TYPE PLATFORM : N events of TYPE at the current time, JSON lines (users u0..u9).
 events() {
   local now_ms
   now_ms=$(date +%s%3N)
   for ((i = 0; i < $1; i++)); do
-    printf '{"event_id":"%s-%s-%d","user_id":"u%d","event_type":"%s","event_timestamp":%s,"platform":"ios"}\n' \
-      "$2" "$now_ms" "$i" $((i % 10)) "$2" "$now_ms"
+    printf '{"event_id":"%s-%s-%s-%d","user_id":"u%d","event_type":"%s","event_timestamp":%s,"platform":"%s"}\n' \
+      "$2" "$3" "$now_ms" "$i" $((i % 10)) "$2" "$now_ms" "$3"
   done
 }
 produce() { kcat -P -b "$BOOTSTRAP" -t mobile_app_events 2>>"$WORK/kcat.err"; }
@@ -78,9 +80,22 @@ EOF
 pids+=($!)
 check "Alertmanager is ready" poll 60 curl -sf --max-time 2 -o /dev/null "$AM/-/ready"
 
-start_server "$SERVER" server --kafka_brokers "$BOOTSTRAP"
+# MUA's rule: one alert per platform with over 20 crashes in the last 15 s, evaluated every second.
+cat >"$WORK/alerts.yml" <<'EOF'
+rules:
+  - name: crash_spike
+    sql: >-
+      SELECT platform, countIf(event_type = 'app_crash') AS crashes FROM events
+      WHERE event_time > now() - INTERVAL 15 SECOND GROUP BY platform
+    condition: "> 20"
+    for: 0s
+    every: 1s
+    labels: {severity: page, team: mobile}
+    annotations: {summary: "crashes in the last 15 seconds on {{ labels.platform }}: {{ value }}"}
+EOF
+start_server "$SERVER" server --kafka_brokers "$BOOTSTRAP" --alerts "$WORK/alerts.yml" --alertmanager "$AM"
 check "mua-server answers /ping" test "$(curl -s "http://127.0.0.1:$HTTP_PORT/ping")" == "Ok."
-events 40 app_open | produce
+events 40 app_open ios | produce
 wait_for_sql "SELECT count() FROM events" 40
 check "the first events are consumed ($answer of 40)" test "$answer" == 40
 
@@ -120,6 +135,24 @@ check "all $rule_count rules evaluated without error" poll_json 30 "$PROM/api/v1
   "[r['health'] for g in d['data']['groups'] for r in g['rules']] == ['ok'] * $rule_count"
 check "no alert while MUA is healthy" poll_json 0 "$PROM/api/v1/alerts" 'd["data"]["alerts"] == []'
 
+# b. A crash spike through Kafka: 30 on ios (over the threshold), 5 on android (under it).
+{
+  events 30 app_crash ios
+  events 5 app_crash android
+} | produce
+crash_spike='([(a["labels"], a["annotations"]["summary"], a["status"]["state"]) for a in d
+               if a["labels"]["alertname"] == "crash_spike"] ==
+              [({"alertname": "crash_spike", "platform": "ios", "severity": "page", "team": "mobile"},
+                "crashes in the last 15 seconds on ios: 30", "active")])'
+check "Alertmanager has crash_spike for ios, with the rule's labels and the annotation rendered" \
+  poll_json 60 "$AM/api/v2/alerts" "$crash_spike"
+check "system.alerts: crash_spike firing with value 30" \
+  wait_for_sql "SELECT state, value FROM system.alerts WHERE rule = 'crash_spike' FORMAT TSV" "$(printf 'firing\t30')" 50
+check "Prometheus scrapes mua_alerts for it" poll_json 30 \
+  "$PROM/api/v1/query?query=mua_alerts%7Balertname%3D%22crash_spike%22%2Calertstate%3D%22firing%22%7D" \
+  '([(r["metric"]["platform"], r["metric"]["severity"], r["value"][1]) for r in d["data"]["result"]] ==
+    [("ios", "page", "1")])'
+
 # d. SYSTEM STOP INGEST pauses the consumer: the shipped MuaIngestPaused fires in Prometheus and
 # reaches Alertmanager; SYSTEM START INGEST resolves it in both.
 check "SYSTEM STOP INGEST" grep -q '^Ok\.' <<<"$(sql "SYSTEM STOP INGEST")"
@@ -135,5 +168,15 @@ check "Prometheus resolves MuaIngestPaused" poll_json 60 "$PROM/api/v1/alerts" '
 # Alertmanager's API lists only alerts whose endsAt is unset or ahead: a resolved alert is gone.
 check "Alertmanager no longer lists MuaIngestPaused" poll_json 60 "$AM/api/v2/alerts" \
   'not any(a["labels"]["alertname"] == "MuaIngestPaused" for a in d)'
+
+# c. 15 s after the spike it leaves the rule's window: resolved. A firing alert's endsAt lies
+# minutes ahead, so its leaving Alertmanager's list within the poll means MUA sent the resolution.
+check "Alertmanager no longer lists crash_spike" poll_json 60 "$AM/api/v2/alerts" \
+  'not any(a["labels"]["alertname"] == "crash_spike" for a in d)'
+check "system.alerts: crash_spike resolved (kept a while, beside the rule's inactive row)" \
+  wait_for_sql "SELECT state, value FROM system.alerts WHERE rule = 'crash_spike' AND state != 'inactive' FORMAT TSV" \
+  "$(printf 'resolved\t30')" 50
+check "system.alert_history: crash_spike firing, then resolved" test "$(sql "SELECT state FROM system.alert_history
+  WHERE rule = 'crash_spike' AND state IN ('firing', 'resolved') ORDER BY time FORMAT TSV")" == "$(printf 'firing\nresolved')"
 
 finish
