@@ -81,11 +81,15 @@ struct Score {
 
 Score ScorePoint(const Series& series, int64_t bucket, const Point& point, const AnomalyOptions& options) {
   Score out;
+  // A rate over no volume (a zero-filled bucket, a version before its release) is unknown:
+  // neither scored nor history.
+  auto unknown = [&](const Point& p) { return options.rate && p.volume <= 0; };
+  if (unknown(point)) return out;
   std::vector<double> history, volumes;  // newest first
   for (int back = 1; back <= options.history; ++back) {
     const std::optional<int64_t> slot = SlotBefore(bucket, back, options);
     auto it = slot ? series.find(*slot) : series.end();
-    if (it == series.end()) continue;
+    if (it == series.end() || unknown(it->second)) continue;
     history.push_back(it->second.value);
     volumes.push_back(it->second.volume);
   }

@@ -53,7 +53,8 @@ struct AnomalyOptions {
   // user's series, whose missing buckets mean unknown).
   int64_t series_from_s = -1;
   // The values are rates (value per unit of volume): a breakdown value's share of a
-  // bucket's change weighs its change by its volume, and the scale's floor is one event.
+  // bucket's change weighs its change by its volume, the scale's floor is one event, and
+  // a bucket without volume (a rate over nothing) is neither scored nor history.
   bool rate = false;
 };
 

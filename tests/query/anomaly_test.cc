@@ -593,6 +593,40 @@ TEST(AnomalyTest, RateSharesWeighTheChangeByVolume) {
   EXPECT_FALSE(rows[1].anomaly);
 }
 
+TEST(AnomalyTest, RatesOverNoVolumeAreUnknown) {
+  // A new version: no sessions in hours 0..3 (zero-filled: rate 0, volume 0), 0.01 crashes
+  // per session over 1000 sessions in hours 4 and 5, 0.05 in hour 6, none at all in hour 7.
+  // Hour 6 reads only hours 5 and 4: expected 0.01, scale 1.4826 · 1/1000, score 0.04 /
+  // 0.0014826 = 26.98 — not the median 0 of six values with a floor of 1 (score 0.03).
+  Series series;
+  for (int hour = 0; hour < 4; ++hour) series.Add(kT0 + hour * kHour, 0, 0);
+  series.Add(kT0 + 4 * kHour, 0.01, 1000)
+      .Add(kT0 + 5 * kHour, 0.01, 1000)
+      .Add(kT0 + 6 * kHour, 0.05, 1000);
+  series.Add(kT0 + 7 * kHour, 0, 0);
+  AnomalyOptions options = Options(kT0 + 6 * kHour, kT0 + 8 * kHour);
+  options.rate = true;
+  options.history = 6;
+  options.min_history = 2;
+  std::vector<Scored> rows = Detect(series, options);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_DOUBLE_EQ(*rows[0].expected, 0.01);
+  EXPECT_NEAR(*rows[0].score, 0.04 / (kSigma * 0.001), 1e-6);
+  EXPECT_TRUE(rows[0].anomaly);
+  // Hour 7: a rate over nothing, no score (its row is still there).
+  EXPECT_EQ(rows[1].volume, 0u);
+  EXPECT_FALSE(rows[1].score.has_value());
+  EXPECT_FALSE(rows[1].anomaly);
+  // Two known hours are fewer than min_history 3.
+  options.min_history = 3;
+  rows = Detect(series, options);
+  EXPECT_FALSE(rows[0].score.has_value());
+  // Not a rate: the zeros are values like any other (median 0).
+  options.rate = false;
+  rows = Detect(series, options);
+  EXPECT_DOUBLE_EQ(*rows[0].expected, 0);
+}
+
 TEST(AnomalyTest, BreakdownKeepsTheHundredLargestValues) {
   // 150 values v000..v149 in one hour, v<i> with volume i + 1: v050..v149 are kept.
   Series series(DataType::Of(TypeId::kDateTime), true, true);
