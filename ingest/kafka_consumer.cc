@@ -224,6 +224,10 @@ absl::StatusOr<std::unique_ptr<KafkaConsumer>> KafkaConsumer::Open(
   rd_kafka_conf_set_offset_commit_cb(
       conf, [](rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t*,
                void* opaque) { static_cast<KafkaConsumer*>(opaque)->OnCommit(err); });
+  // Without it librdkafka only logs a broker going away: counted, the alerts can see it.
+  rd_kafka_conf_set_error_cb(conf, [](rd_kafka_t*, int, const char* reason, void* opaque) {
+    static_cast<KafkaConsumer*>(opaque)->NoteBrokerError(reason);
+  });
   consumer->handles_->kafka.reset(rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof(error)));
   if (consumer->handles_->kafka == nullptr) {
     rd_kafka_conf_destroy(conf);
@@ -376,6 +380,12 @@ void KafkaConsumer::OnCommit(int err) {
 void KafkaConsumer::NoteError(const std::string& error, bool commit) {
   absl::MutexLock lock(&mu_);
   ++(commit ? stats_.commit_errors : stats_.consumer_errors);
+  stats_.last_error = error;
+}
+
+void KafkaConsumer::NoteBrokerError(const std::string& error) {
+  absl::MutexLock lock(&mu_);
+  ++stats_.broker_errors;
   stats_.last_error = error;
 }
 

@@ -162,6 +162,9 @@ struct KafkaConsumerStats {
   int64_t pauses = 0;            // times consumption was paused
   int64_t consumer_errors = 0;   // transient errors reported by librdkafka (it retries)
   int64_t commit_errors = 0;     // failed offset commits (the next commit covers them)
+  // Errors librdkafka reports outside any message: brokers unreachable or down, transport
+  // and authentication failures (it reconnects by itself). Not a degradation of the data.
+  int64_t broker_errors = 0;
   std::string last_error;
 };
 
@@ -219,6 +222,7 @@ class KafkaConsumer {
   void Assign(void* partitions, bool cooperative);
   void OnCommit(int err);
   void NoteError(const std::string& error, bool commit);
+  void NoteBrokerError(const std::string& error);
   void UpdatePause();
   void SetPaused(bool paused);
   OffsetJump CountJump(const std::string& topic, int32_t partition, int64_t needed, int64_t got);

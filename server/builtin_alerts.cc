@@ -152,8 +152,8 @@ absl::StatusOr<std::vector<AlertRule>> BuiltInAlertRules(const BuiltInAlertParts
     rules.push_back(std::move(stopped));
 
     AlertRule erroring = PipelineRule("mua_consumer_errors", settings, "warning",
-                                      "The Kafka consumer reported {{ value }} errors in the last evaluation interval");
-    erroring.for_duration = absl::ZeroDuration();  // each interval stands on its own
+                                      "The Kafka client reported {{ value }} errors since the last evaluation "
+                                      "(see system.ingest; a broker down or unreachable, failed commits)");
     struct LastCount {
       absl::Mutex mu;
       int64_t errors = -1;
@@ -161,7 +161,7 @@ absl::StatusOr<std::vector<AlertRule>> BuiltInAlertRules(const BuiltInAlertParts
     erroring.probe = [consumer, last = std::make_shared<LastCount>()]() -> absl::StatusOr<std::vector<AlertSample>> {
       const KafkaConsumerStats stats = consumer->stats();
       absl::MutexLock lock(&last->mu);
-      const int64_t errors = stats.consumer_errors + stats.commit_errors;
+      const int64_t errors = stats.consumer_errors + stats.commit_errors + stats.broker_errors;
       const int64_t added = last->errors < 0 ? 0 : errors - last->errors;
       last->errors = errors;
       std::vector<AlertSample> samples;

@@ -1112,6 +1112,9 @@ HttpResponse Service::Metrics() const {
     metric("mua_ingest_commit_errors_total", "counter",
            "Failed offset commits to Kafka (lag tools only: MUA resumes from its checkpoints).");
     absl::StrAppend(&out, "mua_ingest_commit_errors_total ", stats.commit_errors, "\n");
+    metric("mua_ingest_broker_errors_total", "counter",
+           "Errors the Kafka client reported outside any message: brokers down or unreachable; it reconnects.");
+    absl::StrAppend(&out, "mua_ingest_broker_errors_total ", stats.broker_errors, "\n");
     metric("mua_ingest_memory_limit_bytes", "gauge",
            "Consumption pauses at this many bytes of sum(mua_table_memory_bytes); 0: no limit.");
     absl::StrAppend(&out, "mua_ingest_memory_limit_bytes ", parts_.consumer->memory_limit(), "\n");
