@@ -75,7 +75,7 @@ for prefix in "" grafana/ api/v1/; do
   status=$(req - "$base/$prefix$path")
   check "GET /$prefix<60 KB>: 404 ($status)" test "$status" == 404
 done
-for _ in $(seq 100); do curl -s -o /dev/null "$base/$path"; done
+send_many 100 "$base/$path"
 longest=$(q "" "SELECT max(length(endpoint)) FROM system.audit_log")
 check "system.audit_log's endpoint is cut: at most 300 bytes (longest $longest)" test "$longest" -le 300
 check "... marked as cut" test "$(q "" "SELECT count() >= 100 FROM system.audit_log WHERE position(endpoint, '[cut, ') > 0")" == 1

@@ -56,6 +56,33 @@ req() {
 # q TOKEN SQL : the answer's body (POST /).
 q() { curl -s --max-time 60 ${1:+-H "Authorization: Bearer $1"} --data-binary "$2" "$base/"; }
 
+# send_many COUNT URL [TOKEN [BODY_FILE]] : COUNT requests, each on a connection of its own with
+# curl's headers, as COUNT `curl -s -o /dev/null` runs would (a POST of BODY_FILE when given),
+# without starting COUNT processes (900 curl runs were 26 s of unauthenticated_test).
+send_many() {
+  python3 - "$@" <<'PY'
+import http.client, sys, urllib.parse
+count, url = int(sys.argv[1]), urllib.parse.urlsplit(sys.argv[2])
+token = sys.argv[3] if len(sys.argv) > 3 else ""
+body = open(sys.argv[4], "rb").read() if len(sys.argv) > 4 else None
+headers = {"User-Agent": "curl", "Accept": "*/*"}
+if token:
+    headers["Authorization"] = "Bearer " + token
+if body is not None:
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
+target = (url.path or "/") + ("?" + url.query if url.query else "")
+for _ in range(count):
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+    try:
+        connection.request("GET" if body is None else "POST", target, body=body, headers=headers)
+        connection.getresponse().read()
+    except (OSError, http.client.HTTPException):
+        pass  # as curl -s: what follows checks the server and its audit files
+    finally:
+        connection.close()
+PY
+}
+
 body_has() { grep -qF -- "$1" "$WORK/body"; }
 headers_have() { grep -qi -- "$1" "$WORK/headers"; }
 

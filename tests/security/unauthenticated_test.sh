@@ -94,12 +94,12 @@ stop_server
 start_secure rotate --tokens "$WORK/tokens" --audit_log_max_mb 1 --audit_log_files 2
 check "mua-server --audit_log_max_mb 1 --audit_log_files 2 started" test $? -eq 0
 path=$(head -c 60000 /dev/zero | tr '\0' 'p')
-for _ in $(seq 300); do curl -s -o /dev/null "$base/$path"; done
+send_many 300 "$base/$path"
 longest=$(awk '{ if (length($0) > max) max = length($0) } END { print max }' "$WORK"/rotate-audit.jsonl*)
 check "an unauthenticated 60 KB path costs at most 1 KB of audit file (longest line $longest)" test "$longest" -le 1024
 # Statements are cut to 4 KB: 600 of 60 KB fill the 1 MiB file more than twice over.
 python3 -c "print('SELECT 1 /* ' + 'x' * 60000 + ' */')" >"$WORK/padded.sql"
-for _ in $(seq 600); do curl -s -o /dev/null -H 'Authorization: Bearer atok' --data-binary @"$WORK/padded.sql" "$base/"; done
+send_many 600 "$base/" atok "$WORK/padded.sql"
 files=$(ls "$WORK"/rotate-audit.jsonl* | wc -l)
 check "the audit file rotated, at most 2 files kept ($files: $(ls "$WORK" | grep -c rotate-audit))" test "$files" -eq 2
 total=$(cat "$WORK"/rotate-audit.jsonl* | wc -c)
