@@ -434,7 +434,8 @@ absl::StatusOr<std::vector<AlertSample>> AlertEngine::RunRule(const AlertRule& r
     }
     const int64_t to = AnomalyBucketStart(absl::ToUnixSeconds(now), period, zone);
     const int64_t from = AnomalyBucketStart(to - 1, period, zone);
-    auto local = [&](int64_t t) { return absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixSeconds(t), zone); };
+    // With its offset: a repeated local hour (clocks going back) would read back as the first.
+    auto local = [&](int64_t t) { return absl::FormatTime("%Y-%m-%d %H:%M:%S%Ez", absl::FromUnixSeconds(t), zone); };
     std::vector<std::string> parts;
     for (const auto& [name, value] : args) {
       double number = 0;

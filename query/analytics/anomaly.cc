@@ -14,6 +14,9 @@
 namespace mua {
 namespace {
 
+// anomalous_users: the periods of median activity each user's rate starts from.
+constexpr double kPriorPeriods = 2;
+
 // 1/Φ⁻¹(3/4): makes the MAD of normal data estimate its standard deviation.
 constexpr double kMadToSigma = 1.4826;
 
@@ -79,21 +82,66 @@ struct Score {
   bool anomaly = false;
 };
 
-Score ScorePoint(const Series& series, int64_t bucket, const Point& point, const AnomalyOptions& options) {
-  Score out;
-  // A rate over no volume (a zero-filled bucket, a version before its release) is unknown:
-  // neither scored nor history.
-  auto unknown = [&](const Point& p) { return options.rate && p.volume <= 0; };
-  if (unknown(point)) return out;
-  std::vector<double> history, volumes;  // newest first
+// A rate over no volume (a zero-filled bucket, a version before its release) is unknown:
+// neither scored nor history.
+bool Unknown(const Point& point, const AnomalyOptions& options) { return options.rate && point.volume <= 0; }
+
+// The same-slot values before `bucket` (newest first) and their volumes; false with fewer
+// than min_history of them.
+bool SlotHistory(const Series& series, int64_t bucket, const AnomalyOptions& options, std::vector<double>* values,
+                 std::vector<double>* volumes) {
+  values->clear();
+  volumes->clear();
   for (int back = 1; back <= options.history; ++back) {
     const std::optional<int64_t> slot = SlotBefore(bucket, back, options);
     auto it = slot ? series.find(*slot) : series.end();
-    if (it == series.end() || unknown(it->second)) continue;
-    history.push_back(it->second.value);
-    volumes.push_back(it->second.volume);
+    if (it == series.end() || Unknown(it->second, options)) continue;
+    values->push_back(it->second.value);
+    volumes->push_back(it->second.volume);
   }
-  if (history.empty() || static_cast<int>(history.size()) < options.min_history) return out;
+  return !values->empty() && static_cast<int>(values->size()) >= options.min_history;
+}
+
+// How a series' spread grows with its level: counts as √expected (Poisson-like), rates as
+// their binomial standard error, a user's series in proportion to it.
+double SpreadUnit(double expected, double expected_volume, const AnomalyOptions& options) {
+  if (options.rate) return std::sqrt(std::max(expected * (1 - expected), 0.0) / std::max(expected_volume, 1.0));
+  if (options.relative_spread) return std::abs(expected);
+  return std::sqrt(std::max(std::abs(expected), 1.0));
+}
+
+// The MAD of n values underestimates the spread (Croux & Rousseeuw's small-sample factor),
+// and a new value differs from their median by more than from the true level (the median's
+// own variance, π/2n of the values'): the factor that turns a MAD of n same-slot values
+// into the spread of a new value around their median.
+double SmallSampleFactor(size_t n) {
+  static constexpr double kMadBias[] = {1, 1, 1.196, 1.495, 1.363, 1.206, 1.200, 1.140, 1.129, 1.107};
+  const double bias = n < std::size(kMadBias) ? kMadBias[n] : static_cast<double>(n) / (static_cast<double>(n) - 0.8);
+  return bias * std::sqrt(1 + M_PI / (2 * static_cast<double>(n)));
+}
+
+// The series' MAD per unit of spread (SpreadUnit), the median over its buckets with a
+// slot history: eight values of one slot estimate a spread poorly, the whole series' slots
+// together well. 0 when no bucket has a history.
+double PooledSpread(const Series& series, const AnomalyOptions& options) {
+  std::vector<double> values, volumes, ratios;
+  for (const auto& [bucket, point] : series) {
+    if (bucket >= options.to_s || Unknown(point, options)) continue;
+    if (!SlotHistory(series, bucket, options, &values, &volumes)) continue;
+    const double expected = Median(&values);
+    for (double& v : values) v = std::abs(v - expected);
+    const double unit = SpreadUnit(expected, Median(&volumes), options);
+    if (unit > 0) ratios.push_back(Median(&values) / unit);
+  }
+  return ratios.empty() ? 0 : Median(&ratios);
+}
+
+Score ScorePoint(const Series& series, int64_t bucket, const Point& point, double pooled_spread,
+                 const AnomalyOptions& options) {
+  Score out;
+  if (Unknown(point, options)) return out;
+  std::vector<double> history, volumes;  // newest first
+  if (!SlotHistory(series, bucket, options, &history, &volumes)) return out;
   out.expected_volume = Median(&volumes);
   // The least spread: one event, which for a rate is one over its volume (1 itself would
   // hide any change of crashes per session).
@@ -101,10 +149,9 @@ Score ScorePoint(const Series& series, int64_t bucket, const Point& point, const
   double expected = 0;
   double scale = 0;
   if (options.method == AnomalyMethod::kSeasonalMad) {
-    std::vector<double> values = history;
-    expected = Median(&values);
-    for (double& v : values) v = std::abs(v - expected);
-    const double mad = Median(&values);
+    const size_t n = history.size();
+    expected = Median(&history);
+    const double mad = pooled_spread * SpreadUnit(expected, out.expected_volume, options) * SmallSampleFactor(n);
     scale = kMadToSigma * std::max({mad, 0.01 * std::abs(expected), floor});
   } else {
     double mean = history.back();
@@ -254,17 +301,21 @@ absl::StatusOr<ResultSet> DetectAnomalies(const ResultSet& series_rows, const An
     if (breakdown_name) put(first_number + 7, share);
     ++result.row_count;
   };
+  const bool pooled = options.method == AnomalyMethod::kSeasonalMad;
+  const double total_spread = pooled ? PooledSpread(total, options) : 0;
+  std::map<std::string, double> spreads;
+  for (const auto& [key, points] : by_value) spreads[key] = pooled ? PooledSpread(points, options) : 0;
   for (int64_t bucket : output_buckets) {
     std::optional<double> total_change;
     if (auto it = total.find(bucket); it != total.end()) {
-      const Score score = ScorePoint(total, bucket, it->second, options);
+      const Score score = ScorePoint(total, bucket, it->second, total_spread, options);
       total_change = weighted_change(it->second, score);
       add_row(bucket, nullptr, it->second, score, total_change ? std::optional<double>(1.0) : std::nullopt);
     }
     for (const auto& [key, points] : by_value) {
       auto it = points.find(bucket);
       if (it == points.end()) continue;
-      const Score score = ScorePoint(points, bucket, it->second, options);
+      const Score score = ScorePoint(points, bucket, it->second, spreads[key], options);
       std::optional<double> share;
       if (std::optional<double> change = weighted_change(it->second, score);
           change && total_change && *total_change != 0) {
@@ -286,7 +337,7 @@ absl::StatusOr<ResultSet> AnomalousUsers(const ResultSet& per_user, const Anomal
   }
   const Column& events = per_user.columns[events_column];
   const Column& periods = per_user.columns[periods_column];
-  // Each user's rate, shrunk toward the population's median by one period's worth of
+  // Each user's rate, shrunk toward the population's median by two periods' worth of
   // it: one busy hour is weak evidence, a day of them is not.
   std::vector<double> rates(per_user.row_count);
   for (size_t row = 0; row < per_user.row_count; ++row) {
@@ -296,7 +347,8 @@ absl::StatusOr<ResultSet> AnomalousUsers(const ResultSet& per_user, const Anomal
   const double median_rate = scratch.empty() ? 0 : Median(&scratch);
   std::vector<double> log_rates(per_user.row_count);
   for (size_t row = 0; row < per_user.row_count; ++row) {
-    log_rates[row] = std::log((NumberAt(events, row) + median_rate) / (std::max(1.0, NumberAt(periods, row)) + 1));
+    log_rates[row] =
+        std::log((NumberAt(events, row) + kPriorPeriods * median_rate) / (std::max(1.0, NumberAt(periods, row)) + kPriorPeriods));
   }
   ResultSet result;
   result.AddColumn("user_id", DataType::Of(TypeId::kString));

@@ -11,7 +11,12 @@
 // seasonal_mad: expected = the median of the same slot over the last `history` periods
 // (hour of week for hourly data with weekly seasonality, hour of day with daily, weekday
 // for daily data), scale = 1.4826 · max(MAD, 0.01 · |expected|, 1), score = (value −
-// expected) / scale (for a rate, 1 / expected volume in place of 1: one event). ewma: the
+// expected) / scale (for a rate, 1 / expected volume in place of 1: one event). MAD is
+// the slot's expected spread: the same-slot MADs pooled over the whole series (their
+// median, in units of √expected for counts, of the binomial standard error for rates, of
+// the level for a user's series), times the small-sample factor of its n values. Eight
+// values of one slot estimate a spread poorly: by chance one slot's are tight and an
+// ordinary hour scores 6, another's loose and a 30 % drop scores 2.5. ewma: the
 // same-slot values' exponentially weighted mean and deviation. Fewer than `min_history`
 // same-slot values: no score, never an alarm. Slots are local wall-clock hours: an hour
 // skipped by daylight saving has no value, a repeated one is two buckets of one slot.
@@ -56,6 +61,9 @@ struct AnomalyOptions {
   // bucket's change weighs its change by its volume, the scale's floor is one event, and
   // a bucket without volume (a rate over nothing) is neither scored nor history.
   bool rate = false;
+  // The series' spread grows in proportion to its level (a user's series of unknown kind);
+  // else as √expected for counts, or as the binomial standard error for rates.
+  bool relative_spread = false;
 };
 
 // The series: rows with columns `bucket` (Date, DateTime or DateTime64), `value`
@@ -87,9 +95,9 @@ struct AnomalousUsersOptions {
 // Users whose activity lies far outside the population's. `per_user`: columns user_id
 // (String), events, periods (numeric: the periods they were active in) and
 // top_event_types (Array(String)). Each user's rate = events / periods; the score is
-// the robust z (median, 1.4826 · MAD) of log((events + m) / (periods + 1)) over every
+// the robust z (median, 1.4826 · MAD) of log((events + 2m) / (periods + 2)) over every
 // user, m being the median rate: logs because activity is heavy-tailed, and the rate
-// shrunk toward the median by one period because one busy hour is weak evidence. A bot
+// shrunk toward the median by two periods because one busy hour is weak evidence. A bot
 // at 20× the median rate for a day stands out; a keen user's busy hour does not.
 // Rows: user_id, events, periods, rate, score, top_event_types, for users whose score
 // exceeds the sensitivity, by score descending.

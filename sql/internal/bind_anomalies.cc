@@ -238,6 +238,7 @@ absl::Status SelectBinder::BindAnomalies(const FunctionExpr& function) {
       }
       sql = text("sql", "");
       fill = false;
+      options.relative_spread = true;
     } else {
       if (args.contains("sql")) {
         return ErrorAt(pos_of("sql"), absl::StatusCode::kInvalidArgument, "sql => '...' needs metric => 'sql'");

@@ -159,29 +159,33 @@ Scored Last(const std::vector<double>& values, AnomalyOptions options = {},
 
 TEST(AnomalyTest, SeasonalMadScoresByMedianAndMad) {
   // The 8 hours before: 100 102 98 101 99 103 97 100, sorted 97 98 99 100 100 101 102 103:
-  // median (100 + 100) / 2 = 100. |v − 100|: 0 2 2 1 1 3 3 0, sorted 0 0 1 1 2 2 3 3: MAD
-  // (1 + 2) / 2 = 1.5. scale = 1.4826 · max(1.5, 0.01 · 100, 1) = 2.2239.
-  // 150: score 50 / 2.2239 = 22.4830; bounds 100 ∓ 3.5 · 2.2239 = 92.21635, 107.78365.
+  // median (100 + 100) / 2 = 100.
+  // The spread is pooled over the series: each bucket with >= 4 values before it gives its
+  // MAD per √expected — hours 4..8: 0.0997509, 0.1, 0.1496264, 0.2, 0.15 (hour 8: MAD 1.5
+  // over √100) — whose median is k = 0.1496264. At hour 8 (n = 8): MAD = k · √100 · 1.129 ·
+  // √(1 + π/16) = 1.8476990, scale = 1.4826 · max(1.8477, 0.01 · 100, 1) = 2.7393985.
+  // 150: score 50 / 2.7393985 = 18.2521822; bounds 100 ∓ 3.5 · 2.7393985 = 90.4121053, 109.5878947.
   const Scored row = Last({100, 102, 98, 101, 99, 103, 97, 100, 150});
   EXPECT_EQ(row.bucket, kT0 + 8 * kHour);
   EXPECT_EQ(row.value, 150);
   EXPECT_DOUBLE_EQ(*row.expected, 100);
-  EXPECT_NEAR(*row.score, 22.483025315886504, 1e-9);
-  EXPECT_NEAR(*row.lower, 92.21635, 1e-9);
-  EXPECT_NEAR(*row.upper, 107.78365, 1e-9);
+  EXPECT_NEAR(*row.score, 18.2521821754, 1e-8);
+  EXPECT_NEAR(*row.lower, 90.412105340705, 1e-8);
+  EXPECT_NEAR(*row.upper, 109.587894659295, 1e-8);
   EXPECT_TRUE(row.anomaly);
   EXPECT_EQ(row.volume, 1000u);
-  // history 7 drops the oldest 100: 97 98 99 100 101 102 103, median 100; |v − 100| sorted
-  // 0 1 1 2 2 3 3, MAD 2: score 50 / (1.4826 · 2) = 16.8623, lower 100 − 3.5 · 2.9652 = 89.6218.
+  // history 7: hour 8's values 97 98 99 100 101 102 103 (median 100, MAD 2: ratio 0.2), the
+  // other ratios as before, so k = 0.1496264 still; n = 7: factor 1.140 · √(1 + π/14),
+  // MAD = 1.8874465, scale = 2.7983282: score 17.8678115, lower 90.2058514.
   AnomalyOptions seven;
   seven.history = 7;
   const Scored odd = Last({100, 102, 98, 101, 99, 103, 97, 100, 150}, seven);
   EXPECT_DOUBLE_EQ(*odd.expected, 100);
-  EXPECT_NEAR(*odd.score, 16.86226898691488, 1e-9);
-  EXPECT_NEAR(*odd.lower, 89.6218, 1e-9);
+  EXPECT_NEAR(*odd.score, 17.867811478947, 1e-8);
+  EXPECT_NEAR(*odd.lower, 90.205851443743, 1e-8);
   // Below: a negative score of the same size.
   const Scored low = Last({100, 102, 98, 101, 99, 103, 97, 100, 50});
-  EXPECT_NEAR(*low.score, -22.483025315886504, 1e-9);
+  EXPECT_NEAR(*low.score, -18.2521821754, 1e-8);
   EXPECT_TRUE(low.anomaly);
 }
 
@@ -712,9 +716,9 @@ class PerUser {
 // round(10 · exp(0.4 · Φ⁻¹((k + 0.5) / 40)) · 24); two bots at 150/h for 12 hours and 200/h
 // (20×) for 24; a keen user's one busy hour of 60. Python, as anomaly.cc computes it:
 //   rates = [e / max(1, p)]; m = median(rates) = 10.375
-//   logs = [log((e + m) / (max(1, p) + 1))]; med = median(logs); scale = 1.4826 · median(|logs −
-//   med|) score: bot_a 7.078863749056778, bot_b 6.295131009415722, keen 2.9604802504428496,
-//          the largest normal user (588) 2.0263723552206505
+//   logs = [log((e + 2m) / (max(1, p) + 2))]; med = median(logs); scale = 1.4826 · median(|logs −
+//   med|) score: bot_a 7.311248726006423, bot_b 6.411940955128151, keen 2.4175153633414026,
+//          the largest normal user (588) 2.0639344800258494
 PerUser Population() {
   static constexpr uint64_t kEvents[] = {98,  118, 130, 140, 148, 155, 162, 168, 174, 180,
                                          186, 192, 197, 203, 208, 214, 220, 225, 231, 237,
@@ -742,36 +746,36 @@ TEST(AnomalousUsersTest, BotsAreFlaggedFirst) {
   EXPECT_EQ(result.columns[1].ints, (std::vector<int64_t>{4800, 1800}));
   EXPECT_EQ(result.columns[2].ints, (std::vector<int64_t>{24, 12}));
   EXPECT_EQ(result.columns[3].floats, (std::vector<double>{200, 150}));
-  EXPECT_NEAR(result.columns[4].floats[0], 7.078863749056778, 1e-9);
-  EXPECT_NEAR(result.columns[4].floats[1], 6.295131009415722, 1e-9);
+  EXPECT_NEAR(result.columns[4].floats[0], 7.311248726006423, 1e-9);
+  EXPECT_NEAR(result.columns[4].floats[1], 6.411940955128151, 1e-9);
   const Column& top = result.columns[5];
   EXPECT_EQ(top.array_offsets, (std::vector<uint32_t>{0, 3, 4}));
   EXPECT_EQ(top.strings, (std::vector<std::string>{"screen_view", "click", "app_open", "click"}));
 }
 
 TEST(AnomalousUsersTest, SensitivityAndMinEvents) {
-  // 2.5 takes the keen user (2.96) too, third; not the busiest normal one (2.03).
-  ASSERT_OK_AND_ASSIGN(ResultSet loose, AnomalousUsers(Population().rows(), {.sensitivity = 2.5}));
+  // 2.4 takes the keen user (2.42) too, third; not the busiest normal one (2.06).
+  ASSERT_OK_AND_ASSIGN(ResultSet loose, AnomalousUsers(Population().rows(), {.sensitivity = 2.4}));
   EXPECT_EQ(loose.columns[0].strings, (std::vector<std::string>{"bot_a", "bot_b", "keen"}));
-  EXPECT_NEAR(loose.columns[4].floats[2], 2.9604802504428496, 1e-9);
+  EXPECT_NEAR(loose.columns[4].floats[2], 2.4175153633414026, 1e-9);
   EXPECT_EQ(loose.columns[5].array_offsets, (std::vector<uint32_t>{0, 3, 4, 6}));
   EXPECT_EQ(loose.columns[5].strings[4], "purchase");
   // min_events 2000: bot_b (1800) is not scored, yet still in the baseline (bot_a unchanged).
   ASSERT_OK_AND_ASSIGN(ResultSet busy, AnomalousUsers(Population().rows(), {.min_events = 2000}));
   ASSERT_EQ(busy.row_count, 1u);
   EXPECT_EQ(busy.columns[0].strings[0], "bot_a");
-  EXPECT_NEAR(busy.columns[4].floats[0], 7.078863749056778, 1e-9);
+  EXPECT_NEAR(busy.columns[4].floats[0], 7.311248726006423, 1e-9);
 }
 
 TEST(AnomalousUsersTest, SpreadHasAFloor) {
   // 20 users at exactly 10 an hour and one at 20: MAD 0, so the floor 0.05: score
-  // log((480 + 10) / 25) − log((240 + 10) / 25) = log(1.96) over 1.4826 · 0.05 = 9.0779.
+  // log((480 + 20) / 26) − log((240 + 20) / 26) = log(500 / 260) over 1.4826 · 0.05 = 8.8215.
   PerUser users;
   for (int i = 0; i < 20; ++i) users.Add(absl::StrCat("u", i), 240, 24, {});
   users.Add("double", 480, 24, {"a"});
   ASSERT_OK_AND_ASSIGN(ResultSet result, AnomalousUsers(users.rows(), {}));
   ASSERT_EQ(result.row_count, 1u);
-  EXPECT_NEAR(result.columns[4].floats[0], 9.07789657685722, 1e-9);
+  EXPECT_NEAR(result.columns[4].floats[0], 8.821347192859356, 1e-9);
 }
 
 TEST(AnomalousUsersTest, NoUsersAndMissingColumns) {
