@@ -337,8 +337,9 @@ absl::StatusOr<ResultSet> AnomalousUsers(const ResultSet& per_user, const Anomal
   }
   const Column& events = per_user.columns[events_column];
   const Column& periods = per_user.columns[periods_column];
-  // Each user's rate, shrunk toward the population's median by two periods' worth of
-  // it: one busy hour is weak evidence, a day of them is not.
+  // The population: the median and MAD of log(rate). Each user is scored by their rate
+  // shrunk toward the median by two periods' worth of it: one busy hour is weak evidence,
+  // a day of them is not.
   std::vector<double> rates(per_user.row_count);
   for (size_t row = 0; row < per_user.row_count; ++row) {
     rates[row] = NumberAt(events, row) / std::max(1.0, NumberAt(periods, row));
@@ -358,7 +359,8 @@ absl::StatusOr<ResultSet> AnomalousUsers(const ResultSet& per_user, const Anomal
   result.AddColumn("score", DataType::Of(TypeId::kFloat64));
   result.AddColumn("top_event_types", DataType::Array(TypeId::kString));
   if (per_user.row_count == 0) return result;
-  scratch = log_rates;
+  scratch.clear();
+  for (double rate : rates) scratch.push_back(std::log(std::max(rate, 1e-12)));
   const double median = Median(&scratch);
   for (double& v : scratch) v = std::abs(v - median);
   // A floor on the spread: a population of near-identical users (scripted tests) would

@@ -716,9 +716,10 @@ class PerUser {
 // round(10 · exp(0.4 · Φ⁻¹((k + 0.5) / 40)) · 24); two bots at 150/h for 12 hours and 200/h
 // (20×) for 24; a keen user's one busy hour of 60. Python, as anomaly.cc computes it:
 //   rates = [e / max(1, p)]; m = median(rates) = 10.375
-//   logs = [log((e + 2m) / (max(1, p) + 2))]; med = median(logs); scale = 1.4826 · median(|logs −
-//   med|) score: bot_a 7.311248726006423, bot_b 6.411940955128151, keen 2.4175153633414026,
-//          the largest normal user (588) 2.0639344800258494
+//   base = [log(r) for r in rates]; med = median(base); scale = 1.4826 · median(|base − med|)
+//   score = (log((e + 2m) / (max(1, p) + 2)) − med) / scale:
+//          bot_a 6.666585476973698, bot_b 5.8465734175643265, keen 2.204352965627507,
+//          the largest normal user (588) 1.8819487813378357
 PerUser Population() {
   static constexpr uint64_t kEvents[] = {98,  118, 130, 140, 148, 155, 162, 168, 174, 180,
                                          186, 192, 197, 203, 208, 214, 220, 225, 231, 237,
@@ -741,35 +742,35 @@ TEST(AnomalousUsersTest, BotsAreFlaggedFirst) {
   ASSERT_OK_AND_ASSIGN(ResultSet result, AnomalousUsers(Population().rows(), {}));
   EXPECT_EQ(result.names, (std::vector<std::string>{"user_id", "events", "periods", "rate", "score",
                                                     "top_event_types"}));
-  ASSERT_EQ(result.row_count, 2u);  // sensitivity 5
+  ASSERT_EQ(result.row_count, 2u);  // sensitivity 4
   EXPECT_EQ(result.columns[0].strings, (std::vector<std::string>{"bot_a", "bot_b"}));
   EXPECT_EQ(result.columns[1].ints, (std::vector<int64_t>{4800, 1800}));
   EXPECT_EQ(result.columns[2].ints, (std::vector<int64_t>{24, 12}));
   EXPECT_EQ(result.columns[3].floats, (std::vector<double>{200, 150}));
-  EXPECT_NEAR(result.columns[4].floats[0], 7.311248726006423, 1e-9);
-  EXPECT_NEAR(result.columns[4].floats[1], 6.411940955128151, 1e-9);
+  EXPECT_NEAR(result.columns[4].floats[0], 6.666585476973698, 1e-9);
+  EXPECT_NEAR(result.columns[4].floats[1], 5.8465734175643265, 1e-9);
   const Column& top = result.columns[5];
   EXPECT_EQ(top.array_offsets, (std::vector<uint32_t>{0, 3, 4}));
   EXPECT_EQ(top.strings, (std::vector<std::string>{"screen_view", "click", "app_open", "click"}));
 }
 
 TEST(AnomalousUsersTest, SensitivityAndMinEvents) {
-  // 2.4 takes the keen user (2.42) too, third; not the busiest normal one (2.06).
-  ASSERT_OK_AND_ASSIGN(ResultSet loose, AnomalousUsers(Population().rows(), {.sensitivity = 2.4}));
+  // 2.1 takes the keen user (2.20) too, third; not the busiest normal one (1.88).
+  ASSERT_OK_AND_ASSIGN(ResultSet loose, AnomalousUsers(Population().rows(), {.sensitivity = 2.1}));
   EXPECT_EQ(loose.columns[0].strings, (std::vector<std::string>{"bot_a", "bot_b", "keen"}));
-  EXPECT_NEAR(loose.columns[4].floats[2], 2.4175153633414026, 1e-9);
+  EXPECT_NEAR(loose.columns[4].floats[2], 2.204352965627507, 1e-9);
   EXPECT_EQ(loose.columns[5].array_offsets, (std::vector<uint32_t>{0, 3, 4, 6}));
   EXPECT_EQ(loose.columns[5].strings[4], "purchase");
   // min_events 2000: bot_b (1800) is not scored, yet still in the baseline (bot_a unchanged).
   ASSERT_OK_AND_ASSIGN(ResultSet busy, AnomalousUsers(Population().rows(), {.min_events = 2000}));
   ASSERT_EQ(busy.row_count, 1u);
   EXPECT_EQ(busy.columns[0].strings[0], "bot_a");
-  EXPECT_NEAR(busy.columns[4].floats[0], 7.311248726006423, 1e-9);
+  EXPECT_NEAR(busy.columns[4].floats[0], 6.666585476973698, 1e-9);
 }
 
 TEST(AnomalousUsersTest, SpreadHasAFloor) {
   // 20 users at exactly 10 an hour and one at 20: MAD 0, so the floor 0.05: score
-  // log((480 + 20) / 26) − log((240 + 20) / 26) = log(500 / 260) over 1.4826 · 0.05 = 8.8215.
+  // log((480 + 20) / 26) − log(10) = log(500 / 260) over 1.4826 · 0.05 = 8.8215.
   PerUser users;
   for (int i = 0; i < 20; ++i) users.Add(absl::StrCat("u", i), 240, 24, {});
   users.Add("double", 480, 24, {"a"});
