@@ -84,7 +84,9 @@ build="$(cd "$build" 2>/dev/null && pwd)" || die "build dir not found: ${BUILD:-
 mua_gen="$build/bin/mua-gen"
 mua_bench="$build/bench/mua_query_bench"
 [[ -x "$mua_gen" ]] || die "$mua_gen missing: cmake --build $build --target mua-gen"
-"$mua_gen" --help | grep -q clickhouse-tsv || die "$mua_gen has no --format clickhouse-tsv: rebuild it"
+# Read whole first: with pipefail, grep -q leaving early would SIGPIPE the help text's writer.
+gen_help=$("$mua_gen" --help 2>&1 || true)
+grep -q clickhouse-tsv <<<"$gen_help" || die "$mua_gen has no --format clickhouse-tsv: rebuild it"
 ((zstd)) && { command -v zstd >/dev/null || die "zstd is required for --zstd (apt-get install zstd)"; }
 ((skip_mua || data_only)) || [[ -x "$mua_bench" ]] || die "$mua_bench missing: cmake --build $build --target mua_query_bench"
 command -v python3 >/dev/null || die "python3 is required"
