@@ -134,21 +134,17 @@ absl::Status SelectBinder::BindAnomalies(const FunctionExpr& function) {
     return it == args.end() ? function.pos : it->second.pos;
   };
   const std::string zone_name = text("timezone", "UTC");
-  absl::StatusOr<query_internal::TimeZone> zone = query_internal::TimeZone::Load(zone_name);
+  query_internal::TimeZone zone_value;
   absl::TimeZone absl_zone;
-  if (!zone.ok() || !absl::LoadTimeZone(zone_name, &absl_zone)) {
-    return ErrorAt(pos_of("timezone"), absl::StatusCode::kInvalidArgument,
-                   absl::StrCat("unknown time zone '", zone_name, "'"));
-  }
+  MUA_RETURN_IF_ERROR(LoadAnalyticsZone(zone_name, pos_of("timezone"), &zone_value, &absl_zone));
+  const query_internal::TimeZone* zone = &zone_value;
   auto instant = [&](const std::string& name) -> absl::StatusOr<std::optional<int64_t>> {
     auto it = args.find(name);
-    if (it == args.end()) return std::optional<int64_t>();
-    int64_t millis = 0;
-    if (!query_internal::TryParseDateTime64(it->second.text, *zone, &millis)) {
-      return ErrorAt(it->second.pos, absl::StatusCode::kInvalidArgument,
-                     absl::StrCat("argument '", name, "': cannot parse '", it->second.text, "' as a date or date-time"));
-    }
-    return std::optional<int64_t>(query_internal::FloorDiv(millis, 1000));
+    MUA_ASSIGN_OR_RETURN(const std::optional<int64_t> millis,
+                         ParseAnalyticsInstant(name, it == args.end() ? nullptr : &it->second.text,
+                                               it == args.end() ? function.pos : it->second.pos, *zone));
+    if (!millis) return std::optional<int64_t>();
+    return std::optional<int64_t>(query_internal::FloorDiv(*millis, 1000));
   };
   MUA_ASSIGN_OR_RETURN(const std::optional<int64_t> from_s, instant("from"));
   MUA_ASSIGN_OR_RETURN(const std::optional<int64_t> to_s, instant("to"));

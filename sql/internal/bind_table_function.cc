@@ -176,6 +176,27 @@ bool IsStringLiteral(const Expr& expr) {
 
 }  // namespace
 
+absl::Status LoadAnalyticsZone(const std::string& name, SourcePos pos, query_internal::TimeZone* zone,
+                               absl::TimeZone* absl_zone) {
+  absl::StatusOr<query_internal::TimeZone> loaded = query_internal::TimeZone::Load(name);
+  if (!loaded.ok() || !absl::LoadTimeZone(loaded->is_utc() ? "UTC" : name, absl_zone)) {
+    return ErrorAt(pos, absl::StatusCode::kInvalidArgument, absl::StrCat("unknown time zone '", name, "'"));
+  }
+  *zone = *loaded;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<int64_t>> ParseAnalyticsInstant(absl::string_view argument, const std::string* text,
+                                                             SourcePos pos, const query_internal::TimeZone& zone) {
+  if (text == nullptr) return std::optional<int64_t>();
+  int64_t millis = 0;
+  if (!query_internal::TryParseDateTime64(*text, zone, &millis)) {
+    return ErrorAt(pos, absl::StatusCode::kInvalidArgument,
+                   absl::StrCat("argument '", argument, "': cannot parse '", *text, "' as a date or date-time"));
+  }
+  return std::optional<int64_t>(millis);
+}
+
 std::shared_ptr<const ResultSet> AnalyticsSchema(absl::string_view name, std::optional<ColumnId> breakdown) {
   auto schema = std::make_shared<ResultSet>();
   const DataType uint64 = DataType::Of(TypeId::kUInt64);
@@ -361,29 +382,16 @@ absl::Status SelectBinder::BindAnalytics(const FunctionExpr& function) {
     return it == args.end() ? function.pos : it->second.second;
   };
   auto scope = std::make_shared<AnalyticsScope>();
-  const std::string zone_name = arg("timezone", "UTC");
-  absl::StatusOr<query_internal::TimeZone> zone = query_internal::TimeZone::Load(zone_name);
-  if (!zone.ok()) {
-    return ErrorAt(pos_of("timezone"), absl::StatusCode::kInvalidArgument,
-                   absl::StrCat("unknown time zone '", zone_name, "'"));
-  }
+  query_internal::TimeZone zone_value;
+  MUA_RETURN_IF_ERROR(LoadAnalyticsZone(arg("timezone", "UTC"), pos_of("timezone"), &zone_value, &scope->time_zone));
+  const query_internal::TimeZone* zone = &zone_value;
   scope->utc = zone->is_utc();
-  if (!scope->utc && !absl::LoadTimeZone(zone_name, &scope->time_zone)) {
-    return ErrorAt(pos_of("timezone"), absl::StatusCode::kInvalidArgument,
-                   absl::StrCat("unknown time zone '", zone_name, "'"));
-  }
   // from/to: local dates or date-times; to is exclusive. A bound's instant; the local
   // day range follows from it. Unset bounds default to the stored days when the plan runs.
   auto instant = [&](const std::string& name) -> absl::StatusOr<std::optional<int64_t>> {
     auto it = args.find(name);
-    if (it == args.end()) return std::optional<int64_t>();
-    int64_t millis = 0;
-    if (!query_internal::TryParseDateTime64(it->second.first, *zone, &millis)) {
-      return ErrorAt(it->second.second, absl::StatusCode::kInvalidArgument,
-                     absl::StrCat("argument '", name, "': cannot parse '", it->second.first,
-                                  "' as a date or date-time"));
-    }
-    return std::optional<int64_t>(millis);
+    return ParseAnalyticsInstant(name, it == args.end() ? nullptr : &it->second.first,
+                                 it == args.end() ? function.pos : it->second.second, *zone);
   };
   absl::StatusOr<std::optional<int64_t>> from_ms = instant("from");
   if (!from_ms.ok()) return from_ms.status();

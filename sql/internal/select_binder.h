@@ -15,6 +15,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "query/logical_plan.h"
 #include "sql/ast.h"
 #include "sql/binder.h"
@@ -23,6 +24,9 @@
 namespace mua {
 struct AnalyticsScope;
 struct WindowCallSpec;
+namespace query_internal {
+class TimeZone;
+}  // namespace query_internal
 }  // namespace mua
 
 namespace mua::sql_internal {
@@ -53,6 +57,16 @@ struct CteDefinition {
   std::shared_ptr<const CteMap> scope;
 };
 struct CteMap : std::map<std::string, CteDefinition, std::less<>> {};
+
+// A table function's `timezone => name` (default UTC) as both zone types; InvalidArgument
+// at `pos` for an unknown one.
+absl::Status LoadAnalyticsZone(const std::string& name, SourcePos pos, query_internal::TimeZone* zone,
+                               absl::TimeZone* absl_zone);
+
+// A table function's `from` or `to` (`argument`; `text` null when not given): a local date or
+// date-time in `zone`, as milliseconds; InvalidArgument at `pos` when it does not parse.
+absl::StatusOr<std::optional<int64_t>> ParseAnalyticsInstant(absl::string_view argument, const std::string* text,
+                                                             SourcePos pos, const query_internal::TimeZone& zone);
 
 // The columns a table function returns (`breakdown`: its breakdown column, if any).
 std::shared_ptr<const ResultSet> AnalyticsSchema(absl::string_view name, std::optional<ColumnId> breakdown);
