@@ -399,11 +399,13 @@ void AlertEngine::Start() {
   thread_ = std::thread([this] { Loop(); });
 }
 
+void AlertEngine::RequestStop() {
+  absl::MutexLock lock(&mu_);
+  stopping_ = true;
+}
+
 void AlertEngine::Stop() {
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = true;
-  }
+  RequestStop();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -518,6 +520,10 @@ void AlertEngine::EvaluateDue(absl::Time now, bool force) {
   }
   std::vector<AlertNotification> notifications;
   for (const AlertRule& rule : due) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) break;
+    }
     const absl::Time start = absl::Now();
     absl::StatusOr<std::vector<AlertSample>> samples = RunRule(rule, now);
     const absl::Duration took = absl::Now() - start;

@@ -139,6 +139,10 @@ class AlertEngine {
   void SetRules(std::vector<AlertRule> rules);
   // Evaluates the rules on a thread of its own, each every `every`.
   void Start();
+  // No rule starts evaluating after it (one evaluating finishes: cancel its statement to
+  // end it sooner, e.g. Service::CancelAll).
+  void RequestStop();
+  // RequestStop, then waits for the thread.
   void Stop();
 
   // Evaluates every rule that is due at `now` (all of them with `force`), updates state

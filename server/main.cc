@@ -675,8 +675,10 @@ int Serve(Table* table, Catalog* catalog, const SqlEngine& engine, const IngestO
     std::fflush(stderr);
     std::_Exit(0);
   });
-  alert_engine->Stop();
+  // No rule starts; one evaluating is cancelled with every other statement, then joined.
+  alert_engine->RequestStop();
   service.CancelAll();
+  alert_engine->Stop();
   std::thread http_stopper([&server] { server.Stop(); });
   if (consumer) {
     consumer->RequestStop();

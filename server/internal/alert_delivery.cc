@@ -116,17 +116,18 @@ void AlertmanagerNotifier::Loop() {
     std::string address, path;
     {
       absl::MutexLock lock(&mu_);
-      auto ready = [this, &index]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-        if (stopping_) return true;
+      // The first target with alerts due, or targets_.size().
+      auto due = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
         const absl::Time now = absl::Now();
-        for (index = 0; index < targets_.size(); ++index) {
-          if (!targets_[index].queued.empty() && now >= targets_[index].retry_at) return true;
-        }
-        return false;
+        size_t i = 0;
+        while (i < targets_.size() && (targets_[i].queued.empty() || now < targets_[i].retry_at)) ++i;
+        return i;
       };
+      auto ready = [this, &due]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_ || due() < targets_.size(); };
       // Woken by Notify (the condition is re-checked on each change) or for a retry.
       mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Milliseconds(200));
       if (stopping_) return;
+      index = due();
       if (index >= targets_.size()) continue;
       Target& target = targets_[index];
       for (auto& [key, alert] : target.queued) batch.push_back(alert);
