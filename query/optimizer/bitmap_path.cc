@@ -11,6 +11,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
+#include "query/functions/time_functions.h"
 #include "query/optimizer/rules.h"
 #include "storage/base/time_util.h"
 #include "storage/string_dictionary.h"
@@ -40,8 +41,14 @@ bool IsDayGranular(const SelectPlan& plan, const BlockFacts& facts, const BoundE
         EventsColumn(plan, *expr.args[0]) == ColumnId::kEventTime) {
       for (size_t i = 1; i < expr.args.size(); ++i) {
         if (!IsKnownConstant(facts, *expr.args[i])) return false;
-        // A zone argument ('Asia/Tokyo'): local days do not follow UTC days.
-        if (expr.args[i]->type.is_string()) return false;
+        // A zone argument ('Asia/Tokyo'): local days do not follow UTC days, unless it
+        // names UTC itself ('UTC', 'Etc/UTC').
+        if (expr.args[i]->type.is_string()) {
+          if (!expr.args[i]->is_constant()) return false;
+          absl::StatusOr<query_internal::TimeZone> zone =
+              query_internal::TimeZone::Load(expr.args[i]->constant.string_at(0));
+          if (!zone.ok() || !zone->is_utc()) return false;
+        }
       }
       *uses_day = true;
       continue;

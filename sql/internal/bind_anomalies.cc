@@ -151,17 +151,13 @@ absl::Status SelectBinder::BindAnomalies(const FunctionExpr& function) {
   if (from_s && to_s && *from_s >= *to_s) {
     return ErrorAt(pos_of("to"), absl::StatusCode::kInvalidArgument, "'from' must be before 'to'");
   }
-  MUA_ASSIGN_OR_RETURN(const std::string period, Choice(args, "period", users ? "hour" : "hour", {"hour", "day"},
+  MUA_ASSIGN_OR_RETURN(const std::string period, Choice(args, "period", "hour", {"hour", "day"},
                                                         function.pos));
   AnomalyOptions options;
   options.zone = absl_zone;
   options.period = period == "day" ? AnomalyPeriod::kDay : AnomalyPeriod::kHour;
   const std::string bucket_function = period == "day" ? "toStartOfDay" : "toStartOfHour";
-  // Without a zone argument in UTC: the planner then answers daily distinct users from
-  // the per-day bitmaps.
-  const std::string bucket_expr =
-      zone->is_utc() ? absl::StrCat(bucket_function, "(event_time)")
-                     : absl::StrCat(bucket_function, "(event_time, ", QuoteString(zone_name), ")");
+  const std::string bucket_expr = absl::StrCat(bucket_function, "(event_time, ", QuoteString(zone_name), ")");
 
   std::string sql;
   std::optional<std::string> breakdown_name;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "query/executor.h"
 #include "query/optimizer/optimizer.h"
@@ -157,6 +158,15 @@ TEST_F(PlannerTest, PartialAndFinalAggregationMerge) {
   ASSERT_OK_AND_ASSIGN(std::shared_ptr<const SelectPlan> bitmap_plan, BindSelect(*bitmap.query, bind));
   ASSERT_OK(OptimizePlan(bitmap_plan, snapshot));
   ASSERT_TRUE(bitmap_plan->bitmap.has_value());
+  // Days named in UTC are UTC days (the bitmaps'); another zone's are not.
+  for (const auto& [zone, bitmap_path] : {std::pair{"UTC", true}, {"Etc/UTC", true}, {"Asia/Tokyo", false}}) {
+    ASSERT_OK_AND_ASSIGN(Statement zoned, ParseStatement(absl::StrCat(
+                                              "SELECT toStartOfDay(event_time, '", zone,
+                                              "') AS d, uniqExact(user_id) FROM events GROUP BY d")));
+    ASSERT_OK_AND_ASSIGN(std::shared_ptr<const SelectPlan> zoned_plan, BindSelect(*zoned.query, bind));
+    ASSERT_OK(OptimizePlan(zoned_plan, snapshot));
+    EXPECT_EQ(zoned_plan->bitmap.has_value(), bitmap_path) << zone;
+  }
   std::vector<PartialAggregatePtr> counts;
   for (int i = 0; i < 2; ++i) {
     ASSERT_OK_AND_ASSIGN(PartialAggregatePtr partial, ExecutePartialAggregate(*bitmap_plan, context));
