@@ -14,6 +14,7 @@
 #include "query/analytics/anomaly.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
+#include "server/internal/result_cells.h"
 #include "server/internal/system_rows.h"
 #include "server/query_runner.h"
 #include "sql/catalog.h"
@@ -266,14 +267,6 @@ bool LabelCell(const Column& column, size_t row, std::string* out) {
   return true;
 }
 
-std::optional<double> NumberCell(const Column& column, size_t row) {
-  if (column.is_null(row)) return std::nullopt;
-  if (column.type.id == TypeId::kFloat64) return column.floats[row];
-  if (column.type.is_unsigned()) return static_cast<double>(static_cast<uint64_t>(column.ints[row]));
-  if (column.type.is_integer()) return static_cast<double>(column.ints[row]);
-  return std::nullopt;
-}
-
 }  // namespace
 
 bool AlertCondition::Holds(double value) const {
@@ -475,7 +468,7 @@ absl::StatusOr<std::vector<AlertSample>> AlertEngine::RunRule(const AlertRule& r
   }
   for (size_t row = 0; row < rows.row_count; ++row) {
     AlertSample sample;
-    const std::optional<double> value = NumberCell(rows.columns[value_column], row);
+    const std::optional<double> value = server_internal::NumericCell(rows.columns[value_column], row);
     if (!value) continue;
     sample.value = *value;
     if (rule.condition && !rule.condition->Holds(sample.value)) continue;
@@ -484,7 +477,7 @@ absl::StatusOr<std::vector<AlertSample>> AlertEngine::RunRule(const AlertRule& r
       if (LabelCell(rows.columns[c], row, &text) && !text.empty() && ValidName(rows.names[c])) {
         sample.labels[rows.names[c]] = text;
       } else if (rule.anomaly && static_cast<int>(c) != value_column) {
-        if (std::optional<double> number = NumberCell(rows.columns[c], row)) sample.extra[rows.names[c]] = *number;
+        if (std::optional<double> number = server_internal::NumericCell(rows.columns[c], row)) sample.extra[rows.names[c]] = *number;
       }
     }
     samples.push_back(std::move(sample));
