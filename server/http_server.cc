@@ -526,17 +526,44 @@ class Session : public std::enable_shared_from_this<Session<Stream>>, public Run
     });
   }
 
+  // A lingering close, as nginx's lingering_close: the answer may be sent while the
+  // client still sends a body the server refused (413, 403, a timeout), and closing a
+  // socket with unread bytes makes the kernel send a reset that can discard the answer in
+  // the client's receive buffer before it is read. So the write side is shut first, and
+  // what the client still sends is read and dropped until it closes, for at most
+  // kLingerTime and kLingerBytes.
   void Close() {
     beast::error_code ec;
     tcp_layer().socket().shutdown(tcp::socket::shutdown_send, ec);
-    tcp_layer().socket().close(ec);
+    if (ec || server_->stopping.load()) {
+      tcp_layer().socket().close(ec);
+      return;
+    }
+    lingered_bytes_ = 0;
+    tcp_layer().expires_after(kLingerTime);
+    Linger();
   }
+
+  void Linger() {
+    static constexpr size_t kLingerBytes = 16 << 20;
+    linger_buffer_.resize(64 << 10);
+    tcp_layer().async_read_some(net::buffer(linger_buffer_), [self = shared_from_this()](beast::error_code ec,
+                                                                                         size_t bytes) {
+      self->lingered_bytes_ += bytes;
+      if (!ec && self->lingered_bytes_ < kLingerBytes) return self->Linger();
+      beast::error_code ignored;
+      self->tcp_layer().socket().close(ignored);
+    });
+  }
+  static constexpr std::chrono::seconds kLingerTime{2};
 
   std::shared_ptr<ssl::context> tls_;  // kept alive as long as its stream
   std::unique_ptr<Stream> stream_holder_;
   Stream& stream_;
   HttpServer::Impl* server_;
   beast::flat_buffer buffer_;
+  std::string linger_buffer_;  // what a closing client still sends, dropped
+  size_t lingered_bytes_ = 0;
   std::optional<http::request_parser<http::string_body>> parser_;
   // A streamed body (HttpAdmission::stream_body): its parser, the chunk being filled and
   // the queue to the handler.

@@ -123,6 +123,27 @@ check "huge headers get 431" test "$(curl -s -o /dev/null -w '%{http_code}' -H "
 head -c 2000000 /dev/zero | tr '\0' 'a' >"$WORK/big"
 check "a body over --max_body_mb gets 413" \
   test "$(as admin-token --data-binary @"$WORK/big" "$base/")" == 413
+# A refused body the client goes on sending: the answer must reach it, not a reset (the
+# server reads and drops the rest before it closes). The client sends all 8 MB before it
+# reads, so the 413 is already waiting in its receive buffer when the server closes.
+python3 - "$HTTP_PORT" <<'PY' >"$WORK/refused"
+import socket, sys
+answers = []
+for _ in range(5):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+    s.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer admin-token\r\n"
+              b"Transfer-Encoding: chunked\r\n\r\n")
+    try:
+        for _ in range(128):
+            s.sendall(b"10000\r\n" + b"a" * 65536 + b"\r\n")
+        answers.append(s.recv(100).split(b"\r\n")[0].decode())
+    except OSError as error:
+        answers.append(type(error).__name__)
+    s.close()
+print(" | ".join(answers))
+PY
+check "a refused body still being sent gets its 413, five times of five ($(cat "$WORK/refused"))" \
+  test "$(grep -o 'HTTP/1.1 413' "$WORK/refused" | wc -l)" == 5
 check "unknown path: 404" test "$(as analyst-token "$base/nope")" == 404
 check "unknown method on /: 405" test "$(as analyst-token -X PUT "$base/")" == 405
 check "malformed Grafana JSON: 400" test "$(as viewer-token -H 'Content-Type: application/json' --data-binary '{"targets":' "$base/grafana/query")" == 400
