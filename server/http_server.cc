@@ -403,11 +403,14 @@ class Session : public std::enable_shared_from_this<Session<Stream>>, public Run
     body.data = chunk_.data() + chunk_filled_;
     body.size = chunk_.size() - chunk_filled_;
     body.more = true;
+    chunk_read_pending_ = true;
     http::async_read_some(stream_, buffer_, *stream_parser_,
                           [self = shared_from_this()](beast::error_code ec, size_t) { self->OnChunk(ec); });
   }
 
   void OnChunk(beast::error_code ec) {
+    chunk_read_pending_ = false;
+    if (lingering_) return Linger();  // Close waited for this read to end
     if (!streaming_) return;  // answered already; the connection is closing
     if (ec == http::error::need_buffer) ec = {};
     chunk_filled_ = chunk_.size() - stream_parser_->get().body().size;
@@ -539,8 +542,14 @@ class Session : public std::enable_shared_from_this<Session<Stream>>, public Run
       tcp_layer().socket().close(ec);
       return;
     }
-    lingered_bytes_ = 0;
+    lingering_ = true;
     tcp_layer().expires_after(kLingerTime);
+    // A streamed body's read may still be pending (the answer came before the body's
+    // end): one read at a time, so it is cancelled and its handler starts the linger.
+    if (chunk_read_pending_) {
+      tcp_layer().socket().cancel(ec);
+      return;
+    }
     Linger();
   }
 
@@ -564,6 +573,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>>, public Run
   beast::flat_buffer buffer_;
   std::string linger_buffer_;  // what a closing client still sends, dropped
   size_t lingered_bytes_ = 0;
+  bool lingering_ = false;
+  bool chunk_read_pending_ = false;  // ReadChunk's read, until OnChunk
   std::optional<http::request_parser<http::string_body>> parser_;
   // A streamed body (HttpAdmission::stream_body): its parser, the chunk being filled and
   // the queue to the handler.
