@@ -71,7 +71,7 @@ function(mua_test_compile_options target)
   target_link_libraries(${target} PRIVATE GTest::gmock GTest::gtest Threads::Threads)
 endfunction()
 
-# gmock.h, gtest.h, common std and Abseil headers and our status matchers, precompiled once
+# gmock.h, gtest.h, the libraries' common headers and our status matchers, precompiled once
 # for every test binary: parsing them was ~1.5 s of each test source's 2-9 s. (No header of
 # the code under test: editing one would rebuild every test source.) Built by mua_test_pch
 # with the test binaries' flags (-O0, -pthread, GTEST_HAS_PTHREAD): GCC refuses a precompiled
@@ -84,10 +84,7 @@ function(mua_reuse_test_pch target)
     add_library(mua_test_pch OBJECT ${PROJECT_BINARY_DIR}/mua_test_pch.cc)
     mua_test_compile_options(mua_test_pch)
     target_include_directories(mua_test_pch PRIVATE ${PROJECT_SOURCE_DIR})
-    target_precompile_headers(mua_test_pch PRIVATE
-      <algorithm> <map> <memory> <string> <vector> <gmock/gmock.h> <gtest/gtest.h>
-      <absl/container/flat_hash_map.h> <absl/status/statusor.h> <absl/strings/str_cat.h>
-      <absl/strings/str_join.h> <absl/strings/str_split.h>
+    target_precompile_headers(mua_test_pch PRIVATE ${MUA_COMMON_PCH_HEADERS} <gmock/gmock.h> <gtest/gtest.h>
       ${PROJECT_SOURCE_DIR}/tests/testutil/status_matchers.h)
   endif()
   target_precompile_headers(${target} REUSE_FROM mua_test_pch)

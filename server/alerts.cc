@@ -477,7 +477,9 @@ absl::StatusOr<std::vector<AlertSample>> AlertEngine::RunRule(const AlertRule& r
       if (LabelCell(rows.columns[c], row, &text) && !text.empty() && ValidName(rows.names[c])) {
         sample.labels[rows.names[c]] = text;
       } else if (rule.anomaly && static_cast<int>(c) != value_column) {
-        if (std::optional<double> number = server_internal::NumericCell(rows.columns[c], row)) sample.extra[rows.names[c]] = *number;
+        if (std::optional<double> number = server_internal::NumericCell(rows.columns[c], row)) {
+          sample.extra[rows.names[c]] = *number;
+        }
       }
     }
     samples.push_back(std::move(sample));

@@ -554,7 +554,6 @@ class Session : public std::enable_shared_from_this<Session<Stream>>, public Run
   }
 
   void Linger() {
-    static constexpr size_t kLingerBytes = 16 << 20;
     linger_buffer_.resize(64 << 10);
     tcp_layer().async_read_some(net::buffer(linger_buffer_), [self = shared_from_this()](beast::error_code ec,
                                                                                          size_t bytes) {
@@ -565,6 +564,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>>, public Run
     });
   }
   static constexpr std::chrono::seconds kLingerTime{2};
+  static constexpr size_t kLingerBytes = 16 << 20;
 
   std::shared_ptr<ssl::context> tls_;  // kept alive as long as its stream
   std::unique_ptr<Stream> stream_holder_;

@@ -228,9 +228,7 @@ absl::Status ValidateTimeZoneName(absl::string_view name) {
 TimeZone::TimeZone(absl::TimeZone zone) : zone_(zone) {}
 
 absl::StatusOr<TimeZone> TimeZone::Load(absl::string_view name) {
-  if (name.empty() || name == "UTC" || name == "Etc/UTC" || name == "GMT" || name == "UCT") {
-    return TimeZone();
-  }
+  if (IsUtcName(name)) return TimeZone();
   if (absl::Status valid = ValidateTimeZoneName(name); !valid.ok()) return valid;
   // absl::LoadTimeZone caches every name it is asked for, failures included, so only names
   // with a file in the database reach it: the cache stays bounded by the database's size.

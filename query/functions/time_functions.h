@@ -51,6 +51,10 @@ class TimeZone {
   // 'Foo/Bar'") when `name` is not a valid IANA name (ValidateTimeZoneName) or names no zone
   // in the time-zone database; nothing outside the database is ever opened.
   static absl::StatusOr<TimeZone> Load(absl::string_view name);
+  // Whether Load(name) gives UTC; decided from the name alone, without the database.
+  static bool IsUtcName(absl::string_view name) {
+    return name.empty() || name == "UTC" || name == "Etc/UTC" || name == "GMT" || name == "UCT";
+  }
 
   bool is_utc() const { return !zone_.has_value(); }
   // Seconds east of UTC at the instant `unix_seconds`.

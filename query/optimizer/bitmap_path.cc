@@ -43,11 +43,10 @@ bool IsDayGranular(const SelectPlan& plan, const BlockFacts& facts, const BoundE
         if (!IsKnownConstant(facts, *expr.args[i])) return false;
         // A zone argument ('Asia/Tokyo'): local days do not follow UTC days, unless it
         // names UTC itself ('UTC', 'Etc/UTC').
-        if (expr.args[i]->type.is_string()) {
-          if (!expr.args[i]->is_constant()) return false;
-          absl::StatusOr<query_internal::TimeZone> zone =
-              query_internal::TimeZone::Load(expr.args[i]->constant.string_at(0));
-          if (!zone.ok() || !zone->is_utc()) return false;
+        if (expr.args[i]->type.is_string() &&
+            !(expr.args[i]->is_constant() &&
+              query_internal::TimeZone::IsUtcName(expr.args[i]->constant.string_at(0)))) {
+          return false;
         }
       }
       *uses_day = true;
